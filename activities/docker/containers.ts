@@ -1,0 +1,181 @@
+// Containers of a release: get-or-create keyed by the deployment id, start, stop, remove.
+// Every call filters by Berth's labels, so nothing Berth did not create is ever touched.
+import type Docker from 'dockerode';
+import type { Db } from '../../db/client.js';
+import { getRelease } from '../../db/queries/releases.js';
+import { containerLabels, containerName, LABEL, labelFilter } from '../../src/domain/labels.js';
+import { permanentFailure } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { isConflict, isNotFound, tolerate } from './docker-errors.js';
+
+export interface Endpoint {
+  containerId: string;
+  replica: number;
+  /** Where the replica answers on this host, e.g. http://127.0.0.1:32768 */
+  url: string;
+}
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  releaseId: string;
+  deploymentId: string;
+  replica: number;
+  state: string;
+}
+
+interface Deps {
+  docker: Docker;
+  db: Db;
+  log: Logger;
+  instance: string;
+}
+
+export function createContainerActivities({ docker, db, log, instance }: Deps) {
+  async function list(extra: Record<string, string>): Promise<ContainerSummary[]> {
+    const found = await docker.listContainers({ all: true, filters: { label: labelFilter(instance, extra) } });
+    return found.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      releaseId: c.Labels[LABEL.release] ?? '',
+      deploymentId: c.Labels[LABEL.deployment] ?? '',
+      replica: Number(c.Labels[LABEL.replica] ?? 0),
+      state: c.State,
+    }));
+  }
+
+  async function getOrCreate(name: string, spec: Docker.ContainerCreateOptions, deploymentId: string): Promise<string> {
+    try {
+      const existing = await docker.getContainer(name).inspect();
+      if (existing.Config.Labels?.[LABEL.deployment] !== deploymentId || existing.Config.Labels?.[LABEL.instance] !== instance) {
+        throw permanentFailure('Conflict', `a container named ${name} exists and is not this deployment's`);
+      }
+      return existing.Id;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    try {
+      return (await docker.createContainer(spec)).id;
+    } catch (err) {
+      if (isConflict(err)) return (await docker.getContainer(name).inspect()).Id; // a concurrent retry won
+      if (isNotFound(err)) throw permanentFailure('ImageNotFound', `image ${String(spec.Image)} is not present`);
+      throw err;
+    }
+  }
+
+  async function stop(id: string, timeoutSeconds: number): Promise<void> {
+    await tolerate(() => docker.getContainer(id).stop({ t: timeoutSeconds }), { gone: true });
+  }
+
+  return {
+    /** Creates (or finds, on a retry) one container per replica of the release. */
+    async createContainers(input: {
+      deploymentId: string;
+      appId: string;
+      environmentId: string;
+      releaseId: string;
+    }): Promise<string[]> {
+      const release = await getRelease(db, input.releaseId);
+      if (!release) throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} does not exist`);
+      const { config } = release;
+      const port = `${config.port}/tcp`;
+      const env = Object.entries(release.variables).map(([k, v]) => `${k}=${v}`);
+      const ids: string[] = [];
+      for (let replica = 0; replica < config.replicas; replica++) {
+        const name = containerName(input.deploymentId, replica);
+        const labels = containerLabels({ instance, ...input }, replica);
+        ids.push(
+          await getOrCreate(
+            name,
+            {
+              name,
+              Image: release.imagePinned,
+              Labels: labels,
+              Env: env,
+              ...(config.command ? { Entrypoint: config.command } : {}),
+              ...(config.args ? { Cmd: config.args } : {}),
+              ExposedPorts: { [port]: {} },
+              HostConfig: {
+                // Published on loopback only: Traefik is the way in.
+                PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+                Init: true,
+                RestartPolicy: { Name: 'unless-stopped' },
+                LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+                ...(config.resources.memoryMb ? { Memory: config.resources.memoryMb * 1024 * 1024 } : {}),
+                ...(config.resources.cpus ? { NanoCpus: Math.round(config.resources.cpus * 1e9) } : {}),
+              },
+            },
+            input.deploymentId,
+          ),
+        );
+      }
+      log.debug({ deploymentId: input.deploymentId, containers: ids.length }, 'containers ready');
+      return ids;
+    },
+
+    /** Starts the containers (already running is fine) and reports where each answers. */
+    async startContainers(input: { containerIds: string[]; port: number }): Promise<Endpoint[]> {
+      return withHeartbeat(async () =>
+        Promise.all(
+          input.containerIds.map(async (id) => {
+            const container = docker.getContainer(id);
+            await tolerate(() => container.start());
+            const info = await container.inspect();
+            const binding = info.NetworkSettings.Ports?.[`${input.port}/tcp`]?.[0];
+            if (!info.State.Running) {
+              throw permanentFailure('ContainerFailed', `container ${info.Name} exited with code ${info.State.ExitCode} right after start`);
+            }
+            if (!binding?.HostPort) throw permanentFailure('ContainerFailed', `container ${info.Name} publishes no port ${input.port}`);
+            return {
+              containerId: id,
+              replica: Number(info.Config.Labels?.[LABEL.replica] ?? 0),
+              url: `http://127.0.0.1:${binding.HostPort}`,
+            };
+          }),
+        ),
+      );
+    },
+
+    async stopContainers(input: { containerIds: string[]; timeoutSeconds: number }): Promise<void> {
+      await withHeartbeat(() => Promise.all(input.containerIds.map((id) => stop(id, input.timeoutSeconds))));
+    },
+
+    /** Undo of a deployment's create: removes every container it made, whatever the progress. */
+    async removeDeploymentContainers(input: { deploymentId: string }): Promise<number> {
+      const mine = await list({ [LABEL.deployment]: input.deploymentId });
+      await withHeartbeat(() => Promise.all(mine.map((c) => tolerate(() => docker.getContainer(c.id).remove({ force: true, v: true }), { gone: true }))));
+      return mine.length;
+    },
+
+    async listReleaseContainers(input: { releaseId: string }): Promise<ContainerSummary[]> {
+      return list({ [LABEL.release]: input.releaseId });
+    },
+
+    /** Stops every running container of the environment that does not belong to the live release. */
+    async retireContainers(input: { environmentId: string; liveReleaseId: string; timeoutSeconds: number }): Promise<string[]> {
+      const running = (await list({ [LABEL.environment]: input.environmentId })).filter(
+        (c) => c.releaseId !== input.liveReleaseId && c.state !== 'exited' && c.state !== 'created',
+      );
+      await withHeartbeat(() => Promise.all(running.map((c) => stop(c.id, input.timeoutSeconds))));
+      return running.map((c) => c.name);
+    },
+
+    /** Removes the environment's containers of releases outside the retention window. */
+    async pruneContainers(input: { environmentId: string; keepReleaseIds: string[] }): Promise<{ removed: string[]; imageIds: string[] }> {
+      const keep = new Set(input.keepReleaseIds);
+      const doomed = (await list({ [LABEL.environment]: input.environmentId })).filter((c) => !keep.has(c.releaseId));
+      const imageIds = new Set<string>();
+      await withHeartbeat(() =>
+        Promise.all(
+          doomed.map(async (c) => {
+            const info = await docker.getContainer(c.id).inspect().catch(() => null);
+            if (info) imageIds.add(info.Image);
+            await tolerate(() => docker.getContainer(c.id).remove({ force: true, v: true }), { gone: true });
+          }),
+        ),
+      );
+      return { removed: doomed.map((c) => c.name), imageIds: [...imageIds] };
+    },
+  };
+}

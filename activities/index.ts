@@ -1,0 +1,38 @@
+// The one place every activity group is put together with its clients.
+import type Docker from 'dockerode';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../src/logger.js';
+import { createDockerActivities } from './docker/index.js';
+import { createHealthActivities } from './health/index.js';
+import { createRouterActivities } from './router/index.js';
+import { createStoreActivities } from './store/index.js';
+import { createDeploymentLog } from './store/deployment-log.js';
+
+export interface ActivityDeps {
+  db: Db;
+  docker: Docker;
+  log: Logger;
+  /** Name of this Berth installation; labels every Docker object it creates. */
+  instance: string;
+  traefik: { routesDir: string; apiUrl: string; entryUrl: string };
+}
+
+/** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
+export function createHostActivities(deps: ActivityDeps) {
+  const deploymentLog = createDeploymentLog(deps.db, deps.log);
+  return {
+    ...createDockerActivities({ ...deps, deploymentLog }),
+    ...createHealthActivities({ docker: deps.docker, log: deps.log.child({ component: 'health' }), deploymentLog }),
+  };
+}
+
+/** Activities of the control plane: the router and the store. */
+export function createControlActivities(deps: ActivityDeps) {
+  return {
+    ...createRouterActivities({ ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
+    ...createStoreActivities(deps.db),
+  };
+}
+
+export type HostActivities = ReturnType<typeof createHostActivities>;
+export type ControlActivities = ReturnType<typeof createControlActivities>;

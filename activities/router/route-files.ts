@@ -1,0 +1,50 @@
+// Route files in Traefik's watched directory, written atomically: a temporary file (which the
+// file provider ignores by its extension) renamed over the real one.
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseRouteConfig, routeFileName, traefikRouteConfig, type RouteSpec } from '../../src/domain/route.js';
+
+export async function writeRouteFile(routesDir: string, route: RouteSpec): Promise<void> {
+  const final = join(routesDir, routeFileName(route.environmentId));
+  const temp = join(routesDir, `.${routeFileName(route.environmentId)}.${randomBytes(4).toString('hex')}.tmp`);
+  const file = await open(temp, 'w');
+  try {
+    await file.writeFile(JSON.stringify(traefikRouteConfig(route), null, 2));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temp, final);
+}
+
+export async function readRouteFile(routesDir: string, environmentId: string): Promise<RouteSpec | null> {
+  try {
+    return parseRouteConfig(environmentId, await readFile(join(routesDir, routeFileName(environmentId)), 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** What a switch replaced, kept beside the route (an extension Traefik ignores) for undo. */
+export async function savePreviousRoute(routesDir: string, environmentId: string, route: RouteSpec | null): Promise<void> {
+  await writeFile(previousFile(routesDir, environmentId), JSON.stringify(route));
+}
+
+export async function readPreviousRoute(routesDir: string, environmentId: string): Promise<RouteSpec | null> {
+  try {
+    return JSON.parse(await readFile(previousFile(routesDir, environmentId), 'utf8')) as RouteSpec | null;
+  } catch {
+    return null;
+  }
+}
+
+function previousFile(routesDir: string, environmentId: string): string {
+  return join(routesDir, `.${routeFileName(environmentId)}.previous`);
+}
+
+export async function removeRouteFile(routesDir: string, environmentId: string): Promise<void> {
+  await rm(join(routesDir, routeFileName(environmentId)), { force: true });
+  await rm(previousFile(routesDir, environmentId), { force: true });
+}

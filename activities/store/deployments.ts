@@ -1,0 +1,113 @@
+// Deployment state writes: the lane's queue decisions and the deploy workflow's progress.
+// Each write is idempotent, so a retried or replayed local activity changes nothing twice.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { deploymentPhases, deployments, environments } from '../../db/schema/index.js';
+import type { DeploymentStatus, DeployRequest } from '../../src/domain/deployment.js';
+import type { PhaseName, PhaseOutcome } from '../../src/domain/phases.js';
+import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
+
+export interface PhaseWrite {
+  phase: PhaseName;
+  outcome: PhaseOutcome;
+  message?: string | null;
+  /** Workflow time (ms since epoch) when the phase started or ended. */
+  at: number;
+}
+
+export function createDeploymentStore(db: Db) {
+  async function writePhases(deploymentId: string, writes: PhaseWrite[]): Promise<void> {
+    for (const w of writes) {
+      const at = new Date(w.at);
+      const ended = w.outcome === 'running' ? null : at;
+      await db
+        .insert(deploymentPhases)
+        .values({ deploymentId, phase: w.phase, startedAt: at, endedAt: ended, outcome: w.outcome, message: w.message ?? null })
+        .onConflictDoUpdate({
+          target: [deploymentPhases.deploymentId, deploymentPhases.phase],
+          set: { endedAt: ended, outcome: w.outcome, message: w.message ?? null },
+        });
+    }
+  }
+
+  return {
+    /** Records a request the lane accepted; the deployment is visible from here on. */
+    async enqueueDeployment(input: { request: DeployRequest; at: number }): Promise<void> {
+      const r = input.request;
+      await db
+        .insert(deployments)
+        .values({
+          id: r.deploymentId,
+          appId: r.appId,
+          environmentId: r.environmentId,
+          kind: r.kind,
+          trigger: r.trigger,
+          request: r.kind === 'deploy' ? { image: r.image } : { releaseId: r.releaseId },
+          status: 'queued',
+          workflowId: deployWorkflowId(r.deploymentId),
+          createdAt: new Date(input.at),
+        })
+        .onConflictDoNothing();
+      await writePhases(r.deploymentId, [{ phase: 'queued', outcome: 'running', at: input.at }]);
+    },
+
+    /** Ends queued requests that will never run (superseded by a newer one, or cancelled). */
+    async dropQueued(input: { deploymentIds: string[]; status: 'superseded' | 'cancelled'; by?: string; at: number }): Promise<void> {
+      if (input.deploymentIds.length === 0) return;
+      await db
+        .update(deployments)
+        .set({
+          status: input.status,
+          supersededBy: input.by ?? null,
+          message: input.by ? `superseded by ${input.by}` : 'cancelled while queued',
+          finishedAt: new Date(input.at),
+        })
+        .where(and(inArray(deployments.id, input.deploymentIds), eq(deployments.status, 'queued')));
+      for (const id of input.deploymentIds) {
+        await writePhases(id, [{ phase: 'queued', outcome: input.status === 'superseded' ? 'skipped' : 'cancelled', at: input.at }]);
+      }
+    },
+
+    async beginDeployment(input: { deploymentId: string; at: number; phases: PhaseWrite[] }): Promise<void> {
+      await db
+        .update(deployments)
+        .set({ status: 'running', startedAt: new Date(input.at) })
+        .where(and(eq(deployments.id, input.deploymentId), eq(deployments.status, 'queued')));
+      await writePhases(input.deploymentId, input.phases);
+    },
+
+    async recordPhases(input: { deploymentId: string; phases: PhaseWrite[] }): Promise<void> {
+      await writePhases(input.deploymentId, input.phases);
+    },
+
+    /** The new release serves traffic: the environment says so from here on. */
+    async markLive(input: { environmentId: string; releaseId: string; deploymentId: string }): Promise<void> {
+      await db
+        .update(environments)
+        .set({ liveReleaseId: input.releaseId, liveDeploymentId: input.deploymentId, updatedAt: sql`now()` })
+        .where(eq(environments.id, input.environmentId));
+    },
+
+    async completeDeployment(input: {
+      deploymentId: string;
+      status: DeploymentStatus;
+      message: string | null;
+      errorType: string | null;
+      supersededBy?: string | null;
+      at: number;
+      phases: PhaseWrite[];
+    }): Promise<void> {
+      await writePhases(input.deploymentId, input.phases);
+      await db
+        .update(deployments)
+        .set({
+          status: input.status,
+          message: input.message,
+          errorType: input.errorType,
+          supersededBy: input.supersededBy ?? null,
+          finishedAt: new Date(input.at),
+        })
+        .where(eq(deployments.id, input.deploymentId));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// Releases: created once per deployment from the app's settings and the environment's
+// variables (snapshotted, so a later edit never changes what a rollback runs).
+import { and, eq, inArray, max } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { getRelease, releasesByLastLive, type ReleaseRow } from '../../db/queries/releases.js';
+import { resolveVariables } from '../../db/queries/variables.js';
+import { apps, deployments, releases } from '../../db/schema/index.js';
+import type { ReleaseConfig } from '../../src/domain/app-spec.js';
+import { permanentFailure } from '../../src/errors.js';
+import type { ResolvedImage } from '../docker/index.js';
+
+/** What the workflow learns of a release: never its variables. */
+export interface ReleaseSpec {
+  id: string;
+  number: number;
+  imagePinned: string;
+  imageId: string;
+  config: ReleaseConfig;
+}
+
+function toSpec(row: ReleaseRow): ReleaseSpec {
+  return { id: row.id, number: row.number, imagePinned: row.imagePinned, imageId: row.imageId, config: row.config };
+}
+
+export function createReleaseStore(db: Db) {
+  return {
+    async createRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; image: ResolvedImage }): Promise<ReleaseSpec> {
+      const [existing] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
+      if (existing) return toSpec(existing);
+      const [app] = await db.select().from(apps).where(eq(apps.id, input.appId));
+      if (!app) throw permanentFailure('NotFound', `app ${input.appId} no longer exists`);
+      const config: ReleaseConfig = {
+        port: app.port,
+        command: app.command ?? null,
+        args: app.args ?? null,
+        healthCheck: app.healthCheck,
+        resources: app.resources,
+        replicas: app.replicas,
+      };
+      const variables = await resolveVariables(db, input.environmentId);
+      const row = await db.transaction(async (tx) => {
+        const [{ n } = { n: 0 }] = await tx
+          .select({ n: max(releases.number) })
+          .from(releases)
+          .where(eq(releases.environmentId, input.environmentId));
+        const [inserted] = await tx
+          .insert(releases)
+          .values({
+            id: input.releaseId,
+            appId: input.appId,
+            environmentId: input.environmentId,
+            number: (n ?? 0) + 1,
+            imageRef: input.image.imageRef,
+            imagePinned: input.image.imagePinned,
+            imageId: input.image.imageId,
+            imagePulled: input.image.pulled,
+            config,
+            variables,
+            createdByDeploymentId: input.deploymentId,
+          })
+          .returning();
+        await tx.update(deployments).set({ releaseId: input.releaseId }).where(eq(deployments.id, input.deploymentId));
+        return inserted as ReleaseRow;
+      });
+      return toSpec(row);
+    },
+
+    async loadRelease(input: { releaseId: string; environmentId: string; deploymentId: string }): Promise<ReleaseSpec> {
+      const row = await getRelease(db, input.releaseId);
+      if (!row || row.environmentId !== input.environmentId) {
+        throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} is not a release of this environment`);
+      }
+      await db.update(deployments).set({ releaseId: row.id }).where(eq(deployments.id, input.deploymentId));
+      return toSpec(row);
+    },
+
+    /** The live release plus the most recently live others, up to `retention` in all. */
+    async retainedReleases(input: { environmentId: string; liveReleaseId: string; retention: number }): Promise<string[]> {
+      const recent = (await releasesByLastLive(db, input.environmentId)).map((r) => r.releaseId);
+      return [input.liveReleaseId, ...recent.filter((id) => id !== input.liveReleaseId)].slice(0, Math.max(1, input.retention));
+    },
+
+    /** Of these images, the ones Berth pulled that no retained release runs (Docker itself refuses to remove an image a container still uses). */
+    async prunableImages(input: { imageIds: string[]; keepReleaseIds: string[] }): Promise<string[]> {
+      if (input.imageIds.length === 0) return [];
+      const pulled = await db
+        .select({ imageId: releases.imageId })
+        .from(releases)
+        .where(and(inArray(releases.imageId, input.imageIds), eq(releases.imagePulled, true)));
+      const kept = input.keepReleaseIds.length
+        ? await db.select({ imageId: releases.imageId }).from(releases).where(inArray(releases.id, input.keepReleaseIds))
+        : [];
+      const keep = new Set(kept.map((r) => r.imageId));
+      return [...new Set(pulled.map((r) => r.imageId))].filter((id) => !keep.has(id));
+    },
+  };
+}

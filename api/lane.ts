@@ -1,0 +1,54 @@
+// How the API asks an environment's lane for work: update-with-start, so the first request
+// creates the lane and every request is answered once the lane has recorded it.
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { DeployRequest } from '../src/domain/deployment.js';
+import { APP_NAME, ENVIRONMENT_NAME } from '../src/domain/search-attributes.js';
+import { CONTROL_TASK_QUEUE } from '../src/domain/task-queues.js';
+import {
+  cancelDeploymentUpdate,
+  laneStateQuery,
+  requestDeployUpdate,
+  type CancelOutcome,
+  type DeployAccepted,
+  type LaneState,
+} from '../src/domain/workflow-definitions.js';
+import { laneWorkflowId } from '../src/domain/workflow-ids.js';
+import type { environmentLane } from '../workflows/environment-lane.js';
+
+export async function submitToLane(temporal: Client, request: DeployRequest): Promise<DeployAccepted> {
+  const start = new WithStartWorkflowOperation<typeof environmentLane>('environmentLane', {
+    workflowId: laneWorkflowId(request.environmentId),
+    taskQueue: CONTROL_TASK_QUEUE,
+    args: [{ environmentId: request.environmentId }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [
+      { key: APP_NAME, value: request.appName },
+      { key: ENVIRONMENT_NAME, value: request.environmentName },
+    ],
+    staticSummary: `deploy lane of ${request.appName}/${request.environmentName}`,
+  });
+  // The deployment id doubles as the update id, so a retried request is not queued twice.
+  return temporal.workflow.executeUpdateWithStart(requestDeployUpdate, {
+    args: [request],
+    updateId: request.deploymentId,
+    startWorkflowOperation: start,
+  });
+}
+
+export async function cancelInLane(temporal: Client, environmentId: string, deploymentId: string): Promise<CancelOutcome> {
+  try {
+    return await temporal.workflow.getHandle(laneWorkflowId(environmentId)).executeUpdate(cancelDeploymentUpdate, { args: [{ deploymentId }] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { status: 'not-found' };
+    throw err;
+  }
+}
+
+export async function readLane(temporal: Client, environmentId: string): Promise<LaneState> {
+  try {
+    return await temporal.workflow.getHandle(laneWorkflowId(environmentId)).query(laneStateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { environmentId, current: null, queued: [], completed: 0 };
+    throw err;
+  }
+}

@@ -1,0 +1,246 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { getAppByName } from '../../db/queries/apps.js';
+import { getDeployment, listDeployments, listPhases, logsAfter } from '../../db/queries/deployments.js';
+import { presentDeployment } from '../present-deployment.js';
+import { getEnvironment } from '../../db/queries/environments.js';
+import { getRelease, listReleases, releasesByLastLive } from '../../db/queries/releases.js';
+import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
+import { environmentHosts } from '../../src/domain/route.js';
+import { newId } from '../../src/ids.js';
+import { workflowUiUrl } from '../../src/temporal/client.js';
+import type { AppDeps } from '../deps.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import { cancelInLane, readLane, submitToLane } from '../lane.js';
+import { newRouter } from '../router.js';
+import { body, errorResponses, Id, json, PageQuery } from '../schemas/common.js';
+import { Accepted, DeployInput, Deployment, DeploymentFilter, LogLine, Release, RollbackInput } from '../schemas/deployments.js';
+import { deploymentEvents } from './deployment-events.js';
+import { EnvParam, findEnvironment } from './environments.js';
+
+const DeploymentParam = z.object({ id: Id });
+const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export function deploymentRoutes(deps: AppDeps) {
+  const { db, config, temporal } = deps;
+  const app = newRouter();
+
+  async function listPage(q: Parameters<typeof listDeployments>[1]) {
+    const rows = await listDeployments(db, q);
+    const phases = await listPhases(db, rows.map((r) => r.id));
+    const items = rows.map((r) => presentDeployment(config, r, phases.filter((p) => p.deploymentId === r.id)));
+    return { items, nextCursor: rows.length === q.limit ? (rows[rows.length - 1]?.id ?? null) : null };
+  }
+
+  const accepted = (deploymentId: string, workflowId: string) => ({
+    deploymentId,
+    workflowId,
+    status: 'queued',
+    url: `${config.api.publicUrl}/api/v1/deployments/${deploymentId}`,
+    temporalUrl: workflowUiUrl(config.temporal, workflowId),
+  });
+
+  function baseRequest(a: NonNullable<Awaited<ReturnType<typeof getAppByName>>>, env: NonNullable<Awaited<ReturnType<typeof getEnvironment>>>) {
+    return {
+      deploymentId: newId('dep'),
+      appId: a.id,
+      appName: a.name,
+      environmentId: env.id,
+      environmentName: env.name,
+      trigger: 'api',
+      queuePolicy: env.queuePolicy,
+      cancelSuperseded: env.cancelSuperseded,
+      retention: env.retention,
+      drainSeconds: env.drainSeconds,
+      hosts: environmentHosts(a.name, env.name, config.appsDomain, env.domains),
+      hostId: config.hostId,
+    };
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/apps/{app}/environments/{env}/deployments',
+      tags: ['deployments'],
+      summary: 'Deploy an image',
+      description: 'Queues a deployment in the environment’s lane; answers once it is recorded, before it runs.',
+      request: { params: EnvParam, body: { required: false, content: { 'application/json': { schema: DeployInput } } } },
+      responses: { 202: json(Accepted, 'Queued'), ...errorResponses },
+    }),
+    async (c) => {
+      const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const image = c.req.valid('json').image ?? a.image;
+      if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
+      if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);
+      const request: DeployRequest = { ...baseRequest(a, env), kind: 'deploy', image };
+      const done = await submitToLane(temporal, request);
+      return c.json(accepted(done.deploymentId, done.workflowId), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/apps/{app}/environments/{env}/rollback',
+      tags: ['deployments'],
+      summary: 'Roll back to an earlier release',
+      description: 'Instant when the release kept its containers; otherwise they are recreated from the pinned image.',
+      request: { params: EnvParam, body: { required: false, content: { 'application/json': { schema: RollbackInput } } } },
+      responses: { 202: json(Accepted, 'Queued'), ...errorResponses },
+    }),
+    async (c) => {
+      const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      let releaseId = c.req.valid('json').releaseId;
+      if (!releaseId) {
+        const earlier = (await releasesByLastLive(db, env.id)).find((r) => r.releaseId !== env.liveReleaseId);
+        if (!earlier) throw conflict('there is no earlier release to roll back to');
+        releaseId = earlier.releaseId;
+      }
+      const release = await getRelease(db, releaseId);
+      if (!release || release.environmentId !== env.id) throw notFound(`release ${releaseId} of this environment`);
+      if (release.id === env.liveReleaseId) throw conflict(`release ${release.number} is already live`);
+      const request: DeployRequest = { ...baseRequest(a, env), trigger: 'rollback', kind: 'rollback', releaseId: release.id };
+      const done = await submitToLane(temporal, request);
+      return c.json(accepted(done.deploymentId, done.workflowId), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/apps/{app}/environments/{env}/deployments',
+      tags: ['deployments'],
+      request: { params: EnvParam, query: PageQuery.extend({ status: DeploymentFilter.shape.status }) },
+      responses: { 200: json(Page(Deployment), 'Newest first'), ...errorResponses },
+    }),
+    async (c) => {
+      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const q = c.req.valid('query');
+      return c.json(await listPage({ environmentId: env.id, status: q.status, before: q.cursor, limit: q.limit }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/deployments',
+      tags: ['deployments'],
+      request: { query: PageQuery.extend(DeploymentFilter.shape) },
+      responses: { 200: json(Page(Deployment), 'Newest first'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      let appId: string | undefined;
+      let environmentId: string | undefined;
+      if (q.app) {
+        const a = await getAppByName(db, q.app);
+        if (!a) throw notFound(`app ${q.app}`);
+        appId = a.id;
+        if (q.environment) environmentId = (await getEnvironment(db, a.id, q.environment))?.id ?? 'none';
+      } else if (q.environment) {
+        throw invalid('environment filter needs app', [{ path: 'environment', message: 'give app too' }]);
+      }
+      return c.json(await listPage({ appId, environmentId, status: q.status, before: q.cursor, limit: q.limit }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/deployments/{id}',
+      tags: ['deployments'],
+      request: { params: DeploymentParam },
+      responses: { 200: json(Deployment, 'The deployment with its phases'), ...errorResponses },
+    }),
+    async (c) => {
+      const d = await getDeployment(db, c.req.valid('param').id);
+      if (!d) throw notFound('deployment');
+      return c.json(presentDeployment(config, d, d.phases), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/deployments/{id}/cancel',
+      tags: ['deployments'],
+      description: 'A queued deployment never runs; a running one stops before its traffic switch and undoes its work.',
+      request: { params: DeploymentParam },
+      responses: { 202: json(z.object({ deploymentId: z.string(), status: z.string() }), 'Cancelling'), ...errorResponses },
+    }),
+    async (c) => {
+      const d = await getDeployment(db, c.req.valid('param').id);
+      if (!d) throw notFound('deployment');
+      if (isFinalStatus(d.status)) throw conflict(`deployment already ${d.status}`);
+      const outcome = await cancelInLane(temporal, d.environmentId, d.id);
+      if (outcome.status === 'not-found') throw conflict('deployment is no longer queued or running');
+      return c.json({ deploymentId: d.id, status: outcome.status }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/deployments/{id}/logs',
+      tags: ['deployments'],
+      request: { params: DeploymentParam, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
+      responses: { 200: json(z.object({ items: z.array(LogLine) }), 'Log lines in order'), ...errorResponses },
+    }),
+    async (c) => {
+      const d = await getDeployment(db, c.req.valid('param').id);
+      if (!d) throw notFound('deployment');
+      const rows = await logsAfter(db, d.id, c.req.valid('query').after);
+      return c.json({ items: rows.map((l) => ({ id: l.id, at: l.at.toISOString(), level: l.level, phase: l.phase, message: l.message })) }, 200);
+    },
+  );
+
+  app.route('/', deploymentEvents(deps));
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/apps/{app}/environments/{env}/releases',
+      tags: ['deployments'],
+      request: { params: EnvParam },
+      responses: { 200: json(z.object({ items: z.array(Release) }), 'Newest first'), ...errorResponses },
+    }),
+    async (c) => {
+      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const rows = await listReleases(db, env.id);
+      return c.json(
+        {
+          items: rows.map((r) => ({
+            id: r.id,
+            number: r.number,
+            imageRef: r.imageRef,
+            imagePinned: r.imagePinned,
+            live: r.id === env.liveReleaseId,
+            createdByDeploymentId: r.createdByDeploymentId,
+            createdAt: r.createdAt.toISOString(),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/apps/{app}/environments/{env}/lane',
+      tags: ['deployments'],
+      summary: "The environment's deploy lane: what runs and what waits",
+      request: { params: EnvParam },
+      responses: {
+        200: json(z.object({ current: z.string().nullable(), queued: z.array(z.string()), completed: z.number() }), 'Lane state'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const lane = await readLane(temporal, env.id);
+      return c.json({ current: lane.current?.deploymentId ?? null, queued: lane.queued.map((q) => q.deploymentId), completed: lane.completed }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,194 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { getAppByName, type AppRow } from '../../db/queries/apps.js';
+import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
+import { environmentVariables, environments } from '../../db/schema/index.js';
+import type { Config } from '../../src/config.js';
+import { environmentHosts } from '../../src/domain/route.js';
+import { newId } from '../../src/ids.js';
+import type { AppDeps } from '../deps.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import { newRouter } from '../router.js';
+import { body, errorResponses, json, Name } from '../schemas/common.js';
+import { Environment, EnvironmentInput, EnvironmentPatch, Variables, VariablesInput } from '../schemas/environments.js';
+import { AppParam } from './apps.js';
+
+export const EnvParam = z.object({ app: Name, env: Name });
+
+export function presentEnvironment(config: Config, app: AppRow, env: EnvironmentRow, parentName: string | null) {
+  const hosts = environmentHosts(app.name, env.name, config.appsDomain, env.domains);
+  return {
+    id: env.id,
+    app: app.name,
+    name: env.name,
+    hosts,
+    url: `http://${hosts[0]}:${config.traefik.port}`,
+    domains: env.domains,
+    retention: env.retention,
+    queuePolicy: env.queuePolicy,
+    cancelSuperseded: env.cancelSuperseded,
+    drainSeconds: env.drainSeconds,
+    parent: parentName,
+    liveReleaseId: env.liveReleaseId,
+    liveDeploymentId: env.liveDeploymentId,
+    createdAt: env.createdAt.toISOString(),
+  };
+}
+
+/** Looks up /apps/{app}/environments/{env}, or throws a 404 naming what is missing. */
+export async function findEnvironment(db: Db, appName: string, envName: string): Promise<{ app: AppRow; env: EnvironmentRow }> {
+  const app = await getAppByName(db, appName);
+  if (!app) throw notFound(`app ${appName}`);
+  const env = await getEnvironment(db, app.id, envName);
+  if (!env) throw notFound(`environment ${envName} of app ${appName}`);
+  return { app, env };
+}
+
+async function assertDomainsFree(db: Db, domains: string[], exceptId?: string) {
+  const taken = await environmentsClaiming(db, domains, exceptId);
+  if (taken.length) throw conflict(`domain already used by environment ${taken[0]?.id}: ${domains.filter((d) => taken[0]?.domains.includes(d)).join(', ')}`);
+}
+
+export function environmentRoutes({ db, config }: AppDeps) {
+  const app = newRouter();
+  const present = async (a: AppRow, env: EnvironmentRow) =>
+    presentEnvironment(config, a, env, env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null);
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{app}/environments',
+      tags: ['environments'],
+      request: { params: AppParam, body: body(EnvironmentInput) },
+      responses: { 201: json(Environment, 'Created'), ...errorResponses },
+    }),
+    async (c) => {
+      const a = await getAppByName(db, c.req.valid('param').app);
+      if (!a) throw notFound('app');
+      const { parent, ...input } = c.req.valid('json');
+      let parentId: string | null = null;
+      if (parent) {
+        const p = await getEnvironment(db, a.id, parent);
+        if (!p) throw invalid(`parent environment ${parent} does not exist`, [{ path: 'parent', message: 'no such environment' }]);
+        parentId = p.id;
+      }
+      await assertDomainsFree(db, input.domains);
+      const [row] = await db
+        .insert(environments)
+        .values({ id: newId('env'), appId: a.id, parentId, ...input })
+        .onConflictDoNothing()
+        .returning();
+      if (!row) throw conflict(`app ${a.name} already has an environment ${input.name}`);
+      return c.json(await present(a, row), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{app}/environments',
+      tags: ['environments'],
+      request: { params: AppParam },
+      responses: { 200: json(z.object({ items: z.array(Environment) }), 'Environments'), ...errorResponses },
+    }),
+    async (c) => {
+      const a = await getAppByName(db, c.req.valid('param').app);
+      if (!a) throw notFound('app');
+      const rows = await listEnvironments(db, a.id);
+      return c.json({ items: await Promise.all(rows.map((e) => present(a, e))) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{app}/environments/{env}',
+      tags: ['environments'],
+      request: { params: EnvParam },
+      responses: { 200: json(Environment, 'The environment'), ...errorResponses },
+    }),
+    async (c) => {
+      const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      return c.json(await present(a, env), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/{app}/environments/{env}',
+      tags: ['environments'],
+      request: { params: EnvParam, body: body(EnvironmentPatch) },
+      responses: { 200: json(Environment, 'Updated'), ...errorResponses },
+    }),
+    async (c) => {
+      const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const patch = c.req.valid('json');
+      if (patch.domains) await assertDomainsFree(db, patch.domains, env.id);
+      const [row] = Object.keys(patch).length
+        ? await db.update(environments).set({ ...patch, updatedAt: sql`now()` }).where(eq(environments.id, env.id)).returning()
+        : [env];
+      return c.json(await present(a, row as EnvironmentRow), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{app}/environments/{env}/variables',
+      tags: ['environments'],
+      description: "The environment's own variables (inherited ones are not listed).",
+      request: { params: EnvParam },
+      responses: { 200: json(Variables, 'Variables'), ...errorResponses },
+    }),
+    async (c) => {
+      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const rows = await db.select().from(environmentVariables).where(eq(environmentVariables.environmentId, env.id));
+      return c.json({ variables: Object.fromEntries(rows.map((r) => [r.key, r.value])) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/{app}/environments/{env}/variables',
+      tags: ['environments'],
+      description: 'Replaces all of the environment’s own variables; they apply from the next deployment.',
+      request: { params: EnvParam, body: body(VariablesInput) },
+      responses: { 200: json(Variables, 'Replaced'), ...errorResponses },
+    }),
+    async (c) => {
+      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const { variables } = c.req.valid('json');
+      await db.transaction(async (tx) => {
+        await tx.delete(environmentVariables).where(eq(environmentVariables.environmentId, env.id));
+        const rows = Object.entries(variables).map(([key, value]) => ({ environmentId: env.id, key, value }));
+        if (rows.length) await tx.insert(environmentVariables).values(rows);
+      });
+      return c.json({ variables }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/{app}/environments/{env}/variables/{key}',
+      tags: ['environments'],
+      request: { params: EnvParam.extend({ key: z.string().max(128) }) },
+      responses: { 204: { description: 'Removed' }, ...errorResponses },
+    }),
+    async (c) => {
+      const { app: appName, env: envName, key } = c.req.valid('param');
+      const { env } = await findEnvironment(db, appName, envName);
+      const removed = await db
+        .delete(environmentVariables)
+        .where(and(eq(environmentVariables.environmentId, env.id), eq(environmentVariables.key, key)))
+        .returning();
+      if (removed.length === 0) throw notFound(`variable ${key}`);
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}

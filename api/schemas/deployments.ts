@@ -1,0 +1,78 @@
+import { z } from '@hono/zod-openapi';
+import { PHASES } from '../../src/domain/phases.js';
+import { ImageReference } from './apps.js';
+import { Id } from './common.js';
+
+export const DeployInput = z
+  .object({ image: ImageReference.optional().openapi({ description: "A tag or digest; defaults to the app's image" }) })
+  .strict()
+  .openapi('DeployInput');
+
+export const RollbackInput = z
+  .object({ releaseId: Id.optional().openapi({ description: 'Defaults to the release live before the current one' }) })
+  .strict()
+  .openapi('RollbackInput');
+
+export const Accepted = z
+  .object({
+    deploymentId: z.string(),
+    workflowId: z.string(),
+    status: z.string(),
+    url: z.string().openapi({ description: 'This deployment in the API' }),
+    temporalUrl: z.string().openapi({ description: 'Its workflow in the Temporal Web UI' }),
+  })
+  .openapi('DeploymentAccepted');
+
+export const Phase = z
+  .object({
+    phase: z.enum(PHASES),
+    startedAt: z.string(),
+    endedAt: z.string().nullable(),
+    outcome: z.string(),
+    message: z.string().nullable(),
+  })
+  .openapi('Phase');
+
+export const Deployment = z
+  .object({
+    id: z.string(),
+    appId: z.string(),
+    environmentId: z.string(),
+    kind: z.string(),
+    trigger: z.string(),
+    request: z.record(z.string(), z.unknown()),
+    releaseId: z.string().nullable(),
+    status: z.string(),
+    message: z.string().nullable(),
+    errorType: z.string().nullable(),
+    supersededBy: z.string().nullable(),
+    workflowId: z.string(),
+    temporalUrl: z.string(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    phases: z.array(Phase),
+  })
+  .openapi('Deployment');
+
+export const DeploymentFilter = z.object({
+  app: z.string().optional(),
+  environment: z.string().optional(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'superseded']).optional(),
+});
+
+export const Release = z
+  .object({
+    id: z.string(),
+    number: z.number(),
+    imageRef: z.string(),
+    imagePinned: z.string(),
+    live: z.boolean(),
+    createdByDeploymentId: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi('Release');
+
+export const LogLine = z
+  .object({ id: z.number(), at: z.string(), level: z.string(), phase: z.string().nullable(), message: z.string() })
+  .openapi('LogLine');

@@ -1,0 +1,56 @@
+import { z } from '@hono/zod-openapi';
+import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION } from '../../src/domain/app-spec.js';
+import { Domain, Name } from './common.js';
+
+const settings = {
+  domains: z.array(Domain).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain>' }),
+  retention: z.number().int().min(1).max(50).default(DEFAULT_RETENTION).openapi({ description: 'Releases whose containers are kept for instant rollback' }),
+  queuePolicy: z.enum(['latest-wins', 'fifo']).default('latest-wins'),
+  cancelSuperseded: z.boolean().default(false).openapi({ description: 'A newer deploy cancels a running one (before its traffic switch)' }),
+  drainSeconds: z.number().int().min(0).max(600).default(DEFAULT_DRAIN_SECONDS),
+};
+
+export const EnvironmentInput = z
+  .object({ name: Name, parent: Name.optional().openapi({ description: 'Environment of the same app to inherit variables from' }), ...settings })
+  .strict()
+  .openapi('EnvironmentInput');
+
+export const EnvironmentPatch = z
+  .object({
+    domains: settings.domains.unwrap().optional(),
+    retention: settings.retention.unwrap().optional(),
+    queuePolicy: settings.queuePolicy.unwrap().optional(),
+    cancelSuperseded: settings.cancelSuperseded.unwrap().optional(),
+    drainSeconds: settings.drainSeconds.unwrap().optional(),
+  })
+  .strict()
+  .openapi('EnvironmentPatch');
+
+export const Environment = z
+  .object({
+    id: z.string(),
+    app: z.string(),
+    name: z.string(),
+    hosts: z.array(z.string()).openapi({ description: 'Every host name the environment answers on' }),
+    url: z.string().openapi({ description: 'Where it answers through Traefik on this machine' }),
+    domains: z.array(z.string()),
+    retention: z.number(),
+    queuePolicy: z.string(),
+    cancelSuperseded: z.boolean(),
+    drainSeconds: z.number(),
+    parent: z.string().nullable(),
+    liveReleaseId: z.string().nullable(),
+    liveDeploymentId: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('Environment');
+
+const VariableKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a variable name: letters, digits and _, not starting with a digit');
+
+export const VariablesInput = z
+  .object({ variables: z.record(VariableKey, z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')) })
+  .strict()
+  .refine((v) => Object.keys(v.variables).length <= 500, 'at most 500 variables')
+  .openapi('VariablesInput');
+
+export const Variables = z.object({ variables: z.record(z.string(), z.string()) }).openapi('Variables');

@@ -1,0 +1,22 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { apps, projects } from '../schema/index.js';
+
+export type AppRow = typeof apps.$inferSelect & { projectName: string };
+
+const withProject = { app: apps, projectName: projects.name };
+
+export async function getAppByName(db: Db, name: string): Promise<AppRow | undefined> {
+  const [row] = await db.select(withProject).from(apps).innerJoin(projects, eq(apps.projectId, projects.id)).where(eq(apps.name, name));
+  return row ? { ...row.app, projectName: row.projectName } : undefined;
+}
+
+export async function listApps(db: Db, projectId?: string): Promise<AppRow[]> {
+  const rows = await db
+    .select(withProject)
+    .from(apps)
+    .innerJoin(projects, eq(apps.projectId, projects.id))
+    .where(projectId ? eq(apps.projectId, projectId) : undefined)
+    .orderBy(asc(apps.name));
+  return rows.map((r) => ({ ...r.app, projectName: r.projectName }));
+}

@@ -1,0 +1,27 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { environments } from '../schema/index.js';
+
+export type EnvironmentRow = typeof environments.$inferSelect;
+
+export async function getEnvironment(db: Db, appId: string, name: string): Promise<EnvironmentRow | undefined> {
+  const [row] = await db.select().from(environments).where(and(eq(environments.appId, appId), eq(environments.name, name)));
+  return row;
+}
+
+export async function getEnvironmentById(db: Db, id: string): Promise<EnvironmentRow | undefined> {
+  const [row] = await db.select().from(environments).where(eq(environments.id, id));
+  return row;
+}
+
+export async function listEnvironments(db: Db, appId: string): Promise<EnvironmentRow[]> {
+  return db.select().from(environments).where(eq(environments.appId, appId)).orderBy(asc(environments.name));
+}
+
+/** Environments (other than `exceptId`) that already claim any of these domains. */
+export async function environmentsClaiming(db: Db, domains: string[], exceptId?: string): Promise<EnvironmentRow[]> {
+  if (domains.length === 0) return [];
+  const wanted = new Set(domains);
+  const rows = await db.select().from(environments);
+  return rows.filter((r) => r.id !== exceptId && r.domains.some((d) => wanted.has(d)));
+}

@@ -1,0 +1,28 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { deployments, releases } from '../schema/index.js';
+
+export type ReleaseRow = typeof releases.$inferSelect;
+
+export async function getRelease(db: Db, id: string): Promise<ReleaseRow | undefined> {
+  const [row] = await db.select().from(releases).where(eq(releases.id, id));
+  return row;
+}
+
+export async function listReleases(db: Db, environmentId: string, limit = 50): Promise<ReleaseRow[]> {
+  return db.select().from(releases).where(eq(releases.environmentId, environmentId)).orderBy(desc(releases.number)).limit(limit);
+}
+
+/**
+ * Releases of an environment ordered by when each was last made live (newest first); the
+ * retention window keeps the first N, and "previous release" is the second.
+ */
+export async function releasesByLastLive(db: Db, environmentId: string): Promise<{ releaseId: string; lastLiveAt: Date }[]> {
+  const rows = await db
+    .select({ releaseId: deployments.releaseId, lastLiveAt: sql<string>`max(${deployments.finishedAt})` })
+    .from(deployments)
+    .where(and(eq(deployments.environmentId, environmentId), eq(deployments.status, 'succeeded')))
+    .groupBy(deployments.releaseId)
+    .orderBy(desc(sql`max(${deployments.finishedAt})`));
+  return rows.filter((r) => r.releaseId !== null).map((r) => ({ releaseId: r.releaseId as string, lastLiveAt: new Date(r.lastLiveAt) }));
+}

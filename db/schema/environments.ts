@@ -1,0 +1,26 @@
+import { boolean, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { apps } from './apps.js';
+
+export const environments = pgTable(
+  'environments',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    domains: jsonb('domains').$type<string[]>().notNull().default([]),
+    retention: integer('retention').notNull().default(5),
+    queuePolicy: text('queue_policy', { enum: ['latest-wins', 'fifo'] }).notNull().default('latest-wins'),
+    cancelSuperseded: boolean('cancel_superseded').notNull().default(false),
+    drainSeconds: integer('drain_seconds').notNull().default(2),
+    /** Settings and variables not set here are inherited from the parent environment. */
+    parentId: text('parent_id'),
+    /** Written only by the deploy workflow's activities: the release serving traffic. */
+    liveReleaseId: text('live_release_id'),
+    liveDeploymentId: text('live_deployment_id'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [unique('environments_app_name').on(t.appId, t.name)],
+);

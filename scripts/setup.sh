@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Installs and verifies everything Berth needs, pinned and idempotent: each step checks first
+# and is skipped when the pinned version is already there. Built binaries live in a cache
+# outside the clone (BERTH_TOOLS_DIR, default ~/.cache/berth) so fresh clones and CI reuse them.
+#
+#   scripts/setup.sh dev    what `berth dev` needs (Docker, Temporal CLI, Traefik, images)
+#   scripts/setup.sh test   the above plus PostgreSQL, a local registry, compose, Chromium
+set -euo pipefail
+
+PURPOSE=${1:-dev}
+TEMPORAL_VERSION=1.5.1
+TRAEFIK_VERSION=3.6.12
+TOOLS=${BERTH_TOOLS_DIR:-$HOME/.cache/berth}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DOCKER=/usr/bin/docker # Debian's client: the newer one first on PATH has no buildx
+
+step() { printf 'setup: %s\n' "$*" >&2; }
+fail() { printf 'setup: FAILED: %s\n' "$*" >&2; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else fail "need root for: $*"; fi; }
+
+mkdir -p "$TOOLS"
+
+# --- Node -----------------------------------------------------------------------------------
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || fail "Node >= 20.19 is required (found $(node --version))"
+
+# --- Debian packages ------------------------------------------------------------------------
+packages=(docker.io busybox-static openssl git ca-certificates iptables)
+if [ "$PURPOSE" = test ]; then
+  packages+=(postgresql docker-registry docker-compose chromium)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || fail "apt-get update"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || fail "apt-get install ${missing[*]}"
+fi
+# Debian's docker-registry package starts a service where systemd runs; Berth's tests start
+# their own registry on a free port, so a stray default one is harmless and left alone.
+
+# --- Docker engine --------------------------------------------------------------------------
+if [ -z "${DOCKER_HOST:-}" ] && ! $DOCKER info >/dev/null 2>&1; then
+  step "starting dockerd (log: $TOOLS/dockerd.log)"
+  as_root sh -c "setsid nohup /usr/sbin/dockerd >>'$TOOLS/dockerd.log' 2>&1 &"
+  for _ in $(seq 1 60); do $DOCKER info >/dev/null 2>&1 && break; sleep 0.5; done
+  $DOCKER info >/dev/null 2>&1 || fail "dockerd did not answer within 30 s (see $TOOLS/dockerd.log)"
+fi
+
+# --- Go-built tools -------------------------------------------------------------------------
+need_go() { command -v go >/dev/null || fail "Go is required to build $1 (not found on PATH)"; }
+
+TEMPORAL_BIN="$TOOLS/temporal-$TEMPORAL_VERSION/temporal"
+# `go install` embeds no version string; the module version is in the binary's build info.
+if ! go version -m "$TEMPORAL_BIN" 2>/dev/null | grep -qE "mod\s+github.com/temporalio/cli\s+v$TEMPORAL_VERSION\b"; then
+  need_go temporal
+  step "building temporal CLI v$TEMPORAL_VERSION (a few minutes the first time)"
+  GOBIN="$TOOLS/temporal-$TEMPORAL_VERSION" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION" \
+    || fail "go install temporal CLI v$TEMPORAL_VERSION"
+fi
+
+TRAEFIK_BIN="$TOOLS/traefik-$TRAEFIK_VERSION/traefik"
+if ! "$TRAEFIK_BIN" version 2>/dev/null | grep -q "$TRAEFIK_VERSION"; then
+  need_go traefik
+  step "building Traefik v$TRAEFIK_VERSION (several minutes the first time)"
+  # Its go.mod has replace directives, so `go install` refuses it: build a copy of the module.
+  moddir=$(go mod download -json "github.com/traefik/traefik/v3@v$TRAEFIK_VERSION" \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))') \
+    || fail "go mod download traefik v$TRAEFIK_VERSION"
+  src="$TOOLS/src/traefik-$TRAEFIK_VERSION"
+  rm -rf "$src" && mkdir -p "$TOOLS/src" && cp -r "$moddir" "$src" && chmod -R u+w "$src"
+  mkdir -p "$(dirname "$TRAEFIK_BIN")"
+  (cd "$src" && go build -ldflags "-X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+    -o "$TRAEFIK_BIN.partial" ./cmd/traefik) || fail "go build traefik v$TRAEFIK_VERSION"
+  mv "$TRAEFIK_BIN.partial" "$TRAEFIK_BIN"
+  rm -rf "$src"
+fi
+
+# --- Default TLS certificate for Traefik -----------------------------------------------------
+# Without one Traefik generates an RSA-2048 key on every configuration change (~150 ms of CPU).
+TLS_DIR="$TOOLS/tls"
+if [ ! -s "$TLS_DIR/default.crt" ] || [ ! -s "$TLS_DIR/default.key" ]; then
+  step "making a P-256 self-signed default certificate"
+  mkdir -p "$TLS_DIR"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=berth.localhost" -keyout "$TLS_DIR/default.key" -out "$TLS_DIR/default.crt" >/dev/null 2>&1 \
+    || fail "openssl could not make the default certificate"
+fi
+
+# --- npm dependencies -----------------------------------------------------------------------
+if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  step "installing npm dependencies"
+  (cd "$ROOT" && npm ci --no-audit --no-fund >/dev/null) || fail "npm ci"
+fi
+
+# --- Local images (no registry is reachable) -------------------------------------------------
+bash "$ROOT/scripts/build-images.sh" || fail "building the local base and example images"
+
+step "ready (temporal $TEMPORAL_VERSION, traefik $TRAEFIK_VERSION, $($DOCKER version -f 'docker {{.Server.Version}}'))"

@@ -1,0 +1,44 @@
+// Docker labels Berth puts on everything it creates. Berth only ever touches objects that carry
+// its managed-by label and its own instance name.
+
+export const LABEL = {
+  managedBy: 'berth.managed-by',
+  instance: 'berth.instance',
+  app: 'berth.app',
+  environment: 'berth.environment',
+  release: 'berth.release',
+  deployment: 'berth.deployment',
+  replica: 'berth.replica',
+} as const;
+
+export const MANAGED_BY = 'berth';
+
+export interface ContainerOwner {
+  instance: string;
+  appId: string;
+  environmentId: string;
+  releaseId: string;
+  deploymentId: string;
+}
+
+export function containerLabels(owner: ContainerOwner, replica: number): Record<string, string> {
+  return {
+    [LABEL.managedBy]: MANAGED_BY,
+    [LABEL.instance]: owner.instance,
+    [LABEL.app]: owner.appId,
+    [LABEL.environment]: owner.environmentId,
+    [LABEL.release]: owner.releaseId,
+    [LABEL.deployment]: owner.deploymentId,
+    [LABEL.replica]: String(replica),
+  };
+}
+
+/** Container names derive from the deployment that created them, so a retried create finds it. */
+export function containerName(deploymentId: string, replica: number): string {
+  return `berth-${deploymentId}-${replica}`;
+}
+
+/** Docker API label filter for Berth's objects of one instance, plus extra label=value pairs. */
+export function labelFilter(instance: string, extra: Record<string, string> = {}): string[] {
+  return [`${LABEL.managedBy}=${MANAGED_BY}`, `${LABEL.instance}=${instance}`, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`)];
+}

@@ -1,0 +1,57 @@
+// The Traefik dynamic configuration of one environment: one router for its host names, one
+// load-balanced service with a server per live replica.
+
+export interface RouteSpec {
+  environmentId: string;
+  hosts: string[];
+  /** Backend URLs, e.g. http://127.0.0.1:32768 */
+  servers: string[];
+}
+
+export function routeName(environmentId: string): string {
+  return `berth-${environmentId}`;
+}
+
+export function routeFileName(environmentId: string): string {
+  return `env-${environmentId}.yml`;
+}
+
+/** Host names an environment answers on: <app>.<env>.<apps domain> plus its own domains. */
+export function environmentHosts(appName: string, environmentName: string, appsDomain: string, domains: string[]): string[] {
+  return [...new Set([`${appName}.${environmentName}.${appsDomain}`, ...domains])];
+}
+
+export function traefikRouteConfig(route: RouteSpec): object {
+  const name = routeName(route.environmentId);
+  const rule = route.hosts.map((h) => `Host(\`${h}\`)`).join(' || ');
+  return {
+    http: {
+      routers: { [name]: { rule, service: name, entryPoints: ['web'] } },
+      services: {
+        [name]: {
+          loadBalancer: {
+            passHostHeader: true,
+            servers: route.servers.map((url) => ({ url })),
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Reads back a file written by traefikRouteConfig; null when it is not one. */
+export function parseRouteConfig(environmentId: string, text: string): RouteSpec | null {
+  try {
+    const name = routeName(environmentId);
+    const config = JSON.parse(text) as {
+      http?: { routers?: Record<string, { rule?: string }>; services?: Record<string, { loadBalancer?: { servers?: { url: string }[] } }> };
+    };
+    const rule = config.http?.routers?.[name]?.rule;
+    const servers = config.http?.services?.[name]?.loadBalancer?.servers;
+    if (!rule || !servers) return null;
+    const hosts = [...rule.matchAll(/Host\(`([^`]+)`\)/g)].map((m) => m[1] as string);
+    return { environmentId, hosts, servers: servers.map((s) => s.url) };
+  } catch {
+    return null;
+  }
+}

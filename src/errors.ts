@@ -1,0 +1,45 @@
+// The closed list of failure types Berth knows. Permanent ones travel through Temporal as
+// non-retryable ApplicationFailures carrying the type; the HTTP status is decided only in api/.
+import { ApplicationFailure } from '@temporalio/common';
+
+export const ERROR_TYPES = [
+  'ValidationFailed',
+  'NotFound',
+  'Conflict',
+  'Unauthorized',
+  'PayloadTooLarge',
+  'Unavailable',
+  'ImageNotFound',
+  'PortConflict',
+  'ContainerFailed',
+  'HealthCheckFailed',
+  'RouteNotLive',
+  'RouteVerificationFailed',
+  'ReleaseNotFound',
+  'Cancelled',
+  'Superseded',
+  'Internal',
+] as const;
+
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+export function isErrorType(value: unknown): value is ErrorType {
+  return typeof value === 'string' && (ERROR_TYPES as readonly string[]).includes(value);
+}
+
+/** An expected failure with a known type; `details` must be safe to show to a user. */
+export class BerthError extends Error {
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'BerthError';
+  }
+}
+
+/** A failure no retry can fix; Temporal stops retrying and the workflow sees its type. */
+export function permanentFailure(type: ErrorType, message: string, details?: Record<string, unknown>): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : undefined });
+}

@@ -1,0 +1,52 @@
+// One HTTP GET with a deadline, optionally with a Host header (fetch cannot set one), used by
+// health probes and route verification. Never throws: failures come back as a result.
+import { request } from 'node:http';
+
+export interface ProbeResult {
+  ok: boolean;
+  status: number | null;
+  /** Why it failed: "HTTP 503", "ECONNREFUSED", "timeout after 2000 ms" … */
+  reason: string | null;
+  body: string;
+  ms: number;
+}
+
+export function probeHttp(
+  url: string,
+  options: { host?: string; timeoutMs: number; expectedStatus: number; signal?: AbortSignal },
+): Promise<ProbeResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const done = (status: number | null, reason: string | null, body = '') =>
+      resolve({ ok: reason === null, status, reason, body, ms: performance.now() - started });
+    let req: ReturnType<typeof request>;
+    try {
+      req = request(url, { method: 'GET', headers: options.host ? { host: options.host } : {}, agent: false, signal: options.signal });
+    } catch (err) {
+      done(null, (err as Error).message);
+      return;
+    }
+    const timer = setTimeout(() => req.destroy(new Error(`timeout after ${options.timeoutMs} ms`)), options.timeoutMs);
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 4096) body += chunk;
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        const status = res.statusCode ?? 0;
+        done(status, status === options.expectedStatus ? null : `HTTP ${status}`, body);
+      });
+      res.on('error', (err) => {
+        clearTimeout(timer);
+        done(res.statusCode ?? null, err.message);
+      });
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      done(null, err.code ?? err.message);
+    });
+    req.end();
+  });
+}

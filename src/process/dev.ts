@@ -1,0 +1,47 @@
+// `berth dev`: the whole platform in one process on embedded defaults: Temporal dev server
+// (SQLite in the data directory), Traefik, PGlite, the workers and the API. Ctrl-C stops what
+// it started, and only that; a second start reuses the same data.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase } from '../../db/client.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { createTemporalClient } from '../temporal/client.js';
+import { startApiServer } from './api-server.js';
+import { startEmbeddedServices } from './embedded-services.js';
+import { onShutdown } from './shutdown.js';
+import { startWorkerProcess } from './worker-process.js';
+
+export async function runDev(config: Config, log: Logger): Promise<void> {
+  mkdirSync(join(config.dataDir, 'logs'), { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  onShutdown(log, async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
+  });
+
+  const services = config.embeddedServices ? await startEmbeddedServices(config) : null;
+  if (services) stops.push(() => services.stop());
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  stops.push(() => database.close());
+  const workers = await startWorkerProcess({ config, database, log });
+  stops.push(() => workers.shutdown());
+  const temporal = await createTemporalClient(config.temporal);
+  stops.push(() => temporal.connection.close());
+  const api = await startApiServer({ config, database, temporal, log });
+  stops.push(() => api.close());
+
+  const lines = [
+    '',
+    'Berth is running.',
+    `  API                 ${api.url}/api/v1`,
+    `  API reference       ${api.url}/api/v1/reference`,
+    `  Health              ${api.url}/healthz`,
+    `  Temporal Web UI     ${config.temporal.uiUrl}`,
+    `  Traefik entrypoint  ${config.traefik.entryUrl}  (apps at http://<app>.<env>.${config.appsDomain}:${config.traefik.port})`,
+    `  Data                ${config.dataDir}`,
+    'Ctrl-C stops it.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  await workers.running;
+}

@@ -1,0 +1,91 @@
+// Temporal workers: one on the control task queue (every workflow, plus the router and store
+// activities) and one on this host's queue (Docker and health activities).
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { CONTROL_TASK_QUEUE, hostTaskQueue } from '../domain/task-queues.js';
+import type { Logger } from '../logger.js';
+
+/** Workflow sources, next to this file's tree whether it runs from .ts (dev) or .js (built). */
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`../../workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+
+/**
+ * Stopping must not wait on work that cannot finish (a retrying step): running activities get
+ * a few seconds, then the worker stops; Temporal hands the work to the next worker.
+ */
+const SHUTDOWN = { shutdownGraceTime: '3s', shutdownForceTime: '8s' } as const;
+
+let runtimeInstalled = false;
+
+/** Routes the Temporal SDK's own logs (warnings and up) into pino. Once per process. */
+export function installTemporalRuntime(log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const sdkLog = log.child({ component: 'temporal-sdk' });
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => sdkLog[levels[entry.level]]({ ...entry.meta }, entry.message)),
+    // The native core's own logs go through the same logger instead of raw stderr.
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+  });
+}
+
+export interface WorkerOptions {
+  address: string;
+  namespace: string;
+  hostId: string;
+  controlActivities: object;
+  hostActivities: object;
+  /** A prebuilt bundle (production); without one the workflows are bundled at start. */
+  workflowBundlePath?: string | undefined;
+  log: Logger;
+}
+
+export interface Workers {
+  connection: NativeConnection;
+  control: Worker;
+  host: Worker;
+  /** Resolves when both workers have stopped. */
+  running: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function startWorkers(options: WorkerOptions): Promise<Workers> {
+  installTemporalRuntime(options.log);
+  const connection = await NativeConnection.connect({ address: options.address });
+  const workflows = options.workflowBundlePath
+    ? { workflowBundle: { codePath: options.workflowBundlePath } }
+    : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { ignoreModules: [] as string[] } };
+  const control = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: CONTROL_TASK_QUEUE,
+    ...workflows,
+    activities: options.controlActivities,
+    ...SHUTDOWN,
+  });
+  const host = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: hostTaskQueue(options.hostId),
+    activities: options.hostActivities,
+    ...SHUTDOWN,
+  });
+  const running = Promise.all([control.run(), host.run()]).then(() => undefined);
+  return {
+    connection,
+    control,
+    host,
+    running,
+    async shutdown() {
+      for (const w of [control, host]) if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Timeout and retry profiles, named, in one place. Every activity has a timeout; long ones
+// heartbeat (activities/heartbeat.ts beats every second) so a crashed worker is noticed in
+// seconds and cancellation reaches them.
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import type { HealthCheck } from '../src/domain/app-spec.js';
+import { healthGateBudgetMs } from '../src/domain/app-spec.js';
+
+/** Failure types no retry can fix. */
+const PERMANENT = [
+  'ValidationFailed',
+  'NotFound',
+  'Conflict',
+  'ImageNotFound',
+  'PortConflict',
+  'ContainerFailed',
+  'HealthCheckFailed',
+  'RouteVerificationFailed',
+  'ReleaseNotFound',
+];
+
+const RETRY = {
+  initialInterval: '200ms',
+  backoffCoefficient: 2,
+  maximumInterval: '5s',
+  maximumAttempts: 8,
+  nonRetryableErrorTypes: PERMANENT,
+} as const;
+
+/** Docker calls that take seconds at most: create, start, stop, remove, list. */
+export const DOCKER: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '5s',
+  retry: RETRY,
+  // Undo must run after the step it undoes has really stopped.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+
+/** Resolving an image may pull it: minutes, heartbeating on progress. */
+export const PULL: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', heartbeatTimeout: '15s' };
+
+/** The health gate lasts as long as the app's policy allows, plus a margin. */
+export function healthGate(check: HealthCheck): ActivityOptions {
+  return {
+    ...DOCKER,
+    startToCloseTimeout: healthGateBudgetMs(check) + 30_000,
+    heartbeatTimeout: check.intervalMs + check.timeoutMs + 5_000,
+    retry: { ...RETRY, maximumAttempts: 3 },
+  };
+}
+
+/** Writing a Traefik file and waiting until Traefik's API shows it. */
+export const ROUTER: ActivityOptions = { ...DOCKER, startToCloseTimeout: '1m', retry: { ...RETRY, maximumAttempts: 10 } };
+
+/** Database writes of deployment state, run as local activities beside the workflow. */
+export const STORE: LocalActivityOptions = {
+  startToCloseTimeout: '15s',
+  retry: { ...RETRY, initialInterval: '100ms', maximumAttempts: 20 },
+};

@@ -1,0 +1,133 @@
+// One lane per environment (workflow id lane-<environment id>): deploy, rollback and cancel
+// requests arrive as updates, and the lane runs one deployment at a time as a child workflow.
+// "One deploy per environment at a time" is this loop, not a lock.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  ParentClosePolicy,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { DeployRequest } from '../src/domain/deployment.js';
+import { coalesce, type Queued } from '../src/domain/lane-queue.js';
+import { APP_NAME, DEPLOYMENT_ID, ENVIRONMENT_NAME } from '../src/domain/search-attributes.js';
+import { deployWorkflowId } from '../src/domain/workflow-ids.js';
+import { STORE } from './activity-profiles.js';
+import { deployRelease } from './deploy-release.js';
+import {
+  abortDeploySignal,
+  cancelDeploymentUpdate,
+  laneStateQuery,
+  requestDeployUpdate,
+  type CancelOutcome,
+} from '../src/domain/workflow-definitions.js';
+
+export interface LaneInput {
+  environmentId: string;
+  /** Requests carried over a continue-as-new. */
+  queued?: Queued[];
+  arrivals?: number;
+  completed?: number;
+}
+
+/** Deployments run per lane run before it continues as new, keeping its history short. */
+export const DEPLOYS_PER_RUN = 50;
+
+export async function environmentLane(input: LaneInput): Promise<void> {
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  let queued: Queued[] = input.queued ?? [];
+  let arrivals = input.arrivals ?? 0;
+  let completed = input.completed ?? 0;
+  let ranThisRun = 0;
+  let current: DeployRequest | null = null;
+
+  setHandler(laneStateQuery, () => ({
+    environmentId: input.environmentId,
+    current,
+    queued: queued.map((q) => q.request),
+    completed,
+  }));
+
+  setHandler(
+    requestDeployUpdate,
+    async (request) => {
+      const seq = ++arrivals; // arrival order, fixed before any await
+      await store.enqueueDeployment({ request, at: Date.now() });
+      const decision = coalesce(queued, { seq, request });
+      queued = decision.queued;
+      if (decision.superseded.length) {
+        await store.dropQueued({ deploymentIds: decision.superseded, status: 'superseded', by: decision.winner, at: Date.now() });
+      }
+      if (current && request.queuePolicy === 'latest-wins' && request.cancelSuperseded && decision.winner === request.deploymentId) {
+        await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId)).signal(abortDeploySignal, {
+          kind: 'superseded',
+          by: request.deploymentId,
+        });
+      }
+      return { deploymentId: request.deploymentId, workflowId: deployWorkflowId(request.deploymentId) };
+    },
+    {
+      validator: (request) => {
+        if (request.environmentId !== input.environmentId) {
+          throw ApplicationFailure.nonRetryable('request is for another environment', 'ValidationFailed');
+        }
+      },
+    },
+  );
+
+  setHandler(cancelDeploymentUpdate, async ({ deploymentId }): Promise<CancelOutcome> => {
+    if (queued.some((q) => q.request.deploymentId === deploymentId)) {
+      queued = queued.filter((q) => q.request.deploymentId !== deploymentId);
+      await store.dropQueued({ deploymentIds: [deploymentId], status: 'cancelled', at: Date.now() });
+      return { status: 'cancelled' };
+    }
+    if (current?.deploymentId === deploymentId) {
+      await getExternalWorkflowHandle(deployWorkflowId(deploymentId)).signal(abortDeploySignal, { kind: 'cancelled' });
+      return { status: 'cancelling' };
+    }
+    return { status: 'not-found' };
+  });
+
+  const timeToRoll = () => ranThisRun >= DEPLOYS_PER_RUN || workflowInfo().continueAsNewSuggested;
+  for (;;) {
+    await condition(() => queued.length > 0 || timeToRoll());
+    if (timeToRoll()) {
+      // Between deploys only: the queue travels to the next run.
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof environmentLane>({ environmentId: input.environmentId, queued, arrivals, completed });
+    }
+    const next = queued.shift() as Queued;
+    current = next.request;
+    try {
+      const child = await startChild(deployRelease, {
+        workflowId: deployWorkflowId(current.deploymentId),
+        args: [current],
+        // If the lane itself is ended, the deploy undoes its work rather than run unsupervised.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        typedSearchAttributes: [
+          { key: APP_NAME, value: current.appName },
+          { key: ENVIRONMENT_NAME, value: current.environmentName },
+          { key: DEPLOYMENT_ID, value: current.deploymentId },
+        ],
+        staticSummary: describe(current),
+      });
+      await child.result();
+    } catch {
+      // The deploy records its own outcome; the lane only moves on.
+    }
+    current = null;
+    completed++;
+    ranThisRun++;
+  }
+}
+
+function describe(request: DeployRequest): string {
+  const what = request.kind === 'deploy' ? `deploy ${request.image}` : `rollback to ${request.releaseId}`;
+  return `${request.appName}/${request.environmentName}: ${what} (${request.trigger})`;
+}

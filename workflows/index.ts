@@ -1,0 +1,3 @@
+// Every workflow type Berth registers. An export's name is its durable type name: public API.
+export { environmentLane } from './environment-lane.js';
+export { deployRelease } from './deploy-release.js';
