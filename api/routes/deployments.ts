@@ -12,7 +12,7 @@ import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { cancelInLane, readLane, submitToLane } from '../lane.js';
 import { newRouter } from '../router.js';
-import { body, errorResponses, Id, json, PageQuery } from '../schemas/common.js';
+import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
 import { Accepted, DeployInput, Deployment, DeploymentFilter, LogLine, Release, RollbackInput } from '../schemas/deployments.js';
 import { deploymentEvents } from './deployment-events.js';
 import { EnvParam, findEnvironment } from './environments.js';

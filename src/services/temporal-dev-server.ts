@@ -24,6 +24,8 @@ export interface TemporalDevServerOptions {
   uiPort: number | null;
   /** SQLite file; omitted: in memory. */
   dbFile?: string;
+  /** Namespaces to create besides "default". */
+  namespaces?: string[];
   logFile: string;
 }
 
@@ -43,6 +45,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
   }
+  for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
   for (const value of TEMPORAL_DEV_TUNING) args.push('--dynamic-config-value', value);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 

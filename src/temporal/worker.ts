@@ -29,7 +29,11 @@ export function installTemporalRuntime(log: Logger): void {
     ERROR: 'error',
   };
   Runtime.install({
-    logger: new DefaultLogger('WARN', (entry) => sdkLog[levels[entry.level]]({ ...entry.meta }, entry.message)),
+    logger: new DefaultLogger('WARN', (entry) => {
+      // The host worker runs activities only, by design.
+      if (entry.message.startsWith('No workflows registered')) return;
+      sdkLog[levels[entry.level]]({ ...entry.meta }, entry.message);
+    }),
     // The native core's own logs go through the same logger instead of raw stderr.
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
   });

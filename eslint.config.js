@@ -1,0 +1,57 @@
+// Lint: mostly the recommended rules, plus the import boundaries of the design — above all,
+// workflow code stays deterministic (no Node built-ins, Docker, logging, database or config).
+import { builtinModules } from 'node:module';
+import tseslint from 'typescript-eslint';
+
+const builtins = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `node:${m}`]);
+
+const restricted = (patterns, paths = []) => ({
+  '@typescript-eslint/no-restricted-imports': [
+    'error',
+    { paths: paths.map((name) => ({ name, message: 'not allowed in this folder', allowTypeImports: true })), patterns },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.scratch/', 'db/migrations/'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: restricted(
+      [
+        {
+          group: ['**/db/**', '**/src/config*', '**/src/logger*', '**/src/process/**', '**/src/services/**', '**/api/**'],
+          message: 'workflows must be deterministic: no I/O, config or logging; pass values in the workflow input',
+          allowTypeImports: true,
+        },
+        { group: ['**/activities/**'], message: 'workflows import activity types only (import type)', allowTypeImports: true },
+      ],
+      [...builtins, 'dockerode', 'pino', 'pino-pretty', 'postgres', 'drizzle-orm', '@electric-sql/pglite', '@temporalio/activity', '@temporalio/worker', '@temporalio/client'],
+    ),
+  },
+  {
+    files: ['activities/**/*.ts', 'db/**/*.ts', 'src/**/*.ts'],
+    // The process entrypoints are where everything is put together.
+    ignores: ['src/process/**', 'src/cli.ts'],
+    rules: restricted([
+      { group: ['**/api/**', '**/workflows/**'], message: 'only the API and tests build on api/; workflows are reached through Temporal', allowTypeImports: false },
+    ]),
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: restricted(
+      [{ group: ['**/db/**', '**/activities/**', '**/api/**', '**/workflows/**'], message: 'src/domain is pure and shared by workflows' }],
+      [...builtins, 'dockerode', 'pino'],
+    ),
+  },
+  {
+    files: ['api/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'db/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+);

@@ -1,0 +1,195 @@
+// A Berth of its own for one test file, on the shared real services: its own database, Temporal
+// namespace and instance name (so it never touches another test's containers), with the API
+// built by createApp and workers either in this process or as a separate `berth worker`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import Docker from 'dockerode';
+import postgres from 'postgres';
+import type { Client } from '@temporalio/client';
+import { createApp } from '../../api/app.js';
+import { openDatabase, type Database } from '../../db/client.js';
+import { environments } from '../../db/schema/index.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { LABEL, labelFilter } from '../../src/domain/labels.js';
+import { routeFileName } from '../../src/domain/route.js';
+import { createLogger } from '../../src/logger.js';
+import { pingDocker, pingTraefik } from '../../src/probes.js';
+import { createDockerClient } from '../../src/process/docker-client.js';
+import { startWorkerProcess } from '../../src/process/worker-process.js';
+import { createTemporalClient } from '../../src/temporal/client.js';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
+import type { Workers } from '../../src/temporal/worker.js';
+import { freePort } from './free-port.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+export interface TestBerth {
+  config: Config;
+  /** The environment variables that configure this Berth (for spawned processes). */
+  env: Record<string, string>;
+  database: Database;
+  temporal: Client;
+  docker: Docker;
+  api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  app: ReturnType<typeof createApp>;
+  startWorkers(): Promise<void>;
+  stopWorkers(): Promise<void>;
+  /** `berth worker` as its own process (for crash tests); resolves once it polls. */
+  spawnWorker(): Promise<ChildProcess>;
+  /** Berth's containers of this instance, optionally of one environment. */
+  containers(environmentId?: string): Promise<Docker.ContainerInfo[]>;
+  close(): Promise<void>;
+}
+
+function claimNamespace(): string {
+  const { tempDir, namespaces } = inject('services');
+  const dir = join(tempDir, 'namespace-claims');
+  mkdirSync(dir, { recursive: true });
+  for (const ns of namespaces) {
+    try {
+      closeSync(openSync(join(dir, ns), 'wx'));
+      return ns;
+    } catch {
+      // taken by another file
+    }
+  }
+  throw new Error('no free Temporal namespace left in the test pool');
+}
+
+export async function startBerth(options: { workers?: boolean } = {}): Promise<TestBerth> {
+  const services = inject('services');
+  const suffix = randomBytes(4).toString('hex');
+  const dbName = `berth_${suffix}`;
+  const admin = postgres(services.postgresAdminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${dbName}`);
+  await admin.end();
+
+  const dataDir = mkdtempSync(join(services.tempDir, 'berth-'));
+  const env: Record<string, string> = {
+    BERTH_DATA_DIR: dataDir,
+    BERTH_TOOLS_DIR: services.toolsDir,
+    DATABASE_URL: `${services.postgresAdminUrl.replace(/\/postgres$/, '')}/${dbName}`,
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    TEMPORAL_NAMESPACE: claimNamespace(),
+    BERTH_INSTANCE: `t-${suffix}`,
+    BERTH_API_PORT: String(await freePort()),
+    BERTH_TRAEFIK_PORT: String(services.traefik.entryPort),
+    BERTH_TRAEFIK_API_URL: services.traefik.apiUrl,
+    BERTH_TRAEFIK_ENTRY_URL: services.traefik.entryUrl,
+    BERTH_TRAEFIK_ROUTES_DIR: services.traefik.routesDir,
+    BERTH_LOG_LEVEL: process.env.BERTH_TEST_LOG_LEVEL ?? 'warn',
+    BERTH_LOG_FORMAT: 'json',
+  };
+  const config = loadConfig(env);
+  const log = createLogger(config.log);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
+  const temporal = await createTemporalClient(config.temporal);
+  await ensureSearchAttributes(temporal, config.temporal.namespace);
+  const docker = createDockerClient(config.docker);
+  const app = createApp({
+    config,
+    db: database.db,
+    temporal,
+    log,
+    probes: {
+      database: () => database.ping(),
+      temporal: async () => {
+        await temporal.workflowService.getSystemInfo({});
+      },
+      docker: () => pingDocker(config.docker.socketPath),
+      traefik: () => pingTraefik(config.traefik.apiUrl),
+    },
+  });
+
+  let workers: Workers | null = null;
+  const spawned = new Set<ChildProcess>();
+
+  const berth: TestBerth = {
+    config,
+    env,
+    database,
+    temporal,
+    docker,
+    app,
+    async api(method, path, body) {
+      const res = await app.request(path, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed as any };
+    },
+    async startWorkers() {
+      if (!workers) workers = await startWorkerProcess({ config, database, log });
+    },
+    async stopWorkers() {
+      await workers?.shutdown();
+      workers = null;
+    },
+    async spawnWorker() {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'worker'], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      spawned.add(child);
+      child.once('exit', () => spawned.delete(child));
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('workers polling')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout?.on('data', onData);
+        child.stderr?.on('data', onData);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`worker exited with ${code}:\n${output}`));
+        });
+      });
+      return child;
+    },
+    async containers(environmentId) {
+      return docker.listContainers({
+        all: true,
+        filters: { label: labelFilter(config.instance, environmentId ? { [LABEL.environment]: environmentId } : {}) },
+      });
+    },
+    async close() {
+      for (const child of spawned) child.kill('SIGKILL');
+      await berth.stopWorkers();
+      const envs = await database.db.select({ id: environments.id }).from(environments);
+      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, routeFileName(e.id)), { force: true })));
+      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, `.${routeFileName(e.id)}.previous`), { force: true })));
+      for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
+      await temporal.connection.close();
+      await database.close();
+      const cleanup = postgres(services.postgresAdminUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${dbName} with (force)`);
+      await cleanup.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  if (options.workers !== false) await berth.startWorkers();
+  return berth;
+}

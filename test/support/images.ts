@@ -1,0 +1,52 @@
+// Test images built FROM the local busybox base (no registry needed), labelled so every test
+// removes what it built.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const HELLO = fileURLToPath(new URL('../fixtures/hello', import.meta.url));
+const DOCKER = '/usr/bin/docker';
+
+/** Builds the hello app answering `version`; with healthy: false its /healthz is a 404. */
+export function buildHello(tag: string, options: { version: string; healthy?: boolean }): string {
+  execFileSync(
+    DOCKER,
+    [
+      'build',
+      '-q',
+      '--label',
+      'berth-test=1',
+      '--build-arg',
+      `VERSION=${options.version}`,
+      '--build-arg',
+      `HEALTHY=${options.healthy === false ? 0 : 1}`,
+      '-t',
+      tag,
+      HELLO,
+    ],
+    { env: { ...process.env, DOCKER_BUILDKIT: '1' }, stdio: 'pipe' },
+  );
+  return tag;
+}
+
+export function pushImage(tag: string): void {
+  execFileSync(DOCKER, ['push', tag], { stdio: 'pipe' });
+}
+
+export function removeImages(...tags: string[]): void {
+  for (const tag of tags) {
+    try {
+      execFileSync(DOCKER, ['rmi', '-f', tag], { stdio: 'pipe' });
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function imageExists(ref: string): boolean {
+  try {
+    execFileSync(DOCKER, ['image', 'inspect', ref], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
