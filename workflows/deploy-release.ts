@@ -116,8 +116,9 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
       return spec;
     });
   } catch (err) {
-    const cancelled = isCancellation(err);
     const reason = abort as AbortReason | null;
+    // An abort decides the outcome even when the step it interrupted ended another way.
+    const cancelled = reason !== null || isCancellation(err);
     status = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
     const failure = cancelled
       ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null }

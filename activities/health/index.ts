@@ -43,6 +43,8 @@ export function createHealthActivities({ docker, log, deploymentLog }: Deps) {
     for (;;) {
       if (signal.aborted) throw signal.reason ?? new Error('cancelled');
       const result = await probeHttp(target, { timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
+      // An aborted probe is not an unhealthy replica: report the cancellation itself.
+      if (signal.aborted) throw signal.reason ?? new Error('cancelled');
       ctx.heartbeat({ replica: endpoint.replica, good, bad, last: result.reason ?? result.status });
       if (result.status !== null) answered = true;
       if (result.ok) {

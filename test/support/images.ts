@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
 const HELLO = fileURLToPath(new URL('../fixtures/hello', import.meta.url));
 const DOCKER = '/usr/bin/docker';
 
-/** Builds the hello app answering `version`; with healthy: false its /healthz is a 404. */
-export function buildHello(tag: string, options: { version: string; healthy?: boolean }): string {
+/**
+ * Builds the hello app answering `version`; with healthy: false its /healthz is a 404;
+ * startDelay/stopDelay (seconds) slow its start (before it listens) and its stop.
+ */
+export function buildHello(tag: string, options: { version: string; healthy?: boolean; startDelay?: number; stopDelay?: number }): string {
   execFileSync(
     DOCKER,
     [
@@ -19,6 +22,10 @@ export function buildHello(tag: string, options: { version: string; healthy?: bo
       `VERSION=${options.version}`,
       '--build-arg',
       `HEALTHY=${options.healthy === false ? 0 : 1}`,
+      '--build-arg',
+      `START_DELAY=${options.startDelay ?? 0}`,
+      '--build-arg',
+      `STOP_DELAY=${options.stopDelay ?? 0}`,
       '-t',
       tag,
       HELLO,
