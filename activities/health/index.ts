@@ -21,8 +21,15 @@ interface Deps {
 export function createHealthActivities({ docker, log, deploymentLog }: Deps) {
   const sleep = (ms: number, signal: AbortSignal) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
 
   async function exited(containerId: string): Promise<string | null> {

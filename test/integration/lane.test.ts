@@ -1,0 +1,93 @@
+// The environment lane: one deployment at a time, latest-wins coalescing, cancelling a
+// superseded deploy, fifo, and cancelling a queued one.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startBerth, type TestBerth } from '../support/berth.js';
+import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
+import { buildHello, removeImages } from '../support/images.js';
+import { throughTraefik } from '../support/traefik.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
+
+const slow = 'berth-test/lane:slow';
+const fast = (n: number) => `berth-test/lane:v${n}`;
+let berth: TestBerth;
+
+beforeAll(async () => {
+  buildHello(slow, { version: 'slow', startDelay: 2 });
+  for (const n of [1, 2, 3]) buildHello(fast(n), { version: `v${n}` });
+  berth = await startBerth();
+});
+
+afterAll(async () => {
+  await berth?.close();
+  removeImages(slow, fast(1), fast(2), fast(3));
+});
+
+async function running(fx: AppFixture, id: string) {
+  await waitFor(`${id} to run`, async () => (await berth.api('GET', `/api/v1/deployments/${id}`)).body.status === 'running');
+}
+
+/** Deployments that ran (not superseded while queued) never overlap in time. */
+function assertOneAtATime(deployments: { startedAt: string | null; finishedAt: string }[]) {
+  const ran = deployments.filter((d) => d.startedAt).sort((a, b) => Date.parse(a.startedAt as string) - Date.parse(b.startedAt as string));
+  for (let i = 1; i < ran.length; i++) {
+    expect(Date.parse(ran[i]?.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(ran[i - 1]?.finishedAt as string));
+  }
+}
+
+test('latest-wins: while one deploys, of two more requests only the newest runs', async () => {
+  const fx = await createImageApp(berth, { app: 'latest', healthCheck: { startPeriodMs: 5000 } });
+  const d1 = await deploy(berth, fx, slow);
+  await running(fx, d1);
+  const d2 = await deploy(berth, fx, fast(2));
+  const d3 = await deploy(berth, fx, fast(3));
+
+  const lane = await berth.api('GET', `${fx.base}/lane`);
+  expect(lane.body).toMatchObject({ current: d1, queued: [d3] });
+
+  const [r1, r2, r3] = [await waitForDeployment(berth, d1), await waitForDeployment(berth, d2), await waitForDeployment(berth, d3)];
+  expect(r1.status).toBe('succeeded');
+  expect(r2.status).toBe('superseded');
+  expect(r2.supersededBy).toBe(d3);
+  expect(r2.startedAt).toBeNull();
+  expect(r3.status).toBe('succeeded');
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v3');
+  assertOneAtATime([r1, r2, r3]);
+});
+
+test('cancel-superseded: a newer request stops the running deploy before it takes traffic', async () => {
+  const fx = await createImageApp(berth, {
+    app: 'preempt',
+    healthCheck: { startPeriodMs: 5000 },
+    environment: { cancelSuperseded: true },
+  });
+  const first = await waitForDeployment(berth, await deploy(berth, fx, fast(1)));
+  expect(first.status).toBe('succeeded');
+  const d1 = await deploy(berth, fx, slow);
+  await running(fx, d1);
+  const d2 = await deploy(berth, fx, fast(2));
+  const [r1, r2] = [await waitForDeployment(berth, d1), await waitForDeployment(berth, d2)];
+  expect(r1.status).toBe('superseded');
+  expect(r1.supersededBy).toBe(d2);
+  expect(r2.status).toBe('succeeded');
+  expect((await berth.containers(fx.environmentId)).filter((c) => c.Labels['berth.deployment'] === d1)).toEqual([]);
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v2');
+  assertOneAtATime([first, r1, r2]);
+});
+
+test('fifo: every request runs, in order; a queued one can be cancelled', async () => {
+  const fx = await createImageApp(berth, { app: 'fifo', healthCheck: { startPeriodMs: 5000 }, environment: { queuePolicy: 'fifo' } });
+  const d1 = await deploy(berth, fx, slow);
+  await running(fx, d1);
+  const d2 = await deploy(berth, fx, fast(1));
+  const d3 = await deploy(berth, fx, fast(2));
+  const d4 = await deploy(berth, fx, fast(3));
+  const cancel = await berth.api('POST', `/api/v1/deployments/${d4}/cancel`);
+  expect(cancel.body).toMatchObject({ status: 'cancelled' });
+
+  const results = [];
+  for (const id of [d1, d2, d3, d4]) results.push(await waitForDeployment(berth, id));
+  expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'cancelled']);
+  expect(results[3].startedAt).toBeNull();
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v2');
+  assertOneAtATime(results);
+});
