@@ -29,21 +29,23 @@ const RETRY = {
 /** Docker calls that take seconds at most: create, start, stop, remove, list. */
 export const DOCKER: ActivityOptions = {
   startToCloseTimeout: '2m',
-  heartbeatTimeout: '5s',
+  // Activities beat every second (activities/heartbeat.ts): a dead worker shows within 3 s.
+  heartbeatTimeout: '3s',
   retry: RETRY,
   // Undo must run after the step it undoes has really stopped.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 
 /** Resolving an image may pull it: minutes, heartbeating on progress. */
-export const PULL: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', heartbeatTimeout: '15s' };
+export const PULL: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', heartbeatTimeout: '5s' };
 
 /** The health gate lasts as long as the app's policy allows, plus a margin. */
 export function healthGate(check: HealthCheck): ActivityOptions {
   return {
     ...DOCKER,
     startToCloseTimeout: healthGateBudgetMs(check) + 30_000,
-    heartbeatTimeout: check.intervalMs + check.timeoutMs + 5_000,
+    // A probe heartbeats after each answer: at most interval + timeout apart.
+    heartbeatTimeout: check.intervalMs + check.timeoutMs + 2_000,
     retry: { ...RETRY, maximumAttempts: 3 },
   };
 }

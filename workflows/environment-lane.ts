@@ -110,6 +110,8 @@ export async function environmentLane(input: LaneInput): Promise<void> {
         args: [current],
         // If the lane itself is ended, the deploy undoes its work rather than run unsupervised.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        // A worker that dies mid-task is noticed sooner than the 10 s default.
+        workflowTaskTimeout: '4s',
         typedSearchAttributes: [
           { key: APP_NAME, value: current.appName },
           { key: ENVIRONMENT_NAME, value: current.environmentName },

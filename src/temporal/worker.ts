@@ -71,6 +71,8 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     taskQueue: CONTROL_TASK_QUEUE,
     ...workflows,
     activities: options.controlActivities,
+    // A workflow cached by a worker that died moves to another worker after this long.
+    stickyQueueScheduleToStartTimeout: '2s',
     ...SHUTDOWN,
   });
   const host = await Worker.create({

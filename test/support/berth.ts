@@ -145,7 +145,8 @@ export async function startBerth(options: { workers?: boolean } = {}): Promise<T
     async spawnWorker() {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'worker'], {
         cwd: ROOT,
-        env: { ...process.env, ...env },
+        // Readiness is read from its "workers polling" info line.
+        env: { ...process.env, ...env, BERTH_LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       spawned.add(child);
