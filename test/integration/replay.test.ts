@@ -1,0 +1,86 @@
+// Determinism guard: histories of real runs replay against the current workflow code without
+// a non-determinism error — fresh ones from this run, and the recorded ones committed under
+// test/fixtures/histories (RECORD_HISTORIES=1 rewrites those from this run).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { DefaultLogger, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { startBerth, type TestBerth } from '../support/berth.js';
+import { createImageApp, deploy } from '../support/fixtures.js';
+import { buildHello, removeImages } from '../support/images.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
+
+const FIXTURES = new URL('../fixtures/histories/', import.meta.url).pathname;
+const tags = { v1: 'berth-test/replay:v1', v2: 'berth-test/replay:v2', bad: 'berth-test/replay:bad', slow: 'berth-test/replay:slow' };
+let berth: TestBerth;
+
+beforeAll(async () => {
+  buildHello(tags.v1, { version: 'v1' });
+  buildHello(tags.v2, { version: 'v2' });
+  buildHello(tags.bad, { version: 'bad', healthy: false });
+  buildHello(tags.slow, { version: 'slow', startDelay: 2 });
+  berth = await startBerth();
+});
+
+afterAll(async () => {
+  await berth?.close();
+  removeImages(...Object.values(tags));
+});
+
+type History = Awaited<ReturnType<ReturnType<TestBerth['temporal']['workflow']['getHandle']>['fetchHistory']>>;
+
+async function replay(histories: { workflowId: string; history: History }[]) {
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: WORKFLOWS_PATH, replayName: 'berth-replay', logger: new DefaultLogger('ERROR') },
+    histories,
+  )) {
+    results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : null });
+  }
+  return results;
+}
+
+test('every workflow history of a varied run replays deterministically', async () => {
+  const fx = await createImageApp(berth, { app: 'replay', healthCheck: { startPeriodMs: 300, intervalMs: 100 } });
+  for (const image of [tags.v1, tags.v2, tags.bad]) await waitForDeployment(berth, await deploy(berth, fx, image));
+  const rollback = await berth.api('POST', `${fx.base}/rollback`, {});
+  await waitForDeployment(berth, rollback.body.deploymentId);
+  // A cancelled deploy and a superseded queued one.
+  const slow = await deploy(berth, fx, tags.slow);
+  const queued = await deploy(berth, fx, tags.v1);
+  const newest = await deploy(berth, fx, tags.v2);
+  await waitFor('slow to run', async () => (await berth.api('GET', `/api/v1/deployments/${slow}`)).body.status === 'running');
+  await berth.api('POST', `/api/v1/deployments/${slow}/cancel`);
+  for (const id of [slow, queued, newest]) await waitForDeployment(berth, id);
+
+  // The lane plus six deploy workflows (the superseded request never started one).
+  const listed = await waitFor('visibility to list every workflow', async () => {
+    const all = [];
+    for await (const info of berth.temporal.workflow.list()) all.push(info);
+    return all.length >= 7 ? all : undefined;
+  });
+  expect([...new Set(listed.map((i) => i.type))].sort()).toEqual(['deployRelease', 'environmentLane']);
+  const histories: { workflowId: string; history: History }[] = [];
+  for (const info of listed) {
+    histories.push({ workflowId: info.workflowId, history: await berth.temporal.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
+  }
+
+  const results = await replay(histories);
+  expect(results.filter((r) => r.error)).toEqual([]);
+
+  if (process.env.RECORD_HISTORIES === '1') {
+    for (const { workflowId, history } of histories) {
+      writeFileSync(join(FIXTURES, `${workflowId.replace(/[^a-z0-9_-]/gi, '_')}.json`), historyToJSON(history));
+    }
+  }
+});
+
+test('recorded histories replay against the current code', async () => {
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+  expect(files.length, 'recorded histories (RECORD_HISTORIES=1 npx vitest run test/integration/replay.test.ts)').toBeGreaterThan(0);
+  const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(FIXTURES, f), 'utf8'))) }));
+  const results = await replay(histories);
+  expect(results.filter((r) => r.error)).toEqual([]);
+});
