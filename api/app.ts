@@ -1,5 +1,6 @@
 // The HTTP surface of Berth, built the same way for the server and the tests.
 import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './deps.js';
 import { errorBody, handleError } from './errors.js';
 import { requestId } from './middleware/request-id.js';
@@ -12,11 +13,20 @@ import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 
 export const API_VERSION = '0.1.0';
+/** JSON bodies are small; anything bigger is refused before it is read whole. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = newRouter();
   app.use('*', requestId(deps.log.child({ component: 'api' })));
   app.onError(handleError);
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: (c) => c.json(errorBody('PayloadTooLarge', `request body over ${MAX_JSON_BODY_BYTES} bytes`, c.get('requestId')), 413),
+    }),
+  );
   app.notFound((c) => c.json(errorBody('NotFound', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
 
   app.route('/', healthRoutes(deps));

@@ -45,10 +45,18 @@ export const Environment = z
   })
   .openapi('Environment');
 
-const VariableKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a variable name: letters, digits and _, not starting with a digit');
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export const VariablesInput = z
-  .object({ variables: z.record(VariableKey, z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')) })
+  .object({
+    variables: z.record(z.string(), z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')).superRefine((vars, ctx) => {
+      for (const key of Object.keys(vars)) {
+        if (!VARIABLE_NAME.test(key)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'not a variable name: letters, digits and _, not starting with a digit' });
+        }
+      }
+    }),
+  })
   .strict()
   .refine((v) => Object.keys(v.variables).length <= 500, 'at most 500 variables')
   .openapi('VariablesInput');

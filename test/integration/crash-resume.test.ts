@@ -132,7 +132,7 @@ test('the API process restarting mid-deploy changes nothing', async () => {
   try {
     const d = await waitForDeployment(berth, deploymentId);
     expect(d.status).toBe('succeeded');
-    const viaApi = await (await fetch(`http://127.0.0.1:${port}/api/v1/deployments/${deploymentId}`)).json();
+    const viaApi = (await (await fetch(`http://127.0.0.1:${port}/api/v1/deployments/${deploymentId}`)).json()) as { status: string };
     expect(viaApi.status).toBe('succeeded');
     expect((await throughTraefik(fx.host)).body.trim()).toBe('a');
   } finally {

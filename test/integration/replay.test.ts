@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -34,7 +34,7 @@ type History = Awaited<ReturnType<ReturnType<TestBerth['temporal']['workflow']['
 async function replay(histories: { workflowId: string; history: History }[]) {
   const results = [];
   for await (const result of Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, replayName: 'berth-replay', logger: new DefaultLogger('ERROR') },
+    { workflowsPath: WORKFLOWS_PATH, replayName: 'berth-replay' },
     histories,
   )) {
     results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : null });

@@ -1,0 +1,36 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  test('embedded defaults on loopback', () => {
+    const c = loadConfig({});
+    expect(c.api).toMatchObject({ host: '127.0.0.1', port: 7480, publicUrl: 'http://127.0.0.1:7480' });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toMatch(/\/\.local\/share\/berth$/);
+    expect(c.traefik.routesDir).toBe(`${c.dataDir}/traefik/routes`);
+    expect(c.traefik.entryUrl).toBe('http://127.0.0.1:7481');
+    expect(c.temporal.uiUrl).toBe('http://127.0.0.1:8233');
+    expect(c.embeddedServices).toBe(true);
+  });
+
+  test('every problem is named with the value that was given', () => {
+    try {
+      loadConfig({ BERTH_API_PORT: '0', DATABASE_URL: 'mysql://db', BERTH_APPS_DOMAIN: 'Not A Domain' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/BERTH_API_PORT: expected a port number 1-65535 \(got "0"\)/);
+      expect(problems).toMatch(/DATABASE_URL: expected a postgres:\/\/ URL/);
+      expect(problems).toMatch(/BERTH_APPS_DOMAIN/);
+    }
+  });
+
+  test('derived URLs follow the ports and addresses given', () => {
+    const c = loadConfig({ BERTH_TRAEFIK_PORT: '9000', TEMPORAL_ADDRESS: 'temporal:7233', BERTH_DATA_DIR: '/srv/berth', BERTH_EMBEDDED_SERVICES: 'false' });
+    expect(c.traefik.entryUrl).toBe('http://127.0.0.1:9000');
+    expect(c.temporal.uiUrl).toBe('http://temporal:8233');
+    expect(c.traefik.routesDir).toBe('/srv/berth/traefik/routes');
+    expect(c.embeddedServices).toBe(false);
+  });
+});
