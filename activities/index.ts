@@ -2,7 +2,9 @@
 import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../src/logger.js';
-import { createDockerActivities } from './docker/index.js';
+import { createContainerActivities } from './docker/containers.js';
+import { createImageActivities } from './docker/images.js';
+import { createReleaseActivities } from './release/index.js';
 import { createHealthActivities } from './health/index.js';
 import { createRouterActivities } from './router/index.js';
 import { createStoreActivities } from './store/index.js';
@@ -19,17 +21,19 @@ export interface ActivityDeps {
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
 export function createHostActivities(deps: ActivityDeps) {
-  const deploymentLog = createDeploymentLog(deps.db, deps.log);
-  return {
-    ...createDockerActivities({ ...deps, deploymentLog }),
-    ...createHealthActivities({ docker: deps.docker, log: deps.log.child({ component: 'health' }), deploymentLog }),
-  };
+  const { db, docker, instance } = deps;
+  const deploymentLog = createDeploymentLog(db, deps.log);
+  const log = deps.log.child({ component: 'docker' });
+  const images = createImageActivities({ docker, log, deploymentLog });
+  const containers = createContainerActivities({ docker, db, log, instance });
+  const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
+  return { ...images, ...containers, ...health, ...createReleaseActivities({ db, images, containers, health }) };
 }
 
 /** Activities of the control plane: the router and the store. */
 export function createControlActivities(deps: ActivityDeps) {
   return {
-    ...createRouterActivities({ ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
+    ...createRouterActivities({ db: deps.db, ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
     ...createStoreActivities(deps.db),
   };
 }

@@ -8,6 +8,7 @@ export interface ProbeResult {
   /** Why it failed: "HTTP 503", "ECONNREFUSED", "timeout after 2000 ms" … */
   reason: string | null;
   body: string;
+  headers: Record<string, string | string[] | undefined>;
   ms: number;
 }
 
@@ -17,8 +18,9 @@ export function probeHttp(
 ): Promise<ProbeResult> {
   const started = performance.now();
   return new Promise((resolve) => {
+    let headers: ProbeResult['headers'] = {};
     const done = (status: number | null, reason: string | null, body = '') =>
-      resolve({ ok: reason === null, status, reason, body, ms: performance.now() - started });
+      resolve({ ok: reason === null, status, reason, body, headers, ms: performance.now() - started });
     let req: ReturnType<typeof request>;
     try {
       req = request(url, { method: 'GET', headers: options.host ? { host: options.host } : {}, agent: false, signal: options.signal });
@@ -28,6 +30,7 @@ export function probeHttp(
     }
     const timer = setTimeout(() => req.destroy(new Error(`timeout after ${options.timeoutMs} ms`)), options.timeoutMs);
     req.on('response', (res) => {
+      headers = res.headers;
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

@@ -2,8 +2,6 @@
 // heartbeat (activities/heartbeat.ts beats every second) so a crashed worker is noticed in
 // seconds and cancellation reaches them.
 import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
-import type { HealthCheck } from '../src/domain/app-spec.js';
-import { healthGateBudgetMs } from '../src/domain/app-spec.js';
 
 /** Failure types no retry can fix. */
 const PERMANENT = [
@@ -39,15 +37,9 @@ export const DOCKER: ActivityOptions = {
 /** Resolving an image may pull it: minutes, heartbeating on progress. */
 export const PULL: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', heartbeatTimeout: '5s' };
 
-/** The health gate lasts as long as the app's policy allows, plus a margin. */
-export function healthGate(check: HealthCheck): ActivityOptions {
-  return {
-    ...DOCKER,
-    startToCloseTimeout: healthGateBudgetMs(check) + 30_000,
-    // A probe heartbeats after each answer: at most interval + timeout apart.
-    heartbeatTimeout: check.intervalMs + check.timeoutMs + 2_000,
-    retry: { ...RETRY, maximumAttempts: 3 },
-  };
+/** Create, start and the health gate: as long as the app's health policy allows, plus a margin. */
+export function launch(healthBudgetMs: number): ActivityOptions {
+  return { ...DOCKER, startToCloseTimeout: healthBudgetMs + 120_000, retry: { ...RETRY, maximumAttempts: 5 } };
 }
 
 /** Writing a Traefik file and waiting until Traefik's API shows it. */

@@ -1,7 +1,11 @@
 // One deployment: make a release live without ever sending traffic to a version that is not
 // healthy. Before traffic moves, any failure or cancellation undoes this deployment's own work
-// (a saga) and the old release keeps serving; once the new one is verified live through
+// (a saga) and the old release keeps serving; once the new one is confirmed live through
 // Traefik, the deployment is committed and drains, retires and prunes what it replaced.
+//
+// The path to live is three activities (resolve, launch, switch); each records the phase
+// changes handed to it before it works, so progress reaches the database without round trips
+// of its own.
 import {
   CancellationScope,
   isCancellation,
@@ -13,30 +17,33 @@ import {
 } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { ReleaseSpec } from '../activities/store/index.js';
+import { healthGateBudgetMs } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
+import type { PhaseWrite } from '../src/domain/phases.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
-import { DOCKER, healthGate, PULL, ROUTER, STORE } from './activity-profiles.js';
 import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
+import { DOCKER, launch, PULL, ROUTER, STORE } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
 import { PhaseTracker } from './phase-tracker.js';
 
 /** Stop timeout given to old containers when they are retired. */
 const RETIRE_STOP_SECONDS = 10;
-/** Requests sent through Traefik after a switch, each of which must pass. */
+/** Answers through Traefik, from the new deployment, that must pass after a switch. */
 const VERIFY_ATTEMPTS = 2;
 
 type Undo = () => Promise<unknown>;
 
 export async function deployRelease(request: DeployRequest): Promise<DeployResult> {
-  const { deploymentId, environmentId } = request;
+  const { deploymentId, environmentId, appId } = request;
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const router = proxyActivities<ControlActivities>(ROUTER);
   const onHost = { taskQueue: hostTaskQueue(request.hostId) };
   const docker = proxyActivities<HostActivities>({ ...DOCKER, ...onHost });
-  const puller = proxyActivities<HostActivities>({ ...PULL, ...onHost });
+  const resolver = proxyActivities<HostActivities>({ ...PULL, ...onHost });
 
   const phases = new PhaseTracker();
+  const report = (writes: PhaseWrite[], running = false) => ({ deploymentId, phases: writes, running });
   let status: DeploymentStatus = 'running';
   let release: ReleaseSpec | null = null;
   let committed = false;
@@ -51,66 +58,57 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
     abort = reason;
     beforeCommit.cancel();
   });
-
-  const advance = async (writes: ReturnType<PhaseTracker['next']>) => {
-    setCurrentDetails(`phase: ${phases.active ?? '-'}`);
-    await store.recordPhases({ deploymentId, phases: writes });
-  };
+  const progress = (text: string) => setCurrentDetails(`${request.appName}/${request.environmentName}: ${text}`);
 
   phases.start('queued'); // recorded by the lane when it accepted the request
-  await store.beginDeployment({ deploymentId, at: Date.now(), phases: phases.next('resolve') });
-
   try {
     release = await beforeCommit.run(async () => {
-      // resolve: pin what will run
-      let spec: ReleaseSpec;
-      let retained: string[] | null = null;
-      if (request.kind === 'deploy') {
-        const image = await puller.resolveImage({ deploymentId, image: request.image as string });
-        spec = await store.createRelease({
-          deploymentId,
-          appId: request.appId,
-          environmentId,
-          releaseId: releaseIdFor(deploymentId),
-          image,
-        });
-      } else {
-        spec = await store.loadRelease({ releaseId: request.releaseId as string, environmentId, deploymentId });
-        retained = pickRetained(await docker.listReleaseContainers({ releaseId: spec.id }), spec.config.replicas);
-      }
+      // resolve: pin what will run (deploy), or find what a retained release kept (rollback)
+      progress('resolving');
+      const resolved = await resolver.resolveRelease({
+        report: report(phases.next('resolve'), true),
+        deploymentId,
+        appId,
+        environmentId,
+        image: request.kind === 'deploy' ? { ref: request.image as string, releaseId: releaseIdFor(deploymentId) } : undefined,
+        rollbackTo: request.kind === 'rollback' ? request.releaseId : undefined,
+      });
+      const spec = resolved.release;
       release = spec;
 
-      // create (or reuse the containers a retained release kept)
-      let containerIds: string[];
-      if (retained) {
-        await advance([...phases.skip('create', `reusing ${retained.length} retained container(s)`), phases.start('start')]);
-        containerIds = retained;
-        undo.push(() => docker.stopContainers({ containerIds: retained as string[], timeoutSeconds: RETIRE_STOP_SECONDS }));
+      // create + start + health gate, on the host
+      progress(`launching release ${spec.number}`);
+      const reuse = resolved.retained;
+      let writes: PhaseWrite[];
+      if (reuse) {
+        writes = [...phases.skip('create', `reusing ${reuse.length} retained container(s)`), phases.start('start')];
+        undo.push(() => docker.stopContainers({ containerIds: reuse, timeoutSeconds: RETIRE_STOP_SECONDS }));
       } else {
-        await advance(phases.next('create', `release ${spec.number} pinned to ${spec.imagePinned}`));
+        writes = phases.next('create', `release ${spec.number} pinned to ${spec.imagePinned}`);
         undo.push(() => docker.removeDeploymentContainers({ deploymentId }));
-        if (request.kind === 'rollback') await puller.ensurePinnedImage({ deploymentId, imagePinned: spec.imagePinned });
-        containerIds = await docker.createContainers({ deploymentId, appId: request.appId, environmentId, releaseId: spec.id });
-        await advance(phases.next('start'));
       }
-
-      // start, then the health gate
-      const endpoints = await docker.startContainers({ containerIds, port: spec.config.port });
-      await advance(phases.next('health'));
-      const check = spec.config.healthCheck;
-      await proxyActivities<HostActivities>({ ...healthGate(check), ...onHost }).waitHealthy({ deploymentId, endpoints, check });
-
-      // route: switch, then verify through Traefik; a failed verification switches back
-      await advance(phases.next('route'));
-      const switched = await router.switchRoute({ route: { environmentId, hosts: request.hosts, servers: endpoints.map((e) => e.url) } });
-      undo.push(() => router.restoreRoute({ environmentId, previous: switched.previous }));
-      await router.verifyRoute({
-        host: request.hosts[0] as string,
-        path: check.path,
-        expectedStatus: check.expectedStatus,
-        attempts: VERIFY_ATTEMPTS,
-        timeoutMs: check.timeoutMs,
+      const launcher = proxyActivities<HostActivities>({ ...launch(healthGateBudgetMs(spec.config.healthCheck)), ...onHost });
+      const launched = await launcher.launchRelease({
+        report: report(writes),
+        deploymentId,
+        appId,
+        environmentId,
+        release: spec,
+        reuse,
+        recreate: request.kind === 'rollback',
       });
+      phases.apply(launched.phases);
+
+      // route: switch, confirmed through Traefik; a failed confirmation switches back
+      progress('switching traffic');
+      undo.push(() => router.restoreRoute({ environmentId, deploymentId }));
+      const check = spec.config.healthCheck;
+      const switched = await router.switchRoute({
+        report: report([phases.start('route')]),
+        route: { environmentId, deploymentId, hosts: request.hosts, servers: launched.endpoints.map((e) => e.url) },
+        verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
+      });
+      phases.apply(switched.phases);
       committed = true;
       await store.markLive({ environmentId, releaseId: spec.id, deploymentId });
       return spec;
@@ -127,6 +125,7 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
     // stop the others.
     await CancellationScope.nonCancellable(async () => {
       for (const step of undo.reverse()) await step().catch(() => undefined);
+      const outcome = cancelled ? 'cancelled' : 'failed';
       await store.completeDeployment({
         deploymentId,
         status,
@@ -134,29 +133,40 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
         errorType: failure.type,
         supersededBy: reason?.by ?? null,
         at: Date.now(),
-        phases: phases.end(cancelled ? 'cancelled' : 'failed', failure.message),
+        phases: phases.end(outcome, failure.message),
+        endRunning: { outcome, message: failure.message },
       });
     });
-    setCurrentDetails(`${status}: ${failure.message}`);
+    progress(`${status}: ${failure.message}`);
     return { deploymentId, status, releaseId: release?.id ?? null, message: failure.message, errorType: failure.type };
   }
 
   // Committed: the new release serves. What follows tidies up and cannot undo the deploy.
   const live = release;
   const notes: string[] = [];
-  await advance(phases.next('drain'));
+  progress(`release ${live.number} live; draining`);
+  await store.recordPhases(report([phases.start('drain')]));
   if (request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
-  await advance(phases.next('retire'));
   try {
-    const stopped = await docker.retireContainers({ environmentId, liveReleaseId: live.id, timeoutSeconds: RETIRE_STOP_SECONDS });
-    await advance(phases.next('prune', `stopped ${stopped.length} container(s)`));
+    const stopped = await docker.retireContainers({
+      report: report(phases.next('retire')),
+      environmentId,
+      liveReleaseId: live.id,
+      timeoutSeconds: RETIRE_STOP_SECONDS,
+    });
     const keepReleaseIds = await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention });
-    const pruned = await docker.pruneContainers({ environmentId, keepReleaseIds });
+    const pruned = await docker.pruneContainers({
+      report: report(phases.next('prune', `stopped ${stopped.length} container(s)`)),
+      environmentId,
+      keepReleaseIds,
+    });
     const images = await store.prunableImages({ imageIds: pruned.imageIds, keepReleaseIds });
     const removedImages = images.length ? await docker.removeImages({ imageIds: images }) : [];
     notes.push(`removed ${pruned.removed.length} container(s) and ${removedImages.length} image(s)`);
   } catch (err) {
-    notes.push(`cleanup incomplete: ${describeFailure(err).message}`);
+    const note = `cleanup incomplete: ${describeFailure(err).message}`;
+    notes.push(note);
+    await store.recordPhases(report(phases.end('failed', note)));
   }
   status = 'succeeded';
   const message = `release ${live.number} live`;
@@ -168,22 +178,6 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
     at: Date.now(),
     phases: phases.end('succeeded', notes.join('; ') || null),
   });
-  setCurrentDetails(message);
+  progress(message);
   return { deploymentId, status, releaseId: live.id, message, errorType: null };
-}
-
-/** One container per replica from those a release kept; null when any replica is missing. */
-function pickRetained(containers: { id: string; replica: number; deploymentId: string }[], replicas: number): string[] | null {
-  const byReplica = new Map<number, string>();
-  // Newest deployment first (ids sort by time), so a recreated copy wins over an older one.
-  for (const c of [...containers].sort((a, b) => b.deploymentId.localeCompare(a.deploymentId))) {
-    if (!byReplica.has(c.replica)) byReplica.set(c.replica, c.id);
-  }
-  const ids: string[] = [];
-  for (let r = 0; r < replicas; r++) {
-    const id = byReplica.get(r);
-    if (!id) return null;
-    ids.push(id);
-  }
-  return ids;
 }

@@ -1,7 +1,6 @@
 // Keeps a deployment's phases in workflow memory (for the progress query) and produces the
 // writes the store records. Times are workflow time, so replays agree.
-import type { PhaseWrite } from '../activities/store/index.js';
-import type { PhaseName, PhaseOutcome, PhaseRecord } from '../src/domain/phases.js';
+import type { PhaseName, PhaseOutcome, PhaseRecord, PhaseWrite } from '../src/domain/phases.js';
 
 export class PhaseTracker {
   private readonly records: PhaseRecord[] = [];
@@ -36,6 +35,21 @@ export class PhaseTracker {
   /** Ends the running phase successfully and starts the next one. */
   next(phase: PhaseName, message: string | null = null): PhaseWrite[] {
     return [...this.end('succeeded', message), this.start(phase)];
+  }
+
+  /** Takes in changes an activity recorded itself (it knows their times). */
+  apply(writes: PhaseWrite[]): void {
+    for (const w of writes) {
+      const iso = new Date(w.at).toISOString();
+      if (w.outcome === 'running') {
+        this.records.push({ phase: w.phase, startedAt: iso, endedAt: null, outcome: 'running', message: null });
+        this.current = w.phase;
+        continue;
+      }
+      const record = this.records.findLast((r) => r.phase === w.phase);
+      if (record) Object.assign(record, { endedAt: iso, outcome: w.outcome, message: w.message ?? null });
+      if (this.current === w.phase) this.current = null;
+    }
   }
 
   /** Records a phase that did not need to run. */

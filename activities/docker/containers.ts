@@ -4,7 +4,9 @@ import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
 import { getRelease } from '../../db/queries/releases.js';
 import { containerLabels, containerName, LABEL, labelFilter } from '../../src/domain/labels.js';
+import type { PhaseReport } from '../../src/domain/phases.js';
 import { permanentFailure } from '../../src/errors.js';
+import { recordReport } from '../store/deployments.js';
 import type { Logger } from '../../src/logger.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { isConflict, isNotFound, tolerate } from './docker-errors.js';
@@ -153,7 +155,8 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
     },
 
     /** Stops every running container of the environment that does not belong to the live release. */
-    async retireContainers(input: { environmentId: string; liveReleaseId: string; timeoutSeconds: number }): Promise<string[]> {
+    async retireContainers(input: { report?: PhaseReport; environmentId: string; liveReleaseId: string; timeoutSeconds: number }): Promise<string[]> {
+      if (input.report) await recordReport(db, input.report);
       const running = (await list({ [LABEL.environment]: input.environmentId })).filter(
         (c) => c.releaseId !== input.liveReleaseId && c.state !== 'exited' && c.state !== 'created',
       );
@@ -162,7 +165,8 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
     },
 
     /** Removes the environment's containers of releases outside the retention window. */
-    async pruneContainers(input: { environmentId: string; keepReleaseIds: string[] }): Promise<{ removed: string[]; imageIds: string[] }> {
+    async pruneContainers(input: { report?: PhaseReport; environmentId: string; keepReleaseIds: string[] }): Promise<{ removed: string[]; imageIds: string[] }> {
+      if (input.report) await recordReport(db, input.report);
       const keep = new Set(input.keepReleaseIds);
       const doomed = (await list({ [LABEL.environment]: input.environmentId })).filter((c) => !keep.has(c.releaseId));
       const imageIds = new Set<string>();

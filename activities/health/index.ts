@@ -8,6 +8,7 @@ import { probeHttp, type ProbeResult } from '../../src/http-probe.js';
 import type { Logger } from '../../src/logger.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
 import type { Endpoint } from '../docker/index.js';
+import { withHeartbeat } from '../heartbeat.js';
 
 /** Until the first answer, probes start this far apart and double up to the interval. */
 export const FIRST_PROBE_DELAY_MS = 10;
@@ -83,7 +84,8 @@ export function createHealthActivities({ docker, log, deploymentLog }: Deps) {
     /** Passes when every replica has answered `successThreshold` times in a row as expected. */
     async waitHealthy(input: { deploymentId: string; endpoints: Endpoint[]; check: HealthCheck }): Promise<{ ms: number }> {
       const started = Date.now();
-      await Promise.all(input.endpoints.map((e) => gateOne(input.deploymentId, e, input.check)));
+      // Beats on a timer too: a slow probe must not look like a dead worker.
+      await withHeartbeat(() => Promise.all(input.endpoints.map((e) => gateOne(input.deploymentId, e, input.check))));
       const ms = Date.now() - started;
       log.debug({ deploymentId: input.deploymentId, ms }, 'health gate passed');
       await deploymentLog.write(input.deploymentId, 'info', 'health', `${input.endpoints.length} replica(s) healthy after ${ms} ms`);

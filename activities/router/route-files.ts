@@ -27,14 +27,19 @@ export async function readRouteFile(routesDir: string, environmentId: string): P
   }
 }
 
-/** What a switch replaced, kept beside the route (an extension Traefik ignores) for undo. */
-export async function savePreviousRoute(routesDir: string, environmentId: string, route: RouteSpec | null): Promise<void> {
-  await writeFile(previousFile(routesDir, environmentId), JSON.stringify(route));
+/** What a deployment's switch replaced, kept beside the route (an extension Traefik ignores). */
+export interface SavedRoute {
+  deploymentId: string;
+  previous: RouteSpec | null;
 }
 
-export async function readPreviousRoute(routesDir: string, environmentId: string): Promise<RouteSpec | null> {
+export async function savePreviousRoute(routesDir: string, environmentId: string, saved: SavedRoute): Promise<void> {
+  await writeFile(previousFile(routesDir, environmentId), JSON.stringify(saved));
+}
+
+export async function readPreviousRoute(routesDir: string, environmentId: string): Promise<SavedRoute | null> {
   try {
-    return JSON.parse(await readFile(previousFile(routesDir, environmentId), 'utf8')) as RouteSpec | null;
+    return JSON.parse(await readFile(previousFile(routesDir, environmentId), 'utf8')) as SavedRoute;
   } catch {
     return null;
   }

@@ -4,31 +4,33 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deploymentPhases, deployments, environments } from '../../db/schema/index.js';
 import type { DeploymentStatus, DeployRequest } from '../../src/domain/deployment.js';
-import type { PhaseName, PhaseOutcome } from '../../src/domain/phases.js';
+import type { PhaseOutcome, PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
 
-export interface PhaseWrite {
-  phase: PhaseName;
-  outcome: PhaseOutcome;
-  message?: string | null;
-  /** Workflow time (ms since epoch) when the phase started or ended. */
-  at: number;
+/** Records phase changes (idempotent upserts) and, when asked, that the deployment runs. */
+export async function recordReport(db: Db, report: PhaseReport): Promise<void> {
+  if (report.running) {
+    const first = report.phases[0];
+    await db
+      .update(deployments)
+      .set({ status: 'running', startedAt: new Date(first?.at ?? Date.now()) })
+      .where(and(eq(deployments.id, report.deploymentId), eq(deployments.status, 'queued')));
+  }
+  for (const w of report.phases) {
+    const at = new Date(w.at);
+    const ended = w.outcome === 'running' ? null : at;
+    await db
+      .insert(deploymentPhases)
+      .values({ deploymentId: report.deploymentId, phase: w.phase, startedAt: at, endedAt: ended, outcome: w.outcome, message: w.message ?? null })
+      .onConflictDoUpdate({
+        target: [deploymentPhases.deploymentId, deploymentPhases.phase],
+        set: { endedAt: ended, outcome: w.outcome, message: w.message ?? null },
+      });
+  }
 }
 
 export function createDeploymentStore(db: Db) {
-  async function writePhases(deploymentId: string, writes: PhaseWrite[]): Promise<void> {
-    for (const w of writes) {
-      const at = new Date(w.at);
-      const ended = w.outcome === 'running' ? null : at;
-      await db
-        .insert(deploymentPhases)
-        .values({ deploymentId, phase: w.phase, startedAt: at, endedAt: ended, outcome: w.outcome, message: w.message ?? null })
-        .onConflictDoUpdate({
-          target: [deploymentPhases.deploymentId, deploymentPhases.phase],
-          set: { endedAt: ended, outcome: w.outcome, message: w.message ?? null },
-        });
-    }
-  }
+  const writePhases = (deploymentId: string, phases: PhaseWrite[]) => recordReport(db, { deploymentId, phases });
 
   return {
     /** Records a request the lane accepted; the deployment is visible from here on. */
@@ -68,16 +70,8 @@ export function createDeploymentStore(db: Db) {
       }
     },
 
-    async beginDeployment(input: { deploymentId: string; at: number; phases: PhaseWrite[] }): Promise<void> {
-      await db
-        .update(deployments)
-        .set({ status: 'running', startedAt: new Date(input.at) })
-        .where(and(eq(deployments.id, input.deploymentId), eq(deployments.status, 'queued')));
-      await writePhases(input.deploymentId, input.phases);
-    },
-
-    async recordPhases(input: { deploymentId: string; phases: PhaseWrite[] }): Promise<void> {
-      await writePhases(input.deploymentId, input.phases);
+    async recordPhases(report: PhaseReport): Promise<void> {
+      await recordReport(db, report);
     },
 
     /** The new release serves traffic: the environment says so from here on. */
@@ -96,8 +90,16 @@ export function createDeploymentStore(db: Db) {
       supersededBy?: string | null;
       at: number;
       phases: PhaseWrite[];
+      /** Ends whichever phases are still running (a failed step may have started one) so. */
+      endRunning?: { outcome: PhaseOutcome; message: string | null };
     }): Promise<void> {
       await writePhases(input.deploymentId, input.phases);
+      if (input.endRunning) {
+        await db
+          .update(deploymentPhases)
+          .set({ endedAt: new Date(input.at), outcome: input.endRunning.outcome, message: input.endRunning.message })
+          .where(and(eq(deploymentPhases.deploymentId, input.deploymentId), eq(deploymentPhases.outcome, 'running')));
+      }
       await db
         .update(deployments)
         .set({

@@ -3,7 +3,6 @@ import type { Db } from '../../db/client.js';
 import { createDeploymentStore } from './deployments.js';
 import { createReleaseStore } from './releases.js';
 
-export type { PhaseWrite } from './deployments.js';
 export type { ReleaseSpec } from './releases.js';
 
 export function createStoreActivities(db: Db) {

@@ -3,6 +3,8 @@
 
 export interface RouteSpec {
   environmentId: string;
+  /** The deployment that made this route; Traefik adds it to every answer as a header. */
+  deploymentId: string;
   hosts: string[];
   /** Backend URLs, e.g. http://127.0.0.1:32768 */
   servers: string[];
@@ -11,6 +13,9 @@ export interface RouteSpec {
 export function routeName(environmentId: string): string {
   return `berth-${environmentId}`;
 }
+
+/** Response header naming the deployment whose route answered: how a switch is confirmed. */
+export const DEPLOYMENT_HEADER = 'X-Berth-Deployment';
 
 export function routeFileName(environmentId: string): string {
   return `env-${environmentId}.yml`;
@@ -26,7 +31,8 @@ export function traefikRouteConfig(route: RouteSpec): object {
   const rule = route.hosts.map((h) => `Host(\`${h}\`)`).join(' || ');
   return {
     http: {
-      routers: { [name]: { rule, service: name, entryPoints: ['web'] } },
+      routers: { [name]: { rule, service: name, entryPoints: ['web'], middlewares: [name] } },
+      middlewares: { [name]: { headers: { customResponseHeaders: { [DEPLOYMENT_HEADER]: route.deploymentId } } } },
       services: {
         [name]: {
           loadBalancer: {
@@ -44,13 +50,18 @@ export function parseRouteConfig(environmentId: string, text: string): RouteSpec
   try {
     const name = routeName(environmentId);
     const config = JSON.parse(text) as {
-      http?: { routers?: Record<string, { rule?: string }>; services?: Record<string, { loadBalancer?: { servers?: { url: string }[] } }> };
+      http?: {
+        routers?: Record<string, { rule?: string }>;
+        middlewares?: Record<string, { headers?: { customResponseHeaders?: Record<string, string> } }>;
+        services?: Record<string, { loadBalancer?: { servers?: { url: string }[] } }>;
+      };
     };
     const rule = config.http?.routers?.[name]?.rule;
     const servers = config.http?.services?.[name]?.loadBalancer?.servers;
-    if (!rule || !servers) return null;
+    const deploymentId = config.http?.middlewares?.[name]?.headers?.customResponseHeaders?.[DEPLOYMENT_HEADER];
+    if (!rule || !servers || !deploymentId) return null;
     const hosts = [...rule.matchAll(/Host\(`([^`]+)`\)/g)].map((m) => m[1] as string);
-    return { environmentId, hosts, servers: servers.map((s) => s.url) };
+    return { environmentId, deploymentId, hosts, servers: servers.map((s) => s.url) };
   } catch {
     return null;
   }

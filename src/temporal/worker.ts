@@ -32,6 +32,12 @@ export function installTemporalRuntime(log: Logger): void {
     logger: new DefaultLogger('WARN', (entry) => {
       // The host worker runs activities only, by design.
       if (entry.message.startsWith('No workflows registered')) return;
+      // A permanent failure (unhealthy release, missing image) is an outcome the deployment
+      // records, not a problem of the worker.
+      if (entry.message === 'Activity failed' && (entry.meta?.error as { nonRetryable?: boolean } | undefined)?.nonRetryable) {
+        sdkLog.debug({ ...entry.meta }, entry.message);
+        return;
+      }
       sdkLog[levels[entry.level]]({ ...entry.meta }, entry.message);
     }),
     // The native core's own logs go through the same logger instead of raw stderr.

@@ -13,6 +13,7 @@ import { waitForDeployment } from '../support/wait.js';
 let berth: TestBerth;
 let tag: string;
 let other: string;
+const pinned: string[] = [];
 
 beforeAll(async () => {
   const registry = inject('services').registryHost;
@@ -23,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await berth?.close();
-  removeImages(tag, other);
+  removeImages(tag, other, ...pinned);
 });
 
 test('a tag is pulled and pinned; rollback to a pruned release runs the pinned digest', async () => {
@@ -35,6 +36,7 @@ test('a tag is pulled and pinned; rollback to a pruned release runs the pinned d
   const first = await waitForDeployment(berth, await deploy(berth, fx, tag));
   expect(first.status, first.message).toBe('succeeded');
   const release = await getRelease(berth.database.db, first.releaseId);
+  pinned.push(release?.imagePinned as string);
   expect(release?.imagePulled).toBe(true);
   expect(release?.imagePinned).toMatch(new RegExp(`^${tag.replace(/:stable$/, '').replace(/[.]/g, '\\.')}@sha256:[0-9a-f]{64}$`));
   expect((await throughTraefik(fx.host)).body.trim()).toBe('first');

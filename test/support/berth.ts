@@ -24,6 +24,7 @@ import { createTemporalClient } from '../../src/temporal/client.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { Workers } from '../../src/temporal/worker.js';
 import { freePort } from './free-port.js';
+import type { SharedServices } from './services.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -50,8 +51,7 @@ export interface TestBerth {
   close(): Promise<void>;
 }
 
-function claimNamespace(): string {
-  const { tempDir, namespaces } = inject('services');
+function claimNamespace({ tempDir, namespaces }: SharedServices): string {
   const dir = join(tempDir, 'namespace-claims');
   mkdirSync(dir, { recursive: true });
   for (const ns of namespaces) {
@@ -65,8 +65,8 @@ function claimNamespace(): string {
   throw new Error('no free Temporal namespace left in the test pool');
 }
 
-export async function startBerth(options: { workers?: boolean } = {}): Promise<TestBerth> {
-  const services = inject('services');
+export async function startBerth(options: { workers?: boolean; services?: SharedServices } = {}): Promise<TestBerth> {
+  const services = options.services ?? inject('services');
   const suffix = randomBytes(4).toString('hex');
   const dbName = `berth_${suffix}`;
   const admin = postgres(services.postgresAdminUrl, { max: 1, onnotice: () => {} });
@@ -79,7 +79,7 @@ export async function startBerth(options: { workers?: boolean } = {}): Promise<T
     BERTH_TOOLS_DIR: services.toolsDir,
     DATABASE_URL: `${services.postgresAdminUrl.replace(/\/postgres$/, '')}/${dbName}`,
     TEMPORAL_ADDRESS: services.temporalAddress,
-    TEMPORAL_NAMESPACE: claimNamespace(),
+    TEMPORAL_NAMESPACE: claimNamespace(services),
     BERTH_INSTANCE: `t-${suffix}`,
     BERTH_API_PORT: String(await freePort()),
     BERTH_TRAEFIK_PORT: String(services.traefik.entryPort),

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 const HELLO = fileURLToPath(new URL('../fixtures/hello', import.meta.url));
 const DOCKER = '/usr/bin/docker';
+/** Every image a test run builds is its own (a label changes the image id), so runs never share one. */
+const RUN = `${process.pid}-${Date.now().toString(36)}`;
 
 /**
  * Builds the hello app answering `version`; with healthy: false its /healthz is a 404;
@@ -18,6 +20,8 @@ export function buildHello(tag: string, options: { version: string; healthy?: bo
       '-q',
       '--label',
       'berth-test=1',
+      '--label',
+      `berth-test-run=${RUN}`,
       '--build-arg',
       `VERSION=${options.version}`,
       '--build-arg',

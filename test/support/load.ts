@@ -28,6 +28,8 @@ export interface LoadOptions {
 export interface RunningLoad {
   stop(): Promise<LoadResult>;
   done: Promise<LoadResult>;
+  /** The figures so far (live object). */
+  progress(): LoadResult;
 }
 
 export function startLoad(options: LoadOptions): RunningLoad {
@@ -92,6 +94,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
   });
   return {
     done,
+    progress: () => result,
     async stop() {
       stopped = true;
       return done;

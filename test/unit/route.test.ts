@@ -2,12 +2,18 @@ import { describe, expect, test } from 'vitest';
 import { environmentHosts, parseRouteConfig, routeName, traefikRouteConfig } from '../../src/domain/route.js';
 
 describe('route configuration', () => {
-  const route = { environmentId: 'env_abc', hosts: ['web.prod.localhost', 'www.example.com'], servers: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] };
+  const route = { environmentId: 'env_abc', deploymentId: 'dep_1', hosts: ['web.prod.localhost', 'www.example.com'], servers: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] };
 
   test('one router for every host, one service with a server per replica', () => {
     const config = traefikRouteConfig(route) as any;
     const name = routeName('env_abc');
-    expect(config.http.routers[name]).toEqual({ rule: 'Host(`web.prod.localhost`) || Host(`www.example.com`)', service: name, entryPoints: ['web'] });
+    expect(config.http.routers[name]).toEqual({
+      rule: 'Host(`web.prod.localhost`) || Host(`www.example.com`)',
+      service: name,
+      entryPoints: ['web'],
+      middlewares: [name],
+    });
+    expect(config.http.middlewares[name].headers.customResponseHeaders).toEqual({ 'X-Berth-Deployment': 'dep_1' });
     expect(config.http.services[name].loadBalancer.servers).toEqual([{ url: 'http://127.0.0.1:1' }, { url: 'http://127.0.0.1:2' }]);
   });
 

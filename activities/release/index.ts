@@ -1,0 +1,23 @@
+// A deployment's steps on its host, each spanning Docker, probes and the store.
+import type { Db } from '../../db/client.js';
+import type { createContainerActivities } from '../docker/containers.js';
+import type { createImageActivities } from '../docker/images.js';
+import type { createHealthActivities } from '../health/index.js';
+import { createReleaseStore } from '../store/releases.js';
+import { createLaunchRelease } from './launch-release.js';
+import { createResolveRelease } from './resolve-release.js';
+
+export type { LaunchInput, Launched } from './launch-release.js';
+export type { ResolveInput, ResolvedRelease } from './resolve-release.js';
+
+export function createReleaseActivities(deps: {
+  db: Db;
+  images: ReturnType<typeof createImageActivities>;
+  containers: ReturnType<typeof createContainerActivities>;
+  health: ReturnType<typeof createHealthActivities>;
+}) {
+  return {
+    resolveRelease: createResolveRelease({ ...deps, releases: createReleaseStore(deps.db) }),
+    launchRelease: createLaunchRelease(deps),
+  };
+}

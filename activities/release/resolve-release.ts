@@ -1,0 +1,72 @@
+// The resolve phase on the host: pin the image (pulling it when needed) and record the release,
+// or, for a rollback, load the release and find the containers it kept.
+import type { Db } from '../../db/client.js';
+import type { PhaseReport } from '../../src/domain/phases.js';
+import { recordReport } from '../store/deployments.js';
+import type { createReleaseStore, ReleaseSpec } from '../store/releases.js';
+import type { createContainerActivities } from '../docker/containers.js';
+import type { createImageActivities } from '../docker/images.js';
+
+export interface ResolveInput {
+  report: PhaseReport;
+  deploymentId: string;
+  appId: string;
+  environmentId: string;
+  /** kind deploy: the image to release under this id. */
+  image?: { ref: string; releaseId: string } | undefined;
+  /** kind rollback: the release to run again. */
+  rollbackTo?: string | undefined;
+}
+
+export interface ResolvedRelease {
+  release: ReleaseSpec;
+  /** One kept container per replica when the release can be restarted as it was; else null. */
+  retained: string[] | null;
+}
+
+interface Deps {
+  db: Db;
+  images: ReturnType<typeof createImageActivities>;
+  containers: ReturnType<typeof createContainerActivities>;
+  releases: ReturnType<typeof createReleaseStore>;
+}
+
+export function createResolveRelease({ db, images, containers, releases }: Deps) {
+  return async function resolveRelease(input: ResolveInput): Promise<ResolvedRelease> {
+    await recordReport(db, input.report);
+    if (input.image) {
+      const image = await images.resolveImage({ deploymentId: input.deploymentId, image: input.image.ref });
+      const release = await releases.createRelease({
+        deploymentId: input.deploymentId,
+        appId: input.appId,
+        environmentId: input.environmentId,
+        releaseId: input.image.releaseId,
+        image,
+      });
+      return { release, retained: null };
+    }
+    const release = await releases.loadRelease({
+      releaseId: input.rollbackTo as string,
+      environmentId: input.environmentId,
+      deploymentId: input.deploymentId,
+    });
+    const kept = await containers.listReleaseContainers({ releaseId: release.id });
+    return { release, retained: pickRetained(kept, release.config.replicas) };
+  };
+}
+
+/** One container per replica from those a release kept; null when any replica is missing. */
+export function pickRetained(containers: { id: string; replica: number; deploymentId: string }[], replicas: number): string[] | null {
+  const byReplica = new Map<number, string>();
+  // Newest deployment first (ids sort by time), so a recreated copy wins over an older one.
+  for (const c of [...containers].sort((a, b) => b.deploymentId.localeCompare(a.deploymentId))) {
+    if (!byReplica.has(c.replica)) byReplica.set(c.replica, c.id);
+  }
+  const ids: string[] = [];
+  for (let r = 0; r < replicas; r++) {
+    const id = byReplica.get(r);
+    if (!id) return null;
+    ids.push(id);
+  }
+  return ids;
+}

@@ -1,0 +1,54 @@
+// What a benchmark does through Berth's real HTTP API and Traefik's entrypoint.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { probeHttp } from '../src/http-probe.js';
+
+export class BerthClient {
+  constructor(
+    readonly apiUrl: string,
+    readonly entryUrl: string,
+  ) {}
+
+  async call<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  async must<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.call<T>(method, path, body);
+    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Project, app and environment in one go; returns the environment's base path and host. */
+  async createImageApp(name: string, environment: Record<string, unknown> = {}, healthCheck: Record<string, unknown> = {}) {
+    await this.must('POST', '/api/v1/projects', { name: `p-${name}` });
+    await this.must('POST', '/api/v1/apps', { project: `p-${name}`, name, port: 8080, healthCheck: { path: '/healthz', ...healthCheck } });
+    const env = await this.must('POST', `/api/v1/apps/${name}/environments`, { name: 'prod', ...environment });
+    return { base: `/api/v1/apps/${name}/environments/prod`, host: env.hosts[0] as string };
+  }
+
+  /** Polls GET / through Traefik until it answers `body`; resolves with the time it took. */
+  async until(host: string, body: string, timeoutMs = 60_000, everyMs = 2): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const res = await probeHttp(`${this.entryUrl}/`, { host, timeoutMs: 1000, expectedStatus: 200 });
+      if (res.ok && res.body.trim() === body) return;
+      await sleep(everyMs);
+    }
+    throw new Error(`${host} did not answer ${body} within ${timeoutMs} ms`);
+  }
+
+  async finished(deploymentId: string, timeoutMs = 120_000): Promise<any> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const d = await this.must('GET', `/api/v1/deployments/${deploymentId}`);
+      if (['succeeded', 'failed', 'cancelled', 'superseded'].includes(d.status)) return d;
+      await sleep(50);
+    }
+    throw new Error(`deployment ${deploymentId} did not finish`);
+  }
+}

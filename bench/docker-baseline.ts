@@ -1,0 +1,37 @@
+// The floor Berth is measured against: the Docker engine itself running the same image and
+// answering its first HTTP 200 (create, start, poll the published port), with no platform.
+import type Docker from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { probeHttp } from '../src/http-probe.js';
+
+const POLL_MS = 5;
+
+export interface BaselineRun {
+  ms: number;
+  containerId: string;
+}
+
+/** `docker run -d -p 127.0.0.1::8080 image` until GET / answers 200. */
+export async function rawRunUntil200(docker: Docker, image: string, label: string): Promise<BaselineRun> {
+  const started = performance.now();
+  const container = await docker.createContainer({
+    Image: image,
+    Labels: { 'berth-bench': label },
+    ExposedPorts: { '8080/tcp': {} },
+    HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, Init: true },
+  });
+  await container.start();
+  const info = await container.inspect();
+  const port = info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort;
+  for (;;) {
+    const res = await probeHttp(`http://127.0.0.1:${port}/`, { timeoutMs: 1000, expectedStatus: 200 });
+    if (res.ok) break;
+    await sleep(POLL_MS);
+  }
+  return { ms: performance.now() - started, containerId: container.id };
+}
+
+export async function removeBaselineContainers(docker: Docker, label: string): Promise<void> {
+  const found = await docker.listContainers({ all: true, filters: { label: [`berth-bench=${label}`] } });
+  await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+}

@@ -1,0 +1,122 @@
+// Issue-4 benchmarks: deploy latency and rollback against raw Docker, zero downtime under load,
+// and 50 environments deploying at once against 50 raw `docker run` + health loops.
+import type Docker from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startLoad } from '../test/support/load.js';
+import type { BerthClient } from './berth-client.js';
+import { rawRunUntil200, removeBaselineContainers } from './docker-baseline.js';
+import { fmtMs, median, percentile, type Row } from './stats.js';
+
+export interface Images {
+  a: string;
+  b: string;
+}
+
+export async function deployLatency(berth: BerthClient, docker: Docker, images: Images, runs: number): Promise<Row> {
+  const baseline: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    baseline.push((await rawRunUntil200(docker, images.a, 'latency')).ms);
+    await removeBaselineContainers(docker, 'latency');
+  }
+  const app = await berth.createImageApp('latency', { drainSeconds: 0 });
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [image, version] = i % 2 === 0 ? [images.a, 'a'] : [images.b, 'b'];
+    const t0 = performance.now();
+    const { deploymentId } = await berth.must('POST', `${app.base}/deployments`, { image });
+    await berth.until(app.host, version);
+    times.push(performance.now() - t0);
+    await berth.finished(deploymentId);
+  }
+  const ratio = median(times) / median(baseline);
+  return {
+    benchmark: `deploy latency (API → new version via Traefik), ${runs} runs`,
+    figure: `median ${fmtMs(median(times))}, p90 ${fmtMs(percentile(times, 90))}`,
+    baseline: `docker run → 200: median ${fmtMs(median(baseline))}`,
+    ratio: `${ratio.toFixed(2)}×`,
+    target: '≤ 1.3×',
+    met: ratio <= 1.3,
+  };
+}
+
+export async function rollbackLatency(berth: BerthClient, images: Images, runs: number): Promise<Row> {
+  const app = await berth.createImageApp('rollback', { drainSeconds: 0, retention: 5 });
+  const a = await berth.finished((await berth.must('POST', `${app.base}/deployments`, { image: images.a })).deploymentId);
+  const b = await berth.finished((await berth.must('POST', `${app.base}/deployments`, { image: images.b })).deploymentId);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [release, version] = i % 2 === 0 ? [a.releaseId, 'a'] : [b.releaseId, 'b'];
+    const t0 = performance.now();
+    const { deploymentId } = await berth.must('POST', `${app.base}/rollback`, { releaseId: release });
+    await berth.until(app.host, version);
+    times.push(performance.now() - t0);
+    await berth.finished(deploymentId);
+  }
+  return {
+    benchmark: `rollback to a retained release, ${runs} runs`,
+    figure: `median ${fmtMs(median(times))}, p90 ${fmtMs(percentile(times, 90))}`,
+    baseline: '-',
+    ratio: '-',
+    target: '≤ 1.0 s median',
+    met: median(times) <= 1000,
+  };
+}
+
+export async function zeroDowntime(berth: BerthClient, images: Images, operations: number, rate: number, minRequests: number): Promise<Row> {
+  const app = await berth.createImageApp('steady', { drainSeconds: 2, retention: 3 });
+  await berth.finished((await berth.must('POST', `${app.base}/deployments`, { image: images.a })).deploymentId);
+  const load = startLoad({
+    url: berth.entryUrl,
+    host: app.host,
+    ratePerSecond: rate,
+    maxRequests: minRequests * 3,
+    maxMs: 600_000,
+    acceptBodies: ['a', 'b'],
+  });
+  for (let i = 0; i < operations; i++) {
+    // Alternate: deploy the other image, then roll back to the release live before it.
+    const op =
+      i % 2 === 0
+        ? await berth.must('POST', `${app.base}/deployments`, { image: i % 4 === 0 ? images.b : images.a })
+        : await berth.must('POST', `${app.base}/rollback`, {});
+    const d = await berth.finished(op.deploymentId);
+    if (d.status !== 'succeeded') throw new Error(`operation ${i} ended ${d.status}: ${d.message}`);
+  }
+  while (load.progress().sent < minRequests) await sleep(100);
+  const result = await load.stop();
+  return {
+    benchmark: `zero downtime: ${operations} deploys/rollbacks under ${rate} req/s`,
+    figure: `${result.failed} failed of ${result.sent} (p99 ${fmtMs(percentile(result.latenciesMs, 99))})`,
+    baseline: '-',
+    ratio: '-',
+    target: `0 failed in ≥ ${minRequests}`,
+    met: result.failed === 0 && result.sent >= minRequests,
+  };
+}
+
+export async function parallelEnvironments(berth: BerthClient, docker: Docker, images: Images, count: number): Promise<Row> {
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: count }, (_, i) => rawRunUntil200(docker, images.a, 'parallel').then(() => i)));
+  const baseline = performance.now() - t0;
+  await removeBaselineContainers(docker, 'parallel');
+
+  const apps = [];
+  for (let i = 0; i < count; i++) apps.push(await berth.createImageApp(`many${i}`, { drainSeconds: 0 }));
+  const t1 = performance.now();
+  await Promise.all(
+    apps.map(async (app) => {
+      await berth.must('POST', `${app.base}/deployments`, { image: images.a });
+      await berth.until(app.host, 'a', 300_000, 20);
+    }),
+  );
+  const berthMs = performance.now() - t1;
+  const ratio = berthMs / baseline;
+  return {
+    benchmark: `${count} environments deploying at once (until all answer)`,
+    figure: fmtMs(berthMs),
+    baseline: `${count} raw docker run + 200 in parallel: ${fmtMs(baseline)}`,
+    ratio: `${ratio.toFixed(2)}×`,
+    target: '≤ 2×',
+    met: ratio <= 2,
+  };
+}
