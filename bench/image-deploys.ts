@@ -13,14 +13,13 @@ export interface Images {
 }
 
 export async function deployLatency(berth: BerthClient, docker: Docker, images: Images, runs: number): Promise<Row> {
+  const app = await berth.createImageApp('latency', { drainSeconds: 0 });
   const baseline: number[] = [];
+  const times: number[] = [];
+  // Interleaved, so both see the same machine: one raw run, then one Berth deploy.
   for (let i = 0; i < runs; i++) {
     baseline.push((await rawRunUntil200(docker, images.a, 'latency')).ms);
     await removeBaselineContainers(docker, 'latency');
-  }
-  const app = await berth.createImageApp('latency', { drainSeconds: 0 });
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
     const [image, version] = i % 2 === 0 ? [images.a, 'a'] : [images.b, 'b'];
     const t0 = performance.now();
     const { deploymentId } = await berth.must('POST', `${app.base}/deployments`, { image });

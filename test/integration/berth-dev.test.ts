@@ -1,0 +1,116 @@
+// `berth dev`, the README's first command (after its setup step): one process brings up the
+// Temporal dev server (with its Web UI), Traefik, PGlite, the workers and the API, prints the
+// URLs, deploys, stops everything it started on SIGINT, and a second start reuses the data.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { inject } from 'vitest';
+import { probeHttp } from '../../src/http-probe.js';
+import { freePort } from '../support/free-port.js';
+import { buildHello, removeImages } from '../support/images.js';
+import { waitFor } from '../support/wait.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const image = 'berth-test/dev:v1';
+let dataDir: string;
+let env: Record<string, string>;
+const instance = `dev-${process.pid}`;
+
+beforeAll(async () => {
+  buildHello(image, { version: 'dev-v1' });
+  dataDir = mkdtempSync(join(tmpdir(), 'berth-dev-'));
+  env = {
+    BERTH_DATA_DIR: dataDir,
+    BERTH_TOOLS_DIR: inject('services').toolsDir,
+    BERTH_INSTANCE: instance,
+    BERTH_API_PORT: String(await freePort()),
+    TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+    BERTH_TEMPORAL_UI_PORT: String(await freePort()),
+    BERTH_TRAEFIK_PORT: String(await freePort()),
+    BERTH_TRAEFIK_API_PORT: String(await freePort()),
+    BERTH_LOG_FORMAT: 'json',
+    BERTH_LOG_LEVEL: 'warn',
+  };
+});
+
+afterAll(async () => {
+  const docker = new Docker();
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`berth.instance=${instance}`] } })) {
+    await docker.getContainer(c.Id).remove({ force: true });
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  removeImages(image);
+});
+
+async function startDev(): Promise<{ child: ChildProcess; output: () => string }> {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'dev'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  await waitFor('"Berth is running."', async () => output.includes('Ctrl-C stops it.') || (child.exitCode !== null && Promise.reject(new Error(output))), 120_000, 200);
+  return { child, output: () => output };
+}
+
+function descendants(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  return exited;
+}
+
+test('berth dev starts everything, prints working URLs, deploys, stops cleanly and keeps its data', async () => {
+  const api = `http://127.0.0.1:${env.BERTH_API_PORT}`;
+  const first = await startDev();
+  const printed = first.output();
+  for (const line of [`${api}/api/v1`, `${api}/api/v1/reference`, `http://127.0.0.1:${env.BERTH_TEMPORAL_UI_PORT}`, `http://127.0.0.1:${env.BERTH_TRAEFIK_PORT}`]) {
+    expect(printed).toContain(line);
+  }
+  const health = await fetch(`${api}/healthz`);
+  expect(health.status).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${env.BERTH_TEMPORAL_UI_PORT}/`)).status).toBe(200);
+  expect((await fetch(`${api}/api/v1/reference`)).status).toBe(200);
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${api}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await post('/projects', { name: 'devp' })).status).toBe(201);
+  expect((await post('/apps', { project: 'devp', name: 'devapp', image, healthCheck: { path: '/healthz' } })).status).toBe(201);
+  expect((await post('/apps/devapp/environments', { name: 'prod', drainSeconds: 0 })).status).toBe(201);
+  const deployed = (await (await post('/apps/devapp/environments/prod/deployments', {})).json()) as { deploymentId: string; temporalUrl: string };
+  expect(deployed.temporalUrl).toContain(`http://127.0.0.1:${env.BERTH_TEMPORAL_UI_PORT}/namespaces/default/workflows/deploy-`);
+  await waitFor('the app through Traefik', async () => {
+    const res = await probeHttp(`http://127.0.0.1:${env.BERTH_TRAEFIK_PORT}/`, { host: 'devapp.prod.localhost', timeoutMs: 1000, expectedStatus: 200 });
+    return res.body.trim() === 'dev-v1';
+  });
+
+  const children = descendants(first.child.pid as number);
+  expect(children.length).toBeGreaterThanOrEqual(2); // temporal and traefik
+  expect(await stop(first.child)).toBe(0);
+  for (const pid of children) expect(() => process.kill(pid, 0), `process ${pid} still running`).toThrow();
+
+  // Same data: the project, app and deployment are still there.
+  const second = await startDev();
+  try {
+    // A deployment still tidying up when Berth stopped finishes after the restart.
+    await waitFor('the deployment to finish after the restart', async () => {
+      const d = (await (await fetch(`${api}/api/v1/deployments/${deployed.deploymentId}`)).json()) as { status: string };
+      return d.status === 'succeeded';
+    }, 60_000, 200);
+    expect((await fetch(`${api}/api/v1/projects/devp`)).status).toBe(200);
+  } finally {
+    expect(await stop(second.child)).toBe(0);
+  }
+}, 300_000);
