@@ -1,0 +1,47 @@
+# Berth's image: one image, the command picks the process (api, worker, migrate).
+#   docker build -t berth .
+#   docker run --rm berth            prints usage (exit 64)
+# docker-compose.yml runs it; health checks live there, because api and worker differ.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- build: compile TypeScript, copy migrations, bundle the workflows ------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src src
+COPY workflows workflows
+COPY activities activities
+COPY api api
+COPY db db
+COPY scripts/bundle-workflows.ts scripts/bundle-workflows.ts
+RUN npm run build
+
+# --- deps: production dependencies only ------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+# --- runtime ---------------------------------------------------------------------------------
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production \
+    BERTH_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
+    BERTH_DATA_DIR=/var/lib/berth \
+    BERTH_TRAEFIK_ROUTES_DIR=/var/lib/berth/routes \
+    BERTH_LOG_FORMAT=json
+# A fixed uid/gid, so files the worker writes into shared volumes have a known owner. The
+# routes directory exists in the image so a fresh named volume mounted there inherits its owner.
+RUN groupadd --system --gid 10001 berth \
+ && useradd --system --uid 10001 --gid berth --home-dir /var/lib/berth --shell /usr/sbin/nologin berth \
+ && mkdir -p /var/lib/berth/routes \
+ && chown -R berth:berth /var/lib/berth
+WORKDIR /app
+# package.json carries "type": "module", which dist/ needs to load as ES modules.
+COPY package.json ./
+COPY --from=deps /app/node_modules node_modules
+COPY --from=build /app/dist dist
+USER berth
+ENTRYPOINT ["node", "dist/src/cli.js"]
