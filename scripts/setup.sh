@@ -93,7 +93,11 @@ fi
 # --- npm dependencies -----------------------------------------------------------------------
 if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
   step "installing npm dependencies"
-  (cd "$ROOT" && npm ci --no-audit --no-fund >/dev/null) || fail "npm ci"
+  # `npm ci` first. The registry this machine reaches serves only some platforms' builds of
+  # @swc/core, so the lock file lacks the others and npm 11's `ci` refuses it; `npm install`
+  # then installs exactly the locked versions.
+  (cd "$ROOT" && { npm ci --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit --no-fund >/dev/null; }) \
+    || fail "npm install"
 fi
 
 # --- Local images (no registry is reachable) -------------------------------------------------
