@@ -19,7 +19,7 @@ import { coalesce, type Queued } from '../src/domain/lane-queue.js';
 import { APP_NAME, DEPLOYMENT_ID, ENVIRONMENT_NAME } from '../src/domain/search-attributes.js';
 import { deployWorkflowId } from '../src/domain/workflow-ids.js';
 import { STORE } from './activity-profiles.js';
-import { deployRelease } from './deploy-release.js';
+import { DEPLOY_WORKFLOWS } from './deploy-workflows.js';
 import {
   abortDeploySignal,
   cancelDeploymentUpdate,
@@ -105,7 +105,10 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     const next = queued.shift() as Queued;
     current = next.request;
     try {
-      const child = await startChild(deployRelease, {
+      // Requests queued before apps had kinds are image deploys.
+      const workflow = DEPLOY_WORKFLOWS[current.appKind ?? 'image'];
+      if (!workflow) throw ApplicationFailure.nonRetryable(`no deploy workflow for apps of kind ${current.appKind}`, 'ValidationFailed');
+      const child = await startChild(workflow, {
         workflowId: deployWorkflowId(current.deploymentId),
         args: [current],
         // If the lane itself is ended, the deploy undoes its work rather than run unsupervised.

@@ -43,6 +43,7 @@ export function deploymentRoutes(deps: AppDeps) {
     return {
       deploymentId: newId('dep'),
       appId: a.id,
+      appKind: a.kind,
       appName: a.name,
       environmentId: env.id,
       environmentName: env.name,

@@ -12,10 +12,14 @@ export type DeployRequestKind = 'deploy' | 'rollback';
 
 export type QueuePolicy = 'latest-wins' | 'fifo';
 
+export type AppKind = 'image' | 'git' | 'static' | 'stack';
+
 /** A request the environment lane runs: everything the deploy workflow needs, no secrets. */
 export interface DeployRequest {
   deploymentId: string;
   kind: DeployRequestKind;
+  /** Decides which workflow the lane runs for it (workflows/deploy-workflows.ts). */
+  appKind: AppKind;
   appId: string;
   appName: string;
   environmentId: string;

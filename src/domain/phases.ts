@@ -1,7 +1,11 @@
-// The phases of a deployment, in order. A deploy of an image walks all of them; a rollback to a
-// retained container skips pull and create.
+// The phases of a deployment, in order, per kind of app. A deploy of an image walks all of
+// IMAGE_PHASES; a rollback to a retained release skips create. Other kinds of app add their own
+// lists here; every name any of them uses is in PHASES.
 
-export const PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
+export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
+
+/** Every phase name any kind of deployment records. */
+export const PHASES = [...IMAGE_PHASES] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';

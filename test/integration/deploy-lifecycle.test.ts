@@ -3,7 +3,7 @@
 // cancelled deploy that undoes its own work.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
-import { PHASES } from '../../src/domain/phases.js';
+import { IMAGE_PHASES } from '../../src/domain/phases.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
@@ -53,7 +53,7 @@ describe('image deployments', () => {
     expect(d.status, d.message).toBe('succeeded');
     expect(await body()).toBe('v2');
 
-    expect(d.phases.map((p: { phase: string }) => p.phase)).toEqual([...PHASES]);
+    expect(d.phases.map((p: { phase: string }) => p.phase)).toEqual([...IMAGE_PHASES]);
     for (const p of d.phases) {
       expect(p.outcome, p.phase).toBe('succeeded');
       expect(Date.parse(p.endedAt)).toBeGreaterThanOrEqual(Date.parse(p.startedAt));

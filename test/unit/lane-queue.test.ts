@@ -5,6 +5,7 @@ import { coalesce, type Queued } from '../../src/domain/lane-queue.js';
 const req = (id: string, queuePolicy: QueuePolicy = 'latest-wins'): DeployRequest => ({
   deploymentId: id,
   kind: 'deploy',
+  appKind: 'image',
   appId: 'app_1',
   appName: 'a',
   environmentId: 'env_1',
