@@ -1,6 +1,7 @@
 // What a benchmark does through Berth's real HTTP API and Traefik's entrypoint.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probeHttp } from '../src/http-probe.js';
+import { POLL_MS } from './docker-baseline.js';
 
 export class BerthClient {
   constructor(
@@ -32,7 +33,7 @@ export class BerthClient {
   }
 
   /** Polls GET / through Traefik until it answers `body`; resolves with the time it took. */
-  async until(host: string, body: string, timeoutMs = 60_000, everyMs = 2): Promise<void> {
+  async until(host: string, body: string, timeoutMs = 60_000, everyMs = POLL_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const res = await probeHttp(`${this.entryUrl}/`, { host, timeoutMs: 1000, expectedStatus: 200 });

@@ -4,7 +4,8 @@ import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probeHttp } from '../src/http-probe.js';
 
-const POLL_MS = 5;
+/** Same poll interval as the Berth side's wait (bench/berth-client.ts until). */
+export const POLL_MS = 10;
 
 export interface BaselineRun {
   ms: number;

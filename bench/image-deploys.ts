@@ -105,7 +105,7 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
   await Promise.all(
     apps.map(async (app) => {
       await berth.must('POST', `${app.base}/deployments`, { image: images.a });
-      await berth.until(app.host, 'a', 300_000, 20);
+      await berth.until(app.host, 'a', 300_000);
     }),
   );
   const berthMs = performance.now() - t1;

@@ -34,7 +34,9 @@ async function openPostgres(url: string): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const sql = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
+  // Many activities write at once (fifty environments deploying together): a pool wide enough
+  // that they do not queue behind each other.
+  const sql = postgres(url, { max: 20, onnotice: () => {}, connect_timeout: 10 });
   const db = drizzle(sql, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return {

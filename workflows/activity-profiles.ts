@@ -34,13 +34,12 @@ export const DOCKER: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 
-/** Resolving an image may pull it: minutes, heartbeating on progress. */
-export const PULL: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', heartbeatTimeout: '5s' };
-
-/** Create, start and the health gate: as long as the app's health policy allows, plus a margin. */
-export function launch(healthBudgetMs: number): ActivityOptions {
-  return { ...DOCKER, startToCloseTimeout: healthBudgetMs + 120_000, retry: { ...RETRY, maximumAttempts: 5 } };
-}
+/**
+ * Launch: resolve (may pull an image: minutes), create, start and the health gate (as long as
+ * the app's policy allows, at most an hour's start period). It heartbeats every second, so a
+ * dead worker is still noticed in seconds.
+ */
+export const LAUNCH: ActivityOptions = { ...DOCKER, startToCloseTimeout: '90m', retry: { ...RETRY, maximumAttempts: 5 } };
 
 /** Writing a Traefik file and waiting until Traefik's API shows it. */
 export const ROUTER: ActivityOptions = { ...DOCKER, startToCloseTimeout: '1m', retry: { ...RETRY, maximumAttempts: 10 } };

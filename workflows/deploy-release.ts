@@ -3,9 +3,9 @@
 // (a saga) and the old release keeps serving; once the new one is confirmed live through
 // Traefik, the deployment is committed and drains, retires and prunes what it replaced.
 //
-// The path to live is three activities (resolve, launch, switch); each records the phase
-// changes handed to it before it works, so progress reaches the database without round trips
-// of its own.
+// The path to live is two activities (launch: resolve, create, start, health; then the switch);
+// each records the phase changes handed to it and those it makes, so progress reaches the
+// database without round trips of its own.
 import {
   CancellationScope,
   isCancellation,
@@ -17,13 +17,12 @@ import {
 } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { ReleaseSpec } from '../activities/store/index.js';
-import { healthGateBudgetMs } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
-import { DOCKER, launch, PULL, ROUTER, STORE } from './activity-profiles.js';
+import { DOCKER, LAUNCH, ROUTER, STORE } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
 import { PhaseTracker } from './phase-tracker.js';
 
@@ -40,7 +39,8 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
   const router = proxyActivities<ControlActivities>(ROUTER);
   const onHost = { taskQueue: hostTaskQueue(request.hostId) };
   const docker = proxyActivities<HostActivities>({ ...DOCKER, ...onHost });
-  const resolver = proxyActivities<HostActivities>({ ...PULL, ...onHost });
+  // Launch may pull an image and waits out the health gate: its budget is the longest profile.
+  const launcher = proxyActivities<HostActivities>({ ...LAUNCH, ...onHost });
 
   const phases = new PhaseTracker();
   const report = (writes: PhaseWrite[], running = false) => ({ deploymentId, phases: writes, running });
@@ -63,9 +63,10 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
   phases.start('queued'); // recorded by the lane when it accepted the request
   try {
     release = await beforeCommit.run(async () => {
-      // resolve: pin what will run (deploy), or find what a retained release kept (rollback)
-      progress('resolving');
-      const resolved = await resolver.resolveRelease({
+      // resolve + create + start + health gate, in one step on the host
+      progress('launching');
+      undo.push(() => docker.undoLaunch({ deploymentId, environmentId }));
+      const launched = await launcher.launchRelease({
         report: report(phases.next('resolve'), true),
         deploymentId,
         appId,
@@ -73,31 +74,9 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
         image: request.kind === 'deploy' ? { ref: request.image as string, releaseId: releaseIdFor(deploymentId) } : undefined,
         rollbackTo: request.kind === 'rollback' ? request.releaseId : undefined,
       });
-      const spec = resolved.release;
-      release = spec;
-
-      // create + start + health gate, on the host
-      progress(`launching release ${spec.number}`);
-      const reuse = resolved.retained;
-      let writes: PhaseWrite[];
-      if (reuse) {
-        writes = [...phases.skip('create', `reusing ${reuse.length} retained container(s)`), phases.start('start')];
-        undo.push(() => docker.stopContainers({ containerIds: reuse, timeoutSeconds: RETIRE_STOP_SECONDS }));
-      } else {
-        writes = phases.next('create', `release ${spec.number} pinned to ${spec.imagePinned}`);
-        undo.push(() => docker.removeDeploymentContainers({ deploymentId }));
-      }
-      const launcher = proxyActivities<HostActivities>({ ...launch(healthGateBudgetMs(spec.config.healthCheck)), ...onHost });
-      const launched = await launcher.launchRelease({
-        report: report(writes),
-        deploymentId,
-        appId,
-        environmentId,
-        release: spec,
-        reuse,
-        recreate: request.kind === 'rollback',
-      });
       phases.apply(launched.phases);
+      const spec = launched.release;
+      release = spec;
 
       // route: switch, confirmed through Traefik; a failed confirmation switches back
       progress('switching traffic');

@@ -47,17 +47,10 @@ export class PhaseTracker {
         continue;
       }
       const record = this.records.findLast((r) => r.phase === w.phase);
+      // A phase that ended without having run (skipped) gets its record here.
       if (record) Object.assign(record, { endedAt: iso, outcome: w.outcome, message: w.message ?? null });
+      else this.records.push({ phase: w.phase, startedAt: iso, endedAt: iso, outcome: w.outcome, message: w.message ?? null });
       if (this.current === w.phase) this.current = null;
     }
-  }
-
-  /** Records a phase that did not need to run. */
-  skip(phase: PhaseName, message: string): PhaseWrite[] {
-    const writes = this.end('succeeded');
-    const at = Date.now();
-    const iso = new Date(at).toISOString();
-    this.records.push({ phase, startedAt: iso, endedAt: iso, outcome: 'skipped', message });
-    return [...writes, { phase, outcome: 'skipped', message, at }];
   }
 }

@@ -2,7 +2,9 @@
 // Every call filters by Berth's labels, so nothing Berth did not create is ever touched.
 import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
+import { eq } from 'drizzle-orm';
 import { getRelease } from '../../db/queries/releases.js';
+import { environments } from '../../db/schema/index.js';
 import { containerLabels, containerName, LABEL, labelFilter } from '../../src/domain/labels.js';
 import type { PhaseReport } from '../../src/domain/phases.js';
 import { permanentFailure } from '../../src/errors.js';
@@ -143,11 +145,23 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
       await withHeartbeat(() => Promise.all(input.containerIds.map((id) => stop(id, input.timeoutSeconds))));
     },
 
-    /** Undo of a deployment's create: removes every container it made, whatever the progress. */
-    async removeDeploymentContainers(input: { deploymentId: string }): Promise<number> {
-      const mine = await list({ [LABEL.deployment]: input.deploymentId });
-      await withHeartbeat(() => Promise.all(mine.map((c) => tolerate(() => docker.getContainer(c.id).remove({ force: true, v: true }), { gone: true }))));
-      return mine.length;
+    /**
+     * Undo of a launch, whatever its progress: removes the containers this deployment made and
+     * stops any other running container of the environment outside its live release (retained
+     * containers a rollback had started again).
+     */
+    async undoLaunch(input: { deploymentId: string; environmentId: string }): Promise<number> {
+      const [env] = await db.select({ live: environments.liveReleaseId }).from(environments).where(eq(environments.id, input.environmentId));
+      const all = await list({ [LABEL.environment]: input.environmentId });
+      const mine = all.filter((c) => c.deploymentId === input.deploymentId);
+      const started = all.filter((c) => c.deploymentId !== input.deploymentId && c.releaseId !== env?.live && c.state === 'running');
+      await withHeartbeat(() =>
+        Promise.all([
+          ...mine.map((c) => tolerate(() => docker.getContainer(c.id).remove({ force: true, v: true }), { gone: true })),
+          ...started.map((c) => stop(c.id, 10)),
+        ]),
+      );
+      return mine.length + started.length;
     },
 
     async listReleaseContainers(input: { releaseId: string }): Promise<ContainerSummary[]> {

@@ -1,4 +1,4 @@
-// A deployment's steps on its host, each spanning Docker, probes and the store.
+// A deployment's steps on its host, spanning Docker, probes and the store.
 import type { Db } from '../../db/client.js';
 import type { createContainerActivities } from '../docker/containers.js';
 import type { createImageActivities } from '../docker/images.js';
@@ -8,7 +8,6 @@ import { createLaunchRelease } from './launch-release.js';
 import { createResolveRelease } from './resolve-release.js';
 
 export type { LaunchInput, Launched } from './launch-release.js';
-export type { ResolveInput, ResolvedRelease } from './resolve-release.js';
 
 export function createReleaseActivities(deps: {
   db: Db;
@@ -16,8 +15,6 @@ export function createReleaseActivities(deps: {
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
 }) {
-  return {
-    resolveRelease: createResolveRelease({ ...deps, releases: createReleaseStore(deps.db) }),
-    launchRelease: createLaunchRelease(deps),
-  };
+  const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db) });
+  return { launchRelease: createLaunchRelease({ ...deps, resolve }) };
 }

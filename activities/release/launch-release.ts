@@ -1,7 +1,8 @@
-// Create, start and health-gate a release's containers in one step on the host, recording each
-// phase as it goes. One activity instead of three keeps Temporal round trips off the path a
-// deploy's latency is made of; every part stays idempotent (get-or-create, start-if-stopped,
-// probe again), so a retry after a crash redoes nothing twice.
+// A release's way to running and healthy, in one step on the host: resolve (pin the image,
+// record the release, or find what a retained release kept), create, start and the health gate,
+// recording each phase as it goes. One activity instead of four keeps Temporal round trips off
+// the path a deploy's latency is made of; every part stays idempotent (get-or-create,
+// start-if-stopped, probe again), so a retry after a crash redoes nothing twice.
 import type { Db } from '../../db/client.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { recordReport } from '../store/deployments.js';
@@ -9,20 +10,15 @@ import type { ReleaseSpec } from '../store/releases.js';
 import type { createContainerActivities, Endpoint } from '../docker/containers.js';
 import type { createImageActivities } from '../docker/images.js';
 import type { createHealthActivities } from '../health/index.js';
+import type { createResolveRelease, ResolveInput } from './resolve-release.js';
 
-export interface LaunchInput {
+export interface LaunchInput extends ResolveInput {
+  /** Phase changes to record first (the deployment leaving the queue). */
   report: PhaseReport;
-  deploymentId: string;
-  appId: string;
-  environmentId: string;
-  release: ReleaseSpec;
-  /** Containers a retained release kept: started as they are, nothing created. */
-  reuse: string[] | null;
-  /** A rollback whose containers were pruned: the pinned image may need pulling again. */
-  recreate: boolean;
 }
 
 export interface Launched {
+  release: ReleaseSpec;
   endpoints: Endpoint[];
   /** The phase changes this step recorded, for the workflow's own view. */
   phases: PhaseWrite[];
@@ -30,14 +26,15 @@ export interface Launched {
 
 interface Deps {
   db: Db;
+  resolve: ReturnType<typeof createResolveRelease>;
   images: ReturnType<typeof createImageActivities>;
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
 }
 
-export function createLaunchRelease({ db, images, containers, health }: Deps) {
+export function createLaunchRelease({ db, resolve, images, containers, health }: Deps) {
   return async function launchRelease(input: LaunchInput): Promise<Launched> {
-    const { deploymentId, release } = input;
+    const { deploymentId } = input;
     const recorded: PhaseWrite[] = [];
     const advance = async (phases: PhaseWrite[]) => {
       recorded.push(...phases);
@@ -45,29 +42,42 @@ export function createLaunchRelease({ db, images, containers, health }: Deps) {
     };
     await recordReport(db, input.report);
 
-    let containerIds = input.reuse;
-    if (!containerIds) {
-      if (input.recreate) await images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned });
+    const { release, retained } = await resolve(input);
+    let at = Date.now();
+    let containerIds = retained;
+    if (containerIds) {
+      await advance([
+        { phase: 'resolve', outcome: 'succeeded', message: `release ${release.number}`, at },
+        { phase: 'create', outcome: 'skipped', message: `reusing ${containerIds.length} retained container(s)`, at },
+        { phase: 'start', outcome: 'running', at },
+      ]);
+    } else {
+      await advance([
+        { phase: 'resolve', outcome: 'succeeded', message: `release ${release.number} pinned to ${release.imagePinned}`, at },
+        { phase: 'create', outcome: 'running', at },
+      ]);
+      // A rollback whose containers were pruned may need its pinned image pulled again.
+      if (input.rollbackTo) await images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned });
       containerIds = await containers.createContainers({
         deploymentId,
         appId: input.appId,
         environmentId: input.environmentId,
         releaseId: release.id,
       });
-      const at = Date.now();
+      at = Date.now();
       await advance([
         { phase: 'create', outcome: 'succeeded', at },
         { phase: 'start', outcome: 'running', at },
       ]);
     }
     const endpoints = await containers.startContainers({ containerIds, port: release.config.port });
-    const started = Date.now();
+    at = Date.now();
     await advance([
-      { phase: 'start', outcome: 'succeeded', at: started },
-      { phase: 'health', outcome: 'running', at: started },
+      { phase: 'start', outcome: 'succeeded', at },
+      { phase: 'health', outcome: 'running', at },
     ]);
     const gate = await health.waitHealthy({ deploymentId, endpoints, check: release.config.healthCheck });
     await advance([{ phase: 'health', outcome: 'succeeded', message: `healthy after ${gate.ms} ms`, at: Date.now() }]);
-    return { endpoints, phases: recorded };
+    return { release, endpoints, phases: recorded };
   };
 }

@@ -1,14 +1,10 @@
 // The resolve phase on the host: pin the image (pulling it when needed) and record the release,
 // or, for a rollback, load the release and find the containers it kept.
-import type { Db } from '../../db/client.js';
-import type { PhaseReport } from '../../src/domain/phases.js';
-import { recordReport } from '../store/deployments.js';
 import type { createReleaseStore, ReleaseSpec } from '../store/releases.js';
 import type { createContainerActivities } from '../docker/containers.js';
 import type { createImageActivities } from '../docker/images.js';
 
 export interface ResolveInput {
-  report: PhaseReport;
   deploymentId: string;
   appId: string;
   environmentId: string;
@@ -25,15 +21,13 @@ export interface ResolvedRelease {
 }
 
 interface Deps {
-  db: Db;
   images: ReturnType<typeof createImageActivities>;
   containers: ReturnType<typeof createContainerActivities>;
   releases: ReturnType<typeof createReleaseStore>;
 }
 
-export function createResolveRelease({ db, images, containers, releases }: Deps) {
+export function createResolveRelease({ images, containers, releases }: Deps) {
   return async function resolveRelease(input: ResolveInput): Promise<ResolvedRelease> {
-    await recordReport(db, input.report);
     if (input.image) {
       const image = await images.resolveImage({ deploymentId: input.deploymentId, image: input.image.ref });
       const release = await releases.createRelease({

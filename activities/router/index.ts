@@ -12,10 +12,11 @@ import type { Logger } from '../../src/logger.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import { readPreviousRoute, readRouteFile, removeRouteFile, savePreviousRoute, writeRouteFile } from './route-files.js';
-import { liveServers, sameServers } from './traefik-api.js';
+import { createServiceWatcher } from './traefik-api.js';
 
 export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
-const POLL_MS = 2;
+/** Entrypoint confirmation polls start this close together and back off to the maximum. */
+const CONFIRM_POLL_MS = { first: 2, max: 50 };
 
 export interface RouterDeps {
   db: Db;
@@ -36,22 +37,30 @@ export interface Verification {
 export function createRouterActivities({ db, routesDir, apiUrl, entryUrl, log }: RouterDeps) {
   async function until(what: string, check: () => Promise<boolean>, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + ROUTE_LIVE_TIMEOUT_MS;
-    while (Date.now() < deadline) {
+    // Quick when Traefik is quick; gentle when many switches wait on a busy machine.
+    for (let wait = CONFIRM_POLL_MS.first; Date.now() < deadline; wait = Math.min(wait * 2, CONFIRM_POLL_MS.max)) {
       if (await check().catch(() => false)) return;
-      await sleep(POLL_MS, undefined, { signal });
+      await sleep(wait, undefined, { signal });
     }
     // Retryable: Traefik may be restarting; the file is already in place.
     throw new BerthError('RouteNotLive', `${what} within ${ROUTE_LIVE_TIMEOUT_MS} ms`);
   }
 
+  const watcher = createServiceWatcher(apiUrl);
+
   async function apply(environmentId: string, route: RouteSpec | null, signal: AbortSignal): Promise<void> {
     if (route) await writeRouteFile(routesDir, route);
     else await removeRouteFile(routesDir, environmentId);
-    await until(
-      `Traefik did not apply the route of ${environmentId}`,
-      async () => sameServers(await liveServers(apiUrl, environmentId, signal), route?.servers ?? null),
-      signal,
-    );
+    const deadline = AbortSignal.timeout(ROUTE_LIVE_TIMEOUT_MS);
+    try {
+      await watcher.waitFor(environmentId, route?.servers ?? null, AbortSignal.any([signal, deadline]));
+    } catch (err) {
+      // Retryable: Traefik may be restarting; the file is already in place.
+      if (deadline.aborted && !signal.aborted) {
+        throw new BerthError('RouteNotLive', `Traefik did not apply the route of ${environmentId} within ${ROUTE_LIVE_TIMEOUT_MS} ms`);
+      }
+      throw err;
+    }
   }
 
   /** Answers through the entrypoint come from `route`'s deployment and pass the check. */

@@ -14,18 +14,22 @@ describe('PhaseTracker', () => {
     expect(t.active).toBe('resolve');
   });
 
-  test('skip records a phase that did not run, end closes the current one', () => {
+  test('apply takes in what an activity recorded; end closes the current phase', () => {
     const t = new PhaseTracker();
     t.start('resolve');
-    const skipped = t.skip('create', 'reusing 1 retained container(s)');
-    expect(skipped.map((w) => [w.phase, w.outcome])).toEqual([
-      ['resolve', 'succeeded'],
-      ['create', 'skipped'],
+    t.apply([
+      { phase: 'resolve', outcome: 'succeeded', at: 1 },
+      { phase: 'create', outcome: 'skipped', message: 'reusing 1 retained container(s)', at: 2 },
+      { phase: 'start', outcome: 'running', at: 2 },
     ]);
-    t.start('start');
+    expect(t.active).toBe('start');
     expect(t.end('failed', 'boom').map((w) => [w.phase, w.outcome, w.message])).toEqual([['start', 'failed', 'boom']]);
     expect(t.end('failed')).toEqual([]);
-    expect(t.snapshot().map((r) => r.outcome)).toEqual(['succeeded', 'skipped', 'failed']);
+    expect(t.snapshot().map((r) => [r.phase, r.outcome])).toEqual([
+      ['resolve', 'succeeded'],
+      ['create', 'skipped'],
+      ['start', 'failed'],
+    ]);
   });
 });
 
