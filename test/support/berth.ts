@@ -180,8 +180,8 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();
       const envs = await database.db.select({ id: environments.id }).from(environments);
-      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, routeFileName(e.id)), { force: true })));
-      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, `.${routeFileName(e.id)}.previous`), { force: true })));
+      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, routeFileName(config.instance, e.id)), { force: true })));
+      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, `.${routeFileName(config.instance, e.id)}.previous`), { force: true })));
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
       await temporal.connection.close();
       await database.close();
