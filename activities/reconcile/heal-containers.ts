@@ -16,7 +16,7 @@ export interface HealInput {
 }
 
 export interface HealAction {
-  drift: 'container-exited' | 'container-missing' | 'container-duplicate';
+  drift: 'container-exited' | 'container-missing' | 'container-duplicate' | 'container-not-live';
   action: 'started' | 'recreated' | 'stopped';
   replica: number;
   outcome: 'done' | 'failed';
@@ -33,8 +33,13 @@ interface Deps {
   health: ReturnType<typeof createHealthActivities>;
 }
 
-const DRIFT = { start: 'container-exited', recreate: 'container-missing', 'stop-duplicate': 'container-duplicate' } as const;
-const DONE = { start: 'started', recreate: 'recreated', 'stop-duplicate': 'stopped' } as const;
+const DRIFT = {
+  start: 'container-exited',
+  recreate: 'container-missing',
+  'stop-duplicate': 'container-duplicate',
+  'stop-not-live': 'container-not-live',
+} as const;
+const DONE = { start: 'started', recreate: 'recreated', 'stop-duplicate': 'stopped', 'stop-not-live': 'stopped' } as const;
 
 export function createHealContainers({ containers, health }: Deps) {
   return async function healContainers(input: HealInput): Promise<Healed> {
@@ -51,7 +56,7 @@ export function createHealContainers({ containers, health }: Deps) {
     const touched = new Set<string>();
     for (const step of plan.actions) {
       try {
-        if (step.kind === 'stop-duplicate') {
+        if (step.kind === 'stop-duplicate' || step.kind === 'stop-not-live') {
           await containers.stopContainers({ containerIds: [step.containerId], timeoutSeconds: 10 });
         } else if (step.kind === 'recreate') {
           const [id] = await containers.createContainers({

@@ -19,7 +19,8 @@ export interface DesiredRelease {
 export type ContainerAction =
   | { kind: 'start'; replica: number; containerId: string; reason: string }
   | { kind: 'recreate'; replica: number; reason: string }
-  | { kind: 'stop-duplicate'; replica: number; containerId: string; reason: string };
+  | { kind: 'stop-duplicate'; replica: number; containerId: string; reason: string }
+  | { kind: 'stop-not-live'; replica: number; containerId: string; reason: string };
 
 export interface ContainerPlan {
   /** The container that serves each replica once the actions ran (null: to be recreated). */
@@ -28,9 +29,11 @@ export interface ContainerPlan {
 }
 
 /**
- * One running container per replica of the live release. A replica with no container is
- * recreated; one whose containers all exited is started (the newest deployment's copy); extra
- * running copies of a replica are stopped.
+ * One running container per replica of the live release, and nothing else running. A replica
+ * with no container is recreated; one whose containers all exited is started (the newest
+ * deployment's copy); extra running copies of a replica are stopped, and so are running
+ * containers of other releases (kept for rollback, they wait stopped; a Docker restart can
+ * bring them back up).
  */
 export function planContainers(desired: DesiredRelease, observed: ObservedContainer[]): ContainerPlan {
   const serving: (string | null)[] = [];
@@ -53,6 +56,9 @@ export function planContainers(desired: DesiredRelease, observed: ObservedContai
       serving.push(null);
       actions.push({ kind: 'recreate', replica, reason: `replica ${replica} has no container` });
     }
+  }
+  for (const other of observed.filter((c) => c.releaseId !== desired.releaseId && c.running)) {
+    actions.push({ kind: 'stop-not-live', replica: other.replica, containerId: other.id, reason: `release ${other.releaseId} is not live but runs` });
   }
   return { serving, actions };
 }

@@ -32,9 +32,12 @@ describe('planContainers', () => {
     expect(dup.actions).toMatchObject([{ kind: 'stop-duplicate', containerId: 'x' }]);
   });
 
-  test('containers of other releases are not the live release', () => {
-    const plan = planContainers({ ...desired, replicas: 1 }, [c('other', 0, true, 'rel_old')]);
-    expect(plan.actions).toMatchObject([{ kind: 'recreate', replica: 0 }]);
+  test('containers of other releases are not the live release, and are stopped when they run', () => {
+    const plan = planContainers({ ...desired, replicas: 1 }, [c('other', 0, true, 'rel_old'), c('kept', 0, false, 'rel_older')]);
+    expect(plan.actions).toMatchObject([
+      { kind: 'recreate', replica: 0 },
+      { kind: 'stop-not-live', containerId: 'other' },
+    ]);
   });
 });
 
