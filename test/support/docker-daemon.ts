@@ -2,7 +2,7 @@
 // bridge and containerd), so fault-injection tests can restart "the Docker daemon" without
 // touching the machine's. Images it needs are copied in from the machine's daemon.
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, waitUntilReady, type Supervised } from '../../src/services/child-process.js';
 import { pingDocker } from '../../src/probes.js';
@@ -57,6 +57,14 @@ export async function startDockerDaemon(dir: string, name: string): Promise<Dock
         // the daemon may be down already
       }
       await proc.stop(20_000);
+      // A daemon that died mid-way leaves overlay and network-namespace mounts under its roots.
+      const mounts = readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[1] ?? '')
+        .filter((m) => m.startsWith(dir))
+        .sort()
+        .reverse();
+      for (const m of mounts) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
       execSync(`ip link del ${bridge} 2>/dev/null || true`);
       rmSync(dir, { recursive: true, force: true });
     },

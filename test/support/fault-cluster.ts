@@ -49,7 +49,8 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     let temporal: TemporalDevServer = await startTemporalDevServer(temporalOptions);
     stops.push(() => temporal.stop());
 
-    const pg: PostgresCluster = await startPostgresCluster();
+    // Durable commits: a killed server must not lose what it acknowledged.
+    const pg: PostgresCluster = await startPostgresCluster({ durable: true });
     stops.push(() => pg.stop());
 
     const layout: TraefikLayout = {

@@ -156,3 +156,18 @@ export function seededRandom(seed: number): () => number {
     return (s >>> 0) / 4_294_967_296;
   };
 }
+
+/** SIGKILLs one running container of the live release; returns ms until everything holds again. */
+export async function killLiveContainer(cluster: FaultCluster, images: Record<string, string>): Promise<number> {
+  const env = await must(cluster, 'GET', BASE);
+  const containers = await cluster.docker.listContainers({ filters: { label: [`${LABEL.release}=${env.liveReleaseId}`] } });
+  const victim = containers[Math.floor(Math.random() * containers.length)];
+  if (!victim) throw new Error('no live container to kill');
+  await cluster.docker.getContainer(victim.Id).kill();
+  const killedAt = Date.now();
+  while (Date.now() - killedAt < CONVERGE_TIMEOUT_MS) {
+    if ((await problems(cluster, images, env.hosts[0]).catch(() => ['unknown'])).length === 0) return Date.now() - killedAt;
+    await sleep(20);
+  }
+  throw new Error('a killed container was not back within the time limit');
+}

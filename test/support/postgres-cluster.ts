@@ -23,7 +23,11 @@ function binDir(): string {
   return join(root, versions[0], 'bin');
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+/**
+ * durable: commits survive a killed server (synchronous_commit on, as in production); without
+ * it the cluster trades that for speed (fine for tests that never kill it).
+ */
+export async function startPostgresCluster(options: { durable?: boolean } = {}): Promise<PostgresCluster> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), 'berth-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -46,7 +50,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       join(dir, 'server.log'),
       '-w',
       '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=${options.durable ? 'on' : 'off'} -c full_page_writes=off -c max_connections=300`,
       'start',
     ]);
   start();
