@@ -80,7 +80,11 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
     );
     for (let i = 0; i < check.attempts; i++) {
       const res = await probeHttp(`${entryUrl}${check.path}`, { host, timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
-      if (!res.ok) throw permanentFailure('RouteVerificationFailed', `through Traefik, ${host}${check.path} answered ${res.reason}`);
+      if (res.ok) continue;
+      // No answer at all is Traefik away (restarting, say): worth a retry. A wrong answer from
+      // the new deployment is the deployment's failure.
+      if (res.status === null) throw new BerthError('RouteNotLive', `Traefik's entrypoint did not answer: ${res.reason}`);
+      throw permanentFailure('RouteVerificationFailed', `through Traefik, ${host}${check.path} answered ${res.reason}`);
     }
   }
 
