@@ -90,7 +90,7 @@ describe('self-healing', () => {
   test('a deleted, an altered route file and a wiped routes directory come back in one pass', async () => {
     const file = join(berth.config.traefik.routesDir, routeFileName(berth.config.instance, fx.environmentId));
     rmSync(file);
-    expect((await throughTraefik(fx.host)).status).toBe(404);
+    await waitFor('Traefik to drop the route', async () => (await throughTraefik(fx.host)).status === 404, 5000, 10);
     await reconcileAllNow();
     expect(existsSync(file)).toBe(true);
     expect(await servesV2Within(5000)).toBeGreaterThanOrEqual(0);
