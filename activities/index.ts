@@ -1,10 +1,13 @@
 // The one place every activity group is put together with its clients.
+import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
+import { createCheckStuck, createCleanupImages, createHealContainers, createSweepOrphans } from './reconcile/index.js';
 import { createReleaseActivities } from './release/index.js';
+import { createReconcileStore } from './store/reconcile.js';
 import { createHealthActivities } from './health/index.js';
 import { createRouterActivities } from './router/index.js';
 import { createStoreActivities } from './store/index.js';
@@ -13,7 +16,11 @@ import { createDeploymentLog } from './store/deployment-log.js';
 export interface ActivityDeps {
   db: Db;
   docker: Docker;
+  /** For activities that act on other workflows (reconcile cancelling stuck deployments). */
+  temporal: Client;
   log: Logger;
+  /** Apps answer on <app>.<env>.<appsDomain>. */
+  appsDomain: string;
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
   traefik: { routesDir: string; apiUrl: string; entryUrl: string };
@@ -27,14 +34,25 @@ export function createHostActivities(deps: ActivityDeps) {
   const images = createImageActivities({ docker, log, deploymentLog });
   const containers = createContainerActivities({ docker, db, log, instance });
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
-  return { ...images, ...containers, ...health, ...createReleaseActivities({ db, images, containers, health }) };
+  return {
+    ...images,
+    ...containers,
+    ...health,
+    ...createReleaseActivities({ db, images, containers, health }),
+    healContainers: createHealContainers({ containers, health }),
+    sweepOrphans: createSweepOrphans({ containers }),
+    cleanupImages: createCleanupImages({ db, docker, images }),
+  };
 }
 
 /** Activities of the control plane: the router and the store. */
 export function createControlActivities(deps: ActivityDeps) {
+  const reconcileStore = createReconcileStore(deps.db, deps.appsDomain);
   return {
-    ...createRouterActivities({ db: deps.db, ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
+    ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
     ...createStoreActivities(deps.db),
+    ...reconcileStore,
+    checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
   };
 }
 

@@ -10,6 +10,8 @@ import { appRoutes } from './routes/apps.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { environmentRoutes } from './routes/environments.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { reconcileRoutes } from './routes/reconcile.js';
 import { projectRoutes } from './routes/projects.js';
 
 export const API_VERSION = '0.1.0';
@@ -30,12 +32,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) => c.json(errorBody('NotFound', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
 
   app.route('/', healthRoutes(deps));
+  app.route('/', metricsRoutes(deps));
 
   const v1 = newRouter();
   v1.route('/projects', projectRoutes(deps));
   v1.route('/apps', appRoutes(deps));
   v1.route('/apps', environmentRoutes(deps));
   v1.route('/', deploymentRoutes(deps));
+  v1.route('/', reconcileRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

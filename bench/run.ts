@@ -1,51 +1,81 @@
 // `npm run bench`: Berth's speed targets, each against a baseline measured in the same run on
-// the same machine. Starts its own services (Temporal dev server, PostgreSQL, Traefik) and a
-// Berth (API on HTTP, workers in process), and removes everything it made.
+// the same machine. Starts what each benchmark needs (shared Temporal, PostgreSQL and Traefik
+// plus a Berth with its API on HTTP; or a whole installation of separate processes for fault
+// injection) and removes everything it made.
 //   npm run bench               every benchmark
 //   npm run bench -- latency    only those whose name contains "latency"
-import { startApiServer } from '../src/process/api-server.js';
+import { startApiServer, type ApiServer } from '../src/process/api-server.js';
 import { createLogger } from '../src/logger.js';
-import { startBerth } from '../test/support/berth.js';
+import { startBerth, type TestBerth } from '../test/support/berth.js';
 import { buildHello, removeImages } from '../test/support/images.js';
-import { startSharedServices } from '../test/support/services.js';
+import { startSharedServices, type SharedServices } from '../test/support/services.js';
 import { BerthClient } from './berth-client.js';
+import { faultInjection } from './fault-injection.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { printTable, type Row } from './stats.js';
 
 const only = process.argv[2];
 const images = { a: 'berth-bench/hello:a', b: 'berth-bench/hello:b' };
 
+/** The shared services and a Berth on them, started for the first benchmark that needs them. */
+interface Shared {
+  services: SharedServices;
+  berth: TestBerth;
+  api: ApiServer;
+  client: BerthClient;
+  stop(): Promise<void>;
+}
+
+async function startShared(): Promise<Shared> {
+  const { services, stop } = await startSharedServices();
+  const berth = await startBerth({ services });
+  const api = await startApiServer({ config: berth.config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'warn', format: 'json' }) });
+  return {
+    services,
+    berth,
+    api,
+    client: new BerthClient(api.url, services.traefik.entryUrl),
+    async stop() {
+      await api.close();
+      await berth.close();
+      await stop();
+    },
+  };
+}
+
 async function main() {
   buildHello(images.a, { version: 'a' });
   buildHello(images.b, { version: 'b' });
-  const { services, stop } = await startSharedServices();
-  const berth = await startBerth({ services });
-  const api = await startApiServer({
-    config: berth.config,
-    database: berth.database,
-    temporal: berth.temporal,
-    log: createLogger({ level: 'warn', format: 'json' }),
-  });
-  const client = new BerthClient(api.url, services.traefik.entryUrl);
+  let shared: Shared | null = null;
+  const need = async () => (shared ??= await startShared());
+  const toolsDir = process.env.BERTH_TOOLS_DIR ?? `${process.env.HOME}/.cache/berth`;
   const rows: Row[] = [];
-  const benches: [string, () => Promise<Row>][] = [
-    ['latency', () => deployLatency(client, berth.docker, images, 15)],
-    ['rollback', () => rollbackLatency(client, images, 10)],
-    ['zero-downtime', () => zeroDowntime(client, images, 20, 250, 10_000)],
-    ['parallel', () => parallelEnvironments(client, berth.docker, images, 50)],
+  const benches: [string, () => Promise<Row[]>][] = [
+    ['latency', async () => [await deployLatency((await need()).client, (await need()).berth.docker, images, 15)]],
+    ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
+    ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
+    ['parallel', async () => [await parallelEnvironments((await need()).client, (await need()).berth.docker, images, 50)]],
+    [
+      'faults',
+      () =>
+        faultInjection(
+          toolsDir,
+          { [images.a]: 'a', [images.b]: 'b' },
+          Number(process.env.BERTH_FAULT_ROUNDS ?? 60),
+          Number(process.env.BERTH_FAULT_SEED ?? Date.now() % 100_000),
+        ),
+    ],
   ];
   try {
     for (const [name, run] of benches) {
       if (only && !name.includes(only)) continue;
       process.stdout.write(`running ${name}…\n`);
-      const row = await run();
-      rows.push(row);
-      printTable([row]);
+      const result = await run();
+      rows.push(...result);
+      printTable(result);
     }
   } finally {
-    await api.close();
-    await berth.close();
-    await stop();
+    await (shared as Shared | null)?.stop();
     removeImages(images.a, images.b);
   }
   printTable(rows);

@@ -59,6 +59,11 @@ const envSchema = z.object({
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'expected a domain name such as localhost or apps.example.com')
     .default('localhost'),
   BERTH_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  BERTH_RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(5).max(86_400).default(60),
+  BERTH_CLEANUP_INTERVAL_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(60).max(30 * 86_400).default(86_400),
+  BERTH_STUCK_AFTER_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(30).max(7 * 86_400).default(1800),
+  BERTH_STUCK_POLICY: z.enum(['report', 'cancel']).default('report'),
+  BERTH_DOCKER_EVENTS: bool.default(true),
   BERTH_EMBEDDED_SERVICES: bool.default(true),
 });
 
@@ -75,6 +80,14 @@ export interface Config {
   docker: { socketPath: string };
   traefik: { port: number; apiPort: number; apiUrl: string; entryUrl: string; routesDir: string };
   appsDomain: string;
+  reconcile: {
+    intervalSeconds: number;
+    cleanupIntervalSeconds: number;
+    stuckAfterSeconds: number;
+    stuckPolicy: 'report' | 'cancel';
+    /** React to containers dying within a second (Docker events), not only on the schedule. */
+    dockerEvents: boolean;
+  };
   /** `berth dev` starts Temporal and Traefik itself; production points at running ones. */
   embeddedServices: boolean;
 }
@@ -129,6 +142,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       routesDir: resolve(e.BERTH_TRAEFIK_ROUTES_DIR ?? join(dataDir, 'traefik', 'routes')),
     },
     appsDomain: e.BERTH_APPS_DOMAIN,
+    reconcile: {
+      intervalSeconds: e.BERTH_RECONCILE_INTERVAL_SECONDS,
+      cleanupIntervalSeconds: e.BERTH_CLEANUP_INTERVAL_SECONDS,
+      stuckAfterSeconds: e.BERTH_STUCK_AFTER_SECONDS,
+      stuckPolicy: e.BERTH_STUCK_POLICY,
+      dockerEvents: e.BERTH_DOCKER_EVENTS,
+    },
     embeddedServices: e.BERTH_EMBEDDED_SERVICES,
   };
 }

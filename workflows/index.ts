@@ -1,3 +1,6 @@
 // Every workflow type Berth registers. An export's name is its durable type name: public API.
 export { environmentLane } from './environment-lane.js';
 export { deployRelease } from './deploy-release.js';
+export { reconcileEnvironment } from './reconcile-environment.js';
+export { reconcileAll } from './reconcile-all.js';
+export { pruneUnusedImages } from './prune-unused-images.js';

@@ -23,6 +23,7 @@ export interface Endpoint {
 export interface ContainerSummary {
   id: string;
   name: string;
+  environmentId: string;
   releaseId: string;
   deploymentId: string;
   replica: number;
@@ -42,6 +43,7 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
     return found.map((c) => ({
       id: c.Id,
       name: (c.Names[0] ?? '').replace(/^\//, ''),
+      environmentId: c.Labels[LABEL.environment] ?? '',
       releaseId: c.Labels[LABEL.release] ?? '',
       deploymentId: c.Labels[LABEL.deployment] ?? '',
       replica: Number(c.Labels[LABEL.replica] ?? 0),
@@ -73,12 +75,13 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
   }
 
   return {
-    /** Creates (or finds, on a retry) one container per replica of the release. */
+    /** Creates (or finds, on a retry) one container per replica of the release, or only the replicas named. */
     async createContainers(input: {
       deploymentId: string;
       appId: string;
       environmentId: string;
       releaseId: string;
+      replicas?: number[];
     }): Promise<string[]> {
       const release = await getRelease(db, input.releaseId);
       if (!release) throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} does not exist`);
@@ -86,9 +89,10 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
       const port = `${config.port}/tcp`;
       const env = Object.entries(release.variables).map(([k, v]) => `${k}=${v}`);
       const ids: string[] = [];
-      for (let replica = 0; replica < config.replicas; replica++) {
+      const replicas = input.replicas ?? Array.from({ length: config.replicas }, (_, i) => i);
+      for (const replica of replicas) {
         const name = containerName(input.deploymentId, replica);
-        const labels = containerLabels({ instance, ...input }, replica);
+        const labels = containerLabels({ instance, appId: input.appId, environmentId: input.environmentId, releaseId: input.releaseId, deploymentId: input.deploymentId }, replica);
         ids.push(
           await getOrCreate(
             name,
@@ -166,6 +170,17 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
 
     async listReleaseContainers(input: { releaseId: string }): Promise<ContainerSummary[]> {
       return list({ [LABEL.release]: input.releaseId });
+    },
+
+    /** Every container of this instance, or of one environment. */
+    async listContainers(input: { environmentId?: string }): Promise<ContainerSummary[]> {
+      return list(input.environmentId ? { [LABEL.environment]: input.environmentId } : {});
+    },
+
+    async removeContainers(input: { containerIds: string[] }): Promise<void> {
+      await withHeartbeat(() =>
+        Promise.all(input.containerIds.map((id) => tolerate(() => docker.getContainer(id).remove({ force: true, v: true }), { gone: true }))),
+      );
     },
 
     /** Stops every running container of the environment that does not belong to the live release. */

@@ -3,16 +3,18 @@
 // answers come from the new deployment (Traefik adds its id as a header) and pass the health
 // check. Whatever goes wrong after the write puts the previous route back before failing.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { deployments } from '../../db/schema/index.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
-import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
+import { DEPLOYMENT_HEADER, routeName, type RouteSpec } from '../../src/domain/route.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import type { Logger } from '../../src/logger.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
-import { readPreviousRoute, readRouteFile, removeRouteFile, savePreviousRoute, writeRouteFile } from './route-files.js';
-import { createServiceWatcher } from './traefik-api.js';
+import { createRouteFiles } from './route-files.js';
+import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
 
 export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
 /** Entrypoint confirmation polls start this close together and back off to the maximum. */
@@ -20,6 +22,7 @@ const CONFIRM_POLL_MS = { first: 2, max: 50 };
 
 export interface RouterDeps {
   db: Db;
+  instance: string;
   routesDir: string;
   apiUrl: string;
   entryUrl: string;
@@ -34,7 +37,8 @@ export interface Verification {
   timeoutMs: number;
 }
 
-export function createRouterActivities({ db, routesDir, apiUrl, entryUrl, log }: RouterDeps) {
+export function createRouterActivities({ db, instance, routesDir, apiUrl, entryUrl, log }: RouterDeps) {
+  const files = createRouteFiles(routesDir, instance);
   async function until(what: string, check: () => Promise<boolean>, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + ROUTE_LIVE_TIMEOUT_MS;
     // Quick when Traefik is quick; gentle when many switches wait on a busy machine.
@@ -49,8 +53,8 @@ export function createRouterActivities({ db, routesDir, apiUrl, entryUrl, log }:
   const watcher = createServiceWatcher(apiUrl);
 
   async function apply(environmentId: string, route: RouteSpec | null, signal: AbortSignal): Promise<void> {
-    if (route) await writeRouteFile(routesDir, route);
-    else await removeRouteFile(routesDir, environmentId);
+    if (route) await files.write(route);
+    else await files.remove(environmentId);
     const deadline = AbortSignal.timeout(ROUTE_LIVE_TIMEOUT_MS);
     try {
       await watcher.waitFor(environmentId, route?.servers ?? null, AbortSignal.any([signal, deadline]));
@@ -76,14 +80,18 @@ export function createRouterActivities({ db, routesDir, apiUrl, entryUrl, log }:
     );
     for (let i = 0; i < check.attempts; i++) {
       const res = await probeHttp(`${entryUrl}${check.path}`, { host, timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
-      if (!res.ok) throw permanentFailure('RouteVerificationFailed', `through Traefik, ${host}${check.path} answered ${res.reason}`);
+      if (res.ok) continue;
+      // No answer at all is Traefik away (restarting, say): worth a retry. A wrong answer from
+      // the new deployment is the deployment's failure.
+      if (res.status === null) throw new BerthError('RouteNotLive', `Traefik's entrypoint did not answer: ${res.reason}`);
+      throw permanentFailure('RouteVerificationFailed', `through Traefik, ${host}${check.path} answered ${res.reason}`);
     }
   }
 
   /** The route this deployment's switch replaced, when its switch is the one in place. */
   async function replaced(environmentId: string, deploymentId: string): Promise<{ previous: RouteSpec | null } | null> {
-    const current = await readRouteFile(routesDir, environmentId);
-    const saved = await readPreviousRoute(routesDir, environmentId);
+    const current = await files.read(environmentId);
+    const saved = await files.readPrevious(environmentId);
     if (current?.deploymentId !== deploymentId || saved?.deploymentId !== deploymentId) return null;
     return { previous: saved.previous };
   }
@@ -95,10 +103,10 @@ export function createRouterActivities({ db, routesDir, apiUrl, entryUrl, log }:
       await recordReport(db, input.report);
       return withHeartbeat(async (signal) => {
         const started = performance.now();
-        const current = await readRouteFile(routesDir, route.environmentId);
+        const current = await files.read(route.environmentId);
         // A retry finds its own route in place; what it replaced was saved the first time.
         if (current?.deploymentId !== route.deploymentId) {
-          await savePreviousRoute(routesDir, route.environmentId, { deploymentId: route.deploymentId, previous: current });
+          await files.savePrevious(route.environmentId, { deploymentId: route.deploymentId, previous: current });
         }
         try {
           await apply(route.environmentId, route, signal);
@@ -128,6 +136,43 @@ export function createRouterActivities({ db, routesDir, apiUrl, entryUrl, log }:
 
     async removeRoute(input: { environmentId: string }): Promise<void> {
       await withHeartbeat((signal) => apply(input.environmentId, null, signal));
+    },
+
+    /**
+     * Reconcile: the environment's route file must exist, name its live deployment and servers,
+     * and be loaded by Traefik; otherwise it is written again. Returns what had drifted.
+     */
+    async ensureRoute(input: { route: RouteSpec }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
+      const { route } = input;
+      // A deployment that started since reconcile looked owns the route now.
+      const [busy] = await db
+        .select({ id: deployments.id })
+        .from(deployments)
+        .where(and(eq(deployments.environmentId, route.environmentId), inArray(deployments.status, ['queued', 'running'])))
+        .limit(1);
+      if (busy) return { drift: null };
+      const current = await files.read(route.environmentId);
+      let drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null = null;
+      if (!current) drift = 'route-missing';
+      else if (
+        current.deploymentId !== route.deploymentId ||
+        !sameServers(current.servers, route.servers) ||
+        [...current.hosts].sort().join() !== [...route.hosts].sort().join()
+      ) {
+        drift = 'route-altered';
+      } else if (!sameServers((await berthServices(apiUrl)).get(`${routeName(route.environmentId)}@file`) ?? null, route.servers)) {
+        drift = 'route-not-loaded';
+      }
+      if (drift) await withHeartbeat((signal) => apply(route.environmentId, route, signal));
+      return { drift };
+    },
+
+    /** Reconcile: route files of this instance for environments with nothing live are removed. */
+    async removeStaleRoutes(input: { keepEnvironmentIds: string[] }): Promise<string[]> {
+      const keep = new Set(input.keepEnvironmentIds);
+      const stale = (await files.list()).filter((id) => !keep.has(id));
+      for (const id of stale) await files.remove(id);
+      return stale;
     },
   };
 }

@@ -2,7 +2,7 @@
 // variables (snapshotted, so a later edit never changes what a rollback runs).
 import { and, eq, inArray, max } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { getRelease, releasesByLastLive, type ReleaseRow } from '../../db/queries/releases.js';
+import { getRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
 import { resolveVariables } from '../../db/queries/variables.js';
 import { apps, deployments, releases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
@@ -76,8 +76,7 @@ export function createReleaseStore(db: Db) {
 
     /** The live release plus the most recently live others, up to `retention` in all. */
     async retainedReleases(input: { environmentId: string; liveReleaseId: string; retention: number }): Promise<string[]> {
-      const recent = (await releasesByLastLive(db, input.environmentId)).map((r) => r.releaseId);
-      return [input.liveReleaseId, ...recent.filter((id) => id !== input.liveReleaseId)].slice(0, Math.max(1, input.retention));
+      return retainedReleaseIds(db, input.environmentId, input.liveReleaseId, input.retention);
     },
 
     /** Of these images, the ones Berth pulled that no retained release runs (Docker itself refuses to remove an image a container still uses). */

@@ -10,7 +10,7 @@ import { newId } from '../../src/ids.js';
 import { workflowUiUrl } from '../../src/temporal/client.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import { cancelInLane, readLane, submitToLane } from '../lane.js';
+import { cancelInLane, readLane, submitToLane } from '../../src/temporal/lane-client.js';
 import { newRouter } from '../router.js';
 import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
 import { Accepted, DeployInput, Deployment, DeploymentFilter, LogLine, Release, RollbackInput } from '../schemas/deployments.js';

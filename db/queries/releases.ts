@@ -26,3 +26,10 @@ export async function releasesByLastLive(db: Db, environmentId: string): Promise
     .orderBy(desc(sql`max(${deployments.finishedAt})`));
   return rows.filter((r) => r.releaseId !== null).map((r) => ({ releaseId: r.releaseId as string, lastLiveAt: new Date(r.lastLiveAt) }));
 }
+
+/** The live release plus the most recently live others, up to `retention` in all. */
+export async function retainedReleaseIds(db: Db, environmentId: string, liveReleaseId: string | null, retention: number): Promise<string[]> {
+  const recent = (await releasesByLastLive(db, environmentId)).map((r) => r.releaseId);
+  const ordered = liveReleaseId ? [liveReleaseId, ...recent.filter((id) => id !== liveReleaseId)] : recent;
+  return ordered.slice(0, Math.max(1, retention));
+}

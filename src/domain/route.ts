@@ -17,8 +17,13 @@ export function routeName(environmentId: string): string {
 /** Response header naming the deployment whose route answered: how a switch is confirmed. */
 export const DEPLOYMENT_HEADER = 'X-Berth-Deployment';
 
-export function routeFileName(environmentId: string): string {
-  return `env-${environmentId}.yml`;
+/** Route files start with their Berth instance's name: an instance only touches its own. */
+export function routeFilePrefix(instance: string): string {
+  return `${instance}--env-`;
+}
+
+export function routeFileName(instance: string, environmentId: string): string {
+  return `${routeFilePrefix(instance)}${environmentId}.yml`;
 }
 
 /** Host names an environment answers on: <app>.<env>.<apps domain> plus its own domains. */

@@ -39,3 +39,6 @@ export const laneStateQuery = defineQuery<LaneState>('laneState');
 /** From the lane to a running deploy: stop before traffic moves, undo, end with this reason. */
 export const abortDeploySignal = defineSignal<[AbortReason]>('abortDeploy');
 export const deployProgressQuery = defineQuery<DeployProgress>('progress');
+
+/** Reconcile this environment again once the current pass ends (something changed meanwhile). */
+export const recheckSignal = defineSignal('recheck');

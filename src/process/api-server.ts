@@ -2,6 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -12,9 +13,10 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(parts: { config: Config; database: Database; temporal: Client; log: Logger }): Promise<ApiServer> {
+/** The API's dependencies, as the process and the tests build it. */
+export function apiDeps(parts: { config: Config; database: Database; temporal: Client; log: Logger }): AppDeps {
   const { config, database, temporal, log } = parts;
-  const app = createApp({
+  return {
     config,
     db: database.db,
     temporal,
@@ -27,7 +29,12 @@ export async function startApiServer(parts: { config: Config; database: Database
       docker: () => pingDocker(config.docker.socketPath),
       traefik: () => pingTraefik(config.traefik.apiUrl),
     },
-  });
+  };
+}
+
+export async function startApiServer(parts: { config: Config; database: Database; temporal: Client; log: Logger }): Promise<ApiServer> {
+  const { config, log } = parts;
+  const app = createApp(apiDeps(parts));
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port }, () => resolve(s));
     s.once('error', reject);

@@ -1,18 +1,27 @@
-// The worker process part: activities built with their clients, and the Temporal workers.
+// The worker process part: activities built with their clients, the Temporal workers, Berth's
+// schedules, and the Docker events listener that triggers targeted reconciles.
 import { createControlActivities, createHostActivities } from '../../activities/index.js';
 import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { createTemporalClient } from '../temporal/client.js';
+import { ensureSchedules } from '../temporal/schedules.js';
 import { startWorkers, type Workers } from '../temporal/worker.js';
 import { createDockerClient } from './docker-client.js';
+import { listenForContainerDeaths } from './docker-events.js';
+import { createReconcileTriggers } from './reconcile-triggers.js';
 
 export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers> {
   const { config, database, log } = parts;
+  const docker = createDockerClient(config.docker);
+  const temporal = await createTemporalClient(config.temporal);
   const deps = {
     db: database.db,
-    docker: createDockerClient(config.docker),
+    docker,
+    temporal,
     log: log.child({ component: 'activities' }),
     instance: config.instance,
+    appsDomain: config.appsDomain,
     traefik: { routesDir: config.traefik.routesDir, apiUrl: config.traefik.apiUrl, entryUrl: config.traefik.entryUrl },
   };
   const workers = await startWorkers({
@@ -24,6 +33,25 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     workflowBundlePath: config.temporal.workflowBundle,
     log,
   });
+  await ensureSchedules(temporal, config);
+  const triggersLog = log.child({ component: 'reconcile-triggers' });
+  const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog });
+  const listener = config.reconcile.dockerEvents
+    ? listenForContainerDeaths({
+        docker,
+        instance: config.instance,
+        log: triggersLog,
+        onDeath: (death) => void triggers.onDeath(death).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed')),
+        onReconnect: () => void triggers.onReconnect(),
+      })
+    : null;
   log.info({ hostId: config.hostId, namespace: config.temporal.namespace }, 'workers polling');
-  return workers;
+  return {
+    ...workers,
+    async shutdown() {
+      listener?.stop();
+      await workers.shutdown();
+      await temporal.connection.close();
+    },
+  };
 }

@@ -37,7 +37,7 @@ test('a deployment runs as a workflow, starts a container and is reachable throu
   const containers = await berth.containers(fx.environmentId);
   expect(containers).toHaveLength(1);
   expect(containers[0]?.Ports.every((p) => !p.IP || p.IP === '127.0.0.1')).toBe(true);
-  expect(existsSync(join(berth.config.traefik.routesDir, routeFileName(fx.environmentId)))).toBe(true);
+  expect(existsSync(join(berth.config.traefik.routesDir, routeFileName(berth.config.instance, fx.environmentId)))).toBe(true);
 
   // The workflow is real: Temporal knows it, with Berth's search attributes.
   const handle = berth.temporal.workflow.getHandle(done.workflowId);

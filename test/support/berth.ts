@@ -17,7 +17,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { LABEL, labelFilter } from '../../src/domain/labels.js';
 import { routeFileName } from '../../src/domain/route.js';
 import { createLogger } from '../../src/logger.js';
-import { pingDocker, pingTraefik } from '../../src/probes.js';
+import { apiDeps } from '../../src/process/api-server.js';
 import { createDockerClient } from '../../src/process/docker-client.js';
 import { startWorkerProcess } from '../../src/process/worker-process.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
@@ -95,20 +95,7 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
   const temporal = await createTemporalClient(config.temporal);
   await ensureSearchAttributes(temporal, config.temporal.namespace);
   const docker = createDockerClient(config.docker);
-  const app = createApp({
-    config,
-    db: database.db,
-    temporal,
-    log,
-    probes: {
-      database: () => database.ping(),
-      temporal: async () => {
-        await temporal.workflowService.getSystemInfo({});
-      },
-      docker: () => pingDocker(config.docker.socketPath),
-      traefik: () => pingTraefik(config.traefik.apiUrl),
-    },
-  });
+  const app = createApp(apiDeps({ config, database, temporal, log }));
 
   let workers: Workers | null = null;
   const spawned = new Set<ChildProcess>();
@@ -180,8 +167,8 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();
       const envs = await database.db.select({ id: environments.id }).from(environments);
-      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, routeFileName(e.id)), { force: true })));
-      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, `.${routeFileName(e.id)}.previous`), { force: true })));
+      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, routeFileName(config.instance, e.id)), { force: true })));
+      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, `.${routeFileName(config.instance, e.id)}.previous`), { force: true })));
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
       await temporal.connection.close();
       await database.close();

@@ -1,9 +1,10 @@
-// How the API asks an environment's lane for work: update-with-start, so the first request
-// creates the lane and every request is answered once the lane has recorded it.
+// How Berth asks an environment's lane for work (the API, and reconcile cancelling stuck work):
+// update-with-start, so the first request creates the lane and every request is answered once
+// the lane has recorded it.
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { DeployRequest } from '../src/domain/deployment.js';
-import { APP_NAME, ENVIRONMENT_NAME } from '../src/domain/search-attributes.js';
-import { CONTROL_TASK_QUEUE } from '../src/domain/task-queues.js';
+import type { DeployRequest } from '../domain/deployment.js';
+import { APP_NAME, ENVIRONMENT_NAME } from '../domain/search-attributes.js';
+import { CONTROL_TASK_QUEUE } from '../domain/task-queues.js';
 import {
   cancelDeploymentUpdate,
   laneStateQuery,
@@ -11,9 +12,9 @@ import {
   type CancelOutcome,
   type DeployAccepted,
   type LaneState,
-} from '../src/domain/workflow-definitions.js';
-import { laneWorkflowId } from '../src/domain/workflow-ids.js';
-import type { environmentLane } from '../workflows/environment-lane.js';
+} from '../domain/workflow-definitions.js';
+import { laneWorkflowId } from '../domain/workflow-ids.js';
+import type { environmentLane } from '../../workflows/environment-lane.js';
 
 export async function submitToLane(temporal: Client, request: DeployRequest): Promise<DeployAccepted> {
   const start = new WithStartWorkflowOperation<typeof environmentLane>('environmentLane', {

@@ -1,0 +1,93 @@
+// Reconcile on a host: make one environment's live release run one healthy container per
+// replica again (start what exited, recreate what is gone, stop duplicates) and report where
+// each replica answers, so the route can follow.
+import type { HealthCheck } from '../../src/domain/app-spec.js';
+import { planContainers, type DesiredRelease } from '../../src/domain/reconcile-plan.js';
+import type { Endpoint } from '../docker/containers.js';
+import type { createContainerActivities } from '../docker/containers.js';
+import type { createHealthActivities } from '../health/index.js';
+
+export interface HealInput {
+  appId: string;
+  environmentId: string;
+  desired: DesiredRelease;
+  port: number;
+  check: HealthCheck;
+}
+
+export interface HealAction {
+  drift: 'container-exited' | 'container-missing' | 'container-duplicate' | 'container-not-live';
+  action: 'started' | 'recreated' | 'stopped';
+  replica: number;
+  outcome: 'done' | 'failed';
+  detail: string;
+}
+
+export interface Healed {
+  endpoints: Endpoint[];
+  actions: HealAction[];
+}
+
+interface Deps {
+  containers: ReturnType<typeof createContainerActivities>;
+  health: ReturnType<typeof createHealthActivities>;
+}
+
+const DRIFT = {
+  start: 'container-exited',
+  recreate: 'container-missing',
+  'stop-duplicate': 'container-duplicate',
+  'stop-not-live': 'container-not-live',
+} as const;
+const DONE = { start: 'started', recreate: 'recreated', 'stop-duplicate': 'stopped', 'stop-not-live': 'stopped' } as const;
+
+export function createHealContainers({ containers, health }: Deps) {
+  return async function healContainers(input: HealInput): Promise<Healed> {
+    const observed = (await containers.listContainers({ environmentId: input.environmentId })).map((c) => ({
+      id: c.id,
+      releaseId: c.releaseId,
+      deploymentId: c.deploymentId,
+      replica: c.replica,
+      running: c.state === 'running',
+    }));
+    const plan = planContainers(input.desired, observed);
+    const actions: HealAction[] = [];
+    const serving = [...plan.serving];
+    const touched = new Set<string>();
+    for (const step of plan.actions) {
+      try {
+        if (step.kind === 'stop-duplicate' || step.kind === 'stop-not-live') {
+          await containers.stopContainers({ containerIds: [step.containerId], timeoutSeconds: 10 });
+        } else if (step.kind === 'recreate') {
+          const [id] = await containers.createContainers({
+            deploymentId: input.desired.deploymentId,
+            appId: input.appId,
+            environmentId: input.environmentId,
+            releaseId: input.desired.releaseId,
+            replicas: [step.replica],
+          });
+          serving[step.replica] = id ?? null;
+          touched.add(id as string);
+        } else {
+          touched.add(step.containerId);
+        }
+        actions.push({ drift: DRIFT[step.kind], action: DONE[step.kind], replica: step.replica, outcome: 'done', detail: step.reason });
+      } catch (err) {
+        actions.push({ drift: DRIFT[step.kind], action: DONE[step.kind], replica: step.replica, outcome: 'failed', detail: `${step.reason}: ${(err as Error).message}` });
+      }
+    }
+    const ids = serving.filter((id): id is string => id !== null);
+    // Starting is idempotent: it also reports every replica's current port.
+    const endpoints = ids.length ? await containers.startContainers({ containerIds: ids, port: input.port }) : [];
+    const healed = endpoints.filter((e) => touched.has(e.containerId));
+    if (healed.length) {
+      try {
+        await health.waitHealthy({ deploymentId: input.desired.deploymentId, endpoints: healed, check: input.check });
+      } catch (err) {
+        // Still routed: the old route pointed at containers that were not there at all.
+        for (const a of actions) if (a.action !== 'stopped') Object.assign(a, { outcome: 'failed', detail: `${a.detail}; unhealthy: ${(err as Error).message}` });
+      }
+    }
+    return { endpoints, actions };
+  };
+}

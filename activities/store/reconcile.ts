@@ -1,0 +1,114 @@
+// What reconcile reads (desired state) and writes (its events) in the database.
+import { and, eq, inArray, lt } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { retainedReleaseIds } from '../../db/queries/releases.js';
+import { apps, deployments, environments, reconcileEvents, releases } from '../../db/schema/index.js';
+import type { HealthCheck } from '../../src/domain/app-spec.js';
+import { environmentHosts } from '../../src/domain/route.js';
+
+export interface ReconcileTarget {
+  environmentId: string;
+  appId: string;
+  appName: string;
+  environmentName: string;
+  hosts: string[];
+  /** The live release; null when nothing was ever made live. */
+  live: { releaseId: string; deploymentId: string; replicas: number; port: number; healthCheck: HealthCheck } | null;
+  /** Releases whose containers are kept (live first). */
+  keepReleaseIds: string[];
+  /** A deployment is queued or running: its environment is its until it ends. */
+  busy: boolean;
+}
+
+export interface ReconcileEventInput {
+  environmentId: string | null;
+  drift: string;
+  action: string;
+  outcome: 'done' | 'failed' | 'skipped';
+  detail?: Record<string, unknown>;
+}
+
+export interface ActiveDeployment {
+  id: string;
+  environmentId: string;
+  status: string;
+  workflowId: string;
+  createdAt: number;
+  startedAt: number | null;
+}
+
+export function createReconcileStore(db: Db, appsDomain: string) {
+  return {
+    /** Desired state of every environment (or one). */
+    async reconcileTargets(input: { environmentId?: string }): Promise<ReconcileTarget[]> {
+      const rows = await db
+        .select({ env: environments, appName: apps.name, release: releases })
+        .from(environments)
+        .innerJoin(apps, eq(apps.id, environments.appId))
+        .leftJoin(releases, eq(releases.id, environments.liveReleaseId))
+        .where(input.environmentId ? eq(environments.id, input.environmentId) : undefined);
+      const busy = new Set(
+        (await db.select({ env: deployments.environmentId }).from(deployments).where(inArray(deployments.status, ['queued', 'running']))).map(
+          (r) => r.env,
+        ),
+      );
+      const targets: ReconcileTarget[] = [];
+      for (const { env, appName, release } of rows) {
+        targets.push({
+          environmentId: env.id,
+          appId: env.appId,
+          appName,
+          environmentName: env.name,
+          hosts: environmentHosts(appName, env.name, appsDomain, env.domains),
+          live:
+            release && env.liveDeploymentId
+              ? {
+                  releaseId: release.id,
+                  deploymentId: env.liveDeploymentId,
+                  replicas: release.config.replicas,
+                  port: release.config.port,
+                  healthCheck: release.config.healthCheck,
+                }
+              : null,
+          keepReleaseIds: await retainedReleaseIds(db, env.id, env.liveReleaseId, env.retention),
+          busy: busy.has(env.id),
+        });
+      }
+      return targets;
+    },
+
+    async recordReconcileEvents(input: { trigger: string; events: ReconcileEventInput[] }): Promise<void> {
+      if (input.events.length === 0) return;
+      await db.insert(reconcileEvents).values(input.events.map((e) => ({ ...e, detail: e.detail ?? {}, trigger: input.trigger })));
+    },
+
+    async activeDeployments(): Promise<ActiveDeployment[]> {
+      const rows = await db.select().from(deployments).where(inArray(deployments.status, ['queued', 'running']));
+      return rows.map((d) => ({
+        id: d.id,
+        environmentId: d.environmentId,
+        status: d.status,
+        workflowId: d.workflowId,
+        createdAt: d.createdAt.getTime(),
+        startedAt: d.startedAt?.getTime() ?? null,
+      }));
+    },
+
+    /** Deployments reconcile asked to cancel more than `graceMs` ago. */
+    async cancelRequestedBefore(input: { graceMs: number }): Promise<string[]> {
+      const rows = await db
+        .select({ detail: reconcileEvents.detail })
+        .from(reconcileEvents)
+        .where(and(eq(reconcileEvents.action, 'cancel-requested'), lt(reconcileEvents.at, new Date(Date.now() - input.graceMs))));
+      return [...new Set(rows.map((r) => String(r.detail.deploymentId)))];
+    },
+
+    /** A deployment whose workflow ended without recording how: it did not succeed. */
+    async failAbandonedDeployment(input: { deploymentId: string; message: string; at: number }): Promise<void> {
+      await db
+        .update(deployments)
+        .set({ status: 'failed', message: input.message, errorType: 'Abandoned', finishedAt: new Date(input.at) })
+        .where(and(eq(deployments.id, input.deploymentId), inArray(deployments.status, ['queued', 'running'])));
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// Reconcile in the API: what it found and did (events), and asking it to run now.
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { reconcileEvents } from '../../db/schema/index.js';
+import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
+import { recheckSignal } from '../../src/domain/workflow-definitions.js';
+import { CLEANUP_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID, reconcileEnvironmentWorkflowId } from '../../src/domain/workflow-ids.js';
+import { reconcileAllInput } from '../../src/temporal/schedules.js';
+import type { AppDeps } from '../deps.js';
+import { invalid } from '../errors.js';
+import { newRouter } from '../router.js';
+import { body, errorResponses, json, Name } from '../schemas/common.js';
+import { findEnvironment } from './environments.js';
+
+const Event = z
+  .object({
+    id: z.number(),
+    at: z.string(),
+    environmentId: z.string().nullable(),
+    drift: z.string(),
+    action: z.string(),
+    outcome: z.string(),
+    detail: z.record(z.string(), z.unknown()),
+    trigger: z.string(),
+  })
+  .openapi('ReconcileEvent');
+
+const RunInput = z
+  .object({
+    app: Name.optional(),
+    env: Name.optional(),
+    wait: z.boolean().default(false).openapi({ description: 'Answer when the pass has finished, with its summary' }),
+  })
+  .strict()
+  .refine((v) => (v.app === undefined) === (v.env === undefined), { message: 'give both app and env, or neither', path: ['env'] });
+
+const CleanupInput = z.object({ dryRun: z.boolean().default(true).openapi({ description: 'Only report what would be removed' }) }).strict();
+
+export function reconcileRoutes({ db, temporal, config }: AppDeps) {
+  const app = newRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/reconcile/events',
+      tags: ['reconcile'],
+      summary: 'What reconcile found and did, newest first',
+      request: {
+        query: z.object({
+          app: Name.optional(),
+          env: Name.optional(),
+          drift: z.string().max(64).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          cursor: z.coerce.number().int().min(1).optional(),
+        }),
+      },
+      responses: { 200: json(z.object({ items: z.array(Event), nextCursor: z.number().nullable() }), 'Events'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const where: SQL[] = [];
+      if (q.app || q.env) {
+        if (!q.app || !q.env) throw invalid('give both app and env, or neither', [{ path: 'env', message: 'app and env go together' }]);
+        where.push(eq(reconcileEvents.environmentId, (await findEnvironment(db, q.app, q.env)).env.id));
+      }
+      if (q.drift) where.push(eq(reconcileEvents.drift, q.drift));
+      if (q.cursor) where.push(lt(reconcileEvents.id, q.cursor));
+      const rows = await db.select().from(reconcileEvents).where(and(...where)).orderBy(desc(reconcileEvents.id)).limit(q.limit);
+      return c.json(
+        {
+          items: rows.map((r) => ({ ...r, at: r.at.toISOString() })),
+          nextCursor: rows.length === q.limit ? (rows[rows.length - 1]?.id ?? null) : null,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/reconcile',
+      tags: ['reconcile'],
+      summary: 'Reconcile now: one environment, or everything',
+      request: { body: { required: false, content: { 'application/json': { schema: RunInput } } } },
+      responses: {
+        202: json(z.object({ workflowId: z.string() }), 'Started'),
+        200: json(z.object({ workflowId: z.string(), result: z.unknown() }), 'Finished (wait: true)'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const input = RunInput.parse(c.req.valid('json') ?? {});
+      let handle;
+      if (input.app && input.env) {
+        const { env } = await findEnvironment(db, input.app, input.env);
+        handle = await temporal.workflow.signalWithStart('reconcileEnvironment', {
+          workflowId: reconcileEnvironmentWorkflowId(env.id),
+          taskQueue: CONTROL_TASK_QUEUE,
+          args: [{ environmentId: env.id, hostId: config.hostId, trigger: 'api' }],
+          signal: recheckSignal,
+          signalArgs: [],
+        });
+      } else {
+        handle = await temporal.workflow.start('reconcileAll', {
+          workflowId: RECONCILE_ALL_WORKFLOW_ID,
+          taskQueue: CONTROL_TASK_QUEUE,
+          args: [reconcileAllInput(config, 'api')],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+      }
+      if (!input.wait) return c.json({ workflowId: handle.workflowId }, 202);
+      return c.json({ workflowId: handle.workflowId, result: await handle.result() }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/cleanup',
+      tags: ['reconcile'],
+      summary: 'Remove images Berth pulled that nothing retained uses (dry run by default)',
+      request: { body: body(CleanupInput) },
+      responses: {
+        200: json(
+          z.object({ dryRun: z.boolean(), candidates: z.array(z.object({ imageId: z.string(), reference: z.string() })), removed: z.array(z.string()) }),
+          'Done',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { dryRun } = c.req.valid('json');
+      const result = await temporal.workflow.execute('pruneUnusedImages', {
+        workflowId: `${CLEANUP_WORKFLOW_ID}-api-${Date.now()}`,
+        taskQueue: CONTROL_TASK_QUEUE,
+        args: [{ hostId: config.hostId, dryRun, trigger: 'api' }],
+      });
+      return c.json(result as { dryRun: boolean; candidates: { imageId: string; reference: string }[]; removed: string[] }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,67 @@
+// Berth's Temporal Schedules, created or brought up to date when a worker starts: the periodic
+// reconcile and the image cleanup. Overlaps are skipped: one run at a time.
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Config } from '../config.js';
+import { CONTROL_TASK_QUEUE } from '../domain/task-queues.js';
+import { CLEANUP_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID } from '../domain/workflow-ids.js';
+
+export const RECONCILE_SCHEDULE_ID = 'berth-reconcile';
+export const CLEANUP_SCHEDULE_ID = 'berth-cleanup';
+
+/** An activity waiting this long with no worker to run it means its host's worker is gone. */
+export const NO_WORKER_AFTER_MS = 60_000;
+/** After asking a stuck deployment to cancel, how long before it is terminated. */
+export const CANCEL_GRACE_MS = 120_000;
+
+export function reconcileAllInput(config: Config, trigger: string) {
+  return {
+    hostId: config.hostId,
+    trigger,
+    stuck: {
+      deadlineMs: config.reconcile.stuckAfterSeconds * 1000,
+      noWorkerMs: NO_WORKER_AFTER_MS,
+      policy: config.reconcile.stuckPolicy,
+      cancelGraceMs: CANCEL_GRACE_MS,
+    },
+  };
+}
+
+function schedules(config: Config): ScheduleOptions[] {
+  return [
+    {
+      scheduleId: RECONCILE_SCHEDULE_ID,
+      spec: { intervals: [{ every: `${config.reconcile.intervalSeconds}s` }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'reconcileAll',
+        workflowId: RECONCILE_ALL_WORKFLOW_ID,
+        taskQueue: CONTROL_TASK_QUEUE,
+        args: [reconcileAllInput(config, 'schedule')],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    },
+    {
+      scheduleId: CLEANUP_SCHEDULE_ID,
+      spec: { intervals: [{ every: `${config.reconcile.cleanupIntervalSeconds}s` }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'pruneUnusedImages',
+        workflowId: CLEANUP_WORKFLOW_ID,
+        taskQueue: CONTROL_TASK_QUEUE,
+        args: [{ hostId: config.hostId, dryRun: false, trigger: 'schedule' }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    },
+  ];
+}
+
+export async function ensureSchedules(client: Client, config: Config): Promise<void> {
+  for (const options of schedules(config)) {
+    try {
+      await client.schedule.create(options);
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+    }
+  }
+}

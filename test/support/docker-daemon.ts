@@ -1,0 +1,72 @@
+// A Docker daemon of a test's own (Debian's dockerd with its own data root, exec root, socket,
+// bridge and containerd), so fault-injection tests can restart "the Docker daemon" without
+// touching the machine's. Images it needs are copied in from the machine's daemon.
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startProcess, waitUntilReady, type Supervised } from '../../src/services/child-process.js';
+import { pingDocker } from '../../src/probes.js';
+
+export interface DockerDaemon {
+  socket: string;
+  /** Stops and starts it again (containers with a restart policy come back). */
+  restart(): Promise<void>;
+  /** Copies images from the machine's daemon. */
+  load(...images: string[]): void;
+  stop(): Promise<void>;
+}
+
+export async function startDockerDaemon(dir: string, name: string): Promise<DockerDaemon> {
+  mkdirSync(dir, { recursive: true });
+  const socket = join(dir, 'docker.sock');
+  const bridge = `br${name}`.slice(0, 15);
+  // A /24 of its own per daemon, derived from the name so parallel runs do not collide.
+  const octet = 100 + (Array.from(name).reduce((a, ch) => a + ch.charCodeAt(0), 0) % 100);
+  execSync(`ip link del ${bridge} 2>/dev/null || true; ip link add ${bridge} type bridge && ip addr add 10.${octet}.77.1/24 dev ${bridge} && ip link set ${bridge} up`);
+  const args = [
+    `--data-root=${join(dir, 'data')}`,
+    `--exec-root=${join(dir, 'exec')}`,
+    `--pidfile=${join(dir, 'docker.pid')}`,
+    `-H=unix://${socket}`,
+    `--bridge=${bridge}`,
+    '--iptables=false',
+    '--ip-masq=false',
+    `--containerd-namespace=${name}`,
+    `--containerd-plugins-namespace=${name}-plugins`,
+  ];
+  let proc: Supervised;
+  const start = async () => {
+    proc = startProcess('dockerd', '/usr/sbin/dockerd', args, join(dir, 'dockerd.log'));
+    await waitUntilReady(proc, async () => (await pingDocker(socket).then(() => true)), 60_000);
+  };
+  await start();
+  return {
+    socket,
+    async restart() {
+      await proc.stop(20_000);
+      await start();
+    },
+    load(...images) {
+      execSync(`/usr/bin/docker save ${images.join(' ')} | /usr/bin/docker -H unix://${socket} load -q`, { stdio: 'pipe' });
+    },
+    async stop() {
+      try {
+        const ids = execFileSync('/usr/bin/docker', ['-H', `unix://${socket}`, 'ps', '-aq']).toString().trim().split('\n').filter(Boolean);
+        if (ids.length) execFileSync('/usr/bin/docker', ['-H', `unix://${socket}`, 'rm', '-f', ...ids], { stdio: 'pipe' });
+      } catch {
+        // the daemon may be down already
+      }
+      await proc.stop(20_000);
+      // A daemon that died mid-way leaves overlay and network-namespace mounts under its roots.
+      const mounts = readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[1] ?? '')
+        .filter((m) => m.startsWith(dir))
+        .sort()
+        .reverse();
+      for (const m of mounts) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+      execSync(`ip link del ${bridge} 2>/dev/null || true`);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// A whole Berth installation made of real, separate processes that a fault-injection run can
+// kill: its own Docker daemon, Temporal dev server (SQLite file kept across kills), PostgreSQL,
+// Traefik, and `berth api` and `berth worker`. Every part listens on loopback, on free ports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import Docker from 'dockerode';
+import postgres from 'postgres';
+import { toolPaths } from '../../src/process/embedded-services.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/services/temporal-dev-server.js';
+import { startTraefik, type TraefikLayout, type TraefikProcess } from '../../src/services/traefik.js';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { startDockerDaemon, type DockerDaemon } from './docker-daemon.js';
+import { freePort } from './free-port.js';
+import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
+import { waitFor } from './wait.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+export const FAULT_KINDS = ['worker', 'api', 'temporal', 'traefik', 'postgres', 'docker'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultCluster {
+  apiUrl: string;
+  entryUrl: string;
+  routesDir: string;
+  instance: string;
+  docker: Docker;
+  /** Kills (SIGKILL; Docker: a restart) one part, starts it again, waits until it answers. */
+  inject(kind: FaultKind): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startFaultCluster(options: { toolsDir: string; images: string[]; name: string }): Promise<FaultCluster> {
+  const tools = toolPaths(options.toolsDir);
+  const dir = mkdtempSync(join(tmpdir(), 'berth-fault-'));
+  const stops: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+  };
+  try {
+    const dockerd: DockerDaemon = await startDockerDaemon(join(dir, 'docker'), options.name);
+    stops.push(() => dockerd.stop());
+    dockerd.load(...options.images);
+
+    const temporalOptions = { binary: tools.temporal, port: await freePort(), uiPort: null, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') };
+    let temporal: TemporalDevServer = await startTemporalDevServer(temporalOptions);
+    stops.push(() => temporal.stop());
+
+    // Durable commits: a killed server must not lose what it acknowledged.
+    const pg: PostgresCluster = await startPostgresCluster({ durable: true });
+    stops.push(() => pg.stop());
+
+    const layout: TraefikLayout = {
+      dir: join(dir, 'traefik'),
+      routesDir: join(dir, 'routes'),
+      entryPort: await freePort(),
+      apiPort: await freePort(),
+      defaultCertificate: { certFile: tools.certFile, keyFile: tools.keyFile },
+    };
+    let traefik: TraefikProcess = await startTraefik(tools.traefik, layout);
+    stops.push(() => traefik.stop());
+
+    // A prebuilt bundle: a restarted worker polls within a second instead of re-bundling.
+    const bundle = join(dir, 'workflow-bundle.js');
+    writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') })).code);
+
+    const apiPort = await freePort();
+    const env: Record<string, string> = {
+      BERTH_DATA_DIR: join(dir, 'data'),
+      BERTH_TOOLS_DIR: options.toolsDir,
+      BERTH_INSTANCE: options.name,
+      DATABASE_URL: pg.url('postgres'),
+      TEMPORAL_ADDRESS: temporal.address,
+      DOCKER_SOCKET: dockerd.socket,
+      BERTH_API_PORT: String(apiPort),
+      BERTH_TRAEFIK_PORT: String(layout.entryPort),
+      BERTH_TRAEFIK_API_URL: traefik.apiUrl,
+      BERTH_TRAEFIK_ENTRY_URL: traefik.entryUrl,
+      BERTH_TRAEFIK_ROUTES_DIR: layout.routesDir,
+      BERTH_WORKFLOW_BUNDLE: bundle,
+      BERTH_RECONCILE_INTERVAL_SECONDS: '5',
+      BERTH_STUCK_POLICY: 'cancel',
+      BERTH_STUCK_AFTER_SECONDS: '300',
+      BERTH_LOG_LEVEL: 'info',
+      BERTH_LOG_FORMAT: 'json',
+    };
+    mkdirSync(env.BERTH_DATA_DIR as string, { recursive: true });
+
+    const processes: Partial<Record<'api' | 'worker', ChildProcess>> = {};
+    const startBerthProcess = async (command: 'api' | 'worker') => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), command], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      const keep = (chunk: Buffer) => {
+        output = (output + chunk.toString()).slice(-20_000);
+      };
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      processes[command] = child;
+      if (command === 'worker') {
+        await waitFor('the worker to poll', async () => output.includes('workers polling') || (child.exitCode !== null && Promise.reject(new Error(output))), 120_000, 100);
+      } else {
+        await waitFor('the API to answer', async () => (await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status > 0, 120_000, 100);
+      }
+    };
+    const kill = async (command: 'api' | 'worker') => {
+      const child = processes[command];
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    };
+    stops.push(() => kill('api'), () => kill('worker'));
+    // `berth migrate` first, as production does: schema and search attributes.
+    await new Promise<void>((resolve, reject) => {
+      const m = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'migrate'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
+      m.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`berth migrate exited ${code}`))));
+    });
+    await startBerthProcess('worker');
+    await startBerthProcess('api');
+
+    return {
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      entryUrl: traefik.entryUrl,
+      routesDir: layout.routesDir,
+      instance: options.name,
+      docker: new Docker({ socketPath: dockerd.socket }),
+      async inject(kind) {
+        switch (kind) {
+          case 'worker':
+          case 'api':
+            await kill(kind);
+            await startBerthProcess(kind);
+            break;
+          case 'temporal':
+            temporal.process.process.kill('SIGKILL');
+            await temporal.process.exited;
+            temporal = await startTemporalDevServer(temporalOptions);
+            break;
+          case 'traefik':
+            traefik.process.process.kill('SIGKILL');
+            await traefik.process.exited;
+            traefik = await startTraefik(tools.traefik, layout);
+            break;
+          case 'postgres':
+            pg.kill();
+            await waitFor('PostgreSQL to be down', async () => {
+              const sql = postgres(pg.url('postgres'), { max: 1, connect_timeout: 1, onnotice: () => {} });
+              try {
+                await sql`select 1`;
+                return false;
+              } catch {
+                return true;
+              } finally {
+                await sql.end({ timeout: 1 }).catch(() => undefined);
+              }
+            }, 10_000, 100);
+            pg.start();
+            break;
+          case 'docker':
+            await dockerd.restart();
+            break;
+        }
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+// The scheduled reconcile (Temporal Schedule berth-reconcile, overlap skipped): every
+// environment's containers and route against the database, then orphans (containers and route
+// files of nothing retained), then stuck deployments. Every finding is recorded.
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { ControlActivities, HostActivities } from '../activities/index.js';
+import type { ReconcileEventInput } from '../activities/store/reconcile.js';
+import { hostTaskQueue } from '../src/domain/task-queues.js';
+import { DOCKER, ROUTER, STORE } from './activity-profiles.js';
+import { reconcileTarget } from './reconcile-target.js';
+
+export interface ReconcileAllInput {
+  hostId: string;
+  trigger: string;
+  stuck: { deadlineMs: number; noWorkerMs: number; policy: 'report' | 'cancel'; cancelGraceMs: number };
+}
+
+export interface ReconcileSummary {
+  environments: number;
+  events: number;
+  orphans: number;
+  staleRoutes: number;
+  stuck: number;
+}
+
+/** Environments reconciled side by side. */
+const PARALLEL = 8;
+
+export async function reconcileAll(input: ReconcileAllInput): Promise<ReconcileSummary> {
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  const host = proxyActivities<HostActivities>({ ...DOCKER, taskQueue: hostTaskQueue(input.hostId) });
+  const control = proxyActivities<ControlActivities>(ROUTER);
+
+  const targets = await store.reconcileTargets({});
+  const events: ReconcileEventInput[] = [];
+  for (let i = 0; i < targets.length; i += PARALLEL) {
+    const batch = await Promise.all(targets.slice(i, i + PARALLEL).map((t) => reconcileTarget(t, input.hostId)));
+    events.push(...batch.flat());
+  }
+
+  const active = await store.activeDeployments();
+  const orphans = await host.sweepOrphans({
+    keep: Object.fromEntries(targets.map((t) => [t.environmentId, t.keepReleaseIds])),
+    activeDeploymentIds: active.map((d) => d.id),
+  });
+  for (const o of orphans) {
+    events.push({ environmentId: o.environmentId, drift: 'container-orphaned', action: 'removed', outcome: 'done', detail: { name: o.name, releaseId: o.releaseId } });
+  }
+  const stale = await control.removeStaleRoutes({ keepEnvironmentIds: targets.filter((t) => t.live || t.busy).map((t) => t.environmentId) });
+  for (const environmentId of stale) events.push({ environmentId, drift: 'route-orphaned', action: 'removed', outcome: 'done' });
+
+  const stuck = await control.checkStuckDeployments(input.stuck);
+  events.push(...stuck.events);
+
+  await store.recordReconcileEvents({ trigger: input.trigger, events });
+  return {
+    environments: targets.length,
+    events: events.length,
+    orphans: orphans.length,
+    staleRoutes: stale.length,
+    stuck: stuck.events.filter((e) => e.drift === 'deployment-stuck').length,
+  };
+}
