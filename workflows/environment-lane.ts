@@ -34,6 +34,8 @@ export interface LaneInput {
   queued?: Queued[];
   arrivals?: number;
   completed?: number;
+  /** Deployments per run before continuing as new (default DEPLOYS_PER_RUN). */
+  deploysPerRun?: number;
 }
 
 /** Deployments run per lane run before it continues as new, keeping its history short. */
@@ -94,13 +96,14 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     return { status: 'not-found' };
   });
 
-  const timeToRoll = () => ranThisRun >= DEPLOYS_PER_RUN || workflowInfo().continueAsNewSuggested;
+  const perRun = input.deploysPerRun ?? DEPLOYS_PER_RUN;
+  const timeToRoll = () => ranThisRun >= perRun || workflowInfo().continueAsNewSuggested;
   for (;;) {
     await condition(() => queued.length > 0 || timeToRoll());
     if (timeToRoll()) {
       // Between deploys only: the queue travels to the next run.
       await condition(allHandlersFinished);
-      await continueAsNew<typeof environmentLane>({ environmentId: input.environmentId, queued, arrivals, completed });
+      await continueAsNew<typeof environmentLane>({ environmentId: input.environmentId, queued, arrivals, completed, deploysPerRun: input.deploysPerRun });
     }
     const next = queued.shift() as Queued;
     current = next.request;

@@ -91,3 +91,30 @@ test('fifo: every request runs, in order; a queued one can be cancelled', async 
   expect((await throughTraefik(fx.host)).body.trim()).toBe('v2');
   assertOneAtATime(results);
 });
+
+test('the lane continues as new between deployments, carrying its queue and counts', async () => {
+  const fx = await createImageApp(berth, { app: 'rolling', healthCheck: { startPeriodMs: 5000 }, environment: { queuePolicy: 'fifo' } });
+  // A lane that rolls over after every second deployment (the default is 50).
+  const laneId = `lane-${fx.environmentId}`;
+  await berth.temporal.workflow.start('environmentLane', {
+    workflowId: laneId,
+    taskQueue: 'berth.control',
+    args: [{ environmentId: fx.environmentId, deploysPerRun: 2 }],
+  });
+  const firstRun = (await berth.temporal.workflow.getHandle(laneId).describe()).runId;
+  const d1 = await deploy(berth, fx, slow);
+  await running(fx, d1);
+  const ids = [d1, await deploy(berth, fx, fast(1)), await deploy(berth, fx, fast(2)), await deploy(berth, fx, fast(3))];
+  const results = [];
+  for (const id of ids) results.push(await waitForDeployment(berth, id));
+  expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+  assertOneAtATime(results);
+  const description = await berth.temporal.workflow.getHandle(laneId).describe();
+  expect(description.runId).not.toBe(firstRun);
+  expect(description.status.name).toBe('RUNNING');
+  const lane = await berth.api('GET', `${fx.base}/lane`);
+  expect(lane.body).toMatchObject({ current: null, queued: [], completed: 4 });
+  // The first run ended by continuing as new.
+  const first = await berth.temporal.workflow.getHandle(laneId, firstRun).describe();
+  expect(first.status.name).toBe('CONTINUED_AS_NEW');
+});
