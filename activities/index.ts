@@ -1,12 +1,14 @@
 // The one place every activity group is put together with its clients.
 import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
+import type { StaticConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
 import { createReleaseActivities } from './release/index.js';
 import { createHealthActivities } from './health/index.js';
 import { createRouterActivities } from './router/index.js';
+import { createStaticActivities } from './static/index.js';
 import { createStoreActivities } from './store/index.js';
 import { createDeploymentLog } from './store/deployment-log.js';
 
@@ -17,6 +19,7 @@ export interface ActivityDeps {
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
   traefik: { routesDir: string; apiUrl: string; entryUrl: string };
+  static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -27,7 +30,13 @@ export function createHostActivities(deps: ActivityDeps) {
   const images = createImageActivities({ docker, log, deploymentLog });
   const containers = createContainerActivities({ docker, db, log, instance });
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
-  return { ...images, ...containers, ...health, ...createReleaseActivities({ db, images, containers, health }) };
+  return {
+    ...images,
+    ...containers,
+    ...health,
+    ...createReleaseActivities({ db, images, containers, health }),
+    ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik }),
+  };
 }
 
 /** Activities of the control plane: the router and the store. */

@@ -14,6 +14,7 @@ const PERMANENT = [
   'HealthCheckFailed',
   'RouteVerificationFailed',
   'ReleaseNotFound',
+  'ArchiveRejected',
 ];
 
 const RETRY = {
@@ -41,6 +42,9 @@ export const PULL: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', he
 export function launch(healthBudgetMs: number): ActivityOptions {
   return { ...DOCKER, startToCloseTimeout: healthBudgetMs + 120_000, retry: { ...RETRY, maximumAttempts: 5 } };
 }
+
+/** Receiving, unpacking and verifying a static site's archive: minutes at most, heartbeating. */
+export const UNPACK: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', retry: { ...RETRY, maximumAttempts: 5 } };
 
 /** Writing a Traefik file and waiting until Traefik's API shows it. */
 export const ROUTER: ActivityOptions = { ...DOCKER, startToCloseTimeout: '1m', retry: { ...RETRY, maximumAttempts: 10 } };

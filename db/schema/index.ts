@@ -6,3 +6,4 @@ export * from './releases.js';
 export * from './deployments.js';
 export * from './deployment-phases.js';
 export * from './deployment-logs.js';
+export * from './static-releases.js';

@@ -31,7 +31,6 @@ const DIR_MODE = 0o755;
 export async function readArchive(file: string, limits: ArchiveLimits, options: ReadOptions = {}): Promise<ArchiveManifest> {
   await assertGzip(file);
   const budget = new ArchiveBudget(limits);
-  let sink: Parser;
   // Parsing hands the filter entries, never file system stats (those are for packing).
   const filter = (_path: string, entry: ReadEntry | Stats) => {
     try {
@@ -47,7 +46,7 @@ export async function readArchive(file: string, limits: ArchiveLimits, options: 
     }
   };
   const common = { strict: true, filter, zstd: false, brotli: false } as const;
-  sink = options.extractTo
+  const sink: Parser = options.extractTo
     ? new Unpack({
         ...common,
         cwd: options.extractTo,
