@@ -23,6 +23,21 @@ export class BerthClient {
     return res.body;
   }
 
+  /** POSTs a static site's .tar.gz as a deployment; returns its id. */
+  async upload(base: string, archive: Buffer): Promise<string> {
+    const res = await fetch(`${this.apiUrl}${base}/deployments`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: archive });
+    const body = (await res.json()) as { deploymentId?: string };
+    if (res.status !== 202 || !body.deploymentId) throw new Error(`upload → ${res.status} ${JSON.stringify(body)}`);
+    return body.deploymentId;
+  }
+
+  async createStaticApp(name: string, environment: Record<string, unknown> = {}) {
+    await this.must('POST', '/api/v1/projects', { name: `p-${name}` });
+    await this.must('POST', '/api/v1/apps', { project: `p-${name}`, name, kind: 'static' });
+    const env = await this.must('POST', `/api/v1/apps/${name}/environments`, { name: 'prod', ...environment });
+    return { base: `/api/v1/apps/${name}/environments/prod`, host: env.hosts[0] as string, environmentId: env.id as string };
+  }
+
   /** Project, app and environment in one go; returns the environment's base path and host. */
   async createImageApp(name: string, environment: Record<string, unknown> = {}, healthCheck: Record<string, unknown> = {}) {
     await this.must('POST', '/api/v1/projects', { name: `p-${name}` });

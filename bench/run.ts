@@ -10,6 +10,7 @@ import { buildHello, removeImages } from '../test/support/images.js';
 import { startSharedServices } from '../test/support/services.js';
 import { BerthClient } from './berth-client.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
+import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
 import { printTable, type Row } from './stats.js';
 
 const only = process.argv[2];
@@ -19,7 +20,7 @@ async function main() {
   buildHello(images.a, { version: 'a' });
   buildHello(images.b, { version: 'b' });
   const { services, stop } = await startSharedServices();
-  const berth = await startBerth({ services });
+  const berth = await startBerth({ services, staticServer: true });
   const api = await startApiServer({
     config: berth.config,
     database: berth.database,
@@ -28,19 +29,22 @@ async function main() {
   });
   const client = new BerthClient(api.url, services.traefik.entryUrl);
   const rows: Row[] = [];
-  const benches: [string, () => Promise<Row>][] = [
+  const benches: [string, () => Promise<Row | Row[]>][] = [
     ['latency', () => deployLatency(client, berth.docker, images, 15)],
     ['rollback', () => rollbackLatency(client, images, 10)],
     ['zero-downtime', () => zeroDowntime(client, images, 20, 250, 10_000)],
     ['parallel', () => parallelEnvironments(client, berth.docker, images, 50)],
+    ['static-switch', () => staticSwitch(client, 20)],
+    ['static-throughput', () => staticThroughput(client, berth.config, 5)],
+    ['static-intake', () => staticIntake(services, 50)],
   ];
   try {
     for (const [name, run] of benches) {
       if (only && !name.includes(only)) continue;
       process.stdout.write(`running ${name}…\n`);
-      const row = await run();
-      rows.push(row);
-      printTable([row]);
+      const result = [await run()].flat();
+      rows.push(...result);
+      printTable(result);
     }
   } finally {
     await api.close();
