@@ -18,9 +18,12 @@ export function isArchiveUpload(contentType: string | undefined): boolean {
 
 export async function receiveUpload(c: Context, config: Config, site: { appName: string; environmentName: string; deploymentId: string }): Promise<StaticArtifact> {
   const length = c.req.header('content-length');
+  // On Node's HTTP server the request itself is the fastest stream; in-process requests (tests)
+  // have only the web stream.
+  const incoming = (c.env as { incoming?: NodeJS.ReadableStream } | undefined)?.incoming;
   try {
     return await receiveArchive({
-      body: c.req.raw.body,
+      body: incoming ?? c.req.raw.body,
       declaredBytes: length && /^\d+$/.test(length) ? Number(length) : null,
       paths: sitePaths(config.static.dir, site.appName, site.environmentName),
       deploymentId: site.deploymentId,

@@ -1,4 +1,7 @@
 // What a benchmark does through Berth's real HTTP API and Traefik's entrypoint.
+import { createReadStream } from 'node:fs';
+import { request } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probeHttp } from '../src/http-probe.js';
 
@@ -23,11 +26,21 @@ export class BerthClient {
     return res.body;
   }
 
-  /** POSTs a static site's .tar.gz as a deployment; returns its id. */
-  async upload(base: string, archive: Buffer): Promise<string> {
-    const res = await fetch(`${this.apiUrl}${base}/deployments`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: archive });
-    const body = (await res.json()) as { deploymentId?: string };
-    if (res.status !== 202 || !body.deploymentId) throw new Error(`upload → ${res.status} ${JSON.stringify(body)}`);
+  /** POSTs a static site's .tar.gz (a buffer, or streamed from a file) as a deployment; returns its id. */
+  async upload(base: string, archive: Buffer | string): Promise<string> {
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${this.apiUrl}${base}/deployments`, { method: 'POST', headers: { 'content-type': 'application/gzip' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      if (typeof archive === 'string') pipeline(createReadStream(archive), req).catch(reject);
+      else req.end(archive);
+    });
+    const body = JSON.parse(text) as { deploymentId?: string };
+    if (status !== 202 || !body.deploymentId) throw new Error(`upload → ${status} ${text}`);
     return body.deploymentId;
   }
 
