@@ -2,7 +2,7 @@
 // (the point of no return), then retire and prune. Before the switch, a failure or an abort
 // removes this deployment's files and the live release keeps serving; a rollback skips straight
 // to the switch, so it costs one activity.
-import { CancellationScope, isCancellation, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
@@ -10,10 +10,9 @@ import type { PhaseWrite } from '../src/domain/phases.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
 import { DOCKER, ROUTER, STORE, UNPACK } from './activity-profiles.js';
+import { abandonDeployment, type Undo } from './abandon-deployment.js';
 import { describeFailure } from './failure.js';
 import { PhaseTracker } from './phase-tracker.js';
-
-type Undo = () => Promise<unknown>;
 
 export async function deployStatic(request: DeployRequest): Promise<DeployResult> {
   const { deploymentId, environmentId, appId } = request;
@@ -92,26 +91,9 @@ export async function deployStatic(request: DeployRequest): Promise<DeployResult
       await store.markLive({ environmentId, releaseId: releaseId as string, deploymentId });
     });
   } catch (err) {
-    const reason = abort as AbortReason | null;
-    const cancelled = reason !== null || isCancellation(err);
-    status = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
-    const failure = cancelled
-      ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null }
-      : describeFailure(err);
-    await CancellationScope.nonCancellable(async () => {
-      for (const step of undo.reverse()) await step().catch(() => undefined);
-      const outcome = cancelled ? 'cancelled' : 'failed';
-      await store.completeDeployment({
-        deploymentId,
-        status,
-        message: failure.message,
-        errorType: failure.type,
-        supersededBy: reason?.by ?? null,
-        at: Date.now(),
-        phases: phases.end(outcome, failure.message),
-        endRunning: { outcome, message: failure.message },
-      });
-    });
+    const ended = await abandonDeployment({ deploymentId, err, abort, undo, phases });
+    status = ended.status;
+    const failure = ended.failure;
     progress(`${status}: ${failure.message}`);
     return { deploymentId, status, releaseId, message: failure.message, errorType: failure.type };
   }
