@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
+import type { StaticConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
@@ -10,6 +11,7 @@ import { createReleaseActivities } from './release/index.js';
 import { createReconcileStore } from './store/reconcile.js';
 import { createHealthActivities } from './health/index.js';
 import { createRouterActivities } from './router/index.js';
+import { createStaticActivities } from './static/index.js';
 import { createStoreActivities } from './store/index.js';
 import { createDeploymentLog } from './store/deployment-log.js';
 
@@ -24,6 +26,7 @@ export interface ActivityDeps {
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
   traefik: { routesDir: string; apiUrl: string; entryUrl: string };
+  static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -42,6 +45,7 @@ export function createHostActivities(deps: ActivityDeps) {
     healContainers: createHealContainers({ containers, health }),
     sweepOrphans: createSweepOrphans({ containers }),
     cleanupImages: createCleanupImages({ db, docker, images }),
+    ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
   };
 }
 

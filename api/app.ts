@@ -1,6 +1,7 @@
 // The HTTP surface of Berth, built the same way for the server and the tests.
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { isArchiveUpload } from './archive-upload.js';
 import type { AppDeps, AppEnv } from './deps.js';
 import { errorBody, handleError } from './errors.js';
 import { requestId } from './middleware/request-id.js';
@@ -22,13 +23,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = newRouter();
   app.use('*', requestId(deps.log.child({ component: 'api' })));
   app.onError(handleError);
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: (c) => c.json(errorBody('PayloadTooLarge', `request body over ${MAX_JSON_BODY_BYTES} bytes`, c.get('requestId')), 413),
-    }),
-  );
+  const jsonLimit = bodyLimit({
+    maxSize: MAX_JSON_BODY_BYTES,
+    onError: (c) => c.json(errorBody('PayloadTooLarge', `request body over ${MAX_JSON_BODY_BYTES} bytes`, c.get('requestId')), 413),
+  });
+  // Static sites' archives are streamed to disk under their own limit (config.static.limits).
+  app.use('/api/*', (c, next) => (isArchiveUpload(c.req.header('content-type')) ? next() : jsonLimit(c, next)));
   app.notFound((c) => c.json(errorBody('NotFound', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
 
   app.route('/', healthRoutes(deps));

@@ -1,4 +1,7 @@
 // What a benchmark does through Berth's real HTTP API and Traefik's entrypoint.
+import { createReadStream } from 'node:fs';
+import { request } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probeHttp } from '../src/http-probe.js';
 import { POLL_MS } from './docker-baseline.js';
@@ -22,6 +25,31 @@ export class BerthClient {
     const res = await this.call<T>(method, path, body);
     if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
+  }
+
+  /** POSTs a static site's .tar.gz (a buffer, or streamed from a file) as a deployment; returns its id. */
+  async upload(base: string, archive: Buffer | string): Promise<string> {
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${this.apiUrl}${base}/deployments`, { method: 'POST', headers: { 'content-type': 'application/gzip' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      if (typeof archive === 'string') pipeline(createReadStream(archive), req).catch(reject);
+      else req.end(archive);
+    });
+    const body = JSON.parse(text) as { deploymentId?: string };
+    if (status !== 202 || !body.deploymentId) throw new Error(`upload → ${status} ${text}`);
+    return body.deploymentId;
+  }
+
+  async createStaticApp(name: string, environment: Record<string, unknown> = {}) {
+    await this.must('POST', '/api/v1/projects', { name: `p-${name}` });
+    await this.must('POST', '/api/v1/apps', { project: `p-${name}`, name, kind: 'static' });
+    const env = await this.must('POST', `/api/v1/apps/${name}/environments`, { name: 'prod', ...environment });
+    return { base: `/api/v1/apps/${name}/environments/prod`, host: env.hosts[0] as string, environmentId: env.id as string };
   }
 
   /** Project, app and environment in one go; returns the environment's base path and host. */

@@ -12,6 +12,7 @@ import { startSharedServices, type SharedServices } from '../test/support/servic
 import { BerthClient } from './berth-client.js';
 import { faultInjection } from './fault-injection.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
+import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
 import { printTable, type Row } from './stats.js';
 
 const only = process.argv[2];
@@ -28,7 +29,7 @@ interface Shared {
 
 async function startShared(): Promise<Shared> {
   const { services, stop } = await startSharedServices();
-  const berth = await startBerth({ services });
+  const berth = await startBerth({ services, staticServer: true });
   const api = await startApiServer({ config: berth.config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'warn', format: 'json' }) });
   return {
     services,
@@ -55,6 +56,9 @@ async function main() {
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
     ['parallel', async () => [await parallelEnvironments((await need()).client, (await need()).berth.docker, images, 50)]],
+    ['static-switch', async () => staticSwitch((await need()).client, 20)],
+    ['static-throughput', async () => staticThroughput((await need()).client, (await need()).berth.config, 5)],
+    ['static-intake', async () => [await staticIntake((await need()).services, 50)]],
     [
       'faults',
       () =>

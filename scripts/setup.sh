@@ -25,9 +25,11 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   || fail "Node >= 20.19 is required (found $(node --version))"
 
 # --- Debian packages ------------------------------------------------------------------------
-packages=(docker.io busybox-static openssl git ca-certificates iptables)
+# nginx serves static sites (nginx-light has gzip_static; the brotli module serves .br files).
+packages=(docker.io busybox-static openssl git ca-certificates iptables nginx-light libnginx-mod-http-brotli-static)
 if [ "$PURPOSE" = test ]; then
-  packages+=(postgresql docker-registry docker-compose chromium)
+  # wrk: the HTTP load generator of the static-site throughput benchmark.
+  packages+=(postgresql docker-registry docker-compose chromium wrk)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -41,6 +43,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Debian's docker-registry package starts a service where systemd runs; Berth's tests start
 # their own registry on a free port, so a stray default one is harmless and left alone.
+# Debian's nginx package may likewise start its default site on port 80 where services start
+# on install: Berth runs its own nginx (src/services/static-server.ts), so stop that one once.
+if [[ " ${missing[*]:-} " == *" nginx-light "* ]] && [ -s /run/nginx.pid ]; then
+  as_root sh -c 'kill "$(cat /run/nginx.pid)"' 2>/dev/null || true
+fi
 
 # --- Docker engine --------------------------------------------------------------------------
 if [ -z "${DOCKER_HOST:-}" ] && ! $DOCKER info >/dev/null 2>&1; then

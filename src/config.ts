@@ -20,6 +20,8 @@ const bool = z
 
 const url = z.url({ error: 'expected an absolute URL' });
 
+const megabytes = z.coerce.number({ error: 'expected a size in MiB' }).positive('expected a size in MiB above 0').max(1_048_576);
+
 const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port');
@@ -64,6 +66,12 @@ const envSchema = z.object({
   BERTH_STUCK_AFTER_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(30).max(7 * 86_400).default(1800),
   BERTH_STUCK_POLICY: z.enum(['report', 'cancel']).default('report'),
   BERTH_DOCKER_EVENTS: bool.default(true),
+  BERTH_STATIC_PORT: port.default(7483),
+  BERTH_STATIC_URL: url.optional(),
+  BERTH_NGINX_BINARY: z.string().min(1).default('/usr/sbin/nginx'),
+  BERTH_STATIC_MAX_ARCHIVE_MB: megabytes.default(512),
+  BERTH_STATIC_MAX_UNPACKED_MB: megabytes.default(2048),
+  BERTH_STATIC_MAX_ENTRIES: z.coerce.number({ error: 'expected a count' }).int('expected a whole number').min(1).max(10_000_000).default(100_000),
   BERTH_EMBEDDED_SERVICES: bool.default(true),
 });
 
@@ -88,8 +96,28 @@ export interface Config {
     /** React to containers dying within a second (Docker events), not only on the schedule. */
     dockerEvents: boolean;
   };
+  static: StaticConfig;
   /** `berth dev` starts Temporal and Traefik itself; production points at running ones. */
   embeddedServices: boolean;
+}
+
+/** Static sites: where their releases live, the server that serves them, and intake limits. */
+export interface StaticConfig {
+  /** <data>/static: shared by the API (staging uploads) and the worker (releases) on one machine. */
+  dir: string;
+  /** The static server (nginx) listens here on 127.0.0.1; Traefik routes static sites to `url`. */
+  port: number;
+  url: string;
+  nginxBinary: string;
+  limits: ArchiveLimits;
+}
+
+export interface ArchiveLimits {
+  /** The .tar.gz as uploaded. */
+  archiveBytes: number;
+  /** Everything gunzip produces (a decompression bomb stops here). */
+  unpackedBytes: number;
+  entries: number;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +176,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stuckAfterSeconds: e.BERTH_STUCK_AFTER_SECONDS,
       stuckPolicy: e.BERTH_STUCK_POLICY,
       dockerEvents: e.BERTH_DOCKER_EVENTS,
+    },
+    static: {
+      dir: join(dataDir, 'static'),
+      port: e.BERTH_STATIC_PORT,
+      url: (e.BERTH_STATIC_URL ?? `http://127.0.0.1:${e.BERTH_STATIC_PORT}`).replace(/\/$/, ''),
+      nginxBinary: e.BERTH_NGINX_BINARY,
+      limits: {
+        archiveBytes: Math.floor(e.BERTH_STATIC_MAX_ARCHIVE_MB * 1024 * 1024),
+        unpackedBytes: Math.floor(e.BERTH_STATIC_MAX_UNPACKED_MB * 1024 * 1024),
+        entries: e.BERTH_STATIC_MAX_ENTRIES,
+      },
     },
     embeddedServices: e.BERTH_EMBEDDED_SERVICES,
   };

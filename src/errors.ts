@@ -16,6 +16,7 @@ export const ERROR_TYPES = [
   'RouteNotLive',
   'RouteVerificationFailed',
   'ReleaseNotFound',
+  'ArchiveRejected',
   'Cancelled',
   'Superseded',
   'Internal',

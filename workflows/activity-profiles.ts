@@ -14,6 +14,7 @@ const PERMANENT = [
   'HealthCheckFailed',
   'RouteVerificationFailed',
   'ReleaseNotFound',
+  'ArchiveRejected',
 ];
 
 const RETRY = {
@@ -40,6 +41,9 @@ export const DOCKER: ActivityOptions = {
  * dead worker is still noticed in seconds.
  */
 export const LAUNCH: ActivityOptions = { ...DOCKER, startToCloseTimeout: '90m', retry: { ...RETRY, maximumAttempts: 5 } };
+
+/** Receiving, unpacking and verifying a static site's archive: minutes at most, heartbeating. */
+export const UNPACK: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', retry: { ...RETRY, maximumAttempts: 5 } };
 
 /** Writing a Traefik file and waiting until Traefik's API shows it. */
 export const ROUTER: ActivityOptions = { ...DOCKER, startToCloseTimeout: '1m', retry: { ...RETRY, maximumAttempts: 10 } };

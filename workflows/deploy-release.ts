@@ -8,7 +8,6 @@
 // database without round trips of its own.
 import {
   CancellationScope,
-  isCancellation,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -23,6 +22,7 @@ import type { PhaseWrite } from '../src/domain/phases.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
 import { DOCKER, LAUNCH, ROUTER, STORE } from './activity-profiles.js';
+import { abandonDeployment, type Undo } from './abandon-deployment.js';
 import { describeFailure } from './failure.js';
 import { PhaseTracker } from './phase-tracker.js';
 
@@ -30,8 +30,6 @@ import { PhaseTracker } from './phase-tracker.js';
 const RETIRE_STOP_SECONDS = 10;
 /** Answers through Traefik, from the new deployment, that must pass after a switch. */
 const VERIFY_ATTEMPTS = 2;
-
-type Undo = () => Promise<unknown>;
 
 export async function deployRelease(request: DeployRequest): Promise<DeployResult> {
   const { deploymentId, environmentId, appId } = request;
@@ -93,29 +91,9 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
       return spec;
     });
   } catch (err) {
-    const reason = abort as AbortReason | null;
-    // An abort decides the outcome even when the step it interrupted ended another way.
-    const cancelled = reason !== null || isCancellation(err);
-    status = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
-    const failure = cancelled
-      ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null }
-      : describeFailure(err);
-    // Undo in reverse, whatever happens to this workflow meanwhile; one failed undo must not
-    // stop the others.
-    await CancellationScope.nonCancellable(async () => {
-      for (const step of undo.reverse()) await step().catch(() => undefined);
-      const outcome = cancelled ? 'cancelled' : 'failed';
-      await store.completeDeployment({
-        deploymentId,
-        status,
-        message: failure.message,
-        errorType: failure.type,
-        supersededBy: reason?.by ?? null,
-        at: Date.now(),
-        phases: phases.end(outcome, failure.message),
-        endRunning: { outcome, message: failure.message },
-      });
-    });
+    const ended = await abandonDeployment({ deploymentId, err, abort, undo, phases });
+    status = ended.status;
+    const failure = ended.failure;
     progress(`${status}: ${failure.message}`);
     return { deploymentId, status, releaseId: release?.id ?? null, message: failure.message, errorType: failure.type };
   }

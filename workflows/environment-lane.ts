@@ -136,6 +136,7 @@ export async function environmentLane(input: LaneInput): Promise<void> {
 }
 
 function describe(request: DeployRequest): string {
-  const what = request.kind === 'deploy' ? `deploy ${request.image}` : `rollback to ${request.releaseId}`;
+  const artifact = request.artifact ? `archive sha256:${request.artifact.sha256.slice(0, 12)}` : '';
+  const what = request.kind === 'deploy' ? `deploy ${request.image ?? artifact}` : `rollback to ${request.releaseId}`;
   return `${request.appName}/${request.environmentName}: ${what} (${request.trigger})`;
 }

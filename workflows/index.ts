@@ -4,3 +4,4 @@ export { deployRelease } from './deploy-release.js';
 export { reconcileEnvironment } from './reconcile-environment.js';
 export { reconcileAll } from './reconcile-all.js';
 export { pruneUnusedImages } from './prune-unused-images.js';
+export { deployStatic } from './deploy-static.js';

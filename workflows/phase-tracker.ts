@@ -53,4 +53,13 @@ export class PhaseTracker {
       if (this.current === w.phase) this.current = null;
     }
   }
+
+  /** Records a phase that did not need to run. */
+  skip(phase: PhaseName, message: string): PhaseWrite[] {
+    const writes = this.end('succeeded');
+    const at = Date.now();
+    const iso = new Date(at).toISOString();
+    this.records.push({ phase, startedAt: iso, endedAt: iso, outcome: 'skipped', message });
+    return [...writes, { phase, outcome: 'skipped', message, at }];
+  }
 }

@@ -44,7 +44,7 @@ export function createDeploymentStore(db: Db) {
           environmentId: r.environmentId,
           kind: r.kind,
           trigger: r.trigger,
-          request: r.kind === 'deploy' ? { image: r.image } : { releaseId: r.releaseId },
+          request: r.kind === 'deploy' ? (r.artifact ? { artifact: r.artifact } : { image: r.image }) : { releaseId: r.releaseId },
           status: 'queued',
           workflowId: deployWorkflowId(r.deploymentId),
           createdAt: new Date(input.at),

@@ -4,7 +4,8 @@ import { getAppByName, listApps, type AppRow } from '../../db/queries/apps.js';
 import { apps, projects } from '../../db/schema/index.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, notFound } from '../errors.js';
+import { DEFAULT_STATIC_SETTINGS } from '../../src/domain/static-site.js';
+import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { App, AppInput, AppPatch } from '../schemas/apps.js';
 import { body, errorResponses, json, Name } from '../schemas/common.js';
@@ -24,6 +25,7 @@ export function presentApp(a: AppRow) {
     healthCheck: a.healthCheck,
     resources: a.resources,
     replicas: a.replicas,
+    static: a.kind === 'static' ? (a.staticSite ?? DEFAULT_STATIC_SETTINGS) : null,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };
@@ -41,12 +43,18 @@ export function appRoutes({ db }: AppDeps) {
       responses: { 201: json(App, 'Created'), ...errorResponses },
     }),
     async (c) => {
-      const { project, ...input } = c.req.valid('json');
+      const { project, static: site, ...input } = c.req.valid('json');
       const [owner] = await db.select().from(projects).where(eq(projects.name, project));
       if (!owner) throw notFound(`project ${project}`);
       const [row] = await db
         .insert(apps)
-        .values({ id: newId('app'), projectId: owner.id, ...input, image: input.image ?? null })
+        .values({
+          id: newId('app'),
+          projectId: owner.id,
+          ...input,
+          image: input.image ?? null,
+          staticSite: input.kind === 'static' ? (site ?? DEFAULT_STATIC_SETTINGS) : null,
+        })
         .onConflictDoNothing()
         .returning();
       if (!row) throw conflict(`an app named ${input.name} already exists`);
@@ -101,9 +109,13 @@ export function appRoutes({ db }: AppDeps) {
     async (c) => {
       const existing = await getAppByName(db, c.req.valid('param').app);
       if (!existing) throw notFound('app');
-      const patch = c.req.valid('json');
-      if (Object.keys(patch).length > 0) {
-        await db.update(apps).set({ ...patch, updatedAt: sql`now()` }).where(eq(apps.id, existing.id));
+      const { static: site, ...patch } = c.req.valid('json');
+      if (site && existing.kind !== 'static') throw invalid('only apps of kind static have static settings', [{ path: 'static', message: 'not a static app' }]);
+      if (Object.keys(patch).length > 0 || site) {
+        await db
+          .update(apps)
+          .set({ ...patch, ...(site ? { staticSite: site } : {}), updatedAt: sql`now()` })
+          .where(eq(apps.id, existing.id));
       }
       return c.json(presentApp((await getAppByName(db, existing.name)) as AppRow), 200);
     },

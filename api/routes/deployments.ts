@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createRoute, z } from '@hono/zod-openapi';
 import { getAppByName } from '../../db/queries/apps.js';
 import { getDeployment, listDeployments, listPhases, logsAfter } from '../../db/queries/deployments.js';
@@ -8,6 +9,8 @@ import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.j
 import { environmentHosts } from '../../src/domain/route.js';
 import { newId } from '../../src/ids.js';
 import { workflowUiUrl } from '../../src/temporal/client.js';
+import { sitePaths } from '../../src/static/site-paths.js';
+import { ARCHIVE_MEDIA_TYPES, isArchiveUpload, receiveUpload } from '../archive-upload.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { cancelInLane, readLane, submitToLane } from '../../src/temporal/lane-client.js';
@@ -62,13 +65,38 @@ export function deploymentRoutes(deps: AppDeps) {
       method: 'post',
       path: '/apps/{app}/environments/{env}/deployments',
       tags: ['deployments'],
-      summary: 'Deploy an image',
-      description: 'Queues a deployment in the environment’s lane; answers once it is recorded, before it runs.',
-      request: { params: EnvParam, body: { required: false, content: { 'application/json': { schema: DeployInput } } } },
+      summary: 'Deploy an image, or a static site’s .tar.gz',
+      description:
+        'Queues a deployment in the environment’s lane; answers once it is recorded, before it runs. Image apps send JSON; static apps send their site as a .tar.gz body, checked before the answer (a bad archive gets a 4xx naming the entry).',
+      request: {
+        params: EnvParam,
+        body: {
+          required: false,
+          content: {
+            'application/json': { schema: DeployInput },
+            ...Object.fromEntries(ARCHIVE_MEDIA_TYPES.map((t) => [t, { schema: z.string().openapi({ format: 'binary', description: 'A .tar.gz of the site (static apps)' }) }])),
+          },
+        },
+      },
       responses: { 202: json(Accepted, 'Queued'), ...errorResponses },
     }),
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const archive = isArchiveUpload(c.req.header('content-type'));
+      if (a.kind === 'static') {
+        if (!archive) throw invalid(`app ${a.name} is a static site: send its .tar.gz with content-type application/gzip`);
+        const base = baseRequest(a, env);
+        const artifact = await receiveUpload(c, config, { appName: a.name, environmentName: env.name, deploymentId: base.deploymentId });
+        try {
+          const done = await submitToLane(temporal, { ...base, kind: 'deploy', artifact });
+          return c.json(accepted(done.deploymentId, done.workflowId), 202);
+        } catch (err) {
+          // Not queued: the staged archive must not outlive the request.
+          await rm(sitePaths(config.static.dir, a.name, env.name).staged(base.deploymentId), { force: true });
+          throw err;
+        }
+      }
+      if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys images, not archives`);
       const image = c.req.valid('json').image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
       if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);

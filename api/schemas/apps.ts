@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_HEALTH_CHECK } from '../../src/domain/app-spec.js';
+import { DEFAULT_STATIC_SETTINGS, SITE_PAGE_PATH } from '../../src/domain/static-site.js';
 import { parseImageRef } from '../../src/domain/image-ref.js';
 import { Name } from './common.js';
 
@@ -36,6 +37,19 @@ export const ResourcesInput = z
   .strict()
   .openapi('Resources');
 
+export const StaticSiteInput = z
+  .object({
+    spa: z.boolean().default(DEFAULT_STATIC_SETTINGS.spa).openapi({ description: 'Paths that match no file answer /index.html (single-page apps)' }),
+    notFoundPage: z
+      .string()
+      .regex(SITE_PAGE_PATH, 'a page path in the release such as /404.html (no dot segments, no dotfiles)')
+      .nullable()
+      .default(DEFAULT_STATIC_SETTINGS.notFoundPage)
+      .openapi({ description: 'Sent with 404 answers when the release has it; null: a plain 404' }),
+  })
+  .strict()
+  .openapi('StaticSite');
+
 const appSettings = {
   image: ImageReference.optional().openapi({ description: 'Image deployed when a deployment names none' }),
   port: z.number().int().min(1).max(65535).default(8080).openapi({ description: 'Port the container listens on' }),
@@ -50,10 +64,12 @@ export const AppInput = z
   .object({
     project: Name.openapi({ description: 'Name of the project the app belongs to' }),
     name: Name,
-    kind: z.literal('image', { error: 'kind must be "image"' }).default('image'),
+    kind: z.enum(['image', 'static'], { error: 'kind must be "image" or "static"' }).default('image'),
     ...appSettings,
+    static: StaticSiteInput.optional().openapi({ description: 'Kind static: how its environments are served' }),
   })
   .strict()
+  .refine((a) => a.kind === 'static' || a.static === undefined, { path: ['static'], message: 'only apps of kind static have static settings' })
   .openapi('AppInput');
 
 export const AppPatch = z
@@ -65,6 +81,7 @@ export const AppPatch = z
     healthCheck: HealthCheckInput.optional(),
     resources: ResourcesInput.optional(),
     replicas: appSettings.replicas.unwrap().optional(),
+    static: StaticSiteInput.optional(),
   })
   .strict()
   .openapi('AppPatch');
@@ -82,6 +99,7 @@ export const App = z
     healthCheck: HealthCheckInput,
     resources: ResourcesInput,
     replicas: z.number(),
+    static: z.object({ spa: z.boolean(), notFoundPage: z.string().nullable() }).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -1,5 +1,6 @@
 import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { HealthCheck, ResourceLimits } from '../../src/domain/app-spec.js';
+import type { StaticSiteSettings } from '../../src/domain/static-site.js';
 import { projects } from './projects.js';
 
 /** An app: what to run. Kind decides where releases come from (image, git, static, stack). */
@@ -18,6 +19,8 @@ export const apps = pgTable('apps', {
   healthCheck: jsonb('health_check').$type<HealthCheck>().notNull(),
   resources: jsonb('resources').$type<ResourceLimits>().notNull(),
   replicas: integer('replicas').notNull().default(1),
+  /** Kind static: how its environments are served (SPA fallback, 404 page). */
+  staticSite: jsonb('static_site').$type<StaticSiteSettings>(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

@@ -7,3 +7,4 @@ export * from './deployments.js';
 export * from './deployment-phases.js';
 export * from './deployment-logs.js';
 export * from './reconcile-events.js';
+export * from './static-releases.js';

@@ -27,6 +27,8 @@ export interface DeployRequest {
   trigger: string;
   /** For kind "deploy": the image reference (tag or digest) to release. */
   image?: string;
+  /** For kind "deploy" of a static app: the archive the API staged and checked. */
+  artifact?: StaticArtifact;
   /** For kind "rollback": the release to make live again. */
   releaseId?: string;
   /** Environment settings as they were when the request was made. */
@@ -38,6 +40,14 @@ export interface DeployRequest {
   hosts: string[];
   /** The Docker host that runs it (its activities go to task queue berth.host.<id>). */
   hostId: string;
+}
+
+/** A static site's archive as received: its checksum and what its entries add up to. */
+export interface StaticArtifact {
+  sha256: string;
+  bytes: number;
+  files: number;
+  unpackedBytes: number;
 }
 
 /** What a deploy workflow returns when it ends. */

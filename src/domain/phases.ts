@@ -4,9 +4,12 @@
 
 export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
 
+/** A static site: the staged archive is received, unpacked, verified, then `current` switches. */
+export const STATIC_PHASES = ['queued', 'receive', 'unpack', 'verify', 'switch', 'retire', 'prune'] as const;
+
 /** Every phase name any kind of deployment records. */
-export const PHASES = [...IMAGE_PHASES] as const;
-export type PhaseName = (typeof PHASES)[number];
+export type PhaseName = (typeof IMAGE_PHASES)[number] | (typeof STATIC_PHASES)[number];
+export const PHASES = [...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES])] as [PhaseName, ...PhaseName[]];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 

@@ -8,6 +8,8 @@ export interface RouteSpec {
   hosts: string[];
   /** Backend URLs, e.g. http://127.0.0.1:32768 */
   servers: string[];
+  /** Headers Traefik sets on requests to the servers (an empty value removes the header). */
+  requestHeaders?: Record<string, string> | undefined;
 }
 
 export function routeName(environmentId: string): string {
@@ -37,7 +39,14 @@ export function traefikRouteConfig(route: RouteSpec): object {
   return {
     http: {
       routers: { [name]: { rule, service: name, entryPoints: ['web'], middlewares: [name] } },
-      middlewares: { [name]: { headers: { customResponseHeaders: { [DEPLOYMENT_HEADER]: route.deploymentId } } } },
+      middlewares: {
+        [name]: {
+          headers: {
+            customResponseHeaders: { [DEPLOYMENT_HEADER]: route.deploymentId },
+            ...(route.requestHeaders ? { customRequestHeaders: route.requestHeaders } : {}),
+          },
+        },
+      },
       services: {
         [name]: {
           loadBalancer: {
@@ -57,16 +66,19 @@ export function parseRouteConfig(environmentId: string, text: string): RouteSpec
     const config = JSON.parse(text) as {
       http?: {
         routers?: Record<string, { rule?: string }>;
-        middlewares?: Record<string, { headers?: { customResponseHeaders?: Record<string, string> } }>;
+        middlewares?: Record<string, { headers?: { customResponseHeaders?: Record<string, string>; customRequestHeaders?: Record<string, string> } }>;
         services?: Record<string, { loadBalancer?: { servers?: { url: string }[] } }>;
       };
     };
     const rule = config.http?.routers?.[name]?.rule;
     const servers = config.http?.services?.[name]?.loadBalancer?.servers;
-    const deploymentId = config.http?.middlewares?.[name]?.headers?.customResponseHeaders?.[DEPLOYMENT_HEADER];
+    const headers = config.http?.middlewares?.[name]?.headers;
+    const deploymentId = headers?.customResponseHeaders?.[DEPLOYMENT_HEADER];
     if (!rule || !servers || !deploymentId) return null;
     const hosts = [...rule.matchAll(/Host\(`([^`]+)`\)/g)].map((m) => m[1] as string);
-    return { environmentId, deploymentId, hosts, servers: servers.map((s) => s.url) };
+    const spec: RouteSpec = { environmentId, deploymentId, hosts, servers: servers.map((s) => s.url) };
+    if (headers?.customRequestHeaders) spec.requestHeaders = headers.customRequestHeaders;
+    return spec;
   } catch {
     return null;
   }

@@ -38,6 +38,7 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
     `  Health              ${api.url}/healthz`,
     `  Temporal Web UI     ${config.temporal.uiUrl}`,
     `  Traefik entrypoint  ${config.traefik.entryUrl}  (apps at http://<app>.<env>.${config.appsDomain}:${config.traefik.port})`,
+    `  Static sites        ${config.static.url}  (nginx; served through Traefik like every app)`,
     `  Data                ${config.dataDir}`,
     'Ctrl-C stops it.',
     '',

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMPORAL_CLI_VERSION, TRAEFIK_VERSION, type Config } from '../config.js';
+import { startStaticServer, type StaticServer } from '../services/static-server.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../services/temporal-dev-server.js';
 import { startTraefik, type TraefikProcess } from '../services/traefik.js';
 
@@ -17,6 +18,7 @@ export function toolPaths(toolsDir: string) {
 export interface EmbeddedServices {
   temporal: TemporalDevServer;
   traefik: TraefikProcess;
+  staticServer: StaticServer;
   stop(): Promise<void>;
 }
 
@@ -47,10 +49,24 @@ export async function startEmbeddedServices(config: Config): Promise<EmbeddedSer
     await temporal.stop();
     throw err;
   }
+  let staticServer: StaticServer;
+  try {
+    staticServer = await startStaticServer(config.static.nginxBinary, {
+      dir: join(config.dataDir, 'static-server'),
+      staticDir: config.static.dir,
+      port: config.static.port,
+    });
+  } catch (err) {
+    await traefik.stop();
+    await temporal.stop();
+    throw err;
+  }
   return {
     temporal,
     traefik,
+    staticServer,
     async stop() {
+      await staticServer.stop();
       await traefik.stop();
       await temporal.stop();
     },

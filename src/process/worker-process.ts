@@ -23,6 +23,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     instance: config.instance,
     appsDomain: config.appsDomain,
     traefik: { routesDir: config.traefik.routesDir, apiUrl: config.traefik.apiUrl, entryUrl: config.traefik.entryUrl },
+    static: config.static,
   };
   const workers = await startWorkers({
     address: config.temporal.address,

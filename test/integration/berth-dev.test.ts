@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { probeHttp } from '../../src/http-probe.js';
+import { siteArchive } from '../support/archives.js';
 import { freePort } from '../support/free-port.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { waitFor } from '../support/wait.js';
@@ -31,6 +32,7 @@ beforeAll(async () => {
     BERTH_TEMPORAL_UI_PORT: String(await freePort()),
     BERTH_TRAEFIK_PORT: String(await freePort()),
     BERTH_TRAEFIK_API_PORT: String(await freePort()),
+    BERTH_STATIC_PORT: String(await freePort()),
     BERTH_LOG_FORMAT: 'json',
     BERTH_LOG_LEVEL: 'warn',
   };
@@ -96,8 +98,23 @@ test('berth dev starts everything, prints working URLs, deploys, stops cleanly a
     return res.body.trim() === 'dev-v1';
   });
 
+  // A static site, served by the nginx `berth dev` runs.
+  expect(printed).toContain(`http://127.0.0.1:${env.BERTH_STATIC_PORT}`);
+  expect((await post('/apps', { project: 'devp', name: 'devsite', kind: 'static' })).status).toBe(201);
+  expect((await post('/apps/devsite/environments', { name: 'prod' })).status).toBe(201);
+  const upload = await fetch(`${api}/api/v1/apps/devsite/environments/prod/deployments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/gzip' },
+    body: siteArchive({ 'index.html': 'dev-site\n' }),
+  });
+  expect(upload.status).toBe(202);
+  await waitFor('the static site through Traefik', async () => {
+    const res = await probeHttp(`http://127.0.0.1:${env.BERTH_TRAEFIK_PORT}/`, { host: 'devsite.prod.localhost', timeoutMs: 1000, expectedStatus: 200 });
+    return res.body === 'dev-site\n';
+  });
+
   const children = descendants(first.child.pid as number);
-  expect(children.length).toBeGreaterThanOrEqual(2); // temporal and traefik
+  expect(children.length).toBeGreaterThanOrEqual(3); // temporal, traefik and nginx
   expect(await stop(first.child)).toBe(0);
   for (const pid of children) expect(() => process.kill(pid, 0), `process ${pid} still running`).toThrow();
 

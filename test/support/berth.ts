@@ -20,6 +20,7 @@ import { createLogger } from '../../src/logger.js';
 import { apiDeps } from '../../src/process/api-server.js';
 import { createDockerClient } from '../../src/process/docker-client.js';
 import { startWorkerProcess } from '../../src/process/worker-process.js';
+import { startStaticServer, type StaticServer } from '../../src/services/static-server.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { Workers } from '../../src/temporal/worker.js';
@@ -65,7 +66,16 @@ function claimNamespace({ tempDir, namespaces }: SharedServices): string {
   throw new Error('no free Temporal namespace left in the test pool');
 }
 
-export async function startBerth(options: { workers?: boolean; services?: SharedServices } = {}): Promise<TestBerth> {
+export interface BerthOptions {
+  workers?: boolean;
+  services?: SharedServices;
+  /** Runs this Berth's own static server (nginx) for its static sites. */
+  staticServer?: boolean;
+  /** Extra configuration (environment variables) over the test defaults. */
+  env?: Record<string, string>;
+}
+
+export async function startBerth(options: BerthOptions = {}): Promise<TestBerth> {
   const services = options.services ?? inject('services');
   const suffix = randomBytes(4).toString('hex');
   const dbName = `berth_${suffix}`;
@@ -88,6 +98,8 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
     BERTH_TRAEFIK_ROUTES_DIR: services.traefik.routesDir,
     BERTH_LOG_LEVEL: process.env.BERTH_TEST_LOG_LEVEL ?? 'warn',
     BERTH_LOG_FORMAT: 'json',
+    BERTH_STATIC_PORT: String(await freePort()),
+    ...options.env,
   };
   const config = loadConfig(env);
   const log = createLogger(config.log);
@@ -97,6 +109,10 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
   const docker = createDockerClient(config.docker);
   const app = createApp(apiDeps({ config, database, temporal, log }));
 
+  let staticServer: StaticServer | null = null;
+  if (options.staticServer) {
+    staticServer = await startStaticServer(config.static.nginxBinary, { dir: join(dataDir, 'static-server'), staticDir: config.static.dir, port: config.static.port });
+  }
   let workers: Workers | null = null;
   const spawned = new Set<ChildProcess>();
 
@@ -170,6 +186,7 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
       await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, routeFileName(config.instance, e.id)), { force: true })));
       await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, `.${routeFileName(config.instance, e.id)}.previous`), { force: true })));
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
+      await staticServer?.stop();
       await temporal.connection.close();
       await database.close();
       const cleanup = postgres(services.postgresAdminUrl, { max: 1, onnotice: () => {} });

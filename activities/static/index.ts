@@ -1,0 +1,45 @@
+// Static sites on their host: releases as directories under the static dir, the `current`
+// symlink the static server reads through, and the Traefik route that sends the environment's
+// hosts there. Runs on the host's task queue: the files are on that host.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Db } from '../../db/client.js';
+import type { StaticConfig } from '../../src/config.js';
+import { readCurrent } from '../../src/static/current-link.js';
+import { sitePaths } from '../../src/static/site-paths.js';
+import { createPrepareRelease, type SiteRef } from './prepare-release.js';
+import { createPruneReleases } from './prune-releases.js';
+import { createSwitchRelease } from './switch-release.js';
+
+export type { Prepared, PrepareInput } from './prepare-release.js';
+export type { Switched, SwitchInput } from './switch-release.js';
+export { desiredCurrent, type DesiredCurrent } from './desired-current.js';
+
+export interface StaticDeps {
+  db: Db;
+  static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
+  traefik: { routesDir: string; entryUrl: string };
+  instance: string;
+}
+
+export function createStaticActivities(deps: StaticDeps) {
+  const { db } = deps;
+  const staticDir = deps.static.dir;
+  return {
+    prepareStaticRelease: createPrepareRelease({ db, staticDir, limits: deps.static.limits }),
+    switchStaticRelease: createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
+    pruneStaticReleases: createPruneReleases({ db, staticDir }),
+
+    /** Undo of a deploy before its switch: its files go, unless `current` points at them. */
+    async discardStaticRelease(input: SiteRef & { deploymentId: string; releaseId: string }): Promise<void> {
+      const paths = sitePaths(staticDir, input.appName, input.environmentName);
+      if ((await readCurrent(paths)) !== input.releaseId) {
+        await rm(paths.release(input.releaseId), { recursive: true, force: true });
+      }
+      await rm(join(paths.releases, `.${input.releaseId}.partial`), { recursive: true, force: true });
+      await rm(paths.staged(input.deploymentId), { force: true });
+    },
+  };
+}
+
+export type StaticActivities = ReturnType<typeof createStaticActivities>;

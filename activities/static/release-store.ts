@@ -1,0 +1,83 @@
+// Static releases in the database: a release row (as every kind has) plus what the archive was
+// and the settings the release is served with, written once per deployment.
+import { and, eq, inArray, max } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { apps, deployments, releases, staticReleases } from '../../db/schema/index.js';
+import type { ReleaseConfig } from '../../src/domain/app-spec.js';
+import type { StaticArtifact } from '../../src/domain/deployment.js';
+import { DEFAULT_STATIC_SETTINGS, type StaticSiteSettings } from '../../src/domain/static-site.js';
+import { permanentFailure } from '../../src/errors.js';
+
+export interface StaticReleaseSpec {
+  id: string;
+  number: number;
+  sha256: string;
+  files: number;
+  settings: StaticSiteSettings;
+}
+
+export async function createStaticRelease(
+  db: Db,
+  input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; artifact: StaticArtifact },
+): Promise<StaticReleaseSpec> {
+  const existing = await findStaticRelease(db, input.releaseId);
+  if (existing) return existing;
+  const [app] = await db.select().from(apps).where(eq(apps.id, input.appId));
+  if (!app) throw permanentFailure('NotFound', `app ${input.appId} no longer exists`);
+  const settings = app.staticSite ?? DEFAULT_STATIC_SETTINGS;
+  const config: ReleaseConfig = {
+    port: app.port,
+    command: null,
+    args: null,
+    healthCheck: app.healthCheck,
+    resources: app.resources,
+    replicas: app.replicas,
+  };
+  const digest = `sha256:${input.artifact.sha256}`;
+  await db.transaction(async (tx) => {
+    const [{ n } = { n: 0 }] = await tx.select({ n: max(releases.number) }).from(releases).where(eq(releases.environmentId, input.environmentId));
+    await tx.insert(releases).values({
+      id: input.releaseId,
+      appId: input.appId,
+      environmentId: input.environmentId,
+      number: (n ?? 0) + 1,
+      // Static releases have no image: the archive's digest pins what is served.
+      imageRef: `archive:${digest}`,
+      imagePinned: digest,
+      imageId: digest,
+      imagePulled: false,
+      config,
+      variables: {},
+      createdByDeploymentId: input.deploymentId,
+    });
+    await tx.insert(staticReleases).values({
+      releaseId: input.releaseId,
+      sha256: input.artifact.sha256,
+      archiveBytes: input.artifact.bytes,
+      files: input.artifact.files,
+      unpackedBytes: input.artifact.unpackedBytes,
+      settings,
+    });
+    await tx.update(deployments).set({ releaseId: input.releaseId }).where(eq(deployments.id, input.deploymentId));
+  });
+  return (await findStaticRelease(db, input.releaseId)) as StaticReleaseSpec;
+}
+
+export async function findStaticRelease(db: Db, releaseId: string, environmentId?: string): Promise<StaticReleaseSpec | null> {
+  const [row] = await db
+    .select({ id: releases.id, number: releases.number, environmentId: releases.environmentId, sha256: staticReleases.sha256, files: staticReleases.files, settings: staticReleases.settings })
+    .from(releases)
+    .innerJoin(staticReleases, eq(staticReleases.releaseId, releases.id))
+    .where(eq(releases.id, releaseId));
+  if (!row || (environmentId && row.environmentId !== environmentId)) return null;
+  return { id: row.id, number: row.number, sha256: row.sha256, files: row.files, settings: row.settings };
+}
+
+/** Deployments of the environment that have yet to use their staged archive. */
+export async function pendingDeployments(db: Db, environmentId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: deployments.id })
+    .from(deployments)
+    .where(and(eq(deployments.environmentId, environmentId), inArray(deployments.status, ['queued', 'running'])));
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,124 @@
+// The switch: point `current` at the release (one rename), make sure Traefik routes the
+// environment to the static server with the release's settings (a route file, rewritten only
+// when they change), and confirm through Traefik's entrypoint that answers come from the new
+// release. If the confirmation fails, the previous link and route are put back.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { deployments } from '../../db/schema/index.js';
+import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
+import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
+import { RELEASE_HEADER, siteRequestHeaders } from '../../src/domain/static-site.js';
+import { BerthError, permanentFailure } from '../../src/errors.js';
+import { probeHttp } from '../../src/http-probe.js';
+import { pointCurrent, readCurrent, removeCurrent } from '../../src/static/current-link.js';
+import { sitePaths } from '../../src/static/site-paths.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { createRouteFiles } from '../router/route-files.js';
+import { recordReport } from '../store/deployments.js';
+import { exists, type SiteRef } from './prepare-release.js';
+import { findStaticRelease } from './release-store.js';
+
+export const SWITCH_CONFIRM_TIMEOUT_MS = 15_000;
+const POLL_MS = 2;
+
+export interface SwitchInput extends SiteRef {
+  report: PhaseReport;
+  deploymentId: string;
+  environmentId: string;
+  releaseId: string;
+  hosts: string[];
+  /** What to point `current` back at if the switch fails; default: what it pointed at before. */
+  restoreTo?: string | null | undefined;
+}
+
+export interface Switched {
+  phases: PhaseWrite[];
+  releaseNumber: number;
+  previousReleaseId: string | null;
+  ms: number;
+}
+
+interface Deps {
+  db: Db;
+  staticDir: string;
+  serverUrl: string;
+  traefik: { routesDir: string; entryUrl: string };
+  instance: string;
+}
+
+function sameRoute(a: RouteSpec | null, b: RouteSpec): boolean {
+  return (
+    a !== null &&
+    JSON.stringify([a.hosts, a.servers, a.requestHeaders ?? null]) === JSON.stringify([b.hosts, b.servers, b.requestHeaders ?? null])
+  );
+}
+
+export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instance }: Deps) {
+  const files = createRouteFiles(traefik.routesDir, instance);
+  /** Polls the entrypoint until the release answers (and, after a route write, the new route). */
+  async function confirm(host: string, releaseId: string, deploymentId: string | null, signal: AbortSignal): Promise<void> {
+    const deadline = Date.now() + SWITCH_CONFIRM_TIMEOUT_MS;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      const res = await probeHttp(`${traefik.entryUrl}/`, { host, timeoutMs: 2000, expectedStatus: 200, signal });
+      const release = res.headers[RELEASE_HEADER.toLowerCase()];
+      const route = res.headers[DEPLOYMENT_HEADER.toLowerCase()];
+      if (release === releaseId && (deploymentId === null || route === deploymentId)) return;
+      last = res.status === null ? (res.reason ?? 'no answer') : `HTTP ${res.status} from release ${String(release || 'none')}`;
+      await sleep(POLL_MS, undefined, { signal });
+    }
+    // Retryable: Traefik or the static server may be restarting.
+    throw new BerthError('RouteNotLive', `${host} did not serve release ${releaseId} within ${SWITCH_CONFIRM_TIMEOUT_MS} ms (${last})`);
+  }
+
+  return async function switchStaticRelease(input: SwitchInput): Promise<Switched> {
+    const { deploymentId, environmentId, releaseId } = input;
+    await recordReport(db, input.report);
+    const release = await findStaticRelease(db, releaseId, environmentId);
+    if (!release) throw permanentFailure('ReleaseNotFound', `release ${releaseId} is not a static release of this environment`);
+    const paths = sitePaths(staticDir, input.appName, input.environmentName);
+    if (!(await exists(paths.release(releaseId)))) {
+      throw permanentFailure('ReleaseNotFound', `the files of release ${release.number} were pruned (beyond the environment's retention)`);
+    }
+    // A rollback's deployment names its release here; a deploy's was set when it was made.
+    await db.update(deployments).set({ releaseId }).where(eq(deployments.id, deploymentId));
+
+    return withHeartbeat(async (signal) => {
+      const started = performance.now();
+      const previousReleaseId = await readCurrent(paths);
+      const previousRoute = await files.read(environmentId);
+      const route: RouteSpec = {
+        environmentId,
+        deploymentId,
+        hosts: input.hosts,
+        servers: [serverUrl],
+        requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings),
+      };
+      const rewrite = !sameRoute(previousRoute, route);
+      try {
+        await pointCurrent(paths, releaseId);
+        if (rewrite) await files.write(route);
+        await confirm(input.hosts[0] as string, releaseId, rewrite ? deploymentId : null, signal);
+      } catch (err) {
+        // Put back what this switch replaced.
+        const restore = input.restoreTo !== undefined ? input.restoreTo : previousReleaseId;
+        if (restore !== releaseId) {
+          if (restore) await pointCurrent(paths, restore);
+          else await removeCurrent(paths);
+        }
+        if (rewrite) {
+          if (previousRoute) await files.write(previousRoute);
+          else await files.remove(environmentId);
+        }
+        throw err;
+      }
+      const ms = performance.now() - started;
+      const phases: PhaseWrite[] = [
+        { phase: 'switch', outcome: 'succeeded', message: `current → release ${release.number} in ${Math.round(ms)} ms`, at: Date.now() },
+      ];
+      await recordReport(db, { deploymentId, phases });
+      return { phases, releaseNumber: release.number, previousReleaseId, ms };
+    });
+  };
+}

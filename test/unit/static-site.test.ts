@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import { cacheControlFor, IMMUTABLE_CACHE, REVALIDATE_CACHE, siteRequestHeaders, SITE_PAGE_PATH } from '../../src/domain/static-site.js';
+import { parseRouteConfig, traefikRouteConfig } from '../../src/domain/route.js';
+import { nginxConfig } from '../../src/services/static-server.js';
+
+describe('fingerprinted assets', () => {
+  test.each([
+    '/assets/app.3f2a1b9c.js',
+    '/assets/index-BxQ3kZaA.js',
+    '/static/css/main.0a1b2c3d4e.css',
+    '/img/logo.abcdef12.png',
+    '/_next/static/chunks/main.js',
+    '/fonts/inter.5f8a9b0c.woff2',
+  ])('%s is immutable', (path) => expect(cacheControlFor(path)).toBe(IMMUTABLE_CACHE));
+
+  test.each(['/', '/index.html', '/app.3f2a1b9c.html', '/app.settings.js', '/assets/vendor.js', '/logo.png', '/robots.txt', '/a.3f2a1b.js'])(
+    '%s is revalidated',
+    (path) => expect(cacheControlFor(path)).toBe(REVALIDATE_CACHE),
+  );
+});
+
+describe('page paths for the 404 setting', () => {
+  test.each(['/404.html', '/errors/not-found.html', '/a_b~c-d.htm'])('%s is allowed', (p) => expect(SITE_PAGE_PATH.test(p)).toBe(true));
+  test.each(['404.html', '/../x', '/a/./b', '/.env', '/a/.hidden/b', '/a b', '/a%2e', '//x', ''])('%s is refused', (p) =>
+    expect(SITE_PAGE_PATH.test(p)).toBe(false),
+  );
+});
+
+describe('site headers on the route', () => {
+  test('every header is always set, so a client can never supply one', () => {
+    expect(siteRequestHeaders('web', 'prod', { spa: false, notFoundPage: null })).toEqual({
+      'X-Berth-Site': 'web/prod',
+      'X-Berth-Spa': '',
+      'X-Berth-Not-Found': '',
+    });
+    expect(siteRequestHeaders('web', 'prod', { spa: true, notFoundPage: '/404.html' })['X-Berth-Spa']).toBe('1');
+  });
+
+  test('a route with request headers reads back the same', () => {
+    const route = {
+      environmentId: 'env_abc',
+      deploymentId: 'dep_1',
+      hosts: ['web.prod.localhost'],
+      servers: ['http://127.0.0.1:7483'],
+      requestHeaders: siteRequestHeaders('web', 'prod', { spa: true, notFoundPage: '/404.html' }),
+    };
+    const config = traefikRouteConfig(route) as any;
+    expect(config.http.middlewares['berth-env_abc'].headers.customRequestHeaders['X-Berth-Site']).toBe('web/prod');
+    expect(parseRouteConfig('env_abc', JSON.stringify(config))).toEqual(route);
+  });
+});
+
+describe('nginx configuration', () => {
+  const text = nginxConfig({ dir: '/srv/berth/static-server', staticDir: '/srv/berth/static', port: 7483 });
+  test('listens on loopback only and serves through each site’s current link', () => {
+    expect([...text.matchAll(/listen ([^;]+);/g)].map((m) => m[1])).toEqual(['127.0.0.1:7483 default_server', '127.0.0.1:7483']);
+    expect(text).toContain('root /srv/berth/static/$berth_site/current;');
+    expect(text).toContain('autoindex off;');
+    expect(text).not.toMatch(/open_file_cache\s+max/);
+  });
+  test('the fingerprint pattern is the one the unit tests exercise', () => {
+    expect(text).toContain('"~(?:^/_next/static/|');
+  });
+});

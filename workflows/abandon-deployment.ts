@@ -1,0 +1,50 @@
+// How every deploy workflow ends before its point of no return: the outcome (an abort decides
+// it even when the step it interrupted ended another way), the saga's undo in reverse, and the
+// final record. Shared by the deploy workflows of every kind of app.
+import { CancellationScope, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { DeploymentStatus } from '../src/domain/deployment.js';
+import type { AbortReason } from '../src/domain/workflow-definitions.js';
+import { STORE } from './activity-profiles.js';
+import { describeFailure, type FailureDescription } from './failure.js';
+import type { PhaseTracker } from './phase-tracker.js';
+
+export type Undo = () => Promise<unknown>;
+
+export interface Abandoned {
+  status: DeploymentStatus;
+  failure: FailureDescription;
+}
+
+export async function abandonDeployment(input: {
+  deploymentId: string;
+  err: unknown;
+  abort: AbortReason | null;
+  undo: Undo[];
+  phases: PhaseTracker;
+}): Promise<Abandoned> {
+  const { deploymentId, abort: reason, phases } = input;
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  const cancelled = reason !== null || isCancellation(input.err);
+  const status: DeploymentStatus = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
+  const failure = cancelled
+    ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null }
+    : describeFailure(input.err);
+  // Undo in reverse, whatever happens to this workflow meanwhile; one failed undo must not
+  // stop the others.
+  await CancellationScope.nonCancellable(async () => {
+    for (const step of [...input.undo].reverse()) await step().catch(() => undefined);
+    const outcome = cancelled ? 'cancelled' : 'failed';
+    await store.completeDeployment({
+      deploymentId,
+      status,
+      message: failure.message,
+      errorType: failure.type,
+      supersededBy: reason?.by ?? null,
+      at: Date.now(),
+      phases: phases.end(outcome, failure.message),
+      endRunning: { outcome, message: failure.message },
+    });
+  });
+  return { status, failure };
+}
