@@ -40,7 +40,7 @@ export const DOCKER: ActivityOptions = {
  * the app's policy allows, at most an hour's start period). It heartbeats every second, so a
  * dead worker is still noticed in seconds.
  */
-export const LAUNCH: ActivityOptions = { ...DOCKER, startToCloseTimeout: '90m', retry: { ...RETRY, maximumAttempts: 5 } };
+export const LAUNCH: ActivityOptions = { ...DOCKER, startToCloseTimeout: '90m' };
 
 /** Receiving, unpacking and verifying a static site's archive: minutes at most, heartbeating. */
 export const UNPACK: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', retry: { ...RETRY, maximumAttempts: 5 } };

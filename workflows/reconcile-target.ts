@@ -17,6 +17,16 @@ export async function reconcileTarget(target: ReconcileTarget, hostId: string): 
   const environmentId = target.environmentId;
   const events: ReconcileEventInput[] = [];
   try {
+    if (target.appKind === 'static') {
+      const site = proxyActivities<HostActivities>({ ...DOCKER, ...onHost });
+      return await site.healStaticSite({
+        environmentId,
+        appName: target.appName,
+        environmentName: target.environmentName,
+        hosts: target.hosts,
+        live: { releaseId: live.releaseId, deploymentId: live.deploymentId },
+      });
+    }
     const healed = await healer.healContainers({
       appId: target.appId,
       environmentId,

@@ -8,6 +8,7 @@ import type { StaticConfig } from '../../src/config.js';
 import { readCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { createPrepareRelease, type SiteRef } from './prepare-release.js';
+import { createHealStaticSite } from './heal-site.js';
 import { createPruneReleases } from './prune-releases.js';
 import { createSwitchRelease } from './switch-release.js';
 
@@ -18,7 +19,7 @@ export { desiredCurrent, type DesiredCurrent } from './desired-current.js';
 export interface StaticDeps {
   db: Db;
   static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
-  traefik: { routesDir: string; entryUrl: string };
+  traefik: { routesDir: string; entryUrl: string; apiUrl: string };
   instance: string;
 }
 
@@ -29,6 +30,7 @@ export function createStaticActivities(deps: StaticDeps) {
     prepareStaticRelease: createPrepareRelease({ db, staticDir, limits: deps.static.limits }),
     switchStaticRelease: createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
     pruneStaticReleases: createPruneReleases({ db, staticDir }),
+    healStaticSite: createHealStaticSite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
 
     /** Undo of a deploy before its switch: its files go, unless `current` points at them. */
     async discardStaticRelease(input: SiteRef & { deploymentId: string; releaseId: string }): Promise<void> {

@@ -9,6 +9,8 @@ import { environmentHosts } from '../../src/domain/route.js';
 export interface ReconcileTarget {
   environmentId: string;
   appId: string;
+  /** Static sites are healed by their symlink and route; images by their containers. */
+  appKind: string;
   appName: string;
   environmentName: string;
   hosts: string[];
@@ -42,7 +44,7 @@ export function createReconcileStore(db: Db, appsDomain: string) {
     /** Desired state of every environment (or one). */
     async reconcileTargets(input: { environmentId?: string }): Promise<ReconcileTarget[]> {
       const rows = await db
-        .select({ env: environments, appName: apps.name, release: releases })
+        .select({ env: environments, appName: apps.name, appKind: apps.kind, release: releases })
         .from(environments)
         .innerJoin(apps, eq(apps.id, environments.appId))
         .leftJoin(releases, eq(releases.id, environments.liveReleaseId))
@@ -53,10 +55,11 @@ export function createReconcileStore(db: Db, appsDomain: string) {
         ),
       );
       const targets: ReconcileTarget[] = [];
-      for (const { env, appName, release } of rows) {
+      for (const { env, appName, appKind, release } of rows) {
         targets.push({
           environmentId: env.id,
           appId: env.appId,
+          appKind,
           appName,
           environmentName: env.name,
           hosts: environmentHosts(appName, env.name, appsDomain, env.domains),

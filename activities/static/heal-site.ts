@@ -1,0 +1,71 @@
+// Reconcile for a static environment on its host: `current` must point at the live release
+// (re-pointed when missing or wrong, if the release's files are there), and the environment's
+// route must send its hosts to the static server with the live release's settings.
+import type { Db } from '../../db/client.js';
+import type { ReconcileEventInput } from '../store/reconcile.js';
+import { siteRequestHeaders } from '../../src/domain/static-site.js';
+import { routeName, type RouteSpec } from '../../src/domain/route.js';
+import { pointCurrent, readCurrent } from '../../src/static/current-link.js';
+import { sitePaths } from '../../src/static/site-paths.js';
+import { createRouteFiles } from '../router/route-files.js';
+import { berthServices, sameServers } from '../router/traefik-api.js';
+import { exists } from './prepare-release.js';
+import { findStaticRelease } from './release-store.js';
+
+export interface HealSiteInput {
+  environmentId: string;
+  appName: string;
+  environmentName: string;
+  hosts: string[];
+  live: { releaseId: string; deploymentId: string };
+}
+
+interface Deps {
+  db: Db;
+  staticDir: string;
+  serverUrl: string;
+  traefik: { routesDir: string; apiUrl: string };
+  instance: string;
+}
+
+export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instance }: Deps) {
+  const files = createRouteFiles(traefik.routesDir, instance);
+  return async function healStaticSite(input: HealSiteInput): Promise<ReconcileEventInput[]> {
+    const { environmentId, live } = input;
+    const events: ReconcileEventInput[] = [];
+    const paths = sitePaths(staticDir, input.appName, input.environmentName);
+    const pointed = await readCurrent(paths);
+    if (pointed !== live.releaseId) {
+      const drift = pointed === null ? 'symlink-missing' : 'symlink-wrong';
+      if (await exists(paths.release(live.releaseId))) {
+        await pointCurrent(paths, live.releaseId);
+        events.push({ environmentId, drift, action: 'repointed', outcome: 'done', detail: { from: pointed, to: live.releaseId } });
+      } else {
+        events.push({ environmentId, drift, action: 'none', outcome: 'failed', detail: { reason: 'the live release has no files on this host', releaseId: live.releaseId } });
+      }
+    }
+    const release = await findStaticRelease(db, live.releaseId, environmentId);
+    if (!release) return events;
+    const current = await files.read(environmentId);
+    const route: RouteSpec = {
+      environmentId,
+      // A static route names the deployment that last changed it: keep it when only re-written.
+      deploymentId: current?.deploymentId ?? live.deploymentId,
+      hosts: input.hosts,
+      servers: [serverUrl],
+      requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings),
+    };
+    let drift: string | null = null;
+    if (!current) drift = 'route-missing';
+    else if (JSON.stringify([current.hosts, current.servers, current.requestHeaders ?? null]) !== JSON.stringify([route.hosts, route.servers, route.requestHeaders])) {
+      drift = 'route-altered';
+    } else if (!sameServers((await berthServices(traefik.apiUrl)).get(`${routeName(environmentId)}@file`) ?? null, route.servers)) {
+      drift = 'route-not-loaded';
+    }
+    if (drift) {
+      await files.write(route);
+      events.push({ environmentId, drift, action: 'route-written', outcome: 'done', detail: { servers: route.servers } });
+    }
+    return events;
+  };
+}

@@ -1,0 +1,58 @@
+// Reconcile for static sites: a missing or wrong `current` symlink is re-pointed at the live
+// release, and a missing route is written again, in one pass.
+import { rmSync, symlinkSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { routeFileName } from '../../src/domain/route.js';
+import { probeHttp } from '../../src/http-probe.js';
+import { readCurrent } from '../../src/static/current-link.js';
+import { currentTarget, sitePaths } from '../../src/static/site-paths.js';
+import { inject } from 'vitest';
+import { siteArchive } from '../support/archives.js';
+import { startBerth, type TestBerth } from '../support/berth.js';
+import { createStaticApp, deployArchive } from '../support/static-sites.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
+
+let berth: TestBerth;
+
+beforeAll(async () => {
+  berth = await startBerth({ staticServer: true });
+});
+
+afterAll(async () => {
+  await berth?.close();
+});
+
+const body = async (host: string) => (await probeHttp(`${inject('services').traefik.entryUrl}/`, { host, timeoutMs: 2000, expectedStatus: 200 })).body.trim();
+
+test('a broken or wrong `current` and a lost route are healed', async () => {
+  const fx = await createStaticApp(berth, { app: 'sitefix' });
+  const v1 = await waitForDeployment(berth, await deployArchive(berth, fx, siteArchive({ 'index.html': 'one\n' })));
+  const v2 = await waitForDeployment(berth, await deployArchive(berth, fx, siteArchive({ 'index.html': 'two\n' })));
+  expect([v1.status, v2.status]).toEqual(['succeeded', 'succeeded']);
+  expect(await body(fx.host)).toBe('two');
+  const paths = sitePaths(berth.config.static.dir, 'sitefix', fx.env);
+  const reconcile = async () => expect((await berth.api('POST', '/api/v1/reconcile', { app: 'sitefix', env: fx.env, wait: true })).status).toBe(200);
+
+  rmSync(paths.current);
+  await reconcile();
+  expect(await readCurrent(paths)).toBe(v2.releaseId);
+  await waitFor('two again', async () => (await body(fx.host)) === 'two');
+
+  // Pointed at the old release behind Berth's back.
+  const temp = `${paths.current}.tmp`;
+  symlinkSync(currentTarget(v1.releaseId), temp);
+  renameSync(temp, paths.current);
+  expect(await body(fx.host)).toBe('one');
+  await reconcile();
+  expect(await readCurrent(paths)).toBe(v2.releaseId);
+  expect(await body(fx.host)).toBe('two');
+
+  rmSync(join(berth.config.traefik.routesDir, routeFileName(berth.config.instance, fx.environmentId)));
+  await waitFor('the route to be gone', async () => (await probeHttp(`${inject('services').traefik.entryUrl}/`, { host: fx.host, timeoutMs: 2000, expectedStatus: 200 })).status === 404);
+  await reconcile();
+  await waitFor('two through the rewritten route', async () => (await body(fx.host)) === 'two');
+
+  const drifts = (await berth.api('GET', `/api/v1/reconcile/events?app=sitefix&env=${fx.env}`)).body.items.map((e: { drift: string }) => e.drift);
+  expect(drifts).toEqual(expect.arrayContaining(['symlink-missing', 'symlink-wrong', 'route-missing']));
+});
