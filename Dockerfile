@@ -1,4 +1,4 @@
-# Berth's image: one image, the command picks the process (api, worker, migrate).
+# Berth's image: one image, the command picks the process (api, worker, migrate, static-server).
 #   docker build -t berth .
 #   docker run --rm berth            prints usage (exit 64)
 # docker-compose.yml runs it; health checks live there, because api and worker differ.
@@ -34,9 +34,13 @@ ENV NODE_ENV=production \
     BERTH_LOG_FORMAT=json
 # A fixed uid/gid, so files the worker writes into shared volumes have a known owner. The
 # routes directory exists in the image so a fresh named volume mounted there inherits its owner.
+# nginx serves static sites (`berth static-server`); brotli_static serves precompressed files.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nginx-light libnginx-mod-http-brotli-static \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 berth \
  && useradd --system --uid 10001 --gid berth --home-dir /var/lib/berth --shell /usr/sbin/nologin berth \
- && mkdir -p /var/lib/berth/routes \
+ && mkdir -p /var/lib/berth/routes /var/lib/berth/static \
  && chown -R berth:berth /var/lib/berth
 WORKDIR /app
 # package.json carries "type": "module", which dist/ needs to load as ES modules.

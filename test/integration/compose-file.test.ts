@@ -21,7 +21,7 @@ import { waitFor } from '../support/wait.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const COMPOSE_BIN = '/usr/bin/docker-compose';
-const EXPECTED_SERVICES = ['postgres', 'temporal', 'temporal-ui', 'traefik', 'migrate', 'api', 'worker'];
+const EXPECTED_SERVICES = ['postgres', 'temporal', 'temporal-ui', 'traefik', 'migrate', 'api', 'worker', 'static'];
 const SENTINEL_PASSWORD = 'sentinel0pw4compose';
 const REQUIRED_ENV: Record<string, string> = { POSTGRES_PASSWORD: SENTINEL_PASSWORD, DOCKER_GID: '990' };
 
@@ -210,7 +210,7 @@ describe('docker-compose.yml', () => {
     expect(known).toContain('DATABASE_URL');
     const file = normalized();
     const berth = berthServices(file);
-    expect(berth.map(([name]) => name).sort()).toEqual(['api', 'migrate', 'worker']);
+    expect(berth.map(([name]) => name).sort()).toEqual(['api', 'migrate', 'static', 'worker']);
     for (const [name, service] of Object.entries(file.services)) {
       const isBerth = berth.some(([n]) => n === name);
       for (const key of Object.keys(service.environment ?? {})) {
@@ -225,7 +225,7 @@ describe('docker-compose.yml', () => {
       expect(config.embeddedServices, name).toBe(false);
       expect(config.databaseUrl, name).toMatch(/^postgres:\/\/berth:/);
       expect(config.temporal.workflowBundle, name).toBe('/app/dist/workflow-bundle.js');
-      expect(service.command, name).toEqual([name]);
+      expect(service.command, name).toEqual([name === 'static' ? 'static-server' : name]);
     }
   });
 
@@ -338,4 +338,13 @@ describe('its inline pieces, run for real', () => {
     // Temporal unreachable: unhealthy, not hanging.
     expect((await run('worker', { ...workerEnv, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` })).status).toBe(1);
   });
+});
+
+test('the api, the worker and the static server share the static sites volume', () => {
+  const file = normalized();
+  for (const name of ['api', 'worker', 'static']) {
+    // docker-compose 1.29 prints short syntax: source:target:mode.
+    const volumes = (file.services[name]?.volumes ?? []) as unknown as string[];
+    expect(volumes.some((v) => String(v).startsWith('static:/var/lib/berth/static')), name).toBe(true);
+  }
 });
