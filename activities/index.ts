@@ -1,4 +1,5 @@
 // The one place every activity group is put together with its clients.
+import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../src/logger.js';
@@ -9,6 +10,13 @@ import { createHealthActivities } from './health/index.js';
 import { createRouterActivities } from './router/index.js';
 import { createStoreActivities } from './store/index.js';
 import { createDeploymentLog } from './store/deployment-log.js';
+import type { RequestSite } from '../src/domain/deploy-request.js';
+import type { SecretBox } from '../src/secrets/secret-box.js';
+import { createBuildActivities } from './build/index.js';
+import { createEnvironmentContainerActivities } from './docker/environment-containers.js';
+import { createGitHubActivities } from './github/index.js';
+import { createLaneActivities } from './lanes/index.js';
+import { createPreviewActivities } from './previews/index.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,6 +25,16 @@ export interface ActivityDeps {
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
   traefik: { routesDir: string; apiUrl: string; entryUrl: string };
+  /** Asks other workflows for work (lanes, previews). */
+  temporal: Client;
+  /** Opens sealed secrets (GitHub App key, build secrets). */
+  box: SecretBox;
+  /** What deploy requests and GitHub links are made of. */
+  site: RequestSite;
+  github: { apiUrl: string; webUrl: string };
+  builds: { workspacesDir: string; dockerCli: string };
+  dockerSocket: string;
+  previewIdleSeconds: number;
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -27,7 +45,16 @@ export function createHostActivities(deps: ActivityDeps) {
   const images = createImageActivities({ docker, log, deploymentLog });
   const containers = createContainerActivities({ docker, db, log, instance });
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
-  return { ...images, ...containers, ...health, ...createReleaseActivities({ db, images, containers, health }) };
+  const github = createGitHubActivities(deps).client;
+  const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl });
+  return {
+    ...images,
+    ...containers,
+    ...health,
+    ...createReleaseActivities({ db, images, containers, health }),
+    ...builds,
+    ...createEnvironmentContainerActivities({ docker, instance }),
+  };
 }
 
 /** Activities of the control plane: the router and the store. */
@@ -35,6 +62,9 @@ export function createControlActivities(deps: ActivityDeps) {
   return {
     ...createRouterActivities({ db: deps.db, ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
     ...createStoreActivities(deps.db),
+    ...createGitHubActivities(deps).activities,
+    ...createLaneActivities({ temporal: deps.temporal }),
+    ...createPreviewActivities({ db: deps.db, site: deps.site }),
   };
 }
 

@@ -1,39 +1,10 @@
 // How the API asks an environment's lane for work: update-with-start, so the first request
 // creates the lane and every request is answered once the lane has recorded it.
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { DeployRequest } from '../src/domain/deployment.js';
-import { APP_NAME, ENVIRONMENT_NAME } from '../src/domain/search-attributes.js';
-import { CONTROL_TASK_QUEUE } from '../src/domain/task-queues.js';
-import {
-  cancelDeploymentUpdate,
-  laneStateQuery,
-  requestDeployUpdate,
-  type CancelOutcome,
-  type DeployAccepted,
-  type LaneState,
-} from '../src/domain/workflow-definitions.js';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { cancelDeploymentUpdate, laneStateQuery, type CancelOutcome, type LaneState } from '../src/domain/workflow-definitions.js';
 import { laneWorkflowId } from '../src/domain/workflow-ids.js';
-import type { environmentLane } from '../workflows/environment-lane.js';
 
-export async function submitToLane(temporal: Client, request: DeployRequest): Promise<DeployAccepted> {
-  const start = new WithStartWorkflowOperation<typeof environmentLane>('environmentLane', {
-    workflowId: laneWorkflowId(request.environmentId),
-    taskQueue: CONTROL_TASK_QUEUE,
-    args: [{ environmentId: request.environmentId }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [
-      { key: APP_NAME, value: request.appName },
-      { key: ENVIRONMENT_NAME, value: request.environmentName },
-    ],
-    staticSummary: `deploy lane of ${request.appName}/${request.environmentName}`,
-  });
-  // The deployment id doubles as the update id, so a retried request is not queued twice.
-  return temporal.workflow.executeUpdateWithStart(requestDeployUpdate, {
-    args: [request],
-    updateId: request.deploymentId,
-    startWorkflowOperation: start,
-  });
-}
+export { submitToLane } from '../src/temporal/lane-client.js';
 
 export async function cancelInLane(temporal: Client, environmentId: string, deploymentId: string): Promise<CancelOutcome> {
   try {

@@ -60,7 +60,21 @@ const envSchema = z.object({
     .default('localhost'),
   BERTH_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   BERTH_EMBEDDED_SERVICES: bool.default(true),
+  BERTH_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  BERTH_GITHUB_API_URL: url.default('https://api.github.com'),
+  BERTH_GITHUB_WEB_URL: url.default('https://github.com'),
+  BERTH_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024, 'expected at least 1024 bytes').max(100 * 1024 * 1024).default(25 * 1024 * 1024),
+  BERTH_REPO_SYNC_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  BERTH_WORKSPACES_DIR: z.string().min(1).optional(),
+  BERTH_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
+  BERTH_PREVIEW_IDLE_SECONDS: z.coerce.number().int().min(1).max(365 * 24 * 3600).default(7 * 24 * 3600),
 });
+
+/** Never echoed back in an error message. */
+const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
 
 export interface Config {
   dataDir: string;
@@ -77,6 +91,20 @@ export interface Config {
   appsDomain: string;
   /** `berth dev` starts Temporal and Traefik itself; production points at running ones. */
   embeddedServices: boolean;
+  /** Key of the AES-256-GCM box that seals stored secrets: given, or kept in `keyFile` (made on first use). */
+  secrets: { key: Buffer | undefined; keyFile: string };
+  github: {
+    /** REST API base (a GitHub Enterprise server, or a local stand-in in tests). */
+    apiUrl: string;
+    /** Where people go: app creation, installation pages. */
+    webUrl: string;
+    webhookMaxBytes: number;
+    repoSyncMinutes: number;
+  };
+  /** Builds from source: per-deployment workspaces and the Docker CLI that runs BuildKit. */
+  builds: { workspacesDir: string; dockerCli: string };
+  /** Pull-request previews: torn down after this long without a pull-request event. */
+  previews: { idleSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -94,7 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? '?');
         const got = env[key];
-        return `${key}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+        const shown = got === undefined || SECRET_VARIABLES.has(key) ? '' : ` (got ${JSON.stringify(got)})`;
+        return `${key}: ${issue.message}${shown}`;
       }),
     );
   }
@@ -130,6 +159,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     appsDomain: e.BERTH_APPS_DOMAIN,
     embeddedServices: e.BERTH_EMBEDDED_SERVICES,
+    secrets: {
+      key: e.BERTH_SECRET_KEY ? Buffer.from(e.BERTH_SECRET_KEY, 'base64') : undefined,
+      keyFile: join(dataDir, 'secret.key'),
+    },
+    github: {
+      apiUrl: e.BERTH_GITHUB_API_URL.replace(/\/$/, ''),
+      webUrl: e.BERTH_GITHUB_WEB_URL.replace(/\/$/, ''),
+      webhookMaxBytes: e.BERTH_WEBHOOK_MAX_BYTES,
+      repoSyncMinutes: e.BERTH_REPO_SYNC_MINUTES,
+    },
+    builds: { workspacesDir: resolve(e.BERTH_WORKSPACES_DIR ?? join(dataDir, 'workspaces')), dockerCli: e.BERTH_DOCKER_CLI },
+    previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
   };
 }
 

@@ -133,6 +133,8 @@ export async function environmentLane(input: LaneInput): Promise<void> {
 }
 
 function describe(request: DeployRequest): string {
-  const what = request.kind === 'deploy' ? `deploy ${request.image}` : `rollback to ${request.releaseId}`;
+  const source = request.source;
+  const built = source ? `build ${source.repository ?? 'repository'} ${source.sha?.slice(0, 12) ?? source.ref ?? 'HEAD'}` : null;
+  const what = request.kind === 'deploy' ? (built ?? `deploy ${request.image}`) : `rollback to ${request.releaseId}`;
   return `${request.appName}/${request.environmentName}: ${what} (${request.trigger})`;
 }

@@ -1,3 +1,7 @@
 // Every workflow type Berth registers. An export's name is its durable type name: public API.
 export { environmentLane } from './environment-lane.js';
 export { deployRelease } from './deploy-release.js';
+export { deployFromGit } from './deploy-from-git.js';
+export { receiveDelivery } from './receive-delivery.js';
+export { previewLifecycle } from './preview-lifecycle.js';
+export { syncRepositories } from './sync-repositories.js';

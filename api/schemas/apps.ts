@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { DEFAULT_HEALTH_CHECK } from '../../src/domain/app-spec.js';
 import { parseImageRef } from '../../src/domain/image-ref.js';
 import { Name } from './common.js';
+import { GitSourceInput, GitSourcePatch } from './git-sources.js';
 
 export const ImageReference = z
   .string()
@@ -50,10 +51,16 @@ export const AppInput = z
   .object({
     project: Name.openapi({ description: 'Name of the project the app belongs to' }),
     name: Name,
-    kind: z.literal('image', { error: 'kind must be "image"' }).default('image'),
+    kind: z.enum(['image', 'git'], { error: 'kind must be "image" or "git"' }).default('image'),
     ...appSettings,
+    git: GitSourceInput.optional().openapi({ description: 'kind git: where to build from' }),
   })
   .strict()
+  .superRefine((app, ctx) => {
+    if (app.kind === 'git' && !app.git) ctx.addIssue({ code: 'custom', path: ['git'], message: 'apps of kind git need git settings (repository or url)' });
+    if (app.kind !== 'git' && app.git) ctx.addIssue({ code: 'custom', path: ['git'], message: 'only apps of kind git have git settings' });
+    if (app.kind === 'git' && app.image) ctx.addIssue({ code: 'custom', path: ['image'], message: 'apps of kind git build their image' });
+  })
   .openapi('AppInput');
 
 export const AppPatch = z
@@ -65,6 +72,7 @@ export const AppPatch = z
     healthCheck: HealthCheckInput.optional(),
     resources: ResourcesInput.optional(),
     replicas: appSettings.replicas.unwrap().optional(),
+    git: GitSourcePatch.optional(),
   })
   .strict()
   .openapi('AppPatch');
@@ -82,6 +90,17 @@ export const App = z
     healthCheck: HealthCheckInput,
     resources: ResourcesInput,
     replicas: z.number(),
+    git: z
+      .object({
+        repository: z.string().nullable(),
+        url: z.string().nullable(),
+        dockerfile: z.string(),
+        context: z.string(),
+        buildArgs: z.record(z.string(), z.string()),
+        previewIdleSeconds: z.number().nullable(),
+      })
+      .nullable()
+      .optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -4,8 +4,11 @@
 
 export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
 
+/** Apps of kind git build the commit first, then go on as an image deploy. */
+export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
+
 /** Every phase name any kind of deployment records. */
-export const PHASES = [...IMAGE_PHASES] as const;
+export const PHASES = [...IMAGE_PHASES, 'build'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';

@@ -39,3 +39,17 @@ export const laneStateQuery = defineQuery<LaneState>('laneState');
 /** From the lane to a running deploy: stop before traffic moves, undo, end with this reason. */
 export const abortDeploySignal = defineSignal<[AbortReason]>('abortDeploy');
 export const deployProgressQuery = defineQuery<DeployProgress>('progress');
+
+/** A pull-request event for a preview's lifecycle workflow. */
+export interface PullRequestEvent {
+  action: 'opened' | 'synchronize' | 'reopened' | 'closed';
+  headSha: string;
+  head: string;
+  installationId: number | null;
+  /** The deployment to start for it (minted by the intake workflow); null for closed. */
+  deploymentId: string | null;
+  deliveryId: string;
+}
+
+/** From the intake workflow to preview-<app>-<number>: deploy this head, or tear down. */
+export const pullRequestSignal = defineSignal<[PullRequestEvent]>('pullRequest');

@@ -7,3 +7,20 @@ export function laneWorkflowId(environmentId: string): string {
 export function deployWorkflowId(deploymentId: string): string {
   return `deploy-${deploymentId}`;
 }
+
+/** A redelivery of the same GitHub delivery finds the intake workflow that already ran. */
+export function deliveryWorkflowId(deliveryId: string): string {
+  return `delivery-${deliveryId}`;
+}
+
+/** One lifecycle per pull request of an app: deploys, idle timer, teardown. */
+export function previewWorkflowId(appId: string, pullRequest: number): string {
+  return `preview-${appId}-${pullRequest}`;
+}
+
+export function repositorySyncWorkflowId(installationId: number | null): string {
+  return installationId === null ? 'github-repository-sync' : `github-repository-sync-${installationId}`;
+}
+
+/** The Temporal Schedule that syncs every installation's repositories. */
+export const REPOSITORY_SYNC_SCHEDULE_ID = 'berth-github-repository-sync';

@@ -1,11 +1,14 @@
-// The API process part: Hono on Node's HTTP server.
+// The API process part: Hono on Node's HTTP server, and the dispatcher that hands stored
+// webhook deliveries to their intake workflows.
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.js';
+import { createDeliveryDispatcher } from '../../api/webhooks/dispatcher.js';
 import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { pingDocker, pingTraefik } from '../probes.js';
+import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
 
 export interface ApiServer {
   url: string;
@@ -14,6 +17,7 @@ export interface ApiServer {
 
 export async function startApiServer(parts: { config: Config; database: Database; temporal: Client; log: Logger }): Promise<ApiServer> {
   const { config, database, temporal, log } = parts;
+  const dispatcher = createDeliveryDispatcher({ db: database.db, temporal, log: log.child({ component: 'webhooks' }) });
   const app = createApp({
     config,
     db: database.db,
@@ -27,22 +31,27 @@ export async function startApiServer(parts: { config: Config; database: Database
       docker: () => pingDocker(config.docker.socketPath),
       traefik: () => pingTraefik(config.traefik.apiUrl),
     },
+    secretBox: createSecretBox(loadSecretKey(config.secrets)),
+    dispatcher,
   });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port }, () => resolve(s));
     s.once('error', reject);
   });
+  dispatcher.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
   const url = `http://${config.api.host}:${port}`;
   log.info({ url }, 'api listening');
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Open event streams would hold close() forever.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+      await dispatcher.stop();
+    },
   };
 }

@@ -11,6 +11,8 @@ import Docker from 'dockerode';
 import postgres from 'postgres';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.js';
+import { createDeliveryDispatcher } from '../../api/webhooks/dispatcher.js';
+import { createSecretBox, loadSecretKey } from '../../src/secrets/secret-box.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { environments } from '../../db/schema/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -42,6 +44,8 @@ export interface TestBerth {
   docker: Docker;
   api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
   app: ReturnType<typeof createApp>;
+  /** Starts intake workflows for stored webhook deliveries (as the API server's does). */
+  dispatcher: ReturnType<typeof createDeliveryDispatcher>;
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
   /** `berth worker` as its own process (for crash tests); resolves once it polls. */
@@ -65,7 +69,7 @@ function claimNamespace({ tempDir, namespaces }: SharedServices): string {
   throw new Error('no free Temporal namespace left in the test pool');
 }
 
-export async function startBerth(options: { workers?: boolean; services?: SharedServices } = {}): Promise<TestBerth> {
+export async function startBerth(options: { workers?: boolean; services?: SharedServices; env?: Record<string, string> } = {}): Promise<TestBerth> {
   const services = options.services ?? inject('services');
   const suffix = randomBytes(4).toString('hex');
   const dbName = `berth_${suffix}`;
@@ -88,6 +92,8 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
     BERTH_TRAEFIK_ROUTES_DIR: services.traefik.routesDir,
     BERTH_LOG_LEVEL: process.env.BERTH_TEST_LOG_LEVEL ?? 'warn',
     BERTH_LOG_FORMAT: 'json',
+    BERTH_SECRET_KEY: randomBytes(32).toString('base64'),
+    ...options.env,
   };
   const config = loadConfig(env);
   const log = createLogger(config.log);
@@ -95,6 +101,7 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
   const temporal = await createTemporalClient(config.temporal);
   await ensureSearchAttributes(temporal, config.temporal.namespace);
   const docker = createDockerClient(config.docker);
+  const dispatcher = createDeliveryDispatcher({ db: database.db, temporal, log, sweepEveryMs: 1000 });
   const app = createApp({
     config,
     db: database.db,
@@ -108,7 +115,10 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
       docker: () => pingDocker(config.docker.socketPath),
       traefik: () => pingTraefik(config.traefik.apiUrl),
     },
+    secretBox: createSecretBox(loadSecretKey(config.secrets)),
+    dispatcher,
   });
+  dispatcher.start();
 
   let workers: Workers | null = null;
   const spawned = new Set<ChildProcess>();
@@ -120,6 +130,7 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
     temporal,
     docker,
     app,
+    dispatcher,
     async api(method, path, body) {
       const res = await app.request(path, {
         method,
@@ -177,6 +188,7 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
       });
     },
     async close() {
+      await dispatcher.stop();
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();
       const envs = await database.db.select({ id: environments.id }).from(environments);
