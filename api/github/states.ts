@@ -16,13 +16,16 @@ export async function issueState(db: Db, purpose: StatePurpose): Promise<string>
   return state;
 }
 
-/** True once for a state issued for `purpose` and not expired; false ever after. */
+/**
+ * True once for a state issued for `purpose` and not expired; false ever after. Any use spends
+ * the state, a refused one (brought to the wrong callback) too.
+ */
 export async function consumeState(db: Db, state: string | undefined, purpose: StatePurpose): Promise<boolean> {
   if (!state || state.length > 100) return false;
   const used = await db
     .update(githubStates)
     .set({ usedAt: sql`now()` })
-    .where(and(eq(githubStates.state, state), eq(githubStates.purpose, purpose), isNull(githubStates.usedAt), gt(githubStates.expiresAt, sql`now()`)))
-    .returning({ state: githubStates.state });
-  return used.length === 1;
+    .where(and(eq(githubStates.state, state), isNull(githubStates.usedAt), gt(githubStates.expiresAt, sql`now()`)))
+    .returning({ purpose: githubStates.purpose });
+  return used[0]?.purpose === purpose;
 }

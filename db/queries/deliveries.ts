@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { webhookDeliveries } from '../schema/index.js';
 
@@ -20,7 +20,7 @@ export async function listDeliveries(db: Db, q: DeliveryQuery) {
   if (q.repository) where.push(eq(webhookDeliveries.repository, q.repository));
   if (q.outcome) where.push(eq(webhookDeliveries.outcome, q.outcome as DeliveryRow['outcome']));
   if (q.before) where.push(lt(webhookDeliveries.receivedAt, q.before));
-  const { payload: _payload, ...columns } = webhookDeliveries._.columns;
+  const { payload: _payload, ...columns } = getTableColumns(webhookDeliveries);
   return db
     .select(columns)
     .from(webhookDeliveries)
