@@ -45,12 +45,15 @@ export interface Built {
   steps: number;
 }
 
-/** BuildKit's plain progress: "#7 [3/5] RUN …" opens a step, "#7 CACHED" says it came from the cache. */
+/**
+ * BuildKit's plain progress: "#7 [3/5] RUN …" opens a step, "#7 CACHED" says it came from the
+ * cache. FROM is not a step Berth builds (a base image is always "cached").
+ */
 export function countSteps(lines: string[]): { steps: number; cached: number } {
   const steps = new Set<string>();
   const cached = new Set<string>();
   for (const line of lines) {
-    const step = /^#(\d+) \[(?:[^\]]*\s)?\d+\/\d+\]/.exec(line);
+    const step = /^#(\d+) \[(?:[^\]]*\s)?\d+\/\d+\] (?!FROM )/.exec(line);
     if (step) steps.add(step[1] as string);
     const hit = /^#(\d+) CACHED$/.exec(line);
     if (hit) cached.add(hit[1] as string);

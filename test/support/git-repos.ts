@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 export const APP_DOCKERFILE = `FROM berth-local/busybox:1
 ARG GREETING=hello
+ARG RUN_ID=none
+RUN echo "$RUN_ID" > /run-id
 RUN --mount=type=secret,id=api_token sh -c 'echo "token has $(wc -c < /run/secrets/api_token) bytes"; echo "token is $(cat /run/secrets/api_token)"'
 RUN mkdir -p /www && echo ok > /www/healthz && echo "$GREETING" > /www/greeting
 COPY version /www/index.html
@@ -32,7 +34,7 @@ export function createLocalRepo(options: { dockerfile?: string } = {}): LocalRep
     url: `file://${dir}`,
     commit(version, opts = {}) {
       const branch = opts.branch ?? 'main';
-      const current = git('rev-parse', '--abbrev-ref', 'HEAD').trim();
+      const current = git('symbolic-ref', '--short', 'HEAD');
       if (current !== branch) {
         const exists = git('branch', '--list', branch) !== '';
         git('checkout', '-q', ...(exists ? [branch] : ['-b', branch]));
