@@ -8,6 +8,9 @@ import { createLogger } from '../src/logger.js';
 import { startBerth } from '../test/support/berth.js';
 import { buildHello, removeImages } from '../test/support/images.js';
 import { startSharedServices } from '../test/support/services.js';
+import { startGitHubStandIn } from '../test/support/github-stand-in.js';
+import { setUpGitHubApp } from '../test/support/webhooks.js';
+import { webhookIntake } from './webhook-intake.js';
 import { BerthClient } from './berth-client.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { printTable, type Row } from './stats.js';
@@ -19,7 +22,8 @@ async function main() {
   buildHello(images.a, { version: 'a' });
   buildHello(images.b, { version: 'b' });
   const { services, stop } = await startSharedServices();
-  const berth = await startBerth({ services });
+  const github = await startGitHubStandIn({ installations: [{ id: 1, account: 'bench-org', repositories: [] }] });
+  const berth = await startBerth({ services, env: { BERTH_GITHUB_API_URL: github.url, BERTH_GITHUB_WEB_URL: github.webUrl } });
   const api = await startApiServer({
     config: berth.config,
     database: berth.database,
@@ -28,23 +32,31 @@ async function main() {
   });
   const client = new BerthClient(api.url, services.traefik.entryUrl);
   const rows: Row[] = [];
-  const benches: [string, () => Promise<Row>][] = [
+  const benches: [string, () => Promise<Row | Row[]>][] = [
     ['latency', () => deployLatency(client, berth.docker, images, 15)],
     ['rollback', () => rollbackLatency(client, images, 10)],
     ['zero-downtime', () => zeroDowntime(client, images, 20, 250, 10_000)],
     ['parallel', () => parallelEnvironments(client, berth.docker, images, 50)],
+    [
+      'webhooks',
+      async () => {
+        await setUpGitHubApp(berth, github, 1);
+        return webhookIntake(berth, github.app.webhookSecret, { unique: 5000, offeredRate: 500, concurrency: 32 });
+      },
+    ],
   ];
   try {
     for (const [name, run] of benches) {
       if (only && !name.includes(only)) continue;
       process.stdout.write(`running ${name}…\n`);
-      const row = await run();
-      rows.push(row);
-      printTable([row]);
+      const done = [await run()].flat();
+      rows.push(...done);
+      printTable(done);
     }
   } finally {
     await api.close();
     await berth.close();
+    await github.close();
     await stop();
     removeImages(images.a, images.b);
   }

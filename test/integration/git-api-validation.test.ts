@@ -2,16 +2,14 @@
 // deliveries, the GitHub App) gets a clear 4xx in the one error shape and changes nothing.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
+import { ok as call } from '../support/github-berth.js';
 import { snapshot } from '../support/snapshot.js';
 
 let berth: TestBerth;
 
 beforeAll(async () => {
   berth = await startBerth({ workers: false });
-  const ok = async (method: string, path: string, body: unknown) => {
-    const res = await berth.api(method, path, body);
-    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
-  };
+  const ok = (method: string, path: string, body: unknown) => call(berth, method, path, body);
   await ok('POST', '/api/v1/projects', { name: 'shop' });
   await ok('POST', '/api/v1/apps', { project: 'shop', name: 'web', kind: 'git', git: { url: 'file:///srv/web' } });
   await ok('POST', '/api/v1/apps', { project: 'shop', name: 'img', image: 'berth-local/hello:v1' });

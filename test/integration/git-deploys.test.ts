@@ -13,13 +13,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GIT_PHASES } from '../../src/domain/phases.js';
 import { builtImageTag } from '../../src/domain/git-build.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
+import type { TestBerth } from '../support/berth.js';
+import { ok as call, startGitHubBerth } from '../support/github-berth.js';
 import { APP_DOCKERFILE, createLocalRepo, type LocalRepo } from '../support/git-repos.js';
-import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
+import type { GitHubStandIn } from '../support/github-stand-in.js';
 import { removeImages } from '../support/images.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
-import { pushPayload, sendDelivery, setUpGitHubApp } from '../support/webhooks.js';
+import { pushPayload, sendDelivery } from '../support/webhooks.js';
 
 const INSTALLATION = 9201;
 const REPOSITORY = 'octo-org/shop';
@@ -33,18 +34,8 @@ const builtImages: string[] = [];
 beforeAll(async () => {
   repo = createLocalRepo();
   slowRepo = createLocalRepo({ dockerfile: 'FROM berth-local/busybox:1\nRUN sleep 60\nCOPY version /version\nCMD ["httpd","-f","-p","8080"]\n' });
-  github = await startGitHubStandIn({
-    installations: [{ id: INSTALLATION, account: 'octo-org', repositories: [{ id: 601, full_name: REPOSITORY, clone_url: repo.url }] }],
-  });
-  berth = await startBerth({ env: { BERTH_GITHUB_API_URL: github.url, BERTH_GITHUB_WEB_URL: github.webUrl } });
-  await setUpGitHubApp(berth, github, INSTALLATION);
-  await waitFor('the repository to sync', async () => (await berth.api('GET', `/api/v1/github/installations/${INSTALLATION}/repositories`)).body?.items?.length === 1);
-
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await berth.api(method, path, body);
-    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
-    return res.body;
-  };
+  ({ berth, github } = await startGitHubBerth({ installationId: INSTALLATION, repositories: [{ id: 601, full_name: REPOSITORY, clone_url: repo.url }] }));
+  const ok = (method: string, path: string, body?: unknown) => call(berth, method, path, body);
   await ok('POST', '/api/v1/projects', { name: 'shop' });
   const healthCheck = { path: '/healthz', intervalMs: 200, timeoutMs: 1000, startPeriodMs: 2000 };
   await ok('POST', '/api/v1/apps', { project: 'shop', name: 'shop', kind: 'git', port: 8080, healthCheck, git: { repository: REPOSITORY, buildArgs: { GREETING: 'hi', RUN_ID: randomUUID() } } });

@@ -11,13 +11,14 @@ import { environments, previews } from '../../db/schema/index.js';
 import { builtImageTag } from '../../src/domain/git-build.js';
 import { routeFileName } from '../../src/domain/route.js';
 import { laneWorkflowId, previewWorkflowId } from '../../src/domain/workflow-ids.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
+import type { TestBerth } from '../support/berth.js';
+import { ok as call, startGitHubBerth } from '../support/github-berth.js';
 import { createLocalRepo, type LocalRepo } from '../support/git-repos.js';
-import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
+import type { GitHubStandIn } from '../support/github-stand-in.js';
 import { removeImages } from '../support/images.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
-import { pullRequestPayload, sendDelivery, setUpGitHubApp } from '../support/webhooks.js';
+import { pullRequestPayload, sendDelivery } from '../support/webhooks.js';
 
 const INSTALLATION = 9301;
 const REPOSITORY = 'octo-org/site';
@@ -30,17 +31,8 @@ const images: string[] = [];
 beforeAll(async () => {
   repo = createLocalRepo();
   repo.commit('main');
-  github = await startGitHubStandIn({
-    installations: [{ id: INSTALLATION, account: 'octo-org', repositories: [{ id: 701, full_name: REPOSITORY, clone_url: repo.url }] }],
-  });
-  berth = await startBerth({ env: { BERTH_GITHUB_API_URL: github.url, BERTH_GITHUB_WEB_URL: github.webUrl } });
-  await setUpGitHubApp(berth, github, INSTALLATION);
-  await waitFor('the repository to sync', async () => (await berth.api('GET', `/api/v1/github/installations/${INSTALLATION}/repositories`)).body?.items?.length === 1);
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await berth.api(method, path, body);
-    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
-    return res.body;
-  };
+  ({ berth, github } = await startGitHubBerth({ installationId: INSTALLATION, repositories: [{ id: 701, full_name: REPOSITORY, clone_url: repo.url }] }));
+  const ok = (method: string, path: string, body?: unknown) => call(berth, method, path, body);
   await ok('POST', '/api/v1/projects', { name: 'site' });
   const app = await ok('POST', '/api/v1/apps', {
     project: 'site',
