@@ -17,7 +17,12 @@ export interface ApiServer {
 
 export async function startApiServer(parts: { config: Config; database: Database; temporal: Client; log: Logger }): Promise<ApiServer> {
   const { config, database, temporal, log } = parts;
-  const dispatcher = createDeliveryDispatcher({ db: database.db, temporal, log: log.child({ component: 'webhooks' }) });
+  const dispatcher = createDeliveryDispatcher({
+    db: database.db,
+    temporal,
+    log: log.child({ component: 'webhooks' }),
+    concurrency: config.github.dispatchConcurrency,
+  });
   const app = createApp({
     config,
     db: database.db,

@@ -5,7 +5,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { githubApps, githubInstallations, githubRepositories, webhookDeliveries } from '../../db/schema/index.js';
-import { deliveryWorkflowId } from '../../src/domain/workflow-ids.js';
+import { deliveryWorkflowId, REPOSITORY_SYNC_SCHEDULE_ID } from '../../src/domain/workflow-ids.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { waitFor } from '../support/wait.js';
@@ -75,6 +75,15 @@ describe('GitHub App setup', () => {
     // The stand-in checked every app call against the app's real key.
     expect(github.calls.filter((c) => c.auth === 'invalid')).toEqual([]);
     expect(github.calls.some((c) => c.path === `/app/installations/${INSTALLATION}/access_tokens` && c.auth === 'jwt')).toBe(true);
+  });
+
+  test('a Temporal Schedule syncs every installation; triggering it runs the sync', async () => {
+    const schedule = berth.temporal.schedule.getHandle(REPOSITORY_SYNC_SCHEDULE_ID);
+    const described = await schedule.describe();
+    expect(described.spec.intervals?.[0]?.every).toBe(60 * 60_000);
+    const before = github.calls.filter((c) => c.path === '/app/installations').length;
+    await schedule.trigger();
+    await waitFor('the scheduled sync to list installations', async () => github.calls.filter((c) => c.path === '/app/installations').length > before);
   });
 
   test('callbacks refuse a state that is unknown, reused or issued for the other step', async () => {
