@@ -67,7 +67,7 @@ const envSchema = z.object({
   BERTH_GITHUB_API_URL: url.default('https://api.github.com'),
   BERTH_GITHUB_WEB_URL: url.default('https://github.com'),
   BERTH_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024, 'expected at least 1024 bytes').max(100 * 1024 * 1024).default(25 * 1024 * 1024),
-  BERTH_WEBHOOK_DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  BERTH_WEBHOOK_DISPATCH_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(4),
   BERTH_REPO_SYNC_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
   BERTH_WORKSPACES_DIR: z.string().min(1).optional(),
   BERTH_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
@@ -100,7 +100,7 @@ export interface Config {
     /** Where people go: app creation, installation pages. */
     webUrl: string;
     webhookMaxBytes: number;
-    /** Intake workflows started at once by an API process: deliveries queue in the database beyond it. */
+    /** Intake workflows an API process starts at once (deliveries wait in the database beyond it); 0: another process dispatches. */
     dispatchConcurrency: number;
     repoSyncMinutes: number;
   };

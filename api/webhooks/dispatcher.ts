@@ -3,6 +3,11 @@
 // Temporal takes, and marks the row dispatched. The start is idempotent by workflow id, and
 // a sweep picks up any row left undispatched (a crash between insert and start, Temporal
 // briefly unreachable), so a delivery is never lost and never runs twice.
+//
+// Bursts come first: starting a workflow costs the Temporal server far more than storing a
+// delivery costs Berth, and on a small machine they share the CPU. While deliveries arrive
+// faster than BUSY_COUNT per BUSY_WINDOW_MS, starts wait (at most MAX_DEFER_MS in a row); the
+// stored deliveries are dispatched as soon as the burst is over.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { and, asc, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -13,8 +18,8 @@ import type { Logger } from '../../src/logger.js';
 import type { receiveDelivery } from '../../workflows/receive-delivery.js';
 
 export interface DeliveryDispatcher {
-  /** A delivery was stored: start its intake workflow soon. */
-  notify(deliveryId: string): void;
+  /** A delivery was stored (fresh: just now, by a request): start its intake workflow soon. */
+  notify(deliveryId: string, fresh?: boolean): void;
   /** Starts the periodic sweep (and runs one now). */
   start(): void;
   /** Stops sweeping and waits (bounded) for starts in flight. */
@@ -37,6 +42,9 @@ const SWEEP_GRACE_MS = 2_000;
 const SWEEP_BATCH = 500;
 const MARK_EVERY_MS = 50;
 const STOP_WAIT_MS = 10_000;
+const BUSY_WINDOW_MS = 250;
+const BUSY_COUNT = 25;
+const MAX_DEFER_MS = 30_000;
 
 export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, sweepEveryMs = 5_000 }: DispatcherOptions): DeliveryDispatcher {
   const queue: string[] = [];
@@ -47,6 +55,21 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
   let toMark: string[] = [];
   let marking: Promise<void> | null = null;
   let markTimer: NodeJS.Timeout | null = null;
+  const arrivals: number[] = [];
+  let busySince: number | null = null;
+  let resumeTimer: NodeJS.Timeout | null = null;
+
+  /** Deliveries are arriving in a burst that has not yet lasted MAX_DEFER_MS. */
+  const deferring = () => {
+    const now = Date.now();
+    while (arrivals.length > 0 && (arrivals[0] as number) < now - BUSY_WINDOW_MS) arrivals.shift();
+    if (arrivals.length < BUSY_COUNT) {
+      busySince = null;
+      return false;
+    }
+    busySince ??= now;
+    return now - busySince < MAX_DEFER_MS;
+  };
 
   // Marks are batched: one UPDATE for many rows keeps the database out of the hot path.
   const flushMarks = async () => {
@@ -88,6 +111,13 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
   };
 
   const pump = () => {
+    if (!stopped && queue.length > 0 && deferring()) {
+      resumeTimer ??= setTimeout(() => {
+        resumeTimer = null;
+        pump();
+      }, BUSY_WINDOW_MS);
+      return;
+    }
     while (!stopped && active < concurrency && queue.length > 0) {
       const id = queue.shift() as string;
       active++;
@@ -107,14 +137,18 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
         .where(and(isNull(webhookDeliveries.dispatchedAt), lt(webhookDeliveries.receivedAt, new Date(Date.now() - SWEEP_GRACE_MS))))
         .orderBy(asc(webhookDeliveries.receivedAt))
         .limit(SWEEP_BATCH);
-      for (const r of rows) dispatcher.notify(r.id);
+      for (const r of rows) dispatcher.notify(r.id, false);
     } catch (err) {
       log.warn({ err }, 'delivery sweep failed');
     }
   };
 
   const dispatcher: DeliveryDispatcher = {
-    notify(deliveryId) {
+    notify(deliveryId, fresh = true) {
+      if (fresh) {
+        arrivals.push(Date.now());
+        if (arrivals.length > BUSY_COUNT * 4) arrivals.splice(0, arrivals.length - BUSY_COUNT * 4);
+      }
       if (stopped || known.has(deliveryId)) return;
       known.add(deliveryId);
       queue.push(deliveryId);
@@ -129,6 +163,7 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      if (resumeTimer) clearTimeout(resumeTimer);
       const deadline = Date.now() + STOP_WAIT_MS;
       while (active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       if (markTimer) clearTimeout(markTimer);

@@ -1,15 +1,16 @@
 // POST /webhooks/github: GitHub's deliveries. The synchronous path is only "verify, store
 // once, answer 202": the signature (X-Hub-Signature-256) is checked over the exact bytes
 // received, in constant time; a verified delivery of an event Berth handles is inserted once
-// (X-GitHub-Delivery is the key, so a redelivery is acknowledged and does nothing new) and
-// handed to the dispatcher, which starts its intake workflow off the request path.
+// (X-GitHub-Delivery is the key, so a redelivery is acknowledged and does nothing new; inserts
+// of one event-loop turn share a statement) and handed to the dispatcher, which starts its
+// intake workflow off the request path.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { webhookDeliveries } from '../../db/schema/index.js';
 import { deliverySummary, isHandled } from '../../src/domain/github-events.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { errorBody } from '../errors.js';
 import type { WebhookCounters } from './counters.js';
+import { createDeliveryWriter } from './delivery-writer.js';
 import type { WebhookVerifier } from './webhook-secrets.js';
 
 /** GitHub's delivery ids are GUIDs; anything of this shape is accepted as a key. */
@@ -25,7 +26,8 @@ export interface WebhookDeps {
 }
 
 export function githubWebhook(deps: AppDeps, { verifier, counters }: WebhookDeps) {
-  const { db, config } = deps;
+  const { config } = deps;
+  const writer = createDeliveryWriter(deps.db);
   const app = new Hono<AppEnv>();
   const reject = (c: Context<AppEnv>, status: 400 | 401, message: string) =>
     c.json(errorBody(status === 401 ? 'Unauthorized' : 'ValidationFailed', message, c.get('requestId')), status);
@@ -76,12 +78,8 @@ export function githubWebhook(deps: AppDeps, { verifier, counters }: WebhookDeps
         counters.ignored++;
         return c.json({ delivery: deliveryId, status: 'ignored', reason: `${event}${summary.action ? `.${summary.action}` : ''} is not an event Berth acts on` }, 202);
       }
-      const stored = await db
-        .insert(webhookDeliveries)
-        .values({ id: deliveryId, event, ...summary, payload: text })
-        .onConflictDoNothing()
-        .returning({ id: webhookDeliveries.id });
-      if (stored.length === 0) {
+      const isNew = await writer.store({ id: deliveryId, event, ...summary, payload: text });
+      if (!isNew) {
         counters.duplicates++;
         return c.json({ delivery: deliveryId, status: 'duplicate' }, 202);
       }

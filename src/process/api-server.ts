@@ -17,6 +17,7 @@ export interface ApiServer {
 
 export async function startApiServer(parts: { config: Config; database: Database; temporal: Client; log: Logger }): Promise<ApiServer> {
   const { config, database, temporal, log } = parts;
+  const dispatches = config.github.dispatchConcurrency > 0;
   const dispatcher = createDeliveryDispatcher({
     db: database.db,
     temporal,
@@ -37,13 +38,13 @@ export async function startApiServer(parts: { config: Config; database: Database
       traefik: () => pingTraefik(config.traefik.apiUrl),
     },
     secretBox: createSecretBox(loadSecretKey(config.secrets)),
-    dispatcher,
+    ...(dispatches ? { dispatcher } : {}),
   });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port }, () => resolve(s));
     s.once('error', reject);
   });
-  dispatcher.start();
+  if (dispatches) dispatcher.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
   const url = `http://${config.api.host}:${port}`;
