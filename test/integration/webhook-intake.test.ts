@@ -179,6 +179,12 @@ describe('webhook intake', () => {
     expect((await sendDelivery(berth, { event: 'push', payload, secret, deliveryId: first.deliveryId })).body.status).toBe('duplicate');
   });
 
+  test('a burst is stored first and every delivery of it still reaches its intake workflow', async () => {
+    const sent = await Promise.all(Array.from({ length: 60 }, () => sendDelivery(berth, { event: 'ping', payload: examplePayload('ping'), secret })));
+    expect(sent.every((s) => s.status === 202 && s.body.status === 'accepted')).toBe(true);
+    for (const s of sent) expect((await processed(s.deliveryId)).outcome).toBe('ignored');
+  });
+
   test('a delivery stored but never handed over (a crash in between) is picked up by the sweep', async () => {
     const id = `crash-${Date.now()}`;
     const payload = JSON.stringify(examplePayload('ping'));
