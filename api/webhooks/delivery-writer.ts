@@ -1,6 +1,6 @@
 // Stores verified deliveries, many per INSERT: the requests that arrive within one turn of the
-// event loop share one statement (ON CONFLICT DO NOTHING RETURNING id), so a burst costs a
-// few round trips instead of one per delivery. Each request learns whether its delivery was
+// event loop, or while earlier statements run, share one statement (ON CONFLICT DO NOTHING
+// RETURNING id), so a burst costs a few round trips instead of one per delivery. Each request learns whether its delivery was
 // new. Two requests for the same delivery in one batch: the first is new, the second a
 // duplicate, exactly as if they had come one after the other.
 import { webhookDeliveries } from '../../db/schema/index.js';
@@ -10,6 +10,8 @@ export type DeliveryRow = typeof webhookDeliveries.$inferInsert & { id: string }
 
 /** Rows per statement at most (a delivery is at most the body limit; Postgres takes it). */
 const MAX_BATCH = 200;
+/** Statements in flight at once; while they run, the next batch grows (group commit). */
+const MAX_IN_FLIGHT = 3;
 
 interface Pending {
   row: DeliveryRow;
@@ -25,6 +27,7 @@ export interface DeliveryWriter {
 export function createDeliveryWriter(db: Db): DeliveryWriter {
   const batch: Pending[] = [];
   let scheduled = false;
+  let inFlight = 0;
 
   const flush = async (pending: Pending[]) => {
     const first = new Map<string, Pending>();
@@ -49,7 +52,13 @@ export function createDeliveryWriter(db: Db): DeliveryWriter {
 
   const run = () => {
     scheduled = false;
-    while (batch.length > 0) void flush(batch.splice(0, MAX_BATCH));
+    while (batch.length > 0 && inFlight < MAX_IN_FLIGHT) {
+      inFlight++;
+      void flush(batch.splice(0, MAX_BATCH)).finally(() => {
+        inFlight--;
+        if (batch.length > 0 && !scheduled) run();
+      });
+    }
   };
 
   return {
