@@ -79,7 +79,7 @@ export async function webhookIntake(berth: TestBerth, secret: string, options: {
   try {
     const berthUrl = api.match[1] as string;
     const bareUrl = `${bare.match[1]}/webhooks/github`;
-    const warm = prepare(secret, 200);
+    const warm = prepare(secret, 1000);
     await postLoad({ url: `${berthUrl}/webhooks/github`, requests: warm.requests, concurrency: 8, maxMs: 30_000 });
     await postLoad({ url: bareUrl, requests: warm.requests, concurrency: 8, maxMs: 30_000 });
 
