@@ -14,11 +14,18 @@ import { createRouterActivities } from './router/index.js';
 import { createStaticActivities } from './static/index.js';
 import { createStoreActivities } from './store/index.js';
 import { createDeploymentLog } from './store/deployment-log.js';
+import type { RequestSite } from '../src/domain/deploy-request.js';
+import type { SecretBox } from '../src/secrets/secret-box.js';
+import { createBuildActivities } from './build/index.js';
+import { createEnvironmentContainerActivities } from './docker/environment-containers.js';
+import { createGitHubActivities } from './github/index.js';
+import { createLaneActivities } from './lanes/index.js';
+import { createPreviewActivities } from './previews/index.js';
 
 export interface ActivityDeps {
   db: Db;
   docker: Docker;
-  /** For activities that act on other workflows (reconcile cancelling stuck deployments). */
+  /** For activities that act on other workflows: lanes, previews, reconcile cancelling stuck deployments. */
   temporal: Client;
   log: Logger;
   /** Apps answer on <app>.<env>.<appsDomain>. */
@@ -27,6 +34,14 @@ export interface ActivityDeps {
   instance: string;
   traefik: { routesDir: string; apiUrl: string; entryUrl: string };
   static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
+  /** Opens sealed secrets (GitHub App key, build secrets). */
+  box: SecretBox;
+  /** What deploy requests and GitHub links are made of. */
+  site: RequestSite;
+  github: { apiUrl: string; webUrl: string };
+  builds: { workspacesDir: string; dockerCli: string };
+  dockerSocket: string;
+  previewIdleSeconds: number;
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -37,6 +52,8 @@ export function createHostActivities(deps: ActivityDeps) {
   const images = createImageActivities({ docker, log, deploymentLog });
   const containers = createContainerActivities({ docker, db, log, instance });
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
+  const github = createGitHubActivities(deps).client;
+  const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl });
   return {
     ...images,
     ...containers,
@@ -46,6 +63,8 @@ export function createHostActivities(deps: ActivityDeps) {
     sweepOrphans: createSweepOrphans({ containers }),
     cleanupImages: createCleanupImages({ db, docker, images }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
+    ...builds,
+    ...createEnvironmentContainerActivities({ docker, instance }),
   };
 }
 
@@ -57,6 +76,9 @@ export function createControlActivities(deps: ActivityDeps) {
     ...createStoreActivities(deps.db),
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
+    ...createGitHubActivities(deps).activities,
+    ...createLaneActivities({ temporal: deps.temporal }),
+    ...createPreviewActivities({ db: deps.db, site: deps.site }),
   };
 }
 

@@ -14,6 +14,13 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { reconcileRoutes } from './routes/reconcile.js';
 import { projectRoutes } from './routes/projects.js';
+import { buildSecretRoutes } from './routes/build-secrets.js';
+import { githubRoutes } from './routes/github.js';
+import { githubSetupRoutes } from './routes/github-setup.js';
+import { ruleRoutes } from './routes/rules.js';
+import { createWebhookCounters } from './webhooks/counters.js';
+import { githubWebhook } from './webhooks/github.js';
+import { createWebhookVerifier } from './webhooks/webhook-secrets.js';
 
 export const API_VERSION = '0.1.0';
 /** JSON bodies are small; anything bigger is refused before it is read whole. */
@@ -33,6 +40,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(deps));
+  const verifier = createWebhookVerifier(deps.db, deps.secretBox);
+  const counters = createWebhookCounters();
+  app.route('/webhooks/github', githubWebhook(deps, { verifier, counters }));
+  const githubSetup = githubSetupRoutes(deps, verifier);
+  app.route('/github', githubSetup.pages);
 
   const v1 = newRouter();
   v1.route('/projects', projectRoutes(deps));
@@ -40,6 +52,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   v1.route('/apps', environmentRoutes(deps));
   v1.route('/', deploymentRoutes(deps));
   v1.route('/', reconcileRoutes(deps));
+  v1.route('/apps', ruleRoutes(deps));
+  v1.route('/apps', buildSecretRoutes(deps));
+  v1.route('/github', githubSetup.api);
+  v1.route('/github', githubRoutes(deps, counters));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -26,6 +26,7 @@ export class HttpError extends Error {
 const STATUS_BY_TYPE: Partial<Record<ErrorType, ContentfulStatusCode>> = {
   ValidationFailed: 400,
   Unauthorized: 401,
+  Forbidden: 403,
   NotFound: 404,
   ReleaseNotFound: 404,
   Conflict: 409,

@@ -8,12 +8,15 @@ import { startApiServer, type ApiServer } from '../src/process/api-server.js';
 import { createLogger } from '../src/logger.js';
 import { startBerth, type TestBerth } from '../test/support/berth.js';
 import { buildHello, removeImages } from '../test/support/images.js';
+import { startGitHubStandIn, type GitHubStandIn } from '../test/support/github-stand-in.js';
 import { startSharedServices, type SharedServices } from '../test/support/services.js';
+import { setUpGitHubApp } from '../test/support/webhooks.js';
 import { BerthClient } from './berth-client.js';
 import { faultInjection } from './fault-injection.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
 import { printTable, type Row } from './stats.js';
+import { webhookIntake } from './webhook-intake.js';
 
 const only = process.argv[2];
 const images = { a: 'berth-bench/hello:a', b: 'berth-bench/hello:b' };
@@ -21,6 +24,8 @@ const images = { a: 'berth-bench/hello:a', b: 'berth-bench/hello:b' };
 /** The shared services and a Berth on them, started for the first benchmark that needs them. */
 interface Shared {
   services: SharedServices;
+  /** A local stand-in for GitHub's API (github.com is out of reach). */
+  github: GitHubStandIn;
   berth: TestBerth;
   api: ApiServer;
   client: BerthClient;
@@ -29,16 +34,19 @@ interface Shared {
 
 async function startShared(): Promise<Shared> {
   const { services, stop } = await startSharedServices();
-  const berth = await startBerth({ services, staticServer: true });
+  const github = await startGitHubStandIn({ installations: [{ id: 1, account: 'bench-org', repositories: [] }] });
+  const berth = await startBerth({ services, staticServer: true, env: { BERTH_GITHUB_API_URL: github.url, BERTH_GITHUB_WEB_URL: github.webUrl } });
   const api = await startApiServer({ config: berth.config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'warn', format: 'json' }) });
   return {
     services,
+    github,
     berth,
     api,
     client: new BerthClient(api.url, services.traefik.entryUrl),
     async stop() {
       await api.close();
       await berth.close();
+      await github.close();
       await stop();
     },
   };
@@ -59,6 +67,14 @@ async function main() {
     ['static-switch', async () => staticSwitch((await need()).client, 20)],
     ['static-throughput', async () => staticThroughput((await need()).client, (await need()).berth.config, 5)],
     ['static-intake', async () => [await staticIntake((await need()).services, 50)]],
+    [
+      'webhooks',
+      async () => {
+        const { berth, github } = await need();
+        await setUpGitHubApp(berth, github, 1);
+        return webhookIntake(berth, github.app.webhookSecret, { unique: 5000, offeredRate: 500, concurrency: 32 });
+      },
+    ],
     [
       'faults',
       () =>

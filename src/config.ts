@@ -73,7 +73,22 @@ const envSchema = z.object({
   BERTH_STATIC_MAX_UNPACKED_MB: megabytes.default(2048),
   BERTH_STATIC_MAX_ENTRIES: z.coerce.number({ error: 'expected a count' }).int('expected a whole number').min(1).max(10_000_000).default(100_000),
   BERTH_EMBEDDED_SERVICES: bool.default(true),
+  BERTH_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  BERTH_GITHUB_API_URL: url.default('https://api.github.com'),
+  BERTH_GITHUB_WEB_URL: url.default('https://github.com'),
+  BERTH_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024, 'expected at least 1024 bytes').max(100 * 1024 * 1024).default(25 * 1024 * 1024),
+  BERTH_WEBHOOK_DISPATCH_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(4),
+  BERTH_REPO_SYNC_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  BERTH_WORKSPACES_DIR: z.string().min(1).optional(),
+  BERTH_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
+  BERTH_PREVIEW_IDLE_SECONDS: z.coerce.number().int().min(1).max(365 * 24 * 3600).default(7 * 24 * 3600),
 });
+
+/** Never echoed back in an error message. */
+const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
 
 export interface Config {
   dataDir: string;
@@ -99,6 +114,22 @@ export interface Config {
   static: StaticConfig;
   /** `berth dev` starts Temporal and Traefik itself; production points at running ones. */
   embeddedServices: boolean;
+  /** Key of the AES-256-GCM box that seals stored secrets: given, or kept in `keyFile` (made on first use). */
+  secrets: { key: Buffer | undefined; keyFile: string };
+  github: {
+    /** REST API base (a GitHub Enterprise server, or a local stand-in in tests). */
+    apiUrl: string;
+    /** Where people go: app creation, installation pages. */
+    webUrl: string;
+    webhookMaxBytes: number;
+    /** Intake workflows an API process starts at once (deliveries wait in the database beyond it); 0: another process dispatches. */
+    dispatchConcurrency: number;
+    repoSyncMinutes: number;
+  };
+  /** Builds from source: per-deployment workspaces and the Docker CLI that runs BuildKit. */
+  builds: { workspacesDir: string; dockerCli: string };
+  /** Pull-request previews: torn down after this long without a pull-request event. */
+  previews: { idleSeconds: number };
 }
 
 /** Static sites: where their releases live, the server that serves them, and intake limits. */
@@ -135,7 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? '?');
         const got = env[key];
-        return `${key}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+        const shown = got === undefined || SECRET_VARIABLES.has(key) ? '' : ` (got ${JSON.stringify(got)})`;
+        return `${key}: ${issue.message}${shown}`;
       }),
     );
   }
@@ -189,6 +221,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     embeddedServices: e.BERTH_EMBEDDED_SERVICES,
+    secrets: {
+      key: e.BERTH_SECRET_KEY ? Buffer.from(e.BERTH_SECRET_KEY, 'base64') : undefined,
+      keyFile: join(dataDir, 'secret.key'),
+    },
+    github: {
+      apiUrl: e.BERTH_GITHUB_API_URL.replace(/\/$/, ''),
+      webUrl: e.BERTH_GITHUB_WEB_URL.replace(/\/$/, ''),
+      webhookMaxBytes: e.BERTH_WEBHOOK_MAX_BYTES,
+      dispatchConcurrency: e.BERTH_WEBHOOK_DISPATCH_CONCURRENCY,
+      repoSyncMinutes: e.BERTH_REPO_SYNC_MINUTES,
+    },
+    builds: { workspacesDir: resolve(e.BERTH_WORKSPACES_DIR ?? join(dataDir, 'workspaces')), dockerCli: e.BERTH_DOCKER_CLI },
+    previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
   };
 }
 

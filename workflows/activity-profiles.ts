@@ -15,6 +15,9 @@ const PERMANENT = [
   'RouteVerificationFailed',
   'ReleaseNotFound',
   'ArchiveRejected',
+  'SourceNotFound',
+  'BuildFailed',
+  'GitHubRequestFailed',
 ];
 
 const RETRY = {
@@ -52,4 +55,23 @@ export const ROUTER: ActivityOptions = { ...DOCKER, startToCloseTimeout: '1m', r
 export const STORE: LocalActivityOptions = {
   startToCloseTimeout: '15s',
   retry: { ...RETRY, initialInterval: '100ms', maximumAttempts: 20 },
+};
+
+/** Fetching and building a commit: long, heartbeating (a build prints nothing for minutes at times). */
+export const BUILD: ActivityOptions = { ...DOCKER, startToCloseTimeout: '70m', heartbeatTimeout: '10s', retry: { ...RETRY, maximumAttempts: 3 } };
+
+/** Calls to GitHub and to Temporal (lanes, previews): quick, retried on what may pass. */
+export const GITHUB: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  retry: { ...RETRY, initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 6 },
+};
+
+/** Reading a delivery and the rules, and recording what it did. */
+export const INTAKE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...RETRY, maximumAttempts: 20 } };
+
+/** Tearing an environment down keeps trying until everything is gone. */
+export const TEARDOWN: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [] },
 };

@@ -18,7 +18,7 @@ import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { ReleaseSpec } from '../activities/store/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
-import type { PhaseWrite } from '../src/domain/phases.js';
+import type { PhaseReport, PhaseWrite } from '../src/domain/phases.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
 import { DOCKER, LAUNCH, ROUTER, STORE } from './activity-profiles.js';
@@ -31,7 +31,13 @@ const RETIRE_STOP_SECONDS = 10;
 /** Answers through Traefik, from the new deployment, that must pass after a switch. */
 const VERIFY_ATTEMPTS = 2;
 
-export async function deployRelease(request: DeployRequest): Promise<DeployResult> {
+/** Steps other kinds of app add to the image path. */
+export interface DeploySteps {
+  /** Runs first (phase build, before resolve) and returns the image to release. */
+  build?: (report: PhaseReport) => Promise<string>;
+}
+
+export async function deployRelease(request: DeployRequest, steps: DeploySteps = {}): Promise<DeployResult> {
   const { deploymentId, environmentId, appId } = request;
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const router = proxyActivities<ControlActivities>(ROUTER);
@@ -61,15 +67,23 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
   phases.start('queued'); // recorded by the lane when it accepted the request
   try {
     release = await beforeCommit.run(async () => {
+      // build (apps built from source): the image this deploy releases
+      let image = request.image;
+      let starting = true;
+      if (steps.build && request.kind === 'deploy') {
+        progress('building');
+        image = await steps.build(report(phases.next('build'), true));
+        starting = false;
+      }
       // resolve + create + start + health gate, in one step on the host
       progress('launching');
       undo.push(() => docker.undoLaunch({ deploymentId, environmentId }));
       const launched = await launcher.launchRelease({
-        report: report(phases.next('resolve'), true),
+        report: report(phases.next('resolve'), starting),
         deploymentId,
         appId,
         environmentId,
-        image: request.kind === 'deploy' ? { ref: request.image as string, releaseId: releaseIdFor(deploymentId) } : undefined,
+        image: request.kind === 'deploy' ? { ref: image as string, releaseId: releaseIdFor(deploymentId) } : undefined,
         rollbackTo: request.kind === 'rollback' ? request.releaseId : undefined,
       });
       phases.apply(launched.phases);

@@ -136,7 +136,9 @@ export async function environmentLane(input: LaneInput): Promise<void> {
 }
 
 function describe(request: DeployRequest): string {
+  const source = request.source;
+  const built = source ? `build ${source.repository ?? 'repository'} ${source.sha?.slice(0, 12) ?? source.ref ?? 'HEAD'}` : null;
   const artifact = request.artifact ? `archive sha256:${request.artifact.sha256.slice(0, 12)}` : '';
-  const what = request.kind === 'deploy' ? `deploy ${request.image ?? artifact}` : `rollback to ${request.releaseId}`;
+  const what = request.kind === 'deploy' ? (built ?? `deploy ${request.image ?? artifact}`) : `rollback to ${request.releaseId}`;
   return `${request.appName}/${request.environmentName}: ${what} (${request.trigger})`;
 }

@@ -5,3 +5,7 @@ export { reconcileEnvironment } from './reconcile-environment.js';
 export { reconcileAll } from './reconcile-all.js';
 export { pruneUnusedImages } from './prune-unused-images.js';
 export { deployStatic } from './deploy-static.js';
+export { deployFromGit } from './deploy-from-git.js';
+export { receiveDelivery } from './receive-delivery.js';
+export { previewLifecycle } from './preview-lifecycle.js';
+export { syncRepositories } from './sync-repositories.js';

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
 import { getAppByName, listApps, type AppRow } from '../../db/queries/apps.js';
-import { apps, projects } from '../../db/schema/index.js';
+import { getGitSource, type GitSourceRow } from '../../db/queries/git-sources.js';
+import { apps, gitSources, projects } from '../../db/schema/index.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { DEFAULT_STATIC_SETTINGS } from '../../src/domain/static-site.js';
@@ -12,7 +14,19 @@ import { body, errorResponses, json, Name } from '../schemas/common.js';
 
 export const AppParam = z.object({ app: Name });
 
-export function presentApp(a: AppRow) {
+/** Looks up /apps/{app}, or throws a 404. */
+export async function findApp(db: Db, name: string): Promise<AppRow> {
+  const row = await getAppByName(db, name);
+  if (!row) throw notFound(`app ${name}`);
+  return row;
+}
+
+function presentGitSource(g: GitSourceRow | undefined) {
+  if (!g) return null;
+  return { repository: g.repository, url: g.url, dockerfile: g.dockerfile, context: g.context, buildArgs: g.buildArgs, previewIdleSeconds: g.previewIdleSeconds };
+}
+
+export function presentApp(a: AppRow, git?: GitSourceRow) {
   return {
     id: a.id,
     project: a.projectName,
@@ -26,6 +40,7 @@ export function presentApp(a: AppRow) {
     resources: a.resources,
     replicas: a.replicas,
     static: a.kind === 'static' ? (a.staticSite ?? DEFAULT_STATIC_SETTINGS) : null,
+    ...(a.kind === 'git' ? { git: presentGitSource(git) } : {}),
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };
@@ -33,6 +48,7 @@ export function presentApp(a: AppRow) {
 
 export function appRoutes({ db }: AppDeps) {
   const app = newRouter();
+  const present = async (a: AppRow) => presentApp(a, a.kind === 'git' ? await getGitSource(db, a.id) : undefined);
 
   app.openapi(
     createRoute({
@@ -43,22 +59,26 @@ export function appRoutes({ db }: AppDeps) {
       responses: { 201: json(App, 'Created'), ...errorResponses },
     }),
     async (c) => {
-      const { project, static: site, ...input } = c.req.valid('json');
+      const { project, git, static: site, ...input } = c.req.valid('json');
       const [owner] = await db.select().from(projects).where(eq(projects.name, project));
       if (!owner) throw notFound(`project ${project}`);
-      const [row] = await db
-        .insert(apps)
-        .values({
-          id: newId('app'),
-          projectId: owner.id,
-          ...input,
-          image: input.image ?? null,
-          staticSite: input.kind === 'static' ? (site ?? DEFAULT_STATIC_SETTINGS) : null,
-        })
-        .onConflictDoNothing()
-        .returning();
+      const row = await db.transaction(async (tx) => {
+        const [made] = await tx
+          .insert(apps)
+          .values({
+            id: newId('app'),
+            projectId: owner.id,
+            ...input,
+            image: input.image ?? null,
+            staticSite: input.kind === 'static' ? (site ?? DEFAULT_STATIC_SETTINGS) : null,
+          })
+          .onConflictDoNothing()
+          .returning();
+        if (made && git) await tx.insert(gitSources).values({ appId: made.id, ...git, repository: git.repository ?? null, url: git.url ?? null });
+        return made;
+      });
       if (!row) throw conflict(`an app named ${input.name} already exists`);
-      return c.json(presentApp({ ...row, projectName: owner.name }), 201);
+      return c.json(await present({ ...row, projectName: owner.name }), 201);
     },
   );
 
@@ -78,7 +98,7 @@ export function appRoutes({ db }: AppDeps) {
         if (!p) throw notFound(`project ${project}`);
         projectId = p.id;
       }
-      return c.json({ items: (await listApps(db, projectId)).map(presentApp) }, 200);
+      return c.json({ items: await Promise.all((await listApps(db, projectId)).map(present)) }, 200);
     },
   );
 
@@ -93,7 +113,7 @@ export function appRoutes({ db }: AppDeps) {
     async (c) => {
       const row = await getAppByName(db, c.req.valid('param').app);
       if (!row) throw notFound('app');
-      return c.json(presentApp(row), 200);
+      return c.json(await present(row), 200);
     },
   );
 
@@ -109,15 +129,22 @@ export function appRoutes({ db }: AppDeps) {
     async (c) => {
       const existing = await getAppByName(db, c.req.valid('param').app);
       if (!existing) throw notFound('app');
-      const { static: site, ...patch } = c.req.valid('json');
+      const { git, static: site, ...patch } = c.req.valid('json');
+      if (git && existing.kind !== 'git') throw invalid('only apps of kind git have git settings', [{ path: 'git', message: `app is of kind ${existing.kind}` }]);
       if (site && existing.kind !== 'static') throw invalid('only apps of kind static have static settings', [{ path: 'static', message: 'not a static app' }]);
+      if (git) {
+        const current = await getGitSource(db, existing.id);
+        const next = { repository: current?.repository ?? null, url: current?.url ?? null, ...git };
+        if (!next.repository && !next.url) throw invalid('an app of kind git needs repository or url', [{ path: 'git', message: 'both would be empty' }]);
+        await db.update(gitSources).set(git).where(eq(gitSources.appId, existing.id));
+      }
       if (Object.keys(patch).length > 0 || site) {
         await db
           .update(apps)
           .set({ ...patch, ...(site ? { staticSite: site } : {}), updatedAt: sql`now()` })
           .where(eq(apps.id, existing.id));
       }
-      return c.json(presentApp((await getAppByName(db, existing.name)) as AppRow), 200);
+      return c.json(await present((await getAppByName(db, existing.name)) as AppRow), 200);
     },
   );
 

@@ -18,6 +18,7 @@ import { newRouter } from '../router.js';
 import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
 import { Accepted, DeployInput, Deployment, DeploymentFilter, LogLine, Release, RollbackInput } from '../schemas/deployments.js';
 import { deploymentEvents } from './deployment-events.js';
+import { gitSourceFor } from './git-deploys.js';
 import { EnvParam, findEnvironment } from './environments.js';
 
 const DeploymentParam = z.object({ id: Id });
@@ -97,7 +98,16 @@ export function deploymentRoutes(deps: AppDeps) {
         }
       }
       if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys images, not archives`);
-      const image = c.req.valid('json').image ?? a.image;
+      const input = c.req.valid('json');
+      if (a.kind === 'git') {
+        if (input.image) throw invalid(`app ${a.name} builds its image from source: give ref or sha`, [{ path: 'image', message: 'not for apps of kind git' }]);
+        const base = baseRequest(a, env);
+        const request: DeployRequest = { ...base, kind: 'deploy', source: await gitSourceFor(db, config, a.id, input, { name: env.name, hosts: base.hosts }) };
+        const done = await submitToLane(temporal, request);
+        return c.json(accepted(done.deploymentId, done.workflowId), 202);
+      }
+      if (input.ref || input.sha) throw invalid(`app ${a.name} deploys images: ref and sha are for apps of kind git`, [{ path: input.ref ? 'ref' : 'sha', message: 'not for apps of kind image' }]);
+      const image = input.image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
       if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);
       const request: DeployRequest = { ...baseRequest(a, env), kind: 'deploy', image };

@@ -3,6 +3,7 @@ import { DEFAULT_HEALTH_CHECK } from '../../src/domain/app-spec.js';
 import { DEFAULT_STATIC_SETTINGS, SITE_PAGE_PATH } from '../../src/domain/static-site.js';
 import { parseImageRef } from '../../src/domain/image-ref.js';
 import { Name } from './common.js';
+import { GitSourceInput, GitSourcePatch } from './git-sources.js';
 
 export const ImageReference = z
   .string()
@@ -64,12 +65,18 @@ export const AppInput = z
   .object({
     project: Name.openapi({ description: 'Name of the project the app belongs to' }),
     name: Name,
-    kind: z.enum(['image', 'static'], { error: 'kind must be "image" or "static"' }).default('image'),
+    kind: z.enum(['image', 'git', 'static'], { error: 'kind must be "image", "git" or "static"' }).default('image'),
     ...appSettings,
+    git: GitSourceInput.optional().openapi({ description: 'kind git: where to build from' }),
     static: StaticSiteInput.optional().openapi({ description: 'Kind static: how its environments are served' }),
   })
   .strict()
-  .refine((a) => a.kind === 'static' || a.static === undefined, { path: ['static'], message: 'only apps of kind static have static settings' })
+  .superRefine((app, ctx) => {
+    if (app.kind === 'git' && !app.git) ctx.addIssue({ code: 'custom', path: ['git'], message: 'apps of kind git need git settings (repository or url)' });
+    if (app.kind !== 'git' && app.git) ctx.addIssue({ code: 'custom', path: ['git'], message: 'only apps of kind git have git settings' });
+    if (app.kind === 'git' && app.image) ctx.addIssue({ code: 'custom', path: ['image'], message: 'apps of kind git build their image' });
+    if (app.kind !== 'static' && app.static) ctx.addIssue({ code: 'custom', path: ['static'], message: 'only apps of kind static have static settings' });
+  })
   .openapi('AppInput');
 
 export const AppPatch = z
@@ -81,6 +88,7 @@ export const AppPatch = z
     healthCheck: HealthCheckInput.optional(),
     resources: ResourcesInput.optional(),
     replicas: appSettings.replicas.unwrap().optional(),
+    git: GitSourcePatch.optional(),
     static: StaticSiteInput.optional(),
   })
   .strict()
@@ -99,6 +107,17 @@ export const App = z
     healthCheck: HealthCheckInput,
     resources: ResourcesInput,
     replicas: z.number(),
+    git: z
+      .object({
+        repository: z.string().nullable(),
+        url: z.string().nullable(),
+        dockerfile: z.string(),
+        context: z.string(),
+        buildArgs: z.record(z.string(), z.string()),
+        previewIdleSeconds: z.number().nullable(),
+      })
+      .nullable()
+      .optional(),
     static: z.object({ spa: z.boolean(), notFoundPage: z.string().nullable() }).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -4,7 +4,22 @@ import { ImageReference } from './apps.js';
 import { Id } from './common.js';
 
 export const DeployInput = z
-  .object({ image: ImageReference.optional().openapi({ description: "A tag or digest; defaults to the app's image" }) })
+  .object({
+    image: ImageReference.optional().openapi({ description: "Apps of kind image: a tag or digest; defaults to the app's image" }),
+    ref: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9._\/-]+$/, 'a branch or tag name')
+      .refine((r) => !r.startsWith('-') && !r.includes('..'), 'a branch or tag name')
+      .optional()
+      .openapi({ description: "Apps of kind git: branch or tag to build (default: the remote's HEAD)" }),
+    sha: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/, 'a full 40-character commit id')
+      .optional()
+      .openapi({ description: 'Apps of kind git: the exact commit to build' }),
+  })
   .strict()
   .openapi('DeployInput');
 

@@ -14,6 +14,23 @@ export type QueuePolicy = 'latest-wins' | 'fifo';
 
 export type AppKind = 'image' | 'git' | 'static' | 'stack';
 
+/** Where an app of kind git builds from, for one deployment. No secrets: tokens are minted by the build. */
+export interface GitSource {
+  /** owner/name on GitHub, when the app builds from GitHub. */
+  repository: string | null;
+  /** Clone URL, when the app names one (any git URL, file:// included). */
+  url: string | null;
+  /** Branch, tag or other ref to build when no commit is given (null: the remote's HEAD). */
+  ref: string | null;
+  /** The exact commit; null until the build has fetched `ref`. */
+  sha: string | null;
+  installationId: number | null;
+  /** Set when a pull request's preview is being deployed. */
+  pullRequest: number | null;
+  /** Report progress to GitHub (commit status, Deployment) with these links. */
+  feedback: { environmentUrl: string; publicUrl: string; production: boolean; transient: boolean } | null;
+}
+
 /** A request the environment lane runs: everything the deploy workflow needs, no secrets. */
 export interface DeployRequest {
   deploymentId: string;
@@ -29,6 +46,8 @@ export interface DeployRequest {
   image?: string;
   /** For kind "deploy" of a static app: the archive the API staged and checked. */
   artifact?: StaticArtifact;
+  /** For apps of kind git: the commit to build first. */
+  source?: GitSource;
   /** For kind "rollback": the release to make live again. */
   releaseId?: string;
   /** Environment settings as they were when the request was made. */

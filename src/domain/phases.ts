@@ -7,9 +7,12 @@ export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', '
 /** A static site: the staged archive is received, unpacked, verified, then `current` switches. */
 export const STATIC_PHASES = ['queued', 'receive', 'unpack', 'verify', 'switch', 'retire', 'prune'] as const;
 
+/** Apps of kind git build the commit first, then go on as an image deploy. */
+export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
+
 /** Every phase name any kind of deployment records. */
-export type PhaseName = (typeof IMAGE_PHASES)[number] | (typeof STATIC_PHASES)[number];
-export const PHASES = [...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES])] as [PhaseName, ...PhaseName[]];
+export type PhaseName = (typeof IMAGE_PHASES)[number] | (typeof STATIC_PHASES)[number] | (typeof GIT_PHASES)[number];
+export const PHASES = [...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES])] as [PhaseName, ...PhaseName[]];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 

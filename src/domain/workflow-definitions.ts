@@ -42,3 +42,16 @@ export const deployProgressQuery = defineQuery<DeployProgress>('progress');
 
 /** Reconcile this environment again once the current pass ends (something changed meanwhile). */
 export const recheckSignal = defineSignal('recheck');
+/** A pull-request event for a preview's lifecycle workflow. */
+export interface PullRequestEvent {
+  action: 'opened' | 'synchronize' | 'reopened' | 'closed';
+  headSha: string;
+  head: string;
+  installationId: number | null;
+  /** The deployment to start for it (minted by the intake workflow); null for closed. */
+  deploymentId: string | null;
+  deliveryId: string;
+}
+
+/** From the intake workflow to preview-<app>-<number>: deploy this head, or tear down. */
+export const pullRequestSignal = defineSignal<[PullRequestEvent]>('pullRequest');

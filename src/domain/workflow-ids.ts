@@ -15,3 +15,19 @@ export function reconcileEnvironmentWorkflowId(environmentId: string): string {
 /** The scheduled full reconcile and image cleanup run one at a time under these ids. */
 export const RECONCILE_ALL_WORKFLOW_ID = 'reconcile-all';
 export const CLEANUP_WORKFLOW_ID = 'prune-unused-images';
+/** A redelivery of the same GitHub delivery finds the intake workflow that already ran. */
+export function deliveryWorkflowId(deliveryId: string): string {
+  return `delivery-${deliveryId}`;
+}
+
+/** One lifecycle per pull request of an app: deploys, idle timer, teardown. */
+export function previewWorkflowId(appId: string, pullRequest: number): string {
+  return `preview-${appId}-${pullRequest}`;
+}
+
+export function repositorySyncWorkflowId(installationId: number | null): string {
+  return installationId === null ? 'github-repository-sync' : `github-repository-sync-${installationId}`;
+}
+
+/** The Temporal Schedule that syncs every installation's repositories. */
+export const REPOSITORY_SYNC_SCHEDULE_ID = 'berth-github-repository-sync';

@@ -4,7 +4,9 @@ import { createControlActivities, createHostActivities } from '../../activities/
 import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
 import { createTemporalClient } from '../temporal/client.js';
+import { ensureRepositorySyncSchedule } from '../temporal/repository-sync-schedule.js';
 import { ensureSchedules } from '../temporal/schedules.js';
 import { startWorkers, type Workers } from '../temporal/worker.js';
 import { createDockerClient } from './docker-client.js';
@@ -24,6 +26,12 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     appsDomain: config.appsDomain,
     traefik: { routesDir: config.traefik.routesDir, apiUrl: config.traefik.apiUrl, entryUrl: config.traefik.entryUrl },
     static: config.static,
+    box: createSecretBox(loadSecretKey(config.secrets)),
+    site: { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, publicUrl: config.api.publicUrl },
+    github: { apiUrl: config.github.apiUrl, webUrl: config.github.webUrl },
+    builds: config.builds,
+    dockerSocket: config.docker.socketPath,
+    previewIdleSeconds: config.previews.idleSeconds,
   };
   const workers = await startWorkers({
     address: config.temporal.address,
@@ -35,6 +43,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     log,
   });
   await ensureSchedules(temporal, config);
+  await ensureRepositorySyncSchedule(temporal, config.github.repoSyncMinutes);
   const triggersLog = log.child({ component: 'reconcile-triggers' });
   const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog });
   const listener = config.reconcile.dockerEvents

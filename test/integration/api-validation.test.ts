@@ -1,9 +1,8 @@
 // Bad input gets a clear 4xx error in one JSON shape and changes nothing: no row written, no
 // workflow started. Every endpoint, against the real database and Temporal server.
-import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import * as schema from '../../db/schema/index.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
+import { snapshot as takeSnapshot } from '../support/snapshot.js';
 
 let berth: TestBerth;
 
@@ -25,18 +24,7 @@ afterAll(async () => {
   await berth?.close();
 });
 
-async function snapshot() {
-  const db = berth.database.db;
-  const tables = Object.entries(schema).filter(([, t]) => typeof t === 'object' && t !== null && 'getSQL' in t);
-  const counts: Record<string, number> = {};
-  for (const [name, table] of tables) {
-    const [row] = await db.select({ n: count() }).from(table as typeof schema.projects);
-    counts[name] = row?.n ?? 0;
-  }
-  let workflows = 0;
-  for await (const _ of berth.temporal.workflow.list()) workflows++;
-  return { counts, workflows };
-}
+const snapshot = () => takeSnapshot(berth);
 
 type Case = [method: string, path: string, body: unknown, status: number, type: string, matches?: RegExp];
 

@@ -11,6 +11,7 @@ import Docker from 'dockerode';
 import postgres from 'postgres';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.js';
+import type { createDeliveryDispatcher } from '../../api/webhooks/dispatcher.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { environments } from '../../db/schema/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -43,6 +44,8 @@ export interface TestBerth {
   docker: Docker;
   api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
   app: ReturnType<typeof createApp>;
+  /** Starts intake workflows for stored webhook deliveries (as the API server's does). */
+  dispatcher: ReturnType<typeof createDeliveryDispatcher>;
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
   /** `berth worker` as its own process (for crash tests); resolves once it polls. */
@@ -99,6 +102,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     BERTH_LOG_LEVEL: process.env.BERTH_TEST_LOG_LEVEL ?? 'warn',
     BERTH_LOG_FORMAT: 'json',
     BERTH_STATIC_PORT: String(await freePort()),
+    BERTH_SECRET_KEY: randomBytes(32).toString('base64'),
     ...options.env,
   };
   const config = loadConfig(env);
@@ -107,7 +111,11 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
   const temporal = await createTemporalClient(config.temporal);
   await ensureSearchAttributes(temporal, config.temporal.namespace);
   const docker = createDockerClient(config.docker);
-  const app = createApp(apiDeps({ config, database, temporal, log }));
+  // Webhook deliveries are swept often, so a test sees a lost dispatch picked up quickly.
+  const deps = apiDeps({ config, database, temporal, log }, { sweepEveryMs: 1000 });
+  const app = createApp(deps);
+  const dispatcher = deps.dispatcher as ReturnType<typeof createDeliveryDispatcher>;
+  dispatcher.start();
 
   let staticServer: StaticServer | null = null;
   if (options.staticServer) {
@@ -123,6 +131,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     temporal,
     docker,
     app,
+    dispatcher,
     async api(method, path, body) {
       const res = await app.request(path, {
         method,
@@ -180,6 +189,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       });
     },
     async close() {
+      await dispatcher.stop();
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();
       const envs = await database.db.select({ id: environments.id }).from(environments);

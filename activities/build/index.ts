@@ -1,0 +1,33 @@
+// Builds from source on the host whose Docker engine builds them: fetch the commit, build it.
+import type { Db } from '../../db/client.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
+import type { GitHubClient } from '../github/github-client.js';
+import type { DeploymentLog } from '../store/deployment-log.js';
+import { createBuildImage } from './build-image.js';
+import { createFetchSource } from './fetch-source.js';
+import { removeWorkspace, workspaceDir } from './workspace.js';
+
+export interface BuildActivityDeps {
+  db: Db;
+  box: SecretBox;
+  github: GitHubClient;
+  deploymentLog: DeploymentLog;
+  instance: string;
+  dockerSocket: string;
+  builds: { workspacesDir: string; dockerCli: string };
+  githubWebUrl: string;
+}
+
+export function createBuildActivities(deps: BuildActivityDeps) {
+  const common = { db: deps.db, deploymentLog: deps.deploymentLog, workspacesDir: deps.builds.workspacesDir };
+  return {
+    fetchSource: createFetchSource({ ...common, github: deps.github, githubWebUrl: deps.githubWebUrl }),
+    buildImage: createBuildImage({ ...common, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance }),
+    /** Whatever the outcome, a deployment's checkout goes when it ends. */
+    async discardWorkspace(input: { deploymentId: string }): Promise<void> {
+      await removeWorkspace(workspaceDir(deps.builds.workspacesDir, input.deploymentId));
+    },
+  };
+}
+
+export type { Built } from './build-image.js';

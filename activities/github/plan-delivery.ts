@@ -1,0 +1,216 @@
+// The intake workflow's first step: read a stored delivery and decide what it means — which
+// apps build from its repository, which of their rules match, what to deploy where, which
+// preview to update or remove, which installation to sync. Reads only; the workflow acts.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { getEnvironment } from '../../db/queries/environments.js';
+import { listRules } from '../../db/queries/git-sources.js';
+import { apps, gitSources, previews, type DeliveryOutcome, type DeliveryResult } from '../../db/schema/index.js';
+import { getDelivery } from '../../db/queries/deliveries.js';
+import { describeRule, matchRules, type DeployRule, type RuleInput } from '../../src/domain/deploy-rules.js';
+import { environmentUrl, requestBase, type RequestBase, type RequestSite } from '../../src/domain/deploy-request.js';
+import type { GitSource } from '../../src/domain/deployment.js';
+import { isHandled, parseGitEvent, type GitEvent } from '../../src/domain/github-events.js';
+import { previewEnvironmentName } from '../../src/domain/preview.js';
+import type { PullRequestEvent } from '../../src/domain/workflow-definitions.js';
+import { permanentFailure } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import type { GitHubClient } from './github-client.js';
+
+export interface PreviewTarget {
+  appId: string;
+  appName: string;
+  number: number;
+  repository: string;
+  templateEnvironmentId: string;
+  idleSeconds: number;
+}
+
+export type DeliveryAction =
+  | { kind: 'deploy'; result: DeliveryResult; request: RequestBase & { source: GitSource } }
+  | { kind: 'preview'; result: DeliveryResult; target: PreviewTarget; event: Omit<PullRequestEvent, 'deploymentId'> }
+  | { kind: 'preview-close'; result: DeliveryResult; target: Pick<PreviewTarget, 'appId' | 'number'>; event: Omit<PullRequestEvent, 'deploymentId'> }
+  | { kind: 'sync'; installationId: number; uninstalled: boolean };
+
+export interface DeliveryPlan {
+  actions: DeliveryAction[];
+  /** Apps that looked at the delivery and did nothing, with why. */
+  notes: DeliveryResult[];
+  /** Set when nothing is to be done at all. */
+  outcome: DeliveryOutcome | null;
+  message: string;
+}
+
+interface Deps {
+  db: Db;
+  github: GitHubClient;
+  site: RequestSite;
+  previewIdleSeconds: number;
+  log: Logger;
+}
+
+const MAX_PR_FILES_PAGES = 30;
+
+export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }: Deps) {
+  async function appsOf(repository: string) {
+    return db
+      .select({ app: apps, source: gitSources })
+      .from(gitSources)
+      .innerJoin(apps, eq(apps.id, gitSources.appId))
+      .where(sql`lower(${gitSources.repository}) = lower(${repository})`);
+  }
+
+  /** Files a pull request changes (only asked for when a rule filters by paths). */
+  async function pullRequestFiles(event: Extract<GitEvent, { kind: 'pull_request' }>): Promise<string[] | null> {
+    if (event.installationId === null) return null;
+    try {
+      const octokit = await github.installation(event.installationId);
+      const [owner, repo] = event.repository.split('/');
+      const files: string[] = [];
+      for (let page = 1; page <= MAX_PR_FILES_PAGES; page++) {
+        const res = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: owner as string, repo: repo as string, pull_number: event.number, per_page: 100, page });
+        const list = res.data as { filename: string }[];
+        files.push(...list.map((f) => f.filename));
+        if (list.length < 100) break;
+      }
+      return files;
+    } catch (err) {
+      log.warn({ err: (err as Error).message, repository: event.repository }, 'pull request files unavailable');
+      return null;
+    }
+  }
+
+  function sourceFor(event: Extract<GitEvent, { kind: 'push' | 'pull_request' }>, url: string | null, base: RequestBase, env: { name: string }, pullRequest: number | null): GitSource {
+    const ref = event.kind === 'push' ? (event.branch ?? event.tag) : event.head;
+    const sha = event.kind === 'push' ? event.sha : event.headSha;
+    return {
+      repository: event.repository,
+      url,
+      ref,
+      sha,
+      installationId: event.installationId,
+      pullRequest,
+      feedback:
+        event.installationId === null
+          ? null
+          : { environmentUrl: environmentUrl(base, site), publicUrl: site.publicUrl, production: /^prod/.test(env.name), transient: pullRequest !== null },
+    };
+  }
+
+  async function planPush(event: Extract<GitEvent, { kind: 'push' }>, plan: DeliveryPlan) {
+    const candidates = await appsOf(event.repository);
+    const what = event.tag !== null ? `tag ${event.tag}` : `branch ${event.branch}`;
+    if (candidates.length === 0) return done(plan, 'no-match', `no app builds from ${event.repository}`);
+    if (event.deleted) return done(plan, 'ignored', `${what} was deleted: nothing to build`);
+    if (event.branch === null && event.tag === null) return done(plan, 'ignored', 'the ref is neither a branch nor a tag');
+    const input: RuleInput = event.tag !== null ? { event: 'tag', name: event.tag, changedPaths: null } : { event: 'push', name: event.branch as string, changedPaths: event.changedPaths };
+    for (const { app, source } of candidates) {
+      const rules = await listRules(db, app.id);
+      const match = matchRules(rules, input);
+      if (!match.rule) {
+        plan.notes.push(note(app.name, null, null, rules.length ? `no rule matches: ${match.checks.map((c) => c.reason).join('; ')}` : 'the app has no rules'));
+        continue;
+      }
+      const env = await getEnvironment(db, app.id, match.rule.environment);
+      if (!env) {
+        plan.notes.push(note(app.name, match.rule.environment, match.rule, `rule matched, but environment ${match.rule.environment} does not exist`));
+        continue;
+      }
+      const base = requestBase(app, env, site);
+      plan.actions.push({
+        kind: 'deploy',
+        result: note(app.name, env.name, match.rule, `${what} at ${event.sha.slice(0, 12)}`),
+        request: { ...base, source: sourceFor(event, source.url, base, env, null) },
+      });
+    }
+    if (plan.actions.length === 0) done(plan, 'no-match', `no rule of ${candidates.length} app(s) matches ${what}`);
+  }
+
+  async function planPullRequest(event: Extract<GitEvent, { kind: 'pull_request' }>, plan: DeliveryPlan, deliveryId: string) {
+    const candidates = await appsOf(event.repository);
+    if (candidates.length === 0) return done(plan, 'no-match', `no app builds from ${event.repository}`);
+    const prEvent = { action: event.action, headSha: event.headSha, head: event.head, installationId: event.installationId, deliveryId };
+    if (event.action === 'closed') {
+      for (const { app } of candidates) {
+        const [preview] = await db.select().from(previews).where(and(eq(previews.appId, app.id), eq(previews.number, event.number), eq(previews.status, 'active')));
+        if (!preview) continue;
+        plan.actions.push({
+          kind: 'preview-close',
+          result: note(app.name, previewEnvironmentName(event.number), null, `pull request #${event.number} closed: removing its preview`),
+          target: { appId: app.id, number: event.number },
+          event: prEvent,
+        });
+      }
+      if (plan.actions.length === 0) done(plan, 'ignored', `pull request #${event.number} has no preview to remove`);
+      return;
+    }
+    let files: string[] | null | undefined;
+    for (const { app, source } of candidates) {
+      const rules = (await listRules(db, app.id)).filter((r) => r.event === 'pull_request');
+      if (files === undefined && rules.some((r) => r.paths?.length)) files = await pullRequestFiles(event);
+      const match = matchRules(rules, { event: 'pull_request', name: event.head, base: event.base, changedPaths: files ?? null });
+      if (!match.rule) {
+        plan.notes.push(note(app.name, null, null, rules.length ? `no rule matches: ${match.checks.map((c) => c.reason).join('; ')}` : 'the app has no pull-request rules'));
+        continue;
+      }
+      const template = await getEnvironment(db, app.id, match.rule.environment);
+      if (!template) {
+        plan.notes.push(note(app.name, match.rule.environment, match.rule, `rule matched, but template environment ${match.rule.environment} does not exist`));
+        continue;
+      }
+      plan.actions.push({
+        kind: 'preview',
+        result: note(app.name, previewEnvironmentName(event.number), match.rule, `pull request #${event.number} ${event.action} at ${event.headSha.slice(0, 12)}`),
+        target: {
+          appId: app.id,
+          appName: app.name,
+          number: event.number,
+          repository: event.repository,
+          templateEnvironmentId: template.id,
+          idleSeconds: source.previewIdleSeconds ?? previewIdleSeconds,
+        },
+        event: prEvent,
+      });
+    }
+    if (plan.actions.length === 0) done(plan, 'no-match', `no pull-request rule matches #${event.number} (${event.head} into ${event.base})`);
+  }
+
+  return async function planDelivery(input: { deliveryId: string }): Promise<DeliveryPlan> {
+    const delivery = await getDelivery(db, input.deliveryId);
+    if (!delivery) throw permanentFailure('NotFound', `delivery ${input.deliveryId} is not stored`);
+    const plan: DeliveryPlan = { actions: [], notes: [], outcome: null, message: '' };
+    if (!isHandled(delivery.event, delivery.action)) return done(plan, 'ignored', `${delivery.event} is not handled`);
+    let event: GitEvent;
+    try {
+      event = parseGitEvent(delivery.event, JSON.parse(delivery.payload));
+    } catch (err) {
+      return done(plan, 'failed', `the payload lacks what a ${delivery.event} event needs: ${(err as Error).message.slice(0, 300)}`);
+    }
+    if (event.kind === 'ping') return done(plan, 'ignored', 'ping: the webhook reaches Berth');
+    if (event.kind === 'installation') {
+      plan.actions.push({ kind: 'sync', installationId: event.installationId, uninstalled: event.action === 'installation.deleted' });
+      plan.message = `${event.action}: syncing installation ${event.installationId}`;
+      return plan;
+    }
+    if (event.kind === 'push') await planPush(event, plan);
+    else await planPullRequest(event, plan, delivery.id);
+    return plan;
+  };
+}
+
+function note(app: string, environment: string | null, rule: DeployRule | null, text: string): DeliveryResult {
+  return {
+    app,
+    environment,
+    ruleId: rule?.id ?? null,
+    rule: rule ? describeRule(rule) : null,
+    deploymentId: null,
+    note: text,
+  };
+}
+
+function done(plan: DeliveryPlan, outcome: DeliveryOutcome, message: string): DeliveryPlan {
+  plan.outcome = outcome;
+  plan.message = message;
+  return plan;
+}

@@ -1,0 +1,97 @@
+// Preview environments in the database: pr-<number> made from the template environment (its
+// settings, its variables copied, domains derived from the number), and removed again with
+// everything recorded under it once its containers and route are gone.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { getEnvironmentById } from '../../db/queries/environments.js';
+import { apps, environmentVariables, environments, previews } from '../../db/schema/index.js';
+import { getGitSource } from '../../db/queries/git-sources.js';
+import { environmentUrl, requestBase, type RequestBase, type RequestSite } from '../../src/domain/deploy-request.js';
+import type { GitSource } from '../../src/domain/deployment.js';
+import type { PullRequestEvent } from '../../src/domain/workflow-definitions.js';
+import { previewDomains, previewEnvironmentName } from '../../src/domain/preview.js';
+import { permanentFailure } from '../../src/errors.js';
+import { newId } from '../../src/ids.js';
+import type { PreviewTarget } from '../github/plan-delivery.js';
+
+export interface PreviewEnvironment {
+  previewId: string;
+  environmentId: string;
+  request: RequestBase;
+  /** What to build for the event: its head commit, from the app's source. */
+  source: GitSource;
+}
+
+export function createPreviewActivities({ db, site }: { db: Db; site: RequestSite }) {
+  return {
+    /** Gets or makes the preview's environment (idempotent), and notes the head it will run. */
+    async ensurePreviewEnvironment(input: { target: PreviewTarget; event: Pick<PullRequestEvent, 'headSha' | 'head' | 'installationId'> }): Promise<PreviewEnvironment> {
+      const { target, event } = input;
+      const [app] = await db.select().from(apps).where(eq(apps.id, target.appId));
+      if (!app) throw permanentFailure('NotFound', `app ${target.appId} no longer exists`);
+      const template = await getEnvironmentById(db, target.templateEnvironmentId);
+      if (!template) throw permanentFailure('NotFound', `template environment ${target.templateEnvironmentId} no longer exists`);
+      const name = previewEnvironmentName(target.number);
+
+      const env = await db.transaction(async (tx) => {
+        const [existing] = await tx.select().from(environments).where(and(eq(environments.appId, app.id), eq(environments.name, name)));
+        if (existing) return existing;
+        const [made] = await tx
+          .insert(environments)
+          .values({
+            id: newId('env'),
+            appId: app.id,
+            name,
+            domains: previewDomains(template.domains, target.number),
+            retention: 1,
+            queuePolicy: 'latest-wins',
+            cancelSuperseded: true,
+            drainSeconds: template.drainSeconds,
+            // Variables not set on the preview come from the template, now and later.
+            parentId: template.id,
+          })
+          .returning();
+        return made as typeof environments.$inferSelect;
+      });
+
+      const values = {
+        repository: target.repository,
+        templateEnvironmentId: template.id,
+        environmentId: env.id,
+        headSha: event.headSha,
+        status: 'active' as const,
+        removedReason: null,
+        lastEventAt: new Date(),
+      };
+      const [preview] = await db
+        .insert(previews)
+        .values({ id: newId('prv'), appId: app.id, number: target.number, ...values })
+        .onConflictDoUpdate({ target: [previews.appId, previews.number], set: values })
+        .returning();
+      const request = requestBase(app, env, site);
+      const gitSource = await getGitSource(db, app.id);
+      const source: GitSource = {
+        repository: target.repository,
+        url: gitSource?.url ?? null,
+        ref: event.head,
+        sha: event.headSha,
+        installationId: event.installationId,
+        pullRequest: target.number,
+        feedback: event.installationId === null ? null : { environmentUrl: environmentUrl(request, site), publicUrl: site.publicUrl, production: false, transient: true },
+      };
+      return { previewId: (preview as typeof previews.$inferSelect).id, environmentId: env.id, request, source };
+    },
+
+    /** Last step of a teardown: the environment row and all recorded under it. */
+    async removePreviewEnvironment(input: { appId: string; number: number; environmentId: string; reason: 'closed' | 'idle' }): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.delete(environmentVariables).where(eq(environmentVariables.environmentId, input.environmentId));
+        await tx.delete(environments).where(eq(environments.id, input.environmentId));
+        await tx
+          .update(previews)
+          .set({ status: 'removed', environmentId: null, removedReason: input.reason, lastEventAt: sql`now()` })
+          .where(and(eq(previews.appId, input.appId), eq(previews.number, input.number)));
+      });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { z } from '@hono/zod-openapi';
+
+/** owner/name on GitHub. */
+export const RepositoryName = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'owner/name of a GitHub repository')
+  .refine((v) => !v.endsWith('.git'), 'without the .git suffix')
+  .openapi({ example: 'acme/web' });
+
+const SCHEMES = new Set(['https:', 'http:', 'ssh:', 'git:', 'file:']);
+
+/** A git URL git can fetch with the transports Berth allows (no ext::, no options in disguise). */
+export function gitUrlProblem(url: string): string | null {
+  if (/[\s\x00-\x1f\x7f]/.test(url)) return 'contains whitespace or control characters';
+  if (url.startsWith('-')) return 'must not start with -';
+  if (/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]/.test(url) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\//.test(url)) return null; // scp-like
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL (https://, ssh://, git://, file:// or user@host:path)';
+  }
+  if (!SCHEMES.has(parsed.protocol)) return `transport ${parsed.protocol.replace(/:$/, '')} is not allowed`;
+  if (parsed.password) return 'must not carry a password (GitHub repositories use the app installation)';
+  return null;
+}
+
+export const GitUrl = z
+  .string()
+  .max(2048)
+  .superRefine((v, ctx) => {
+    const why = gitUrlProblem(v);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  })
+  .openapi({ example: 'https://git.example.com/team/web.git' });
+
+/** A path inside the repository: relative, no .. segments. */
+export const RepoPath = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !/[\x00-\x1f]/.test(p), 'a path inside the repository (relative, no ..)');
+
+const BuildArgName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+export const BuildArgs = z
+  .record(z.string(), z.string().max(4096))
+  .superRefine((args, ctx) => {
+    for (const key of Object.keys(args)) {
+      if (!BuildArgName.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'not a build argument name' });
+    }
+    if (Object.keys(args).length > 100) ctx.addIssue({ code: 'custom', message: 'at most 100 build arguments' });
+  })
+  .openapi({ description: 'Build arguments (not secret: they are kept in image metadata)', example: { NODE_ENV: 'production' } });
+
+const fields = {
+  repository: RepositoryName.optional().openapi({ description: 'GitHub repository: its webhooks deploy this app; clones use the app installation' }),
+  url: GitUrl.optional().openapi({ description: 'Clone from this URL instead (any git host, file:// for local repositories)' }),
+  dockerfile: RepoPath.default('Dockerfile'),
+  context: RepoPath.default('.'),
+  buildArgs: BuildArgs.default({}),
+  previewIdleSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional().openapi({ description: 'Previews go after this long without a pull-request event' }),
+};
+
+export const GitSourceInput = z
+  .object(fields)
+  .strict()
+  .refine((g) => g.repository || g.url, 'give repository (GitHub) or url (any git host), or both')
+  .openapi('GitSource');
+
+export const GitSourcePatch = z
+  .object({
+    repository: RepositoryName.nullable().optional(),
+    url: GitUrl.nullable().optional(),
+    dockerfile: RepoPath.optional(),
+    context: RepoPath.optional(),
+    buildArgs: BuildArgs.optional(),
+    previewIdleSeconds: fields.previewIdleSeconds.unwrap().nullable().optional(),
+  })
+  .strict()
+  .openapi('GitSourcePatch');
+
+export const SecretName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)');
+export const SecretValue = z
+  .object({ value: z.string().min(1).max(65_536) })
+  .strict()
+  .openapi('BuildSecretInput');

@@ -1,0 +1,142 @@
+// Webhook intake: verified deliveries per second and p99 latency through a real `berth api`
+// process (signature check, one INSERT, 202), against a bare Hono endpoint in its own process,
+// same client, same bodies. A tenth of the deliveries are sent twice: each must be answered as
+// a duplicate and stored once; every stored delivery must then reach its intake workflow.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { count, isNull } from 'drizzle-orm';
+import { webhookDeliveries } from '../db/schema/index.js';
+import type { TestBerth } from '../test/support/berth.js';
+import { freePort } from '../test/support/free-port.js';
+import { pushPayload, sign } from '../test/support/webhooks.js';
+import { postLoad, type Prepared, type PostLoadResult } from './post-load.js';
+import { fmtMs, percentile, type Row } from './stats.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+/** Unique signed push deliveries, plus a tenth of them again with the same delivery id. */
+function prepare(secret: string, unique: number): { requests: Prepared[]; duplicates: number } {
+  const requests: Prepared[] = [];
+  for (let i = 0; i < unique; i++) {
+    const payload = pushPayload({ repository: 'bench-org/no-app', branch: 'main', sha: i.toString(16).padStart(40, '0'), installationId: 1 });
+    const body = Buffer.from(JSON.stringify(payload));
+    requests.push({
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign(secret, body) },
+      body,
+    });
+  }
+  const duplicates = Math.floor(unique / 10);
+  for (let i = 0; i < duplicates; i++) requests.push(requests[i * 10] as Prepared);
+  // Duplicates spread through the run, not all at the end.
+  for (let i = requests.length - 1; i > 0; i--) {
+    const j = (i * 7919) % (i + 1);
+    [requests[i], requests[j]] = [requests[j] as Prepared, requests[i] as Prepared];
+  }
+  return { requests, duplicates };
+}
+
+const rate = (r: PostLoadResult) => (r.sent / r.elapsedMs) * 1000;
+const describe = (r: PostLoadResult) => `${rate(r).toFixed(0)}/s, p50 ${fmtMs(percentile(r.latenciesMs, 50))}, p99 ${fmtMs(percentile(r.latenciesMs, 99))}`;
+
+export async function webhookIntake(berth: TestBerth, secret: string, options: { unique: number; offeredRate: number; concurrency: number }): Promise<Row[]> {
+  // This process only sends: the workers (which run the intake workflows) and the API each get
+  // a process of their own, as in production, so no event loop is shared with the client.
+  await berth.stopWorkers();
+  await berth.dispatcher.stop();
+  const worker = await berth.spawnWorker();
+  // Readiness is its "api listening" info line (requests log at debug only).
+  const api = await startProcess(['src/cli.ts', 'api'], { ...berth.env, BERTH_API_PORT: String(await freePort()), BERTH_LOG_LEVEL: 'info', BERTH_LOG_FORMAT: 'json' }, /"url":"(http:\/\/[^"]+)"/);
+  const bare = await startProcess([join('bench', 'bare-hono.ts')], {}, /listening (http:\/\/\S+)/);
+  try {
+    const berthUrl = api.match[1] as string;
+    const bareUrl = `${bare.match[1]}/webhooks/github`;
+    const warm = prepare(secret, 1000);
+    await postLoad({ url: `${berthUrl}/webhooks/github`, requests: warm.requests, concurrency: 8, maxMs: 30_000 });
+    await postLoad({ url: bareUrl, requests: warm.requests, concurrency: 8, maxMs: 30_000 });
+
+    const before = (await berth.database.db.select({ n: count() }).from(webhookDeliveries))[0]?.n ?? 0;
+    // Open loop at the offered rate: latency when Berth keeps up. Closed loop: the most it
+    // takes. The baselines go first, so Berth's intake workflows (still running after its
+    // load) do not weigh on them.
+    const open = prepare(secret, options.unique);
+    const closed = prepare(secret, options.unique);
+    const openBare = await postLoad({ url: bareUrl, requests: open.requests, ratePerSecond: options.offeredRate, concurrency: 64, maxMs: 60_000 });
+    const maxBare = await postLoad({ url: bareUrl, requests: closed.requests, concurrency: options.concurrency, maxMs: 60_000 });
+    const openBerth = await postLoad({ url: `${berthUrl}/webhooks/github`, requests: open.requests, ratePerSecond: options.offeredRate, concurrency: 64, maxMs: 60_000 });
+    const maxBerth = await postLoad({ url: `${berthUrl}/webhooks/github`, requests: closed.requests, concurrency: options.concurrency, maxMs: 60_000 });
+
+    const stored = ((await berth.database.db.select({ n: count() }).from(webhookDeliveries))[0]?.n ?? 0) - before;
+    const unique = 2 * options.unique;
+    const duplicatesAnswered = (openBerth.answers.get('duplicate') ?? 0) + (maxBerth.answers.get('duplicate') ?? 0);
+    const failed = [openBerth, maxBerth].reduce((n, r) => n + r.errors.length + [...r.statuses].filter(([s]) => s !== 202).reduce((m, [, c]) => m + c, 0), 0);
+    // Every stored delivery reaches its intake workflow (the dispatcher works through them).
+    const t0 = performance.now();
+    let left = Infinity;
+    while (left > 0 && performance.now() - t0 < 300_000) {
+      left = (await berth.database.db.select({ n: count() }).from(webhookDeliveries).where(isNull(webhookDeliveries.dispatchedAt)))[0]?.n ?? 0;
+      if (left > 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    const drainMs = performance.now() - t0;
+
+    const p99 = percentile(openBerth.latenciesMs, 99);
+    return [
+      {
+        benchmark: `webhook intake at ${options.offeredRate}/s offered (open loop, ${open.requests.length} signed pushes, ${open.duplicates} redelivered)`,
+        figure: describe(openBerth),
+        baseline: `bare Hono: ${describe(openBare)}`,
+        ratio: `p99 ${(p99 / percentile(openBare.latenciesMs, 99)).toFixed(2)}×`,
+        target: '≥ 500/s, p99 ≤ 50 ms',
+        met: rate(openBerth) >= 500 * 0.97 && p99 <= 50 && failed === 0,
+      },
+      {
+        benchmark: `webhook intake, most it takes (${options.concurrency} connections, ${closed.requests.length} pushes)`,
+        figure: describe(maxBerth),
+        baseline: `bare Hono: ${describe(maxBare)}`,
+        ratio: `${(rate(maxBerth) / rate(maxBare)).toFixed(2)}× of bare`,
+        target: '≥ 500/s',
+        met: rate(maxBerth) >= 500 && failed === 0,
+      },
+      {
+        benchmark: 'webhook intake: duplicates dropped, nothing lost',
+        figure: `${stored} stored of ${unique} unique; ${duplicatesAnswered}/${open.duplicates + closed.duplicates} duplicates answered as such; ${failed} failed`,
+        baseline: '-',
+        ratio: '-',
+        target: `stored = unique; all handed to workflows (took ${fmtMs(drainMs)} after the load)`,
+        met: stored === unique && duplicatesAnswered === open.duplicates + closed.duplicates && failed === 0 && left === 0,
+      },
+    ];
+  } finally {
+    await stop(api.child);
+    await stop(bare.child);
+    worker.kill('SIGTERM');
+  }
+}

@@ -1,0 +1,20 @@
+import { bigint, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { apps } from './apps.js';
+
+/** Where an app of kind git is built from, and how. */
+export const gitSources = pgTable('git_sources', {
+  appId: text('app_id')
+    .primaryKey()
+    .references(() => apps.id, { onDelete: 'cascade' }),
+  /** owner/name on GitHub: webhooks for it reach this app, clones use an installation token. */
+  repository: text('repository'),
+  /** Any git URL (https://, ssh://, file://) to clone from instead of GitHub's. */
+  url: text('url'),
+  /** Installation that reaches the repository (learned from deliveries and the sync). */
+  installationId: bigint('installation_id', { mode: 'number' }),
+  dockerfile: text('dockerfile').notNull().default('Dockerfile'),
+  context: text('context').notNull().default('.'),
+  buildArgs: jsonb('build_args').$type<Record<string, string>>().notNull().default({}),
+  /** Previews are torn down after this long without a pull-request event; null: the configured default. */
+  previewIdleSeconds: bigint('preview_idle_seconds', { mode: 'number' }),
+});

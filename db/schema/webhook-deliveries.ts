@@ -1,0 +1,42 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+export type DeliveryOutcome = 'pending' | 'deployed' | 'teardown' | 'no-match' | 'ignored' | 'synced' | 'failed';
+
+/** What one delivery did for one app: the rule that matched and the deployment it started. */
+export interface DeliveryResult {
+  app: string;
+  environment: string | null;
+  ruleId: string | null;
+  rule: string | null;
+  deploymentId: string | null;
+  note: string;
+}
+
+/** Every verified webhook delivery, stored once (GitHub's delivery id is the key). */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    /** X-GitHub-Delivery. */
+    id: text('id').primaryKey(),
+    event: text('event').notNull(),
+    action: text('action'),
+    repository: text('repository'),
+    installationId: bigint('installation_id', { mode: 'number' }),
+    ref: text('ref'),
+    sha: text('sha'),
+    /** The raw body as received (and verified); read by the intake workflow's activity. */
+    payload: text('payload').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** When its intake workflow was started; null rows are what the dispatcher still owes. */
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true, mode: 'date' }),
+    processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
+    outcome: text('outcome').$type<DeliveryOutcome>().notNull().default('pending'),
+    message: text('message'),
+    results: jsonb('results').$type<DeliveryResult[]>().notNull().default([]),
+  },
+  (t) => [
+    index('webhook_deliveries_received').on(t.receivedAt),
+    index('webhook_deliveries_undispatched').on(t.receivedAt).where(sql`${t.dispatchedAt} is null`),
+  ],
+);

@@ -1,0 +1,50 @@
+// The part of a deploy request that follows from the app and the environment as they are now.
+import type { AppKind, DeployRequest, QueuePolicy } from './deployment.js';
+import { environmentHosts } from './route.js';
+
+export interface RequestSite {
+  appsDomain: string;
+  hostId: string;
+  /** Traefik's entrypoint port, for the environment URL shown on GitHub. */
+  traefikPort: number;
+  publicUrl: string;
+}
+
+export interface RequestApp {
+  id: string;
+  name: string;
+  kind: AppKind;
+}
+
+export interface RequestEnvironment {
+  id: string;
+  name: string;
+  domains: string[];
+  queuePolicy: QueuePolicy;
+  cancelSuperseded: boolean;
+  retention: number;
+  drainSeconds: number;
+}
+
+export type RequestBase = Omit<DeployRequest, 'deploymentId' | 'kind' | 'trigger'>;
+
+export function requestBase(app: RequestApp, env: RequestEnvironment, site: RequestSite): RequestBase {
+  return {
+    appId: app.id,
+    appKind: app.kind,
+    appName: app.name,
+    environmentId: env.id,
+    environmentName: env.name,
+    queuePolicy: env.queuePolicy,
+    cancelSuperseded: env.cancelSuperseded,
+    retention: env.retention,
+    drainSeconds: env.drainSeconds,
+    hosts: environmentHosts(app.name, env.name, site.appsDomain, env.domains),
+    hostId: site.hostId,
+  };
+}
+
+/** Where the environment answers, as a URL (GitHub's "View deployment" link). */
+export function environmentUrl(base: Pick<RequestBase, 'hosts'>, site: RequestSite): string {
+  return `http://${base.hosts[0]}:${site.traefikPort}`;
+}

@@ -1,0 +1,24 @@
+// Names and shapes of builds from source, shared by the build activities and the workflows.
+
+/** Images built from source are tagged by instance, app and commit. */
+export function builtImageTag(instance: string, appName: string, sha: string): string {
+  return `berth-${instance}/${appName}:${sha}`;
+}
+
+export const SHA_PATTERN = /^[0-9a-f]{40}$/;
+
+/** The GitHub commit-status context of an app's environment. */
+export function statusContext(appName: string, environmentName: string): string {
+  return `berth/${appName}/${environmentName}`;
+}
+
+/** Links GitHub shows next to a deployment. */
+export function deploymentLinks(publicUrl: string, deploymentId: string): { targetUrl: string; logUrl: string } {
+  const page = `${publicUrl}/api/v1/deployments/${deploymentId}`;
+  return { targetUrl: page, logUrl: `${page}/logs` };
+}
+
+/** Where a build secret is sealed: the API seals, the build opens, with this context. */
+export function buildSecretContext(appId: string, name: string): string {
+  return `build-secret:${appId}:${name}`;
+}

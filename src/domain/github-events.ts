@@ -1,0 +1,137 @@
+// GitHub webhook deliveries reduced to what Berth acts on. Only these events are stored and
+// handed to the intake workflow; any other event (or pull-request action) is acknowledged and
+// ignored. Payloads are parsed with zod, loosely: GitHub adds fields all the time.
+import { z } from 'zod';
+
+export const HANDLED_EVENTS = ['ping', 'push', 'pull_request', 'installation', 'installation_repositories'] as const;
+export type HandledEvent = (typeof HANDLED_EVENTS)[number];
+export const PULL_REQUEST_ACTIONS = ['opened', 'synchronize', 'reopened', 'closed'] as const;
+export type PullRequestAction = (typeof PULL_REQUEST_ACTIONS)[number];
+
+/** Is this delivery one Berth stores and acts on? */
+export function isHandled(event: string, action: string | null): event is HandledEvent {
+  if (!(HANDLED_EVENTS as readonly string[]).includes(event)) return false;
+  if (event === 'pull_request') return (PULL_REQUEST_ACTIONS as readonly string[]).includes(action ?? '');
+  return true;
+}
+
+const Repository = z.object({ full_name: z.string(), clone_url: z.string().optional(), default_branch: z.string().optional() });
+const Installation = z.object({ id: z.number().int() }).nullish();
+const FileList = z.array(z.string()).optional();
+const Commit = z.object({ added: FileList, removed: FileList, modified: FileList });
+
+const Push = z.object({
+  ref: z.string(),
+  before: z.string(),
+  after: z.string(),
+  created: z.boolean().optional(),
+  deleted: z.boolean().optional(),
+  forced: z.boolean().optional(),
+  commits: z.array(Commit).optional(),
+  head_commit: z.object({ message: z.string().optional() }).nullish(),
+  repository: Repository,
+  installation: Installation,
+});
+
+const PullRequest = z.object({
+  action: z.string(),
+  number: z.number().int().positive(),
+  pull_request: z.object({
+    head: z.object({ ref: z.string(), sha: z.string() }),
+    base: z.object({ ref: z.string() }),
+    merged: z.boolean().nullish(),
+  }),
+  repository: Repository,
+  installation: Installation,
+});
+
+const InstallationEvent = z.object({
+  action: z.string(),
+  installation: z.object({ id: z.number().int() }),
+});
+
+export type GitEvent =
+  | { kind: 'ping' }
+  | {
+      kind: 'push';
+      repository: string;
+      installationId: number | null;
+      /** Branch or tag name; null for a ref that is neither. */
+      branch: string | null;
+      tag: string | null;
+      sha: string;
+      deleted: boolean;
+      /** Files the pushed commits touched (GitHub lists at most 20 commits; more → null). */
+      changedPaths: string[] | null;
+      message: string | null;
+    }
+  | {
+      kind: 'pull_request';
+      action: PullRequestAction;
+      repository: string;
+      installationId: number | null;
+      number: number;
+      head: string;
+      headSha: string;
+      base: string;
+    }
+  | { kind: 'installation'; action: string; installationId: number };
+
+/** Push payloads list at most this many commits; beyond it the file list is incomplete. */
+const PUSH_COMMITS_LISTED = 20;
+
+export function parseGitEvent(event: HandledEvent, payload: unknown): GitEvent {
+  switch (event) {
+    case 'ping':
+      return { kind: 'ping' };
+    case 'push': {
+      const p = Push.parse(payload);
+      const commits = p.commits ?? [];
+      const changedPaths =
+        commits.length >= PUSH_COMMITS_LISTED ? null : [...new Set(commits.flatMap((c) => [...(c.added ?? []), ...(c.removed ?? []), ...(c.modified ?? [])]))];
+      return {
+        kind: 'push',
+        repository: p.repository.full_name,
+        installationId: p.installation?.id ?? null,
+        branch: p.ref.startsWith('refs/heads/') ? p.ref.slice('refs/heads/'.length) : null,
+        tag: p.ref.startsWith('refs/tags/') ? p.ref.slice('refs/tags/'.length) : null,
+        sha: p.after,
+        deleted: p.deleted === true || /^0{40}$/.test(p.after),
+        changedPaths,
+        message: p.head_commit?.message ?? null,
+      };
+    }
+    case 'pull_request': {
+      const p = PullRequest.parse(payload);
+      return {
+        kind: 'pull_request',
+        action: p.action as PullRequestAction,
+        repository: p.repository.full_name,
+        installationId: p.installation?.id ?? null,
+        number: p.number,
+        head: p.pull_request.head.ref,
+        headSha: p.pull_request.head.sha,
+        base: p.pull_request.base.ref,
+      };
+    }
+    case 'installation':
+    case 'installation_repositories': {
+      const p = InstallationEvent.parse(payload);
+      return { kind: 'installation', action: `${event}.${p.action}`, installationId: p.installation.id };
+    }
+  }
+}
+
+/** The summary columns a stored delivery carries (for the deliveries list), from a parsed body. */
+export function deliverySummary(payload: unknown): { action: string | null; repository: string | null; installationId: number | null; ref: string | null; sha: string | null } {
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, any>;
+  const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 512) : null);
+  const pr = p.pull_request as Record<string, any> | undefined;
+  return {
+    action: str(p.action),
+    repository: str(p.repository?.full_name),
+    installationId: typeof p.installation?.id === 'number' ? p.installation.id : null,
+    ref: str(p.ref) ?? str(pr?.head?.ref),
+    sha: str(p.after) ?? str(pr?.head?.sha),
+  };
+}

@@ -1,0 +1,60 @@
+// The intake of one GitHub delivery (workflow id delivery-<delivery id>, so a redelivery never
+// runs twice): plan what it means, then act — queue deploys in their environments' lanes, hand
+// pull-request events to their previews' lifecycles, sync an installation — and record the
+// outcome for the deliveries list. Deployment ids are minted here, deterministically, so a
+// retried step asks for the same deployment again and the lane takes it once.
+import { proxyActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { DeliveryOutcome, DeliveryResult } from '../db/schema/webhook-deliveries.js';
+import { mintId } from '../src/domain/ids.js';
+import { GITHUB, INTAKE } from './activity-profiles.js';
+import { describeFailure } from './failure.js';
+
+export interface DeliveryInput {
+  deliveryId: string;
+}
+
+export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<{ outcome: DeliveryOutcome; results: DeliveryResult[] }> {
+  const intake = proxyActivities<ControlActivities>(INTAKE);
+  const remote = proxyActivities<ControlActivities>(GITHUB);
+  const plan = await intake.planDelivery({ deliveryId });
+  const results: DeliveryResult[] = [...plan.notes];
+  let outcome = plan.outcome;
+  let message = plan.message;
+  const failures: string[] = [];
+
+  for (const action of plan.actions) {
+    try {
+      if (action.kind === 'sync') {
+        const synced = await remote.syncRepositories({ installationId: action.installationId, uninstalled: action.uninstalled });
+        outcome = 'synced';
+        message = `${message}: ${synced.skipped ?? `${synced.installations} installation(s), ${synced.repositories} repositories, ${synced.removed} removed`}`;
+      } else if (action.kind === 'deploy') {
+        const deploymentId = mintId('dep', Date.now(), Math.random);
+        await remote.submitDeploy({ request: { ...action.request, deploymentId, kind: 'deploy', trigger: `github:${deliveryId}` } });
+        results.push({ ...action.result, deploymentId });
+      } else if (action.kind === 'preview') {
+        const deploymentId = mintId('dep', Date.now(), Math.random);
+        await remote.signalPreview({ target: action.target, event: { ...action.event, deploymentId } });
+        results.push({ ...action.result, deploymentId });
+      } else {
+        const closed = await remote.closePreview({ appId: action.target.appId, number: action.target.number, event: { ...action.event, deploymentId: null } });
+        results.push({ ...action.result, note: closed.signalled ? action.result.note : 'no preview running' });
+      }
+    } catch (err) {
+      const why = describeFailure(err).message;
+      failures.push(why);
+      if ('result' in action) results.push({ ...action.result, note: `failed: ${why}` });
+    }
+  }
+
+  if (outcome === null) {
+    const started = results.filter((r) => r.deploymentId).length;
+    const closing = plan.actions.some((a) => a.kind === 'preview-close');
+    outcome = failures.length && started === 0 ? 'failed' : closing && started === 0 ? 'teardown' : 'deployed';
+    message = started ? `started ${started} deployment(s)` : closing ? 'removing previews' : message;
+  }
+  if (failures.length) message = `${message}; ${failures.length} failed: ${failures.join('; ')}`;
+  await intake.recordDeliveryOutcome({ deliveryId, outcome, message, results });
+  return { outcome, results };
+}
