@@ -98,6 +98,8 @@ describe('builds from source', () => {
 
     // The clone used the installation's token, minted with the app's JWT.
     expect(github.calls.some((c) => c.path === `/app/installations/${INSTALLATION}/access_tokens` && c.auth === 'jwt')).toBe(true);
+    // The final report follows the deployment's own record: wait for it.
+    await waitFor('the final commit status', async () => github.feedbackCalls().includes('commit-status success'), 30_000);
     const feedback = github.calls.filter((c) => c.path.includes(sha) || /\/deployments/.test(c.path));
     expect(github.feedbackCalls()).toEqual(['commit-status pending', 'deployment prod', 'deployment-status in_progress', 'deployment-status success', 'commit-status success']);
     expect(feedback.every((c) => c.auth === 'token')).toBe(true);
