@@ -28,6 +28,23 @@ export const ERROR_TYPES = [
 
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
+/** Failures no retry can fix: Temporal stops retrying an activity that fails with one. */
+export const PERMANENT_ERROR_TYPES: readonly ErrorType[] = [
+  'ValidationFailed',
+  'NotFound',
+  'Conflict',
+  'ImageNotFound',
+  'PortConflict',
+  'ContainerFailed',
+  'HealthCheckFailed',
+  'RouteVerificationFailed',
+  'ReleaseNotFound',
+  'ArchiveRejected',
+  'SourceNotFound',
+  'BuildFailed',
+  'GitHubRequestFailed',
+];
+
 export function isErrorType(value: unknown): value is ErrorType {
   return typeof value === 'string' && (ERROR_TYPES as readonly string[]).includes(value);
 }

@@ -1,32 +1,16 @@
 // Timeout and retry profiles, named, in one place. Every activity has a timeout; long ones
 // heartbeat (activities/heartbeat.ts beats every second) so a crashed worker is noticed in
 // seconds and cancellation reaches them.
-import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { PERMANENT_ERROR_TYPES } from '../src/errors.js';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 
-/** Failure types no retry can fix. */
-const PERMANENT = [
-  'ValidationFailed',
-  'NotFound',
-  'Conflict',
-  'ImageNotFound',
-  'PortConflict',
-  'ContainerFailed',
-  'HealthCheckFailed',
-  'RouteVerificationFailed',
-  'ReleaseNotFound',
-  'ArchiveRejected',
-  'SourceNotFound',
-  'BuildFailed',
-  'GitHubRequestFailed',
-];
-
-const RETRY = {
+const RETRY: RetryPolicy = {
   initialInterval: '200ms',
   backoffCoefficient: 2,
   maximumInterval: '5s',
   maximumAttempts: 8,
-  nonRetryableErrorTypes: PERMANENT,
-} as const;
+  nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
+};
 
 /** Docker calls that take seconds at most: create, start, stop, remove, list. */
 export const DOCKER: ActivityOptions = {

@@ -7,7 +7,6 @@
 // each records the phase changes handed to it and those it makes, so progress reaches the
 // database without round trips of its own.
 import {
-  CancellationScope,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -20,9 +19,10 @@ import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domai
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseReport, PhaseWrite } from '../src/domain/phases.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
-import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
+import { deployProgressQuery } from '../src/domain/workflow-definitions.js';
 import { DOCKER, LAUNCH, ROUTER, STORE } from './activity-profiles.js';
 import { abandonDeployment, type Undo } from './abandon-deployment.js';
+import { PointOfNoReturn } from './point-of-no-return.js';
 import { describeFailure } from './failure.js';
 import { PhaseTracker } from './phase-tracker.js';
 
@@ -50,23 +50,15 @@ export async function deployRelease(request: DeployRequest, steps: DeploySteps =
   const report = (writes: PhaseWrite[], running = false) => ({ deploymentId, phases: writes, running });
   let status: DeploymentStatus = 'running';
   let release: ReleaseSpec | null = null;
-  let committed = false;
-  let abort: AbortReason | null = null;
   const undo: Undo[] = [];
-  const beforeCommit = new CancellationScope();
+  const noReturn = new PointOfNoReturn();
 
   setHandler(deployProgressQuery, () => ({ deploymentId, status, releaseId: release?.id ?? null, phases: phases.snapshot() }));
-  setHandler(abortDeploySignal, (reason) => {
-    // Once traffic has moved the deploy finishes; a rollback is the way back.
-    if (committed || abort) return;
-    abort = reason;
-    beforeCommit.cancel();
-  });
   const progress = (text: string) => setCurrentDetails(`${request.appName}/${request.environmentName}: ${text}`);
 
   phases.start('queued'); // recorded by the lane when it accepted the request
   try {
-    release = await beforeCommit.run(async () => {
+    release = await noReturn.beforeCommit.run(async () => {
       // build (apps built from source): the image this deploy releases
       let image = request.image;
       let starting = true;
@@ -100,12 +92,12 @@ export async function deployRelease(request: DeployRequest, steps: DeploySteps =
         verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
       });
       phases.apply(switched.phases);
-      committed = true;
+      noReturn.commit();
       await store.markLive({ environmentId, releaseId: spec.id, deploymentId });
       return spec;
     });
   } catch (err) {
-    const ended = await abandonDeployment({ deploymentId, err, abort, undo, phases });
+    const ended = await abandonDeployment({ deploymentId, err, abort: noReturn.abort, undo, phases });
     status = ended.status;
     const failure = ended.failure;
     progress(`${status}: ${failure.message}`);

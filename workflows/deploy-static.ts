@@ -2,15 +2,16 @@
 // (the point of no return), then retire and prune. Before the switch, a failure or an abort
 // removes this deployment's files and the live release keeps serving; a rollback skips straight
 // to the switch, so it costs one activity.
-import { CancellationScope, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
-import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
+import { deployProgressQuery } from '../src/domain/workflow-definitions.js';
 import { DOCKER, ROUTER, STORE, UNPACK } from './activity-profiles.js';
 import { abandonDeployment, type Undo } from './abandon-deployment.js';
+import { PointOfNoReturn } from './point-of-no-return.js';
 import { describeFailure } from './failure.js';
 import { PhaseTracker } from './phase-tracker.js';
 
@@ -28,23 +29,16 @@ export async function deployStatic(request: DeployRequest): Promise<DeployResult
   let status: DeploymentStatus = 'running';
   let releaseId: string | null = request.kind === 'rollback' ? (request.releaseId ?? null) : null;
   let previousReleaseId: string | null = null;
-  let committed = false;
-  let abort: AbortReason | null = null;
   const undo: Undo[] = [];
-  const beforeCommit = new CancellationScope();
+  const noReturn = new PointOfNoReturn();
 
   setHandler(deployProgressQuery, () => ({ deploymentId, status, releaseId, phases: phases.snapshot() }));
-  setHandler(abortDeploySignal, (reason) => {
-    if (committed || abort) return;
-    abort = reason;
-    beforeCommit.cancel();
-  });
   const progress = (text: string) => setCurrentDetails(`${request.appName}/${request.environmentName}: ${text}`);
 
   phases.start('queued'); // recorded by the lane when it accepted the request
   let releaseNumber = 0;
   try {
-    await beforeCommit.run(async () => {
+    await noReturn.beforeCommit.run(async () => {
       let switchReport: PhaseWrite[];
       let restoreTo: string | null | undefined;
       if (request.kind === 'deploy') {
@@ -87,11 +81,11 @@ export async function deployStatic(request: DeployRequest): Promise<DeployResult
       phases.apply(switched.phases);
       releaseNumber = switched.releaseNumber;
       previousReleaseId = switched.previousReleaseId;
-      committed = true;
+      noReturn.commit();
       await store.markLive({ environmentId, releaseId: releaseId as string, deploymentId });
     });
   } catch (err) {
-    const ended = await abandonDeployment({ deploymentId, err, abort, undo, phases });
+    const ended = await abandonDeployment({ deploymentId, err, abort: noReturn.abort, undo, phases });
     status = ended.status;
     const failure = ended.failure;
     progress(`${status}: ${failure.message}`);
