@@ -35,8 +35,10 @@ ENV NODE_ENV=production \
 # A fixed uid/gid, so files the worker writes into shared volumes have a known owner. The
 # routes directory exists in the image so a fresh named volume mounted there inherits its owner.
 # nginx serves static sites (`berth static-server`); brotli_static serves precompressed files.
+# git and Debian's Docker client (BuildKit with --secret) build apps from source in the worker;
+# the daemon in that package is never started here: the host's socket is mounted instead.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nginx-light libnginx-mod-http-brotli-static \
+ && apt-get install -y --no-install-recommends nginx-light libnginx-mod-http-brotli-static git docker.io ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 berth \
  && useradd --system --uid 10001 --gid berth --home-dir /var/lib/berth --shell /usr/sbin/nologin berth \

@@ -23,7 +23,7 @@ const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const COMPOSE_BIN = '/usr/bin/docker-compose';
 const EXPECTED_SERVICES = ['postgres', 'temporal', 'temporal-ui', 'traefik', 'migrate', 'api', 'worker', 'static'];
 const SENTINEL_PASSWORD = 'sentinel0pw4compose';
-const REQUIRED_ENV: Record<string, string> = { POSTGRES_PASSWORD: SENTINEL_PASSWORD, DOCKER_GID: '990' };
+const REQUIRED_ENV: Record<string, string> = { POSTGRES_PASSWORD: SENTINEL_PASSWORD, DOCKER_GID: '990', BERTH_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') };
 
 interface Service {
   image?: string;
