@@ -7,7 +7,10 @@ import { createImageActivities } from './docker/images.js';
 import { createReleaseActivities } from './release/index.js';
 import { createHealthActivities } from './health/index.js';
 import { createRouterActivities } from './router/index.js';
+import { createResolveStack } from './release/resolve-stack.js';
 import { createStoreActivities } from './store/index.js';
+import { createStackObjects } from './swarm/stack-objects.js';
+import { createStackServices } from './swarm/stack-services.js';
 import { createDeploymentLog } from './store/deployment-log.js';
 
 export interface ActivityDeps {
@@ -17,6 +20,8 @@ export interface ActivityDeps {
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
   traefik: { routesDir: string; apiUrl: string; entryUrl: string };
+  /** Host paths stack services may bind-mount (BERTH_STACK_BIND_PATHS). */
+  stackBindPaths?: string[];
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -27,7 +32,16 @@ export function createHostActivities(deps: ActivityDeps) {
   const images = createImageActivities({ docker, log, deploymentLog });
   const containers = createContainerActivities({ docker, db, log, instance });
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
-  return { ...images, ...containers, ...health, ...createReleaseActivities({ db, images, containers, health }) };
+  const objects = createStackObjects(docker, instance);
+  const swarmLog = deps.log.child({ component: 'swarm' });
+  return {
+    ...images,
+    ...containers,
+    ...health,
+    ...createReleaseActivities({ db, images, containers, health }),
+    resolveStack: createResolveStack({ db, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [] }),
+    ...createStackServices({ docker, db, log: swarmLog, instance, objects, health }),
+  };
 }
 
 /** Activities of the control plane: the router and the store. */

@@ -11,6 +11,7 @@ import { deploymentRoutes } from './routes/deployments.js';
 import { environmentRoutes } from './routes/environments.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
+import { stackRoutes } from './routes/stacks.js';
 
 export const API_VERSION = '0.1.0';
 /** JSON bodies are small; anything bigger is refused before it is read whole. */
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   v1.route('/apps', appRoutes(deps));
   v1.route('/apps', environmentRoutes(deps));
   v1.route('/', deploymentRoutes(deps));
+  v1.route('/', stackRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

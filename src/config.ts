@@ -60,6 +60,10 @@ const envSchema = z.object({
     .default('localhost'),
   BERTH_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   BERTH_EMBEDDED_SERVICES: bool.default(true),
+  BERTH_STACK_BIND_PATHS: z
+    .string()
+    .regex(/^(\/[^:]*)(:\/[^:]*)*$/, 'expected absolute paths separated by ":"')
+    .optional(),
 });
 
 export interface Config {
@@ -77,6 +81,8 @@ export interface Config {
   appsDomain: string;
   /** `berth dev` starts Temporal and Traefik itself; production points at running ones. */
   embeddedServices: boolean;
+  /** Host paths (and below) that stack services may bind-mount; none by default. */
+  stackBindPaths: string[];
 }
 
 export class ConfigError extends Error {
@@ -130,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     appsDomain: e.BERTH_APPS_DOMAIN,
     embeddedServices: e.BERTH_EMBEDDED_SERVICES,
+    stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
   };
 }
 

@@ -3,9 +3,11 @@
 // DeployResult, records its own phases and outcome, and honours abortDeploySignal.
 import type { AppKind, DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { deployRelease } from './deploy-release.js';
+import { rolloutStack } from './rollout-stack.js';
 
 export type DeployWorkflow = (request: DeployRequest) => Promise<DeployResult>;
 
 export const DEPLOY_WORKFLOWS: Partial<Record<AppKind, DeployWorkflow>> = {
   image: deployRelease,
+  stack: rolloutStack,
 };

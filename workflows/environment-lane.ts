@@ -133,6 +133,7 @@ export async function environmentLane(input: LaneInput): Promise<void> {
 }
 
 function describe(request: DeployRequest): string {
-  const what = request.kind === 'deploy' ? `deploy ${request.image}` : `rollback to ${request.releaseId}`;
+  const what =
+    request.kind === 'deploy' ? `deploy ${request.image ?? request.appKind}` : request.kind === 'teardown' ? 'teardown' : `rollback to ${request.releaseId}`;
   return `${request.appName}/${request.environmentName}: ${what} (${request.trigger})`;
 }

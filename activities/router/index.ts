@@ -6,12 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../db/client.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
+import { serviceRouteKey } from '../../src/domain/stack.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import type { Logger } from '../../src/logger.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
-import { readPreviousRoute, readRouteFile, removeRouteFile, savePreviousRoute, writeRouteFile } from './route-files.js';
+import { listRouteKeys, readPreviousRoute, readRouteFile, removeRouteFile, savePreviousRoute, writeRouteFile } from './route-files.js';
 import { liveServers, sameServers } from './traefik-api.js';
 
 export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
@@ -102,7 +103,7 @@ export function createRouterActivities({ db, routesDir, apiUrl, entryUrl, log }:
         const ms = performance.now() - started;
         log.debug({ environmentId: route.environmentId, ms }, 'route live');
         const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `switched in ${Math.round(ms)} ms`, at: Date.now() }];
-        await recordReport(db, { deploymentId: route.deploymentId, phases });
+        await recordReport(db, { deploymentId: route.deploymentId, service: input.report.service, phases });
         return { phases, ms };
       });
     },
@@ -119,6 +120,16 @@ export function createRouterActivities({ db, routesDir, apiUrl, entryUrl, log }:
 
     async removeRoute(input: { environmentId: string }): Promise<void> {
       await withHeartbeat((signal) => apply(input.environmentId, null, signal));
+    },
+
+    /** Removes the routes of a stack's services (route keys <environment>-<service>) but those kept. */
+    async removeStackRoutes(input: { environmentId: string; keepServices: string[] }): Promise<string[]> {
+      return withHeartbeat(async (signal) => {
+        const keep = new Set(input.keepServices.map((s) => serviceRouteKey(input.environmentId, s)));
+        const doomed = (await listRouteKeys(routesDir, `${input.environmentId}-`)).filter((key) => !keep.has(key));
+        for (const key of doomed) await apply(key, null, signal);
+        return doomed;
+      });
     },
   };
 }

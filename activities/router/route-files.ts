@@ -1,7 +1,7 @@
 // Route files in Traefik's watched directory, written atomically: a temporary file (which the
 // file provider ignores by its extension) renamed over the real one.
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRouteConfig, routeFileName, traefikRouteConfig, type RouteSpec } from '../../src/domain/route.js';
 
@@ -52,4 +52,11 @@ function previousFile(routesDir: string, environmentId: string): string {
 export async function removeRouteFile(routesDir: string, environmentId: string): Promise<void> {
   await rm(join(routesDir, routeFileName(environmentId)), { force: true });
   await rm(previousFile(routesDir, environmentId), { force: true });
+}
+
+/** Route keys (environment ids, or <environment>-<service> for stacks) with a file, by prefix. */
+export async function listRouteKeys(routesDir: string, prefix: string): Promise<string[]> {
+  const files = await readdir(routesDir).catch(() => [] as string[]);
+  const head = routeFileName(prefix).replace(/\.yml$/, '');
+  return files.filter((f) => f.startsWith(head) && f.endsWith('.yml')).map((f) => f.slice('env-'.length, -'.yml'.length));
 }

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq, sql } from 'drizzle-orm';
 import { getAppByName, listApps, type AppRow } from '../../db/queries/apps.js';
-import { apps, projects } from '../../db/schema/index.js';
+import { apps, appStacks, projects } from '../../db/schema/index.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
+import { assertComposeShape } from '../stack-compose.js';
 import { App, AppInput, AppPatch } from '../schemas/apps.js';
 import { body, errorResponses, json, Name } from '../schemas/common.js';
 
@@ -29,7 +30,7 @@ export function presentApp(a: AppRow) {
   };
 }
 
-export function appRoutes({ db }: AppDeps) {
+export function appRoutes({ db, config }: AppDeps) {
   const app = newRouter();
 
   app.openapi(
@@ -41,14 +42,19 @@ export function appRoutes({ db }: AppDeps) {
       responses: { 201: json(App, 'Created'), ...errorResponses },
     }),
     async (c) => {
-      const { project, ...input } = c.req.valid('json');
+      const { project, compose, ...input } = c.req.valid('json');
       const [owner] = await db.select().from(projects).where(eq(projects.name, project));
       if (!owner) throw notFound(`project ${project}`);
-      const [row] = await db
-        .insert(apps)
-        .values({ id: newId('app'), projectId: owner.id, ...input, image: input.image ?? null })
-        .onConflictDoNothing()
-        .returning();
+      if (compose !== undefined) assertComposeShape(config, compose);
+      const row = await db.transaction(async (tx) => {
+        const [inserted] = await tx
+          .insert(apps)
+          .values({ id: newId('app'), projectId: owner.id, ...input, image: input.image ?? null })
+          .onConflictDoNothing()
+          .returning();
+        if (inserted && compose !== undefined) await tx.insert(appStacks).values({ appId: inserted.id, compose });
+        return inserted;
+      });
       if (!row) throw conflict(`an app named ${input.name} already exists`);
       return c.json(presentApp({ ...row, projectName: owner.name }), 201);
     },

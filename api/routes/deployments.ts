@@ -1,19 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getAppByName } from '../../db/queries/apps.js';
-import { getDeployment, listDeployments, listPhases, logsAfter } from '../../db/queries/deployments.js';
+import { getDeployment, listDeployments, listPhases, listServicePhases, logsAfter } from '../../db/queries/deployments.js';
 import { presentDeployment } from '../present-deployment.js';
 import { getEnvironment } from '../../db/queries/environments.js';
 import { getRelease, listReleases, releasesByLastLive } from '../../db/queries/releases.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
-import { environmentHosts } from '../../src/domain/route.js';
-import { newId } from '../../src/ids.js';
-import { workflowUiUrl } from '../../src/temporal/client.js';
+import { acceptedBody, baseRequest } from '../deploy-requests.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { cancelInLane, readLane, submitToLane } from '../lane.js';
 import { newRouter } from '../router.js';
 import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
 import { Accepted, DeployInput, Deployment, DeploymentFilter, LogLine, Release, RollbackInput } from '../schemas/deployments.js';
+import { compileForEnvironment } from '../stack-compose.js';
 import { deploymentEvents } from './deployment-events.js';
 import { EnvParam, findEnvironment } from './environments.js';
 
@@ -27,52 +26,38 @@ export function deploymentRoutes(deps: AppDeps) {
   async function listPage(q: Parameters<typeof listDeployments>[1]) {
     const rows = await listDeployments(db, q);
     const phases = await listPhases(db, rows.map((r) => r.id));
-    const items = rows.map((r) => presentDeployment(config, r, phases.filter((p) => p.deploymentId === r.id)));
+    const services = await listServicePhases(db, rows.map((r) => r.id));
+    const items = rows.map((r) =>
+      presentDeployment(config, r, phases.filter((p) => p.deploymentId === r.id), services.filter((p) => p.deploymentId === r.id)),
+    );
     return { items, nextCursor: rows.length === q.limit ? (rows[rows.length - 1]?.id ?? null) : null };
   }
 
-  const accepted = (deploymentId: string, workflowId: string) => ({
-    deploymentId,
-    workflowId,
-    status: 'queued',
-    url: `${config.api.publicUrl}/api/v1/deployments/${deploymentId}`,
-    temporalUrl: workflowUiUrl(config.temporal, workflowId),
-  });
-
-  function baseRequest(a: NonNullable<Awaited<ReturnType<typeof getAppByName>>>, env: NonNullable<Awaited<ReturnType<typeof getEnvironment>>>) {
-    return {
-      deploymentId: newId('dep'),
-      appId: a.id,
-      appKind: a.kind,
-      appName: a.name,
-      environmentId: env.id,
-      environmentName: env.name,
-      trigger: 'api',
-      queuePolicy: env.queuePolicy,
-      cancelSuperseded: env.cancelSuperseded,
-      retention: env.retention,
-      drainSeconds: env.drainSeconds,
-      hosts: environmentHosts(a.name, env.name, config.appsDomain, env.domains),
-      hostId: config.hostId,
-    };
-  }
+  const accepted = (deploymentId: string, workflowId: string) => acceptedBody(config, deploymentId, workflowId);
 
   app.openapi(
     createRoute({
       method: 'post',
       path: '/apps/{app}/environments/{env}/deployments',
       tags: ['deployments'],
-      summary: 'Deploy an image',
+      summary: 'Deploy an image (or, for a stack, its compose file)',
       description: 'Queues a deployment in the environment’s lane; answers once it is recorded, before it runs.',
       request: { params: EnvParam, body: { required: false, content: { 'application/json': { schema: DeployInput } } } },
       responses: { 202: json(Accepted, 'Queued'), ...errorResponses },
     }),
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      if (a.kind === 'stack') {
+        if (c.req.valid('json').image) throw invalid('a stack deploys its compose file; it takes no image', [{ path: 'image', message: 'not for stacks' }]);
+        // Refused here, before anything runs, exactly as the rollout would refuse it.
+        await compileForEnvironment(db, config, a, env);
+        const done = await submitToLane(temporal, { ...baseRequest(config, a, env), kind: 'deploy' });
+        return c.json(accepted(done.deploymentId, done.workflowId), 202);
+      }
       const image = c.req.valid('json').image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
       if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);
-      const request: DeployRequest = { ...baseRequest(a, env), kind: 'deploy', image };
+      const request: DeployRequest = { ...baseRequest(config, a, env), kind: 'deploy', image };
       const done = await submitToLane(temporal, request);
       return c.json(accepted(done.deploymentId, done.workflowId), 202);
     },
@@ -99,7 +84,7 @@ export function deploymentRoutes(deps: AppDeps) {
       const release = await getRelease(db, releaseId);
       if (!release || release.environmentId !== env.id) throw notFound(`release ${releaseId} of this environment`);
       if (release.id === env.liveReleaseId) throw conflict(`release ${release.number} is already live`);
-      const request: DeployRequest = { ...baseRequest(a, env), trigger: 'rollback', kind: 'rollback', releaseId: release.id };
+      const request: DeployRequest = { ...baseRequest(config, a, env), trigger: 'rollback', kind: 'rollback', releaseId: release.id };
       const done = await submitToLane(temporal, request);
       return c.json(accepted(done.deploymentId, done.workflowId), 202);
     },
@@ -155,7 +140,7 @@ export function deploymentRoutes(deps: AppDeps) {
     async (c) => {
       const d = await getDeployment(db, c.req.valid('param').id);
       if (!d) throw notFound('deployment');
-      return c.json(presentDeployment(config, d, d.phases), 200);
+      return c.json(presentDeployment(config, d, d.phases, d.servicePhases), 200);
     },
   );
 

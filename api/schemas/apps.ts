@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { DEFAULT_HEALTH_CHECK } from '../../src/domain/app-spec.js';
 import { parseImageRef } from '../../src/domain/image-ref.js';
 import { Name } from './common.js';
+import { ComposeText } from './stacks.js';
 
 export const ImageReference = z
   .string()
@@ -50,10 +51,15 @@ export const AppInput = z
   .object({
     project: Name.openapi({ description: 'Name of the project the app belongs to' }),
     name: Name,
-    kind: z.literal('image', { error: 'kind must be "image"' }).default('image'),
+    kind: z.enum(['image', 'stack'], { error: 'kind must be "image" or "stack"' }).default('image'),
+    compose: ComposeText.optional().openapi({ description: 'kind stack: the compose file (YAML)' }),
     ...appSettings,
   })
   .strict()
+  .superRefine((input, ctx) => {
+    if (input.kind === 'stack' && input.compose === undefined) ctx.addIssue({ code: 'custom', path: ['compose'], message: 'required for apps of kind stack' });
+    if (input.kind !== 'stack' && input.compose !== undefined) ctx.addIssue({ code: 'custom', path: ['compose'], message: 'only apps of kind stack have a compose file' });
+  })
   .openapi('AppInput');
 
 export const AppPatch = z

@@ -6,3 +6,7 @@ export * from './releases.js';
 export * from './deployments.js';
 export * from './deployment-phases.js';
 export * from './deployment-logs.js';
+export * from './app-stacks.js';
+export * from './stack-overrides.js';
+export * from './stack-releases.js';
+export * from './deployment-service-phases.js';

@@ -8,7 +8,7 @@ import type { ComposeIssue } from './compose-issues.js';
 import { commandList, listOrDict, parseBytes, parseDuration } from './compose-values.js';
 
 /** Service names become DNS labels and part of Swarm service names (<namespace>_<service>). */
-const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,34}[a-z0-9])?$/;
+const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$/;
 export const MAX_REPLICAS = 20;
 
 type Doc = Record<string, any>;
@@ -33,7 +33,7 @@ export function normalizeStack(doc: Doc, options: NormalizeOptions): { stack: St
   const stack: StackSpec = { services: {}, networks: {}, volumes: {}, secrets: {}, configs: {} };
   for (const [name, raw] of Object.entries(services)) {
     const at = (key: string, message: string) => issues.push({ path: `services.${name}${key ? `.${key}` : ''}`, message: `service ${name}: ${key ? `${key}: ` : ''}${message}` });
-    if (!SERVICE_NAME.test(name)) at('', 'service names become DNS names: lowercase letters, digits and hyphens, at most 36');
+    if (!SERVICE_NAME.test(name)) at('', 'service names become DNS names: lowercase letters, digits and hyphens, at most 30');
     stack.services[name] = normalizeService(name, raw ?? {}, { ...options, declared, at });
   }
 

@@ -4,8 +4,17 @@
 
 export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
 
+/**
+ * A stack deployment: resolve (compile, pin images, record the release, prepare Swarm), rollout
+ * (every service, level by level), then drain and prune; revert when the rollout failed.
+ * A teardown records only its own phase.
+ */
+export const STACK_PHASES = ['queued', 'resolve', 'rollout', 'drain', 'prune'] as const;
+/** Each service of a stack rollout: its Swarm service updated, its tasks started, health, route. */
+export const SERVICE_PHASES = ['update', 'start', 'health', 'route'] as const;
+
 /** Every phase name any kind of deployment records. */
-export const PHASES = [...IMAGE_PHASES] as const;
+export const PHASES = [...new Set([...IMAGE_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown'] as const)];
 export type PhaseName = (typeof PHASES)[number];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -33,6 +42,8 @@ export interface PhaseWrite {
  */
 export interface PhaseReport {
   deploymentId: string;
+  /** A service of a stack: the phases are that service's, not the deployment's. */
+  service?: string | undefined;
   phases: PhaseWrite[];
   /** The deployment leaves the queue and runs from now on. */
   running?: boolean;

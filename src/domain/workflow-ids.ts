@@ -7,3 +7,8 @@ export function laneWorkflowId(environmentId: string): string {
 export function deployWorkflowId(deploymentId: string): string {
   return `deploy-${deploymentId}`;
 }
+
+/** A stack deployment runs each service as a child workflow of its own. */
+export function stackServiceWorkflowId(deploymentId: string, service: string): string {
+  return `${deployWorkflowId(deploymentId)}-${service}`;
+}

@@ -14,6 +14,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     log: log.child({ component: 'activities' }),
     instance: config.instance,
     traefik: { routesDir: config.traefik.routesDir, apiUrl: config.traefik.apiUrl, entryUrl: config.traefik.entryUrl },
+    stackBindPaths: config.stackBindPaths,
   };
   const workers = await startWorkers({
     address: config.temporal.address,

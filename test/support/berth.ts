@@ -3,7 +3,7 @@
 // built by createApp and workers either in this process or as a separate `berth worker`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
@@ -24,6 +24,7 @@ import { createTemporalClient } from '../../src/temporal/client.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { Workers } from '../../src/temporal/worker.js';
 import { freePort } from './free-port.js';
+import { removeSwarmObjects } from './swarm.js';
 import type { SharedServices } from './services.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -182,6 +183,11 @@ export async function startBerth(options: { workers?: boolean; services?: Shared
       const envs = await database.db.select({ id: environments.id }).from(environments);
       await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, routeFileName(e.id)), { force: true })));
       await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, `.${routeFileName(e.id)}.previous`), { force: true })));
+      // Stack services route one file each: env-<environment>-<service>.yml (and its .previous).
+      const routeFiles = await readdir(config.traefik.routesDir).catch(() => [] as string[]);
+      const stackPrefixes = envs.map((e) => routeFileName(`${e.id}-`).replace(/\.yml$/, ''));
+      for (const f of routeFiles) if (stackPrefixes.some((p) => f.startsWith(p) || f.startsWith(`.${p}`))) await rm(join(config.traefik.routesDir, f), { force: true });
+      await removeSwarmObjects(docker, config.instance);
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
       await temporal.connection.close();
       await database.close();
