@@ -74,8 +74,7 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
       release = resolved.release;
       plan = resolved.plan;
       liveReleaseId = resolved.liveReleaseId;
-      const order = plan.levels.map((level) => level.join(' + ')).join(' → ');
-      await store.recordPhases(report(phases.next('rollout', `release ${release.number}: ${order}`)));
+      await store.recordPhases(report(phases.next('rollout')));
 
       for (const [i, level] of plan.levels.entries()) {
         progress(`rolling out level ${i + 1}/${plan.levels.length}: ${level.join(', ')}`);
@@ -126,7 +125,8 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
   const exposed = Object.values((plan as unknown as StackPlan).services).filter((s) => s.expose).map((s) => s.name);
   let note: string | null = null;
   progress(`release ${live.number} live; draining`);
-  await store.recordPhases(report(phases.next('drain')));
+  const order = (plan as unknown as StackPlan).levels.map((level) => level.join(' + ')).join(' → ');
+  await store.recordPhases(report(phases.next('drain', `release ${live.number}: ${order}`)));
   if (request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
   try {
     note = await swarm.pruneStack({ report: report(phases.next('prune')), appId, environmentId, liveReleaseId: live.id });

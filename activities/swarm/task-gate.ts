@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { LABEL } from '../../src/domain/labels.js';
 import { permanentFailure } from '../../src/errors.js';
 
-const POLL_MS = 50;
+const POLL_MS = 100;
 /** Failed tasks of the new spec that end the wait (Swarm restarts a failing task by itself). */
 const FAILED_TASKS_LIMIT = 2;
 export const DOCKER_GWBRIDGE = 'docker_gwbridge';
@@ -16,6 +16,7 @@ export type TaskGoal = 'running' | 'completed';
 
 interface Task {
   ID: string;
+  CreatedAt?: string;
   DesiredState?: string;
   Spec?: { ContainerSpec?: { Labels?: Record<string, string> } };
   Status?: { State?: string; Err?: string; Message?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
@@ -41,17 +42,41 @@ export async function waitForTasks(docker: Docker, wait: TaskWait): Promise<stri
     );
     const done = tasks.filter((t) => (wait.goal === 'running' ? t.DesiredState === 'running' && t.Status?.State === 'running' : t.Status?.State === 'complete'));
     if (done.length >= wait.replicas) return done.map((t) => t.Status?.ContainerStatus?.ContainerID ?? '').filter(Boolean);
-    const failed = tasks.filter((t) => ['failed', 'rejected'].includes(t.Status?.State ?? ''));
-    const oneShot = wait.goal === 'completed';
-    if (failed.length >= (oneShot ? 1 : FAILED_TASKS_LIMIT) || failed.some((t) => t.Status?.State === 'rejected')) {
-      const reason = failed.map((t) => t.Status?.Err || t.Status?.Message).find(Boolean) ?? 'task failed';
-      const unhealthy = /unhealthy/i.test(reason);
-      throw permanentFailure(unhealthy ? 'HealthCheckFailed' : 'ContainerFailed', `${failed.length} task(s) failed: ${unhealthy ? 'unhealthy (its healthcheck failed)' : reason}`);
+    // A long-running service's task that ended at all has failed (an unhealthy one is shut
+    // down and ends "complete"); a one-shot's fails when it exits non-zero.
+    // Only tasks made since the spec last changed count: a spec rolled back to may have ended
+    // tasks from its earlier life in Swarm's task history.
+    const service = (await docker.getService(wait.serviceName).inspect()) as { UpdatedAt?: string; UpdateStatus?: { State?: string } };
+    const since = Date.parse(service.UpdatedAt ?? '') || 0;
+    const failed = tasks.filter((t) => (wait.goal === 'running' ? ENDED : FAILED).includes(t.Status?.State ?? '') && Date.parse(t.CreatedAt ?? '') >= since);
+    // An update Swarm paused on a failed task starts no other: that failure is final.
+    const paused = failed.length > 0 && service.UpdateStatus?.State === 'paused';
+    if (paused || failed.length >= (wait.goal === 'completed' ? 1 : FAILED_TASKS_LIMIT) || failed.some((t) => t.Status?.State === 'rejected')) {
+      throw await taskFailure(docker, failed);
     }
     last = tasks.map((t) => t.Status?.State).join(', ') || 'no task yet';
     if (Date.now() > deadline) throw permanentFailure('HealthCheckFailed', `tasks not ${wait.goal} within ${wait.budgetMs} ms (${last})`);
     await sleep(POLL_MS, undefined, { signal: wait.signal }).catch(() => undefined);
   }
+}
+
+const FAILED = ['failed', 'rejected', 'orphaned'];
+const ENDED = [...FAILED, 'complete', 'shutdown', 'remove'];
+
+/** Why the tasks failed, from the last one's container: its healthcheck, or its exit. */
+async function taskFailure(docker: Docker, failed: Task[]) {
+  const task = failed[failed.length - 1] as Task;
+  const containerId = task.Status?.ContainerStatus?.ContainerID;
+  const info = containerId ? await docker.getContainer(containerId).inspect().catch(() => null) : null;
+  const health = (info?.State as { Health?: { Status?: string; Log?: { ExitCode: number; Output: string }[] } } | undefined)?.Health;
+  if (health?.Status === 'unhealthy') {
+    const last = health.Log?.[health.Log.length - 1];
+    const output = last?.Output.trim().slice(0, 200);
+    return permanentFailure('HealthCheckFailed', `${failed.length} task(s) unhealthy: healthcheck exited ${last?.ExitCode ?? '?'}${output ? ` (${output})` : ''}`);
+  }
+  const exit = task.Status?.ContainerStatus?.ExitCode;
+  const reason = task.Status?.Err || task.Status?.Message || 'ended';
+  return permanentFailure('ContainerFailed', `${failed.length} task(s) failed: ${reason}${exit !== undefined ? ` (exit code ${exit})` : ''}`);
 }
 
 /**
