@@ -16,15 +16,25 @@ function rejected(what: string, issues: ComposeIssue[]) {
   return invalid(`${what}: ${first?.message ?? 'invalid'}${more}`, issues.map((i) => ({ path: i.path, message: i.message })));
 }
 
+/** Issues that only an environment's variables can settle. */
+const MISSING_REQUIRED = /^required variable (\w+) is missing|environment variable (\w+) is not set/;
+/** Rounds of placeholders tried for required variables (each round may reveal more). */
+const PLACEHOLDER_ROUNDS = 5;
+
 /**
  * Checks a compose file on its own, as it is uploaded: variables come from each environment at
- * deploy time, so only a missing required variable is let through here.
+ * deploy time, so a required variable stands in with a placeholder and everything else is checked.
  */
 export function assertComposeShape(config: Config, compose: string, override: string | null = null): void {
-  const result = checkCompose({ compose, override, variables: {}, allowedBindPaths: config.stackBindPaths });
-  if (result.ok) return;
-  const real = result.issues.filter((i) => !/^required variable \w+ is missing/.test(i.message));
-  if (real.length) throw rejected(override ? 'compose override' : 'compose file', real);
+  const variables: Record<string, string> = {};
+  for (let round = 0; round < PLACEHOLDER_ROUNDS; round++) {
+    const result = checkCompose({ compose, override, variables, allowedBindPaths: config.stackBindPaths });
+    if (result.ok) return;
+    const missing = result.issues.map((i) => MISSING_REQUIRED.exec(i.message)).flatMap((m) => (m ? [(m[1] ?? m[2]) as string] : []));
+    const real = result.issues.filter((i) => !MISSING_REQUIRED.test(i.message));
+    if (real.length || missing.length === 0) throw rejected(override ? 'compose override' : 'compose file', real.length ? real : result.issues);
+    for (const name of missing) variables[name] = '1';
+  }
 }
 
 /** The stack an environment would run now: compose, override and variables as they are. */
