@@ -16,7 +16,8 @@ const HEALTHCHECK = `
       test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"]
       interval: 200ms
       timeout: 1s
-      retries: 2`;
+      retries: 2
+      start_period: 10s`;
 
 /** Images come from the environment's variables, so one file serves every test. */
 export const THREE_SERVICES = `
