@@ -10,6 +10,7 @@ import { buildHello, removeImages } from '../test/support/images.js';
 import { startSharedServices } from '../test/support/services.js';
 import { BerthClient } from './berth-client.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
+import { stackRollout } from './stack-rollout.js';
 import { printTable, type Row } from './stats.js';
 
 const only = process.argv[2];
@@ -33,6 +34,7 @@ async function main() {
     ['rollback', () => rollbackLatency(client, images, 10)],
     ['zero-downtime', () => zeroDowntime(client, images, 20, 250, 10_000)],
     ['parallel', () => parallelEnvironments(client, berth.docker, images, 50)],
+    ['stack', () => stackRollout(client, berth.docker, images.a, 5)],
   ];
   try {
     for (const [name, run] of benches) {

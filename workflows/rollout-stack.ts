@@ -9,6 +9,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  condition,
   executeChild,
   isCancellation,
   proxyActivities,
@@ -21,9 +22,9 @@ import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
-import { serviceHosts, serviceRouteKey, type StackPlan } from '../src/domain/stack.js';
+import { serviceHosts, serviceRouteKey, type ServicePlan, type StackPlan } from '../src/domain/stack.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
-import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
+import { abortDeploySignal, deployProgressQuery, serviceStartedSignal, type AbortReason } from '../src/domain/workflow-definitions.js';
 import { stackServiceWorkflowId } from '../src/domain/workflow-ids.js';
 import { PULL, ROUTER, STORE, SWARM } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
@@ -76,16 +77,7 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
       liveReleaseId = resolved.liveReleaseId;
       await store.recordPhases(report(phases.next('rollout')));
 
-      for (const [i, level] of plan.levels.entries()) {
-        progress(`rolling out level ${i + 1}/${plan.levels.length}: ${level.join(', ')}`);
-        touched.push(...level);
-        const results = await Promise.allSettled(level.map((name) => rolloutService(request, (plan as StackPlan).services[name], (release as { id: string }).id)));
-        const failedAt = results.findIndex((r) => r.status === 'rejected');
-        if (failedAt >= 0) {
-          const failure = describeFailure((results[failedAt] as PromiseRejectedResult).reason);
-          throw ApplicationFailure.nonRetryable(`service ${level[failedAt]}: ${failure.message}`, failure.type ?? 'ContainerFailed');
-        }
-      }
+      await rolloutServices(request, plan, resolved.release.id, touched, progress);
       committed = true;
       await store.markLive({ environmentId, releaseId: resolved.release.id, deploymentId });
     });
@@ -142,8 +134,65 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
   return { deploymentId, status, releaseId: live.id, message, errorType: null };
 }
 
-function rolloutService(request: DeployRequest, service: StackPlan['services'][string] | undefined, releaseId: string) {
-  if (!service) throw ApplicationFailure.nonRetryable('the plan names a service it does not describe', 'ValidationFailed');
+type ServiceState = 'pending' | 'running' | 'started' | 'ready' | 'failed';
+
+/**
+ * Starts each service as soon as its dependencies meet their depends_on conditions (started,
+ * healthy, completed): the services of a level run in parallel, and a dependent that only needs
+ * its dependency started does not wait for its health. The first failure cancels the services
+ * still rolling out and is thrown, naming the service.
+ */
+async function rolloutServices(request: DeployRequest, plan: StackPlan, releaseId: string, touched: string[], progress: (text: string) => void): Promise<void> {
+  const services = plan.levels.flat().map((name) => plan.services[name] as ServicePlan);
+  const state = new Map<string, ServiceState>(services.map((s) => [s.name, 'pending']));
+  let changes = 0;
+  const set = (name: string, to: ServiceState) => {
+    state.set(name, to);
+    changes++;
+  };
+  setHandler(serviceStartedSignal, (name) => {
+    if (state.get(name) === 'running') set(name, 'started');
+  });
+  const met = (d: ServicePlan['dependsOn'][number]) =>
+    d.condition === 'service_started' ? ['started', 'ready'].includes(state.get(d.service) as string) : state.get(d.service) === 'ready';
+  const children = new CancellationScope();
+  const inFlight = new Set<Promise<void>>();
+  let failure: { service: string; err: unknown } | null = null;
+  for (;;) {
+    if (!failure) {
+      for (const s of services) {
+        if (state.get(s.name) !== 'pending' || !s.dependsOn.every(met)) continue;
+        set(s.name, 'running');
+        touched.push(s.name);
+        const run: Promise<void> = children
+          .run(() => rolloutService(request, s, releaseId))
+          .then(
+            () => set(s.name, 'ready'),
+            (err) => {
+              set(s.name, 'failed');
+              if (!failure) {
+                failure = { service: s.name, err };
+                children.cancel();
+              }
+            },
+          )
+          .finally(() => inFlight.delete(run));
+        inFlight.add(run);
+      }
+      progress(`rolling out ${[...state].filter(([, v]) => v === 'running' || v === 'started').map(([k]) => k).join(', ')}`);
+    }
+    if (inFlight.size === 0) break;
+    const seen = changes;
+    await condition(() => changes !== seen);
+  }
+  const failed = failure as { service: string; err: unknown } | null;
+  if (failed) {
+    const why = describeFailure(failed.err);
+    throw ApplicationFailure.nonRetryable(`service ${failed.service}: ${why.message}`, why.type ?? 'ContainerFailed');
+  }
+}
+
+function rolloutService(request: DeployRequest, service: ServicePlan, releaseId: string) {
   return executeChild(rolloutStackService, {
     workflowId: stackServiceWorkflowId(request.deploymentId, service.name),
     args: [

@@ -42,11 +42,15 @@ export interface StackServiceTarget {
   service: string;
 }
 
-export interface LaunchedService {
+export interface StartedService {
   name: string;
   specHash: string;
   /** Created, updated, or already as this release has it. */
   change: 'created' | 'updated' | 'unchanged';
+  phases: PhaseWrite[];
+}
+
+export interface GatedService {
   /** Where Traefik reaches an exposed service's replicas. */
   servers: string[];
   phases: PhaseWrite[];
@@ -86,7 +90,7 @@ export function createStackServices({ docker, db, log, instance, objects, health
   }
 
   /** Makes the release's service exist in Swarm as the release has it; returns what it did. */
-  async function applyService(target: StackServiceTarget, release: StackReleaseRow): Promise<{ identity: ServiceIdentity; service: StackService; change: LaunchedService['change'] }> {
+  async function applyService(target: StackServiceTarget, release: StackReleaseRow): Promise<{ identity: ServiceIdentity; service: StackService; change: StartedService['change'] }> {
     const o = owner(target.appId, target.environmentId);
     const service = release.stack.services[target.service];
     if (!service) throw permanentFailure('ValidationFailed', `release ${release.number} has no service ${target.service}`);
@@ -123,53 +127,63 @@ export function createStackServices({ docker, db, log, instance, objects, health
 
   return {
     /**
-     * One service of a release, in one step on the host: created or updated (start-first), its
-     * tasks running and healthy (or completed, for a one-shot dependency), and an exposed
-     * service probed over HTTP on every replica. Records update → start → health as it goes.
+     * A service of a release started: created or updated (start-first) until every replica's
+     * container of the new spec runs, which is what a dependent's service_started waits for.
+     * Records update → start.
      */
-    async launchStackService(input: StackServiceTarget & { report: PhaseReport; completes: boolean }): Promise<LaunchedService> {
-      const recorded: PhaseWrite[] = [];
-      const advance = async (phases: PhaseWrite[]) => {
-        recorded.push(...phases);
-        await recordReport(db, { deploymentId: input.deploymentId, service: input.service, phases });
-      };
+    async startStackService(input: StackServiceTarget & { report: PhaseReport }): Promise<StartedService> {
+      const advance = (phases: PhaseWrite[]) => recordReport(db, { deploymentId: input.deploymentId, service: input.service, phases });
       await recordReport(db, input.report);
       return withHeartbeat(async (signal) => {
         const release = await loadRelease(input.releaseId);
         const { identity, service, change } = await applyService(input, release);
-        let at = Date.now();
-        await advance([
+        const at = Date.now();
+        const phases: PhaseWrite[] = [
           { phase: 'update', outcome: 'succeeded', message: `${change} ${identity.name}`, at },
           { phase: 'start', outcome: 'running', at },
-        ]);
+        ];
+        await advance(phases);
+        const budgetMs = SERVICE_START_BUDGET_MS;
+        await waitForTasks(docker, { serviceName: identity.name, specHash: identity.specHash, replicas: service.replicas, goal: 'started', budgetMs, signal });
+        const done: PhaseWrite = { phase: 'start', outcome: 'succeeded', message: `${service.replicas} container(s) started after ${Date.now() - at} ms`, at: Date.now() };
+        await advance([done]);
+        return { name: identity.name, specHash: identity.specHash, change, phases: [...phases, done] };
+      });
+    },
+
+    /**
+     * The health gate of a started service: Swarm runs its tasks (after the compose healthcheck
+     * passed, when it has one), a one-shot has completed with exit code 0, and an exposed
+     * service answers Berth's HTTP probe on every replica. Returns where Traefik reaches it.
+     */
+    async gateStackService(input: StackServiceTarget & { report: PhaseReport; started: StartedService; completes: boolean }): Promise<GatedService> {
+      await recordReport(db, input.report);
+      const advance = (phases: PhaseWrite[]) => recordReport(db, { deploymentId: input.deploymentId, service: input.service, phases });
+      return withHeartbeat(async (signal) => {
+        const release = await loadRelease(input.releaseId);
+        const service = release.stack.services[input.service] as StackService;
         const started = Date.now();
         const containerIds = await waitForTasks(docker, {
-          serviceName: identity.name,
-          specHash: identity.specHash,
+          serviceName: input.started.name,
+          specHash: input.started.specHash,
           replicas: service.replicas,
           goal: input.completes ? 'completed' : 'running',
-          budgetMs: SERVICE_START_BUDGET_MS + (service.healthcheck ? service.healthcheck.startPeriodMs : 0),
+          budgetMs: SERVICE_START_BUDGET_MS + (service.healthcheck?.startPeriodMs ?? 0),
           signal,
         });
-        at = Date.now();
-        const how = input.completes ? 'completed' : service.healthcheck ? 'running and healthy' : 'running';
-        await advance([
-          { phase: 'start', outcome: 'succeeded', message: `${service.replicas} task(s) ${how} after ${at - started} ms`, at },
-          { phase: 'health', outcome: 'running', at },
-        ]);
         let servers: string[] = [];
+        let message = input.completes ? 'completed with exit code 0' : service.healthcheck ? 'compose healthcheck passed' : 'running (no healthcheck)';
         if (service.expose && !input.completes) {
           const addresses = await taskAddresses(docker, containerIds, signal);
           const endpoints: Endpoint[] = containerIds.map((id, replica) => ({ containerId: id, replica, url: `http://${addresses.get(id)}:${service.expose?.port}` }));
-          const gate = await health.waitHealthy({ deploymentId: input.deploymentId, endpoints, check: probePolicy(service.expose.path) });
+          await health.waitHealthy({ deploymentId: input.deploymentId, endpoints, check: probePolicy(service.expose.path) });
           servers = endpoints.map((e) => e.url);
-          await advance([{ phase: 'health', outcome: 'succeeded', message: `HTTP ${service.expose.path} healthy after ${gate.ms} ms`, at: Date.now() }]);
-        } else {
-          const message = service.healthcheck ? 'compose healthcheck passed (Swarm)' : input.completes ? 'completed with exit code 0' : 'no healthcheck: running';
-          await advance([{ phase: 'health', outcome: 'succeeded', message, at: Date.now() }]);
+          message = `${message}; HTTP ${service.expose.path} healthy`;
         }
-        log.debug({ service: identity.name, change }, 'stack service launched');
-        return { name: identity.name, specHash: identity.specHash, change, servers, phases: recorded };
+        const done: PhaseWrite = { phase: 'health', outcome: 'succeeded', message: `${message} after ${Date.now() - started} ms`, at: Date.now() };
+        await advance([done]);
+        log.debug({ service: input.started.name }, 'stack service healthy');
+        return { servers, phases: [done] };
       });
     },
 

@@ -12,7 +12,8 @@ const POLL_MS = 100;
 const FAILED_TASKS_LIMIT = 2;
 export const DOCKER_GWBRIDGE = 'docker_gwbridge';
 
-export type TaskGoal = 'running' | 'completed';
+/** started: every replica's container runs (Compose's service_started); running: Swarm runs the task (healthy, with a healthcheck); completed: exited 0. */
+export type TaskGoal = 'started' | 'running' | 'completed';
 
 interface Task {
   ID: string;
@@ -40,15 +41,15 @@ export async function waitForTasks(docker: Docker, wait: TaskWait): Promise<stri
     const tasks = ((await docker.listTasks({ filters: { service: [wait.serviceName] } })) as Task[]).filter(
       (t) => t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === wait.specHash,
     );
-    const done = tasks.filter((t) => (wait.goal === 'running' ? t.DesiredState === 'running' && t.Status?.State === 'running' : t.Status?.State === 'complete'));
-    if (done.length >= wait.replicas) return done.map((t) => t.Status?.ContainerStatus?.ContainerID ?? '').filter(Boolean);
+    const done = wait.goal === 'started' ? await startedContainers(docker, wait) : tasks.filter((t) => (wait.goal === 'running' ? t.DesiredState === 'running' && t.Status?.State === 'running' : t.Status?.State === 'complete')).map((t) => t.Status?.ContainerStatus?.ContainerID ?? '');
+    if (done.length >= wait.replicas) return done.filter(Boolean);
     // A long-running service's task that ended at all has failed (an unhealthy one is shut
     // down and ends "complete"); a one-shot's fails when it exits non-zero.
     // Only tasks made since the spec last changed count: a spec rolled back to may have ended
     // tasks from its earlier life in Swarm's task history.
     const service = (await docker.getService(wait.serviceName).inspect()) as { UpdatedAt?: string; UpdateStatus?: { State?: string } };
     const since = Date.parse(service.UpdatedAt ?? '') || 0;
-    const failed = tasks.filter((t) => (wait.goal === 'running' ? ENDED : FAILED).includes(t.Status?.State ?? '') && Date.parse(t.CreatedAt ?? '') >= since);
+    const failed = tasks.filter((t) => (wait.goal === 'completed' ? FAILED : ENDED).includes(t.Status?.State ?? '') && Date.parse(t.CreatedAt ?? '') >= since);
     // An update Swarm paused on a failed task starts no other: that failure is final.
     const paused = failed.length > 0 && service.UpdateStatus?.State === 'paused';
     if (paused || failed.length >= (wait.goal === 'completed' ? 1 : FAILED_TASKS_LIMIT) || failed.some((t) => t.Status?.State === 'rejected')) {
@@ -58,6 +59,15 @@ export async function waitForTasks(docker: Docker, wait: TaskWait): Promise<stri
     if (Date.now() > deadline) throw permanentFailure('HealthCheckFailed', `tasks not ${wait.goal} within ${wait.budgetMs} ms (${last})`);
     await sleep(POLL_MS, undefined, { signal: wait.signal }).catch(() => undefined);
   }
+}
+
+/** Containers of the spec that run (or, for a one-shot, ran): the engine knows before Swarm reports. */
+async function startedContainers(docker: Docker, wait: TaskWait): Promise<string[]> {
+  const found = await docker.listContainers({
+    all: true,
+    filters: { label: [`com.docker.swarm.service.name=${wait.serviceName}`, `${LABEL.specHash}=${wait.specHash}`] },
+  });
+  return found.filter((c) => c.State === 'running' || (c.State === 'exited' && /Exited \(0\)/.test(c.Status))).map((c) => c.Id);
 }
 
 const FAILED = ['failed', 'rejected', 'orphaned'];

@@ -39,3 +39,6 @@ export const laneStateQuery = defineQuery<LaneState>('laneState');
 /** From the lane to a running deploy: stop before traffic moves, undo, end with this reason. */
 export const abortDeploySignal = defineSignal<[AbortReason]>('abortDeploy');
 export const deployProgressQuery = defineQuery<DeployProgress>('progress');
+
+/** From a stack service's rollout to its parent: its containers run (what service_started waits for). */
+export const serviceStartedSignal = defineSignal<[string]>('serviceStarted');

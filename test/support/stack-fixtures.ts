@@ -17,14 +17,15 @@ const HEALTHCHECK = `
       interval: 200ms
       timeout: 1s
       retries: 2
-      start_period: 10s`;
+      start_period: 3s`;
 
 /** Images come from the environment's variables, so one file serves every test. */
 export const THREE_SERVICES = `
 services:
   web:
     image: \${WEB_IMAGE:?set WEB_IMAGE}
-    depends_on: [api]
+    depends_on:
+      api: { condition: service_healthy }
     environment:
       API_URL: http://api:8080
     x-berth: { port: 8080, path: /healthz }
