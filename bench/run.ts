@@ -34,7 +34,7 @@ async function main() {
     ['rollback', () => rollbackLatency(client, images, 10)],
     ['zero-downtime', () => zeroDowntime(client, images, 20, 250, 10_000)],
     ['parallel', () => parallelEnvironments(client, berth.docker, images, 50)],
-    ['stack', () => stackRollout(client, berth.docker, images.a, 5)],
+    ['stack', () => stackRollout(client, berth.docker, images.a, 7)],
   ];
   try {
     for (const [name, run] of benches) {

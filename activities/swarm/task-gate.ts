@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { LABEL } from '../../src/domain/labels.js';
 import { permanentFailure } from '../../src/errors.js';
 
-const POLL_MS = 100;
+const POLL_MS = 50;
 /** Failed tasks of the new spec that end the wait (Swarm restarts a failing task by itself). */
 const FAILED_TASKS_LIMIT = 2;
 export const DOCKER_GWBRIDGE = 'docker_gwbridge';
@@ -47,11 +47,12 @@ export async function waitForTasks(docker: Docker, wait: TaskWait): Promise<stri
     // down and ends "complete"); a one-shot's fails when it exits non-zero.
     // Only tasks made since the spec last changed count: a spec rolled back to may have ended
     // tasks from its earlier life in Swarm's task history.
-    const service = (await docker.getService(wait.serviceName).inspect()) as { UpdatedAt?: string; UpdateStatus?: { State?: string } };
-    const since = Date.parse(service.UpdatedAt ?? '') || 0;
-    const failed = tasks.filter((t) => (wait.goal === 'completed' ? FAILED : ENDED).includes(t.Status?.State ?? '') && Date.parse(t.CreatedAt ?? '') >= since);
+    const ended = tasks.filter((t) => (wait.goal === 'completed' ? FAILED : ENDED).includes(t.Status?.State ?? ''));
+    const service = ended.length ? ((await docker.getService(wait.serviceName).inspect()) as { UpdatedAt?: string; UpdateStatus?: { State?: string } }) : null;
+    const since = Date.parse(service?.UpdatedAt ?? '') || 0;
+    const failed = ended.filter((t) => Date.parse(t.CreatedAt ?? '') >= since);
     // An update Swarm paused on a failed task starts no other: that failure is final.
-    const paused = failed.length > 0 && service.UpdateStatus?.State === 'paused';
+    const paused = failed.length > 0 && service?.UpdateStatus?.State === 'paused';
     if (paused || failed.length >= (wait.goal === 'completed' ? 1 : FAILED_TASKS_LIMIT) || failed.some((t) => t.Status?.State === 'rejected')) {
       throw await taskFailure(docker, failed);
     }
