@@ -3,10 +3,14 @@
 // store and api back while web serves throughout; a healthy update under load fails no request;
 // a whole-stack rollback; teardown removes everything the stack owned and nothing else.
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { LABEL } from '../../src/domain/labels.js';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { stackNamespace } from '../../src/domain/stack.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { buildHello, removeImages } from '../support/images.js';
@@ -117,6 +121,7 @@ describe('stack rollouts', () => {
     await setVariables(berth, fx.base, { WEB_IMAGE: tags.web1, API_IMAGE: tags.apiBad, STORE_IMAGE: tags.store2, STORE_TOKEN: SECRET });
     const load = startLoad({ url: inject('services').traefik.entryUrl, host: fx.host, ratePerSecond: 50, maxRequests: 3000, maxMs: 60_000, acceptBodies: ['w1'] });
     const id = await deployStack(berth, fx);
+    releases.failedDeployment = id;
     const d = await waitForDeployment(berth, id, 120_000);
     const result = await load.stop();
     expect(d.status).toBe('failed');
@@ -181,5 +186,26 @@ describe('stack rollouts', () => {
     expect(foreign.Spec.Name).toBe(FOREIGN);
     const env = await berth.api('GET', fx.base);
     expect(env.body.liveReleaseId).toBeNull();
+  });
+
+  test('every workflow history of these rollouts replays deterministically', async () => {
+    const histories = [];
+    for await (const info of berth.temporal.workflow.list()) {
+      histories.push({ workflowId: info.workflowId, type: info.type, history: await berth.temporal.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
+    }
+    expect([...new Set(histories.map((h) => h.type))].sort()).toEqual(['environmentLane', 'rolloutStack', 'rolloutStackService']);
+    const errors = [];
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'berth-stack-replay' }, histories)) {
+      if (result.error) errors.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(errors).toEqual([]);
+    if (process.env.RECORD_HISTORIES === '1') {
+      // The failed rollout (api unhealthy, store and api reverted) and its children.
+      const failed = histories.filter((h) => h.type !== 'environmentLane' && h.workflowId.startsWith(`deploy-${releases.failedDeployment}`));
+      expect(failed.length).toBe(3);
+      for (const { workflowId, history } of failed) {
+        writeFileSync(new URL(`../fixtures/histories/stack-${workflowId.replace(/[^a-z0-9_-]/gi, '_')}.json`, import.meta.url), historyToJSON(history));
+      }
+    }
   });
 });
