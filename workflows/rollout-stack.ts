@@ -19,6 +19,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
+import type { ResolvedStack } from '../activities/release/resolve-stack.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
@@ -61,10 +62,11 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
   const progress = (text: string) => setCurrentDetails(`${request.appName}/${request.environmentName}: ${text}`);
 
   phases.start('queued');
+  let resolved: ResolvedStack;
   try {
-    await beforeCommit.run(async () => {
+    resolved = await beforeCommit.run(async () => {
       progress('resolving the stack');
-      const resolved = await resolver.resolveStack({
+      const stack = await resolver.resolveStack({
         report: report(phases.next('resolve'), true),
         deploymentId,
         appId,
@@ -72,14 +74,15 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
         releaseId: request.kind === 'deploy' ? releaseIdFor(deploymentId) : undefined,
         rollbackTo: request.kind === 'rollback' ? request.releaseId : undefined,
       });
-      release = resolved.release;
-      plan = resolved.plan;
-      liveReleaseId = resolved.liveReleaseId;
+      release = stack.release;
+      plan = stack.plan;
+      liveReleaseId = stack.liveReleaseId;
       await store.recordPhases(report(phases.next('rollout')));
 
-      await rolloutServices(request, plan, resolved.release.id, touched, progress);
+      await rolloutServices(request, stack.plan, stack.release.id, touched, progress);
       committed = true;
-      await store.markLive({ environmentId, releaseId: resolved.release.id, deploymentId });
+      await store.markLive({ environmentId, releaseId: stack.release.id, deploymentId });
+      return stack;
     });
   } catch (err) {
     const reason = abort as AbortReason | null;
@@ -113,11 +116,11 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
   }
 
   // Committed: every service of the release is live. What follows tidies up.
-  const live = release as unknown as { id: string; number: number };
-  const exposed = Object.values((plan as unknown as StackPlan).services).filter((s) => s.expose).map((s) => s.name);
+  const live = resolved.release;
+  const exposed = Object.values(resolved.plan.services).filter((s) => s.expose).map((s) => s.name);
   let note: string | null = null;
   progress(`release ${live.number} live; draining`);
-  const order = (plan as unknown as StackPlan).levels.map((level) => level.join(' + ')).join(' → ');
+  const order = resolved.plan.levels.map((level) => level.join(' + ')).join(' → ');
   await store.recordPhases(report(phases.next('drain', `release ${live.number}: ${order}`)));
   if (request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
   try {
