@@ -8,7 +8,6 @@
 // of its own.
 import {
   CancellationScope,
-  isCancellation,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -22,9 +21,10 @@ import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domai
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
-import { abortDeploySignal, deployProgressQuery, type AbortReason } from '../src/domain/workflow-definitions.js';
+import { deployProgressQuery } from '../src/domain/workflow-definitions.js';
 import { DOCKER, launch, PULL, ROUTER, STORE } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
+import { BeforeCommit } from './before-commit.js';
 import { PhaseTracker } from './phase-tracker.js';
 
 /** Stop timeout given to old containers when they are retired. */
@@ -46,18 +46,10 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
   const report = (writes: PhaseWrite[], running = false) => ({ deploymentId, phases: writes, running });
   let status: DeploymentStatus = 'running';
   let release: ReleaseSpec | null = null;
-  let committed = false;
-  let abort: AbortReason | null = null;
   const undo: Undo[] = [];
-  const beforeCommit = new CancellationScope();
+  const beforeCommit = new BeforeCommit();
 
   setHandler(deployProgressQuery, () => ({ deploymentId, status, releaseId: release?.id ?? null, phases: phases.snapshot() }));
-  setHandler(abortDeploySignal, (reason) => {
-    // Once traffic has moved the deploy finishes; a rollback is the way back.
-    if (committed || abort) return;
-    abort = reason;
-    beforeCommit.cancel();
-  });
   const progress = (text: string) => setCurrentDetails(`${request.appName}/${request.environmentName}: ${text}`);
 
   phases.start('queued'); // recorded by the lane when it accepted the request
@@ -109,18 +101,13 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
         verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
       });
       phases.apply(switched.phases);
-      committed = true;
+      beforeCommit.commit();
       await store.markLive({ environmentId, releaseId: spec.id, deploymentId });
       return spec;
     });
   } catch (err) {
-    const reason = abort as AbortReason | null;
-    // An abort decides the outcome even when the step it interrupted ended another way.
-    const cancelled = reason !== null || isCancellation(err);
-    status = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
-    const failure = cancelled
-      ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null }
-      : describeFailure(err);
+    const { cancelled, failure, supersededBy, ...ended } = beforeCommit.outcome(err);
+    status = ended.status;
     // Undo in reverse, whatever happens to this workflow meanwhile; one failed undo must not
     // stop the others.
     await CancellationScope.nonCancellable(async () => {
@@ -131,7 +118,7 @@ export async function deployRelease(request: DeployRequest): Promise<DeployResul
         status,
         message: failure.message,
         errorType: failure.type,
-        supersededBy: reason?.by ?? null,
+        supersededBy,
         at: Date.now(),
         phases: phases.end(outcome, failure.message),
         endRunning: { outcome, message: failure.message },

@@ -11,7 +11,6 @@ import {
   CancellationScope,
   condition,
   executeChild,
-  isCancellation,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -25,10 +24,11 @@ import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { serviceHosts, serviceRouteKey, type ServicePlan, type StackPlan } from '../src/domain/stack.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
-import { abortDeploySignal, deployProgressQuery, serviceStartedSignal, type AbortReason } from '../src/domain/workflow-definitions.js';
+import { deployProgressQuery, serviceStartedSignal } from '../src/domain/workflow-definitions.js';
 import { stackServiceWorkflowId } from '../src/domain/workflow-ids.js';
 import { PULL, ROUTER, STORE, SWARM } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
+import { BeforeCommit } from './before-commit.js';
 import { PhaseTracker } from './phase-tracker.js';
 import { rolloutStackService } from './rollout-stack-service.js';
 
@@ -47,18 +47,11 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
   let release = null as { id: string; number: number } | null;
   let plan = null as StackPlan | null;
   let liveReleaseId = null as string | null;
-  let committed = false;
-  let abort: AbortReason | null = null;
   /** Services whose rollout started: what a failure puts back. */
   const touched: string[] = [];
-  const beforeCommit = new CancellationScope();
+  const beforeCommit = new BeforeCommit();
 
   setHandler(deployProgressQuery, () => ({ deploymentId, status, releaseId: release?.id ?? null, phases: phases.snapshot() }));
-  setHandler(abortDeploySignal, (reason) => {
-    if (committed || abort) return;
-    abort = reason;
-    beforeCommit.cancel();
-  });
   const progress = (text: string) => setCurrentDetails(`${request.appName}/${request.environmentName}: ${text}`);
 
   phases.start('queued');
@@ -80,17 +73,13 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
       await store.recordPhases(report(phases.next('rollout')));
 
       await rolloutServices(request, stack.plan, stack.release.id, touched, progress);
-      committed = true;
+      beforeCommit.commit();
       await store.markLive({ environmentId, releaseId: stack.release.id, deploymentId });
       return stack;
     });
   } catch (err) {
-    const reason = abort as AbortReason | null;
-    const cancelled = reason !== null || isCancellation(err);
-    status = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
-    const failure = cancelled
-      ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null }
-      : describeFailure(err);
+    const { cancelled, failure, supersededBy, ...ended } = beforeCommit.outcome(err);
+    status = ended.status;
     await CancellationScope.nonCancellable(async () => {
       const outcome = cancelled ? 'cancelled' : 'failed';
       const writes = phases.end(outcome, failure.message);
@@ -105,7 +94,7 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
         status,
         message: failure.message,
         errorType: failure.type,
-        supersededBy: reason?.by ?? null,
+        supersededBy,
         at: Date.now(),
         phases: writes,
         endRunning: { outcome, message: failure.message },
