@@ -65,10 +65,10 @@ export async function environmentLane(input: LaneInput): Promise<void> {
         await store.dropQueued({ deploymentIds: decision.superseded, status: 'superseded', by: decision.winner, at: Date.now() });
       }
       if (current && request.queuePolicy === 'latest-wins' && request.cancelSuperseded && decision.winner === request.deploymentId) {
-        await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId)).signal(abortDeploySignal, {
-          kind: 'superseded',
-          by: request.deploymentId,
-        });
+        // The running deploy may have just ended (its completion not yet seen here): nothing to stop.
+        await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId))
+          .signal(abortDeploySignal, { kind: 'superseded', by: request.deploymentId })
+          .catch(() => undefined);
       }
       return { deploymentId: request.deploymentId, workflowId: deployWorkflowId(request.deploymentId) };
     },
