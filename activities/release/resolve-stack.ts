@@ -67,11 +67,13 @@ export function createResolveStack({ db, docker, log, instance, images, objects,
       throw err;
     }
     const imageRefs: Record<string, string> = {};
-    for (const service of Object.values(stack.services)) {
-      const image = await images.resolveImage({ deploymentId: input.deploymentId, image: service.image });
-      imageRefs[service.name] = service.image;
-      service.image = image.imagePinned;
-    }
+    await Promise.all(
+      Object.values(stack.services).map(async (service) => {
+        const image = await images.resolveImage({ deploymentId: input.deploymentId, image: service.image });
+        imageRefs[service.name] = service.image;
+        service.image = image.imagePinned;
+      }),
+    );
     const namespace = stackNamespace(input.environmentId);
     const names = stackObjectNames(namespace, stackContents(stack, variables));
     const specHashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, serviceIdentity(namespace, s, s.image, names).specHash]));

@@ -8,6 +8,8 @@ import { LABEL } from '../../src/domain/labels.js';
 import { permanentFailure } from '../../src/errors.js';
 
 const POLL_MS = 50;
+/** While waiting for containers to start, Swarm's tasks are checked for failures every this many polls. */
+const TASK_CHECK_EVERY = 5;
 /** Failed tasks of the new spec that end the wait (Swarm restarts a failing task by itself). */
 const FAILED_TASKS_LIMIT = 2;
 export const DOCKER_GWBRIDGE = 'docker_gwbridge';
@@ -36,13 +38,25 @@ export interface TaskWait {
 export async function waitForTasks(docker: Docker, wait: TaskWait): Promise<string[]> {
   const deadline = Date.now() + wait.budgetMs;
   let last = 'no task yet';
-  for (;;) {
+  for (let poll = 0; ; poll++) {
     if (wait.signal.aborted) throw wait.signal.reason ?? new Error('cancelled');
+    // Waiting for containers to start asks the engine only; Swarm's task list (for failures)
+    // every few polls, so five services waiting at once do not slow the engine they wait on.
+    if (wait.goal === 'started') {
+      const started = await startedContainers(docker, wait);
+      if (started.length >= wait.replicas) return started;
+      if (poll % TASK_CHECK_EVERY !== 0) {
+        await sleep(POLL_MS, undefined, { signal: wait.signal }).catch(() => undefined);
+        continue;
+      }
+    }
     const tasks = ((await docker.listTasks({ filters: { service: [wait.serviceName] } })) as Task[]).filter(
       (t) => t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === wait.specHash,
     );
-    const done = wait.goal === 'started' ? await startedContainers(docker, wait) : tasks.filter((t) => (wait.goal === 'running' ? t.DesiredState === 'running' && t.Status?.State === 'running' : t.Status?.State === 'complete')).map((t) => t.Status?.ContainerStatus?.ContainerID ?? '');
-    if (done.length >= wait.replicas) return done.filter(Boolean);
+    if (wait.goal !== 'started') {
+      const done = tasks.filter((t) => (wait.goal === 'running' ? t.DesiredState === 'running' && t.Status?.State === 'running' : t.Status?.State === 'complete'));
+      if (done.length >= wait.replicas) return done.map((t) => t.Status?.ContainerStatus?.ContainerID ?? '').filter(Boolean);
+    }
     // A long-running service's task that ended at all has failed (an unhealthy one is shut
     // down and ends "complete"); a one-shot's fails when it exits non-zero.
     // Only tasks made since the spec last changed count: a spec rolled back to may have ended
