@@ -6,6 +6,8 @@ import { LABEL, stackLabels, type StackOwner } from '../../src/domain/labels.js'
 import { stackObjectName, type StackService, type StackSpec } from '../../src/domain/stack.js';
 
 const NS_PER_MS = 1_000_000;
+/** Swarm restarts a failed task after this long unless the file says otherwise (Swarm's own default is 5 s). */
+const DEFAULT_RESTART_DELAY_MS = 200;
 
 /** Names of the Swarm secrets and configs of a release (they carry a hash of their content). */
 export interface StackObjectNames {
@@ -54,7 +56,7 @@ export function buildServiceSpec({ owner, service: s, image, identity, releaseId
   const h = s.healthcheck;
   return {
     Name: identity.name,
-    Labels: { ...labels, [LABEL.release]: releaseId, [LABEL.deployment]: deploymentId },
+    Labels: { ...s.serviceLabels, ...labels, [LABEL.release]: releaseId, [LABEL.deployment]: deploymentId },
     TaskTemplate: {
       ContainerSpec: {
         Image: image,
@@ -97,7 +99,7 @@ export function buildServiceSpec({ owner, service: s, image, identity, releaseId
           ...(s.resources.nanoCpus ? { NanoCPUs: s.resources.nanoCpus } : {}),
         },
       },
-      RestartPolicy: { Condition: s.restart, Delay: 200 * NS_PER_MS, MaxAttempts: 0 },
+      RestartPolicy: { Condition: s.restart, Delay: (s.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS) * NS_PER_MS, MaxAttempts: s.restartMaxAttempts },
       Networks: s.networks.map((n) => ({ Target: ids.networks[n.name], Aliases: n.aliases })),
       LogDriver: { Name: 'json-file', Options: { 'max-size': '10m', 'max-file': '3' } },
     },

@@ -38,6 +38,8 @@ export interface StackService {
   command: string[] | null;
   environment: Record<string, string>;
   labels: Record<string, string>;
+  /** deploy.labels: on the Swarm service rather than its containers. */
+  serviceLabels: Record<string, string>;
   workingDir: string | null;
   user: string | null;
   hostname: string | null;
@@ -49,6 +51,9 @@ export interface StackService {
   healthcheck: StackHealthcheck | null;
   replicas: number;
   restart: 'any' | 'on-failure' | 'none';
+  restartDelayMs: number | null;
+  /** 0: no limit. */
+  restartMaxAttempts: number;
   updateOrder: 'start-first' | 'stop-first';
   networks: { name: string; aliases: string[] }[];
   mounts: StackMount[];

@@ -18,7 +18,7 @@ import { startLoad } from '../support/load.js';
 import { createStackApp, deployStack, serviceStarts, setVariables, THREE_SERVICES, type StackFixture } from '../support/stack-fixtures.js';
 import { swarmObjects } from '../support/swarm.js';
 import { throughTraefik } from '../support/traefik.js';
-import { waitForDeployment } from '../support/wait.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const tags = {
   web1: 'berth-test/stack-web:1',
@@ -28,6 +28,7 @@ const tags = {
   apiBad: 'berth-test/stack-api:bad',
   store1: 'berth-test/stack-store:1',
   store2: 'berth-test/stack-store:2',
+  storeSlow: 'berth-test/stack-store:slow',
 };
 const SECRET = 'sup3r-s3cret-token';
 const FOREIGN = `berth-test-foreign-${process.pid}`;
@@ -42,6 +43,7 @@ beforeAll(async () => {
   buildHello(tags.apiBad, { version: 'abad', healthy: false });
   buildHello(tags.store1, { version: 's1' });
   buildHello(tags.store2, { version: 's2' });
+  buildHello(tags.storeSlow, { version: 'slow', startDelay: 2 });
   berth = await startBerth();
   fx = await createStackApp(berth, {
     app: 'shop',
@@ -167,6 +169,23 @@ describe('stack rollouts', () => {
     expect(d.releaseId).toBe(releases.first);
     expect(await web()).toBe('w1');
     expect(await serviceImages()).toEqual({ web: imageId(tags.web1), api: imageId(tags.api1), store: imageId(tags.store1) });
+  });
+
+  test('a cancelled rollout puts back what it touched; the live release keeps serving', async () => {
+    const before = await serviceImages();
+    await setVariables(berth, fx.base, { WEB_IMAGE: tags.web2, API_IMAGE: tags.api2, STORE_IMAGE: tags.storeSlow, STORE_TOKEN: SECRET });
+    const id = await deployStack(berth, fx);
+    await waitFor('store to be gated', async () => {
+      const d = await berth.api('GET', `/api/v1/deployments/${id}`);
+      return d.body.services?.some((s: { service: string; phases: { phase: string; outcome: string }[] }) => s.service === 'store' && s.phases.some((p) => p.outcome === 'running'));
+    });
+    const cancel = await berth.api('POST', `/api/v1/deployments/${id}/cancel`);
+    expect(cancel.status).toBe(202);
+    const d = await waitForDeployment(berth, id, 120_000);
+    expect(d.status).toBe('cancelled');
+    expect(d.services.find((s: { service: string }) => s.service === 'store').phases.find((p: { phase: string }) => p.phase === 'revert').outcome).toBe('succeeded');
+    expect(await serviceImages()).toEqual(before);
+    expect(await web()).toBe('w1');
   });
 
   test('teardown removes every service, network, secret, volume and route of the stack, and no foreign service', async () => {

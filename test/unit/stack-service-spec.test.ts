@@ -14,7 +14,7 @@ services:
   db:
     image: hello:1
     volumes: [data:/var/lib/data]
-    deploy: { update_config: { order: stop-first }, resources: { limits: { memory: 64m, cpus: "0.5" } } }
+    deploy: { labels: { team: data }, restart_policy: { condition: on-failure, delay: 1s, max_attempts: 3 }, update_config: { order: stop-first }, resources: { limits: { memory: 64m, cpus: "0.5" } } }
 volumes: { data: {} }
 secrets: { token: { x-berth-variable: TOKEN } }
 `,
@@ -57,6 +57,8 @@ describe('Swarm service specs of a stack', () => {
       [LABEL.release]: 'rel_1',
     });
     expect(spec.TaskTemplate.ContainerSpec.Labels[LABEL.specHash]).toBe(identity.specHash);
+    expect(spec.Labels.team).toBe('data');
+    expect(spec.TaskTemplate.RestartPolicy).toEqual({ Condition: 'on-failure', Delay: 1e9, MaxAttempts: 3 });
     expect(spec.EndpointSpec).toEqual({ Mode: 'dnsrr' });
     expect(JSON.stringify(spec)).not.toMatch(/PublishedPort|"Ports"/);
     expect(spec.UpdateConfig.Order).toBe('stop-first');
