@@ -47,7 +47,7 @@ export interface SpecInput {
   identity: ServiceIdentity;
   releaseId: string;
   deploymentId: string;
-  /** Swarm ids of the stack's networks, secrets and configs, by compose name. */
+  /** Swarm ids of the stack's secrets and configs (and networks, else named), by compose name. */
   ids: { networks: Record<string, string>; secrets: Record<string, { id: string; name: string }>; configs: Record<string, { id: string; name: string }> };
 }
 
@@ -100,7 +100,7 @@ export function buildServiceSpec({ owner, service: s, image, identity, releaseId
         },
       },
       RestartPolicy: { Condition: s.restart, Delay: (s.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS) * NS_PER_MS, MaxAttempts: s.restartMaxAttempts },
-      Networks: s.networks.map((n) => ({ Target: ids.networks[n.name], Aliases: n.aliases })),
+      Networks: s.networks.map((n) => ({ Target: ids.networks[n.name] ?? stackObjectName(owner.namespace, n.name), Aliases: n.aliases })),
       LogDriver: { Name: 'json-file', Options: { 'max-size': '10m', 'max-file': '3' } },
     },
     Mode: { Replicated: { Replicas: s.replicas } },

@@ -98,13 +98,23 @@ export function createStackServices({ docker, db, log, instance, objects, health
     const identity = serviceIdentity(o.namespace, service, service.image, stackObjectNames(o.namespace, contents));
     const existing = await findByName(identity.name);
     if (existing && existing.Spec?.Labels?.[LABEL.specHash] === identity.specHash) return { identity, service, change: 'unchanged' };
-    const ids = await objects.prepareObjects(o, release.stack, contents);
-    const spec = buildServiceSpec({ owner: o, stack: release.stack, service, image: service.image, identity, releaseId: target.releaseId, deploymentId: target.deploymentId, ids });
+    // Networks are named in the spec; only secrets and configs need their ids looked up. The
+    // resolve step made them all; a missing one (pruned meanwhile) is made again.
+    const uses = service.secrets.length + service.configs.length > 0;
+    const noIds = { networks: {}, secrets: {}, configs: {} };
+    const build = (ids: typeof noIds) =>
+      buildServiceSpec({ owner: o, stack: release.stack, service, image: service.image, identity, releaseId: target.releaseId, deploymentId: target.deploymentId, ids });
+    let spec = build(uses ? await objects.prepareObjects(o, release.stack, contents) : noIds);
     if (!existing) {
       try {
         await docker.createService(spec);
         return { identity, service, change: 'created' };
       } catch (err) {
+        if ((isNotFound(err) || /not found/i.test((err as Error).message)) && !uses) {
+          spec = build(await objects.prepareObjects(o, release.stack, contents));
+          await docker.createService(spec);
+          return { identity, service, change: 'created' };
+        }
         if (!isConflict(err)) throw err;
         return applyService(target, release); // a concurrent attempt created it: compare again
       }

@@ -8,8 +8,10 @@ import { LABEL } from '../../src/domain/labels.js';
 import { permanentFailure } from '../../src/errors.js';
 
 const POLL_MS = 50;
+/** Containers are cheap to list (one label-filtered call): dependents wait on this. */
+const START_POLL_MS = 25;
 /** While waiting for containers to start, Swarm's tasks are checked for failures every this many polls. */
-const TASK_CHECK_EVERY = 5;
+const TASK_CHECK_EVERY = 8;
 /** Failed tasks of the new spec that end the wait (Swarm restarts a failing task by itself). */
 const FAILED_TASKS_LIMIT = 2;
 export const DOCKER_GWBRIDGE = 'docker_gwbridge';
@@ -46,7 +48,7 @@ export async function waitForTasks(docker: Docker, wait: TaskWait): Promise<stri
       const started = await startedContainers(docker, wait);
       if (started.length >= wait.replicas) return started;
       if (poll % TASK_CHECK_EVERY !== 0) {
-        await sleep(POLL_MS, undefined, { signal: wait.signal }).catch(() => undefined);
+        await sleep(START_POLL_MS, undefined, { signal: wait.signal }).catch(() => undefined);
         continue;
       }
     }
