@@ -12,7 +12,10 @@ import { createReconcileStore } from './store/reconcile.js';
 import { createHealthActivities } from './health/index.js';
 import { createRouterActivities } from './router/index.js';
 import { createStaticActivities } from './static/index.js';
+import { createResolveStack } from './release/resolve-stack.js';
 import { createStoreActivities } from './store/index.js';
+import { createStackObjects } from './swarm/stack-objects.js';
+import { createStackServices } from './swarm/stack-services.js';
 import { createDeploymentLog } from './store/deployment-log.js';
 import type { RequestSite } from '../src/domain/deploy-request.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
@@ -42,6 +45,8 @@ export interface ActivityDeps {
   builds: { workspacesDir: string; dockerCli: string };
   dockerSocket: string;
   previewIdleSeconds: number;
+  /** Host paths stack services may bind-mount (BERTH_STACK_BIND_PATHS). */
+  stackBindPaths?: string[];
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -54,6 +59,8 @@ export function createHostActivities(deps: ActivityDeps) {
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
   const github = createGitHubActivities(deps).client;
   const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl });
+  const objects = createStackObjects(docker, instance);
+  const swarmLog = deps.log.child({ component: 'swarm' });
   return {
     ...images,
     ...containers,
@@ -65,6 +72,8 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
     ...builds,
     ...createEnvironmentContainerActivities({ docker, instance }),
+    resolveStack: createResolveStack({ db, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [] }),
+    ...createStackServices({ docker, db, log: swarmLog, instance, objects, health }),
   };
 }
 

@@ -21,6 +21,7 @@ import { ruleRoutes } from './routes/rules.js';
 import { createWebhookCounters } from './webhooks/counters.js';
 import { githubWebhook } from './webhooks/github.js';
 import { createWebhookVerifier } from './webhooks/webhook-secrets.js';
+import { stackRoutes } from './routes/stacks.js';
 
 export const API_VERSION = '0.1.0';
 /** JSON bodies are small; anything bigger is refused before it is read whole. */
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   v1.route('/apps', buildSecretRoutes(deps));
   v1.route('/github', githubSetup.api);
   v1.route('/github', githubRoutes(deps, counters));
+  v1.route('/', stackRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

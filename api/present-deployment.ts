@@ -1,5 +1,5 @@
 // JSON shapes of deployments and their phases, as the API and its event stream send them.
-import type { DeploymentRow, PhaseRow } from '../db/queries/deployments.js';
+import type { DeploymentRow, PhaseRow, ServicePhaseRow } from '../db/queries/deployments.js';
 import type { Config } from '../src/config.js';
 import { workflowUiUrl } from '../src/temporal/client.js';
 
@@ -9,7 +9,14 @@ export function presentPhase(p: PhaseRow) {
   return { phase: p.phase, startedAt: p.startedAt.toISOString(), endedAt: iso(p.endedAt), outcome: p.outcome, message: p.message };
 }
 
-export function presentDeployment(config: Config, d: DeploymentRow, phases: PhaseRow[]) {
+/** A stack deployment's services, in the order they started, each with its phases. */
+export function presentServices(rows: ServicePhaseRow[]) {
+  const byService = new Map<string, ReturnType<typeof presentPhase>[]>();
+  for (const row of rows) byService.set(row.service, [...(byService.get(row.service) ?? []), presentPhase(row)]);
+  return [...byService].map(([service, phases]) => ({ service, phases }));
+}
+
+export function presentDeployment(config: Config, d: DeploymentRow, phases: PhaseRow[], servicePhases: ServicePhaseRow[] = []) {
   return {
     id: d.id,
     appId: d.appId,
@@ -28,6 +35,7 @@ export function presentDeployment(config: Config, d: DeploymentRow, phases: Phas
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),
     phases: phases.map(presentPhase),
+    services: presentServices(servicePhases),
   };
 }
 

@@ -14,6 +14,7 @@ import { setUpGitHubApp } from '../test/support/webhooks.js';
 import { BerthClient } from './berth-client.js';
 import { faultInjection } from './fault-injection.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
+import { stackRollout } from './stack-rollout.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
 import { printTable, type Row } from './stats.js';
 import { webhookIntake } from './webhook-intake.js';
@@ -64,6 +65,7 @@ async function main() {
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
     ['parallel', async () => [await parallelEnvironments((await need()).client, (await need()).berth.docker, images, 50)]],
+    ['stack', async () => [await stackRollout((await need()).client, (await need()).berth.docker, images.a, 7)]],
     ['static-switch', async () => staticSwitch((await need()).client, 20)],
     ['static-throughput', async () => staticThroughput((await need()).client, (await need()).berth.config, 5)],
     ['static-intake', async () => [await staticIntake((await need()).services, 50)]],

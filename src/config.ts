@@ -85,6 +85,10 @@ const envSchema = z.object({
   BERTH_WORKSPACES_DIR: z.string().min(1).optional(),
   BERTH_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
   BERTH_PREVIEW_IDLE_SECONDS: z.coerce.number().int().min(1).max(365 * 24 * 3600).default(7 * 24 * 3600),
+  BERTH_STACK_BIND_PATHS: z
+    .string()
+    .regex(/^(\/[^:]*)(:\/[^:]*)*$/, 'expected absolute paths separated by ":"')
+    .optional(),
 });
 
 /** Never echoed back in an error message. */
@@ -130,6 +134,8 @@ export interface Config {
   builds: { workspacesDir: string; dockerCli: string };
   /** Pull-request previews: torn down after this long without a pull-request event. */
   previews: { idleSeconds: number };
+  /** Host paths (and below) that stack services may bind-mount; none by default. */
+  stackBindPaths: string[];
 }
 
 /** Static sites: where their releases live, the server that serves them, and intake limits. */
@@ -234,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     builds: { workspacesDir: resolve(e.BERTH_WORKSPACES_DIR ?? join(dataDir, 'workspaces')), dockerCli: e.BERTH_DOCKER_CLI },
     previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
+    stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
   };
 }
 

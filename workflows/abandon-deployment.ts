@@ -16,6 +16,14 @@ export interface Abandoned {
   failure: FailureDescription;
 }
 
+/** How a deploy ends when the part before its point of no return threw `err`. */
+export function endingOf(err: unknown, reason: AbortReason | null): Abandoned & { cancelled: boolean } {
+  const cancelled = reason !== null || isCancellation(err);
+  const status: DeploymentStatus = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
+  const failure = cancelled ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null } : describeFailure(err);
+  return { status, cancelled, failure };
+}
+
 export async function abandonDeployment(input: {
   deploymentId: string;
   err: unknown;
@@ -25,11 +33,7 @@ export async function abandonDeployment(input: {
 }): Promise<Abandoned> {
   const { deploymentId, abort: reason, phases } = input;
   const store = proxyLocalActivities<ControlActivities>(STORE);
-  const cancelled = reason !== null || isCancellation(input.err);
-  const status: DeploymentStatus = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
-  const failure = cancelled
-    ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null }
-    : describeFailure(input.err);
+  const { status, cancelled, failure } = endingOf(input.err, reason);
   // Undo in reverse, whatever happens to this workflow meanwhile; one failed undo must not
   // stop the others.
   await CancellationScope.nonCancellable(async () => {

@@ -32,6 +32,12 @@ export const LAUNCH: ActivityOptions = { ...DOCKER, startToCloseTimeout: '90m' }
 /** Receiving, unpacking and verifying a static site's archive: minutes at most, heartbeating. */
 export const UNPACK: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', retry: { ...RETRY, maximumAttempts: 5 } };
 
+/**
+ * One Swarm service launched (tasks running, healthcheck, HTTP probe), a revert, a prune or a
+ * teardown: minutes at most, heartbeating all along.
+ */
+export const SWARM: ActivityOptions = { ...DOCKER, startToCloseTimeout: '10m', retry: { ...RETRY, maximumAttempts: 5 } };
+
 /** Writing a Traefik file and waiting until Traefik's API shows it. */
 export const ROUTER: ActivityOptions = { ...DOCKER, startToCloseTimeout: '1m', retry: { ...RETRY, maximumAttempts: 10 } };
 

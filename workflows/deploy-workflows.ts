@@ -5,6 +5,7 @@ import type { AppKind, DeployRequest, DeployResult } from '../src/domain/deploym
 import { deployFromGit } from './deploy-from-git.js';
 import { deployRelease } from './deploy-release.js';
 import { deployStatic } from './deploy-static.js';
+import { rolloutStack } from './rollout-stack.js';
 
 export type DeployWorkflow = (request: DeployRequest) => Promise<DeployResult>;
 
@@ -12,4 +13,5 @@ export const DEPLOY_WORKFLOWS: Partial<Record<AppKind, DeployWorkflow>> = {
   image: deployRelease,
   static: deployStatic,
   git: deployFromGit,
+  stack: rolloutStack,
 };

@@ -67,10 +67,10 @@ export async function environmentLane(input: LaneInput): Promise<void> {
         await store.dropQueued({ deploymentIds: decision.superseded, status: 'superseded', by: decision.winner, at: Date.now() });
       }
       if (current && request.queuePolicy === 'latest-wins' && request.cancelSuperseded && decision.winner === request.deploymentId) {
-        await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId)).signal(abortDeploySignal, {
-          kind: 'superseded',
-          by: request.deploymentId,
-        });
+        // The running deploy may have just ended (its completion not yet seen here): nothing to stop.
+        await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId))
+          .signal(abortDeploySignal, { kind: 'superseded', by: request.deploymentId })
+          .catch(() => undefined);
       }
       return { deploymentId: request.deploymentId, workflowId: deployWorkflowId(request.deploymentId) };
     },
@@ -139,6 +139,11 @@ function describe(request: DeployRequest): string {
   const source = request.source;
   const built = source ? `build ${source.repository ?? 'repository'} ${source.sha?.slice(0, 12) ?? source.ref ?? 'HEAD'}` : null;
   const artifact = request.artifact ? `archive sha256:${request.artifact.sha256.slice(0, 12)}` : '';
-  const what = request.kind === 'deploy' ? (built ?? `deploy ${request.image ?? artifact}`) : `rollback to ${request.releaseId}`;
+  const what =
+    request.kind === 'deploy'
+      ? (built ?? `deploy ${request.image ?? (artifact || request.appKind)}`)
+      : request.kind === 'teardown'
+        ? 'teardown'
+        : `rollback to ${request.releaseId}`;
   return `${request.appName}/${request.environmentName}: ${what} (${request.trigger})`;
 }

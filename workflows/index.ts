@@ -9,3 +9,5 @@ export { deployFromGit } from './deploy-from-git.js';
 export { receiveDelivery } from './receive-delivery.js';
 export { previewLifecycle } from './preview-lifecycle.js';
 export { syncRepositories } from './sync-repositories.js';
+export { rolloutStack } from './rollout-stack.js';
+export { rolloutStackService } from './rollout-stack-service.js';

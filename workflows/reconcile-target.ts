@@ -9,7 +9,8 @@ import { describeFailure } from './failure.js';
 
 export async function reconcileTarget(target: ReconcileTarget, hostId: string): Promise<ReconcileEventInput[]> {
   const live = target.live;
-  if (!live || target.busy) return [];
+  // Swarm keeps a stack's tasks running (restart policy) and its rollout owns its routes.
+  if (!live || target.busy || target.appKind === 'stack') return [];
   const onHost = { taskQueue: hostTaskQueue(hostId) };
   // Healing may wait out a health gate: the launch profile's budget.
   const healer = proxyActivities<HostActivities>({ ...LAUNCH, ...onHost, retry: { ...DOCKER.retry, maximumAttempts: 3 } });

@@ -40,7 +40,8 @@ interface Deps {
 export function createContainerActivities({ docker, db, log, instance }: Deps) {
   async function list(extra: Record<string, string>): Promise<ContainerSummary[]> {
     const found = await docker.listContainers({ all: true, filters: { label: labelFilter(instance, extra) } });
-    return found.map((c) => ({
+    // A stack's task containers are Swarm's: it restarts and replaces them, Berth changes their services.
+    return found.filter((c) => c.Labels[LABEL.stack] === undefined).map((c) => ({
       id: c.Id,
       name: (c.Names[0] ?? '').replace(/^\//, ''),
       environmentId: c.Labels[LABEL.environment] ?? '',

@@ -8,6 +8,7 @@ import type { Db } from '../../db/client.js';
 import { deployments } from '../../db/schema/index.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { DEPLOYMENT_HEADER, routeName, type RouteSpec } from '../../src/domain/route.js';
+import { serviceRouteKey, stackRouteEnvironment } from '../../src/domain/stack.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import type { Logger } from '../../src/logger.js';
@@ -119,7 +120,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
         const ms = performance.now() - started;
         log.debug({ environmentId: route.environmentId, ms }, 'route live');
         const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `switched in ${Math.round(ms)} ms`, at: Date.now() }];
-        await recordReport(db, { deploymentId: route.deploymentId, phases });
+        await recordReport(db, { deploymentId: route.deploymentId, service: input.report.service, phases });
         return { phases, ms };
       });
     },
@@ -167,12 +168,25 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
       return { drift };
     },
 
-    /** Reconcile: route files of this instance for environments with nothing live are removed. */
+    /**
+     * Reconcile: route files of this instance for environments with nothing live are removed
+     * (a stack's exposed services have files of their own, keyed <environment>-<service>).
+     */
     async removeStaleRoutes(input: { keepEnvironmentIds: string[] }): Promise<string[]> {
       const keep = new Set(input.keepEnvironmentIds);
-      const stale = (await files.list()).filter((id) => !keep.has(id));
-      for (const id of stale) await files.remove(id);
+      const stale = (await files.list()).filter((key) => !keep.has(key) && !keep.has(stackRouteEnvironment(key)));
+      for (const key of stale) await files.remove(key);
       return stale;
+    },
+
+    /** Removes the routes of a stack's services (route keys <environment>-<service>) but those kept. */
+    async removeStackRoutes(input: { environmentId: string; keepServices: string[] }): Promise<string[]> {
+      return withHeartbeat(async (signal) => {
+        const keep = new Set(input.keepServices.map((s) => serviceRouteKey(input.environmentId, s)));
+        const doomed = (await files.list()).filter((key) => key.startsWith(serviceRouteKey(input.environmentId, '')) && !keep.has(key));
+        for (const key of doomed) await apply(key, null, signal);
+        return doomed;
+      });
     },
   };
 }

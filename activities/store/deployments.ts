@@ -2,7 +2,7 @@
 // Each write is idempotent, so a retried or replayed local activity changes nothing twice.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { deploymentPhases, deployments, environments } from '../../db/schema/index.js';
+import { deploymentPhases, deploymentServicePhases, deployments, environments } from '../../db/schema/index.js';
 import type { DeploymentStatus, DeployRequest } from '../../src/domain/deployment.js';
 import type { PhaseOutcome, PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
@@ -19,6 +19,16 @@ export async function recordReport(db: Db, report: PhaseReport): Promise<void> {
   for (const w of report.phases) {
     const at = new Date(w.at);
     const ended = w.outcome === 'running' ? null : at;
+    if (report.service !== undefined) {
+      await db
+        .insert(deploymentServicePhases)
+        .values({ deploymentId: report.deploymentId, service: report.service, phase: w.phase, startedAt: at, endedAt: ended, outcome: w.outcome, message: w.message ?? null })
+        .onConflictDoUpdate({
+          target: [deploymentServicePhases.deploymentId, deploymentServicePhases.service, deploymentServicePhases.phase],
+          set: { endedAt: ended, outcome: w.outcome, message: w.message ?? null },
+        });
+      continue;
+    }
     await db
       .insert(deploymentPhases)
       .values({ deploymentId: report.deploymentId, phase: w.phase, startedAt: at, endedAt: ended, outcome: w.outcome, message: w.message ?? null })
@@ -44,7 +54,7 @@ export function createDeploymentStore(db: Db) {
           environmentId: r.environmentId,
           kind: r.kind,
           trigger: r.trigger,
-          request: r.kind === 'deploy' ? (r.artifact ? { artifact: r.artifact } : { image: r.image }) : { releaseId: r.releaseId },
+          request: r.kind === 'rollback' ? { releaseId: r.releaseId } : r.artifact ? { artifact: r.artifact } : r.image ? { image: r.image } : {},
           status: 'queued',
           workflowId: deployWorkflowId(r.deploymentId),
           createdAt: new Date(input.at),
@@ -82,6 +92,11 @@ export function createDeploymentStore(db: Db) {
         .where(eq(environments.id, input.environmentId));
     },
 
+    /** Nothing serves any more (a teardown): the environment has no live release. */
+    async clearLive(input: { environmentId: string }): Promise<void> {
+      await db.update(environments).set({ liveReleaseId: null, liveDeploymentId: null, updatedAt: sql`now()` }).where(eq(environments.id, input.environmentId));
+    },
+
     async completeDeployment(input: {
       deploymentId: string;
       status: DeploymentStatus;
@@ -95,10 +110,15 @@ export function createDeploymentStore(db: Db) {
     }): Promise<void> {
       await writePhases(input.deploymentId, input.phases);
       if (input.endRunning) {
+        const end = { endedAt: new Date(input.at), outcome: input.endRunning.outcome, message: input.endRunning.message };
         await db
           .update(deploymentPhases)
-          .set({ endedAt: new Date(input.at), outcome: input.endRunning.outcome, message: input.endRunning.message })
+          .set(end)
           .where(and(eq(deploymentPhases.deploymentId, input.deploymentId), eq(deploymentPhases.outcome, 'running')));
+        await db
+          .update(deploymentServicePhases)
+          .set(end)
+          .where(and(eq(deploymentServicePhases.deploymentId, input.deploymentId), eq(deploymentServicePhases.outcome, 'running')));
       }
       await db
         .update(deployments)

@@ -3,12 +3,13 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, listApps, type AppRow } from '../../db/queries/apps.js';
 import { getGitSource, type GitSourceRow } from '../../db/queries/git-sources.js';
-import { apps, gitSources, projects } from '../../db/schema/index.js';
+import { apps, appStacks, gitSources, projects } from '../../db/schema/index.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { DEFAULT_STATIC_SETTINGS } from '../../src/domain/static-site.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
+import { assertComposeShape } from '../stack-compose.js';
 import { App, AppInput, AppPatch } from '../schemas/apps.js';
 import { body, errorResponses, json, Name } from '../schemas/common.js';
 
@@ -46,7 +47,7 @@ export function presentApp(a: AppRow, git?: GitSourceRow) {
   };
 }
 
-export function appRoutes({ db }: AppDeps) {
+export function appRoutes({ db, config }: AppDeps) {
   const app = newRouter();
   const present = async (a: AppRow) => presentApp(a, a.kind === 'git' ? await getGitSource(db, a.id) : undefined);
 
@@ -59,9 +60,10 @@ export function appRoutes({ db }: AppDeps) {
       responses: { 201: json(App, 'Created'), ...errorResponses },
     }),
     async (c) => {
-      const { project, git, static: site, ...input } = c.req.valid('json');
+      const { project, git, static: site, compose, ...input } = c.req.valid('json');
       const [owner] = await db.select().from(projects).where(eq(projects.name, project));
       if (!owner) throw notFound(`project ${project}`);
+      if (compose !== undefined) assertComposeShape(config, compose);
       const row = await db.transaction(async (tx) => {
         const [made] = await tx
           .insert(apps)
@@ -75,6 +77,7 @@ export function appRoutes({ db }: AppDeps) {
           .onConflictDoNothing()
           .returning();
         if (made && git) await tx.insert(gitSources).values({ appId: made.id, ...git, repository: git.repository ?? null, url: git.url ?? null });
+        if (made && compose !== undefined) await tx.insert(appStacks).values({ appId: made.id, compose });
         return made;
       });
       if (!row) throw conflict(`an app named ${input.name} already exists`);

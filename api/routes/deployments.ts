@@ -1,22 +1,21 @@
 import { rm } from 'node:fs/promises';
 import { createRoute, z } from '@hono/zod-openapi';
 import { getAppByName } from '../../db/queries/apps.js';
-import { getDeployment, listDeployments, listPhases, logsAfter } from '../../db/queries/deployments.js';
+import { getDeployment, listDeployments, listPhases, listServicePhases, logsAfter } from '../../db/queries/deployments.js';
 import { presentDeployment } from '../present-deployment.js';
 import { getEnvironment } from '../../db/queries/environments.js';
 import { getRelease, listReleases, releasesByLastLive } from '../../db/queries/releases.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
-import { environmentHosts } from '../../src/domain/route.js';
-import { newId } from '../../src/ids.js';
-import { workflowUiUrl } from '../../src/temporal/client.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { ARCHIVE_MEDIA_TYPES, isArchiveUpload, receiveUpload } from '../archive-upload.js';
+import { acceptedBody, baseRequest } from '../deploy-requests.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { cancelInLane, readLane, submitToLane } from '../../src/temporal/lane-client.js';
 import { newRouter } from '../router.js';
 import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
 import { Accepted, DeployInput, Deployment, DeploymentFilter, LogLine, Release, RollbackInput } from '../schemas/deployments.js';
+import { compileForEnvironment } from '../stack-compose.js';
 import { deploymentEvents } from './deployment-events.js';
 import { gitSourceFor } from './git-deploys.js';
 import { EnvParam, findEnvironment } from './environments.js';
@@ -31,44 +30,23 @@ export function deploymentRoutes(deps: AppDeps) {
   async function listPage(q: Parameters<typeof listDeployments>[1]) {
     const rows = await listDeployments(db, q);
     const phases = await listPhases(db, rows.map((r) => r.id));
-    const items = rows.map((r) => presentDeployment(config, r, phases.filter((p) => p.deploymentId === r.id)));
+    const services = await listServicePhases(db, rows.map((r) => r.id));
+    const items = rows.map((r) =>
+      presentDeployment(config, r, phases.filter((p) => p.deploymentId === r.id), services.filter((p) => p.deploymentId === r.id)),
+    );
     return { items, nextCursor: rows.length === q.limit ? (rows[rows.length - 1]?.id ?? null) : null };
   }
 
-  const accepted = (deploymentId: string, workflowId: string) => ({
-    deploymentId,
-    workflowId,
-    status: 'queued',
-    url: `${config.api.publicUrl}/api/v1/deployments/${deploymentId}`,
-    temporalUrl: workflowUiUrl(config.temporal, workflowId),
-  });
-
-  function baseRequest(a: NonNullable<Awaited<ReturnType<typeof getAppByName>>>, env: NonNullable<Awaited<ReturnType<typeof getEnvironment>>>) {
-    return {
-      deploymentId: newId('dep'),
-      appId: a.id,
-      appKind: a.kind,
-      appName: a.name,
-      environmentId: env.id,
-      environmentName: env.name,
-      trigger: 'api',
-      queuePolicy: env.queuePolicy,
-      cancelSuperseded: env.cancelSuperseded,
-      retention: env.retention,
-      drainSeconds: env.drainSeconds,
-      hosts: environmentHosts(a.name, env.name, config.appsDomain, env.domains),
-      hostId: config.hostId,
-    };
-  }
+  const accepted = (deploymentId: string, workflowId: string) => acceptedBody(config, deploymentId, workflowId);
 
   app.openapi(
     createRoute({
       method: 'post',
       path: '/apps/{app}/environments/{env}/deployments',
       tags: ['deployments'],
-      summary: 'Deploy an image, or a static site’s .tar.gz',
+      summary: 'Deploy an image, a static site’s .tar.gz, or a stack’s compose file',
       description:
-        'Queues a deployment in the environment’s lane; answers once it is recorded, before it runs. Image apps send JSON; static apps send their site as a .tar.gz body, checked before the answer (a bad archive gets a 4xx naming the entry).',
+        'Queues a deployment in the environment’s lane; answers once it is recorded, before it runs. Image, git and stack apps send JSON; static apps send their site as a .tar.gz body, checked before the answer (a bad archive gets a 4xx naming the entry).',
       request: {
         params: EnvParam,
         body: {
@@ -86,7 +64,7 @@ export function deploymentRoutes(deps: AppDeps) {
       const archive = isArchiveUpload(c.req.header('content-type'));
       if (a.kind === 'static') {
         if (!archive) throw invalid(`app ${a.name} is a static site: send its .tar.gz with content-type application/gzip`);
-        const base = baseRequest(a, env);
+        const base = baseRequest(config, a, env);
         const artifact = await receiveUpload(c, config, { appName: a.name, environmentName: env.name, deploymentId: base.deploymentId });
         try {
           const done = await submitToLane(temporal, { ...base, kind: 'deploy', artifact });
@@ -97,20 +75,27 @@ export function deploymentRoutes(deps: AppDeps) {
           throw err;
         }
       }
-      if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys images, not archives`);
+      if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}, not archives`);
       const input = c.req.valid('json');
       if (a.kind === 'git') {
         if (input.image) throw invalid(`app ${a.name} builds its image from source: give ref or sha`, [{ path: 'image', message: 'not for apps of kind git' }]);
-        const base = baseRequest(a, env);
+        const base = baseRequest(config, a, env);
         const request: DeployRequest = { ...base, kind: 'deploy', source: await gitSourceFor(db, config, a.id, input, { name: env.name, hosts: base.hosts }) };
         const done = await submitToLane(temporal, request);
         return c.json(accepted(done.deploymentId, done.workflowId), 202);
       }
-      if (input.ref || input.sha) throw invalid(`app ${a.name} deploys images: ref and sha are for apps of kind git`, [{ path: input.ref ? 'ref' : 'sha', message: 'not for apps of kind image' }]);
+      if (input.ref || input.sha) throw invalid(`app ${a.name} deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}: ref and sha are for apps of kind git`, [{ path: input.ref ? 'ref' : 'sha', message: `not for apps of kind ${a.kind}` }]);
+      if (a.kind === 'stack') {
+        if (input.image) throw invalid('a stack deploys its compose file; it takes no image', [{ path: 'image', message: 'not for stacks' }]);
+        // Refused here, before anything runs, exactly as the rollout would refuse it.
+        await compileForEnvironment(db, config, a, env);
+        const done = await submitToLane(temporal, { ...baseRequest(config, a, env), kind: 'deploy' });
+        return c.json(accepted(done.deploymentId, done.workflowId), 202);
+      }
       const image = input.image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
       if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);
-      const request: DeployRequest = { ...baseRequest(a, env), kind: 'deploy', image };
+      const request: DeployRequest = { ...baseRequest(config, a, env), kind: 'deploy', image };
       const done = await submitToLane(temporal, request);
       return c.json(accepted(done.deploymentId, done.workflowId), 202);
     },
@@ -137,7 +122,7 @@ export function deploymentRoutes(deps: AppDeps) {
       const release = await getRelease(db, releaseId);
       if (!release || release.environmentId !== env.id) throw notFound(`release ${releaseId} of this environment`);
       if (release.id === env.liveReleaseId) throw conflict(`release ${release.number} is already live`);
-      const request: DeployRequest = { ...baseRequest(a, env), trigger: 'rollback', kind: 'rollback', releaseId: release.id };
+      const request: DeployRequest = { ...baseRequest(config, a, env), trigger: 'rollback', kind: 'rollback', releaseId: release.id };
       const done = await submitToLane(temporal, request);
       return c.json(accepted(done.deploymentId, done.workflowId), 202);
     },
@@ -193,7 +178,7 @@ export function deploymentRoutes(deps: AppDeps) {
     async (c) => {
       const d = await getDeployment(db, c.req.valid('param').id);
       if (!d) throw notFound('deployment');
-      return c.json(presentDeployment(config, d, d.phases), 200);
+      return c.json(presentDeployment(config, d, d.phases, d.servicePhases), 200);
     },
   );
 

@@ -4,6 +4,7 @@ import { DEFAULT_STATIC_SETTINGS, SITE_PAGE_PATH } from '../../src/domain/static
 import { parseImageRef } from '../../src/domain/image-ref.js';
 import { Name } from './common.js';
 import { GitSourceInput, GitSourcePatch } from './git-sources.js';
+import { ComposeText } from './stacks.js';
 
 export const ImageReference = z
   .string()
@@ -65,7 +66,8 @@ export const AppInput = z
   .object({
     project: Name.openapi({ description: 'Name of the project the app belongs to' }),
     name: Name,
-    kind: z.enum(['image', 'git', 'static'], { error: 'kind must be "image", "git" or "static"' }).default('image'),
+    kind: z.enum(['image', 'git', 'static', 'stack'], { error: 'kind must be "image", "git", "static" or "stack"' }).default('image'),
+    compose: ComposeText.optional().openapi({ description: 'kind stack: the compose file (YAML)' }),
     ...appSettings,
     git: GitSourceInput.optional().openapi({ description: 'kind git: where to build from' }),
     static: StaticSiteInput.optional().openapi({ description: 'Kind static: how its environments are served' }),
@@ -76,6 +78,8 @@ export const AppInput = z
     if (app.kind !== 'git' && app.git) ctx.addIssue({ code: 'custom', path: ['git'], message: 'only apps of kind git have git settings' });
     if (app.kind === 'git' && app.image) ctx.addIssue({ code: 'custom', path: ['image'], message: 'apps of kind git build their image' });
     if (app.kind !== 'static' && app.static) ctx.addIssue({ code: 'custom', path: ['static'], message: 'only apps of kind static have static settings' });
+    if (app.kind === 'stack' && app.compose === undefined) ctx.addIssue({ code: 'custom', path: ['compose'], message: 'required for apps of kind stack' });
+    if (app.kind !== 'stack' && app.compose !== undefined) ctx.addIssue({ code: 'custom', path: ['compose'], message: 'only apps of kind stack have a compose file' });
   })
   .openapi('AppInput');
 

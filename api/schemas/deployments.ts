@@ -67,6 +67,9 @@ export const Deployment = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     phases: z.array(Phase),
+    services: z
+      .array(z.object({ service: z.string(), phases: z.array(Phase) }).openapi('ServicePhases'))
+      .openapi({ description: 'Stack deployments: each service with its own phases, in the order they started' }),
   })
   .openapi('Deployment');
 

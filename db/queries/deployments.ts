@@ -1,16 +1,27 @@
 import { and, asc, desc, eq, gt, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { deploymentLogs, deploymentPhases, deployments } from '../schema/index.js';
+import { deploymentLogs, deploymentPhases, deploymentServicePhases, deployments } from '../schema/index.js';
 
 export type DeploymentRow = typeof deployments.$inferSelect;
 export type PhaseRow = typeof deploymentPhases.$inferSelect;
 export type LogRow = typeof deploymentLogs.$inferSelect;
+export type ServicePhaseRow = typeof deploymentServicePhases.$inferSelect;
 
-export async function getDeployment(db: Db, id: string): Promise<(DeploymentRow & { phases: PhaseRow[] }) | undefined> {
+export async function getDeployment(db: Db, id: string): Promise<(DeploymentRow & { phases: PhaseRow[]; servicePhases: ServicePhaseRow[] }) | undefined> {
   const [row] = await db.select().from(deployments).where(eq(deployments.id, id));
   if (!row) return undefined;
   const phases = await db.select().from(deploymentPhases).where(eq(deploymentPhases.deploymentId, id)).orderBy(asc(deploymentPhases.startedAt));
-  return { ...row, phases };
+  return { ...row, phases, servicePhases: await listServicePhases(db, [id]) };
+}
+
+/** Phases of the services of stack deployments, in the order they started. */
+export async function listServicePhases(db: Db, deploymentIds: string[]): Promise<ServicePhaseRow[]> {
+  if (deploymentIds.length === 0) return [];
+  return db
+    .select()
+    .from(deploymentServicePhases)
+    .where(inArray(deploymentServicePhases.deploymentId, deploymentIds))
+    .orderBy(asc(deploymentServicePhases.startedAt));
 }
 
 export interface DeploymentQuery {

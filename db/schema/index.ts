@@ -18,3 +18,7 @@ export * from './git-sources.js';
 export * from './build-secrets.js';
 export * from './previews.js';
 export * from './github-deployments.js';
+export * from './app-stacks.js';
+export * from './stack-overrides.js';
+export * from './stack-releases.js';
+export * from './deployment-service-phases.js';

@@ -8,7 +8,8 @@ export function isFinalStatus(status: DeploymentStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
-export type DeployRequestKind = 'deploy' | 'rollback';
+/** A teardown removes what the environment runs (stacks: services, networks, secrets, routes). */
+export type DeployRequestKind = 'deploy' | 'rollback' | 'teardown';
 
 export type QueuePolicy = 'latest-wins' | 'fifo';
 

@@ -9,7 +9,16 @@ export const LABEL = {
   release: 'berth.release',
   deployment: 'berth.deployment',
   replica: 'berth.replica',
+  /** The stack namespace of a Swarm object (stackNamespace(environmentId)). */
+  stack: 'berth.stack',
+  /** The compose service a Swarm service runs. */
+  service: 'berth.stack.service',
+  /** What a Swarm service is made of (see stack-release): equal hash, nothing to change. */
+  specHash: 'berth.spec-hash',
 } as const;
+
+/** Docker's own stack label: `docker stack ls` shows Berth's stacks too. */
+export const DOCKER_STACK_NAMESPACE = 'com.docker.stack.namespace';
 
 export const MANAGED_BY = 'berth';
 
@@ -41,4 +50,23 @@ export function containerName(deploymentId: string, replica: number): string {
 /** Docker API label filter for Berth's objects of one instance, plus extra label=value pairs. */
 export function labelFilter(instance: string, extra: Record<string, string> = {}): string[] {
   return [`${LABEL.managedBy}=${MANAGED_BY}`, `${LABEL.instance}=${instance}`, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`)];
+}
+
+export interface StackOwner {
+  instance: string;
+  appId: string;
+  environmentId: string;
+  namespace: string;
+}
+
+/** Labels of every Swarm object of a stack (services, networks, secrets, configs, volumes). */
+export function stackLabels(owner: StackOwner): Record<string, string> {
+  return {
+    [LABEL.managedBy]: MANAGED_BY,
+    [LABEL.instance]: owner.instance,
+    [LABEL.app]: owner.appId,
+    [LABEL.environment]: owner.environmentId,
+    [LABEL.stack]: owner.namespace,
+    [DOCKER_STACK_NAMESPACE]: owner.namespace,
+  };
 }

@@ -10,9 +10,27 @@ export const STATIC_PHASES = ['queued', 'receive', 'unpack', 'verify', 'switch',
 /** Apps of kind git build the commit first, then go on as an image deploy. */
 export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
 
+/**
+ * A stack deployment: resolve (compile, pin images, record the release, prepare Swarm), rollout
+ * (every service, level by level), then drain and prune; revert when the rollout failed.
+ * A teardown records only its own phase.
+ */
+export const STACK_PHASES = ['queued', 'resolve', 'rollout', 'drain', 'prune'] as const;
+/** Each service of a stack rollout: its Swarm service updated, its tasks started, health, route. */
+export const SERVICE_PHASES = ['update', 'start', 'health', 'route'] as const;
+
 /** Every phase name any kind of deployment records. */
-export type PhaseName = (typeof IMAGE_PHASES)[number] | (typeof STATIC_PHASES)[number] | (typeof GIT_PHASES)[number];
-export const PHASES = [...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES])] as [PhaseName, ...PhaseName[]];
+export type PhaseName =
+  | (typeof IMAGE_PHASES)[number]
+  | (typeof STATIC_PHASES)[number]
+  | (typeof GIT_PHASES)[number]
+  | (typeof STACK_PHASES)[number]
+  | (typeof SERVICE_PHASES)[number]
+  | 'revert'
+  | 'teardown';
+export const PHASES = [
+  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown']),
+] as [PhaseName, ...PhaseName[]];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
@@ -39,6 +57,8 @@ export interface PhaseWrite {
  */
 export interface PhaseReport {
   deploymentId: string;
+  /** A service of a stack: the phases are that service's, not the deployment's. */
+  service?: string | undefined;
   phases: PhaseWrite[];
   /** The deployment leaves the queue and runs from now on. */
   running?: boolean;

@@ -55,3 +55,5 @@ export interface PullRequestEvent {
 
 /** From the intake workflow to preview-<app>-<number>: deploy this head, or tear down. */
 export const pullRequestSignal = defineSignal<[PullRequestEvent]>('pullRequest');
+/** From a stack service's rollout to its parent: its containers run (what service_started waits for). */
+export const serviceStartedSignal = defineSignal<[string]>('serviceStarted');

@@ -31,3 +31,7 @@ export function repositorySyncWorkflowId(installationId: number | null): string 
 
 /** The Temporal Schedule that syncs every installation's repositories. */
 export const REPOSITORY_SYNC_SCHEDULE_ID = 'berth-github-repository-sync';
+/** A stack deployment runs each service as a child workflow of its own. */
+export function stackServiceWorkflowId(deploymentId: string, service: string): string {
+  return `${deployWorkflowId(deploymentId)}-${service}`;
+}

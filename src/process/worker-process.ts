@@ -32,6 +32,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     builds: config.builds,
     dockerSocket: config.docker.socketPath,
     previewIdleSeconds: config.previews.idleSeconds,
+    stackBindPaths: config.stackBindPaths,
   };
   const workers = await startWorkers({
     address: config.temporal.address,

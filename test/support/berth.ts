@@ -3,7 +3,7 @@
 // built by createApp and workers either in this process or as a separate `berth worker`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
@@ -13,10 +13,9 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.js';
 import type { createDeliveryDispatcher } from '../../api/webhooks/dispatcher.js';
 import { openDatabase, type Database } from '../../db/client.js';
-import { environments } from '../../db/schema/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { LABEL, labelFilter } from '../../src/domain/labels.js';
-import { routeFileName } from '../../src/domain/route.js';
+import { routeFilePrefix } from '../../src/domain/route.js';
 import { createLogger } from '../../src/logger.js';
 import { apiDeps } from '../../src/process/api-server.js';
 import { createDockerClient } from '../../src/process/docker-client.js';
@@ -26,6 +25,7 @@ import { createTemporalClient } from '../../src/temporal/client.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { Workers } from '../../src/temporal/worker.js';
 import { freePort } from './free-port.js';
+import { removeSwarmObjects } from './swarm.js';
 import type { SharedServices } from './services.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -192,9 +192,13 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       await dispatcher.stop();
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();
-      const envs = await database.db.select({ id: environments.id }).from(environments);
-      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, routeFileName(config.instance, e.id)), { force: true })));
-      await Promise.all(envs.map((e) => rm(join(config.traefik.routesDir, `.${routeFileName(config.instance, e.id)}.previous`), { force: true })));
+      // Every route file of this instance (environments' and stack services' <environment>-<service>), with its .previous.
+      const prefix = routeFilePrefix(config.instance);
+      const routeFiles = await readdir(config.traefik.routesDir).catch(() => [] as string[]);
+      await Promise.all(
+        routeFiles.filter((f) => f.startsWith(prefix) || f.startsWith(`.${prefix}`)).map((f) => rm(join(config.traefik.routesDir, f), { force: true })),
+      );
+      await removeSwarmObjects(docker, config.instance);
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
       await staticServer?.stop();
       await temporal.connection.close();

@@ -40,7 +40,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
   let stopped = false;
   const fail = (why: string) => {
     result.failed++;
-    if (result.failures.length < 10) result.failures.push(why);
+    if (result.failures.length < 10) result.failures.push(`${why} (at ${new Date().toISOString()})`);
   };
 
   const one = () =>

@@ -1,0 +1,23 @@
+// The deploy requests the API hands to an environment's lane, and the 202 it answers with.
+import type { AppRow } from '../db/queries/apps.js';
+import type { EnvironmentRow } from '../db/queries/environments.js';
+import type { Config } from '../src/config.js';
+import { requestBase } from '../src/domain/deploy-request.js';
+import { newId } from '../src/ids.js';
+import { workflowUiUrl } from '../src/temporal/client.js';
+
+/** Everything of a request but its kind and what it releases. */
+export function baseRequest(config: Config, a: AppRow, env: EnvironmentRow) {
+  const site = { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, publicUrl: config.api.publicUrl };
+  return { deploymentId: newId('dep'), trigger: 'api', ...requestBase(a, env, site) };
+}
+
+export function acceptedBody(config: Config, deploymentId: string, workflowId: string) {
+  return {
+    deploymentId,
+    workflowId,
+    status: 'queued',
+    url: `${config.api.publicUrl}/api/v1/deployments/${deploymentId}`,
+    temporalUrl: workflowUiUrl(config.temporal, workflowId),
+  };
+}

@@ -1,0 +1,148 @@
+// Apps of kind stack: their compose file, an environment's override, a dry run of what would
+// be deployed, and the teardown of an environment's stack (through its lane, like a deploy).
+import { createRoute } from '@hono/zod-openapi';
+import { eq, sql } from 'drizzle-orm';
+import { getAppByName } from '../../db/queries/apps.js';
+import { appStacks, stackOverrides } from '../../db/schema/index.js';
+import { serviceHosts } from '../../src/domain/stack.js';
+import { environmentHosts } from '../../src/domain/route.js';
+import { acceptedBody, baseRequest } from '../deploy-requests.js';
+import type { AppDeps } from '../deps.js';
+import { submitToLane } from '../../src/temporal/lane-client.js';
+import { notFound } from '../errors.js';
+import { newRouter } from '../router.js';
+import { body, errorResponses, json } from '../schemas/common.js';
+import { Accepted } from '../schemas/deployments.js';
+import { Compose, ComposeInput, DryRun, OverrideInput } from '../schemas/stacks.js';
+import { assertComposeShape, assertStackApp, compileForEnvironment } from '../stack-compose.js';
+import { AppParam } from './apps.js';
+import { EnvParam, findEnvironment } from './environments.js';
+
+export function stackRoutes(deps: AppDeps) {
+  const { db, config, temporal } = deps;
+  const app = newRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/apps/{app}/compose',
+      tags: ['stacks'],
+      summary: "Upload a stack app's compose file",
+      description: 'Validated (YAML, the compose specification, Berth’s refusals) before it is stored; applies from the next deployment.',
+      request: { params: AppParam, body: body(ComposeInput) },
+      responses: { 200: json(Compose, 'Stored'), ...errorResponses },
+    }),
+    async (c) => {
+      const a = await getAppByName(db, c.req.valid('param').app);
+      if (!a) throw notFound('app');
+      assertStackApp(a);
+      const { compose } = c.req.valid('json');
+      assertComposeShape(config, compose);
+      const [row] = await db
+        .insert(appStacks)
+        .values({ appId: a.id, compose })
+        .onConflictDoUpdate({ target: appStacks.appId, set: { compose, updatedAt: sql`now()` } })
+        .returning();
+      return c.json({ compose, updatedAt: row?.updatedAt.toISOString() ?? null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/apps/{app}/compose',
+      tags: ['stacks'],
+      request: { params: AppParam },
+      responses: { 200: json(Compose, 'The compose file'), ...errorResponses },
+    }),
+    async (c) => {
+      const a = await getAppByName(db, c.req.valid('param').app);
+      if (!a) throw notFound('app');
+      assertStackApp(a);
+      const [row] = await db.select().from(appStacks).where(eq(appStacks.appId, a.id));
+      return c.json({ compose: row?.compose ?? null, updatedAt: row?.updatedAt.toISOString() ?? null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/apps/{app}/environments/{env}/compose-override',
+      tags: ['stacks'],
+      summary: "Set (or remove) an environment's compose override",
+      request: { params: EnvParam, body: body(OverrideInput) },
+      responses: { 200: json(Compose, 'Stored'), ...errorResponses },
+    }),
+    async (c) => {
+      const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      assertStackApp(a);
+      const { compose } = c.req.valid('json');
+      if (compose === null) {
+        await db.delete(stackOverrides).where(eq(stackOverrides.environmentId, env.id));
+        return c.json({ compose: null, updatedAt: null }, 200);
+      }
+      const [base] = await db.select().from(appStacks).where(eq(appStacks.appId, a.id));
+      assertComposeShape(config, base?.compose ?? 'services: {}', compose);
+      const [row] = await db
+        .insert(stackOverrides)
+        .values({ environmentId: env.id, compose })
+        .onConflictDoUpdate({ target: stackOverrides.environmentId, set: { compose, updatedAt: sql`now()` } })
+        .returning();
+      return c.json({ compose, updatedAt: row?.updatedAt.toISOString() ?? null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/apps/{app}/environments/{env}/stack/dry-run',
+      tags: ['stacks'],
+      summary: 'What a deployment would run: the normalised stack, the rollout order, the routes',
+      request: { params: EnvParam },
+      responses: { 200: json(DryRun, 'The stack as it would be deployed'), ...errorResponses },
+    }),
+    async (c) => {
+      const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      assertStackApp(a);
+      const { stack, plan, unsetVariables } = await compileForEnvironment(db, config, a, env);
+      const hosts = environmentHosts(a.name, env.name, config.appsDomain, env.domains);
+      // Environment values may hold secrets: the dry run shows the keys only.
+      const services = Object.fromEntries(
+        Object.values(stack.services).map((s) => [s.name, { ...s, environment: Object.fromEntries(Object.keys(s.environment).map((k) => [k, '***'])) }]),
+      );
+      return c.json(
+        {
+          services,
+          networks: Object.keys(stack.networks),
+          volumes: Object.keys(stack.volumes),
+          secrets: Object.keys(stack.secrets),
+          configs: Object.keys(stack.configs),
+          rolloutOrder: plan.levels,
+          routes: Object.values(stack.services).flatMap((s) => (s.expose ? [{ service: s.name, hosts: serviceHosts(s.name, s.expose, hosts), port: s.expose.port, healthPath: s.expose.path }] : [])),
+          unsetVariables,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/apps/{app}/environments/{env}/stack',
+      tags: ['stacks'],
+      summary: "Tear down the environment's stack",
+      description: 'Queued in the environment’s lane: removes every service, network, secret, config, volume and route the stack owns.',
+      request: { params: EnvParam },
+      responses: { 202: json(Accepted, 'Queued'), ...errorResponses },
+    }),
+    async (c) => {
+      const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      assertStackApp(a);
+      const done = await submitToLane(temporal, { ...baseRequest(config, a, env), trigger: 'teardown', kind: 'teardown' });
+      return c.json(acceptedBody(config, done.deploymentId, done.workflowId), 202);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,56 @@
+// Compiling an app's compose file from the API: the same compiler the deploy uses, so what the
+// API accepts is what the rollout runs; compose problems become one 400 listing each issue.
+import type { Db } from '../db/client.js';
+import type { AppRow } from '../db/queries/apps.js';
+import type { EnvironmentRow } from '../db/queries/environments.js';
+import { getAppCompose, getStackOverride } from '../db/queries/stacks.js';
+import { resolveVariables } from '../db/queries/variables.js';
+import { checkCompose, type CompiledStack } from '../src/compose/compile-stack.js';
+import type { ComposeIssue } from '../src/compose/compose-issues.js';
+import type { Config } from '../src/config.js';
+import { invalid } from './errors.js';
+
+function rejected(what: string, issues: ComposeIssue[]) {
+  const first = issues[0];
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return invalid(`${what}: ${first?.message ?? 'invalid'}${more}`, issues.map((i) => ({ path: i.path, message: i.message })));
+}
+
+/** Issues that only an environment's variables can settle. */
+const MISSING_REQUIRED = /^required variable (\w+) is missing|environment variable (\w+) is not set/;
+/** Rounds of placeholders tried for required variables (each round may reveal more). */
+const PLACEHOLDER_ROUNDS = 5;
+
+/**
+ * Checks a compose file on its own, as it is uploaded: variables come from each environment at
+ * deploy time, so a required variable stands in with a placeholder and everything else is checked.
+ */
+export function assertComposeShape(config: Config, compose: string, override: string | null = null): void {
+  const variables: Record<string, string> = {};
+  for (let round = 0; round < PLACEHOLDER_ROUNDS; round++) {
+    const result = checkCompose({ compose, override, variables, allowedBindPaths: config.stackBindPaths });
+    if (result.ok) return;
+    const missing = result.issues.map((i) => MISSING_REQUIRED.exec(i.message)).flatMap((m) => (m ? [(m[1] ?? m[2]) as string] : []));
+    const real = result.issues.filter((i) => !MISSING_REQUIRED.test(i.message));
+    if (real.length || missing.length === 0) throw rejected(override ? 'compose override' : 'compose file', real.length ? real : result.issues);
+    for (const name of missing) variables[name] = '1';
+  }
+}
+
+/** The stack an environment would run now: compose, override and variables as they are. */
+export async function compileForEnvironment(db: Db, config: Config, app: AppRow, env: EnvironmentRow): Promise<CompiledStack> {
+  const compose = await getAppCompose(db, app.id);
+  if (!compose) throw invalid(`app ${app.name} has no compose file`, [{ path: 'compose', message: 'upload one with PUT /apps/{app}/compose' }]);
+  const result = checkCompose({
+    compose,
+    override: await getStackOverride(db, env.id),
+    variables: await resolveVariables(db, env.id),
+    allowedBindPaths: config.stackBindPaths,
+  });
+  if (!result.ok) throw rejected('compose file', result.issues);
+  return result.compiled;
+}
+
+export function assertStackApp(app: AppRow): void {
+  if (app.kind !== 'stack') throw invalid(`app ${app.name} is of kind ${app.kind}, not stack`, [{ path: 'kind', message: 'only apps of kind stack have a compose file' }]);
+}

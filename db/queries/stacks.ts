@@ -1,0 +1,24 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { appStacks, releases, stackOverrides, stackReleases } from '../schema/index.js';
+
+export type StackReleaseRow = typeof stackReleases.$inferSelect & { number: number; variables: Record<string, string>; environmentId: string };
+
+export async function getAppCompose(db: Db, appId: string): Promise<string | null> {
+  const [row] = await db.select({ compose: appStacks.compose }).from(appStacks).where(eq(appStacks.appId, appId));
+  return row?.compose ?? null;
+}
+
+export async function getStackOverride(db: Db, environmentId: string): Promise<string | null> {
+  const [row] = await db.select({ compose: stackOverrides.compose }).from(stackOverrides).where(eq(stackOverrides.environmentId, environmentId));
+  return row?.compose ?? null;
+}
+
+export async function getStackRelease(db: Db, releaseId: string): Promise<StackReleaseRow | undefined> {
+  const [row] = await db
+    .select({ stack: stackReleases, number: releases.number, variables: releases.variables, environmentId: releases.environmentId })
+    .from(stackReleases)
+    .innerJoin(releases, eq(releases.id, stackReleases.releaseId))
+    .where(eq(stackReleases.releaseId, releaseId));
+  return row ? { ...row.stack, number: row.number, variables: row.variables, environmentId: row.environmentId } : undefined;
+}

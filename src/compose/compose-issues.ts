@@ -1,0 +1,18 @@
+// What is wrong with a compose file, as a list of issues each naming where (a dotted path such
+// as services.web.privileged) and why. The API turns ComposeInvalid into a 400 with these issues.
+
+export interface ComposeIssue {
+  path: string;
+  message: string;
+}
+
+export class ComposeInvalid extends Error {
+  constructor(readonly issues: ComposeIssue[]) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    this.name = 'ComposeInvalid';
+  }
+}
+
+export function joinPath(path: (string | number)[]): string {
+  return path.map(String).join('.') || '(file)';
+}
