@@ -6,7 +6,7 @@ import type { StaticConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
-import { createCheckStuck, createCleanupImages, createHealContainers, createSweepOrphans } from './reconcile/index.js';
+import { createCheckStuck, createCleanupBuildCache, createCleanupImages, createHealContainers, createSweepOrphans } from './reconcile/index.js';
 import { createReleaseActivities } from './release/index.js';
 import { createReconcileStore } from './store/reconcile.js';
 import { createHealthActivities } from './health/index.js';
@@ -54,7 +54,7 @@ export function createHostActivities(deps: ActivityDeps) {
   const { db, docker, instance } = deps;
   const deploymentLog = createDeploymentLog(db, deps.log);
   const log = deps.log.child({ component: 'docker' });
-  const images = createImageActivities({ docker, log, deploymentLog });
+  const images = createImageActivities({ docker, instance, log, deploymentLog });
   const containers = createContainerActivities({ docker, db, log, instance });
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
   const github = createGitHubActivities(deps).client;
@@ -69,6 +69,7 @@ export function createHostActivities(deps: ActivityDeps) {
     healContainers: createHealContainers({ containers, health }),
     sweepOrphans: createSweepOrphans({ containers }),
     cleanupImages: createCleanupImages({ db, docker, images }),
+    cleanupBuildCache: createCleanupBuildCache({ docker }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
     ...builds,
     ...createEnvironmentContainerActivities({ docker, instance }),

@@ -62,6 +62,7 @@ const envSchema = z.object({
     .default('localhost'),
   BERTH_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   BERTH_RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(5).max(86_400).default(60),
+  BERTH_BUILD_CACHE_MAX_AGE_HOURS: z.coerce.number({ error: 'expected hours' }).int().min(0).max(365 * 24).default(168),
   BERTH_CLEANUP_INTERVAL_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(60).max(30 * 86_400).default(86_400),
   BERTH_STUCK_AFTER_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(30).max(7 * 86_400).default(1800),
   BERTH_STUCK_POLICY: z.enum(['report', 'cancel']).default('report'),
@@ -110,6 +111,8 @@ export interface Config {
   reconcile: {
     intervalSeconds: number;
     cleanupIntervalSeconds: number;
+    /** The cleanup removes build cache records unused for longer than this. */
+    buildCacheMaxAgeHours: number;
     stuckAfterSeconds: number;
     stuckPolicy: 'report' | 'cancel';
     /** React to containers dying within a second (Docker events), not only on the schedule. */
@@ -211,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcile: {
       intervalSeconds: e.BERTH_RECONCILE_INTERVAL_SECONDS,
       cleanupIntervalSeconds: e.BERTH_CLEANUP_INTERVAL_SECONDS,
+      buildCacheMaxAgeHours: e.BERTH_BUILD_CACHE_MAX_AGE_HOURS,
       stuckAfterSeconds: e.BERTH_STUCK_AFTER_SECONDS,
       stuckPolicy: e.BERTH_STUCK_POLICY,
       dockerEvents: e.BERTH_DOCKER_EVENTS,

@@ -1,11 +1,22 @@
-// The cleanup schedule (berth-cleanup): images Berth pulled that nothing retained uses.
+// The cleanup schedule (berth-cleanup): images Berth pulled or built that nothing retained
+// uses, then the engine's build cache unused for longer than the configured age.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
-import type { CleanupResult } from '../activities/reconcile/index.js';
+import type { BuildCacheCleanup, CleanupResult } from '../activities/reconcile/index.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { DOCKER, STORE } from './activity-profiles.js';
 
-export async function pruneUnusedImages(input: { hostId: string; dryRun: boolean; trigger: string }): Promise<CleanupResult> {
+export interface CleanupInput {
+  hostId: string;
+  dryRun: boolean;
+  trigger: string;
+  /** Build cache records unused for longer than this go (BERTH_BUILD_CACHE_MAX_AGE_HOURS). */
+  buildCacheHours: number;
+}
+
+export type CleanupOutcome = CleanupResult & { buildCache: BuildCacheCleanup };
+
+export async function pruneUnusedImages(input: CleanupInput): Promise<CleanupOutcome> {
   const host = proxyActivities<HostActivities>({ ...DOCKER, startToCloseTimeout: '30m', taskQueue: hostTaskQueue(input.hostId) });
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const result = await host.cleanupImages({ dryRun: input.dryRun });
@@ -19,5 +30,20 @@ export async function pruneUnusedImages(input: { hostId: string; dryRun: boolean
       detail: { imageId: c.imageId, reference: c.reference },
     })),
   });
-  return result;
+  const buildCache = await host.cleanupBuildCache({ dryRun: input.dryRun, unusedForHours: input.buildCacheHours });
+  if (buildCache.records > 0) {
+    await store.recordReconcileEvents({
+      trigger: input.trigger,
+      events: [
+        {
+          environmentId: null,
+          drift: 'build-cache-unused',
+          action: input.dryRun ? 'reported' : 'removed',
+          outcome: 'done',
+          detail: { records: buildCache.records, bytes: buildCache.bytes, reclaimedBytes: buildCache.reclaimedBytes, unusedForHours: buildCache.unusedForHours },
+        },
+      ],
+    });
+  }
+  return { ...result, buildCache };
 }

@@ -1,6 +1,7 @@
 // Images: resolve a reference to what will run, pulling when needed, and pin it.
 import type Docker from 'dockerode';
 import { permanentFailure } from '../../src/errors.js';
+import { LABEL, MANAGED_BY } from '../../src/domain/labels.js';
 import { parseImageRef, repositoryName, sameRepository, type ImageRef } from '../../src/domain/image-ref.js';
 import type { Logger } from '../../src/logger.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
@@ -12,19 +13,23 @@ export interface ResolvedImage {
   /** repo@sha256:… when the image has a registry digest, else its image id. */
   imagePinned: string;
   imageId: string;
-  /** True when Berth pulled it (only such images are ever pruned by Berth). */
+  /**
+   * True when Berth brought the image onto this host: pulled it, or built it (an image that
+   * carries this instance's labels). Only such images are ever pruned by Berth.
+   */
   pulled: boolean;
 }
 
 interface Deps {
   docker: Docker;
+  instance: string;
   log: Logger;
   deploymentLog: DeploymentLog;
 }
 
 const PULL_LOG_EVERY_MS = 1000;
 
-export function createImageActivities({ docker, log, deploymentLog }: Deps) {
+export function createImageActivities({ docker, instance, log, deploymentLog }: Deps) {
   async function inspect(ref: string): Promise<Docker.ImageInspectInfo | null> {
     try {
       return await docker.getImage(ref).inspect();
@@ -99,7 +104,9 @@ export function createImageActivities({ docker, log, deploymentLog }: Deps) {
           }
         }
         if (!info) throw permanentFailure('ImageNotFound', `image ${input.image} is not available`);
-        const result = { imageRef: input.image, imagePinned: pinned(ref, info), imageId: info.Id, pulled };
+        const labels = info.Config?.Labels ?? {};
+        const built = labels[LABEL.managedBy] === MANAGED_BY && labels[LABEL.instance] === instance;
+        const result = { imageRef: input.image, imagePinned: pinned(ref, info), imageId: info.Id, pulled: pulled || built };
         await deploymentLog.write(input.deploymentId, 'info', 'resolve', `pinned ${result.imagePinned}`);
         return result;
       });

@@ -5,7 +5,7 @@ import { reconcileEvents } from '../../db/schema/index.js';
 import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
 import { recheckSignal } from '../../src/domain/workflow-definitions.js';
 import { CLEANUP_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID, reconcileEnvironmentWorkflowId } from '../../src/domain/workflow-ids.js';
-import { reconcileAllInput } from '../../src/temporal/schedules.js';
+import { cleanupInput, reconcileAllInput } from '../../src/temporal/schedules.js';
 import type { AppDeps } from '../deps.js';
 import { invalid } from '../errors.js';
 import { newRouter } from '../router.js';
@@ -34,7 +34,25 @@ const RunInput = z
   .strict()
   .refine((v) => (v.app === undefined) === (v.env === undefined), { message: 'give both app and env, or neither', path: ['env'] });
 
-const CleanupInput = z.object({ dryRun: z.boolean().default(true).openapi({ description: 'Only report what would be removed' }) }).strict();
+const CleanupInput = z
+  .object({
+    dryRun: z.boolean().default(true).openapi({ description: 'Only report what would be removed' }),
+    buildCacheUnusedForHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 24)
+      .optional()
+      .openapi({ description: 'Build cache records unused for longer than this go (default BERTH_BUILD_CACHE_MAX_AGE_HOURS)' }),
+  })
+  .strict();
+
+const CleanupResult = z.object({
+  dryRun: z.boolean(),
+  candidates: z.array(z.object({ imageId: z.string(), reference: z.string() })),
+  removed: z.array(z.string()),
+  buildCache: z.object({ records: z.number(), bytes: z.number(), reclaimedBytes: z.number(), unusedForHours: z.number() }),
+});
 
 export function reconcileRoutes({ db, temporal, config }: AppDeps) {
   const app = newRouter();
@@ -119,24 +137,21 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
       method: 'post',
       path: '/cleanup',
       tags: ['reconcile'],
-      summary: 'Remove images Berth pulled that nothing retained uses (dry run by default)',
+      summary: 'Remove images Berth pulled or built that nothing retained uses, and stale build cache (dry run by default)',
       request: { body: body(CleanupInput) },
       responses: {
-        200: json(
-          z.object({ dryRun: z.boolean(), candidates: z.array(z.object({ imageId: z.string(), reference: z.string() })), removed: z.array(z.string()) }),
-          'Done',
-        ),
+        200: json(CleanupResult, 'Done'),
         ...errorResponses,
       },
     }),
     async (c) => {
-      const { dryRun } = c.req.valid('json');
+      const { dryRun, buildCacheUnusedForHours } = c.req.valid('json');
       const result = await temporal.workflow.execute('pruneUnusedImages', {
         workflowId: `${CLEANUP_WORKFLOW_ID}-api-${Date.now()}`,
         taskQueue: CONTROL_TASK_QUEUE,
-        args: [{ hostId: config.hostId, dryRun, trigger: 'api' }],
+        args: [cleanupInput(config, dryRun, 'api', buildCacheUnusedForHours)],
       });
-      return c.json(result as { dryRun: boolean; candidates: { imageId: string; reference: string }[]; removed: string[] }, 200);
+      return c.json(result as z.infer<typeof CleanupResult>, 200);
     },
   );
 

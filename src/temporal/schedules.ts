@@ -1,5 +1,5 @@
 // Berth's Temporal Schedules, created or brought up to date when a worker starts: the periodic
-// reconcile and the image cleanup. Overlaps are skipped: one run at a time.
+// reconcile and the cleanup of images and build cache. Overlaps are skipped: one run at a time.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config.js';
 import { CONTROL_TASK_QUEUE } from '../domain/task-queues.js';
@@ -12,6 +12,11 @@ export const CLEANUP_SCHEDULE_ID = 'berth-cleanup';
 export const NO_WORKER_AFTER_MS = 60_000;
 /** After asking a stuck deployment to cancel, how long before it is terminated. */
 export const CANCEL_GRACE_MS = 120_000;
+
+/** What the image and build cache cleanup (pruneUnusedImages) is given. */
+export function cleanupInput(config: Config, dryRun: boolean, trigger: string, buildCacheHours = config.reconcile.buildCacheMaxAgeHours) {
+  return { hostId: config.hostId, dryRun, trigger, buildCacheHours };
+}
 
 export function reconcileAllInput(config: Config, trigger: string) {
   return {
@@ -48,7 +53,7 @@ function schedules(config: Config): ScheduleOptions[] {
         workflowType: 'pruneUnusedImages',
         workflowId: CLEANUP_WORKFLOW_ID,
         taskQueue: CONTROL_TASK_QUEUE,
-        args: [{ hostId: config.hostId, dryRun: false, trigger: 'schedule' }],
+        args: [cleanupInput(config, false, 'schedule')],
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     },

@@ -203,6 +203,22 @@ describe('builds from source', () => {
     expect(ps).not.toContain(`berth-${berth.config.instance}/slow:`);
   });
 
+  test('images Berth built are pruned like pulled ones once no retained release runs them', async () => {
+    const earlier = [...new Set(builtImages.filter((t) => t.includes('/shop:')))];
+    const present = async (tag: string) => (await berth.docker.getImage(tag).inspect().then(() => true, () => false));
+    expect((await Promise.all(earlier.map(present))).some(Boolean)).toBe(true);
+    expect((await berth.api('PATCH', '/api/v1/apps/shop/environments/prod', { retention: 1 })).status).toBe(200);
+    const sha = repo.commit('v4', { branch: 'main' });
+    builtImages.push(builtImageTag(berth.config.instance, 'shop', sha));
+    const res = await berth.api('POST', '/api/v1/apps/shop/environments/prod/deployments', { sha });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const d = await waitForDeployment(berth, res.body.deploymentId, 180_000);
+    expect(d.status, d.message).toBe('succeeded');
+    expect((await throughTraefik('shop.prod.localhost')).body.trim()).toBe('v4');
+    expect(await present(builtImageTag(berth.config.instance, 'shop', sha))).toBe(true);
+    expect(await Promise.all(earlier.map(present))).toEqual(earlier.map(() => false));
+  });
+
   test('no secret is in any workflow history, and every history replays deterministically', async () => {
     const histories = [];
     for await (const info of berth.temporal.workflow.list()) {

@@ -103,6 +103,7 @@ test('cleanup removes images Berth pulled that nothing retained uses, after a dr
   expect(dry.status).toBe(200);
   expect(dry.body.candidates.map((c: { reference: string }) => c.reference)).toContain(release.imagePinned);
   expect(dry.body.removed).toEqual([]);
+  expect(dry.body.buildCache).toMatchObject({ reclaimedBytes: 0, unusedForHours: berth.config.reconcile.buildCacheMaxAgeHours });
   expect(imageExists(release.imagePinned)).toBe(true);
 
   const real = await berth.api('POST', '/api/v1/cleanup', { dryRun: false });
@@ -115,5 +116,8 @@ test('bad reconcile and cleanup requests are refused', async () => {
   expect((await berth.api('POST', '/api/v1/reconcile', { app: 'clean' })).status).toBe(400);
   expect((await berth.api('POST', '/api/v1/reconcile', { app: 'nope', env: 'prod' })).status).toBe(404);
   expect((await berth.api('POST', '/api/v1/cleanup', { dryRun: 'yes' })).status).toBe(400);
+  const hours = await berth.api('POST', '/api/v1/cleanup', { dryRun: false, buildCacheUnusedForHours: -1 });
+  expect(hours.status).toBe(400);
+  expect(hours.body.error.issues[0].path).toBe('buildCacheUnusedForHours');
   expect((await berth.api('GET', '/api/v1/reconcile/events?limit=0')).status).toBe(400);
 });
