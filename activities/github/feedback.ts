@@ -1,7 +1,8 @@
 // Feedback to GitHub for a deployment built from a GitHub commit: a commit status (pending →
 // success/failure, linking to the Berth deployment) and a GitHub Deployment with its statuses
 // (in_progress → success/failure, with the environment and log URLs). The Deployment is made
-// once per Berth deployment (its id is kept), so a retried step never makes a second one.
+// once per Berth deployment: its id is kept, and a retry whose first try made it but lost the
+// answer finds it on GitHub by the Berth deployment id in its payload.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { githubDeployments } from '../../db/schema/index.js';
@@ -29,6 +30,20 @@ export function githubStates(status: DeploymentStatus): { commit: CommitState; d
   if (status === 'succeeded') return { commit: 'success', deployment: 'success' };
   if (status === 'failed') return { commit: 'failure', deployment: 'failure' };
   return { commit: 'error', deployment: 'error' };
+}
+
+/** The Berth deployment a GitHub Deployment was made for (its payload, an object or JSON text). */
+function berthDeploymentOf(payload: unknown): string | null {
+  let value = payload;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  const id = (value as { berthDeploymentId?: unknown } | null)?.berthDeploymentId;
+  return typeof id === 'string' ? id : null;
 }
 
 export function createFeedbackActivities({ db, github, deploymentLog }: { db: Db; github: GitHubClient; deploymentLog: DeploymentLog }) {
@@ -90,36 +105,52 @@ export function createFeedbackActivities({ db, github, deploymentLog }: { db: Db
     return row?.githubDeploymentId ?? null;
   }
 
+  /** A GitHub Deployment made for this Berth deployment by a try whose answer was lost (or that crashed before saving it). */
+  async function findDeployment(input: FeedbackInput): Promise<number | null> {
+    const t = target(input);
+    const octokit = await github.installation(t.installationId);
+    const res = await call('the deployments list', () =>
+      octokit.request('GET /repos/{owner}/{repo}/deployments', { owner: t.owner, repo: t.repo, sha: input.sha, environment: input.environmentName, per_page: 100 }),
+    );
+    return (res.data as { id: number; payload: unknown }[]).find((d) => berthDeploymentOf(d.payload) === input.deploymentId)?.id ?? null;
+  }
+
+  async function createDeployment(input: FeedbackInput): Promise<number> {
+    const t = target(input);
+    const octokit = await github.installation(t.installationId);
+    const res = await call('the deployment', () =>
+      octokit.request('POST /repos/{owner}/{repo}/deployments', {
+        owner: t.owner,
+        repo: t.repo,
+        ref: input.sha,
+        environment: input.environmentName,
+        description: `Berth deployment ${input.deploymentId}`,
+        auto_merge: false,
+        // Berth deploys what it was asked to; the checks of other systems are theirs to report.
+        required_contexts: [],
+        payload: { berthDeploymentId: input.deploymentId },
+        production_environment: t.feedback.production,
+        transient_environment: t.feedback.transient,
+      }),
+    );
+    return (res.data as { id: number }).id;
+  }
+
+  /** Keeps the id; a concurrent try that saved first wins. */
+  async function saveDeployment(input: FeedbackInput, githubDeploymentId: number): Promise<number> {
+    await db
+      .insert(githubDeployments)
+      .values({ deploymentId: input.deploymentId, repository: input.source.repository as string, sha: input.sha, environment: input.environmentName, githubDeploymentId })
+      .onConflictDoNothing();
+    return (await knownDeployment(input.deploymentId)) ?? githubDeploymentId;
+  }
+
   return {
     /** Commit status pending, the GitHub Deployment (once), its status in_progress. */
     async reportDeployStarted(input: FeedbackInput): Promise<{ githubDeploymentId: number }> {
       await commitStatus(input, 'pending', `Deploying to ${input.environmentName}`);
-      let id = await knownDeployment(input.deploymentId);
-      if (id === null) {
-        const t = target(input);
-        const octokit = await github.installation(t.installationId);
-        const res = await call('the deployment', () =>
-          octokit.request('POST /repos/{owner}/{repo}/deployments', {
-            owner: t.owner,
-            repo: t.repo,
-            ref: input.sha,
-            environment: input.environmentName,
-            description: `Berth deployment ${input.deploymentId}`,
-            auto_merge: false,
-            // Berth deploys what it was asked to; the checks of other systems are theirs to report.
-            required_contexts: [],
-            payload: { berthDeploymentId: input.deploymentId },
-            production_environment: t.feedback.production,
-            transient_environment: t.feedback.transient,
-          }),
-        );
-        id = (res.data as { id: number }).id;
-        await db
-          .insert(githubDeployments)
-          .values({ deploymentId: input.deploymentId, repository: input.source.repository as string, sha: input.sha, environment: input.environmentName, githubDeploymentId: id })
-          .onConflictDoNothing();
-        id = (await knownDeployment(input.deploymentId)) ?? id;
-      }
+      const id =
+        (await knownDeployment(input.deploymentId)) ?? (await saveDeployment(input, (await findDeployment(input)) ?? (await createDeployment(input))));
       await deploymentStatus(input, id, 'in_progress', 'Building and deploying');
       return { githubDeploymentId: id };
     },

@@ -100,7 +100,7 @@ describe('builds from source', () => {
     expect(github.calls.some((c) => c.path === `/app/installations/${INSTALLATION}/access_tokens` && c.auth === 'jwt')).toBe(true);
     // The final report follows the deployment's own record: wait for it.
     await waitFor('the final commit status', async () => github.feedbackCalls().includes('commit-status success'), 30_000);
-    const feedback = github.calls.filter((c) => c.path.includes(sha) || /\/deployments/.test(c.path));
+    const feedback = github.calls.filter((c) => c.method === 'POST' && (c.path.includes(sha) || /\/deployments/.test(c.path)));
     expect(github.feedbackCalls()).toEqual(['commit-status pending', 'deployment prod', 'deployment-status in_progress', 'deployment-status success', 'commit-status success']);
     expect(feedback.every((c) => c.auth === 'token')).toBe(true);
     const [pending, created, , done] = feedback;
@@ -217,6 +217,23 @@ describe('builds from source', () => {
     expect((await throughTraefik('shop.prod.localhost')).body.trim()).toBe('v4');
     expect(await present(builtImageTag(berth.config.instance, 'shop', sha))).toBe(true);
     expect(await Promise.all(earlier.map(present))).toEqual(earlier.map(() => false));
+  });
+
+  test('a GitHub Deployment whose answer was lost is found again, not made twice', async () => {
+    github.calls.length = 0;
+    github.loseNextDeploymentAnswer();
+    const { sha, delivery } = await pushCommit('v5');
+    const id = delivery.results[0].deploymentId as string;
+    expect((await waitForDeployment(berth, id, 180_000)).status).toBe('succeeded');
+    const made = github.deployments.filter((d) => (d.payload as { berthDeploymentId?: string }).berthDeploymentId === id);
+    expect(made.map((d) => d.sha)).toEqual([sha]);
+    // The retry asked GitHub for it instead of making another, and reported on the one made.
+    const states = () =>
+      github.calls.filter((c) => c.method === 'POST' && c.path === `/repos/${REPOSITORY}/deployments/${made[0]?.id}/statuses`).map((c) => c.body.state);
+    await waitFor('the success to reach GitHub', async () => states().includes('success'));
+    expect(states()).toEqual(['in_progress', 'success']);
+    expect(github.feedbackCalls().filter((c) => c.startsWith('deployment '))).toEqual(['deployment prod']);
+    expect(github.calls.some((c) => c.method === 'GET' && c.path.endsWith('/deployments') && c.auth === 'token')).toBe(true);
   });
 
   test('no secret is in any workflow history, and every history replays deterministically', async () => {

@@ -93,7 +93,7 @@ describe('pull-request previews', () => {
     expect((await throughTraefik('pr-7.site.example.test')).body.trim()).toBe('pr-7 first');
     // GitHub hears of a transient deployment to pr-7.
     await waitFor('feedback', async () => github.feedbackCalls().at(-1) === 'commit-status success');
-    expect(github.calls.find((c) => c.path.endsWith('/deployments'))?.body).toMatchObject({ environment: 'pr-7', transient_environment: true, production_environment: false });
+    expect(github.calls.find((c) => c.method === 'POST' && c.path.endsWith('/deployments'))?.body).toMatchObject({ environment: 'pr-7', transient_environment: true, production_environment: false });
   });
 
   test('synchronize: the new head replaces the old one', async () => {

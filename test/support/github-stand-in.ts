@@ -27,6 +27,15 @@ export interface RecordedCall {
   body: any;
 }
 
+export interface StandInDeployment {
+  id: number;
+  repository: string;
+  sha: string;
+  ref: string;
+  environment: string;
+  payload: unknown;
+}
+
 export interface GitHubStandIn {
   url: string;
   webUrl: string;
@@ -39,6 +48,10 @@ export interface GitHubStandIn {
   pullRequestFiles: Map<string, string[]>;
   /** Calls to Berth's feedback endpoints (statuses, deployments), as "METHOD path state". */
   feedbackCalls(): string[];
+  /** GitHub Deployments made, oldest first. */
+  deployments: StandInDeployment[];
+  /** The next Deployment is made but its answer is lost (the connection is cut). */
+  loseNextDeploymentAnswer(): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +75,8 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
   let nextId = 1000;
   const pullRequestFiles = new Map<string, string[]>();
   const installations = options.installations ?? [];
+  const deployments: StandInDeployment[] = [];
+  let answersToLose = 0;
 
   const auth = (req: IncomingMessage): RecordedCall['auth'] => {
     const header = req.headers.authorization ?? '';
@@ -78,7 +93,8 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
     return 'invalid';
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse, body: any, path: string, kind: RecordedCall['auth']) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, body: any, url: URL, kind: RecordedCall['auth']) => {
+    const path = url.pathname;
     const m = (pattern: RegExp) => pattern.exec(path);
     const needs = (what: 'jwt' | 'token') => {
       if (kind === what) return true;
@@ -133,9 +149,24 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
       if (!needs('token')) return;
       return send(res, 201, { id: nextId++, state: body?.state, context: body?.context });
     }
-    if (req.method === 'POST' && m(/^\/repos\/[^/]+\/[^/]+\/deployments$/)) {
+    if (req.method === 'POST' && (match = m(/^\/repos\/([^/]+\/[^/]+)\/deployments$/))) {
       if (!needs('token')) return;
-      return send(res, 201, { id: nextId++, ref: body?.ref, environment: body?.environment });
+      const made = { id: nextId++, repository: match[1] as string, sha: body?.ref, ref: body?.ref, environment: body?.environment, payload: body?.payload ?? {} };
+      deployments.push(made);
+      // GitHub made it, but the answer never arrives (a cut connection): the caller must not make a second.
+      if (answersToLose > 0) {
+        answersToLose--;
+        return res.destroy();
+      }
+      return send(res, 201, made);
+    }
+    if (req.method === 'GET' && (match = m(/^\/repos\/([^/]+\/[^/]+)\/deployments$/))) {
+      if (!needs('token')) return;
+      const q = url.searchParams;
+      const found = deployments.filter(
+        (d) => d.repository === match?.[1] && (!q.get('sha') || d.sha === q.get('sha')) && (!q.get('environment') || d.environment === q.get('environment')),
+      );
+      return send(res, 200, [...found].reverse());
     }
     if (req.method === 'POST' && m(/^\/repos\/[^/]+\/[^/]+\/deployments\/\d+\/statuses$/)) {
       if (!needs('token')) return;
@@ -163,7 +194,7 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
       const url = new URL(req.url ?? '/', 'http://stand-in');
       const kind = auth(req);
       calls.push({ method: req.method ?? 'GET', path: url.pathname, auth: kind, body });
-      handle(req, res, body, url.pathname, kind);
+      handle(req, res, body, url, kind);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -190,6 +221,10 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
     app,
     installations,
     pullRequestFiles,
+    deployments,
+    loseNextDeploymentAnswer() {
+      answersToLose++;
+    },
     issueManifestCode() {
       const code = randomBytes(10).toString('hex');
       codes.add(code);
