@@ -33,7 +33,7 @@ if [ "$PURPOSE" = test ]; then
 fi
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" == *'install ok installed'* ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing Debian packages: ${missing[*]}"
@@ -59,10 +59,16 @@ fi
 
 # --- Go-built tools -------------------------------------------------------------------------
 need_go() { command -v go >/dev/null || fail "Go is required to build $1 (not found on PATH)"; }
+# One setup at a time checks and builds them (CI, tests and `npm start` may start together).
+exec 9>"$TOOLS/.setup.lock"
+flock 9
 
 TEMPORAL_BIN="$TOOLS/temporal-$TEMPORAL_VERSION/temporal"
 # `go install` embeds no version string; the module version is in the binary's build info.
-if ! go version -m "$TEMPORAL_BIN" 2>/dev/null | grep -qE "mod\s+github.com/temporalio/cli\s+v$TEMPORAL_VERSION\b"; then
+# Outputs are read whole before matching: `cmd | grep -q` under pipefail fails whenever grep
+# stops reading early and cmd gets SIGPIPE, which would rebuild a tool that is present.
+temporal_info=$(go version -m "$TEMPORAL_BIN" 2>/dev/null || true)
+if ! grep -qE "mod\s+github.com/temporalio/cli\s+v$TEMPORAL_VERSION\b" <<<"$temporal_info"; then
   need_go temporal
   step "building temporal CLI v$TEMPORAL_VERSION (a few minutes the first time)"
   GOBIN="$TOOLS/temporal-$TEMPORAL_VERSION" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION" \
@@ -70,7 +76,8 @@ if ! go version -m "$TEMPORAL_BIN" 2>/dev/null | grep -qE "mod\s+github.com/temp
 fi
 
 TRAEFIK_BIN="$TOOLS/traefik-$TRAEFIK_VERSION/traefik"
-if ! "$TRAEFIK_BIN" version 2>/dev/null | grep -q "$TRAEFIK_VERSION"; then
+traefik_info=$("$TRAEFIK_BIN" version 2>/dev/null || true)
+if ! grep -q "Version:\s*$TRAEFIK_VERSION\b" <<<"$traefik_info"; then
   need_go traefik
   step "building Traefik v$TRAEFIK_VERSION (several minutes the first time)"
   # Its go.mod has replace directives, so `go install` refuses it: build a copy of the module.
@@ -85,6 +92,8 @@ if ! "$TRAEFIK_BIN" version 2>/dev/null | grep -q "$TRAEFIK_VERSION"; then
   mv "$TRAEFIK_BIN.partial" "$TRAEFIK_BIN"
   rm -rf "$src"
 fi
+
+exec 9>&-
 
 # --- Default TLS certificate for Traefik -----------------------------------------------------
 # Without one Traefik generates an RSA-2048 key on every configuration change (~150 ms of CPU).
