@@ -16,17 +16,23 @@ export async function deployLatency(berth: BerthClient, docker: Docker, images: 
   const app = await berth.createImageApp('latency', { drainSeconds: 0 });
   const baseline: number[] = [];
   const times: number[] = [];
+  const spans = new Map<string, number[]>();
   // Interleaved, so both see the same machine: one raw run, then one Berth deploy.
   for (let i = 0; i < runs; i++) {
     baseline.push((await rawRunUntil200(docker, images.a, 'latency')).ms);
     await removeBaselineContainers(docker, 'latency');
     const [image, version] = i % 2 === 0 ? [images.a, 'a'] : [images.b, 'b'];
     const t0 = performance.now();
+    const sent = Date.now();
     const { deploymentId } = await berth.must('POST', `${app.base}/deployments`, { image });
     await berth.until(app.host, version);
     times.push(performance.now() - t0);
     await berth.finished(deploymentId);
+    for (const [name, ms] of phaseSpans(sent, await berth.must('GET', `/api/v1/deployments/${deploymentId}`))) spans.set(name, [...(spans.get(name) ?? []), ms]);
   }
+  // Where a deploy's time goes until traffic has moved (medians; the phases after route happen after).
+  const until = ['api → recorded', 'queued', 'resolve', 'create', 'start', 'health', 'route'];
+  process.stdout.write(`deploy latency, median ms: ${until.map((n) => `${n} ${Math.round(median(spans.get(n) ?? [0]))}`).join(', ')}\n`);
   const ratio = median(times) / median(baseline);
   return {
     benchmark: `deploy latency (API → new version via Traefik), ${runs} runs`,
@@ -36,6 +42,13 @@ export async function deployLatency(berth: BerthClient, docker: Docker, images: 
     target: '≤ 1.3×',
     met: ratio <= 1.3,
   };
+}
+
+/** Each phase's duration, and the time from the request to the deployment's record. */
+function phaseSpans(sentAt: number, d: { createdAt: string; phases: { phase: string; startedAt: string; endedAt: string | null }[] }): [string, number][] {
+  const spans: [string, number][] = [['api → recorded', Date.parse(d.createdAt) - sentAt]];
+  for (const p of d.phases) if (p.endedAt) spans.push([p.phase, Date.parse(p.endedAt) - Date.parse(p.startedAt)]);
+  return spans;
 }
 
 export async function rollbackLatency(berth: BerthClient, images: Images, runs: number): Promise<Row> {
