@@ -1,5 +1,6 @@
 // The cleanup schedule (berth-cleanup): images Berth pulled or built that nothing retained
-// uses, then the engine's build cache unused for longer than the configured age.
+// uses, then the engine's build cache unused for longer than the configured age, then static
+// sites' uploads that no deployment will use.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { BuildCacheCleanup, CleanupResult } from '../activities/reconcile/index.js';
@@ -14,7 +15,7 @@ export interface CleanupInput {
   buildCacheHours: number;
 }
 
-export type CleanupOutcome = CleanupResult & { buildCache: BuildCacheCleanup };
+export type CleanupOutcome = CleanupResult & { buildCache: BuildCacheCleanup; uploads: string[] };
 
 export async function pruneUnusedImages(input: CleanupInput): Promise<CleanupOutcome> {
   const host = proxyActivities<HostActivities>({ ...DOCKER, startToCloseTimeout: '30m', taskQueue: hostTaskQueue(input.hostId) });
@@ -45,5 +46,13 @@ export async function pruneUnusedImages(input: CleanupInput): Promise<CleanupOut
       ],
     });
   }
-  return { ...result, buildCache };
+  // Static-site uploads no deployment will use (an API that died mid-upload leaves them).
+  const uploads = await host.sweepStaleUploads({ dryRun: input.dryRun });
+  if (uploads.length > 0) {
+    await store.recordReconcileEvents({
+      trigger: input.trigger,
+      events: [{ environmentId: null, drift: 'upload-stale', action: input.dryRun ? 'reported' : 'removed', outcome: 'done', detail: { files: uploads.slice(0, 100), count: uploads.length } }],
+    });
+  }
+  return { ...result, buildCache, uploads };
 }

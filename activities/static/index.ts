@@ -10,6 +10,7 @@ import { sitePaths } from '../../src/static/site-paths.js';
 import { createPrepareRelease, type SiteRef } from './prepare-release.js';
 import { createHealStaticSite } from './heal-site.js';
 import { createPruneReleases } from './prune-releases.js';
+import { incomingDirs, removeStaleUploads } from './stale-uploads.js';
 import { createSwitchRelease } from './switch-release.js';
 
 export type { Prepared, PrepareInput } from './prepare-release.js';
@@ -31,6 +32,13 @@ export function createStaticActivities(deps: StaticDeps) {
     switchStaticRelease: createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
     pruneStaticReleases: createPruneReleases({ db, staticDir }),
     healStaticSite: createHealStaticSite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
+
+    /** The cleanup schedule: uploads of every site that no deployment will use (see stale-uploads.ts). */
+    async sweepStaleUploads(input: { dryRun: boolean }): Promise<string[]> {
+      const stale: string[] = [];
+      for (const dir of await incomingDirs(staticDir)) stale.push(...(await removeStaleUploads(db, dir, { dryRun: input.dryRun })));
+      return stale;
+    },
 
     /** Undo of a deploy before its switch: its files go, unless `current` points at them. */
     async discardStaticRelease(input: SiteRef & { deploymentId: string; releaseId: string }): Promise<void> {

@@ -1,6 +1,6 @@
 // After the switch: retire (the old release stays on disk, untouched, for instant rollback)
 // and prune (release directories beyond the environment's retention, leftovers of failed
-// unpacks, and staged archives no deployment will use). Never removes what `current` points at.
+// unpacks, and staged archives no deployment will use: stale-uploads.ts). Never removes what `current` points at.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../../db/client.js';
@@ -10,7 +10,7 @@ import { sitePaths, type SitePaths } from '../../src/static/site-paths.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import type { SiteRef } from './prepare-release.js';
-import { pendingDeployments } from './release-store.js';
+import { removeStaleUploads } from './stale-uploads.js';
 
 export interface PruneInput extends SiteRef {
   report: PhaseReport;
@@ -52,15 +52,7 @@ export function createPruneReleases(deps: { db: Db; staticDir: string }) {
       await recordReport(db, { deploymentId: input.deploymentId, phases });
 
       const removed = await pruneReleaseDirs(paths, new Set(input.keepReleaseIds));
-      // Staged archives of deployments still queued or running are theirs; the rest are orphans.
-      const pending = new Set(await pendingDeployments(db, input.environmentId));
-      let orphans = 0;
-      for (const name of await list(paths.incoming)) {
-        const deploymentId = name.replace(/\.tar\.gz(\.partial)?$/, '');
-        if (pending.has(deploymentId)) continue;
-        await rm(join(paths.incoming, name), { force: true });
-        orphans++;
-      }
+      const orphans = (await removeStaleUploads(db, paths.incoming)).length;
       const done: PhaseWrite = {
         phase: 'prune',
         outcome: 'succeeded',

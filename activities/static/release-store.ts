@@ -1,6 +1,6 @@
 // Static releases in the database: a release row (as every kind has) plus what the archive was
 // and the settings the release is served with, written once per deployment.
-import { and, eq, inArray, max } from 'drizzle-orm';
+import { eq, max } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { apps, deployments, releases, staticReleases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
@@ -71,13 +71,4 @@ export async function findStaticRelease(db: Db, releaseId: string, environmentId
     .where(eq(releases.id, releaseId));
   if (!row || (environmentId && row.environmentId !== environmentId)) return null;
   return { id: row.id, number: row.number, sha256: row.sha256, files: row.files, settings: row.settings };
-}
-
-/** Deployments of the environment that have yet to use their staged archive. */
-export async function pendingDeployments(db: Db, environmentId: string): Promise<string[]> {
-  const rows = await db
-    .select({ id: deployments.id })
-    .from(deployments)
-    .where(and(eq(deployments.environmentId, environmentId), inArray(deployments.status, ['queued', 'running'])));
-  return rows.map((r) => r.id);
 }

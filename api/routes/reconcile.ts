@@ -52,6 +52,7 @@ const CleanupResult = z.object({
   candidates: z.array(z.object({ imageId: z.string(), reference: z.string() })),
   removed: z.array(z.string()),
   buildCache: z.object({ records: z.number(), bytes: z.number(), reclaimedBytes: z.number(), unusedForHours: z.number() }),
+  uploads: z.array(z.string()).openapi({ description: 'Static-site uploads no deployment will use' }),
 });
 
 export function reconcileRoutes({ db, temporal, config }: AppDeps) {

@@ -2,7 +2,7 @@
 // behind the shared Traefik. Deploys, rollback, retention, serving behaviour, zero downtime.
 import { gzipSync } from 'node:zlib';
 import { brotliCompressSync } from 'node:zlib';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
@@ -138,6 +138,29 @@ describe('deploy and rollback', () => {
     expect(existsSync(staged)).toBe(false);
     expect(await filesUnder(sitePaths(berth.config.static.dir, fx.app, fx.env).releases)).toEqual(before);
     expect((await get(fx, '/')).body.toString()).toBe('v5\n');
+  });
+
+  test('uploads no deployment will use are swept by the cleanup once stale; one being received stays', async () => {
+    const incoming = sitePaths(berth.config.static.dir, fx.app, fx.env).incoming;
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    // An API that died mid-upload, and one that died between the check and the lane: stale.
+    const stale = ['dep_0strandedpartial1.tar.gz.partial', 'dep_0strandedchecked1.tar.gz'];
+    // An upload being received right now: fresh.
+    const fresh = 'dep_0beingreceived001.tar.gz.partial';
+    for (const name of [...stale, fresh]) writeFileSync(join(incoming, name), 'x');
+    for (const name of stale) utimesSync(join(incoming, name), hourAgo, hourAgo);
+
+    const dry = await berth.api('POST', '/api/v1/cleanup', { dryRun: true });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body.uploads.map((f: string) => f.split('/').at(-1)).sort()).toEqual([...stale].sort());
+    expect((await filesUnder(incoming)).sort()).toEqual([...stale, fresh].sort());
+
+    const real = await berth.api('POST', '/api/v1/cleanup', { dryRun: false });
+    expect(real.body.uploads).toHaveLength(2);
+    expect(await filesUnder(incoming)).toEqual([fresh]);
+    const events = await berth.api('GET', '/api/v1/reconcile/events?drift=upload-stale');
+    expect(events.body.items[0]).toMatchObject({ action: 'removed', outcome: 'done' });
+    rmSync(join(incoming, fresh));
   });
 });
 
