@@ -236,6 +236,48 @@ describe('builds from source', () => {
     expect(github.calls.some((c) => c.method === 'GET' && c.path.endsWith('/deployments') && c.auth === 'token')).toBe(true);
   });
 
+  test('a tag push matching a tag rule deploys that tag; deleting the tag deploys nothing', async () => {
+    const sha = repo.commit('v6', { branch: 'release' });
+    repo.tag('v6.0.0');
+    builtImages.push(builtImageTag(berth.config.instance, 'shop', sha));
+    const payload = pushPayload({ repository: REPOSITORY, tag: 'v6.0.0', sha, installationId: INSTALLATION, files: ['version'] });
+    const delivery = await processed((await sendDelivery(berth, { event: 'push', payload, secret: github.app.webhookSecret })).deliveryId);
+    expect(delivery.outcome).toBe('deployed');
+    expect(delivery.results[0]).toMatchObject({ app: 'shop', environment: 'prod', rule: 'tag v* → prod' });
+    const d = await waitForDeployment(berth, delivery.results[0].deploymentId, 180_000);
+    expect(d.status, d.message).toBe('succeeded');
+    expect(d.request.sha).toBe(sha);
+    expect((await throughTraefik('shop.prod.localhost')).body.trim()).toBe('v6');
+
+    const before = (await berth.api('GET', '/api/v1/apps/shop/environments/prod/deployments')).body.items.length;
+    const gone = { ...pushPayload({ repository: REPOSITORY, tag: 'v6.0.0', sha, installationId: INSTALLATION }), deleted: true, after: '0'.repeat(40) };
+    const deleted = await processed((await sendDelivery(berth, { event: 'push', payload: gone, secret: github.app.webhookSecret })).deliveryId);
+    expect(deleted.outcome).toBe('ignored');
+    expect((await berth.api('GET', '/api/v1/apps/shop/environments/prod/deployments')).body.items).toHaveLength(before);
+  });
+
+  test('a rule with changed-paths globs deploys only when a changed file matches one', async () => {
+    const rules = await berth.api('PUT', '/api/v1/apps/shop/rules', { rules: [{ event: 'push', pattern: 'site', environment: 'prod', paths: ['site/**'] }] });
+    expect(rules.status, JSON.stringify(rules.body)).toBe(200);
+    const before = (await berth.api('GET', '/api/v1/apps/shop/environments/prod/deployments')).body.items.length;
+    const docs = repo.commit('v7-docs', { branch: 'site', files: { 'README.md': 'docs\n' } });
+    const skipped = await processed(
+      (await sendDelivery(berth, { event: 'push', payload: pushPayload({ repository: REPOSITORY, branch: 'site', sha: docs, installationId: INSTALLATION, files: ['README.md'] }), secret: github.app.webhookSecret })).deliveryId,
+    );
+    expect(skipped.outcome).toBe('no-match');
+    expect(JSON.stringify(skipped.results)).toMatch(/site\/\*\*/);
+    expect((await berth.api('GET', '/api/v1/apps/shop/environments/prod/deployments')).body.items).toHaveLength(before);
+
+    const sha = repo.commit('v7', { branch: 'site', files: { 'site-index.md': 'x\n' } });
+    builtImages.push(builtImageTag(berth.config.instance, 'shop', sha));
+    const hit = await processed(
+      (await sendDelivery(berth, { event: 'push', payload: pushPayload({ repository: REPOSITORY, branch: 'site', sha, installationId: INSTALLATION, files: ['site/index.md'] }), secret: github.app.webhookSecret })).deliveryId,
+    );
+    expect(hit.outcome).toBe('deployed');
+    expect((await waitForDeployment(berth, hit.results[0].deploymentId, 180_000)).status).toBe('succeeded');
+    expect((await throughTraefik('shop.prod.localhost')).body.trim()).toBe('v7');
+  });
+
   test('no secret is in any workflow history, and every history replays deterministically', async () => {
     const histories = [];
     for await (const info of berth.temporal.workflow.list()) {

@@ -21,6 +21,8 @@ export interface LocalRepo {
   url: string;
   /** Commits the version (and optionally other files) on the branch; returns the sha. */
   commit(version: string, options?: { branch?: string; files?: Record<string, string> }): string;
+  /** Tags the current commit. */
+  tag(name: string): void;
   remove(): void;
 }
 
@@ -44,6 +46,9 @@ export function createLocalRepo(options: { dockerfile?: string } = {}): LocalRep
       git('add', '-A');
       git('commit', '-q', '-m', `version ${version}`);
       return git('rev-parse', 'HEAD');
+    },
+    tag(name) {
+      git('tag', name);
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });
