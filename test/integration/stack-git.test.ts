@@ -7,11 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { builtServiceImageTag } from '../../src/domain/git-build.js';
 import { LABEL } from '../../src/domain/labels.js';
 import { GIT_STACK_PHASES } from '../../src/domain/phases.js';
 import { stackNamespace } from '../../src/domain/stack.js';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import type { TestBerth } from '../support/berth.js';
 import { createLocalRepo, type LocalRepo } from '../support/git-repos.js';
 import { ok as call, startGitHubBerth } from '../support/github-berth.js';
@@ -113,8 +117,9 @@ async function services(): Promise<Record<string, SwarmService>> {
   return out;
 }
 
-async function workspaceLeft(deploymentId: string): Promise<boolean> {
-  return (await readdir(berth.config.builds.workspacesDir).catch(() => [] as string[])).includes(deploymentId);
+/** The workflow discards the checkout as its last step, just after the outcome is recorded. */
+async function checkoutDiscarded(deploymentId: string): Promise<void> {
+  await waitFor(`the checkout of ${deploymentId} to be discarded`, async () => !(await readdir(berth.config.builds.workspacesDir).catch(() => [] as string[])).includes(deploymentId), 15_000);
 }
 
 const phase = (d: { phases: { phase: string; outcome: string; message: string | null }[] }, name: string) => d.phases.find((p) => p.phase === name);
@@ -147,7 +152,7 @@ describe('git-backed stacks', () => {
     const logs = await logsOf(d.id);
     expect(logs).toContain(`building ${tag}`);
     expect(logs.some((l) => l.startsWith(`built ${tag} in `))).toBe(true);
-    expect(await workspaceLeft(d.id)).toBe(false);
+    await checkoutDiscarded(d.id);
     const releases = await berth.api('GET', `${base}/releases`);
     expect(releases.body.items[0].imageRef).toBe(`stack@${sha}`);
     process.stdout.write(`stack-git: cold deploy (fetch, build web, api + web rolled out) ${took} ms; build ${phase(d, 'build')?.message}\n`);
@@ -201,6 +206,36 @@ describe('git-backed stacks', () => {
     expect(imageExists(tag)).toBe(false);
     expect(await services()).toEqual(live);
     expect(await web()).toBe('w2');
-    expect(await workspaceLeft(d.id)).toBe(false);
+    await checkoutDiscarded(d.id);
+  });
+
+  test('a context that is a symlink out of the checkout is refused when the build reads it', async () => {
+    // The path is inside the repository as written; only the checkout shows where it leads.
+    symlinkSync('/', join(repo.dir, 'web-link'));
+    const sha = repo.commit('v4', { files: { 'compose.yml': COMPOSE('./web-link') } });
+    builtImages.push(builtServiceImageTag(berth.config.instance, APP, 'web', sha));
+    const res = await berth.api('POST', `${base}/deployments`, { sha });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const d = await waitForDeployment(berth, res.body.deploymentId, 120_000);
+    expect(d.status).toBe('failed');
+    expect(d.message).toMatch(/services\.web\.build\.context web-link leads outside the repository/);
+    expect(d.phases.map((p: { phase: string }) => p.phase)).toEqual(['queued', 'build']);
+    expect(await services()).toEqual(live);
+    expect(await web()).toBe('w2');
+    await checkoutDiscarded(d.id);
+  });
+
+  test('every workflow history of these deployments replays deterministically', async () => {
+    const histories = [];
+    for await (const info of berth.temporal.workflow.list()) {
+      if (!['environmentLane', 'rolloutStack', 'rolloutStackService', 'receiveDelivery'].includes(info.type)) continue;
+      histories.push({ workflowId: info.workflowId, type: info.type, history: await berth.temporal.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
+    }
+    expect(histories.filter((h) => h.type === 'rolloutStack')).toHaveLength(4);
+    const errors = [];
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'berth-stack-git-replay' }, histories)) {
+      if (result.error) errors.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(errors).toEqual([]);
   });
 });
