@@ -6,7 +6,8 @@
 // the deployment ends failed naming the service. Once all are live the release is committed,
 // the replaced services drain and are pruned. A rollback is the same rollout of an earlier
 // release; a teardown removes everything the stack owns. A git-backed stack first fetches the
-// commit and builds its `build:` services (phase build), and its checkout goes when it ends.
+// commit and builds its `build:` services (phase build), reports to GitHub as git apps do, and
+// its checkout goes when it ends.
 import {
   ApplicationFailure,
   CancellationScope,
@@ -29,6 +30,7 @@ import { deployProgressQuery, serviceStartedSignal } from '../src/domain/workflo
 import { stackServiceWorkflowId } from '../src/domain/workflow-ids.js';
 import { BUILD, DOCKER, LAUNCH, ROUTER, STORE, SWARM } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
+import { gitFeedback, type GitFeedback } from './git-feedback.js';
 import { endingOf } from './abandon-deployment.js';
 import { PhaseTracker } from './phase-tracker.js';
 import { PointOfNoReturn } from './point-of-no-return.js';
@@ -37,18 +39,23 @@ import { rolloutStackService } from './rollout-stack-service.js';
 export async function rolloutStack(request: DeployRequest): Promise<DeployResult> {
   if (request.kind === 'teardown') return teardownStack(request);
   if (request.kind !== 'deploy' || !request.source) return rolloutRelease(request, null);
-  const source = request.source;
+  const source = { source: request.source, feedback: gitFeedback(request, request.source) };
+  let result: DeployResult | null = null;
   try {
-    return await rolloutRelease(request, source);
+    result = await rolloutRelease(request, source);
+    return result;
   } finally {
-    // Whatever the outcome, the deployment's checkout goes when it ends.
+    // Whatever the outcome, the deployment's checkout goes when it ends; then GitHub hears it.
     const host = proxyActivities<HostActivities>({ ...DOCKER, taskQueue: hostTaskQueue(request.hostId) });
-    await CancellationScope.nonCancellable(() => host.discardWorkspace({ deploymentId: request.deploymentId }).catch(() => undefined));
+    await CancellationScope.nonCancellable(async () => {
+      await host.discardWorkspace({ deploymentId: request.deploymentId }).catch(() => undefined);
+      if (result) await source.feedback.finished(result);
+    });
   }
 }
 
-/** Resolves and rolls out a release (built from `source` first, for a git-backed stack). */
-async function rolloutRelease(request: DeployRequest, source: GitSource | null): Promise<DeployResult> {
+/** Resolves and rolls out a release (built from `git.source` first, for a git-backed stack). */
+async function rolloutRelease(request: DeployRequest, git: { source: GitSource; feedback: GitFeedback } | null): Promise<DeployResult> {
   const { deploymentId, environmentId, appId } = request;
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const router = proxyActivities<ControlActivities>(ROUTER);
@@ -75,10 +82,12 @@ async function rolloutRelease(request: DeployRequest, source: GitSource | null):
     resolved = await noReturn.beforeCommit.run(async () => {
       let checkout: ResolveStackInput['checkout'];
       let built: string | null = null;
-      if (source) {
+      if (git) {
         progress('building from source');
         const builder = proxyActivities<HostActivities>({ ...BUILD, ...onHost });
-        const { sha } = await builder.fetchSource({ report: report(phases.next('build'), true), deploymentId, appId, source });
+        if (git.source.sha) git.feedback.started(git.source.sha);
+        const { sha } = await builder.fetchSource({ report: report(phases.next('build'), true), deploymentId, appId, source: git.source });
+        git.feedback.started(sha);
         const images = await builder.buildStackImages({ deploymentId, appId, appName: request.appName, environmentId, sha });
         checkout = { sha, composePath: images.composePath, images: images.images };
         built = `${sha.slice(0, 12)}: ${images.builds.map((b) => `${b.service} in ${b.ms} ms (${b.cachedSteps} of ${b.steps} steps cached)`).join(', ') || 'nothing to build'}`;

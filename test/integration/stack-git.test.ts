@@ -122,6 +122,13 @@ async function checkoutDiscarded(deploymentId: string): Promise<void> {
   await waitFor(`the checkout of ${deploymentId} to be discarded`, async () => !(await readdir(berth.config.builds.workspacesDir).catch(() => [] as string[])).includes(deploymentId), 15_000);
 }
 
+/** The commit statuses GitHub was sent for one commit, waiting until the last one is final. */
+const commitStates = (sha: string) =>
+  waitFor(`the final commit status of ${sha}`, async () => {
+    const states = github.calls.filter((c) => c.method === 'POST' && c.path === `/repos/${REPOSITORY}/statuses/${sha}`).map((c) => c.body?.state as string);
+    return states.length > 1 ? states : undefined;
+  });
+
 const phase = (d: { phases: { phase: string; outcome: string; message: string | null }[] }, name: string) => d.phases.find((p) => p.phase === name);
 
 describe('git-backed stacks', () => {
@@ -155,6 +162,8 @@ describe('git-backed stacks', () => {
     await checkoutDiscarded(d.id);
     const releases = await berth.api('GET', `${base}/releases`);
     expect(releases.body.items[0].imageRef).toBe(`stack@${sha}`);
+    // A GitHub repository the installation reaches hears about the deployment as for a git app.
+    expect(await commitStates(sha)).toEqual(['pending', 'success']);
     process.stdout.write(`stack-git: cold deploy (fetch, build web, api + web rolled out) ${took} ms; build ${phase(d, 'build')?.message}\n`);
   });
 
@@ -185,6 +194,7 @@ describe('git-backed stacks', () => {
     expect(now.web?.deployment).toBe(d.id);
     const apiUpdate = d.services.find((s: { service: string }) => s.service === 'api').phases.find((p: { phase: string }) => p.phase === 'update');
     expect(apiUpdate.message).toMatch(/unchanged/);
+    expect(await commitStates(sha)).toEqual(['pending', 'success']);
     live = now;
     process.stdout.write(`stack-git: push changing web only (fetch, cached rebuild, web rolled out) ${took} ms; build ${phase(d, 'build')?.message}\n`);
   });
@@ -204,6 +214,7 @@ describe('git-backed stacks', () => {
     expect(d.services).toEqual([]);
 
     expect(imageExists(tag)).toBe(false);
+    expect(await commitStates(sha)).toEqual(['pending', 'failure']);
     expect(await services()).toEqual(live);
     expect(await web()).toBe('w2');
     await checkoutDiscarded(d.id);
