@@ -1,7 +1,8 @@
 // Stacks whose compose file comes from their git repository, on the real Docker Swarm, Temporal,
-// Traefik and PostgreSQL, with a local repository behind the GitHub stand-in: a two-service
-// stack (web built from the repository, api from an image) deploys from a ref through the API;
-// a push changing only web's files rebuilds web alone and leaves api's Swarm service as it was;
+// Traefik and PostgreSQL, with a local repository behind the GitHub stand-in: a stack of web and
+// worker built from the repository and api from an image deploys from a ref through the API;
+// a push changing only web's files updates web alone (worker rebuilds from cache to the same
+// image) and leaves the other Swarm services as they were;
 // a build context leading out of the repository fails the deployment naming the service and
 // key, and changes nothing that runs.
 import { execFileSync } from 'node:child_process';
@@ -42,6 +43,8 @@ services:
     depends_on:
       api: { condition: service_healthy }
     x-berth: { port: 8080, path: /healthz }
+  worker:
+    build: ./worker
   api:
     image: \${API_IMAGE:?set API_IMAGE}
     healthcheck:
@@ -60,6 +63,12 @@ RUN mkdir -p /www && echo ok > /www/healthz && echo "$GREETING" > /www/greeting
 COPY index.html /www/index.html
 EXPOSE 8080
 CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
+`;
+
+// A second built service whose files never change: its rebuilds come from cache to the same image.
+const WORKER_DOCKERFILE = `FROM berth-local/busybox:1
+COPY job /job
+CMD ["httpd", "-f", "-p", "8080", "-h", "/"]
 `;
 
 let berth: TestBerth;
@@ -135,9 +144,11 @@ describe('git-backed stacks', () => {
   let live: Record<string, SwarmService>;
 
   test('a ref deployed through the API: web is built from the repository, api runs its image, both healthy, web answers through Traefik', async () => {
-    const sha = repo.commit('v1', { files: { 'compose.yml': COMPOSE('./web'), 'web/Dockerfile': WEB_DOCKERFILE, 'web/index.html': 'w1\n' } });
+    const sha = repo.commit('v1', {
+      files: { 'compose.yml': COMPOSE('./web'), 'web/Dockerfile': WEB_DOCKERFILE, 'web/index.html': 'w1\n', 'worker/Dockerfile': WORKER_DOCKERFILE, 'worker/job': 'job\n' },
+    });
     const tag = builtServiceImageTag(berth.config.instance, APP, 'web', sha);
-    builtImages.push(tag);
+    builtImages.push(tag, builtServiceImageTag(berth.config.instance, APP, 'worker', sha));
     const started = Date.now();
     const res = await berth.api('POST', `${base}/deployments`, { ref: 'main' });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -146,14 +157,15 @@ describe('git-backed stacks', () => {
     expect(d.status, d.message).toBe('succeeded');
     expect(d.phases.map((p: { phase: string }) => p.phase)).toEqual([...GIT_STACK_PHASES]);
     expect(d.request.sha).toBe(sha);
-    expect(phase(d, 'build')?.message).toMatch(new RegExp(`^${sha.slice(0, 12)}: web in \\d+ ms \\(0 of 3 steps cached\\)$`));
+    expect(phase(d, 'build')?.message).toMatch(new RegExp(`^${sha.slice(0, 12)}: web in \\d+ ms \\(0 of 3 steps cached\\), worker in \\d+ ms \\(\\d of 1 steps cached\\)$`));
     for (const s of d.services) expect(s.phases.every((p: { outcome: string }) => p.outcome === 'succeeded' || p.outcome === 'skipped'), s.service).toBe(true);
 
     expect(await web()).toBe('w1');
     expect(await web('/greeting')).toBe('hi');
     live = await services();
-    expect(Object.keys(live).sort()).toEqual(['api', 'web']);
+    expect(Object.keys(live).sort()).toEqual(['api', 'web', 'worker']);
     expect(live.web?.image).toBe(imageId(tag));
+    expect(live.worker?.image).toBe(imageId(builtServiceImageTag(berth.config.instance, APP, 'worker', sha)));
     expect(live.api?.image).toBe(imageId(API_IMAGE));
 
     const logs = await logsOf(d.id);
@@ -164,12 +176,12 @@ describe('git-backed stacks', () => {
     expect(releases.body.items[0].imageRef).toBe(`stack@${sha}`);
     // A GitHub repository the installation reaches hears about the deployment as for a git app.
     expect(await commitStates(sha)).toEqual(['pending', 'success']);
-    process.stdout.write(`stack-git: cold deploy (fetch, build web, api + web rolled out) ${took} ms; build ${phase(d, 'build')?.message}\n`);
+    process.stdout.write(`stack-git: cold deploy (fetch, build web and worker, api, worker and web rolled out) ${took} ms; build ${phase(d, 'build')?.message}\n`);
   });
 
-  test('a push changing only web’s files rebuilds and updates web alone; api’s Swarm service is untouched', async () => {
+  test('a push changing only web’s files updates web alone; worker (rebuilt from cache) and api are untouched', async () => {
     const sha = repo.commit('v2', { files: { 'web/index.html': 'w2\n' } });
-    builtImages.push(builtServiceImageTag(berth.config.instance, APP, 'web', sha));
+    builtImages.push(builtServiceImageTag(berth.config.instance, APP, 'web', sha), builtServiceImageTag(berth.config.instance, APP, 'worker', sha));
     const started = Date.now();
     const payload = pushPayload({ repository: REPOSITORY, branch: 'main', sha, installationId: INSTALLATION, files: ['web/index.html'] });
     const sent = await sendDelivery(berth, { event: 'push', payload, secret: github.app.webhookSecret });
@@ -184,19 +196,23 @@ describe('git-backed stacks', () => {
     const took = Date.now() - started;
     expect(d.status, d.message).toBe('succeeded');
     expect(d.request.sha).toBe(sha);
-    // Both RUN steps came from the cache; only the changed file's step ran.
-    expect(phase(d, 'build')?.message).toMatch(/web in \d+ ms \(2 of 3 steps cached\)/);
+    // Both RUN steps came from the cache; only the changed file's step ran. Worker's one step was cached.
+    expect(phase(d, 'build')?.message).toMatch(/web in \d+ ms \(2 of 3 steps cached\), worker in \d+ ms \(1 of 1 steps cached\)$/);
 
     expect(await web()).toBe('w2');
     const now = await services();
     expect(now.api).toEqual(live.api);
+    // No commit in the built image: the same files build to the same image, so the same spec.
+    expect(now.worker).toEqual(live.worker);
     expect(now.web?.specHash).not.toBe(live.web?.specHash);
     expect(now.web?.deployment).toBe(d.id);
-    const apiUpdate = d.services.find((s: { service: string }) => s.service === 'api').phases.find((p: { phase: string }) => p.phase === 'update');
-    expect(apiUpdate.message).toMatch(/unchanged/);
+    for (const name of ['api', 'worker']) {
+      const update = d.services.find((s: { service: string }) => s.service === name).phases.find((p: { phase: string }) => p.phase === 'update');
+      expect(update.message, name).toMatch(/unchanged/);
+    }
     expect(await commitStates(sha)).toEqual(['pending', 'success']);
     live = now;
-    process.stdout.write(`stack-git: push changing web only (fetch, cached rebuild, web rolled out) ${took} ms; build ${phase(d, 'build')?.message}\n`);
+    process.stdout.write(`stack-git: push changing web only (fetch, rebuilds from cache, web rolled out) ${took} ms; build ${phase(d, 'build')?.message}\n`);
   });
 
   test('a build context leading out of the repository fails the deployment naming the service and key; nothing changes', async () => {
