@@ -73,7 +73,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
     ...builds,
     ...createEnvironmentContainerActivities({ docker, instance }),
-    resolveStack: createResolveStack({ db, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [] }),
+    resolveStack: createResolveStack({ db, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, log: swarmLog, instance, objects, health }),
   };
 }

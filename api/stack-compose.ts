@@ -3,12 +3,13 @@
 import type { Db } from '../db/client.js';
 import type { AppRow } from '../db/queries/apps.js';
 import type { EnvironmentRow } from '../db/queries/environments.js';
+import { getGitSource } from '../db/queries/git-sources.js';
 import { getAppCompose, getStackOverride } from '../db/queries/stacks.js';
 import { resolveVariables } from '../db/queries/variables.js';
-import { checkCompose, type CompiledStack } from '../src/compose/compile-stack.js';
-import type { ComposeIssue } from '../src/compose/compose-issues.js';
+import { checkCompose, parseCompose, type CompiledStack } from '../src/compose/compile-stack.js';
+import { ComposeInvalid, type ComposeIssue } from '../src/compose/compose-issues.js';
 import type { Config } from '../src/config.js';
-import { invalid } from './errors.js';
+import { conflict, invalid } from './errors.js';
 
 function rejected(what: string, issues: ComposeIssue[]) {
   const first = issues[0];
@@ -53,4 +54,33 @@ export async function compileForEnvironment(db: Db, config: Config, app: AppRow,
 
 export function assertStackApp(app: AppRow): void {
   if (app.kind !== 'stack') throw invalid(`app ${app.name} is of kind ${app.kind}, not stack`, [{ path: 'kind', message: 'only apps of kind stack have a compose file' }]);
+}
+
+/** A stack whose compose file comes from its git repository (it has git settings). */
+export async function isGitBackedStack(db: Db, app: AppRow): Promise<boolean> {
+  return app.kind === 'stack' && (await getGitSource(db, app.id)) !== undefined;
+}
+
+export function assertUploadedCompose(app: AppRow, gitBacked: boolean): void {
+  if (gitBacked) {
+    throw invalid(`app ${app.name} reads its compose file from its repository (git.composeFile); it takes no upload`, [{ path: 'compose', message: 'not for a stack with git settings' }]);
+  }
+}
+
+/**
+ * A git-backed stack's compose file exists only at a commit, which only a deployment fetches
+ * (the API never clones): its dry run is refused, and an override is checked as YAML here and
+ * in full by the deployment that merges it over the file.
+ */
+export function refuseDryRunWithoutCommit(app: AppRow): never {
+  throw conflict(`app ${app.name} reads its compose file from its repository: a dry run needs a commit, and only a deployment fetches one (POST …/deployments with ref or sha; its build and resolve phases show what it compiled)`);
+}
+
+export function assertOverrideParses(override: string): void {
+  try {
+    parseCompose(override, 'override');
+  } catch (err) {
+    if (err instanceof ComposeInvalid) throw rejected('compose override', err.issues);
+    throw err;
+  }
 }

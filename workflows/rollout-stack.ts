@@ -5,7 +5,9 @@
 // every service this rollout touched back as the live release runs it, routes included, and
 // the deployment ends failed naming the service. Once all are live the release is committed,
 // the replaced services drain and are pruned. A rollback is the same rollout of an earlier
-// release; a teardown removes everything the stack owns.
+// release; a teardown removes everything the stack owns. A git-backed stack first fetches the
+// commit and builds its `build:` services (phase build), reports to GitHub as git apps do, and
+// its checkout goes when it ends.
 import {
   ApplicationFailure,
   CancellationScope,
@@ -18,16 +20,17 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
-import type { ResolvedStack } from '../activities/release/resolve-stack.js';
-import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
+import type { ResolvedStack, ResolveStackInput } from '../activities/release/resolve-stack.js';
+import type { DeployRequest, DeployResult, DeploymentStatus, GitSource } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { serviceHosts, serviceRouteKey, type ServicePlan, type StackPlan } from '../src/domain/stack.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { deployProgressQuery, serviceStartedSignal } from '../src/domain/workflow-definitions.js';
 import { stackServiceWorkflowId } from '../src/domain/workflow-ids.js';
-import { LAUNCH, ROUTER, STORE, SWARM } from './activity-profiles.js';
+import { BUILD, DOCKER, LAUNCH, ROUTER, STORE, SWARM } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
+import { gitFeedback, type GitFeedback } from './git-feedback.js';
 import { endingOf } from './abandon-deployment.js';
 import { PhaseTracker } from './phase-tracker.js';
 import { PointOfNoReturn } from './point-of-no-return.js';
@@ -35,6 +38,24 @@ import { rolloutStackService } from './rollout-stack-service.js';
 
 export async function rolloutStack(request: DeployRequest): Promise<DeployResult> {
   if (request.kind === 'teardown') return teardownStack(request);
+  if (request.kind !== 'deploy' || !request.source) return rolloutRelease(request, null);
+  const source = { source: request.source, feedback: gitFeedback(request, request.source) };
+  let result: DeployResult | null = null;
+  try {
+    result = await rolloutRelease(request, source);
+    return result;
+  } finally {
+    // Whatever the outcome, the deployment's checkout goes when it ends; then GitHub hears it.
+    const host = proxyActivities<HostActivities>({ ...DOCKER, taskQueue: hostTaskQueue(request.hostId) });
+    await CancellationScope.nonCancellable(async () => {
+      await host.discardWorkspace({ deploymentId: request.deploymentId }).catch(() => undefined);
+      if (result) await source.feedback.finished(result);
+    });
+  }
+}
+
+/** Resolves and rolls out a release (built from `git.source` first, for a git-backed stack). */
+async function rolloutRelease(request: DeployRequest, git: { source: GitSource; feedback: GitFeedback } | null): Promise<DeployResult> {
   const { deploymentId, environmentId, appId } = request;
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const router = proxyActivities<ControlActivities>(ROUTER);
@@ -59,14 +80,27 @@ export async function rolloutStack(request: DeployRequest): Promise<DeployResult
   let resolved: ResolvedStack;
   try {
     resolved = await noReturn.beforeCommit.run(async () => {
+      let checkout: ResolveStackInput['checkout'];
+      let built: string | null = null;
+      if (git) {
+        progress('building from source');
+        const builder = proxyActivities<HostActivities>({ ...BUILD, ...onHost });
+        if (git.source.sha) git.feedback.started(git.source.sha);
+        const { sha } = await builder.fetchSource({ report: report(phases.next('build'), true), deploymentId, appId, source: git.source });
+        git.feedback.started(sha);
+        const images = await builder.buildStackImages({ deploymentId, appId, appName: request.appName, environmentId, sha });
+        checkout = { sha, composePath: images.composePath, images: images.images };
+        built = `${sha.slice(0, 12)}: ${images.builds.map((b) => `${b.service} in ${b.ms} ms (${b.cachedSteps} of ${b.steps} steps cached)`).join(', ') || 'nothing to build'}`;
+      }
       progress('resolving the stack');
       const stack = await resolver.resolveStack({
-        report: report(phases.next('resolve'), true),
+        report: report(phases.next('resolve', built), true),
         deploymentId,
         appId,
         environmentId,
         releaseId: request.kind === 'deploy' ? releaseIdFor(deploymentId) : undefined,
         rollbackTo: request.kind === 'rollback' ? request.releaseId : undefined,
+        checkout,
       });
       release = stack.release;
       plan = stack.plan;

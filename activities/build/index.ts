@@ -1,9 +1,11 @@
-// Builds from source on the host whose Docker engine builds them: fetch the commit, build it.
+// Builds from source on the host whose Docker engine builds them: fetch the commit, build it
+// (an app of kind git's image, or the `build:` services of a git-backed stack).
 import type { Db } from '../../db/client.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
 import { createBuildImage } from './build-image.js';
+import { createBuildStackImages } from './build-stack-images.js';
 import { createFetchSource } from './fetch-source.js';
 import { removeWorkspace, workspaceDir } from './workspace.js';
 
@@ -16,6 +18,7 @@ export interface BuildActivityDeps {
   dockerSocket: string;
   builds: { workspacesDir: string; dockerCli: string };
   githubWebUrl: string;
+  stackBindPaths?: string[];
 }
 
 export function createBuildActivities(deps: BuildActivityDeps) {
@@ -23,6 +26,13 @@ export function createBuildActivities(deps: BuildActivityDeps) {
   return {
     fetchSource: createFetchSource({ ...common, github: deps.github, githubWebUrl: deps.githubWebUrl }),
     buildImage: createBuildImage({ ...common, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance }),
+    buildStackImages: createBuildStackImages({
+      ...common,
+      dockerCli: deps.builds.dockerCli,
+      dockerSocket: deps.dockerSocket,
+      instance: deps.instance,
+      allowedBindPaths: deps.stackBindPaths ?? [],
+    }),
     /** Whatever the outcome, a deployment's checkout goes when it ends. */
     async discardWorkspace(input: { deploymentId: string }): Promise<void> {
       await removeWorkspace(workspaceDir(deps.builds.workspacesDir, input.deploymentId));
@@ -30,4 +40,5 @@ export function createBuildActivities(deps: BuildActivityDeps) {
   };
 }
 
-export type { Built } from './build-image.js';
+export type { Built } from './docker-build.js';
+export type { StackImagesBuilt } from './build-stack-images.js';

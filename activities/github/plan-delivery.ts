@@ -1,5 +1,6 @@
 // The intake workflow's first step: read a stored delivery and decide what it means — which
-// apps build from its repository, which of their rules match, what to deploy where, which
+// apps build from its repository (apps of kind git, and stacks reading their compose file from
+// it: pushes deploy both alike), which of their rules match, what to deploy where, which
 // preview to update or remove, which installation to sync. Reads only; the workflow acts.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -146,6 +147,11 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
     }
     let files: string[] | null | undefined;
     for (const { app, source } of candidates) {
+      // A preview's teardown removes containers and routes, not Swarm services: stacks get none.
+      if (app.kind === 'stack') {
+        plan.notes.push(note(app.name, null, null, 'stacks have no pull-request previews'));
+        continue;
+      }
       const rules = (await listRules(db, app.id)).filter((r) => r.event === 'pull_request');
       if (files === undefined && rules.some((r) => r.paths?.length)) files = await pullRequestFiles(event);
       const match = matchRules(rules, { event: 'pull_request', name: event.head, base: event.base, changedPaths: files ?? null });

@@ -1,8 +1,10 @@
 // The resolve phase of a stack deployment, on the host: compile the app's compose file with the
 // environment's override and variables, pin every service's image, record the release (once
 // per deployment), make sure Swarm mode is on and the release's networks, secrets and configs
-// exist. A rollback loads the release it goes back to and prepares the same way. The workflow
-// learns the plan (order, conditions, exposure) and never a variable or secret.
+// exist. A git-backed stack's compose file is read from the deployment's checkout, its built
+// services run the images the build phase tagged. A rollback loads the release it goes back to
+// and prepares the same way. The workflow learns the plan (order, conditions, exposure) and
+// never a variable or secret.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { eq, max } from 'drizzle-orm';
@@ -18,6 +20,8 @@ import { stackNamespace, type StackPlan, type StackSpec } from '../../src/domain
 import { permanentFailure } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { createImageActivities } from '../docker/images.js';
+import { compileCheckoutCompose } from '../build/checkout-compose.js';
+import { workspaceDir } from '../build/workspace.js';
 import { recordReport } from '../store/deployments.js';
 import { ensureSwarm } from '../swarm/ensure-swarm.js';
 import { serviceIdentity } from '../swarm/service-spec.js';
@@ -32,6 +36,8 @@ export interface ResolveStackInput {
   releaseId?: string | undefined;
   /** kind rollback: the release to run again. */
   rollbackTo?: string | undefined;
+  /** A git-backed stack: the commit checked out, where its compose file is, and what the build phase built. */
+  checkout?: { sha: string; composePath: string; images: Record<string, string> } | undefined;
 }
 
 export interface ResolvedStack {
@@ -49,23 +55,38 @@ interface Deps {
   images: ReturnType<typeof createImageActivities>;
   objects: StackObjects;
   allowedBindPaths: string[];
+  workspacesDir: string;
 }
 
-export function createResolveStack({ db, docker, log, instance, images, objects, allowedBindPaths }: Deps) {
-  async function createStackRelease(input: ResolveStackInput & { releaseId: string }): Promise<string> {
-    const [existing] = await db.select({ id: releases.id }).from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
-    if (existing) return existing.id;
+export function createResolveStack({ db, docker, log, instance, images, objects, allowedBindPaths, workspacesDir }: Deps) {
+  async function compileUploaded(input: ResolveStackInput): Promise<{ stack: StackSpec; plan: StackPlan; variables: Record<string, string> }> {
     const compose = await getAppCompose(db, input.appId);
     if (!compose) throw permanentFailure('ValidationFailed', 'the app has no compose file');
     const variables = await resolveVariables(db, input.environmentId);
-    let stack: StackSpec;
-    let plan: StackPlan;
     try {
-      ({ stack, plan } = compileStack({ compose, override: await getStackOverride(db, input.environmentId), variables, allowedBindPaths }));
+      return { ...compileStack({ compose, override: await getStackOverride(db, input.environmentId), variables, allowedBindPaths }), variables };
     } catch (err) {
       if (err instanceof ComposeInvalid) throw permanentFailure('ValidationFailed', `compose file: ${err.message}`);
       throw err;
     }
+  }
+
+  async function compileCheckout(input: ResolveStackInput, checkout: NonNullable<ResolveStackInput['checkout']>) {
+    const dir = workspaceDir(workspacesDir, input.deploymentId);
+    const { compiled, variables } = await compileCheckoutCompose(db, { dir, composePath: checkout.composePath, environmentId: input.environmentId, allowedBindPaths });
+    for (const service of Object.values(compiled.stack.services)) {
+      if (!service.build) continue;
+      const image = checkout.images[service.name];
+      if (!image) throw permanentFailure('BuildFailed', `service ${service.name} has build: but the build phase built no image for it`);
+      service.image = image;
+    }
+    return { stack: compiled.stack, plan: compiled.plan, variables };
+  }
+
+  async function createStackRelease(input: ResolveStackInput & { releaseId: string }): Promise<string> {
+    const [existing] = await db.select({ id: releases.id }).from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
+    if (existing) return existing.id;
+    const { stack, plan, variables } = input.checkout ? await compileCheckout(input, input.checkout) : await compileUploaded(input);
     const imageRefs: Record<string, string> = {};
     await Promise.all(
       Object.values(stack.services).map(async (service) => {
@@ -85,7 +106,8 @@ export function createResolveStack({ db, docker, log, instance, images, objects,
         appId: input.appId,
         environmentId: input.environmentId,
         number: (n ?? 0) + 1,
-        imageRef: 'stack',
+        // A git-backed stack's release names its commit.
+        imageRef: input.checkout ? `stack@${input.checkout.sha}` : 'stack',
         // One digest for the whole stack: equal when every service is as before.
         imagePinned: `stack@sha256:${digest}`,
         imageId: '',

@@ -7,10 +7,12 @@ import { apps, appStacks, gitSources, projects } from '../../db/schema/index.js'
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { DEFAULT_STATIC_SETTINGS } from '../../src/domain/static-site.js';
+import { DEFAULT_COMPOSE_FILE } from '../../src/domain/git-build.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { assertComposeShape } from '../stack-compose.js';
 import { App, AppInput, AppPatch } from '../schemas/apps.js';
+import { GIT_APP_ONLY } from '../schemas/git-sources.js';
 import { body, errorResponses, json, Name } from '../schemas/common.js';
 
 export const AppParam = z.object({ app: Name });
@@ -24,8 +26,19 @@ export async function findApp(db: Db, name: string): Promise<AppRow> {
 
 function presentGitSource(g: GitSourceRow | undefined) {
   if (!g) return null;
-  return { repository: g.repository, url: g.url, dockerfile: g.dockerfile, context: g.context, buildArgs: g.buildArgs, previewIdleSeconds: g.previewIdleSeconds };
+  return {
+    repository: g.repository,
+    url: g.url,
+    dockerfile: g.dockerfile,
+    context: g.context,
+    buildArgs: g.buildArgs,
+    previewIdleSeconds: g.previewIdleSeconds,
+    composeFile: g.composeFile,
+  };
 }
+
+/** Apps with git settings: kind git, and stacks whose compose file comes from their repository. */
+const mayHaveGit = (a: Pick<AppRow, 'kind'>) => a.kind === 'git' || a.kind === 'stack';
 
 export function presentApp(a: AppRow, git?: GitSourceRow) {
   return {
@@ -41,15 +54,22 @@ export function presentApp(a: AppRow, git?: GitSourceRow) {
     resources: a.resources,
     replicas: a.replicas,
     static: a.kind === 'static' ? (a.staticSite ?? DEFAULT_STATIC_SETTINGS) : null,
-    ...(a.kind === 'git' ? { git: presentGitSource(git) } : {}),
+    ...(a.kind === 'git' || (a.kind === 'stack' && git) ? { git: presentGitSource(git) } : {}),
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };
 }
 
+/** A stack keeps where its compose file comes from: uploaded stays uploaded, the repository stays the repository. */
+function assertStackGitPatch(git: Record<string, unknown>, gitBacked: boolean): void {
+  if (!gitBacked) throw invalid('this stack’s compose file is uploaded (PUT /apps/{app}/compose); it has no git settings', [{ path: 'git', message: 'not for a stack with an uploaded compose file' }]);
+  const key = GIT_APP_ONLY.find((k) => git[k] !== undefined);
+  if (key) throw invalid(`git.${key} is not for stacks: each service’s build: in the compose file says how it is built`, [{ path: `git.${key}`, message: 'not for apps of kind stack' }]);
+}
+
 export function appRoutes({ db, config }: AppDeps) {
   const app = newRouter();
-  const present = async (a: AppRow) => presentApp(a, a.kind === 'git' ? await getGitSource(db, a.id) : undefined);
+  const present = async (a: AppRow) => presentApp(a, mayHaveGit(a) ? await getGitSource(db, a.id) : undefined);
 
   app.openapi(
     createRoute({
@@ -76,7 +96,10 @@ export function appRoutes({ db, config }: AppDeps) {
           })
           .onConflictDoNothing()
           .returning();
-        if (made && git) await tx.insert(gitSources).values({ appId: made.id, ...git, repository: git.repository ?? null, url: git.url ?? null });
+        if (made && git) {
+          const composeFile = input.kind === 'stack' ? (git.composeFile ?? DEFAULT_COMPOSE_FILE) : null;
+          await tx.insert(gitSources).values({ appId: made.id, ...git, repository: git.repository ?? null, url: git.url ?? null, composeFile });
+        }
         if (made && compose !== undefined) await tx.insert(appStacks).values({ appId: made.id, compose });
         return made;
       });
@@ -133,12 +156,14 @@ export function appRoutes({ db, config }: AppDeps) {
       const existing = await getAppByName(db, c.req.valid('param').app);
       if (!existing) throw notFound('app');
       const { git, static: site, ...patch } = c.req.valid('json');
-      if (git && existing.kind !== 'git') throw invalid('only apps of kind git have git settings', [{ path: 'git', message: `app is of kind ${existing.kind}` }]);
+      if (git && !mayHaveGit(existing)) throw invalid('only apps of kind git or stack have git settings', [{ path: 'git', message: `app is of kind ${existing.kind}` }]);
       if (site && existing.kind !== 'static') throw invalid('only apps of kind static have static settings', [{ path: 'static', message: 'not a static app' }]);
       if (git) {
         const current = await getGitSource(db, existing.id);
+        if (existing.kind === 'stack') assertStackGitPatch(git, current !== undefined);
+        else if (git.composeFile !== undefined) throw invalid('only apps of kind stack read a compose file from the repository', [{ path: 'git.composeFile', message: 'not for apps of kind git' }]);
         const next = { repository: current?.repository ?? null, url: current?.url ?? null, ...git };
-        if (!next.repository && !next.url) throw invalid('an app of kind git needs repository or url', [{ path: 'git', message: 'both would be empty' }]);
+        if (!next.repository && !next.url) throw invalid(`an app of kind ${existing.kind} with git settings needs repository or url`, [{ path: 'git', message: 'both would be empty' }]);
         await db.update(gitSources).set(git).where(eq(gitSources.appId, existing.id));
       }
       if (Object.keys(patch).length > 0 || site) {

@@ -15,7 +15,7 @@ import { cancelInLane, readLane, submitToLane } from '../../src/temporal/lane-cl
 import { newRouter } from '../router.js';
 import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
 import { Accepted, DeployInput, Deployment, DeploymentFilter, LogLine, Release, RollbackInput } from '../schemas/deployments.js';
-import { compileForEnvironment } from '../stack-compose.js';
+import { compileForEnvironment, isGitBackedStack } from '../stack-compose.js';
 import { deploymentEvents } from './deployment-events.js';
 import { gitSourceFor } from './git-deploys.js';
 import { EnvParam, findEnvironment } from './environments.js';
@@ -77,14 +77,19 @@ export function deploymentRoutes(deps: AppDeps) {
       }
       if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}, not archives`);
       const input = c.req.valid('json');
-      if (a.kind === 'git') {
-        if (input.image) throw invalid(`app ${a.name} builds its image from source: give ref or sha`, [{ path: 'image', message: 'not for apps of kind git' }]);
+      if (a.kind === 'git' || (await isGitBackedStack(db, a))) {
+        // A git-backed stack builds and compiles at the commit, so nothing can be checked before it is fetched.
+        if (input.image) throw invalid(`app ${a.name} builds from its repository: give ref or sha`, [{ path: 'image', message: `not for apps of kind ${a.kind} with git settings` }]);
         const base = baseRequest(config, a, env);
         const request: DeployRequest = { ...base, kind: 'deploy', source: await gitSourceFor(db, config, a.id, input, { name: env.name, hosts: base.hosts }) };
         const done = await submitToLane(temporal, request);
         return c.json(accepted(done.deploymentId, done.workflowId), 202);
       }
-      if (input.ref || input.sha) throw invalid(`app ${a.name} deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}: ref and sha are for apps of kind git`, [{ path: input.ref ? 'ref' : 'sha', message: `not for apps of kind ${a.kind}` }]);
+      if (input.ref || input.sha) {
+        throw invalid(`app ${a.name} deploys ${a.kind === 'stack' ? 'its uploaded compose file' : 'images'}: ref and sha are for apps built from a repository (kind git, or stacks with git settings)`, [
+          { path: input.ref ? 'ref' : 'sha', message: `not for apps of kind ${a.kind}${a.kind === 'stack' ? ' without git settings' : ''}` },
+        ]);
+      }
       if (a.kind === 'stack') {
         if (input.image) throw invalid('a stack deploys its compose file; it takes no image', [{ path: 'image', message: 'not for stacks' }]);
         // Refused here, before anything runs, exactly as the rollout would refuse it.

@@ -14,7 +14,15 @@ import { newRouter } from '../router.js';
 import { body, errorResponses, json } from '../schemas/common.js';
 import { Accepted } from '../schemas/deployments.js';
 import { Compose, ComposeInput, DryRun, OverrideInput } from '../schemas/stacks.js';
-import { assertComposeShape, assertStackApp, compileForEnvironment } from '../stack-compose.js';
+import {
+  assertComposeShape,
+  assertOverrideParses,
+  assertStackApp,
+  assertUploadedCompose,
+  compileForEnvironment,
+  isGitBackedStack,
+  refuseDryRunWithoutCommit,
+} from '../stack-compose.js';
 import { AppParam } from './apps.js';
 import { EnvParam, findEnvironment } from './environments.js';
 
@@ -36,6 +44,7 @@ export function stackRoutes(deps: AppDeps) {
       const a = await getAppByName(db, c.req.valid('param').app);
       if (!a) throw notFound('app');
       assertStackApp(a);
+      assertUploadedCompose(a, await isGitBackedStack(db, a));
       const { compose } = c.req.valid('json');
       assertComposeShape(config, compose);
       const [row] = await db
@@ -81,8 +90,12 @@ export function stackRoutes(deps: AppDeps) {
         await db.delete(stackOverrides).where(eq(stackOverrides.environmentId, env.id));
         return c.json({ compose: null, updatedAt: null }, 200);
       }
-      const [base] = await db.select().from(appStacks).where(eq(appStacks.appId, a.id));
-      assertComposeShape(config, base?.compose ?? 'services: {}', compose);
+      if (await isGitBackedStack(db, a)) {
+        assertOverrideParses(compose);
+      } else {
+        const [base] = await db.select().from(appStacks).where(eq(appStacks.appId, a.id));
+        assertComposeShape(config, base?.compose ?? 'services: {}', compose);
+      }
       const [row] = await db
         .insert(stackOverrides)
         .values({ environmentId: env.id, compose })
@@ -98,12 +111,14 @@ export function stackRoutes(deps: AppDeps) {
       path: '/apps/{app}/environments/{env}/stack/dry-run',
       tags: ['stacks'],
       summary: 'What a deployment would run: the normalised stack, the rollout order, the routes',
+      description: 'For stacks with an uploaded compose file; a stack that reads its compose file from its repository answers 409 (the file exists only at a commit, which only a deployment fetches).',
       request: { params: EnvParam },
       responses: { 200: json(DryRun, 'The stack as it would be deployed'), ...errorResponses },
     }),
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       assertStackApp(a);
+      if (await isGitBackedStack(db, a)) refuseDryRunWithoutCommit(a);
       const { stack, plan, unsetVariables } = await compileForEnvironment(db, config, a, env);
       const hosts = environmentHosts(a.name, env.name, config.appsDomain, env.domains);
       // Environment values may hold secrets: the dry run shows the keys only.

@@ -3,7 +3,7 @@ import { DEFAULT_HEALTH_CHECK } from '../../src/domain/app-spec.js';
 import { DEFAULT_STATIC_SETTINGS, SITE_PAGE_PATH } from '../../src/domain/static-site.js';
 import { parseImageRef } from '../../src/domain/image-ref.js';
 import { Name } from './common.js';
-import { GitSourceInput, GitSourcePatch } from './git-sources.js';
+import { GIT_APP_ONLY, GitSourceInput, GitSourcePatch } from './git-sources.js';
 import { ComposeText } from './stacks.js';
 
 export const ImageReference = z
@@ -67,18 +67,31 @@ export const AppInput = z
     project: Name.openapi({ description: 'Name of the project the app belongs to' }),
     name: Name,
     kind: z.enum(['image', 'git', 'static', 'stack'], { error: 'kind must be "image", "git", "static" or "stack"' }).default('image'),
-    compose: ComposeText.optional().openapi({ description: 'kind stack: the compose file (YAML)' }),
+    compose: ComposeText.optional().openapi({ description: 'kind stack: the compose file (YAML), unless git says where to read it' }),
     ...appSettings,
-    git: GitSourceInput.optional().openapi({ description: 'kind git: where to build from' }),
+    git: GitSourceInput.optional().openapi({ description: 'kind git: where to build from; kind stack: the repository holding the compose file' }),
     static: StaticSiteInput.optional().openapi({ description: 'Kind static: how its environments are served' }),
   })
   .strict()
   .superRefine((app, ctx) => {
     if (app.kind === 'git' && !app.git) ctx.addIssue({ code: 'custom', path: ['git'], message: 'apps of kind git need git settings (repository or url)' });
-    if (app.kind !== 'git' && app.git) ctx.addIssue({ code: 'custom', path: ['git'], message: 'only apps of kind git have git settings' });
+    if (app.kind !== 'git' && app.kind !== 'stack' && app.git) ctx.addIssue({ code: 'custom', path: ['git'], message: 'only apps of kind git or stack have git settings' });
+    if (app.kind !== 'stack' && app.git?.composeFile !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['git', 'composeFile'], message: 'only apps of kind stack read a compose file from the repository' });
+    }
+    if (app.kind === 'stack' && app.git) {
+      for (const key of GIT_APP_ONLY) {
+        if (app.git[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['git', key], message: 'not for stacks: each service’s build: in the compose file says how it is built (stacks have no previews)' });
+      }
+    }
     if (app.kind === 'git' && app.image) ctx.addIssue({ code: 'custom', path: ['image'], message: 'apps of kind git build their image' });
     if (app.kind !== 'static' && app.static) ctx.addIssue({ code: 'custom', path: ['static'], message: 'only apps of kind static have static settings' });
-    if (app.kind === 'stack' && app.compose === undefined) ctx.addIssue({ code: 'custom', path: ['compose'], message: 'required for apps of kind stack' });
+    if (app.kind === 'stack' && app.compose === undefined && !app.git) {
+      ctx.addIssue({ code: 'custom', path: ['compose'], message: 'required for apps of kind stack: the compose file, or git settings to read it from the repository' });
+    }
+    if (app.kind === 'stack' && app.compose !== undefined && app.git) {
+      ctx.addIssue({ code: 'custom', path: ['compose'], message: 'not with git: a stack’s compose file is uploaded (compose) or read from its repository (git), not both' });
+    }
     if (app.kind !== 'stack' && app.compose !== undefined) ctx.addIssue({ code: 'custom', path: ['compose'], message: 'only apps of kind stack have a compose file' });
   })
   .openapi('AppInput');
@@ -119,6 +132,7 @@ export const App = z
         context: z.string(),
         buildArgs: z.record(z.string(), z.string()),
         previewIdleSeconds: z.number().nullable(),
+        composeFile: z.string().nullable().openapi({ description: 'kind stack: the compose file in the repository' }),
       })
       .nullable()
       .optional(),

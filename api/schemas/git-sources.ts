@@ -53,14 +53,20 @@ export const BuildArgs = z
   })
   .openapi({ description: 'Build arguments (not secret: they are kept in image metadata)', example: { NODE_ENV: 'production' } });
 
+// No zod defaults on the build settings: the table has them, and a stack must not be given
+// settings it would ignore (its compose file's build: says how each service is built).
 const fields = {
   repository: RepositoryName.optional().openapi({ description: 'GitHub repository: its webhooks deploy this app; clones use the app installation' }),
   url: GitUrl.optional().openapi({ description: 'Clone from this URL instead (any git host, file:// for local repositories)' }),
-  dockerfile: RepoPath.default('Dockerfile'),
-  context: RepoPath.default('.'),
-  buildArgs: BuildArgs.default({}),
-  previewIdleSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional().openapi({ description: 'Previews go after this long without a pull-request event' }),
+  dockerfile: RepoPath.optional().openapi({ description: 'kind git: the Dockerfile (default Dockerfile)' }),
+  context: RepoPath.optional().openapi({ description: 'kind git: the build context (default .)' }),
+  buildArgs: BuildArgs.optional(),
+  previewIdleSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional().openapi({ description: 'kind git: previews go after this long without a pull-request event' }),
+  composeFile: RepoPath.optional().openapi({ description: 'kind stack: the compose file in the repository (default compose.yml)' }),
 };
+
+/** Git settings only apps of kind git have: a stack's services say in their build: how they are built. */
+export const GIT_APP_ONLY = ['dockerfile', 'context', 'buildArgs', 'previewIdleSeconds'] as const;
 
 export const GitSourceInput = z
   .object(fields)
@@ -76,6 +82,7 @@ export const GitSourcePatch = z
     context: RepoPath.optional(),
     buildArgs: BuildArgs.optional(),
     previewIdleSeconds: fields.previewIdleSeconds.unwrap().nullable().optional(),
+    composeFile: RepoPath.optional(),
   })
   .strict()
   .openapi('GitSourcePatch');

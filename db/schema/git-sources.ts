@@ -1,7 +1,7 @@
 import { bigint, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { apps } from './apps.js';
 
-/** Where an app of kind git is built from, and how. */
+/** Where an app of kind git is built from, and how; for a stack, where its compose file lives. */
 export const gitSources = pgTable('git_sources', {
   appId: text('app_id')
     .primaryKey()
@@ -15,6 +15,8 @@ export const gitSources = pgTable('git_sources', {
   dockerfile: text('dockerfile').notNull().default('Dockerfile'),
   context: text('context').notNull().default('.'),
   buildArgs: jsonb('build_args').$type<Record<string, string>>().notNull().default({}),
+  /** Apps of kind stack: the compose file's path in the repository (null for apps of kind git). */
+  composeFile: text('compose_file'),
   /** Previews are torn down after this long without a pull-request event; null: the configured default. */
   previewIdleSeconds: bigint('preview_idle_seconds', { mode: 'number' }),
 });

@@ -20,6 +20,11 @@ export interface CompileInput {
   override?: string | null;
   variables: Record<string, string>;
   allowedBindPaths: string[];
+  /**
+   * The compose file's path in the app's git repository, for stacks whose file comes from there:
+   * their services may `build:` from the checkout. Unset for uploaded files.
+   */
+  composePath?: string | undefined;
 }
 
 export interface CompiledStack {
@@ -44,12 +49,12 @@ export function compileStack(input: CompileInput): CompiledStack {
 
   fail(schemaIssues(merged));
   fail([
-    ...Object.entries((merged.services ?? {}) as Record<string, Doc | null>).flatMap(([name, s]) => serviceKeyIssues(name, s ?? {})),
+    ...Object.entries((merged.services ?? {}) as Record<string, Doc | null>).flatMap(([name, s]) => serviceKeyIssues(name, s ?? {}, { builds: input.composePath !== undefined })),
     ...(['networks', 'volumes', 'secrets', 'configs'] as const).flatMap((kind) =>
       Object.entries((merged[kind] ?? {}) as Record<string, Doc | null>).flatMap(([name, v]) => resourceKeyIssues(kind, name, v)),
     ),
   ]);
-  const { stack, issues } = normalizeStack(merged, { variables: input.variables, allowedBindPaths: input.allowedBindPaths });
+  const { stack, issues } = normalizeStack(merged, { variables: input.variables, allowedBindPaths: input.allowedBindPaths, composePath: input.composePath });
   fail(issues);
   const unsetVariables = [...new Set([...interpolated.unset, ...(over?.unset ?? [])])].sort();
   return { stack, plan: planStack(stack), unsetVariables };

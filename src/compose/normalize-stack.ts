@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import { rolloutLevels, type DependsCondition, type StackHealthcheck, type StackMount, type StackService, type StackSpec } from '../domain/stack.js';
 import type { ComposeIssue } from './compose-issues.js';
 import { commandList, listOrDict, parseBytes, parseDuration } from './compose-values.js';
+import { normalizeBuild } from './normalize-build.js';
 
 /** Service names become DNS labels and part of Swarm service names (<namespace>_<service>). */
 const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$/;
@@ -17,6 +18,8 @@ export interface NormalizeOptions {
   variables: Record<string, string>;
   /** Host paths (and everything below them) services may bind-mount. */
   allowedBindPaths: string[];
+  /** The compose file's path in the app's repository; unset for uploaded files, which cannot build. */
+  composePath?: string | undefined;
 }
 
 export function normalizeStack(doc: Doc, options: NormalizeOptions): { stack: StackSpec; issues: ComposeIssue[] } {
@@ -71,7 +74,14 @@ interface ServiceContext extends NormalizeOptions {
 
 function normalizeService(name: string, s: Doc, ctx: ServiceContext): StackService {
   const { at, declared } = ctx;
-  if (typeof s.image !== 'string' || s.image === '') at('image', 'required: the image to run');
+  const builds = ctx.composePath !== undefined && s.build !== undefined;
+  if (builds && s.image !== undefined) {
+    // Compose would tag the build with this name; on a shared engine that name may be an image
+    // something else runs, so Berth tags builds under its own name instead.
+    at('image', 'not with build: Berth tags what it builds itself (berth-<instance>/<app>/<service>:<commit>), never under a name another image on this engine may have; remove image');
+  } else if (!builds && (typeof s.image !== 'string' || s.image === '')) {
+    at('image', 'required: the image to run');
+  }
   const deploy = (s.deploy ?? {}) as Doc;
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(listOrDict(s.environment))) {
@@ -112,7 +122,8 @@ function normalizeService(name: string, s: Doc, ctx: ServiceContext): StackServi
 
   return {
     name,
-    image: String(s.image ?? ''),
+    image: builds ? '' : String(s.image ?? ''),
+    ...(builds ? { build: normalizeBuild(s.build, ctx.composePath as string, ctx.variables, at) } : {}),
     entrypoint,
     command,
     environment,

@@ -24,7 +24,7 @@ const UNSAFE: Record<string, string> = {
 };
 
 const UNSUPPORTED: Record<string, string> = {
-  build: 'not supported for uploaded compose files: give an image (builds come with git apps)',
+  build: 'not supported for uploaded compose files: give an image (a stack whose compose file comes from its git repository builds it)',
   container_name: 'not supported on Swarm: containers are named by their tasks',
   links: 'not supported on Swarm: services reach each other by name on the stack networks',
   external_links: 'not supported on Swarm: services only reach the stack networks',
@@ -70,10 +70,12 @@ const DEPLOY_REFUSED: Record<string, string> = {
   placement: 'not supported: Berth runs stacks on a single Swarm node',
 };
 
-export function serviceKeyIssues(name: string, service: Record<string, unknown>): ComposeIssue[] {
+/** `builds`: the compose file comes from the app's repository, whose checkout `build:` reads. */
+export function serviceKeyIssues(name: string, service: Record<string, unknown>, options: { builds: boolean } = { builds: false }): ComposeIssue[] {
   const issues: ComposeIssue[] = [];
   const at = (key: string, message: string) => issues.push({ path: `services.${name}.${key}`, message: `service ${name}: ${key}: ${message}` });
   for (const key of Object.keys(service)) {
+    if (key === 'build' && options.builds) continue;
     if (key in UNSAFE) at(key, UNSAFE[key] as string);
     else if (key in UNSUPPORTED) at(key, UNSUPPORTED[key] as string);
     else if (!SERVICE_KEYS.has(key) && !key.startsWith('x-')) at(key, 'not supported by Berth stacks');

@@ -22,3 +22,11 @@ export function deploymentLinks(publicUrl: string, deploymentId: string): { targ
 export function buildSecretContext(appId: string, name: string): string {
   return `build-secret:${appId}:${name}`;
 }
+
+/** Services of a stack built from its repository are tagged by instance, app, service and commit. */
+export function builtServiceImageTag(instance: string, appName: string, service: string, sha: string): string {
+  return `berth-${instance}/${appName}/${service}:${sha}`;
+}
+
+/** Where a stack's compose file is in its repository when the app does not say. */
+export const DEFAULT_COMPOSE_FILE = 'compose.yml';

@@ -16,6 +16,8 @@ export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'hea
  * A teardown records only its own phase.
  */
 export const STACK_PHASES = ['queued', 'resolve', 'rollout', 'drain', 'prune'] as const;
+/** A stack whose compose file comes from its repository fetches the commit and builds its build: services first. */
+export const GIT_STACK_PHASES = ['queued', 'build', 'resolve', 'rollout', 'drain', 'prune'] as const;
 /** Each service of a stack rollout: its Swarm service updated, its tasks started, health, route. */
 export const SERVICE_PHASES = ['update', 'start', 'health', 'route'] as const;
 
@@ -25,6 +27,7 @@ export type PhaseName =
   | (typeof STATIC_PHASES)[number]
   | (typeof GIT_PHASES)[number]
   | (typeof STACK_PHASES)[number]
+  | (typeof GIT_STACK_PHASES)[number]
   | (typeof SERVICE_PHASES)[number]
   | 'revert'
   | 'teardown';

@@ -30,10 +30,23 @@ export interface StackMount {
   readOnly: boolean;
 }
 
+/**
+ * A service's `build:` (stacks whose compose file comes from their git repository): paths as
+ * written, relative to the compose file's directory (the Dockerfile relative to the context).
+ */
+export interface StackBuild {
+  context: string;
+  dockerfile: string;
+  args: Record<string, string>;
+  target: string | null;
+}
+
 export interface StackService {
   name: string;
-  /** As written (tag or digest) before the release pins it. */
+  /** As written (tag or digest) before the release pins it; for a built service, the build's tag. */
   image: string;
+  /** Present only on services built from the repository, so other services' spec hashes stay as they were. */
+  build?: StackBuild;
   entrypoint: string[] | null;
   command: string[] | null;
   environment: Record<string, string>;

@@ -1,9 +1,9 @@
 // Local git repositories as build sources: an app whose version string lives in a file, built
 // FROM the local busybox base. Commits change the version; every repository is removed after.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const APP_DOCKERFILE = `FROM berth-local/busybox:1
 ARG GREETING=hello
@@ -42,7 +42,10 @@ export function createLocalRepo(options: { dockerfile?: string } = {}): LocalRep
         git('checkout', '-q', ...(exists ? [branch] : ['-b', branch]));
       }
       writeFileSync(join(dir, 'version'), `${version}\n`);
-      for (const [file, text] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, file), text);
+      for (const [file, text] of Object.entries(opts.files ?? {})) {
+        mkdirSync(dirname(join(dir, file)), { recursive: true });
+        writeFileSync(join(dir, file), text);
+      }
       git('add', '-A');
       git('commit', '-q', '-m', `version ${version}`);
       return git('rev-parse', 'HEAD');

@@ -1,0 +1,38 @@
+// A git-backed stack's compose file, read from the deployment's checkout and compiled with the
+// environment's override and variables by the same compiler uploaded files go through — with
+// `build:` allowed, since the checkout is there to build from.
+import { readFile, stat } from 'node:fs/promises';
+import type { Db } from '../../db/client.js';
+import { getStackOverride } from '../../db/queries/stacks.js';
+import { resolveVariables } from '../../db/queries/variables.js';
+import { compileStack, MAX_COMPOSE_BYTES, type CompiledStack } from '../../src/compose/compile-stack.js';
+import { ComposeInvalid } from '../../src/compose/compose-issues.js';
+import { permanentFailure } from '../../src/errors.js';
+import { insideCheckout } from './workspace.js';
+
+export interface CheckoutCompose {
+  compiled: CompiledStack;
+  variables: Record<string, string>;
+}
+
+export async function compileCheckoutCompose(
+  db: Db,
+  input: { dir: string; composePath: string; environmentId: string; allowedBindPaths: string[] },
+): Promise<CheckoutCompose> {
+  const file = await insideCheckout(input.dir, input.composePath, 'compose file');
+  if ((await stat(file)).size > MAX_COMPOSE_BYTES) throw permanentFailure('ValidationFailed', `compose file ${input.composePath}: larger than ${MAX_COMPOSE_BYTES} bytes`);
+  const variables = await resolveVariables(db, input.environmentId);
+  try {
+    const compiled = compileStack({
+      compose: await readFile(file, 'utf8'),
+      override: await getStackOverride(db, input.environmentId),
+      variables,
+      allowedBindPaths: input.allowedBindPaths,
+      composePath: input.composePath,
+    });
+    return { compiled, variables };
+  } catch (err) {
+    if (err instanceof ComposeInvalid) throw permanentFailure('ValidationFailed', `compose file ${input.composePath}: ${err.message}`);
+    throw err;
+  }
+}
