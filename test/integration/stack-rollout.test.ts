@@ -172,11 +172,13 @@ describe('stack rollouts', () => {
   });
 
   test('a full reconcile leaves a live stack to Swarm: its task containers, services and routes stay', async () => {
-    // Task containers of the services that exist (those of a service the last rollout pruned may still be going away).
+    // Containers of the tasks Swarm wants running (those of a pruned service, or replaced by a
+    // start-first update, may still be going away).
     const tasks = async () => {
-      const services = new Set((await berth.docker.listServices({ filters: { label: [`${LABEL.stack}=${namespace()}`] } })).map((s) => s.Spec?.Name));
+      const services = (await berth.docker.listServices({ filters: { label: [`${LABEL.stack}=${namespace()}`] } })).map((s) => s.Spec?.Name as string);
+      const wanted = new Set((await berth.docker.listTasks({ filters: { service: services, 'desired-state': ['running'] } })).map((t) => t.ID));
       const containers = await berth.docker.listContainers({ filters: { label: [`${LABEL.stack}=${namespace()}`] } });
-      return containers.filter((c) => services.has(c.Labels['com.docker.swarm.service.name'])).map((c) => c.Id).sort();
+      return containers.filter((c) => wanted.has(c.Labels['com.docker.swarm.task.id'])).map((c) => c.Id).sort();
     };
     const routeFiles = async () => (await readdir(berth.config.traefik.routesDir)).filter((f) => f.includes(fx.environmentId)).sort();
     const before = { tasks: await tasks(), routes: await routeFiles(), images: await serviceImages() };
