@@ -7,7 +7,8 @@
 // never a variable or secret.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import { eq, max } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { insertNextRelease } from '../../db/queries/releases.js';
 import type { Db } from '../../db/client.js';
 import { getAppCompose, getStackOverride, getStackRelease } from '../../db/queries/stacks.js';
 import { resolveVariables } from '../../db/queries/variables.js';
@@ -100,12 +101,10 @@ export function createResolveStack({ db, docker, log, instance, images, objects,
     const specHashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, serviceIdentity(namespace, s, s.image, names).specHash]));
     const digest = createHash('sha256').update(JSON.stringify(specHashes)).digest('hex');
     await db.transaction(async (tx) => {
-      const [{ n } = { n: 0 }] = await tx.select({ n: max(releases.number) }).from(releases).where(eq(releases.environmentId, input.environmentId));
-      await tx.insert(releases).values({
+      await insertNextRelease(tx, {
         id: input.releaseId,
         appId: input.appId,
         environmentId: input.environmentId,
-        number: (n ?? 0) + 1,
         // A git-backed stack's release names its commit.
         imageRef: input.checkout ? `stack@${input.checkout.sha}` : 'stack',
         // One digest for the whole stack: equal when every service is as before.

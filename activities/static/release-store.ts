@@ -1,6 +1,7 @@
 // Static releases in the database: a release row (as every kind has) plus what the archive was
 // and the settings the release is served with, written once per deployment.
-import { eq, max } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { insertNextRelease } from '../../db/queries/releases.js';
 import type { Db } from '../../db/client.js';
 import { apps, deployments, releases, staticReleases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
@@ -35,12 +36,10 @@ export async function createStaticRelease(
   };
   const digest = `sha256:${input.artifact.sha256}`;
   await db.transaction(async (tx) => {
-    const [{ n } = { n: 0 }] = await tx.select({ n: max(releases.number) }).from(releases).where(eq(releases.environmentId, input.environmentId));
-    await tx.insert(releases).values({
+    await insertNextRelease(tx, {
       id: input.releaseId,
       appId: input.appId,
       environmentId: input.environmentId,
-      number: (n ?? 0) + 1,
       // Static releases have no image: the archive's digest pins what is served.
       imageRef: `archive:${digest}`,
       imagePinned: digest,

@@ -1,8 +1,8 @@
 // Releases: created once per deployment from the app's settings and the environment's
 // variables (snapshotted, so a later edit never changes what a rollback runs).
-import { and, eq, inArray, max } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { getRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
+import { getRelease, insertNextRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
 import { resolveVariables } from '../../db/queries/variables.js';
 import { apps, deployments, releases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
@@ -39,28 +39,20 @@ export function createReleaseStore(db: Db) {
       };
       const variables = await resolveVariables(db, input.environmentId);
       const row = await db.transaction(async (tx) => {
-        const [{ n } = { n: 0 }] = await tx
-          .select({ n: max(releases.number) })
-          .from(releases)
-          .where(eq(releases.environmentId, input.environmentId));
-        const [inserted] = await tx
-          .insert(releases)
-          .values({
-            id: input.releaseId,
-            appId: input.appId,
-            environmentId: input.environmentId,
-            number: (n ?? 0) + 1,
-            imageRef: input.image.imageRef,
-            imagePinned: input.image.imagePinned,
-            imageId: input.image.imageId,
-            imagePulled: input.image.pulled,
-            config,
-            variables,
-            createdByDeploymentId: input.deploymentId,
-          })
-          .returning();
+        const inserted = await insertNextRelease(tx, {
+          id: input.releaseId,
+          appId: input.appId,
+          environmentId: input.environmentId,
+          imageRef: input.image.imageRef,
+          imagePinned: input.image.imagePinned,
+          imageId: input.image.imageId,
+          imagePulled: input.image.pulled,
+          config,
+          variables,
+          createdByDeploymentId: input.deploymentId,
+        });
         await tx.update(deployments).set({ releaseId: input.releaseId }).where(eq(deployments.id, input.deploymentId));
-        return inserted as ReleaseRow;
+        return inserted;
       });
       return toSpec(row);
     },

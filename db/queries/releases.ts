@@ -1,8 +1,20 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, max, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { deployments, releases } from '../schema/index.js';
 
 export type ReleaseRow = typeof releases.$inferSelect;
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Inserts a release numbered one past the environment's newest, inside the caller's transaction. */
+export async function insertNextRelease(tx: Tx, values: Omit<typeof releases.$inferInsert, 'number'>): Promise<ReleaseRow> {
+  const [{ n } = { n: 0 }] = await tx.select({ n: max(releases.number) }).from(releases).where(eq(releases.environmentId, values.environmentId));
+  const [row] = await tx
+    .insert(releases)
+    .values({ ...values, number: (n ?? 0) + 1 })
+    .returning();
+  return row as ReleaseRow;
+}
 
 export async function getRelease(db: Db, id: string): Promise<ReleaseRow | undefined> {
   const [row] = await db.select().from(releases).where(eq(releases.id, id));
