@@ -2,9 +2,8 @@
 // validated on upload and at deploy (each refusal a 400 naming the service, the key and the
 // reason, with nothing changed); interpolation and the environment override show in the dry
 // run, with the rollout order and the routes it would create.
-import { count } from 'drizzle-orm';
+import { snapshot as rowsAndWorkflows } from '../support/snapshot.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import * as schema from '../../db/schema/index.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createStackApp, THREE_SERVICES, type StackFixture } from '../support/stack-fixtures.js';
 
@@ -21,17 +20,8 @@ afterAll(async () => {
 });
 
 async function snapshot() {
-  const db = berth.database.db;
-  const counts: Record<string, number> = {};
-  for (const [name, table] of Object.entries(schema)) {
-    if (typeof table !== 'object' || table === null || !('getSQL' in table)) continue;
-    const [row] = await db.select({ n: count() }).from(table as typeof schema.projects);
-    counts[name] = row?.n ?? 0;
-  }
-  let workflows = 0;
-  for await (const _ of berth.temporal.workflow.list()) workflows++;
   const compose = (await berth.api('GET', '/api/v1/apps/shop/compose')).body.compose;
-  return { counts, workflows, compose };
+  return { ...(await rowsAndWorkflows(berth)), compose };
 }
 
 const withService = (lines: string) => `services:\n  bad:\n    image: hello:1\n${lines

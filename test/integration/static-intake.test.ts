@@ -1,9 +1,8 @@
 // Hostile archives are refused inside the upload request, with a 4xx naming the entry, and
 // leave nothing behind: no file under the static directory, no row, no workflow.
 import { randomBytes } from 'node:crypto';
-import { count } from 'drizzle-orm';
+import { snapshot as rowsAndWorkflows } from '../support/snapshot.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import * as schema from '../../db/schema/index.js';
 import { siteArchive, tarGz } from '../support/archives.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp } from '../support/fixtures.js';
@@ -29,16 +28,7 @@ afterAll(async () => {
 });
 
 async function snapshot() {
-  const db = berth.database.db;
-  const counts: Record<string, number> = {};
-  for (const [name, table] of Object.entries(schema)) {
-    if (typeof table !== 'object' || table === null || !('getSQL' in table)) continue;
-    const [row] = await db.select({ n: count() }).from(table as typeof schema.projects);
-    counts[name] = row?.n ?? 0;
-  }
-  let workflows = 0;
-  for await (const _ of berth.temporal.workflow.list()) workflows++;
-  return { counts, workflows, files: await filesUnder(berth.config.static.dir) };
+  return { ...(await rowsAndWorkflows(berth)), files: await filesUnder(berth.config.static.dir) };
 }
 
 const full = siteArchive({ 'index.html': 'x'.repeat(100_000) });
