@@ -3,6 +3,7 @@
 // (in_progress → success/failure, with the environment and log URLs). The Deployment is made
 // once per Berth deployment: its id is kept, and a retry whose first try made it but lost the
 // answer finds it on GitHub by the Berth deployment id in its payload.
+import { Context } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { githubDeployments } from '../../db/schema/index.js';
@@ -149,8 +150,11 @@ export function createFeedbackActivities({ db, github, deploymentLog }: { db: Db
     /** Commit status pending, the GitHub Deployment (once), its status in_progress. */
     async reportDeployStarted(input: FeedbackInput): Promise<{ githubDeploymentId: number }> {
       await commitStatus(input, 'pending', `Deploying to ${input.environmentName}`);
+      // Only a retry can have made the Deployment already: the first try asks GitHub nothing more.
+      const retried = Context.current().info.attempt > 1;
       const id =
-        (await knownDeployment(input.deploymentId)) ?? (await saveDeployment(input, (await findDeployment(input)) ?? (await createDeployment(input))));
+        (await knownDeployment(input.deploymentId)) ??
+        (await saveDeployment(input, (retried ? await findDeployment(input) : null) ?? (await createDeployment(input))));
       await deploymentStatus(input, id, 'in_progress', 'Building and deploying');
       return { githubDeploymentId: id };
     },

@@ -25,7 +25,8 @@ interface BuildCacheRecord {
 export function createCleanupBuildCache({ docker }: { docker: Docker }) {
   return async function cleanupBuildCache(input: { dryRun: boolean; unusedForHours: number }): Promise<BuildCacheCleanup> {
     const cutoff = Date.now() - input.unusedForHours * 3_600_000;
-    const usage = (await docker.df()) as { BuildCache?: BuildCacheRecord[] | null };
+    // The engine sizes every image and volume for this answer: seconds on a busy host.
+    const usage = (await withHeartbeat(() => docker.df())) as { BuildCache?: BuildCacheRecord[] | null };
     const stale = (usage.BuildCache ?? []).filter((r) => !r.InUse && Date.parse(r.LastUsedAt ?? r.CreatedAt) <= cutoff);
     const found = { records: stale.length, bytes: stale.reduce((n, r) => n + r.Size, 0), unusedForHours: input.unusedForHours };
     if (input.dryRun || stale.length === 0) return { ...found, reclaimedBytes: 0 };

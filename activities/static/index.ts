@@ -12,6 +12,7 @@ import { createHealStaticSite } from './heal-site.js';
 import { createPruneReleases } from './prune-releases.js';
 import { incomingDirs, removeStaleUploads } from './stale-uploads.js';
 import { createSwitchRelease } from './switch-release.js';
+import { withHeartbeat } from '../heartbeat.js';
 
 export type { Prepared, PrepareInput } from './prepare-release.js';
 export type { Switched, SwitchInput } from './switch-release.js';
@@ -35,9 +36,11 @@ export function createStaticActivities(deps: StaticDeps) {
 
     /** The cleanup schedule: uploads of every site that no deployment will use (see stale-uploads.ts). */
     async sweepStaleUploads(input: { dryRun: boolean }): Promise<string[]> {
-      const stale: string[] = [];
-      for (const dir of await incomingDirs(staticDir)) stale.push(...(await removeStaleUploads(db, dir, { dryRun: input.dryRun })));
-      return stale;
+      return withHeartbeat(async () => {
+        const stale: string[] = [];
+        for (const dir of await incomingDirs(staticDir)) stale.push(...(await removeStaleUploads(db, dir, { dryRun: input.dryRun })));
+        return stale;
+      });
     },
 
     /** Undo of a deploy before its switch: its files go, unless `current` points at them. */

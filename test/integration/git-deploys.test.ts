@@ -103,6 +103,8 @@ describe('builds from source', () => {
     const feedback = github.calls.filter((c) => c.method === 'POST' && (c.path.includes(sha) || /\/deployments/.test(c.path)));
     expect(github.feedbackCalls()).toEqual(['commit-status pending', 'deployment prod', 'deployment-status in_progress', 'deployment-status success', 'commit-status success']);
     expect(feedback.every((c) => c.auth === 'token')).toBe(true);
+    // A first try makes the Deployment without looking for one (only a retry can have made it).
+    expect(github.calls.some((c) => c.method === 'GET' && c.path.endsWith('/deployments'))).toBe(false);
     const [pending, created, , done] = feedback;
     expect(pending?.path).toBe(`/repos/${REPOSITORY}/statuses/${sha}`);
     expect(pending?.body).toMatchObject({ state: 'pending', context: 'berth/shop/prod', target_url: `${berth.config.api.publicUrl}/api/v1/deployments/${id}` });
