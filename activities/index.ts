@@ -65,7 +65,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...images,
     ...containers,
     ...health,
-    ...createReleaseActivities({ db, images, containers, health }),
+    ...createReleaseActivities({ db, box: deps.box, images, containers, health }),
     healContainers: createHealContainers({ containers, health }),
     sweepOrphans: createSweepOrphans({ containers }),
     cleanupImages: createCleanupImages({ db, docker, images }),
@@ -73,7 +73,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
     ...builds,
     ...createEnvironmentContainerActivities({ docker, instance }),
-    resolveStack: createResolveStack({ db, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
+    resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, log: swarmLog, instance, objects, health }),
   };
 }
@@ -83,7 +83,7 @@ export function createControlActivities(deps: ActivityDeps) {
   const reconcileStore = createReconcileStore(deps.db, deps.appsDomain);
   return {
     ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
-    ...createStoreActivities(deps.db),
+    ...createStoreActivities(deps.db, deps.box),
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
     ...createGitHubActivities(deps).activities,

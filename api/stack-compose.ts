@@ -9,6 +9,7 @@ import { resolveVariables } from '../db/queries/variables.js';
 import { checkCompose, parseCompose, type CompiledStack } from '../src/compose/compile-stack.js';
 import { ComposeInvalid, type ComposeIssue } from '../src/compose/compose-issues.js';
 import type { Config } from '../src/config.js';
+import type { SecretBox } from '../src/secrets/secret-box.js';
 import { conflict, invalid } from './errors.js';
 
 function rejected(what: string, issues: ComposeIssue[]) {
@@ -39,13 +40,13 @@ export function assertComposeShape(config: Config, compose: string, override: st
 }
 
 /** The stack an environment would run now: compose, override and variables as they are. */
-export async function compileForEnvironment(db: Db, config: Config, app: AppRow, env: EnvironmentRow): Promise<CompiledStack> {
+export async function compileForEnvironment(db: Db, config: Config, box: SecretBox, app: AppRow, env: EnvironmentRow): Promise<CompiledStack> {
   const compose = await getAppCompose(db, app.id);
   if (!compose) throw invalid(`app ${app.name} has no compose file`, [{ path: 'compose', message: 'upload one with PUT /apps/{app}/compose' }]);
   const result = checkCompose({
     compose,
     override: await getStackOverride(db, env.id),
-    variables: await resolveVariables(db, env.id),
+    variables: await resolveVariables(db, env.id, box),
     allowedBindPaths: config.stackBindPaths,
   });
   if (!result.ok) throw rejected('compose file', result.issues);

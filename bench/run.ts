@@ -44,7 +44,7 @@ async function startShared(): Promise<Shared> {
     github,
     berth,
     api,
-    client: new BerthClient(api.url, services.traefik.entryUrl),
+    client: new BerthClient(api.url, services.traefik.entryUrl, berth.token),
     async stop() {
       await api.close();
       await berth.close();

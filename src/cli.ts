@@ -5,27 +5,31 @@
 //   worker   the Temporal workers (workflows and activities)
 //   migrate  apply database migrations and register Temporal search attributes, then exit
 //   static-server  the nginx that serves static sites (on the host whose worker unpacks them)
+//   admin    accounts and API tokens, straight in the database (berth admin --help)
 import { join } from 'node:path';
 import { openDatabase } from '../db/client.js';
-import { loadConfigOrExit } from './config.js';
-import { createLogger } from './logger.js';
+import { loadConfigOrExit, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { ADMIN_USAGE, runAdminCommand, UsageError } from './process/admin-commands.js';
 import { startApiServer } from './process/api-server.js';
 import { runDev } from './process/dev.js';
+import { setupTokenLines } from './process/setup-token.js';
 import { onShutdown } from './process/shutdown.js';
 import { startWorkerProcess } from './process/worker-process.js';
 import { startStaticServer } from './services/static-server.js';
 import { createTemporalClient } from './temporal/client.js';
 import { ensureSearchAttributes } from './temporal/search-attributes.js';
 
-const USAGE = 'usage: berth <dev|api|worker|migrate|static-server>';
+const USAGE = 'usage: berth <dev|api|worker|migrate|static-server|admin>';
 
 async function main(command: string | undefined): Promise<void> {
-  if (!command || !['dev', 'api', 'worker', 'migrate', 'static-server'].includes(command)) {
+  if (!command || !['dev', 'api', 'worker', 'migrate', 'static-server', 'admin'].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     process.exit(64);
   }
   const config = loadConfigOrExit();
   const log = createLogger(config.log).child({ process: command });
+  if (command === 'admin') return runAdmin(config, log, process.argv.slice(3));
 
   if (command === 'dev') return runDev(config, log);
   if (command === 'static-server') {
@@ -62,11 +66,29 @@ async function main(command: string | undefined): Promise<void> {
   }
   const temporal = await createTemporalClient(config.temporal);
   const api = await startApiServer({ config, database, temporal, log });
+  if (api.setupToken) process.stderr.write(`${setupTokenLines(api.setupToken, api.url).join('\n')}\n`);
   onShutdown(log, async () => {
     await api.close();
     await temporal.connection.close();
     await database.close();
   });
+}
+
+async function runAdmin(config: Config, log: Logger, argv: string[]): Promise<void> {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${ADMIN_USAGE}\n`);
+    return;
+  }
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  try {
+    process.stdout.write(`${await runAdminCommand(database.db, argv)}\n`);
+  } catch (err) {
+    if (!(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
+    process.stderr.write(`berth admin: ${(err as Error).message}\n${ADMIN_USAGE}\n`);
+    process.exitCode = 64;
+  } finally {
+    await database.close();
+  }
 }
 
 main(process.argv[2]).catch((err: unknown) => {

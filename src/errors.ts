@@ -9,6 +9,7 @@ export const ERROR_TYPES = [
   'Unauthorized',
   'Forbidden',
   'PayloadTooLarge',
+  'TooManyRequests',
   'Unavailable',
   'ImageNotFound',
   'PortConflict',

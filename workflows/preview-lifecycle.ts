@@ -5,7 +5,7 @@
 // nothing is left. An event that arrives during a teardown brings the preview back after it.
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
-import type { PreviewTarget } from '../activities/github/index.js';
+import type { PreviewTarget } from '../src/domain/preview.js';
 import type { GitSource } from '../src/domain/deployment.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { pullRequestSignal, type PullRequestEvent } from '../src/domain/workflow-definitions.js';

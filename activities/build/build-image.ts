@@ -2,6 +2,7 @@
 // the app's Dockerfile, context, build arguments and build secrets, tagged by app and commit.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { deploymentIsUntrusted } from '../../db/queries/environments.js';
 import { getGitSource } from '../../db/queries/git-sources.js';
 import { buildSecrets } from '../../db/schema/index.js';
 import { buildSecretContext, builtImageTag } from '../../src/domain/git-build.js';
@@ -40,7 +41,10 @@ export function createBuildImage({ db, box, deploymentLog, workspacesDir, docker
     if (!source) throw permanentFailure('NotFound', `app ${input.appId} has no git source`);
     const context = await insideCheckout(dir, source.context, 'build context');
     const dockerfile = await insideCheckout(dir, source.dockerfile, 'Dockerfile');
-    const secrets = await db.select().from(buildSecrets).where(eq(buildSecrets.appId, input.appId));
+    // A fork's code never sees the app's build secrets (its Dockerfile could print them).
+    const untrusted = await deploymentIsUntrusted(db, input.deploymentId);
+    const secrets = untrusted ? [] : await db.select().from(buildSecrets).where(eq(buildSecrets.appId, input.appId));
+    if (untrusted) await deploymentLog.write(input.deploymentId, 'info', 'build', 'untrusted source (a fork): built without build secrets and without the shared layer cache');
     const built = await dockerBuild({
       deploymentId: input.deploymentId,
       dir,
@@ -49,6 +53,7 @@ export function createBuildImage({ db, box, deploymentLog, workspacesDir, docker
       image: builtImageTag(instance, input.appName, input.sha),
       buildArgs: source.buildArgs,
       labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.instance]: instance, [LABEL.app]: input.appId, [COMMIT_LABEL]: input.sha },
+      noCache: untrusted,
       secrets: secrets.map((s) => ({ name: s.name, value: box.open(s.valueSealed, buildSecretContext(input.appId, s.name)) })),
     });
     await removeWorkspace(dir);

@@ -8,6 +8,7 @@ import { resolveVariables } from '../../db/queries/variables.js';
 import { compileStack, MAX_COMPOSE_BYTES, type CompiledStack } from '../../src/compose/compile-stack.js';
 import { ComposeInvalid } from '../../src/compose/compose-issues.js';
 import { permanentFailure } from '../../src/errors.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { insideCheckout } from './workspace.js';
 
 export interface CheckoutCompose {
@@ -17,11 +18,12 @@ export interface CheckoutCompose {
 
 export async function compileCheckoutCompose(
   db: Db,
+  box: SecretBox,
   input: { dir: string; composePath: string; environmentId: string; allowedBindPaths: string[] },
 ): Promise<CheckoutCompose> {
   const file = await insideCheckout(input.dir, input.composePath, 'compose file');
   if ((await stat(file)).size > MAX_COMPOSE_BYTES) throw permanentFailure('ValidationFailed', `compose file ${input.composePath}: larger than ${MAX_COMPOSE_BYTES} bytes`);
-  const variables = await resolveVariables(db, input.environmentId);
+  const variables = await resolveVariables(db, input.environmentId, box);
   try {
     const compiled = compileStack({
       compose: await readFile(file, 'utf8'),

@@ -28,6 +28,7 @@ export function createBuildActivities(deps: BuildActivityDeps) {
     buildImage: createBuildImage({ ...common, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance }),
     buildStackImages: createBuildStackImages({
       ...common,
+      box: deps.box,
       dockerCli: deps.builds.dockerCli,
       dockerSocket: deps.dockerSocket,
       instance: deps.instance,

@@ -1,5 +1,6 @@
 // A deployment's steps on its host, spanning Docker, probes and the store.
 import type { Db } from '../../db/client.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { createContainerActivities } from '../docker/containers.js';
 import type { createImageActivities } from '../docker/images.js';
 import type { createHealthActivities } from '../health/index.js';
@@ -11,10 +12,11 @@ export type { LaunchInput, Launched } from './launch-release.js';
 
 export function createReleaseActivities(deps: {
   db: Db;
+  box: SecretBox;
   images: ReturnType<typeof createImageActivities>;
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
 }) {
-  const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db) });
+  const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db, deps.box) });
   return { launchRelease: createLaunchRelease({ ...deps, resolve }) };
 }

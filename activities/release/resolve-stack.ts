@@ -10,6 +10,7 @@ import type Docker from 'dockerode';
 import { eq } from 'drizzle-orm';
 import { insertNextRelease } from '../../db/queries/releases.js';
 import type { Db } from '../../db/client.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { getAppCompose, getStackOverride, getStackRelease } from '../../db/queries/stacks.js';
 import { resolveVariables } from '../../db/queries/variables.js';
 import { deployments, environments, releases, stackReleases } from '../../db/schema/index.js';
@@ -50,6 +51,7 @@ export interface ResolvedStack {
 
 interface Deps {
   db: Db;
+  box: SecretBox;
   docker: Docker;
   log: Logger;
   instance: string;
@@ -59,11 +61,11 @@ interface Deps {
   workspacesDir: string;
 }
 
-export function createResolveStack({ db, docker, log, instance, images, objects, allowedBindPaths, workspacesDir }: Deps) {
+export function createResolveStack({ db, box, docker, log, instance, images, objects, allowedBindPaths, workspacesDir }: Deps) {
   async function compileUploaded(input: ResolveStackInput): Promise<{ stack: StackSpec; plan: StackPlan; variables: Record<string, string> }> {
     const compose = await getAppCompose(db, input.appId);
     if (!compose) throw permanentFailure('ValidationFailed', 'the app has no compose file');
-    const variables = await resolveVariables(db, input.environmentId);
+    const variables = await resolveVariables(db, input.environmentId, box);
     try {
       return { ...compileStack({ compose, override: await getStackOverride(db, input.environmentId), variables, allowedBindPaths }), variables };
     } catch (err) {
@@ -74,7 +76,7 @@ export function createResolveStack({ db, docker, log, instance, images, objects,
 
   async function compileCheckout(input: ResolveStackInput, checkout: NonNullable<ResolveStackInput['checkout']>) {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
-    const { compiled, variables } = await compileCheckoutCompose(db, { dir, composePath: checkout.composePath, environmentId: input.environmentId, allowedBindPaths });
+    const { compiled, variables } = await compileCheckoutCompose(db, box, { dir, composePath: checkout.composePath, environmentId: input.environmentId, allowedBindPaths });
     for (const service of Object.values(compiled.stack.services)) {
       if (!service.build) continue;
       const image = checkout.images[service.name];

@@ -7,6 +7,7 @@ import { resolveVariables } from '../../db/queries/variables.js';
 import { apps, deployments, releases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
 import { permanentFailure } from '../../src/errors.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { ResolvedImage } from '../docker/index.js';
 
 /** What the workflow learns of a release: never its variables. */
@@ -22,7 +23,7 @@ function toSpec(row: ReleaseRow): ReleaseSpec {
   return { id: row.id, number: row.number, imagePinned: row.imagePinned, imageId: row.imageId, config: row.config };
 }
 
-export function createReleaseStore(db: Db) {
+export function createReleaseStore(db: Db, box: SecretBox) {
   return {
     async createRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; image: ResolvedImage }): Promise<ReleaseSpec> {
       const [existing] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
@@ -37,7 +38,7 @@ export function createReleaseStore(db: Db) {
         resources: app.resources,
         replicas: app.replicas,
       };
-      const variables = await resolveVariables(db, input.environmentId);
+      const variables = await resolveVariables(db, input.environmentId, box);
       const row = await db.transaction(async (tx) => {
         const inserted = await insertNextRelease(tx, {
           id: input.releaseId,

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, listApps, type AppRow } from '../../db/queries/apps.js';
@@ -72,9 +73,10 @@ export function appRoutes({ db, config }: AppDeps) {
   const present = async (a: AppRow) => presentApp(a, mayHaveGit(a) ? await getGitSource(db, a.id) : undefined);
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/',
+      access: { need: 'manage', on: 'body.project' },
       tags: ['apps'],
       request: { body: body(AppInput) },
       responses: { 201: json(App, 'Created'), ...errorResponses },
@@ -109,29 +111,32 @@ export function appRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/',
+      access: { list: 'read' },
       tags: ['apps'],
       request: { query: z.object({ project: Name.optional() }) },
       responses: { 200: json(z.object({ items: z.array(App) }), 'Apps'), ...errorResponses },
     }),
     async (c) => {
       const { project } = c.req.valid('query');
-      let projectId: string | undefined;
+      const visible = await c.get('gate').visibleProjects(c);
+      let projectIds = visible;
       if (project) {
         const [p] = await db.select().from(projects).where(eq(projects.name, project));
-        if (!p) throw notFound(`project ${project}`);
-        projectId = p.id;
+        if (!p || (visible !== null && !visible.includes(p.id))) throw notFound(`project ${project}`);
+        projectIds = [p.id];
       }
-      return c.json({ items: await Promise.all((await listApps(db, projectId)).map(present)) }, 200);
+      return c.json({ items: await Promise.all((await listApps(db, projectIds)).map(present)) }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}',
+      access: { need: 'read', on: 'param.app' },
       tags: ['apps'],
       request: { params: AppParam },
       responses: { 200: json(App, 'The app'), ...errorResponses },
@@ -144,9 +149,10 @@ export function appRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'patch',
       path: '/{app}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['apps'],
       description: 'Changes apply to the next deployment; releases already made keep their settings.',
       request: { params: AppParam, body: body(AppPatch) },

@@ -2,7 +2,8 @@
 // `log` for each log line, `status` when the status changes, then `end` once it is final.
 // The database is the source, polled while the stream is open, so any API process can serve
 // any deployment.
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { streamSSE } from 'hono/streaming';
 import { getDeployment, logsAfter } from '../../db/queries/deployments.js';
 import { isFinalStatus } from '../../src/domain/deployment.js';
@@ -19,9 +20,10 @@ export const EVENTS_MAX_MS = 60 * 60 * 1000;
 export function deploymentEvents({ db }: AppDeps) {
   const app = newRouter();
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/deployments/{id}/events',
+      access: { need: 'read', on: 'param.deployment' },
       tags: ['deployments'],
       summary: 'Live progress (Server-Sent Events)',
       request: { params: z.object({ id: Id }) },

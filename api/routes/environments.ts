@@ -1,8 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, type AppRow } from '../../db/queries/apps.js';
 import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
+import { variableSecretContext } from '../../db/queries/variables.js';
 import { environmentVariables, environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
 import { environmentHosts } from '../../src/domain/route.js';
@@ -50,15 +52,24 @@ async function assertDomainsFree(db: Db, domains: string[], exceptId?: string) {
   if (taken.length) throw conflict(`domain already used by environment ${taken[0]?.id}: ${domains.filter((d) => taken[0]?.domains.includes(d)).join(', ')}`);
 }
 
-export function environmentRoutes({ db, config }: AppDeps) {
+/** Secret values never leave: only their names. */
+function presentVariables(rows: { key: string; value: string; secret: boolean }[]) {
+  return {
+    variables: Object.fromEntries(rows.filter((r) => !r.secret).map((r) => [r.key, r.value])),
+    secret: rows.filter((r) => r.secret).map((r) => r.key).sort(),
+  };
+}
+
+export function environmentRoutes({ db, config, secretBox }: AppDeps) {
   const app = newRouter();
   const present = async (a: AppRow, env: EnvironmentRow) =>
     presentEnvironment(config, a, env, env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null);
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/{app}/environments',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['environments'],
       request: { params: AppParam, body: body(EnvironmentInput) },
       responses: { 201: json(Environment, 'Created'), ...errorResponses },
@@ -85,9 +96,10 @@ export function environmentRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}/environments',
+      access: { need: 'read', on: 'param.app' },
       tags: ['environments'],
       request: { params: AppParam },
       responses: { 200: json(z.object({ items: z.array(Environment) }), 'Environments'), ...errorResponses },
@@ -101,9 +113,10 @@ export function environmentRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}/environments/{env}',
+      access: { need: 'read', on: 'param.app' },
       tags: ['environments'],
       request: { params: EnvParam },
       responses: { 200: json(Environment, 'The environment'), ...errorResponses },
@@ -115,9 +128,10 @@ export function environmentRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'patch',
       path: '/{app}/environments/{env}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['environments'],
       request: { params: EnvParam, body: body(EnvironmentPatch) },
       responses: { 200: json(Environment, 'Updated'), ...errorResponses },
@@ -134,9 +148,10 @@ export function environmentRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}/environments/{env}/variables',
+      access: { need: 'read', on: 'param.app' },
       tags: ['environments'],
       description: "The environment's own variables (inherited ones are not listed).",
       request: { params: EnvParam },
@@ -145,35 +160,42 @@ export function environmentRoutes({ db, config }: AppDeps) {
     async (c) => {
       const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       const rows = await db.select().from(environmentVariables).where(eq(environmentVariables.environmentId, env.id));
-      return c.json({ variables: Object.fromEntries(rows.map((r) => [r.key, r.value])) }, 200);
+      return c.json(presentVariables(rows), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'put',
       path: '/{app}/environments/{env}/variables',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['environments'],
-      description: 'Replaces all of the environment’s own variables; they apply from the next deployment.',
+      description: 'Replaces all of the environment’s own variables; they apply from the next deployment. Keys listed in `secret` are sealed and never shown again.',
       request: { params: EnvParam, body: body(VariablesInput) },
       responses: { 200: json(Variables, 'Replaced'), ...errorResponses },
     }),
     async (c) => {
       const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const { variables } = c.req.valid('json');
+      const { variables, secret = [] } = c.req.valid('json');
+      const secrets = new Set(secret);
+      const rows = Object.entries(variables).map(([key, value]) =>
+        secrets.has(key)
+          ? { environmentId: env.id, key, secret: true, value: secretBox.seal(value, variableSecretContext(env.id, key)) }
+          : { environmentId: env.id, key, secret: false, value },
+      );
       await db.transaction(async (tx) => {
         await tx.delete(environmentVariables).where(eq(environmentVariables.environmentId, env.id));
-        const rows = Object.entries(variables).map(([key, value]) => ({ environmentId: env.id, key, value }));
         if (rows.length) await tx.insert(environmentVariables).values(rows);
       });
-      return c.json({ variables }, 200);
+      return c.json(presentVariables(rows), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'delete',
       path: '/{app}/environments/{env}/variables/{key}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['environments'],
       request: { params: EnvParam.extend({ key: z.string().max(128) }) },
       responses: { 204: { description: 'Removed' }, ...errorResponses },

@@ -1,5 +1,6 @@
 // Reconcile in the API: what it found and did (events), and asking it to run now.
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { reconcileEvents } from '../../db/schema/index.js';
 import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
@@ -59,9 +60,10 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
   const app = newRouter();
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/reconcile/events',
+      access: { need: 'read', on: 'query.app', orInstance: 'read' },
       tags: ['reconcile'],
       summary: 'What reconcile found and did, newest first',
       request: {
@@ -96,9 +98,10 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/reconcile',
+      access: { need: 'deploy', on: 'body.app', orInstance: 'admin' },
       tags: ['reconcile'],
       summary: 'Reconcile now: one environment, or everything',
       request: { body: { required: false, content: { 'application/json': { schema: RunInput } } } },
@@ -134,9 +137,10 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/cleanup',
+      access: { instance: 'admin' },
       tags: ['reconcile'],
       summary: 'Remove images Berth pulled or built that nothing retained uses, and stale build cache (dry run by default)',
       request: { body: body(CleanupInput) },

@@ -49,6 +49,11 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export const VariablesInput = z
   .object({
+    secret: z
+      .array(z.string().max(128))
+      .max(500)
+      .optional()
+      .openapi({ description: 'Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview' }),
     variables: z.record(z.string(), z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')).superRefine((vars, ctx) => {
       for (const key of Object.keys(vars)) {
         if (!VARIABLE_NAME.test(key)) {
@@ -59,6 +64,16 @@ export const VariablesInput = z
   })
   .strict()
   .refine((v) => Object.keys(v.variables).length <= 500, 'at most 500 variables')
+  .superRefine((v, ctx) => {
+    for (const key of v.secret ?? []) {
+      if (!(key in v.variables)) ctx.addIssue({ code: 'custom', path: ['secret'], message: `${key.slice(0, 128)} is not among variables` });
+    }
+  })
   .openapi('VariablesInput');
 
-export const Variables = z.object({ variables: z.record(z.string(), z.string()) }).openapi('Variables');
+export const Variables = z
+  .object({
+    variables: z.record(z.string(), z.string()).openapi({ description: 'Values of the variables that are not secret' }),
+    secret: z.array(z.string()).openapi({ description: 'Names of the secret variables (their values are never returned)' }),
+  })
+  .openapi('Variables');

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { environments } from '../schema/index.js';
+import { deployments, environments } from '../schema/index.js';
 
 export type EnvironmentRow = typeof environments.$inferSelect;
 
@@ -24,4 +24,14 @@ export async function environmentsClaiming(db: Db, domains: string[], exceptId?:
   const wanted = new Set(domains);
   const rows = await db.select().from(environments);
   return rows.filter((r) => r.id !== exceptId && r.domains.some((d) => wanted.has(d)));
+}
+
+/** Does this deployment run in an untrusted environment (a fork's preview: no secrets)? */
+export async function deploymentIsUntrusted(db: Db, deploymentId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ untrusted: environments.untrusted })
+    .from(deployments)
+    .innerJoin(environments, eq(environments.id, deployments.environmentId))
+    .where(eq(deployments.id, deploymentId));
+  return row?.untrusted ?? false;
 }

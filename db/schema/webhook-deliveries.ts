@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-export type DeliveryOutcome = 'pending' | 'deployed' | 'teardown' | 'no-match' | 'ignored' | 'synced' | 'failed';
+export type DeliveryOutcome = 'pending' | 'deployed' | 'teardown' | 'awaiting-approval' | 'no-match' | 'ignored' | 'synced' | 'failed';
 
 /** What one delivery did for one app: the rule that matched and the deployment it started. */
 export interface DeliveryResult {

@@ -8,3 +8,13 @@ export function previewEnvironmentName(pullRequest: number): string {
 export function previewDomains(templateDomains: string[], pullRequest: number): string[] {
   return templateDomains.map((d) => `${previewEnvironmentName(pullRequest)}.${d}`);
 }
+
+/** What a preview's lifecycle workflow is started with: the pull request and where it comes from. */
+export interface PreviewTarget {
+  appId: string;
+  appName: string;
+  number: number;
+  repository: string;
+  templateEnvironmentId: string;
+  idleSeconds: number;
+}

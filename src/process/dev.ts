@@ -7,7 +7,9 @@ import { openDatabase } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createTemporalClient } from '../temporal/client.js';
+import { ensureSecretKey } from '../secrets/secret-box.js';
 import { startApiServer } from './api-server.js';
+import { setupTokenLines } from './setup-token.js';
 import { startEmbeddedServices } from './embedded-services.js';
 import { onShutdown } from './shutdown.js';
 import { startWorkerProcess } from './worker-process.js';
@@ -19,6 +21,8 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
   });
 
+  // One process on one machine: the key that seals secrets is made once in the data directory.
+  ensureSecretKey(config.secrets);
   const services = config.embeddedServices ? await startEmbeddedServices(config) : null;
   if (services) stops.push(() => services.stop());
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
@@ -40,6 +44,8 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
     `  Traefik entrypoint  ${config.traefik.entryUrl}  (apps at http://<app>.<env>.${config.appsDomain}:${config.traefik.port})`,
     `  Static sites        ${config.static.url}  (nginx; served through Traefik like every app)`,
     `  Data                ${config.dataDir}`,
+    ...(api.webhookUrl ? [`  Webhooks only       ${api.webhookUrl}/webhooks/github`] : []),
+    ...(api.setupToken ? ['', ...setupTokenLines(api.setupToken, api.url)] : []),
     'Ctrl-C stops it.',
     '',
   ];

@@ -24,6 +24,7 @@ import { startStaticServer, type StaticServer } from '../../src/services/static-
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { Workers } from '../../src/temporal/worker.js';
+import { makeAdminToken, type TestUser } from './accounts.js';
 import { freePort } from './free-port.js';
 import { removeSwarmObjects } from './swarm.js';
 import type { SharedServices } from './services.js';
@@ -42,8 +43,14 @@ export interface TestBerth {
   database: Database;
   temporal: Client;
   docker: Docker;
-  api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  /** A call to the API as the test's instance administrator (or as `token`'s owner). */
+  api<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<ApiResponse<T>>;
+  /** app.request with the administrator's token added (unless the init sets authorization). */
+  request(path: string, init?: RequestInit): Promise<Response>;
   app: ReturnType<typeof createApp>;
+  /** An instance administrator's admin-scope API token. */
+  token: string;
+  admin: TestUser;
   /** Starts intake workflows for stored webhook deliveries (as the API server's does). */
   dispatcher: ReturnType<typeof createDeliveryDispatcher>;
   startWorkers(): Promise<void>;
@@ -114,6 +121,12 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
   // Webhook deliveries are swept often, so a test sees a lost dispatch picked up quickly.
   const deps = apiDeps({ config, database, temporal, log }, { sweepEveryMs: 1000 });
   const app = createApp(deps);
+  const owner = await makeAdminToken(database.db);
+  const withToken = (init: RequestInit = {}, token: string | null = owner.token): RequestInit => {
+    const headers = new Headers(init.headers);
+    if (token !== null && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+    return { ...init, headers };
+  };
   const dispatcher = deps.dispatcher as ReturnType<typeof createDeliveryDispatcher>;
   dispatcher.start();
 
@@ -131,13 +144,22 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     temporal,
     docker,
     app,
+    token: owner.token,
+    admin: owner.user,
     dispatcher,
-    async api(method, path, body) {
-      const res = await app.request(path, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
+    request: async (path, init) => app.request(path, withToken(init)),
+    async api(method, path, body, token) {
+      const res = await app.request(
+        path,
+        withToken(
+          {
+            method,
+            headers: body === undefined ? {} : { 'content-type': 'application/json' },
+            body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+          },
+          token === undefined ? owner.token : token,
+        ),
+      );
       const text = await res.text();
       let parsed: unknown = text;
       try {

@@ -29,7 +29,7 @@ const CONVERGE_TIMEOUT_MS = 180_000;
 async function call(cluster: FaultCluster, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${cluster.apiUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${cluster.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });

@@ -1,0 +1,99 @@
+// Signing in and the first administrator. A sign-in that names no usable account spends the
+// same work and gets the same answer as a wrong password; failures slow further attempts per
+// account and per address (src/auth/login-throttle.ts); a success starts a server-side session.
+import type { Context } from 'hono';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { insertSession, type UserRow } from '../../db/queries/credentials.js';
+import { blockUntil, clearThrottle, countFailure, readThrottles } from '../../db/queries/login-throttles.js';
+import { clearSetupTokens, liveSetupTokenHashes } from '../../db/queries/setup-tokens.js';
+import { countUsers, getUserByEmail, insertUser } from '../../db/queries/users.js';
+import { blockAfter, FORGET_AFTER_MS, throttleKey, type ThrottleKind } from '../../src/auth/login-throttle.js';
+import { hashPassword, verifyNoPassword, verifyPassword } from '../../src/auth/password-hash.js';
+import { hashSecretToken, newSecretToken, sameSecret } from '../../src/auth/secret-tokens.js';
+import type { Config } from '../../src/config.js';
+import { newId } from '../../src/ids.js';
+import type { AppEnv } from '../deps.js';
+import { conflict, forbidden, HttpError } from '../errors.js';
+import { setSessionCookies } from './session-cookie.js';
+
+const WRONG = 'e-mail or password is wrong';
+/** Serialises first-time setup across API processes (any constant shared by them). */
+const SETUP_LOCK = 0x62657274;
+
+export interface Started {
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export function createSignIn(db: Db, config: Config) {
+  const keysOf = (email: string, address: string | null): [ThrottleKind, string][] => [
+    ['account', throttleKey('account', email)],
+    ...(address ? ([['address', throttleKey('address', address)]] as [ThrottleKind, string][]) : []),
+  ];
+
+  async function refuseWhileBlocked(keys: [ThrottleKind, string][]): Promise<void> {
+    const rows = await readThrottles(db, keys.map(([, k]) => k));
+    const until = Math.max(0, ...rows.map((r) => r.blockedUntil?.getTime() ?? 0));
+    const wait = Math.ceil((until - Date.now()) / 1000);
+    if (wait > 0) throw new HttpError(429, 'TooManyRequests', `too many failed sign-ins: try again in ${wait} s`);
+  }
+
+  async function countFailures(keys: [ThrottleKind, string][]): Promise<void> {
+    for (const [kind, key] of keys) {
+      const failures = await countFailure(db, key, FORGET_AFTER_MS);
+      const block = blockAfter(kind, failures);
+      if (block > 0) await blockUntil(db, key, new Date(Date.now() + block));
+    }
+  }
+
+  return {
+    /** The account, or a 401 that is the same whatever was wrong (or a 429 while throttled). */
+    async authenticate(email: string, password: string, address: string | null): Promise<UserRow> {
+      const keys = keysOf(email, address);
+      await refuseWhileBlocked(keys);
+      const user = await getUserByEmail(db, email);
+      const ok = user && !user.disabledAt ? await verifyPassword(password, user.passwordHash) : await verifyNoPassword(password);
+      if (!ok || !user) {
+        await countFailures(keys);
+        throw new HttpError(401, 'Unauthorized', WRONG);
+      }
+      await clearThrottle(db, throttleKey('account', email));
+      return user;
+    },
+
+    async startSession(c: Context<AppEnv>, user: UserRow): Promise<Started> {
+      const token = newSecretToken('session');
+      const csrfToken = newSecretToken('csrf');
+      const expiresAt = new Date(Date.now() + config.sessions.maxHours * 3600_000);
+      await insertSession(db, {
+        id: newId('ses'),
+        tokenHash: hashSecretToken(token),
+        userId: user.id,
+        csrfToken,
+        address: c.get('address'),
+        userAgent: (c.req.header('user-agent') ?? '').slice(0, 300) || null,
+        expiresAt,
+      });
+      setSessionCookies(c, config, token, csrfToken, config.sessions.maxHours * 3600);
+      return { csrfToken, expiresAt };
+    },
+
+    /** Makes the first administrator with a setup token; refused once any user exists. */
+    async setUp(input: { setupToken: string; email: string; name: string; password: string }): Promise<UserRow> {
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
+        if ((await countUsers(tx)) > 0) throw conflict('Berth is already set up: sign in, or ask an administrator for an account');
+        const sent = hashSecretToken(input.setupToken);
+        if (!(await liveSetupTokenHashes(tx)).some((h) => sameSecret(h, sent))) throw forbidden('the setup token is wrong or has expired: restart Berth for a new one');
+        const user = await insertUser(tx, { id: newId('usr'), email: input.email, name: input.name, passwordHash, isAdmin: true });
+        await clearSetupTokens(tx);
+        return user as UserRow;
+      });
+    },
+  };
+}
+
+export type SignIn = ReturnType<typeof createSignIn>;
+
