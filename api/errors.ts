@@ -17,6 +17,8 @@ export class HttpError extends Error {
     readonly type: ErrorType,
     message: string,
     readonly issues?: Issue[],
+    /** For 429: when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -47,7 +49,11 @@ export function errorBody(type: ErrorType, message: string, requestId: string | 
 /** Hono's onError: typed errors keep their status; anything else is a 500 that is logged. */
 export function handleError(err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
-  if (err instanceof HttpError) return c.json(errorBody(err.type, err.message, requestId, err.issues), err.status);
+  if (err instanceof HttpError) {
+    if (err.status === 401) c.header('WWW-Authenticate', 'Bearer realm="berth"');
+    if (err.status === 429 && err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+    return c.json(errorBody(err.type, err.message, requestId, err.issues), err.status);
+  }
   if (err instanceof BerthError) {
     return c.json(errorBody(err.type, err.message, requestId), STATUS_BY_TYPE[err.type] ?? 500);
   }

@@ -24,7 +24,8 @@ export function newRouter() {
     const { access, middleware, ...rest } = route as unknown as AccessRoute & { middleware?: MiddlewareHandler | MiddlewareHandler[] };
     if (!access) throw new Error(`${rest.method.toUpperCase()} ${rest.path} declares no access (use defineRoute)`);
     const own = middleware === undefined ? [] : Array.isArray(middleware) ? middleware : [middleware];
-    const declared = { ...rest, security: securityOf(access), 'x-berth-access': describeAccess(access), middleware: [authorize(access), ...own] };
+    const description = [rest.description, `Access: ${describeAccess(access)}.`].filter(Boolean).join('\n\n');
+    const declared = { ...rest, description, security: securityOf(access), 'x-berth-access': access, middleware: [authorize(access), ...own] };
     return register(declared as unknown as typeof route, handler, hook);
   }) as typeof router.openapi;
   return router;

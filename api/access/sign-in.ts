@@ -36,7 +36,7 @@ export function createSignIn(db: Db, config: Config) {
     const rows = await readThrottles(db, keys.map(([, k]) => k));
     const until = Math.max(0, ...rows.map((r) => r.blockedUntil?.getTime() ?? 0));
     const wait = Math.ceil((until - Date.now()) / 1000);
-    if (wait > 0) throw new HttpError(429, 'TooManyRequests', `too many failed sign-ins: try again in ${wait} s`);
+    if (wait > 0) throw new HttpError(429, 'TooManyRequests', `too many failed sign-ins: try again in ${wait} s`, undefined, wait);
   }
 
   async function countFailures(keys: [ThrottleKind, string][]): Promise<void> {

@@ -113,6 +113,8 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
     }),
     async (c) => {
       const input = RunInput.parse(c.req.valid('json') ?? {});
+      // One environment is its project's business; everything is the installation's.
+      if (Boolean(input.app) !== Boolean(input.env)) throw invalid('give both app and env, or neither', [{ path: input.app ? 'env' : 'app', message: 'app and env go together' }]);
       let handle;
       if (input.app && input.env) {
         const { env } = await findEnvironment(db, input.app, input.env);
