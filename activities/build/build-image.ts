@@ -1,5 +1,7 @@
 // The second half of an app of kind git's build phase: `docker build` of the fetched commit with
 // the app's Dockerfile, context, build arguments and build secrets, tagged by app and commit.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deploymentIsUntrusted } from '../../db/queries/environments.js';
@@ -7,6 +9,7 @@ import { getGitSource } from '../../db/queries/git-sources.js';
 import { buildSecrets } from '../../db/schema/index.js';
 import { buildSecretContext, builtImageTag } from '../../src/domain/git-build.js';
 import { LABEL, MANAGED_BY } from '../../src/domain/labels.js';
+import { isolateDockerfile, UNTRUSTED_BUILD_ARG } from '../../src/domain/untrusted-dockerfile.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
@@ -15,6 +18,8 @@ import { insideCheckout, removeWorkspace, workspaceDir } from './workspace.js';
 
 export { countSteps, type Built } from './docker-build.js';
 export const COMMIT_LABEL = 'berth.commit';
+/** Written next to the checkout's files, never over them. */
+const ISOLATED_DOCKERFILE = '.berth-untrusted.Dockerfile';
 
 export interface BuildDeps {
   db: Db;
@@ -40,20 +45,22 @@ export function createBuildImage({ db, box, deploymentLog, workspacesDir, docker
     const source = await getGitSource(db, input.appId);
     if (!source) throw permanentFailure('NotFound', `app ${input.appId} has no git source`);
     const context = await insideCheckout(dir, source.context, 'build context');
-    const dockerfile = await insideCheckout(dir, source.dockerfile, 'Dockerfile');
-    // A fork's code never sees the app's build secrets (its Dockerfile could print them).
+    const checkedDockerfile = await insideCheckout(dir, source.dockerfile, 'Dockerfile');
+    // A fork's code never sees the app's build secrets (its Dockerfile could print them), and
+    // shares no layer cache with trusted builds (src/domain/untrusted-dockerfile.ts).
     const untrusted = await deploymentIsUntrusted(db, input.deploymentId);
+    const dockerfile = untrusted ? join(dir, ISOLATED_DOCKERFILE) : checkedDockerfile;
+    if (untrusted) await writeFile(dockerfile, isolateDockerfile(await readFile(checkedDockerfile, 'utf8')));
     const secrets = untrusted ? [] : await db.select().from(buildSecrets).where(eq(buildSecrets.appId, input.appId));
-    if (untrusted) await deploymentLog.write(input.deploymentId, 'info', 'build', 'untrusted source (a fork): built without build secrets and without the shared layer cache');
+    if (untrusted) await deploymentLog.write(input.deploymentId, 'info', 'build', 'untrusted source (a fork): built without build secrets and without sharing the layer cache');
     const built = await dockerBuild({
       deploymentId: input.deploymentId,
       dir,
       context,
       dockerfile,
       image: builtImageTag(instance, input.appName, input.sha),
-      buildArgs: source.buildArgs,
+      buildArgs: untrusted ? { ...source.buildArgs, [UNTRUSTED_BUILD_ARG]: input.deploymentId } : source.buildArgs,
       labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.instance]: instance, [LABEL.app]: input.appId, [COMMIT_LABEL]: input.sha },
-      noCache: untrusted,
       secrets: secrets.map((s) => ({ name: s.name, value: box.open(s.valueSealed, buildSecretContext(input.appId, s.name)) })),
     });
     await removeWorkspace(dir);

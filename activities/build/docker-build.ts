@@ -30,11 +30,6 @@ export interface DockerBuildSpec {
   target?: string | null;
   labels: Record<string, string>;
   secrets: { name: string; value: string }[];
-  /**
-   * Build without the shared layer cache: an untrusted build (a fork's) could otherwise repeat a
-   * trusted build's steps and take layers those made with secrets (a private artifact, say).
-   */
-  noCache?: boolean;
 }
 
 export interface Built {
@@ -67,7 +62,6 @@ export function createDockerBuild({ deploymentLog, dockerCli, dockerSocket }: Do
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: spec.dir, DOCKER_BUILDKIT: '1', DOCKER_HOST: `unix://${dockerSocket}` };
     const args = ['build', '--progress=plain', '-f', spec.dockerfile, '-t', image];
     if (spec.target) args.push('--target', spec.target);
-    if (spec.noCache) args.push('--no-cache');
     for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`);
     for (const [k, v] of Object.entries(spec.buildArgs)) args.push('--build-arg', `${k}=${v}`);
     const hidden: string[] = [];

@@ -35,6 +35,8 @@ function presentGitSource(g: GitSourceRow | undefined) {
     buildArgs: g.buildArgs,
     previewIdleSeconds: g.previewIdleSeconds,
     composeFile: g.composeFile,
+    forkPolicy: g.forkPolicy,
+    forkApprovalLabel: g.forkApprovalLabel,
   };
 }
 
