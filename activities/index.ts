@@ -55,7 +55,7 @@ export function createHostActivities(deps: ActivityDeps) {
   const deploymentLog = createDeploymentLog(db, deps.log);
   const log = deps.log.child({ component: 'docker' });
   const images = createImageActivities({ docker, instance, log, deploymentLog });
-  const containers = createContainerActivities({ docker, db, log, instance });
+  const containers = createContainerActivities({ docker, db, box: deps.box, log, instance });
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
   const github = createGitHubActivities(deps).client;
   const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl });
@@ -74,7 +74,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...builds,
     ...createEnvironmentContainerActivities({ docker, instance }),
     resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
-    ...createStackServices({ docker, db, log: swarmLog, instance, objects, health }),
+    ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
   };
 }
 

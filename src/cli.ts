@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { openDatabase } from '../db/client.js';
 import { loadConfigOrExit, type Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger } from './logger.js';
 import { ADMIN_USAGE, runAdminCommand, UsageError } from './process/admin-commands.js';
 import { startApiServer } from './process/api-server.js';
 import { runDev } from './process/dev.js';
@@ -29,7 +29,7 @@ async function main(command: string | undefined): Promise<void> {
   }
   const config = loadConfigOrExit();
   const log = createLogger(config.log).child({ process: command });
-  if (command === 'admin') return runAdmin(config, log, process.argv.slice(3));
+  if (command === 'admin') return runAdmin(config, process.argv.slice(3));
 
   if (command === 'dev') return runDev(config, log);
   if (command === 'static-server') {
@@ -74,12 +74,13 @@ async function main(command: string | undefined): Promise<void> {
   });
 }
 
-async function runAdmin(config: Config, log: Logger, argv: string[]): Promise<void> {
+async function runAdmin(config: Config, argv: string[]): Promise<void> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${ADMIN_USAGE}\n`);
     return;
   }
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  // Data to stdout (a token a script captures), nothing else: the database opens without logging.
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     process.stdout.write(`${await runAdminCommand(database.db, argv)}\n`);
   } catch (err) {

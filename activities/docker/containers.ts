@@ -2,6 +2,8 @@
 // Every call filters by Berth's labels, so nothing Berth did not create is ever touched.
 import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
+import { openReleaseVariables } from '../../db/queries/release-variables.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { eq } from 'drizzle-orm';
 import { getRelease } from '../../db/queries/releases.js';
 import { environments } from '../../db/schema/index.js';
@@ -33,11 +35,13 @@ export interface ContainerSummary {
 interface Deps {
   docker: Docker;
   db: Db;
+  /** Opens the secret variables a release keeps sealed. */
+  box: SecretBox;
   log: Logger;
   instance: string;
 }
 
-export function createContainerActivities({ docker, db, log, instance }: Deps) {
+export function createContainerActivities({ docker, db, box, log, instance }: Deps) {
   async function list(extra: Record<string, string>): Promise<ContainerSummary[]> {
     const found = await docker.listContainers({ all: true, filters: { label: labelFilter(instance, extra) } });
     // A stack's task containers are Swarm's: it restarts and replaces them, Berth changes their services.
@@ -88,7 +92,7 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
       if (!release) throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} does not exist`);
       const { config } = release;
       const port = `${config.port}/tcp`;
-      const env = Object.entries(release.variables).map(([k, v]) => `${k}=${v}`);
+      const env = Object.entries(openReleaseVariables(box, release)).map(([k, v]) => `${k}=${v}`);
       const ids: string[] = [];
       const replicas = input.replicas ?? Array.from({ length: config.replicas }, (_, i) => i);
       for (const replica of replicas) {

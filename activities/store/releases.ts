@@ -3,7 +3,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getRelease, insertNextRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
-import { resolveVariables } from '../../db/queries/variables.js';
+import { sealReleaseVariables } from '../../db/queries/release-variables.js';
+import { resolveVariableSets } from '../../db/queries/variables.js';
 import { apps, deployments, releases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
 import { permanentFailure } from '../../src/errors.js';
@@ -38,7 +39,7 @@ export function createReleaseStore(db: Db, box: SecretBox) {
         resources: app.resources,
         replicas: app.replicas,
       };
-      const variables = await resolveVariables(db, input.environmentId, box);
+      const variables = sealReleaseVariables(box, input.releaseId, await resolveVariableSets(db, input.environmentId, box));
       const row = await db.transaction(async (tx) => {
         const inserted = await insertNextRelease(tx, {
           id: input.releaseId,
@@ -49,7 +50,7 @@ export function createReleaseStore(db: Db, box: SecretBox) {
           imageId: input.image.imageId,
           imagePulled: input.image.pulled,
           config,
-          variables,
+          ...variables,
           createdByDeploymentId: input.deploymentId,
         });
         await tx.update(deployments).set({ releaseId: input.releaseId }).where(eq(deployments.id, input.deploymentId));

@@ -98,6 +98,7 @@ ALTER TABLE "environment_variables" ADD COLUMN "secret" boolean DEFAULT false NO
 ALTER TABLE "environments" ADD COLUMN "untrusted" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "git_sources" ADD COLUMN "fork_policy" text DEFAULT 'approve' NOT NULL;--> statement-breakpoint
 ALTER TABLE "git_sources" ADD COLUMN "fork_approval_label" text;--> statement-breakpoint
+ALTER TABLE "releases" ADD COLUMN "variables_sealed" text;--> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -9,11 +9,23 @@ const MAX_INHERITANCE_DEPTH = 8;
 /** Where a secret variable's sealed value belongs: it opens only there. */
 export const variableSecretContext = (environmentId: string, key: string) => `environment-variable:${environmentId}:${key}`;
 
-/**
- * The environment's variables over its parents' (nearest wins), secret ones opened. An
- * untrusted environment (a fork's preview) gets no variable marked secret, its own or inherited.
- */
+export interface VariableSets {
+  plain: Record<string, string>;
+  /** Opened: keep them sealed wherever they are stored again. */
+  secret: Record<string, string>;
+}
+
+/** The environment's variables over its parents' (nearest wins), secret ones opened. */
 export async function resolveVariables(db: Db, environmentId: string, box: SecretBox): Promise<Record<string, string>> {
+  const sets = await resolveVariableSets(db, environmentId, box);
+  return { ...sets.plain, ...sets.secret };
+}
+
+/**
+ * The same, kept apart by whether they are secret. An untrusted environment (a fork's
+ * preview) gets no variable marked secret, its own or inherited.
+ */
+export async function resolveVariableSets(db: Db, environmentId: string, box: SecretBox): Promise<VariableSets> {
   const chain: string[] = [];
   let untrusted = false;
   let id: string | null = environmentId;
@@ -27,14 +39,15 @@ export async function resolveVariables(db: Db, environmentId: string, box: Secre
     id = env?.parentId ?? null;
   }
   const rows = await db.select().from(environmentVariables).where(inArray(environmentVariables.environmentId, chain));
-  const result: Record<string, string> = {};
+  const sets: VariableSets = { plain: {}, secret: {} };
   for (const envId of chain.reverse()) {
     for (const row of rows) {
       if (row.environmentId !== envId) continue;
-      if (!row.secret) result[row.key] = row.value;
-      else if (untrusted) delete result[row.key];
-      else result[row.key] = box.open(row.value, variableSecretContext(envId, row.key));
+      delete sets.plain[row.key];
+      delete sets.secret[row.key];
+      if (!row.secret) sets.plain[row.key] = row.value;
+      else if (!untrusted) sets.secret[row.key] = box.open(row.value, variableSecretContext(envId, row.key));
     }
   }
-  return result;
+  return sets;
 }
