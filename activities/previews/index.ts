@@ -3,6 +3,8 @@
 // everything recorded under it once its containers and route are gone.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { appendAudit } from '../../db/queries/audit.js';
+import { projectOfEnvironment, scheduleEvent } from '../../db/queries/audit-sources.js';
 import { getEnvironmentById } from '../../db/queries/environments.js';
 import { apps, environmentVariables, environments, previewApprovals, previews } from '../../db/schema/index.js';
 import { getGitSource } from '../../db/queries/git-sources.js';
@@ -122,7 +124,12 @@ export function createPreviewActivities({ db, site }: { db: Db; site: RequestSit
 
     /** Last step of a teardown: the environment row and all recorded under it. */
     async removePreviewEnvironment(input: { appId: string; number: number; environmentId: string; reason: 'closed' | 'idle' }): Promise<void> {
+      const where = await projectOfEnvironment(db, input.environmentId);
       await db.transaction(async (tx) => {
+        // An idle preview's removal is the timer's doing (a closed one's is its delivery's, audited there).
+        if (where && input.reason === 'idle') {
+          await appendAudit(tx, [scheduleEvent('preview-idle-timer', 'preview.remove', `/apps/${where.app}/environments/${where.environment}`, where.projectId, { number: input.number, reason: input.reason })]);
+        }
         await tx.delete(environmentVariables).where(eq(environmentVariables.environmentId, input.environmentId));
         await tx.delete(environments).where(eq(environments.id, input.environmentId));
         await tx

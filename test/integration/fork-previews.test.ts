@@ -158,6 +158,9 @@ describe('a fork under the default policy (approve)', () => {
     expect((await throughTraefik('forky.pr-11.localhost')).body.trim()).toBe('fork third');
     expect(await forkCommit(11, sha)).toMatchObject({ status: 'approved', approvedBy: 'github:maintainer' });
     await assertNoSecrets('pr-11', labeled.results[0].deploymentId, sha);
+    // The audit log names the delivery that started it.
+    const audit = await berth.api('GET', '/api/v1/audit?actorKind=webhook&action=deployment.trigger');
+    expect(audit.body.items[0]).toMatchObject({ actorName: 'github:pull_request.labeled', target: '/apps/forky/environments/pr-11', detail: { deploymentId: labeled.results[0].deploymentId, repository: REPOSITORY } });
   });
 });
 
