@@ -52,7 +52,7 @@ test('changes, allowed or refused, are recorded with actor, action, target, proj
     requestId: 'audit-test-0001',
     detail: { id: app.id },
   });
-  expect(items[2].detail.tokenId).toMatch(/^tok_/);
+  expect(items[2]?.detail.tokenId).toMatch(/^tok_/);
   expect(items[1]).toMatchObject({ outcome: 'denied', status: 403, projectId: projectIds.b });
 });
 

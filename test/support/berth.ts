@@ -16,6 +16,7 @@ import { openDatabase, type Database } from '../../db/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { LABEL, labelFilter } from '../../src/domain/labels.js';
 import { routeFilePrefix } from '../../src/domain/route.js';
+import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/logger.js';
 import { apiDeps } from '../../src/process/api-server.js';
 import { createDockerClient } from '../../src/process/docker-client.js';
@@ -83,6 +84,8 @@ export interface BerthOptions {
   staticServer?: boolean;
   /** Extra configuration (environment variables) over the test defaults. */
   env?: Record<string, string>;
+  /** Where the API's and workers' log lines go (default: stdout). */
+  logDestination?: DestinationStream;
 }
 
 export async function startBerth(options: BerthOptions = {}): Promise<TestBerth> {
@@ -113,7 +116,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     ...options.env,
   };
   const config = loadConfig(env);
-  const log = createLogger(config.log);
+  const log = createLogger(config.log, options.logDestination);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
   const temporal = await createTemporalClient(config.temporal);
   await ensureSearchAttributes(temporal, config.temporal.namespace);
