@@ -9,6 +9,13 @@ import { describeAccess, securityOf, type AccessRoute } from './access/access-sp
 import { authorize } from './access/authorize.js';
 import type { AppEnv } from './deps.js';
 import { errorBody, type Issue } from './errors.js';
+import { ErrorResponse } from './schemas/common.js';
+
+/** What every protected operation may answer before it runs. */
+const ACCESS_REFUSALS = {
+  401: { description: 'No credentials, or ones that are expired, revoked or unknown', content: { 'application/json': { schema: ErrorResponse } } },
+  403: { description: 'Not allowed for this caller (role, token scope or project)', content: { 'application/json': { schema: ErrorResponse } } },
+};
 
 export function newRouter() {
   const router = new OpenAPIHono<AppEnv>({
@@ -25,7 +32,9 @@ export function newRouter() {
     if (!access) throw new Error(`${rest.method.toUpperCase()} ${rest.path} declares no access (use defineRoute)`);
     const own = middleware === undefined ? [] : Array.isArray(middleware) ? middleware : [middleware];
     const description = [rest.description, `Access: ${describeAccess(access)}.`].filter(Boolean).join('\n\n');
-    const declared = { ...rest, description, security: securityOf(access), 'x-berth-access': access, middleware: [authorize(access), ...own] };
+    const refusals = 'public' in access ? {} : ACCESS_REFUSALS;
+    const responses = { ...refusals, ...rest.responses };
+    const declared = { ...rest, responses, description, security: securityOf(access), 'x-berth-access': access, middleware: [authorize(access), ...own] };
     return register(declared as unknown as typeof route, handler, hook);
   }) as typeof router.openapi;
   return router;

@@ -28,7 +28,14 @@ export function deploymentEvents({ db }: AppDeps) {
       summary: 'Live progress (Server-Sent Events)',
       request: { params: z.object({ id: Id }) },
       responses: {
-        200: { description: 'event: phase | log | status | end; data: JSON', content: { 'text/event-stream': { schema: z.string() } } },
+        200: {
+          description: 'event: phase | log | status | end; data: JSON',
+          content: {
+            'text/event-stream': {
+              schema: z.object({ event: z.enum(['phase', 'log', 'status', 'end']), data: z.string().openapi({ description: 'JSON' }), id: z.string().optional() }).openapi('DeploymentEvent'),
+            },
+          },
+        },
         ...errorResponses,
       },
     }),

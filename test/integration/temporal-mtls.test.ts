@@ -1,7 +1,7 @@
 // The API's Temporal client and the workers' connection speak mTLS when certificate paths are
 // configured: a whole deployment runs through an endpoint that refuses any connection without
 // a client certificate signed by its CA, and clients without one (or with another CA's) fail.
-import { Connection } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inject } from 'vitest';
@@ -44,7 +44,7 @@ test('a deployment runs end to end with the API and the workers on mTLS', async 
 
 test('without a client certificate, or with one another CA signed, nothing connects', async () => {
   const refusedBefore = front.counts.refused;
-  const attempt = (tls: Parameters<typeof Connection.connect>[0]['tls']) => Connection.connect({ address: front.address, connectTimeout: 3000, tls }).then(async (c) => {
+  const attempt = (tls: TLSConfig) => Connection.connect({ address: front.address, connectTimeout: 3000, tls }).then(async (c) => {
     await c.workflowService.getSystemInfo({});
     await c.close();
     return 'connected';
