@@ -11,6 +11,7 @@ import { buildHello, removeImages } from '../test/support/images.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../test/support/github-stand-in.js';
 import { startSharedServices, type SharedServices } from '../test/support/services.js';
 import { setUpGitHubApp } from '../test/support/webhooks.js';
+import { authOverhead } from './auth-overhead.js';
 import { BerthClient } from './berth-client.js';
 import { faultInjection } from './fault-injection.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
@@ -62,6 +63,7 @@ async function main() {
   const toolsDir = process.env.BERTH_TOOLS_DIR ?? `${process.env.HOME}/.cache/berth`;
   const rows: Row[] = [];
   const benches: [string, () => Promise<Row[]>][] = [
+    ['auth', async () => authOverhead((await need()).berth, 2000)],
     ['latency', async () => [await deployLatency((await need()).client, (await need()).berth.docker, images, 15)]],
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
