@@ -100,6 +100,7 @@ const envSchema = z.object({
   BERTH_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
   BERTH_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(100 * 365).default(365),
   BERTH_WEBHOOK_LISTEN: hostPort.optional(),
+  BERTH_WEBHOOK_PUBLIC_URL: url.optional(),
   TEMPORAL_TLS_CERT: filePath.optional(),
   TEMPORAL_TLS_KEY: filePath.optional(),
   TEMPORAL_TLS_CA: filePath.optional(),
@@ -124,6 +125,8 @@ export interface Config {
     auditRetentionDays: number;
     /** host:port of a second listener serving only git-host webhooks and GitHub's redirects. */
     webhookListen: { host: string; port: number } | null;
+    /** Where GitHub reaches those (the GitHub App's webhook and callback URLs); default: the public URL. */
+    webhookPublicUrl: string;
   };
   sessions: { idleMinutes: number; maxHours: number };
   toolsDir: string;
@@ -206,7 +209,8 @@ export class ConfigError extends Error {
 
 /** Validates the environment; throws ConfigError naming each wrong variable and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty value is no value (compose files pass `${X:-}` through as "").
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -235,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookListen: e.BERTH_WEBHOOK_LISTEN
         ? { host: e.BERTH_WEBHOOK_LISTEN.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), port: Number(e.BERTH_WEBHOOK_LISTEN.replace(/^.*:/, '')) }
         : null,
+      webhookPublicUrl: (e.BERTH_WEBHOOK_PUBLIC_URL ?? e.BERTH_PUBLIC_URL ?? `http://127.0.0.1:${e.BERTH_API_PORT}`).replace(/\/$/, ''),
     },
     sessions: { idleMinutes: e.BERTH_SESSION_IDLE_MINUTES, maxHours: e.BERTH_SESSION_MAX_HOURS },
     toolsDir: resolve(e.BERTH_TOOLS_DIR ?? join(homedir(), '.cache', 'berth')),

@@ -44,7 +44,7 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
     const state = await issueState(db, 'manifest');
     const base = input.organization ? `${config.github.webUrl}/organizations/${input.organization}/settings/apps/new` : `${config.github.webUrl}/settings/apps/new`;
     return {
-      manifest: buildManifest(input.name, { publicUrl: config.api.publicUrl }),
+      manifest: buildManifest(input.name, { publicUrl: config.api.publicUrl, webhookUrl: config.access.webhookPublicUrl }),
       state,
       createUrl: `${base}?state=${encodeURIComponent(state)}`,
       formUrl: `${config.api.publicUrl}/github/app/new?name=${encodeURIComponent(input.name)}`,
