@@ -15,16 +15,13 @@ import type { Config } from '../../src/config.js';
 import { newId } from '../../src/ids.js';
 import type { AppEnv } from '../deps.js';
 import { conflict, forbidden, HttpError } from '../errors.js';
+import { presentUser } from '../present-user.js';
 import { setSessionCookies } from './session-cookie.js';
 
 const WRONG = 'e-mail or password is wrong';
 /** Serialises first-time setup across API processes (any constant shared by them). */
 const SETUP_LOCK = 0x62657274;
 
-export interface Started {
-  csrfToken: string;
-  expiresAt: Date;
-}
 
 export function createSignIn(db: Db, config: Config) {
   const keysOf = (email: string, address: string | null): [ThrottleKind, string][] => [
@@ -62,7 +59,8 @@ export function createSignIn(db: Db, config: Config) {
       return user;
     },
 
-    async startSession(c: Context<AppEnv>, user: UserRow): Promise<Started> {
+    /** A new session for the user: its cookies set, the caller known to the audit log, and the answer's body. */
+    async startSession(c: Context<AppEnv>, user: UserRow) {
       const token = newSecretToken('session');
       const csrfToken = newSecretToken('csrf');
       const expiresAt = new Date(Date.now() + config.sessions.maxHours * 3600_000);
@@ -76,7 +74,8 @@ export function createSignIn(db: Db, config: Config) {
         expiresAt,
       });
       setSessionCookies(c, config, token, csrfToken, config.sessions.maxHours * 3600);
-      return { csrfToken, expiresAt };
+      c.set('principal', { userId: user.id, email: user.email, isAdmin: user.isAdmin, via: 'session', tokenId: null, scope: 'admin', projectRestriction: null });
+      return { user: presentUser(user), csrfToken, expiresAt: expiresAt.toISOString() };
     },
 
     /** Makes the first administrator with a setup token; refused once any user exists. */

@@ -37,8 +37,9 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   // Pages that start a flow (they issue states) are for instance administrators; GitHub's
   // redirects back are public, checked by the one-time state they must bring.
   const starts = newRouter();
-  starts.use('*', authorize({ instance: 'admin' }));
   const callbacks = newRouter();
+  // Per route, not starts.use('*'): mounted beside the callbacks, a wildcard would cover them too.
+  const administrators = authorize({ instance: 'admin' });
 
   async function startManifest(input: z.infer<typeof ManifestInput>) {
     const state = await issueState(db, 'manifest');
@@ -110,7 +111,7 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   }
 
   // The page a browser is sent to: it posts the manifest form to GitHub.
-  starts.get('/app/new', async (c) => {
+  starts.get('/app/new', administrators, async (c) => {
     const name = c.req.query('name');
     const parsed = ManifestInput.safeParse(name ? { name } : {});
     if (!parsed.success) throw new HttpError(400, 'ValidationFailed', 'name: letters, digits, spaces, . _ - (at most 34)');
@@ -147,7 +148,7 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   });
 
   // Where a person goes to install the app (again): GitHub's install page, with a fresh state.
-  starts.get('/app/install', async (c) => {
+  starts.get('/app/install', administrators, async (c) => {
     const row = (await listGitHubApps(db)).at(-1);
     if (!row) throw notFound('GitHub App');
     const state = await issueState(db, 'install');

@@ -44,10 +44,7 @@ export function signInRoutes({ db }: AppDeps, signIn: SignIn) {
     async (c) => {
       const input = c.req.valid('json');
       c.set('auditActorName', input.email);
-      const user = await signIn.setUp(input);
-      c.set('principal', { userId: user.id, email: user.email, isAdmin: true, via: 'session', tokenId: null, scope: 'admin', projectRestriction: null });
-      const started = await signIn.startSession(c, user);
-      return c.json({ user: presentUser(user), csrfToken: started.csrfToken, expiresAt: started.expiresAt.toISOString() }, 201);
+      return c.json(await signIn.startSession(c, await signIn.setUp(input)), 201);
     },
   );
 
@@ -65,10 +62,7 @@ export function signInRoutes({ db }: AppDeps, signIn: SignIn) {
     async (c) => {
       const { email, password } = c.req.valid('json');
       c.set('auditActorName', email.slice(0, 254));
-      const user = await signIn.authenticate(email, password, c.get('address'));
-      c.set('principal', { userId: user.id, email: user.email, isAdmin: user.isAdmin, via: 'session', tokenId: null, scope: 'admin', projectRestriction: null });
-      const started = await signIn.startSession(c, user);
-      return c.json({ user: presentUser(user), csrfToken: started.csrfToken, expiresAt: started.expiresAt.toISOString() }, 200);
+      return c.json(await signIn.startSession(c, await signIn.authenticate(email, password, c.get('address'))), 200);
     },
   );
 
