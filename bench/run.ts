@@ -12,7 +12,7 @@ import { startGitHubStandIn, type GitHubStandIn } from '../test/support/github-s
 import { startSharedServices, type SharedServices } from '../test/support/services.js';
 import { setUpGitHubApp } from '../test/support/webhooks.js';
 import { BerthClient } from './berth-client.js';
-import { faultInjection } from './fault-injection.js';
+import { faultInjection, faultKinds } from './fault-injection.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
@@ -86,6 +86,7 @@ async function main() {
           { [images.a]: 'a', [images.b]: 'b' },
           Number(process.env.BERTH_FAULT_ROUNDS ?? 60),
           Number(process.env.BERTH_FAULT_SEED ?? Date.now() % 100_000),
+          faultKinds(process.env.BERTH_FAULT_KINDS),
         ),
     ],
   ];
