@@ -5,9 +5,11 @@ import type { createImageActivities } from '../docker/images.js';
 import type { createHealthActivities } from '../health/index.js';
 import { createReleaseStore } from '../store/releases.js';
 import { createLaunchRelease } from './launch-release.js';
+import { createRefreshEndpoints } from './refresh-endpoints.js';
 import { createResolveRelease } from './resolve-release.js';
 
 export type { LaunchInput, Launched } from './launch-release.js';
+export type { RefreshInput, Refreshed } from './refresh-endpoints.js';
 
 export function createReleaseActivities(deps: {
   db: Db;
@@ -16,5 +18,8 @@ export function createReleaseActivities(deps: {
   health: ReturnType<typeof createHealthActivities>;
 }) {
   const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db) });
-  return { launchRelease: createLaunchRelease({ ...deps, resolve }) };
+  return {
+    launchRelease: createLaunchRelease({ ...deps, resolve }),
+    refreshEndpoints: createRefreshEndpoints(deps),
+  };
 }
