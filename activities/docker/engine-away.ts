@@ -78,3 +78,20 @@ export async function isEngineAwayNow(err: unknown, socketPath: string): Promise
 export async function confirmEngineHere(socketPath: string, what: string): Promise<void> {
   if (!(await engineAnswers(socketPath))) throw new EngineAwayError(`the Docker engine went away (${what})`);
 }
+
+const phaseOfError = new WeakMap<object, string>();
+
+/** Runs one phase of a step; what it throws remembers the phase, so the log can say where the engine went. */
+export async function duringPhase<T>(phase: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (typeof err === 'object' && err !== null && !phaseOfError.has(err)) phaseOfError.set(err, phase);
+    throw err;
+  }
+}
+
+/** The phase `err` was thrown in (see duringPhase), if it was marked. */
+export function phaseOf(err: unknown): string | null {
+  return typeof err === 'object' && err !== null ? (phaseOfError.get(err) ?? null) : null;
+}

@@ -14,7 +14,7 @@ import { Context } from '@temporalio/activity';
 import { retryableFailure } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
-import { engineAnswers, isEngineAwayNow } from './engine-away.js';
+import { engineAnswers, isEngineAwayNow, phaseOf } from './engine-away.js';
 
 /** How often a waiting step asks whether the engine is back. */
 export const ENGINE_POLL_MS = 250;
@@ -73,11 +73,13 @@ export function createEngineGuard({ socketPath, log, deploymentLog }: Deps) {
           if (returns >= MAX_ENGINE_RETURNS) {
             throw retryableFailure('Unavailable', `the Docker engine went away ${returns + 1} times during ${name}; last: ${reason}`);
           }
-          log.warn({ activity: name, deploymentId, reason }, 'docker engine away; waiting for it');
-          if (deploymentId) await deploymentLog.write(deploymentId, 'warn', null, `the Docker engine went away during ${name} (${reason}); waiting for it`);
-          const ms = await waitForEngine(ctx, deadline, name);
+          const phase = phaseOf(err);
+          const during = phase ? `${name} (${phase})` : name;
+          log.warn({ activity: name, phase, deploymentId, reason }, 'docker engine away; waiting for it');
+          if (deploymentId) await deploymentLog.write(deploymentId, 'warn', phase, `the Docker engine went away during ${during}: ${reason}; waiting for it`);
+          const ms = await waitForEngine(ctx, deadline, during);
           log.info({ activity: name, deploymentId, ms }, 'docker engine back; running the step again');
-          if (deploymentId) await deploymentLog.write(deploymentId, 'info', null, `the Docker engine answers again after ${ms} ms; ${name} runs again from what it kept`);
+          if (deploymentId) await deploymentLog.write(deploymentId, 'info', phase, `the Docker engine answers again after ${ms} ms; ${name} runs again from what it kept`);
         }
       }
     };

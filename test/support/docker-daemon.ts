@@ -9,8 +9,11 @@ import { pingDocker } from '../../src/probes.js';
 
 export interface DockerDaemon {
   socket: string;
-  /** Stops and starts it again (containers with a restart policy come back). */
-  restart(): Promise<void>;
+  /**
+   * Stops and starts it again (containers with a restart policy come back); `whileDown` runs
+   * once it has exited, before it starts again.
+   */
+  restart(whileDown?: () => void): Promise<void>;
   /** Copies images from the machine's daemon. */
   load(...images: string[]): void;
   stop(): Promise<void>;
@@ -74,8 +77,9 @@ export async function startDockerDaemon(dir: string, name: string): Promise<Dock
   await start();
   return {
     socket,
-    async restart() {
+    async restart(whileDown) {
       await proc.stop(20_000);
+      whileDown?.();
       await start();
     },
     load(...images) {
