@@ -19,7 +19,7 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
   });
 
-  const services = config.embeddedServices ? await startEmbeddedServices(config) : null;
+  const services = config.embeddedServices ? await startEmbeddedServices(config, log) : null;
   if (services) stops.push(() => services.stop());
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   stops.push(() => database.close());
