@@ -71,7 +71,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...images,
       ...containers,
       ...health,
-      ...createReleaseActivities({ db, images, containers, health }),
+      ...createReleaseActivities({ db, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health }),
       sweepOrphans: createSweepOrphans({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),

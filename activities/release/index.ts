@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import type { createContainerActivities } from '../docker/containers.js';
 import type { createImageActivities } from '../docker/images.js';
 import type { createHealthActivities } from '../health/index.js';
+import type { DeploymentLog } from '../store/deployment-log.js';
 import { createReleaseStore } from '../store/releases.js';
 import { createLaunchRelease } from './launch-release.js';
 import { createRefreshEndpoints } from './refresh-endpoints.js';
@@ -16,6 +17,7 @@ export function createReleaseActivities(deps: {
   images: ReturnType<typeof createImageActivities>;
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
+  deploymentLog: DeploymentLog;
 }) {
   const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db) });
   return {

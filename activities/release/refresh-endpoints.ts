@@ -6,6 +6,7 @@
 import type { HealthCheck } from '../../src/domain/app-spec.js';
 import type { createContainerActivities, Endpoint } from '../docker/containers.js';
 import type { createHealthActivities } from '../health/index.js';
+import type { DeploymentLog } from '../store/deployment-log.js';
 
 export interface RefreshInput {
   deploymentId: string;
@@ -27,11 +28,12 @@ export interface Refreshed {
 interface Deps {
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
+  deploymentLog: DeploymentLog;
 }
 
 const sameStart = (a: Endpoint, b: Endpoint | undefined) => b !== undefined && a.url === b.url && a.started?.at === b.started?.at;
 
-export function createRefreshEndpoints({ containers, health }: Deps) {
+export function createRefreshEndpoints({ containers, health, deploymentLog }: Deps) {
   return async function refreshEndpoints(input: RefreshInput): Promise<Refreshed> {
     // A replica whose container the engine lost is made again under this deployment's name.
     const ids = await Promise.all(
@@ -45,7 +47,11 @@ export function createRefreshEndpoints({ containers, health }: Deps) {
     // Starting is idempotent and reports where each replica answers now.
     const now = await containers.startContainers({ containerIds: ids, port: input.port });
     const moved = now.filter((e) => !sameStart(e, input.endpoints.find((old) => old.replica === e.replica)));
-    if (moved.length) await health.waitHealthy({ deploymentId: input.deploymentId, endpoints: moved, check: input.check });
+    if (moved.length) {
+      const where = moved.map((e) => `replica ${e.replica} at ${e.url}`).join(', ');
+      await deploymentLog.write(input.deploymentId, 'warn', 'route', `the switch reached no replica; the Docker engine started them again: ${where}`);
+      await health.waitHealthy({ deploymentId: input.deploymentId, endpoints: moved, check: input.check });
+    }
     return { endpoints: now, moved: moved.length > 0 };
   };
 }
