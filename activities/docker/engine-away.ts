@@ -10,9 +10,12 @@ import { statusCode } from './docker-errors.js';
 /** Socket errors that mean nobody (or nobody any more) answers on the engine's socket. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ENOTCONN', 'ECONNABORTED']);
 
-/** What the engine says in a 5xx while it, or containerd under it, is going away. */
+/**
+ * What the engine says in a 5xx while it, or containerd under it (on a unix socket), is going
+ * away. A registry refusing a pull ("dial tcp …: connection refused") is not among them.
+ */
 const SHUTDOWN_MESSAGE =
-  /shutting down|connection refused|transport is closing|error while dialing|ttrpc: closed|containerd.*(not running|unavailable|closed)|cannot connect to the docker daemon|daemon is not running|context canceled/i;
+  /shutting down|transport is closing|dial unix [^ ]+: connect: (connection refused|no such file)|ttrpc: closed|containerd.*(not running|unavailable|closed)|cannot connect to the docker daemon|daemon is not running|context canceled/i;
 
 /** How long a "are you there?" may take before the engine counts as away. */
 const ANSWER_TIMEOUT_MS = 1000;

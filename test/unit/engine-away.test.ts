@@ -60,6 +60,7 @@ describe('isEngineAway', () => {
     [404, 'No such container: x'],
     [409, 'Conflict. The container name is already in use'],
     [500, 'driver failed programming external connectivity: port is already allocated'],
+    [500, 'Get "http://127.0.0.1:5000/v2/": dial tcp 127.0.0.1:5000: connect: connection refused'],
   ])('a %i saying "%s" is a refusal', async (status, message) => {
     expect(isEngineAway(await answer(status, message))).toBe(false);
   });
