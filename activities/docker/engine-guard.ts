@@ -46,11 +46,12 @@ export function createEngineGuard({ socketPath, log, deploymentLog }: Deps) {
   async function waitForEngine(ctx: Context | null, deadline: number, what: string): Promise<number> {
     const started = Date.now();
     for (;;) {
+      // Before each ask too: an engine that does not answer at all costs a whole ask's timeout.
+      ctx?.heartbeat({ waitingFor: 'docker engine', ms: Date.now() - started });
       if (await engineAnswers(socketPath)) return Date.now() - started;
       if (Date.now() + ENGINE_POLL_MS > deadline) {
         throw retryableFailure('Unavailable', `the Docker engine went away during ${what} and did not answer again within ${Math.round((Date.now() - started) / 1000)} s`);
       }
-      ctx?.heartbeat({ waitingFor: 'docker engine', ms: Date.now() - started });
       await sleep(ENGINE_POLL_MS, undefined, ctx ? { signal: ctx.cancellationSignal } : {});
     }
   }
@@ -68,6 +69,8 @@ export function createEngineGuard({ socketPath, log, deploymentLog }: Deps) {
         try {
           return await step(...args);
         } catch (err) {
+          // The step's own heartbeats stopped with it; telling why may take a ping's timeout.
+          ctx?.heartbeat({ failed: name });
           if (ctx?.cancellationSignal.aborted || !(await isEngineAwayNow(err, socketPath))) throw err;
           const reason = err instanceof Error ? err.message : String(err);
           if (returns >= MAX_ENGINE_RETURNS) {
