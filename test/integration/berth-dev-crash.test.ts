@@ -1,8 +1,9 @@
 // `berth dev` killed with SIGKILL, as a crash or an impatient user does: the Temporal dev server,
 // Traefik and nginx it started die with it (their watchdog sees Berth's lifeline close), the next
 // start finishes the deploy that was in flight, and once that run has stopped no process of
-// either run is left. And when a killed run's programs do survive (their watchdogs were killed
-// too), the next start replaces them rather than adopting them.
+// either run is left. When a killed run's programs do survive (their watchdogs were killed too),
+// the next start replaces them rather than adopting them. And `berth dev` whose parent is killed
+// (npm, under `npm start`) stops everything and exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,9 +60,13 @@ async function freshEnv(): Promise<Record<string, string>> {
   };
 }
 
-async function startDev(): Promise<ChildProcess> {
+/** `berth dev`, or (underParent) a shell running it as npm does, which the test can kill alone. */
+async function startDev(options: { underParent?: boolean } = {}): Promise<ChildProcess> {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'dev'], {
+  const command = [process.execPath, '--import', 'tsx', join(ROOT, 'src/cli.ts'), 'dev'];
+  // `; :` keeps the shell from exec'ing node: it stays its parent.
+  const [file, ...args] = options.underParent ? ['/bin/sh', '-c', '"$@"; :', 'npm-like', ...command] : command;
+  const child = spawn(file as string, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,4 +147,16 @@ test('a start replaces what a killed run left running (its watchdogs killed too)
   expect(programsOf(secondTree).length).toBeGreaterThanOrEqual(4);
   expect(await exit(second, 'SIGINT')).toBe(0);
   expectNothingLeft(firstTree, secondTree);
+}, 300_000);
+
+test('berth dev whose parent is SIGKILLed (npm start killed) stops what it started and exits', async () => {
+  env = await freshEnv();
+  const parent = await startDev({ underParent: true });
+  const tree = processTree(parent.pid as number);
+  const dev = tree.find((p) => p.cmdline.includes('src/cli.ts dev') && p.pid !== parent.pid) as ProcessInfo;
+  expect(dev, 'berth dev under the shell').toBeDefined();
+  expect(programsOf(tree).length).toBeGreaterThanOrEqual(4);
+  expect(await exit(parent, 'SIGKILL')).toBe(null);
+  await waitFor('berth dev and its programs to stop', async () => stillRunning(tree).length === 0, 30_000, 200);
+  expectNothingLeft(tree);
 }, 300_000);
