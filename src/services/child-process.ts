@@ -7,10 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WATCHDOG_SHELL, watchdogArgs } from './watchdog.js';
-
-/** How long a program gets to stop after SIGTERM, from Berth or from its watchdog, before SIGKILL. */
-export const STOP_GRACE_MS = 5000;
+import { startTimeOf } from './leftover-process.js';
+import { STOP_GRACE_MS, WATCHDOG_SHELL, watchdogArgs } from './watchdog.js';
 
 export interface Supervised {
   name: string;
@@ -26,7 +24,10 @@ export interface Supervised {
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
-  /** Records the program's process group here while it runs, so a later start can find leftovers. */
+  /**
+   * Records the program's process group (and this process, its owner) here while it runs, so a
+   * later start can find what a killed run left.
+   */
   pidFile?: string;
 }
 
@@ -47,7 +48,8 @@ export function startProcess(name: string, command: string, args: string[], logF
   const group = child.pid;
   if (options.pidFile && group !== undefined) {
     mkdirSync(dirname(options.pidFile), { recursive: true });
-    writeFileSync(options.pidFile, `${JSON.stringify({ group, command })}\n`);
+    const owner = { pid: process.pid, start: startTimeOf(process.pid) };
+    writeFileSync(options.pidFile, `${JSON.stringify({ group, command, owner })}\n`);
   }
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {

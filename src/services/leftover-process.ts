@@ -11,7 +11,24 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
-import { STOP_GRACE_MS } from './child-process.js';
+import { STOP_GRACE_MS } from './watchdog.js';
+
+interface Recorded {
+  group: number;
+  command: string;
+  /** The Berth that started it; while that one runs, its programs are no leftovers. */
+  owner?: { pid: number; start: string | null };
+}
+
+/** A process's start time (clock ticks since boot), which tells a live pid from a recycled one. */
+export function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 interface Member {
   pid: number;
@@ -67,14 +84,20 @@ async function goneWithin(group: number, ms: number): Promise<boolean> {
 
 /**
  * Stops the program a killed run recorded in `pidFile`, if it still runs: SIGTERM to its group,
- * SIGKILL after the grace period. Returns the pids it stopped (none: nothing was left).
+ * SIGKILL after the grace period. Returns the pids it stopped (none: nothing was left). Fails when
+ * the run that recorded it is still alive: two runs on one data directory do not replace each
+ * other.
  */
 export async function replaceLeftover(pidFile: string, log: Logger): Promise<number[]> {
-  let recorded: { group: number; command: string };
+  let recorded: Recorded;
   try {
-    recorded = JSON.parse(readFileSync(pidFile, 'utf8')) as { group: number; command: string };
+    recorded = JSON.parse(readFileSync(pidFile, 'utf8')) as Recorded;
   } catch {
     return [];
+  }
+  const { owner } = recorded;
+  if (owner && owner.start !== null && startTimeOf(owner.pid) === owner.start) {
+    throw new Error(`another berth dev (pid ${owner.pid}) is running on this data directory (${pidFile})`);
   }
   let binary = recorded.command;
   try {

@@ -15,6 +15,9 @@
 //
 // No input reaches the shell as code: the program and its arguments are positional parameters.
 
+/** How long a program gets to stop after SIGTERM, from Berth or from its watchdog, before SIGKILL. */
+export const STOP_GRACE_MS = 5000;
+
 /** $1: grace seconds; the rest: the program and its arguments. */
 const SCRIPT = `
 grace=$1; shift

@@ -2,7 +2,8 @@
 // Traefik and nginx it started die with it (their watchdog sees Berth's lifeline close), the next
 // start finishes the deploy that was in flight, and once that run has stopped no process of
 // either run is left. When a killed run's programs do survive (their watchdogs were killed too),
-// the next start replaces them rather than adopting them. And `berth dev` whose parent is killed
+// the next start replaces them rather than adopting them (while a run lives, a second start on
+// its data refuses instead). And `berth dev` whose parent is killed
 // (npm, under `npm start`) stops everything and exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -79,6 +80,18 @@ async function startDev(options: { underParent?: boolean } = {}): Promise<ChildP
   return child;
 }
 
+/** A `berth dev` expected to give up at start: its exit code and what it printed. */
+async function runToExit(): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'dev'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  started.delete(child);
+  return { code, output };
+}
+
 async function exit(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill(signal);
@@ -134,6 +147,11 @@ test('a start replaces what a killed run left running (its watchdogs killed too)
   const first = await startDev();
   const firstTree = processTree(first.pid as number);
   const programs = programsOf(firstTree);
+  // While that run lives, its programs are no leftovers: a second start on its data refuses.
+  const refused = await runToExit();
+  expect(refused.code).toBe(1);
+  expect(refused.output).toContain('another berth dev');
+  expect(stillRunning(programs).length).toBe(programs.length);
   // Leftovers as an older Berth, or a kill of the whole session, would leave them: the watchdogs go first.
   for (const p of firstTree.filter((p) => p.cmdline.includes('berth-watchdog:'))) process.kill(p.pid, 'SIGKILL');
   expect(await exit(first, 'SIGKILL')).toBe(null);
