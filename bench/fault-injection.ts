@@ -5,7 +5,22 @@ import { FAULT_KINDS, startFaultCluster, type FaultKind } from '../test/support/
 import { killLiveContainer, runFaultRound, seededRandom, setUpFaultApp, type RoundResult } from '../test/support/fault-rounds.js';
 import { fmtMs, median, type Row } from './stats.js';
 
-export async function faultInjection(toolsDir: string, images: Record<string, string>, rounds: number, seed: number): Promise<Row[]> {
+/** BERTH_FAULT_KINDS=docker,worker: only those kinds of fault (unset: every kind). */
+export function faultKinds(list: string | undefined): readonly FaultKind[] {
+  if (!list) return FAULT_KINDS;
+  const kinds = list.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length) throw new Error(`BERTH_FAULT_KINDS: unknown kind(s) ${unknown.join(', ')} (known: ${FAULT_KINDS.join(', ')})`);
+  return kinds as FaultKind[];
+}
+
+export async function faultInjection(
+  toolsDir: string,
+  images: Record<string, string>,
+  rounds: number,
+  seed: number,
+  kinds: readonly FaultKind[] = FAULT_KINDS,
+): Promise<Row[]> {
   const cluster = await startFaultCluster({ toolsDir, images: Object.keys(images), name: `bench${process.pid % 10000}` });
   try {
     await setUpFaultApp(cluster, images);
@@ -13,15 +28,16 @@ export async function faultInjection(toolsDir: string, images: Record<string, st
     const results: RoundResult[] = [];
     for (let round = 1; round <= rounds; round++) {
       // Every kind equally often, in a random order.
-      const kind = FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)] as FaultKind;
+      const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
       const r = await runFaultRound(cluster, round, kind, images, random);
       results.push(r);
-      process.stdout.write(`  round ${round} ${kind}: ${r.status}, ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}\n`);
+      const why = r.status === 'succeeded' ? '' : ` (${r.message})`;
+      process.stdout.write(`  round ${round} ${kind}: ${r.status}${why}, ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}\n`);
     }
     const mttr: number[] = [];
     for (let i = 0; i < 10; i++) mttr.push(await killLiveContainer(cluster, images));
 
-    const rows: Row[] = FAULT_KINDS.map((kind) => {
+    const rows: Row[] = kinds.map((kind) => {
       const of = results.filter((r) => r.kind === kind);
       const times = of.map((r) => r.convergeMs);
       const failed = of.filter((r) => r.problems.length).length;

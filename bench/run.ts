@@ -13,7 +13,7 @@ import { startSharedServices, type SharedServices } from '../test/support/servic
 import { setUpGitHubApp } from '../test/support/webhooks.js';
 import { authOverhead } from './auth-overhead.js';
 import { BerthClient } from './berth-client.js';
-import { faultInjection } from './fault-injection.js';
+import { faultInjection, faultKinds } from './fault-injection.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
@@ -88,6 +88,7 @@ async function main() {
           { [images.a]: 'a', [images.b]: 'b' },
           Number(process.env.BERTH_FAULT_ROUNDS ?? 60),
           Number(process.env.BERTH_FAULT_SEED ?? Date.now() % 100_000),
+          faultKinds(process.env.BERTH_FAULT_KINDS),
         ),
     ],
   ];

@@ -66,3 +66,8 @@ export class BerthError extends Error {
 export function permanentFailure(type: ErrorType, message: string, details?: Record<string, unknown>): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : undefined });
 }
+
+/** A failure a later attempt may not meet (a dependency away): retried by the step's retry policy. */
+export function retryableFailure(type: ErrorType, message: string, details?: Record<string, unknown>): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: false, details: details ? [details] : undefined });
+}

@@ -7,6 +7,8 @@
 // each records the phase changes handed to it and those it makes, so progress reaches the
 // database without round trips of its own.
 import {
+  isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -30,6 +32,13 @@ import { PhaseTracker } from './phase-tracker.js';
 const RETIRE_STOP_SECONDS = 10;
 /** Answers through Traefik, from the new deployment, that must pass after a switch. */
 const VERIFY_ATTEMPTS = 2;
+/** Switches one deploy tries: the first, and one per restart of the engine that moved its replicas. */
+const ROUTE_SWITCHES = 3;
+/**
+ * Marks histories whose failed switch may ask the host where the replicas answer now; older
+ * ones went straight to their undo, and replay must find them doing that.
+ */
+const SWITCH_AFTER_ENGINE_RESTART = 'switch-after-engine-restart';
 
 /** Steps other kinds of app add to the image path. */
 export interface DeploySteps {
@@ -43,7 +52,8 @@ export async function deployRelease(request: DeployRequest, steps: DeploySteps =
   const router = proxyActivities<ControlActivities>(ROUTER);
   const onHost = { taskQueue: hostTaskQueue(request.hostId) };
   const docker = proxyActivities<HostActivities>({ ...DOCKER, ...onHost });
-  // Launch may pull an image and waits out the health gate: its budget is the longest profile.
+  // Launch may pull an image and waits out the health gate (so may a refresh of the endpoints):
+  // its budget is the longest profile.
   const launcher = proxyActivities<HostActivities>({ ...LAUNCH, ...onHost });
 
   const phases = new PhaseTracker();
@@ -86,12 +96,27 @@ export async function deployRelease(request: DeployRequest, steps: DeploySteps =
       progress('switching traffic');
       undo.push(() => router.restoreRoute({ environmentId, deploymentId }));
       const check = spec.config.healthCheck;
-      const switched = await router.switchRoute({
-        report: report([phases.start('route')]),
-        route: { environmentId, deploymentId, hosts: request.hosts, servers: launched.endpoints.map((e) => e.url) },
-        verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
-      });
-      phases.apply(switched.phases);
+      const routePhase = [phases.start('route')];
+      let endpoints = launched.endpoints;
+      for (let switches = 1; ; switches++) {
+        try {
+          const switched = await router.switchRoute({
+            report: report(routePhase),
+            route: { environmentId, deploymentId, hosts: request.hosts, servers: endpoints.map((e) => e.url) },
+            verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
+          });
+          phases.apply(switched.phases);
+          break;
+        } catch (err) {
+          // A Docker engine that restarted since the health gate started the replicas again
+          // elsewhere (or left them stopped): Traefik reached none of them. The host says where
+          // they answer now; unmoved replicas mean the failure was the deployment's own.
+          if (isCancellation(err) || switches >= ROUTE_SWITCHES || !patched(SWITCH_AFTER_ENGINE_RESTART)) throw err;
+          const now = await launcher.refreshEndpoints({ deploymentId, appId, environmentId, releaseId: spec.id, port: spec.config.port, check, endpoints });
+          if (!now.moved) throw err;
+          endpoints = now.endpoints;
+        }
+      }
       noReturn.commit();
       await store.markLive({ environmentId, releaseId: spec.id, deploymentId });
       return spec;

@@ -152,13 +152,11 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
             await startBerthProcess(kind);
             break;
           case 'temporal':
-            temporal.process.process.kill('SIGKILL');
-            await temporal.process.exited;
+            await temporal.process.kill();
             temporal = await startTemporalDevServer(temporalOptions);
             break;
           case 'traefik':
-            traefik.process.process.kill('SIGKILL');
-            await traefik.process.exited;
+            await traefik.process.kill();
             traefik = await startTraefik(tools.traefik, layout);
             break;
           case 'postgres':
