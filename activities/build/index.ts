@@ -1,5 +1,6 @@
 // Builds from source on the host whose Docker engine builds them: fetch the commit, build it
 // (an app of kind git's image, or the `build:` services of a git-backed stack).
+import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { GitHubClient } from '../github/github-client.js';
@@ -11,6 +12,7 @@ import { removeWorkspace, workspaceDir } from './workspace.js';
 
 export interface BuildActivityDeps {
   db: Db;
+  docker: Docker;
   box: SecretBox;
   github: GitHubClient;
   deploymentLog: DeploymentLog;
@@ -25,7 +27,7 @@ export function createBuildActivities(deps: BuildActivityDeps) {
   const common = { db: deps.db, deploymentLog: deps.deploymentLog, workspacesDir: deps.builds.workspacesDir };
   return {
     fetchSource: createFetchSource({ ...common, github: deps.github, githubWebUrl: deps.githubWebUrl }),
-    buildImage: createBuildImage({ ...common, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance }),
+    buildImage: createBuildImage({ ...common, docker: deps.docker, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance }),
     buildStackImages: createBuildStackImages({
       ...common,
       box: deps.box,

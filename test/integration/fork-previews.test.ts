@@ -3,9 +3,9 @@
 // the app's label); a new push needs a new approval; and when a fork's preview is built and run,
 // no build secret and no secret variable reaches the build, the image, the container or the log.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { builtImageTag } from '../../src/domain/git-build.js';
@@ -27,6 +27,7 @@ const SECRET_VARIABLE = `db-password-${randomUUID()}`;
 let berth: TestBerth;
 let github: GitHubStandIn;
 let repo: LocalRepo;
+let trustedSha = '';
 const tokens = { viewer: '', deployer: '' };
 const images: string[] = [];
 
@@ -185,6 +186,7 @@ describe('other fork policies, and a pull request from the repository itself', (
 
   test('a pull request from a branch of the repository gets its secrets (the control)', async () => {
     const sha = repo.commit('inside', { branch: 'feature/inside' });
+    trustedSha = sha;
     const delivery = await pullRequest('opened', 14, 'feature/inside', sha);
     expect(delivery.outcome).toBe('deployed');
     const d = await waitForDeployment(berth, delivery.results[0].deploymentId, 180_000);
@@ -194,5 +196,24 @@ describe('other fork policies, and a pull request from the repository itself', (
     expect((await berth.docker.getContainer(container?.Id as string).inspect()).Config.Env).toContain(`DB_PASSWORD=${SECRET_VARIABLE}`);
     const logs = await logsOf(delivery.results[0].deploymentId);
     expect(logs, logs).toContain(`token has ${BUILD_SECRET.length} bytes`);
+  });
+
+  test('a fork cannot start from an image Berth built, nor write outside its checkout through a symlink', async () => {
+    const victim = join(mkdtempSync(join(tmpdir(), 'berth-victim-')), 'victim');
+    writeFileSync(victim, 'untouched\n');
+    try {
+      // A Dockerfile that reads the trusted build's image, and symlinks where Berth once wrote.
+      const trusted = builtImageTag(berth.config.instance, 'forky', trustedSha);
+      repo.commit('fork reads trusted', { branch: 'fork/sneaky', files: { Dockerfile: `FROM ${trusted}\nCMD ["cat", "/run-id"]\n` } });
+      symlinkSync(victim, join(repo.dir, '.berth-untrusted.Dockerfile'));
+      const sha = repo.commit('fork reads trusted', { branch: 'fork/sneaky' });
+      const delivery = await pullRequest('opened', 15, 'fork/sneaky', sha, { headRepository: FORK });
+      const d = await waitForDeployment(berth, delivery.results[0].deploymentId, 180_000);
+      expect(d.status).toBe('failed');
+      expect(d.message).toMatch(/untrusted build refused: it reads .*an image Berth built/);
+      expect(readFileSync(victim, 'utf8')).toBe('untouched\n');
+    } finally {
+      rmSync(dirname(victim), { recursive: true, force: true });
+    }
   });
 });

@@ -144,10 +144,12 @@ describe('fork pull requests', () => {
 });
 
 describe('untrusted builds', () => {
-  test('every stage declares the isolating argument; heredoc bodies are untouched', async () => {
+  test('every stage declares the isolating argument; heredoc bodies are untouched; comments open no heredoc', async () => {
     const { isolateDockerfile, UNTRUSTED_BUILD_ARG } = await import('../../src/domain/untrusted-dockerfile.js');
-    const dockerfile = ['FROM base AS build', 'RUN <<EOF', 'FROM inside a heredoc', 'EOF', 'RUN make', 'from base', 'COPY --from=build /out /out'].join('\n');
-    expect(isolateDockerfile(dockerfile).split('\n')).toEqual([
+    const dockerfile = ['# see <<NOPE', 'FROM base AS build', 'RUN <<EOF', 'FROM inside a heredoc', 'EOF', 'RUN make', 'from base', 'COPY --from=build /out /out'].join('\n');
+    const isolated = isolateDockerfile(dockerfile, 'dep_1', {});
+    expect(isolated.text.split('\n')).toEqual([
+      '# see <<NOPE',
       'FROM base AS build',
       `ARG ${UNTRUSTED_BUILD_ARG}`,
       'RUN <<EOF',
@@ -158,5 +160,33 @@ describe('untrusted builds', () => {
       `ARG ${UNTRUSTED_BUILD_ARG}`,
       'COPY --from=build /out /out',
     ]);
+    expect(isolated).toMatchObject({ references: ['base'], problems: [] });
+  });
+
+  test('cache mounts get their own id; every image it reads is listed, build arguments resolved', async () => {
+    const { isolateDockerfile } = await import('../../src/domain/untrusted-dockerfile.js');
+    const dockerfile = [
+      'ARG BASE=berth-default/web:abc',
+      'FROM ${BASE} AS one',
+      'RUN --mount=type=cache,target=/root/.npm,id=npm npm ci',
+      'RUN --mount=type=bind,from=other/image:1,target=/x true \\',
+      '  && echo done',
+      'FROM one',
+      'COPY --from=registry.example/tool:2 /tool /tool',
+      'COPY --from=0 /a /a',
+    ].join('\n');
+    const isolated = isolateDockerfile(dockerfile, 'dep_9', { UNUSED: 'x' });
+    expect(isolated.text).toContain('RUN --mount=type=cache,target=/root/.npm,id=berth-untrusted-dep_9-0 npm ci');
+    expect(isolated.text).not.toContain('id=npm');
+    expect(isolated.references).toEqual(['berth-default/web:abc', 'other/image:1', 'registry.example/tool:2']);
+    expect(isolated.problems).toEqual([]);
+  });
+
+  test('another frontend, another escape character, or a base it cannot resolve is refused', async () => {
+    const { isolateDockerfile } = await import('../../src/domain/untrusted-dockerfile.js');
+    expect(isolateDockerfile('# syntax=attacker/frontend\nFROM base', 'd', {}).problems[0]).toMatch(/syntax/);
+    expect(isolateDockerfile('# escape=`\nFROM base', 'd', {}).problems[0]).toMatch(/escape/);
+    expect(isolateDockerfile('FROM $UNKNOWN', 'd', {}).problems[0]).toMatch(/cannot resolve/);
+    expect(isolateDockerfile('ARG B\nFROM $B', 'd', { B: 'given' }).references).toEqual(['given']);
   });
 });
