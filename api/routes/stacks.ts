@@ -123,7 +123,7 @@ export function stackRoutes(deps: AppDeps) {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       assertStackApp(a);
       if (await isGitBackedStack(db, a)) refuseDryRunWithoutCommit(a);
-      const { stack, plan, unsetVariables } = await compileForEnvironment(db, config, deps.secretBox, a, env);
+      const { stack, plan, unsetVariables } = await compileForEnvironment(db, config, deps.secretBox, a, env, { showing: true });
       const hosts = environmentHosts(a.name, env.name, config.appsDomain, env.domains);
       // Environment values may hold secrets: the dry run shows the keys only.
       const services = Object.fromEntries(
