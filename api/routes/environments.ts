@@ -47,9 +47,23 @@ export async function findEnvironment(db: Db, appName: string, envName: string):
   return { app, env };
 }
 
-async function assertDomainsFree(db: Db, domains: string[], exceptId?: string) {
-  const taken = await environmentsClaiming(db, domains, exceptId);
-  if (taken.length) throw conflict(`domain already used by environment ${taken[0]?.id}: ${domains.filter((d) => taken[0]?.domains.includes(d)).join(', ')}`);
+const PREVIEW_PREFIX = /^pr-\d+\./;
+
+/**
+ * An environment's domains are its own: not under the apps domain (where every environment
+ * already answers as <app>.<env>.<domain>, and another's host could be taken), not another
+ * environment's, and not a preview's name of another's (pr-<n>.<its domain>) or the other way.
+ */
+async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], exceptId?: string) {
+  const inApps = domains.find((d) => d === appsDomain || d.endsWith(`.${appsDomain}`));
+  if (inApps) throw invalid(`${inApps} is under the apps domain ${appsDomain}, where environments answer as <app>.<env>.${appsDomain}`, [{ path: 'domains', message: 'under the apps domain' }]);
+  // Each domain with the preview prefix taken off: two domains clash when these meet.
+  const base = (d: string) => d.replace(PREVIEW_PREFIX, '');
+  const mine = new Set(domains.flatMap((d) => [d, base(d)]));
+  // This environment's own previews carry pr-<n>.<its domains>: they are not others.
+  const others = (await environmentsClaiming(db, (d) => mine.has(d) || mine.has(base(d)), exceptId)).filter((e) => !exceptId || e.parentId !== exceptId);
+  const clash = others.find((e) => e.domains.some((d) => domains.includes(d) || domains.includes(base(d)) || domains.some((m) => base(m) === d)));
+  if (clash) throw conflict(`domain already used by environment ${clash.id} (or by its pull-request previews): ${domains.join(', ')}`);
 }
 
 /** Secret values never leave: only their names. */
@@ -84,7 +98,7 @@ export function environmentRoutes({ db, config, secretBox }: AppDeps) {
         if (!p) throw invalid(`parent environment ${parent} does not exist`, [{ path: 'parent', message: 'no such environment' }]);
         parentId = p.id;
       }
-      await assertDomainsFree(db, input.domains);
+      await assertDomainsFree(db, config.appsDomain, input.domains);
       const [row] = await db
         .insert(environments)
         .values({ id: newId('env'), appId: a.id, parentId, ...input })
@@ -139,7 +153,7 @@ export function environmentRoutes({ db, config, secretBox }: AppDeps) {
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       const patch = c.req.valid('json');
-      if (patch.domains) await assertDomainsFree(db, patch.domains, env.id);
+      if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
       const [row] = Object.keys(patch).length
         ? await db.update(environments).set({ ...patch, updatedAt: sql`now()` }).where(eq(environments.id, env.id)).returning()
         : [env];

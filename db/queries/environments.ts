@@ -18,12 +18,10 @@ export async function listEnvironments(db: Db, appId: string): Promise<Environme
   return db.select().from(environments).where(eq(environments.appId, appId)).orderBy(asc(environments.name));
 }
 
-/** Environments (other than `exceptId`) that already claim any of these domains. */
-export async function environmentsClaiming(db: Db, domains: string[], exceptId?: string): Promise<EnvironmentRow[]> {
-  if (domains.length === 0) return [];
-  const wanted = new Set(domains);
+/** Environments (other than `exceptId`) with a domain the predicate picks. */
+export async function environmentsClaiming(db: Db, picks: (domain: string) => boolean, exceptId?: string): Promise<EnvironmentRow[]> {
   const rows = await db.select().from(environments);
-  return rows.filter((r) => r.id !== exceptId && r.domains.some((d) => wanted.has(d)));
+  return rows.filter((r) => r.id !== exceptId && r.domains.some(picks));
 }
 
 /** Does this deployment run in an untrusted environment (a fork's preview: no secrets)? */

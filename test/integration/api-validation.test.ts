@@ -57,6 +57,8 @@ const cases: Case[] = [
   ['POST', '/api/v1/apps/web/environments', { name: 'stage', queuePolicy: 'lifo' }, 400, 'ValidationFailed', /queuePolicy/],
   ['POST', '/api/v1/apps/web/environments', { name: 'stage', parent: 'nope' }, 400, 'ValidationFailed', /parent/],
   ['POST', '/api/v1/apps/web/environments', { name: 'stage', domains: ['shop.example.com'] }, 409, 'Conflict', /domain/],
+  ['POST', '/api/v1/apps/web/environments', { name: 'stage', domains: ['noimage.prod.localhost'] }, 400, 'ValidationFailed', /under the apps domain/],
+  ['POST', '/api/v1/apps/noimage/environments', { name: 'stage', domains: ['pr-3.shop.example.com'] }, 409, 'Conflict', /previews/],
   ['POST', '/api/v1/apps/web/environments', { name: 'prod' }, 409, 'Conflict'],
   ['POST', '/api/v1/apps/missing/environments', { name: 'prod' }, 404, 'NotFound'],
   ['PATCH', '/api/v1/apps/web/environments/prod', { drainSeconds: 9999 }, 400, 'ValidationFailed', /drainSeconds/],
