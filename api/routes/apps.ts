@@ -9,7 +9,8 @@ import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { DEFAULT_STATIC_SETTINGS } from '../../src/domain/static-site.js';
 import { DEFAULT_COMPOSE_FILE } from '../../src/domain/git-build.js';
-import { conflict, invalid, notFound } from '../errors.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import type { Principal } from '../../src/domain/access.js';
 import { newRouter } from '../router.js';
 import { assertComposeShape } from '../stack-compose.js';
 import { App, AppInput, AppPatch } from '../schemas/apps.js';
@@ -70,6 +71,17 @@ function assertStackGitPatch(git: Record<string, unknown>, gitBacked: boolean): 
   if (key) throw invalid(`git.${key} is not for stacks: each service’s build: in the compose file says how it is built`, [{ path: `git.${key}`, message: 'not for apps of kind stack' }]);
 }
 
+/**
+ * A file:// repository is read from the worker's own disk (any repository there, other
+ * deployments' checkouts included): only instance administrators may point an app at one.
+ */
+function assertGitUrlAllowed(principal: Principal | null, url: string | null | undefined): void {
+  if (!url || !/^file:/i.test(url)) return;
+  if (!principal?.isAdmin || principal.projectRestriction !== null) {
+    throw forbidden('file:// repositories are read from the worker’s own disk: only instance administrators may use them');
+  }
+}
+
 export function appRoutes({ db, config }: AppDeps) {
   const app = newRouter();
   const present = async (a: AppRow) => presentApp(a, mayHaveGit(a) ? await getGitSource(db, a.id) : undefined);
@@ -85,6 +97,7 @@ export function appRoutes({ db, config }: AppDeps) {
     }),
     async (c) => {
       const { project, git, static: site, compose, ...input } = c.req.valid('json');
+      assertGitUrlAllowed(c.get('principal'), git?.url);
       const [owner] = await db.select().from(projects).where(eq(projects.name, project));
       if (!owner) throw notFound(`project ${project}`);
       if (compose !== undefined) assertComposeShape(config, compose);
@@ -164,6 +177,7 @@ export function appRoutes({ db, config }: AppDeps) {
       const existing = await getAppByName(db, c.req.valid('param').app);
       if (!existing) throw notFound('app');
       const { git, static: site, ...patch } = c.req.valid('json');
+      assertGitUrlAllowed(c.get('principal'), git?.url);
       if (git && !mayHaveGit(existing)) throw invalid('only apps of kind git or stack have git settings', [{ path: 'git', message: `app is of kind ${existing.kind}` }]);
       if (site && existing.kind !== 'static') throw invalid('only apps of kind static have static settings', [{ path: 'static', message: 'not a static app' }]);
       if (git) {

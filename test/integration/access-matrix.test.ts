@@ -136,6 +136,8 @@ test('the roles draw the lines a team expects', async () => {
   expect(await call('deployer of A', 'POST', `/api/v1/deployments/${ids.deploymentA}/cancel`)).toBe(409);
   expect(await call('admin of A', 'POST', '/api/v1/projects/proj-a/members', { email: 'x@example.test', role: 'viewer' })).toBe(403);
   expect(await call('admin of A', 'DELETE', '/api/v1/projects/proj-a')).toBe(403);
+  // A project admin may not read the worker's disk through a file:// repository.
+  expect(await call('admin of A', 'POST', '/api/v1/apps', { project: 'proj-a', name: 'disk', kind: 'git', git: { url: 'file:///etc' } })).toBe(403);
   expect(await call('owner of A', 'DELETE', '/api/v1/projects/proj-a')).toBe(409);
   // Another project's owner, and a token confined to another project, see nothing of A.
   expect(await call('owner of B only', 'GET', '/api/v1/apps/a-web')).toBe(403);
