@@ -17,15 +17,19 @@ export type ForkStep =
   | { kind: 'skip'; reason: string };
 
 export async function forkStep(db: Db, appId: string, source: typeof gitSources.$inferSelect, event: PullRequest): Promise<ForkStep> {
-  if (event.action === 'labeled') {
-    const approves = source.forkPolicy === 'approve' && source.forkApprovalLabel !== null && event.label === source.forkApprovalLabel;
-    if (!approves) return { kind: 'skip', reason: `label ${event.label ?? '?'} does not approve fork pull requests for this app` };
-    return { kind: 'deploy', approvedBy: `github:${event.sender ?? 'unknown'}` };
-  }
   const [approval] = await db
     .select({ status: previewApprovals.status })
     .from(previewApprovals)
     .where(and(eq(previewApprovals.appId, appId), eq(previewApprovals.number, event.number), eq(previewApprovals.headSha, event.headSha)));
+  if (event.action === 'labeled') {
+    const approves = source.forkPolicy === 'approve' && source.forkApprovalLabel !== null && event.label === source.forkApprovalLabel;
+    if (!approves) return { kind: 'skip', reason: `label ${event.label ?? '?'} does not approve fork pull requests for this app` };
+    // A label approves a commit that was already waiting (whoever labels has seen it listed);
+    // a push that came in just before the label is recorded, and needs the label again.
+    if (!approval) return { kind: 'hold', reason: 'the labeled head commit was not yet waiting for approval: remove the label and add it again to approve it' };
+    if (approval.status === 'approved') return { kind: 'skip', reason: 'this head commit is already approved' };
+    return { kind: 'deploy', approvedBy: `github:${event.sender ?? 'unknown'}` };
+  }
   const decision = decideFork(source.forkPolicy, approval?.status === 'approved');
   if (decision.deploy) return { kind: 'deploy', approvedBy: null };
   return decision.wait ? { kind: 'hold', reason: decision.reason } : { kind: 'skip', reason: decision.reason };

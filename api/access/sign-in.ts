@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { insertSession, type UserRow } from '../../db/queries/credentials.js';
-import { blockUntil, clearThrottle, countFailure, readThrottles } from '../../db/queries/login-throttles.js';
+import { claimAttempt, clearThrottle, forgiveAttempt } from '../../db/queries/login-throttles.js';
 import { clearSetupTokens, liveSetupTokenHashes } from '../../db/queries/setup-tokens.js';
 import { countUsers, getUserByEmail, insertUser } from '../../db/queries/users.js';
 import { blockAfter, FORGET_AFTER_MS, throttleKey, type ThrottleKind } from '../../src/auth/login-throttle.js';
@@ -29,18 +29,12 @@ export function createSignIn(db: Db, config: Config) {
     ...(address ? ([['address', throttleKey('address', address)]] as [ThrottleKind, string][]) : []),
   ];
 
-  async function refuseWhileBlocked(keys: [ThrottleKind, string][]): Promise<void> {
-    const rows = await readThrottles(db, keys.map(([, k]) => k));
-    const until = Math.max(0, ...rows.map((r) => r.blockedUntil?.getTime() ?? 0));
-    const wait = Math.ceil((until - Date.now()) / 1000);
-    if (wait > 0) throw new HttpError(429, 'TooManyRequests', `too many failed sign-ins: try again in ${wait} s`, undefined, wait);
-  }
-
-  async function countFailures(keys: [ThrottleKind, string][]): Promise<void> {
+  /** Counts the attempt on every key first (src/auth/login-throttle.ts); refuses while any is blocked. */
+  async function claim(keys: [ThrottleKind, string][]): Promise<void> {
     for (const [kind, key] of keys) {
-      const failures = await countFailure(db, key, FORGET_AFTER_MS);
-      const block = blockAfter(kind, failures);
-      if (block > 0) await blockUntil(db, key, new Date(Date.now() + block));
+      const blockedFor = await claimAttempt(db, key, { blockAfter: (n) => blockAfter(kind, n), forgetAfterMs: FORGET_AFTER_MS });
+      const wait = Math.ceil(blockedFor / 1000);
+      if (wait > 0) throw new HttpError(429, 'TooManyRequests', `too many failed sign-ins: try again in ${wait} s`, undefined, wait);
     }
   }
 
@@ -48,14 +42,12 @@ export function createSignIn(db: Db, config: Config) {
     /** The account, or a 401 that is the same whatever was wrong (or a 429 while throttled). */
     async authenticate(email: string, password: string, address: string | null): Promise<UserRow> {
       const keys = keysOf(email, address);
-      await refuseWhileBlocked(keys);
+      await claim(keys);
       const user = await getUserByEmail(db, email);
       const ok = user && !user.disabledAt ? await verifyPassword(password, user.passwordHash) : await verifyNoPassword(password);
-      if (!ok || !user) {
-        await countFailures(keys);
-        throw new HttpError(401, 'Unauthorized', WRONG);
-      }
+      if (!ok || !user) throw new HttpError(401, 'Unauthorized', WRONG);
       await clearThrottle(db, throttleKey('account', email));
+      if (address) await forgiveAttempt(db, throttleKey('address', address));
       return user;
     },
 
@@ -80,12 +72,12 @@ export function createSignIn(db: Db, config: Config) {
 
     /** Makes the first administrator with a setup token; refused once any user exists. */
     async setUp(input: { setupToken: string; email: string; name: string; password: string }): Promise<UserRow> {
+      // Checked before the costly hash, so setup cannot be used to keep the hasher busy.
+      await assertSetupOpen(db, input.setupToken);
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
-        if ((await countUsers(tx)) > 0) throw conflict('Berth is already set up: sign in, or ask an administrator for an account');
-        const sent = hashSecretToken(input.setupToken);
-        if (!(await liveSetupTokenHashes(tx)).some((h) => sameSecret(h, sent))) throw forbidden('the setup token is wrong or has expired: restart Berth for a new one');
+        await assertSetupOpen(tx, input.setupToken);
         const user = await insertUser(tx, { id: newId('usr'), email: input.email, name: input.name, passwordHash, isAdmin: true });
         await clearSetupTokens(tx);
         return user as UserRow;
@@ -95,4 +87,10 @@ export function createSignIn(db: Db, config: Config) {
 }
 
 export type SignIn = ReturnType<typeof createSignIn>;
+
+async function assertSetupOpen(db: Db, setupToken: string): Promise<void> {
+  if ((await countUsers(db)) > 0) throw conflict('Berth is already set up: sign in, or ask an administrator for an account');
+  const sent = hashSecretToken(setupToken);
+  if (!(await liveSetupTokenHashes(db)).some((h) => sameSecret(h, sent))) throw forbidden('the setup token is wrong or has expired: restart Berth for a new one');
+}
 

@@ -2,7 +2,7 @@
 // operations; everything else here acts on the caller's own account.
 import { z } from '@hono/zod-openapi';
 import { and, desc, eq } from 'drizzle-orm';
-import { deleteSession, endUserSessions } from '../../db/queries/credentials.js';
+import { deleteSession, endUserSessions, revokeUserTokens } from '../../db/queries/credentials.js';
 import { countUsers, getUserById } from '../../db/queries/users.js';
 import { sessions, users } from '../../db/schema/index.js';
 import { hashPassword, verifyPassword } from '../../src/auth/password-hash.js';
@@ -172,13 +172,13 @@ export function signInRoutes({ db }: AppDeps, signIn: SignIn) {
       method: 'put',
       path: '/auth/password',
       tags: ['access'],
-      summary: 'Change the caller’s password; its other sessions end',
+      summary: 'Change the caller’s password; its other sessions end (and its tokens, with revokeTokens)',
       access: { self: 'admin' },
       request: { body: body(PasswordChange) },
       responses: { 204: { description: 'Changed' }, ...errorResponses },
     }),
     async (c) => {
-      const { currentPassword, newPassword } = c.req.valid('json');
+      const { currentPassword, newPassword, revokeTokens } = c.req.valid('json');
       const user = await getUserById(db, c.get('principal')?.userId ?? '');
       if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
         throw invalid('the current password is wrong', [{ path: 'currentPassword', message: 'wrong' }]);
@@ -187,6 +187,7 @@ export function signInRoutes({ db }: AppDeps, signIn: SignIn) {
       const keep = c.get('session')?.id;
       const others = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id));
       for (const s of others) if (s.id !== keep) await deleteSession(db, s.id);
+      if (revokeTokens) await revokeUserTokens(db, user.id);
       return c.body(null, 204);
     },
   );

@@ -80,11 +80,17 @@ export function tokenRoutes({ db }: AppDeps) {
       let projectId: string | null = null;
       if (input.project) {
         const [p] = await db.select({ id: projects.id }).from(projects).where(eq(projects.name, input.project));
-        if (!p) throw notFound(`project ${input.project}`);
+        // A project the caller cannot read is answered as one that does not exist.
+        const visible = await c.get('gate').visibleProjects(c);
+        if (!p || (visible !== null && !visible.includes(p.id))) throw notFound(`project ${input.project}`);
         projectId = p.id;
       }
       const scopes = TOKEN_SCOPES.filter((s) => input.scopes.includes(s));
       assertWithinCaller(caller, scopes, projectId);
+      // A token made with a token never outlives it.
+      const parent = caller.tokenId ? (await db.select({ expiresAt: apiTokens.expiresAt }).from(apiTokens).where(eq(apiTokens.id, caller.tokenId)))[0] : undefined;
+      const asked = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+      const expiresAt = parent?.expiresAt && (!asked || asked > parent.expiresAt) ? parent.expiresAt : asked;
       const token = newSecretToken('api');
       const [row] = await db
         .insert(apiTokens)
@@ -96,7 +102,7 @@ export function tokenRoutes({ db }: AppDeps) {
           tokenHash: hashSecretToken(token),
           scopes,
           projectId,
-          expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
+          expiresAt,
         })
         .returning();
       return c.json({ ...presentToken(row as TokenRow, input.project ?? null), token }, 201);

@@ -2,7 +2,7 @@
 // makes its tokens stop working; the last active administrator cannot be demoted or disabled.
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { endUserSessions } from '../../db/queries/credentials.js';
+import { endUserSessions, revokeUserTokens } from '../../db/queries/credentials.js';
 import { countActiveAdmins, getUserById, insertUser, listUsers } from '../../db/queries/users.js';
 import { users } from '../../db/schema/index.js';
 import { hashPassword } from '../../src/auth/password-hash.js';
@@ -70,7 +70,7 @@ export function userRoutes({ db }: AppDeps) {
       path: '/{id}',
       tags: ['access'],
       summary: 'Rename, promote, demote, disable, enable, or set a new password',
-      description: 'Disabling ends the user’s sessions and stops its tokens; a new password ends its sessions.',
+      description: 'Disabling ends the user’s sessions and stops its tokens; a new password ends its sessions and revokes its tokens.',
       access: { instance: 'admin' },
       request: { params: UserParam, body: body(UserPatch) },
       responses: { 200: json(User, 'Updated'), ...errorResponses },
@@ -93,6 +93,8 @@ export function userRoutes({ db }: AppDeps) {
         .where(eq(users.id, existing.id))
         .returning();
       if (patch.disabled || patch.password !== undefined) await endUserSessions(db, existing.id);
+      // An administrator resets a password when it may have leaked: the tokens go too.
+      if (patch.password !== undefined) await revokeUserTokens(db, existing.id);
       return c.json(presentUser(row ?? existing), 200);
     },
   );

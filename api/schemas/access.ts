@@ -64,7 +64,14 @@ export const SessionInfo = z
   .object({ id: z.string(), current: z.boolean(), address: z.string().nullable(), userAgent: z.string().nullable(), createdAt: z.string(), lastSeenAt: z.string(), expiresAt: z.string() })
   .openapi('Session');
 
-export const PasswordChange = z.object({ currentPassword: z.string().max(MAX_PASSWORD_LENGTH), newPassword: Password }).strict().openapi('PasswordChange');
+export const PasswordChange = z
+  .object({
+    currentPassword: z.string().max(MAX_PASSWORD_LENGTH),
+    newPassword: Password,
+    revokeTokens: z.boolean().default(false).openapi({ description: 'Also revoke every API token of the account (when the password may have leaked)' }),
+  })
+  .strict()
+  .openapi('PasswordChange');
 
 export const UserInput = z
   .object({ email: Email, name: PersonName.default(''), password: Password, isAdmin: z.boolean().default(false) })

@@ -1,34 +1,45 @@
-// Failed sign-ins, counted per key in the database so every API process sees the same counts.
-import { eq, inArray, sql } from 'drizzle-orm';
+// Sign-in attempts, counted per key in the database so every API process sees the same counts.
+// An attempt is counted as a failure before its password is checked, in a transaction that
+// locks the key's row: however many arrive at once, each sees the count and the block the ones
+// before it left, so a burst cannot slip past the throttle while the first ones are hashing.
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { loginThrottles } from '../schema/index.js';
 
-export type ThrottleRow = typeof loginThrottles.$inferSelect;
-
-export async function readThrottles(db: Db, keys: string[]): Promise<ThrottleRow[]> {
-  return db.select().from(loginThrottles).where(inArray(loginThrottles.key, keys));
+export interface ThrottlePolicy {
+  /** How long to block after the n-th failure in a row. */
+  blockAfter(failures: number): number;
+  /** Failures older than this are forgotten. */
+  forgetAfterMs: number;
 }
 
-/** Counts one more failure (starting again after `forgetAfterMs` of quiet); returns the new count. */
-export async function countFailure(db: Db, key: string, forgetAfterMs: number): Promise<number> {
-  const [row] = await db
-    .insert(loginThrottles)
-    .values({ key, failures: 1 })
-    .onConflictDoUpdate({
-      target: loginThrottles.key,
-      set: {
-        failures: sql`case when ${loginThrottles.lastFailureAt} < now() - make_interval(secs => ${forgetAfterMs / 1000}) then 1 else ${loginThrottles.failures} + 1 end`,
-        lastFailureAt: sql`now()`,
-      },
-    })
-    .returning({ failures: loginThrottles.failures });
-  return row?.failures ?? 1;
+/** Counts an attempt as a failure unless the key is blocked; returns how long it is blocked (0: go on). */
+export async function claimAttempt(db: Db, key: string, policy: ThrottlePolicy): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.insert(loginThrottles).values({ key, failures: 0 }).onConflictDoNothing();
+    const [row] = await tx.select().from(loginThrottles).where(eq(loginThrottles.key, key)).for('update');
+    const now = Date.now();
+    const blockedFor = (row?.blockedUntil?.getTime() ?? 0) - now;
+    if (blockedFor > 0) return blockedFor;
+    const stale = !row || row.failures === 0 || now - row.lastFailureAt.getTime() > policy.forgetAfterMs;
+    const failures = stale ? 1 : (row.failures ?? 0) + 1;
+    await tx
+      .update(loginThrottles)
+      .set({ failures, lastFailureAt: new Date(now), blockedUntil: new Date(now + policy.blockAfter(failures)) })
+      .where(eq(loginThrottles.key, key));
+    return 0;
+  });
 }
 
-export async function blockUntil(db: Db, key: string, until: Date): Promise<void> {
-  await db.update(loginThrottles).set({ blockedUntil: until }).where(eq(loginThrottles.key, key));
-}
-
+/** The attempt succeeded: its account starts afresh. */
 export async function clearThrottle(db: Db, key: string): Promise<void> {
   await db.delete(loginThrottles).where(eq(loginThrottles.key, key));
+}
+
+/** The attempt succeeded: an address keeps its other failures, but not this one or its block. */
+export async function forgiveAttempt(db: Db, key: string): Promise<void> {
+  await db
+    .update(loginThrottles)
+    .set({ failures: sql`greatest(${loginThrottles.failures} - 1, 0)`, blockedUntil: null })
+    .where(eq(loginThrottles.key, key));
 }

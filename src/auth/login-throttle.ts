@@ -15,5 +15,18 @@ export function blockAfter(kind: ThrottleKind, failures: number): number {
 }
 
 export function throttleKey(kind: ThrottleKind, value: string): string {
-  return `${kind}:${value.toLowerCase()}`;
+  return `${kind}:${kind === 'address' ? addressGroup(value) : value.toLowerCase()}`;
+}
+
+/**
+ * What one caller holds: an IPv4 address, or an IPv6 address's /64 (a network gives its hosts
+ * a whole /64, so counting single IPv6 addresses would give each caller endless tries).
+ */
+export function addressGroup(address: string): string {
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const full = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${full.slice(0, 4).map((h) => h.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -4,6 +4,7 @@
 // later without breaking existing hashes. Hashes run at most two at a time, so a burst of
 // sign-ins cannot take the machine's memory.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { BerthError } from '../errors.js';
 
 const LOG_N = 17;
 const R = 8;
@@ -11,6 +12,8 @@ const P = 1;
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 const MAX_CONCURRENT = 2;
+/** Beyond this many waiting, a hash is refused at once (503) rather than queued behind a flood. */
+const MAX_WAITING = 32;
 
 export const MIN_PASSWORD_LENGTH = 12;
 /** Long enough for any passphrase; bounded so nobody makes the server hash megabytes. */
@@ -25,6 +28,7 @@ let running = 0;
 const waiting: (() => void)[] = [];
 
 async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT && waiting.length >= MAX_WAITING) throw new BerthError('Unavailable', 'too many sign-ins at once: try again in a moment');
   if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   try {

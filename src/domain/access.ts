@@ -70,9 +70,13 @@ export function decideInstance(principal: Principal, need: 'read' | 'admin'): Ve
   return { allowed: true };
 }
 
-/** The caller's own account (tokens, sessions, password): reading needs read, changing needs admin scope. */
+/**
+ * The caller's own account (tokens, sessions, password): reading needs read; changing needs
+ * admin scope and a token not restricted to a project (a project's token is not the account's).
+ */
 export function decideSelf(principal: Principal, need: 'read' | 'admin'): Verdict {
   if (!scopeAllows(principal.scope, need)) return { allowed: false, reason: `this token's scope ${principal.scope} does not allow it (needs ${need})` };
+  if (need === 'admin' && principal.projectRestriction !== null) return { allowed: false, reason: 'a token restricted to a project cannot change the account' };
   return { allowed: true };
 }
 

@@ -72,7 +72,7 @@ const NEED = { read: ['viewer', 'read'], deploy: ['deployer', 'deploy'], manage:
 /** The expectation, written out on its own: roles and scopes rank; restrictions confine. */
 function expected(access: Access, c: Caller): boolean {
   if ('public' in access) return true;
-  if ('self' in access) return rank(TOKEN_SCOPES, c.scope) >= rank(TOKEN_SCOPES, access.self);
+  if ('self' in access) return rank(TOKEN_SCOPES, c.scope) >= rank(TOKEN_SCOPES, access.self) && (access.self === 'read' || c.restrictedTo === null);
   if ('list' in access) return true;
   if ('instance' in access) return c.isAdmin && c.restrictedTo === null && rank(TOKEN_SCOPES, c.scope) >= rank(TOKEN_SCOPES, access.instance);
   const [role, scope] = NEED[access.need];

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sessions, users } from '../../db/schema/index.js';
 import { issueSetupToken } from '../../src/process/setup-token.js';
-import { makeUser } from '../support/accounts.js';
+import { makeToken, makeUser } from '../support/accounts.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 
 let berth: TestBerth;
@@ -131,8 +131,10 @@ describe('sessions', () => {
     const user = await makeUser(berth.database.db, { password: PASSWORD });
     const kept = await signIn(user.email, PASSWORD);
     const other = await signIn(user.email, PASSWORD);
-    const changed = await as(kept, 'PUT', '/api/v1/auth/password', { currentPassword: PASSWORD, newPassword: `${PASSWORD} two` }, { 'x-csrf-token': kept.csrf });
+    const early = (await (await as(kept, 'POST', '/api/v1/tokens', { name: 'early', scopes: ['read'] }, { 'x-csrf-token': kept.csrf })).json()) as { token: string };
+    const changed = await as(kept, 'PUT', '/api/v1/auth/password', { currentPassword: PASSWORD, newPassword: `${PASSWORD} two`, revokeTokens: true }, { 'x-csrf-token': kept.csrf });
     expect(changed.status).toBe(204);
+    expect((await berth.api('GET', '/api/v1/projects', undefined, early.token)).status).toBe(401);
     expect((await as(other, 'GET', '/api/v1/projects')).status).toBe(401);
     expect((await as(kept, 'GET', '/api/v1/projects')).status).toBe(200);
     const token = (await (await as(kept, 'POST', '/api/v1/tokens', { name: 'cli', scopes: ['read'] }, { 'x-csrf-token': kept.csrf })).json()) as { token: string };
@@ -187,6 +189,15 @@ describe('throttling', () => {
     expect((await post('/api/v1/auth/login', { email: user.email, password: PASSWORD })).res.status).toBe(200);
   }, 60_000);
 
+  test('a burst of simultaneous guesses gets no more checks than guesses one at a time would', async () => {
+    const user = await makeUser(berth.database.db, { password: PASSWORD });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post('/api/v1/auth/login', { email: user.email, password: 'a guess' })));
+    const statuses = answers.map((a) => a.res.status);
+    // Five free failures, the sixth counted with its block: every other one is refused unchecked.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(6);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(14);
+  }, 60_000);
+
   test('behind a trusted proxy, failures count per forwarded address too', async () => {
     const { serve } = await import('@hono/node-server');
     const proxied = await startBerth({ workers: false, env: { BERTH_TRUSTED_PROXIES: '127.0.0.1' } });
@@ -237,7 +248,18 @@ describe('tokens', () => {
     expect((await berth.api('GET', '/api/v1/projects/tok-b', undefined, confined.body.token)).status).toBe(403);
     expect((await berth.api('GET', '/api/v1/users', undefined, confined.body.token)).status).toBe(403);
     expect((await berth.api('POST', '/api/v1/tokens', { name: 'escape', scopes: ['admin'] }, confined.body.token)).status).toBe(403);
-    expect((await berth.api('POST', '/api/v1/tokens', { name: 'same', scopes: ['read'], project: 'tok-a' }, confined.body.token)).status).toBe(201);
+    // A project's token acts on the project, not on the account: no tokens, sessions or password.
+    expect((await berth.api('POST', '/api/v1/tokens', { name: 'same', scopes: ['read'], project: 'tok-a' }, confined.body.token)).status).toBe(403);
+    expect((await berth.api('DELETE', '/api/v1/auth/sessions', undefined, confined.body.token)).status).toBe(403);
+    // A token made with an expiring token expires with it, whatever it asks for.
+    const parent = await berth.api('POST', '/api/v1/tokens', { name: 'parent', scopes: ['admin'], expiresInDays: 2 });
+    const child = await berth.api('POST', '/api/v1/tokens', { name: 'child', scopes: ['read'] }, parent.body.token);
+    expect(child.status).toBe(201);
+    expect(child.body.expiresAt).toBe(parent.body.expiresAt);
+    // A project nobody lets the caller read is answered as missing.
+    const outsider = await makeUser(db);
+    const outsiderToken = await makeToken(db, outsider.id);
+    expect((await berth.api('POST', '/api/v1/tokens', { name: 'probe', scopes: ['read'], project: 'tok-a' }, outsiderToken)).status).toBe(404);
 
     // Expiry and revocation take effect at once; last use is recorded.
     const short = await berth.api('POST', '/api/v1/tokens', { name: 'short', scopes: ['read'], expiresInDays: 1 });

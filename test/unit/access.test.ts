@@ -73,6 +73,14 @@ describe('sign-in throttle', () => {
     expect(blockAfter('address', 20)).toBe(0);
     expect(blockAfter('address', 21)).toBe(1000);
   });
+
+  test('an IPv6 caller is counted by its /64, an IPv4 one by its address', async () => {
+    const { addressGroup, throttleKey } = await import('../../src/auth/login-throttle.js');
+    expect(addressGroup('2001:db8::1')).toBe(addressGroup('2001:db8:0:0:ffff::2'));
+    expect(addressGroup('2001:db8:0:1::1')).not.toBe(addressGroup('2001:db8:0:2::1'));
+    expect(addressGroup('203.0.113.9')).toBe('203.0.113.9');
+    expect(throttleKey('account', 'Ada@Example.com')).toBe('account:ada@example.com');
+  });
 });
 
 describe('secrets', () => {
