@@ -8,6 +8,7 @@ import { createAccessGate } from './access/access-gate.js';
 import { SECURITY_SCHEMES } from './access/access-spec.js';
 import { authenticate } from './access/authenticate.js';
 import { authorize } from './access/authorize.js';
+import { cookieNames } from './access/session-cookie.js';
 import { createAuthenticator } from './access/credential-check.js';
 import { createSignIn } from './access/sign-in.js';
 import { isArchiveUpload } from './archive-upload.js';
@@ -78,7 +79,8 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   const app = baseRouter(deps);
   app.use('*', hostCheck(allowedHosts(config.api.publicUrl, config.access.allowedHosts)));
   const gate = createAccessGate(db, config.api.publicUrl);
-  app.use('*', authenticate(deps.authenticator ?? createAuthenticator(db, config.sessions, deps.log.child({ component: 'access' })), gate));
+  const authenticator = deps.authenticator ?? createAuthenticator(db, config.sessions, deps.log.child({ component: 'access' }));
+  app.use('*', authenticate(authenticator, gate, cookieNames(config.api.publicUrl).session));
   app.use('/api/*', auditTrail({ db, log: deps.log, retentionDays: config.access.auditRetentionDays }));
   const jsonLimit = bodyLimit({
     maxSize: MAX_JSON_BODY_BYTES,

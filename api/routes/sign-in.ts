@@ -16,7 +16,7 @@ import { newRouter } from '../router.js';
 import { body, errorResponses, Id, json } from '../schemas/common.js';
 import { LoginInput, PasswordChange, SessionInfo, SetupInput, SignedIn, WhoAmI } from '../schemas/access.js';
 
-export function signInRoutes({ db }: AppDeps, signIn: SignIn) {
+export function signInRoutes({ db, config }: AppDeps, signIn: SignIn) {
   const app = newRouter();
 
   app.openapi(
@@ -61,7 +61,8 @@ export function signInRoutes({ db }: AppDeps, signIn: SignIn) {
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
-      c.set('auditActorName', email.slice(0, 254));
+      // Whatever was typed as the e-mail is kept only if it looks like one (not a password typed in the wrong field).
+      c.set('auditActorName', /^[^\s@]{1,64}@[^\s@]{1,190}$/.test(email) ? email.toLowerCase() : null);
       return c.json(await signIn.startSession(c, await signIn.authenticate(email, password, c.get('address'))), 200);
     },
   );
@@ -79,7 +80,7 @@ export function signInRoutes({ db }: AppDeps, signIn: SignIn) {
       const session = c.get('session');
       if (!session) throw invalid('signed in with an API token: revoke it with DELETE /tokens/{id} instead');
       await deleteSession(db, session.id);
-      clearSessionCookies(c);
+      clearSessionCookies(c, config);
       return c.body(null, 204);
     },
   );
@@ -142,7 +143,7 @@ export function signInRoutes({ db }: AppDeps, signIn: SignIn) {
     }),
     async (c) => {
       const ended = await endUserSessions(db, c.get('principal')?.userId ?? '');
-      if (c.get('session')) clearSessionCookies(c);
+      if (c.get('session')) clearSessionCookies(c, config);
       return c.json({ ended }, 200);
     },
   );

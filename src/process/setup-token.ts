@@ -2,7 +2,7 @@
 // its hash, and the entrypoint prints it (and leaves it in <data>/setup-token, mode 0600, for a
 // Berth run as a service). Whoever has it makes the first administrator (POST /api/v1/setup,
 // or `berth admin create-user`). Once any user exists, no token is made and old ones are void.
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../db/client.js';
 import { insertSetupToken } from '../../db/queries/setup-tokens.js';
@@ -24,6 +24,7 @@ export async function issueSetupToken(db: Db, dataDir: string): Promise<string |
   const token = newSecretToken('setup');
   await insertSetupToken(db, hashSecretToken(token), SETUP_TOKEN_VALID_MS);
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // the mode above applies only when the file is made
   return token;
 }
 

@@ -81,7 +81,14 @@ test('security headers on every response, HSTS and Secure cookies when Berth is 
     const user = await makeUser(https.database.db, { password: 'a long enough passphrase' });
     const signed = await https.app.request('https://berth.example.test/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: user.email, password: 'a long enough passphrase' }) });
     expect(signed.status).toBe(200);
-    expect(signed.headers.getSetCookie().find((c) => c.startsWith('berth_session='))).toMatch(/; Secure/);
+    // __Host-: only this host may set it, so an app on a neighbouring subdomain cannot plant one.
+    const cookie = signed.headers.getSetCookie().find((c) => c.startsWith('__Host-berth_session=')) as string;
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; Path=\//);
+    expect(cookie).not.toMatch(/Domain=/i);
+    const session = cookie.split(';')[0] as string;
+    expect((await https.app.request('https://berth.example.test/api/v1/auth/whoami', { headers: { cookie: session } })).status).toBe(200);
+    expect((await https.app.request('https://berth.example.test/api/v1/auth/whoami', { headers: { cookie: session.replace('__Host-', '') } })).status).toBe(401);
     expect((await https.app.request('https://evil.example/api/v1/projects')).status).toBe(421);
   } finally {
     await https.close();
