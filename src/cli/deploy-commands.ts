@@ -122,7 +122,7 @@ async function follow(ctx: CommandContext, client: BerthClient, accepted: Accept
     if (out.format !== 'json') out.note(`queued ${accepted.deploymentId}; follow it with: berth logs -f ${accepted.deploymentId}`);
     return EXIT.ok;
   }
-  const environment = await unwrap(client.GET('/apps/{app}/environments/{env}', { params: { path: { app, env } } }));
   const view = chooseView(out, Boolean(options.logs));
-  return watchDeployment(client, view, { deploymentId: accepted.deploymentId, title: `${app} → ${env}`, url: environment.url, temporalUrl: accepted.temporalUrl });
+  const url = async () => (await unwrap(client.GET('/apps/{app}/environments/{env}', { params: { path: { app, env } } }))).url;
+  return watchDeployment(client, view, { deploymentId: accepted.deploymentId, title: `${app} → ${env}`, temporalUrl: accepted.temporalUrl }, url);
 }

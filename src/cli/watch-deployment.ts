@@ -7,7 +7,12 @@ import type { DeployView, WatchInfo } from './deploy-views.js';
 import { describeError, EXIT, exitForStatus, type ExitCode } from './exit-codes.js';
 import { askOnInterrupt } from './interrupt-choice.js';
 
-export async function watchDeployment(client: BerthClient, view: DeployView, info: WatchInfo): Promise<ExitCode> {
+/**
+ * Call it right after the deployment id is printed: Ctrl-C is handled from its first
+ * (synchronous) step on, and `url` (where the environment answers) is awaited after that.
+ */
+export async function watchDeployment(client: BerthClient, view: DeployView, base: Omit<WatchInfo, 'url'>, url: () => Promise<string | null>): Promise<ExitCode> {
+  const info: WatchInfo = { ...base, url: null };
   const stop = new AbortController();
   let asking = false;
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
@@ -34,8 +39,10 @@ export async function watchDeployment(client: BerthClient, view: DeployView, inf
     }
   };
   process.on('SIGINT', onInterrupt);
-  view.start(info);
   try {
+    info.url = await url();
+    if (stop.signal.aborted) return EXIT.interrupted;
+    view.start(info);
     await followDeployment(client, {
       deploymentId: info.deploymentId,
       signal: stop.signal,
