@@ -86,7 +86,10 @@ describe('signing in', () => {
 describe('deploying', () => {
   test('deploy waits, shows each phase, and exits 0 once the new version answers through Traefik', async () => {
     const started = Date.now();
-    const res = await runCli(['deploy', 'clidemo', 'prod', '--image', tags.v1], { env: auth });
+    const run = startCli(['deploy', 'clidemo', 'prod', '--image', tags.v1], { env: auth });
+    const printedAt = await waitFor('the deployment id', async () => (run.stdout().trim() ? Date.now() : undefined), 30_000, 5);
+    const res = await run.done;
+    const exitedAt = Date.now();
     expect(res.code, res.stderr).toBe(0);
     const id = res.stdout.trim();
     expect(id).toMatch(/^dep_/);
@@ -95,8 +98,10 @@ describe('deploying', () => {
     expect(res.stderr).toMatch(new RegExp(`✓ ${id} succeeded in [\\d.]+s: live at http://clidemo\\.prod\\.`));
     const d = await berth.api('GET', `/api/v1/deployments/${id}`);
     const ownMs = Date.parse(d.body.finishedAt) - Date.parse(d.body.createdAt);
-    // How long after the deployment's own end the process exits (process start and the stream's poll included).
-    console.log(`berth deploy: ${res.ms} ms to exit (spawn to exit), deployment ${ownMs} ms (created to finished), wall ${Date.now() - started} ms`);
+    // What the CLI adds around the deployment's own time: starting and asking before it, the event stream's poll and the last read after it.
+    console.log(
+      `berth deploy: spawn to id printed ${printedAt - started} ms; deployment created to finished ${ownMs} ms; finished to exit ${exitedAt - Date.parse(d.body.finishedAt)} ms; spawn to exit ${res.ms} ms`,
+    );
   });
 
   test('--output json is NDJSON: accepted, one event per phase, end with the exit code', async () => {
