@@ -6,13 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { startApiServer, type ApiServer } from '../../src/process/api-server.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
-import { cliHome, runCli, startCli, stopAllCli } from '../support/berth-cli.js';
+import type { TestBerth } from '../support/berth.js';
+import { runCli, startCli } from '../support/berth-cli.js';
+import { startCliBerth, type CliBerth } from '../support/cli-berth.js';
 import { createImageApp } from '../support/fixtures.js';
-import { freePort } from '../support/free-port.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { snapshot } from '../support/snapshot.js';
 import { createStackApp } from '../support/stack-fixtures.js';
@@ -21,30 +18,21 @@ import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const tags = { web1: 'berth-test/cli-stack:1', web2: 'berth-test/cli-stack:2', slow: 'berth-test/cli-src:slow' };
+let cli: CliBerth;
 let berth: TestBerth;
-let apiConfig: Config;
-let server: ApiServer;
 let auth: Record<string, string>;
-const home = cliHome();
 const site = mkdtempSync(join(tmpdir(), 'berth-cli-site-'));
-
-const startServer = () => startApiServer({ config: apiConfig, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'silent', format: 'json' }) });
 
 beforeAll(async () => {
   buildHello(tags.web1, { version: 'w1' });
   buildHello(tags.web2, { version: 'w2' });
   buildHello(tags.slow, { version: 'slow', startDelay: 2 });
-  berth = await startBerth({ staticServer: true });
-  apiConfig = loadConfig({ ...berth.env, BERTH_API_PORT: String(await freePort()) });
-  server = await startServer();
-  auth = { ...home.env, BERTH_URL: server.url, BERTH_TOKEN: berth.token };
+  cli = await startCliBerth({ staticServer: true });
+  ({ berth, env: auth } = cli);
 });
 
 afterAll(async () => {
-  stopAllCli();
-  await server?.close();
-  await berth?.close();
-  home.remove();
+  await cli?.close();
   rmSync(site, { recursive: true, force: true });
   removeImages(...Object.values(tags));
 });
@@ -84,10 +72,10 @@ describe('an image app', () => {
     const id = accepted.body.deploymentId as string;
     const follow = startCli(['logs', '-f', id], { env: auth });
     await waitFor('a first log line', async () => follow.stdout().length > 0);
-    await server.close();
+    await cli.stopApi();
     const cutAt = follow.stdout().trim().split('\n').length;
     await new Promise((r) => setTimeout(r, 1000));
-    server = await startServer();
+    await cli.startApi();
     const res = await follow.done;
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/connection lost .*; reconnecting/);

@@ -4,13 +4,10 @@
 // terminal, Ctrl-C stops watching without asking.
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { IMAGE_PHASES } from '../../src/domain/phases.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { startApiServer, type ApiServer } from '../../src/process/api-server.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
-import { cliHome, startCli, stopAllCli } from '../support/berth-cli.js';
+import type { TestBerth } from '../support/berth.js';
+import { startCli, stopAllCli } from '../support/berth-cli.js';
+import { startCliBerth, type CliBerth } from '../support/cli-berth.js';
 import { createImageApp, type AppFixture } from '../support/fixtures.js';
-import { freePort } from '../support/free-port.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { startTerminal, type Terminal } from '../support/tmux.js';
 import { throughTraefik } from '../support/traefik.js';
@@ -19,21 +16,19 @@ import { waitFor, waitForDeployment } from '../support/wait.js';
 const BIN = new URL('../../scripts/berth', import.meta.url).pathname;
 const tags = { v1: 'berth-test/cli-tty:v1', slow: 'berth-test/cli-tty:slow' };
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+let cli: CliBerth;
 let berth: TestBerth;
-let server: ApiServer;
 let fx: AppFixture;
 let env: Record<string, string>;
 let terminal: Terminal | null = null;
-const home = cliHome();
 
 beforeAll(async () => {
   buildHello(tags.v1, { version: 'v1' });
   buildHello(tags.slow, { version: 'slow', startDelay: 4 });
-  berth = await startBerth();
-  const config = loadConfig({ ...berth.env, BERTH_API_PORT: String(await freePort()) });
-  server = await startApiServer({ config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'silent', format: 'json' }) });
+  cli = await startCliBerth();
+  berth = cli.berth;
   fx = await createImageApp(berth, { app: 'clitty', image: tags.v1, healthCheck: { intervalMs: 100, startPeriodMs: 8000, failureThreshold: 3 } });
-  env = { ...home.env, BERTH_URL: server.url, BERTH_TOKEN: berth.token, TERM: 'xterm-256color', NO_COLOR: '1' };
+  env = { ...cli.env, TERM: 'xterm-256color', NO_COLOR: '1' };
 });
 
 afterEach(() => {
@@ -43,9 +38,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await server?.close();
-  await berth?.close();
-  home.remove();
+  await cli?.close();
   removeImages(...Object.values(tags));
 });
 

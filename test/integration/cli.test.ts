@@ -5,42 +5,37 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IMAGE_PHASES } from '../../src/domain/phases.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { startApiServer, type ApiServer } from '../../src/process/api-server.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
-import { cliHome, runCli, startCli, stopAllCli } from '../support/berth-cli.js';
+import type { ApiServer } from '../../src/process/api-server.js';
+import type { TestBerth } from '../support/berth.js';
+import { runCli, startCli } from '../support/berth-cli.js';
+import { startCliBerth, type CliBerth } from '../support/cli-berth.js';
 import { createImageApp, type AppFixture } from '../support/fixtures.js';
-import { freePort } from '../support/free-port.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { snapshot } from '../support/snapshot.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const tags = { v1: 'berth-test/cli:v1', v2: 'berth-test/cli:v2', bad: 'berth-test/cli:bad', slow: 'berth-test/cli:slow' };
+let cli: CliBerth;
 let berth: TestBerth;
 let server: ApiServer;
 let fx: AppFixture;
 let auth: Record<string, string>;
-const home = cliHome();
+let home: CliBerth['home'];
 
 beforeAll(async () => {
   buildHello(tags.v1, { version: 'v1' });
   buildHello(tags.v2, { version: 'v2' });
   buildHello(tags.bad, { version: 'bad', healthy: false });
   buildHello(tags.slow, { version: 'slow', startDelay: 3 });
-  berth = await startBerth();
-  const config = loadConfig({ ...berth.env, BERTH_API_PORT: String(await freePort()) });
-  server = await startApiServer({ config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'silent', format: 'json' }) });
+  cli = await startCliBerth();
+  ({ berth, home, env: auth } = cli);
+  server = cli.server();
   fx = await createImageApp(berth, { app: 'clidemo', image: tags.v1, healthCheck: { intervalMs: 100, startPeriodMs: 500, failureThreshold: 3 } });
-  auth = { ...home.env, BERTH_URL: server.url, BERTH_TOKEN: berth.token };
 });
 
 afterAll(async () => {
-  stopAllCli();
-  await server?.close();
-  await berth?.close();
-  home.remove();
+  await cli?.close();
   removeImages(...Object.values(tags));
 });
 
