@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // berth <command>: the one binary. Commands that run Berth itself (dev, api, worker, migrate,
 // static-server, admin: src/process/process-commands.ts) and the client commands that talk to
-// a running Berth over its API (login, deploy, logs, …: src/cli/). The process commands' heavy
-// imports load only when one of them runs, so a client command starts quickly.
+// a running Berth over its API (login, deploy, logs, …: src/cli/). The process commands are
+// imported statically: loaded by a dynamic import, a spawned `berth worker` made no progress on
+// deployments in test/integration/crash-resume.test.ts (cause not yet found).
 import { isProcessCommand } from './process/process-command-names.js';
+import { runProcessCommand } from './process/process-commands.js';
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv.slice(2);
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
   // `berth admin` has its own usage text; the others' --help is the CLI's.
   if (isProcessCommand(command) && (command === 'admin' || !wantsHelp)) {
-    const { runProcessCommand } = await import('./process/process-commands.js');
     return runProcessCommand(command, rest);
   }
   const { runClient } = await import('./cli/program.js');

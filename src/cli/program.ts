@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .description('Deploy, follow, roll back and script Berth; and run Berth itself')
     .addOption(new Option('-o, --output <format>', 'text, or json (NDJSON while watching a deployment)').choices(['text', 'json']).default('text'))
     .option('--context <name>', 'a saved context other than the current one')
-    .showHelpAfterError('(berth --help, or berth <command> --help, shows usage and examples)')
+    .showHelpAfterError('usage: berth <command> [options]  (berth --help lists the commands; berth <command> --help shows examples)')
     .exitOverride()
     .addHelpText('after', EXIT_CODES_HELP + examples(['berth login http://127.0.0.1:7480', 'berth deploy web prod --image web:1.4.2', 'berth status web/prod', 'berth logs -f dep_01hx…']));
 
