@@ -31,7 +31,8 @@ beforeAll(async () => {
   cli = await startCliBerth();
   ({ berth, home, env: auth } = cli);
   server = cli.server();
-  fx = await createImageApp(berth, { app: 'clidemo', image: tags.v1, healthCheck: { intervalMs: 100, startPeriodMs: 500, failureThreshold: 3 } });
+  // The start period covers the slow image (listening after 3 s), so it holds the lane that long.
+  fx = await createImageApp(berth, { app: 'clidemo', image: tags.v1, healthCheck: { intervalMs: 100, startPeriodMs: 5000, failureThreshold: 3 } });
 });
 
 afterAll(async () => {
@@ -40,6 +41,14 @@ afterAll(async () => {
 });
 
 const body = async () => (await throughTraefik(fx.host)).body.trim();
+/** A snapshot once Berth is quiet (no workflow a previous test set off still starting). */
+const quietSnapshot = () =>
+  waitFor('a quiet Berth', async () => {
+    const first = await snapshot(berth);
+    await new Promise((r) => setTimeout(r, 500));
+    const second = await snapshot(berth);
+    return JSON.stringify(first) === JSON.stringify(second) ? second : undefined;
+  });
 const ndjson = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('signing in', () => {
@@ -208,7 +217,7 @@ describe('bad input is a clear message, a non-zero exit, and changes nothing', (
     ['an unknown option', ['deploy', 'clidemo', 'prod', '--imgae', 'x'], 64, /unknown option '--imgae'/],
     ['no token', ['deploy', 'clidemo', 'prod'], 4, /not logged in/],
   ])('%s', async (_, args, code, message) => {
-    const before = await snapshot(berth);
+    const before = await quietSnapshot();
     const env = args.includes('--imgae') || code !== 4 ? auth : { ...home.env, XDG_CONFIG_HOME: `${home.dir}/empty` };
     const res = await runCli(args as string[], { env });
     expect(res.code, res.stderr).toBe(code);
