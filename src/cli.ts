@@ -1,98 +1,24 @@
 #!/usr/bin/env node
-// berth <command>: the process entrypoints.
-//   dev      everything in one process on embedded defaults (Temporal dev server, Traefik, PGlite)
-//   api      the HTTP API
-//   worker   the Temporal workers (workflows and activities)
-//   migrate  apply database migrations and register Temporal search attributes, then exit
-//   static-server  the nginx that serves static sites (on the host whose worker unpacks them)
-//   admin    accounts and API tokens, straight in the database (berth admin --help)
-import { join } from 'node:path';
-import { openDatabase } from '../db/client.js';
-import { loadConfigOrExit, type Config } from './config.js';
-import { createLogger } from './logger.js';
-import { ADMIN_USAGE, runAdminCommand, UsageError } from './process/admin-commands.js';
-import { startApiServer } from './process/api-server.js';
-import { runDev } from './process/dev.js';
-import { setupTokenLines } from './process/setup-token.js';
-import { onShutdown } from './process/shutdown.js';
-import { startWorkerProcess } from './process/worker-process.js';
-import { startStaticServer } from './services/static-server.js';
-import { createTemporalClient } from './temporal/client.js';
-import { ensureSearchAttributes } from './temporal/search-attributes.js';
+// berth <command>: the one binary. Commands that run Berth itself (dev, api, worker, migrate,
+// static-server, admin: src/process/process-commands.ts) and the client commands that talk to
+// a running Berth over its API (login, deploy, logs, …: src/cli/). The process commands are
+// imported statically: loaded by a dynamic import, a spawned `berth worker` made no progress on
+// deployments in test/integration/crash-resume.test.ts (cause not yet found).
+import { isProcessCommand } from './process/process-command-names.js';
+import { runProcessCommand } from './process/process-commands.js';
 
-const USAGE = 'usage: berth <dev|api|worker|migrate|static-server|admin>';
-
-async function main(command: string | undefined): Promise<void> {
-  if (!command || !['dev', 'api', 'worker', 'migrate', 'static-server', 'admin'].includes(command)) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(64);
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv.slice(2);
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  // `berth admin` has its own usage text; the others' --help is the CLI's.
+  if (isProcessCommand(command) && (command === 'admin' || !wantsHelp)) {
+    return runProcessCommand(command, rest);
   }
-  const config = loadConfigOrExit();
-  const log = createLogger(config.log).child({ process: command });
-  if (command === 'admin') return runAdmin(config, process.argv.slice(3));
-
-  if (command === 'dev') return runDev(config, log);
-  if (command === 'static-server') {
-    const server = await startStaticServer(config.static.nginxBinary, {
-      dir: join(config.dataDir, 'static-server'),
-      staticDir: config.static.dir,
-      port: config.static.port,
-    });
-    log.info({ url: server.url }, 'static server listening');
-    onShutdown(log, () => server.stop());
-    await server.process.exited;
-    return;
-  }
-
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
-  if (command === 'migrate') {
-    const temporal = await createTemporalClient(config.temporal);
-    const added = await ensureSearchAttributes(temporal, config.temporal.namespace);
-    log.info({ added }, 'migrated');
-    await temporal.connection.close();
-    await database.close();
-    return;
-  }
-  if (command === 'worker') {
-    const temporal = await createTemporalClient(config.temporal);
-    await ensureSearchAttributes(temporal, config.temporal.namespace);
-    await temporal.connection.close();
-    const workers = await startWorkerProcess({ config, database, log });
-    onShutdown(log, async () => {
-      await workers.shutdown();
-      await database.close();
-    });
-    return workers.running;
-  }
-  const temporal = await createTemporalClient(config.temporal);
-  const api = await startApiServer({ config, database, temporal, log });
-  if (api.setupToken) process.stderr.write(`${setupTokenLines(api.setupToken, api.url).join('\n')}\n`);
-  onShutdown(log, async () => {
-    await api.close();
-    await temporal.connection.close();
-    await database.close();
-  });
+  const { runClient } = await import('./cli/program.js');
+  await runClient(argv);
 }
 
-async function runAdmin(config: Config, argv: string[]): Promise<void> {
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${ADMIN_USAGE}\n`);
-    return;
-  }
-  // Data to stdout (a token a script captures), nothing else: the database opens without logging.
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    process.stdout.write(`${await runAdminCommand(database.db, argv)}\n`);
-  } catch (err) {
-    if (!(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
-    process.stderr.write(`berth admin: ${(err as Error).message}\n${ADMIN_USAGE}\n`);
-    process.exitCode = 64;
-  } finally {
-    await database.close();
-  }
-}
-
-main(process.argv[2]).catch((err: unknown) => {
+main(process.argv).catch((err: unknown) => {
   process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -64,7 +64,8 @@ export function createAccessGate(db: Db, publicUrl: string): AccessGate {
       const reading = c.req.method === 'GET' || c.req.method === 'HEAD';
       if (reading && principal.isAdmin && principal.projectRestriction === null && decideProject(principal, '', 'owner', access.need).allowed) return;
       const found = await find(access.on, value, principal.userId);
-      if (!found) throw notFound(access.on.split('.')[1] as string);
+      // Named by the caller's own words: it tells nobody anything they did not send.
+      if (!found) throw notFound(`${access.on.split('.')[1] as string} ${value.slice(0, 100)}`);
       c.set('projectId', found.projectId);
       enforce(decideProject(principal, found.projectId, found.role, access.need));
     },

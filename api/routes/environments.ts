@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../access/access-spec.js';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, type AppRow } from '../../db/queries/apps.js';
 import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
@@ -13,7 +13,7 @@ import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { body, errorResponses, json, Name } from '../schemas/common.js';
-import { Environment, EnvironmentInput, EnvironmentPatch, Variables, VariablesInput } from '../schemas/environments.js';
+import { Environment, EnvironmentInput, EnvironmentPatch, Variables, VariablesInput, VariablesPatch } from '../schemas/environments.js';
 import { AppParam } from './apps.js';
 
 export const EnvParam = z.object({ app: Name, env: Name });
@@ -202,6 +202,44 @@ export function environmentRoutes({ db, config, secretBox }: AppDeps) {
         if (rows.length) await tx.insert(environmentVariables).values(rows);
       });
       return c.json(presentVariables(rows), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/{app}/environments/{env}/variables',
+      access: { need: 'manage', on: 'param.app' },
+      tags: ['environments'],
+      description:
+        'Sets and removes some of the environment’s own variables in one change, keeping the others; they apply from the next deployment. A key to remove that does not exist is a 404, and nothing changes.',
+      request: { params: EnvParam, body: body(VariablesPatch) },
+      responses: { 200: json(Variables, 'All of the environment’s own variables after the change'), ...errorResponses },
+    }),
+    async (c) => {
+      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const { variables, secret = [], unset } = c.req.valid('json');
+      const secrets = new Set(secret);
+      const rows = Object.entries(variables).map(([key, value]) =>
+        secrets.has(key)
+          ? { environmentId: env.id, key, secret: true, value: secretBox.seal(value, variableSecretContext(env.id, key)) }
+          : { environmentId: env.id, key, secret: false, value },
+      );
+      const mine = eq(environmentVariables.environmentId, env.id);
+      await db.transaction(async (tx) => {
+        if (unset.length) {
+          const removed = await tx.delete(environmentVariables).where(and(mine, inArray(environmentVariables.key, unset))).returning({ key: environmentVariables.key });
+          const missing = unset.filter((k) => !removed.some((r) => r.key === k));
+          // Thrown inside the transaction: the removals roll back with it.
+          if (missing.length) throw notFound(`variable ${missing.join(', ')}`);
+        }
+        if (rows.length) {
+          await tx.delete(environmentVariables).where(and(mine, inArray(environmentVariables.key, rows.map((r) => r.key))));
+          await tx.insert(environmentVariables).values(rows);
+        }
+      });
+      const all = await db.select().from(environmentVariables).where(mine);
+      return c.json(presentVariables(all), 200);
     },
   );
 
