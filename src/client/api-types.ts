@@ -3539,13 +3539,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The deployment with its phases */
+                /** @description The deployment with its phases, release and what is live now */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Deployment"];
+                        "application/json": components["schemas"]["DeploymentDetail"];
                     };
                 };
                 /** @description Invalid input */
@@ -4528,6 +4528,176 @@ export interface paths {
                 };
                 /** @description Not allowed for this caller (role, token scope or project) */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Projects, apps and environments with what is live and deploying
+         * @description Access: signed in; lists what the caller may read.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every project the caller may read */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Overview"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/overview/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tells when the overview has changed (Server-Sent Events)
+         * @description event: changed (data: {}) whenever an app, environment, deployment or live release of a project the caller may read changes; read GET /overview again. The first event comes at once.
+         *
+         *     Access: signed in; lists what the caller may read.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description event: changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["OverviewEvent"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6234,6 +6404,30 @@ export interface components {
             url: string;
             workflowId: string;
         };
+        DeploymentDetail: components["schemas"]["Deployment"] & {
+            app: string;
+            /** @description The commit built, for deployments reported to GitHub */
+            commit: {
+                repository: string;
+                sha: string;
+                url: string;
+            } | null;
+            environment: string;
+            /** @description What the environment serves now, whichever deployment made it live */
+            liveNow: {
+                id: string;
+                imagePinned: string;
+                imageRef: string;
+                number: number;
+            } | null;
+            /** @description The release this deployment made (or rolled back to) */
+            release: {
+                id: string;
+                imagePinned: string;
+                imageRef: string;
+                number: number;
+            } | null;
+        };
         DeploymentEndEvent: {
             status: string;
         };
@@ -6260,6 +6454,16 @@ export interface components {
             message: string | null;
             status: string;
         };
+        /** @description The newest deployment, whatever its outcome */
+        DeploymentSummary: {
+            createdAt: string;
+            finishedAt: string | null;
+            id: string;
+            kind: string;
+            message: string | null;
+            status: string;
+            trigger: string;
+        } | null;
         Environment: {
             app: string;
             cancelSuperseded: boolean;
@@ -6511,6 +6715,42 @@ export interface components {
         NewToken: components["schemas"]["Token"] & {
             /** @description Shown this once; Berth keeps only its hash */
             token: string;
+        };
+        Overview: {
+            projects: {
+                apps: {
+                    environments: {
+                        /** @description Deployments not yet final (queued or running), newest first */
+                        active: components["schemas"]["DeploymentSummary"][];
+                        latest: components["schemas"]["DeploymentSummary"];
+                        /** @description The release serving traffic */
+                        live: {
+                            imagePinned: string;
+                            imageRef: string;
+                            number: number;
+                            releaseId: string;
+                        } | null;
+                        name: string;
+                        /** @description Where it answers through Traefik on this machine */
+                        url: string;
+                    }[];
+                    kind: string;
+                    name: string;
+                }[];
+                /** @description What the caller may do in this project */
+                can: {
+                    deploy: boolean;
+                    manage: boolean;
+                    own: boolean;
+                };
+                description: string;
+                name: string;
+            }[];
+        };
+        OverviewEvent: {
+            data: string;
+            /** @enum {string} */
+            event: "changed";
         };
         PasswordChange: {
             currentPassword: string;
