@@ -42,7 +42,13 @@ function SignedIn(props: { me: Schemas['WhoAmI'] }) {
   const { path } = useLocation();
   for (const [pattern, page] of ROUTES) {
     const params = matchPath(pattern, path);
-    if (params) return <MeContext.Provider value={props.me}>{page(params)}</MeContext.Provider>;
+    // Keyed by the path: another page (or the same page for another app) starts afresh.
+    if (params)
+      return (
+        <MeContext.Provider value={props.me}>
+          <div key={path}>{page(params)}</div>
+        </MeContext.Provider>
+      );
   }
   return (
     <MeContext.Provider value={props.me}>

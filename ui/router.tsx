@@ -7,18 +7,33 @@ export const BASE = '/ui';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
+const leaving = new Set<Listener>();
+
+/**
+ * Runs `stop` when the reader leaves the page (another path). Open streams are closed here as
+ * well as on unmount: a browser allows six connections per origin, and a stream left open by a
+ * page no longer shown would soon hold them all.
+ */
+export function onLeave(stop: Listener): () => void {
+  leaving.add(stop);
+  return () => void leaving.delete(stop);
+}
+
+function changed(): void {
+  for (const stop of [...leaving]) stop();
+  leaving.clear();
+  for (const l of listeners) l();
+}
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   const url = to.startsWith(BASE) ? to : `${BASE}${to}`;
   if (options.replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
-  for (const l of listeners) l();
+  changed();
   window.scrollTo(0, 0);
 }
 
-addEventListener('popstate', () => {
-  for (const l of listeners) l();
-});
+addEventListener('popstate', changed);
 
 /** The current path without /ui, and its query. */
 export function useLocation(): { path: string; query: URLSearchParams } {

@@ -10,7 +10,7 @@ import { ErrorNote, Layout, Loading } from '../parts/layout.js';
 import { PhaseTimeline } from '../parts/phase-timeline.js';
 import { formatDuration, StatusBadge, When } from '../parts/status.js';
 import { useLoad } from '../parts/use-load.js';
-import { Link } from '../router.js';
+import { Link, onLeave } from '../router.js';
 
 type Phase = Schemas['Phase'];
 type Log = Schemas['DeploymentLogEvent'];
@@ -62,7 +62,8 @@ export function DeploymentPage(props: { id: string }) {
           const { service, ...phase } = e.data;
           if (service) setServices((s) => ({ ...s, [service]: upsert(s[service] ?? [], phase) }));
           else setPhases((list) => upsert(list, phase));
-        } else if (e.event === 'log') setLogs((l) => [...l, e.data]);
+        } // A resumed stream may repeat nothing, but a line is still kept once, by its id.
+        else if (e.event === 'log') setLogs((l) => (l.some((x) => x.id === e.data.id) ? l : [...l, e.data]));
         else if (e.event === 'status') setStatus(e.data);
       },
       onConnection: (state, reason) => setConnection(state === 'lost' ? `Connection lost (${reason ?? 'unknown'}); reconnecting…` : null),
@@ -70,7 +71,11 @@ export function DeploymentPage(props: { id: string }) {
       () => detail.reload(),
       (err: unknown) => !stop.signal.aborted && setError(describeError(err)),
     );
-    return () => stop.abort();
+    const forget = onLeave(() => stop.abort());
+    return () => {
+      stop.abort();
+      forget();
+    };
   }, [props.id]);
 
   const current = status?.status ?? d?.status ?? '';

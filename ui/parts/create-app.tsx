@@ -94,7 +94,7 @@ export function CreateApp(props: { projects: string[]; onCreated(): void }) {
           </label>
           {kind === 'image' && (
             <label>
-              Image
+              Default image
               <input name="image" placeholder="registry:5000/team/web:1" />
             </label>
           )}

@@ -48,6 +48,7 @@ function DeployForm(props: { app: App; env: Env }) {
         const image = value('image');
         accepted = await unwrap(api.POST('/apps/{app}/environments/{env}/deployments', { ...path, body: image ? { image } : {} }));
       }
+      setBusy(false);
       navigate(`/deployments/${accepted.deploymentId}`);
     } catch (err) {
       setError(describeError(err));

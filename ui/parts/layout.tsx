@@ -24,8 +24,9 @@ export function Layout(props: { title: string; children?: Child }) {
     navigate('/sign-in', { replace: true });
     location.reload();
   };
+  // One element, not a fragment: the renderer replaces it whole when the page changes.
   return (
-    <>
+    <div class="page">
       <a class="skip" href="#main">
         Skip to content
       </a>
@@ -55,7 +56,7 @@ export function Layout(props: { title: string; children?: Child }) {
         <h1>{props.title}</h1>
         {props.children}
       </main>
-    </>
+    </div>
   );
 }
 
