@@ -50,7 +50,7 @@ describe('rules', () => {
   test('adding rules and the dry run as you type: which rule matches, and why not the others', async () => {
     await page.goto(`/ui/apps/${fx.app}/rules`);
     const add = page.getByRole('form', { name: 'Add a rule' });
-    for (const [pattern, env] of [['release/**', 'prod'], ['main', 'prod']]) {
+    for (const [pattern, env] of [['release/**', 'prod'], ['main', 'prod']] as const) {
       await add.getByLabel('Pattern (glob)').fill(pattern);
       await add.getByLabel('Environment').fill(env);
       await add.getByRole('button', { name: 'Add rule' }).click();
@@ -100,11 +100,12 @@ describe('static sites', () => {
 
   test('a drop on the zone is read like a choice of files', async () => {
     await page.goto('/ui/apps/shopsite');
-    await page.getByTestId('site-drop').evaluate((zone) => {
+    // A drop as the browser delivers it: a DataTransfer holding the file (as text: no DOM types here).
+    await page.evaluate(`(() => {
       const data = new DataTransfer();
-      data.items.add(new File(['<h1>dropped</h1>\n'], 'index.html', { type: 'text/html' }));
-      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    });
+      data.items.add(new File(['<h1>dropped</h1>\\n'], 'index.html', { type: 'text/html' }));
+      document.querySelector('[data-testid=site-drop]').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    })()`);
     await expect.poll(() => page.getByTestId('site-drop').textContent()).toMatch(/1 file: index\.html/);
   });
 });
@@ -139,11 +140,12 @@ describe('a viewer', () => {
       expect(await session.page.getByRole('button', { name: /Deploy to/ }).count()).toBe(0);
       expect(await session.page.getByRole('button', { name: /Roll back/ }).count()).toBe(0);
       expect(await session.page.getByRole('form', { name: 'Add an environment' }).count()).toBe(0);
-      const refused = await session.page.evaluate(async (path) => {
+      // The call the hidden button would make, made from the viewer's page with its session and CSRF token.
+      const refused = (await session.page.evaluate(`(async () => {
         const csrf = document.cookie.split('; ').find((c) => c.startsWith('berth_csrf='))?.slice('berth_csrf='.length) ?? '';
-        const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });
+        const res = await fetch(${JSON.stringify(`${fx.base}/deployments`)}, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });
         return { status: res.status, body: await res.json() };
-      }, `${fx.base}/deployments`);
+      })()`)) as { status: number; body: { error: { message: string } } };
       expect(refused.status).toBe(403);
       expect(refused.body.error.message).toMatch(/role viewer/);
       await checkPage(session.page, '15-viewer-app');

@@ -113,11 +113,11 @@ describe('a newcomer', () => {
     await page.goto('/ui/');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Berth');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Berth');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Overview');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Overview');
   });
 
   test('signs out, and the pages ask to sign in again; nothing broke the Content-Security-Policy', async () => {
