@@ -79,6 +79,7 @@ export async function uiOverview(berth: TestBerth, apiUrl: string, rounds: numbe
   const render: number[] = [];
   let bytes = { total: 0, parts: '' };
   let foreign = 0;
+  let waterfall = '';
   try {
     for (let i = 0; i < rounds + 1; i++) {
       const context = await browser.newContext();
@@ -88,23 +89,24 @@ export async function uiOverview(berth: TestBerth, apiUrl: string, rounds: numbe
         if (!r.url().startsWith(apiUrl) && !r.url().startsWith('data:')) foreign++;
       });
       await page.goto(`${apiUrl}/ui/`, { waitUntil: 'commit' });
-      await page.waitForFunction(`document.querySelectorAll('.project .card').length >= ${APPS}`, undefined, { polling: 'raf', timeout: 30_000 });
+      await page.locator('.project .card').nth(APPS - 1).waitFor({ timeout: 30_000 });
       // Evaluated as text: this file is compiled for Node, without the DOM's types.
       const measured = (await page.evaluate(`(() => {
         const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].filter((r) => !r.name.includes('/events'));
-        return { at: performance.now(), parts: entries.map((r) => [new URL(r.name).pathname, r.transferSize]) };
-      })()`)) as { at: number; parts: [string, number][] };
+        return { at: performance.now(), parts: entries.map((r) => [new URL(r.name).pathname, r.transferSize, Math.round(r.startTime), Math.round(r.responseEnd)]) };
+      })()`)) as { at: number; parts: [string, number, number, number][] };
       // The first round also warms the API process (its first queries); it is not counted.
       if (i > 0) render.push(measured.at);
       const total = measured.parts.reduce((n, [, size]) => n + size, 0);
       bytes = { total, parts: measured.parts.map(([name, size]) => `${name.replace(/^\/(ui|api\/v1)\//, '') || 'shell'} ${(size / 1024).toFixed(1)} KiB`).join(', ') };
+      waterfall = measured.parts.map(([name, , start, end]) => `${name.split('/').at(-1) || 'shell'} ${start}–${end}`).join(', ') + `, drawn ${Math.round(measured.at)}`;
       await context.close();
     }
   } finally {
     await browser.close();
   }
   const p50 = median(render);
-  process.stdout.write(`ui-overview: first render ${render.map((r) => r.toFixed(0)).join(' ')} ms; bytes ${bytes.total} (${bytes.parts}); requests to other origins: ${foreign}\n`);
+  process.stdout.write(`ui-overview: first render ${render.map((r) => r.toFixed(0)).join(' ')} ms; bytes ${bytes.total} (${bytes.parts}); requests to other origins: ${foreign}\nlast load (ms from navigation start): ${waterfall}\n`);
   return [
     {
       benchmark: `ui-overview first render (${APPS} apps, ${APPS * DEPLOYMENTS_PER_APP} deployments, cold)`,

@@ -4,6 +4,7 @@ import { render, useEffect, useState } from 'hono/jsx/dom';
 import type { Child } from 'hono/jsx/dom';
 import './styles.css';
 import { api, type Schemas } from './api.js';
+import { prefetchOverview } from './parts/prefetch.js';
 import { MeContext } from './parts/session.js';
 import { matchPath, navigate, useLocation } from './router.js';
 import { AppPage } from './pages/app.js';
@@ -81,4 +82,5 @@ function Root() {
   return state.setup ? <SetupPage /> : <SignInPage />;
 }
 
+if (location.pathname === '/ui/' || location.pathname === '/ui') prefetchOverview();
 render(<Root />, document.getElementById('root') as HTMLElement);

@@ -1,6 +1,7 @@
 // Projects → apps → environments: what is live (release and image digest), how the latest
 // deployment ended, and what is deploying now; kept current by the overview's event stream.
-import { api, type Schemas, unwrap } from '../api.js';
+import type { Schemas } from '../api.js';
+import { overviewOnce } from '../parts/prefetch.js';
 import { ErrorNote, Layout, Loading } from '../parts/layout.js';
 import { useOverviewEvents } from '../parts/live.js';
 import { CreateApp } from '../parts/create-app.js';
@@ -50,7 +51,7 @@ function EnvRow(props: { app: string; env: OverviewEnv }) {
 }
 
 export function OverviewPage() {
-  const overview = useLoad(() => unwrap(api.GET('/overview')), []);
+  const overview = useLoad(overviewOnce, []);
   useOverviewEvents(overview.reload);
   const projects = overview.data?.projects ?? [];
   return (
