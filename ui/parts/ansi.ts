@@ -37,8 +37,8 @@ export function parseAnsi(line: string): AnsiRun[] {
       else if (c >= 90 && c <= 97) fg = c - 90 + 8;
       else if (c === 39) fg = null;
       else if (c === 38) {
-        // 38;5;n (256 colours): the first 16 map onto the palette; 38;2;r;g;b is skipped.
-        if (codes[i + 1] === 5) fg = (codes[i + 2] ?? 0) < 16 ? (codes[i + 2] as number) : null;
+        // 38;5;n (256 colours): the first 16 map onto the palette; others, and 38;2;r;g;b, show as the default colour.
+        fg = codes[i + 1] === 5 && (codes[i + 2] ?? 99) < 16 ? (codes[i + 2] as number) : null;
         i += codes[i + 1] === 5 ? 2 : 4;
       }
     }
