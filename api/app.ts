@@ -21,6 +21,7 @@ import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { referencePage } from './reference.js';
 import { overviewRoutes } from './routes/overview.js';
+import { removalRoutes } from './routes/removals.js';
 import { UI_BASE, uiRoutes } from './ui/ui-routes.js';
 import { newRouter } from './router.js';
 import { appRoutes } from './routes/apps.js';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/', auditRoutes(deps));
   v1.route('/apps', appRoutes(deps));
   v1.route('/apps', environmentRoutes(deps));
+  v1.route('/apps', removalRoutes(deps));
   v1.route('/', deploymentRoutes(deps));
   v1.route('/', reconcileRoutes(deps));
   v1.route('/apps', ruleRoutes(deps));

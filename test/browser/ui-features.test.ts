@@ -110,6 +110,25 @@ describe('static sites', () => {
   });
 });
 
+describe('removing', () => {
+  test('an environment, then the app, from the app page: each says what it removes and asks first', async () => {
+    expect((await ui.berth.api('POST', '/api/v1/apps/shopsite/environments', { name: 'staging' })).status).toBe(201);
+    await page.goto('/ui/apps/shopsite');
+    page.once('dialog', (d) => {
+      expect(d.message()).toMatch(/Remove environment staging of shopsite\? Its containers and route go now/);
+      void d.accept();
+    });
+    await page.getByRole('button', { name: 'Remove environment staging' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'staging' }).count()).toBe(0);
+    expect((await ui.berth.api('GET', '/api/v1/apps/shopsite/environments/staging')).status).toBe(404);
+    await checkPage(page, '16-app-danger-zone');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Remove app shopsite' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect((await ui.berth.api('GET', '/api/v1/apps/shopsite')).status).toBe(404);
+  });
+});
+
 describe('cancelling', () => {
   test('a running deploy is cancelled from its page; what was live stays live', async () => {
     const live = await deploy(ui.berth, fx, tags.v1);
@@ -140,6 +159,7 @@ describe('a viewer', () => {
       expect(await session.page.getByRole('button', { name: /Deploy to/ }).count()).toBe(0);
       expect(await session.page.getByRole('button', { name: /Roll back/ }).count()).toBe(0);
       expect(await session.page.getByRole('form', { name: 'Add an environment' }).count()).toBe(0);
+      expect(await session.page.getByRole('button', { name: /Remove/ }).count()).toBe(0);
       // The call the hidden button would make, made from the viewer's page with its session and CSRF token.
       const refused = (await session.page.evaluate(`(async () => {
         const csrf = document.cookie.split('; ').find((c) => c.startsWith('berth_csrf='))?.slice('berth_csrf='.length) ?? '';

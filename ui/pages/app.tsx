@@ -4,6 +4,7 @@ import { useState } from 'hono/jsx/dom';
 import { api, describeError, unwrap } from '../api.js';
 import { useCan } from '../parts/can.js';
 import { EnvironmentPanel } from '../parts/environment-panel.js';
+import { RemoveApp } from '../parts/removal.js';
 import { ErrorNote, Layout, Loading } from '../parts/layout.js';
 import { useOverviewEvents } from '../parts/live.js';
 import { StatusBadge, When } from '../parts/status.js';
@@ -111,6 +112,7 @@ export function AppPage(props: { app: string }) {
               </tbody>
             </table>
           </section>
+          {can.manage && <RemoveApp app={a.name} environments={(envs.data?.items ?? []).map((e) => e.name)} />}
         </>
       )}
     </Layout>
