@@ -100,6 +100,7 @@ describe('static sites', () => {
 
   test('a drop on the zone is read like a choice of files', async () => {
     await page.goto('/ui/apps/shopsite');
+    await page.getByTestId('site-drop').waitFor();
     // A drop as the browser delivers it: a DataTransfer holding the file (as text: no DOM types here).
     await page.evaluate(`(() => {
       const data = new DataTransfer();

@@ -5,6 +5,7 @@ import { api, describeError, unwrap } from '../api.js';
 import { useCan } from '../parts/can.js';
 import { EnvironmentPanel } from '../parts/environment-panel.js';
 import { RemoveApp } from '../parts/removal.js';
+import { AppSettings } from '../parts/settings.js';
 import { ErrorNote, Layout, Loading } from '../parts/layout.js';
 import { useOverviewEvents } from '../parts/live.js';
 import { StatusBadge, When } from '../parts/status.js';
@@ -71,6 +72,7 @@ export function AppPage(props: { app: string }) {
               </>
             )}
           </p>
+          {can.manage && <AppSettings app={a} onSaved={app.reload} />}
           <p class="links">
             {(a.kind === 'git' || a.git) && <Link to={`/apps/${a.name}/rules`}>Deploy rules</Link>}
             {a.kind === 'stack' && <Link to={`/apps/${a.name}/stack`}>Compose file and plan</Link>}

@@ -7,6 +7,8 @@ import { ErrorNote, Layout } from '../parts/layout.js';
 import { When } from '../parts/status.js';
 import { Table } from '../parts/table.js';
 import { useLoad } from '../parts/use-load.js';
+import { InstallationRow } from '../parts/installation.js';
+import { Link } from '../router.js';
 
 export function GitHubPage() {
   const ghApp = useLoad(() => api.GET('/github/app').then((r) => (r.response.status === 404 ? null : unwrap(Promise.resolve(r)))), []);
@@ -49,16 +51,12 @@ export function GitHubPage() {
       </section>
       <h2>Installations</h2>
       <ErrorNote error={installations.error} />
-      <Table
-        caption="Installations of the app"
-        items={installations.data?.items ?? []}
-        empty="Not installed anywhere yet."
-        columns={[
-          { label: 'Account', cell: (i) => i.account },
-          { label: 'Repositories', cell: (i) => i.repositorySelection },
-          { label: 'Synced', cell: (i) => <When at={i.syncedAt} /> },
-        ]}
-      />
+      {installations.data?.items.length === 0 && <p class="muted">Not installed anywhere yet.</p>}
+      <ul class="plain">
+        {(installations.data?.items ?? []).map((i) => (
+          <InstallationRow installation={i} />
+        ))}
+      </ul>
       <h2>Recent deliveries</h2>
       <ErrorNote error={deliveries.error} />
       <Table
@@ -71,7 +69,23 @@ export function GitHubPage() {
           { label: 'Repository', cell: (d) => d.repository ?? '—' },
           { label: 'Ref', cell: (d) => d.ref ?? '—' },
           { label: 'Outcome', cell: (d) => d.outcome },
-          { label: 'Verdicts', cell: (d) => d.results.map((r) => `${r.app}: ${r.note}`).join('; ') || '—' },
+          {
+            label: 'Verdicts',
+            cell: (d) =>
+              d.results.length === 0
+                ? '—'
+                : d.results.map((r) => (
+                    <div>
+                      {r.app}: {r.note}
+                      {r.deploymentId && (
+                        <>
+                          {' '}
+                          <Link to={`/deployments/${r.deploymentId}`}>deployment</Link>
+                        </>
+                      )}
+                    </div>
+                  )),
+          },
         ]}
       />
     </Layout>

@@ -6,6 +6,7 @@ import { navigate, Link } from '../router.js';
 import type { Can } from './can.js';
 import { ErrorNote } from './layout.js';
 import { RemoveEnvironment } from './removal.js';
+import { EnvironmentSettings } from './settings.js';
 import { archiveOf, SiteDrop } from './site-drop.js';
 import type { SiteFile } from './tar-gzip.js';
 import { When } from './status.js';
@@ -157,6 +158,7 @@ export function EnvironmentPanel(props: { app: App; env: Env; can: Can; onChange
       </p>
       {can.deploy && <DeployForm app={app} env={env} />}
       <Releases app={app} env={env} can={can} />
+      {can.manage && <EnvironmentSettings app={app.name} env={env} onSaved={props.onChanged} />}
       {can.manage && <RemoveEnvironment app={app.name} env={env.name} stack={app.kind === 'stack'} onRemoved={props.onChanged} />}
     </section>
   );
