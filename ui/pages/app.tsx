@@ -63,8 +63,13 @@ export function AppPage(props: { app: string }) {
                 {' '}
                 · default image <code>{a.image}</code>
               </>
-            )}{' '}
-            · port {a.port} · health <code>{a.healthCheck.path}</code>
+            )}
+            {(a.kind === 'image' || a.kind === 'git') && (
+              <>
+                {' '}
+                · port {a.port} · health <code>{a.healthCheck.path}</code>
+              </>
+            )}
             {a.git?.repository && (
               <>
                 {' '}
@@ -72,7 +77,7 @@ export function AppPage(props: { app: string }) {
               </>
             )}
           </p>
-          {can.manage && <AppSettings app={a} onSaved={app.reload} />}
+          {can.manage && (a.kind === 'image' || a.kind === 'git') && <AppSettings app={a} onSaved={app.reload} />}
           <p class="links">
             {(a.kind === 'git' || a.git) && <Link to={`/apps/${a.name}/rules`}>Deploy rules</Link>}
             {a.kind === 'stack' && <Link to={`/apps/${a.name}/stack`}>Compose file and plan</Link>}
