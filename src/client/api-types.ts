@@ -240,7 +240,10 @@ export interface paths {
          */
         delete: {
             parameters: {
-                query?: never;
+                query: {
+                    /** @description The app's name again: removal is for good */
+                    confirm: string;
+                };
                 header?: never;
                 path: {
                     app: string;
@@ -1034,7 +1037,10 @@ export interface paths {
          */
         delete: {
             parameters: {
-                query?: never;
+                query: {
+                    /** @description The environment's name again: removal is for good */
+                    confirm: string;
+                };
                 header?: never;
                 path: {
                     app: string;

@@ -51,27 +51,27 @@ describe('DELETE /apps/{app}/environments/{env}', () => {
   test('needs credentials, and the manage role: a viewer and a deployer are refused, nothing changes', async () => {
     expect((await berth.app.request(`${fx.base}`, { method: 'DELETE' })).status).toBe(401);
     const before = await snapshot(berth);
-    for (const who of ['viewer', 'deployer']) expect((await berth.api('DELETE', fx.base, undefined, tokens[who])).status, who).toBe(403);
-    expect((await berth.api('DELETE', '/api/v1/apps/rmweb', undefined, tokens.deployer)).status).toBe(403);
+    for (const who of ['viewer', 'deployer']) expect((await berth.api('DELETE', `${fx.base}?confirm=prod`, undefined, tokens[who])).status, who).toBe(403);
+    expect((await berth.api('DELETE', '/api/v1/apps/rmweb?confirm=rmweb', undefined, tokens.deployer)).status).toBe(403);
     expect(await snapshot(berth)).toEqual(before);
   });
 
   test('refused while a deployment is in flight, or while another environment inherits from it', async () => {
     const child = await berth.api('POST', '/api/v1/apps/rmweb/environments', { name: 'child', parent: 'prod' });
     expect(child.status, JSON.stringify(child.body)).toBe(201);
-    const inherits = await berth.api('DELETE', fx.base);
+    const inherits = await berth.api('DELETE', `${fx.base}?confirm=prod`);
     expect(inherits.status).toBe(409);
     expect(inherits.body.error.message).toMatch(/environment child inherits from it/);
     // A deployment still queued there (written as the lane would have).
     const queued = newId('dep');
     const appId = (await berth.api('GET', '/api/v1/apps/rmweb')).body.id as string;
     await berth.database.db.insert(deployments).values({ id: queued, appId, environmentId: child.body.id, kind: 'deploy', trigger: 'api', request: {}, status: 'queued', workflowId: `deploy-${queued}` });
-    const busy = await berth.api('DELETE', '/api/v1/apps/rmweb/environments/child');
+    const busy = await berth.api('DELETE', '/api/v1/apps/rmweb/environments/child?confirm=child');
     expect(busy.status).toBe(409);
     expect(busy.body.error.message).toMatch(new RegExp(`deployment ${queued} is still queued or running`));
     expect((await berth.api('GET', '/api/v1/apps/rmweb/environments/child')).status).toBe(200);
     await berth.database.db.delete(deployments).where(eq(deployments.id, queued));
-    const removed = await berth.api('DELETE', '/api/v1/apps/rmweb/environments/child', undefined, tokens.admin);
+    const removed = await berth.api('DELETE', '/api/v1/apps/rmweb/environments/child?confirm=child', undefined, tokens.admin);
     expect(removed.status, JSON.stringify(removed.body)).toBe(200);
     expect(removed.body.environments).toEqual(['child']);
     expect((await berth.api('GET', '/api/v1/apps/rmweb/environments/child')).status).toBe(404);
@@ -80,7 +80,14 @@ describe('DELETE /apps/{app}/environments/{env}', () => {
   test('a deployed environment: its containers and route go, then its rows; the call is audited', async () => {
     await deployed(fx);
     expect((await throughTraefik(fx.host)).body.trim()).toBe('v1');
-    const res = await berth.api('DELETE', fx.base);
+    // The name must be repeated: without it, or with another, nothing happens.
+    for (const query of ['', '?confirm=staging']) {
+      const refused = await berth.api('DELETE', `${fx.base}${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(refused.body.error.issues[0].path).toBe('confirm');
+    }
+    expect((await berth.containers(fx.environmentId)).length).toBeGreaterThan(0);
+    const res = await berth.api('DELETE', `${fx.base}?confirm=prod`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ environments: ['prod'] });
     expect(res.body.containers).toBeGreaterThan(0);
@@ -98,12 +105,12 @@ describe('DELETE /apps/{app}', () => {
   test('removes every environment with what it runs, and the app', async () => {
     const other = await createImageApp(berth, { app: 'rmsite', image: tag });
     await deployed(other);
-    const res = await berth.api('DELETE', '/api/v1/apps/rmsite');
+    const res = await berth.api('DELETE', '/api/v1/apps/rmsite?confirm=rmsite');
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.environments).toEqual(['prod']);
     expect(await berth.containers(other.environmentId)).toEqual([]);
     expect(existsSync(routeFile(other.environmentId))).toBe(false);
     expect((await berth.api('GET', '/api/v1/apps/rmsite')).status).toBe(404);
-    expect((await berth.api('DELETE', '/api/v1/apps/rmsite')).status).toBe(404);
+    expect((await berth.api('DELETE', '/api/v1/apps/rmsite?confirm=rmsite')).status).toBe(404);
   });
 });

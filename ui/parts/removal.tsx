@@ -13,7 +13,7 @@ export function RemoveEnvironment(props: { app: string; env: string; stack: bool
   const remove = async () => {
     if (!confirm(`Remove environment ${props.env} of ${props.app}? Its containers and route go now; its releases, deployments and variables are deleted. This cannot be undone.`)) return;
     try {
-      await unwrap(api.DELETE('/apps/{app}/environments/{env}', path));
+      await unwrap(api.DELETE('/apps/{app}/environments/{env}', { params: { ...path.params, query: { confirm: props.env } } }));
       props.onRemoved();
     } catch (err) {
       setError(describeError(err));
@@ -51,7 +51,7 @@ export function RemoveApp(props: { app: string; environments: string[] }) {
     const envs = props.environments.length ? ` and its environments ${props.environments.join(', ')}` : '';
     if (!confirm(`Remove app ${props.app}${envs}? Everything it runs is stopped and removed, with its releases, deployments, rules and variables. This cannot be undone.`)) return;
     try {
-      await unwrap(api.DELETE('/apps/{app}', { params: { path: { app: props.app } } }));
+      await unwrap(api.DELETE('/apps/{app}', { params: { path: { app: props.app }, query: { confirm: props.app } } }));
       navigate('/');
     } catch (err) {
       setError(describeError(err));
