@@ -69,7 +69,7 @@ describe('rules', () => {
 
 describe('stacks', () => {
   test('a compose error is shown at its path, and nothing is saved', async () => {
-    const good = 'services:\n  web:\n    image: nginx:1\n    x-berth: { port: 80, path: / }\n';
+    const good = 'services:\n  web:\n    image: nginx:1\n    depends_on: [db]\n    x-berth: { port: 80, path: / }\n  db:\n    image: postgres:16\n';
     expect((await ui.berth.api('POST', '/api/v1/apps', { project: `p-${fx.app}`, name: 'shopstack', kind: 'stack', compose: good })).status).toBe(201);
     expect((await ui.berth.api('POST', '/api/v1/apps/shopstack/environments', { name: 'prod' })).status).toBe(201);
     await page.goto('/ui/apps/shopstack/stack');
@@ -78,7 +78,10 @@ describe('stacks', () => {
     await expect.poll(() => page.getByTestId('issues').textContent()).toMatch(/services\.web\.privileged/);
     expect((await ui.berth.api('GET', '/api/v1/apps/shopstack/compose')).body.compose).toBe(good);
     await page.getByRole('button', { name: 'Plan for prod' }).click();
-    await expect.poll(() => page.getByTestId('plan').textContent()).toMatch(/level 1/);
+    await expect.poll(() => page.getByTestId('plan').textContent()).toMatch(/level 2/);
+    // The graph: db in the first column, web in the second, one arrow between them.
+    expect(await page.locator('svg.graph line.edge').count()).toBe(1);
+    expect(await page.getByRole('img', { name: /web after db/ }).count()).toBe(1);
     await checkPage(page, '12-stack-error');
   });
 });

@@ -5,6 +5,7 @@ import { useState } from 'hono/jsx/dom';
 import { ApiError, api, describeError, unwrap, type Schemas } from '../api.js';
 import { useCan } from '../parts/can.js';
 import { ErrorNote, Layout, Loading } from '../parts/layout.js';
+import { StackGraph } from '../parts/stack-graph.js';
 import { useLoad } from '../parts/use-load.js';
 import { Link } from '../router.js';
 
@@ -13,6 +14,7 @@ function Plan(props: { plan: Schemas['StackDryRun'] }) {
   return (
     <div data-testid="plan">
       <h3>Rollout</h3>
+      <StackGraph plan={plan} />
       <ol class="levels" aria-label="Rollout levels, each after the one before">
         {plan.rolloutOrder.map((level, i) => (
           <li>
