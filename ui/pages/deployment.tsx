@@ -15,6 +15,7 @@ import { Link, onLeave } from '../router.js';
 type Phase = Schemas['Phase'];
 type Log = Schemas['DeploymentLogEvent'];
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'superseded']);
+const ENDED: Record<string, string> = { failed: 'failed', cancelled: 'was cancelled', superseded: 'was superseded by a newer one' };
 
 /** Phases keyed by service and name: the stream sends a phase again each time it changes. */
 function upsert(list: Phase[], p: Phase): Phase[] {
@@ -159,7 +160,7 @@ function EndState(props: { d: Schemas['DeploymentDetail']; status: string }) {
       )}
       {status !== 'succeeded' && (
         <p>
-          Not live: this deployment {status}. {live ? `Still serving release #${live.number}, ` : 'Nothing is live in this environment.'}
+          Not live: this deployment {ENDED[status] ?? status}. {live ? `Still serving release #${live.number}, ` : 'Nothing is live in this environment.'}
           {live && <code>{live.imagePinned}</code>}
         </p>
       )}
