@@ -30,20 +30,27 @@ async function build(): Promise<UiBundle> {
   if (!entry) throw new Error('the web UI sources (ui/main.tsx) are missing');
   // esbuild is loaded only here: processes that never serve the UI never load it.
   const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: { app: entry },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    jsx: 'automatic',
-    jsxImportSource: 'hono/jsx/dom',
-    write: false,
-    outdir: '/ui-out',
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
+  // esbuild works in a child process it keeps for later builds; there are none, so it is
+  // stopped at once (a process manager would otherwise find it running after Berth stops).
+  let result: Awaited<ReturnType<typeof esbuild.build<{ write: false }>>>;
+  try {
+    result = await esbuild.build({
+      entryPoints: { app: entry },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      jsx: 'automatic',
+      jsxImportSource: 'hono/jsx/dom',
+      write: false,
+      outdir: '/ui-out',
+      legalComments: 'none',
+      logLevel: 'silent',
+    });
+  } finally {
+    await esbuild.stop();
+  }
   const assets = new Map<string, UiAsset>();
   const named = (ext: 'js' | 'css', type: string): UiAsset => {
     const file = result.outputFiles.find((f) => f.path.endsWith(`.${ext}`));
