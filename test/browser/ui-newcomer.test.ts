@@ -34,9 +34,11 @@ afterAll(async () => {
 const served = async () => (await throughTraefik(host)).body.trim();
 
 /** Deploys from the app page and waits on the deployment page until it succeeds, checking the phases moved while it ran. */
-async function deployFromForm(image: string): Promise<string> {
+async function deployFromForm(image: string, by: 'mouse' | 'keyboard'): Promise<string> {
   await page.getByLabel('Image or tag').fill(image);
-  await page.getByRole('button', { name: 'Deploy to production' }).click();
+  // Enter in the field submits the form, as a keyboard user deploys.
+  if (by === 'keyboard') await page.getByLabel('Image or tag').press('Enter');
+  else await page.getByRole('button', { name: 'Deploy to production' }).click();
   await page.waitForURL(/\/ui\/deployments\/dep_/);
   // Phases appear one by one from the event stream, before the deployment ends.
   const seen = new Set<string>();
@@ -78,12 +80,12 @@ describe('a newcomer', () => {
     await checkPage(page, '03-app');
   });
 
-  test('deploys v1, then v2, each watched live, each answering through Traefik', async () => {
-    await deployFromForm(tags.v1);
+  test('deploys v1 (mouse), then v2 (keyboard), each watched live, each answering through Traefik', async () => {
+    await deployFromForm(tags.v1, 'mouse');
     await checkPage(page, '04-deployment-v1');
     expect(await served()).toBe('v1');
     await page.getByRole('link', { name: 'web', exact: true }).click();
-    await deployFromForm(tags.v2);
+    await deployFromForm(tags.v2, 'keyboard');
     expect(await served()).toBe('v2');
     expect(await page.getByRole('link', { name: 'Workflow in the Temporal Web UI' }).getAttribute('href')).toMatch(/^https?:\/\//);
   });
@@ -96,10 +98,12 @@ describe('a newcomer', () => {
     await checkPage(page, '05-overview');
   });
 
-  test('rolls back from the releases list, and traffic goes back to v1', async () => {
+  test('rolls back from the releases list by keyboard, and traffic goes back to v1', async () => {
     await page.getByRole('link', { name: 'web', exact: true }).click();
     page.once('dialog', (d) => void d.accept());
-    await page.getByRole('button', { name: 'Roll back to #1' }).click();
+    // By keyboard: the button takes focus, Enter presses it, the confirmation is accepted.
+    await page.getByRole('button', { name: 'Roll back to #1' }).focus();
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/ui\/deployments\/dep_/);
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toBe('succeeded');
     await expect.poll(() => page.getByTestId('end-state').textContent()).toMatch(/Live now: release #1/);
