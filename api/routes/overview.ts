@@ -26,6 +26,9 @@ export const OVERVIEW_EVENTS_POLL_MS = 500;
 /** Browsers reconnect by themselves after this. */
 export const OVERVIEW_EVENTS_MAX_MS = 15 * 60 * 1000;
 
+const presentDrift = (d: { at: Date; drift: string; action: string; outcome: string } | undefined) =>
+  d ? { at: d.at.toISOString(), drift: d.drift, action: d.action, outcome: d.outcome } : null;
+
 export function overviewRoutes({ db, config }: AppDeps) {
   const app = newRouter();
   app.openapi(
@@ -44,6 +47,7 @@ export function overviewRoutes({ db, config }: AppDeps) {
       const o = await readOverview(db, visible);
       const releaseById = new Map(o.releaseRows.map((r) => [r.id, r]));
       const latestByEnv = new Map(o.latest.map((d) => [d.environmentId, d]));
+      const driftByEnv = new Map(o.drift.map((d) => [d.environmentId, d]));
       const may = (projectId: string, need: 'deploy' | 'manage' | 'own') => decideProject(principal, projectId, roles.get(projectId) ?? null, need).allowed;
       const projects = o.projectRows.map((p) => ({
         name: p.name,
@@ -65,6 +69,7 @@ export function overviewRoutes({ db, config }: AppDeps) {
                   live: live ? { releaseId: live.id, number: live.number, imageRef: live.imageRef, imagePinned: live.imagePinned } : null,
                   latest: latest ? presentSummary(latest) : null,
                   active: o.active.filter((d) => d.environmentId === e.id).map(presentSummary),
+                  lastDrift: presentDrift(driftByEnv.get(e.id)),
                 };
               }),
           })),

@@ -24,6 +24,10 @@ export const OverviewEnvironment = z.object({
     .openapi({ description: 'The release serving traffic' }),
   latest: DeploymentSummary.nullable().openapi({ description: 'The newest deployment, whatever its outcome' }),
   active: z.array(DeploymentSummary).openapi({ description: 'Deployments not yet final (queued or running), newest first' }),
+  lastDrift: z
+    .object({ at: z.string(), drift: z.string(), action: z.string(), outcome: z.string() })
+    .nullable()
+    .openapi({ description: 'The last thing reconcile found wrong here and what it did (container-exited → started, …); null: never' }),
 });
 
 export const OverviewApp = z.object({ name: z.string(), kind: z.string(), environments: z.array(OverviewEnvironment) });

@@ -6873,6 +6873,13 @@ export interface components {
                     environments: {
                         /** @description Deployments not yet final (queued or running), newest first */
                         active: components["schemas"]["DeploymentSummary"][];
+                        /** @description The last thing reconcile found wrong here and what it did (container-exited → started, …); null: never */
+                        lastDrift: {
+                            action: string;
+                            at: string;
+                            drift: string;
+                            outcome: string;
+                        } | null;
                         latest: components["schemas"]["DeploymentSummary"];
                         /** @description The release serving traffic */
                         live: {

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deployments, projects } from '../../db/schema/index.js';
+import { deployments, projects, reconcileEvents } from '../../db/schema/index.js';
 import { newId } from '../../src/ids.js';
 import { addMember, makeToken, makeUser } from '../support/accounts.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -52,7 +52,7 @@ describe('GET /overview', () => {
     expect(a.can).toEqual({ deploy: true, manage: true, own: true });
     const env = a.apps[0].environments[0];
     expect(a.apps[0].name).toBe('ui-web');
-    expect(env).toMatchObject({ name: 'prod', live: null, latest: { id: deploymentId, status: 'running' }, active: [{ id: deploymentId }] });
+    expect(env).toMatchObject({ name: 'prod', live: null, latest: { id: deploymentId, status: 'running' }, active: [{ id: deploymentId }], lastDrift: null });
     expect(env.url).toMatch(/^http:\/\/ui-web\.prod\./);
   });
 
@@ -82,6 +82,16 @@ describe('GET /overview', () => {
     await readUntil(2);
     await reader.cancel();
     expect(changes()).toBe(2);
+  });
+});
+
+describe('health', () => {
+  test('the last drift reconcile found in an environment, and what it did', async () => {
+    const env = (await berth.api('GET', '/api/v1/apps/ui-web/environments/prod')).body;
+    await berth.database.db.insert(reconcileEvents).values({ environmentId: env.id, drift: 'container-exited', action: 'started', outcome: 'done', trigger: 'schedule' });
+    const overview = (await berth.api('GET', '/api/v1/overview')).body;
+    const found = overview.projects.find((p: { name: string }) => p.name === 'ui-a').apps[0].environments[0];
+    expect(found.lastDrift).toMatchObject({ drift: 'container-exited', action: 'started', outcome: 'done' });
   });
 });
 

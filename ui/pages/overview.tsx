@@ -16,6 +16,25 @@ function shortDigest(pinned: string): string {
   return at >= 0 ? `${pinned.slice(0, at)}@sha256:${pinned.slice(at + 8, at + 20)}…` : pinned.slice(0, 40);
 }
 
+/**
+ * What reconcile last found wrong, if it was after the latest deployment ended; else that it
+ * found nothing (reconcile records drift only, so "no drift found" is all it can say).
+ */
+function Health(props: { env: OverviewEnv }) {
+  const { live, lastDrift, latest } = props.env;
+  if (!live) return <span class="muted">—</span>;
+  const since = Date.parse(latest?.finishedAt ?? latest?.createdAt ?? '1970-01-01');
+  if (lastDrift && Date.parse(lastDrift.at) >= since) {
+    return (
+      <span class={lastDrift.outcome === 'failed' ? 'error' : 'warn'}>
+        {lastDrift.drift} → {lastDrift.action}
+        {lastDrift.outcome === 'done' ? '' : ` (${lastDrift.outcome})`} · <When at={lastDrift.at} />
+      </span>
+    );
+  }
+  return <span class="ok">no drift found</span>;
+}
+
 function EnvRow(props: { app: string; env: OverviewEnv }) {
   const { env } = props;
   const now = env.active[0];
@@ -44,6 +63,9 @@ function EnvRow(props: { app: string; env: OverviewEnv }) {
         ) : (
           <span class="muted">never deployed</span>
         )}
+      </td>
+      <td>
+        <Health env={env} />
       </td>
       <td>{now ? <Link to={`/deployments/${now.id}`}>{now.status === 'queued' ? 'queued' : 'deploying now'}</Link> : <span class="muted">idle</span>}</td>
     </tr>
@@ -78,6 +100,7 @@ export function OverviewPage() {
                       <th scope="col">Environment</th>
                       <th scope="col">Live</th>
                       <th scope="col">Latest deployment</th>
+                      <th scope="col">Health</th>
                       <th scope="col">Now</th>
                     </tr>
                   </thead>
