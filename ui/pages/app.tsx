@@ -1,7 +1,7 @@
 // An app: its settings in brief, each environment (deploy form, releases with rollback), its
 // recent deployments, and adding an environment.
 import { useState } from 'hono/jsx/dom';
-import { api, describeError, unwrap } from '../api.js';
+import { api, describeError, unwrap, withDefaults, type Schemas } from '../api.js';
 import { useCan } from '../parts/can.js';
 import { EnvironmentPanel } from '../parts/environment-panel.js';
 import { RemoveApp } from '../parts/removal.js';
@@ -19,7 +19,7 @@ function AddEnvironment(props: { app: string; onAdded(): void }) {
     const form = e.target as HTMLFormElement;
     const name = (form.elements.namedItem('name') as HTMLInputElement).value.trim();
     try {
-      await unwrap(api.POST('/apps/{app}/environments', { params: { path: { app: props.app } }, body: { name } as never }));
+      await unwrap(api.POST('/apps/{app}/environments', { params: { path: { app: props.app } }, body: withDefaults<Schemas['EnvironmentInput']>({ name }) }));
       form.reset();
       setError(null);
       props.onAdded();

@@ -1,10 +1,11 @@
 // Cleanup (instance administrators): always a dry run first — what would go — then the same
 // removal for real, after a confirmation that says what it will do.
 import { useState } from 'hono/jsx/dom';
+import type { paths } from '../../src/client/api-types.js';
 import { api, describeError, unwrap } from '../api.js';
 import { ErrorNote, Layout } from '../parts/layout.js';
 
-type Result = { dryRun: boolean; candidates: { imageId: string; reference: string }[]; removed: string[]; buildCache: { records: number; bytes: number; reclaimedBytes: number }; uploads: string[] };
+type Result = paths['/cleanup']['post']['responses'][200]['content']['application/json'];
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
@@ -16,7 +17,7 @@ export function CleanupPage() {
     if (!dryRun && !confirm(`Remove ${result?.candidates.length ?? 0} images and stale build cache? Releases kept for rollback are not touched.`)) return;
     setBusy(true);
     try {
-      setResult((await unwrap(api.POST('/cleanup', { body: { dryRun } }))) as Result);
+      setResult(await unwrap(api.POST('/cleanup', { body: { dryRun } })));
       setError(null);
     } catch (err) {
       setError(describeError(err));

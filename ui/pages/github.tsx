@@ -13,7 +13,7 @@ import { Link } from '../router.js';
 export function GitHubPage() {
   const ghApp = useLoad(() => api.GET('/github/app').then((r) => (r.response.status === 404 ? null : unwrap(Promise.resolve(r)))), []);
   const installations = useLoad(() => unwrap(api.GET('/github/installations')), []);
-  const deliveries = useLoad(() => unwrap(api.GET('/github/deliveries', { params: { query: { limit: 50 } as never } })), []);
+  const deliveries = useLoad(() => unwrap(api.GET('/github/deliveries', { params: { query: { limit: 50 } } })), []);
   const [error, setError] = useState<string | null>(null);
   const create = async (e: Event) => {
     e.preventDefault();

@@ -1,12 +1,15 @@
 // What reconcile found (drift between desired state and Docker, Traefik and the static files)
 // and what it did, newest first; administrators can run it now.
 import { useState } from 'hono/jsx/dom';
-import { api, describeError, unwrap } from '../api.js';
+import type { paths } from '../../src/client/api-types.js';
+import { api, describeError, unwrap, withDefaults } from '../api.js';
 import { ErrorNote, Layout } from '../parts/layout.js';
 import { useMe } from '../parts/session.js';
 import { When } from '../parts/status.js';
 import { Table } from '../parts/table.js';
 import { useLoad } from '../parts/use-load.js';
+
+type RunInput = NonNullable<paths['/reconcile']['post']['requestBody']>['content']['application/json'];
 
 export function ReconcilePage() {
   const me = useMe();
@@ -15,7 +18,7 @@ export function ReconcilePage() {
   const [error, setError] = useState<string | null>(null);
   const run = async () => {
     try {
-      const r = await unwrap(api.POST('/reconcile', { body: { wait: true } as never }));
+      const r = await unwrap(api.POST('/reconcile', { body: withDefaults<RunInput>({ wait: true }) }));
       setNote(`Reconciled (workflow ${r.workflowId}).`);
       events.reload();
     } catch (err) {

@@ -1,7 +1,7 @@
 // Making a project (instance administrators) and an app with its first environment, from the
 // overview: the newcomer's first two steps.
 import { useState } from 'hono/jsx/dom';
-import { api, describeError, unwrap } from '../api.js';
+import { api, describeError, unwrap, withDefaults, type Schemas } from '../api.js';
 import { navigate } from '../router.js';
 import { ErrorNote } from './layout.js';
 import { useMe } from './session.js';
@@ -38,14 +38,14 @@ export function CreateApp(props: { projects: string[]; onCreated(): void }) {
         name,
         kind,
         port,
-        healthCheck: { path } as never,
+        healthCheck: withDefaults<Schemas['HealthCheck']>({ path }),
         ...(kind === 'image' && image ? { image } : {}),
         ...(kind === 'stack' ? { compose: value(form, 'compose') || 'services: {}\n' } : {}),
-        ...(kind === 'git' ? { git: (repository.includes('://') ? { url: repository } : { repository }) as never } : {}),
+        ...(kind === 'git' ? { git: withDefaults<Schemas['GitSource']>(repository.includes('://') ? { url: repository } : { repository }) } : {}),
       };
-      await unwrap(api.POST('/apps', { body: body as never }));
+      await unwrap(api.POST('/apps', { body: withDefaults<Schemas['AppInput']>(body) }));
       const env = value(form, 'environment');
-      if (env) await unwrap(api.POST('/apps/{app}/environments', { params: { path: { app: name } }, body: { name: env } as never }));
+      if (env) await unwrap(api.POST('/apps/{app}/environments', { params: { path: { app: name } }, body: withDefaults<Schemas['EnvironmentInput']>({ name: env }) }));
       navigate(`/apps/${name}`);
     } catch (err) {
       setError(describeError(err));
