@@ -63,6 +63,14 @@ describe('rules', () => {
     await expect.poll(() => page.getByTestId('dry-run').textContent()).toMatch(/No rule matches/);
     await page.getByRole('button', { name: 'Move rule 2 up' }).click();
     await expect.poll(() => page.locator('ol.rules li').first().textContent()).toMatch(/main/);
+    // Edited in place: release/** now deploys to another environment.
+    expect((await ui.berth.api('POST', `/api/v1/apps/${fx.app}/environments`, { name: 'staging' })).status).toBe(201);
+    await page.getByRole('button', { name: 'Edit rule 2' }).click();
+    const edit = page.getByRole('form', { name: 'Edit rule 2' });
+    await edit.getByLabel('Environment').fill('staging');
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    await expect.poll(() => page.locator('ol.rules li').nth(1).textContent()).toMatch(/release\/\*\* → staging/);
+    expect((await ui.berth.api('GET', `/api/v1/apps/${fx.app}/rules`)).body.items.map((r: { environment: string }) => r.environment)).toEqual(['prod', 'staging']);
     await checkPage(page, '11-rules');
   });
 });

@@ -1,4 +1,4 @@
-// An app's deploy rules in order (the first that matches wins), with add, remove and reorder
+// An app's deploy rules in order (the first that matches wins), with add, edit, remove and reorder
 // (the whole ordered list is PUT back), and the dry run as you type: which rule this branch,
 // tag or pull request would match, and why not each of the others.
 import { useEffect, useState } from 'hono/jsx/dom';
@@ -6,6 +6,7 @@ import { api, describeError, unwrap, type Schemas } from '../api.js';
 import { useCan } from '../parts/can.js';
 import { ErrorNote, Layout } from '../parts/layout.js';
 import { useLoad } from '../parts/use-load.js';
+import { RuleForm } from '../parts/rule-form.js';
 import { Link } from '../router.js';
 
 type Rule = Schemas['Rule'];
@@ -82,15 +83,18 @@ export function RulesPage(props: { app: string }) {
   const can = useCan({ app: props.app });
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
+  const [editing, setEditing] = useState<number | null>(null);
   const items = rules.data?.items ?? [];
-  const save = async (next: Schemas['RuleInput'][]) => {
+  const save = async (next: Schemas['RuleInput'][]): Promise<boolean> => {
     try {
       await unwrap(api.PUT('/apps/{app}/rules', { params: { path: { app: props.app } }, body: { rules: next } }));
       setError(null);
       rules.reload();
       setVersion(version + 1);
+      return true;
     } catch (err) {
       setError(describeError(err));
+      return false;
     }
   };
   const move = (i: number, by: number) => {
@@ -99,13 +103,13 @@ export function RulesPage(props: { app: string }) {
     next.splice(i + by, 0, r as Schemas['RuleInput']);
     return save(next);
   };
-  const add = async (e: Event) => {
-    e.preventDefault();
-    const form = e.target as HTMLFormElement;
-    const v = (n: string) => (form.elements.namedItem(n) as HTMLInputElement).value.trim();
-    const paths = v('paths') ? v('paths').split(',').map((p) => p.trim()) : null;
-    await save([...items.map(asInput), { event: v('event') as RuleEvent, pattern: v('pattern'), environment: v('environment'), base: v('base') || null, paths }]);
-    form.reset();
+  const replace = (i: number | null) => async (rule: Schemas['RuleInput']) => {
+    const next = items.map(asInput);
+    if (i === null) next.push(rule);
+    else next[i] = rule;
+    const ok = await save(next);
+    if (ok) setEditing(null);
+    return ok;
   };
   return (
     <Layout title={`Deploy rules of ${props.app}`}>
@@ -114,57 +118,38 @@ export function RulesPage(props: { app: string }) {
       </p>
       <ErrorNote error={rules.error ?? error} />
       <ol class="rules">
-        {items.map((r, i) => (
-          <li>
-            <code>{r.event}</code> <code>{r.pattern}</code> → <strong>{r.environment}</strong>
-            {r.base && <span class="muted"> base {r.base}</span>}
-            {r.paths && <span class="muted"> paths {r.paths.join(', ')}</span>}
-            {can.manage && (
-              <span class="actions">
-                <button type="button" class="secondary" disabled={i === 0} onClick={() => move(i, -1)} aria-label={`Move rule ${i + 1} up`}>
-                  ↑
-                </button>
-                <button type="button" class="secondary" disabled={i === items.length - 1} onClick={() => move(i, 1)} aria-label={`Move rule ${i + 1} down`}>
-                  ↓
-                </button>
-                <button type="button" class="danger" onClick={() => save(items.filter((_, j) => j !== i).map(asInput))} aria-label={`Remove rule ${i + 1}`}>
-                  Remove
-                </button>
-              </span>
-            )}
-          </li>
-        ))}
+        {items.map((r, i) =>
+          editing === i ? (
+            <li>
+              <RuleForm label={`Edit rule ${i + 1}`} submit="Save rule" initial={asInput(r)} onSubmit={replace(i)} onCancel={() => setEditing(null)} />
+            </li>
+          ) : (
+            <li>
+              <code>{r.event}</code> <code>{r.pattern}</code> → <strong>{r.environment}</strong>
+              {r.base && <span class="muted"> base {r.base}</span>}
+              {r.paths && <span class="muted"> paths {r.paths.join(', ')}</span>}
+              {can.manage && (
+                <span class="actions">
+                  <button type="button" class="secondary" disabled={i === 0} onClick={() => move(i, -1)} aria-label={`Move rule ${i + 1} up`}>
+                    ↑
+                  </button>
+                  <button type="button" class="secondary" disabled={i === items.length - 1} onClick={() => move(i, 1)} aria-label={`Move rule ${i + 1} down`}>
+                    ↓
+                  </button>
+                  <button type="button" class="secondary" onClick={() => setEditing(i)} aria-label={`Edit rule ${i + 1}`}>
+                    Edit
+                  </button>
+                  <button type="button" class="danger" onClick={() => save(items.filter((_, j) => j !== i).map(asInput))} aria-label={`Remove rule ${i + 1}`}>
+                    Remove
+                  </button>
+                </span>
+              )}
+            </li>
+          ),
+        )}
       </ol>
       {items.length === 0 && <p class="muted">No rules: nothing deploys on a push.</p>}
-      {can.manage && (
-        <form onSubmit={add} class="grid card" aria-label="Add a rule">
-          <label>
-            Event
-            <select name="event">
-              <option value="push">push</option>
-              <option value="tag">tag</option>
-              <option value="pull_request">pull_request</option>
-            </select>
-          </label>
-          <label>
-            Pattern (glob)
-            <input name="pattern" required placeholder="release/**" />
-          </label>
-          <label>
-            Environment
-            <input name="environment" required placeholder="production" />
-          </label>
-          <label>
-            Base (pull requests)
-            <input name="base" />
-          </label>
-          <label>
-            Paths (comma-separated globs)
-            <input name="paths" />
-          </label>
-          <button type="submit">Add rule</button>
-        </form>
-      )}
+      {can.manage && <RuleForm label="Add a rule" submit="Add rule" onSubmit={replace(null)} />}
       <DryRun app={props.app} version={version} />
     </Layout>
   );
