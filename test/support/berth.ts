@@ -25,6 +25,7 @@ import { createTemporalClient } from '../../src/temporal/client.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { Workers } from '../../src/temporal/worker.js';
 import { freePort } from './free-port.js';
+import { recordHistories } from './history-recorder.js';
 import { removeSwarmObjects } from './swarm.js';
 import type { SharedServices } from './services.js';
 
@@ -189,6 +190,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       });
     },
     async close() {
+      if (process.env.RECORD_HISTORIES_DIR) await recordHistories(temporal, process.env.RECORD_HISTORIES_DIR);
       await dispatcher.stop();
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();
