@@ -1,25 +1,24 @@
 // One reconcile pass over one environment: heal its live release's containers on the host,
 // then make its route follow them; returns what was found and done (for the event log).
 import { proxyActivities } from '@temporalio/workflow';
-import type { ControlActivities, HostActivities } from '../activities/index.js';
+import type { ControlActivities } from '../activities/index.js';
 import type { ReconcileEventInput, ReconcileTarget } from '../activities/store/reconcile.js';
-import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { DOCKER, LAUNCH, ROUTER } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
+import { hostActivities } from './host-activities.js';
 
 export async function reconcileTarget(target: ReconcileTarget, hostId: string): Promise<ReconcileEventInput[]> {
   const live = target.live;
   // Swarm keeps a stack's tasks running (restart policy) and its rollout owns its routes.
   if (!live || target.busy || target.appKind === 'stack') return [];
-  const onHost = { taskQueue: hostTaskQueue(hostId) };
   // Healing may wait out a health gate: the launch profile's budget.
-  const healer = proxyActivities<HostActivities>({ ...LAUNCH, ...onHost, retry: { ...DOCKER.retry, maximumAttempts: 3 } });
+  const healer = hostActivities(hostId, { ...LAUNCH, retry: { ...DOCKER.retry, maximumAttempts: 3 } });
   const router = proxyActivities<ControlActivities>(ROUTER);
   const environmentId = target.environmentId;
   const events: ReconcileEventInput[] = [];
   try {
     if (target.appKind === 'static') {
-      const site = proxyActivities<HostActivities>({ ...DOCKER, ...onHost });
+      const site = hostActivities(hostId, DOCKER);
       return await site.healStaticSite({
         environmentId,
         appName: target.appName,

@@ -12,20 +12,13 @@ import { describeRule, matchRules, type DeployRule, type RuleInput } from '../..
 import { environmentUrl, requestBase, type RequestBase, type RequestSite } from '../../src/domain/deploy-request.js';
 import type { GitSource } from '../../src/domain/deployment.js';
 import { isHandled, parseGitEvent, type GitEvent } from '../../src/domain/github-events.js';
-import { previewEnvironmentName } from '../../src/domain/preview.js';
+import { previewEnvironmentName, type PreviewTarget } from '../../src/domain/preview.js';
 import type { PullRequestEvent } from '../../src/domain/workflow-definitions.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { GitHubClient } from './github-client.js';
 
-export interface PreviewTarget {
-  appId: string;
-  appName: string;
-  number: number;
-  repository: string;
-  templateEnvironmentId: string;
-  idleSeconds: number;
-}
+export type { PreviewTarget } from '../../src/domain/preview.js';
 
 export type DeliveryAction =
   | { kind: 'deploy'; result: DeliveryResult; request: RequestBase & { source: GitSource } }

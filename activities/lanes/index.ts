@@ -3,12 +3,13 @@
 // event to its preview's lifecycle (signal-with-start), and end a lane whose environment goes.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DeployRequest } from '../../src/domain/deployment.js';
-import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
+import type { PreviewTarget } from '../../src/domain/preview.js';
+import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
 import { laneStateQuery, pullRequestSignal, type DeployAccepted, type PullRequestEvent } from '../../src/domain/workflow-definitions.js';
 import { deployWorkflowId, laneWorkflowId, previewWorkflowId } from '../../src/domain/workflow-ids.js';
 import { submitToLane } from '../../src/temporal/lane-client.js';
+import { signalWithStart } from '../../src/temporal/workflow-starts.js';
 import { withHeartbeat } from '../heartbeat.js';
-import type { PreviewTarget } from '../github/plan-delivery.js';
 
 export function createLaneActivities({ temporal }: { temporal: Client }) {
   async function waitClosed(workflowId: string): Promise<void> {
@@ -27,11 +28,9 @@ export function createLaneActivities({ temporal }: { temporal: Client }) {
     /** Starts the preview's lifecycle if it is not running, and hands it the event. */
     async signalPreview(input: { target: PreviewTarget; event: PullRequestEvent }): Promise<{ workflowId: string }> {
       const workflowId = previewWorkflowId(input.target.appId, input.target.number);
-      await temporal.workflow.signalWithStart('previewLifecycle', {
+      await signalWithStart(temporal, WORKFLOWS.previewLifecycle, pullRequestSignal, {
         workflowId,
-        taskQueue: CONTROL_TASK_QUEUE,
         args: [input.target],
-        signal: pullRequestSignal,
         signalArgs: [input.event],
         staticSummary: `preview of ${input.target.appName} for pull request #${input.target.number}`,
       });

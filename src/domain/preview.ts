@@ -8,3 +8,13 @@ export function previewEnvironmentName(pullRequest: number): string {
 export function previewDomains(templateDomains: string[], pullRequest: number): string[] {
   return templateDomains.map((d) => `${previewEnvironmentName(pullRequest)}.${d}`);
 }
+
+/** An app's pull request whose preview a lifecycle workflow (previewLifecycle) keeps. */
+export interface PreviewTarget {
+  appId: string;
+  appName: string;
+  number: number;
+  repository: string;
+  templateEnvironmentId: string;
+  idleSeconds: number;
+}

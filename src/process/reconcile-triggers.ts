@@ -7,11 +7,12 @@ import type { Db } from '../../db/client.js';
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../config.js';
 import { LABEL } from '../domain/labels.js';
-import { CONTROL_TASK_QUEUE } from '../domain/task-queues.js';
+import { WORKFLOWS } from '../domain/workflow-contracts.js';
 import { recheckSignal } from '../domain/workflow-definitions.js';
 import { RECONCILE_ALL_WORKFLOW_ID, reconcileEnvironmentWorkflowId } from '../domain/workflow-ids.js';
 import type { Logger } from '../logger.js';
 import { reconcileAllInput } from '../temporal/schedules.js';
+import { signalWithStart, startWorkflow } from '../temporal/workflow-starts.js';
 import type { ContainerDeath } from './docker-events.js';
 
 export function createReconcileTriggers(deps: { temporal: Client; db: Db; config: Config; log: Logger }) {
@@ -23,25 +24,20 @@ export function createReconcileTriggers(deps: { temporal: Client; db: Db; config
       const [env] = await db.select({ live: environments.liveReleaseId }).from(environments).where(eq(environments.id, environmentId));
       if (!env || env.live !== death.labels[LABEL.release]) return;
       log.info({ environmentId, containerId: death.containerId, event: death.event }, 'live container died');
-      await temporal.workflow.signalWithStart('reconcileEnvironment', {
+      await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
         workflowId: reconcileEnvironmentWorkflowId(environmentId),
-        taskQueue: CONTROL_TASK_QUEUE,
         args: [{ environmentId, hostId: config.hostId, trigger: 'docker-event' }],
-        signal: recheckSignal,
         signalArgs: [],
       });
     },
 
     async onReconnect(): Promise<void> {
       log.info('docker events reopened; reconciling everything');
-      await temporal.workflow
-        .start('reconcileAll', {
-          workflowId: RECONCILE_ALL_WORKFLOW_ID,
-          taskQueue: CONTROL_TASK_QUEUE,
-          args: [reconcileAllInput(config, 'docker-reconnect')],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        })
-        .catch((err: unknown) => log.warn({ err }, 'could not start reconcile'));
+      await startWorkflow(temporal, WORKFLOWS.reconcileAll, {
+        workflowId: RECONCILE_ALL_WORKFLOW_ID,
+        args: [reconcileAllInput(config, 'docker-reconnect')],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }).catch((err: unknown) => log.warn({ err }, 'could not start reconcile'));
     },
   };
 }
