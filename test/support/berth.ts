@@ -28,10 +28,11 @@ import { freePort } from './free-port.js';
 import { recordHistories } from './history-recorder.js';
 import { removeSwarmObjects } from './swarm.js';
 import type { SharedServices } from './services.js';
+import type { Json } from './json.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = Json> {
   status: number;
   body: T;
 }
@@ -43,7 +44,7 @@ export interface TestBerth {
   database: Database;
   temporal: Client;
   docker: Docker;
-  api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  api<T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
   app: ReturnType<typeof createApp>;
   /** Starts intake workflows for stored webhook deliveries (as the API server's does). */
   dispatcher: ReturnType<typeof createDeliveryDispatcher>;
@@ -146,7 +147,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       } catch {
         // not JSON: keep the text
       }
-      return { status: res.status, body: parsed as any };
+      return { status: res.status, body: parsed as Json };
     },
     async startWorkers() {
       if (!workers) workers = await startWorkerProcess({ config, database, log });
