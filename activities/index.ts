@@ -35,7 +35,8 @@ export interface ActivityDeps {
   appsDomain: string;
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
-  traefik: { routesDir: string; apiUrl: string; entryUrl: string };
+  /** liveTimeoutMs: how long Traefik may take to apply a route (default ROUTE_LIVE_TIMEOUT_MS). */
+  traefik: { routesDir: string; apiUrl: string; entryUrl: string; liveTimeoutMs?: number };
   static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
   /** Opens sealed secrets (GitHub App key, build secrets). */
   box: SecretBox;

@@ -31,7 +31,11 @@ export interface Abandoned {
 export function endingOf(err: unknown, reason: AbortReason | null): Abandoned & { cancelled: boolean } {
   const cancelled = reason !== null || isCancellation(err);
   const status: DeploymentStatus = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
-  const failure = cancelled ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null } : describeFailure(err);
+  const failure: FailureDescription = cancelled
+    ? reason?.kind === 'superseded'
+      ? { message: `superseded by ${reason.by}`, type: 'Superseded' }
+      : { message: 'cancelled', type: 'Cancelled' }
+    : describeFailure(err);
   return { status, cancelled, failure };
 }
 

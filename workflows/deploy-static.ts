@@ -2,6 +2,7 @@
 // (the point of no return), then retire and prune. Before the switch, a failure or an abort
 // removes this deployment's files and the live release keeps serving; a rollback skips straight
 // to the switch, so it costs one activity.
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
@@ -24,7 +25,7 @@ function staticSteps(request: DeployRequest): DeployKind {
       let switchReport: PhaseWrite[];
       let restoreTo: string | null | undefined;
       if (request.kind === 'deploy') {
-        if (!request.artifact) throw new Error('a static deploy needs the archive the API staged');
+        if (!request.artifact) throw ApplicationFailure.nonRetryable('a static deploy needs the archive the API staged', 'ValidationFailed');
         const id = releaseIdFor(deploymentId);
         releaseId = id;
         deploy.releasing(id);

@@ -61,7 +61,7 @@ export async function rollOutServices(request: DeployRequest, plan: StackPlan, r
   const failed = failure as { service: string; err: unknown } | null;
   if (failed) {
     const why = describeFailure(failed.err);
-    throw ApplicationFailure.nonRetryable(`service ${failed.service}: ${why.message}`, why.type ?? 'ContainerFailed');
+    throw ApplicationFailure.nonRetryable(`service ${failed.service}: ${why.message}`, why.type);
   }
 }
 
