@@ -15,6 +15,7 @@ import { createStaticActivities } from './static/index.js';
 import { createResolveStack } from './release/resolve-stack.js';
 import { createStoreActivities } from './store/index.js';
 import { createStackObjects } from './swarm/stack-objects.js';
+import { createHealStack } from './swarm/heal-stack.js';
 import { createStackServices } from './swarm/stack-services.js';
 import { createDeploymentLog } from './store/deployment-log.js';
 import type { RequestSite } from '../src/domain/deploy-request.js';
@@ -76,6 +77,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createEnvironmentContainerActivities({ docker, instance }),
     resolveStack: createResolveStack({ db, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, log: swarmLog, instance, objects, health }),
+    healStack: createHealStack({ docker, db, instance, objects }),
   };
 }
 

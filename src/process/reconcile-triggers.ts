@@ -1,6 +1,9 @@
 // What the worker does with container deaths: a container of a live release that dies starts
 // (or re-arms) the targeted reconcile of its environment; a reopened event stream starts a full
 // reconcile now. Deaths of anything else (retired or undone containers) are Berth's own doing.
+// A stack's task containers carry no release: any of them dying, while the stack has a live
+// release, has its environment reconciled (Swarm starts a replacement at another address, and
+// the route must follow it).
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -22,7 +25,8 @@ export function createReconcileTriggers(deps: { temporal: Client; db: Db; config
       const environmentId = death.labels[LABEL.environment];
       if (!environmentId) return;
       const [env] = await db.select({ live: environments.liveReleaseId }).from(environments).where(eq(environments.id, environmentId));
-      if (!env || env.live !== death.labels[LABEL.release]) return;
+      const stackTask = death.labels[LABEL.stack] !== undefined;
+      if (!env?.live || (!stackTask && env.live !== death.labels[LABEL.release])) return;
       log.info({ environmentId, containerId: death.containerId, event: death.event }, 'live container died');
       await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
         workflowId: reconcileEnvironmentWorkflowId(environmentId),
