@@ -33,7 +33,7 @@ export interface FaultCluster {
   stop(): Promise<void>;
 }
 
-export async function startFaultCluster(options: { toolsDir: string; images: string[]; name: string }): Promise<FaultCluster> {
+export async function startFaultCluster(options: { toolsDir: string; images: string[]; name: string; swarm?: boolean }): Promise<FaultCluster> {
   const tools = toolPaths(options.toolsDir);
   const dir = mkdtempSync(join(tmpdir(), 'berth-fault-'));
   const stops: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
@@ -44,6 +44,8 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     const dockerd: DockerDaemon = await startDockerDaemon(join(dir, 'docker'), options.name);
     stops.push(() => dockerd.stop());
     dockerd.load(...options.images);
+    // Stacks need Swarm: a Swarm of this daemon's own, not the machine's.
+    if (options.swarm) await dockerd.enableSwarm();
 
     const temporalOptions = { binary: tools.temporal, port: await freePort(), uiPort: null, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') };
     let temporal: TemporalDevServer = await startTemporalDevServer(temporalOptions);

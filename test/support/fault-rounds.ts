@@ -38,7 +38,7 @@ async function call(cluster: FaultCluster, method: string, path: string, body?: 
 }
 
 /** Retries while the API (or what it depends on) is down; a 4xx is final. */
-async function must(cluster: FaultCluster, method: string, path: string, body?: unknown): Promise<Json> {
+export async function must(cluster: FaultCluster, method: string, path: string, body?: unknown): Promise<Json> {
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   let last = '';
   while (Date.now() < deadline) {
@@ -70,7 +70,7 @@ export async function setUpFaultApp(cluster: FaultCluster, images: Record<string
   await waitFinal(cluster, first.deploymentId);
 }
 
-async function waitFinal(cluster: FaultCluster, id: string): Promise<Json> {
+export async function waitFinal(cluster: FaultCluster, id: string): Promise<Json> {
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   for (;;) {
     const d = await must(cluster, 'GET', `/api/v1/deployments/${id}`);
