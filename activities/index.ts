@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
-import type { StaticConfig } from '../src/config.js';
+import type { HostGuards, StaticConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
@@ -25,6 +25,9 @@ import { createEnvironmentContainerActivities } from './docker/environment-conta
 import { createGitHubActivities } from './github/index.js';
 import { createLaneActivities } from './lanes/index.js';
 import { createPreviewActivities } from './previews/index.js';
+import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
+import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
+import { createDockerRootSpace } from '../src/docker-root-space.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -49,6 +52,8 @@ export interface ActivityDeps {
   previewIdleSeconds: number;
   /** Host paths stack services may bind-mount (BERTH_STACK_BIND_PATHS). */
   stackBindPaths?: string[];
+  /** Build limits and the disk guard (none when not given). */
+  guards?: HostGuards;
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -56,11 +61,13 @@ export function createHostActivities(deps: ActivityDeps) {
   const { db, docker, instance } = deps;
   const deploymentLog = createDeploymentLog(db, deps.log);
   const log = deps.log.child({ component: 'docker' });
-  const images = createImageActivities({ docker, instance, log, deploymentLog });
+  const disk = deps.guards ? createDiskGuard({ space: createDockerRootSpace(docker), minFreeBytes: deps.guards.disk.minFreeBytes }) : NO_DISK_GUARD;
+  const buildLimits = deps.guards ? createBuildLimits(deps.guards.build) : NO_BUILD_LIMITS;
+  const images = createImageActivities({ docker, instance, log, deploymentLog, disk });
   const containers = createContainerActivities({ docker, db, log, instance });
   const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
   const github = createGitHubActivities(deps).client;
-  const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl });
+  const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl, guards: { limits: buildLimits, disk } });
   const objects = createStackObjects(docker, instance);
   const swarmLog = deps.log.child({ component: 'swarm' });
   return {

@@ -16,7 +16,7 @@ import type { StackObjects } from './stack-objects.js';
 import { createSwarmServices } from './swarm-services.js';
 import { taskAddresses } from './task-gate.js';
 
-/** How long a pass waits for Swarm to replace a task (its restart delay, then the start). */
+/** How long a pass waits for a task of a service with none running (its restart delay, then the start). */
 export const TASKS_WAIT_MS = 5_000;
 /** How long a replacement task may take to answer Berth's probe before it is left out. */
 const PROBE_BUDGET_MS = 3_000;
@@ -56,17 +56,18 @@ export function createHealStack({ docker, db, instance, objects }: { docker: Doc
   const swarm = createSwarmServices(docker, instance, objects);
 
   /**
-   * Containers of this spec that run: all replicas, or what runs once the wait is over. The
-   * engine is asked, not Swarm's task list: a task whose container was just killed is still
-   * "running" there for a moment.
+   * Containers of this spec that run now; when none does, what runs once one does (or the wait
+   * is over). A replacement that starts later brings another pass (its container's start
+   * event). The engine is asked, not Swarm's task list: a task whose container was just killed
+   * is still "running" there for a moment.
    */
-  async function runningTasks(serviceName: string, specHash: string, replicas: number, signal: AbortSignal): Promise<string[]> {
+  async function runningTasks(serviceName: string, specHash: string, signal: AbortSignal): Promise<string[]> {
     const deadline = Date.now() + TASKS_WAIT_MS;
     for (;;) {
       const running = await docker.listContainers({
         filters: { label: [`com.docker.swarm.service.name=${serviceName}`, `${LABEL.specHash}=${specHash}`], status: ['running'] },
       });
-      if (running.length >= replicas || Date.now() > deadline || signal.aborted) return running.map((c) => c.Id);
+      if (running.length > 0 || Date.now() > deadline || signal.aborted) return running.map((c) => c.Id);
       await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
     }
   }
@@ -89,7 +90,7 @@ export function createHealStack({ docker, db, instance, objects }: { docker: Doc
 
   async function servers(serviceName: string, specHash: string, service: StackService, signal: AbortSignal): Promise<string[]> {
     const expose = service.expose as NonNullable<StackService['expose']>;
-    const containers = await runningTasks(serviceName, specHash, service.replicas, signal);
+    const containers = await runningTasks(serviceName, specHash, signal);
     if (containers.length === 0) return [];
     const addresses = await taskAddresses(docker, containers, signal);
     return answering(

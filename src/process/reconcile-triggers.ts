@@ -1,9 +1,9 @@
-// What the worker does with container deaths: a container of a live release that dies starts
+// What the worker does with container events: a container of a live release that dies starts
 // (or re-arms) the targeted reconcile of its environment; a reopened event stream starts a full
 // reconcile now. Deaths of anything else (retired or undone containers) are Berth's own doing.
-// A stack's task containers carry no release: any of them dying, while the stack has a live
-// release, has its environment reconciled (Swarm starts a replacement at another address, and
-// the route must follow it).
+// A stack's task containers carry no release: any of them dying or starting, while the stack has
+// a live release, has its environment reconciled (Swarm replaces a task that dies, maybe at
+// another address, and the routes must follow: first to the tasks left, then to the new one).
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -16,18 +16,18 @@ import { RECONCILE_ALL_WORKFLOW_ID, reconcileEnvironmentWorkflowId } from '../do
 import type { Logger } from '../logger.js';
 import { reconcileAllInput } from '../temporal/schedules.js';
 import { signalWithStart, startWorkflow } from '../temporal/workflow-starts.js';
-import type { ContainerDeath } from './docker-events.js';
+import type { ContainerEvent } from './docker-events.js';
 
 export function createReconcileTriggers(deps: { temporal: Client; db: Db; config: Config; log: Logger }) {
   const { temporal, db, config, log } = deps;
   return {
-    async onDeath(death: ContainerDeath): Promise<void> {
-      const environmentId = death.labels[LABEL.environment];
-      if (!environmentId) return;
+    async onEvent(event: ContainerEvent): Promise<void> {
+      const environmentId = event.labels[LABEL.environment];
+      const stackTask = event.labels[LABEL.stack] !== undefined;
+      if (!environmentId || (event.event === 'start' && !stackTask)) return;
       const [env] = await db.select({ live: environments.liveReleaseId }).from(environments).where(eq(environments.id, environmentId));
-      const stackTask = death.labels[LABEL.stack] !== undefined;
-      if (!env?.live || (!stackTask && env.live !== death.labels[LABEL.release])) return;
-      log.info({ environmentId, containerId: death.containerId, event: death.event }, 'live container died');
+      if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release])) return;
+      log.info({ environmentId, containerId: event.containerId, event: event.event }, 'container of a live release changed');
       await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
         workflowId: reconcileEnvironmentWorkflowId(environmentId),
         args: [{ environmentId, hostId: config.hostId, trigger: 'docker-event' }],

@@ -105,6 +105,10 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     BERTH_LOG_FORMAT: 'json',
     BERTH_STATIC_PORT: String(await freePort()),
     BERTH_SECRET_KEY: randomBytes(32).toString('base64'),
+    // The machine's engine is shared with other test runs: its BuildKit cgroup is not a test's
+    // to limit (test/integration/host-guards.test.ts limits a daemon of its own).
+    BERTH_BUILD_MEMORY_MB: '0',
+    BERTH_BUILD_CPUS: '0',
     ...options.env,
   };
   const config = loadConfig(env);

@@ -21,7 +21,8 @@ export interface DockerDaemon {
   stop(): Promise<void>;
 }
 
-export async function startDockerDaemon(dir: string, name: string): Promise<DockerDaemon> {
+/** cgroupParent: where its containers' (and its BuildKit's) cgroups go, removed when it stops. */
+export async function startDockerDaemon(dir: string, name: string, options: { cgroupParent?: string } = {}): Promise<DockerDaemon> {
   mkdirSync(dir, { recursive: true });
   const socket = join(dir, 'docker.sock');
   const bridge = `br${name}`.slice(0, 15);
@@ -39,6 +40,7 @@ export async function startDockerDaemon(dir: string, name: string): Promise<Dock
     '--ip-masq=false',
     `--containerd-namespace=${name}`,
     `--containerd-plugins-namespace=${name}-plugins`,
+    ...(options.cgroupParent ? [`--cgroup-parent=${options.cgroupParent}`] : []),
   ];
   let proc: Supervised;
   const start = async () => {
@@ -98,6 +100,9 @@ export async function startDockerDaemon(dir: string, name: string): Promise<Dock
         .reverse();
       for (const m of mounts) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
       execSync(`ip link del ${bridge} 2>/dev/null || true; ip link del ${gateway} 2>/dev/null || true`);
+      // Its cgroups (every controller's), deepest first: a cgroup goes once its children have.
+      const parent = options.cgroupParent;
+      if (parent) execSync(`find /sys/fs/cgroup -depth -type d \\( -path '*${parent}' -o -path '*${parent}/*' \\) -exec rmdir {} + 2>/dev/null || true`);
       rmSync(dir, { recursive: true, force: true });
     },
   };
