@@ -109,6 +109,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     // to limit (test/integration/host-guards.test.ts limits a daemon of its own).
     BERTH_BUILD_MEMORY_MB: '0',
     BERTH_BUILD_CPUS: '0',
+    BERTH_WORKFLOW_BUNDLE: services.workflowBundle,
     ...options.env,
   };
   const config = loadConfig(env);
