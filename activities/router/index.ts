@@ -153,11 +153,12 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
      */
     async ensureRoute(input: { route: RouteSpec }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
       const { route } = input;
-      // A deployment that started since reconcile looked owns the route now.
+      // A deployment that started since reconcile looked owns the route now (a stack service's
+      // route belongs to its stack's environment).
       const [busy] = await db
         .select({ id: deployments.id })
         .from(deployments)
-        .where(and(eq(deployments.environmentId, route.environmentId), inArray(deployments.status, ['queued', 'running'])))
+        .where(and(eq(deployments.environmentId, stackRouteEnvironment(route.environmentId)), inArray(deployments.status, ['queued', 'running'])))
         .limit(1);
       if (busy) return { drift: null };
       const current = await files.read(route.environmentId);

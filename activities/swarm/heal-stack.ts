@@ -5,8 +5,10 @@
 // tasks of the release's spec that run and answer Berth's probe are routed to.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getStackRelease } from '../../db/queries/stacks.js';
+import { deployments } from '../../db/schema/index.js';
 import { LABEL } from '../../src/domain/labels.js';
 import { serviceHosts, serviceRouteKey, stackNamespace, type StackService } from '../../src/domain/stack.js';
 import { permanentFailure } from '../../src/errors.js';
@@ -100,6 +102,16 @@ export function createHealStack({ docker, db, instance, objects }: { docker: Doc
     );
   }
 
+  /** A deployment of the environment queued or running since reconcile looked (a rollout, a teardown) owns the stack. */
+  async function taken(environmentId: string): Promise<boolean> {
+    const [busy] = await db
+      .select({ id: deployments.id })
+      .from(deployments)
+      .where(and(eq(deployments.environmentId, environmentId), inArray(deployments.status, ['queued', 'running'])))
+      .limit(1);
+    return busy !== undefined;
+  }
+
   return async function healStack(input: StackHealInput): Promise<HealedStack> {
     return withHeartbeat(async (signal) => {
       const release = await getStackRelease(db, input.releaseId);
@@ -108,6 +120,7 @@ export function createHealStack({ docker, db, instance, objects }: { docker: Doc
       const healed: HealedStack = { actions: [], routes: [] };
       for (const service of Object.values(release.stack.services)) {
         const act = (a: Omit<StackHealAction, 'service'>) => healed.actions.push({ service: service.name, ...a });
+        if (await taken(input.environmentId)) return { actions: [], routes: [] };
         try {
           const applied = await swarm.apply({ owner, releaseId: input.releaseId, deploymentId: input.deploymentId, service: service.name }, release);
           if (applied.change === 'created') act({ drift: 'service-missing', action: 'service-created', outcome: 'done', detail: applied.identity.name });
@@ -128,7 +141,7 @@ export function createHealStack({ docker, db, instance, objects }: { docker: Doc
           act({ drift: 'service-drifted', action: 'none', outcome: 'failed', detail: (err as Error).message });
         }
       }
-      return healed;
+      return (await taken(input.environmentId)) ? { actions: [], routes: [] } : healed;
     });
   };
 }
