@@ -30,6 +30,8 @@ export interface FaultCluster {
   docker: Docker;
   /** Kills (SIGKILL; Docker: a restart) one part, starts it again, waits until it answers. */
   inject(kind: FaultKind): Promise<void>;
+  /** The last output of the running `berth api` or `berth worker` (for a failure's report). */
+  output(command: 'api' | 'worker'): string;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     mkdirSync(env.BERTH_DATA_DIR as string, { recursive: true });
 
     const processes: Partial<Record<'api' | 'worker', ChildProcess>> = {};
+    const outputs: Record<'api' | 'worker', string> = { api: '', worker: '' };
     const startBerthProcess = async (command: 'api' | 'worker') => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), command], {
         cwd: ROOT,
@@ -101,6 +104,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
       let output = '';
       const keep = (chunk: Buffer) => {
         output = (output + chunk.toString()).slice(-20_000);
+        outputs[command] = output;
       };
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
@@ -170,6 +174,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
             break;
         }
       },
+      output: (command) => outputs[command],
       stop: stopAll,
     };
   } catch (err) {
