@@ -54,22 +54,35 @@ export interface HealedStack {
   routes: StackRoute[];
 }
 
+interface Task {
+  Status?: { State?: string; ContainerStatus?: { ContainerID?: string } };
+  Spec?: { ContainerSpec?: { Image?: string; Labels?: Record<string, string> } };
+}
+
 export function createHealStack({ docker, db, instance, objects }: { docker: Docker; db: Db; instance: string; objects: StackObjects }) {
   const swarm = createSwarmServices(docker, instance, objects);
 
   /**
-   * Containers of this spec that run now; when none does, what runs once one does (or the wait
-   * is over). A replacement that starts later brings another pass (its container's start
-   * event). The engine is asked, not Swarm's task list: a task whose container was just killed
-   * is still "running" there for a moment.
+   * Containers of this service's tasks that run the release's spec now (its image, its spec
+   * hash); when none does, what does once one does (or the wait is over). A replacement that
+   * starts later brings another pass (its container's start event). Swarm's tasks say which spec
+   * a container runs (a task put back from a changed image is the release's only once Swarm has
+   * replaced it); the engine says whether it still runs (a task whose container was just killed
+   * is "running" in Swarm's list for a moment).
    */
-  async function runningTasks(serviceName: string, specHash: string, signal: AbortSignal): Promise<string[]> {
+  async function runningTasks(serviceName: string, specHash: string, image: string, signal: AbortSignal): Promise<string[]> {
     const deadline = Date.now() + TASKS_WAIT_MS;
     for (;;) {
-      const running = await docker.listContainers({
-        filters: { label: [`com.docker.swarm.service.name=${serviceName}`, `${LABEL.specHash}=${specHash}`], status: ['running'] },
-      });
-      if (running.length > 0 || Date.now() > deadline || signal.aborted) return running.map((c) => c.Id);
+      const tasks = (await docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } })) as Task[];
+      const released = new Set(
+        tasks
+          .filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Image === image && t.Spec.ContainerSpec.Labels?.[LABEL.specHash] === specHash)
+          .map((t) => t.Status?.ContainerStatus?.ContainerID),
+      );
+      const running = (await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${serviceName}`], status: ['running'] } }))
+        .map((c) => c.Id)
+        .filter((id) => released.has(id));
+      if (running.length > 0 || Date.now() > deadline || signal.aborted) return running;
       await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
     }
   }
@@ -92,7 +105,7 @@ export function createHealStack({ docker, db, instance, objects }: { docker: Doc
 
   async function servers(serviceName: string, specHash: string, service: StackService, signal: AbortSignal): Promise<string[]> {
     const expose = service.expose as NonNullable<StackService['expose']>;
-    const containers = await runningTasks(serviceName, specHash, signal);
+    const containers = await runningTasks(serviceName, specHash, service.image, signal);
     if (containers.length === 0) return [];
     const addresses = await taskAddresses(docker, containers, signal);
     return answering(

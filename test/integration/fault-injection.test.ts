@@ -33,7 +33,7 @@ test(`one round per kind of fault converges with nothing lost (seed ${seed})`, a
   process.stdout.write(
     `fault-injection: ${results.map((r) => `${r.kind} → ${r.status}${r.status === 'failed' ? ` (${r.message})` : ''}, converged in ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}`).join(' | ')}\n`,
   );
-  reportWorker(results);
+  await reportWorker(results);
   for (const r of results) expect(r.problems, `${r.kind} (round ${r.round})`).toEqual([]);
 }, 1_500_000);
 
@@ -46,13 +46,14 @@ test(`a stack: one round per fault it can meet converges with nothing lost (seed
   process.stdout.write(
     `fault-injection (stack): ${results.map((r) => `${r.kind} → ${r.status}${r.status === 'failed' ? ` (${r.message})` : ''}, converged in ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}`).join(' | ')}\n`,
   );
-  reportWorker(results);
+  await reportWorker(results);
   for (const r of results) expect(r.problems, `${r.kind} (round ${r.round})`).toEqual([]);
 }, 1_500_000);
 
-/** When a round did not converge, the worker's warnings and errors say what it was doing. */
-function reportWorker(results: RoundResult[]): void {
+/** When a round did not converge, the worker's warnings and errors and reconcile's last findings say what it was doing. */
+async function reportWorker(results: RoundResult[]): Promise<void> {
   if (results.every((r) => r.problems.length === 0)) return;
   const lines = cluster.output('worker').split('\n').filter((l) => /"level":(40|50|60)/.test(l));
-  process.stdout.write(`fault-injection: the worker's last warnings and errors:\n${lines.slice(-40).join('\n')}\n`);
+  const events = await fetch(`${cluster.apiUrl}/api/v1/reconcile/events?limit=20`).then((r) => r.text(), (err: Error) => err.message);
+  process.stdout.write(`fault-injection: the worker's last warnings and errors:\n${lines.slice(-40).join('\n')}\nreconcile's last events: ${events}\n`);
 }
