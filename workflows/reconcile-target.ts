@@ -48,13 +48,7 @@ async function reconcileContainers(target: ReconcileTarget, live: Live, hostId: 
     port: live.port,
     check: live.healthCheck,
   });
-  const events: ReconcileEventInput[] = healed.actions.map((a) => ({
-    environmentId,
-    drift: a.drift,
-    action: a.action,
-    outcome: a.outcome,
-    detail: { replica: a.replica, detail: a.detail },
-  }));
+  const events = healed.actions.map((a) => healEvent(environmentId, a, { replica: a.replica }));
   if (healed.endpoints.length > 0) {
     events.push(...(await followRoute({ environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: healed.endpoints.map((e) => e.url) })));
   }
@@ -71,18 +65,21 @@ async function reconcileStack(target: ReconcileTarget, live: Live, hostId: strin
     deploymentId: live.deploymentId,
     hosts: target.hosts,
   });
-  const events: ReconcileEventInput[] = healed.actions.map((a) => ({
-    environmentId,
-    drift: a.drift,
-    action: a.action,
-    outcome: a.outcome,
-    detail: { service: a.service, detail: a.detail },
-  }));
+  const events = healed.actions.map((a) => healEvent(environmentId, a, { service: a.service }));
   for (const r of healed.routes) {
     const followed = await followRoute({ environmentId: r.routeKey, deploymentId: live.deploymentId, hosts: r.hosts, servers: r.servers });
     events.push(...followed.map((e) => ({ ...e, environmentId, detail: { ...e.detail, service: r.service } })));
   }
   return events;
+}
+
+/** One thing a heal found and did, as a reconcile event; `about` says what it concerned. */
+function healEvent(
+  environmentId: string,
+  a: { drift: string; action: string; outcome: ReconcileEventInput['outcome']; detail: unknown },
+  about: Record<string, unknown>,
+): ReconcileEventInput {
+  return { environmentId, drift: a.drift, action: a.action, outcome: a.outcome, detail: { ...about, detail: a.detail } };
 }
 
 /** The route as it should be: written again (and confirmed loaded) when it is not. */
