@@ -88,6 +88,20 @@ export default tseslint.config(
     ),
   },
   {
+    // The typed API client runs in the CLI and, later, in the browser: only the API's document
+    // (its generated types) and fetch, never Berth's server code or Node built-ins.
+    files: ['src/client/**/*.ts'],
+    rules: restricted(
+      [{ group: ['**/db/**', '**/activities/**', '**/api/**', '**/workflows/**', '**/src/*', '!**/src/client/**'], message: 'the client knows the API only through its OpenAPI document' }],
+      builtins,
+    ),
+  },
+  {
+    // The client commands talk to a Berth over HTTP, never to its database or its workflows.
+    files: ['src/cli/**/*.ts'],
+    rules: restricted([{ group: ['**/db/**', '**/activities/**', '**/api/**', '**/workflows/**', '**/temporal/**'], message: 'client commands reach Berth through its API (src/client)' }]),
+  },
+  {
     files: ['api/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'db/**/*.ts'],
     rules: { 'no-console': 'error' },
   },

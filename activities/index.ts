@@ -22,6 +22,7 @@ import type { RequestSite } from '../src/domain/deploy-request.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
 import { createBuildActivities } from './build/index.js';
 import { createEnvironmentContainerActivities } from './docker/environment-containers.js';
+import { createEngineGuard } from './docker/engine-guard.js';
 import { createGitHubActivities } from './github/index.js';
 import { createLaneActivities } from './lanes/index.js';
 import { createPreviewActivities } from './previews/index.js';
@@ -58,33 +59,39 @@ export interface ActivityDeps {
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
 export function createHostActivities(deps: ActivityDeps) {
-  const { db, docker, instance } = deps;
+  const { db, docker, instance, dockerSocket: socketPath } = deps;
   const deploymentLog = createDeploymentLog(db, deps.log);
   const log = deps.log.child({ component: 'docker' });
   const disk = deps.guards ? createDiskGuard({ space: createDockerRootSpace(docker), minFreeBytes: deps.guards.disk.minFreeBytes }) : NO_DISK_GUARD;
   const buildLimits = deps.guards ? createBuildLimits(deps.guards.build) : NO_BUILD_LIMITS;
   const images = createImageActivities({ docker, instance, log, deploymentLog, disk });
-  const containers = createContainerActivities({ docker, db, log, instance });
-  const health = createHealthActivities({ docker, log: deps.log.child({ component: 'health' }), deploymentLog });
+  const containers = createContainerActivities({ docker, socketPath, db, box: deps.box, log, instance });
+  const health = createHealthActivities({ docker, socketPath, log: deps.log.child({ component: 'health' }), deploymentLog });
   const github = createGitHubActivities(deps).client;
   const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl, guards: { limits: buildLimits, disk } });
   const objects = createStackObjects(docker, instance);
   const swarmLog = deps.log.child({ component: 'swarm' });
+  // The steps on containers and images wait out a restart of the engine and run again from
+  // what it kept. Each guards itself as a whole; the parts it calls are not guarded again, so
+  // a launch that lost its containers' ports goes back to finding its containers by name.
+  const engine = createEngineGuard({ socketPath, log, deploymentLog });
   return {
-    ...images,
-    ...containers,
-    ...health,
-    ...createReleaseActivities({ db, images, containers, health }),
-    healContainers: createHealContainers({ containers, health }),
-    sweepOrphans: createSweepOrphans({ containers }),
-    cleanupImages: createCleanupImages({ db, docker, images }),
-    cleanupBuildCache: createCleanupBuildCache({ docker }),
+    ...engine.guardAll({
+      ...images,
+      ...containers,
+      ...health,
+      ...createReleaseActivities({ db, box: deps.box, images, containers, health, deploymentLog }),
+      healContainers: createHealContainers({ containers, health }),
+      sweepOrphans: createSweepOrphans({ containers }),
+      cleanupImages: createCleanupImages({ db, docker, images }),
+      cleanupBuildCache: createCleanupBuildCache({ docker }),
+      ...createEnvironmentContainerActivities({ docker, instance }),
+    }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
     ...builds,
-    ...createEnvironmentContainerActivities({ docker, instance }),
-    resolveStack: createResolveStack({ db, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
-    ...createStackServices({ docker, db, log: swarmLog, instance, objects, health }),
-    healStack: createHealStack({ docker, db, instance, objects }),
+    resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
+    ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
+    healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
   };
 }
 
@@ -93,7 +100,7 @@ export function createControlActivities(deps: ActivityDeps) {
   const reconcileStore = createReconcileStore(deps.db, deps.appsDomain);
   return {
     ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
-    ...createStoreActivities(deps.db),
+    ...createStoreActivities(deps.db, deps.box),
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
     ...createGitHubActivities(deps).activities,

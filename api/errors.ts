@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { BerthError, type ErrorType } from '../src/errors.js';
-import type { Logger } from '../src/logger.js';
+import type { AppEnv } from './deps.js';
 
 export interface Issue {
   path: string;
@@ -17,6 +17,8 @@ export class HttpError extends Error {
     readonly type: ErrorType,
     message: string,
     readonly issues?: Issue[],
+    /** For 429: when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -31,21 +33,27 @@ const STATUS_BY_TYPE: Partial<Record<ErrorType, ContentfulStatusCode>> = {
   ReleaseNotFound: 404,
   Conflict: 409,
   PayloadTooLarge: 413,
+  TooManyRequests: 429,
   Unavailable: 503,
 };
 
 export const notFound = (what: string) => new HttpError(404, 'NotFound', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'Conflict', message);
 export const invalid = (message: string, issues?: Issue[]) => new HttpError(400, 'ValidationFailed', message, issues);
+export const forbidden = (message: string) => new HttpError(403, 'Forbidden', message);
 
 export function errorBody(type: ErrorType, message: string, requestId: string | undefined, issues?: Issue[]) {
   return { error: { type, message, requestId: requestId ?? null, ...(issues ? { issues } : {}) } };
 }
 
 /** Hono's onError: typed errors keep their status; anything else is a 500 that is logged. */
-export function handleError(err: Error, c: Context<{ Variables: { requestId: string; log: Logger } }>) {
+export function handleError(err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
-  if (err instanceof HttpError) return c.json(errorBody(err.type, err.message, requestId, err.issues), err.status);
+  if (err instanceof HttpError) {
+    if (err.status === 401) c.header('WWW-Authenticate', 'Bearer realm="berth"');
+    if (err.status === 429 && err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+    return c.json(errorBody(err.type, err.message, requestId, err.issues), err.status);
+  }
   if (err instanceof BerthError) {
     return c.json(errorBody(err.type, err.message, requestId), STATUS_BY_TYPE[err.type] ?? 500);
   }

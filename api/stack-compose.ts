@@ -5,10 +5,11 @@ import type { AppRow } from '../db/queries/apps.js';
 import type { EnvironmentRow } from '../db/queries/environments.js';
 import { getGitSource } from '../db/queries/git-sources.js';
 import { getAppCompose, getStackOverride } from '../db/queries/stacks.js';
-import { resolveVariables } from '../db/queries/variables.js';
+import { resolveVariableSets } from '../db/queries/variables.js';
 import { checkCompose, parseCompose, type CompiledStack } from '../src/compose/compile-stack.js';
 import { ComposeInvalid, type ComposeIssue } from '../src/compose/compose-issues.js';
 import type { Config } from '../src/config.js';
+import type { SecretBox } from '../src/secrets/secret-box.js';
 import { conflict, invalid } from './errors.js';
 
 function rejected(what: string, issues: ComposeIssue[]) {
@@ -38,18 +39,30 @@ export function assertComposeShape(config: Config, compose: string, override: st
   }
 }
 
-/** The stack an environment would run now: compose, override and variables as they are. */
-export async function compileForEnvironment(db: Db, config: Config, app: AppRow, env: EnvironmentRow): Promise<CompiledStack> {
+/** Stands in for a secret variable's value wherever a stack is shown rather than run. */
+export const SECRET_PLACEHOLDER = '[secret]';
+
+/**
+ * The stack an environment would run now: compose, override and variables as they are. With
+ * `showing`, secret variables compile as a placeholder: the result is for people to read.
+ */
+export async function compileForEnvironment(db: Db, config: Config, box: SecretBox, app: AppRow, env: EnvironmentRow, options: { showing?: boolean } = {}): Promise<CompiledStack> {
   const compose = await getAppCompose(db, app.id);
   if (!compose) throw invalid(`app ${app.name} has no compose file`, [{ path: 'compose', message: 'upload one with PUT /apps/{app}/compose' }]);
   const result = checkCompose({
     compose,
     override: await getStackOverride(db, env.id),
-    variables: await resolveVariables(db, env.id),
+    variables: await variablesFor(db, box, env.id, options.showing === true),
     allowedBindPaths: config.stackBindPaths,
   });
   if (!result.ok) throw rejected('compose file', result.issues);
   return result.compiled;
+}
+
+async function variablesFor(db: Db, box: SecretBox, environmentId: string, showing: boolean): Promise<Record<string, string>> {
+  const sets = await resolveVariableSets(db, environmentId, box);
+  const secret = showing ? Object.fromEntries(Object.keys(sets.secret).map((k) => [k, SECRET_PLACEHOLDER])) : sets.secret;
+  return { ...sets.plain, ...secret };
 }
 
 export function assertStackApp(app: AppRow): void {

@@ -11,12 +11,14 @@ export class BerthClient {
   constructor(
     readonly apiUrl: string,
     readonly entryUrl: string,
+    /** An API token: every call but /healthz needs one. */
+    readonly token: string,
   ) {}
 
   async call<T = Json>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.apiUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as T };
@@ -31,7 +33,7 @@ export class BerthClient {
   /** POSTs a static site's .tar.gz (a buffer, or streamed from a file) as a deployment; returns its id. */
   async upload(base: string, archive: Buffer | string): Promise<string> {
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(`${this.apiUrl}${base}/deployments`, { method: 'POST', headers: { 'content-type': 'application/gzip' } }, (res) => {
+      const req = request(`${this.apiUrl}${base}/deployments`, { method: 'POST', headers: { 'content-type': 'application/gzip', authorization: `Bearer ${this.token}` } }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));

@@ -8,19 +8,21 @@ import { killLiveContainer, runFaultRound, seededRandom, setUpFaultApp, type Rou
 import { killStackTask, runStackFaultRound, setUpFaultStack, STACK_FAULT_KINDS } from '../test/support/fault-stack-rounds.js';
 import { fmtMs, median, type Row } from './stats.js';
 
-/** A stack's rounds (after the app's: those count every route file as the app's). */
-async function stackRounds(cluster: FaultCluster, images: Record<string, string>, rounds: number, random: () => number): Promise<Row[]> {
+/** A stack's rounds (after the app's: those count every route file as the app's), of the kinds it can meet among those asked for. */
+async function stackRounds(cluster: FaultCluster, images: Record<string, string>, rounds: number, random: () => number, asked: readonly FaultKind[]): Promise<Row[]> {
+  const kinds = STACK_FAULT_KINDS.filter((k) => asked.includes(k));
+  if (kinds.length === 0) return [];
   await setUpFaultStack(cluster, images);
   const results: RoundResult[] = [];
   for (let round = 1; round <= rounds; round++) {
-    const kind = STACK_FAULT_KINDS[Math.floor(random() * STACK_FAULT_KINDS.length)] as FaultKind;
+    const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
     const r = await runStackFaultRound(cluster, round, kind, images, random);
     results.push(r);
     process.stdout.write(`  stack round ${round} ${kind}: ${r.status}, ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}\n`);
   }
   const heal: number[] = [];
   for (let i = 0; i < 10; i++) heal.push(await killStackTask(cluster));
-  const rows: Row[] = STACK_FAULT_KINDS.map((kind) => {
+  const rows: Row[] = kinds.map((kind) => {
     const of = results.filter((r) => r.kind === kind);
     const times = of.map((r) => r.convergeMs);
     return {
@@ -45,7 +47,22 @@ async function stackRounds(cluster: FaultCluster, images: Record<string, string>
   return rows;
 }
 
-export async function faultInjection(toolsDir: string, images: Record<string, string>, rounds: number, seed: number): Promise<Row[]> {
+/** BERTH_FAULT_KINDS=docker,worker: only those kinds of fault (unset: every kind). */
+export function faultKinds(list: string | undefined): readonly FaultKind[] {
+  if (!list) return FAULT_KINDS;
+  const kinds = list.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length) throw new Error(`BERTH_FAULT_KINDS: unknown kind(s) ${unknown.join(', ')} (known: ${FAULT_KINDS.join(', ')})`);
+  return kinds as FaultKind[];
+}
+
+export async function faultInjection(
+  toolsDir: string,
+  images: Record<string, string>,
+  rounds: number,
+  seed: number,
+  kinds: readonly FaultKind[] = FAULT_KINDS,
+): Promise<Row[]> {
   const cluster = await startFaultCluster({ toolsDir, images: Object.keys(images), name: `bench${process.pid % 10000}`, swarm: true });
   try {
     await setUpFaultApp(cluster, images);
@@ -53,15 +70,16 @@ export async function faultInjection(toolsDir: string, images: Record<string, st
     const results: RoundResult[] = [];
     for (let round = 1; round <= rounds; round++) {
       // Every kind equally often, in a random order.
-      const kind = FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)] as FaultKind;
+      const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
       const r = await runFaultRound(cluster, round, kind, images, random);
       results.push(r);
-      process.stdout.write(`  round ${round} ${kind}: ${r.status}, ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}\n`);
+      const why = r.status === 'succeeded' ? '' : ` (${r.message})`;
+      process.stdout.write(`  round ${round} ${kind}: ${r.status}${why}, ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}\n`);
     }
     const mttr: number[] = [];
     for (let i = 0; i < 10; i++) mttr.push(await killLiveContainer(cluster, images));
 
-    const rows: Row[] = FAULT_KINDS.map((kind) => {
+    const rows: Row[] = kinds.map((kind) => {
       const of = results.filter((r) => r.kind === kind);
       const times = of.map((r) => r.convergeMs);
       const failed = of.filter((r) => r.problems.length).length;
@@ -91,7 +109,7 @@ export async function faultInjection(toolsDir: string, images: Record<string, st
       target: '≤ 3 s',
       met: Math.max(...mttr) <= 3000,
     });
-    rows.push(...(await stackRounds(cluster, images, Math.max(STACK_FAULT_KINDS.length, Math.ceil(rounds / 2)), random)));
+    rows.push(...(await stackRounds(cluster, images, Math.max(STACK_FAULT_KINDS.length, Math.ceil(rounds / 2)), random, kinds)));
     return rows;
   } finally {
     await cluster.stop();

@@ -11,8 +11,9 @@ import { buildHello, removeImages } from '../test/support/images.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../test/support/github-stand-in.js';
 import { startSharedServices, type SharedServices } from '../test/support/services.js';
 import { setUpGitHubApp } from '../test/support/webhooks.js';
+import { authOverhead } from './auth-overhead.js';
 import { BerthClient } from './berth-client.js';
-import { faultInjection } from './fault-injection.js';
+import { faultInjection, faultKinds } from './fault-injection.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
@@ -44,7 +45,7 @@ async function startShared(): Promise<Shared> {
     github,
     berth,
     api,
-    client: new BerthClient(api.url, services.traefik.entryUrl),
+    client: new BerthClient(api.url, services.traefik.entryUrl, berth.token),
     async stop() {
       await api.close();
       await berth.close();
@@ -62,6 +63,7 @@ async function main() {
   const toolsDir = process.env.BERTH_TOOLS_DIR ?? `${process.env.HOME}/.cache/berth`;
   const rows: Row[] = [];
   const benches: [string, () => Promise<Row[]>][] = [
+    ['auth', async () => authOverhead((await need()).berth, 2000)],
     ['latency', async () => [await deployLatency((await need()).client, (await need()).berth.docker, images, 15)]],
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
@@ -86,6 +88,7 @@ async function main() {
           { [images.a]: 'a', [images.b]: 'b' },
           Number(process.env.BERTH_FAULT_ROUNDS ?? 60),
           Number(process.env.BERTH_FAULT_SEED ?? Date.now() % 100_000),
+          faultKinds(process.env.BERTH_FAULT_KINDS),
         ),
     ],
   ];

@@ -117,7 +117,7 @@ export async function staticIntake(services: SharedServices, sizeMiB: number): P
   const berth = await startBerth({ services, workers: false, staticServer: true });
   const worker = await berth.spawnWorker();
   const api = await startApiServer({ config: berth.config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'warn', format: 'json' }) });
-  const client = new BerthClient(api.url, services.traefik.entryUrl);
+  const client = new BerthClient(api.url, services.traefik.entryUrl, berth.token);
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-intake-'));
   try {
     const app = await client.createStaticApp('intake', { drainSeconds: 0 });

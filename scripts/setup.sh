@@ -10,6 +10,8 @@ set -euo pipefail
 PURPOSE=${1:-dev}
 TEMPORAL_VERSION=1.5.1
 TRAEFIK_VERSION=3.6.12
+# Keep in step with test/support/schemathesis.ts.
+SCHEMATHESIS_VERSION=4.32.5
 TOOLS=${BERTH_TOOLS_DIR:-$HOME/.cache/berth}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DOCKER=/usr/bin/docker # Debian's client: the newer one first on PATH has no buildx
@@ -94,6 +96,18 @@ if ! grep -q "Version:\s*$TRAEFIK_VERSION\b" <<<"$traefik_info"; then
 fi
 
 exec 9>&-
+
+# --- Schemathesis (API fuzzing from the OpenAPI document; tests only) --------------------------
+if [ "$PURPOSE" = test ]; then
+  ST_DIR="$TOOLS/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ ! -f "$ST_DIR/.installed" ]; then
+    step "installing Schemathesis $SCHEMATHESIS_VERSION from PyPI"
+    rm -rf "$ST_DIR"
+    python3 -m venv "$ST_DIR" || fail "python3 -m venv (Debian: python3-venv)"
+    "$ST_DIR/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" || fail "pip install schemathesis==$SCHEMATHESIS_VERSION"
+    touch "$ST_DIR/.installed"
+  fi
+fi
 
 # --- Default TLS certificate for Traefik -----------------------------------------------------
 # Without one Traefik generates an RSA-2048 key on every configuration change (~150 ms of CPU).

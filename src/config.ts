@@ -26,6 +26,14 @@ const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port');
 
+const commaList = (item: RegExp, what: string) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((list) => list.every((x) => item.test(x)), `expected ${what}, separated by commas`);
+
+const filePath = z.string().min(1).regex(/^\//, 'expected an absolute file path');
+
 const envSchema = z.object({
   BERTH_DATA_DIR: z.string().min(1).optional(),
   BERTH_TOOLS_DIR: z.string().min(1).optional(),
@@ -86,6 +94,17 @@ const envSchema = z.object({
   BERTH_WORKSPACES_DIR: z.string().min(1).optional(),
   BERTH_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
   BERTH_PREVIEW_IDLE_SECONDS: z.coerce.number().int().min(1).max(365 * 24 * 3600).default(7 * 24 * 3600),
+  BERTH_ALLOWED_HOSTS: commaList(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, 'host names').optional(),
+  BERTH_TRUSTED_PROXIES: commaList(/^[0-9a-fA-F.:]+$/, 'IP addresses').optional(),
+  BERTH_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(30 * 24 * 60).default(8 * 60),
+  BERTH_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
+  BERTH_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(100 * 365).default(365),
+  BERTH_WEBHOOK_LISTEN: hostPort.optional(),
+  BERTH_WEBHOOK_PUBLIC_URL: url.optional(),
+  TEMPORAL_TLS_CERT: filePath.optional(),
+  TEMPORAL_TLS_KEY: filePath.optional(),
+  TEMPORAL_TLS_CA: filePath.optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).max(253).optional(),
   BERTH_STACK_BIND_PATHS: z
     .string()
     .regex(/^(\/[^:]*)(:\/[^:]*)*$/, 'expected absolute paths separated by ":"')
@@ -105,11 +124,24 @@ const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
 
 export interface Config {
   dataDir: string;
+  /** Who may reach the API and how long a sign-in lasts. */
+  access: {
+    /** Host names the API answers to besides its public URL's and loopback (DNS rebinding guard). */
+    allowedHosts: string[];
+    /** Proxies whose X-Forwarded-For names the caller. */
+    trustedProxies: string[];
+    auditRetentionDays: number;
+    /** host:port of a second listener serving only git-host webhooks and GitHub's redirects. */
+    webhookListen: { host: string; port: number } | null;
+    /** Where GitHub reaches those (the GitHub App's webhook and callback URLs); default: the public URL. */
+    webhookPublicUrl: string;
+  };
+  sessions: { idleMinutes: number; maxHours: number };
   toolsDir: string;
   databaseUrl: string | undefined;
   api: { host: string; port: number; publicUrl: string };
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
-  temporal: { address: string; namespace: string; uiPort: number; uiUrl: string; workflowBundle: string | undefined };
+  temporal: { address: string; namespace: string; uiPort: number; uiUrl: string; workflowBundle: string | undefined; tls: TemporalTls | null };
   /** Labels every Docker object this installation creates; it never touches another's. */
   instance: string;
   hostId: string;
@@ -161,6 +193,14 @@ export interface HostGuards {
   disk: { minFreeBytes: number; cleanupFreeBytes: number; checkSeconds: number };
 }
 
+/** mTLS to Temporal: a client certificate and key, and the CA that signed the server's (optional). */
+export interface TemporalTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string | null;
+  serverName: string | null;
+}
+
 /** Static sites: where their releases live, the server that serves them, and intake limits. */
 export interface StaticConfig {
   /** <data>/static: shared by the API (staging uploads) and the worker (releases) on one machine. */
@@ -189,7 +229,8 @@ export class ConfigError extends Error {
 
 /** Validates the environment; throws ConfigError naming each wrong variable and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty value is no value (compose files pass `${X:-}` through as "").
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -204,10 +245,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.BERTH_DISK_CLEANUP_FREE_MB > 0 && e.BERTH_DISK_CLEANUP_FREE_MB < e.BERTH_DISK_MIN_FREE_MB) {
     throw new ConfigError([`BERTH_DISK_CLEANUP_FREE_MB: expected at least BERTH_DISK_MIN_FREE_MB (${e.BERTH_DISK_MIN_FREE_MB}): the cleanup runs before builds stop`]);
   }
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError(['TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: give both (the client certificate and its key) or neither']);
+  }
+  if (!e.TEMPORAL_TLS_CERT && (e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME)) {
+    throw new ConfigError(['TEMPORAL_TLS_CA and TEMPORAL_TLS_SERVER_NAME need TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY']);
+  }
   const dataDir = resolve(e.BERTH_DATA_DIR ?? join(homedir(), '.local', 'share', 'berth'));
   const temporalHost = e.TEMPORAL_ADDRESS.replace(/:\d+$/, '');
   return {
     dataDir,
+    access: {
+      allowedHosts: e.BERTH_ALLOWED_HOSTS ?? [],
+      trustedProxies: e.BERTH_TRUSTED_PROXIES ?? [],
+      auditRetentionDays: e.BERTH_AUDIT_RETENTION_DAYS,
+      webhookListen: e.BERTH_WEBHOOK_LISTEN
+        ? { host: e.BERTH_WEBHOOK_LISTEN.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), port: Number(e.BERTH_WEBHOOK_LISTEN.replace(/^.*:/, '')) }
+        : null,
+      webhookPublicUrl: (e.BERTH_WEBHOOK_PUBLIC_URL ?? e.BERTH_PUBLIC_URL ?? `http://127.0.0.1:${e.BERTH_API_PORT}`).replace(/\/$/, ''),
+    },
+    sessions: { idleMinutes: e.BERTH_SESSION_IDLE_MINUTES, maxHours: e.BERTH_SESSION_MAX_HOURS },
     toolsDir: resolve(e.BERTH_TOOLS_DIR ?? join(homedir(), '.cache', 'berth')),
     databaseUrl: e.DATABASE_URL,
     api: {
@@ -222,6 +279,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.BERTH_TEMPORAL_UI_PORT,
       uiUrl: (e.BERTH_TEMPORAL_UI_URL ?? `http://${temporalHost}:${e.BERTH_TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
       workflowBundle: e.BERTH_WORKFLOW_BUNDLE,
+      tls:
+        e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
+          ? { certFile: e.TEMPORAL_TLS_CERT, keyFile: e.TEMPORAL_TLS_KEY, caFile: e.TEMPORAL_TLS_CA ?? null, serverName: e.TEMPORAL_TLS_SERVER_NAME ?? null }
+          : null,
     },
     instance: e.BERTH_INSTANCE,
     hostId: e.BERTH_HOST_ID,

@@ -15,6 +15,8 @@ export const ERROR_TYPES = [
   'Unauthorized',
   'Forbidden',
   'PayloadTooLarge',
+  /** Too many attempts from one caller (sign-in throttling): try again after Retry-After. */
+  'TooManyRequests',
   /** Something Berth depends on did not answer or failed (Docker, PostgreSQL, Temporal, a socket): retried. */
   'Unavailable',
   'ImageNotFound',
@@ -85,4 +87,9 @@ export class BerthError extends Error {
 /** A failure no retry can fix; Temporal stops retrying and the workflow sees its type. */
 export function permanentFailure(type: ErrorType, message: string, details?: Record<string, unknown>): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : undefined });
+}
+
+/** A failure a later attempt may not meet (a dependency away): retried by the step's retry policy. */
+export function retryableFailure(type: ErrorType, message: string, details?: Record<string, unknown>): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: false, details: details ? [details] : undefined });
 }

@@ -1,10 +1,13 @@
 // Cheap "are you there?" checks of Berth's dependencies, for /healthz and start-up.
 import { request } from 'node:http';
 
-/** GET /_ping on the Docker socket. */
+/**
+ * GET /_ping on the Docker socket, on a connection of its own: a daemon shutting down still
+ * serves connections it already had, so a pooled one could answer for an engine that is leaving.
+ */
 export function pingDocker(socketPath: string, timeoutMs = 2000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
       if (res.statusCode === 200) resolve();
       else reject(new Error(`Docker answered ${res.statusCode}`));

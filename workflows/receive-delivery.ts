@@ -20,6 +20,7 @@ export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<De
   let outcome = plan.outcome;
   let message = plan.message;
   const failures: string[] = [];
+  let held = 0;
 
   for (const action of plan.actions) {
     try {
@@ -33,8 +34,14 @@ export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<De
         results.push({ ...action.result, deploymentId });
       } else if (action.kind === 'preview') {
         const deploymentId = mintId('dep', Date.now(), Math.random);
+        // A fork's commit is recorded first (with who approved it, when this event is the approval).
+        if (action.fork) await intake.recordForkPreview({ target: action.target, event: action.event, fork: action.fork, deploymentId });
         await workflows.signalPreview({ target: action.target, event: { ...action.event, deploymentId } });
         results.push({ ...action.result, deploymentId });
+      } else if (action.kind === 'preview-hold') {
+        await intake.recordForkPreview({ target: action.target, event: action.event, fork: action.fork, deploymentId: null });
+        results.push(action.result);
+        held++;
       } else {
         const closed = await workflows.closePreview({ appId: action.target.appId, number: action.target.number, event: { ...action.event, deploymentId: null } });
         results.push({ ...action.result, note: closed.signalled ? action.result.note : 'no preview running' });
@@ -49,8 +56,8 @@ export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<De
   if (outcome === null) {
     const started = results.filter((r) => r.deploymentId).length;
     const closing = plan.actions.some((a) => a.kind === 'preview-close');
-    outcome = failures.length && started === 0 ? 'failed' : closing && started === 0 ? 'teardown' : 'deployed';
-    message = started ? `started ${started} deployment(s)` : closing ? 'removing previews' : message;
+    outcome = failures.length && started === 0 ? 'failed' : closing && started === 0 ? 'teardown' : held && started === 0 ? 'awaiting-approval' : 'deployed';
+    message = started ? `started ${started} deployment(s)` : closing ? 'removing previews' : held ? `${held} fork pull request preview(s) waiting for approval` : message;
   }
   if (failures.length) message = `${message}; ${failures.length} failed: ${failures.join('; ')}`;
   await intake.recordDeliveryOutcome({ deliveryId, outcome, message, results });

@@ -5,6 +5,7 @@
 // label), so a service whose files did not change builds from cache to the same image, and its
 // Swarm service is left alone by the rollout.
 import type { Db } from '../../db/client.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { getGitSource } from '../../db/queries/git-sources.js';
 import { buildPaths } from '../../src/compose/build-paths.js';
 import { builtServiceImageTag, DEFAULT_COMPOSE_FILE } from '../../src/domain/git-build.js';
@@ -18,6 +19,7 @@ import type { BuildGuards } from './build-guards.js';
 
 export interface StackBuildDeps {
   db: Db;
+  box: SecretBox;
   deploymentLog: DeploymentLog;
   workspacesDir: string;
   dockerCli: string;
@@ -44,14 +46,14 @@ export interface StackImagesBuilt {
   builds: { service: string; ms: number; cachedSteps: number; steps: number }[];
 }
 
-export function createBuildStackImages({ db, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, allowedBindPaths, guards }: StackBuildDeps) {
+export function createBuildStackImages({ db, box, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, allowedBindPaths, guards }: StackBuildDeps) {
   const dockerBuild = createDockerBuild({ deploymentLog, dockerCli, dockerSocket, ...guards });
   return async function buildStackImages(input: StackBuildInput): Promise<StackImagesBuilt> {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
     const source = await getGitSource(db, input.appId);
     if (!source) throw permanentFailure('NotFound', `app ${input.appId} has no git source`);
     const composePath = source.composeFile ?? DEFAULT_COMPOSE_FILE;
-    const { compiled } = await compileCheckoutCompose(db, { dir, composePath, environmentId: input.environmentId, allowedBindPaths });
+    const { compiled } = await compileCheckoutCompose(db, box, { dir, composePath, environmentId: input.environmentId, allowedBindPaths });
     const toBuild = Object.values(compiled.stack.services).filter((s) => s.build);
     await deploymentLog.write(input.deploymentId, 'info', 'build', `${composePath}: ${toBuild.length ? `building ${toBuild.map((s) => s.name).join(', ')}` : 'no service to build'}`);
 

@@ -4,24 +4,28 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Db } from '../../db/client.js';
 import { getStackOverride } from '../../db/queries/stacks.js';
-import { resolveVariables } from '../../db/queries/variables.js';
+import { resolveVariableSets, type VariableSets } from '../../db/queries/variables.js';
 import { compileStack, MAX_COMPOSE_BYTES, type CompiledStack } from '../../src/compose/compile-stack.js';
 import { ComposeInvalid } from '../../src/compose/compose-issues.js';
 import { permanentFailure } from '../../src/errors.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { insideCheckout } from './workspace.js';
 
 export interface CheckoutCompose {
   compiled: CompiledStack;
   variables: Record<string, string>;
+  sets: VariableSets;
 }
 
 export async function compileCheckoutCompose(
   db: Db,
+  box: SecretBox,
   input: { dir: string; composePath: string; environmentId: string; allowedBindPaths: string[] },
 ): Promise<CheckoutCompose> {
   const file = await insideCheckout(input.dir, input.composePath, 'compose file');
   if ((await stat(file)).size > MAX_COMPOSE_BYTES) throw permanentFailure('ValidationFailed', `compose file ${input.composePath}: larger than ${MAX_COMPOSE_BYTES} bytes`);
-  const variables = await resolveVariables(db, input.environmentId);
+  const sets = await resolveVariableSets(db, input.environmentId, box);
+  const variables = { ...sets.plain, ...sets.secret };
   try {
     const compiled = compileStack({
       compose: await readFile(file, 'utf8'),
@@ -30,7 +34,7 @@ export async function compileCheckoutCompose(
       allowedBindPaths: input.allowedBindPaths,
       composePath: input.composePath,
     });
-    return { compiled, variables };
+    return { compiled, variables, sets };
   } catch (err) {
     if (err instanceof ComposeInvalid) throw permanentFailure('ValidationFailed', `compose file ${input.composePath}: ${err.message}`);
     throw err;

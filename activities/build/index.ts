@@ -1,5 +1,6 @@
 // Builds from source on the host whose Docker engine builds them: fetch the commit, build it
 // (an app of kind git's image, or the `build:` services of a git-backed stack).
+import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { GitHubClient } from '../github/github-client.js';
@@ -12,6 +13,7 @@ import type { BuildGuards } from './build-guards.js';
 
 export interface BuildActivityDeps {
   db: Db;
+  docker: Docker;
   box: SecretBox;
   github: GitHubClient;
   deploymentLog: DeploymentLog;
@@ -27,9 +29,10 @@ export function createBuildActivities(deps: BuildActivityDeps) {
   const common = { db: deps.db, deploymentLog: deps.deploymentLog, workspacesDir: deps.builds.workspacesDir };
   return {
     fetchSource: createFetchSource({ ...common, github: deps.github, githubWebUrl: deps.githubWebUrl, disk: deps.guards?.disk }),
-    buildImage: createBuildImage({ ...common, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance, guards: deps.guards }),
+    buildImage: createBuildImage({ ...common, docker: deps.docker, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance, guards: deps.guards }),
     buildStackImages: createBuildStackImages({
       ...common,
+      box: deps.box,
       dockerCli: deps.builds.dockerCli,
       dockerSocket: deps.dockerSocket,
       instance: deps.instance,

@@ -2,6 +2,8 @@
 // Every call filters by Berth's labels, so nothing Berth did not create is ever touched.
 import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
+import { openReleaseVariables } from '../../db/queries/release-variables.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { eq } from 'drizzle-orm';
 import { getRelease } from '../../db/queries/releases.js';
 import { environments } from '../../db/schema/index.js';
@@ -12,12 +14,18 @@ import { recordReport } from '../store/deployments.js';
 import type { Logger } from '../../src/logger.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { isConflict, isNotFound, tolerate } from './docker-errors.js';
+import { confirmEngineHere, EngineAwayError, isLeftoverTask } from './engine-away.js';
 
 export interface Endpoint {
   containerId: string;
   replica: number;
   /** Where the replica answers on this host, e.g. http://127.0.0.1:32768 */
   url: string;
+  /**
+   * The container's start as seen when it was started: a later start with no restart of its own
+   * policy counted is the engine's doing (a daemon restart), which may publish it elsewhere.
+   */
+  started?: { at: string; restarts: number };
 }
 
 export interface ContainerSummary {
@@ -32,12 +40,16 @@ export interface ContainerSummary {
 
 interface Deps {
   docker: Docker;
+  /** The engine's socket, asked directly whether the engine is still there before a verdict. */
+  socketPath: string;
   db: Db;
+  /** Opens the secret variables a release keeps sealed. */
+  box: SecretBox;
   log: Logger;
   instance: string;
 }
 
-export function createContainerActivities({ docker, db, log, instance }: Deps) {
+export function createContainerActivities({ docker, socketPath, db, box, log, instance }: Deps) {
   async function list(extra: Record<string, string>): Promise<ContainerSummary[]> {
     const found = await docker.listContainers({ all: true, filters: { label: labelFilter(instance, extra) } });
     // A stack's task containers are Swarm's: it restarts and replaces them, Berth changes their services.
@@ -88,7 +100,7 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
       if (!release) throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} does not exist`);
       const { config } = release;
       const port = `${config.port}/tcp`;
-      const env = Object.entries(release.variables).map(([k, v]) => `${k}=${v}`);
+      const env = Object.entries(openReleaseVariables(box, release)).map(([k, v]) => `${k}=${v}`);
       const ids: string[] = [];
       const replicas = input.replicas ?? Array.from({ length: config.replicas }, (_, i) => i);
       for (const replica of replicas) {
@@ -129,10 +141,20 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
         Promise.all(
           input.containerIds.map(async (id) => {
             const container = docker.getContainer(id);
-            await tolerate(() => container.start());
+            try {
+              await tolerate(() => container.start());
+            } catch (err) {
+              if (!isLeftoverTask(err)) throw err;
+              // Removed, so the step, run again, makes it anew under the same name. (Docker has
+              // no call to free containerd's stale task; a new container gets a task of its own.)
+              await tolerate(() => container.remove({ force: true, v: true }), { gone: true });
+              throw new EngineAwayError(`the engine restarted while starting container ${id} and can no longer start it: removed, to be made again`);
+            }
             const info = await container.inspect();
             const binding = info.NetworkSettings.Ports?.[`${input.port}/tcp`]?.[0];
             if (!info.State.Running) {
+              // The engine's own shutdown stops containers too (exit code 0 for a tidy app).
+              await confirmEngineHere(socketPath, `container ${info.Name} stopped right after start`);
               throw permanentFailure('ContainerFailed', `container ${info.Name} exited with code ${info.State.ExitCode} right after start`);
             }
             if (!binding?.HostPort) throw permanentFailure('ContainerFailed', `container ${info.Name} publishes no port ${input.port}`);
@@ -140,6 +162,7 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
               containerId: id,
               replica: Number(info.Config.Labels?.[LABEL.replica] ?? 0),
               url: `http://127.0.0.1:${binding.HostPort}`,
+              started: { at: info.State.StartedAt, restarts: info.RestartCount },
             };
           }),
         ),
@@ -167,6 +190,17 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
         ]),
       );
       return mine.length + started.length;
+    },
+
+    /** Whether the container is there; the engine being away is an error, not a "no". */
+    async containerExists(id: string): Promise<boolean> {
+      try {
+        await docker.getContainer(id).inspect();
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
     },
 
     async listReleaseContainers(input: { releaseId: string }): Promise<ContainerSummary[]> {
@@ -203,7 +237,8 @@ export function createContainerActivities({ docker, db, log, instance }: Deps) {
       await withHeartbeat(() =>
         Promise.all(
           doomed.map(async (c) => {
-            const info = await docker.getContainer(c.id).inspect().catch(() => null);
+            // Only "gone" is an answer; the engine going away must reach the guard.
+            const info = await docker.getContainer(c.id).inspect().catch((err: unknown) => (isNotFound(err) ? null : Promise.reject(err)));
             if (info) imageIds.add(info.Image);
             await tolerate(() => docker.getContainer(c.id).remove({ force: true, v: true }), { gone: true });
           }),

@@ -16,15 +16,24 @@ import { previewEnvironmentName, type PreviewTarget } from '../../src/domain/pre
 import type { PullRequestEvent } from '../../src/domain/workflow-definitions.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
+import { forkStep } from './fork-gate.js';
 import type { GitHubClient } from './github-client.js';
 
-export type { PreviewTarget } from '../../src/domain/preview.js';
+export type { PreviewTarget };
 
 export type DeliveryAction =
   | { kind: 'deploy'; result: DeliveryResult; request: RequestBase & { source: GitSource } }
-  | { kind: 'preview'; result: DeliveryResult; target: PreviewTarget; event: Omit<PullRequestEvent, 'deploymentId'> }
+  | { kind: 'preview'; result: DeliveryResult; target: PreviewTarget; event: Omit<PullRequestEvent, 'deploymentId'>; fork?: ForkRecord }
+  /** A fork's head commit waiting for a deployer's approval (recorded, nothing deployed). */
+  | { kind: 'preview-hold'; result: DeliveryResult; target: PreviewTarget; event: Omit<PullRequestEvent, 'deploymentId'>; fork: ForkRecord }
   | { kind: 'preview-close'; result: DeliveryResult; target: Pick<PreviewTarget, 'appId' | 'number'>; event: Omit<PullRequestEvent, 'deploymentId'> }
   | { kind: 'sync'; installationId: number; uninstalled: boolean };
+
+/** What is recorded of a fork's pull request (preview_approvals): where it comes from, who approved it. */
+export interface ForkRecord {
+  headRepository: string | null;
+  approvedBy: string | null;
+}
 
 export interface DeliveryPlan {
   actions: DeliveryAction[];
@@ -123,7 +132,9 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
   async function planPullRequest(event: Extract<GitEvent, { kind: 'pull_request' }>, plan: DeliveryPlan, deliveryId: string) {
     const candidates = await appsOf(event.repository);
     if (candidates.length === 0) return done(plan, 'no-match', `no app builds from ${event.repository}`);
-    const prEvent = { action: event.action, headSha: event.headSha, head: event.head, installationId: event.installationId, deliveryId };
+    if (event.action === 'labeled' && !event.fork) return done(plan, 'ignored', 'labels only approve pull requests from forks');
+    const action: PullRequestEvent['action'] = event.action === 'labeled' ? 'approved' : event.action;
+    const prEvent: Omit<PullRequestEvent, 'deploymentId'> = { action, headSha: event.headSha, head: event.head, installationId: event.installationId, deliveryId, ...(event.fork ? { untrusted: true } : {}) };
     if (event.action === 'closed') {
       for (const { app } of candidates) {
         const [preview] = await db.select().from(previews).where(and(eq(previews.appId, app.id), eq(previews.number, event.number), eq(previews.status, 'active')));
@@ -139,6 +150,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
       return;
     }
     let files: string[] | null | undefined;
+    const forkSkips: string[] = [];
     for (const { app, source } of candidates) {
       // A preview's teardown removes containers and routes, not Swarm services: stacks get none.
       if (app.kind === 'stack') {
@@ -157,21 +169,34 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
         plan.notes.push(note(app.name, match.rule.environment, match.rule, `rule matched, but template environment ${match.rule.environment} does not exist`));
         continue;
       }
-      plan.actions.push({
-        kind: 'preview',
-        result: note(app.name, previewEnvironmentName(event.number), match.rule, `pull request #${event.number} ${event.action} at ${event.headSha.slice(0, 12)}`),
-        target: {
-          appId: app.id,
-          appName: app.name,
-          number: event.number,
-          repository: event.repository,
-          templateEnvironmentId: template.id,
-          idleSeconds: source.previewIdleSeconds ?? previewIdleSeconds,
-        },
-        event: prEvent,
-      });
+      const target: PreviewTarget = {
+        appId: app.id,
+        appName: app.name,
+        number: event.number,
+        repository: event.repository,
+        templateEnvironmentId: template.id,
+        idleSeconds: source.previewIdleSeconds ?? previewIdleSeconds,
+      };
+      const what = `pull request #${event.number} ${event.action} at ${event.headSha.slice(0, 12)}`;
+      const step = event.fork ? await forkStep(db, app.id, source, event) : null;
+      if (step?.kind === 'skip') {
+        plan.notes.push(note(app.name, null, match.rule, step.reason));
+        forkSkips.push(`${app.name}: ${step.reason}`);
+        continue;
+      }
+      const env = previewEnvironmentName(event.number);
+      const fork: ForkRecord = { headRepository: event.headRepository, approvedBy: step?.kind === 'deploy' ? step.approvedBy : null };
+      if (step?.kind === 'hold') {
+        const how = `POST /api/v1/apps/${app.name}/previews/${event.number}/approve {"sha":"${event.headSha}"}`;
+        plan.actions.push({ kind: 'preview-hold', result: note(app.name, env, match.rule, `${what}: ${step.reason} (${how})`), target, event: prEvent, fork });
+        continue;
+      }
+      const byFork = event.fork ? ` from fork ${event.headRepository ?? '(deleted)'}, without secrets${fork.approvedBy ? `, approved by ${fork.approvedBy}` : ''}` : '';
+      plan.actions.push({ kind: 'preview', result: note(app.name, env, match.rule, `${what}${byFork}`), target, event: prEvent, ...(event.fork ? { fork } : {}) });
     }
-    if (plan.actions.length === 0) done(plan, 'no-match', `no pull-request rule matches #${event.number} (${event.head} into ${event.base})`);
+    if (plan.actions.length > 0) return;
+    if (forkSkips.length) done(plan, 'ignored', forkSkips.join('; ').slice(0, 500));
+    else done(plan, 'no-match', `no pull-request rule matches #${event.number} (${event.head} into ${event.base})`);
   }
 
   return async function planDelivery(input: { deliveryId: string }): Promise<DeliveryPlan> {

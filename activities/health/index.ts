@@ -9,17 +9,28 @@ import type { Logger } from '../../src/logger.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
 import type { Endpoint } from '../docker/index.js';
 import { withHeartbeat } from '../heartbeat.js';
+import { isNotFound } from '../docker/docker-errors.js';
+import { confirmEngineHere, EngineAwayError } from '../docker/engine-away.js';
 
 /** Until the first answer, probes start this far apart and double up to the interval. */
 export const FIRST_PROBE_DELAY_MS = 10;
 
 interface Deps {
   docker: Docker;
+  /** The engine's socket, asked directly whether the engine is still there before a verdict. */
+  socketPath: string;
   log: Logger;
   deploymentLog: DeploymentLog;
 }
 
-export function createHealthActivities({ docker, log, deploymentLog }: Deps) {
+/** The container publishes ports, and `url`'s is none of them any more. */
+function publishedElsewhere(info: Docker.ContainerInspectInfo, url: string): boolean {
+  const port = new URL(url).port;
+  const published = Object.values(info.NetworkSettings.Ports ?? {}).flatMap((b) => (b ?? []).map((x) => x.HostPort));
+  return published.length > 0 && !published.includes(port);
+}
+
+export function createHealthActivities({ docker, socketPath, log, deploymentLog }: Deps) {
   const sleep = (ms: number, signal: AbortSignal) =>
     new Promise<void>((resolve) => {
       const onAbort = () => {
@@ -33,15 +44,34 @@ export function createHealthActivities({ docker, log, deploymentLog }: Deps) {
       signal.addEventListener('abort', onAbort, { once: true });
     });
 
-  async function exited(containerId: string): Promise<string | null> {
-    const info = await docker.getContainer(containerId).inspect().catch(() => null);
-    if (!info) return 'the container is gone';
-    return info.State.Running ? null : `the container exited with code ${info.State.ExitCode}`;
+  /**
+   * Why a replica that did not answer never will (it is gone, it exited); null while it still
+   * may. What the engine's restart did (stopped it, or started it again on another port) is no
+   * verdict on the app: it goes to the engine guard, which runs the step again.
+   */
+  async function exited(endpoint: Endpoint): Promise<string | null> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await docker.getContainer(endpoint.containerId).inspect();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await confirmEngineHere(socketPath, `replica ${endpoint.replica} is gone`);
+      return 'the container is gone';
+    }
+    if (!info.State.Running) {
+      await confirmEngineHere(socketPath, `replica ${endpoint.replica} stopped`);
+      return `the container exited with code ${info.State.ExitCode}`;
+    }
+    // Started again, but not by its own restart policy (that counts restarts): the engine restarted.
+    const { started } = endpoint;
+    if (started && info.State.StartedAt !== started.at && info.RestartCount === started.restarts && publishedElsewhere(info, endpoint.url)) {
+      throw new EngineAwayError(`the engine restarted replica ${endpoint.replica} on another port`);
+    }
+    return null;
   }
 
-  async function gateOne(deploymentId: string, endpoint: Endpoint, check: HealthCheck): Promise<ProbeResult> {
+  async function gateOne(deploymentId: string, endpoint: Endpoint, check: HealthCheck, signal: AbortSignal): Promise<ProbeResult> {
     const ctx = Context.current();
-    const signal = ctx.cancellationSignal;
     const started = Date.now();
     let good = 0;
     let bad = 0;
@@ -61,7 +91,7 @@ export function createHealthActivities({ docker, log, deploymentLog }: Deps) {
         if (good >= check.successThreshold) return result;
       } else {
         good = 0;
-        const gone = result.status === null ? await exited(endpoint.containerId) : null;
+        const gone = result.status === null ? await exited(endpoint) : null;
         if (gone) throw permanentFailure('HealthCheckFailed', `replica ${endpoint.replica}: ${gone}`);
         if (Date.now() - started >= check.startPeriodMs) {
           bad++;
@@ -85,7 +115,16 @@ export function createHealthActivities({ docker, log, deploymentLog }: Deps) {
     async waitHealthy(input: { deploymentId: string; endpoints: Endpoint[]; check: HealthCheck }): Promise<{ ms: number }> {
       const started = Date.now();
       // Beats on a timer too: a slow probe must not look like a dead worker.
-      await withHeartbeat(() => Promise.all(input.endpoints.map((e) => gateOne(input.deploymentId, e, input.check))));
+      await withHeartbeat(async (cancelled) => {
+        // One replica's end (a verdict, the engine going away) ends its siblings' probing too.
+        const ended = new AbortController();
+        const signal = AbortSignal.any([cancelled, ended.signal]);
+        try {
+          await Promise.all(input.endpoints.map((e) => gateOne(input.deploymentId, e, input.check, signal)));
+        } finally {
+          ended.abort();
+        }
+      });
       const ms = Date.now() - started;
       log.debug({ deploymentId: input.deploymentId, ms }, 'health gate passed');
       await deploymentLog.write(input.deploymentId, 'info', 'health', `${input.endpoints.length} replica(s) healthy after ${ms} ms`);

@@ -4,11 +4,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DeployRequest } from '../../src/domain/deployment.js';
 import type { PreviewTarget } from '../../src/domain/preview.js';
-import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
 import { laneStateQuery, pullRequestSignal, type DeployAccepted, type PullRequestEvent } from '../../src/domain/workflow-definitions.js';
 import { deployWorkflowId, laneWorkflowId, previewWorkflowId } from '../../src/domain/workflow-ids.js';
 import { submitToLane } from '../../src/temporal/lane-client.js';
-import { signalWithStart } from '../../src/temporal/workflow-starts.js';
+import { signalPreview } from '../../src/temporal/preview-client.js';
 import { withHeartbeat } from '../heartbeat.js';
 
 export function createLaneActivities({ temporal }: { temporal: Client }) {
@@ -27,14 +26,7 @@ export function createLaneActivities({ temporal }: { temporal: Client }) {
 
     /** Starts the preview's lifecycle if it is not running, and hands it the event. */
     async signalPreview(input: { target: PreviewTarget; event: PullRequestEvent }): Promise<{ workflowId: string }> {
-      const workflowId = previewWorkflowId(input.target.appId, input.target.number);
-      await signalWithStart(temporal, WORKFLOWS.previewLifecycle, pullRequestSignal, {
-        workflowId,
-        args: [input.target],
-        signalArgs: [input.event],
-        staticSummary: `preview of ${input.target.appName} for pull request #${input.target.number}`,
-      });
-      return { workflowId };
+      return signalPreview(temporal, input.target, input.event);
     },
 
     /** A closed pull request: tells a running lifecycle; none running means nothing to remove. */

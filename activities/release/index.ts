@@ -1,20 +1,29 @@
 // A deployment's steps on its host, spanning Docker, probes and the store.
 import type { Db } from '../../db/client.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { createContainerActivities } from '../docker/containers.js';
 import type { createImageActivities } from '../docker/images.js';
 import type { createHealthActivities } from '../health/index.js';
+import type { DeploymentLog } from '../store/deployment-log.js';
 import { createReleaseStore } from '../store/releases.js';
 import { createLaunchRelease } from './launch-release.js';
+import { createRefreshEndpoints } from './refresh-endpoints.js';
 import { createResolveRelease } from './resolve-release.js';
 
 export type { LaunchInput, Launched } from './launch-release.js';
+export type { RefreshInput, Refreshed } from './refresh-endpoints.js';
 
 export function createReleaseActivities(deps: {
   db: Db;
+  box: SecretBox;
   images: ReturnType<typeof createImageActivities>;
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
+  deploymentLog: DeploymentLog;
 }) {
-  const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db) });
-  return { launchRelease: createLaunchRelease({ ...deps, resolve }) };
+  const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db, deps.box) });
+  return {
+    launchRelease: createLaunchRelease({ ...deps, resolve }),
+    refreshEndpoints: createRefreshEndpoints(deps),
+  };
 }

@@ -2,7 +2,8 @@
 // record the release, or find what a retained release kept), create, start and the health gate,
 // recording each phase as it goes. One activity instead of four keeps Temporal round trips off
 // the path a deploy's latency is made of; every part stays idempotent (get-or-create,
-// start-if-stopped, probe again), so a retry after a crash redoes nothing twice.
+// start-if-stopped, probe again), so a retry after a crash, or a run again after the Docker
+// engine restarted under it (docker/engine-guard.ts), redoes nothing twice.
 import type { Db } from '../../db/client.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { recordReport } from '../store/deployments.js';
@@ -11,6 +12,7 @@ import type { createContainerActivities, Endpoint } from '../docker/containers.j
 import type { createImageActivities } from '../docker/images.js';
 import type { createHealthActivities } from '../health/index.js';
 import type { createResolveRelease, ResolveInput } from './resolve-release.js';
+import { duringPhase } from '../docker/engine-away.js';
 
 export interface LaunchInput extends ResolveInput {
   /** Phase changes to record first (the deployment leaving the queue). */
@@ -42,7 +44,7 @@ export function createLaunchRelease({ db, resolve, images, containers, health }:
     };
     await recordReport(db, input.report);
 
-    const { release, retained } = await resolve(input);
+    const { release, retained } = await duringPhase('resolve', () => resolve(input));
     let at = Date.now();
     let containerIds = retained;
     if (containerIds) {
@@ -57,26 +59,24 @@ export function createLaunchRelease({ db, resolve, images, containers, health }:
         { phase: 'create', outcome: 'running', at },
       ]);
       // A rollback whose containers were pruned may need its pinned image pulled again.
-      if (input.rollbackTo) await images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned });
-      containerIds = await containers.createContainers({
-        deploymentId,
-        appId: input.appId,
-        environmentId: input.environmentId,
-        releaseId: release.id,
-      });
+      if (input.rollbackTo) await duringPhase('create', () => images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned }));
+      containerIds = await duringPhase('create', () =>
+        containers.createContainers({ deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: release.id }),
+      );
       at = Date.now();
       await advance([
         { phase: 'create', outcome: 'succeeded', at },
         { phase: 'start', outcome: 'running', at },
       ]);
     }
-    const endpoints = await containers.startContainers({ containerIds, port: release.config.port });
+    const ids = containerIds;
+    const endpoints = await duringPhase('start', () => containers.startContainers({ containerIds: ids, port: release.config.port }));
     at = Date.now();
     await advance([
       { phase: 'start', outcome: 'succeeded', at },
       { phase: 'health', outcome: 'running', at },
     ]);
-    const gate = await health.waitHealthy({ deploymentId, endpoints, check: release.config.healthCheck });
+    const gate = await duringPhase('health', () => health.waitHealthy({ deploymentId, endpoints, check: release.config.healthCheck }));
     await advance([{ phase: 'health', outcome: 'succeeded', message: `healthy after ${gate.ms} ms`, at: Date.now() }]);
     return { release, endpoints, phases: recorded };
   };

@@ -10,8 +10,10 @@ import type Docker from 'dockerode';
 import { eq } from 'drizzle-orm';
 import { insertNextRelease } from '../../db/queries/releases.js';
 import type { Db } from '../../db/client.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { getAppCompose, getStackOverride, getStackRelease } from '../../db/queries/stacks.js';
-import { resolveVariables } from '../../db/queries/variables.js';
+import { sealReleaseVariables } from '../../db/queries/release-variables.js';
+import { resolveVariableSets, type VariableSets } from '../../db/queries/variables.js';
 import { deployments, environments, releases, stackReleases } from '../../db/schema/index.js';
 import { ComposeInvalid } from '../../src/compose/compose-issues.js';
 import { compileStack } from '../../src/compose/compile-stack.js';
@@ -50,6 +52,7 @@ export interface ResolvedStack {
 
 interface Deps {
   db: Db;
+  box: SecretBox;
   docker: Docker;
   log: Logger;
   instance: string;
@@ -59,13 +62,14 @@ interface Deps {
   workspacesDir: string;
 }
 
-export function createResolveStack({ db, docker, log, instance, images, objects, allowedBindPaths, workspacesDir }: Deps) {
-  async function compileUploaded(input: ResolveStackInput): Promise<{ stack: StackSpec; plan: StackPlan; variables: Record<string, string> }> {
+export function createResolveStack({ db, box, docker, log, instance, images, objects, allowedBindPaths, workspacesDir }: Deps) {
+  async function compileUploaded(input: ResolveStackInput): Promise<{ stack: StackSpec; plan: StackPlan; variables: Record<string, string>; sets: VariableSets }> {
     const compose = await getAppCompose(db, input.appId);
     if (!compose) throw permanentFailure('ValidationFailed', 'the app has no compose file');
-    const variables = await resolveVariables(db, input.environmentId);
+    const sets = await resolveVariableSets(db, input.environmentId, box);
+    const variables = { ...sets.plain, ...sets.secret };
     try {
-      return { ...compileStack({ compose, override: await getStackOverride(db, input.environmentId), variables, allowedBindPaths }), variables };
+      return { ...compileStack({ compose, override: await getStackOverride(db, input.environmentId), variables, allowedBindPaths }), variables, sets };
     } catch (err) {
       if (err instanceof ComposeInvalid) throw permanentFailure('ValidationFailed', `compose file: ${err.message}`);
       throw err;
@@ -74,20 +78,20 @@ export function createResolveStack({ db, docker, log, instance, images, objects,
 
   async function compileCheckout(input: ResolveStackInput, checkout: NonNullable<ResolveStackInput['checkout']>) {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
-    const { compiled, variables } = await compileCheckoutCompose(db, { dir, composePath: checkout.composePath, environmentId: input.environmentId, allowedBindPaths });
+    const { compiled, variables, sets } = await compileCheckoutCompose(db, box, { dir, composePath: checkout.composePath, environmentId: input.environmentId, allowedBindPaths });
     for (const service of Object.values(compiled.stack.services)) {
       if (!service.build) continue;
       const image = checkout.images[service.name];
       if (!image) throw permanentFailure('BuildFailed', `service ${service.name} has build: but the build phase built no image for it`);
       service.image = image;
     }
-    return { stack: compiled.stack, plan: compiled.plan, variables };
+    return { stack: compiled.stack, plan: compiled.plan, variables, sets };
   }
 
   async function createStackRelease(input: ResolveStackInput & { releaseId: string }): Promise<string> {
     const [existing] = await db.select({ id: releases.id }).from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
     if (existing) return existing.id;
-    const { stack, plan, variables } = input.checkout ? await compileCheckout(input, input.checkout) : await compileUploaded(input);
+    const { stack, plan, variables, sets } = input.checkout ? await compileCheckout(input, input.checkout) : await compileUploaded(input);
     const imageRefs: Record<string, string> = {};
     await Promise.all(
       Object.values(stack.services).map(async (service) => {
@@ -112,7 +116,7 @@ export function createResolveStack({ db, docker, log, instance, images, objects,
         imageId: '',
         // Stack releases keep their settings per service in stack_releases.
         config: { port: 0, command: null, args: null, healthCheck: DEFAULT_HEALTH_CHECK, resources: {}, replicas: 0 },
-        variables,
+        ...sealReleaseVariables(box, input.releaseId, sets),
         createdByDeploymentId: input.deploymentId,
       });
       await tx.insert(stackReleases).values({ releaseId: input.releaseId, stack, plan, specHashes, imageRefs });
@@ -124,7 +128,7 @@ export function createResolveStack({ db, docker, log, instance, images, objects,
     await recordReport(db, input.report);
     const [env] = await db.select({ live: environments.liveReleaseId }).from(environments).where(eq(environments.id, input.environmentId));
     const releaseId = input.rollbackTo ?? (await createStackRelease({ ...input, releaseId: input.releaseId as string }));
-    const release = await getStackRelease(db, releaseId);
+    const release = await getStackRelease(db, box, releaseId);
     if (!release || release.environmentId !== input.environmentId) {
       throw permanentFailure('ReleaseNotFound', `release ${releaseId} is not a stack release of this environment`);
     }

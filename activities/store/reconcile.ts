@@ -1,6 +1,8 @@
 // What reconcile reads (desired state) and writes (its events) in the database.
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { appendAudit } from '../../db/queries/audit.js';
+import { projectOfEnvironment, scheduleEvent } from '../../db/queries/audit-sources.js';
 import { retainedReleaseIds } from '../../db/queries/releases.js';
 import { apps, deployments, environments, reconcileEvents, releases } from '../../db/schema/index.js';
 import type { HealthCheck } from '../../src/domain/app-spec.js';
@@ -83,6 +85,13 @@ export function createReconcileStore(db: Db, appsDomain: string) {
     async recordReconcileEvents(input: { trigger: string; events: ReconcileEventInput[] }): Promise<void> {
       if (input.events.length === 0) return;
       await db.insert(reconcileEvents).values(input.events.map((e) => ({ ...e, detail: e.detail ?? {}, trigger: input.trigger })));
+      // Deployments reconcile cancelled or ended are changes nobody asked the API for: audited.
+      const ended = input.events.filter((e) => e.drift === 'deployment-stuck' && (e.action === 'cancel-requested' || e.action === 'terminated'));
+      for (const e of ended) {
+        const where = e.environmentId ? await projectOfEnvironment(db, e.environmentId) : undefined;
+        const target = where ? `/apps/${where.app}/environments/${where.environment}` : `/environments/${e.environmentId ?? '?'}`;
+        await appendAudit(db, [scheduleEvent(`reconcile:${input.trigger}`, `deployment.${e.action === 'terminated' ? 'terminate' : 'cancel'}`, target, where?.projectId ?? null, e.detail ?? {})]);
+      }
     },
 
     async activeDeployments(): Promise<ActiveDeployment[]> {

@@ -3,10 +3,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getRelease, insertNextRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
-import { resolveVariables } from '../../db/queries/variables.js';
+import { sealReleaseVariables } from '../../db/queries/release-variables.js';
+import { resolveVariableSets } from '../../db/queries/variables.js';
 import { apps, deployments, releases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
 import { permanentFailure } from '../../src/errors.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { ResolvedImage } from '../docker/index.js';
 
 /** What the workflow learns of a release: never its variables. */
@@ -22,7 +24,7 @@ function toSpec(row: ReleaseRow): ReleaseSpec {
   return { id: row.id, number: row.number, imagePinned: row.imagePinned, imageId: row.imageId, config: row.config };
 }
 
-export function createReleaseStore(db: Db) {
+export function createReleaseStore(db: Db, box: SecretBox) {
   return {
     async createRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; image: ResolvedImage }): Promise<ReleaseSpec> {
       const [existing] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
@@ -37,7 +39,7 @@ export function createReleaseStore(db: Db) {
         resources: app.resources,
         replicas: app.replicas,
       };
-      const variables = await resolveVariables(db, input.environmentId);
+      const variables = sealReleaseVariables(box, input.releaseId, await resolveVariableSets(db, input.environmentId, box));
       const row = await db.transaction(async (tx) => {
         const inserted = await insertNextRelease(tx, {
           id: input.releaseId,
@@ -48,7 +50,7 @@ export function createReleaseStore(db: Db) {
           imageId: input.image.imageId,
           imagePulled: input.image.pulled,
           config,
-          variables,
+          ...variables,
           createdByDeploymentId: input.deploymentId,
         });
         await tx.update(deployments).set({ releaseId: input.releaseId }).where(eq(deployments.id, input.deploymentId));

@@ -12,6 +12,7 @@ import { deployments } from '../../db/schema/index.js';
 import { LABEL } from '../../src/domain/labels.js';
 import { serviceHosts, serviceRouteKey, stackNamespace, type StackService } from '../../src/domain/stack.js';
 import { permanentFailure } from '../../src/errors.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { probeHttp } from '../../src/http-probe.js';
 import { withHeartbeat } from '../heartbeat.js';
 import type { StackObjects } from './stack-objects.js';
@@ -59,7 +60,16 @@ interface Task {
   Spec?: { ContainerSpec?: { Image?: string; Labels?: Record<string, string> } };
 }
 
-export function createHealStack({ docker, db, instance, objects }: { docker: Docker; db: Db; instance: string; objects: StackObjects }) {
+interface Deps {
+  docker: Docker;
+  db: Db;
+  /** Opens the release's secret variables: a service put back gets its secrets as the rollout made them. */
+  box: SecretBox;
+  instance: string;
+  objects: StackObjects;
+}
+
+export function createHealStack({ docker, db, box, instance, objects }: Deps) {
   const swarm = createSwarmServices(docker, instance, objects);
 
   /**
@@ -127,7 +137,7 @@ export function createHealStack({ docker, db, instance, objects }: { docker: Doc
 
   return async function healStack(input: StackHealInput): Promise<HealedStack> {
     return withHeartbeat(async (signal) => {
-      const release = await getStackRelease(db, input.releaseId);
+      const release = await getStackRelease(db, box, input.releaseId);
       if (!release) throw permanentFailure('ReleaseNotFound', `stack release ${input.releaseId} does not exist`);
       const owner = { instance, appId: input.appId, environmentId: input.environmentId, namespace: stackNamespace(input.environmentId) };
       const healed: HealedStack = { actions: [], routes: [] };

@@ -5,6 +5,7 @@
 // it made and never makes a second one.
 import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { getStackRelease, type StackReleaseRow } from '../../db/queries/stacks.js';
 import { DEFAULT_HEALTH_CHECK, type HealthCheck } from '../../src/domain/app-spec.js';
 import { LABEL, type StackOwner } from '../../src/domain/labels.js';
@@ -28,6 +29,8 @@ const REMOVE_WAIT_MS = 30_000;
 interface Deps {
   docker: Docker;
   db: Db;
+  /** Opens the secret variables a release keeps sealed. */
+  box: SecretBox;
   log: Logger;
   instance: string;
   objects: StackObjects;
@@ -56,11 +59,11 @@ export interface GatedService {
   phases: PhaseWrite[];
 }
 
-export function createStackServices({ docker, db, log, instance, objects, health }: Deps) {
+export function createStackServices({ docker, db, box, log, instance, objects, health }: Deps) {
   const owner = (appId: string, environmentId: string): StackOwner => ({ instance, appId, environmentId, namespace: stackNamespace(environmentId) });
 
   async function loadRelease(releaseId: string): Promise<StackReleaseRow> {
-    const row = await getStackRelease(db, releaseId);
+    const row = await getStackRelease(db, box, releaseId);
     if (!row) throw permanentFailure('ReleaseNotFound', `stack release ${releaseId} does not exist`);
     return row;
   }

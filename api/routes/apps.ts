@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, listApps, type AppRow } from '../../db/queries/apps.js';
@@ -8,7 +9,8 @@ import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { DEFAULT_STATIC_SETTINGS } from '../../src/domain/static-site.js';
 import { DEFAULT_COMPOSE_FILE } from '../../src/domain/git-build.js';
-import { conflict, invalid, notFound } from '../errors.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import type { Principal } from '../../src/domain/access.js';
 import { newRouter } from '../router.js';
 import { assertComposeShape } from '../stack-compose.js';
 import { App, AppInput, AppPatch } from '../schemas/apps.js';
@@ -34,6 +36,8 @@ function presentGitSource(g: GitSourceRow | undefined) {
     buildArgs: g.buildArgs,
     previewIdleSeconds: g.previewIdleSeconds,
     composeFile: g.composeFile,
+    forkPolicy: g.forkPolicy,
+    forkApprovalLabel: g.forkApprovalLabel,
   };
 }
 
@@ -67,20 +71,33 @@ function assertStackGitPatch(git: Record<string, unknown>, gitBacked: boolean): 
   if (key) throw invalid(`git.${key} is not for stacks: each service’s build: in the compose file says how it is built`, [{ path: `git.${key}`, message: 'not for apps of kind stack' }]);
 }
 
+/**
+ * A file:// repository is read from the worker's own disk (any repository there, other
+ * deployments' checkouts included): only instance administrators may point an app at one.
+ */
+function assertGitUrlAllowed(principal: Principal | null, url: string | null | undefined): void {
+  if (!url || !/^file:/i.test(url)) return;
+  if (!principal?.isAdmin || principal.projectRestriction !== null) {
+    throw forbidden('file:// repositories are read from the worker’s own disk: only instance administrators may use them');
+  }
+}
+
 export function appRoutes({ db, config }: AppDeps) {
   const app = newRouter();
   const present = async (a: AppRow) => presentApp(a, mayHaveGit(a) ? await getGitSource(db, a.id) : undefined);
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/',
+      access: { need: 'manage', on: 'body.project' },
       tags: ['apps'],
       request: { body: body(AppInput) },
       responses: { 201: json(App, 'Created'), ...errorResponses },
     }),
     async (c) => {
       const { project, git, static: site, compose, ...input } = c.req.valid('json');
+      assertGitUrlAllowed(c.get('principal'), git?.url);
       const [owner] = await db.select().from(projects).where(eq(projects.name, project));
       if (!owner) throw notFound(`project ${project}`);
       if (compose !== undefined) assertComposeShape(config, compose);
@@ -109,29 +126,32 @@ export function appRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/',
+      access: { list: 'read' },
       tags: ['apps'],
       request: { query: z.object({ project: Name.optional() }) },
       responses: { 200: json(z.object({ items: z.array(App) }), 'Apps'), ...errorResponses },
     }),
     async (c) => {
       const { project } = c.req.valid('query');
-      let projectId: string | undefined;
+      const visible = await c.get('gate').visibleProjects(c);
+      let projectIds = visible;
       if (project) {
         const [p] = await db.select().from(projects).where(eq(projects.name, project));
-        if (!p) throw notFound(`project ${project}`);
-        projectId = p.id;
+        if (!p || (visible !== null && !visible.includes(p.id))) throw notFound(`project ${project}`);
+        projectIds = [p.id];
       }
-      return c.json({ items: await Promise.all((await listApps(db, projectId)).map(present)) }, 200);
+      return c.json({ items: await Promise.all((await listApps(db, projectIds)).map(present)) }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}',
+      access: { need: 'read', on: 'param.app' },
       tags: ['apps'],
       request: { params: AppParam },
       responses: { 200: json(App, 'The app'), ...errorResponses },
@@ -144,9 +164,10 @@ export function appRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'patch',
       path: '/{app}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['apps'],
       description: 'Changes apply to the next deployment; releases already made keep their settings.',
       request: { params: AppParam, body: body(AppPatch) },
@@ -156,6 +177,7 @@ export function appRoutes({ db, config }: AppDeps) {
       const existing = await getAppByName(db, c.req.valid('param').app);
       if (!existing) throw notFound('app');
       const { git, static: site, ...patch } = c.req.valid('json');
+      assertGitUrlAllowed(c.get('principal'), git?.url);
       if (git && !mayHaveGit(existing)) throw invalid('only apps of kind git or stack have git settings', [{ path: 'git', message: `app is of kind ${existing.kind}` }]);
       if (site && existing.kind !== 'static') throw invalid('only apps of kind static have static settings', [{ path: 'static', message: 'not a static app' }]);
       if (git) {

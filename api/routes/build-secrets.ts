@@ -1,6 +1,7 @@
 // Build secrets of an app of kind git: written here, sealed at once, mounted by BuildKit for
 // the build only. They are never read back: the API lists names and when they changed.
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { buildSecrets } from '../../db/schema/index.js';
 import { buildSecretContext } from '../../src/domain/git-build.js';
@@ -24,9 +25,10 @@ export function buildSecretRoutes({ db, secretBox }: AppDeps) {
   };
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}/build-secrets',
+      access: { need: 'read', on: 'param.app' },
       tags: ['apps'],
       summary: 'Names of the build secrets (values are never returned)',
       request: { params: AppParam },
@@ -40,9 +42,10 @@ export function buildSecretRoutes({ db, secretBox }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'put',
       path: '/{app}/build-secrets/{name}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['apps'],
       summary: 'Set a build secret',
       description: 'Mounted in the build as /run/secrets/<name> (RUN --mount=type=secret,id=<name>); never in an image layer or a log.',
@@ -62,9 +65,10 @@ export function buildSecretRoutes({ db, secretBox }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'delete',
       path: '/{app}/build-secrets/{name}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['apps'],
       request: { params: SecretParam },
       responses: { 204: { description: 'Removed' }, ...errorResponses },

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { getAppByName } from '../../db/queries/apps.js';
 import { getDeployment, listDeployments, listPhases, listServicePhases, logsAfter } from '../../db/queries/deployments.js';
 import { presentDeployment } from '../present-deployment.js';
@@ -40,9 +41,10 @@ export function deploymentRoutes(deps: AppDeps) {
   const accepted = (deploymentId: string, workflowId: string) => acceptedBody(config, deploymentId, workflowId);
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/apps/{app}/environments/{env}/deployments',
+      access: { need: 'deploy', on: 'param.app' },
       tags: ['deployments'],
       summary: 'Deploy an image, a static site’s .tar.gz, or a stack’s compose file',
       description:
@@ -93,7 +95,7 @@ export function deploymentRoutes(deps: AppDeps) {
       if (a.kind === 'stack') {
         if (input.image) throw invalid('a stack deploys its compose file; it takes no image', [{ path: 'image', message: 'not for stacks' }]);
         // Refused here, before anything runs, exactly as the rollout would refuse it.
-        await compileForEnvironment(db, config, a, env);
+        await compileForEnvironment(db, config, deps.secretBox, a, env);
         const done = await submitToLane(temporal, { ...baseRequest(config, a, env), kind: 'deploy' });
         return c.json(accepted(done.deploymentId, done.workflowId), 202);
       }
@@ -107,9 +109,10 @@ export function deploymentRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/apps/{app}/environments/{env}/rollback',
+      access: { need: 'deploy', on: 'param.app' },
       tags: ['deployments'],
       summary: 'Roll back to an earlier release',
       description: 'Instant when the release kept its containers; otherwise they are recreated from the pinned image.',
@@ -134,9 +137,10 @@ export function deploymentRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/apps/{app}/environments/{env}/deployments',
+      access: { need: 'read', on: 'param.app' },
       tags: ['deployments'],
       request: { params: EnvParam, query: PageQuery.extend({ status: DeploymentFilter.shape.status }) },
       responses: { 200: json(Page(Deployment), 'Newest first'), ...errorResponses },
@@ -149,33 +153,36 @@ export function deploymentRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/deployments',
+      access: { list: 'read' },
       tags: ['deployments'],
       request: { query: PageQuery.extend(DeploymentFilter.shape) },
       responses: { 200: json(Page(Deployment), 'Newest first'), ...errorResponses },
     }),
     async (c) => {
       const q = c.req.valid('query');
+      const projectIds = await c.get('gate').visibleProjects(c);
       let appId: string | undefined;
       let environmentId: string | undefined;
       if (q.app) {
         const a = await getAppByName(db, q.app);
-        if (!a) throw notFound(`app ${q.app}`);
+        if (!a || (projectIds !== null && !projectIds.includes(a.projectId))) throw notFound(`app ${q.app}`);
         appId = a.id;
         if (q.environment) environmentId = (await getEnvironment(db, a.id, q.environment))?.id ?? 'none';
       } else if (q.environment) {
         throw invalid('environment filter needs app', [{ path: 'environment', message: 'give app too' }]);
       }
-      return c.json(await listPage({ appId, environmentId, status: q.status, before: q.cursor, limit: q.limit }), 200);
+      return c.json(await listPage({ projectIds, appId, environmentId, status: q.status, before: q.cursor, limit: q.limit }), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/deployments/{id}',
+      access: { need: 'read', on: 'param.deployment' },
       tags: ['deployments'],
       request: { params: DeploymentParam },
       responses: { 200: json(Deployment, 'The deployment with its phases'), ...errorResponses },
@@ -188,9 +195,10 @@ export function deploymentRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/deployments/{id}/cancel',
+      access: { need: 'deploy', on: 'param.deployment' },
       tags: ['deployments'],
       description: 'A queued deployment never runs; a running one stops before its traffic switch and undoes its work.',
       request: { params: DeploymentParam },
@@ -207,9 +215,10 @@ export function deploymentRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/deployments/{id}/logs',
+      access: { need: 'read', on: 'param.deployment' },
       tags: ['deployments'],
       request: { params: DeploymentParam, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
       responses: { 200: json(z.object({ items: z.array(LogLine) }), 'Log lines in order'), ...errorResponses },
@@ -225,9 +234,10 @@ export function deploymentRoutes(deps: AppDeps) {
   app.route('/', deploymentEvents(deps));
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/apps/{app}/environments/{env}/releases',
+      access: { need: 'read', on: 'param.app' },
       tags: ['deployments'],
       request: { params: EnvParam },
       responses: { 200: json(z.object({ items: z.array(Release) }), 'Newest first'), ...errorResponses },
@@ -253,9 +263,10 @@ export function deploymentRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/apps/{app}/environments/{env}/lane',
+      access: { need: 'read', on: 'param.app' },
       tags: ['deployments'],
       summary: "The environment's deploy lane: what runs and what waits",
       request: { params: EnvParam },

@@ -1,8 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, sql } from 'drizzle-orm';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, type AppRow } from '../../db/queries/apps.js';
 import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
+import { variableSecretContext } from '../../db/queries/variables.js';
 import { environmentVariables, environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
 import { environmentHosts } from '../../src/domain/route.js';
@@ -11,7 +13,7 @@ import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { body, errorResponses, json, Name } from '../schemas/common.js';
-import { Environment, EnvironmentInput, EnvironmentPatch, Variables, VariablesInput } from '../schemas/environments.js';
+import { Environment, EnvironmentInput, EnvironmentPatch, Variables, VariablesInput, VariablesPatch } from '../schemas/environments.js';
 import { AppParam } from './apps.js';
 
 export const EnvParam = z.object({ app: Name, env: Name });
@@ -45,20 +47,43 @@ export async function findEnvironment(db: Db, appName: string, envName: string):
   return { app, env };
 }
 
-async function assertDomainsFree(db: Db, domains: string[], exceptId?: string) {
-  const taken = await environmentsClaiming(db, domains, exceptId);
-  if (taken.length) throw conflict(`domain already used by environment ${taken[0]?.id}: ${domains.filter((d) => taken[0]?.domains.includes(d)).join(', ')}`);
+const PREVIEW_PREFIX = /^pr-\d+\./;
+
+/**
+ * An environment's domains are its own: not under the apps domain (where every environment
+ * already answers as <app>.<env>.<domain>, and another's host could be taken), not another
+ * environment's, and not a preview's name of another's (pr-<n>.<its domain>) or the other way.
+ */
+async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], exceptId?: string) {
+  const inApps = domains.find((d) => d === appsDomain || d.endsWith(`.${appsDomain}`));
+  if (inApps) throw invalid(`${inApps} is under the apps domain ${appsDomain}, where environments answer as <app>.<env>.${appsDomain}`, [{ path: 'domains', message: 'under the apps domain' }]);
+  // Each domain with the preview prefix taken off: two domains clash when these meet.
+  const base = (d: string) => d.replace(PREVIEW_PREFIX, '');
+  const mine = new Set(domains.flatMap((d) => [d, base(d)]));
+  // This environment's own previews carry pr-<n>.<its domains>: they are not others.
+  const others = (await environmentsClaiming(db, (d) => mine.has(d) || mine.has(base(d)), exceptId)).filter((e) => !exceptId || e.parentId !== exceptId);
+  const clash = others.find((e) => e.domains.some((d) => domains.includes(d) || domains.includes(base(d)) || domains.some((m) => base(m) === d)));
+  if (clash) throw conflict(`domain already used by environment ${clash.id} (or by its pull-request previews): ${domains.join(', ')}`);
 }
 
-export function environmentRoutes({ db, config }: AppDeps) {
+/** Secret values never leave: only their names. */
+function presentVariables(rows: { key: string; value: string; secret: boolean }[]) {
+  return {
+    variables: Object.fromEntries(rows.filter((r) => !r.secret).map((r) => [r.key, r.value])),
+    secret: rows.filter((r) => r.secret).map((r) => r.key).sort(),
+  };
+}
+
+export function environmentRoutes({ db, config, secretBox }: AppDeps) {
   const app = newRouter();
   const present = async (a: AppRow, env: EnvironmentRow) =>
     presentEnvironment(config, a, env, env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null);
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/{app}/environments',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['environments'],
       request: { params: AppParam, body: body(EnvironmentInput) },
       responses: { 201: json(Environment, 'Created'), ...errorResponses },
@@ -73,7 +98,7 @@ export function environmentRoutes({ db, config }: AppDeps) {
         if (!p) throw invalid(`parent environment ${parent} does not exist`, [{ path: 'parent', message: 'no such environment' }]);
         parentId = p.id;
       }
-      await assertDomainsFree(db, input.domains);
+      await assertDomainsFree(db, config.appsDomain, input.domains);
       const [row] = await db
         .insert(environments)
         .values({ id: newId('env'), appId: a.id, parentId, ...input })
@@ -85,9 +110,10 @@ export function environmentRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}/environments',
+      access: { need: 'read', on: 'param.app' },
       tags: ['environments'],
       request: { params: AppParam },
       responses: { 200: json(z.object({ items: z.array(Environment) }), 'Environments'), ...errorResponses },
@@ -101,9 +127,10 @@ export function environmentRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}/environments/{env}',
+      access: { need: 'read', on: 'param.app' },
       tags: ['environments'],
       request: { params: EnvParam },
       responses: { 200: json(Environment, 'The environment'), ...errorResponses },
@@ -115,9 +142,10 @@ export function environmentRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'patch',
       path: '/{app}/environments/{env}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['environments'],
       request: { params: EnvParam, body: body(EnvironmentPatch) },
       responses: { 200: json(Environment, 'Updated'), ...errorResponses },
@@ -125,7 +153,7 @@ export function environmentRoutes({ db, config }: AppDeps) {
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       const patch = c.req.valid('json');
-      if (patch.domains) await assertDomainsFree(db, patch.domains, env.id);
+      if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
       const [row] = Object.keys(patch).length
         ? await db.update(environments).set({ ...patch, updatedAt: sql`now()` }).where(eq(environments.id, env.id)).returning()
         : [env];
@@ -134,9 +162,10 @@ export function environmentRoutes({ db, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{app}/environments/{env}/variables',
+      access: { need: 'read', on: 'param.app' },
       tags: ['environments'],
       description: "The environment's own variables (inherited ones are not listed).",
       request: { params: EnvParam },
@@ -145,35 +174,80 @@ export function environmentRoutes({ db, config }: AppDeps) {
     async (c) => {
       const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       const rows = await db.select().from(environmentVariables).where(eq(environmentVariables.environmentId, env.id));
-      return c.json({ variables: Object.fromEntries(rows.map((r) => [r.key, r.value])) }, 200);
+      return c.json(presentVariables(rows), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'put',
       path: '/{app}/environments/{env}/variables',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['environments'],
-      description: 'Replaces all of the environment’s own variables; they apply from the next deployment.',
+      description: 'Replaces all of the environment’s own variables; they apply from the next deployment. Keys listed in `secret` are sealed and never shown again.',
       request: { params: EnvParam, body: body(VariablesInput) },
       responses: { 200: json(Variables, 'Replaced'), ...errorResponses },
     }),
     async (c) => {
       const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const { variables } = c.req.valid('json');
+      const { variables, secret = [] } = c.req.valid('json');
+      const secrets = new Set(secret);
+      const rows = Object.entries(variables).map(([key, value]) =>
+        secrets.has(key)
+          ? { environmentId: env.id, key, secret: true, value: secretBox.seal(value, variableSecretContext(env.id, key)) }
+          : { environmentId: env.id, key, secret: false, value },
+      );
       await db.transaction(async (tx) => {
         await tx.delete(environmentVariables).where(eq(environmentVariables.environmentId, env.id));
-        const rows = Object.entries(variables).map(([key, value]) => ({ environmentId: env.id, key, value }));
         if (rows.length) await tx.insert(environmentVariables).values(rows);
       });
-      return c.json({ variables }, 200);
+      return c.json(presentVariables(rows), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
+      method: 'patch',
+      path: '/{app}/environments/{env}/variables',
+      access: { need: 'manage', on: 'param.app' },
+      tags: ['environments'],
+      description:
+        'Sets and removes some of the environment’s own variables in one change, keeping the others; they apply from the next deployment. A key to remove that does not exist is a 404, and nothing changes.',
+      request: { params: EnvParam, body: body(VariablesPatch) },
+      responses: { 200: json(Variables, 'All of the environment’s own variables after the change'), ...errorResponses },
+    }),
+    async (c) => {
+      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const { variables, secret = [], unset } = c.req.valid('json');
+      const secrets = new Set(secret);
+      const rows = Object.entries(variables).map(([key, value]) =>
+        secrets.has(key)
+          ? { environmentId: env.id, key, secret: true, value: secretBox.seal(value, variableSecretContext(env.id, key)) }
+          : { environmentId: env.id, key, secret: false, value },
+      );
+      const mine = eq(environmentVariables.environmentId, env.id);
+      await db.transaction(async (tx) => {
+        if (unset.length) {
+          const removed = await tx.delete(environmentVariables).where(and(mine, inArray(environmentVariables.key, unset))).returning({ key: environmentVariables.key });
+          const missing = unset.filter((k) => !removed.some((r) => r.key === k));
+          // Thrown inside the transaction: the removals roll back with it.
+          if (missing.length) throw notFound(`variable ${missing.join(', ')}`);
+        }
+        if (rows.length) {
+          await tx.delete(environmentVariables).where(and(mine, inArray(environmentVariables.key, rows.map((r) => r.key))));
+          await tx.insert(environmentVariables).values(rows);
+        }
+      });
+      const all = await db.select().from(environmentVariables).where(mine);
+      return c.json(presentVariables(all), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
       method: 'delete',
       path: '/{app}/environments/{env}/variables/{key}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['environments'],
       request: { params: EnvParam.extend({ key: z.string().max(128) }) },
       responses: { 204: { description: 'Removed' }, ...errorResponses },

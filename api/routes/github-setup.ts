@@ -3,7 +3,9 @@
 // key and webhook secret (sealed before they are stored, never shown), then on to installing
 // the app; the installation callback starts a repository sync. Every redirect carries a
 // one-time `state` that the callback must bring back.
-import { createRoute, z } from '@hono/zod-openapi';
+import { randomBytes } from 'node:crypto';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import type { Context } from 'hono';
 import { listGitHubApps, sealGitHubApp } from '../../db/queries/github-apps.js';
 import { githubApps } from '../../db/schema/index.js';
@@ -16,6 +18,7 @@ import { startWorkflow } from '../../src/temporal/workflow-starts.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { conflict, HttpError, notFound } from '../errors.js';
 import { consumeState, issueState } from '../github/states.js';
+import { authorize } from '../access/authorize.js';
 import { newRouter } from '../router.js';
 import { errorResponses, json } from '../schemas/common.js';
 import { GitHubAppInfo, ManifestInput, ManifestStart } from '../schemas/github.js';
@@ -31,13 +34,18 @@ function escapeHtml(s: string): string {
 export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   const { db, config, temporal, secretBox } = deps;
   const api = newRouter();
-  const pages = newRouter();
+  // Pages that start a flow (they issue states) are for instance administrators; GitHub's
+  // redirects back are public, checked by the one-time state they must bring.
+  const starts = newRouter();
+  const callbacks = newRouter();
+  // Per route, not starts.use('*'): mounted beside the callbacks, a wildcard would cover them too.
+  const administrators = authorize({ instance: 'admin' });
 
   async function startManifest(input: z.infer<typeof ManifestInput>) {
     const state = await issueState(db, 'manifest');
     const base = input.organization ? `${config.github.webUrl}/organizations/${input.organization}/settings/apps/new` : `${config.github.webUrl}/settings/apps/new`;
     return {
-      manifest: buildManifest(input.name, { publicUrl: config.api.publicUrl }),
+      manifest: buildManifest(input.name, { publicUrl: config.api.publicUrl, webhookUrl: config.access.webhookPublicUrl }),
       state,
       createUrl: `${base}?state=${encodeURIComponent(state)}`,
       formUrl: `${config.api.publicUrl}/github/app/new?name=${encodeURIComponent(input.name)}`,
@@ -45,9 +53,10 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   }
 
   api.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/app/manifest',
+      access: { instance: 'admin' },
       tags: ['github'],
       summary: 'Start creating the GitHub App',
       description: 'Returns the manifest and where to post it. The callback takes it from there; the state is good for one hour, once.',
@@ -58,9 +67,10 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   );
 
   api.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/app',
+      access: { instance: 'read' },
       tags: ['github'],
       summary: "Berth's GitHub App (no secrets)",
       responses: { 200: json(GitHubAppInfo, 'The app'), ...errorResponses },
@@ -76,9 +86,10 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   );
 
   api.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/installations/{id}/sync',
+      access: { instance: 'admin' },
       tags: ['github'],
       summary: "Sync an installation's repositories now",
       request: { params: z.object({ id: z.coerce.number().int().positive() }) },
@@ -99,19 +110,22 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   }
 
   // The page a browser is sent to: it posts the manifest form to GitHub.
-  pages.get('/app/new', async (c) => {
+  starts.get('/app/new', administrators, async (c) => {
     const name = c.req.query('name');
     const parsed = ManifestInput.safeParse(name ? { name } : {});
     if (!parsed.success) throw new HttpError(400, 'ValidationFailed', 'name: letters, digits, spaces, . _ - (at most 34)');
     const start = await startManifest(parsed.data);
+    // The page's one inline script submits the form to GitHub: a nonce allows it and nothing else.
+    const nonce = randomBytes(16).toString('base64');
     const html = `<!doctype html><meta charset="utf-8"><title>Create the GitHub App</title>
 <form id="f" method="post" action="${escapeHtml(start.createUrl)}"><input type="hidden" name="manifest" value="${escapeHtml(JSON.stringify(start.manifest))}">
-<button>Create the GitHub App on GitHub</button></form><script>document.getElementById('f').submit()</script>`;
+<button>Create the GitHub App on GitHub</button></form><script nonce="${nonce}">document.getElementById('f').submit()</script>`;
+    c.header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; form-action ${new URL(config.github.webUrl).origin}; base-uri 'none'; frame-ancestors 'none'`);
     return c.html(html);
   });
 
   // GitHub's redirect after the app was created: exchange the code, keep the secrets sealed.
-  pages.get(MANIFEST_CALLBACK_PATH.replace('/github', ''), async (c: Context<AppEnv>) => {
+  callbacks.get(MANIFEST_CALLBACK_PATH.replace('/github', ''), async (c: Context<AppEnv>) => {
     const code = c.req.query('code');
     if (!(await consumeState(db, c.req.query('state'), 'manifest'))) throw badState();
     if (!code || !CODE.test(code)) throw new HttpError(400, 'ValidationFailed', 'code is missing or malformed');
@@ -133,7 +147,7 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   });
 
   // Where a person goes to install the app (again): GitHub's install page, with a fresh state.
-  pages.get('/app/install', async (c) => {
+  starts.get('/app/install', administrators, async (c) => {
     const row = (await listGitHubApps(db)).at(-1);
     if (!row) throw notFound('GitHub App');
     const state = await issueState(db, 'install');
@@ -141,7 +155,7 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   });
 
   // GitHub's redirect after an installation: checked by state, then its repositories synced.
-  pages.get(INSTALL_CALLBACK_PATH.replace('/github', ''), async (c) => {
+  callbacks.get(INSTALL_CALLBACK_PATH.replace('/github', ''), async (c) => {
     if (!(await consumeState(db, c.req.query('state'), 'install'))) throw badState();
     const action = c.req.query('setup_action') ?? 'install';
     if (action === 'request') return c.json({ status: 'requested', message: 'an organisation owner has to approve the installation' }, 202);
@@ -150,5 +164,5 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
     return c.json({ status: 'syncing', installationId: id, workflowId: await startSync(id) }, 202);
   });
 
-  return { api, pages };
+  return { api, starts, callbacks };
 }

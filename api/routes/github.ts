@@ -1,6 +1,7 @@
 // What Berth knows from GitHub: installations, their repositories, and every webhook delivery
 // with what it did (outcome, the rule that matched, the deployment it started).
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { asc, eq } from 'drizzle-orm';
 import { getDelivery, listDeliveries, type DeliveryRow } from '../../db/queries/deliveries.js';
 import { githubInstallations, githubRepositories } from '../../db/schema/index.js';
@@ -34,9 +35,10 @@ export function githubRoutes({ db, dispatcher }: AppDeps, counters: WebhookCount
   const app = newRouter();
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/deliveries',
+      access: { instance: 'read' },
       tags: ['github'],
       summary: 'Webhook deliveries, newest first',
       description: 'Why a push did or did not deploy: the outcome, each app’s verdict, the rule that matched and the deployment started.',
@@ -52,9 +54,10 @@ export function githubRoutes({ db, dispatcher }: AppDeps, counters: WebhookCount
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/deliveries/{id}',
+      access: { instance: 'read' },
       tags: ['github'],
       request: { params: z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a delivery id') }) },
       responses: { 200: json(Delivery, 'The delivery'), ...errorResponses },
@@ -67,9 +70,10 @@ export function githubRoutes({ db, dispatcher }: AppDeps, counters: WebhookCount
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/webhook-stats',
+      access: { instance: 'read' },
       tags: ['github'],
       summary: "This API process's webhook counters",
       description: 'Rejected requests are only counted: nothing else is kept of them.',
@@ -92,9 +96,10 @@ export function githubRoutes({ db, dispatcher }: AppDeps, counters: WebhookCount
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/installations',
+      access: { instance: 'read' },
       tags: ['github'],
       responses: { 200: json(z.object({ items: z.array(Installation) }), 'Installations'), ...errorResponses },
     }),
@@ -118,9 +123,10 @@ export function githubRoutes({ db, dispatcher }: AppDeps, counters: WebhookCount
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/installations/{id}/repositories',
+      access: { instance: 'read' },
       tags: ['github'],
       request: { params: z.object({ id: z.coerce.number().int().positive() }) },
       responses: { 200: json(z.object({ items: z.array(Repository) }), 'Repositories'), ...errorResponses },

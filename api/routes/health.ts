@@ -1,5 +1,6 @@
 // /healthz: each dependency checked on its own, so a failure names the one that is down.
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import type { AppDeps, Probe } from '../deps.js';
 import { newRouter } from '../router.js';
 
@@ -26,9 +27,10 @@ async function run(probe: Probe) {
 export function healthRoutes({ probes }: AppDeps) {
   const app = newRouter();
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/healthz',
+      access: { public: 'liveness for load balancers and supervisors; names only which dependency is down' },
       tags: ['health'],
       responses: {
         200: { description: 'Every dependency answers', content: { 'application/json': { schema: Health } } },

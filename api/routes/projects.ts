@@ -1,6 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { asc, eq } from 'drizzle-orm';
-import { apps, projects } from '../../db/schema/index.js';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
+import { asc, eq, inArray } from 'drizzle-orm';
+import { apps, projectMembers, projects } from '../../db/schema/index.js';
+import type { Principal } from '../../src/domain/access.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
@@ -15,30 +17,42 @@ export function projectRoutes({ db }: AppDeps) {
   const app = newRouter();
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/',
+      access: { instance: 'admin' },
       tags: ['projects'],
       request: { body: body(ProjectInput) },
       responses: { 201: json(Project, 'Created'), ...errorResponses },
     }),
     async (c) => {
       const input = c.req.valid('json');
-      const [row] = await db.insert(projects).values({ id: newId('prj'), ...input }).onConflictDoNothing().returning();
+      const row = await db.transaction(async (tx) => {
+        const [made] = await tx.insert(projects).values({ id: newId('prj'), ...input }).onConflictDoNothing().returning();
+        // Its maker owns it: the project keeps an owner even if the maker stops being an administrator.
+        if (made) await tx.insert(projectMembers).values({ projectId: made.id, userId: (c.get('principal') as Principal).userId, role: 'owner' });
+        return made;
+      });
       if (!row) throw conflict(`project ${input.name} already exists`);
+      c.set('projectId', row.id);
       return c.json(present(row), 201);
     },
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/', tags: ['projects'], responses: { 200: json(z.object({ items: z.array(Project) }), 'All projects') } }),
-    async (c) => c.json({ items: (await db.select().from(projects).orderBy(asc(projects.name))).map(present) }, 200),
+    defineRoute({ method: 'get', path: '/', access: { list: 'read' }, tags: ['projects'], responses: { 200: json(z.object({ items: z.array(Project) }), 'All projects') } }),
+    async (c) => {
+      const visible = await c.get('gate').visibleProjects(c);
+      const rows = visible === null || visible.length ? await db.select().from(projects).where(visible ? inArray(projects.id, visible) : undefined).orderBy(asc(projects.name)) : [];
+      return c.json({ items: rows.map(present) }, 200);
+    },
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/{project}',
+      access: { need: 'read', on: 'param.project' },
       tags: ['projects'],
       request: { params: ProjectParam },
       responses: { 200: json(Project, 'The project'), ...errorResponses },
@@ -51,9 +65,10 @@ export function projectRoutes({ db }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'delete',
       path: '/{project}',
+      access: { need: 'own', on: 'param.project' },
       tags: ['projects'],
       request: { params: ProjectParam },
       responses: { 204: { description: 'Deleted' }, ...errorResponses },

@@ -1,5 +1,6 @@
 // Reconcile in the API: what it found and did (events), and asking it to run now.
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { reconcileEvents } from '../../db/schema/index.js';
 import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
@@ -60,9 +61,10 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
   const app = newRouter();
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/reconcile/events',
+      access: { need: 'read', on: 'query.app', orInstance: 'read' },
       tags: ['reconcile'],
       summary: 'What reconcile found and did, newest first',
       request: {
@@ -97,9 +99,10 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/reconcile',
+      access: { need: 'deploy', on: 'body.app', orInstance: 'admin' },
       tags: ['reconcile'],
       summary: 'Reconcile now: one environment, or everything',
       request: { body: { required: false, content: { 'application/json': { schema: RunInput } } } },
@@ -111,6 +114,8 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
     }),
     async (c) => {
       const input = RunInput.parse(c.req.valid('json') ?? {});
+      // One environment is its project's business; everything is the installation's.
+      if (Boolean(input.app) !== Boolean(input.env)) throw invalid('give both app and env, or neither', [{ path: input.app ? 'env' : 'app', message: 'app and env go together' }]);
       let handle;
       if (input.app && input.env) {
         const { env } = await findEnvironment(db, input.app, input.env);
@@ -132,9 +137,10 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/cleanup',
+      access: { instance: 'admin' },
       tags: ['reconcile'],
       summary: 'Remove images Berth pulled or built that nothing retained uses, and stale build cache (dry run by default)',
       request: { body: body(CleanupInput) },

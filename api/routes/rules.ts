@@ -1,6 +1,7 @@
 // An app's deploy rules, in order (the first match wins), and the dry run: "which rule would
 // this push, tag or pull request match, and why not the others?"
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../access/access-spec.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { listEnvironments } from '../../db/queries/environments.js';
@@ -40,7 +41,7 @@ export function ruleRoutes({ db }: AppDeps) {
   });
 
   app.openapi(
-    createRoute({ method: 'get', path: '/{app}/rules', tags: ['rules'], request: { params: AppParam }, responses: { 200: json(Items, 'Rules in order'), ...errorResponses } }),
+    defineRoute({ method: 'get', path: '/{app}/rules', access: { need: 'read', on: 'param.app' }, tags: ['rules'], request: { params: AppParam }, responses: { 200: json(Items, 'Rules in order'), ...errorResponses } }),
     async (c) => {
       const a = await findApp(db, c.req.valid('param').app);
       return c.json({ items: (await listRules(db, a.id)).map(present) }, 200);
@@ -48,9 +49,10 @@ export function ruleRoutes({ db }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'put',
       path: '/{app}/rules',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['rules'],
       summary: "Replace the app's rules",
       request: { params: AppParam, body: body(RulesInput) },
@@ -69,9 +71,10 @@ export function ruleRoutes({ db }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/{app}/rules',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['rules'],
       summary: 'Add a rule after the others',
       request: { params: AppParam, body: body(RuleInput) },
@@ -90,9 +93,10 @@ export function ruleRoutes({ db }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'delete',
       path: '/{app}/rules/{id}',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['rules'],
       request: { params: AppParam.extend({ id: z.string().regex(/^rul_[0-9a-z]{10,32}$/, 'a rule id') }) },
       responses: { 204: { description: 'Removed; later rules move up' }, ...errorResponses },
@@ -112,9 +116,10 @@ export function ruleRoutes({ db }: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/{app}/rules/match',
+      access: { need: 'read', on: 'param.app' },
       tags: ['rules'],
       summary: 'Dry run: which rule matches this ref?',
       request: { params: AppParam, body: body(MatchInput) },

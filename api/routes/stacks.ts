@@ -1,6 +1,6 @@
+import { defineRoute } from '../access/access-spec.js';
 // Apps of kind stack: their compose file, an environment's override, a dry run of what would
 // be deployed, and the teardown of an environment's stack (through its lane, like a deploy).
-import { createRoute } from '@hono/zod-openapi';
 import { eq, sql } from 'drizzle-orm';
 import { getAppByName } from '../../db/queries/apps.js';
 import { appStacks, stackOverrides } from '../../db/schema/index.js';
@@ -31,9 +31,10 @@ export function stackRoutes(deps: AppDeps) {
   const app = newRouter();
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'put',
       path: '/apps/{app}/compose',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['stacks'],
       summary: "Upload a stack app's compose file",
       description: 'Validated (YAML, the compose specification, Berth’s refusals) before it is stored; applies from the next deployment.',
@@ -57,9 +58,10 @@ export function stackRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'get',
       path: '/apps/{app}/compose',
+      access: { need: 'read', on: 'param.app' },
       tags: ['stacks'],
       request: { params: AppParam },
       responses: { 200: json(Compose, 'The compose file'), ...errorResponses },
@@ -74,9 +76,10 @@ export function stackRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'put',
       path: '/apps/{app}/environments/{env}/compose-override',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['stacks'],
       summary: "Set (or remove) an environment's compose override",
       request: { params: EnvParam, body: body(OverrideInput) },
@@ -106,9 +109,10 @@ export function stackRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'post',
       path: '/apps/{app}/environments/{env}/stack/dry-run',
+      access: { need: 'read', on: 'param.app' },
       tags: ['stacks'],
       summary: 'What a deployment would run: the normalised stack, the rollout order, the routes',
       description: 'For stacks with an uploaded compose file; a stack that reads its compose file from its repository answers 409 (the file exists only at a commit, which only a deployment fetches).',
@@ -119,7 +123,7 @@ export function stackRoutes(deps: AppDeps) {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       assertStackApp(a);
       if (await isGitBackedStack(db, a)) refuseDryRunWithoutCommit(a);
-      const { stack, plan, unsetVariables } = await compileForEnvironment(db, config, a, env);
+      const { stack, plan, unsetVariables } = await compileForEnvironment(db, config, deps.secretBox, a, env, { showing: true });
       const hosts = environmentHosts(a.name, env.name, config.appsDomain, env.domains);
       // Environment values may hold secrets: the dry run shows the keys only.
       const services = Object.fromEntries(
@@ -142,9 +146,10 @@ export function stackRoutes(deps: AppDeps) {
   );
 
   app.openapi(
-    createRoute({
+    defineRoute({
       method: 'delete',
       path: '/apps/{app}/environments/{env}/stack',
+      access: { need: 'manage', on: 'param.app' },
       tags: ['stacks'],
       summary: "Tear down the environment's stack",
       description: 'Queued in the environment’s lane: removes every service, network, secret, config, volume and route the stack owns.',

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { FORK_POLICIES } from '../../src/domain/fork-policy.js';
 import { DEFAULT_HEALTH_CHECK } from '../../src/domain/app-spec.js';
 import { DEFAULT_STATIC_SETTINGS, SITE_PAGE_PATH } from '../../src/domain/static-site.js';
 import { parseImageRef } from '../../src/domain/image-ref.js';
@@ -133,6 +134,8 @@ export const App = z
         buildArgs: z.record(z.string(), z.string()),
         previewIdleSeconds: z.number().nullable(),
         composeFile: z.string().nullable().openapi({ description: 'kind stack: the compose file in the repository' }),
+        forkPolicy: z.enum(FORK_POLICIES),
+        forkApprovalLabel: z.string().nullable(),
       })
       .nullable()
       .optional(),

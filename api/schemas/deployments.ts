@@ -12,6 +12,8 @@ export const DeployInput = z
       .max(255)
       .regex(/^[A-Za-z0-9._\/-]+$/, 'a branch or tag name')
       .refine((r) => !r.startsWith('-') && !r.includes('..'), 'a branch or tag name')
+      // A pull request's head may be a fork's code: it deploys as a preview, without secrets.
+      .refine((r) => !/^(refs\/)?(pull|merge-requests)\//.test(r), 'a pull request deploys as its preview (fork pull requests wait for approval), not into this environment')
       .optional()
       .openapi({ description: "Apps of kind git: branch or tag to build (default: the remote's HEAD)" }),
     sha: z

@@ -47,18 +47,53 @@ export const Environment = z
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
+const SecretKeys = z
+  .array(z.string().max(128))
+  .max(500)
+  .optional()
+  .openapi({ description: 'Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview' });
+
+const VariableValues = z.record(z.string(), z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')).superRefine((vars, ctx) => {
+  for (const key of Object.keys(vars)) {
+    if (!VARIABLE_NAME.test(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'not a variable name: letters, digits and _, not starting with a digit' });
+    }
+  }
+});
+
+function secretsAmongVariables(v: { secret?: string[] | undefined; variables: Record<string, string> }, ctx: z.RefinementCtx) {
+  for (const key of v.secret ?? []) {
+    if (!(key in v.variables)) ctx.addIssue({ code: 'custom', path: ['secret'], message: `${key.slice(0, 128)} is not among variables` });
+  }
+}
+
 export const VariablesInput = z
+  .object({ secret: SecretKeys, variables: VariableValues })
+  .strict()
+  .refine((v) => Object.keys(v.variables).length <= 500, 'at most 500 variables')
+  .superRefine(secretsAmongVariables)
+  .openapi('VariablesInput');
+
+/** A change to some variables, keeping the others (secret ones included, whose values nobody can send back). */
+export const VariablesPatch = z
   .object({
-    variables: z.record(z.string(), z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')).superRefine((vars, ctx) => {
-      for (const key of Object.keys(vars)) {
-        if (!VARIABLE_NAME.test(key)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'not a variable name: letters, digits and _, not starting with a digit' });
-        }
-      }
-    }),
+    secret: SecretKeys,
+    variables: VariableValues.default({}).openapi({ description: 'Variables to add or replace' }),
+    unset: z.array(z.string().max(128)).max(500).default([]).openapi({ description: 'Variables to remove; each must exist' }),
   })
   .strict()
   .refine((v) => Object.keys(v.variables).length <= 500, 'at most 500 variables')
-  .openapi('VariablesInput');
+  .superRefine(secretsAmongVariables)
+  .superRefine((v, ctx) => {
+    for (const key of v.unset) {
+      if (key in v.variables) ctx.addIssue({ code: 'custom', path: ['unset'], message: `${key.slice(0, 128)} is also set` });
+    }
+  })
+  .openapi('VariablesPatch');
 
-export const Variables = z.object({ variables: z.record(z.string(), z.string()) }).openapi('Variables');
+export const Variables = z
+  .object({
+    variables: z.record(z.string(), z.string()).openapi({ description: 'Values of the variables that are not secret' }),
+    secret: z.array(z.string()).openapi({ description: 'Names of the secret variables (their values are never returned)' }),
+  })
+  .openapi('Variables');

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { FORK_POLICIES } from '../../src/domain/fork-policy.js';
 
 /** owner/name on GitHub. */
 export const RepositoryName = z
@@ -63,10 +64,20 @@ const fields = {
   buildArgs: BuildArgs.optional(),
   previewIdleSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional().openapi({ description: 'kind git: previews go after this long without a pull-request event' }),
   composeFile: RepoPath.optional().openapi({ description: 'kind stack: the compose file in the repository (default compose.yml)' }),
+  forkPolicy: z.enum(FORK_POLICIES).optional().openapi({
+    description: 'kind git: pull requests from forks — deny, approve (default: a deployer approves each head commit) or allow-without-secrets. A fork never gets build secrets or secret variables.',
+  }),
+  forkApprovalLabel: z
+    .string()
+    .min(1)
+    .max(50)
+    .refine((v) => !/[\x00-\x1f]/.test(v), 'no control characters')
+    .optional()
+    .openapi({ description: "kind git: adding this label on GitHub approves a fork's head commit (whoever may label approves)" }),
 };
 
 /** Git settings only apps of kind git have: a stack's services say in their build: how they are built. */
-export const GIT_APP_ONLY = ['dockerfile', 'context', 'buildArgs', 'previewIdleSeconds'] as const;
+export const GIT_APP_ONLY = ['dockerfile', 'context', 'buildArgs', 'previewIdleSeconds', 'forkPolicy', 'forkApprovalLabel'] as const;
 
 export const GitSourceInput = z
   .object(fields)
@@ -83,6 +94,8 @@ export const GitSourcePatch = z
     buildArgs: BuildArgs.optional(),
     previewIdleSeconds: fields.previewIdleSeconds.unwrap().nullable().optional(),
     composeFile: RepoPath.optional(),
+    forkPolicy: fields.forkPolicy,
+    forkApprovalLabel: fields.forkApprovalLabel.unwrap().nullable().optional(),
   })
   .strict()
   .openapi('GitSourcePatch');

@@ -57,7 +57,7 @@ export const MatchInput = z
 export const MatchResult = z
   .object({
     matched: z.boolean(),
-    rule: Rule.nullable(),
+    rule: z.union([Rule, z.null()]),
     environment: z.string().nullable(),
     checks: z.array(z.object({ ruleId: z.string(), matched: z.boolean(), reason: z.string() })),
   })

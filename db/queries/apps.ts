@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { apps, projects } from '../schema/index.js';
 
@@ -11,12 +11,14 @@ export async function getAppByName(db: Db, name: string): Promise<AppRow | undef
   return row ? { ...row.app, projectName: row.projectName } : undefined;
 }
 
-export async function listApps(db: Db, projectId?: string): Promise<AppRow[]> {
+/** Apps of these projects (null: of every project), by name. */
+export async function listApps(db: Db, projectIds: string[] | null): Promise<AppRow[]> {
+  if (projectIds !== null && projectIds.length === 0) return [];
   const rows = await db
     .select(withProject)
     .from(apps)
     .innerJoin(projects, eq(apps.projectId, projects.id))
-    .where(projectId ? eq(apps.projectId, projectId) : undefined)
+    .where(projectIds ? inArray(apps.projectId, projectIds) : undefined)
     .orderBy(asc(apps.name));
   return rows.map((r) => ({ ...r.app, projectName: r.projectName }));
 }

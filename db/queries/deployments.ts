@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { deploymentLogs, deploymentPhases, deploymentServicePhases, deployments } from '../schema/index.js';
+import { apps, deploymentLogs, deploymentPhases, deploymentServicePhases, deployments } from '../schema/index.js';
 
 export type DeploymentRow = typeof deployments.$inferSelect;
 export type PhaseRow = typeof deploymentPhases.$inferSelect;
@@ -25,6 +25,8 @@ export async function listServicePhases(db: Db, deploymentIds: string[]): Promis
 }
 
 export interface DeploymentQuery {
+  /** Deployments of apps of these projects only (null or absent: every project). */
+  projectIds?: string[] | null;
   appId?: string | undefined;
   environmentId?: string | undefined;
   status?: string | undefined;
@@ -39,6 +41,10 @@ export async function listDeployments(db: Db, q: DeploymentQuery): Promise<Deplo
   if (q.environmentId) where.push(eq(deployments.environmentId, q.environmentId));
   if (q.status) where.push(eq(deployments.status, q.status as DeploymentRow['status']));
   if (q.before) where.push(lt(deployments.id, q.before));
+  if (q.projectIds) {
+    if (q.projectIds.length === 0) return [];
+    where.push(inArray(deployments.appId, db.select({ id: apps.id }).from(apps).where(inArray(apps.projectId, q.projectIds))));
+  }
   return db
     .select()
     .from(deployments)

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { environments } from '../schema/index.js';
+import { deployments, environments } from '../schema/index.js';
 
 export type EnvironmentRow = typeof environments.$inferSelect;
 
@@ -18,10 +18,18 @@ export async function listEnvironments(db: Db, appId: string): Promise<Environme
   return db.select().from(environments).where(eq(environments.appId, appId)).orderBy(asc(environments.name));
 }
 
-/** Environments (other than `exceptId`) that already claim any of these domains. */
-export async function environmentsClaiming(db: Db, domains: string[], exceptId?: string): Promise<EnvironmentRow[]> {
-  if (domains.length === 0) return [];
-  const wanted = new Set(domains);
+/** Environments (other than `exceptId`) with a domain the predicate picks. */
+export async function environmentsClaiming(db: Db, picks: (domain: string) => boolean, exceptId?: string): Promise<EnvironmentRow[]> {
   const rows = await db.select().from(environments);
-  return rows.filter((r) => r.id !== exceptId && r.domains.some((d) => wanted.has(d)));
+  return rows.filter((r) => r.id !== exceptId && r.domains.some(picks));
+}
+
+/** Does this deployment run in an untrusted environment (a fork's preview: no secrets)? */
+export async function deploymentIsUntrusted(db: Db, deploymentId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ untrusted: environments.untrusted })
+    .from(deployments)
+    .innerJoin(environments, eq(environments.id, deployments.environmentId))
+    .where(eq(deployments.id, deploymentId));
+  return row?.untrusted ?? false;
 }

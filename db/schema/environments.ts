@@ -19,6 +19,11 @@ export const environments = pgTable(
     /** Written only by the deploy workflow's activities: the release serving traffic. */
     liveReleaseId: text('live_release_id'),
     liveDeploymentId: text('live_deployment_id'),
+    /**
+     * Runs code from outside the repository (a fork's pull request): its builds get no build
+     * secrets and its containers no variables marked secret, whatever triggers the deploy.
+     */
+    untrusted: boolean('untrusted').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

@@ -1,4 +1,5 @@
 import { bigint, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import type { ForkPolicy } from '../../src/domain/fork-policy.js';
 import { apps } from './apps.js';
 
 /** Where an app of kind git is built from, and how; for a stack, where its compose file lives. */
@@ -19,4 +20,8 @@ export const gitSources = pgTable('git_sources', {
   composeFile: text('compose_file'),
   /** Previews are torn down after this long without a pull-request event; null: the configured default. */
   previewIdleSeconds: bigint('preview_idle_seconds', { mode: 'number' }),
+  /** Pull requests from forks: deny, approve (each head commit, by a deployer), allow-without-secrets. */
+  forkPolicy: text('fork_policy').$type<ForkPolicy>().notNull().default('approve'),
+  /** A label that approves a fork pull request's head commit when added on GitHub; null: API only. */
+  forkApprovalLabel: text('fork_approval_label'),
 });

@@ -24,7 +24,10 @@ export const releases = pgTable(
     /** Berth pulled the image for this release, so pruning may remove it; local images are never removed. */
     imagePulled: boolean('image_pulled').notNull().default(false),
     config: jsonb('config').$type<ReleaseConfig>().notNull(),
+    /** The environment's variables when the release was made, but the secret ones… */
     variables: jsonb('variables').$type<Record<string, string>>().notNull(),
+    /** …which are here, sealed together (db/queries/release-variables.ts). */
+    variablesSealed: text('variables_sealed'),
     createdByDeploymentId: text('created_by_deployment_id').notNull().unique(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

@@ -2,10 +2,12 @@
 // handed to the intake workflow; any other event (or pull-request action) is acknowledged and
 // ignored. Payloads are parsed with zod, loosely: GitHub adds fields all the time.
 import { z } from 'zod';
+import { isFork } from './fork-policy.js';
 
 export const HANDLED_EVENTS = ['ping', 'push', 'pull_request', 'installation', 'installation_repositories'] as const;
 export type HandledEvent = (typeof HANDLED_EVENTS)[number];
-export const PULL_REQUEST_ACTIONS = ['opened', 'synchronize', 'reopened', 'closed'] as const;
+/** "labeled": a label can approve a fork's head commit (the app's fork approval label). */
+export const PULL_REQUEST_ACTIONS = ['opened', 'synchronize', 'reopened', 'closed', 'labeled'] as const;
 export type PullRequestAction = (typeof PULL_REQUEST_ACTIONS)[number];
 
 /** Is this delivery one Berth stores and acts on? */
@@ -37,10 +39,13 @@ const PullRequest = z.object({
   action: z.string(),
   number: z.number().int().positive(),
   pull_request: z.object({
-    head: z.object({ ref: z.string(), sha: z.string() }),
-    base: z.object({ ref: z.string() }),
+    // head.repo is null when the fork it came from was deleted.
+    head: z.object({ ref: z.string(), sha: z.string(), repo: z.object({ full_name: z.string() }).nullish() }),
+    base: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }).nullish() }),
     merged: z.boolean().nullish(),
   }),
+  label: z.object({ name: z.string() }).nullish(),
+  sender: z.object({ login: z.string() }).nullish(),
   repository: Repository,
   installation: Installation,
 });
@@ -74,6 +79,13 @@ export type GitEvent =
       head: string;
       headSha: string;
       base: string;
+      /** owner/name of the head's repository; null when GitHub no longer knows it. */
+      headRepository: string | null;
+      /** The head is not in the base repository: code from outside the team. */
+      fork: boolean;
+      /** For "labeled": the label added, and who added it. */
+      label: string | null;
+      sender: string | null;
     }
   | { kind: 'installation'; action: string; installationId: number };
 
@@ -112,6 +124,10 @@ export function parseGitEvent(event: HandledEvent, payload: unknown): GitEvent {
         head: p.pull_request.head.ref,
         headSha: p.pull_request.head.sha,
         base: p.pull_request.base.ref,
+        headRepository: p.pull_request.head.repo?.full_name ?? null,
+        fork: isFork(p.pull_request.head.repo?.full_name ?? null, p.pull_request.base.repo?.full_name ?? p.repository.full_name),
+        label: p.label?.name ?? null,
+        sender: p.sender?.login ?? null,
       };
     }
     case 'installation':

@@ -9,7 +9,7 @@ export function previewDomains(templateDomains: string[], pullRequest: number): 
   return templateDomains.map((d) => `${previewEnvironmentName(pullRequest)}.${d}`);
 }
 
-/** An app's pull request whose preview a lifecycle workflow (previewLifecycle) keeps. */
+/** What a preview's lifecycle workflow (previewLifecycle) is started with: the pull request and where it comes from. */
 export interface PreviewTarget {
   appId: string;
   appName: string;

@@ -44,13 +44,16 @@ export const deployProgressQuery = defineQuery<DeployProgress>('progress');
 export const recheckSignal = defineSignal('recheck');
 /** A pull-request event for a preview's lifecycle workflow. */
 export interface PullRequestEvent {
-  action: 'opened' | 'synchronize' | 'reopened' | 'closed';
+  /** "approved": a deployer approved a fork's head commit (API or label). */
+  action: 'opened' | 'synchronize' | 'reopened' | 'closed' | 'approved';
   headSha: string;
   head: string;
   installationId: number | null;
   /** The deployment to start for it (minted by the intake workflow); null for closed. */
   deploymentId: string | null;
   deliveryId: string;
+  /** The head is in a fork: the preview environment gets no secrets (absent in older events: false). */
+  untrusted?: boolean;
 }
 
 /** From the intake workflow to preview-<app>-<number>: deploy this head, or tear down. */

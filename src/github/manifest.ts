@@ -5,19 +5,21 @@
 export interface ManifestUrls {
   /** Berth's public base URL, e.g. https://berth.example.com */
   publicUrl: string;
+  /** Where GitHub reaches the webhook and redirects (the webhook-only listener's public URL); default publicUrl. */
+  webhookUrl?: string;
 }
 
 export const MANIFEST_CALLBACK_PATH = '/github/app/callback';
 export const INSTALL_CALLBACK_PATH = '/github/installations/callback';
 export const WEBHOOK_PATH = '/webhooks/github';
 
-export function buildManifest(name: string, { publicUrl }: ManifestUrls) {
+export function buildManifest(name: string, { publicUrl, webhookUrl = publicUrl }: ManifestUrls) {
   return {
     name,
     url: publicUrl,
-    hook_attributes: { url: `${publicUrl}${WEBHOOK_PATH}`, active: true },
-    redirect_url: `${publicUrl}${MANIFEST_CALLBACK_PATH}`,
-    setup_url: `${publicUrl}${INSTALL_CALLBACK_PATH}`,
+    hook_attributes: { url: `${webhookUrl}${WEBHOOK_PATH}`, active: true },
+    redirect_url: `${webhookUrl}${MANIFEST_CALLBACK_PATH}`,
+    setup_url: `${webhookUrl}${INSTALL_CALLBACK_PATH}`,
     setup_on_update: true,
     public: false,
     default_permissions: {

@@ -1,18 +1,26 @@
-// The API process part: Hono on Node's HTTP server, and the dispatcher that hands stored
-// webhook deliveries to their intake workflows.
+// The API process part: Hono on Node's HTTP server (and, when BERTH_WEBHOOK_LISTEN is set, a
+// second listener that serves only the git-host webhooks and GitHub's redirects), the
+// dispatcher that hands stored webhook deliveries to their intake workflows, and the setup
+// token of an installation that has no account yet.
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
-import { createApp } from '../../api/app.js';
-import type { AppDeps } from '../../api/deps.js';
+import type { Hono } from 'hono';
+import { createApp, createWebhookApp, createWebhookIntake } from '../../api/app.js';
+import type { AppDeps, AppEnv } from '../../api/deps.js';
 import { createDeliveryDispatcher } from '../../api/webhooks/dispatcher.js';
 import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { pingDocker, pingTraefik } from '../probes.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
+import { issueSetupToken } from './setup-token.js';
 
 export interface ApiServer {
   url: string;
+  /** The webhook-only listener's URL, when one is configured. */
+  webhookUrl: string | null;
+  /** Printed by the entrypoint while no account exists. */
+  setupToken: string | null;
   close(): Promise<void>;
 }
 
@@ -48,27 +56,41 @@ export function apiDeps(
   };
 }
 
+async function listen(app: Hono<AppEnv>, host: string, port: number): Promise<{ server: ServerType; url: string }> {
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+}
+
+async function closeServer(server: ServerType): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    // Open event streams would hold close() forever.
+    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
+}
+
 export async function startApiServer(parts: { config: Config; database: Database; temporal: Client; log: Logger }): Promise<ApiServer> {
   const { config, log } = parts;
   const deps = apiDeps(parts);
-  const app = createApp(deps);
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port }, () => resolve(s));
-    s.once('error', reject);
-  });
+  const intake = createWebhookIntake(deps);
+  const api = await listen(createApp(deps, intake), config.api.host, config.api.port);
+  const hooks = config.access.webhookListen ? await listen(createWebhookApp(deps, intake), config.access.webhookListen.host, config.access.webhookListen.port) : null;
   deps.dispatcher?.start();
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.api.port;
-  const url = `http://${config.api.host}:${port}`;
-  log.info({ url }, 'api listening');
+  log.info({ url: api.url, webhookUrl: hooks?.url ?? null }, 'api listening');
+  const setupToken = await issueSetupToken(deps.db, config.dataDir);
+  if (setupToken) log.warn({ file: 'setup-token in the data directory' }, 'no account exists yet: make the first administrator with the setup token');
   return {
-    url,
+    url: api.url,
+    webhookUrl: hooks?.url ?? null,
+    setupToken,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Open event streams would hold close() forever.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      await closeServer(api.server);
+      if (hooks) await closeServer(hooks.server);
       await deps.dispatcher?.stop();
     },
   };

@@ -1,13 +1,16 @@
 // `berth dev`: the whole platform in one process on embedded defaults: Temporal dev server
-// (SQLite in the data directory), Traefik, PGlite, the workers and the API. Ctrl-C stops what
-// it started, and only that; a second start reuses the same data.
+// (SQLite in the data directory), Traefik, PGlite, the workers and the API. Ctrl-C (or the end
+// of the process that started it, `npm start` say) stops what it started, and only that; a
+// second start reuses the same data.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createTemporalClient } from '../temporal/client.js';
+import { ensureSecretKey } from '../secrets/secret-box.js';
 import { startApiServer } from './api-server.js';
+import { setupTokenLines } from './setup-token.js';
 import { startEmbeddedServices } from './embedded-services.js';
 import { onShutdown } from './shutdown.js';
 import { startWorkerProcess } from './worker-process.js';
@@ -15,11 +18,17 @@ import { startWorkerProcess } from './worker-process.js';
 export async function runDev(config: Config, log: Logger): Promise<void> {
   mkdirSync(join(config.dataDir, 'logs'), { recursive: true });
   const stops: (() => Promise<void>)[] = [];
-  onShutdown(log, async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
-  });
+  onShutdown(
+    log,
+    async () => {
+      for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
+    },
+    { withParent: true },
+  );
 
-  const services = config.embeddedServices ? await startEmbeddedServices(config) : null;
+  // One process on one machine: the key that seals secrets is made once in the data directory.
+  ensureSecretKey(config.secrets);
+  const services = config.embeddedServices ? await startEmbeddedServices(config, log) : null;
   if (services) stops.push(() => services.stop());
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   stops.push(() => database.close());
@@ -40,6 +49,8 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
     `  Traefik entrypoint  ${config.traefik.entryUrl}  (apps at http://<app>.<env>.${config.appsDomain}:${config.traefik.port})`,
     `  Static sites        ${config.static.url}  (nginx; served through Traefik like every app)`,
     `  Data                ${config.dataDir}`,
+    ...(api.webhookUrl ? [`  Webhooks only       ${api.webhookUrl}/webhooks/github`] : []),
+    ...(api.setupToken ? ['', ...setupTokenLines(api.setupToken, api.url)] : []),
     'Ctrl-C stops it.',
     '',
   ];

@@ -1,7 +1,13 @@
-// `berth dev` runs its own Temporal dev server and Traefik from the pinned, cached builds.
+// `berth dev` runs its own Temporal dev server, Traefik and nginx from the pinned, cached builds.
+// Each runs under a watchdog that ends it when this process ends, however it ends
+// (src/services/watchdog.ts), and records its process group under <data>/run: a start that finds
+// programs a killed run left there stops them and starts its own (src/services/leftover-process.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMPORAL_CLI_VERSION, TRAEFIK_VERSION, type Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { replaceLeftover } from '../services/leftover-process.js';
+import { ensurePortFree } from '../services/port-free.js';
 import { startStaticServer, type StaticServer } from '../services/static-server.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../services/temporal-dev-server.js';
 import { startTraefik, type TraefikProcess } from '../services/traefik.js';
@@ -15,6 +21,12 @@ export function toolPaths(toolsDir: string) {
   };
 }
 
+/** Where each embedded program's process group is recorded while it runs. */
+export function pidFiles(dataDir: string) {
+  const dir = join(dataDir, 'run');
+  return { temporal: join(dir, 'temporal.pid'), traefik: join(dir, 'traefik.pid'), nginx: join(dir, 'nginx.pid') };
+}
+
 export interface EmbeddedServices {
   temporal: TemporalDevServer;
   traefik: TraefikProcess;
@@ -22,12 +34,24 @@ export interface EmbeddedServices {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedServices(config: Config): Promise<EmbeddedServices> {
+export async function startEmbeddedServices(config: Config, log: Logger): Promise<EmbeddedServices> {
   const tools = toolPaths(config.toolsDir);
   for (const [name, path] of Object.entries({ temporal: tools.temporal, traefik: tools.traefik })) {
     if (!existsSync(path)) throw new Error(`${name} is not installed at ${path}: run scripts/setup.sh`);
   }
   const [host, port] = [config.temporal.address.replace(/:\d+$/, ''), Number(config.temporal.address.split(':').pop())];
+  const pids = pidFiles(config.dataDir);
+  for (const file of Object.values(pids)) await replaceLeftover(file, log);
+  // Traefik and nginx listen on loopback (the configurations Berth writes say so).
+  const ports: [string, number, string][] = [
+    [host, port, 'Temporal'],
+    [host, config.temporal.uiPort, 'Temporal Web UI'],
+    ['127.0.0.1', config.traefik.port, 'Traefik entrypoint'],
+    ['127.0.0.1', config.traefik.apiPort, 'Traefik API'],
+    ['127.0.0.1', config.static.port, 'static sites (nginx)'],
+  ];
+  for (const [on, p, what] of ports) await ensurePortFree(on, p, what);
+
   const temporal = await startTemporalDevServer({
     binary: tools.temporal,
     ip: host,
@@ -35,27 +59,32 @@ export async function startEmbeddedServices(config: Config): Promise<EmbeddedSer
     uiPort: config.temporal.uiPort,
     dbFile: join(config.dataDir, 'temporal', 'temporal.db'),
     logFile: join(config.dataDir, 'logs', 'temporal.log'),
+    pidFile: pids.temporal,
   });
   let traefik: TraefikProcess;
   try {
-    traefik = await startTraefik(tools.traefik, {
-      dir: join(config.dataDir, 'traefik'),
-      routesDir: config.traefik.routesDir,
-      entryPort: config.traefik.port,
-      apiPort: config.traefik.apiPort,
-      defaultCertificate: { certFile: tools.certFile, keyFile: tools.keyFile },
-    });
+    traefik = await startTraefik(
+      tools.traefik,
+      {
+        dir: join(config.dataDir, 'traefik'),
+        routesDir: config.traefik.routesDir,
+        entryPort: config.traefik.port,
+        apiPort: config.traefik.apiPort,
+        defaultCertificate: { certFile: tools.certFile, keyFile: tools.keyFile },
+      },
+      { pidFile: pids.traefik },
+    );
   } catch (err) {
     await temporal.stop();
     throw err;
   }
   let staticServer: StaticServer;
   try {
-    staticServer = await startStaticServer(config.static.nginxBinary, {
-      dir: join(config.dataDir, 'static-server'),
-      staticDir: config.static.dir,
-      port: config.static.port,
-    });
+    staticServer = await startStaticServer(
+      config.static.nginxBinary,
+      { dir: join(config.dataDir, 'static-server'), staticDir: config.static.dir, port: config.static.port },
+      { pidFile: pids.nginx },
+    );
   } catch (err) {
     await traefik.stop();
     await temporal.stop();

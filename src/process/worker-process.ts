@@ -39,6 +39,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   };
   const workers = await startWorkers({
     address: config.temporal.address,
+    tls: config.temporal.tls,
     namespace: config.temporal.namespace,
     hostId: config.hostId,
     controlActivities: createControlActivities(deps),

@@ -54,15 +54,37 @@ export function createSecretBox(key: Buffer): SecretBox {
   };
 }
 
-/** The configured key, or the one kept in the data directory (created on first use). */
+export class MissingSecretKeyError extends Error {
+  constructor(keyFile: string) {
+    super(`no secret key: set BERTH_SECRET_KEY (openssl rand -base64 32), the same for the API and every worker, or put one in ${keyFile}`);
+    this.name = 'MissingSecretKeyError';
+  }
+}
+
+/**
+ * The configured key, or the one kept in the data directory. There is no fallback: a missing
+ * key is a start-up error (only `berth dev`, one process on one machine, makes the key file).
+ */
 export function loadSecretKey(secrets: Config['secrets']): Buffer {
   if (secrets.key) return secrets.key;
+  let text: string;
   try {
-    const stored = Buffer.from(readFileSync(secrets.keyFile, 'utf8').trim(), 'base64');
-    if (stored.length !== KEY_BYTES) throw new Error(`${secrets.keyFile} does not hold a ${KEY_BYTES}-byte key`);
-    return stored;
+    text = readFileSync(secrets.keyFile, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingSecretKeyError(secrets.keyFile);
+    throw err;
+  }
+  const stored = Buffer.from(text.trim(), 'base64');
+  if (stored.length !== KEY_BYTES) throw new Error(`${secrets.keyFile} does not hold a ${KEY_BYTES}-byte key`);
+  return stored;
+}
+
+/** `berth dev`: the key file is made once (mode 0600) when no key is configured. */
+export function ensureSecretKey(secrets: Config['secrets']): Buffer {
+  try {
+    return loadSecretKey(secrets);
+  } catch (err) {
+    if (!(err instanceof MissingSecretKeyError)) throw err;
   }
   mkdirSync(dirname(secrets.keyFile), { recursive: true });
   const key = randomBytes(KEY_BYTES);

@@ -140,11 +140,11 @@ export interface StaticServer {
   stop(): Promise<void>;
 }
 
-export async function startStaticServer(binary: string, layout: StaticServerLayout): Promise<StaticServer> {
+export async function startStaticServer(binary: string, layout: StaticServerLayout, options: { pidFile?: string } = {}): Promise<StaticServer> {
   if (!existsSync(binary)) throw new Error(`nginx is not installed at ${binary}: run scripts/setup.sh`);
   const file = writeNginxConfig(layout);
   const logFile = join(layout.dir, 'nginx.log');
-  const proc = startProcess('nginx', binary, ['-p', layout.dir, '-e', join(layout.dir, 'error.log'), '-c', file], logFile);
+  const proc = startProcess('nginx', binary, ['-p', layout.dir, '-e', join(layout.dir, 'error.log'), '-c', file], logFile, options);
   const url = `http://127.0.0.1:${layout.port}`;
   await waitUntilReady(proc, () => staticServerAnswers(url), 15_000);
   return { url, process: proc, stop: () => proc.stop() };

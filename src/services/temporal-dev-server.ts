@@ -27,6 +27,8 @@ export interface TemporalDevServerOptions {
   /** Namespaces to create besides "default". */
   namespaces?: string[];
   logFile: string;
+  /** Where the running server's process group is recorded (see leftover-process.ts). */
+  pidFile?: string;
 }
 
 export interface TemporalDevServer {
@@ -49,7 +51,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   for (const value of TEMPORAL_DEV_TUNING) args.push('--dynamic-config-value', value);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
-  const proc = startProcess('temporal', options.binary, args, options.logFile);
+  const proc = startProcess('temporal', options.binary, args, options.logFile, { pidFile: options.pidFile });
   const address = `${ip}:${options.port}`;
   await waitUntilReady(proc, () => temporalAnswers(address), 60_000);
   return {

@@ -57,9 +57,9 @@ export interface TraefikProcess {
   stop(): Promise<void>;
 }
 
-export async function startTraefik(binary: string, layout: TraefikLayout): Promise<TraefikProcess> {
+export async function startTraefik(binary: string, layout: TraefikLayout, options: { pidFile?: string } = {}): Promise<TraefikProcess> {
   const configFile = writeTraefikConfig(layout);
-  const proc = startProcess('traefik', binary, [`--configFile=${configFile}`], join(layout.dir, 'traefik.log'));
+  const proc = startProcess('traefik', binary, [`--configFile=${configFile}`], join(layout.dir, 'traefik.log'), options);
   const apiUrl = `http://127.0.0.1:${layout.apiPort}`;
   await waitUntilReady(proc, () => traefikAnswers(apiUrl), 30_000);
   return { apiUrl, entryUrl: `http://127.0.0.1:${layout.entryPort}`, process: proc, stop: () => proc.stop() };

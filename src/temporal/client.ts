@@ -1,9 +1,11 @@
 // Temporal client for the API and the CLI.
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config.js';
+import { temporalTls } from './tls.js';
 
-export async function createTemporalClient(temporal: Pick<Config['temporal'], 'address' | 'namespace'>): Promise<Client> {
-  const connection = await Connection.connect({ address: temporal.address, connectTimeout: 5000 });
+export async function createTemporalClient(temporal: Pick<Config['temporal'], 'address' | 'namespace'> & { tls?: Config['temporal']['tls'] }): Promise<Client> {
+  const tls = temporalTls(temporal.tls ?? null);
+  const connection = await Connection.connect({ address: temporal.address, connectTimeout: 5000, ...(tls ? { tls } : {}) });
   return new Client({ connection, namespace: temporal.namespace });
 }
 

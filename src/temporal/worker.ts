@@ -3,8 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { CONTROL_TASK_QUEUE, hostTaskQueue } from '../domain/task-queues.js';
+import type { TemporalTls } from '../config.js';
 import type { Logger } from '../logger.js';
 import { typedActivityFailures } from './activity-failures.js';
+import { temporalTls } from './tls.js';
 
 /** Workflow sources, next to this file's tree whether it runs from .ts (dev) or .js (built). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`../../workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
@@ -51,6 +53,8 @@ export function installTemporalRuntime(log: Logger): void {
 
 export interface WorkerOptions {
   address: string;
+  /** mTLS to Temporal, when configured. */
+  tls?: TemporalTls | null;
   namespace: string;
   hostId: string;
   controlActivities: object;
@@ -71,7 +75,8 @@ export interface Workers {
 
 export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   installTemporalRuntime(options.log);
-  const connection = await NativeConnection.connect({ address: options.address });
+  const tls = temporalTls(options.tls ?? null);
+  const connection = await NativeConnection.connect({ address: options.address, ...(tls ? { tls } : {}) });
   const workflows = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
     : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { ignoreModules: [] as string[] } };

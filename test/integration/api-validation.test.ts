@@ -57,6 +57,8 @@ const cases: Case[] = [
   ['POST', '/api/v1/apps/web/environments', { name: 'stage', queuePolicy: 'lifo' }, 400, 'ValidationFailed', /queuePolicy/],
   ['POST', '/api/v1/apps/web/environments', { name: 'stage', parent: 'nope' }, 400, 'ValidationFailed', /parent/],
   ['POST', '/api/v1/apps/web/environments', { name: 'stage', domains: ['shop.example.com'] }, 409, 'Conflict', /domain/],
+  ['POST', '/api/v1/apps/web/environments', { name: 'stage', domains: ['noimage.prod.localhost'] }, 400, 'ValidationFailed', /under the apps domain/],
+  ['POST', '/api/v1/apps/noimage/environments', { name: 'stage', domains: ['pr-3.shop.example.com'] }, 409, 'Conflict', /previews/],
   ['POST', '/api/v1/apps/web/environments', { name: 'prod' }, 409, 'Conflict'],
   ['POST', '/api/v1/apps/missing/environments', { name: 'prod' }, 404, 'NotFound'],
   ['PATCH', '/api/v1/apps/web/environments/prod', { drainSeconds: 9999 }, 400, 'ValidationFailed', /drainSeconds/],
@@ -99,7 +101,7 @@ describe('bad input', () => {
 
   test('a body without a JSON content type is refused', async () => {
     const before = await snapshot();
-    const res = await berth.app.request('/api/v1/projects', { method: 'POST', body: '{"name":"plain"}', headers: { 'content-type': 'text/plain' } });
+    const res = await berth.request('/api/v1/projects', { method: 'POST', body: '{"name":"plain"}', headers: { 'content-type': 'text/plain' } });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(await snapshot()).toEqual(before);
@@ -125,15 +127,16 @@ test('the OpenAPI document describes every route and the reference page is serve
   }
   const page = await berth.app.request('/api/v1/reference');
   expect(page.status).toBe(200);
-  expect(await page.text()).toContain('SwaggerUIBundle');
+  expect(await page.text()).toContain('reference/swagger-ui-bundle.js');
+  expect(await (await berth.app.request('/api/v1/reference/init.js')).text()).toContain('SwaggerUIBundle');
   const asset = await berth.app.request('/api/v1/reference/swagger-ui-bundle.js');
   expect(asset.status).toBe(200);
   expect((await asset.text()).length).toBeGreaterThan(100_000);
 });
 
 test('a client request id is echoed; otherwise one is made', async () => {
-  const given = await berth.app.request('/api/v1/projects', { headers: { 'x-request-id': 'trace-12345678' } });
+  const given = await berth.request('/api/v1/projects', { headers: { 'x-request-id': 'trace-12345678' } });
   expect(given.headers.get('x-request-id')).toBe('trace-12345678');
-  const made = await berth.app.request('/api/v1/projects', { headers: { 'x-request-id': 'bad id with spaces' } });
+  const made = await berth.request('/api/v1/projects', { headers: { 'x-request-id': 'bad id with spaces' } });
   expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 });

@@ -86,8 +86,28 @@ test('berth dev starts everything, prints working URLs, deploys, stops cleanly a
   expect((await fetch(`http://127.0.0.1:${env.BERTH_TEMPORAL_UI_PORT}/`)).status).toBe(200);
   expect((await fetch(`${api}/api/v1/reference`)).status).toBe(200);
 
+  // The README's first steps: the printed setup token makes the first administrator (signed in
+  // with a session cookie), who makes an API token for curl.
+  const setupToken = /berth_setup_[A-Za-z0-9_-]{43}/.exec(printed)?.[0];
+  expect(setupToken, printed).toBeDefined();
+  expect((await fetch(`${api}/api/v1/projects`)).status).toBe(401);
+  const setup = await fetch(`${api}/api/v1/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ setupToken, email: 'dev@example.com', password: 'correct horse battery staple' }),
+  });
+  expect(setup.status).toBe(201);
+  const { csrfToken } = (await setup.json()) as { csrfToken: string };
+  const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  const made = await fetch(`${api}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'curl', scopes: ['admin'] }),
+  });
+  expect(made.status).toBe(201);
+  const auth = { authorization: `Bearer ${((await made.json()) as { token: string }).token}` };
   const post = (path: string, body: unknown) =>
-    fetch(`${api}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${api}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
   expect((await post('/projects', { name: 'devp' })).status).toBe(201);
   expect((await post('/apps', { project: 'devp', name: 'devapp', image, healthCheck: { path: '/healthz' } })).status).toBe(201);
   expect((await post('/apps/devapp/environments', { name: 'prod', drainSeconds: 0 })).status).toBe(201);
@@ -104,7 +124,7 @@ test('berth dev starts everything, prints working URLs, deploys, stops cleanly a
   expect((await post('/apps/devsite/environments', { name: 'prod' })).status).toBe(201);
   const upload = await fetch(`${api}/api/v1/apps/devsite/environments/prod/deployments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/gzip' },
+    headers: { 'content-type': 'application/gzip', ...auth },
     body: siteArchive({ 'index.html': 'dev-site\n' }),
   });
   expect(upload.status).toBe(202);
@@ -121,12 +141,13 @@ test('berth dev starts everything, prints working URLs, deploys, stops cleanly a
   // Same data: the project, app and deployment are still there.
   const second = await startDev();
   try {
+    expect(second.output()).not.toContain('berth_setup_');
     // A deployment still tidying up when Berth stopped finishes after the restart.
     await waitFor('the deployment to finish after the restart', async () => {
-      const d = (await (await fetch(`${api}/api/v1/deployments/${deployed.deploymentId}`)).json()) as { status: string };
+      const d = (await (await fetch(`${api}/api/v1/deployments/${deployed.deploymentId}`, { headers: auth })).json()) as { status: string };
       return d.status === 'succeeded';
     }, 60_000, 200);
-    expect((await fetch(`${api}/api/v1/projects/devp`)).status).toBe(200);
+    expect((await fetch(`${api}/api/v1/projects/devp`, { headers: auth })).status).toBe(200);
   } finally {
     expect(await stop(second.child)).toBe(0);
   }

@@ -124,7 +124,7 @@ test('the API process restarting mid-deploy changes nothing', async () => {
   let api = await startApi();
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/apps/crash/environments/prod/deployments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${berth.token}` },
     body: JSON.stringify({ image: tags[0] }),
   });
   expect(res.status).toBe(202);
@@ -135,7 +135,7 @@ test('the API process restarting mid-deploy changes nothing', async () => {
   try {
     const d = await waitForDeployment(berth, deploymentId);
     expect(d.status).toBe('succeeded');
-    const viaApi = (await (await fetch(`http://127.0.0.1:${port}/api/v1/deployments/${deploymentId}`)).json()) as { status: string };
+    const viaApi = (await (await fetch(`http://127.0.0.1:${port}/api/v1/deployments/${deploymentId}`, { headers: { authorization: `Bearer ${berth.token}` } })).json()) as { status: string };
     expect(viaApi.status).toBe('succeeded');
     expect((await throughTraefik(fx.host)).body.trim()).toBe('a');
   } finally {

@@ -139,7 +139,7 @@ describe('image deployments', () => {
 
   test('progress is streamed as Server-Sent Events until the deployment ends', async () => {
     const id = await deploy(berth, fx, tags.v2);
-    const res = await berth.app.request(`/api/v1/deployments/${id}/events`);
+    const res = await berth.request(`/api/v1/deployments/${id}/events`);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const text = await res.text();
     const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);

@@ -51,6 +51,8 @@ const cases: Case[] = [
   ['POST', '/api/v1/apps/web/environments/prod/deployments', { image: 'a:b' }, 400, 'ValidationFailed', /give ref or sha/],
   ['POST', '/api/v1/apps/web/environments/prod/deployments', { sha: 'abc' }, 400, 'ValidationFailed', /sha/],
   ['POST', '/api/v1/apps/web/environments/prod/deployments', { ref: '--upload-pack=x' }, 400, 'ValidationFailed', /ref/],
+  ['POST', '/api/v1/apps/web/environments/prod/deployments', { ref: 'refs/pull/7/head' }, 400, 'ValidationFailed', /deploys as its preview/],
+  ['POST', '/api/v1/apps/web/environments/prod/deployments', { ref: 'pull/7/merge' }, 400, 'ValidationFailed', /deploys as its preview/],
   ['POST', '/api/v1/apps/img/environments/prod/deployments', { ref: 'main' }, 404, 'NotFound'],
   ['GET', '/api/v1/github/deliveries?limit=1000', undefined, 400, 'ValidationFailed', /limit/],
   ['GET', '/api/v1/github/deliveries?before=yesterday', undefined, 400, 'ValidationFailed', /before/],

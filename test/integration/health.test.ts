@@ -1,5 +1,6 @@
 // /healthz names the dependency that is down: the real `berth api` process against its own
 // Temporal dev server, PostgreSQL cluster and Traefik, each stopped in turn.
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,7 @@ beforeAll(async () => {
       DATABASE_URL: pg.url('postgres'),
       TEMPORAL_ADDRESS: temporal.address,
       BERTH_API_PORT: String(port),
+      BERTH_SECRET_KEY: randomBytes(32).toString('base64'),
       BERTH_TRAEFIK_API_URL: traefik.apiUrl,
       BERTH_LOG_LEVEL: 'error',
     },

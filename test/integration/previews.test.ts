@@ -133,6 +133,8 @@ describe('pull-request previews', () => {
     const result = await berth.temporal.workflow.getHandle(previewWorkflowId(appId, 8)).result();
     expect(result).toMatchObject({ removed: 'idle' });
     expect(await berth.containers(env.body.id)).toEqual([]);
+    const audit = await berth.api('GET', '/api/v1/audit?actorKind=schedule&action=preview.remove');
+    expect(audit.body.items[0]).toMatchObject({ actorName: 'preview-idle-timer', target: '/apps/site/environments/pr-8', detail: { number: 8, reason: 'idle' } });
     expect(await nothingLeft(8)).toBe(true);
   });
 

@@ -38,7 +38,7 @@ function runReconcile(stuck: { deadlineMs: number; noWorkerMs: number; policy: '
 }
 
 async function metric(name: string): Promise<number> {
-  const text = await (await berth.app.request('/metrics')).text();
+  const text = await (await berth.request('/metrics')).text();
   return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
 }
 

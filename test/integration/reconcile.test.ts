@@ -155,7 +155,7 @@ describe('orphans', () => {
 });
 
 test('metrics count what reconcile did', async () => {
-  const res = await berth.app.request('/metrics');
+  const res = await berth.request('/metrics');
   expect(res.status).toBe(200);
   const text = await res.text();
   expect(text).toMatch(/^berth_deployments\{status="succeeded"\} \d+$/m);

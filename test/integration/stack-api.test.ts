@@ -121,6 +121,21 @@ describe('stack apps through the API', () => {
     expect((await berth.api('POST', `${fx.base}/stack/dry-run`)).body.services.api.replicas).toBe(1);
   });
 
+  test('a secret variable shows in the dry run as a placeholder, wherever the compose file puts it', async () => {
+    await berth.api('PUT', `${fx.base}/variables`, {
+      variables: { WEB_IMAGE: 'hello:web', API_IMAGE: 'hello:api', STORE_IMAGE: 'hello:store', STORE_TOKEN: 'token-value', PASSWORD: 'sekrit-in-command' },
+      secret: ['PASSWORD'],
+    });
+    await berth.api('PUT', `${fx.base}/compose-override`, {
+      compose: 'services:\n  api:\n    command: ["serve", "--password", "${PASSWORD}"]\n    labels: { pw: "${PASSWORD}" }\n',
+    });
+    const res = await berth.api('POST', `${fx.base}/stack/dry-run`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.services.api.command).toEqual(['serve', '--password', '[secret]']);
+    expect(JSON.stringify(res.body)).not.toContain('sekrit-in-command');
+    await berth.api('PUT', `${fx.base}/compose-override`, { compose: null });
+  });
+
   test('stack endpoints refuse image apps; the OpenAPI document describes them', async () => {
     await berth.api('POST', '/api/v1/apps', { project: 'p-shop', name: 'plain', image: 'hello:1' });
     expect((await berth.api('PUT', '/api/v1/apps/plain/compose', { compose: THREE_SERVICES })).status).toBe(400);

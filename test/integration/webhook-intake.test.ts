@@ -155,7 +155,7 @@ describe('webhook intake', () => {
     const issue = await sendDelivery(berth, { event: 'issues', payload: examplePayload('issues'), secret });
     expect(issue.status).toBe(202);
     expect(issue.body.status).toBe('ignored');
-    const labeled = await sendDelivery(berth, { event: 'pull_request', payload: examplePayload('pull_request', (p) => p.action === 'labeled'), secret });
+    const labeled = await sendDelivery(berth, { event: 'pull_request', payload: examplePayload('pull_request', (p) => p.action === 'assigned'), secret });
     expect(labeled.body.status).toBe('ignored');
     expect(await rows()).toBe(before);
   });

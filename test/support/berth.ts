@@ -16,6 +16,7 @@ import { openDatabase, type Database } from '../../db/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { LABEL, labelFilter } from '../../src/domain/labels.js';
 import { routeFilePrefix } from '../../src/domain/route.js';
+import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/logger.js';
 import { apiDeps } from '../../src/process/api-server.js';
 import { createDockerClient } from '../../src/process/docker-client.js';
@@ -24,6 +25,7 @@ import { startStaticServer, type StaticServer } from '../../src/services/static-
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { Workers } from '../../src/temporal/worker.js';
+import { makeAdminToken, type TestUser } from './accounts.js';
 import { freePort } from './free-port.js';
 import { recordHistories } from './history-recorder.js';
 import { removeSwarmObjects } from './swarm.js';
@@ -44,8 +46,14 @@ export interface TestBerth {
   database: Database;
   temporal: Client;
   docker: Docker;
-  api<T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  /** A call to the API as the test's instance administrator (or as `token`'s owner). */
+  api<T = Json>(method: string, path: string, body?: unknown, token?: string | null): Promise<ApiResponse<T>>;
+  /** app.request with the administrator's token added (unless the init sets authorization). */
+  request(path: string, init?: RequestInit): Promise<Response>;
   app: ReturnType<typeof createApp>;
+  /** An instance administrator's admin-scope API token. */
+  token: string;
+  admin: TestUser;
   /** Starts intake workflows for stored webhook deliveries (as the API server's does). */
   dispatcher: ReturnType<typeof createDeliveryDispatcher>;
   startWorkers(): Promise<void>;
@@ -78,6 +86,8 @@ export interface BerthOptions {
   staticServer?: boolean;
   /** Extra configuration (environment variables) over the test defaults. */
   env?: Record<string, string>;
+  /** Where the API's and workers' log lines go (default: stdout). */
+  logDestination?: DestinationStream;
 }
 
 export async function startBerth(options: BerthOptions = {}): Promise<TestBerth> {
@@ -113,7 +123,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     ...options.env,
   };
   const config = loadConfig(env);
-  const log = createLogger(config.log);
+  const log = createLogger(config.log, options.logDestination);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
   const temporal = await createTemporalClient(config.temporal);
   await ensureSearchAttributes(temporal, config.temporal.namespace);
@@ -121,6 +131,12 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
   // Webhook deliveries are swept often, so a test sees a lost dispatch picked up quickly.
   const deps = apiDeps({ config, database, temporal, log }, { sweepEveryMs: 1000 });
   const app = createApp(deps);
+  const owner = await makeAdminToken(database.db);
+  const withToken = (init: RequestInit = {}, token: string | null = owner.token): RequestInit => {
+    const headers = new Headers(init.headers);
+    if (token !== null && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+    return { ...init, headers };
+  };
   const dispatcher = deps.dispatcher as ReturnType<typeof createDeliveryDispatcher>;
   dispatcher.start();
 
@@ -138,13 +154,22 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     temporal,
     docker,
     app,
+    token: owner.token,
+    admin: owner.user,
     dispatcher,
-    async api(method, path, body) {
-      const res = await app.request(path, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
+    request: async (path, init) => app.request(path, withToken(init)),
+    async api(method, path, body, token) {
+      const res = await app.request(
+        path,
+        withToken(
+          {
+            method,
+            headers: body === undefined ? {} : { 'content-type': 'application/json' },
+            body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+          },
+          token === undefined ? owner.token : token,
+        ),
+      );
       const text = await res.text();
       let parsed: unknown = text;
       try {

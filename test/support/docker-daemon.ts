@@ -4,7 +4,7 @@
 // single-node Swarm of its own beside the machine's: everything a Swarm binds or names on the
 // host is its own (a loopback address for its ports, a data-path port, a gateway bridge).
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, waitUntilReady, type Supervised } from '../../src/services/child-process.js';
 import Docker from 'dockerode';
@@ -12,13 +12,48 @@ import { pingDocker } from '../../src/probes.js';
 
 export interface DockerDaemon {
   socket: string;
-  /** Stops and starts it again (containers with a restart policy come back). */
-  restart(): Promise<void>;
+  /**
+   * Stops and starts it again (containers with a restart policy come back); `whileDown` runs
+   * once it has exited, before it starts again.
+   */
+  restart(whileDown?: () => void): Promise<void>;
   /** Copies images from the machine's daemon. */
   load(...images: string[]): void;
   /** Makes it a single-node Swarm manager of its own. */
   enableSwarm(): Promise<void>;
   stop(): Promise<void>;
+}
+
+function processes(): { pid: number; ppid: number; cmdline: string }[] {
+  const found: { pid: number; ppid: number; cmdline: string }[] = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      found.push({ pid: Number(name), ppid, cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * containerd shims (and their containers' processes) that outlived their daemon: a restart in the
+ * middle of a container's start can leave a task the daemon no longer knows, whose shim nothing
+ * stops. They run in sessions of their own, so stopping dockerd does not reach them.
+ */
+function killStrayShims(execRoot: string): void {
+  const all = processes();
+  for (const shim of all.filter((p) => p.cmdline.includes('containerd-shim') && p.cmdline.includes(execRoot))) {
+    for (const p of [...all.filter((c) => c.ppid === shim.pid), shim]) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
 }
 
 /** cgroupParent: where its containers' (and its BuildKit's) cgroups go, removed when it stops. */
@@ -50,8 +85,9 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
   await start();
   return {
     socket,
-    async restart() {
+    async restart(whileDown) {
       await proc.stop(20_000);
+      whileDown?.();
       await start();
     },
     load(...images) {
@@ -91,6 +127,7 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
         // the daemon may be down already
       }
       await proc.stop(20_000);
+      killStrayShims(join(dir, 'exec'));
       // A daemon that died mid-way leaves overlay and network-namespace mounts under its roots.
       const mounts = readFileSync('/proc/mounts', 'utf8')
         .split('\n')

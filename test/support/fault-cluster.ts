@@ -1,7 +1,8 @@
 // A whole Berth installation made of real, separate processes that a fault-injection run can
 // kill: its own Docker daemon, Temporal dev server (SQLite file kept across kills), PostgreSQL,
 // Traefik, and `berth api` and `berth worker`. Every part listens on loopback, on free ports.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,11 +29,20 @@ export interface FaultCluster {
   routesDir: string;
   instance: string;
   docker: Docker;
+  /** An administrator's API token, made with `berth admin` as an operator would. */
+  token: string;
   /** Kills (SIGKILL; Docker: a restart) one part, starts it again, waits until it answers. */
   inject(kind: FaultKind): Promise<void>;
   /** The last output of the running `berth api` or `berth worker` (for a failure's report). */
   output(command: 'api' | 'worker'): string;
   stop(): Promise<void>;
+}
+
+/** The first administrator and an API token, through `berth admin` (password on stdin). */
+async function makeAdmin(env: NodeJS.ProcessEnv): Promise<string> {
+  const admin = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'admin', ...args], { cwd: ROOT, env, input: `${randomBytes(12).toString('hex')}\n` }).toString().trim();
+  admin('create-user', '--email', 'operator@example.test', '--admin');
+  return admin('create-token', '--email', 'operator@example.test', '--name', 'fault-rounds');
 }
 
 export async function startFaultCluster(options: { toolsDir: string; images: string[]; name: string; swarm?: boolean }): Promise<FaultCluster> {
@@ -90,6 +100,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
       BERTH_STUCK_AFTER_SECONDS: '300',
       BERTH_LOG_LEVEL: 'info',
       BERTH_LOG_FORMAT: 'json',
+      BERTH_SECRET_KEY: randomBytes(32).toString('base64'),
     };
     mkdirSync(env.BERTH_DATA_DIR as string, { recursive: true });
 
@@ -128,6 +139,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
       const m = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'migrate'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
       m.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`berth migrate exited ${code}`))));
     });
+    const token = await makeAdmin({ ...process.env, ...env });
     await startBerthProcess('worker');
     await startBerthProcess('api');
 
@@ -137,6 +149,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
       routesDir: layout.routesDir,
       instance: options.name,
       docker: new Docker({ socketPath: dockerd.socket }),
+      token,
       async inject(kind) {
         switch (kind) {
           case 'worker':
@@ -145,13 +158,11 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
             await startBerthProcess(kind);
             break;
           case 'temporal':
-            temporal.process.process.kill('SIGKILL');
-            await temporal.process.exited;
+            await temporal.process.kill();
             temporal = await startTemporalDevServer(temporalOptions);
             break;
           case 'traefik':
-            traefik.process.process.kill('SIGKILL');
-            await traefik.process.exited;
+            await traefik.process.kill();
             traefik = await startTraefik(tools.traefik, layout);
             break;
           case 'postgres':

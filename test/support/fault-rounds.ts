@@ -1,7 +1,8 @@
 // Fault-injection rounds: each round requests a deploy, injects one fault at a random moment,
 // then waits until the installation has converged: every requested deploy is final with a
-// complete history, exactly one container per live replica runs, nothing is leaked (containers
-// or route files), and traffic through Traefik is served by the live release.
+// complete history, exactly one container per live replica runs, no replica of a release has two
+// containers, nothing is leaked (containers or route files), and traffic through Traefik is
+// served by the live release.
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LABEL } from '../../src/domain/labels.js';
@@ -30,7 +31,7 @@ const CONVERGE_TIMEOUT_MS = 180_000;
 async function call(cluster: FaultCluster, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${cluster.apiUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${cluster.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
@@ -100,6 +101,15 @@ async function problems(cluster: FaultCluster, images: Record<string, string>, h
     found.push(`${liveRunning.length} running containers of the live release (want ${REPLICAS}, one per replica)`);
   }
   if (running.length !== liveRunning.length) found.push(`${running.length - liveRunning.length} other containers running`);
+  // Names derive from the deployment and replica, so a second container of one release's
+  // replica could only come from a step that ran twice and did not find the first.
+  const perReplica = new Map<string, number>();
+  for (const c of containers) {
+    const key = `${c.Labels[LABEL.release]}/${c.Labels[LABEL.replica]}`;
+    perReplica.set(key, (perReplica.get(key) ?? 0) + 1);
+  }
+  const duplicates = [...perReplica.values()].reduce((n, count) => n + count - 1, 0);
+  if (duplicates) found.push(`${duplicates} duplicate container(s): two of one release's replica`);
   const releasesKept = new Set(containers.map((c) => c.Labels[LABEL.release]));
   if (releasesKept.size > 2) found.push(`containers of ${releasesKept.size} releases kept (retention 2)`);
   for (const c of containers) if (!retained.has(c.Labels[LABEL.release])) found.push(`leaked container ${c.Names[0]}`);

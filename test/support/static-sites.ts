@@ -21,7 +21,7 @@ export async function createStaticApp(
 
 /** POSTs an archive as the deployment body; returns the raw answer. */
 export async function uploadArchive(berth: TestBerth, fx: AppFixture, archive: Buffer, contentType = 'application/gzip') {
-  const res = await berth.app.request(`${fx.base}/deployments`, { method: 'POST', body: archive, headers: { 'content-type': contentType } });
+  const res = await berth.request(`${fx.base}/deployments`, { method: 'POST', body: archive, headers: { 'content-type': contentType } });
   const text = await res.text();
   let body: Json = text;
   try {

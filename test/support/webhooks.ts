@@ -82,7 +82,19 @@ export function pushPayload(options: { repository: string; branch?: string; tag?
 }
 
 /** A pull-request event from a real example. */
-export function pullRequestPayload(options: { repository: string; action: string; number: number; head: string; headSha: string; base?: string; installationId: number }) {
+export function pullRequestPayload(options: {
+  repository: string;
+  action: string;
+  number: number;
+  head: string;
+  headSha: string;
+  base?: string;
+  installationId: number;
+  /** A fork's owner/name as the head repository (null: the fork was deleted); default: the repository itself. */
+  headRepository?: string | null;
+  label?: string;
+  sender?: string;
+}) {
   const p = examplePayload('pull_request', (x) => x.action === 'opened');
   p.action = options.action;
   p.number = options.number;
@@ -91,6 +103,11 @@ export function pullRequestPayload(options: { repository: string; action: string
   p.pull_request.head.sha = options.headSha;
   p.pull_request.base.ref = options.base ?? 'main';
   p.repository.full_name = options.repository;
+  p.pull_request.base.repo.full_name = options.repository;
+  if (options.headRepository === null) p.pull_request.head.repo = null;
+  else p.pull_request.head.repo.full_name = options.headRepository ?? options.repository;
+  if (options.label) p.label = { ...examplePayload('pull_request', (x) => x.action === 'labeled').label, name: options.label };
+  if (options.sender) p.sender.login = options.sender;
   p.installation = { id: options.installationId, node_id: 'x' };
   return p;
 }

@@ -34,3 +34,23 @@ describe('loadConfig', () => {
     expect(c.embeddedServices).toBe(false);
   });
 });
+
+describe('access settings', () => {
+  test('hosts, proxies, the webhook listener and session times; empty values count as unset', () => {
+    const config = loadConfig({
+      BERTH_ALLOWED_HOSTS: 'ops.example.com, berth.internal',
+      BERTH_TRUSTED_PROXIES: '10.0.0.2',
+      BERTH_WEBHOOK_LISTEN: '0.0.0.0:7490',
+      BERTH_SESSION_IDLE_MINUTES: '30',
+      BERTH_WEBHOOK_PUBLIC_URL: 'https://hooks.example.com/',
+      BERTH_PUBLIC_URL: '',
+    });
+    expect(config.access.webhookPublicUrl).toBe('https://hooks.example.com');
+    expect(config.api.publicUrl).toBe('http://127.0.0.1:7480');
+    expect(config.access).toMatchObject({ allowedHosts: ['ops.example.com', 'berth.internal'], trustedProxies: ['10.0.0.2'], webhookListen: { host: '0.0.0.0', port: 7490 } });
+    expect(config.sessions).toEqual({ idleMinutes: 30, maxHours: 168 });
+    expect(loadConfig({ BERTH_WEBHOOK_LISTEN: '' }).access.webhookListen).toBeNull();
+    expect(() => loadConfig({ BERTH_ALLOWED_HOSTS: 'bad host!' })).toThrow(/BERTH_ALLOWED_HOSTS/);
+    expect(() => loadConfig({ BERTH_SESSION_IDLE_MINUTES: '1' })).toThrow(/BERTH_SESSION_IDLE_MINUTES/);
+  });
+});

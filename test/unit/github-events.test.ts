@@ -26,7 +26,9 @@ describe('GitHub events', () => {
       if (!isHandled('pull_request', p.action)) continue;
       expect(parseGitEvent('pull_request', p)).toMatchObject({ kind: 'pull_request', number: 2, head: 'changes', base: 'master' });
     }
-    expect(isHandled('pull_request', 'labeled')).toBe(false);
+    // A label can approve a fork's commit; other pull-request actions are not handled.
+    expect(isHandled('pull_request', 'labeled')).toBe(true);
+    expect(isHandled('pull_request', 'assigned')).toBe(false);
     expect(isHandled('issues', 'opened')).toBe(false);
     expect(isHandled('installation', 'suspend')).toBe(true);
     for (const p of [...examples('installation'), ...examples('installation_repositories')]) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
-import { createSecretBox, loadSecretKey, SecretOpenError } from '../../src/secrets/secret-box.js';
+import { createSecretBox, ensureSecretKey, loadSecretKey, MissingSecretKeyError, SecretOpenError } from '../../src/secrets/secret-box.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-key-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,12 +30,14 @@ describe('secret box (AES-256-GCM)', () => {
     expect(() => box.open('plain text', 'x')).toThrow(/not a sealed value/);
   });
 
-  test('without a configured key, one is made once in the data directory, readable by its owner only', () => {
+  test('without a configured key or key file, loading fails; berth dev makes the file once, readable by its owner only', () => {
     const keyFile = join(dir, 'secret.key');
-    const first = loadSecretKey({ key: undefined, keyFile });
+    expect(() => loadSecretKey({ key: undefined, keyFile })).toThrow(MissingSecretKeyError);
+    const first = ensureSecretKey({ key: undefined, keyFile });
     expect(first).toHaveLength(32);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(loadSecretKey({ key: undefined, keyFile }).equals(first)).toBe(true);
+    expect(ensureSecretKey({ key: undefined, keyFile }).equals(first)).toBe(true);
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(first.toString('base64'));
     const given = randomBytes(32);
     expect(loadSecretKey({ key: given, keyFile }).equals(given)).toBe(true);

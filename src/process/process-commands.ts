@@ -1,0 +1,87 @@
+// The commands that run Berth itself (as opposed to the client commands that talk to one):
+//   dev      everything in one process on embedded defaults (Temporal dev server, Traefik, PGlite)
+//   api      the HTTP API
+//   worker   the Temporal workers (workflows and activities)
+//   migrate  apply database migrations and register Temporal search attributes, then exit
+//   static-server  the nginx that serves static sites (on the host whose worker unpacks them)
+//   admin    accounts and API tokens, straight in the database (berth admin --help)
+import { join } from 'node:path';
+import { openDatabase } from '../../db/client.js';
+import { loadConfigOrExit, type Config } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startStaticServer } from '../services/static-server.js';
+import { createTemporalClient } from '../temporal/client.js';
+import { ensureSearchAttributes } from '../temporal/search-attributes.js';
+import { ADMIN_USAGE, runAdminCommand, UsageError } from './admin-commands.js';
+import { startApiServer } from './api-server.js';
+import { runDev } from './dev.js';
+import { setupTokenLines } from './setup-token.js';
+import { onShutdown } from './shutdown.js';
+import type { ProcessCommand } from './process-command-names.js';
+import { startWorkerProcess } from './worker-process.js';
+
+export async function runProcessCommand(command: ProcessCommand, argv: string[]): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.log).child({ process: command });
+  if (command === 'admin') return runAdmin(config, argv);
+
+  if (command === 'dev') return runDev(config, log);
+  if (command === 'static-server') {
+    const server = await startStaticServer(config.static.nginxBinary, {
+      dir: join(config.dataDir, 'static-server'),
+      staticDir: config.static.dir,
+      port: config.static.port,
+    });
+    log.info({ url: server.url }, 'static server listening');
+    onShutdown(log, () => server.stop());
+    await server.process.exited;
+    return;
+  }
+
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  if (command === 'migrate') {
+    const temporal = await createTemporalClient(config.temporal);
+    const added = await ensureSearchAttributes(temporal, config.temporal.namespace);
+    log.info({ added }, 'migrated');
+    await temporal.connection.close();
+    await database.close();
+    return;
+  }
+  if (command === 'worker') {
+    const temporal = await createTemporalClient(config.temporal);
+    await ensureSearchAttributes(temporal, config.temporal.namespace);
+    await temporal.connection.close();
+    const workers = await startWorkerProcess({ config, database, log });
+    onShutdown(log, async () => {
+      await workers.shutdown();
+      await database.close();
+    });
+    return workers.running;
+  }
+  const temporal = await createTemporalClient(config.temporal);
+  const api = await startApiServer({ config, database, temporal, log });
+  if (api.setupToken) process.stderr.write(`${setupTokenLines(api.setupToken, api.url).join('\n')}\n`);
+  onShutdown(log, async () => {
+    await api.close();
+    await temporal.connection.close();
+    await database.close();
+  });
+}
+
+async function runAdmin(config: Config, argv: string[]): Promise<void> {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${ADMIN_USAGE}\n`);
+    return;
+  }
+  // Data to stdout (a token a script captures), nothing else: the database opens without logging.
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    process.stdout.write(`${await runAdminCommand(database.db, argv)}\n`);
+  } catch (err) {
+    if (!(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
+    process.stderr.write(`berth admin: ${(err as Error).message}\n${ADMIN_USAGE}\n`);
+    process.exitCode = 64;
+  } finally {
+    await database.close();
+  }
+}
