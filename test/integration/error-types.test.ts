@@ -4,6 +4,8 @@
 // test's own, with the production interceptors, against dependencies that do not answer: a
 // database on a closed port, a Docker socket that does not exist, Traefik and Temporal nowhere.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -25,6 +27,11 @@ import { freePort } from '../support/free-port.js';
 import type { ActivityOutcome, ActivityRun } from '../support/workflows/run-activity.js';
 
 const ATTEMPTS = 2;
+/**
+ * Docker steps wait, within each attempt's deadline, for an engine that is away before they fail
+ * as Unavailable (activities/docker/engine-guard.ts): a short attempt keeps that wait to seconds.
+ */
+const ATTEMPT_TIMEOUT = '8s';
 let berth: TestBerth;
 let worker: Worker;
 let running: Promise<void>;
@@ -79,7 +86,7 @@ afterAll(async () => {
 });
 
 async function run(name: string, args: unknown[]): Promise<ActivityOutcome & { attempts: number; recorded: (string | null)[] }> {
-  const input: ActivityRun = { name, args, maximumAttempts: ATTEMPTS, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES] };
+  const input: ActivityRun = { name, args, maximumAttempts: ATTEMPTS, nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES], startToCloseTimeout: ATTEMPT_TIMEOUT };
   const handle = await berth.temporal.workflow.start('runActivity', { taskQueue, workflowId: `error-types-${name}-${Date.now()}`, args: [input] });
   const outcome = (await handle.result()) as ActivityOutcome;
   // What Temporal itself recorded: the failure of the activity's last attempt, and its attempts.
@@ -138,9 +145,15 @@ test.concurrent.each(CASES)('$group: $name whose retries run out records $expect
 });
 
 test('a permanent failure is not retried and keeps its type', async () => {
-  const port = await freePort();
+  // A replica that answers, unhealthy: the verdict is the app's (a replica that does not answer
+  // at all is first asked after, from the engine, which this test's worker has none of).
+  const unhealthy = createServer((_req, res) => res.writeHead(503).end('unhealthy'));
+  await new Promise<void>((resolve) => unhealthy.listen(0, '127.0.0.1', resolve));
+  const { port } = unhealthy.address() as AddressInfo;
   const check = { ...DEFAULT_HEALTH_CHECK, intervalMs: 10, timeoutMs: 100, failureThreshold: 1, startPeriodMs: 0 };
-  const r = await run('waitHealthy', [{ deploymentId: ids.deploymentId, endpoints: [{ containerId: 'c', replica: 0, url: `http://127.0.0.1:${port}` }], check }]);
+  const r = await run('waitHealthy', [{ deploymentId: ids.deploymentId, endpoints: [{ containerId: 'c', replica: 0, url: `http://127.0.0.1:${port}` }], check }]).finally(
+    () => new Promise((resolve) => unhealthy.close(resolve)),
+  );
   expect(r.type, r.message).toBe('HealthCheckFailed');
   expect(r.attempts).toBe(1);
   expect(r.recorded).toEqual(['HealthCheckFailed']);

@@ -8,6 +8,8 @@ export interface ActivityRun {
   args: unknown[];
   maximumAttempts: number;
   nonRetryableErrorTypes: string[];
+  /** Each attempt's start-to-close timeout (default 30 s). */
+  startToCloseTimeout?: string;
 }
 
 export interface ActivityOutcome {
@@ -19,7 +21,7 @@ export interface ActivityOutcome {
 
 export async function runActivity(run: ActivityRun): Promise<ActivityOutcome> {
   const activities = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({
-    startToCloseTimeout: '30s',
+    startToCloseTimeout: run.startToCloseTimeout ?? '30s',
     retry: { initialInterval: '20ms', backoffCoefficient: 1, maximumAttempts: run.maximumAttempts, nonRetryableErrorTypes: run.nonRetryableErrorTypes },
   });
   try {
