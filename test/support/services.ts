@@ -15,7 +15,7 @@ import { freePort } from './free-port.js';
 import { startPostgresCluster } from './postgres-cluster.js';
 import { startRegistry } from './registry.js';
 
-export const NAMESPACE_POOL = Array.from({ length: 40 }, (_, i) => `berth-test-${i + 1}`);
+export const NAMESPACE_POOL = Array.from({ length: 64 }, (_, i) => `berth-test-${i + 1}`);
 
 export interface SharedServices {
   tempDir: string;
