@@ -11,9 +11,10 @@ import type { Db } from '../db/client.js';
 import { deployments, environments, previews } from '../db/schema/index.js';
 import type { Config } from '../src/config.js';
 import { FINAL_STATUSES } from '../src/domain/deployment.js';
-import { CONTROL_TASK_QUEUE } from '../src/domain/task-queues.js';
+import { WORKFLOWS } from '../src/domain/workflow-contracts.js';
 import { laneWorkflowId, RECONCILE_ALL_WORKFLOW_ID } from '../src/domain/workflow-ids.js';
 import { reconcileAllInput } from '../src/temporal/schedules.js';
+import { startWorkflow } from '../src/temporal/workflow-starts.js';
 import { conflict } from './errors.js';
 
 type EnvironmentRow = typeof environments.$inferSelect;
@@ -67,14 +68,13 @@ export interface SweepResult {
  */
 export async function sweepRemoved(temporal: Client, config: Config, since: Date): Promise<SweepResult> {
   for (let attempt = 0; ; attempt++) {
-    const handle = await temporal.workflow.start('reconcileAll', {
+    const handle = await startWorkflow(temporal, WORKFLOWS.reconcileAll, {
       workflowId: RECONCILE_ALL_WORKFLOW_ID,
-      taskQueue: CONTROL_TASK_QUEUE,
       args: [reconcileAllInput(config, 'api')],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
     const started = (await handle.describe()).startTime;
-    const result = (await handle.result()) as SweepResult;
+    const result = await handle.result();
     if (started >= since || attempt >= 2) return { orphans: result.orphans, staleRoutes: result.staleRoutes };
   }
 }
