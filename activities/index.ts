@@ -48,6 +48,8 @@ export interface ActivityDeps {
   previewIdleSeconds: number;
   /** Host paths stack services may bind-mount (BERTH_STACK_BIND_PATHS). */
   stackBindPaths?: string[];
+  /** Unsafe compose keys stack services may have (BERTH_STACK_ALLOW). */
+  stackAllow?: string[];
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -80,7 +82,7 @@ export function createHostActivities(deps: ActivityDeps) {
     }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
     ...builds,
-    resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
+    resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
   };
 }

@@ -21,6 +21,7 @@ export interface BuildActivityDeps {
   builds: { workspacesDir: string; dockerCli: string };
   githubWebUrl: string;
   stackBindPaths?: string[];
+  stackAllow?: string[];
 }
 
 export function createBuildActivities(deps: BuildActivityDeps) {
@@ -35,6 +36,7 @@ export function createBuildActivities(deps: BuildActivityDeps) {
       dockerSocket: deps.dockerSocket,
       instance: deps.instance,
       allowedBindPaths: deps.stackBindPaths ?? [],
+      allowed: deps.stackAllow ?? [],
     }),
     /** Whatever the outcome, a deployment's checkout goes when it ends. */
     async discardWorkspace(input: { deploymentId: string }): Promise<void> {

@@ -33,6 +33,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     dockerSocket: config.docker.socketPath,
     previewIdleSeconds: config.previews.idleSeconds,
     stackBindPaths: config.stackBindPaths,
+    stackAllow: config.stackAllow,
   };
   const workers = await startWorkers({
     address: config.temporal.address,
