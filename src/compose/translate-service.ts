@@ -32,6 +32,7 @@ export function translateService(name: string, input: Doc, options: TranslateOpt
   const refuse = (key: string, message: string) => found.refuse(at(key), `service ${name}: ${key}: ${message}`);
 
   if (s.ports !== undefined) translatePorts(name, s, warn, refuse);
+  if (s.networks && !Array.isArray(s.networks)) s.networks = networkOptions(s.networks as Record<string, Doc | null>, warn);
   if (s.container_name !== undefined) {
     addAlias(s, String(s.container_name));
     warn('container_name', `Swarm names containers by their tasks; ${s.container_name} stays a network alias of the service, so other services still reach it by that name`);
@@ -92,6 +93,21 @@ function translatePorts(name: string, s: Doc, warn: (k: string, m: string) => vo
     }
   }
   delete s.ports;
+}
+
+/** Per-network settings Swarm does not give a task (fixed addresses, priorities): ignored, aliases kept. */
+function networkOptions(networks: Record<string, Doc | null>, warn: (k: string, m: string) => void): Record<string, Doc | null> {
+  const out: Record<string, Doc | null> = {};
+  for (const [net, opts] of Object.entries(networks)) {
+    if (!opts) {
+      out[net] = opts;
+      continue;
+    }
+    const { aliases, ...rest } = opts;
+    for (const key of Object.keys(rest)) warn(`networks.${net}.${key}`, 'ignored: Swarm gives tasks their addresses; other services reach this one by its name and aliases');
+    out[net] = aliases === undefined ? {} : { aliases };
+  }
+  return out;
 }
 
 /** A network alias on every network the service joins (the default one when it names none). */

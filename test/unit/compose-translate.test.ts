@@ -279,3 +279,9 @@ services:
     expect(refused('services:\n  a:\n    image: x\n    volumes: ["../../etc:/x:ro"]\n', { composePath: 'c.yaml', repo })['services.a.volumes.0']).toMatch(/leads outside the repository/);
   });
 });
+
+test('fixed addresses on a network are ignored with a warning; aliases stay', () => {
+  const c = ok('services:\n  a:\n    image: x\n    networks:\n      back: { ipv4_address: 10.30.50.2, aliases: [api] }\nnetworks:\n  back: {}\n');
+  expect(c.stack.services.a?.networks).toEqual([{ name: 'back', aliases: ['a', 'api'] }]);
+  expect(warningsOf(c)['services.a.networks.back.ipv4_address']).toMatch(/Swarm gives tasks their addresses/);
+});
