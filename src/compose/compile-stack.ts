@@ -10,6 +10,7 @@ import { interpolateDocument } from './interpolate.js';
 import { normalizeStack } from './normalize-stack.js';
 import type { RepoFiles } from './translate-binds.js';
 import { translateDocument } from './translate-document.js';
+import type { ComposeDocument } from './compose-document.js';
 
 /** A compose file is small; a bigger one is refused before it is parsed. */
 export const MAX_COMPOSE_BYTES = 256 * 1024;
@@ -51,7 +52,7 @@ export function thisPlatform(): string {
   return `linux/${arch}`;
 }
 
-type Doc = Record<string, any>;
+type Doc = ComposeDocument;
 
 export function compileStack(input: CompileInput): CompiledStack {
   const base = parseCompose(input.compose, 'compose');

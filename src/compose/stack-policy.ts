@@ -3,8 +3,9 @@
 // Swarm can honour it at all), explained (the intent cannot be met here: the one thing to
 // change), or ignored with a warning. Only safety and unmet intent refuse.
 import type { ComposeFindings } from './compose-issues.js';
+import type { ComposeDocument } from './compose-document.js';
 
-type Doc = Record<string, any>;
+type Doc = ComposeDocument;
 
 /** Unsafe keys an administrator may allow (BERTH_STACK_ALLOW), and Swarm then applies. */
 export const ALLOWABLE = ['cap_add', 'sysctls'] as const;

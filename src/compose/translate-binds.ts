@@ -7,8 +7,9 @@
 // extension); a writable directory becomes a volume.
 import { createHash } from 'node:crypto';
 import type { ComposeFindings } from './compose-issues.js';
+import type { ComposeDocument } from './compose-document.js';
 
-type Doc = Record<string, any>;
+type Doc = ComposeDocument;
 
 export type RepoEntry = { kind: 'file'; content: string } | { kind: 'dir'; files: Record<string, string> } | { kind: 'missing' };
 

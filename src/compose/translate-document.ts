@@ -6,8 +6,9 @@ import { ComposeFindings, type ComposeIssue } from './compose-issues.js';
 import { checkServiceKeys } from './stack-policy.js';
 import { translateBinds } from './translate-binds.js';
 import { addAlias, readRepoFile, translateService, type TranslateOptions } from './translate-service.js';
+import type { ComposeDocument } from './compose-document.js';
 
-type Doc = Record<string, any>;
+type Doc = ComposeDocument;
 
 export interface TranslatedDocument {
   doc: Doc;

@@ -5,8 +5,9 @@ import type { ComposeFindings } from './compose-issues.js';
 import { parseEnvFile } from './env-file.js';
 import { looksHttp, parsePorts, routedPort, type PortEntry } from './ports.js';
 import type { RepoFiles } from './translate-binds.js';
+import type { ComposeDocument } from './compose-document.js';
 
-type Doc = Record<string, any>;
+type Doc = ComposeDocument;
 
 export interface TranslateOptions {
   /** The compose file comes from the app's repository: `build:`, `env_file` and `file:` read the checkout. */

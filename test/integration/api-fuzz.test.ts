@@ -52,9 +52,9 @@ test('Schemathesis finds no server error and no answer that breaks the documente
     '15',
     '--seed',
     '20261129',
-    // One worker: Python 3.11's AST parser is not safe across threads (CPython gh-106905), and
-    // Hypothesis parses lambda sources while describing strategies; two workers crashed it
-    // ("AST constructor recursion depth mismatch") in 2 of 3 runs.
+    // One worker: with two, Hypothesis (inside Schemathesis, on CPython 3.11) describes filtered
+    // strategies from two threads at once and can crash ("AST constructor recursion depth
+    // mismatch", cpython#106905), ending the run with a runtime error that is no finding.
     '--workers',
     '1',
     '--request-timeout',
