@@ -81,10 +81,16 @@ describe('stacks', () => {
     expect((await ui.berth.api('POST', '/api/v1/apps', { project: `p-${fx.app}`, name: 'shopstack', kind: 'stack', compose: good })).status).toBe(201);
     expect((await ui.berth.api('POST', '/api/v1/apps/shopstack/environments', { name: 'prod' })).status).toBe(201);
     await page.goto('/ui/apps/shopstack/stack');
+    // Checked as you type: the refusal shows at its path before anything is saved.
     await page.getByLabel('Compose file').fill(good.replace('    image: nginx:1\n', '    image: nginx:1\n    privileged: true\n'));
+    await expect.poll(() => page.getByTestId('issues').textContent()).toMatch(/services\.web\.privileged/);
     await page.getByRole('button', { name: 'Check and save' }).click();
     await expect.poll(() => page.getByTestId('issues').textContent()).toMatch(/services\.web\.privileged/);
     expect((await ui.berth.api('GET', '/api/v1/apps/shopstack/compose')).body.compose).toBe(good);
+    // What Berth translates rather than refuses is listed at its path too (published ports go through Traefik).
+    await page.getByLabel('Compose file').fill(good.replace('    image: nginx:1\n', '    image: nginx:1\n    ports: ["8080:80"]\n'));
+    await expect.poll(() => page.getByTestId('warnings').textContent()).toMatch(/services\.web\.ports/);
+    expect(await page.getByTestId('issues').count()).toBe(0);
     await page.getByRole('button', { name: 'Plan for prod' }).click();
     await expect.poll(() => page.getByTestId('plan').textContent()).toMatch(/level 2/);
     // The graph: db in the first column, web in the second, one arrow between them.
