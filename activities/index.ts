@@ -36,7 +36,7 @@ export interface ActivityDeps {
   appsDomain: string;
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
-  traefik: { routesDir: string; apiUrl: string; entryUrl: string };
+  traefik: { routesDir: string; apiUrl: string; entryUrl: string; httpsEntryUrl: string };
   static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
   /** Opens sealed secrets (GitHub App key, build secrets). */
   box: SecretBox;
@@ -87,9 +87,9 @@ export function createHostActivities(deps: ActivityDeps) {
 
 /** Activities of the control plane: the router and the store. */
 export function createControlActivities(deps: ActivityDeps) {
-  const reconcileStore = createReconcileStore(deps.db, deps.appsDomain);
+  const reconcileStore = createReconcileStore(deps.db, deps.appsDomain, deps.site.httpsPort);
   return {
-    ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
+    ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
     ...createStoreActivities(deps.db, deps.box),
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),

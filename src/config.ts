@@ -1,6 +1,6 @@
 // The only reader of process.env. Every setting is validated here once and passed explicitly
 // to the factories that need it.
-import { homedir } from 'node:os';
+import { homedir, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -34,6 +34,9 @@ const commaList = (item: RegExp, what: string) =>
 
 const filePath = z.string().min(1).regex(/^\//, 'expected an absolute file path');
 
+/** Let's Encrypt's production directory; its staging one, or any ACME CA's, is a setting away. */
+export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
+
 const envSchema = z.object({
   BERTH_DATA_DIR: z.string().min(1).optional(),
   BERTH_TOOLS_DIR: z.string().min(1).optional(),
@@ -61,6 +64,16 @@ const envSchema = z.object({
   DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
   BERTH_TRAEFIK_PORT: port.default(7481),
   BERTH_TRAEFIK_API_PORT: port.default(7482),
+  BERTH_TRAEFIK_HTTPS_PORT: port.default(7484),
+  BERTH_TRAEFIK_HTTPS_ENTRY_URL: url.optional(),
+  BERTH_HTTPS_PUBLIC_PORT: port.optional(),
+  BERTH_ACME_DIRECTORY_URL: url.default(LETS_ENCRYPT_DIRECTORY),
+  BERTH_ACME_EMAIL: z.email({ error: 'expected an e-mail address' }).optional(),
+  BERTH_ACME_CA_CERTIFICATES: filePath.optional(),
+  BERTH_ACME_DNS_PROVIDER: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, "expected a provider name of Traefik's DNS challenge (e.g. cloudflare)").optional(),
+  BERTH_ACME_DNS_RESOLVERS: commaList(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'host:port DNS servers').optional(),
+  BERTH_DNS_CHECK_SERVERS: commaList(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'host:port DNS servers').optional(),
+  BERTH_SERVER_ADDRESSES: commaList(/^[0-9a-fA-F.:]+$/, 'IP addresses').optional(),
   BERTH_TRAEFIK_API_URL: url.optional(),
   BERTH_TRAEFIK_ENTRY_URL: url.optional(),
   BERTH_TRAEFIK_ROUTES_DIR: z.string().min(1).optional(),
@@ -138,7 +151,21 @@ export interface Config {
   instance: string;
   hostId: string;
   docker: { socketPath: string };
-  traefik: { port: number; apiPort: number; apiUrl: string; entryUrl: string; routesDir: string };
+  traefik: {
+    port: number;
+    apiPort: number;
+    apiUrl: string;
+    entryUrl: string;
+    routesDir: string;
+    httpsPort: number;
+    httpsEntryUrl: string;
+    /** Where HTTP redirects to HTTPS point (the HTTPS port as the world reaches it). */
+    httpsPublicPort: number;
+  };
+  /** Traefik's certificate resolvers. */
+  acme: AcmeConfig;
+  /** The DNS check before a domain is added: does it resolve to one of these addresses? */
+  domainCheck: { dnsServers: string[]; serverAddresses: string[] };
   appsDomain: string;
   reconcile: {
     intervalSeconds: number;
@@ -171,6 +198,15 @@ export interface Config {
   previews: { idleSeconds: number };
   /** Host paths (and below) that stack services may bind-mount; none by default. */
   stackBindPaths: string[];
+}
+
+export interface AcmeConfig {
+  directoryUrl: string;
+  email: string | undefined;
+  /** PEM file of the CA that signed the ACME server's own HTTPS certificate (LEGO_CA_CERTIFICATES). */
+  caCertificates: string | undefined;
+  dnsProvider: string | undefined;
+  dnsResolvers: string[];
 }
 
 /** mTLS to Temporal: a client certificate and key, and the CA that signed the server's (optional). */
@@ -270,7 +306,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: (e.BERTH_TRAEFIK_API_URL ?? `http://127.0.0.1:${e.BERTH_TRAEFIK_API_PORT}`).replace(/\/$/, ''),
       entryUrl: (e.BERTH_TRAEFIK_ENTRY_URL ?? `http://127.0.0.1:${e.BERTH_TRAEFIK_PORT}`).replace(/\/$/, ''),
       routesDir: resolve(e.BERTH_TRAEFIK_ROUTES_DIR ?? join(dataDir, 'traefik', 'routes')),
+      httpsPort: e.BERTH_TRAEFIK_HTTPS_PORT,
+      httpsEntryUrl: (e.BERTH_TRAEFIK_HTTPS_ENTRY_URL ?? `https://127.0.0.1:${e.BERTH_TRAEFIK_HTTPS_PORT}`).replace(/\/$/, ''),
+      httpsPublicPort: e.BERTH_HTTPS_PUBLIC_PORT ?? e.BERTH_TRAEFIK_HTTPS_PORT,
     },
+    acme: {
+      directoryUrl: e.BERTH_ACME_DIRECTORY_URL,
+      email: e.BERTH_ACME_EMAIL,
+      caCertificates: e.BERTH_ACME_CA_CERTIFICATES,
+      dnsProvider: e.BERTH_ACME_DNS_PROVIDER,
+      dnsResolvers: e.BERTH_ACME_DNS_RESOLVERS ?? [],
+    },
+    domainCheck: { dnsServers: e.BERTH_DNS_CHECK_SERVERS ?? [], serverAddresses: e.BERTH_SERVER_ADDRESSES ?? localAddresses() },
     appsDomain: e.BERTH_APPS_DOMAIN,
     reconcile: {
       intervalSeconds: e.BERTH_RECONCILE_INTERVAL_SECONDS,
@@ -307,6 +354,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
     stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
   };
+}
+
+/** This machine's own addresses: where a domain must point unless BERTH_SERVER_ADDRESSES says otherwise. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && !a.internal)
+    .map((a) => (a as { address: string }).address);
 }
 
 /** For entrypoints: a wrong setting ends the process with one line naming it. */

@@ -102,7 +102,7 @@ export async function deployRelease(request: DeployRequest, steps: DeploySteps =
         try {
           const switched = await router.switchRoute({
             report: report(routePhase),
-            route: { environmentId, deploymentId, hosts: request.hosts, servers: endpoints.map((e) => e.url) },
+            route: { environmentId, deploymentId, hosts: request.hosts, servers: endpoints.map((e) => e.url), tls: request.tls },
             verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
           });
           phases.apply(switched.phases);

@@ -39,7 +39,7 @@ export async function reconcileTarget(target: ReconcileTarget, hostId: string): 
       events.push({ environmentId, drift: a.drift, action: a.action, outcome: a.outcome, detail: { replica: a.replica, detail: a.detail } });
     }
     if (healed.endpoints.length > 0) {
-      const route = { environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: healed.endpoints.map((e) => e.url) };
+      const route = { environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: healed.endpoints.map((e) => e.url), tls: target.tls };
       const ensured = await router.ensureRoute({ route });
       if (ensured.drift) events.push({ environmentId, drift: ensured.drift, action: 'route-written', outcome: 'done', detail: { servers: route.servers } });
     }

@@ -34,7 +34,8 @@ export interface EmbeddedServices {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedServices(config: Config, log: Logger): Promise<EmbeddedServices> {
+/** `traefikSecrets`: the DNS provider's credentials, opened, for Traefik's environment only. */
+export async function startEmbeddedServices(config: Config, log: Logger, traefikSecrets: Record<string, string> = {}): Promise<EmbeddedServices> {
   const tools = toolPaths(config.toolsDir);
   for (const [name, path] of Object.entries({ temporal: tools.temporal, traefik: tools.traefik })) {
     if (!existsSync(path)) throw new Error(`${name} is not installed at ${path}: run scripts/setup.sh`);
@@ -48,6 +49,7 @@ export async function startEmbeddedServices(config: Config, log: Logger): Promis
     [host, config.temporal.uiPort, 'Temporal Web UI'],
     ['127.0.0.1', config.traefik.port, 'Traefik entrypoint'],
     ['127.0.0.1', config.traefik.apiPort, 'Traefik API'],
+    ['127.0.0.1', config.traefik.httpsPort, 'Traefik HTTPS entrypoint'],
     ['127.0.0.1', config.static.port, 'static sites (nginx)'],
   ];
   for (const [on, p, what] of ports) await ensurePortFree(on, p, what);
@@ -71,8 +73,10 @@ export async function startEmbeddedServices(config: Config, log: Logger): Promis
         entryPort: config.traefik.port,
         apiPort: config.traefik.apiPort,
         defaultCertificate: { certFile: tools.certFile, keyFile: tools.keyFile },
+        httpsPort: config.traefik.httpsPort,
+        acme: config.acme,
       },
-      { pidFile: pids.traefik },
+      { pidFile: pids.traefik, secrets: traefikSecrets },
     );
   } catch (err) {
     await temporal.stop();

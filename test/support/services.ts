@@ -18,7 +18,7 @@ export interface SharedServices {
   temporalAddress: string;
   namespaces: string[];
   postgresAdminUrl: string;
-  traefik: { apiUrl: string; entryUrl: string; entryPort: number; routesDir: string };
+  traefik: { apiUrl: string; entryUrl: string; entryPort: number; routesDir: string; httpsPort: number };
   registryHost: string;
   toolsDir: string;
 }
@@ -46,7 +46,9 @@ export async function startSharedServices(): Promise<{ services: SharedServices;
     stops.push(() => temporal.stop(), () => postgres.stop(), () => registry.stop());
     const routesDir = join(tempDir, 'routes');
     const entryPort = await freePort();
+    const httpsPort = await freePort();
     const traefik = await startTraefik(tools.traefik, {
+      httpsPort,
       dir: join(tempDir, 'traefik'),
       routesDir,
       entryPort,
@@ -60,7 +62,7 @@ export async function startSharedServices(): Promise<{ services: SharedServices;
         temporalAddress: temporal.address,
         namespaces: NAMESPACE_POOL,
         postgresAdminUrl: postgres.url('postgres'),
-        traefik: { apiUrl: traefik.apiUrl, entryUrl: traefik.entryUrl, entryPort, routesDir },
+        traefik: { apiUrl: traefik.apiUrl, entryUrl: traefik.entryUrl, entryPort, routesDir, httpsPort },
         registryHost: registry.host,
         toolsDir,
       },
