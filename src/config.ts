@@ -66,6 +66,7 @@ const envSchema = z.object({
   BERTH_TRAEFIK_API_PORT: port.default(7482),
   BERTH_TRAEFIK_HTTPS_PORT: port.default(7484),
   BERTH_TRAEFIK_HTTPS_ENTRY_URL: url.optional(),
+  BERTH_TRAEFIK_LOG_FILE: filePath.optional(),
   BERTH_HTTPS_PUBLIC_PORT: port.optional(),
   BERTH_ACME_DIRECTORY_URL: url.default(LETS_ENCRYPT_DIRECTORY),
   BERTH_ACME_EMAIL: z.email({ error: 'expected an e-mail address' }).optional(),
@@ -161,6 +162,8 @@ export interface Config {
     httpsEntryUrl: string;
     /** Where HTTP redirects to HTTPS point (the HTTPS port as the world reaches it). */
     httpsPublicPort: number;
+    /** Traefik's log: where the last ACME error of a domain is read from. */
+    logFile: string;
   };
   /** Traefik's certificate resolvers. */
   acme: AcmeConfig;
@@ -309,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       httpsPort: e.BERTH_TRAEFIK_HTTPS_PORT,
       httpsEntryUrl: (e.BERTH_TRAEFIK_HTTPS_ENTRY_URL ?? `https://127.0.0.1:${e.BERTH_TRAEFIK_HTTPS_PORT}`).replace(/\/$/, ''),
       httpsPublicPort: e.BERTH_HTTPS_PUBLIC_PORT ?? e.BERTH_TRAEFIK_HTTPS_PORT,
+      logFile: e.BERTH_TRAEFIK_LOG_FILE ?? join(dataDir, 'traefik', 'traefik.log'),
     },
     acme: {
       directoryUrl: e.BERTH_ACME_DIRECTORY_URL,

@@ -1,0 +1,46 @@
+// What certificate Traefik actually serves for a host name: a TLS handshake with that SNI name
+// against the HTTPS entrypoint. The truth for the status shown to users, whatever Traefik's
+// ACME storage or an uploaded file say.
+import { connect } from 'node:tls';
+import { certificateNames, commonName } from './certificate-check.js';
+
+export interface ServedCertificate {
+  names: string[];
+  issuer: string;
+  subject: string;
+  notBefore: Date;
+  notAfter: Date;
+  fingerprint: string;
+}
+
+export type ProbeOutcome = { served: ServedCertificate; error: null } | { served: null; error: string };
+
+export function probeCertificate(httpsEntryUrl: string, host: string, timeoutMs = 2000): Promise<ProbeOutcome> {
+  const { hostname, port } = new URL(httpsEntryUrl);
+  return new Promise((resolve) => {
+    // Any certificate is accepted: the point is to read it, not to trust it.
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 443), servername: host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake within ${timeoutMs} ms`)), timeoutMs);
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      const cert = socket.getPeerX509Certificate();
+      socket.end();
+      if (!cert) return resolve({ served: null, error: 'Traefik sent no certificate' });
+      resolve({
+        served: {
+          names: certificateNames(cert),
+          issuer: commonName(cert.issuer),
+          subject: commonName(cert.subject),
+          notBefore: new Date(cert.validFrom),
+          notAfter: new Date(cert.validTo),
+          fingerprint: cert.fingerprint256,
+        },
+        error: null,
+      });
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ served: null, error: `HTTPS entrypoint: ${err.code ?? err.message}` });
+    });
+  });
+}
