@@ -2,7 +2,6 @@
 // against the HTTPS entrypoint. The truth for the status shown to users, whatever Traefik's
 // ACME storage or an uploaded file say.
 import { connect } from 'node:tls';
-import { certificateNames, commonName } from './certificate-check.js';
 
 export interface ServedCertificate {
   names: string[];
@@ -23,16 +22,20 @@ export function probeCertificate(httpsEntryUrl: string, host: string, timeoutMs 
     const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake within ${timeoutMs} ms`)), timeoutMs);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
-      const cert = socket.getPeerX509Certificate();
+      // The plain object: its fields are there whatever the chain (the X509Certificate form
+      // comes back without an issuer for some chains on Node 20).
+      const cert = socket.getPeerCertificate();
       socket.end();
-      if (!cert) return resolve({ served: null, error: 'Traefik sent no certificate' });
+      if (!cert || !cert.raw) return resolve({ served: null, error: 'Traefik sent no certificate' });
+      const names = (cert.subjectaltname ?? '').split(/,\s*/).filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4).toLowerCase());
+      const cn = (field: unknown) => (field && typeof field === 'object' && 'CN' in field ? String((field as { CN: unknown }).CN) : '');
       resolve({
         served: {
-          names: certificateNames(cert),
-          issuer: commonName(cert.issuer),
-          subject: commonName(cert.subject),
-          notBefore: new Date(cert.validFrom),
-          notAfter: new Date(cert.validTo),
+          names: names.length ? names : [cn(cert.subject).toLowerCase()].filter(Boolean),
+          issuer: cn(cert.issuer),
+          subject: cn(cert.subject),
+          notBefore: new Date(cert.valid_from),
+          notAfter: new Date(cert.valid_to),
           fingerprint: cert.fingerprint256,
         },
         error: null,
