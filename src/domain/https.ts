@@ -54,15 +54,6 @@ export function certifiable(host: string): boolean {
   return host !== 'localhost' && !host.endsWith('.localhost') && !/^[\d.]+$/.test(host) && !host.includes(':');
 }
 
-/** Why these settings cannot apply to these domains, or null. */
-export function httpsProblem(settings: HttpsSettings, domains: string[]): string | null {
-  const wildcard = domains.find(isWildcard);
-  if (wildcard && settings.mode === 'auto' && settings.challenge !== 'dns-01') {
-    return `${wildcard}: a wildcard certificate can only be obtained through the dns-01 challenge`;
-  }
-  return null;
-}
-
 /** The route's TLS part; undefined when HTTPS is off or no host can have a certificate. */
 export function routeTls(settings: HttpsSettings | null | undefined, hosts: string[], httpsPort: number): RouteTls | undefined {
   if (!settings || settings.mode === 'off') return undefined;
