@@ -4,7 +4,9 @@
 // own certificate while the first keeps answering, and a deploy under HTTPS load fails nothing.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { probeHttp } from '../../src/http-probe.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
+import type { TestBerth } from '../support/berth.js';
+import { runCli } from '../support/berth-cli.js';
+import { startCliBerth, type CliBerth } from '../support/cli-berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { httpsGet, startHttpsStand, type HttpsStand } from '../support/https-stand.js';
 import { buildHello, removeImages } from '../support/images.js';
@@ -17,6 +19,7 @@ const SECOND = 'www.shop.berth.test';
 /** Issuance on a busy 2-core machine: Pebble validates in well under a second; Traefik batches. */
 const CERTIFICATE_TIMEOUT_MS = 60_000;
 let stand: HttpsStand;
+let cli: CliBerth;
 let berth: TestBerth;
 let fx: AppFixture;
 
@@ -24,7 +27,8 @@ beforeAll(async () => {
   buildHello(tags.v1, { version: 'v1' });
   buildHello(tags.v2, { version: 'v2' });
   stand = await startHttpsStand(inject('services').toolsDir);
-  berth = await startBerth({ env: stand.berthEnv });
+  cli = await startCliBerth({ env: stand.berthEnv });
+  berth = cli.berth;
   fx = await createImageApp(berth, {
     app: 'shop',
     healthCheck: { intervalMs: 100, startPeriodMs: 500, failureThreshold: 3 },
@@ -33,7 +37,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await berth?.close();
+  await cli?.close();
   await stand?.stop();
   removeImages(...Object.values(tags));
 });
@@ -152,6 +156,19 @@ describe('HTTPS through ACME (Pebble)', () => {
     expect((await httpsGet(stand.httpsPort, FIRST, stand.root)).names).toEqual([FIRST]);
     expect((await berth.api('DELETE', `${fx.base}/domains/${away}`)).status).toBe(204);
   }, 120_000);
+
+  test('the CLI shows each host’s certificate, and refuses a domain whose DNS points elsewhere unless --force', async () => {
+    const json = await runCli(['domains', 'shop/prod', '-o', 'json'], { env: cli.env });
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).find((d: { host: string }) => d.host === FIRST)).toMatchObject({ state: 'issued', source: 'acme' });
+    const text = await runCli(['domains', 'shop/prod'], { env: cli.env });
+    // Not a terminal: tab-separated columns.
+    expect(text.stdout.split('\n').find((l) => l.startsWith(`${FIRST}\t`))?.split('\t').slice(0, 4)).toEqual([FIRST, 'issued', 'acme', expect.stringMatching(/Pebble/)]);
+    await stand.pebble.setAddress('elsewhere.berth.test', ['192.0.2.11']);
+    const refused = await runCli(['domains', 'add', 'shop/prod', 'elsewhere.berth.test'], { env: cli.env });
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toMatch(/192\.0\.2\.11.*--force/);
+  });
 
   afterAll(() => {
     process.stdout.write(`https-acme figures: ${JSON.stringify(figures)}\n`);
