@@ -72,6 +72,7 @@ const envSchema = z.object({
   BERTH_ACME_EMAIL: z.email({ error: 'expected an e-mail address' }).optional(),
   BERTH_ACME_CA_CERTIFICATES: filePath.optional(),
   BERTH_ACME_DNS_PROVIDER: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, "expected a provider name of Traefik's DNS challenge (e.g. cloudflare)").optional(),
+  BERTH_ACME_DNS_PROPAGATION_CHECK: bool.default(true),
   BERTH_ACME_DNS_RESOLVERS: commaList(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'host:port DNS servers').optional(),
   BERTH_DNS_CHECK_SERVERS: commaList(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'host:port DNS servers').optional(),
   BERTH_SERVER_ADDRESSES: commaList(/^[0-9a-fA-F.:]+$/, 'IP addresses').optional(),
@@ -210,6 +211,8 @@ export interface AcmeConfig {
   caCertificates: string | undefined;
   dnsProvider: string | undefined;
   dnsResolvers: string[];
+  /** lego waits until the TXT record is visible at the zone's name servers (off for a private DNS). */
+  dnsPropagationCheck: boolean;
 }
 
 /** mTLS to Temporal: a client certificate and key, and the CA that signed the server's (optional). */
@@ -320,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       caCertificates: e.BERTH_ACME_CA_CERTIFICATES,
       dnsProvider: e.BERTH_ACME_DNS_PROVIDER,
       dnsResolvers: e.BERTH_ACME_DNS_RESOLVERS ?? [],
+      dnsPropagationCheck: e.BERTH_ACME_DNS_PROPAGATION_CHECK,
     },
     domainCheck: { dnsServers: e.BERTH_DNS_CHECK_SERVERS ?? [], serverAddresses: e.BERTH_SERVER_ADDRESSES ?? localAddresses() },
     appsDomain: e.BERTH_APPS_DOMAIN,

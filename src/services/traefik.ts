@@ -14,6 +14,7 @@ export interface TraefikAcme {
   caCertificates: string | undefined;
   dnsProvider: string | undefined;
   dnsResolvers: string[];
+  dnsPropagationCheck: boolean;
 }
 
 export interface TraefikLayout {
@@ -44,7 +45,14 @@ function certificateResolvers(layout: TraefikLayout): object | undefined {
     ...(acme.dnsProvider
       ? {
           [ACME_RESOLVERS['dns-01']]: {
-            acme: { ...base, dnsChallenge: { provider: acme.dnsProvider, ...(acme.dnsResolvers.length ? { resolvers: acme.dnsResolvers } : {}) } },
+            acme: {
+              ...base,
+              dnsChallenge: {
+                provider: acme.dnsProvider,
+                ...(acme.dnsResolvers.length ? { resolvers: acme.dnsResolvers } : {}),
+                ...(acme.dnsPropagationCheck ? {} : { propagation: { disableChecks: true } }),
+              },
+            },
           },
         }
       : {}),

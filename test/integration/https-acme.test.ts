@@ -78,6 +78,11 @@ describe('HTTPS through ACME (Pebble)', () => {
     expect(first.certificate.names).toEqual([FIRST]);
     expect(Date.parse(first.certificate.notAfter)).toBeGreaterThan(Date.now());
     expect(status.body.items.find((i: { host: string }) => i.host === fx.host)).toMatchObject({ https: false, state: 'http-only' });
+
+    const metrics = await (await berth.request('/metrics')).text();
+    const expiry = new RegExp(`^berth_certificate_expiry_timestamp_seconds\\{app="shop",environment="prod",host="${FIRST}"\\} (\\d+)$`, 'm').exec(metrics);
+    expect(Number(expiry?.[1]) * 1000).toBe(Date.parse(first.certificate.notAfter));
+    expect(metrics).toContain(`berth_certificate_valid{app="shop",environment="prod",host="${FIRST}"} 1`);
   }, 120_000);
 
   test('a second domain added later gets its own certificate with no failed request to the first', async () => {

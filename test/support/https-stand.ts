@@ -25,7 +25,14 @@ export interface HttpsStand {
   stop(): Promise<void>;
 }
 
-export async function startHttpsStand(toolsDir: string): Promise<HttpsStand> {
+export interface StandOptions {
+  /** A dns-01 resolver with this lego provider, resolving through Pebble's DNS, no propagation wait. */
+  dnsProvider?: string;
+  /** Traefik waits for startTraefik(secrets): its DNS credentials come from a Berth's database. */
+  deferTraefik?: boolean;
+}
+
+export async function startHttpsStand(toolsDir: string, options: StandOptions = {}): Promise<HttpsStand & { startTraefik(secrets: Record<string, string>): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-https-'));
   const tools = toolPaths(toolsDir);
   const [httpPort, httpsPort, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -38,38 +45,51 @@ export async function startHttpsStand(toolsDir: string): Promise<HttpsStand> {
   };
   try {
     pebble = await startPebble({ toolsDir, dir, httpPort, tlsPort: httpsPort });
+    const started = pebble;
     const routesDir = join(dir, 'routes');
-    traefik = await startTraefik(tools.traefik, {
-      dir: join(dir, 'traefik'),
-      routesDir,
-      entryPort: httpPort,
-      apiPort,
-      httpsPort,
-      defaultCertificate: { certFile: tools.certFile, keyFile: tools.keyFile },
-      acme: { directoryUrl: pebble.directoryUrl, email: 'ops@berth.test', caCertificates: pebble.serverCaFile, dnsProvider: undefined, dnsResolvers: [] },
-    });
     const logFile = join(dir, 'traefik', 'traefik.log');
-    return {
-      pebble,
-      traefik,
+    const acme = {
+      directoryUrl: started.directoryUrl,
+      email: 'ops@berth.test',
+      caCertificates: started.serverCaFile,
+      dnsProvider: options.dnsProvider,
+      dnsResolvers: [started.dnsServer],
+      dnsPropagationCheck: false,
+    };
+    const stand = {
+      pebble: started,
+      get traefik(): TraefikProcess {
+        if (!traefik) throw new Error('Traefik is not started yet');
+        return traefik;
+      },
       httpPort,
       httpsPort,
       routesDir,
       logFile,
-      root: await pebble.issuingRoot(),
+      root: await started.issuingRoot(),
       berthEnv: {
         BERTH_TRAEFIK_PORT: String(httpPort),
         BERTH_TRAEFIK_HTTPS_PORT: String(httpsPort),
-        BERTH_TRAEFIK_API_URL: traefik.apiUrl,
-        BERTH_TRAEFIK_ENTRY_URL: traefik.entryUrl,
+        BERTH_TRAEFIK_API_URL: `http://127.0.0.1:${apiPort}`,
+        BERTH_TRAEFIK_ENTRY_URL: `http://127.0.0.1:${httpPort}`,
         BERTH_TRAEFIK_ROUTES_DIR: routesDir,
         BERTH_TRAEFIK_LOG_FILE: logFile,
-        BERTH_ACME_DIRECTORY_URL: pebble.directoryUrl,
-        BERTH_DNS_CHECK_SERVERS: pebble.dnsServer,
+        BERTH_ACME_DIRECTORY_URL: started.directoryUrl,
+        BERTH_DNS_CHECK_SERVERS: started.dnsServer,
         BERTH_SERVER_ADDRESSES: '127.0.0.1',
+        ...(options.dnsProvider ? { BERTH_ACME_DNS_PROVIDER: options.dnsProvider } : {}),
+      },
+      async startTraefik(secrets: Record<string, string>) {
+        traefik = await startTraefik(
+          tools.traefik,
+          { dir: join(dir, 'traefik'), routesDir, entryPort: httpPort, apiPort, httpsPort, defaultCertificate: { certFile: tools.certFile, keyFile: tools.keyFile }, acme },
+          { secrets },
+        );
       },
       stop,
     };
+    if (!options.deferTraefik) await stand.startTraefik({});
+    return stand;
   } catch (err) {
     await stop();
     throw err;

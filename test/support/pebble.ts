@@ -18,6 +18,8 @@ export interface Pebble {
   issuingRoot(): Promise<string>;
   /** host:port of the challenge test server's DNS. */
   dnsServer: string;
+  /** The challenge test server's management API (set-txt, add-a …). */
+  challengeServerUrl: string;
   /** Makes `host` resolve to `addresses` instead of 127.0.0.1. */
   setAddress(host: string, addresses: string[]): Promise<void>;
   stop(): Promise<void>;
@@ -95,6 +97,7 @@ export async function startPebble(options: { toolsDir: string; dir: string; http
     directoryUrl,
     serverCaFile,
     dnsServer,
+    challengeServerUrl: challUrl,
     async issuingRoot() {
       const res = await httpsCall(`https://127.0.0.1:${mgmtPort}/roots/0`, ca);
       if (res.status !== 200) throw new Error(`Pebble's root: HTTP ${res.status}`);
