@@ -76,6 +76,7 @@ export async function deployStatic(request: DeployRequest): Promise<DeployResult
         environmentId,
         releaseId: releaseId as string,
         hosts: request.hosts,
+        tls: request.tls,
         restoreTo,
       });
       phases.apply(switched.phases);

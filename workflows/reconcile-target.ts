@@ -25,6 +25,7 @@ export async function reconcileTarget(target: ReconcileTarget, hostId: string): 
         appName: target.appName,
         environmentName: target.environmentName,
         hosts: target.hosts,
+        tls: target.tls,
         live: { releaseId: live.releaseId, deploymentId: live.deploymentId },
       });
     }

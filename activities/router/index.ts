@@ -18,6 +18,7 @@ import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import { createCertificateFiles } from './certificate-files.js';
+import { probeEntry } from './probe-entry.js';
 import { createRouteFiles } from './route-files.js';
 import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
 
@@ -43,11 +44,6 @@ export interface Verification {
   /** Answers in a row, from the new deployment, that must pass. */
   attempts: number;
   timeoutMs: number;
-}
-
-/** Where a probe of `host` goes: HTTPS when plain HTTP on it only redirects there. */
-export function probeEntry(route: RouteSpec, host: string, entryUrl: string, httpsEntryUrl: string): string {
-  return route.tls?.redirect && route.tls.certHosts.includes(host) ? httpsEntryUrl : entryUrl;
 }
 
 export function createRouterActivities({ db, instance, routesDir, apiUrl, entryUrl, httpsEntryUrl, box, log }: RouterDeps) {

@@ -2,7 +2,8 @@
 // certificate is served (its key sealed in the database, on disk only in one 0600 file); a bad
 // one — mismatched key, expired, wrong names, chain out of order, not PEM — is refused with the
 // reason and changes nothing; TLS-ALPN-01 gets a certificate through the HTTPS entrypoint;
-// settings that cannot hold are refused; the new routes answer 401 and 403.
+// settings that cannot hold are refused; the new routes answer 401 and 403; a static site
+// serves its uploaded certificate and redirects HTTP.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -14,6 +15,8 @@ import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { httpsGet, startHttpsStand, type HttpsStand } from '../support/https-stand.js';
 import { buildHello, removeImages } from '../support/images.js';
+import { siteArchive } from '../support/archives.js';
+import { createStaticApp, deployArchive } from '../support/static-sites.js';
 import { makeTestCa, type TestCa } from '../support/test-certificates.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
@@ -32,7 +35,7 @@ beforeAll(async () => {
   ca = makeTestCa('Berth Upload CA');
   otherCa = makeTestCa('Someone Else CA');
   stand = await startHttpsStand(inject('services').toolsDir);
-  berth = await startBerth({ env: stand.berthEnv });
+  berth = await startBerth({ env: stand.berthEnv, staticServer: true });
   const health = { intervalMs: 100, startPeriodMs: 500, failureThreshold: 3 };
   pay = await createImageApp(berth, { app: 'pay', healthCheck: health, environment: { domains: [PAY] } });
   alpn = await createImageApp(berth, { app: 'alpn', healthCheck: health, environment: { domains: [ALPN], https: { mode: 'auto', challenge: 'tls-alpn-01', redirect: false } } });
@@ -116,6 +119,25 @@ describe('uploaded certificates', () => {
     expect((await berth.api('GET', `${pay.base}/certificate`)).body.fingerprint).toBe(uploaded.fingerprint);
     expect(readFileSync(certificateFile(), 'utf8')).toBe(fileBefore);
     expect((await httpsGet(stand.httpsPort, PAY, ca.cert)).fingerprint).toBe(uploaded.fingerprint);
+  });
+});
+
+describe('a static site', () => {
+  test('serves its uploaded certificate over HTTPS, and HTTP redirects there', async () => {
+    const DOCS = 'docs.berth.test';
+    const site = await createStaticApp(berth, { app: 'docs', environment: { domains: [DOCS] } });
+    const leaf = ca.issue([DOCS]);
+    expect((await berth.api('PUT', `${site.base}/certificate`, { certificate: leaf.cert, key: leaf.key })).status).toBe(200);
+    const d = await waitForDeployment(berth, await deployArchive(berth, site, siteArchive({ 'index.html': 'docs v1\n' })));
+    expect(d.status, d.message).toBe('succeeded');
+    const answer = await waitFor('the static site over HTTPS', async () => {
+      const a = await httpsGet(stand.httpsPort, DOCS, ca.cert).catch(() => undefined);
+      return a?.status === 200 ? a : undefined;
+    });
+    expect(answer.body).toBe('docs v1\n');
+    expect(answer.names).toEqual([DOCS]);
+    const plain = await probeHttp(`${stand.traefik.entryUrl}/`, { host: DOCS, timeoutMs: 3000, expectedStatus: 301 });
+    expect(plain.headers.location).toBe(`https://${DOCS}:${stand.httpsPort}/`);
   });
 });
 
