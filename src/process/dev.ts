@@ -12,7 +12,7 @@ import { createSecretBox, ensureSecretKey } from '../secrets/secret-box.js';
 import { openDnsCredentials } from '../../db/queries/acme-dns.js';
 import { startApiServer } from './api-server.js';
 import { setupTokenLines } from './setup-token.js';
-import { startEmbeddedServices } from './embedded-services.js';
+import { startEmbeddedServices, type EmbeddedServices } from './embedded-services.js';
 import { onShutdown } from './shutdown.js';
 import { startWorkerProcess } from './worker-process.js';
 
@@ -29,12 +29,14 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
 
   // One process on one machine: the key that seals secrets is made once in the data directory.
   const box = createSecretBox(ensureSecretKey(config.secrets));
-  // The database first: Traefik's dns-01 resolver gets the provider's credentials from it.
+  // The database opens first (Traefik's dns-01 resolver gets the provider's credentials from
+  // it), but the services still stop last, after everything that uses them.
+  let services: EmbeddedServices | null = null;
+  stops.push(async () => services?.stop());
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   stops.push(() => database.close());
   const dnsSecrets = config.acme.dnsProvider ? await openDnsCredentials(database.db, box, config.acme.dnsProvider) : {};
-  const services = config.embeddedServices ? await startEmbeddedServices(config, log, dnsSecrets) : null;
-  if (services) stops.push(() => services.stop());
+  services = config.embeddedServices ? await startEmbeddedServices(config, log, dnsSecrets) : null;
   const workers = await startWorkerProcess({ config, database, log });
   stops.push(() => workers.shutdown());
   const temporal = await createTemporalClient(config.temporal);
