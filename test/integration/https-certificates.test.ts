@@ -7,7 +7,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema/index.js';
+import { createPreviewActivities } from '../../activities/previews/index.js';
 import { probeHttp } from '../../src/http-probe.js';
 import { certificateFileName } from '../../activities/router/certificate-files.js';
 import { addMember, makeToken, makeUser } from '../support/accounts.js';
@@ -138,6 +140,22 @@ describe('a static site', () => {
     expect(answer.names).toEqual([DOCS]);
     const plain = await probeHttp(`${stand.traefik.entryUrl}/`, { host: DOCS, timeoutMs: 3000, expectedStatus: 301 });
     expect(plain.headers.location).toBe(`https://${DOCS}:${stand.httpsPort}/`);
+  });
+});
+
+describe('previews', () => {
+  test("a preview takes the template's HTTPS and asks for certificates of its own names (an upload is the template's)", async () => {
+    const site = { appsDomain: berth.config.appsDomain, hostId: berth.config.hostId, traefikPort: stand.httpPort, httpsPort: stand.httpsPort, publicUrl: 'http://127.0.0.1' };
+    const previews = createPreviewActivities({ db: berth.database.db, site });
+    const [app] = await berth.database.db.select().from(schema.apps).where(eq(schema.apps.name, 'pay'));
+    const made = await previews.ensurePreviewEnvironment({
+      target: { appId: app!.id, appName: 'pay', number: 7, repository: 'o/r', templateEnvironmentId: pay.environmentId, idleSeconds: 3600 },
+      event: { headSha: 'a'.repeat(40), head: 'feature', installationId: null, untrusted: false },
+    });
+    expect(made.request.tls).toMatchObject({ mode: 'auto', resolver: 'berth-http', certHosts: ['pr-7.pay.berth.test'] });
+    const [env] = await berth.database.db.select().from(schema.environments).where(eq(schema.environments.id, made.environmentId));
+    expect(env?.https?.mode).toBe('auto');
+    await berth.database.db.delete(schema.environments).where(eq(schema.environments.id, made.environmentId));
   });
 });
 
