@@ -2,6 +2,7 @@
 // created or updated until its containers run (then the parent hears it: dependents waiting
 // for service_started may go), gated on its health, then, when it is exposed, Traefik switched
 // to it and confirmed. Its phases are recorded under its name.
+import type { RouteTls } from '../src/domain/https.js';
 import { getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
@@ -23,6 +24,8 @@ export interface ServiceRolloutInput {
   service: ServicePlan;
   /** Host names an exposed service answers on. */
   hosts: string[];
+  /** HTTPS for them (absent: plain HTTP, and in rollouts started before HTTPS existed). */
+  tls?: RouteTls | undefined;
   hostId: string;
 }
 
@@ -52,7 +55,7 @@ export async function rolloutStackService(input: ServiceRolloutInput): Promise<S
   if (service.expose && gated.servers.length > 0) {
     const switched = await router.switchRoute({
       report: report([phases.start('route')]),
-      route: { environmentId: serviceRouteKey(input.environmentId, service.name), deploymentId, hosts: input.hosts, servers: gated.servers },
+      route: { environmentId: serviceRouteKey(input.environmentId, service.name), deploymentId, hosts: input.hosts, servers: gated.servers, tls: input.tls },
       verify: { path: service.expose.path, expectedStatus: 200, attempts: VERIFY_ATTEMPTS, timeoutMs: VERIFY_TIMEOUT_MS },
     });
     phases.apply(switched.phases);

@@ -24,6 +24,7 @@ import type { ResolvedStack, ResolveStackInput } from '../activities/release/res
 import type { DeployRequest, DeployResult, DeploymentStatus, GitSource } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
+import { serviceTls } from '../src/domain/https.js';
 import { serviceHosts, serviceRouteKey, type ServicePlan, type StackPlan } from '../src/domain/stack.js';
 import { hostTaskQueue } from '../src/domain/task-queues.js';
 import { deployProgressQuery, serviceStartedSignal } from '../src/domain/workflow-definitions.js';
@@ -231,6 +232,7 @@ function rolloutService(request: DeployRequest, service: ServicePlan, releaseId:
         releaseId,
         service,
         hosts: service.expose ? serviceHosts(service.name, service.expose, request.hosts) : [],
+        tls: service.expose ? serviceTls(request.tls, serviceHosts(service.name, service.expose, request.hosts)) : undefined,
         hostId: request.hostId,
       },
     ],

@@ -76,3 +76,14 @@ export function wwwPairs(hosts: string[]): string[] {
   const set = new Set(hosts);
   return hosts.filter((h) => !h.startsWith('www.') && !isWildcard(h) && set.has(`www.${h}`));
 }
+
+/**
+ * A stack service's TLS: the environment's ACME settings for the service's own certifiable
+ * names. An uploaded certificate belongs to the environment's route and is not used for services.
+ */
+export function serviceTls(tls: RouteTls | undefined, hosts: string[]): RouteTls | undefined {
+  if (!tls || tls.mode !== 'auto') return undefined;
+  const certHosts = hosts.filter(certifiable);
+  if (certHosts.length === 0) return undefined;
+  return { ...tls, certHosts, www: wwwPairs(certHosts).length > 0 ? tls.www : 'none' };
+}

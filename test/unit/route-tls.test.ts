@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { certifiable, DEFAULT_HTTPS, routeTls, wwwPairs } from '../../src/domain/https.js';
+import { certifiable, DEFAULT_HTTPS, routeTls, serviceTls, wwwPairs } from '../../src/domain/https.js';
 import { parseRouteConfig, routeName, traefikRouteConfig, type RouteSpec } from '../../src/domain/route.js';
 import { hostRule, ruleHosts } from '../../src/domain/route-tls.js';
 
@@ -30,6 +30,15 @@ describe('which hosts get certificates', () => {
     expect(routeTls({ ...auto, www: 'to-www' }, ['a.com'], 8443)).toMatchObject({ www: 'none', httpsPort: 8443 });
     expect(routeTls({ ...auto, redirect: false }, ['a.com'], 8443)).toMatchObject({ httpsPort: null });
     expect(wwwPairs(hosts)).toEqual(['example.com']);
+  });
+});
+
+describe('stack services', () => {
+  test("an exposed service orders certificates for its own names under the environment's ACME settings; not with an upload", () => {
+    const envTls = routeTls({ ...auto, www: 'to-apex' }, hosts, 443);
+    expect(serviceTls(envTls, ['api.web.prod.localhost', 'api.example.com'])).toMatchObject({ resolver: 'berth-http', certHosts: ['api.example.com'], www: 'none' });
+    expect(serviceTls(envTls, ['api.web.prod.localhost'])).toBeUndefined();
+    expect(serviceTls(routeTls({ ...DEFAULT_HTTPS, mode: 'custom' }, hosts, 443), ['api.example.com'])).toBeUndefined();
   });
 });
 
