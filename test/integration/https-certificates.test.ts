@@ -79,8 +79,9 @@ describe('uploaded certificates', () => {
     uploaded = { fingerprint: res.body.fingerprint, key: leaf.key };
 
     const served = await waitFor('the uploaded certificate served', async () => {
+      // The certificate file and the route file are two reloads: wait for both.
       const a = await httpsGet(stand.httpsPort, PAY, ca.cert).catch(() => undefined);
-      return a?.fingerprint === uploaded.fingerprint ? a : undefined;
+      return a?.fingerprint === uploaded.fingerprint && a.status === 200 ? a : undefined;
     });
     expect(served.names).toEqual([PAY]);
     expect(served.body.trim()).toBe('v1');
