@@ -156,9 +156,11 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
     }),
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const patch = c.req.valid('json');
+      const { https: httpsChange, ...rest } = c.req.valid('json');
+      const https = httpsChange ? { ...httpsOf(env.https), ...httpsChange } : undefined;
+      const patch = { ...rest, ...(https ? { https } : {}) };
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
-      if (patch.domains || patch.https) await assertHttpsFits(db, config, env.id, patch.https ?? httpsOf(env.https), patch.domains ?? env.domains);
+      if (patch.domains || https) await assertHttpsFits(db, config, env.id, https ?? httpsOf(env.https), patch.domains ?? env.domains);
       const [row] = Object.keys(patch).length
         ? await db.update(environments).set({ ...patch, updatedAt: sql`now()` }).where(eq(environments.id, env.id)).returning()
         : [env];

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION } from '../../src/domain/app-spec.js';
 import { Name } from './common.js';
-import { DomainName, HttpsSettings } from './https.js';
+import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 
 const settings = {
   domains: z.array(DomainName).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom)' }),
@@ -20,7 +20,7 @@ export const EnvironmentInput = z
 export const EnvironmentPatch = z
   .object({
     domains: settings.domains.unwrap().optional(),
-    https: HttpsSettings.optional(),
+    https: HttpsPatch.optional().openapi({ description: 'Only the HTTPS settings given change' }),
     retention: settings.retention.unwrap().optional(),
     queuePolicy: settings.queuePolicy.unwrap().optional(),
     cancelSuperseded: settings.cancelSuperseded.unwrap().optional(),

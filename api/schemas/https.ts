@@ -39,6 +39,18 @@ export const HttpsSettings = z
   .strict()
   .openapi('HttpsSettings');
 
+/** A change to some HTTPS settings; the others stay as they are. */
+export const HttpsPatch = z
+  .object({
+    mode: HttpsSettings.shape.mode.unwrap().optional(),
+    challenge: HttpsSettings.shape.challenge.unwrap().optional(),
+    redirect: HttpsSettings.shape.redirect.unwrap().optional(),
+    hsts: Hsts.nullable().optional().openapi({ description: 'null turns HSTS off' }),
+    www: HttpsSettings.shape.www.unwrap().optional(),
+  })
+  .strict()
+  .openapi('HttpsPatch');
+
 export const DomainInput = z
   .object({
     domain: DomainName,

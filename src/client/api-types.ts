@@ -6856,7 +6856,7 @@ export interface components {
             cancelSuperseded?: boolean;
             domains?: string[];
             drainSeconds?: number;
-            https?: components["schemas"]["HttpsSettings"];
+            https?: components["schemas"]["HttpsPatch"];
             /** @enum {string} */
             queuePolicy?: "latest-wins" | "fifo";
             retention?: number;
@@ -6975,6 +6975,28 @@ export interface components {
             successThreshold: number;
             /** @default 2000 */
             timeoutMs: number;
+        };
+        /** @description Only the HTTPS settings given change */
+        HttpsPatch: {
+            /** @enum {string} */
+            challenge?: "http-01" | "tls-alpn-01" | "dns-01";
+            /** @description null turns HSTS off */
+            hsts?: {
+                /** @default false */
+                includeSubDomains: boolean;
+                /**
+                 * @description Seconds browsers keep to HTTPS
+                 * @default 31536000
+                 */
+                maxAge: number;
+                /** @default false */
+                preload: boolean;
+            } | null;
+            /** @enum {string} */
+            mode?: "auto" | "custom" | "off";
+            redirect?: boolean;
+            /** @enum {string} */
+            www?: "none" | "to-www" | "to-apex";
         };
         HttpsSettings: {
             /**

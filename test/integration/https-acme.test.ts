@@ -106,8 +106,10 @@ describe('HTTPS through ACME (Pebble)', () => {
   }, 120_000);
 
   test('HSTS and the www → apex redirect, once set', async () => {
-    const patched = await berth.api('PATCH', fx.base, { https: { mode: 'auto', hsts: { maxAge: 600, includeSubDomains: false, preload: false }, www: 'to-apex' } });
+    // Only the settings given change: the mode and challenge stay.
+    const patched = await berth.api('PATCH', fx.base, { https: { hsts: { maxAge: 600 }, www: 'to-apex' } });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body.https).toEqual({ mode: 'auto', challenge: 'http-01', redirect: true, hsts: { maxAge: 600, includeSubDomains: false, preload: false }, www: 'to-apex' });
     const hsts = await waitFor('HSTS on the apex', async () => {
       const a = await httpsGet(stand.httpsPort, FIRST, stand.root);
       return a.headers['strict-transport-security'] ? a : undefined;
