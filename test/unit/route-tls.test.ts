@@ -3,6 +3,15 @@ import { certifiable, DEFAULT_HTTPS, routeTls, serviceTls, wwwPairs } from '../.
 import { parseRouteConfig, routeName, traefikRouteConfig, type RouteSpec } from '../../src/domain/route.js';
 import { hostRule, ruleHosts } from '../../src/domain/route-tls.js';
 
+/** The parts of a written route file these tests read. */
+interface RouteFile {
+  http: {
+    routers: Record<string, { rule: string; tls?: object }>;
+    middlewares: Record<string, { headers?: object; redirectRegex?: { regex: string; replacement: string }; redirectScheme?: object }>;
+  };
+}
+const file = (route: RouteSpec) => traefikRouteConfig(route) as RouteFile;
+
 const hosts = ['web.prod.localhost', 'example.com', 'www.example.com'];
 const auto = { ...DEFAULT_HTTPS, mode: 'auto' as const };
 
@@ -53,8 +62,8 @@ describe('route files with HTTPS', () => {
   const name = routeName('env_abc');
 
   test('a router per entrypoint: the plain one keeps every host, the secure one the certified hosts, one certificate each', () => {
-    const config = traefikRouteConfig(route) as any;
-    expect(config.http.routers[name].rule).toBe(hostRule(hosts));
+    const config = file(route);
+    expect(config.http.routers[name]?.rule).toBe(hostRule(hosts));
     expect(config.http.routers[`${name}-secure`]).toMatchObject({
       entryPoints: ['websecure'],
       tls: { certResolver: 'berth-http', domains: [{ main: 'example.com' }, { main: 'www.example.com' }] },
@@ -62,8 +71,8 @@ describe('route files with HTTPS', () => {
     });
     expect(config.http.routers[`${name}-redirect`]).toMatchObject({ entryPoints: ['web'], middlewares: [name, `${name}-www`, `${name}-https`] });
     expect(config.http.middlewares[`${name}-https`]).toEqual({ redirectScheme: { scheme: 'https', permanent: true, port: '8443' } });
-    expect(config.http.middlewares[`${name}-hsts`].headers).toEqual({ stsSeconds: 600, stsIncludeSubdomains: true, stsPreload: false });
-    const www = config.http.middlewares[`${name}-www`].redirectRegex;
+    expect(config.http.middlewares[`${name}-hsts`]?.headers).toEqual({ stsSeconds: 600, stsIncludeSubdomains: true, stsPreload: false });
+    const www = config.http.middlewares[`${name}-www`]?.redirectRegex as { regex: string; replacement: string };
     expect(new RegExp(www.regex).test('https://example.com:8443/a')).toBe(true);
     expect('https://example.com:8443/a'.replace(new RegExp(www.regex), www.replacement.replace(/\$\{(\d)\}/g, '$$$1'))).toBe('https://www.example.com:8443/a');
   });
@@ -71,7 +80,7 @@ describe('route files with HTTPS', () => {
   test('reads back the same, TLS included; an uploaded certificate has no resolver', () => {
     expect(parseRouteConfig('env_abc', JSON.stringify(traefikRouteConfig(route)))).toEqual(route);
     const custom = { ...route, tls: routeTls({ ...DEFAULT_HTTPS, mode: 'custom' }, hosts, 443) };
-    expect((traefikRouteConfig(custom) as any).http.routers[`${name}-secure`].tls).toEqual({});
+    expect(file(custom).http.routers[`${name}-secure`]?.tls).toEqual({});
     expect(parseRouteConfig('env_abc', JSON.stringify(traefikRouteConfig(custom)))).toEqual(custom);
   });
 
