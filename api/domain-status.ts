@@ -67,6 +67,10 @@ export async function domainStatuses(config: Config, hosts: string[], https: Htt
         const source = uploaded?.fingerprint === served.fingerprint ? 'uploaded' : 'acme';
         return { host, https: true, state: 'issued', source, certificate, error: null };
       }
+      if (tls.mode === 'custom' && uploaded && !uploaded.names.some((n) => nameCovers(n, probeName))) {
+        const error = `the uploaded certificate does not cover ${host} (it names ${uploaded.names.join(', ')}): Traefik serves its default certificate for it`;
+        return { host, https: true, state: 'failed', source: 'default', certificate, error };
+      }
       const logged = tls.mode === 'auto' ? await lastAcmeError(config.traefik.logFile, host) : null;
       const error =
         logged ??
