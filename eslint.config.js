@@ -1,5 +1,7 @@
-// Lint: mostly the recommended rules, plus the import boundaries of the design — above all,
-// workflow code stays deterministic (no Node built-ins, Docker, logging, database or config).
+// Lint: mostly the recommended rules, plus type-aware rules where a mistake is silent at run
+// time (a promise nobody awaits, a switch that forgets a case), and the import boundaries of the
+// design — above all, workflow code stays deterministic (no Node built-ins, Docker, logging,
+// database or config), and workflows are reached only through their contracts.
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
@@ -12,14 +14,40 @@ const restricted = (patterns, paths = []) => ({
   ],
 });
 
+/** Temporal calls that take a workflow type: its name comes from a contract, never a literal. */
+const bareName = 'name workflows by their contract (src/domain/workflow-contracts.ts), not a string';
+const bareWorkflowNames = [
+  // client.workflow.start('…'), .execute, .signalWithStart
+  "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/] > Literal.arguments:first-child",
+  // startChild('…'), executeChild('…') in workflow code
+  "CallExpression[callee.name=/^(startChild|executeChild)$/] > Literal.arguments:first-child",
+  "NewExpression[callee.name='WithStartWorkflowOperation'] > Literal.arguments:first-child",
+  // a Schedule's action
+  "Property[key.name='workflowType'] > Literal",
+].map((selector) => ({ selector, message: bareName }));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.scratch/', 'db/migrations/'] },
   ...tseslint.configs.recommended,
   {
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    languageOptions: {
+      parserOptions: {
+        // Type information for the rules below; a file outside tsconfig.json (the lint tests'
+        // examples) gets the default project.
+        projectService: { allowDefaultProject: ['*.js', '*/example.ts', '*/*/example.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'api/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts', 'db/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...bareWorkflowNames] },
   },
   {
     files: ['workflows/**/*.ts'],
@@ -41,7 +69,15 @@ export default tseslint.config(
     ignores: ['src/process/**', 'src/cli.ts'],
     rules: restricted([
       { group: ['**/api/**'], message: 'only the process entrypoints and tests build on api/', allowTypeImports: false },
-      { group: ['**/workflows/**'], message: 'workflows are reached through Temporal (their types may be imported)', allowTypeImports: true },
+      { group: ['**/workflows/**'], message: 'workflows are reached through Temporal and their contracts (src/domain/workflow-contracts.ts)', allowTypeImports: false },
+    ]),
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: restricted([
+      { group: ['**/activities/**'], message: 'the API changes infrastructure only by asking workflows (src/temporal/workflow-starts.ts)', allowTypeImports: false },
+      { group: ['**/workflows/**'], message: 'workflows are reached through Temporal and their contracts (src/domain/workflow-contracts.ts)', allowTypeImports: false },
+      { group: ['**/src/process/**', '**/src/services/**'], message: 'the API is built from its dependencies (api/deps.ts), not the processes that run it', allowTypeImports: false },
     ]),
   },
   {

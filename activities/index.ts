@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
-import type { StaticConfig } from '../src/config.js';
+import type { HostGuards, StaticConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
@@ -15,6 +15,7 @@ import { createStaticActivities } from './static/index.js';
 import { createResolveStack } from './release/resolve-stack.js';
 import { createStoreActivities } from './store/index.js';
 import { createStackObjects } from './swarm/stack-objects.js';
+import { createHealStack } from './swarm/heal-stack.js';
 import { createStackServices } from './swarm/stack-services.js';
 import { createDeploymentLog } from './store/deployment-log.js';
 import type { RequestSite } from '../src/domain/deploy-request.js';
@@ -25,6 +26,9 @@ import { createEngineGuard } from './docker/engine-guard.js';
 import { createGitHubActivities } from './github/index.js';
 import { createLaneActivities } from './lanes/index.js';
 import { createPreviewActivities } from './previews/index.js';
+import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
+import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
+import { createDockerRootSpace } from '../src/docker-root-space.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -36,7 +40,8 @@ export interface ActivityDeps {
   appsDomain: string;
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
-  traefik: { routesDir: string; apiUrl: string; entryUrl: string; httpsEntryUrl: string };
+  /** liveTimeoutMs: how long Traefik may take to apply a route (default ROUTE_LIVE_TIMEOUT_MS). */
+  traefik: { routesDir: string; apiUrl: string; entryUrl: string; httpsEntryUrl: string; liveTimeoutMs?: number };
   static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
   /** Opens sealed secrets (GitHub App key, build secrets). */
   box: SecretBox;
@@ -48,6 +53,8 @@ export interface ActivityDeps {
   previewIdleSeconds: number;
   /** Host paths stack services may bind-mount (BERTH_STACK_BIND_PATHS). */
   stackBindPaths?: string[];
+  /** Build limits and the disk guard (none when not given). */
+  guards?: HostGuards;
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -55,11 +62,13 @@ export function createHostActivities(deps: ActivityDeps) {
   const { db, docker, instance, dockerSocket: socketPath } = deps;
   const deploymentLog = createDeploymentLog(db, deps.log);
   const log = deps.log.child({ component: 'docker' });
-  const images = createImageActivities({ docker, instance, log, deploymentLog });
+  const disk = deps.guards ? createDiskGuard({ space: createDockerRootSpace(docker), minFreeBytes: deps.guards.disk.minFreeBytes }) : NO_DISK_GUARD;
+  const buildLimits = deps.guards ? createBuildLimits(deps.guards.build) : NO_BUILD_LIMITS;
+  const images = createImageActivities({ docker, instance, log, deploymentLog, disk });
   const containers = createContainerActivities({ docker, socketPath, db, box: deps.box, log, instance });
   const health = createHealthActivities({ docker, socketPath, log: deps.log.child({ component: 'health' }), deploymentLog });
   const github = createGitHubActivities(deps).client;
-  const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl });
+  const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl, guards: { limits: buildLimits, disk } });
   const objects = createStackObjects(docker, instance);
   const swarmLog = deps.log.child({ component: 'swarm' });
   // The steps on containers and images wait out a restart of the engine and run again from
@@ -82,6 +91,7 @@ export function createHostActivities(deps: ActivityDeps) {
     ...builds,
     resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
+    healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
   };
 }
 

@@ -3,16 +3,15 @@
 // when they differ from what the database now says. Nothing here touches Traefik itself.
 import type { Client } from '@temporalio/client';
 import type { Config } from '../src/config.js';
-import { CONTROL_TASK_QUEUE } from '../src/domain/task-queues.js';
+import { WORKFLOWS } from '../src/domain/workflow-contracts.js';
 import { recheckSignal } from '../src/domain/workflow-definitions.js';
 import { reconcileEnvironmentWorkflowId } from '../src/domain/workflow-ids.js';
+import { signalWithStart } from '../src/temporal/workflow-starts.js';
 
 export async function applyEnvironment(temporal: Client, config: Config, environmentId: string): Promise<void> {
-  await temporal.workflow.signalWithStart('reconcileEnvironment', {
+  await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
     workflowId: reconcileEnvironmentWorkflowId(environmentId),
-    taskQueue: CONTROL_TASK_QUEUE,
     args: [{ environmentId, hostId: config.hostId, trigger: 'api' }],
-    signal: recheckSignal,
     signalArgs: [],
   });
 }

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probeHttp } from '../src/http-probe.js';
 import { POLL_MS } from './docker-baseline.js';
+import type { Json } from '../test/support/json.js';
 
 export class BerthClient {
   constructor(
@@ -14,7 +15,7 @@ export class BerthClient {
     readonly token: string,
   ) {}
 
-  async call<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async call<T = Json>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.apiUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -23,7 +24,7 @@ export class BerthClient {
     return { status: res.status, body: (await res.json()) as T };
   }
 
-  async must<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  async must<T = Json>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.call<T>(method, path, body);
     if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
@@ -73,7 +74,7 @@ export class BerthClient {
     throw new Error(`${host} did not answer ${body} within ${timeoutMs} ms`);
   }
 
-  async finished(deploymentId: string, timeoutMs = 120_000): Promise<any> {
+  async finished(deploymentId: string, timeoutMs = 120_000): Promise<Json> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const d = await this.must('GET', `/api/v1/deployments/${deploymentId}`);

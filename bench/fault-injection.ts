@@ -1,9 +1,51 @@
 // The fault-injection benchmark: many rounds of a deploy with one fault injected at a random
 // moment (SIGKILL of worker, API, Temporal dev server, Traefik, PostgreSQL; Docker daemon
 // restart), each checked for convergence; then the time to bring back a SIGKILLed container.
-import { FAULT_KINDS, startFaultCluster, type FaultKind } from '../test/support/fault-cluster.js';
+// Then the same for a stack on the installation's own Swarm (worker, Docker daemon, Traefik),
+// and the time until a SIGKILLed task's replacement is routed.
+import { FAULT_KINDS, startFaultCluster, type FaultCluster, type FaultKind } from '../test/support/fault-cluster.js';
 import { killLiveContainer, runFaultRound, seededRandom, setUpFaultApp, type RoundResult } from '../test/support/fault-rounds.js';
+import { killStackTask, runStackFaultRound, setUpFaultStack, STACK_FAULT_KINDS } from '../test/support/fault-stack-rounds.js';
 import { fmtMs, median, type Row } from './stats.js';
+
+/** A stack's rounds (after the app's: those count every route file as the app's), of the kinds it can meet among those asked for. */
+async function stackRounds(cluster: FaultCluster, images: Record<string, string>, rounds: number, random: () => number, asked: readonly FaultKind[]): Promise<Row[]> {
+  const kinds = STACK_FAULT_KINDS.filter((k) => asked.includes(k));
+  if (kinds.length === 0) return [];
+  await setUpFaultStack(cluster, images);
+  const results: RoundResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
+    const r = await runStackFaultRound(cluster, round, kind, images, random);
+    results.push(r);
+    process.stdout.write(`  stack round ${round} ${kind}: ${r.status}, ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}\n`);
+  }
+  const heal: number[] = [];
+  for (let i = 0; i < 10; i++) heal.push(await killStackTask(cluster));
+  const rows: Row[] = kinds.map((kind) => {
+    const of = results.filter((r) => r.kind === kind);
+    const times = of.map((r) => r.convergeMs);
+    return {
+      benchmark: `stack fault: ${kind} (${of.length} rounds; deploys ${of.filter((r) => r.status === 'succeeded').length} ok / ${of.filter((r) => r.status !== 'succeeded').length} not)`,
+      figure: of.length ? `converge median ${fmtMs(median(times))}, max ${fmtMs(Math.max(...times))}` : '-',
+      baseline: '-',
+      ratio: '-',
+      target: '0 failures',
+      met: of.every((r) => r.problems.length === 0),
+    };
+  });
+  const failures = results.filter((r) => r.problems.length).length;
+  rows.push({ benchmark: `stack fault injection: ${rounds} rounds`, figure: `${failures} failures`, baseline: '-', ratio: '-', target: '0', met: failures === 0 });
+  rows.push({
+    benchmark: 'killed stack task → replaced and routed (10 kills)',
+    figure: `median ${fmtMs(median(heal))}, max ${fmtMs(Math.max(...heal))}`,
+    baseline: '-',
+    ratio: '-',
+    target: '≤ 2 s',
+    met: Math.max(...heal) <= 2000,
+  });
+  return rows;
+}
 
 /** BERTH_FAULT_KINDS=docker,worker: only those kinds of fault (unset: every kind). */
 export function faultKinds(list: string | undefined): readonly FaultKind[] {
@@ -21,7 +63,7 @@ export async function faultInjection(
   seed: number,
   kinds: readonly FaultKind[] = FAULT_KINDS,
 ): Promise<Row[]> {
-  const cluster = await startFaultCluster({ toolsDir, images: Object.keys(images), name: `bench${process.pid % 10000}` });
+  const cluster = await startFaultCluster({ toolsDir, images: Object.keys(images), name: `bench${process.pid % 10000}`, swarm: true });
   try {
     await setUpFaultApp(cluster, images);
     const random = seededRandom(seed);
@@ -67,6 +109,7 @@ export async function faultInjection(
       target: '≤ 3 s',
       met: Math.max(...mttr) <= 3000,
     });
+    rows.push(...(await stackRounds(cluster, images, Math.max(STACK_FAULT_KINDS.length, Math.ceil(rounds / 2)), random, kinds)));
     return rows;
   } finally {
     await cluster.stop();

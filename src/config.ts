@@ -124,6 +124,14 @@ const envSchema = z.object({
     .string()
     .regex(/^(\/[^:]*)(:\/[^:]*)*$/, 'expected absolute paths separated by ":"')
     .optional(),
+
+  // Host guards: what builds may use, and the free disk below which builds and pulls stop.
+  BERTH_BUILD_MEMORY_MB: z.coerce.number({ error: 'expected a size in MiB (0: no limit)' }).int().min(0).max(1_048_576).default(2048),
+  BERTH_BUILD_CPUS: z.coerce.number({ error: 'expected a number of CPUs (0: no limit)' }).min(0).max(1024).default(2),
+  BERTH_BUILD_CGROUP: z.string().regex(/^\/[A-Za-z0-9_.\/-]+$/, 'expected an absolute cgroup path such as /docker/buildkit').default('/docker/buildkit'),
+  BERTH_DISK_MIN_FREE_MB: z.coerce.number({ error: 'expected a size in MiB (0: no guard)' }).int().min(0).max(1_073_741_824).default(2048),
+  BERTH_DISK_CLEANUP_FREE_MB: z.coerce.number({ error: 'expected a size in MiB (0: never early)' }).int().min(0).max(1_073_741_824).default(10_240),
+  BERTH_DISK_CHECK_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(86_400).default(60),
 });
 
 /** Never echoed back in an error message. */
@@ -202,6 +210,18 @@ export interface Config {
   previews: { idleSeconds: number };
   /** Host paths (and below) that stack services may bind-mount; none by default. */
   stackBindPaths: string[];
+  guards: HostGuards;
+}
+
+/** What protects the host from its builds and from a full disk. */
+export interface HostGuards {
+  /**
+   * What the engine's BuildKit builds may use together (0: no limit), applied to its cgroup
+   * (the daemon's cgroup parent + /buildkit): Docker 20.10 ignores `docker build --memory`.
+   */
+  build: { memoryBytes: number; cpus: number; cgroup: string };
+  /** Free space on the Docker root below which builds and pulls refuse to start, and below which the cleanup runs early. */
+  disk: { minFreeBytes: number; cleanupFreeBytes: number; checkSeconds: number };
 }
 
 export interface AcmeConfig {
@@ -264,6 +284,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  if (e.BERTH_DISK_CLEANUP_FREE_MB > 0 && e.BERTH_DISK_CLEANUP_FREE_MB < e.BERTH_DISK_MIN_FREE_MB) {
+    throw new ConfigError([`BERTH_DISK_CLEANUP_FREE_MB: expected at least BERTH_DISK_MIN_FREE_MB (${e.BERTH_DISK_MIN_FREE_MB}): the cleanup runs before builds stop`]);
+  }
   if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
     throw new ConfigError(['TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: give both (the client certificate and its key) or neither']);
   }
@@ -361,6 +384,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     builds: { workspacesDir: resolve(e.BERTH_WORKSPACES_DIR ?? join(dataDir, 'workspaces')), dockerCli: e.BERTH_DOCKER_CLI },
     previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
     stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
+    guards: {
+      build: { memoryBytes: e.BERTH_BUILD_MEMORY_MB * MIB, cpus: e.BERTH_BUILD_CPUS, cgroup: e.BERTH_BUILD_CGROUP },
+      disk: { minFreeBytes: e.BERTH_DISK_MIN_FREE_MB * MIB, cleanupFreeBytes: e.BERTH_DISK_CLEANUP_FREE_MB * MIB, checkSeconds: e.BERTH_DISK_CHECK_SECONDS },
+    },
   };
 }
 
@@ -371,6 +398,8 @@ function localAddresses(): string[] {
     .filter((a) => a !== undefined && !a.internal)
     .map((a) => (a as { address: string }).address);
 }
+
+const MIB = 1024 * 1024;
 
 /** For entrypoints: a wrong setting ends the process with one line naming it. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {

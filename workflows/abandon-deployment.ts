@@ -4,12 +4,23 @@
 import { CancellationScope, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { DeploymentStatus } from '../src/domain/deployment.js';
+import type { PhaseOutcome, PhaseWrite } from '../src/domain/phases.js';
 import type { AbortReason } from '../src/domain/workflow-definitions.js';
 import { STORE } from './activity-profiles.js';
 import { describeFailure, type FailureDescription } from './failure.js';
 import type { PhaseTracker } from './phase-tracker.js';
 
-export type Undo = () => Promise<unknown>;
+/** How the deployment is ending, for an undo that records phases of its own. */
+export interface Ending {
+  outcome: Extract<PhaseOutcome, 'failed' | 'cancelled'>;
+  message: string;
+}
+
+/**
+ * The undo of one step. Phase changes it returns are recorded with the deployment's end (an
+ * undo that records its own phase, like a stack's revert, ends the running phase first).
+ */
+export type Undo = (ending: Ending) => Promise<PhaseWrite[] | void>;
 
 export interface Abandoned {
   status: DeploymentStatus;
@@ -20,7 +31,11 @@ export interface Abandoned {
 export function endingOf(err: unknown, reason: AbortReason | null): Abandoned & { cancelled: boolean } {
   const cancelled = reason !== null || isCancellation(err);
   const status: DeploymentStatus = cancelled ? (reason?.kind === 'superseded' ? 'superseded' : 'cancelled') : 'failed';
-  const failure = cancelled ? { message: reason?.kind === 'superseded' ? `superseded by ${reason.by}` : 'cancelled', type: null } : describeFailure(err);
+  const failure: FailureDescription = cancelled
+    ? reason?.kind === 'superseded'
+      ? { message: `superseded by ${reason.by}`, type: 'Superseded' }
+      : { message: 'cancelled', type: 'Cancelled' }
+    : describeFailure(err);
   return { status, cancelled, failure };
 }
 
@@ -37,8 +52,12 @@ export async function abandonDeployment(input: {
   // Undo in reverse, whatever happens to this workflow meanwhile; one failed undo must not
   // stop the others.
   await CancellationScope.nonCancellable(async () => {
-    for (const step of [...input.undo].reverse()) await step().catch(() => undefined);
     const outcome = cancelled ? 'cancelled' : 'failed';
+    const writes: PhaseWrite[] = [];
+    for (const step of [...input.undo].reverse()) {
+      const undone = await step({ outcome, message: failure.message }).catch(() => undefined);
+      if (undone) writes.push(...undone);
+    }
     await store.completeDeployment({
       deploymentId,
       status,
@@ -46,7 +65,7 @@ export async function abandonDeployment(input: {
       errorType: failure.type,
       supersededBy: reason?.by ?? null,
       at: Date.now(),
-      phases: phases.end(outcome, failure.message),
+      phases: [...writes, ...phases.end(outcome, failure.message)],
       endRunning: { outcome, message: failure.message },
     });
   });

@@ -50,8 +50,14 @@ export const STORE: LocalActivityOptions = {
 /** Fetching and building a commit: long, heartbeating (a build prints nothing for minutes at times). */
 export const BUILD: ActivityOptions = { ...DOCKER, startToCloseTimeout: '70m', heartbeatTimeout: '10s', retry: { ...RETRY, maximumAttempts: 3 } };
 
-/** Calls to GitHub and to Temporal (lanes, previews): quick, retried on what may pass. */
+/** Calls to GitHub: quick, retried on what may pass (rate limits, GitHub's own hiccups). */
 export const GITHUB: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  retry: { ...RETRY, initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 6 },
+};
+
+/** Calls to Temporal that ask other workflows for work (a lane's deploy, a preview's event). */
+export const WORKFLOW_CALLS: ActivityOptions = {
   startToCloseTimeout: '1m',
   retry: { ...RETRY, initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 6 },
 };

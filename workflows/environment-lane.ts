@@ -9,7 +9,6 @@ import {
   getExternalWorkflowHandle,
   proxyLocalActivities,
   setHandler,
-  startChild,
   ParentClosePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -17,9 +16,10 @@ import type { ControlActivities } from '../activities/index.js';
 import type { DeployRequest } from '../src/domain/deployment.js';
 import { coalesce, type Queued } from '../src/domain/lane-queue.js';
 import { APP_NAME, DEPLOYMENT_ID, ENVIRONMENT_NAME } from '../src/domain/search-attributes.js';
+import { DEPLOY_WORKFLOWS, type LaneInput } from '../src/domain/workflow-contracts.js';
 import { deployWorkflowId } from '../src/domain/workflow-ids.js';
 import { STORE } from './activity-profiles.js';
-import { DEPLOY_WORKFLOWS } from './deploy-workflows.js';
+import { startChildWorkflow } from './child-workflows.js';
 import {
   abortDeploySignal,
   cancelDeploymentUpdate,
@@ -27,16 +27,6 @@ import {
   requestDeployUpdate,
   type CancelOutcome,
 } from '../src/domain/workflow-definitions.js';
-
-export interface LaneInput {
-  environmentId: string;
-  /** Requests carried over a continue-as-new. */
-  queued?: Queued[];
-  arrivals?: number;
-  completed?: number;
-  /** Deployments per run before continuing as new (default DEPLOYS_PER_RUN). */
-  deploysPerRun?: number;
-}
 
 /** Deployments run per lane run before it continues as new, keeping its history short. */
 export const DEPLOYS_PER_RUN = 50;
@@ -111,7 +101,7 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       // Requests queued before apps had kinds are image deploys.
       const workflow = DEPLOY_WORKFLOWS[current.appKind ?? 'image'];
       if (!workflow) throw ApplicationFailure.nonRetryable(`no deploy workflow for apps of kind ${current.appKind}`, 'ValidationFailed');
-      const child = await startChild(workflow, {
+      const child = await startChildWorkflow(workflow, {
         workflowId: deployWorkflowId(current.deploymentId),
         args: [current],
         // If the lane itself is ended, the deploy undoes its work rather than run unsupervised.

@@ -4,21 +4,18 @@
 // the lane and its deploy, the containers, the route, the environment — with retries until
 // nothing is left. An event that arrives during a teardown brings the preview back after it.
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { ControlActivities, HostActivities } from '../activities/index.js';
-import type { PreviewTarget } from '../src/domain/preview.js';
+import type { ControlActivities } from '../activities/index.js';
 import type { GitSource } from '../src/domain/deployment.js';
-import { hostTaskQueue } from '../src/domain/task-queues.js';
+import type { PreviewTarget } from '../src/domain/preview.js';
+import type { PreviewOutcome } from '../src/domain/workflow-contracts.js';
 import { pullRequestSignal, type PullRequestEvent } from '../src/domain/workflow-definitions.js';
-import { GITHUB, INTAKE, TEARDOWN } from './activity-profiles.js';
-
-export interface PreviewOutcome {
-  deployments: string[];
-  removed: 'closed' | 'idle';
-}
+import { GITHUB, INTAKE, TEARDOWN, WORKFLOW_CALLS } from './activity-profiles.js';
+import { hostActivities } from './host-activities.js';
 
 export async function previewLifecycle(target: PreviewTarget): Promise<PreviewOutcome> {
   const store = proxyActivities<ControlActivities>(INTAKE);
-  const remote = proxyActivities<ControlActivities>(GITHUB);
+  const github = proxyActivities<ControlActivities>(GITHUB);
+  const lanes = proxyActivities<ControlActivities>(WORKFLOW_CALLS);
   const teardown = proxyActivities<ControlActivities>(TEARDOWN);
   const events: PullRequestEvent[] = [];
   const seen = new Set<string>();
@@ -38,14 +35,14 @@ export async function previewLifecycle(target: PreviewTarget): Promise<PreviewOu
   const removeEverything = async (reason: 'closed' | 'idle') => {
     if (!environment) return;
     const env = environment;
-    const host = proxyActivities<HostActivities>({ ...TEARDOWN, taskQueue: hostTaskQueue(env.hostId) });
+    const host = hostActivities(env.hostId, TEARDOWN);
     await teardown.stopLane({ environmentId: env.id });
     await host.removeEnvironmentContainers({ environmentId: env.id });
     await teardown.removeRoute({ environmentId: env.id });
     await teardown.removePreviewEnvironment({ appId: target.appId, number: target.number, environmentId: env.id, reason });
     const last = deployments[deployments.length - 1];
     if (lastSource?.feedback && lastSource.sha && last) {
-      await remote
+      await github
         .reportEnvironmentRemoved({ deploymentId: last, appName: target.appName, environmentName: `pr-${target.number}`, source: lastSource, sha: lastSource.sha })
         .catch(() => undefined);
     }
@@ -69,7 +66,7 @@ export async function previewLifecycle(target: PreviewTarget): Promise<PreviewOu
     const made = await store.ensurePreviewEnvironment({ target, event });
     environment = { id: made.environmentId, hostId: made.request.hostId };
     lastSource = made.source;
-    await remote.submitDeploy({
+    await lanes.submitDeploy({
       request: { ...made.request, deploymentId: event.deploymentId, kind: 'deploy', trigger: `github:${event.deliveryId}`, source: made.source },
     });
     deployments.push(event.deploymentId);

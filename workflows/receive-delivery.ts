@@ -5,18 +5,16 @@
 // retried step asks for the same deployment again and the lane takes it once.
 import { proxyActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
-import type { DeliveryOutcome, DeliveryResult } from '../db/schema/webhook-deliveries.js';
 import { mintId } from '../src/domain/ids.js';
-import { GITHUB, INTAKE } from './activity-profiles.js';
+import type { DeliveryResult } from '../src/domain/webhook-delivery.js';
+import type { DeliveryHandled, DeliveryInput } from '../src/domain/workflow-contracts.js';
+import { GITHUB, INTAKE, WORKFLOW_CALLS } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
 
-export interface DeliveryInput {
-  deliveryId: string;
-}
-
-export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<{ outcome: DeliveryOutcome; results: DeliveryResult[] }> {
+export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<DeliveryHandled> {
   const intake = proxyActivities<ControlActivities>(INTAKE);
-  const remote = proxyActivities<ControlActivities>(GITHUB);
+  const github = proxyActivities<ControlActivities>(GITHUB);
+  const workflows = proxyActivities<ControlActivities>(WORKFLOW_CALLS);
   const plan = await intake.planDelivery({ deliveryId });
   const results: DeliveryResult[] = [...plan.notes];
   let outcome = plan.outcome;
@@ -27,25 +25,25 @@ export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<{ 
   for (const action of plan.actions) {
     try {
       if (action.kind === 'sync') {
-        const synced = await remote.syncRepositories({ installationId: action.installationId, uninstalled: action.uninstalled });
+        const synced = await github.syncRepositories({ installationId: action.installationId, uninstalled: action.uninstalled });
         outcome = 'synced';
         message = `${message}: ${synced.skipped ?? `${synced.installations} installation(s), ${synced.repositories} repositories, ${synced.removed} removed`}`;
       } else if (action.kind === 'deploy') {
         const deploymentId = mintId('dep', Date.now(), Math.random);
-        await remote.submitDeploy({ request: { ...action.request, deploymentId, kind: 'deploy', trigger: `github:${deliveryId}` } });
+        await workflows.submitDeploy({ request: { ...action.request, deploymentId, kind: 'deploy', trigger: `github:${deliveryId}` } });
         results.push({ ...action.result, deploymentId });
       } else if (action.kind === 'preview') {
         const deploymentId = mintId('dep', Date.now(), Math.random);
         // A fork's commit is recorded first (with who approved it, when this event is the approval).
         if (action.fork) await intake.recordForkPreview({ target: action.target, event: action.event, fork: action.fork, deploymentId });
-        await remote.signalPreview({ target: action.target, event: { ...action.event, deploymentId } });
+        await workflows.signalPreview({ target: action.target, event: { ...action.event, deploymentId } });
         results.push({ ...action.result, deploymentId });
       } else if (action.kind === 'preview-hold') {
         await intake.recordForkPreview({ target: action.target, event: action.event, fork: action.fork, deploymentId: null });
         results.push(action.result);
         held++;
       } else {
-        const closed = await remote.closePreview({ appId: action.target.appId, number: action.target.number, event: { ...action.event, deploymentId: null } });
+        const closed = await workflows.closePreview({ appId: action.target.appId, number: action.target.number, event: { ...action.event, deploymentId: null } });
         results.push({ ...action.result, note: closed.signalled ? action.result.note : 'no preview running' });
       }
     } catch (err) {

@@ -2,32 +2,19 @@
 // environment's containers and route against the database, then orphans (containers and route
 // files of nothing retained), then stuck deployments. Every finding is recorded.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { ControlActivities, HostActivities } from '../activities/index.js';
+import type { ControlActivities } from '../activities/index.js';
 import type { ReconcileEventInput } from '../activities/store/reconcile.js';
-import { hostTaskQueue } from '../src/domain/task-queues.js';
+import type { ReconcileAllInput, ReconcileSummary } from '../src/domain/workflow-contracts.js';
 import { DOCKER, ROUTER, STORE } from './activity-profiles.js';
 import { reconcileTarget } from './reconcile-target.js';
-
-export interface ReconcileAllInput {
-  hostId: string;
-  trigger: string;
-  stuck: { deadlineMs: number; noWorkerMs: number; policy: 'report' | 'cancel'; cancelGraceMs: number };
-}
-
-export interface ReconcileSummary {
-  environments: number;
-  events: number;
-  orphans: number;
-  staleRoutes: number;
-  stuck: number;
-}
+import { hostActivities } from './host-activities.js';
 
 /** Environments reconciled side by side. */
 const PARALLEL = 8;
 
 export async function reconcileAll(input: ReconcileAllInput): Promise<ReconcileSummary> {
   const store = proxyLocalActivities<ControlActivities>(STORE);
-  const host = proxyActivities<HostActivities>({ ...DOCKER, taskQueue: hostTaskQueue(input.hostId) });
+  const host = hostActivities(input.hostId, DOCKER);
   const control = proxyActivities<ControlActivities>(ROUTER);
 
   const targets = await store.reconcileTargets({});

@@ -3,6 +3,7 @@
 // (signal recheck) makes it look once more, so no event is lost between two passes.
 import { proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
+import type { ReconcileEnvironmentInput } from '../src/domain/workflow-contracts.js';
 import { recheckSignal } from '../src/domain/workflow-definitions.js';
 import { STORE } from './activity-profiles.js';
 import { reconcileTarget } from './reconcile-target.js';
@@ -10,7 +11,7 @@ import { reconcileTarget } from './reconcile-target.js';
 /** Passes per run at most; a container that keeps dying is the scheduled reconcile's again. */
 const MAX_PASSES = 5;
 
-export async function reconcileEnvironment(input: { environmentId: string; hostId: string; trigger: string }): Promise<number> {
+export async function reconcileEnvironment(input: ReconcileEnvironmentInput): Promise<number> {
   const store = proxyLocalActivities<ControlActivities>(STORE);
   let again = true;
   setHandler(recheckSignal, () => {

@@ -1,26 +1,28 @@
-// One reconcile pass over one environment: heal its live release's containers on the host,
-// then make its route follow them; returns what was found and done (for the event log).
-import { proxyActivities } from '@temporalio/workflow';
-import type { ControlActivities, HostActivities } from '../activities/index.js';
+// One reconcile pass over one environment: heal its live release on the host (an image app's
+// containers, a static site's files, a stack's Swarm services), then make its routes follow what
+// runs; returns what was found and done (for the event log).
+import { patched, proxyActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
 import type { ReconcileEventInput, ReconcileTarget } from '../activities/store/reconcile.js';
-import { hostTaskQueue } from '../src/domain/task-queues.js';
+import { serviceTls } from '../src/domain/https.js';
+import type { RouteSpec } from '../src/domain/route.js';
 import { DOCKER, LAUNCH, ROUTER } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
+import { hostActivities } from './host-activities.js';
+
+/** Reconcile heals stacks too; histories from before it left them to Swarm. */
+export const RECONCILE_STACKS_PATCH = 'reconcile-stacks';
+
+type Live = NonNullable<ReconcileTarget['live']>;
 
 export async function reconcileTarget(target: ReconcileTarget, hostId: string): Promise<ReconcileEventInput[]> {
   const live = target.live;
-  // Swarm keeps a stack's tasks running (restart policy) and its rollout owns its routes.
-  if (!live || target.busy || target.appKind === 'stack') return [];
-  const onHost = { taskQueue: hostTaskQueue(hostId) };
-  // Healing may wait out a health gate: the launch profile's budget.
-  const healer = proxyActivities<HostActivities>({ ...LAUNCH, ...onHost, retry: { ...DOCKER.retry, maximumAttempts: 3 } });
-  const router = proxyActivities<ControlActivities>(ROUTER);
+  if (!live || target.busy) return [];
+  if (target.appKind === 'stack' && !patched(RECONCILE_STACKS_PATCH)) return [];
   const environmentId = target.environmentId;
-  const events: ReconcileEventInput[] = [];
   try {
     if (target.appKind === 'static') {
-      const site = proxyActivities<HostActivities>({ ...DOCKER, ...onHost });
-      return await site.healStaticSite({
+      return await hostActivities(hostId, DOCKER).healStaticSite({
         environmentId,
         appName: target.appName,
         environmentName: target.environmentName,
@@ -29,23 +31,63 @@ export async function reconcileTarget(target: ReconcileTarget, hostId: string): 
         live: { releaseId: live.releaseId, deploymentId: live.deploymentId },
       });
     }
-    const healed = await healer.healContainers({
-      appId: target.appId,
-      environmentId,
-      desired: { releaseId: live.releaseId, deploymentId: live.deploymentId, replicas: live.replicas },
-      port: live.port,
-      check: live.healthCheck,
-    });
-    for (const a of healed.actions) {
-      events.push({ environmentId, drift: a.drift, action: a.action, outcome: a.outcome, detail: { replica: a.replica, detail: a.detail } });
-    }
-    if (healed.endpoints.length > 0) {
-      const route = { environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: healed.endpoints.map((e) => e.url), tls: target.tls };
-      const ensured = await router.ensureRoute({ route });
-      if (ensured.drift) events.push({ environmentId, drift: ensured.drift, action: 'route-written', outcome: 'done', detail: { servers: route.servers } });
-    }
+    if (target.appKind === 'stack') return await reconcileStack(target, live, hostId);
+    return await reconcileContainers(target, live, hostId);
   } catch (err) {
-    events.push({ environmentId, drift: 'reconcile-error', action: 'none', outcome: 'failed', detail: describeFailure(err) as unknown as Record<string, unknown> });
+    return [{ environmentId, drift: 'reconcile-error', action: 'none', outcome: 'failed', detail: describeFailure(err) as unknown as Record<string, unknown> }];
+  }
+}
+
+/** Healing may wait out a health gate: the launch profile's budget, fewer attempts. */
+const healer = (hostId: string) => hostActivities(hostId, { ...LAUNCH, retry: { ...DOCKER.retry, maximumAttempts: 3 } });
+
+async function reconcileContainers(target: ReconcileTarget, live: Live, hostId: string): Promise<ReconcileEventInput[]> {
+  const environmentId = target.environmentId;
+  const healed = await healer(hostId).healContainers({
+    appId: target.appId,
+    environmentId,
+    desired: { releaseId: live.releaseId, deploymentId: live.deploymentId, replicas: live.replicas },
+    port: live.port,
+    check: live.healthCheck,
+  });
+  const events = healed.actions.map((a) => healEvent(environmentId, a, { replica: a.replica }));
+  if (healed.endpoints.length > 0) {
+    events.push(
+      ...(await followRoute({ environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: healed.endpoints.map((e) => e.url), tls: target.tls })),
+    );
   }
   return events;
+}
+
+/** A stack: its services as the live release has them, each exposed one's route at the tasks that run now. */
+async function reconcileStack(target: ReconcileTarget, live: Live, hostId: string): Promise<ReconcileEventInput[]> {
+  const environmentId = target.environmentId;
+  const healed = await healer(hostId).healStack({
+    appId: target.appId,
+    environmentId,
+    releaseId: live.releaseId,
+    deploymentId: live.deploymentId,
+    hosts: target.hosts,
+  });
+  const events = healed.actions.map((a) => healEvent(environmentId, a, { service: a.service }));
+  for (const r of healed.routes) {
+    const followed = await followRoute({ environmentId: r.routeKey, deploymentId: live.deploymentId, hosts: r.hosts, servers: r.servers, tls: serviceTls(target.tls, r.hosts) });
+    events.push(...followed.map((e) => ({ ...e, environmentId, detail: { ...e.detail, service: r.service } })));
+  }
+  return events;
+}
+
+/** One thing a heal found and did, as a reconcile event; `about` says what it concerned. */
+function healEvent(
+  environmentId: string,
+  a: { drift: string; action: string; outcome: ReconcileEventInput['outcome']; detail: unknown },
+  about: Record<string, unknown>,
+): ReconcileEventInput {
+  return { environmentId, drift: a.drift, action: a.action, outcome: a.outcome, detail: { ...about, detail: a.detail } };
+}
+
+/** The route as it should be: written again (and confirmed loaded) when it is not. */
+async function followRoute(route: RouteSpec): Promise<ReconcileEventInput[]> {
+  const ensured = await proxyActivities<ControlActivities>(ROUTER).ensureRoute({ route });
+  return ensured.drift ? [{ environmentId: route.environmentId, drift: ensured.drift, action: 'route-written', outcome: 'done', detail: { servers: route.servers } }] : [];
 }

@@ -2,42 +2,23 @@
 // created or updated until its containers run (then the parent hears it: dependents waiting
 // for service_started may go), gated on its health, then, when it is exposed, Traefik switched
 // to it and confirmed. Its phases are recorded under its name.
-import type { RouteTls } from '../src/domain/https.js';
 import { getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { ControlActivities, HostActivities } from '../activities/index.js';
+import type { ControlActivities } from '../activities/index.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
-import { serviceRouteKey, type ServicePlan } from '../src/domain/stack.js';
-import { hostTaskQueue } from '../src/domain/task-queues.js';
+import { serviceRouteKey } from '../src/domain/stack.js';
+import type { ServiceRolledOut, ServiceRolloutInput } from '../src/domain/workflow-contracts.js';
 import { serviceStartedSignal } from '../src/domain/workflow-definitions.js';
 import { ROUTER, STORE, SWARM } from './activity-profiles.js';
 import { PhaseTracker } from './phase-tracker.js';
+import { hostActivities } from './host-activities.js';
 
 /** Answers through Traefik, from this deployment, that must pass after a switch. */
 const VERIFY_ATTEMPTS = 2;
 const VERIFY_TIMEOUT_MS = 2000;
 
-export interface ServiceRolloutInput {
-  deploymentId: string;
-  appId: string;
-  environmentId: string;
-  releaseId: string;
-  service: ServicePlan;
-  /** Host names an exposed service answers on. */
-  hosts: string[];
-  /** HTTPS for them (absent: plain HTTP, and in rollouts started before HTTPS existed). */
-  tls?: RouteTls | undefined;
-  hostId: string;
-}
-
-export interface ServiceRolledOut {
-  service: string;
-  swarmService: string;
-  change: 'created' | 'updated' | 'unchanged';
-}
-
 export async function rolloutStackService(input: ServiceRolloutInput): Promise<ServiceRolledOut> {
   const { deploymentId, service } = input;
-  const launcher = proxyActivities<HostActivities>({ ...SWARM, taskQueue: hostTaskQueue(input.hostId) });
+  const launcher = hostActivities(input.hostId, SWARM);
   const router = proxyActivities<ControlActivities>(ROUTER);
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const phases = new PhaseTracker();

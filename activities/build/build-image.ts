@@ -15,6 +15,7 @@ import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
 import { createDockerBuild, type Built } from './docker-build.js';
 import { insideCheckout, removeWorkspace, workspaceDir } from './workspace.js';
+import type { BuildGuards } from './build-guards.js';
 
 export { countSteps, type Built } from './docker-build.js';
 export const COMMIT_LABEL = 'berth.commit';
@@ -31,6 +32,7 @@ export interface BuildDeps {
   dockerCli: string;
   dockerSocket: string;
   instance: string;
+  guards?: BuildGuards;
 }
 
 export interface BuildInput {
@@ -40,8 +42,8 @@ export interface BuildInput {
   sha: string;
 }
 
-export function createBuildImage({ db, docker, box, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance }: BuildDeps) {
-  const dockerBuild = createDockerBuild({ deploymentLog, dockerCli, dockerSocket });
+export function createBuildImage({ db, docker, box, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, guards }: BuildDeps) {
+  const dockerBuild = createDockerBuild({ deploymentLog, dockerCli, dockerSocket, ...guards });
   return async function buildImage(input: BuildInput): Promise<Built> {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
     const source = await getGitSource(db, input.appId);

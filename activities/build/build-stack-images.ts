@@ -15,6 +15,7 @@ import type { DeploymentLog } from '../store/deployment-log.js';
 import { compileCheckoutCompose } from './checkout-compose.js';
 import { createDockerBuild } from './docker-build.js';
 import { insideCheckout, workspaceDir } from './workspace.js';
+import type { BuildGuards } from './build-guards.js';
 
 export interface StackBuildDeps {
   db: Db;
@@ -25,6 +26,7 @@ export interface StackBuildDeps {
   dockerSocket: string;
   instance: string;
   allowedBindPaths: string[];
+  guards?: BuildGuards;
 }
 
 export interface StackBuildInput {
@@ -44,8 +46,8 @@ export interface StackImagesBuilt {
   builds: { service: string; ms: number; cachedSteps: number; steps: number }[];
 }
 
-export function createBuildStackImages({ db, box, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, allowedBindPaths }: StackBuildDeps) {
-  const dockerBuild = createDockerBuild({ deploymentLog, dockerCli, dockerSocket });
+export function createBuildStackImages({ db, box, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, allowedBindPaths, guards }: StackBuildDeps) {
+  const dockerBuild = createDockerBuild({ deploymentLog, dockerCli, dockerSocket, ...guards });
   return async function buildStackImages(input: StackBuildInput): Promise<StackImagesBuilt> {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
     const source = await getGitSource(db, input.appId);

@@ -9,6 +9,8 @@ import { permanentFailure } from '../../src/errors.js';
 import { withHeartbeat } from '../heartbeat.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
 import { CommandAborted, runCommand } from './run-command.js';
+import { NO_DISK_GUARD, type DiskGuard } from '../docker/disk-guard.js';
+import { NO_BUILD_LIMITS, type BuildLimits } from './build-limits.js';
 
 export const BUILD_TIMEOUT_MS = 60 * 60_000;
 
@@ -16,6 +18,10 @@ export interface DockerBuildDeps {
   deploymentLog: DeploymentLog;
   dockerCli: string;
   dockerSocket: string;
+  /** What builds may use of the host (build-limits.ts). */
+  limits?: BuildLimits;
+  /** A build does not start on a Docker root short of free space. */
+  disk?: DiskGuard;
 }
 
 export interface DockerBuildSpec {
@@ -56,7 +62,7 @@ export function countSteps(lines: string[]): { steps: number; cached: number } {
   return { steps: steps.size, cached: [...cached].filter((s) => steps.has(s)).length };
 }
 
-export function createDockerBuild({ deploymentLog, dockerCli, dockerSocket }: DockerBuildDeps) {
+export function createDockerBuild({ deploymentLog, dockerCli, dockerSocket, limits = NO_BUILD_LIMITS, disk = NO_DISK_GUARD }: DockerBuildDeps) {
   return async function dockerBuild(spec: DockerBuildSpec): Promise<Built> {
     const { deploymentId, image } = spec;
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: spec.dir, DOCKER_BUILDKIT: '1', DOCKER_HOST: `unix://${dockerSocket}` };
@@ -76,6 +82,10 @@ export function createDockerBuild({ deploymentLog, dockerCli, dockerSocket }: Do
     const redact = (line: string) => hidden.reduce((l, v) => l.split(v).join('[redacted]'), line);
     const lines: string[] = [];
     let logging = Promise.resolve();
+    await disk.ensureRoom(`the build of ${image}`);
+    const limited = await limits.apply();
+    await deploymentLog.write(deploymentId, limited.warn ? 'warn' : 'info', 'build', limited.note);
+    const memoryBefore = await limits.memoryHits();
     const started = performance.now();
     await deploymentLog.write(deploymentId, 'info', 'build', `building ${image}`);
     const result = await withHeartbeat((signal) =>
@@ -97,6 +107,12 @@ export function createDockerBuild({ deploymentLog, dockerCli, dockerSocket }: Do
     });
     await logging;
     if (result.code !== 0) {
+      // A step killed (137) while builds were at their memory limit: that is why.
+      const memoryAfter = await limits.memoryHits();
+      const killed = result.tail.some((l) => /exit code: 137\b/.test(l));
+      if (killed && memoryBefore !== null && memoryAfter !== null && memoryAfter > memoryBefore) {
+        throw permanentFailure('BuildFailed', `docker build of ${image} was stopped for memory: ${limits.describe()}`);
+      }
       const why = result.tail.map(redact).filter((l) => l.trim()).slice(-5).join(' | ');
       throw permanentFailure('BuildFailed', `docker build of ${image} exited with ${result.code}: ${why.slice(0, 1000)}`);
     }

@@ -17,6 +17,7 @@ import type { DeploymentLog } from '../store/deployment-log.js';
 import { recordReport } from '../store/deployments.js';
 import { CommandAborted, runCommand } from './run-command.js';
 import { removeWorkspace, workspaceDir } from './workspace.js';
+import { NO_DISK_GUARD, type DiskGuard } from '../docker/disk-guard.js';
 
 export const FETCH_TIMEOUT_MS = 10 * 60_000;
 /** Transports git may use: no ext:: or fd:: helpers, whatever a URL says. */
@@ -28,6 +29,8 @@ export interface FetchDeps {
   deploymentLog: DeploymentLog;
   workspacesDir: string;
   githubWebUrl: string;
+  /** A build does not start on a Docker root short of free space. */
+  disk?: DiskGuard;
 }
 
 export interface FetchInput {
@@ -42,7 +45,7 @@ export function displayUrl(url: string): string {
   return url.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1');
 }
 
-export function createFetchSource({ db, github, deploymentLog, workspacesDir, githubWebUrl }: FetchDeps) {
+export function createFetchSource({ db, github, deploymentLog, workspacesDir, githubWebUrl, disk = NO_DISK_GUARD }: FetchDeps) {
   async function cloneTarget(appId: string, source: GitSource): Promise<{ url: string; installationId: number | null }> {
     const row = await getGitSource(db, appId);
     const url = source.url ?? row?.url ?? null;
@@ -61,6 +64,7 @@ export function createFetchSource({ db, github, deploymentLog, workspacesDir, gi
 
   return async function fetchSource(input: FetchInput): Promise<{ sha: string }> {
     await recordReport(db, input.report);
+    await disk.ensureRoom('the build');
     const { deploymentId, source } = input;
     const dir = workspaceDir(workspacesDir, deploymentId);
     const target = await cloneTarget(input.appId, source);

@@ -9,6 +9,7 @@ import { createBuildImage } from './build-image.js';
 import { createBuildStackImages } from './build-stack-images.js';
 import { createFetchSource } from './fetch-source.js';
 import { removeWorkspace, workspaceDir } from './workspace.js';
+import type { BuildGuards } from './build-guards.js';
 
 export interface BuildActivityDeps {
   db: Db;
@@ -21,13 +22,14 @@ export interface BuildActivityDeps {
   builds: { workspacesDir: string; dockerCli: string };
   githubWebUrl: string;
   stackBindPaths?: string[];
+  guards?: BuildGuards;
 }
 
 export function createBuildActivities(deps: BuildActivityDeps) {
   const common = { db: deps.db, deploymentLog: deps.deploymentLog, workspacesDir: deps.builds.workspacesDir };
   return {
-    fetchSource: createFetchSource({ ...common, github: deps.github, githubWebUrl: deps.githubWebUrl }),
-    buildImage: createBuildImage({ ...common, docker: deps.docker, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance }),
+    fetchSource: createFetchSource({ ...common, github: deps.github, githubWebUrl: deps.githubWebUrl, disk: deps.guards?.disk }),
+    buildImage: createBuildImage({ ...common, docker: deps.docker, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance, guards: deps.guards }),
     buildStackImages: createBuildStackImages({
       ...common,
       box: deps.box,
@@ -35,6 +37,7 @@ export function createBuildActivities(deps: BuildActivityDeps) {
       dockerSocket: deps.dockerSocket,
       instance: deps.instance,
       allowedBindPaths: deps.stackBindPaths ?? [],
+      guards: deps.guards,
     }),
     /** Whatever the outcome, a deployment's checkout goes when it ends. */
     async discardWorkspace(input: { deploymentId: string }): Promise<void> {

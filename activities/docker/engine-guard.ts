@@ -32,7 +32,8 @@ interface Deps {
 }
 
 // Activities take one input object (or none); the guard reads a deploymentId from it when present.
-type Step = (...args: any[]) => Promise<unknown>;
+// (`never[]` admits every activity's own parameter list.)
+type Step = (...args: never[]) => Promise<unknown>;
 
 function currentContext(): Context | null {
   try {
@@ -67,7 +68,7 @@ export function createEngineGuard({ socketPath, log, deploymentLog }: Deps) {
       const deploymentId = typeof input?.deploymentId === 'string' ? input.deploymentId : null;
       for (let returns = 0; ; returns++) {
         try {
-          return await step(...args);
+          return await step(...(args as never[]));
         } catch (err) {
           // The step's own heartbeats stopped with it; telling why may take a ping's timeout.
           ctx?.heartbeat({ failed: name });
@@ -86,7 +87,8 @@ export function createEngineGuard({ socketPath, log, deploymentLog }: Deps) {
         }
       }
     };
-    return guarded as S;
+    // Takes and returns what `step` does.
+    return guarded as unknown as S;
   }
 
   /** Every activity of a group, guarded. */

@@ -7,6 +7,7 @@ import type { Logger } from '../../src/logger.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { isNotFound } from './docker-errors.js';
+import { NO_DISK_GUARD, type DiskGuard } from './disk-guard.js';
 
 export interface ResolvedImage {
   imageRef: string;
@@ -25,11 +26,13 @@ interface Deps {
   instance: string;
   log: Logger;
   deploymentLog: DeploymentLog;
+  /** Pulls do not start on a Docker root short of free space. */
+  disk?: DiskGuard;
 }
 
 const PULL_LOG_EVERY_MS = 1000;
 
-export function createImageActivities({ docker, instance, log, deploymentLog }: Deps) {
+export function createImageActivities({ docker, instance, log, deploymentLog, disk = NO_DISK_GUARD }: Deps) {
   async function inspect(ref: string): Promise<Docker.ImageInspectInfo | null> {
     try {
       return await docker.getImage(ref).inspect();
@@ -84,7 +87,19 @@ export function createImageActivities({ docker, instance, log, deploymentLog }: 
       return withHeartbeat(async (signal) => {
         let info = await inspect(input.image);
         let pulled = false;
-        const shouldPull = info === null || (ref.digest === null && namesRegistry(ref));
+        let shouldPull = info === null || (ref.digest === null && namesRegistry(ref));
+        if (shouldPull && info !== null) {
+          // Short of disk, a refresh of an image present here waits: the local one serves.
+          shouldPull = await disk.ensureRoom(`the pull of ${input.image}`).then(
+            () => true,
+            async (err: Error) => {
+              await deploymentLog.write(input.deploymentId, 'warn', 'resolve', `${err.message}; using the local image`);
+              return false;
+            },
+          );
+        } else if (shouldPull) {
+          await disk.ensureRoom(`the pull of ${input.image}`);
+        }
         if (shouldPull) {
           try {
             await deploymentLog.write(input.deploymentId, 'info', 'resolve', `pulling ${input.image}`);
@@ -118,6 +133,7 @@ export function createImageActivities({ docker, instance, log, deploymentLog }: 
       if (!input.imagePinned.includes('@')) {
         throw permanentFailure('ImageNotFound', `image ${input.imagePinned} is gone and has no registry digest to pull again`);
       }
+      await disk.ensureRoom(`the pull of ${input.imagePinned}`);
       await withHeartbeat((signal) => pull(input.imagePinned, input.deploymentId, signal));
     },
 

@@ -8,12 +8,9 @@ import type { Logger } from '../../src/logger.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { githubStatus, type GitHubClient } from './github-client.js';
 
-export interface SyncResult {
-  installations: number;
-  repositories: number;
-  removed: number;
-  skipped: string | null;
-}
+import type { SyncResult } from '../../src/domain/repository-sync.js';
+
+export type { SyncResult };
 
 interface InstallationJson {
   id: number;

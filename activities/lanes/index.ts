@@ -3,12 +3,12 @@
 // event to its preview's lifecycle (signal-with-start), and end a lane whose environment goes.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DeployRequest } from '../../src/domain/deployment.js';
+import type { PreviewTarget } from '../../src/domain/preview.js';
 import { laneStateQuery, pullRequestSignal, type DeployAccepted, type PullRequestEvent } from '../../src/domain/workflow-definitions.js';
 import { deployWorkflowId, laneWorkflowId, previewWorkflowId } from '../../src/domain/workflow-ids.js';
 import { submitToLane } from '../../src/temporal/lane-client.js';
-import { withHeartbeat } from '../heartbeat.js';
-import type { PreviewTarget } from '../../src/domain/preview.js';
 import { signalPreview } from '../../src/temporal/preview-client.js';
+import { withHeartbeat } from '../heartbeat.js';
 
 export function createLaneActivities({ temporal }: { temporal: Client }) {
   async function waitClosed(workflowId: string): Promise<void> {

@@ -5,14 +5,9 @@
 import type Docker from 'dockerode';
 import { withHeartbeat } from '../heartbeat.js';
 
-export interface BuildCacheCleanup {
-  /** Records not in use and unused for longer than the age (what a prune removes). */
-  records: number;
-  bytes: number;
-  /** What the engine reports it reclaimed (0 on a dry run). */
-  reclaimedBytes: number;
-  unusedForHours: number;
-}
+import type { BuildCacheCleanup } from '../../src/domain/cleanup.js';
+
+export type { BuildCacheCleanup };
 
 interface BuildCacheRecord {
   ID: string;

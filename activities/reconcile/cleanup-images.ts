@@ -8,11 +8,9 @@ import { retainedReleaseIds } from '../../db/queries/releases.js';
 import { environments, releases } from '../../db/schema/index.js';
 import type { createImageActivities } from '../docker/images.js';
 
-export interface CleanupResult {
-  candidates: { imageId: string; reference: string }[];
-  removed: string[];
-  dryRun: boolean;
-}
+import type { CleanupResult } from '../../src/domain/cleanup.js';
+
+export type { CleanupResult };
 
 export function createCleanupImages({ db, docker, images }: { db: Db; docker: Docker; images: ReturnType<typeof createImageActivities> }) {
   return async function cleanupImages(input: { dryRun: boolean }): Promise<CleanupResult> {

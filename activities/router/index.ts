@@ -36,6 +36,8 @@ export interface RouterDeps {
   /** Opens the sealed keys of uploaded certificates. */
   box: SecretBox;
   log: Logger;
+  /** How long Traefik may take to apply a route before the step fails, retryably (default ROUTE_LIVE_TIMEOUT_MS). */
+  liveTimeoutMs?: number;
 }
 
 export interface Verification {
@@ -46,18 +48,18 @@ export interface Verification {
   timeoutMs: number;
 }
 
-export function createRouterActivities({ db, instance, routesDir, apiUrl, entryUrl, httpsEntryUrl, box, log }: RouterDeps) {
+export function createRouterActivities({ db, instance, routesDir, apiUrl, entryUrl, httpsEntryUrl, box, log, liveTimeoutMs = ROUTE_LIVE_TIMEOUT_MS }: RouterDeps) {
   const files = createRouteFiles(routesDir, instance);
   const certificates = createCertificateFiles(routesDir, instance, db, box);
   async function until(what: string, check: () => Promise<boolean>, signal: AbortSignal): Promise<void> {
-    const deadline = Date.now() + ROUTE_LIVE_TIMEOUT_MS;
+    const deadline = Date.now() + liveTimeoutMs;
     // Quick when Traefik is quick; gentle when many switches wait on a busy machine.
     for (let wait = CONFIRM_POLL_MS.first; Date.now() < deadline; wait = Math.min(wait * 2, CONFIRM_POLL_MS.max)) {
       if (await check().catch(() => false)) return;
       await sleep(wait, undefined, { signal });
     }
     // Retryable: Traefik may be restarting; the file is already in place.
-    throw new BerthError('RouteNotLive', `${what} within ${ROUTE_LIVE_TIMEOUT_MS} ms`);
+    throw new BerthError('RouteNotLive', `${what} within ${liveTimeoutMs} ms`);
   }
 
   const watcher = createServiceWatcher(apiUrl);
@@ -71,13 +73,13 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
       await files.remove(environmentId);
       await certificates.remove(environmentId);
     }
-    const deadline = AbortSignal.timeout(ROUTE_LIVE_TIMEOUT_MS);
+    const deadline = AbortSignal.timeout(liveTimeoutMs);
     try {
       await watcher.waitFor(environmentId, route?.servers ?? null, AbortSignal.any([signal, deadline]));
     } catch (err) {
       // Retryable: Traefik may be restarting; the file is already in place.
       if (deadline.aborted && !signal.aborted) {
-        throw new BerthError('RouteNotLive', `Traefik did not apply the route of ${environmentId} within ${ROUTE_LIVE_TIMEOUT_MS} ms`);
+        throw new BerthError('RouteNotLive', `Traefik did not apply the route of ${environmentId} within ${liveTimeoutMs} ms`);
       }
       throw err;
     }
@@ -130,7 +132,13 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
           await confirm(route, input.verify, signal);
         } catch (err) {
           const back = await replaced(route.environmentId, route.deploymentId);
-          if (back) await apply(route.environmentId, back.previous, AbortSignal.timeout(ROUTE_LIVE_TIMEOUT_MS));
+          // The previous file is back in place even when Traefik is too slow to show it; why
+          // the switch failed is what the deployment records, not the switch-back's wait.
+          if (back) {
+            await apply(route.environmentId, back.previous, AbortSignal.timeout(liveTimeoutMs)).catch((backErr: unknown) =>
+              log.warn({ environmentId: route.environmentId, err: backErr }, 'previous route written back, not yet confirmed'),
+            );
+          }
           throw err;
         }
         const ms = performance.now() - started;
@@ -161,11 +169,12 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
      */
     async ensureRoute(input: { route: RouteSpec }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
       const { route } = input;
-      // A deployment that started since reconcile looked owns the route now.
+      // A deployment that started since reconcile looked owns the route now (a stack service's
+      // route belongs to its stack's environment).
       const [busy] = await db
         .select({ id: deployments.id })
         .from(deployments)
-        .where(and(eq(deployments.environmentId, route.environmentId), inArray(deployments.status, ['queued', 'running'])))
+        .where(and(eq(deployments.environmentId, stackRouteEnvironment(route.environmentId)), inArray(deployments.status, ['queued', 'running'])))
         .limit(1);
       if (busy) return { drift: null };
       const current = await files.read(route.environmentId);

@@ -8,18 +8,18 @@ import type { Db } from '../../db/client.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { getStackRelease, type StackReleaseRow } from '../../db/queries/stacks.js';
 import { DEFAULT_HEALTH_CHECK, type HealthCheck } from '../../src/domain/app-spec.js';
-import { LABEL, labelFilter, type StackOwner } from '../../src/domain/labels.js';
+import { LABEL, type StackOwner } from '../../src/domain/labels.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { stackNamespace, type StackService } from '../../src/domain/stack.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Endpoint } from '../docker/index.js';
-import { isConflict, isNotFound } from '../docker/docker-errors.js';
 import type { HealthActivities } from '../health/index.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
-import { buildServiceSpec, serviceIdentity, type ServiceIdentity } from './service-spec.js';
+import { serviceIdentity } from './service-spec.js';
 import { stackContents, stackObjectNames, type StackObjects } from './stack-objects.js';
+import { createSwarmServices } from './swarm-services.js';
 import { taskAddresses, waitForTasks } from './task-gate.js';
 
 /** How long a service may take to run (and pass its healthcheck) before the rollout fails it. */
@@ -59,12 +59,6 @@ export interface GatedService {
   phases: PhaseWrite[];
 }
 
-interface SwarmService {
-  ID: string;
-  Version?: { Index?: number };
-  Spec?: { Name?: string; Labels?: Record<string, string> };
-}
-
 export function createStackServices({ docker, db, box, log, instance, objects, health }: Deps) {
   const owner = (appId: string, environmentId: string): StackOwner => ({ instance, appId, environmentId, namespace: stackNamespace(environmentId) });
 
@@ -74,65 +68,11 @@ export function createStackServices({ docker, db, box, log, instance, objects, h
     return row;
   }
 
-  async function stackServices(namespace: string, extra: Record<string, string> = {}): Promise<SwarmService[]> {
-    return (await docker.listServices({ filters: { label: labelFilter(instance, { [LABEL.stack]: namespace, ...extra }) } })) as SwarmService[];
-  }
-
-  async function findByName(name: string): Promise<SwarmService | null> {
-    try {
-      const found = (await docker.getService(name).inspect()) as SwarmService;
-      const labels = found.Spec?.Labels ?? {};
-      if (labels[LABEL.managedBy] !== 'berth' || labels[LABEL.instance] !== instance) {
-        throw permanentFailure('Conflict', `a Swarm service named ${name} exists and is not this Berth's`);
-      }
-      return found;
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
-  }
-
-  /** Makes the release's service exist in Swarm as the release has it; returns what it did. */
-  async function applyService(target: StackServiceTarget, release: StackReleaseRow): Promise<{ identity: ServiceIdentity; service: StackService; change: StartedService['change'] }> {
-    const o = owner(target.appId, target.environmentId);
-    const service = release.stack.services[target.service];
-    if (!service) throw permanentFailure('ValidationFailed', `release ${release.number} has no service ${target.service}`);
-    const contents = stackContents(release.stack, release.variables);
-    const identity = serviceIdentity(o.namespace, service, service.image, stackObjectNames(o.namespace, contents));
-    const existing = await findByName(identity.name);
-    if (existing && existing.Spec?.Labels?.[LABEL.specHash] === identity.specHash) return { identity, service, change: 'unchanged' };
-    // Networks are named in the spec; only secrets and configs need their ids looked up. The
-    // resolve step made them all; a missing one (pruned meanwhile) is made again.
-    const uses = service.secrets.length + service.configs.length > 0;
-    const noIds = { networks: {}, secrets: {}, configs: {} };
-    const build = (ids: typeof noIds) =>
-      buildServiceSpec({ owner: o, stack: release.stack, service, image: service.image, identity, releaseId: target.releaseId, deploymentId: target.deploymentId, ids });
-    let spec = build(uses ? await objects.prepareObjects(o, release.stack, contents) : noIds);
-    if (!existing) {
-      try {
-        await docker.createService(spec);
-        return { identity, service, change: 'created' };
-      } catch (err) {
-        if ((isNotFound(err) || /not found/i.test((err as Error).message)) && !uses) {
-          spec = build(await objects.prepareObjects(o, release.stack, contents));
-          await docker.createService(spec);
-          return { identity, service, change: 'created' };
-        }
-        if (!isConflict(err)) throw err;
-        return applyService(target, release); // a concurrent attempt created it: compare again
-      }
-    }
-    await docker.getService(existing.ID).update({ _query: { version: existing.Version?.Index }, _body: spec });
-    return { identity, service, change: 'updated' };
-  }
-
-  async function removeService(s: SwarmService): Promise<void> {
-    try {
-      await docker.getService(s.ID).remove();
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
+  const swarm = createSwarmServices(docker, instance, objects);
+  const stackServices = swarm.list;
+  const removeService = swarm.remove;
+  const applyService = (target: StackServiceTarget, release: StackReleaseRow) =>
+    swarm.apply({ owner: owner(target.appId, target.environmentId), releaseId: target.releaseId, deploymentId: target.deploymentId, service: target.service }, release);
 
   function probePolicy(path: string): HealthCheck {
     return { ...DEFAULT_HEALTH_CHECK, path, intervalMs: 500, startPeriodMs: 20_000 };

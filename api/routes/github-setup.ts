@@ -9,12 +9,12 @@ import { defineRoute } from '../access/access-spec.js';
 import type { Context } from 'hono';
 import { listGitHubApps, sealGitHubApp } from '../../db/queries/github-apps.js';
 import { githubApps } from '../../db/schema/index.js';
-import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
+import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
 import { repositorySyncWorkflowId } from '../../src/domain/workflow-ids.js';
 import { octokitFor } from '../../src/github/client.js';
 import { buildManifest, INSTALL_CALLBACK_PATH, MANIFEST_CALLBACK_PATH, type ManifestConversion } from '../../src/github/manifest.js';
 import { newId } from '../../src/ids.js';
-import type { syncRepositories } from '../../workflows/sync-repositories.js';
+import { startWorkflow } from '../../src/temporal/workflow-starts.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { conflict, HttpError, notFound } from '../errors.js';
 import { consumeState, issueState } from '../github/states.js';
@@ -100,9 +100,8 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
 
   async function startSync(installationId: number): Promise<string> {
     const workflowId = repositorySyncWorkflowId(installationId);
-    await temporal.workflow.start<typeof syncRepositories>('syncRepositories', {
+    await startWorkflow(temporal, WORKFLOWS.syncRepositories, {
       workflowId,
-      taskQueue: CONTROL_TASK_QUEUE,
       args: [{ installationId }],
       // A sync already running covers this request.
       workflowIdConflictPolicy: 'USE_EXISTING',

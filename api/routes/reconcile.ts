@@ -3,10 +3,11 @@ import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../access/access-spec.js';
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { reconcileEvents } from '../../db/schema/index.js';
-import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
+import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
 import { recheckSignal } from '../../src/domain/workflow-definitions.js';
 import { CLEANUP_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID, reconcileEnvironmentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { cleanupInput, reconcileAllInput } from '../../src/temporal/schedules.js';
+import { executeWorkflow, signalWithStart, startWorkflow } from '../../src/temporal/workflow-starts.js';
 import type { AppDeps } from '../deps.js';
 import { invalid } from '../errors.js';
 import { newRouter } from '../router.js';
@@ -118,17 +119,14 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
       let handle;
       if (input.app && input.env) {
         const { env } = await findEnvironment(db, input.app, input.env);
-        handle = await temporal.workflow.signalWithStart('reconcileEnvironment', {
+        handle = await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
           workflowId: reconcileEnvironmentWorkflowId(env.id),
-          taskQueue: CONTROL_TASK_QUEUE,
           args: [{ environmentId: env.id, hostId: config.hostId, trigger: 'api' }],
-          signal: recheckSignal,
           signalArgs: [],
         });
       } else {
-        handle = await temporal.workflow.start('reconcileAll', {
+        handle = await startWorkflow(temporal, WORKFLOWS.reconcileAll, {
           workflowId: RECONCILE_ALL_WORKFLOW_ID,
-          taskQueue: CONTROL_TASK_QUEUE,
           args: [reconcileAllInput(config, 'api')],
           workflowIdConflictPolicy: 'USE_EXISTING',
         });
@@ -153,12 +151,11 @@ export function reconcileRoutes({ db, temporal, config }: AppDeps) {
     }),
     async (c) => {
       const { dryRun, buildCacheUnusedForHours } = c.req.valid('json');
-      const result = await temporal.workflow.execute('pruneUnusedImages', {
+      const result = await executeWorkflow(temporal, WORKFLOWS.cleanUpHost, {
         workflowId: `${CLEANUP_WORKFLOW_ID}-api-${Date.now()}`,
-        taskQueue: CONTROL_TASK_QUEUE,
         args: [cleanupInput(config, dryRun, 'api', buildCacheUnusedForHours)],
       });
-      return c.json(result as z.infer<typeof CleanupResult>, 200);
+      return c.json(result, 200);
     },
   );
 

@@ -12,10 +12,10 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { and, asc, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { webhookDeliveries } from '../../db/schema/index.js';
-import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
+import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
 import { deliveryWorkflowId } from '../../src/domain/workflow-ids.js';
 import type { Logger } from '../../src/logger.js';
-import type { receiveDelivery } from '../../workflows/receive-delivery.js';
+import { startWorkflow } from '../../src/temporal/workflow-starts.js';
 
 export interface DeliveryDispatcher {
   /** A delivery was stored (fresh: just now, by a request): start its intake workflow soon. */
@@ -93,9 +93,8 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
 
   const dispatch = async (deliveryId: string) => {
     try {
-      await temporal.workflow.start<typeof receiveDelivery>('receiveDelivery', {
+      await startWorkflow(temporal, WORKFLOWS.receiveDelivery, {
         workflowId: deliveryWorkflowId(deliveryId),
-        taskQueue: CONTROL_TASK_QUEUE,
         args: [{ deliveryId }],
         // Even a finished intake of the same delivery is not run again.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

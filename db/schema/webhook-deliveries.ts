@@ -1,17 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-export type DeliveryOutcome = 'pending' | 'deployed' | 'teardown' | 'awaiting-approval' | 'no-match' | 'ignored' | 'synced' | 'failed';
+import type { DeliveryOutcome, DeliveryResult } from '../../src/domain/webhook-delivery.js';
 
-/** What one delivery did for one app: the rule that matched and the deployment it started. */
-export interface DeliveryResult {
-  app: string;
-  environment: string | null;
-  ruleId: string | null;
-  rule: string | null;
-  deploymentId: string | null;
-  note: string;
-}
+export type { DeliveryOutcome, DeliveryResult };
 
 /** Every verified webhook delivery, stored once (GitHub's delivery id is the key). */
 export const webhookDeliveries = pgTable(

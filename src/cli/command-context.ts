@@ -31,7 +31,10 @@ export function commandContext(globals: GlobalOptions): CommandContext {
   return ctx;
 }
 
-/** A command's work: given its context and commander's arguments, the exit code it means. */
-export type Action = (ctx: CommandContext, ...args: any[]) => Promise<ExitCode | void>;
+/**
+ * A command's work: given its context and commander's arguments, the exit code it means. Each
+ * action declares the arguments its command has (`never[]` admits any such list).
+ */
+export type Action = (ctx: CommandContext, ...args: never[]) => Promise<ExitCode | void>;
 /** Wraps an action for commander: context from the global options, errors as messages and exit codes. */
-export type Run = (action: Action) => (...args: any[]) => Promise<void>;
+export type Run = (action: Action) => (...args: unknown[]) => Promise<void>;

@@ -27,11 +27,12 @@ context (berth login). Data goes to stdout, progress and messages to stderr.
 
 /** Runs a command's action with its context; turns what it returns or throws into the exit code. */
 function run(action: Action) {
-  return async (...args: any[]) => {
+  return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const ctx = commandContext(command.optsWithGlobals<GlobalOptions>());
     try {
-      process.exitCode = (await action(ctx, ...args.slice(0, -1))) ?? EXIT.ok;
+      // Commander passes what the command declares: the arguments its action takes.
+      process.exitCode = (await action(ctx, ...(args.slice(0, -1) as never[]))) ?? EXIT.ok;
     } catch (err) {
       // Anything that is not an expected failure is a bug: show where it came from.
       process.stderr.write(`berth: ${isExpected(err) ? describeError(err) : String((err as Error)?.stack ?? err)}\n`);

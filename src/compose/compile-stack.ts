@@ -9,6 +9,7 @@ import { listOrDict } from './compose-values.js';
 import { interpolateDocument } from './interpolate.js';
 import { normalizeStack } from './normalize-stack.js';
 import { resourceKeyIssues, serviceKeyIssues } from './stack-policy.js';
+import type { ComposeDocument } from './compose-document.js';
 
 /** A compose file is small; a bigger one is refused before it is parsed. */
 export const MAX_COMPOSE_BYTES = 256 * 1024;
@@ -34,7 +35,7 @@ export interface CompiledStack {
   unsetVariables: string[];
 }
 
-type Doc = Record<string, any>;
+type Doc = ComposeDocument;
 
 export function compileStack(input: CompileInput): CompiledStack {
   const base = parseCompose(input.compose, 'compose');

@@ -7,12 +7,13 @@ import { rolloutLevels, type DependsCondition, type StackHealthcheck, type Stack
 import type { ComposeIssue } from './compose-issues.js';
 import { commandList, listOrDict, parseBytes, parseDuration } from './compose-values.js';
 import { normalizeBuild } from './normalize-build.js';
+import type { ComposeDocument } from './compose-document.js';
 
 /** Service names become DNS labels and part of Swarm service names (<namespace>_<service>). */
 const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$/;
 export const MAX_REPLICAS = 20;
 
-type Doc = Record<string, any>;
+type Doc = ComposeDocument;
 
 export interface NormalizeOptions {
   variables: Record<string, string>;

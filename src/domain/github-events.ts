@@ -140,14 +140,15 @@ export function parseGitEvent(event: HandledEvent, payload: unknown): GitEvent {
 
 /** The summary columns a stored delivery carries (for the deliveries list), from a parsed body. */
 export function deliverySummary(payload: unknown): { action: string | null; repository: string | null; installationId: number | null; ref: string | null; sha: string | null } {
-  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, any>;
+  const at = (...path: string[]): unknown =>
+    path.reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined), payload);
   const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 512) : null);
-  const pr = p.pull_request as Record<string, any> | undefined;
+  const installationId = at('installation', 'id');
   return {
-    action: str(p.action),
-    repository: str(p.repository?.full_name),
-    installationId: typeof p.installation?.id === 'number' ? p.installation.id : null,
-    ref: str(p.ref) ?? str(pr?.head?.ref),
-    sha: str(p.after) ?? str(pr?.head?.sha),
+    action: str(at('action')),
+    repository: str(at('repository', 'full_name')),
+    installationId: typeof installationId === 'number' ? installationId : null,
+    ref: str(at('ref')) ?? str(at('pull_request', 'head', 'ref')),
+    sha: str(at('after')) ?? str(at('pull_request', 'head', 'sha')),
   };
 }

@@ -10,7 +10,7 @@ export function previewDomains(templateDomains: string[], pullRequest: number): 
   return templateDomains.filter((d) => !d.startsWith('*.')).map((d) => `${previewEnvironmentName(pullRequest)}.${d}`);
 }
 
-/** What a preview's lifecycle workflow is started with: the pull request and where it comes from. */
+/** What a preview's lifecycle workflow (previewLifecycle) is started with: the pull request and where it comes from. */
 export interface PreviewTarget {
   appId: string;
   appName: string;

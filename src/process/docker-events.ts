@@ -1,13 +1,13 @@
-// The worker's Docker events listener: when a container of this instance dies or is removed,
-// it reports the container's labels at once, so reconcile can react within a second instead of
-// waiting for the schedule. The stream is reopened with backoff when Docker restarts, and every
+// The worker's Docker events listener: when a container of this instance dies, is removed or
+// starts, it reports the container's labels at once, so reconcile can react within a second
+// instead of waiting for the schedule. The stream is reopened with backoff when Docker restarts, and every
 // reopening is reported too (whatever died meanwhile was not seen).
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { labelFilter } from '../domain/labels.js';
 import type { Logger } from '../logger.js';
 
-export interface ContainerDeath {
+export interface ContainerEvent {
   containerId: string;
   event: string;
   labels: Record<string, string>;
@@ -19,11 +19,11 @@ export interface EventsListener {
 
 const RETRY_MS = { first: 250, max: 5000 };
 
-export function listenForContainerDeaths(options: {
+export function listenForContainerEvents(options: {
   docker: Docker;
   instance: string;
   log: Logger;
-  onDeath: (death: ContainerDeath) => void;
+  onEvent: (event: ContainerEvent) => void;
   /** After the stream was reopened (Docker restarted, say): events may have been missed. */
   onReconnect: () => void;
 }): EventsListener {
@@ -37,7 +37,7 @@ export function listenForContainerDeaths(options: {
     while (!stopped) {
       try {
         const stream = (await docker.getEvents({
-          filters: { type: ['container'], event: ['die', 'destroy', 'oom'], label: labelFilter(instance) },
+          filters: { type: ['container'], event: ['die', 'destroy', 'oom', 'start'], label: labelFilter(instance) },
         })) as NodeJS.ReadableStream;
         current = stream;
         if (!first) options.onReconnect();
@@ -54,7 +54,7 @@ export function listenForContainerDeaths(options: {
               if (!line) continue;
               try {
                 const e = JSON.parse(line) as { id?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } };
-                options.onDeath({ containerId: e.id ?? '', event: e.Action ?? '', labels: e.Actor?.Attributes ?? {} });
+                options.onEvent({ containerId: e.id ?? '', event: e.Action ?? '', labels: e.Actor?.Attributes ?? {} });
               } catch (err) {
                 log.warn({ err }, 'docker event not understood');
               }

@@ -1,47 +1,47 @@
-// What the worker does with container deaths: a container of a live release that dies starts
+// What the worker does with container events: a container of a live release that dies starts
 // (or re-arms) the targeted reconcile of its environment; a reopened event stream starts a full
 // reconcile now. Deaths of anything else (retired or undone containers) are Berth's own doing.
+// A stack's task containers carry no release: any of them dying or starting, while the stack has
+// a live release, has its environment reconciled (Swarm replaces a task that dies, maybe at
+// another address, and the routes must follow: first to the tasks left, then to the new one).
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../config.js';
 import { LABEL } from '../domain/labels.js';
-import { CONTROL_TASK_QUEUE } from '../domain/task-queues.js';
+import { WORKFLOWS } from '../domain/workflow-contracts.js';
 import { recheckSignal } from '../domain/workflow-definitions.js';
 import { RECONCILE_ALL_WORKFLOW_ID, reconcileEnvironmentWorkflowId } from '../domain/workflow-ids.js';
 import type { Logger } from '../logger.js';
 import { reconcileAllInput } from '../temporal/schedules.js';
-import type { ContainerDeath } from './docker-events.js';
+import { signalWithStart, startWorkflow } from '../temporal/workflow-starts.js';
+import type { ContainerEvent } from './docker-events.js';
 
 export function createReconcileTriggers(deps: { temporal: Client; db: Db; config: Config; log: Logger }) {
   const { temporal, db, config, log } = deps;
   return {
-    async onDeath(death: ContainerDeath): Promise<void> {
-      const environmentId = death.labels[LABEL.environment];
-      if (!environmentId) return;
+    async onEvent(event: ContainerEvent): Promise<void> {
+      const environmentId = event.labels[LABEL.environment];
+      const stackTask = event.labels[LABEL.stack] !== undefined;
+      if (!environmentId || (event.event === 'start' && !stackTask)) return;
       const [env] = await db.select({ live: environments.liveReleaseId }).from(environments).where(eq(environments.id, environmentId));
-      if (!env || env.live !== death.labels[LABEL.release]) return;
-      log.info({ environmentId, containerId: death.containerId, event: death.event }, 'live container died');
-      await temporal.workflow.signalWithStart('reconcileEnvironment', {
+      if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release])) return;
+      log.info({ environmentId, containerId: event.containerId, event: event.event }, 'container of a live release changed');
+      await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
         workflowId: reconcileEnvironmentWorkflowId(environmentId),
-        taskQueue: CONTROL_TASK_QUEUE,
         args: [{ environmentId, hostId: config.hostId, trigger: 'docker-event' }],
-        signal: recheckSignal,
         signalArgs: [],
       });
     },
 
     async onReconnect(): Promise<void> {
       log.info('docker events reopened; reconciling everything');
-      await temporal.workflow
-        .start('reconcileAll', {
-          workflowId: RECONCILE_ALL_WORKFLOW_ID,
-          taskQueue: CONTROL_TASK_QUEUE,
-          args: [reconcileAllInput(config, 'docker-reconnect')],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        })
-        .catch((err: unknown) => log.warn({ err }, 'could not start reconcile'));
+      await startWorkflow(temporal, WORKFLOWS.reconcileAll, {
+        workflowId: RECONCILE_ALL_WORKFLOW_ID,
+        args: [reconcileAllInput(config, 'docker-reconnect')],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }).catch((err: unknown) => log.warn({ err }, 'could not start reconcile'));
     },
   };
 }

@@ -10,7 +10,9 @@ import { ensureRepositorySyncSchedule } from '../temporal/repository-sync-schedu
 import { ensureSchedules } from '../temporal/schedules.js';
 import { startWorkers, type Workers } from '../temporal/worker.js';
 import { createDockerClient } from './docker-client.js';
-import { listenForContainerDeaths } from './docker-events.js';
+import { createDockerRootSpace } from '../docker-root-space.js';
+import { listenForContainerEvents } from './docker-events.js';
+import { watchDiskSpace } from './disk-watch.js';
 import { createReconcileTriggers } from './reconcile-triggers.js';
 
 export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers> {
@@ -33,6 +35,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     dockerSocket: config.docker.socketPath,
     previewIdleSeconds: config.previews.idleSeconds,
     stackBindPaths: config.stackBindPaths,
+    guards: config.guards,
   };
   const workers = await startWorkers({
     address: config.temporal.address,
@@ -49,19 +52,21 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   const triggersLog = log.child({ component: 'reconcile-triggers' });
   const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog });
   const listener = config.reconcile.dockerEvents
-    ? listenForContainerDeaths({
+    ? listenForContainerEvents({
         docker,
         instance: config.instance,
         log: triggersLog,
-        onDeath: (death) => void triggers.onDeath(death).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed')),
+        onEvent: (event) => void triggers.onEvent(event).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed')),
         onReconnect: () => void triggers.onReconnect(),
       })
     : null;
+  const diskWatch = watchDiskSpace({ temporal, config, space: createDockerRootSpace(docker), log: log.child({ component: 'disk-watch' }) });
   log.info({ hostId: config.hostId, namespace: config.temporal.namespace }, 'workers polling');
   return {
     ...workers,
     async shutdown() {
       listener?.stop();
+      diskWatch.stop();
       await workers.shutdown();
       await temporal.connection.close();
     },

@@ -13,11 +13,13 @@ import {
   type DeployAccepted,
   type LaneState,
 } from '../domain/workflow-definitions.js';
+import { WORKFLOWS, type WorkflowFunction } from '../domain/workflow-contracts.js';
 import { laneWorkflowId } from '../domain/workflow-ids.js';
-import type { environmentLane } from '../../workflows/environment-lane.js';
+
+type Lane = WorkflowFunction<typeof WORKFLOWS.environmentLane>;
 
 export async function submitToLane(temporal: Client, request: DeployRequest): Promise<DeployAccepted> {
-  const start = new WithStartWorkflowOperation<typeof environmentLane>('environmentLane', {
+  const start = new WithStartWorkflowOperation<Lane>(WORKFLOWS.environmentLane.type, {
     workflowId: laneWorkflowId(request.environmentId),
     taskQueue: CONTROL_TASK_QUEUE,
     args: [{ environmentId: request.environmentId }],

@@ -3,17 +3,16 @@
 // first event starts the lifecycle and every event reaches it once.
 import type { Client } from '@temporalio/client';
 import type { PreviewTarget } from '../domain/preview.js';
-import { CONTROL_TASK_QUEUE } from '../domain/task-queues.js';
+import { WORKFLOWS } from '../domain/workflow-contracts.js';
 import { pullRequestSignal, type PullRequestEvent } from '../domain/workflow-definitions.js';
 import { previewWorkflowId } from '../domain/workflow-ids.js';
+import { signalWithStart } from './workflow-starts.js';
 
 export async function signalPreview(temporal: Client, target: PreviewTarget, event: PullRequestEvent): Promise<{ workflowId: string }> {
   const workflowId = previewWorkflowId(target.appId, target.number);
-  await temporal.workflow.signalWithStart('previewLifecycle', {
+  await signalWithStart(temporal, WORKFLOWS.previewLifecycle, pullRequestSignal, {
     workflowId,
-    taskQueue: CONTROL_TASK_QUEUE,
     args: [target],
-    signal: pullRequestSignal,
     signalArgs: [event],
     staticSummary: `preview of ${target.appName} for pull request #${target.number}`,
   });

@@ -2,8 +2,9 @@
 // reconcile and the cleanup of images and build cache. Overlaps are skipped: one run at a time.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config.js';
-import { CONTROL_TASK_QUEUE } from '../domain/task-queues.js';
+import { WORKFLOWS, type CleanupInput, type ReconcileAllInput } from '../domain/workflow-contracts.js';
 import { CLEANUP_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID } from '../domain/workflow-ids.js';
+import { scheduledStart } from './workflow-starts.js';
 
 export const RECONCILE_SCHEDULE_ID = 'berth-reconcile';
 export const CLEANUP_SCHEDULE_ID = 'berth-cleanup';
@@ -13,12 +14,12 @@ export const NO_WORKER_AFTER_MS = 60_000;
 /** After asking a stuck deployment to cancel, how long before it is terminated. */
 export const CANCEL_GRACE_MS = 120_000;
 
-/** What the image and build cache cleanup (pruneUnusedImages) is given. */
-export function cleanupInput(config: Config, dryRun: boolean, trigger: string, buildCacheHours = config.reconcile.buildCacheMaxAgeHours) {
+/** What the cleanup of images, build cache and uploads (cleanUpHost) is given. */
+export function cleanupInput(config: Config, dryRun: boolean, trigger: string, buildCacheHours = config.reconcile.buildCacheMaxAgeHours): CleanupInput {
   return { hostId: config.hostId, dryRun, trigger, buildCacheHours };
 }
 
-export function reconcileAllInput(config: Config, trigger: string) {
+export function reconcileAllInput(config: Config, trigger: string): ReconcileAllInput {
   return {
     hostId: config.hostId,
     trigger,
@@ -36,25 +37,13 @@ function schedules(config: Config): ScheduleOptions[] {
     {
       scheduleId: RECONCILE_SCHEDULE_ID,
       spec: { intervals: [{ every: `${config.reconcile.intervalSeconds}s` }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'reconcileAll',
-        workflowId: RECONCILE_ALL_WORKFLOW_ID,
-        taskQueue: CONTROL_TASK_QUEUE,
-        args: [reconcileAllInput(config, 'schedule')],
-      },
+      action: scheduledStart(WORKFLOWS.reconcileAll, { workflowId: RECONCILE_ALL_WORKFLOW_ID, args: [reconcileAllInput(config, 'schedule')] }),
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     },
     {
       scheduleId: CLEANUP_SCHEDULE_ID,
       spec: { intervals: [{ every: `${config.reconcile.cleanupIntervalSeconds}s` }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'pruneUnusedImages',
-        workflowId: CLEANUP_WORKFLOW_ID,
-        taskQueue: CONTROL_TASK_QUEUE,
-        args: [cleanupInput(config, false, 'schedule')],
-      },
+      action: scheduledStart(WORKFLOWS.cleanUpHost, { workflowId: CLEANUP_WORKFLOW_ID, args: [cleanupInput(config, false, 'schedule')] }),
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     },
   ];

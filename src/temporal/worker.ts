@@ -5,6 +5,7 @@ import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Wo
 import { CONTROL_TASK_QUEUE, hostTaskQueue } from '../domain/task-queues.js';
 import type { TemporalTls } from '../config.js';
 import type { Logger } from '../logger.js';
+import { typedActivityFailures } from './activity-failures.js';
 import { temporalTls } from './tls.js';
 
 /** Workflow sources, next to this file's tree whether it runs from .ts (dev) or .js (built). */
@@ -15,6 +16,9 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL(`../../workflows/index${impo
  * a few seconds, then the worker stops; Temporal hands the work to the next worker.
  */
 const SHUTDOWN = { shutdownGraceTime: '3s', shutdownForceTime: '8s' } as const;
+
+/** Every worker's activities leave their failures typed (src/temporal/activity-failures.ts). */
+export const ACTIVITY_INTERCEPTORS = { activity: [typedActivityFailures] };
 
 let runtimeInstalled = false;
 
@@ -82,6 +86,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     taskQueue: CONTROL_TASK_QUEUE,
     ...workflows,
     activities: options.controlActivities,
+    interceptors: ACTIVITY_INTERCEPTORS,
     // A workflow cached by a worker that died moves to another worker after this long.
     stickyQueueScheduleToStartTimeout: '2s',
     ...SHUTDOWN,
@@ -91,6 +96,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     namespace: options.namespace,
     taskQueue: hostTaskQueue(options.hostId),
     activities: options.hostActivities,
+    interceptors: ACTIVITY_INTERCEPTORS,
     ...SHUTDOWN,
   });
   const running = Promise.all([control.run(), host.run()]).then(() => undefined);

@@ -7,6 +7,7 @@ import { appendAudit, pruneAudit } from '../../db/queries/audit.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { addMember, makeToken, makeUser } from '../support/accounts.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
+import type { Json } from '../support/json.js';
 
 let berth: TestBerth;
 let adminOfA: string;
@@ -39,7 +40,7 @@ test('changes, allowed or refused, are recorded with actor, action, target, proj
   await berth.api('GET', '/api/v1/apps/audited');
   expect((await berth.api('GET', '/api/v1/audit')).body.items.length).toBe(before);
 
-  const items = (await berth.api('GET', '/api/v1/audit?action=POST%20/apps')).body.items as Record<string, any>[];
+  const items = (await berth.api('GET', '/api/v1/audit?action=POST%20/apps')).body.items as Json[];
   expect(items.map((e) => e.outcome)).toEqual(['rejected', 'denied', 'succeeded']);
   expect(items[2]).toMatchObject({
     actorKind: 'token',

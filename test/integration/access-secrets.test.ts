@@ -11,6 +11,7 @@ import { makeUser } from '../support/accounts.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy } from '../support/fixtures.js';
 import { waitForDeployment } from '../support/wait.js';
+import type { Json } from '../support/json.js';
 
 const lines: string[] = [];
 const capture = new Writable({
@@ -50,7 +51,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   });
   const text = await res.text();
   if (keep) responses.push(text, JSON.stringify([...res.headers].filter(([k]) => k !== 'set-cookie')));
-  return { res, text, body: text ? (JSON.parse(text) as any) : null };
+  return { res, text, body: text ? (JSON.parse(text) as Json) : null };
 }
 
 test('a day of use: setup, sign-in, tokens, secrets, a deployment', async () => {

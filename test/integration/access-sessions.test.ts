@@ -8,6 +8,7 @@ import { sessions, users } from '../../db/schema/index.js';
 import { issueSetupToken } from '../../src/process/setup-token.js';
 import { makeToken, makeUser } from '../support/accounts.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
+import type { Json } from '../support/json.js';
 
 let berth: TestBerth;
 const PASSWORD = 'a long enough passphrase';
@@ -27,7 +28,7 @@ interface Browser {
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await berth.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { res, body: (await res.json().catch(() => null)) as any };
+  return { res, body: (await res.json().catch(() => null)) as Json };
 }
 
 async function signIn(email: string, password: string): Promise<Browser> {

@@ -14,6 +14,7 @@ import { buildHello, removeImages } from '../support/images.js';
 import { snapshot } from '../support/snapshot.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
+import type { Json } from '../support/json.js';
 
 const tags = { v1: 'berth-test/cli:v1', v2: 'berth-test/cli:v2', bad: 'berth-test/cli:bad', slow: 'berth-test/cli:slow' };
 let cli: CliBerth;
@@ -49,7 +50,7 @@ const quietSnapshot = () =>
     const second = await snapshot(berth);
     return JSON.stringify(first) === JSON.stringify(second) ? second : undefined;
   });
-const ndjson = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+const ndjson = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Json);
 
 describe('signing in', () => {
   test('no token: a clear message, exit 4; a wrong token: Berth’s reason, exit 4', async () => {

@@ -28,12 +28,14 @@ import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js'
 import type { Workers } from '../../src/temporal/worker.js';
 import { makeAdminToken, type TestUser } from './accounts.js';
 import { freePort } from './free-port.js';
+import { recordHistories } from './history-recorder.js';
 import { removeSwarmObjects } from './swarm.js';
 import type { SharedServices } from './services.js';
+import type { Json } from './json.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = Json> {
   status: number;
   body: T;
 }
@@ -46,7 +48,7 @@ export interface TestBerth {
   temporal: Client;
   docker: Docker;
   /** A call to the API as the test's instance administrator (or as `token`'s owner). */
-  api<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<ApiResponse<T>>;
+  api<T = Json>(method: string, path: string, body?: unknown, token?: string | null): Promise<ApiResponse<T>>;
   /** app.request with the administrator's token added (unless the init sets authorization). */
   request(path: string, init?: RequestInit): Promise<Response>;
   app: ReturnType<typeof createApp>;
@@ -115,6 +117,11 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     BERTH_LOG_FORMAT: 'json',
     BERTH_STATIC_PORT: String(await freePort()),
     BERTH_SECRET_KEY: randomBytes(32).toString('base64'),
+    // The machine's engine is shared with other test runs: its BuildKit cgroup is not a test's
+    // to limit (test/integration/host-guards.test.ts limits a daemon of its own).
+    BERTH_BUILD_MEMORY_MB: '0',
+    BERTH_BUILD_CPUS: '0',
+    BERTH_WORKFLOW_BUNDLE: services.workflowBundle,
     ...options.env,
   };
   const config = loadConfig(env);
@@ -172,7 +179,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       } catch {
         // not JSON: keep the text
       }
-      return { status: res.status, body: parsed as any };
+      return { status: res.status, body: parsed as Json };
     },
     async startWorkers() {
       if (!workers) workers = await startWorkerProcess({ config, database, log });
@@ -216,6 +223,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       });
     },
     async close() {
+      if (process.env.RECORD_HISTORIES_DIR) await recordHistories(temporal, process.env.RECORD_HISTORIES_DIR);
       await dispatcher.stop();
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();

@@ -1,10 +1,13 @@
 // A Docker daemon of a test's own (Debian's dockerd with its own data root, exec root, socket,
 // bridge and containerd), so fault-injection tests can restart "the Docker daemon" without
-// touching the machine's. Images it needs are copied in from the machine's daemon.
+// touching the machine's. Images it needs are copied in from the machine's daemon. It can be a
+// single-node Swarm of its own beside the machine's: everything a Swarm binds or names on the
+// host is its own (a loopback address for its ports, a data-path port, a gateway bridge).
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, waitUntilReady, type Supervised } from '../../src/services/child-process.js';
+import Docker from 'dockerode';
 import { pingDocker } from '../../src/probes.js';
 
 export interface DockerDaemon {
@@ -16,6 +19,8 @@ export interface DockerDaemon {
   restart(whileDown?: () => void): Promise<void>;
   /** Copies images from the machine's daemon. */
   load(...images: string[]): void;
+  /** Makes it a single-node Swarm manager of its own. */
+  enableSwarm(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,10 +56,12 @@ function killStrayShims(execRoot: string): void {
   }
 }
 
-export async function startDockerDaemon(dir: string, name: string): Promise<DockerDaemon> {
+/** cgroupParent: where its containers' (and its BuildKit's) cgroups go, removed when it stops. */
+export async function startDockerDaemon(dir: string, name: string, options: { cgroupParent?: string } = {}): Promise<DockerDaemon> {
   mkdirSync(dir, { recursive: true });
   const socket = join(dir, 'docker.sock');
   const bridge = `br${name}`.slice(0, 15);
+  const gateway = `gw${name}`.slice(0, 15);
   // A /24 of its own per daemon, derived from the name so parallel runs do not collide.
   const octet = 100 + (Array.from(name).reduce((a, ch) => a + ch.charCodeAt(0), 0) % 100);
   execSync(`ip link del ${bridge} 2>/dev/null || true; ip link add ${bridge} type bridge && ip addr add 10.${octet}.77.1/24 dev ${bridge} && ip link set ${bridge} up`);
@@ -68,6 +75,7 @@ export async function startDockerDaemon(dir: string, name: string): Promise<Dock
     '--ip-masq=false',
     `--containerd-namespace=${name}`,
     `--containerd-plugins-namespace=${name}-plugins`,
+    ...(options.cgroupParent ? [`--cgroup-parent=${options.cgroupParent}`] : []),
   ];
   let proc: Supervised;
   const start = async () => {
@@ -84,6 +92,32 @@ export async function startDockerDaemon(dir: string, name: string): Promise<Dock
     },
     load(...images) {
       execSync(`/usr/bin/docker save ${images.join(' ')} | /usr/bin/docker -H unix://${socket} load -q`, { stdio: 'pipe' });
+    },
+    async enableSwarm() {
+      const docker = new Docker({ socketPath: socket });
+      // Swarm's tasks reach the host through docker_gwbridge: made first, so its Linux bridge is
+      // not the machine daemon's docker_gwbridge.
+      await docker.createNetwork({
+        Name: 'docker_gwbridge',
+        Driver: 'bridge',
+        IPAM: { Config: [{ Subnet: `10.${octet}.78.0/24`, Gateway: `10.${octet}.78.1` }] },
+        Options: {
+          'com.docker.network.bridge.name': gateway,
+          'com.docker.network.bridge.enable_icc': 'false',
+          'com.docker.network.bridge.enable_ip_masquerade': 'false',
+        },
+      });
+      // Its own loopback address (the whole of 127/8 is loopback): the machine's Swarm has
+      // 127.0.0.1:2377 and :7946. Its own VXLAN port and address pool too.
+      const address = `127.0.${octet}.1`;
+      await docker.swarmInit({
+        ListenAddr: `${address}:2377`,
+        AdvertiseAddr: address,
+        DataPathAddr: address,
+        DataPathPort: 4800 + octet,
+        DefaultAddrPool: [`10.${octet}.128.0/17`],
+        SubnetSize: 24,
+      });
     },
     async stop() {
       try {
@@ -102,7 +136,10 @@ export async function startDockerDaemon(dir: string, name: string): Promise<Dock
         .sort()
         .reverse();
       for (const m of mounts) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-      execSync(`ip link del ${bridge} 2>/dev/null || true`);
+      execSync(`ip link del ${bridge} 2>/dev/null || true; ip link del ${gateway} 2>/dev/null || true`);
+      // Its cgroups (every controller's), deepest first: a cgroup goes once its children have.
+      const parent = options.cgroupParent;
+      if (parent) execSync(`find /sys/fs/cgroup -depth -type d \\( -path '*${parent}' -o -path '*${parent}/*' \\) -exec rmdir {} + 2>/dev/null || true`);
       rmSync(dir, { recursive: true, force: true });
     },
   };

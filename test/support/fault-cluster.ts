@@ -33,6 +33,8 @@ export interface FaultCluster {
   token: string;
   /** Kills (SIGKILL; Docker: a restart) one part, starts it again, waits until it answers. */
   inject(kind: FaultKind): Promise<void>;
+  /** The last output of the running `berth api` or `berth worker` (for a failure's report). */
+  output(command: 'api' | 'worker'): string;
   stop(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ async function makeAdmin(env: NodeJS.ProcessEnv): Promise<string> {
   return admin('create-token', '--email', 'operator@example.test', '--name', 'fault-rounds');
 }
 
-export async function startFaultCluster(options: { toolsDir: string; images: string[]; name: string }): Promise<FaultCluster> {
+export async function startFaultCluster(options: { toolsDir: string; images: string[]; name: string; swarm?: boolean }): Promise<FaultCluster> {
   const tools = toolPaths(options.toolsDir);
   const dir = mkdtempSync(join(tmpdir(), 'berth-fault-'));
   const stops: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
@@ -54,6 +56,8 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     const dockerd: DockerDaemon = await startDockerDaemon(join(dir, 'docker'), options.name);
     stops.push(() => dockerd.stop());
     dockerd.load(...options.images);
+    // Stacks need Swarm: a Swarm of this daemon's own, not the machine's.
+    if (options.swarm) await dockerd.enableSwarm();
 
     const temporalOptions = { binary: tools.temporal, port: await freePort(), uiPort: null, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') };
     let temporal: TemporalDevServer = await startTemporalDevServer(temporalOptions);
@@ -101,6 +105,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     mkdirSync(env.BERTH_DATA_DIR as string, { recursive: true });
 
     const processes: Partial<Record<'api' | 'worker', ChildProcess>> = {};
+    const outputs: Record<'api' | 'worker', string> = { api: '', worker: '' };
     const startBerthProcess = async (command: 'api' | 'worker') => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), command], {
         cwd: ROOT,
@@ -110,6 +115,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
       let output = '';
       const keep = (chunk: Buffer) => {
         output = (output + chunk.toString()).slice(-20_000);
+        outputs[command] = output;
       };
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
@@ -179,6 +185,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
             break;
         }
       },
+      output: (command) => outputs[command],
       stop: stopAll,
     };
   } catch (err) {

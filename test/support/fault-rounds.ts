@@ -9,6 +9,7 @@ import { LABEL } from '../../src/domain/labels.js';
 import { routeFilePrefix } from '../../src/domain/route.js';
 import { probeHttp } from '../../src/http-probe.js';
 import type { FaultCluster, FaultKind } from './fault-cluster.js';
+import type { Json } from './json.js';
 
 export interface RoundResult {
   round: number;
@@ -27,7 +28,7 @@ const BASE = `/api/v1/apps/${APP}/environments/prod`;
 const REPLICAS = 2;
 const CONVERGE_TIMEOUT_MS = 180_000;
 
-async function call(cluster: FaultCluster, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(cluster: FaultCluster, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${cluster.apiUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${cluster.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -38,7 +39,7 @@ async function call(cluster: FaultCluster, method: string, path: string, body?: 
 }
 
 /** Retries while the API (or what it depends on) is down; a 4xx is final. */
-async function must(cluster: FaultCluster, method: string, path: string, body?: unknown): Promise<any> {
+export async function must(cluster: FaultCluster, method: string, path: string, body?: unknown): Promise<Json> {
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   let last = '';
   while (Date.now() < deadline) {
@@ -70,7 +71,7 @@ export async function setUpFaultApp(cluster: FaultCluster, images: Record<string
   await waitFinal(cluster, first.deploymentId);
 }
 
-async function waitFinal(cluster: FaultCluster, id: string): Promise<any> {
+export async function waitFinal(cluster: FaultCluster, id: string): Promise<Json> {
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   for (;;) {
     const d = await must(cluster, 'GET', `/api/v1/deployments/${id}`);
@@ -84,12 +85,12 @@ async function waitFinal(cluster: FaultCluster, id: string): Promise<any> {
 async function problems(cluster: FaultCluster, images: Record<string, string>, host: string): Promise<string[]> {
   const found: string[] = [];
   const env = await must(cluster, 'GET', BASE);
-  const history = (await must(cluster, 'GET', `${BASE}/deployments?limit=200`)).items as any[];
+  const history = (await must(cluster, 'GET', `${BASE}/deployments?limit=200`)).items as Json[];
   for (const d of history) {
     if (!['succeeded', 'failed', 'cancelled', 'superseded'].includes(d.status)) found.push(`deployment ${d.id} is ${d.status}`);
-    else if (d.phases.some((p: any) => p.outcome === 'running')) found.push(`deployment ${d.id} has a phase still running`);
+    else if (d.phases.some((p: Json) => p.outcome === 'running')) found.push(`deployment ${d.id} has a phase still running`);
   }
-  const releases = (await must(cluster, 'GET', `${BASE}/releases`)).items as any[];
+  const releases = (await must(cluster, 'GET', `${BASE}/releases`)).items as Json[];
   const live = releases.find((r) => r.id === env.liveReleaseId);
   if (!live) return [...found, 'no live release'];
   const retained = new Set(history.filter((d) => d.status === 'succeeded').map((d) => d.releaseId));

@@ -5,6 +5,7 @@ import { startBerth, type TestBerth } from './berth.js';
 import { startGitHubStandIn, type GitHubStandIn, type StandInRepository } from './github-stand-in.js';
 import { waitFor } from './wait.js';
 import { setUpGitHubApp } from './webhooks.js';
+import type { Json } from './json.js';
 
 export async function startGitHubBerth(options: { installationId: number; repositories: StandInRepository[] }): Promise<{ berth: TestBerth; github: GitHubStandIn }> {
   const github = await startGitHubStandIn({ installations: [{ id: options.installationId, account: 'octo-org', repositories: options.repositories }] });
@@ -18,7 +19,7 @@ export async function startGitHubBerth(options: { installationId: number; reposi
 }
 
 /** An API call that must succeed; returns its body. */
-export async function ok(berth: TestBerth, method: string, path: string, body?: unknown): Promise<any> {
+export async function ok(berth: TestBerth, method: string, path: string, body?: unknown): Promise<Json> {
   const res = await berth.api(method, path, body);
   expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
   return res.body;

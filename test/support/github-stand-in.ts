@@ -4,6 +4,7 @@
 // deployments and their statuses, pull-request files. Every request is recorded.
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Json } from './json.js';
 
 export interface StandInRepository {
   id: number;
@@ -24,7 +25,7 @@ export interface RecordedCall {
   path: string;
   /** How the call was authenticated: the app's JWT, an installation token, or not at all. */
   auth: 'jwt' | 'token' | 'none' | 'invalid';
-  body: any;
+  body: Json;
 }
 
 export interface StandInDeployment {
@@ -93,7 +94,7 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
     return 'invalid';
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse, body: any, url: URL, kind: RecordedCall['auth']) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, body: Json, url: URL, kind: RecordedCall['auth']) => {
     const path = url.pathname;
     const m = (pattern: RegExp) => pattern.exec(path);
     const needs = (what: 'jwt' | 'token') => {
@@ -185,7 +186,7 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      let body: any = null;
+      let body: Json = null;
       try {
         body = text ? JSON.parse(text) : null;
       } catch {

@@ -2,6 +2,7 @@
 // declared security and access, and a request that reaches each (path parameters filled in).
 import type { Access } from '../../api/access/access-spec.js';
 import type { TestBerth } from './berth.js';
+import type { Json } from './json.js';
 
 export interface Operation {
   method: string;
@@ -13,7 +14,7 @@ export interface Operation {
 }
 
 export async function listOperations(berth: TestBerth): Promise<Operation[]> {
-  const doc = (await (await berth.app.request('/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, any>> };
+  const doc = (await (await berth.app.request('/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, Json>> };
   const ops: Operation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {

@@ -1,17 +1,21 @@
 // The real services every integration test (and benchmark) shares, each on free ports and in
 // temp directories, all stopped and removed at the end. Test files isolate themselves by
-// Temporal namespace, database, Berth instance name and environment ids.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Temporal namespace, database, Berth instance name and environment ids. The workflow code is
+// bundled once per run, as production does (BERTH_WORKFLOW_BUNDLE), so no worker a test starts
+// bundles it again.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolPaths } from '../../src/process/embedded-services.js';
 import { startTemporalDevServer } from '../../src/services/temporal-dev-server.js';
 import { startTraefik } from '../../src/services/traefik.js';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { freePort } from './free-port.js';
 import { startPostgresCluster } from './postgres-cluster.js';
 import { startRegistry } from './registry.js';
 
-export const NAMESPACE_POOL = Array.from({ length: 40 }, (_, i) => `berth-test-${i + 1}`);
+export const NAMESPACE_POOL = Array.from({ length: 64 }, (_, i) => `berth-test-${i + 1}`);
 
 export interface SharedServices {
   tempDir: string;
@@ -21,6 +25,8 @@ export interface SharedServices {
   traefik: { apiUrl: string; entryUrl: string; entryPort: number; routesDir: string; httpsPort: number };
   registryHost: string;
   toolsDir: string;
+  /** This run's workflow bundle (of the code as it is now). */
+  workflowBundle: string;
 }
 
 export async function startSharedServices(): Promise<{ services: SharedServices; stop: () => Promise<void> }> {
@@ -32,6 +38,7 @@ export async function startSharedServices(): Promise<{ services: SharedServices;
     for (const stop of stops.reverse()) await stop();
   };
   try {
+    const workflowBundle = join(tempDir, 'workflow-bundle.js');
     const [temporal, postgres, registry] = await Promise.all([
       startTemporalDevServer({
         binary: tools.temporal,
@@ -42,6 +49,7 @@ export async function startSharedServices(): Promise<{ services: SharedServices;
       }),
       startPostgresCluster(),
       startRegistry(),
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }).then(({ code }) => writeFileSync(workflowBundle, code)),
     ]);
     stops.push(() => temporal.stop(), () => postgres.stop(), () => registry.stop());
     const routesDir = join(tempDir, 'routes');
@@ -65,6 +73,7 @@ export async function startSharedServices(): Promise<{ services: SharedServices;
         traefik: { apiUrl: traefik.apiUrl, entryUrl: traefik.entryUrl, entryPort, routesDir, httpsPort },
         registryHost: registry.host,
         toolsDir,
+        workflowBundle,
       },
       stop: teardown,
     };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { TestBerth } from './berth.js';
 import type { AppFixture } from './fixtures.js';
+import type { Json } from './json.js';
 
 export async function createStaticApp(
   berth: TestBerth,
@@ -22,7 +23,7 @@ export async function createStaticApp(
 export async function uploadArchive(berth: TestBerth, fx: AppFixture, archive: Buffer, contentType = 'application/gzip') {
   const res = await berth.request(`${fx.base}/deployments`, { method: 'POST', body: archive, headers: { 'content-type': contentType } });
   const text = await res.text();
-  let body: any = text;
+  let body: Json = text;
   try {
     body = JSON.parse(text);
   } catch {
@@ -40,5 +41,5 @@ export async function deployArchive(berth: TestBerth, fx: AppFixture, archive: B
 /** Every file (not directory) under `dir`, relative to it. */
 export async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath ?? (e as any).path, e.name).slice(dir.length + 1));
+  return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(dir.length + 1));
 }

@@ -5,12 +5,13 @@ import { createRequire } from 'node:module';
 import { expect } from 'vitest';
 import type { TestBerth } from './berth.js';
 import type { GitHubStandIn } from './github-stand-in.js';
+import type { Json } from './json.js';
 
 const require = createRequire(import.meta.url);
-const EXAMPLES = require('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, any>[] }[];
+const EXAMPLES = require('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, Json>[] }[];
 
 /** A copy of the first example of `event` that `pick` accepts. */
-export function examplePayload(event: string, pick: (p: Record<string, any>) => boolean = () => true): Record<string, any> {
+export function examplePayload(event: string, pick: (p: Record<string, Json>) => boolean = () => true): Record<string, Json> {
   const found = EXAMPLES.find((e) => e.name === event)?.examples.find(pick);
   if (!found) throw new Error(`no ${event} example matches`);
   return structuredClone(found);
@@ -22,7 +23,7 @@ export function sign(secret: string, body: string | Buffer): string {
 
 export interface Sent {
   status: number;
-  body: any;
+  body: Json;
   deliveryId: string;
 }
 

@@ -5,9 +5,10 @@ import { displayUrl } from '../../activities/build/fetch-source.js';
 import { gitUrlProblem } from '../../api/schemas/git-sources.js';
 import { deliverySummary, isHandled, parseGitEvent } from '../../src/domain/github-events.js';
 import { previewDomains, previewEnvironmentName } from '../../src/domain/preview.js';
+import type { Json } from '../support/json.js';
 
 const require = createRequire(import.meta.url);
-const EXAMPLES = require('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: any[] }[];
+const EXAMPLES = require('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Json[] }[];
 const examples = (name: string) => EXAMPLES.find((e) => e.name === name)?.examples ?? [];
 
 describe('GitHub events', () => {

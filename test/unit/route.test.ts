@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { environmentHosts, parseRouteConfig, routeName, traefikRouteConfig } from '../../src/domain/route.js';
+import type { Json } from '../support/json.js';
 
 describe('route configuration', () => {
   const route = { environmentId: 'env_abc', deploymentId: 'dep_1', hosts: ['web.prod.localhost', 'www.example.com'], servers: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] };
 
   test('one router for every host, one service with a server per replica', () => {
-    const config = traefikRouteConfig(route) as any;
+    const config = traefikRouteConfig(route) as Json;
     const name = routeName('env_abc');
     expect(config.http.routers[name]).toEqual({
       rule: 'Host(`web.prod.localhost`) || Host(`www.example.com`)',

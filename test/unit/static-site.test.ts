@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { cacheControlFor, IMMUTABLE_CACHE, REVALIDATE_CACHE, siteRequestHeaders, SITE_PAGE_PATH } from '../../src/domain/static-site.js';
 import { parseRouteConfig, traefikRouteConfig } from '../../src/domain/route.js';
 import { nginxConfig } from '../../src/services/static-server.js';
+import type { Json } from '../support/json.js';
 
 describe('fingerprinted assets', () => {
   test.each([
@@ -44,7 +45,7 @@ describe('site headers on the route', () => {
       servers: ['http://127.0.0.1:7483'],
       requestHeaders: siteRequestHeaders('web', 'prod', { spa: true, notFoundPage: '/404.html' }),
     };
-    const config = traefikRouteConfig(route) as any;
+    const config = traefikRouteConfig(route) as Json;
     expect(config.http.middlewares['berth-env_abc'].headers.customRequestHeaders['X-Berth-Site']).toBe('web/prod');
     expect(parseRouteConfig('env_abc', JSON.stringify(config))).toEqual(route);
   });

@@ -1,24 +1,16 @@
 // The cleanup schedule (berth-cleanup): images Berth pulled or built that nothing retained
 // uses, then the engine's build cache unused for longer than the configured age, then static
-// sites' uploads that no deployment will use.
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { ControlActivities, HostActivities } from '../activities/index.js';
-import type { BuildCacheCleanup, CleanupResult } from '../activities/reconcile/index.js';
-import { hostTaskQueue } from '../src/domain/task-queues.js';
+// sites' uploads that no deployment will use. Registered also under its first type name,
+// pruneUnusedImages, for runs started before the rename (workflows/index.ts).
+import { proxyLocalActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { CleanupOutcome } from '../src/domain/cleanup.js';
+import type { CleanupInput } from '../src/domain/workflow-contracts.js';
 import { DOCKER, STORE } from './activity-profiles.js';
+import { hostActivities } from './host-activities.js';
 
-export interface CleanupInput {
-  hostId: string;
-  dryRun: boolean;
-  trigger: string;
-  /** Build cache records unused for longer than this go (BERTH_BUILD_CACHE_MAX_AGE_HOURS). */
-  buildCacheHours: number;
-}
-
-export type CleanupOutcome = CleanupResult & { buildCache: BuildCacheCleanup; uploads: string[] };
-
-export async function pruneUnusedImages(input: CleanupInput): Promise<CleanupOutcome> {
-  const host = proxyActivities<HostActivities>({ ...DOCKER, startToCloseTimeout: '30m', taskQueue: hostTaskQueue(input.hostId) });
+export async function cleanUpHost(input: CleanupInput): Promise<CleanupOutcome> {
+  const host = hostActivities(input.hostId, { ...DOCKER, startToCloseTimeout: '30m' });
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const result = await host.cleanupImages({ dryRun: input.dryRun });
   await store.recordReconcileEvents({

@@ -1,0 +1,116 @@
+// The image path to live (apps of kind image; apps of kind git after their build): launch —
+// resolve (pull and pin), create, start and the health gate, in one step on the host — then the
+// switch of the route, confirmed through Traefik (a failed confirmation switches back; one the
+// Docker engine's restart defeated switches again to where the replicas answer now). After
+// the commit the old containers drain, are retired (stopped, kept for an instant rollback), and
+// releases beyond retention are pruned with their images.
+//
+// Each step records the phase changes handed to it and those it makes, so progress reaches the
+// database without round trips of its own.
+import { isCancellation, patched } from '@temporalio/workflow';
+import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
+import { releaseIdFor } from '../src/domain/ids.js';
+import { DOCKER, LAUNCH } from './activity-profiles.js';
+import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
+
+/** Stop timeout given to old containers when they are retired. */
+const RETIRE_STOP_SECONDS = 10;
+/** Answers through Traefik, from the new deployment, that must pass after a switch. */
+const VERIFY_ATTEMPTS = 2;
+/** Switches one deploy tries: the first, and one per restart of the engine that moved its replicas. */
+const ROUTE_SWITCHES = 3;
+/**
+ * Marks histories whose failed switch may ask the host where the replicas answer now; older
+ * ones went straight to their undo, and replay must find them doing that.
+ */
+const SWITCH_AFTER_ENGINE_RESTART = 'switch-after-engine-restart';
+
+/** Apps of kind image. Registered under its first type name, deployRelease (workflows/index.ts). */
+export async function deployImage(request: DeployRequest): Promise<DeployResult> {
+  return runDeployment(request, imageSteps(request));
+}
+
+/** The image kind's steps; `build` (apps built from source) runs first and returns the image to release. */
+export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) => Promise<string>): DeployKind {
+  const { deploymentId, environmentId, appId } = request;
+  return {
+    async beforeCommit(deploy) {
+      const { phases, report, router } = deploy;
+      const docker = deploy.onHost(DOCKER);
+      let image = request.image;
+      let starting = true;
+      if (build && request.kind === 'deploy') {
+        deploy.progress('building');
+        image = await build(deploy);
+        starting = false;
+      }
+      // resolve + create + start + health gate, in one step on the host; it may pull an image
+      // and waits out the health gate: its budget is the longest profile
+      deploy.progress('launching');
+      deploy.undo(async () => {
+        await docker.undoLaunch({ deploymentId, environmentId });
+      });
+      const launched = await deploy.onHost(LAUNCH).launchRelease({
+        report: report(phases.next('resolve'), starting),
+        deploymentId,
+        appId,
+        environmentId,
+        image: request.kind === 'deploy' ? { ref: image as string, releaseId: releaseIdFor(deploymentId) } : undefined,
+        rollbackTo: request.kind === 'rollback' ? request.releaseId : undefined,
+      });
+      phases.apply(launched.phases);
+      const spec = launched.release;
+      deploy.releasing(spec.id);
+
+      // route: switch, confirmed through Traefik; a failed confirmation switches back
+      deploy.progress('switching traffic');
+      deploy.undo(async () => {
+        await router.restoreRoute({ environmentId, deploymentId });
+      });
+      const check = spec.config.healthCheck;
+      const routePhase = [phases.start('route')];
+      let endpoints = launched.endpoints;
+      for (let switches = 1; ; switches++) {
+        try {
+          const switched = await router.switchRoute({
+            report: report(routePhase),
+            route: { environmentId, deploymentId, hosts: request.hosts, servers: endpoints.map((e) => e.url), tls: request.tls },
+            verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
+          });
+          phases.apply(switched.phases);
+          return { id: spec.id, number: spec.number };
+        } catch (err) {
+          // A Docker engine that restarted since the health gate started the replicas again
+          // elsewhere (or left them stopped): Traefik reached none of them. The host says where
+          // they answer now (a refresh may wait out a health gate: the launch's profile);
+          // unmoved replicas mean the failure was the deployment's own.
+          if (isCancellation(err) || switches >= ROUTE_SWITCHES || !patched(SWITCH_AFTER_ENGINE_RESTART)) throw err;
+          const now = await deploy.onHost(LAUNCH).refreshEndpoints({ deploymentId, appId, environmentId, releaseId: spec.id, port: spec.config.port, check, endpoints });
+          if (!now.moved) throw err;
+          endpoints = now.endpoints;
+        }
+      }
+    },
+
+    drain: () => null,
+
+    async afterCommit({ phases, report, store, onHost }, live) {
+      const docker = onHost(DOCKER);
+      const stopped = await docker.retireContainers({
+        report: report(phases.next('retire')),
+        environmentId,
+        liveReleaseId: live.id,
+        timeoutSeconds: RETIRE_STOP_SECONDS,
+      });
+      const keepReleaseIds = await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention });
+      const pruned = await docker.pruneContainers({
+        report: report(phases.next('prune', `stopped ${stopped.length} container(s)`)),
+        environmentId,
+        keepReleaseIds,
+      });
+      const images = await store.prunableImages({ imageIds: pruned.imageIds, keepReleaseIds });
+      const removedImages = images.length ? await docker.removeImages({ imageIds: images }) : [];
+      return `removed ${pruned.removed.length} container(s) and ${removedImages.length} image(s)`;
+    },
+  };
+}

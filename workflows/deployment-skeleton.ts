@@ -1,0 +1,120 @@
+// One deployment of any kind of app, from queued to its recorded end. The skeleton owns what
+// every kind shares: the phases and the progress query, the point of no return, the saga's undo,
+// the drain, the ending and the completion. A kind (image, git, static, stack) gives only its
+// steps before the commit (ending with the step that moves traffic) and after it.
+//
+// Before the commit, any failure or cancellation undoes the deployment's own work in reverse and
+// the old release keeps serving (abandon-deployment.ts); after it, the deployment succeeds, and
+// a failure of the tidying only notes that cleanup is incomplete.
+import { proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, type ActivityOptions } from '@temporalio/workflow';
+import type { ControlActivities, HostActivities } from '../activities/index.js';
+import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
+import type { PhaseReport, PhaseWrite } from '../src/domain/phases.js';
+import { deployProgressQuery } from '../src/domain/workflow-definitions.js';
+import { abandonDeployment, type Undo } from './abandon-deployment.js';
+import { ROUTER, STORE } from './activity-profiles.js';
+import { describeFailure } from './failure.js';
+import { hostActivities } from './host-activities.js';
+import { PhaseTracker } from './phase-tracker.js';
+import { PointOfNoReturn } from './point-of-no-return.js';
+
+/** The release a deployment made live. */
+export interface LiveRelease {
+  id: string;
+  number: number;
+}
+
+/** What a kind's steps get from the skeleton. */
+export interface Deployment {
+  readonly request: DeployRequest;
+  readonly phases: PhaseTracker;
+  /** Database writes of deployment state, as local activities. */
+  readonly store: ControlActivities;
+  /** Traefik: switching, confirming and restoring routes. */
+  readonly router: ControlActivities;
+  /** Activities on the deployment's Docker host, with the profile of the step. */
+  onHost(profile: ActivityOptions): HostActivities;
+  /** Phase changes for an activity (or the store) to record; `running` also marks the deployment running. */
+  report(writes: PhaseWrite[], running?: boolean): PhaseReport;
+  /** What the deployment is doing, beside its workflow in the Temporal Web UI. */
+  progress(text: string): void;
+  /** Pushes the undo of the step about to run; undone in reverse if the deployment does not commit. */
+  undo(step: Undo): void;
+  /** The release this deployment makes live, once known (the progress query and the result carry it). */
+  releasing(releaseId: string): void;
+}
+
+export interface DeployKind {
+  /** Everything up to and including the step that moves traffic; returns what is then live. */
+  beforeCommit(deploy: Deployment): Promise<LiveRelease>;
+  /**
+   * Kinds whose old version serves requests in flight drain it for the environment's drain
+   * seconds after the commit; returns the message that ends the phase running at the commit.
+   */
+  drain?(live: LiveRelease): string | null;
+  /** Tidying once the release is live (retire, prune); returns a note for its last phase. */
+  afterCommit(deploy: Deployment, live: LiveRelease): Promise<string | null>;
+}
+
+export async function runDeployment(request: DeployRequest, kind: DeployKind): Promise<DeployResult> {
+  const { deploymentId, environmentId } = request;
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  const phases = new PhaseTracker();
+  const undo: Undo[] = [];
+  const noReturn = new PointOfNoReturn();
+  let status: DeploymentStatus = 'running';
+  let releaseId: string | null = null;
+
+  const deploy: Deployment = {
+    request,
+    phases,
+    store,
+    router: proxyActivities<ControlActivities>(ROUTER),
+    onHost: (profile) => hostActivities(request.hostId, profile),
+    report: (writes, running = false) => ({ deploymentId, phases: writes, running }),
+    progress: (text) => setCurrentDetails(`${request.appName}/${request.environmentName}: ${text}`),
+    undo: (step) => undo.push(step),
+    releasing: (id) => {
+      releaseId = id;
+    },
+  };
+  setHandler(deployProgressQuery, () => ({ deploymentId, status, releaseId, phases: phases.snapshot() }));
+
+  phases.start('queued'); // recorded by the lane when it accepted the request
+  let live: LiveRelease;
+  try {
+    live = await noReturn.beforeCommit.run(async () => {
+      const released = await kind.beforeCommit(deploy);
+      noReturn.commit();
+      await store.markLive({ environmentId, releaseId: released.id, deploymentId });
+      return released;
+    });
+  } catch (err) {
+    const ended = await abandonDeployment({ deploymentId, err, abort: noReturn.abort, undo, phases });
+    status = ended.status;
+    deploy.progress(`${status}: ${ended.failure.message}`);
+    return { deploymentId, status, releaseId, message: ended.failure.message, errorType: ended.failure.type };
+  }
+
+  // Committed: the new release serves. What follows tidies up and cannot undo the deployment.
+  releaseId = live.id;
+  if (kind.drain) {
+    deploy.progress(`release ${live.number} live; draining`);
+    await store.recordPhases(deploy.report(phases.next('drain', kind.drain(live))));
+    if (request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
+  } else {
+    deploy.progress(`release ${live.number} live; pruning`);
+  }
+  let note: string | null;
+  try {
+    note = await kind.afterCommit(deploy, live);
+  } catch (err) {
+    note = `cleanup incomplete: ${describeFailure(err).message}`;
+    await store.recordPhases(deploy.report(phases.end('failed', note)));
+  }
+  status = 'succeeded';
+  const message = `release ${live.number} live`;
+  await store.completeDeployment({ deploymentId, status, message, errorType: null, at: Date.now(), phases: phases.end('succeeded', note) });
+  deploy.progress(message);
+  return { deploymentId, status, releaseId: live.id, message, errorType: null };
+}
