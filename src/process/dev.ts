@@ -12,7 +12,7 @@ import { createSecretBox, ensureSecretKey } from '../secrets/secret-box.js';
 import { openDnsCredentials } from '../../db/queries/acme-dns.js';
 import { startApiServer } from './api-server.js';
 import { setupTokenLines } from './setup-token.js';
-import { startEmbeddedServices, type EmbeddedServices } from './embedded-services.js';
+import { claimEmbeddedServices, startEmbeddedServices, type EmbeddedServices } from './embedded-services.js';
 import { onShutdown } from './shutdown.js';
 import { startWorkerProcess } from './worker-process.js';
 
@@ -33,6 +33,7 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
   // it), but the services still stop last, after everything that uses them.
   let services: EmbeddedServices | null = null;
   stops.push(async () => services?.stop());
+  if (config.embeddedServices) await claimEmbeddedServices(config, log);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   stops.push(() => database.close());
   const dnsSecrets = config.acme.dnsProvider ? await openDnsCredentials(database.db, box, config.acme.dnsProvider) : {};
