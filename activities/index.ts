@@ -53,6 +53,8 @@ export interface ActivityDeps {
   previewIdleSeconds: number;
   /** Host paths stack services may bind-mount (BERTH_STACK_BIND_PATHS). */
   stackBindPaths?: string[];
+  /** Unsafe compose keys stack services may have (BERTH_STACK_ALLOW). */
+  stackAllow?: string[];
   /** Build limits and the disk guard (none when not given). */
   guards?: HostGuards;
 }
@@ -89,7 +91,7 @@ export function createHostActivities(deps: ActivityDeps) {
     }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance, box: deps.box }),
     ...builds,
-    resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], workspacesDir: deps.builds.workspacesDir }),
+    resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
     healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
   };

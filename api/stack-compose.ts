@@ -26,17 +26,19 @@ const PLACEHOLDER_ROUNDS = 5;
 /**
  * Checks a compose file on its own, as it is uploaded: variables come from each environment at
  * deploy time, so a required variable stands in with a placeholder and everything else is checked.
+ * Returns the stack compiled with those placeholders (for its warnings and plan).
  */
-export function assertComposeShape(config: Config, compose: string, override: string | null = null): void {
-  const variables: Record<string, string> = {};
+export function assertComposeShape(config: Config, compose: string, override: string | null = null, given: Record<string, string> = {}): CompiledStack {
+  const variables: Record<string, string> = { ...given };
   for (let round = 0; round < PLACEHOLDER_ROUNDS; round++) {
-    const result = checkCompose({ compose, override, variables, allowedBindPaths: config.stackBindPaths });
-    if (result.ok) return;
+    const result = checkCompose({ compose, override, variables, allowedBindPaths: config.stackBindPaths, allowed: config.stackAllow });
+    if (result.ok) return result.compiled;
     const missing = result.issues.map((i) => MISSING_REQUIRED.exec(i.message)).flatMap((m) => (m ? [(m[1] ?? m[2]) as string] : []));
     const real = result.issues.filter((i) => !MISSING_REQUIRED.test(i.message));
     if (real.length || missing.length === 0) throw rejected(override ? 'compose override' : 'compose file', real.length ? real : result.issues);
     for (const name of missing) variables[name] = '1';
   }
+  throw rejected('compose file', [{ path: 'compose', message: `more than ${PLACEHOLDER_ROUNDS} rounds of required variables` }]);
 }
 
 /** Stands in for a secret variable's value wherever a stack is shown rather than run. */
@@ -54,6 +56,7 @@ export async function compileForEnvironment(db: Db, config: Config, box: SecretB
     override: await getStackOverride(db, env.id),
     variables: await variablesFor(db, box, env.id, options.showing === true),
     allowedBindPaths: config.stackBindPaths,
+    allowed: config.stackAllow,
   });
   if (!result.ok) throw rejected('compose file', result.issues);
   return result.compiled;

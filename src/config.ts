@@ -3,6 +3,7 @@
 import { homedir, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ALLOWABLE } from './compose/stack-policy.js';
 
 /** Pinned tool versions; scripts/setup.sh installs exactly these. */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -124,6 +125,10 @@ const envSchema = z.object({
     .string()
     .regex(/^(\/[^:]*)(:\/[^:]*)*$/, 'expected absolute paths separated by ":"')
     .optional(),
+  BERTH_STACK_ALLOW: z
+    .string()
+    .regex(new RegExp(`^(${ALLOWABLE.join('|')})(,(${ALLOWABLE.join('|')}))*$`), `expected a comma-separated list of ${ALLOWABLE.join(', ')}`)
+    .optional(),
 
   // Host guards: what builds may use, and the free disk below which builds and pulls stop.
   BERTH_BUILD_MEMORY_MB: z.coerce.number({ error: 'expected a size in MiB (0: no limit)' }).int().min(0).max(1_048_576).default(2048),
@@ -210,6 +215,8 @@ export interface Config {
   previews: { idleSeconds: number };
   /** Host paths (and below) that stack services may bind-mount; none by default. */
   stackBindPaths: string[];
+  /** Unsafe compose keys an administrator allows stack services (cap_add, sysctls); none by default. */
+  stackAllow: string[];
   guards: HostGuards;
 }
 
@@ -384,6 +391,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     builds: { workspacesDir: resolve(e.BERTH_WORKSPACES_DIR ?? join(dataDir, 'workspaces')), dockerCli: e.BERTH_DOCKER_CLI },
     previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
     stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
+    stackAllow: e.BERTH_STACK_ALLOW ? e.BERTH_STACK_ALLOW.split(',') : [],
     guards: {
       build: { memoryBytes: e.BERTH_BUILD_MEMORY_MB * MIB, cpus: e.BERTH_BUILD_CPUS, cgroup: e.BERTH_BUILD_CGROUP },
       disk: { minFreeBytes: e.BERTH_DISK_MIN_FREE_MB * MIB, cleanupFreeBytes: e.BERTH_DISK_CLEANUP_FREE_MB * MIB, checkSeconds: e.BERTH_DISK_CHECK_SECONDS },

@@ -26,6 +26,7 @@ export interface StackBuildDeps {
   dockerSocket: string;
   instance: string;
   allowedBindPaths: string[];
+  allowed: string[];
   guards?: BuildGuards;
 }
 
@@ -46,14 +47,14 @@ export interface StackImagesBuilt {
   builds: { service: string; ms: number; cachedSteps: number; steps: number }[];
 }
 
-export function createBuildStackImages({ db, box, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, allowedBindPaths, guards }: StackBuildDeps) {
+export function createBuildStackImages({ db, box, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, allowedBindPaths, allowed, guards }: StackBuildDeps) {
   const dockerBuild = createDockerBuild({ deploymentLog, dockerCli, dockerSocket, ...guards });
   return async function buildStackImages(input: StackBuildInput): Promise<StackImagesBuilt> {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
     const source = await getGitSource(db, input.appId);
     if (!source) throw permanentFailure('NotFound', `app ${input.appId} has no git source`);
     const composePath = source.composeFile ?? DEFAULT_COMPOSE_FILE;
-    const { compiled } = await compileCheckoutCompose(db, box, { dir, composePath, environmentId: input.environmentId, allowedBindPaths });
+    const { compiled } = await compileCheckoutCompose(db, box, { dir, composePath, environmentId: input.environmentId, allowedBindPaths, allowed });
     const toBuild = Object.values(compiled.stack.services).filter((s) => s.build);
     await deploymentLog.write(input.deploymentId, 'info', 'build', `${composePath}: ${toBuild.length ? `building ${toBuild.map((s) => s.name).join(', ')}` : 'no service to build'}`);
 

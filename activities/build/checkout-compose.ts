@@ -1,6 +1,7 @@
 // A git-backed stack's compose file, read from the deployment's checkout and compiled with the
 // environment's override and variables by the same compiler uploaded files go through — with
-// `build:` allowed, since the checkout is there to build from.
+// `build:` allowed, and env_file, file: secrets and configs and relative bind mounts read from
+// the checkout (checkout-files.ts), since it is there. Secrets read from files join the secret variables, so they are sealed like them.
 import { readFile, stat } from 'node:fs/promises';
 import type { Db } from '../../db/client.js';
 import { getStackOverride } from '../../db/queries/stacks.js';
@@ -9,6 +10,7 @@ import { compileStack, MAX_COMPOSE_BYTES, type CompiledStack } from '../../src/c
 import { ComposeInvalid } from '../../src/compose/compose-issues.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
+import { checkoutFiles } from './checkout-files.js';
 import { insideCheckout } from './workspace.js';
 
 export interface CheckoutCompose {
@@ -20,7 +22,7 @@ export interface CheckoutCompose {
 export async function compileCheckoutCompose(
   db: Db,
   box: SecretBox,
-  input: { dir: string; composePath: string; environmentId: string; allowedBindPaths: string[] },
+  input: { dir: string; composePath: string; environmentId: string; allowedBindPaths: string[]; allowed: string[] },
 ): Promise<CheckoutCompose> {
   const file = await insideCheckout(input.dir, input.composePath, 'compose file');
   if ((await stat(file)).size > MAX_COMPOSE_BYTES) throw permanentFailure('ValidationFailed', `compose file ${input.composePath}: larger than ${MAX_COMPOSE_BYTES} bytes`);
@@ -32,9 +34,12 @@ export async function compileCheckoutCompose(
       override: await getStackOverride(db, input.environmentId),
       variables,
       allowedBindPaths: input.allowedBindPaths,
+      allowed: input.allowed,
       composePath: input.composePath,
+      repo: checkoutFiles(input.dir, input.composePath),
     });
-    return { compiled, variables, sets };
+    const withFiles: VariableSets = { ...sets, secret: { ...sets.secret, ...compiled.fileSecrets } };
+    return { compiled, variables: { ...variables, ...compiled.fileSecrets }, sets: withFiles };
   } catch (err) {
     if (err instanceof ComposeInvalid) throw permanentFailure('ValidationFailed', `compose file ${input.composePath}: ${err.message}`);
     throw err;

@@ -22,6 +22,7 @@ export interface BuildActivityDeps {
   builds: { workspacesDir: string; dockerCli: string };
   githubWebUrl: string;
   stackBindPaths?: string[];
+  stackAllow?: string[];
   guards?: BuildGuards;
 }
 
@@ -37,6 +38,7 @@ export function createBuildActivities(deps: BuildActivityDeps) {
       dockerSocket: deps.dockerSocket,
       instance: deps.instance,
       allowedBindPaths: deps.stackBindPaths ?? [],
+      allowed: deps.stackAllow ?? [],
       guards: deps.guards,
     }),
     /** Whatever the outcome, a deployment's checkout goes when it ends. */

@@ -59,17 +59,18 @@ interface Deps {
   images: ReturnType<typeof createImageActivities>;
   objects: StackObjects;
   allowedBindPaths: string[];
+  allowed: string[];
   workspacesDir: string;
 }
 
-export function createResolveStack({ db, box, docker, log, instance, images, objects, allowedBindPaths, workspacesDir }: Deps) {
+export function createResolveStack({ db, box, docker, log, instance, images, objects, allowedBindPaths, allowed, workspacesDir }: Deps) {
   async function compileUploaded(input: ResolveStackInput): Promise<{ stack: StackSpec; plan: StackPlan; variables: Record<string, string>; sets: VariableSets }> {
     const compose = await getAppCompose(db, input.appId);
     if (!compose) throw permanentFailure('ValidationFailed', 'the app has no compose file');
     const sets = await resolveVariableSets(db, input.environmentId, box);
     const variables = { ...sets.plain, ...sets.secret };
     try {
-      return { ...compileStack({ compose, override: await getStackOverride(db, input.environmentId), variables, allowedBindPaths }), variables, sets };
+      return { ...compileStack({ compose, override: await getStackOverride(db, input.environmentId), variables, allowedBindPaths, allowed }), variables, sets };
     } catch (err) {
       if (err instanceof ComposeInvalid) throw permanentFailure('ValidationFailed', `compose file: ${err.message}`);
       throw err;
@@ -78,7 +79,7 @@ export function createResolveStack({ db, box, docker, log, instance, images, obj
 
   async function compileCheckout(input: ResolveStackInput, checkout: NonNullable<ResolveStackInput['checkout']>) {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
-    const { compiled, variables, sets } = await compileCheckoutCompose(db, box, { dir, composePath: checkout.composePath, environmentId: input.environmentId, allowedBindPaths });
+    const { compiled, variables, sets } = await compileCheckoutCompose(db, box, { dir, composePath: checkout.composePath, environmentId: input.environmentId, allowedBindPaths, allowed });
     for (const service of Object.values(compiled.stack.services)) {
       if (!service.build) continue;
       const image = checkout.images[service.name];

@@ -72,6 +72,10 @@ export function buildServiceSpec({ owner, service: s, image, identity, releaseId
         ...(s.stopSignal ? { StopSignal: s.stopSignal } : {}),
         ...(s.stopGracePeriodMs !== null ? { StopGracePeriod: s.stopGracePeriodMs * NS_PER_MS } : {}),
         ...(s.capDrop.length ? { CapabilityDrop: s.capDrop } : {}),
+        // Only when an administrator allowed them (BERTH_STACK_ALLOW); absent otherwise, so
+        // earlier releases' spec hashes stay as they were.
+        ...(s.capAdd?.length ? { CapabilityAdd: s.capAdd } : {}),
+        ...(s.sysctls && Object.keys(s.sysctls).length ? { Sysctls: s.sysctls } : {}),
         ...(h
           ? { Healthcheck: { Test: h.test, Interval: h.intervalMs * NS_PER_MS, Timeout: h.timeoutMs * NS_PER_MS, Retries: h.retries, StartPeriod: h.startPeriodMs * NS_PER_MS } }
           : {}),

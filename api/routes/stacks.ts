@@ -4,7 +4,6 @@ import { defineRoute } from '../access/access-spec.js';
 import { eq, sql } from 'drizzle-orm';
 import { getAppByName } from '../../db/queries/apps.js';
 import { appStacks, stackOverrides } from '../../db/schema/index.js';
-import { serviceHosts } from '../../src/domain/stack.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { acceptedBody, baseRequest } from '../deploy-requests.js';
 import type { AppDeps } from '../deps.js';
@@ -13,7 +12,8 @@ import { notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { body, errorResponses, json } from '../schemas/common.js';
 import { Accepted } from '../schemas/deployments.js';
-import { Compose, ComposeInput, DryRun, OverrideInput } from '../schemas/stacks.js';
+import { Compose, ComposeCheckInput, ComposeInput, DryRun, OverrideInput } from '../schemas/stacks.js';
+import { dryRunBody } from '../stack-dry-run.js';
 import {
   assertComposeShape,
   assertOverrideParses,
@@ -47,13 +47,13 @@ export function stackRoutes(deps: AppDeps) {
       assertStackApp(a);
       assertUploadedCompose(a, await isGitBackedStack(db, a));
       const { compose } = c.req.valid('json');
-      assertComposeShape(config, compose);
+      const { warnings } = assertComposeShape(config, compose);
       const [row] = await db
         .insert(appStacks)
         .values({ appId: a.id, compose })
         .onConflictDoUpdate({ target: appStacks.appId, set: { compose, updatedAt: sql`now()` } })
         .returning();
-      return c.json({ compose, updatedAt: row?.updatedAt.toISOString() ?? null }, 200);
+      return c.json({ compose, updatedAt: row?.updatedAt.toISOString() ?? null, warnings }, 200);
     },
   );
 
@@ -123,25 +123,26 @@ export function stackRoutes(deps: AppDeps) {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       assertStackApp(a);
       if (await isGitBackedStack(db, a)) refuseDryRunWithoutCommit(a);
-      const { stack, plan, unsetVariables } = await compileForEnvironment(db, config, deps.secretBox, a, env, { showing: true });
-      const hosts = environmentHosts(a.name, env.name, config.appsDomain, env.domains);
-      // Environment values may hold secrets: the dry run shows the keys only.
-      const services = Object.fromEntries(
-        Object.values(stack.services).map((s) => [s.name, { ...s, environment: Object.fromEntries(Object.keys(s.environment).map((k) => [k, '***'])) }]),
-      );
-      return c.json(
-        {
-          services,
-          networks: Object.keys(stack.networks),
-          volumes: Object.keys(stack.volumes),
-          secrets: Object.keys(stack.secrets),
-          configs: Object.keys(stack.configs),
-          rolloutOrder: plan.levels,
-          routes: Object.values(stack.services).flatMap((s) => (s.expose ? [{ service: s.name, hosts: serviceHosts(s.name, s.expose, hosts), port: s.expose.port, healthPath: s.expose.path }] : [])),
-          unsetVariables,
-        },
-        200,
-      );
+      const compiled = await compileForEnvironment(db, config, deps.secretBox, a, env, { showing: true });
+      return c.json(dryRunBody(compiled, environmentHosts(a.name, env.name, config.appsDomain, env.domains)), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/stack/dry-run',
+      access: { list: 'read' },
+      tags: ['stacks'],
+      summary: 'Check a compose file before any app exists: what Berth would run of it, and what it translates',
+      description:
+        'Validates the file as an upload is validated (YAML, the compose specification, Berth’s refusals) and answers the dry run of what a stack app would run. Changes nothing. Routes list no host names: no app or environment names them yet.',
+      request: { body: body(ComposeCheckInput) },
+      responses: { 200: json(DryRun, 'The stack as it would be deployed'), ...errorResponses },
+    }),
+    (c) => {
+      const { compose, variables } = c.req.valid('json');
+      return c.json(dryRunBody(assertComposeShape(config, compose, null, variables ?? {}), []), 200);
     },
   );
 

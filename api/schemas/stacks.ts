@@ -9,12 +9,30 @@ export const ComposeText = z
 
 export const ComposeInput = z.object({ compose: ComposeText }).strict().openapi('ComposeInput');
 
+/** What Berth translated or ignored, at its path (a dotted path into the compose file). */
+export const ComposeWarnings = z
+  .array(z.object({ path: z.string(), message: z.string() }))
+  .openapi({ description: 'What Berth translates or ignores of the file (ports routed through Traefik, container_name as an alias, keys Swarm does not apply…), each at its path' });
+
+export const ComposeCheckInput = z
+  .object({
+    compose: ComposeText,
+    variables: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name'), z.string().max(64 * 1024))
+      .optional()
+      .openapi({ description: 'Values for ${VAR} references; a required variable left out stands in with a placeholder' }),
+  })
+  .strict()
+  .openapi('ComposeCheckInput');
+
 export const OverrideInput = z
   .object({ compose: ComposeText.nullable().openapi({ description: 'Merged over the app’s compose file; null removes it' }) })
   .strict()
   .openapi('ComposeOverrideInput');
 
-export const Compose = z.object({ compose: z.string().nullable(), updatedAt: z.string().nullable() }).openapi('Compose');
+export const Compose = z
+  .object({ compose: z.string().nullable(), updatedAt: z.string().nullable(), warnings: ComposeWarnings.optional() })
+  .openapi('Compose');
 
 export const DryRun = z
   .object({
@@ -26,5 +44,6 @@ export const DryRun = z
     rolloutOrder: z.array(z.array(z.string())).openapi({ description: 'Levels: each after the one before, its services in parallel' }),
     routes: z.array(z.object({ service: z.string(), hosts: z.array(z.string()), port: z.number(), healthPath: z.string() })),
     unsetVariables: z.array(z.string()).openapi({ description: 'Used without a value (Compose makes them "")' }),
+    warnings: ComposeWarnings,
   })
   .openapi('StackDryRun');

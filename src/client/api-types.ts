@@ -5954,6 +5954,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stack/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a compose file before any app exists: what Berth would run of it, and what it translates
+         * @description Validates the file as an upload is validated (YAML, the compose specification, Berth’s refusals) and answers the dry run of what a stack app would run. Changes nothing. Routes list no host names: no app or environment names them yet.
+         *
+         *     Access: signed in; lists what the caller may read.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ComposeCheckInput"];
+                };
+            };
+            responses: {
+                /** @description The stack as it would be deployed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StackDryRun"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tokens": {
         parameters: {
             query?: never;
@@ -6650,6 +6740,24 @@ export interface components {
         Compose: {
             compose: string | null;
             updatedAt: string | null;
+            /** @description What Berth translates or ignores of the file (ports routed through Traefik, container_name as an alias, keys Swarm does not apply…), each at its path */
+            warnings?: {
+                message: string;
+                path: string;
+            }[];
+        };
+        ComposeCheckInput: {
+            /**
+             * @example services:
+             *       web:
+             *         image: registry:5000/web:1
+             *         x-berth: { port: 8080, path: /healthz }
+             */
+            compose: string;
+            /** @description Values for ${VAR} references; a required variable left out stands in with a placeholder */
+            variables?: {
+                [key: string]: string;
+            };
         };
         ComposeInput: {
             /**
@@ -7279,6 +7387,11 @@ export interface components {
             /** @description Used without a value (Compose makes them "") */
             unsetVariables: string[];
             volumes: string[];
+            /** @description What Berth translates or ignores of the file (ports routed through Traefik, container_name as an alias, keys Swarm does not apply…), each at its path */
+            warnings: {
+                message: string;
+                path: string;
+            }[];
         };
         /** @description Kind static: how its environments are served */
         StaticSite: {

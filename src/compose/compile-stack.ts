@@ -8,7 +8,8 @@ import { schemaIssues } from './compose-schema.js';
 import { listOrDict } from './compose-values.js';
 import { interpolateDocument } from './interpolate.js';
 import { normalizeStack } from './normalize-stack.js';
-import { resourceKeyIssues, serviceKeyIssues } from './stack-policy.js';
+import type { RepoFiles } from './translate-binds.js';
+import { translateDocument } from './translate-document.js';
 import type { ComposeDocument } from './compose-document.js';
 
 /** A compose file is small; a bigger one is refused before it is parsed. */
@@ -26,6 +27,12 @@ export interface CompileInput {
    * their services may `build:` from the checkout. Unset for uploaded files.
    */
   composePath?: string | undefined;
+  /** The repository at the deployed commit (env_file, file: secrets and configs, relative bind mounts); git-backed stacks only. */
+  repo?: RepoFiles | undefined;
+  /** Unsafe keys an administrator allowed (BERTH_STACK_ALLOW). */
+  allowed?: readonly string[] | undefined;
+  /** The Docker host's platform (os/arch) that `platform:` is checked against; this process's by default. */
+  hostPlatform?: string | undefined;
 }
 
 export interface CompiledStack {
@@ -33,6 +40,16 @@ export interface CompiledStack {
   plan: StackPlan;
   /** Variables used but not set (they became ""). */
   unsetVariables: string[];
+  /** What Berth translated or ignored, each at its path. */
+  warnings: ComposeIssue[];
+  /** Secrets read from repository files: variable → content, to travel sealed with the secret variables. */
+  fileSecrets: Record<string, string>;
+}
+
+/** Docker's name for this machine's architecture. */
+export function thisPlatform(): string {
+  const arch = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch as string] ?? process.arch;
+  return `linux/${arch}`;
 }
 
 type Doc = ComposeDocument;
@@ -49,16 +66,18 @@ export function compileStack(input: CompileInput): CompiledStack {
   const merged = coerce(over ? mergeCompose(interpolated.value, over.value) : interpolated.value);
 
   fail(schemaIssues(merged));
-  fail([
-    ...Object.entries((merged.services ?? {}) as Record<string, Doc | null>).flatMap(([name, s]) => serviceKeyIssues(name, s ?? {}, { builds: input.composePath !== undefined })),
-    ...(['networks', 'volumes', 'secrets', 'configs'] as const).flatMap((kind) =>
-      Object.entries((merged[kind] ?? {}) as Record<string, Doc | null>).flatMap(([name, v]) => resourceKeyIssues(kind, name, v)),
-    ),
-  ]);
-  const { stack, issues } = normalizeStack(merged, { variables: input.variables, allowedBindPaths: input.allowedBindPaths, composePath: input.composePath });
+  const translated = translateDocument(merged, {
+    builds: input.composePath !== undefined,
+    hostPlatform: input.hostPlatform ?? thisPlatform(),
+    repo: input.repo,
+    allowed: new Set(input.allowed ?? []),
+  });
+  fail(translated.issues);
+  const variables = { ...input.variables, ...translated.fileSecrets };
+  const { stack, issues } = normalizeStack(translated.doc, { variables, allowedBindPaths: input.allowedBindPaths, composePath: input.composePath });
   fail(issues);
   const unsetVariables = [...new Set([...interpolated.unset, ...(over?.unset ?? [])])].sort();
-  return { stack, plan: planStack(stack), unsetVariables };
+  return { stack, plan: planStack(stack), unsetVariables, warnings: translated.warnings, fileSecrets: translated.fileSecrets };
 }
 
 /** Compiles, answering the issues instead of throwing them. */

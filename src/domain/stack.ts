@@ -74,6 +74,9 @@ export interface StackService {
   configs: { source: string; target: string }[];
   resources: { memoryBytes: number | null; nanoCpus: number | null };
   capDrop: string[];
+  /** cap_add and sysctls, present only when the file has them (an administrator allowed them). */
+  capAdd?: string[];
+  sysctls?: Record<string, string>;
   expose: StackExpose | null;
 }
 
@@ -183,6 +186,7 @@ export function stackRouteEnvironment(routeKey: string): string {
 /** Host names an exposed service answers on. */
 export function serviceHosts(service: string, expose: StackExpose, environmentHosts: string[]): string[] {
   const first = environmentHosts[0];
-  const own = first ? [`${service}.${first}`] : [];
+  // A host name has no underscore; Compose service names may.
+  const own = first ? [`${service.replace(/_/g, '-')}.${first}`] : [];
   return expose.main ? [...new Set([...environmentHosts, ...own])] : own;
 }

@@ -35,6 +35,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     dockerSocket: config.docker.socketPath,
     previewIdleSeconds: config.previews.idleSeconds,
     stackBindPaths: config.stackBindPaths,
+    stackAllow: config.stackAllow,
     guards: config.guards,
   };
   const workers = await startWorkers({

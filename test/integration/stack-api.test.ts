@@ -32,10 +32,10 @@ const withService = (lines: string) => `services:\n  bad:\n    image: hello:1\n$
 describe('stack apps through the API', () => {
   test.each([
     ['privileged', 'privileged: true', /service bad: privileged: refused for safety/],
-    ['network_mode', 'network_mode: host', /service bad: network_mode: refused: host networking/],
+    ['network_mode', 'network_mode: host', /service bad: network_mode: refused for safety: host networking/],
     ['volumes.0', 'volumes: ["/etc:/etc"]', /service bad: volumes.0: refused for safety: bind mount of \/etc is outside the allowed paths/],
     ['devices', 'devices: ["/dev/kmsg:/dev/kmsg"]', /service bad: devices: refused for safety: gives the container host devices/],
-    ['ports', 'ports: ["80:80"]', /service bad: ports: refused: Swarm publishes ports on every interface/],
+    ['ports.0', 'ports: ["53:53/udp"]', /service bad: ports.0: UDP port 53 would need a published host port/],
     ['cap_add', 'cap_add: [NET_ADMIN]', /service bad: cap_add: refused for safety/],
     ['depends_on.ghost', 'depends_on: [ghost]', /unknown service ghost/],
     ['networks.elsewhere', 'networks: [elsewhere]', /network elsewhere is not declared/],

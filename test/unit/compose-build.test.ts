@@ -42,7 +42,7 @@ describe('build: in a compose file from the repository', () => {
 
   test('uploaded compose files still cannot build', () => {
     const found = issuesOf(checkCompose({ compose: TWO, variables: {}, allowedBindPaths: [] }));
-    expect(found.find((i) => i.path === 'services.web.build')?.message).toMatch(/not supported for uploaded compose files/);
+    expect(found.find((i) => i.path === 'services.web.build')?.message).toMatch(/an uploaded compose file does not carry/);
   });
 
   test.each([

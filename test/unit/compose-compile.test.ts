@@ -71,12 +71,10 @@ services:
     ['devices', 'devices: ["/dev/sda:/dev/sda"]', /host devices/],
     ['cap_add', 'cap_add: [SYS_ADMIN]', /kernel capabilities/],
     ['pid', 'pid: host', /host process namespace/],
-    ['ports', 'ports: ["8080:8080"]', /every interface/],
-    ['build', 'build: .', /give an image/],
+    ['ports.0', 'ports: ["53:53/udp"]', /UDP port 53 would need a published host port/],
     ['volumes.0', 'volumes: ["/etc:/host-etc"]', /bind mount of \/etc is outside the allowed paths/],
     ['volumes.0', 'volumes: ["/var/run/docker.sock:/var/run/docker.sock"]', /outside the allowed paths/],
     ['volumes.0', 'volumes: ["/srv/berth/../../etc:/x"]', /outside the allowed paths/],
-    ['deploy.endpoint_mode', 'deploy: { endpoint_mode: vip }', /routing mesh/],
     ['healthcheck.interval', 'healthcheck: { test: [CMD, "true"], interval: soon }', /./],
   ])('%s is refused with the service, key and reason', (key, line, reason) => {
     const found = issues(`services:\n  bad:\n    image: x\n    ${line}\n`);
@@ -134,7 +132,7 @@ services:
     expect(issues(compose)[0]?.message).toMatch(/DB_PASSWORD is not set/);
     expect(compile(compose, { DB_PASSWORD: 's3cret' }).ok).toBe(true);
     expect(issues('services:\n  a: { image: x }\nsecrets:\n  pw: { file: ./pw.txt }\n')[0]?.path).toBe('secrets.pw.file');
-    expect(issues('services:\n  a: { image: x }\nnetworks:\n  outside: { external: true }\n')[0]?.message).toMatch(/only uses objects it creates/);
+    expect(issues('services:\n  a: { image: x }\nnetworks:\n  outside: { external: true }\n')[0]?.message).toMatch(/uses only the networks it creates/);
   });
 });
 
