@@ -30,3 +30,5 @@ export * from './audit-events.js';
 export * from './login-throttles.js';
 export * from './setup-tokens.js';
 export * from './preview-approvals.js';
+export * from './environment-certificates.js';
+export * from './acme-dns-credentials.js';
