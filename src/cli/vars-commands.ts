@@ -32,6 +32,24 @@ export function registerVarsCommands(program: Command, run: Run) {
     );
 
   vars
+    .command('effective')
+    .description('What the next deployment gets: project, environment chain, references resolved; each with where it came from')
+    .argument('<app>', 'the app')
+    .argument('<env>', 'the environment')
+    .addHelpText('after', examples(['berth vars effective web prod', 'berth vars effective web prod -o json']))
+    .action(
+      run(async (ctx, app: string, env: string) => {
+        const res = await unwrap((await ctx.client()).GET('/apps/{app}/environments/{env}/variables/effective', { params: { path: { app, env } } }));
+        if (ctx.out.format === 'json') return ctx.out.json(res);
+        const from = (s: { level: string; environment: string | null }) => (s.level === 'environment' ? `environment ${s.environment ?? ''}` : s.level);
+        ctx.out.list(res.items, ['KEY', 'VALUE', 'FROM'], (r) => [r.key, r.secret ? '(secret)' : (r.value ?? ''), from(r.source)]);
+        // Keys that do not resolve would refuse the next deploy: say so, and how it ends.
+        for (const e of res.errors) ctx.out.note(`${e.key}: ${e.message}`);
+        if (res.errors.length) throw new CliError(`${res.errors.length} variable(s) do not resolve: a deploy is refused until they do`, EXIT.rejected);
+      }),
+    );
+
+  vars
     .command('set')
     .description('Set variables, keeping the others')
     .argument('<app>', 'the app')

@@ -4,6 +4,8 @@
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { environmentVariables } from '../../db/schema/index.js';
 import { IMAGE_PHASES } from '../../src/domain/phases.js';
 import type { ApiServer } from '../../src/process/api-server.js';
 import type { TestBerth } from '../support/berth.js';
@@ -202,6 +204,16 @@ describe('deploying', () => {
     expect((await runCli(['vars', 'unset', 'clidemo', 'prod', 'WORKERS'], { env: auth })).code).toBe(0);
     const after = await berth.api('GET', `${fx.base}/variables`);
     expect(after.body).toEqual({ variables: { LOG_LEVEL: 'debug' }, secret: ['TOKEN'] });
+
+    // What the next deploy gets, with where each value comes from; a reference that does not resolve exits 7.
+    const effective = await runCli(['vars', 'effective', 'clidemo', 'prod'], { env: auth });
+    expect(effective.code, effective.stderr).toBe(0);
+    expect(effective.stdout.trim().split('\n')).toEqual(['LOG_LEVEL\tdebug\tenvironment prod', 'TOKEN\t(secret)\tenvironment prod']);
+    await berth.database.db.insert(environmentVariables).values({ environmentId: fx.environmentId, key: 'BROKEN', value: '${{ project.NOPE }}' });
+    const broken = await runCli(['vars', 'effective', 'clidemo', 'prod'], { env: auth });
+    expect(broken.code).toBe(7);
+    expect(broken.stderr).toMatch(/BROKEN: \$\{\{ project\.NOPE \}\} is not set/);
+    await berth.database.db.delete(environmentVariables).where(eq(environmentVariables.key, 'BROKEN'));
   });
 });
 
@@ -229,7 +241,7 @@ describe('bad input is a clear message, a non-zero exit, and changes nothing', (
 });
 
 test('every command has --help with examples', async () => {
-  for (const command of [['login'], ['logout'], ['whoami'], ['context', 'list'], ['apps'], ['envs'], ['status'], ['open'], ['deploy'], ['rollback'], ['logs'], ['cancel'], ['releases'], ['rules', 'test'], ['vars', 'get'], ['vars', 'set'], ['vars', 'unset'], ['completion']]) {
+  for (const command of [['login'], ['logout'], ['whoami'], ['context', 'list'], ['apps'], ['envs'], ['status'], ['open'], ['deploy'], ['rollback'], ['logs'], ['cancel'], ['releases'], ['rules', 'test'], ['vars', 'get'], ['vars', 'set'], ['vars', 'unset'], ['vars', 'effective'], ['completion']]) {
     const res = await runCli([...command, '--help']);
     expect(res.code, command.join(' ')).toBe(0);
     expect(res.stdout, command.join(' ')).toMatch(/Examples:\n {2}\$ \S/);
