@@ -5,6 +5,7 @@
 // container and nowhere else.
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as schema from '../../db/schema/index.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -200,6 +201,21 @@ describe('environments from a template', () => {
     await refusedUnchanged('POST', '/api/v1/apps/vars/environments', { name: 'lonely' }, ['REGION']);
     expect((await call('POST', '/api/v1/apps/vars/environments', { name: 'child', parent: 'base' })).status).toBe(201);
   });
+});
+
+test('an untrusted environment (a fork’s preview) gets no secret of any level, nor a value that took one by reference', async () => {
+  const fork = await call('POST', '/api/v1/apps/vars/environments', { name: 'pr-7', parent: 'prod', drainSeconds: 0 });
+  expect(fork.status, JSON.stringify(fork.body)).toBe(201);
+  await berth.database.db.update(schema.environments).set({ untrusted: true }).where(eq(schema.environments.id, fork.body.id));
+  const res = await call('POST', '/api/v1/apps/vars/environments/pr-7/deployments', { image: 'berth-local/hello:v1', variables: { D_SECRET: planted.deploy }, secret: ['D_SECRET'] });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  expect((await waitForDeployment(berth, res.body.deploymentId)).status).toBe('succeeded');
+  const [c] = (await berth.containers(fork.body.id)).filter((x) => x.Labels['berth.deployment'] === res.body.deploymentId);
+  const env = (await berth.docker.getContainer(c?.Id as string).inspect()).Config.Env.map((e) => e.slice(0, e.indexOf('=')));
+  expect(env).toEqual(expect.arrayContaining(['SHARED', 'OVER2', 'WHERE']));
+  for (const key of ['P_SECRET', 'E_SECRET', 'D_SECRET', 'API_KEY', 'DSN']) expect(env, key).not.toContain(key);
+  const where = (await berth.docker.getContainer(c?.Id as string).inspect()).Config.Env.find((e) => e.startsWith('WHERE='));
+  expect(where).toMatch(/^WHERE=pr-7#1@http:\/\/vars\.pr-7\./);
 });
 
 test('no planted secret value is in answers, logs, Temporal history or any table', async () => {
