@@ -41,10 +41,6 @@ export interface ReferenceInput {
   berth: BerthValues;
 }
 
-export function hasReference(value: string): boolean {
-  return /\$\{\{/.test(value);
-}
-
 /** Every effective variable with its references replaced, or the keys that could not be. */
 export function resolveReferences(input: ReferenceInput): { variables: Record<string, ResolvedVariable>; errors: ReferenceError[] } {
   const done = new Map<string, VariableValue | ReferenceError>();
@@ -63,12 +59,17 @@ export function resolveReferences(input: ReferenceInput): { variables: Record<st
     if (!own) return { key, message: `\${{ ${id} }} is not set` };
     let secret = own.secret;
     let failure: ReferenceError | undefined;
+    // What is left once every escape and well-formed reference is taken out: an opening that
+    // never closes would otherwise reach the container as text.
+    if (own.value.replace(REFERENCE, '').includes('${{')) return { key, message: 'a ${{ that is never closed with }}' };
     const value = own.value.replace(REFERENCE, (whole: string, inner: string) => {
       if (whole.startsWith('$$')) return whole.slice(1);
       if (failure) return '';
       const target = TARGET.exec(inner);
       if (!target) {
-        failure = { key, message: `\${{ ${inner} }} is not a reference Berth knows (project.NAME, environment.NAME, berth.${BERTH_VALUE_NAMES.join('|')})` };
+        // A secret value's text is never quoted, not even the part that failed.
+        const what = own.secret ? 'a reference in its secret value' : `\${{ ${inner} }}`;
+        failure = { key, message: `${what} is not a reference Berth knows (project.NAME, environment.NAME, berth.${BERTH_VALUE_NAMES.join('|')})` };
         return '';
       }
       const [, ns, name] = target as unknown as [string, 'project' | 'environment' | 'berth', string];

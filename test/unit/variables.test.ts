@@ -52,6 +52,13 @@ describe('resolveReferences', () => {
     expect(r.variables.A).toBeUndefined();
   });
 
+  test('an unclosed opening is refused; a malformed reference in a secret value is not quoted', () => {
+    const r = resolve({}, { OPEN: 'x ${{ project.A', SEC: 'pw-${{ s3cr3t-part }}' }, ['SEC']);
+    expect(r.errors.map((e) => e.key)).toEqual(['OPEN', 'SEC']);
+    expect(r.errors[0]?.message).toMatch(/never closed/);
+    expect(JSON.stringify(r.errors)).not.toContain('s3cr3t-part');
+  });
+
   test('cycles are refused, naming every key on them, and $${{ is a literal', () => {
     const r = resolve({}, { A: '${{ environment.B }}', B: 'x${{ environment.A }}', SELF: '${{ environment.SELF }}', LIT: '$${{ project.X }}' });
     expect(r.errors.map((e) => e.key)).toEqual(['A', 'B', 'SELF']);
