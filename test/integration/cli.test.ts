@@ -214,6 +214,17 @@ describe('deploying', () => {
     expect(broken.code).toBe(7);
     expect(broken.stderr).toMatch(/BROKEN: \$\{\{ project\.NOPE \}\} is not set/);
     await berth.database.db.delete(environmentVariables).where(eq(environmentVariables.key, 'BROKEN'));
+
+    // A deploy's own variables: plain from the argument, secret from stdin; both reach the container.
+    const secretValue = `cli-deploy-secret-${Date.now()}`;
+    const deployed = await runCli(['deploy', 'clidemo', 'prod', '--image', tags.v1, '--var', 'LOG_LEVEL=trace', '--secret-var', 'API_TOKEN=-'], { env: auth, input: `${secretValue}\n` });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const id = deployed.stdout.trim().split('\n')[0] as string;
+    const [container] = (await berth.containers(fx.environmentId)).filter((c) => c.Labels['berth.deployment'] === id);
+    const env = (await berth.docker.getContainer(container?.Id as string).inspect()).Config.Env;
+    expect(env).toEqual(expect.arrayContaining(['LOG_LEVEL=trace', `API_TOKEN=${secretValue}`, 'TOKEN=s3cret']));
+    expect(deployed.stdout + deployed.stderr).not.toContain(secretValue);
+    expect((await runCli(['deploy', 'clidemo', 'prod', '--dir', '.', '--var', 'A=1'], { env: auth })).code).toBe(64);
   });
 });
 
