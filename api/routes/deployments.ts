@@ -27,12 +27,13 @@ import { gitSourceFor } from './git-deploys.js';
 import { EnvParam, findEnvironment } from './environments.js';
 
 const DeploymentParam = z.object({ id: Id });
+const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
+/** A deploy's own variables as the body gives them, each with its secret flag. */
 function overridesOf(input: { variables?: Record<string, string> | undefined; secret?: string[] | undefined }): Record<string, VariableValue> {
   const secret = new Set(input.secret ?? []);
   return Object.fromEntries(Object.entries(input.variables ?? {}).map(([key, value]) => [key, { value, secret: secret.has(key) }]));
 }
-const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export function deploymentRoutes(deps: AppDeps) {
   const { db, config, temporal } = deps;
