@@ -2,6 +2,8 @@
 // passes the same chain: request id, client address, security headers, the Host check, then
 // authentication; each operation's declared access is enforced by its own route middleware
 // (router.ts), and every change is appended to the audit log.
+import { certificateRoutes } from './routes/certificates.js';
+import { domainRoutes } from './routes/domains.js';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createAccessGate } from './access/access-gate.js';
@@ -114,6 +116,8 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/apps', environmentVariableRoutes(deps));
   v1.route('/apps', variableSchemaRoutes(deps));
   v1.route('/projects', projectVariableRoutes(deps));
+  v1.route('/apps', domainRoutes(deps));
+  v1.route('/apps', certificateRoutes(deps));
   v1.route('/', deploymentRoutes(deps));
   v1.route('/', releaseRoutes(deps));
   v1.route('/', reconcileRoutes(deps));

@@ -9,6 +9,8 @@ import type { Config } from '../../src/config.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
+import { applyEnvironment } from '../apply-environment.js';
+import { assertHttpsFits, httpsOf } from '../https-rules.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { body, errorResponses, json, Name } from '../schemas/common.js';
@@ -28,6 +30,7 @@ export function presentEnvironment(config: Config, app: AppRow, env: Environment
     hosts,
     url: `http://${hosts[0]}:${config.traefik.port}`,
     domains: env.domains,
+    https: httpsOf(env.https),
     retention: env.retention,
     queuePolicy: env.queuePolicy,
     cancelSuperseded: env.cancelSuperseded,
@@ -55,7 +58,7 @@ const PREVIEW_PREFIX = /^pr-\d+\./;
  * already answers as <app>.<env>.<domain>, and another's host could be taken), not another
  * environment's, and not a preview's name of another's (pr-<n>.<its domain>) or the other way.
  */
-async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], exceptId?: string) {
+export async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], exceptId?: string) {
   const inApps = domains.find((d) => d === appsDomain || d.endsWith(`.${appsDomain}`));
   if (inApps) throw invalid(`${inApps} is under the apps domain ${appsDomain}, where environments answer as <app>.<env>.${appsDomain}`, [{ path: 'domains', message: 'under the apps domain' }]);
   // Each domain with the preview prefix taken off: two domains clash when these meet.
@@ -67,7 +70,7 @@ async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], 
   if (clash) throw conflict(`domain already used by environment ${clash.id} (or by its pull-request previews): ${domains.join(', ')}`);
 }
 
-export function environmentRoutes({ db, config, secretBox }: AppDeps) {
+export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) {
   const app = newRouter();
   const present = async (a: AppRow, env: EnvironmentRow) =>
     presentEnvironment(config, a, env, env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null);
@@ -96,6 +99,7 @@ export function environmentRoutes({ db, config, secretBox }: AppDeps) {
         parentId = p.id;
       }
       await assertDomainsFree(db, config.appsDomain, input.domains);
+      await assertHttpsFits(db, config, null, httpsOf(input.https), input.domains);
       const row = await db.transaction(async (tx) => {
         const [made] = await tx
           .insert(environments)
@@ -156,11 +160,16 @@ export function environmentRoutes({ db, config, secretBox }: AppDeps) {
     }),
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const patch = c.req.valid('json');
+      const { https: httpsChange, ...rest } = c.req.valid('json');
+      const https = httpsChange ? { ...httpsOf(env.https), ...httpsChange } : undefined;
+      const patch = { ...rest, ...(https ? { https } : {}) };
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
+      if (patch.domains || https) await assertHttpsFits(db, config, env.id, https ?? httpsOf(env.https), patch.domains ?? env.domains);
       const [row] = Object.keys(patch).length
         ? await db.update(environments).set({ ...patch, updatedAt: sql`now()` }).where(eq(environments.id, env.id)).returning()
         : [env];
+      // Domains and HTTPS apply now, not at the next deploy: the route is written again.
+      if (patch.domains || patch.https) await applyEnvironment(temporal, config, env.id);
       return c.json(await present(a, row as EnvironmentRow), 200);
     },
   );

@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION } from '../../src/domain/app-spec.js';
-import { Domain, Name } from './common.js';
+import { Name } from './common.js';
+import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 
 const settings = {
-  domains: z.array(Domain).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain>' }),
+  domains: z.array(DomainName).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom)' }),
+  https: HttpsSettings.optional().openapi({ description: 'HTTPS for the domains (default: off)' }),
   retention: z.number().int().min(1).max(50).default(DEFAULT_RETENTION).openapi({ description: 'Releases whose containers are kept for instant rollback' }),
   queuePolicy: z.enum(['latest-wins', 'fifo']).default('latest-wins'),
   cancelSuperseded: z.boolean().default(false).openapi({ description: 'A newer deploy cancels a running one (before its traffic switch)' }),
@@ -25,6 +27,7 @@ export const EnvironmentInput = z
 export const EnvironmentPatch = z
   .object({
     domains: settings.domains.unwrap().optional(),
+    https: HttpsPatch.optional().openapi({ description: 'Only the HTTPS settings given change' }),
     retention: settings.retention.unwrap().optional(),
     queuePolicy: settings.queuePolicy.unwrap().optional(),
     cancelSuperseded: settings.cancelSuperseded.unwrap().optional(),
@@ -41,6 +44,7 @@ export const Environment = z
     hosts: z.array(z.string()).openapi({ description: 'Every host name the environment answers on' }),
     url: z.string().openapi({ description: 'Where it answers through Traefik on this machine' }),
     domains: z.array(z.string()),
+    https: HttpsSettings,
     retention: z.number(),
     queuePolicy: z.string(),
     cancelSuperseded: z.boolean(),

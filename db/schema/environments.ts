@@ -1,4 +1,5 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import type { HttpsSettings } from '../../src/domain/https.js';
 import { apps } from './apps.js';
 
 export const environments = pgTable(
@@ -10,6 +11,8 @@ export const environments = pgTable(
       .references(() => apps.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     domains: jsonb('domains').$type<string[]>().notNull().default([]),
+    /** HTTPS for its domains (null: off, the default; see src/domain/https.ts). */
+    https: jsonb('https').$type<HttpsSettings>(),
     retention: integer('retention').notNull().default(5),
     queuePolicy: text('queue_policy', { enum: ['latest-wins', 'fifo'] }).notNull().default('latest-wins'),
     cancelSuperseded: boolean('cancel_superseded').notNull().default(false),

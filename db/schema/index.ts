@@ -32,3 +32,5 @@ export * from './setup-tokens.js';
 export * from './preview-approvals.js';
 export * from './project-variables.js';
 export * from './deployment-variables.js';
+export * from './environment-certificates.js';
+export * from './acme-dns-credentials.js';

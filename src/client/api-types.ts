@@ -1032,6 +1032,239 @@ export interface paths {
         };
         trace?: never;
     };
+    "/apps/{app}/environments/{env}/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The uploaded certificate (never its key)
+         * @description Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The uploaded certificate */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CertificateInfo"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Uploads a certificate and key for the environment’s domains (https becomes custom)
+         * @description Refused (400, with the reason, nothing changed) unless the key matches the certificate, the chain is in order, every certificate is valid now and the names cover every domain.
+         *
+         *     Access: manage on the project of param.app.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CertificateUpload"];
+                };
+            };
+            responses: {
+                /** @description Stored and being applied */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CertificateInfo"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Removes the uploaded certificate; https goes back to off
+         * @description Access: manage on the project of param.app.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{app}/environments/{env}/compose-override": {
         parameters: {
             query?: never;
@@ -1290,6 +1523,259 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/environments/{env}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every host name of the environment with the certificate Traefik serves for it
+         * @description Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Status per host name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DomainStatus"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Adds a domain once its DNS points at this server (or with force), and applies it
+         * @description Access: manage on the project of param.app.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DomainInput"];
+                };
+            };
+            responses: {
+                /** @description Added */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dns: components["schemas"]["DnsCheck"];
+                            environment: components["schemas"]["Environment"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The domain does not point at this server (nothing changed; `dns` says what it resolves to), or it is taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DnsWarning"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/environments/{env}/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes a domain and applies the change
+         * @description Access: manage on the project of param.app.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    domain: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -6811,6 +7297,20 @@ export interface components {
         BuildSecretInput: {
             value: string;
         };
+        CertificateInfo: {
+            /** @description SHA-256 of the certificate */
+            fingerprint: string;
+            issuer: string;
+            names: string[];
+            notAfter: string;
+            notBefore: string | null;
+        } | null;
+        CertificateUpload: {
+            /** @description PEM chain: the server's certificate first, then its intermediates */
+            certificate: string;
+            /** @description PEM private key (unencrypted); sealed at rest, never shown again */
+            key: string;
+        };
         Compose: {
             compose: string | null;
             updatedAt: string | null;
@@ -6948,6 +7448,47 @@ export interface components {
             message: string | null;
             status: string;
         };
+        DnsCheck: {
+            /** @description What the domain resolves to */
+            addresses: string[];
+            domain: string;
+            pointsHere: boolean;
+            /** @description This server's addresses */
+            serverAddresses: string[];
+            warning: string | null;
+        };
+        DnsWarning: {
+            dns?: components["schemas"]["DnsCheck"];
+            error: {
+                message: string;
+                requestId: string | null;
+                type: string;
+            };
+        };
+        DomainInput: {
+            /** @example www.example.com */
+            domain: string;
+            /**
+             * @description Add it even if its DNS does not point at this server
+             * @default false
+             */
+            force: boolean;
+        };
+        DomainStatus: {
+            certificate: components["schemas"]["CertificateInfo"];
+            /** @description The last error: why no valid certificate is served */
+            error: string | null;
+            host: string;
+            /** @description Served over HTTPS with a certificate of its own */
+            https: boolean;
+            /**
+             * @description Where the certificate Traefik serves for it comes from
+             * @enum {string|null}
+             */
+            source: "acme" | "uploaded" | "default" | null;
+            /** @enum {string} */
+            state: "http-only" | "pending" | "issued" | "failed";
+        };
         EffectiveVariables: {
             /** @description Keys whose references do not resolve: a deploy is refused until they do */
             errors: {
@@ -6971,6 +7512,7 @@ export interface components {
             drainSeconds: number;
             /** @description Every host name the environment answers on */
             hosts: string[];
+            https: components["schemas"]["HttpsSettings"];
             id: string;
             liveDeploymentId: string | null;
             liveReleaseId: string | null;
@@ -6988,7 +7530,7 @@ export interface components {
              */
             cancelSuperseded: boolean;
             /**
-             * @description Extra host names, besides <app>.<env>.<apps domain>
+             * @description Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom)
              * @default []
              */
             domains: string[];
@@ -6999,6 +7541,7 @@ export interface components {
              * @example web
              */
             from?: string;
+            https?: components["schemas"]["HttpsSettings"] & unknown;
             /** @example web */
             name: string;
             /**
@@ -7021,6 +7564,7 @@ export interface components {
             cancelSuperseded?: boolean;
             domains?: string[];
             drainSeconds?: number;
+            https?: components["schemas"]["HttpsPatch"];
             /** @enum {string} */
             queuePolicy?: "latest-wins" | "fifo";
             retention?: number;
@@ -7139,6 +7683,68 @@ export interface components {
             successThreshold: number;
             /** @default 2000 */
             timeoutMs: number;
+        };
+        /** @description Only the HTTPS settings given change */
+        HttpsPatch: {
+            /** @enum {string} */
+            challenge?: "http-01" | "tls-alpn-01" | "dns-01";
+            /** @description null turns HSTS off */
+            hsts?: {
+                /** @default false */
+                includeSubDomains: boolean;
+                /**
+                 * @description Seconds browsers keep to HTTPS
+                 * @default 31536000
+                 */
+                maxAge: number;
+                /** @default false */
+                preload: boolean;
+            } | null;
+            /** @enum {string} */
+            mode?: "auto" | "custom" | "off";
+            redirect?: boolean;
+            /** @enum {string} */
+            www?: "none" | "to-www" | "to-apex";
+        };
+        HttpsSettings: {
+            /**
+             * @description How the ACME CA checks the domain (auto)
+             * @default http-01
+             * @enum {string}
+             */
+            challenge: "http-01" | "tls-alpn-01" | "dns-01";
+            /**
+             * @description Strict-Transport-Security; off (null) by default
+             * @default null
+             */
+            hsts: {
+                /** @default false */
+                includeSubDomains: boolean;
+                /**
+                 * @description Seconds browsers keep to HTTPS
+                 * @default 31536000
+                 */
+                maxAge: number;
+                /** @default false */
+                preload: boolean;
+            } | null;
+            /**
+             * @description auto: certificates from the ACME CA; custom: the uploaded certificate (PUT …/certificate); off: plain HTTP
+             * @default off
+             * @enum {string}
+             */
+            mode: "auto" | "custom" | "off";
+            /**
+             * @description HTTP answers with a permanent redirect to HTTPS
+             * @default true
+             */
+            redirect: boolean;
+            /**
+             * @description Redirect between example.com and www.example.com (both must be domains)
+             * @default none
+             * @enum {string}
+             */
+            www: "none" | "to-www" | "to-apex";
         };
         Installation: {
             account: string;

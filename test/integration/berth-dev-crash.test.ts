@@ -56,6 +56,7 @@ async function freshEnv(): Promise<Record<string, string>> {
     BERTH_TEMPORAL_UI_PORT: String(await freePort()),
     BERTH_TRAEFIK_PORT: String(await freePort()),
     BERTH_TRAEFIK_API_PORT: String(await freePort()),
+    BERTH_TRAEFIK_HTTPS_PORT: String(await freePort()),
     BERTH_STATIC_PORT: String(await freePort()),
     BERTH_LOG_FORMAT: 'json',
     BERTH_LOG_LEVEL: 'warn',
