@@ -82,7 +82,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...images,
       ...containers,
       ...health,
-      ...createReleaseActivities({ db, box: deps.box, images, containers, health, deploymentLog }),
+      ...createReleaseActivities({ db, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health }),
       sweepOrphans: createSweepOrphans({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),
@@ -91,7 +91,7 @@ export function createHostActivities(deps: ActivityDeps) {
     }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance, box: deps.box }),
     ...builds,
-    resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
+    resolveStack: createResolveStack({ db, box: deps.box, site: deps.site, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
     healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
   };
@@ -102,7 +102,7 @@ export function createControlActivities(deps: ActivityDeps) {
   const reconcileStore = createReconcileStore(deps.db, deps.appsDomain, deps.site.httpsPort);
   return {
     ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
-    ...createStoreActivities(deps.db, deps.box),
+    ...createStoreActivities(deps.db, deps.box, deps.site),
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
     ...createGitHubActivities(deps).activities,

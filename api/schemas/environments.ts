@@ -13,7 +13,14 @@ const settings = {
 };
 
 export const EnvironmentInput = z
-  .object({ name: Name, parent: Name.optional().openapi({ description: 'Environment of the same app to inherit variables from' }), ...settings })
+  .object({
+    name: Name,
+    parent: Name.optional().openapi({ description: 'Environment of the same app to inherit variables from' }),
+    from: Name.optional().openapi({
+      description: 'Environment of the same app to copy: its settings (but domains) and its own variables (secret ones stay sealed); settings given here win, and its parent is the default parent',
+    }),
+    ...settings,
+  })
   .strict()
   .openapi('EnvironmentInput');
 
@@ -51,13 +58,13 @@ export const Environment = z
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
-const SecretKeys = z
+export const SecretKeys = z
   .array(z.string().max(128))
   .max(500)
   .optional()
   .openapi({ description: 'Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview' });
 
-const VariableValues = z.record(z.string(), z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')).superRefine((vars, ctx) => {
+export const VariableValues = z.record(z.string(), z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')).superRefine((vars, ctx) => {
   for (const key of Object.keys(vars)) {
     if (!VARIABLE_NAME.test(key)) {
       ctx.addIssue({ code: 'custom', path: [key], message: 'not a variable name: letters, digits and _, not starting with a digit' });
@@ -65,7 +72,7 @@ const VariableValues = z.record(z.string(), z.string().max(65_536).refine((v) =>
   }
 });
 
-function secretsAmongVariables(v: { secret?: string[] | undefined; variables: Record<string, string> }, ctx: z.RefinementCtx) {
+export function secretsAmongVariables(v: { secret?: string[] | undefined; variables: Record<string, string> }, ctx: z.RefinementCtx) {
   for (const key of v.secret ?? []) {
     if (!(key in v.variables)) ctx.addIssue({ code: 'custom', path: ['secret'], message: `${key.slice(0, 128)} is not among variables` });
   }

@@ -17,7 +17,7 @@ export const environments = pgTable(
     queuePolicy: text('queue_policy', { enum: ['latest-wins', 'fifo'] }).notNull().default('latest-wins'),
     cancelSuperseded: boolean('cancel_superseded').notNull().default(false),
     drainSeconds: integer('drain_seconds').notNull().default(2),
-    /** Settings and variables not set here are inherited from the parent environment. */
+    /** Variables not set here are inherited from the parent environment; settings are its own (docs/variables.md). */
     parentId: text('parent_id'),
     /** Written only by the deploy workflow's activities: the release serving traffic. */
     liveReleaseId: text('live_release_id'),

@@ -1958,6 +1958,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apps/{app}/environments/{env}/releases/{a}/diff/{b}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed from release a to release b
+         * @description Releases by number. Variables added, removed, changed and unchanged; a secret value is never shown, only whether it changed.
+         *
+         *     Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    a: number;
+                    app: string;
+                    b: number;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The difference */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReleaseDiff"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{app}/environments/{env}/rollback": {
         parameters: {
             query?: never;
@@ -2237,7 +2328,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description The environment's own variables (inherited ones are not listed).
+         * @description The environment's own variables (inherited ones are not listed: see …/variables/effective).
          *
          *     Access: read on the project of param.app.
          */
@@ -2310,7 +2401,7 @@ export interface paths {
             };
         };
         /**
-         * @description Replaces all of the environment’s own variables; they apply from the next deployment. Keys listed in `secret` are sealed and never shown again.
+         * @description Replaces all of the environment’s own variables; they apply from the next deployment. Keys listed in `secret` are sealed and never shown again. Refused (400 naming each key, nothing changed) when a reference would not resolve or the app’s variable schema would not hold.
          *
          *     Access: manage on the project of param.app.
          */
@@ -2391,7 +2482,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * @description Sets and removes some of the environment’s own variables in one change, keeping the others; they apply from the next deployment. A key to remove that does not exist is a 404, and nothing changes.
+         * @description Sets and removes some of the environment’s own variables in one change, keeping the others; they apply from the next deployment. A key to remove that does not exist is a 404, and nothing changes; so is a change that breaks a reference or the app’s variable schema (400).
          *
          *     Access: manage on the project of param.app.
          */
@@ -2547,6 +2638,94 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/environments/{env}/variables/effective": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What the next deploy gets: the project’s variables, the environment’s through its parent chain, references resolved; each with the level it came from. Secret values (and values that take one by reference) are null.
+         *
+         *     Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Effective variables */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EffectiveVariables"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3136,6 +3315,164 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/variable-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Access: read on the project of param.app. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The schema (no keys: none) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VariableSchema"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * @description Replaces the app’s variable schema (no keys removes it). Checked against every environment of the app: a schema they do not satisfy is refused with a 400 naming each key, and nothing changes.
+         *
+         *     Access: manage on the project of param.app.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VariableSchemaInput"];
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VariableSchema"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5645,6 +5982,243 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project}/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The variables every environment of the project’s apps shares (secret ones by name only).
+         *
+         *     Access: read on the project of param.project.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Variables */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variables"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * @description Replaces all of the project’s shared variables; they apply from each environment’s next deployment. Keys listed in `secret` are sealed and never shown again. Refused (400 naming each key, nothing changed) when any environment of the project would break a reference or its app’s variable schema.
+         *
+         *     Access: manage on the project of param.project.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VariablesInput"];
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variables"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Sets and removes some of the project’s shared variables in one change, keeping the others. A key to remove that does not exist is a 404; a change that breaks an environment is a 400; either way nothing changes.
+         *
+         *     Access: manage on the project of param.project.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VariablesPatch"];
+                };
+            };
+            responses: {
+                /** @description All of the project’s variables after the change */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variables"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/reconcile": {
         parameters: {
             query?: never;
@@ -6807,8 +7381,14 @@ export interface components {
             image?: string;
             /** @description Apps of kind git: branch or tag to build (default: the remote's HEAD) */
             ref?: string;
+            /** @description Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview */
+            secret?: string[];
             /** @description Apps of kind git: the exact commit to build */
             sha?: string;
+            /** @description This deploy’s own variables, over the project’s and the environment’s (docs/variables.md) */
+            variables?: {
+                [key: string]: string;
+            };
         };
         Deployment: {
             appId: string;
@@ -6909,6 +7489,21 @@ export interface components {
             /** @enum {string} */
             state: "http-only" | "pending" | "issued" | "failed";
         };
+        EffectiveVariables: {
+            /** @description Keys whose references do not resolve: a deploy is refused until they do */
+            errors: {
+                key: string;
+                message: string;
+            }[];
+            items: {
+                key: string;
+                /** @description Secret itself, or takes a secret value by reference */
+                secret: boolean;
+                source: components["schemas"]["VariableSource"];
+                /** @description Resolved; null when secret */
+                value: string | null;
+            }[];
+        };
         Environment: {
             app: string;
             cancelSuperseded: boolean;
@@ -6941,6 +7536,11 @@ export interface components {
             domains: string[];
             /** @default 2 */
             drainSeconds: number;
+            /**
+             * @description Environment of the same app to copy: its settings (but domains) and its own variables (secret ones stay sealed); settings given here win, and its parent is the default parent
+             * @example web
+             */
+            from?: string;
             https?: components["schemas"]["HttpsSettings"] & unknown;
             /** @example web */
             name: string;
@@ -7285,6 +7885,36 @@ export interface components {
             live: boolean;
             number: number;
         };
+        ReleaseDiff: {
+            from: number;
+            image: {
+                changed: boolean;
+                from: string;
+                to: string;
+            };
+            to: number;
+            variables: {
+                added: {
+                    key: string;
+                    secret: boolean;
+                    value?: string;
+                }[];
+                changed: {
+                    from?: string;
+                    key: string;
+                    secret: boolean;
+                    to?: string;
+                }[];
+                removed: {
+                    key: string;
+                    secret: boolean;
+                }[];
+                unchanged: {
+                    key: string;
+                    secret: boolean;
+                }[];
+            };
+        };
         Repository: {
             defaultBranch: string;
             fullName: string;
@@ -7462,12 +8092,64 @@ export interface components {
                 [key: string]: string;
             };
         };
+        VariableSchema: {
+            variables: {
+                [key: string]: {
+                    description?: string;
+                    /** @description Type pattern: a regular expression the whole value must match */
+                    pattern?: string;
+                    /** @default false */
+                    required: boolean;
+                    /**
+                     * @description The value must be marked secret
+                     * @default false
+                     */
+                    secret: boolean;
+                    /**
+                     * @default string
+                     * @enum {string}
+                     */
+                    type: "string" | "number" | "boolean" | "url" | "enum" | "pattern";
+                    /** @description Type enum: the values allowed */
+                    values?: string[];
+                };
+            };
+        };
+        VariableSchemaInput: {
+            variables: {
+                [key: string]: {
+                    description?: string;
+                    /** @description Type pattern: a regular expression the whole value must match */
+                    pattern?: string;
+                    /** @default false */
+                    required: boolean;
+                    /**
+                     * @description The value must be marked secret
+                     * @default false
+                     */
+                    secret: boolean;
+                    /**
+                     * @default string
+                     * @enum {string}
+                     */
+                    type: "string" | "number" | "boolean" | "url" | "enum" | "pattern";
+                    /** @description Type enum: the values allowed */
+                    values?: string[];
+                };
+            };
+        };
         VariablesInput: {
             /** @description Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview */
             secret?: string[];
             variables: {
                 [key: string]: string;
             };
+        };
+        VariableSource: {
+            /** @description For level environment: which one of the parent chain set it */
+            environment: string | null;
+            /** @enum {string} */
+            level: "project" | "environment" | "deploy";
         };
         VariablesPatch: {
             /** @description Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview */
