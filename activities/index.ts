@@ -41,7 +41,7 @@ export interface ActivityDeps {
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
   /** liveTimeoutMs: how long Traefik may take to apply a route (default ROUTE_LIVE_TIMEOUT_MS). */
-  traefik: { routesDir: string; apiUrl: string; entryUrl: string; liveTimeoutMs?: number };
+  traefik: { routesDir: string; apiUrl: string; entryUrl: string; httpsEntryUrl: string; liveTimeoutMs?: number };
   static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
   /** Opens sealed secrets (GitHub App key, build secrets). */
   box: SecretBox;
@@ -82,16 +82,16 @@ export function createHostActivities(deps: ActivityDeps) {
       ...images,
       ...containers,
       ...health,
-      ...createReleaseActivities({ db, box: deps.box, images, containers, health, deploymentLog }),
+      ...createReleaseActivities({ db, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health }),
       sweepOrphans: createSweepOrphans({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),
       cleanupBuildCache: createCleanupBuildCache({ docker }),
       ...createEnvironmentContainerActivities({ docker, instance }),
     }),
-    ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance }),
+    ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance, box: deps.box }),
     ...builds,
-    resolveStack: createResolveStack({ db, box: deps.box, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
+    resolveStack: createResolveStack({ db, box: deps.box, site: deps.site, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
     healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
   };
@@ -99,10 +99,10 @@ export function createHostActivities(deps: ActivityDeps) {
 
 /** Activities of the control plane: the router and the store. */
 export function createControlActivities(deps: ActivityDeps) {
-  const reconcileStore = createReconcileStore(deps.db, deps.appsDomain);
+  const reconcileStore = createReconcileStore(deps.db, deps.appsDomain, deps.site.httpsPort);
   return {
-    ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, log: deps.log.child({ component: 'router' }) }),
-    ...createStoreActivities(deps.db, deps.box),
+    ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
+    ...createStoreActivities(deps.db, deps.box, deps.site),
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
     ...createGitHubActivities(deps).activities,

@@ -2,6 +2,8 @@
 // passes the same chain: request id, client address, security headers, the Host check, then
 // authentication; each operation's declared access is enforced by its own route middleware
 // (router.ts), and every change is appended to the audit log.
+import { certificateRoutes } from './routes/certificates.js';
+import { domainRoutes } from './routes/domains.js';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createAccessGate } from './access/access-gate.js';
@@ -28,6 +30,10 @@ import { appRoutes } from './routes/apps.js';
 import { auditRoutes } from './routes/audit.js';
 import { buildSecretRoutes } from './routes/build-secrets.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { releaseRoutes } from './routes/releases.js';
+import { environmentVariableRoutes } from './routes/environment-variables.js';
+import { projectVariableRoutes } from './routes/project-variables.js';
+import { variableSchemaRoutes } from './routes/variable-schema.js';
 import { environmentRoutes } from './routes/environments.js';
 import { githubRoutes } from './routes/github.js';
 import { githubSetupRoutes } from './routes/github-setup.js';
@@ -111,7 +117,13 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/apps', appRoutes(deps));
   v1.route('/apps', environmentRoutes(deps));
   v1.route('/apps', removalRoutes(deps));
+  v1.route('/apps', environmentVariableRoutes(deps));
+  v1.route('/apps', variableSchemaRoutes(deps));
+  v1.route('/projects', projectVariableRoutes(deps));
+  v1.route('/apps', domainRoutes(deps));
+  v1.route('/apps', certificateRoutes(deps));
   v1.route('/', deploymentRoutes(deps));
+  v1.route('/', releaseRoutes(deps));
   v1.route('/', reconcileRoutes(deps));
   v1.route('/apps', ruleRoutes(deps));
   v1.route('/apps', buildSecretRoutes(deps));

@@ -5,12 +5,14 @@ import type { AppRow } from '../db/queries/apps.js';
 import type { EnvironmentRow } from '../db/queries/environments.js';
 import { getGitSource } from '../db/queries/git-sources.js';
 import { getAppCompose, getStackOverride } from '../db/queries/stacks.js';
-import { resolveVariableSets } from '../db/queries/variables.js';
+import { effectiveVariables, type VariableSite } from '../db/queries/variables.js';
 import { checkCompose, parseCompose, type CompiledStack } from '../src/compose/compile-stack.js';
 import { ComposeInvalid, type ComposeIssue } from '../src/compose/compose-issues.js';
 import type { Config } from '../src/config.js';
+import type { VariableValue } from '../src/domain/variable-layers.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
 import { conflict, invalid } from './errors.js';
+import { refusal, variableSite } from './variable-checks.js';
 
 function rejected(what: string, issues: ComposeIssue[]) {
   const first = issues[0];
@@ -48,13 +50,13 @@ export const SECRET_PLACEHOLDER = '[secret]';
  * The stack an environment would run now: compose, override and variables as they are. With
  * `showing`, secret variables compile as a placeholder: the result is for people to read.
  */
-export async function compileForEnvironment(db: Db, config: Config, box: SecretBox, app: AppRow, env: EnvironmentRow, options: { showing?: boolean } = {}): Promise<CompiledStack> {
+export async function compileForEnvironment(db: Db, config: Config, box: SecretBox, app: AppRow, env: EnvironmentRow, options: { showing?: boolean; overrides?: Record<string, VariableValue> } = {}): Promise<CompiledStack> {
   const compose = await getAppCompose(db, app.id);
   if (!compose) throw invalid(`app ${app.name} has no compose file`, [{ path: 'compose', message: 'upload one with PUT /apps/{app}/compose' }]);
   const result = checkCompose({
     compose,
     override: await getStackOverride(db, env.id),
-    variables: await variablesFor(db, box, env.id, options.showing === true),
+    variables: await variablesFor(db, box, variableSite(config), env.id, options),
     allowedBindPaths: config.stackBindPaths,
     allowed: config.stackAllow,
   });
@@ -62,10 +64,10 @@ export async function compileForEnvironment(db: Db, config: Config, box: SecretB
   return result.compiled;
 }
 
-async function variablesFor(db: Db, box: SecretBox, environmentId: string, showing: boolean): Promise<Record<string, string>> {
-  const sets = await resolveVariableSets(db, environmentId, box);
-  const secret = showing ? Object.fromEntries(Object.keys(sets.secret).map((k) => [k, SECRET_PLACEHOLDER])) : sets.secret;
-  return { ...sets.plain, ...secret };
+async function variablesFor(db: Db, box: SecretBox, site: VariableSite, environmentId: string, options: { showing?: boolean; overrides?: Record<string, VariableValue> }): Promise<Record<string, string>> {
+  const { variables, errors } = await effectiveVariables(db, box, environmentId, { deploymentId: null, site, ...(options.overrides ? { overrides: options.overrides } : {}) });
+  if (errors.length) throw refusal(errors.map((e) => ({ path: `variables.${e.key}`, message: e.message })));
+  return Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, v.secret && options.showing ? SECRET_PLACEHOLDER : v.value]));
 }
 
 export function assertStackApp(app: AppRow): void {

@@ -14,6 +14,7 @@ import { setUpGitHubApp } from '../test/support/webhooks.js';
 import { authOverhead } from './auth-overhead.js';
 import { BerthClient } from './berth-client.js';
 import { faultInjection, faultKinds } from './fault-injection.js';
+import { httpsBench } from './https.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
@@ -74,6 +75,7 @@ async function main() {
     ['static-switch', async () => staticSwitch((await need()).client, 20)],
     ['static-throughput', async () => staticThroughput((await need()).client, (await need()).berth.config, 5)],
     ['static-intake', async () => [await staticIntake((await need()).services, 50)]],
+    ['https', () => httpsBench(toolsDir, 1000, 5)],
     [
       'webhooks',
       async () => {

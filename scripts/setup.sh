@@ -10,6 +10,9 @@ set -euo pipefail
 PURPOSE=${1:-dev}
 TEMPORAL_VERSION=1.5.1
 TRAEFIK_VERSION=3.6.12
+# Pebble, Let's Encrypt's test ACME server, and its challenge test server (the HTTPS tests).
+# Keep in step with test/support/pebble.ts.
+PEBBLE_VERSION=2.10.3
 # Keep in step with test/support/schemathesis.ts.
 SCHEMATHESIS_VERSION=4.32.5
 TOOLS=${BERTH_TOOLS_DIR:-$HOME/.cache/berth}
@@ -95,6 +98,29 @@ if ! grep -q "Version:\s*$TRAEFIK_VERSION\b" <<<"$traefik_info"; then
   rm -rf "$src"
 fi
 
+# Pebble: tests only. Both commands come from one module, so they are installed together and
+# the pair counts as present only when both binaries carry the pinned module version.
+if [ "$PURPOSE" = test ]; then
+  PEBBLE_DIR="$TOOLS/pebble-$PEBBLE_VERSION"
+  pebble_info=$(go version -m "$PEBBLE_DIR/pebble" "$PEBBLE_DIR/pebble-challtestsrv" 2>/dev/null || true)
+  if [ "$(grep -cE "mod\s+github.com/letsencrypt/pebble/v2\s+v$PEBBLE_VERSION\b" <<<"$pebble_info")" != 2 ]; then
+    need_go pebble
+    step "building Pebble v$PEBBLE_VERSION and pebble-challtestsrv"
+    GOBIN="$PEBBLE_DIR" go install "github.com/letsencrypt/pebble/v2/cmd/pebble@v$PEBBLE_VERSION" \
+      "github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@v$PEBBLE_VERSION" \
+      || fail "go install pebble v$PEBBLE_VERSION"
+  fi
+  # Pebble's own HTTPS certificate and the CA that signed it ship in the module, not the binary.
+  if [ ! -s "$PEBBLE_DIR/certs/pebble.minica.pem" ]; then
+    moddir=$(go mod download -json "github.com/letsencrypt/pebble/v2@v$PEBBLE_VERSION" \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))') \
+      || fail "go mod download pebble v$PEBBLE_VERSION"
+    mkdir -p "$PEBBLE_DIR/certs.partial"
+    cp "$moddir/test/certs/pebble.minica.pem" "$moddir/test/certs/localhost/cert.pem" "$moddir/test/certs/localhost/key.pem" "$PEBBLE_DIR/certs.partial/"
+    chmod -R u+w "$PEBBLE_DIR/certs.partial" && rm -rf "$PEBBLE_DIR/certs" && mv "$PEBBLE_DIR/certs.partial" "$PEBBLE_DIR/certs"
+  fi
+fi
+
 exec 9>&-
 
 # --- Schemathesis (API fuzzing from the OpenAPI document; tests only) --------------------------
@@ -133,4 +159,4 @@ fi
 # --- Local images (no registry is reachable) -------------------------------------------------
 bash "$ROOT/scripts/build-images.sh" || fail "building the local base and example images"
 
-step "ready (temporal $TEMPORAL_VERSION, traefik $TRAEFIK_VERSION, $($DOCKER version -f 'docker {{.Server.Version}}'))"
+step "ready (temporal $TEMPORAL_VERSION, traefik $TRAEFIK_VERSION${PEBBLE_DIR:+, pebble $PEBBLE_VERSION}, $($DOCKER version -f 'docker {{.Server.Version}}'))"

@@ -1,6 +1,6 @@
 // The only reader of process.env. Every setting is validated here once and passed explicitly
 // to the factories that need it.
-import { homedir } from 'node:os';
+import { homedir, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ALLOWABLE } from './compose/stack-policy.js';
@@ -35,6 +35,9 @@ const commaList = (item: RegExp, what: string) =>
 
 const filePath = z.string().min(1).regex(/^\//, 'expected an absolute file path');
 
+/** Let's Encrypt's production directory; its staging one, or any ACME CA's, is a setting away. */
+export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
+
 const envSchema = z.object({
   BERTH_DATA_DIR: z.string().min(1).optional(),
   BERTH_TOOLS_DIR: z.string().min(1).optional(),
@@ -62,6 +65,18 @@ const envSchema = z.object({
   DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
   BERTH_TRAEFIK_PORT: port.default(7481),
   BERTH_TRAEFIK_API_PORT: port.default(7482),
+  BERTH_TRAEFIK_HTTPS_PORT: port.default(7484),
+  BERTH_TRAEFIK_HTTPS_ENTRY_URL: url.optional(),
+  BERTH_TRAEFIK_LOG_FILE: filePath.optional(),
+  BERTH_HTTPS_PUBLIC_PORT: port.optional(),
+  BERTH_ACME_DIRECTORY_URL: url.default(LETS_ENCRYPT_DIRECTORY),
+  BERTH_ACME_EMAIL: z.email({ error: 'expected an e-mail address' }).optional(),
+  BERTH_ACME_CA_CERTIFICATES: filePath.optional(),
+  BERTH_ACME_DNS_PROVIDER: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, "expected a provider name of Traefik's DNS challenge (e.g. cloudflare)").optional(),
+  BERTH_ACME_DNS_PROPAGATION_CHECK: bool.default(true),
+  BERTH_ACME_DNS_RESOLVERS: commaList(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'host:port DNS servers').optional(),
+  BERTH_DNS_CHECK_SERVERS: commaList(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'host:port DNS servers').optional(),
+  BERTH_SERVER_ADDRESSES: commaList(/^[0-9a-fA-F.:]+$/, 'IP addresses').optional(),
   BERTH_TRAEFIK_API_URL: url.optional(),
   BERTH_TRAEFIK_ENTRY_URL: url.optional(),
   BERTH_TRAEFIK_ROUTES_DIR: z.string().min(1).optional(),
@@ -151,7 +166,23 @@ export interface Config {
   instance: string;
   hostId: string;
   docker: { socketPath: string };
-  traefik: { port: number; apiPort: number; apiUrl: string; entryUrl: string; routesDir: string };
+  traefik: {
+    port: number;
+    apiPort: number;
+    apiUrl: string;
+    entryUrl: string;
+    routesDir: string;
+    httpsPort: number;
+    httpsEntryUrl: string;
+    /** Where HTTP redirects to HTTPS point (the HTTPS port as the world reaches it). */
+    httpsPublicPort: number;
+    /** Traefik's log: where the last ACME error of a domain is read from. */
+    logFile: string;
+  };
+  /** Traefik's certificate resolvers. */
+  acme: AcmeConfig;
+  /** The DNS check before a domain is added: does it resolve to one of these addresses? */
+  domainCheck: { dnsServers: string[]; serverAddresses: string[] };
   appsDomain: string;
   reconcile: {
     intervalSeconds: number;
@@ -198,6 +229,17 @@ export interface HostGuards {
   build: { memoryBytes: number; cpus: number; cgroup: string };
   /** Free space on the Docker root below which builds and pulls refuse to start, and below which the cleanup runs early. */
   disk: { minFreeBytes: number; cleanupFreeBytes: number; checkSeconds: number };
+}
+
+export interface AcmeConfig {
+  directoryUrl: string;
+  email: string | undefined;
+  /** PEM file of the CA that signed the ACME server's own HTTPS certificate (LEGO_CA_CERTIFICATES). */
+  caCertificates: string | undefined;
+  dnsProvider: string | undefined;
+  dnsResolvers: string[];
+  /** lego waits until the TXT record is visible at the zone's name servers (off for a private DNS). */
+  dnsPropagationCheck: boolean;
 }
 
 /** mTLS to Temporal: a client certificate and key, and the CA that signed the server's (optional). */
@@ -300,7 +342,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: (e.BERTH_TRAEFIK_API_URL ?? `http://127.0.0.1:${e.BERTH_TRAEFIK_API_PORT}`).replace(/\/$/, ''),
       entryUrl: (e.BERTH_TRAEFIK_ENTRY_URL ?? `http://127.0.0.1:${e.BERTH_TRAEFIK_PORT}`).replace(/\/$/, ''),
       routesDir: resolve(e.BERTH_TRAEFIK_ROUTES_DIR ?? join(dataDir, 'traefik', 'routes')),
+      httpsPort: e.BERTH_TRAEFIK_HTTPS_PORT,
+      httpsEntryUrl: (e.BERTH_TRAEFIK_HTTPS_ENTRY_URL ?? `https://127.0.0.1:${e.BERTH_TRAEFIK_HTTPS_PORT}`).replace(/\/$/, ''),
+      httpsPublicPort: e.BERTH_HTTPS_PUBLIC_PORT ?? e.BERTH_TRAEFIK_HTTPS_PORT,
+      logFile: e.BERTH_TRAEFIK_LOG_FILE ?? join(dataDir, 'traefik', 'traefik.log'),
     },
+    acme: {
+      directoryUrl: e.BERTH_ACME_DIRECTORY_URL,
+      email: e.BERTH_ACME_EMAIL,
+      caCertificates: e.BERTH_ACME_CA_CERTIFICATES,
+      dnsProvider: e.BERTH_ACME_DNS_PROVIDER,
+      dnsResolvers: e.BERTH_ACME_DNS_RESOLVERS ?? [],
+      dnsPropagationCheck: e.BERTH_ACME_DNS_PROPAGATION_CHECK,
+    },
+    domainCheck: { dnsServers: e.BERTH_DNS_CHECK_SERVERS ?? [], serverAddresses: e.BERTH_SERVER_ADDRESSES ?? localAddresses() },
     appsDomain: e.BERTH_APPS_DOMAIN,
     reconcile: {
       intervalSeconds: e.BERTH_RECONCILE_INTERVAL_SECONDS,
@@ -342,6 +397,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       disk: { minFreeBytes: e.BERTH_DISK_MIN_FREE_MB * MIB, cleanupFreeBytes: e.BERTH_DISK_CLEANUP_FREE_MB * MIB, checkSeconds: e.BERTH_DISK_CHECK_SECONDS },
     },
   };
+}
+
+/** This machine's own addresses: where a domain must point unless BERTH_SERVER_ADDRESSES says otherwise. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && !a.internal)
+    .map((a) => (a as { address: string }).address);
 }
 
 const MIB = 1024 * 1024;

@@ -1,6 +1,9 @@
 // One HTTP GET with a deadline, optionally with a Host header (fetch cannot set one), used by
-// health probes and route verification. Never throws: failures come back as a result.
-import { request } from 'node:http';
+// health probes and route verification. Never throws: failures come back as a result. Over
+// https the Host is also the SNI name, and the certificate is not checked: a route is confirmed
+// while its certificate may still be on its way from the CA.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface ProbeResult {
   ok: boolean;
@@ -21,9 +24,12 @@ export function probeHttp(
     let headers: ProbeResult['headers'] = {};
     const done = (status: number | null, reason: string | null, body = '') =>
       resolve({ ok: reason === null, status, reason, body, headers, ms: performance.now() - started });
-    let req: ReturnType<typeof request>;
+    let req: ReturnType<typeof httpRequest>;
     try {
-      req = request(url, { method: 'GET', headers: options.host ? { host: options.host } : {}, agent: false, signal: options.signal });
+      const common = { method: 'GET', headers: options.host ? { host: options.host } : {}, agent: false, signal: options.signal };
+      req = url.startsWith('https:')
+        ? httpsRequest(url, { ...common, rejectUnauthorized: false, ...(options.host ? { servername: options.host } : {}) })
+        : httpRequest(url, common);
     } catch (err) {
       done(null, (err as Error).message);
       return;

@@ -74,7 +74,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
         try {
           const switched = await router.switchRoute({
             report: report(routePhase),
-            route: { environmentId, deploymentId, hosts: request.hosts, servers: endpoints.map((e) => e.url) },
+            route: { environmentId, deploymentId, hosts: request.hosts, servers: endpoints.map((e) => e.url), tls: request.tls },
             verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
           });
           phases.apply(switched.phases);

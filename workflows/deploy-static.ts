@@ -62,6 +62,7 @@ function staticSteps(request: DeployRequest): DeployKind {
         environmentId,
         releaseId: releaseId as string,
         hosts: request.hosts,
+        tls: request.tls,
         restoreTo,
       });
       phases.apply(switched.phases);

@@ -4,6 +4,7 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { ReconcileEventInput, ReconcileTarget } from '../activities/store/reconcile.js';
+import { serviceTls } from '../src/domain/https.js';
 import type { RouteSpec } from '../src/domain/route.js';
 import { DOCKER, LAUNCH, ROUTER } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
@@ -26,6 +27,7 @@ export async function reconcileTarget(target: ReconcileTarget, hostId: string): 
         appName: target.appName,
         environmentName: target.environmentName,
         hosts: target.hosts,
+        tls: target.tls,
         live: { releaseId: live.releaseId, deploymentId: live.deploymentId },
       });
     }
@@ -50,7 +52,9 @@ async function reconcileContainers(target: ReconcileTarget, live: Live, hostId: 
   });
   const events = healed.actions.map((a) => healEvent(environmentId, a, { replica: a.replica }));
   if (healed.endpoints.length > 0) {
-    events.push(...(await followRoute({ environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: healed.endpoints.map((e) => e.url) })));
+    events.push(
+      ...(await followRoute({ environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: healed.endpoints.map((e) => e.url), tls: target.tls })),
+    );
   }
   return events;
 }
@@ -67,7 +71,7 @@ async function reconcileStack(target: ReconcileTarget, live: Live, hostId: strin
   });
   const events = healed.actions.map((a) => healEvent(environmentId, a, { service: a.service }));
   for (const r of healed.routes) {
-    const followed = await followRoute({ environmentId: r.routeKey, deploymentId: live.deploymentId, hosts: r.hosts, servers: r.servers });
+    const followed = await followRoute({ environmentId: r.routeKey, deploymentId: live.deploymentId, hosts: r.hosts, servers: r.servers, tls: serviceTls(target.tls, r.hosts) });
     events.push(...followed.map((e) => ({ ...e, environmentId, detail: { ...e.detail, service: r.service } })));
   }
   return events;

@@ -36,7 +36,7 @@ export async function rolloutStackService(input: ServiceRolloutInput): Promise<S
   if (service.expose && gated.servers.length > 0) {
     const switched = await router.switchRoute({
       report: report([phases.start('route')]),
-      route: { environmentId: serviceRouteKey(input.environmentId, service.name), deploymentId, hosts: input.hosts, servers: gated.servers },
+      route: { environmentId: serviceRouteKey(input.environmentId, service.name), deploymentId, hosts: input.hosts, servers: gated.servers, tls: input.tls },
       verify: { path: service.expose.path, expectedStatus: 200, attempts: VERIFY_ATTEMPTS, timeoutMs: VERIFY_TIMEOUT_MS },
     });
     phases.apply(switched.phases);

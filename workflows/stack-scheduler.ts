@@ -5,6 +5,7 @@
 // rolling out and is thrown, naming the service.
 import { ApplicationFailure, CancellationScope, condition, setHandler } from '@temporalio/workflow';
 import type { DeployRequest } from '../src/domain/deployment.js';
+import { serviceTls } from '../src/domain/https.js';
 import { serviceHosts, type ServicePlan, type StackPlan } from '../src/domain/stack.js';
 import { serviceStartedSignal } from '../src/domain/workflow-definitions.js';
 import { WORKFLOWS } from '../src/domain/workflow-contracts.js';
@@ -76,6 +77,7 @@ function rollOutService(request: DeployRequest, service: ServicePlan, releaseId:
         releaseId,
         service,
         hosts: service.expose ? serviceHosts(service.name, service.expose, request.hosts) : [],
+        tls: service.expose ? serviceTls(request.tls, serviceHosts(service.name, service.expose, request.hosts)) : undefined,
         hostId: request.hostId,
       },
     ],

@@ -12,6 +12,7 @@ import { builtServiceImageTag, DEFAULT_COMPOSE_FILE } from '../../src/domain/git
 import { LABEL, MANAGED_BY } from '../../src/domain/labels.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
+import type { VariableSite } from '../../db/queries/variables.js';
 import { compileCheckoutCompose } from './checkout-compose.js';
 import { createDockerBuild } from './docker-build.js';
 import { insideCheckout, workspaceDir } from './workspace.js';
@@ -20,6 +21,7 @@ import type { BuildGuards } from './build-guards.js';
 export interface StackBuildDeps {
   db: Db;
   box: SecretBox;
+  site: VariableSite;
   deploymentLog: DeploymentLog;
   workspacesDir: string;
   dockerCli: string;
@@ -47,14 +49,14 @@ export interface StackImagesBuilt {
   builds: { service: string; ms: number; cachedSteps: number; steps: number }[];
 }
 
-export function createBuildStackImages({ db, box, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, allowedBindPaths, allowed, guards }: StackBuildDeps) {
+export function createBuildStackImages({ db, box, site, deploymentLog, workspacesDir, dockerCli, dockerSocket, instance, allowedBindPaths, allowed, guards }: StackBuildDeps) {
   const dockerBuild = createDockerBuild({ deploymentLog, dockerCli, dockerSocket, ...guards });
   return async function buildStackImages(input: StackBuildInput): Promise<StackImagesBuilt> {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
     const source = await getGitSource(db, input.appId);
     if (!source) throw permanentFailure('NotFound', `app ${input.appId} has no git source`);
     const composePath = source.composeFile ?? DEFAULT_COMPOSE_FILE;
-    const { compiled } = await compileCheckoutCompose(db, box, { dir, composePath, environmentId: input.environmentId, allowedBindPaths, allowed });
+    const { compiled } = await compileCheckoutCompose(db, box, { dir, composePath, environmentId: input.environmentId, deploymentId: input.deploymentId, site, allowedBindPaths, allowed });
     const toBuild = Object.values(compiled.stack.services).filter((s) => s.build);
     await deploymentLog.write(input.deploymentId, 'info', 'build', `${composePath}: ${toBuild.length ? `building ${toBuild.map((s) => s.name).join(', ')}` : 'no service to build'}`);
 

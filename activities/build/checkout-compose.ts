@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Db } from '../../db/client.js';
 import { getStackOverride } from '../../db/queries/stacks.js';
-import { resolveVariableSets, type VariableSets } from '../../db/queries/variables.js';
+import { resolveVariableSets, type VariableSets, type VariableSite } from '../../db/queries/variables.js';
 import { compileStack, MAX_COMPOSE_BYTES, type CompiledStack } from '../../src/compose/compile-stack.js';
 import { ComposeInvalid } from '../../src/compose/compose-issues.js';
 import { permanentFailure } from '../../src/errors.js';
@@ -22,11 +22,11 @@ export interface CheckoutCompose {
 export async function compileCheckoutCompose(
   db: Db,
   box: SecretBox,
-  input: { dir: string; composePath: string; environmentId: string; allowedBindPaths: string[]; allowed: string[] },
+  input: { dir: string; composePath: string; environmentId: string; deploymentId: string; site: VariableSite; allowedBindPaths: string[]; allowed: string[] },
 ): Promise<CheckoutCompose> {
   const file = await insideCheckout(input.dir, input.composePath, 'compose file');
   if ((await stat(file)).size > MAX_COMPOSE_BYTES) throw permanentFailure('ValidationFailed', `compose file ${input.composePath}: larger than ${MAX_COMPOSE_BYTES} bytes`);
-  const sets = await resolveVariableSets(db, input.environmentId, box);
+  const sets = await resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site: input.site });
   const variables = { ...sets.plain, ...sets.secret };
   try {
     const compiled = compileStack({

@@ -2,6 +2,7 @@
 // (an app of kind git's image, or the `build:` services of a git-backed stack).
 import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
+import type { VariableSite } from '../../db/queries/variables.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
@@ -15,6 +16,7 @@ export interface BuildActivityDeps {
   db: Db;
   docker: Docker;
   box: SecretBox;
+  site: VariableSite;
   github: GitHubClient;
   deploymentLog: DeploymentLog;
   instance: string;
@@ -34,6 +36,7 @@ export function createBuildActivities(deps: BuildActivityDeps) {
     buildStackImages: createBuildStackImages({
       ...common,
       box: deps.box,
+      site: deps.site,
       dockerCli: deps.builds.dockerCli,
       dockerSocket: deps.dockerSocket,
       instance: deps.instance,

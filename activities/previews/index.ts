@@ -51,6 +51,9 @@ export function createPreviewActivities({ db, site }: { db: Db; site: RequestSit
             appId: app.id,
             name,
             domains: previewDomains(template.domains, target.number),
+            // HTTPS as the template has it; an uploaded certificate is the template's own, so a
+            // preview asks the ACME CA for one of its generated names instead.
+            https: template.https?.mode === 'custom' ? { ...template.https, mode: 'auto' } : template.https,
             retention: 1,
             queuePolicy: 'latest-wins',
             cancelSuperseded: true,

@@ -1,5 +1,6 @@
 // A deployment's steps on its host, spanning Docker, probes and the store.
 import type { Db } from '../../db/client.js';
+import type { VariableSite } from '../../db/queries/variables.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { createContainerActivities } from '../docker/containers.js';
 import type { createImageActivities } from '../docker/images.js';
@@ -16,12 +17,13 @@ export type { RefreshInput, Refreshed } from './refresh-endpoints.js';
 export function createReleaseActivities(deps: {
   db: Db;
   box: SecretBox;
+  site: VariableSite;
   images: ReturnType<typeof createImageActivities>;
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
   deploymentLog: DeploymentLog;
 }) {
-  const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db, deps.box) });
+  const resolve = createResolveRelease({ ...deps, releases: createReleaseStore(deps.db, deps.box, deps.site) });
   return {
     launchRelease: createLaunchRelease({ ...deps, resolve }),
     refreshEndpoints: createRefreshEndpoints(deps),

@@ -13,7 +13,7 @@ import type { Db } from '../../db/client.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { getAppCompose, getStackOverride, getStackRelease } from '../../db/queries/stacks.js';
 import { sealReleaseVariables } from '../../db/queries/release-variables.js';
-import { resolveVariableSets, type VariableSets } from '../../db/queries/variables.js';
+import { resolveVariableSets, type VariableSets, type VariableSite } from '../../db/queries/variables.js';
 import { deployments, environments, releases, stackReleases } from '../../db/schema/index.js';
 import { ComposeInvalid } from '../../src/compose/compose-issues.js';
 import { compileStack } from '../../src/compose/compile-stack.js';
@@ -53,6 +53,7 @@ export interface ResolvedStack {
 interface Deps {
   db: Db;
   box: SecretBox;
+  site: VariableSite;
   docker: Docker;
   log: Logger;
   instance: string;
@@ -63,11 +64,11 @@ interface Deps {
   workspacesDir: string;
 }
 
-export function createResolveStack({ db, box, docker, log, instance, images, objects, allowedBindPaths, allowed, workspacesDir }: Deps) {
+export function createResolveStack({ db, box, site, docker, log, instance, images, objects, allowedBindPaths, allowed, workspacesDir }: Deps) {
   async function compileUploaded(input: ResolveStackInput): Promise<{ stack: StackSpec; plan: StackPlan; variables: Record<string, string>; sets: VariableSets }> {
     const compose = await getAppCompose(db, input.appId);
     if (!compose) throw permanentFailure('ValidationFailed', 'the app has no compose file');
-    const sets = await resolveVariableSets(db, input.environmentId, box);
+    const sets = await resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site });
     const variables = { ...sets.plain, ...sets.secret };
     try {
       return { ...compileStack({ compose, override: await getStackOverride(db, input.environmentId), variables, allowedBindPaths, allowed }), variables, sets };
@@ -79,7 +80,7 @@ export function createResolveStack({ db, box, docker, log, instance, images, obj
 
   async function compileCheckout(input: ResolveStackInput, checkout: NonNullable<ResolveStackInput['checkout']>) {
     const dir = workspaceDir(workspacesDir, input.deploymentId);
-    const { compiled, variables, sets } = await compileCheckoutCompose(db, box, { dir, composePath: checkout.composePath, environmentId: input.environmentId, allowedBindPaths, allowed });
+    const { compiled, variables, sets } = await compileCheckoutCompose(db, box, { dir, composePath: checkout.composePath, environmentId: input.environmentId, deploymentId: input.deploymentId, site, allowedBindPaths, allowed });
     for (const service of Object.values(compiled.stack.services)) {
       if (!service.build) continue;
       const image = checkout.images[service.name];

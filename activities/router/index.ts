@@ -1,7 +1,9 @@
-// The router: Traefik's file provider plus its API. A switch writes the environment's file,
-// waits until Traefik's API reports the new servers, then confirms through the entrypoint that
-// answers come from the new deployment (Traefik adds its id as a header) and pass the health
-// check. Whatever goes wrong after the write puts the previous route back before failing.
+// The router: Traefik's file provider plus its API. A switch writes the environment's file
+// (and, for an uploaded certificate, its TLS file first), waits until Traefik's API reports the
+// new servers, then confirms through the entrypoint that answers come from the new deployment
+// (Traefik adds its id as a header) and pass the health check. A host that HTTP redirects to
+// HTTPS is confirmed through the HTTPS entrypoint. Whatever goes wrong after the write puts the
+// previous route back before failing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -12,8 +14,11 @@ import { serviceRouteKey, stackRouteEnvironment } from '../../src/domain/stack.j
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import type { Logger } from '../../src/logger.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
+import { createCertificateFiles } from './certificate-files.js';
+import { probeEntry } from './probe-entry.js';
 import { createRouteFiles } from './route-files.js';
 import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
 
@@ -27,6 +32,9 @@ export interface RouterDeps {
   routesDir: string;
   apiUrl: string;
   entryUrl: string;
+  httpsEntryUrl: string;
+  /** Opens the sealed keys of uploaded certificates. */
+  box: SecretBox;
   log: Logger;
   /** How long Traefik may take to apply a route before the step fails, retryably (default ROUTE_LIVE_TIMEOUT_MS). */
   liveTimeoutMs?: number;
@@ -40,8 +48,9 @@ export interface Verification {
   timeoutMs: number;
 }
 
-export function createRouterActivities({ db, instance, routesDir, apiUrl, entryUrl, log, liveTimeoutMs = ROUTE_LIVE_TIMEOUT_MS }: RouterDeps) {
+export function createRouterActivities({ db, instance, routesDir, apiUrl, entryUrl, httpsEntryUrl, box, log, liveTimeoutMs = ROUTE_LIVE_TIMEOUT_MS }: RouterDeps) {
   const files = createRouteFiles(routesDir, instance);
+  const certificates = createCertificateFiles(routesDir, instance, db, box);
   async function until(what: string, check: () => Promise<boolean>, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + liveTimeoutMs;
     // Quick when Traefik is quick; gentle when many switches wait on a busy machine.
@@ -56,8 +65,14 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
   const watcher = createServiceWatcher(apiUrl);
 
   async function apply(environmentId: string, route: RouteSpec | null, signal: AbortSignal): Promise<void> {
-    if (route) await files.write(route);
-    else await files.remove(environmentId);
+    if (route) {
+      // The certificate before the route that needs it: no moment without either.
+      await certificates.sync(environmentId, route.tls?.mode === 'custom');
+      await files.write(route);
+    } else {
+      await files.remove(environmentId);
+      await certificates.remove(environmentId);
+    }
     const deadline = AbortSignal.timeout(liveTimeoutMs);
     try {
       await watcher.waitFor(environmentId, route?.servers ?? null, AbortSignal.any([signal, deadline]));
@@ -73,16 +88,17 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
   /** Answers through the entrypoint come from `route`'s deployment and pass the check. */
   async function confirm(route: RouteSpec, check: Verification, signal: AbortSignal): Promise<void> {
     const host = route.hosts[0] as string;
+    const entry = probeEntry(route, host, entryUrl, httpsEntryUrl);
     await until(
       `Traefik's entrypoint did not serve ${route.deploymentId}`,
       async () => {
-        const res = await probeHttp(`${entryUrl}${check.path}`, { host, timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
+        const res = await probeHttp(`${entry}${check.path}`, { host, timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
         return res.headers[DEPLOYMENT_HEADER.toLowerCase()] === route.deploymentId;
       },
       signal,
     );
     for (let i = 0; i < check.attempts; i++) {
-      const res = await probeHttp(`${entryUrl}${check.path}`, { host, timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
+      const res = await probeHttp(`${entry}${check.path}`, { host, timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
       if (res.ok) continue;
       // No answer at all is Traefik away (restarting, say): worth a retry. A wrong answer from
       // the new deployment is the deployment's failure.
@@ -167,7 +183,10 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
       else if (
         current.deploymentId !== route.deploymentId ||
         !sameServers(current.servers, route.servers) ||
-        [...current.hosts].sort().join() !== [...route.hosts].sort().join()
+        [...current.hosts].sort().join() !== [...route.hosts].sort().join() ||
+        JSON.stringify(current.tls ?? null) !== JSON.stringify(route.tls ?? null) ||
+        // An uploaded certificate replaced or removed since the file was written.
+        (await certificates.sync(route.environmentId, route.tls?.mode === 'custom')) !== 'unchanged'
       ) {
         drift = 'route-altered';
       } else if (!sameServers((await berthServices(apiUrl)).get(`${routeName(route.environmentId)}@file`) ?? null, route.servers)) {
@@ -185,6 +204,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
       const keep = new Set(input.keepEnvironmentIds);
       const stale = (await files.list()).filter((key) => !keep.has(key) && !keep.has(stackRouteEnvironment(key)));
       for (const key of stale) await files.remove(key);
+      for (const key of await certificates.list()) if (!keep.has(key)) await certificates.remove(key);
       return stale;
     },
 

@@ -4,9 +4,12 @@
 import type { Db } from '../../db/client.js';
 import type { ReconcileEventInput } from '../store/reconcile.js';
 import { siteRequestHeaders } from '../../src/domain/static-site.js';
+import type { RouteTls } from '../../src/domain/https.js';
 import { routeName, type RouteSpec } from '../../src/domain/route.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { pointCurrent, readCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
+import { createCertificateFiles } from '../router/certificate-files.js';
 import { createRouteFiles } from '../router/route-files.js';
 import { berthServices, sameServers } from '../router/traefik-api.js';
 import { exists } from './prepare-release.js';
@@ -17,6 +20,7 @@ export interface HealSiteInput {
   appName: string;
   environmentName: string;
   hosts: string[];
+  tls?: RouteTls | undefined;
   live: { releaseId: string; deploymentId: string };
 }
 
@@ -26,10 +30,12 @@ interface Deps {
   serverUrl: string;
   traefik: { routesDir: string; apiUrl: string };
   instance: string;
+  box: SecretBox;
 }
 
-export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instance }: Deps) {
+export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instance, box }: Deps) {
   const files = createRouteFiles(traefik.routesDir, instance);
+  const certificates = createCertificateFiles(traefik.routesDir, instance, db, box);
   return async function healStaticSite(input: HealSiteInput): Promise<ReconcileEventInput[]> {
     const { environmentId, live } = input;
     const events: ReconcileEventInput[] = [];
@@ -54,15 +60,21 @@ export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instan
       hosts: input.hosts,
       servers: [serverUrl],
       requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings),
+      tls: input.tls,
     };
     let drift: string | null = null;
     if (!current) drift = 'route-missing';
-    else if (JSON.stringify([current.hosts, current.servers, current.requestHeaders ?? null]) !== JSON.stringify([route.hosts, route.servers, route.requestHeaders])) {
+    else if (
+      JSON.stringify([current.hosts, current.servers, current.requestHeaders ?? null, current.tls ?? null]) !==
+        JSON.stringify([route.hosts, route.servers, route.requestHeaders, route.tls ?? null]) ||
+      (await certificates.sync(environmentId, route.tls?.mode === 'custom')) !== 'unchanged'
+    ) {
       drift = 'route-altered';
     } else if (!sameServers((await berthServices(traefik.apiUrl)).get(`${routeName(environmentId)}@file`) ?? null, route.servers)) {
       drift = 'route-not-loaded';
     }
     if (drift) {
+      await certificates.sync(environmentId, route.tls?.mode === 'custom');
       await files.write(route);
       events.push({ environmentId, drift, action: 'route-written', outcome: 'done', detail: { servers: route.servers } });
     }

@@ -12,6 +12,7 @@ import { createHealStaticSite } from './heal-site.js';
 import { createPruneReleases } from './prune-releases.js';
 import { incomingDirs, removeStaleUploads } from './stale-uploads.js';
 import { createSwitchRelease } from './switch-release.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 
 export type { Prepared, PrepareInput } from './prepare-release.js';
@@ -21,8 +22,10 @@ export { desiredCurrent, type DesiredCurrent } from './desired-current.js';
 export interface StaticDeps {
   db: Db;
   static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
-  traefik: { routesDir: string; entryUrl: string; apiUrl: string };
+  traefik: { routesDir: string; entryUrl: string; apiUrl: string; httpsEntryUrl: string };
   instance: string;
+  /** Opens an uploaded certificate's key (https: custom). */
+  box: SecretBox;
 }
 
 export function createStaticActivities(deps: StaticDeps) {
@@ -30,9 +33,9 @@ export function createStaticActivities(deps: StaticDeps) {
   const staticDir = deps.static.dir;
   return {
     prepareStaticRelease: createPrepareRelease({ db, staticDir, limits: deps.static.limits }),
-    switchStaticRelease: createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
+    switchStaticRelease: createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
     pruneStaticReleases: createPruneReleases({ db, staticDir }),
-    healStaticSite: createHealStaticSite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
+    healStaticSite: createHealStaticSite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
 
     /** The cleanup schedule: uploads of every site that no deployment will use (see stale-uploads.ts). */
     async sweepStaleUploads(input: { dryRun: boolean }): Promise<string[]> {

@@ -1,19 +1,24 @@
 // The switch: point `current` at the release (one rename), make sure Traefik routes the
 // environment to the static server with the release's settings (a route file, rewritten only
 // when they change), and confirm through Traefik's entrypoint that answers come from the new
-// release. If the confirmation fails, the previous link and route are put back.
+// release (through the HTTPS entrypoint when plain HTTP only redirects there). If the
+// confirmation fails, the previous link and route are put back.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deployments } from '../../db/schema/index.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
+import type { RouteTls } from '../../src/domain/https.js';
 import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { RELEASE_HEADER, siteRequestHeaders } from '../../src/domain/static-site.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import { pointCurrent, readCurrent, removeCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { withHeartbeat } from '../heartbeat.js';
+import { createCertificateFiles } from '../router/certificate-files.js';
+import { probeEntry } from '../router/probe-entry.js';
 import { createRouteFiles } from '../router/route-files.js';
 import { recordReport } from '../store/deployments.js';
 import { exists, type SiteRef } from './prepare-release.js';
@@ -28,6 +33,7 @@ export interface SwitchInput extends SiteRef {
   environmentId: string;
   releaseId: string;
   hosts: string[];
+  tls?: RouteTls | undefined;
   /** What to point `current` back at if the switch fails; default: what it pointed at before. */
   restoreTo?: string | null | undefined;
 }
@@ -43,25 +49,29 @@ interface Deps {
   db: Db;
   staticDir: string;
   serverUrl: string;
-  traefik: { routesDir: string; entryUrl: string };
+  traefik: { routesDir: string; entryUrl: string; httpsEntryUrl: string };
   instance: string;
+  box: SecretBox;
 }
 
 function sameRoute(a: RouteSpec | null, b: RouteSpec): boolean {
   return (
     a !== null &&
-    JSON.stringify([a.hosts, a.servers, a.requestHeaders ?? null]) === JSON.stringify([b.hosts, b.servers, b.requestHeaders ?? null])
+    JSON.stringify([a.hosts, a.servers, a.requestHeaders ?? null, a.tls ?? null]) === JSON.stringify([b.hosts, b.servers, b.requestHeaders ?? null, b.tls ?? null])
   );
 }
 
-export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instance }: Deps) {
+export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instance, box }: Deps) {
   const files = createRouteFiles(traefik.routesDir, instance);
+  const certificates = createCertificateFiles(traefik.routesDir, instance, db, box);
   /** Polls the entrypoint until the release answers (and, after a route write, the new route). */
-  async function confirm(host: string, releaseId: string, deploymentId: string | null, signal: AbortSignal): Promise<void> {
+  async function confirm(route: RouteSpec, releaseId: string, deploymentId: string | null, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + SWITCH_CONFIRM_TIMEOUT_MS;
+    const host = route.hosts[0] as string;
+    const entry = probeEntry(route, host, traefik.entryUrl, traefik.httpsEntryUrl);
     let last = 'no answer';
     while (Date.now() < deadline) {
-      const res = await probeHttp(`${traefik.entryUrl}/`, { host, timeoutMs: 2000, expectedStatus: 200, signal });
+      const res = await probeHttp(`${entry}/`, { host, timeoutMs: 2000, expectedStatus: 200, signal });
       const release = res.headers[RELEASE_HEADER.toLowerCase()];
       const route = res.headers[DEPLOYMENT_HEADER.toLowerCase()];
       if (release === releaseId && (deploymentId === null || route === deploymentId)) return;
@@ -94,12 +104,15 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
         hosts: input.hosts,
         servers: [serverUrl],
         requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings),
+        tls: input.tls,
       };
       const rewrite = !sameRoute(previousRoute, route);
       try {
         await pointCurrent(paths, releaseId);
+        // An uploaded certificate goes in before the route that needs it.
+        await certificates.sync(environmentId, route.tls?.mode === 'custom');
         if (rewrite) await files.write(route);
-        await confirm(input.hosts[0] as string, releaseId, rewrite ? deploymentId : null, signal);
+        await confirm(route, releaseId, rewrite ? deploymentId : null, signal);
       } catch (err) {
         // Put back what this switch replaced.
         const restore = input.restoreTo !== undefined ? input.restoreTo : previousReleaseId;

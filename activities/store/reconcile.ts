@@ -6,6 +6,7 @@ import { projectOfEnvironment, scheduleEvent } from '../../db/queries/audit-sour
 import { retainedReleaseIds } from '../../db/queries/releases.js';
 import { apps, deployments, environments, reconcileEvents, releases } from '../../db/schema/index.js';
 import type { HealthCheck } from '../../src/domain/app-spec.js';
+import { routeTls, type RouteTls } from '../../src/domain/https.js';
 import { environmentHosts } from '../../src/domain/route.js';
 
 export interface ReconcileTarget {
@@ -16,6 +17,7 @@ export interface ReconcileTarget {
   appName: string;
   environmentName: string;
   hosts: string[];
+  tls?: RouteTls | undefined;
   /** The live release; null when nothing was ever made live. */
   live: { releaseId: string; deploymentId: string; replicas: number; port: number; healthCheck: HealthCheck } | null;
   /** Releases whose containers are kept (live first). */
@@ -41,7 +43,7 @@ export interface ActiveDeployment {
   startedAt: number | null;
 }
 
-export function createReconcileStore(db: Db, appsDomain: string) {
+export function createReconcileStore(db: Db, appsDomain: string, httpsPort: number) {
   return {
     /** Desired state of every environment (or one). */
     async reconcileTargets(input: { environmentId?: string }): Promise<ReconcileTarget[]> {
@@ -65,6 +67,7 @@ export function createReconcileStore(db: Db, appsDomain: string) {
           appName,
           environmentName: env.name,
           hosts: environmentHosts(appName, env.name, appsDomain, env.domains),
+          tls: routeTls(env.https, environmentHosts(appName, env.name, appsDomain, env.domains), httpsPort),
           live:
             release && env.liveDeploymentId
               ? {

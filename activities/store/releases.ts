@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getRelease, insertNextRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
 import { sealReleaseVariables } from '../../db/queries/release-variables.js';
-import { resolveVariableSets } from '../../db/queries/variables.js';
+import { resolveVariableSets, type VariableSite } from '../../db/queries/variables.js';
 import { apps, deployments, releases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
 import { permanentFailure } from '../../src/errors.js';
@@ -24,7 +24,7 @@ function toSpec(row: ReleaseRow): ReleaseSpec {
   return { id: row.id, number: row.number, imagePinned: row.imagePinned, imageId: row.imageId, config: row.config };
 }
 
-export function createReleaseStore(db: Db, box: SecretBox) {
+export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
   return {
     async createRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; image: ResolvedImage }): Promise<ReleaseSpec> {
       const [existing] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
@@ -39,7 +39,7 @@ export function createReleaseStore(db: Db, box: SecretBox) {
         resources: app.resources,
         replicas: app.replicas,
       };
-      const variables = sealReleaseVariables(box, input.releaseId, await resolveVariableSets(db, input.environmentId, box));
+      const variables = sealReleaseVariables(box, input.releaseId, await resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site }));
       const row = await db.transaction(async (tx) => {
         const inserted = await insertNextRelease(tx, {
           id: input.releaseId,

@@ -1,11 +1,16 @@
 import { rm } from 'node:fs/promises';
 import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../access/access-spec.js';
+import { eq } from 'drizzle-orm';
 import { getAppByName } from '../../db/queries/apps.js';
+import { sealOverrides } from '../../db/queries/variables.js';
+import { deploymentVariables } from '../../db/schema/index.js';
+import type { VariableValue } from '../../src/domain/variable-layers.js';
+import { assertDeployVariables, variableSite } from '../variable-checks.js';
 import { getDeployment, listDeployments, listPhases, listServicePhases, logsAfter } from '../../db/queries/deployments.js';
 import { presentDeployment } from '../present-deployment.js';
 import { getEnvironment } from '../../db/queries/environments.js';
-import { getRelease, listReleases, releasesByLastLive } from '../../db/queries/releases.js';
+import { getRelease, releasesByLastLive } from '../../db/queries/releases.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { ARCHIVE_MEDIA_TYPES, isArchiveUpload, receiveUpload } from '../archive-upload.js';
@@ -15,7 +20,7 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { cancelInLane, readLane, submitToLane } from '../../src/temporal/lane-client.js';
 import { newRouter } from '../router.js';
 import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
-import { Accepted, DeployInput, Deployment, DeploymentDetail, DeploymentFilter, LogLine, Release, RollbackInput } from '../schemas/deployments.js';
+import { Accepted, DeployInput, Deployment, DeploymentDetail, DeploymentFilter, LogLine, RollbackInput } from '../schemas/deployments.js';
 import { deploymentDetail } from '../deployment-detail.js';
 import { compileForEnvironment, isGitBackedStack } from '../stack-compose.js';
 import { deploymentEvents } from './deployment-events.js';
@@ -24,6 +29,12 @@ import { EnvParam, findEnvironment } from './environments.js';
 
 const DeploymentParam = z.object({ id: Id });
 const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** A deploy's own variables as the body gives them, each with its secret flag. */
+function overridesOf(input: { variables?: Record<string, string> | undefined; secret?: string[] | undefined }): Record<string, VariableValue> {
+  const secret = new Set(input.secret ?? []);
+  return Object.fromEntries(Object.entries(input.variables ?? {}).map(([key, value]) => [key, { value, secret: secret.has(key) }]));
+}
 
 export function deploymentRoutes(deps: AppDeps) {
   const { db, config, temporal } = deps;
@@ -40,6 +51,26 @@ export function deploymentRoutes(deps: AppDeps) {
   }
 
   const accepted = (deploymentId: string, workflowId: string) => acceptedBody(config, deploymentId, workflowId);
+
+  /**
+   * A deploy's own variables are stored (secret ones sealed) under its deployment id before it
+   * is queued: the request that travels through Temporal names the deployment, never a value.
+   */
+  async function submitWithOverrides(request: DeployRequest, overrides: Record<string, VariableValue>) {
+    if (Object.keys(overrides).length === 0) {
+      const done = await submitToLane(temporal, request);
+      return accepted(done.deploymentId, done.workflowId);
+    }
+    await db.insert(deploymentVariables).values({ deploymentId: request.deploymentId, environmentId: request.environmentId, ...sealOverrides(deps.secretBox, request.deploymentId, overrides) });
+    try {
+      const done = await submitToLane(temporal, request);
+      return accepted(done.deploymentId, done.workflowId);
+    } catch (err) {
+      // Not queued: its overrides must not outlive the request.
+      await db.delete(deploymentVariables).where(eq(deploymentVariables.deploymentId, request.deploymentId));
+      throw err;
+    }
+  }
 
   app.openapi(
     defineRoute({
@@ -80,13 +111,15 @@ export function deploymentRoutes(deps: AppDeps) {
       }
       if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}, not archives`);
       const input = c.req.valid('json');
+      const overrides = overridesOf(input);
+      // Refused before anything is stored or queued, exactly as the release would refuse it.
+      await assertDeployVariables(db, deps.secretBox, variableSite(config), a, env, overrides);
       if (a.kind === 'git' || (await isGitBackedStack(db, a))) {
-        // A git-backed stack builds and compiles at the commit, so nothing can be checked before it is fetched.
+        // A git-backed stack builds and compiles at the commit, so nothing more can be checked before it is fetched.
         if (input.image) throw invalid(`app ${a.name} builds from its repository: give ref or sha`, [{ path: 'image', message: `not for apps of kind ${a.kind} with git settings` }]);
         const base = baseRequest(config, a, env);
         const request: DeployRequest = { ...base, kind: 'deploy', source: await gitSourceFor(db, config, a.id, input, { name: env.name, hosts: base.hosts }) };
-        const done = await submitToLane(temporal, request);
-        return c.json(accepted(done.deploymentId, done.workflowId), 202);
+        return c.json(await submitWithOverrides(request, overrides), 202);
       }
       if (input.ref || input.sha) {
         throw invalid(`app ${a.name} deploys ${a.kind === 'stack' ? 'its uploaded compose file' : 'images'}: ref and sha are for apps built from a repository (kind git, or stacks with git settings)`, [
@@ -96,16 +129,13 @@ export function deploymentRoutes(deps: AppDeps) {
       if (a.kind === 'stack') {
         if (input.image) throw invalid('a stack deploys its compose file; it takes no image', [{ path: 'image', message: 'not for stacks' }]);
         // Refused here, before anything runs, exactly as the rollout would refuse it.
-        await compileForEnvironment(db, config, deps.secretBox, a, env);
-        const done = await submitToLane(temporal, { ...baseRequest(config, a, env), kind: 'deploy' });
-        return c.json(accepted(done.deploymentId, done.workflowId), 202);
+        await compileForEnvironment(db, config, deps.secretBox, a, env, { overrides });
+        return c.json(await submitWithOverrides({ ...baseRequest(config, a, env), kind: 'deploy' }, overrides), 202);
       }
       const image = input.image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
       if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);
-      const request: DeployRequest = { ...baseRequest(config, a, env), kind: 'deploy', image };
-      const done = await submitToLane(temporal, request);
-      return c.json(accepted(done.deploymentId, done.workflowId), 202);
+      return c.json(await submitWithOverrides({ ...baseRequest(config, a, env), kind: 'deploy', image }, overrides), 202);
     },
   );
 
@@ -233,35 +263,6 @@ export function deploymentRoutes(deps: AppDeps) {
   );
 
   app.route('/', deploymentEvents(deps));
-
-  app.openapi(
-    defineRoute({
-      method: 'get',
-      path: '/apps/{app}/environments/{env}/releases',
-      access: { need: 'read', on: 'param.app' },
-      tags: ['deployments'],
-      request: { params: EnvParam },
-      responses: { 200: json(z.object({ items: z.array(Release) }), 'Newest first'), ...errorResponses },
-    }),
-    async (c) => {
-      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const rows = await listReleases(db, env.id);
-      return c.json(
-        {
-          items: rows.map((r) => ({
-            id: r.id,
-            number: r.number,
-            imageRef: r.imageRef,
-            imagePinned: r.imagePinned,
-            live: r.id === env.liveReleaseId,
-            createdByDeploymentId: r.createdByDeploymentId,
-            createdAt: r.createdAt.toISOString(),
-          })),
-        },
-        200,
-      );
-    },
-  );
 
   app.openapi(
     defineRoute({

@@ -1,20 +1,23 @@
 import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../access/access-spec.js';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, type AppRow } from '../../db/queries/apps.js';
 import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
-import { variableSecretContext } from '../../db/queries/variables.js';
-import { environmentVariables, environments } from '../../db/schema/index.js';
+import { environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
+import { applyEnvironment } from '../apply-environment.js';
+import { assertHttpsFits, httpsOf } from '../https-rules.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { body, errorResponses, json, Name } from '../schemas/common.js';
-import { Environment, EnvironmentInput, EnvironmentPatch, Variables, VariablesInput, VariablesPatch } from '../schemas/environments.js';
+import { Environment, EnvironmentInput, EnvironmentPatch } from '../schemas/environments.js';
 import { AppParam } from './apps.js';
+import { copyVariables, templateSettings } from '../environment-template.js';
+import { environmentIssues, refusal, variableSite } from '../variable-checks.js';
 
 export const EnvParam = z.object({ app: Name, env: Name });
 
@@ -27,6 +30,7 @@ export function presentEnvironment(config: Config, app: AppRow, env: Environment
     hosts,
     url: `http://${hosts[0]}:${config.traefik.port}`,
     domains: env.domains,
+    https: httpsOf(env.https),
     retention: env.retention,
     queuePolicy: env.queuePolicy,
     cancelSuperseded: env.cancelSuperseded,
@@ -54,7 +58,7 @@ const PREVIEW_PREFIX = /^pr-\d+\./;
  * already answers as <app>.<env>.<domain>, and another's host could be taken), not another
  * environment's, and not a preview's name of another's (pr-<n>.<its domain>) or the other way.
  */
-async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], exceptId?: string) {
+export async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], exceptId?: string) {
   const inApps = domains.find((d) => d === appsDomain || d.endsWith(`.${appsDomain}`));
   if (inApps) throw invalid(`${inApps} is under the apps domain ${appsDomain}, where environments answer as <app>.<env>.${appsDomain}`, [{ path: 'domains', message: 'under the apps domain' }]);
   // Each domain with the preview prefix taken off: two domains clash when these meet.
@@ -66,15 +70,7 @@ async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], 
   if (clash) throw conflict(`domain already used by environment ${clash.id} (or by its pull-request previews): ${domains.join(', ')}`);
 }
 
-/** Secret values never leave: only their names. */
-function presentVariables(rows: { key: string; value: string; secret: boolean }[]) {
-  return {
-    variables: Object.fromEntries(rows.filter((r) => !r.secret).map((r) => [r.key, r.value])),
-    secret: rows.filter((r) => r.secret).map((r) => r.key).sort(),
-  };
-}
-
-export function environmentRoutes({ db, config, secretBox }: AppDeps) {
+export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) {
   const app = newRouter();
   const present = async (a: AppRow, env: EnvironmentRow) =>
     presentEnvironment(config, a, env, env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null);
@@ -91,20 +87,32 @@ export function environmentRoutes({ db, config, secretBox }: AppDeps) {
     async (c) => {
       const a = await getAppByName(db, c.req.valid('param').app);
       if (!a) throw notFound('app');
-      const { parent, ...input } = c.req.valid('json');
-      let parentId: string | null = null;
+      const { parent, from, ...asked } = c.req.valid('json');
+      const template = from ? await getEnvironment(db, a.id, from) : undefined;
+      if (from && !template) throw invalid(`environment ${from} to copy does not exist`, [{ path: 'from', message: 'no such environment' }]);
+      // The parsed body has every default filled in: the raw one says which settings were given.
+      const input = template ? templateSettings(asked, template, await c.req.json<Record<string, unknown>>()) : asked;
+      let parentId: string | null = template?.parentId ?? null;
       if (parent) {
         const p = await getEnvironment(db, a.id, parent);
         if (!p) throw invalid(`parent environment ${parent} does not exist`, [{ path: 'parent', message: 'no such environment' }]);
         parentId = p.id;
       }
       await assertDomainsFree(db, config.appsDomain, input.domains);
-      const [row] = await db
-        .insert(environments)
-        .values({ id: newId('env'), appId: a.id, parentId, ...input })
-        .onConflictDoNothing()
-        .returning();
-      if (!row) throw conflict(`app ${a.name} already has an environment ${input.name}`);
+      await assertHttpsFits(db, config, null, httpsOf(input.https), input.domains);
+      const row = await db.transaction(async (tx) => {
+        const [made] = await tx
+          .insert(environments)
+          .values({ id: newId('env'), appId: a.id, parentId, ...input })
+          .onConflictDoNothing()
+          .returning();
+        if (!made) throw conflict(`app ${a.name} already has an environment ${input.name}`);
+        if (template) await copyVariables(tx, secretBox, template.id, made.id);
+        // An environment the app's variable schema (or a reference) refuses is not made.
+        const issues = await environmentIssues(tx, secretBox, variableSite(config), a, made);
+        if (issues.length) throw refusal(issues);
+        return made;
+      });
       return c.json(await present(a, row), 201);
     },
   );
@@ -152,115 +160,17 @@ export function environmentRoutes({ db, config, secretBox }: AppDeps) {
     }),
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const patch = c.req.valid('json');
+      const { https: httpsChange, ...rest } = c.req.valid('json');
+      const https = httpsChange ? { ...httpsOf(env.https), ...httpsChange } : undefined;
+      const patch = { ...rest, ...(https ? { https } : {}) };
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
+      if (patch.domains || https) await assertHttpsFits(db, config, env.id, https ?? httpsOf(env.https), patch.domains ?? env.domains);
       const [row] = Object.keys(patch).length
         ? await db.update(environments).set({ ...patch, updatedAt: sql`now()` }).where(eq(environments.id, env.id)).returning()
         : [env];
+      // Domains and HTTPS apply now, not at the next deploy: the route is written again.
+      if (patch.domains || patch.https) await applyEnvironment(temporal, config, env.id);
       return c.json(await present(a, row as EnvironmentRow), 200);
-    },
-  );
-
-  app.openapi(
-    defineRoute({
-      method: 'get',
-      path: '/{app}/environments/{env}/variables',
-      access: { need: 'read', on: 'param.app' },
-      tags: ['environments'],
-      description: "The environment's own variables (inherited ones are not listed).",
-      request: { params: EnvParam },
-      responses: { 200: json(Variables, 'Variables'), ...errorResponses },
-    }),
-    async (c) => {
-      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const rows = await db.select().from(environmentVariables).where(eq(environmentVariables.environmentId, env.id));
-      return c.json(presentVariables(rows), 200);
-    },
-  );
-
-  app.openapi(
-    defineRoute({
-      method: 'put',
-      path: '/{app}/environments/{env}/variables',
-      access: { need: 'manage', on: 'param.app' },
-      tags: ['environments'],
-      description: 'Replaces all of the environment’s own variables; they apply from the next deployment. Keys listed in `secret` are sealed and never shown again.',
-      request: { params: EnvParam, body: body(VariablesInput) },
-      responses: { 200: json(Variables, 'Replaced'), ...errorResponses },
-    }),
-    async (c) => {
-      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const { variables, secret = [] } = c.req.valid('json');
-      const secrets = new Set(secret);
-      const rows = Object.entries(variables).map(([key, value]) =>
-        secrets.has(key)
-          ? { environmentId: env.id, key, secret: true, value: secretBox.seal(value, variableSecretContext(env.id, key)) }
-          : { environmentId: env.id, key, secret: false, value },
-      );
-      await db.transaction(async (tx) => {
-        await tx.delete(environmentVariables).where(eq(environmentVariables.environmentId, env.id));
-        if (rows.length) await tx.insert(environmentVariables).values(rows);
-      });
-      return c.json(presentVariables(rows), 200);
-    },
-  );
-
-  app.openapi(
-    defineRoute({
-      method: 'patch',
-      path: '/{app}/environments/{env}/variables',
-      access: { need: 'manage', on: 'param.app' },
-      tags: ['environments'],
-      description:
-        'Sets and removes some of the environment’s own variables in one change, keeping the others; they apply from the next deployment. A key to remove that does not exist is a 404, and nothing changes.',
-      request: { params: EnvParam, body: body(VariablesPatch) },
-      responses: { 200: json(Variables, 'All of the environment’s own variables after the change'), ...errorResponses },
-    }),
-    async (c) => {
-      const { env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const { variables, secret = [], unset } = c.req.valid('json');
-      const secrets = new Set(secret);
-      const rows = Object.entries(variables).map(([key, value]) =>
-        secrets.has(key)
-          ? { environmentId: env.id, key, secret: true, value: secretBox.seal(value, variableSecretContext(env.id, key)) }
-          : { environmentId: env.id, key, secret: false, value },
-      );
-      const mine = eq(environmentVariables.environmentId, env.id);
-      await db.transaction(async (tx) => {
-        if (unset.length) {
-          const removed = await tx.delete(environmentVariables).where(and(mine, inArray(environmentVariables.key, unset))).returning({ key: environmentVariables.key });
-          const missing = unset.filter((k) => !removed.some((r) => r.key === k));
-          // Thrown inside the transaction: the removals roll back with it.
-          if (missing.length) throw notFound(`variable ${missing.join(', ')}`);
-        }
-        if (rows.length) {
-          await tx.delete(environmentVariables).where(and(mine, inArray(environmentVariables.key, rows.map((r) => r.key))));
-          await tx.insert(environmentVariables).values(rows);
-        }
-      });
-      const all = await db.select().from(environmentVariables).where(mine);
-      return c.json(presentVariables(all), 200);
-    },
-  );
-
-  app.openapi(
-    defineRoute({
-      method: 'delete',
-      path: '/{app}/environments/{env}/variables/{key}',
-      access: { need: 'manage', on: 'param.app' },
-      tags: ['environments'],
-      request: { params: EnvParam.extend({ key: z.string().max(128) }) },
-      responses: { 204: { description: 'Removed' }, ...errorResponses },
-    }),
-    async (c) => {
-      const { app: appName, env: envName, key } = c.req.valid('param');
-      const { env } = await findEnvironment(db, appName, envName);
-      const removed = await db
-        .delete(environmentVariables)
-        .where(and(eq(environmentVariables.environmentId, env.id), eq(environmentVariables.key, key)))
-        .returning();
-      if (removed.length === 0) throw notFound(`variable ${key}`);
-      return c.body(null, 204);
     },
   );
 

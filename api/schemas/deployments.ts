@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { SecretKeys, secretsAmongVariables, VariableValues } from './environments.js';
 import { PHASES } from '../../src/domain/phases.js';
 import { ImageReference } from './apps.js';
 import { Id } from './common.js';
@@ -21,8 +22,12 @@ export const DeployInput = z
       .regex(/^[0-9a-f]{40}$/, 'a full 40-character commit id')
       .optional()
       .openapi({ description: 'Apps of kind git: the exact commit to build' }),
+    variables: VariableValues.optional().openapi({ description: 'This deploy’s own variables, over the project’s and the environment’s (docs/variables.md)' }),
+    secret: SecretKeys,
   })
   .strict()
+  .refine((v) => Object.keys(v.variables ?? {}).length <= 500, 'at most 500 variables')
+  .superRefine((v, ctx) => secretsAmongVariables({ secret: v.secret, variables: v.variables ?? {} }, ctx))
   .openapi('DeployInput');
 
 export const RollbackInput = z

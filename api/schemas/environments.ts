@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION } from '../../src/domain/app-spec.js';
-import { Domain, Name } from './common.js';
+import { Name } from './common.js';
+import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 
 const settings = {
-  domains: z.array(Domain).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain>' }),
+  domains: z.array(DomainName).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom)' }),
+  https: HttpsSettings.optional().openapi({ description: 'HTTPS for the domains (default: off)' }),
   retention: z.number().int().min(1).max(50).default(DEFAULT_RETENTION).openapi({ description: 'Releases whose containers are kept for instant rollback' }),
   queuePolicy: z.enum(['latest-wins', 'fifo']).default('latest-wins'),
   cancelSuperseded: z.boolean().default(false).openapi({ description: 'A newer deploy cancels a running one (before its traffic switch)' }),
@@ -11,13 +13,21 @@ const settings = {
 };
 
 export const EnvironmentInput = z
-  .object({ name: Name, parent: Name.optional().openapi({ description: 'Environment of the same app to inherit variables from' }), ...settings })
+  .object({
+    name: Name,
+    parent: Name.optional().openapi({ description: 'Environment of the same app to inherit variables from' }),
+    from: Name.optional().openapi({
+      description: 'Environment of the same app to copy: its settings (but domains) and its own variables (secret ones stay sealed); settings given here win, and its parent is the default parent',
+    }),
+    ...settings,
+  })
   .strict()
   .openapi('EnvironmentInput');
 
 export const EnvironmentPatch = z
   .object({
     domains: settings.domains.unwrap().optional(),
+    https: HttpsPatch.optional().openapi({ description: 'Only the HTTPS settings given change' }),
     retention: settings.retention.unwrap().optional(),
     queuePolicy: settings.queuePolicy.unwrap().optional(),
     cancelSuperseded: settings.cancelSuperseded.unwrap().optional(),
@@ -34,6 +44,7 @@ export const Environment = z
     hosts: z.array(z.string()).openapi({ description: 'Every host name the environment answers on' }),
     url: z.string().openapi({ description: 'Where it answers through Traefik on this machine' }),
     domains: z.array(z.string()),
+    https: HttpsSettings,
     retention: z.number(),
     queuePolicy: z.string(),
     cancelSuperseded: z.boolean(),
@@ -47,13 +58,13 @@ export const Environment = z
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
-const SecretKeys = z
+export const SecretKeys = z
   .array(z.string().max(128))
   .max(500)
   .optional()
   .openapi({ description: 'Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview' });
 
-const VariableValues = z.record(z.string(), z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')).superRefine((vars, ctx) => {
+export const VariableValues = z.record(z.string(), z.string().max(65_536).refine((v) => !v.includes('\0'), 'no NUL bytes')).superRefine((vars, ctx) => {
   for (const key of Object.keys(vars)) {
     if (!VARIABLE_NAME.test(key)) {
       ctx.addIssue({ code: 'custom', path: [key], message: 'not a variable name: letters, digits and _, not starting with a digit' });
@@ -61,7 +72,7 @@ const VariableValues = z.record(z.string(), z.string().max(65_536).refine((v) =>
   }
 });
 
-function secretsAmongVariables(v: { secret?: string[] | undefined; variables: Record<string, string> }, ctx: z.RefinementCtx) {
+export function secretsAmongVariables(v: { secret?: string[] | undefined; variables: Record<string, string> }, ctx: z.RefinementCtx) {
   for (const key of v.secret ?? []) {
     if (!(key in v.variables)) ctx.addIssue({ code: 'custom', path: ['secret'], message: `${key.slice(0, 128)} is not among variables` });
   }

@@ -16,3 +16,13 @@ export function openReleaseVariables(box: SecretBox, release: { id: string; vari
   if (!release.variablesSealed) return release.variables;
   return { ...release.variables, ...(JSON.parse(box.open(release.variablesSealed, context(release.id))) as Record<string, string>) };
 }
+
+/** Every variable of the release with whether it is secret (opened: never show the secret ones). */
+export function releaseSnapshot(box: SecretBox, release: { id: string; variables: Record<string, string>; variablesSealed: string | null }): Record<string, { value: string; secret: boolean }> {
+  const out: Record<string, { value: string; secret: boolean }> = {};
+  for (const [k, value] of Object.entries(release.variables)) out[k] = { value, secret: false };
+  if (release.variablesSealed) {
+    for (const [k, value] of Object.entries(JSON.parse(box.open(release.variablesSealed, context(release.id))) as Record<string, string>)) out[k] = { value, secret: true };
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { HealthCheck, ResourceLimits } from '../../src/domain/app-spec.js';
 import type { StaticSiteSettings } from '../../src/domain/static-site.js';
+import type { VariableSchema } from '../../src/domain/variable-schema.js';
 import { projects } from './projects.js';
 
 /** An app: what to run. Kind decides where releases come from (image, git, static, stack). */
@@ -21,6 +22,8 @@ export const apps = pgTable('apps', {
   replicas: integer('replicas').notNull().default(1),
   /** Kind static: how its environments are served (SPA fallback, 404 page). */
   staticSite: jsonb('static_site').$type<StaticSiteSettings>(),
+  /** Keys its environments' variables must satisfy (null: no schema). */
+  variableSchema: jsonb('variable_schema').$type<VariableSchema>(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

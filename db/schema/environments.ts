@@ -1,4 +1,5 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import type { HttpsSettings } from '../../src/domain/https.js';
 import { apps } from './apps.js';
 
 export const environments = pgTable(
@@ -10,11 +11,13 @@ export const environments = pgTable(
       .references(() => apps.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     domains: jsonb('domains').$type<string[]>().notNull().default([]),
+    /** HTTPS for its domains (null: off, the default; see src/domain/https.ts). */
+    https: jsonb('https').$type<HttpsSettings>(),
     retention: integer('retention').notNull().default(5),
     queuePolicy: text('queue_policy', { enum: ['latest-wins', 'fifo'] }).notNull().default('latest-wins'),
     cancelSuperseded: boolean('cancel_superseded').notNull().default(false),
     drainSeconds: integer('drain_seconds').notNull().default(2),
-    /** Settings and variables not set here are inherited from the parent environment. */
+    /** Variables not set here are inherited from the parent environment; settings are its own (docs/variables.md). */
     parentId: text('parent_id'),
     /** Written only by the deploy workflow's activities: the release serving traffic. */
     liveReleaseId: text('live_release_id'),

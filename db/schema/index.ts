@@ -30,3 +30,7 @@ export * from './audit-events.js';
 export * from './login-throttles.js';
 export * from './setup-tokens.js';
 export * from './preview-approvals.js';
+export * from './project-variables.js';
+export * from './deployment-variables.js';
+export * from './environment-certificates.js';
+export * from './acme-dns-credentials.js';

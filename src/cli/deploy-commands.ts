@@ -8,6 +8,7 @@ import { chooseView } from './deploy-views.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { examples } from './help-examples.js';
 import { packSite } from './site-archive.js';
+import { parseAssignments } from './variable-assignments.js';
 import { watchDeployment } from './watch-deployment.js';
 
 interface WatchOptions {
@@ -21,6 +22,8 @@ interface DeployOptions extends WatchOptions {
   sha?: string;
   dir?: string;
   compose?: string;
+  var: string[];
+  secretVar: string[];
 }
 
 type Accepted = { deploymentId: string; workflowId: string; temporalUrl: string; url: string };
@@ -39,7 +42,9 @@ export function registerDeployCommands(program: Command, run: Run) {
       .option('--ref <ref>', 'apps built from git: the branch or tag to build')
       .option('--sha <sha>', 'apps built from git: the exact commit')
       .option('--dir <path>', 'static apps: the site’s directory, packed and uploaded')
-      .option('--compose <file>', 'stacks: upload this compose file, then deploy it'),
+      .option('--compose <file>', 'stacks: upload this compose file, then deploy it')
+      .option('--var <KEY=VALUE>', 'a variable of this deploy only, over the project’s and the environment’s (repeat it)', collect, [])
+      .option('--secret-var <KEY=VALUE>', 'the same, secret: sealed, never shown (KEY=- reads the value from stdin)', collect, []),
   )
     .addHelpText(
       'after',
@@ -48,6 +53,7 @@ export function registerDeployCommands(program: Command, run: Run) {
         'berth deploy api staging --ref main',
         'berth deploy docs prod --dir ./public',
         'berth deploy shop prod --compose compose.yaml',
+        'printf %s "$TOKEN" | berth deploy web prod --var LOG_LEVEL=debug --secret-var API_TOKEN=-',
         'berth deploy web prod --detach            # prints the deployment id and returns',
         'berth deploy web prod -o json | jq -c \'select(.event == "phase")\'',
       ]),
@@ -84,6 +90,9 @@ export function registerDeployCommands(program: Command, run: Run) {
 
 async function requestDeploy(client: BerthClient, app: string, env: string, options: DeployOptions): Promise<Accepted> {
   const path = { app, env };
+  if (options.dir !== undefined && options.var.length + options.secretVar.length > 0) {
+    throw new CliError('a static site runs no variables: --var and --secret-var are for image, git and stack apps', EXIT.usage);
+  }
   if (options.dir !== undefined) {
     const archive = await packSite(options.dir);
     return unwrap(
@@ -102,8 +111,19 @@ async function requestDeploy(client: BerthClient, app: string, env: string, opti
     });
     await unwrap(client.PUT('/apps/{app}/compose', { params: { path: { app } }, body: { compose } }));
   }
-  const body = options.image ? { image: options.image } : options.ref ? { ref: options.ref } : options.sha ? { sha: options.sha } : {};
+  const source = options.image ? { image: options.image } : options.ref ? { ref: options.ref } : options.sha ? { sha: options.sha } : {};
+  const body = { ...source, ...(await deployVariables(options)) };
   return unwrap(client.POST('/apps/{app}/environments/{env}/deployments', { params: { path }, body }));
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A deploy's own variables: --var and --secret-var, one value at most from stdin. */
+async function deployVariables(options: DeployOptions): Promise<{ variables?: Record<string, string>; secret?: string[] }> {
+  if (options.var.length + options.secretVar.length === 0) return {};
+  const variables = await parseAssignments([...options.var, ...options.secretVar]);
+  // Parsed above, so each has a KEY before its first '='.
+  return { variables, secret: options.secretVar.map((a) => a.slice(0, a.indexOf('='))) };
 }
 
 async function releaseIdOf(client: BerthClient, app: string, env: string, release: string): Promise<string> {

@@ -8,6 +8,7 @@ import { commandContext, type Action, type GlobalOptions } from './command-conte
 import { completionScript } from './completion-scripts.js';
 import { registerDeployCommands } from './deploy-commands.js';
 import { registerDeploymentCommands } from './deployment-commands.js';
+import { registerDomainCommands } from './domain-commands.js';
 import { CliError, describeError, EXIT, exitForError, isExpected } from './exit-codes.js';
 import { examples } from './help-examples.js';
 import { registerRulesCommands } from './rules-commands.js';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerDeploymentCommands(program, run);
   registerRulesCommands(program, run);
   registerVarsCommands(program, run);
+  registerDomainCommands(program, run);
   program
     .command('completion')
     .description('Print a shell completion script')

@@ -6,6 +6,7 @@ import { unwrap } from '../client/berth-client.js';
 import type { Run } from './command-context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { examples } from './help-examples.js';
+import { parseAssignments } from './variable-assignments.js';
 
 export function registerVarsCommands(program: Command, run: Run) {
   const vars = program.command('vars').description('An environment’s variables (applied from the next deployment)');
@@ -32,6 +33,24 @@ export function registerVarsCommands(program: Command, run: Run) {
     );
 
   vars
+    .command('effective')
+    .description('What the next deployment gets: project, environment chain, references resolved; each with where it came from')
+    .argument('<app>', 'the app')
+    .argument('<env>', 'the environment')
+    .addHelpText('after', examples(['berth vars effective web prod', 'berth vars effective web prod -o json']))
+    .action(
+      run(async (ctx, app: string, env: string) => {
+        const res = await unwrap((await ctx.client()).GET('/apps/{app}/environments/{env}/variables/effective', { params: { path: { app, env } } }));
+        if (ctx.out.format === 'json') return ctx.out.json(res);
+        const from = (s: { level: string; environment: string | null }) => (s.level === 'environment' ? `environment ${s.environment ?? ''}` : s.level);
+        ctx.out.list(res.items, ['KEY', 'VALUE', 'FROM'], (r) => [r.key, r.secret ? '(secret)' : (r.value ?? ''), from(r.source)]);
+        // Keys that do not resolve would refuse the next deploy: say so, and how it ends.
+        for (const e of res.errors) ctx.out.note(`${e.key}: ${e.message}`);
+        if (res.errors.length) throw new CliError(`${res.errors.length} variable(s) do not resolve: a deploy is refused until they do`, EXIT.rejected);
+      }),
+    );
+
+  vars
     .command('set')
     .description('Set variables, keeping the others')
     .argument('<app>', 'the app')
@@ -41,15 +60,7 @@ export function registerVarsCommands(program: Command, run: Run) {
     .addHelpText('after', examples(['berth vars set web prod LOG_LEVEL=debug WORKERS=4', 'printf %s "$DB_PASSWORD" | berth vars set web prod DB_PASSWORD=- --secret']))
     .action(
       run(async (ctx, app: string, env: string, assignments: string[], options: { secret?: boolean }) => {
-        const variables: Record<string, string> = {};
-        for (const a of assignments) {
-          const at = a.indexOf('=');
-          if (at <= 0) throw new CliError(`${a}: give KEY=VALUE`, EXIT.usage);
-          variables[a.slice(0, at)] = a.slice(at + 1);
-        }
-        const fromStdin = Object.keys(variables).filter((k) => variables[k] === '-');
-        if (fromStdin.length > 1) throw new CliError(`only one value can come from stdin (${fromStdin.join(', ')})`, EXIT.usage);
-        if (fromStdin[0]) variables[fromStdin[0]] = await readAll();
+        const variables = await parseAssignments(assignments);
         const res = await unwrap(
           (await ctx.client()).PATCH('/apps/{app}/environments/{env}/variables', {
             params: { path: { app, env } },
@@ -75,11 +86,4 @@ export function registerVarsCommands(program: Command, run: Run) {
         ctx.out.note(`removed ${keys.join(', ')} from ${app}/${env}; applies from the next deployment`);
       }),
     );
-}
-
-async function readAll(): Promise<string> {
-  if (process.stdin.isTTY) throw new CliError('KEY=- reads the value from stdin, which is a terminal: pipe the value in', EXIT.usage);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }

@@ -1183,6 +1183,239 @@ export interface paths {
         };
         trace?: never;
     };
+    "/apps/{app}/environments/{env}/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The uploaded certificate (never its key)
+         * @description Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The uploaded certificate */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CertificateInfo"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Uploads a certificate and key for the environment’s domains (https becomes custom)
+         * @description Refused (400, with the reason, nothing changed) unless the key matches the certificate, the chain is in order, every certificate is valid now and the names cover every domain.
+         *
+         *     Access: manage on the project of param.app.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CertificateUpload"];
+                };
+            };
+            responses: {
+                /** @description Stored and being applied */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CertificateInfo"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Removes the uploaded certificate; https goes back to off
+         * @description Access: manage on the project of param.app.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{app}/environments/{env}/compose-override": {
         parameters: {
             query?: never;
@@ -1446,6 +1679,259 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apps/{app}/environments/{env}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every host name of the environment with the certificate Traefik serves for it
+         * @description Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Status per host name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DomainStatus"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Adds a domain once its DNS points at this server (or with force), and applies it
+         * @description Access: manage on the project of param.app.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DomainInput"];
+                };
+            };
+            responses: {
+                /** @description Added */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dns: components["schemas"]["DnsCheck"];
+                            environment: components["schemas"]["Environment"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The domain does not point at this server (nothing changed; `dns` says what it resolves to), or it is taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DnsWarning"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/environments/{env}/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes a domain and applies the change
+         * @description Access: manage on the project of param.app.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    domain: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{app}/environments/{env}/lane": {
         parameters: {
             query?: never;
@@ -1566,6 +2052,97 @@ export interface paths {
                         "application/json": {
                             items: components["schemas"]["Release"][];
                         };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/environments/{env}/releases/{a}/diff/{b}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed from release a to release b
+         * @description Releases by number. Variables added, removed, changed and unchanged; a secret value is never shown, only whether it changed.
+         *
+         *     Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    a: number;
+                    app: string;
+                    b: number;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The difference */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReleaseDiff"];
                     };
                 };
                 /** @description Invalid input */
@@ -1902,7 +2479,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description The environment's own variables (inherited ones are not listed).
+         * @description The environment's own variables (inherited ones are not listed: see …/variables/effective).
          *
          *     Access: read on the project of param.app.
          */
@@ -1975,7 +2552,7 @@ export interface paths {
             };
         };
         /**
-         * @description Replaces all of the environment’s own variables; they apply from the next deployment. Keys listed in `secret` are sealed and never shown again.
+         * @description Replaces all of the environment’s own variables; they apply from the next deployment. Keys listed in `secret` are sealed and never shown again. Refused (400 naming each key, nothing changed) when a reference would not resolve or the app’s variable schema would not hold.
          *
          *     Access: manage on the project of param.app.
          */
@@ -2056,7 +2633,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * @description Sets and removes some of the environment’s own variables in one change, keeping the others; they apply from the next deployment. A key to remove that does not exist is a 404, and nothing changes.
+         * @description Sets and removes some of the environment’s own variables in one change, keeping the others; they apply from the next deployment. A key to remove that does not exist is a 404, and nothing changes; so is a change that breaks a reference or the app’s variable schema (400).
          *
          *     Access: manage on the project of param.app.
          */
@@ -2212,6 +2789,94 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/environments/{env}/variables/effective": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What the next deploy gets: the project’s variables, the environment’s through its parent chain, references resolved; each with the level it came from. Secret values (and values that take one by reference) are null.
+         *
+         *     Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Effective variables */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EffectiveVariables"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2801,6 +3466,164 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/variable-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Access: read on the project of param.app. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The schema (no keys: none) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VariableSchema"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * @description Replaces the app’s variable schema (no keys removes it). Checked against every environment of the app: a schema they do not satisfy is refused with a 400 naming each key, and nothing changes.
+         *
+         *     Access: manage on the project of param.app.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VariableSchemaInput"];
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VariableSchema"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5480,6 +6303,243 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project}/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The variables every environment of the project’s apps shares (secret ones by name only).
+         *
+         *     Access: read on the project of param.project.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Variables */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variables"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * @description Replaces all of the project’s shared variables; they apply from each environment’s next deployment. Keys listed in `secret` are sealed and never shown again. Refused (400 naming each key, nothing changed) when any environment of the project would break a reference or its app’s variable schema.
+         *
+         *     Access: manage on the project of param.project.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VariablesInput"];
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variables"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Sets and removes some of the project’s shared variables in one change, keeping the others. A key to remove that does not exist is a 404; a change that breaks an environment is a 400; either way nothing changes.
+         *
+         *     Access: manage on the project of param.project.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VariablesPatch"];
+                };
+            };
+            responses: {
+                /** @description All of the project’s variables after the change */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variables"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/reconcile": {
         parameters: {
             query?: never;
@@ -6558,6 +7618,20 @@ export interface components {
         BuildSecretInput: {
             value: string;
         };
+        CertificateInfo: {
+            /** @description SHA-256 of the certificate */
+            fingerprint: string;
+            issuer: string;
+            names: string[];
+            notAfter: string;
+            notBefore: string | null;
+        } | null;
+        CertificateUpload: {
+            /** @description PEM chain: the server's certificate first, then its intermediates */
+            certificate: string;
+            /** @description PEM private key (unencrypted); sealed at rest, never shown again */
+            key: string;
+        };
         Compose: {
             compose: string | null;
             updatedAt: string | null;
@@ -6628,8 +7702,14 @@ export interface components {
             image?: string;
             /** @description Apps of kind git: branch or tag to build (default: the remote's HEAD) */
             ref?: string;
+            /** @description Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview */
+            secret?: string[];
             /** @description Apps of kind git: the exact commit to build */
             sha?: string;
+            /** @description This deploy’s own variables, over the project’s and the environment’s (docs/variables.md) */
+            variables?: {
+                [key: string]: string;
+            };
         };
         Deployment: {
             appId: string;
@@ -6723,6 +7803,62 @@ export interface components {
             status: string;
             trigger: string;
         } | null;
+        DnsCheck: {
+            /** @description What the domain resolves to */
+            addresses: string[];
+            domain: string;
+            pointsHere: boolean;
+            /** @description This server's addresses */
+            serverAddresses: string[];
+            warning: string | null;
+        };
+        DnsWarning: {
+            dns?: components["schemas"]["DnsCheck"];
+            error: {
+                message: string;
+                requestId: string | null;
+                type: string;
+            };
+        };
+        DomainInput: {
+            /** @example www.example.com */
+            domain: string;
+            /**
+             * @description Add it even if its DNS does not point at this server
+             * @default false
+             */
+            force: boolean;
+        };
+        DomainStatus: {
+            certificate: components["schemas"]["CertificateInfo"];
+            /** @description The last error: why no valid certificate is served */
+            error: string | null;
+            host: string;
+            /** @description Served over HTTPS with a certificate of its own */
+            https: boolean;
+            /**
+             * @description Where the certificate Traefik serves for it comes from
+             * @enum {string|null}
+             */
+            source: "acme" | "uploaded" | "default" | null;
+            /** @enum {string} */
+            state: "http-only" | "pending" | "issued" | "failed";
+        };
+        EffectiveVariables: {
+            /** @description Keys whose references do not resolve: a deploy is refused until they do */
+            errors: {
+                key: string;
+                message: string;
+            }[];
+            items: {
+                key: string;
+                /** @description Secret itself, or takes a secret value by reference */
+                secret: boolean;
+                source: components["schemas"]["VariableSource"];
+                /** @description Resolved; null when secret */
+                value: string | null;
+            }[];
+        };
         Environment: {
             app: string;
             cancelSuperseded: boolean;
@@ -6731,6 +7867,7 @@ export interface components {
             drainSeconds: number;
             /** @description Every host name the environment answers on */
             hosts: string[];
+            https: components["schemas"]["HttpsSettings"];
             id: string;
             liveDeploymentId: string | null;
             liveReleaseId: string | null;
@@ -6748,12 +7885,18 @@ export interface components {
              */
             cancelSuperseded: boolean;
             /**
-             * @description Extra host names, besides <app>.<env>.<apps domain>
+             * @description Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom)
              * @default []
              */
             domains: string[];
             /** @default 2 */
             drainSeconds: number;
+            /**
+             * @description Environment of the same app to copy: its settings (but domains) and its own variables (secret ones stay sealed); settings given here win, and its parent is the default parent
+             * @example web
+             */
+            from?: string;
+            https?: components["schemas"]["HttpsSettings"] & unknown;
             /** @example web */
             name: string;
             /**
@@ -6776,6 +7919,7 @@ export interface components {
             cancelSuperseded?: boolean;
             domains?: string[];
             drainSeconds?: number;
+            https?: components["schemas"]["HttpsPatch"];
             /** @enum {string} */
             queuePolicy?: "latest-wins" | "fifo";
             retention?: number;
@@ -6894,6 +8038,68 @@ export interface components {
             successThreshold: number;
             /** @default 2000 */
             timeoutMs: number;
+        };
+        /** @description Only the HTTPS settings given change */
+        HttpsPatch: {
+            /** @enum {string} */
+            challenge?: "http-01" | "tls-alpn-01" | "dns-01";
+            /** @description null turns HSTS off */
+            hsts?: {
+                /** @default false */
+                includeSubDomains: boolean;
+                /**
+                 * @description Seconds browsers keep to HTTPS
+                 * @default 31536000
+                 */
+                maxAge: number;
+                /** @default false */
+                preload: boolean;
+            } | null;
+            /** @enum {string} */
+            mode?: "auto" | "custom" | "off";
+            redirect?: boolean;
+            /** @enum {string} */
+            www?: "none" | "to-www" | "to-apex";
+        };
+        HttpsSettings: {
+            /**
+             * @description How the ACME CA checks the domain (auto)
+             * @default http-01
+             * @enum {string}
+             */
+            challenge: "http-01" | "tls-alpn-01" | "dns-01";
+            /**
+             * @description Strict-Transport-Security; off (null) by default
+             * @default null
+             */
+            hsts: {
+                /** @default false */
+                includeSubDomains: boolean;
+                /**
+                 * @description Seconds browsers keep to HTTPS
+                 * @default 31536000
+                 */
+                maxAge: number;
+                /** @default false */
+                preload: boolean;
+            } | null;
+            /**
+             * @description auto: certificates from the ACME CA; custom: the uploaded certificate (PUT …/certificate); off: plain HTTP
+             * @default off
+             * @enum {string}
+             */
+            mode: "auto" | "custom" | "off";
+            /**
+             * @description HTTP answers with a permanent redirect to HTTPS
+             * @default true
+             */
+            redirect: boolean;
+            /**
+             * @description Redirect between example.com and www.example.com (both must be domains)
+             * @default none
+             * @enum {string}
+             */
+            www: "none" | "to-www" | "to-apex";
         };
         Installation: {
             account: string;
@@ -7076,6 +8282,36 @@ export interface components {
             imageRef: string;
             live: boolean;
             number: number;
+        };
+        ReleaseDiff: {
+            from: number;
+            image: {
+                changed: boolean;
+                from: string;
+                to: string;
+            };
+            to: number;
+            variables: {
+                added: {
+                    key: string;
+                    secret: boolean;
+                    value?: string;
+                }[];
+                changed: {
+                    from?: string;
+                    key: string;
+                    secret: boolean;
+                    to?: string;
+                }[];
+                removed: {
+                    key: string;
+                    secret: boolean;
+                }[];
+                unchanged: {
+                    key: string;
+                    secret: boolean;
+                }[];
+            };
         };
         Removed: {
             /** @description Containers the reconcile pass removed (this installation’s, of any environment gone) */
@@ -7262,12 +8498,64 @@ export interface components {
                 [key: string]: string;
             };
         };
+        VariableSchema: {
+            variables: {
+                [key: string]: {
+                    description?: string;
+                    /** @description Type pattern: a regular expression the whole value must match */
+                    pattern?: string;
+                    /** @default false */
+                    required: boolean;
+                    /**
+                     * @description The value must be marked secret
+                     * @default false
+                     */
+                    secret: boolean;
+                    /**
+                     * @default string
+                     * @enum {string}
+                     */
+                    type: "string" | "number" | "boolean" | "url" | "enum" | "pattern";
+                    /** @description Type enum: the values allowed */
+                    values?: string[];
+                };
+            };
+        };
+        VariableSchemaInput: {
+            variables: {
+                [key: string]: {
+                    description?: string;
+                    /** @description Type pattern: a regular expression the whole value must match */
+                    pattern?: string;
+                    /** @default false */
+                    required: boolean;
+                    /**
+                     * @description The value must be marked secret
+                     * @default false
+                     */
+                    secret: boolean;
+                    /**
+                     * @default string
+                     * @enum {string}
+                     */
+                    type: "string" | "number" | "boolean" | "url" | "enum" | "pattern";
+                    /** @description Type enum: the values allowed */
+                    values?: string[];
+                };
+            };
+        };
         VariablesInput: {
             /** @description Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview */
             secret?: string[];
             variables: {
                 [key: string]: string;
             };
+        };
+        VariableSource: {
+            /** @description For level environment: which one of the parent chain set it */
+            environment: string | null;
+            /** @enum {string} */
+            level: "project" | "environment" | "deploy";
         };
         VariablesPatch: {
             /** @description Keys among `variables` whose values are secret: sealed at rest, never shown again, never given to a fork’s preview */

@@ -1,5 +1,6 @@
 // The part of a deploy request that follows from the app and the environment as they are now.
 import type { AppKind, DeployRequest, QueuePolicy } from './deployment.js';
+import { routeTls, type HttpsSettings } from './https.js';
 import { environmentHosts } from './route.js';
 
 export interface RequestSite {
@@ -7,6 +8,8 @@ export interface RequestSite {
   hostId: string;
   /** Traefik's entrypoint port, for the environment URL shown on GitHub. */
   traefikPort: number;
+  /** Where HTTP redirects to HTTPS point. */
+  httpsPort: number;
   publicUrl: string;
 }
 
@@ -24,11 +27,13 @@ export interface RequestEnvironment {
   cancelSuperseded: boolean;
   retention: number;
   drainSeconds: number;
+  https?: HttpsSettings | null;
 }
 
 export type RequestBase = Omit<DeployRequest, 'deploymentId' | 'kind' | 'trigger'>;
 
 export function requestBase(app: RequestApp, env: RequestEnvironment, site: RequestSite): RequestBase {
+  const hosts = environmentHosts(app.name, env.name, site.appsDomain, env.domains);
   return {
     appId: app.id,
     appKind: app.kind,
@@ -39,7 +44,8 @@ export function requestBase(app: RequestApp, env: RequestEnvironment, site: Requ
     cancelSuperseded: env.cancelSuperseded,
     retention: env.retention,
     drainSeconds: env.drainSeconds,
-    hosts: environmentHosts(app.name, env.name, site.appsDomain, env.domains),
+    hosts,
+    tls: routeTls(env.https, hosts, site.httpsPort),
     hostId: site.hostId,
   };
 }

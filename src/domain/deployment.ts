@@ -1,4 +1,5 @@
 // Deployment requests and their lifecycle.
+import type { RouteTls } from './https.js';
 
 export type DeploymentStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'superseded';
 
@@ -58,6 +59,8 @@ export interface DeployRequest {
   drainSeconds: number;
   /** Host names the environment answers on. */
   hosts: string[];
+  /** HTTPS on its routes (absent in requests made before HTTPS existed, and when off). */
+  tls?: RouteTls | undefined;
   /** The Docker host that runs it (its activities go to task queue berth.host.<id>). */
   hostId: string;
 }

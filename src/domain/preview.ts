@@ -6,7 +6,8 @@ export function previewEnvironmentName(pullRequest: number): string {
 
 /** A template's own domains, one level down per pull request: web.example.com → pr-7.web.example.com */
 export function previewDomains(templateDomains: string[], pullRequest: number): string[] {
-  return templateDomains.map((d) => `${previewEnvironmentName(pullRequest)}.${d}`);
+  // A wildcard already covers pr-<n>.<its suffix>: the preview's own names come from the others.
+  return templateDomains.filter((d) => !d.startsWith('*.')).map((d) => `${previewEnvironmentName(pullRequest)}.${d}`);
 }
 
 /** What a preview's lifecycle workflow (previewLifecycle) is started with: the pull request and where it comes from. */

@@ -1,5 +1,8 @@
 // The Traefik dynamic configuration of one environment: one router for its host names, one
-// load-balanced service with a server per live replica.
+// load-balanced service with a server per live replica, and with HTTPS on the routers of
+// route-tls.ts.
+import type { RouteTls } from './https.js';
+import { HTTP_ENTRYPOINT, hostRule, parseTls, ruleHosts, tlsRouters } from './route-tls.js';
 
 export interface RouteSpec {
   environmentId: string;
@@ -10,6 +13,8 @@ export interface RouteSpec {
   servers: string[];
   /** Headers Traefik sets on requests to the servers (an empty value removes the header). */
   requestHeaders?: Record<string, string> | undefined;
+  /** HTTPS for the certifiable hosts (absent: plain HTTP only). */
+  tls?: RouteTls | undefined;
 }
 
 export function routeName(environmentId: string): string {
@@ -35,11 +40,13 @@ export function environmentHosts(appName: string, environmentName: string, appsD
 
 export function traefikRouteConfig(route: RouteSpec): object {
   const name = routeName(route.environmentId);
-  const rule = route.hosts.map((h) => `Host(\`${h}\`)`).join(' || ');
+  const rule = hostRule(route.hosts);
+  const tls = route.tls ? tlsRouters(name, route.tls) : { routers: {}, middlewares: {} };
   return {
     http: {
-      routers: { [name]: { rule, service: name, entryPoints: ['web'], middlewares: [name] } },
+      routers: { [name]: { rule, service: name, entryPoints: [HTTP_ENTRYPOINT], middlewares: [name] }, ...tls.routers },
       middlewares: {
+        ...tls.middlewares,
         [name]: {
           headers: {
             customResponseHeaders: { [DEPLOYMENT_HEADER]: route.deploymentId },
@@ -75,9 +82,11 @@ export function parseRouteConfig(environmentId: string, text: string): RouteSpec
     const headers = config.http?.middlewares?.[name]?.headers;
     const deploymentId = headers?.customResponseHeaders?.[DEPLOYMENT_HEADER];
     if (!rule || !servers || !deploymentId) return null;
-    const hosts = [...rule.matchAll(/Host\(`([^`]+)`\)/g)].map((m) => m[1] as string);
+    const hosts = ruleHosts(rule);
     const spec: RouteSpec = { environmentId, deploymentId, hosts, servers: servers.map((s) => s.url) };
     if (headers?.customRequestHeaders) spec.requestHeaders = headers.customRequestHeaders;
+    const tls = parseTls(name, (config.http ?? {}) as Parameters<typeof parseTls>[1]);
+    if (tls) spec.tls = tls;
     return spec;
   } catch {
     return null;

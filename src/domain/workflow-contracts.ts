@@ -8,6 +8,7 @@
 // Where the code's name for a workflow changed, the contract keeps the old type name.
 import type { CleanupOutcome } from './cleanup.js';
 import type { AppKind, DeployRequest, DeployResult } from './deployment.js';
+import type { RouteTls } from './https.js';
 import type { Queued } from './lane-queue.js';
 import type { PreviewTarget } from './preview.js';
 import type { SyncResult } from './repository-sync.js';
@@ -48,6 +49,8 @@ export interface ServiceRolloutInput {
   service: ServicePlan;
   /** Host names an exposed service answers on. */
   hosts: string[];
+  /** HTTPS for them (absent: plain HTTP, and in rollouts started before HTTPS existed). */
+  tls?: RouteTls | undefined;
   hostId: string;
 }
 

@@ -12,10 +12,12 @@ import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/
 import { hashSecretToken, newSecretToken, tokenDisplayPrefix } from '../auth/secret-tokens.js';
 import { TOKEN_SCOPES, type TokenScope } from '../domain/access.js';
 import { newId } from '../ids.js';
+import { DNS_CREDENTIALS_USAGE } from './dns-credentials-command.js';
 
 export const ADMIN_USAGE = `usage:
   berth admin create-user --email EMAIL [--name NAME] [--admin]      password from stdin
   berth admin create-token --email EMAIL --name NAME [--scope read|deploy|admin] [--project NAME] [--expires-days N]
+${DNS_CREDENTIALS_USAGE}
 examples:
   printf '%s\\n' "$PASSWORD" | berth admin create-user --email ada@example.com --admin
   berth admin create-token --email ada@example.com --name ci --scope deploy --project shop`;

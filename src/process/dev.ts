@@ -8,10 +8,11 @@ import { openDatabase } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createTemporalClient } from '../temporal/client.js';
-import { ensureSecretKey } from '../secrets/secret-box.js';
+import { createSecretBox, ensureSecretKey } from '../secrets/secret-box.js';
+import { openDnsCredentials } from '../../db/queries/acme-dns.js';
 import { startApiServer } from './api-server.js';
 import { setupTokenLines } from './setup-token.js';
-import { startEmbeddedServices } from './embedded-services.js';
+import { claimEmbeddedServices, startEmbeddedServices, type EmbeddedServices } from './embedded-services.js';
 import { onShutdown } from './shutdown.js';
 import { startWorkerProcess } from './worker-process.js';
 
@@ -27,11 +28,16 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
   );
 
   // One process on one machine: the key that seals secrets is made once in the data directory.
-  ensureSecretKey(config.secrets);
-  const services = config.embeddedServices ? await startEmbeddedServices(config, log) : null;
-  if (services) stops.push(() => services.stop());
+  const box = createSecretBox(ensureSecretKey(config.secrets));
+  // The database opens first (Traefik's dns-01 resolver gets the provider's credentials from
+  // it), but the services still stop last, after everything that uses them.
+  let services: EmbeddedServices | null = null;
+  stops.push(async () => services?.stop());
+  if (config.embeddedServices) await claimEmbeddedServices(config, log);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   stops.push(() => database.close());
+  const dnsSecrets = config.acme.dnsProvider ? await openDnsCredentials(database.db, box, config.acme.dnsProvider) : {};
+  services = config.embeddedServices ? await startEmbeddedServices(config, log, dnsSecrets) : null;
   const workers = await startWorkerProcess({ config, database, log });
   stops.push(() => workers.shutdown());
   const temporal = await createTemporalClient(config.temporal);
@@ -48,6 +54,7 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
     `  Health              ${api.url}/healthz`,
     `  Temporal Web UI     ${config.temporal.uiUrl}`,
     `  Traefik entrypoint  ${config.traefik.entryUrl}  (apps at http://<app>.<env>.${config.appsDomain}:${config.traefik.port})`,
+    `  HTTPS entrypoint    ${config.traefik.httpsEntryUrl}  (certificates from ${config.acme.directoryUrl})`,
     `  Static sites        ${config.static.url}  (nginx; served through Traefik like every app)`,
     `  Data                ${config.dataDir}`,
     ...(api.webhookUrl ? [`  Webhooks only       ${api.webhookUrl}/webhooks/github`] : []),

@@ -34,7 +34,13 @@ export interface EmbeddedServices {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedServices(config: Config, log: Logger): Promise<EmbeddedServices> {
+/**
+ * What must hold before anything of the data directory is touched: the tools are installed,
+ * programs a killed run left are replaced (a run that still lives makes this refuse), and the
+ * ports are free. startEmbeddedServices checks it again; calling it first keeps a second
+ * `berth dev` from opening a database another one holds.
+ */
+export async function claimEmbeddedServices(config: Config, log: Logger): Promise<void> {
   const tools = toolPaths(config.toolsDir);
   for (const [name, path] of Object.entries({ temporal: tools.temporal, traefik: tools.traefik })) {
     if (!existsSync(path)) throw new Error(`${name} is not installed at ${path}: run scripts/setup.sh`);
@@ -48,9 +54,18 @@ export async function startEmbeddedServices(config: Config, log: Logger): Promis
     [host, config.temporal.uiPort, 'Temporal Web UI'],
     ['127.0.0.1', config.traefik.port, 'Traefik entrypoint'],
     ['127.0.0.1', config.traefik.apiPort, 'Traefik API'],
+    ['127.0.0.1', config.traefik.httpsPort, 'Traefik HTTPS entrypoint'],
     ['127.0.0.1', config.static.port, 'static sites (nginx)'],
   ];
   for (const [on, p, what] of ports) await ensurePortFree(on, p, what);
+}
+
+/** `traefikSecrets`: the DNS provider's credentials, opened, for Traefik's environment only. */
+export async function startEmbeddedServices(config: Config, log: Logger, traefikSecrets: Record<string, string> = {}): Promise<EmbeddedServices> {
+  await claimEmbeddedServices(config, log);
+  const tools = toolPaths(config.toolsDir);
+  const [host, port] = [config.temporal.address.replace(/:\d+$/, ''), Number(config.temporal.address.split(':').pop())];
+  const pids = pidFiles(config.dataDir);
 
   const temporal = await startTemporalDevServer({
     binary: tools.temporal,
@@ -71,8 +86,10 @@ export async function startEmbeddedServices(config: Config, log: Logger): Promis
         entryPort: config.traefik.port,
         apiPort: config.traefik.apiPort,
         defaultCertificate: { certFile: tools.certFile, keyFile: tools.keyFile },
+        httpsPort: config.traefik.httpsPort,
+        acme: config.acme,
       },
-      { pidFile: pids.traefik },
+      { pidFile: pids.traefik, secrets: traefikSecrets },
     );
   } catch (err) {
     await temporal.stop();

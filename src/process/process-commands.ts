@@ -5,6 +5,8 @@
 //   migrate  apply database migrations and register Temporal search attributes, then exit
 //   static-server  the nginx that serves static sites (on the host whose worker unpacks them)
 //   admin    accounts and API tokens, straight in the database (berth admin --help)
+import { DnsCredentialsUsageError, runDnsCredentialsCommand } from './dns-credentials-command.js';
+import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
 import { join } from 'node:path';
 import { openDatabase } from '../../db/client.js';
 import { loadConfigOrExit, type Config } from '../config.js';
@@ -76,9 +78,14 @@ async function runAdmin(config: Config, argv: string[]): Promise<void> {
   // Data to stdout (a token a script captures), nothing else: the database opens without logging.
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    process.stdout.write(`${await runAdminCommand(database.db, argv)}\n`);
+    const [command, ...rest] = argv;
+    const output =
+      command === 'set-dns-credentials'
+        ? await runDnsCredentialsCommand(database.db, createSecretBox(loadSecretKey(config.secrets)), rest, process.stdin)
+        : await runAdminCommand(database.db, argv);
+    process.stdout.write(`${output}\n`);
   } catch (err) {
-    if (!(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
+    if (!(err instanceof UsageError || err instanceof DnsCredentialsUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
     process.stderr.write(`berth admin: ${(err as Error).message}\n${ADMIN_USAGE}\n`);
     process.exitCode = 64;
   } finally {

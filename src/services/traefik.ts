@@ -1,8 +1,21 @@
-// Traefik as Berth runs it: a static configuration Berth writes (HTTP entrypoint and API on
-// loopback, file provider watching Berth's routes directory) and a supervised process.
+// Traefik as Berth runs it: a static configuration Berth writes (HTTP and HTTPS entrypoints
+// and the API on loopback, file provider watching Berth's routes directory, one ACME
+// certificate resolver per challenge) and a supervised process.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ACME_RESOLVERS } from '../domain/https.js';
 import { startProcess, waitUntilReady, type Supervised } from './child-process.js';
+
+/** What Traefik's certificate resolvers need; the DNS provider's credentials come as `env`. */
+export interface TraefikAcme {
+  directoryUrl: string;
+  email: string | undefined;
+  /** The ACME server's CA (for a private CA such as Pebble): given to lego as LEGO_CA_CERTIFICATES. */
+  caCertificates: string | undefined;
+  dnsProvider: string | undefined;
+  dnsResolvers: string[];
+  dnsPropagationCheck: boolean;
+}
 
 export interface TraefikLayout {
   /** Directory holding traefik.yml and the log. */
@@ -12,6 +25,38 @@ export interface TraefikLayout {
   apiPort: number;
   /** A default certificate spares Traefik an RSA key generation on every configuration change. */
   defaultCertificate?: { certFile: string; keyFile: string } | undefined;
+  /** The HTTPS entrypoint; without it Traefik serves plain HTTP only. */
+  httpsPort?: number | undefined;
+  acme?: TraefikAcme | undefined;
+}
+
+/** Where the resolvers keep their account and certificates (Traefik makes it mode 0600). */
+export function acmeStorage(layout: Pick<TraefikLayout, 'dir'>): string {
+  return join(layout.dir, 'acme.json');
+}
+
+function certificateResolvers(layout: TraefikLayout): object | undefined {
+  const acme = layout.acme;
+  if (!acme || !layout.httpsPort) return undefined;
+  const base = { caServer: acme.directoryUrl, storage: acmeStorage(layout), keyType: 'EC256', ...(acme.email ? { email: acme.email } : {}) };
+  return {
+    [ACME_RESOLVERS['http-01']]: { acme: { ...base, httpChallenge: { entryPoint: 'web' } } },
+    [ACME_RESOLVERS['tls-alpn-01']]: { acme: { ...base, tlsChallenge: {} } },
+    ...(acme.dnsProvider
+      ? {
+          [ACME_RESOLVERS['dns-01']]: {
+            acme: {
+              ...base,
+              dnsChallenge: {
+                provider: acme.dnsProvider,
+                ...(acme.dnsResolvers.length ? { resolvers: acme.dnsResolvers } : {}),
+                ...(acme.dnsPropagationCheck ? {} : { propagation: { disableChecks: true } }),
+              },
+            },
+          },
+        }
+      : {}),
+  };
 }
 
 /** The file provider's throttle: how long Traefik waits to batch file events before applying. */
@@ -31,8 +76,12 @@ export function writeTraefikConfig(layout: TraefikLayout): string {
         address: `127.0.0.1:${layout.entryPort}`,
         transport: { lifeCycle: { graceTimeOut: '5s' } },
       },
+      ...(layout.httpsPort
+        ? { websecure: { address: `127.0.0.1:${layout.httpsPort}`, transport: { lifeCycle: { graceTimeOut: '5s' } } } }
+        : {}),
       traefik: { address: `127.0.0.1:${layout.apiPort}` },
     },
+    ...(certificateResolvers(layout) ? { certificatesResolvers: certificateResolvers(layout) } : {}),
     api: { insecure: true, dashboard: false },
     ping: { entryPoint: 'traefik' },
     providers: {
@@ -53,16 +102,29 @@ export function writeTraefikConfig(layout: TraefikLayout): string {
 export interface TraefikProcess {
   apiUrl: string;
   entryUrl: string;
+  /** https://127.0.0.1:<port> when the layout has an HTTPS entrypoint. */
+  httpsEntryUrl: string | null;
   process: Supervised;
   stop(): Promise<void>;
 }
 
-export async function startTraefik(binary: string, layout: TraefikLayout, options: { pidFile?: string } = {}): Promise<TraefikProcess> {
+/** Traefik's environment: the ACME server's CA and the DNS provider's credentials (`secrets`). */
+export function traefikEnv(layout: TraefikLayout, secrets: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...(layout.acme?.caCertificates ? { LEGO_CA_CERTIFICATES: layout.acme.caCertificates } : {}), ...secrets };
+}
+
+export async function startTraefik(
+  binary: string,
+  layout: TraefikLayout,
+  options: { pidFile?: string; secrets?: Record<string, string> } = {},
+): Promise<TraefikProcess> {
   const configFile = writeTraefikConfig(layout);
-  const proc = startProcess('traefik', binary, [`--configFile=${configFile}`], join(layout.dir, 'traefik.log'), options);
+  const env = traefikEnv(layout, options.secrets);
+  const proc = startProcess('traefik', binary, [`--configFile=${configFile}`], join(layout.dir, 'traefik.log'), { ...(options.pidFile ? { pidFile: options.pidFile } : {}), env });
   const apiUrl = `http://127.0.0.1:${layout.apiPort}`;
   await waitUntilReady(proc, () => traefikAnswers(apiUrl), 30_000);
-  return { apiUrl, entryUrl: `http://127.0.0.1:${layout.entryPort}`, process: proc, stop: () => proc.stop() };
+  const httpsEntryUrl = layout.httpsPort ? `https://127.0.0.1:${layout.httpsPort}` : null;
+  return { apiUrl, entryUrl: `http://127.0.0.1:${layout.entryPort}`, httpsEntryUrl, process: proc, stop: () => proc.stop() };
 }
 
 export async function traefikAnswers(apiUrl: string): Promise<boolean> {

@@ -2,7 +2,7 @@
 // Temporal dev server (with its Web UI), Traefik, PGlite, the workers and the API, prints the
 // URLs, deploys, stops everything it started on SIGINT, and a second start reuses the data.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -32,6 +32,7 @@ beforeAll(async () => {
     BERTH_TEMPORAL_UI_PORT: String(await freePort()),
     BERTH_TRAEFIK_PORT: String(await freePort()),
     BERTH_TRAEFIK_API_PORT: String(await freePort()),
+    BERTH_TRAEFIK_HTTPS_PORT: String(await freePort()),
     BERTH_STATIC_PORT: String(await freePort()),
     BERTH_LOG_FORMAT: 'json',
     BERTH_LOG_LEVEL: 'warn',
@@ -141,7 +142,14 @@ test('berth dev starts everything, prints working URLs, deploys, stops cleanly a
   const children = descendants(first.child.pid as number);
   expect(children.length).toBeGreaterThanOrEqual(3); // temporal, traefik and nginx
   expect(await stop(first.child)).toBe(0);
-  for (const pid of children) expect(() => process.kill(pid, 0), `process ${pid} still running`).toThrow();
+  const what = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 200);
+    } catch {
+      return '?';
+    }
+  };
+  for (const pid of children) expect(() => process.kill(pid, 0), `process ${pid} still running: ${what(pid)}`).toThrow();
 
   // Same data: the project, app and deployment are still there.
   const second = await startDev();

@@ -4,6 +4,8 @@
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { environmentVariables } from '../../db/schema/index.js';
 import { IMAGE_PHASES } from '../../src/domain/phases.js';
 import type { ApiServer } from '../../src/process/api-server.js';
 import type { TestBerth } from '../support/berth.js';
@@ -164,6 +166,18 @@ describe('deploying', () => {
     expect(await body()).toBe('v1');
   });
 
+  test('deploy --var and --secret-var: this deploy’s own variables, the secret one from stdin, both in the container', async () => {
+    const secretValue = `cli-deploy-secret-${Date.now()}`;
+    const deployed = await runCli(['deploy', 'clidemo', 'prod', '--image', tags.v1, '--var', 'LOG_LEVEL=trace', '--secret-var', 'API_TOKEN=-'], { env: auth, input: `${secretValue}\n` });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const id = deployed.stdout.trim().split('\n')[0] as string;
+    const [container] = (await berth.containers(fx.environmentId)).filter((c) => c.Labels['berth.deployment'] === id);
+    const env = (await berth.docker.getContainer(container?.Id as string).inspect()).Config.Env;
+    expect(env).toEqual(expect.arrayContaining(['LOG_LEVEL=trace', `API_TOKEN=${secretValue}`]));
+    expect(deployed.stdout + deployed.stderr).not.toContain(secretValue);
+    expect((await runCli(['deploy', 'clidemo', 'prod', '--dir', '.', '--var', 'A=1'], { env: auth })).code).toBe(64);
+  });
+
   test('releases lists them; rollback --to a number waits and makes it live; status and open say so', async () => {
     const releases = await runCli(['releases', 'clidemo', 'prod', '-o', 'json'], { env: auth });
     const items = JSON.parse(releases.stdout) as { number: number; live: boolean; imageRef: string }[];
@@ -202,6 +216,16 @@ describe('deploying', () => {
     expect((await runCli(['vars', 'unset', 'clidemo', 'prod', 'WORKERS'], { env: auth })).code).toBe(0);
     const after = await berth.api('GET', `${fx.base}/variables`);
     expect(after.body).toEqual({ variables: { LOG_LEVEL: 'debug' }, secret: ['TOKEN'] });
+
+    // What the next deploy gets, with where each value comes from; a reference that does not resolve exits 7.
+    const effective = await runCli(['vars', 'effective', 'clidemo', 'prod'], { env: auth });
+    expect(effective.code, effective.stderr).toBe(0);
+    expect(effective.stdout.trim().split('\n')).toEqual(['LOG_LEVEL\tdebug\tenvironment prod', 'TOKEN\t(secret)\tenvironment prod']);
+    await berth.database.db.insert(environmentVariables).values({ environmentId: fx.environmentId, key: 'BROKEN', value: '${{ project.NOPE }}' });
+    const broken = await runCli(['vars', 'effective', 'clidemo', 'prod'], { env: auth });
+    expect(broken.code).toBe(7);
+    expect(broken.stderr).toMatch(/BROKEN: \$\{\{ project\.NOPE \}\} is not set/);
+    await berth.database.db.delete(environmentVariables).where(eq(environmentVariables.key, 'BROKEN'));
   });
 });
 
@@ -229,7 +253,7 @@ describe('bad input is a clear message, a non-zero exit, and changes nothing', (
 });
 
 test('every command has --help with examples', async () => {
-  for (const command of [['login'], ['logout'], ['whoami'], ['context', 'list'], ['apps'], ['envs'], ['status'], ['open'], ['deploy'], ['rollback'], ['logs'], ['cancel'], ['releases'], ['rules', 'test'], ['vars', 'get'], ['vars', 'set'], ['vars', 'unset'], ['completion']]) {
+  for (const command of [['login'], ['logout'], ['whoami'], ['context', 'list'], ['apps'], ['envs'], ['status'], ['open'], ['deploy'], ['rollback'], ['logs'], ['cancel'], ['releases'], ['rules', 'test'], ['vars', 'get'], ['vars', 'set'], ['vars', 'unset'], ['vars', 'effective'], ['completion']]) {
     const res = await runCli([...command, '--help']);
     expect(res.code, command.join(' ')).toBe(0);
     expect(res.stdout, command.join(' ')).toMatch(/Examples:\n {2}\$ \S/);

@@ -100,6 +100,8 @@ function flatten(value: unknown, prefix = '', out = new Map<string, string>()): 
   } else {
     out.set(prefix, String(value));
   }
+  // An empty object in the file (tlsChallenge: {}) is a bare flag (=true) on the command line.
+  if (value && typeof value === 'object' && Object.keys(value).length === 0) out.set(prefix, 'true');
   return out;
 }
 
@@ -235,9 +237,11 @@ describe('docker-compose.yml', () => {
     const worker = file.services.worker!;
     const flags = flagsOf(traefik.command ?? []);
     const dir = join(tempDir, 'static');
-    const written = JSON.parse(readFileSync(writeTraefikConfig({ dir, routesDir: join(dir, 'routes'), entryPort: 1, apiPort: 2 }), 'utf8'));
+    const acme = { directoryUrl: 'https://ca.example/dir', email: 'ops@example.com', caCertificates: undefined, dnsProvider: undefined, dnsResolvers: [], dnsPropagationCheck: true };
+    const written = JSON.parse(readFileSync(writeTraefikConfig({ dir, routesDir: join(dir, 'routes'), entryPort: 1, apiPort: 2, httpsPort: 3, acme }), 'utf8'));
     const expected = flatten(written);
-    const placeSpecific = (key: string) => /^entrypoints\.[^.]+\.address$/.test(key) || key === 'providers.file.directory';
+    const placeSpecific = (key: string) =>
+      /^entrypoints\.[^.]+\.address$/.test(key) || key === 'providers.file.directory' || /^certificatesresolvers\.[^.]+\.acme\.(caserver|email|storage)$/.test(key);
     for (const [key, value] of expected) {
       if (placeSpecific(key)) expect(flags.has(key), `flag --${key}`).toBe(true);
       else expect(flags.get(key), `flag --${key}`).toBe(value);
@@ -252,6 +256,7 @@ describe('docker-compose.yml', () => {
     expect(portOf(env.BERTH_TRAEFIK_API_URL!)).toBe(addressPort(flags.get('entrypoints.traefik.address')!));
     expect(portOf(env.BERTH_TRAEFIK_ENTRY_URL!)).toBe(addressPort(flags.get('entrypoints.web.address')!));
     expect(env.BERTH_TRAEFIK_PORT).toBe(addressPort(flags.get('entrypoints.web.address')!));
+    expect(env.BERTH_TRAEFIK_HTTPS_PORT).toBe(addressPort(flags.get('entrypoints.websecure.address')!));
   });
 });
 
@@ -270,13 +275,15 @@ describe('its inline pieces, run for real', () => {
 
   test("Traefik starts with the file's flags, passes the file's health check and serves a route file", async () => {
     const file = normalized();
-    const [entryPort, apiPort, backendPort] = [await freePort(), await freePort(), await freePort()];
+    const [entryPort, apiPort, backendPort, httpsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const routesDir = mkdtempSync(join(tempDir, 'routes-'));
     // Only the place-specific values change: loopback ports and a temp directory.
     const local = (flag: string) =>
       flag
         .replace(/^(--entryPoints\.web\.address=).*$/, `$1127.0.0.1:${entryPort}`)
         .replace(/^(--entryPoints\.traefik\.address=).*$/, `$1127.0.0.1:${apiPort}`)
+        .replace(/^(--entryPoints\.websecure\.address=).*$/, `$1127.0.0.1:${httpsPort}`)
+        .replace(/^(--certificatesResolvers\.[^.]+\.acme\.storage=).*$/, `$1${join(routesDir, '..', 'acme.json')}`)
         .replace(/^(--providers\.file\.directory=).*$/, `$1${routesDir}`);
     const binary = toolPaths(inject('services').toolsDir).traefik;
     let output = '';

@@ -16,6 +16,7 @@ import { openDatabase, type Database } from '../../db/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { LABEL, labelFilter } from '../../src/domain/labels.js';
 import { routeFilePrefix } from '../../src/domain/route.js';
+import { certificateFilePrefix } from '../../activities/router/certificate-files.js';
 import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/logger.js';
 import { apiDeps } from '../../src/process/api-server.js';
@@ -111,6 +112,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     BERTH_TRAEFIK_API_URL: services.traefik.apiUrl,
     BERTH_TRAEFIK_ENTRY_URL: services.traefik.entryUrl,
     BERTH_TRAEFIK_ROUTES_DIR: services.traefik.routesDir,
+    BERTH_TRAEFIK_HTTPS_PORT: String(services.traefik.httpsPort),
     BERTH_LOG_LEVEL: process.env.BERTH_TEST_LOG_LEVEL ?? 'warn',
     BERTH_LOG_FORMAT: 'json',
     BERTH_STATIC_PORT: String(await freePort()),
@@ -226,10 +228,11 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();
       // Every route file of this instance (environments' and stack services' <environment>-<service>), with its .previous.
-      const prefix = routeFilePrefix(config.instance);
+      // Certificate files (<instance>--tls-…) too.
+      const prefixes = [routeFilePrefix(config.instance), certificateFilePrefix(config.instance)];
       const routeFiles = await readdir(config.traefik.routesDir).catch(() => [] as string[]);
       await Promise.all(
-        routeFiles.filter((f) => f.startsWith(prefix) || f.startsWith(`.${prefix}`)).map((f) => rm(join(config.traefik.routesDir, f), { force: true })),
+        routeFiles.filter((f) => prefixes.some((p) => f.startsWith(p) || f.startsWith(`.${p}`))).map((f) => rm(join(config.traefik.routesDir, f), { force: true })),
       );
       await removeSwarmObjects(docker, config.instance);
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});

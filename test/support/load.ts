@@ -1,7 +1,9 @@
 // A bounded HTTP load on 127.0.0.1 (Traefik's entrypoint): a fixed request rate, stopped by
 // the caller, by a request count or by a deadline, whichever comes first. Records every
-// answer so a test can prove nothing failed and see which versions answered.
+// answer so a test can prove nothing failed and see which versions answered. Over https the
+// Host is also the SNI name and the certificate must verify against `ca`.
 import { Agent, request } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface LoadResult {
   sent: number;
@@ -23,6 +25,8 @@ export interface LoadOptions {
   maxMs: number;
   /** Each answer must be one of these bodies to count as ok (after trim), when given. */
   acceptBodies?: string[];
+  /** For an https URL: the only CA trusted. */
+  ca?: string;
 }
 
 export interface RunningLoad {
@@ -33,7 +37,9 @@ export interface RunningLoad {
 }
 
 export function startLoad(options: LoadOptions): RunningLoad {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const secure = options.url.startsWith('https:');
+  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: options.ca, servername: options.host }) : new Agent({ keepAlive: true, maxSockets: 64 });
+  const send = secure ? httpsRequest : request;
   const result: LoadResult = { sent: 0, ok: 0, failed: 0, bodies: new Map(), failures: [], latenciesMs: [] };
   const inflight = new Set<Promise<void>>();
   const started = Date.now();
@@ -46,7 +52,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
   const one = () =>
     new Promise<void>((resolve) => {
       const t0 = performance.now();
-      const req = request(`${options.url}${options.path ?? '/'}`, { agent, headers: { host: options.host }, timeout: 5000 }, (res) => {
+      const req = send(`${options.url}${options.path ?? '/'}`, { agent, headers: { host: options.host }, timeout: 5000 }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));

@@ -22,7 +22,7 @@ export interface SharedServices {
   temporalAddress: string;
   namespaces: string[];
   postgresAdminUrl: string;
-  traefik: { apiUrl: string; entryUrl: string; entryPort: number; routesDir: string };
+  traefik: { apiUrl: string; entryUrl: string; entryPort: number; routesDir: string; httpsPort: number };
   registryHost: string;
   toolsDir: string;
   /** This run's workflow bundle (of the code as it is now). */
@@ -54,7 +54,9 @@ export async function startSharedServices(): Promise<{ services: SharedServices;
     stops.push(() => temporal.stop(), () => postgres.stop(), () => registry.stop());
     const routesDir = join(tempDir, 'routes');
     const entryPort = await freePort();
+    const httpsPort = await freePort();
     const traefik = await startTraefik(tools.traefik, {
+      httpsPort,
       dir: join(tempDir, 'traefik'),
       routesDir,
       entryPort,
@@ -68,7 +70,7 @@ export async function startSharedServices(): Promise<{ services: SharedServices;
         temporalAddress: temporal.address,
         namespaces: NAMESPACE_POOL,
         postgresAdminUrl: postgres.url('postgres'),
-        traefik: { apiUrl: traefik.apiUrl, entryUrl: traefik.entryUrl, entryPort, routesDir },
+        traefik: { apiUrl: traefik.apiUrl, entryUrl: traefik.entryUrl, entryPort, routesDir, httpsPort },
         registryHost: registry.host,
         toolsDir,
         workflowBundle,
