@@ -102,6 +102,15 @@ export default tseslint.config(
     rules: restricted([{ group: ['**/db/**', '**/activities/**', '**/api/**', '**/workflows/**', '**/temporal/**'], message: 'client commands reach Berth through its API (src/client)' }]),
   },
   {
+    // The web UI runs in the browser and knows Berth only through its API: the typed client
+    // (src/client) and hono/jsx's DOM renderer, never server code or Node built-ins.
+    files: ['ui/**/*.ts', 'ui/**/*.tsx'],
+    rules: restricted(
+      [{ group: ['**/db/**', '**/activities/**', '**/api/**', '**/workflows/**', '**/src/*.js', '**/src/auth/**', '**/src/cli/**', '**/src/compose/**', '**/src/domain/**', '**/src/github/**', '**/src/process/**', '**/src/secrets/**', '**/src/services/**', '**/src/static/**', '**/src/temporal/**'], message: 'the web UI reaches Berth through its API (src/client)' }],
+      builtins,
+    ),
+  },
+  {
     files: ['api/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'db/**/*.ts'],
     rules: { 'no-console': 'error' },
   },

@@ -22,6 +22,9 @@ import { allowedHosts, hostCheck } from './middleware/host-check.js';
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { referencePage } from './reference.js';
+import { overviewRoutes } from './routes/overview.js';
+import { removalRoutes } from './routes/removals.js';
+import { UI_BASE, uiRoutes } from './ui/ui-routes.js';
 import { newRouter } from './router.js';
 import { appRoutes } from './routes/apps.js';
 import { auditRoutes } from './routes/audit.js';
@@ -113,6 +116,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/', auditRoutes(deps));
   v1.route('/apps', appRoutes(deps));
   v1.route('/apps', environmentRoutes(deps));
+  v1.route('/apps', removalRoutes(deps));
   v1.route('/apps', environmentVariableRoutes(deps));
   v1.route('/apps', variableSchemaRoutes(deps));
   v1.route('/projects', projectVariableRoutes(deps));
@@ -127,6 +131,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/github', githubSetup.api);
   v1.route('/github', githubRoutes(deps, intake.counters));
   v1.route('/', stackRoutes(deps));
+  v1.route('/', overviewRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -140,7 +145,8 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/reference', referencePage('/api/v1/openapi.json'));
   app.route('/api/v1', v1);
 
-  app.get('/', (c) => c.redirect('/api/v1/reference'));
+  app.route(UI_BASE, uiRoutes());
+  app.get('/', (c) => c.redirect(`${UI_BASE}/`));
   return app;
 }
 

@@ -19,6 +19,7 @@ import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } fr
 import { stackRollout } from './stack-rollout.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
 import { printTable, type Row } from './stats.js';
+import { uiOverview } from './ui-overview.js';
 import { webhookIntake } from './webhook-intake.js';
 
 /** Benchmarks named on the command line (a part of the name is enough); none: all of them. */
@@ -65,6 +66,7 @@ async function main() {
   const rows: Row[] = [];
   const benches: [string, () => Promise<Row[]>][] = [
     ['auth', async () => authOverhead((await need()).berth, 2000)],
+    ['ui-overview', async () => uiOverview((await need()).berth, (await need()).api.url, 10)],
     ['latency', async () => [await deployLatency((await need()).client, (await need()).berth.docker, images, 15)]],
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],

@@ -20,7 +20,8 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { cancelInLane, readLane, submitToLane } from '../../src/temporal/lane-client.js';
 import { newRouter } from '../router.js';
 import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
-import { Accepted, DeployInput, Deployment, DeploymentFilter, LogLine, RollbackInput } from '../schemas/deployments.js';
+import { Accepted, DeployInput, Deployment, DeploymentDetail, DeploymentFilter, LogLine, RollbackInput } from '../schemas/deployments.js';
+import { deploymentDetail } from '../deployment-detail.js';
 import { compileForEnvironment, isGitBackedStack } from '../stack-compose.js';
 import { deploymentEvents } from './deployment-events.js';
 import { gitSourceFor } from './git-deploys.js';
@@ -215,12 +216,12 @@ export function deploymentRoutes(deps: AppDeps) {
       access: { need: 'read', on: 'param.deployment' },
       tags: ['deployments'],
       request: { params: DeploymentParam },
-      responses: { 200: json(Deployment, 'The deployment with its phases'), ...errorResponses },
+      responses: { 200: json(DeploymentDetail, 'The deployment with its phases, release and what is live now'), ...errorResponses },
     }),
     async (c) => {
       const d = await getDeployment(db, c.req.valid('param').id);
       if (!d) throw notFound('deployment');
-      return c.json(presentDeployment(config, d, d.phases, d.servicePhases), 200);
+      return c.json({ ...presentDeployment(config, d, d.phases, d.servicePhases), ...(await deploymentDetail(db, d)) }, 200);
     },
   );
 

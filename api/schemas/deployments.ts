@@ -101,3 +101,17 @@ export const Release = z
 export const LogLine = z
   .object({ id: z.number(), at: z.string(), level: z.string(), phase: z.string().nullable(), message: z.string() })
   .openapi('LogLine');
+
+const ReleaseBrief = z.object({ id: z.string(), number: z.number(), imageRef: z.string(), imagePinned: z.string() });
+
+/** One deployment with what a person reading it needs besides ids: names, its release, what is live now, its commit. */
+export const DeploymentDetail = Deployment.extend({
+  app: z.string(),
+  environment: z.string(),
+  release: ReleaseBrief.nullable().openapi({ description: 'The release this deployment made (or rolled back to)' }),
+  liveNow: ReleaseBrief.nullable().openapi({ description: 'What the environment serves now, whichever deployment made it live' }),
+  commit: z
+    .object({ repository: z.string(), sha: z.string(), url: z.string() })
+    .nullable()
+    .openapi({ description: 'The commit built, for deployments reported to GitHub' }),
+}).openapi('DeploymentDetail');

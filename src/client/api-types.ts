@@ -232,7 +232,82 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Remove an app with all its environments, rules and history
+         * @description Refused (409) while any of its environments is deploying, and while a stack environment still runs (tear it down first). Answers once a reconcile pass has removed the containers and routes.
+         *
+         *     Access: manage on the project of param.app.
+         */
+        delete: {
+            parameters: {
+                query: {
+                    /** @description The app's name again: removal is for good */
+                    confirm: string;
+                };
+                header?: never;
+                path: {
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Removed"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /**
@@ -954,7 +1029,83 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Remove an environment: its containers, route, releases, deployments and variables
+         * @description Refused (409) while a deployment is queued or running there, while another environment inherits from it, while an open pull request’s preview is made from it, and for a stack still running (tear it down first). Answers once a reconcile pass has removed its containers and route.
+         *
+         *     Access: manage on the project of param.app.
+         */
+        delete: {
+            parameters: {
+                query: {
+                    /** @description The environment's name again: removal is for good */
+                    confirm: string;
+                };
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Removed"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** @description Access: manage on the project of param.app. */
@@ -4362,13 +4513,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The deployment with its phases */
+                /** @description The deployment with its phases, release and what is live now */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Deployment"];
+                        "application/json": components["schemas"]["DeploymentDetail"];
                     };
                 };
                 /** @description Invalid input */
@@ -5351,6 +5502,176 @@ export interface paths {
                 };
                 /** @description Not allowed for this caller (role, token scope or project) */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Projects, apps and environments with what is live and deploying
+         * @description Access: signed in; lists what the caller may read.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every project the caller may read */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Overview"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/overview/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tells when the overview has changed (Server-Sent Events)
+         * @description event: changed (data: {}) whenever an app, environment, deployment or live release of a project the caller may read changes; read GET /overview again. The first event comes at once.
+         *
+         *     Access: signed in; lists what the caller may read.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description event: changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["OverviewEvent"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7422,6 +7743,30 @@ export interface components {
             url: string;
             workflowId: string;
         };
+        DeploymentDetail: components["schemas"]["Deployment"] & {
+            app: string;
+            /** @description The commit built, for deployments reported to GitHub */
+            commit: {
+                repository: string;
+                sha: string;
+                url: string;
+            } | null;
+            environment: string;
+            /** @description What the environment serves now, whichever deployment made it live */
+            liveNow: {
+                id: string;
+                imagePinned: string;
+                imageRef: string;
+                number: number;
+            } | null;
+            /** @description The release this deployment made (or rolled back to) */
+            release: {
+                id: string;
+                imagePinned: string;
+                imageRef: string;
+                number: number;
+            } | null;
+        };
         DeploymentEndEvent: {
             status: string;
         };
@@ -7448,6 +7793,16 @@ export interface components {
             message: string | null;
             status: string;
         };
+        /** @description The newest deployment, whatever its outcome */
+        DeploymentSummary: {
+            createdAt: string;
+            finishedAt: string | null;
+            id: string;
+            kind: string;
+            message: string | null;
+            status: string;
+            trigger: string;
+        } | null;
         DnsCheck: {
             /** @description What the domain resolves to */
             addresses: string[];
@@ -7826,6 +8181,49 @@ export interface components {
             /** @description Shown this once; Berth keeps only its hash */
             token: string;
         };
+        Overview: {
+            projects: {
+                apps: {
+                    environments: {
+                        /** @description Deployments not yet final (queued or running), newest first */
+                        active: components["schemas"]["DeploymentSummary"][];
+                        /** @description The last thing reconcile found wrong here and what it did (container-exited → started, …); null: never */
+                        lastDrift: {
+                            action: string;
+                            at: string;
+                            drift: string;
+                            outcome: string;
+                        } | null;
+                        latest: components["schemas"]["DeploymentSummary"];
+                        /** @description The release serving traffic */
+                        live: {
+                            imagePinned: string;
+                            imageRef: string;
+                            number: number;
+                            releaseId: string;
+                        } | null;
+                        name: string;
+                        /** @description Where it answers through Traefik on this machine */
+                        url: string;
+                    }[];
+                    kind: string;
+                    name: string;
+                }[];
+                /** @description What the caller may do in this project */
+                can: {
+                    deploy: boolean;
+                    manage: boolean;
+                    own: boolean;
+                };
+                description: string;
+                name: string;
+            }[];
+        };
+        OverviewEvent: {
+            data: string;
+            /** @enum {string} */
+            event: "changed";
+        };
         PasswordChange: {
             currentPassword: string;
             /** Format: password */
@@ -7914,6 +8312,14 @@ export interface components {
                     secret: boolean;
                 }[];
             };
+        };
+        Removed: {
+            /** @description Containers the reconcile pass removed (this installation’s, of any environment gone) */
+            containers: number;
+            /** @description The environments removed */
+            environments: string[];
+            /** @description Traefik routes removed the same way */
+            routes: number;
         };
         Repository: {
             defaultBranch: string;

@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { pingDocker, pingTraefik } from '../probes.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
+import { uiBundle } from '../../api/ui/ui-bundle.js';
 import { issueSetupToken } from './setup-token.js';
 
 export interface ApiServer {
@@ -78,12 +79,15 @@ export async function startApiServer(parts: { config: Config; database: Database
   const { config, log } = parts;
   const deps = apiDeps(parts);
   const intake = createWebhookIntake(deps);
+  // The web UI's bundle is built before the first page is asked for, not while someone waits.
+  const warm = uiBundle().catch((err: unknown) => log.error({ err }, 'the web UI could not be bundled'));
   const api = await listen(createApp(deps, intake), config.api.host, config.api.port);
   const hooks = config.access.webhookListen ? await listen(createWebhookApp(deps, intake), config.access.webhookListen.host, config.access.webhookListen.port) : null;
   deps.dispatcher?.start();
   log.info({ url: api.url, webhookUrl: hooks?.url ?? null }, 'api listening');
   const setupToken = await issueSetupToken(deps.db, config.dataDir);
   if (setupToken) log.warn({ file: 'setup-token in the data directory' }, 'no account exists yet: make the first administrator with the setup token');
+  await warm;
   return {
     url: api.url,
     webhookUrl: hooks?.url ?? null,

@@ -48,6 +48,7 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
   const lines = [
     '',
     'Berth is running.',
+    `  Web UI              ${api.url}/ui/`,
     `  API                 ${api.url}/api/v1`,
     `  API reference       ${api.url}/api/v1/reference`,
     `  Health              ${api.url}/healthz`,

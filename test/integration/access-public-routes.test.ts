@@ -16,7 +16,11 @@ afterAll(async () => {
   await berth?.close();
 });
 
-/** The whole public surface of the API listener: signing in, first-time setup, the document, liveness, and what GitHub must reach. */
+/**
+ * The whole public surface of the API listener: signing in, first-time setup, the document,
+ * liveness, what GitHub must reach, and the web UI's shell and assets (static, no data: every
+ * call its pages make is an API operation, checked like any other).
+ */
 const PUBLIC_OPERATIONS = ['GET /setup', 'POST /setup', 'POST /auth/login'];
 const PUBLIC_ROUTES = [
   'GET /',
@@ -28,6 +32,9 @@ const PUBLIC_ROUTES = [
   'GET /api/v1/reference',
   'GET /api/v1/reference/init.js',
   'GET /api/v1/reference/:asset',
+  'GET /ui',
+  'GET /ui/*',
+  'GET /ui/assets/:name',
   ...PUBLIC_OPERATIONS.map((o) => o.replace(' /', ' /api/v1/')),
 ];
 

@@ -79,13 +79,18 @@ test('berth dev starts everything, prints working URLs, deploys, stops cleanly a
   const api = `http://127.0.0.1:${env.BERTH_API_PORT}`;
   const first = await startDev();
   const printed = first.output();
-  for (const line of [`${api}/api/v1`, `${api}/api/v1/reference`, `http://127.0.0.1:${env.BERTH_TEMPORAL_UI_PORT}`, `http://127.0.0.1:${env.BERTH_TRAEFIK_PORT}`]) {
+  for (const line of [`${api}/ui/`, `${api}/api/v1`, `${api}/api/v1/reference`, `http://127.0.0.1:${env.BERTH_TEMPORAL_UI_PORT}`, `http://127.0.0.1:${env.BERTH_TRAEFIK_PORT}`]) {
     expect(printed).toContain(line);
   }
   const health = await fetch(`${api}/healthz`);
   expect(health.status).toBe(200);
   expect((await fetch(`http://127.0.0.1:${env.BERTH_TEMPORAL_UI_PORT}/`)).status).toBe(200);
   expect((await fetch(`${api}/api/v1/reference`)).status).toBe(200);
+  // The web UI with no build step: its shell, and the script it names, bundled at start-up.
+  const shell = await (await fetch(`${api}/ui/`)).text();
+  const script = /src="(\/ui\/assets\/app\.[0-9a-f]{12}\.js)"/.exec(shell)?.[1];
+  expect(script, shell).toBeDefined();
+  expect((await fetch(`${api}${script}`)).status).toBe(200);
 
   // The README's first steps: the printed setup token makes the first administrator (signed in
   // with a session cookie), who makes an API token for curl.
