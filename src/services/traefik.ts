@@ -3,19 +3,12 @@
 // certificate resolver per challenge) and a supervised process.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AcmeConfig } from '../config.js';
 import { ACME_RESOLVERS } from '../domain/https.js';
 import { startProcess, waitUntilReady, type Supervised } from './child-process.js';
 
-/** What Traefik's certificate resolvers need; the DNS provider's credentials come as `env`. */
-export interface TraefikAcme {
-  directoryUrl: string;
-  email: string | undefined;
-  /** The ACME server's CA (for a private CA such as Pebble): given to lego as LEGO_CA_CERTIFICATES. */
-  caCertificates: string | undefined;
-  dnsProvider: string | undefined;
-  dnsResolvers: string[];
-  dnsPropagationCheck: boolean;
-}
+/** What Traefik's certificate resolvers need (the settings' own shape); the DNS provider's credentials come as `env`. */
+export type TraefikAcme = AcmeConfig;
 
 export interface TraefikLayout {
   /** Directory holding traefik.yml and the log. */
