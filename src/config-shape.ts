@@ -1,0 +1,129 @@
+// The shape of Berth's configuration: what loadConfig (config.ts) produces from the
+// environment and every factory receives. Types only; config.ts reads and validates.
+
+export interface Config {
+  dataDir: string;
+  /** Who may reach the API and how long a sign-in lasts. */
+  access: {
+    /** Host names the API answers to besides its public URL's and loopback (DNS rebinding guard). */
+    allowedHosts: string[];
+    /** Proxies whose X-Forwarded-For names the caller. */
+    trustedProxies: string[];
+    auditRetentionDays: number;
+    /** host:port of a second listener serving only git-host webhooks and GitHub's redirects. */
+    webhookListen: { host: string; port: number } | null;
+    /** Where GitHub reaches those (the GitHub App's webhook and callback URLs); default: the public URL. */
+    webhookPublicUrl: string;
+  };
+  sessions: { idleMinutes: number; maxHours: number };
+  toolsDir: string;
+  databaseUrl: string | undefined;
+  api: { host: string; port: number; publicUrl: string };
+  log: { level: string; format: 'auto' | 'json' | 'pretty' };
+  temporal: { address: string; namespace: string; uiPort: number; uiUrl: string; workflowBundle: string | undefined; tls: TemporalTls | null };
+  /** Labels every Docker object this installation creates; it never touches another's. */
+  instance: string;
+  hostId: string;
+  docker: { socketPath: string };
+  traefik: {
+    port: number;
+    apiPort: number;
+    apiUrl: string;
+    entryUrl: string;
+    routesDir: string;
+    httpsPort: number;
+    httpsEntryUrl: string;
+    /** Where HTTP redirects to HTTPS point (the HTTPS port as the world reaches it). */
+    httpsPublicPort: number;
+    /** Traefik's log: where the last ACME error of a domain is read from. */
+    logFile: string;
+  };
+  /** Traefik's certificate resolvers. */
+  acme: AcmeConfig;
+  /** The DNS check before a domain is added: does it resolve to one of these addresses? */
+  domainCheck: { dnsServers: string[]; serverAddresses: string[] };
+  appsDomain: string;
+  reconcile: {
+    intervalSeconds: number;
+    cleanupIntervalSeconds: number;
+    /** The cleanup removes build cache records unused for longer than this. */
+    buildCacheMaxAgeHours: number;
+    stuckAfterSeconds: number;
+    stuckPolicy: 'report' | 'cancel';
+    /** React to containers dying within a second (Docker events), not only on the schedule. */
+    dockerEvents: boolean;
+  };
+  static: StaticConfig;
+  /** `berth dev` starts Temporal and Traefik itself; production points at running ones. */
+  embeddedServices: boolean;
+  /** Key of the AES-256-GCM box that seals stored secrets: given, or kept in `keyFile` (made on first use). */
+  secrets: { key: Buffer | undefined; keyFile: string };
+  github: {
+    /** REST API base (a GitHub Enterprise server, or a local stand-in in tests). */
+    apiUrl: string;
+    /** Where people go: app creation, installation pages. */
+    webUrl: string;
+    webhookMaxBytes: number;
+    /** Intake workflows an API process starts at once (deliveries wait in the database beyond it); 0: another process dispatches. */
+    dispatchConcurrency: number;
+    repoSyncMinutes: number;
+  };
+  /** Builds from source: per-deployment workspaces and the Docker CLI that runs BuildKit. */
+  builds: { workspacesDir: string; dockerCli: string };
+  /** Pull-request previews: torn down after this long without a pull-request event. */
+  previews: { idleSeconds: number };
+  /** Host paths (and below) that stack services may bind-mount; none by default. */
+  stackBindPaths: string[];
+  /** Unsafe compose keys an administrator allows stack services (cap_add, sysctls); none by default. */
+  stackAllow: string[];
+  guards: HostGuards;
+}
+
+/** What protects the host from its builds and from a full disk. */
+export interface HostGuards {
+  /**
+   * What the engine's BuildKit builds may use together (0: no limit), applied to its cgroup
+   * (the daemon's cgroup parent + /buildkit): Docker 20.10 ignores `docker build --memory`.
+   */
+  build: { memoryBytes: number; cpus: number; cgroup: string };
+  /** Free space on the Docker root below which builds and pulls refuse to start, and below which the cleanup runs early. */
+  disk: { minFreeBytes: number; cleanupFreeBytes: number; checkSeconds: number };
+}
+
+export interface AcmeConfig {
+  directoryUrl: string;
+  email: string | undefined;
+  /** PEM file of the CA that signed the ACME server's own HTTPS certificate (LEGO_CA_CERTIFICATES). */
+  caCertificates: string | undefined;
+  dnsProvider: string | undefined;
+  dnsResolvers: string[];
+  /** lego waits until the TXT record is visible at the zone's name servers (off for a private DNS). */
+  dnsPropagationCheck: boolean;
+}
+
+/** mTLS to Temporal: a client certificate and key, and the CA that signed the server's (optional). */
+export interface TemporalTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string | null;
+  serverName: string | null;
+}
+
+/** Static sites: where their releases live, the server that serves them, and intake limits. */
+export interface StaticConfig {
+  /** <data>/static: shared by the API (staging uploads) and the worker (releases) on one machine. */
+  dir: string;
+  /** The static server (nginx) listens here on 127.0.0.1; Traefik routes static sites to `url`. */
+  port: number;
+  url: string;
+  nginxBinary: string;
+  limits: ArchiveLimits;
+}
+
+export interface ArchiveLimits {
+  /** The .tar.gz as uploaded. */
+  archiveBytes: number;
+  /** Everything gunzip produces (a decompression bomb stops here). */
+  unpackedBytes: number;
+  entries: number;
+}
