@@ -32,6 +32,8 @@ const PUBLIC_ROUTES = [
   'GET /api/v1/reference',
   'GET /api/v1/reference/init.js',
   'GET /api/v1/reference/:asset',
+  // The web UI's page, script and stylesheet hold no data: every page reads the API, which
+  // authenticates each call; a browser that is not signed in gets the sign-in page.
   'GET /ui',
   'GET /ui/*',
   'GET /ui/assets/:name',

@@ -138,16 +138,29 @@ export async function runFaultRound(
   const env = await must(cluster, 'GET', BASE);
   const host = env.hosts[0] as string;
   const { deploymentId } = await must(cluster, 'POST', `${BASE}/deployments`, { image });
-  await sleep(Math.floor(random() * 1500)); // the fault lands somewhere in the deploy
+  return faultUntilConverged(cluster, { round, kind, deploymentId, random }, () => problems(cluster, images, host));
+}
+
+/**
+ * Injects the fault at a random moment of a deployment, then polls until the deployment has
+ * ended and `problems` finds nothing (or the time runs out): the round's result either way.
+ */
+export async function faultUntilConverged(
+  cluster: FaultCluster,
+  at: { round: number; kind: FaultKind; deploymentId: string; random: () => number; timeoutMs?: number },
+  problems: () => Promise<string[]>,
+): Promise<RoundResult> {
+  const { round, kind, deploymentId } = at;
+  await sleep(Math.floor(at.random() * 1500)); // the fault lands somewhere in the deploy
   await cluster.inject(kind);
   const started = Date.now();
   let last: string[] = [];
   let status = 'unknown';
   let message: string | null = null;
-  while (Date.now() - started < CONVERGE_TIMEOUT_MS) {
+  while (Date.now() - started < (at.timeoutMs ?? CONVERGE_TIMEOUT_MS)) {
     try {
       ({ status, message } = await waitFinal(cluster, deploymentId));
-      last = await problems(cluster, images, host);
+      last = await problems();
       if (last.length === 0) return { round, kind, deploymentId, status, message, convergeMs: Date.now() - started, problems: [] };
     } catch (err) {
       last = [(err as Error).message];

@@ -12,7 +12,7 @@ import { stackNamespace } from '../../src/domain/stack.js';
 import { DEPLOYMENT_HEADER } from '../../src/domain/route.js';
 import { probeHttp } from '../../src/http-probe.js';
 import type { FaultCluster, FaultKind } from './fault-cluster.js';
-import { must, waitFinal, type RoundResult } from './fault-rounds.js';
+import { faultUntilConverged, must, waitFinal, type RoundResult } from './fault-rounds.js';
 import type { Json } from './json.js';
 
 /** The faults a stack rides out: its worker, its Docker daemon (and Swarm), its router. */
@@ -93,23 +93,7 @@ async function problems(cluster: FaultCluster): Promise<string[]> {
 export async function runStackFaultRound(cluster: FaultCluster, round: number, kind: FaultKind, images: Record<string, string>, random: () => number): Promise<RoundResult> {
   const refs = Object.keys(images);
   const deploymentId = await deployWeb(cluster, images, refs[round % refs.length] as string);
-  await sleep(Math.floor(random() * 1500)); // the fault lands somewhere in the rollout
-  await cluster.inject(kind);
-  const started = Date.now();
-  let last: string[] = [];
-  let status = 'unknown';
-  let message: string | null = null;
-  while (Date.now() - started < CONVERGE_TIMEOUT_MS) {
-    try {
-      ({ status, message } = await waitFinal(cluster, deploymentId));
-      last = await problems(cluster);
-      if (last.length === 0) return { round, kind, deploymentId, status, message, convergeMs: Date.now() - started, problems: [] };
-    } catch (err) {
-      last = [(err as Error).message];
-    }
-    await sleep(250);
-  }
-  return { round, kind, deploymentId, status, message, convergeMs: Date.now() - started, problems: last };
+  return faultUntilConverged(cluster, { round, kind, deploymentId, random, timeoutMs: CONVERGE_TIMEOUT_MS }, () => problems(cluster));
 }
 
 /** SIGKILLs one running task container of web; returns ms until everything holds again. */
