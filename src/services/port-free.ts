@@ -2,13 +2,23 @@
 // its own (leftovers of a killed run are replaced first), and a program that cannot bind may
 // still pass a readiness probe answered by the stranger. Refusing clearly beats talking to it.
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How long a port may stay busy after a leftover was stopped: a multi-threaded program's sockets close after its main thread is gone. */
+const SETTLE_MS = 3_000;
+
+function bindable(host: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(false) : reject(err)));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
 
 export async function ensurePortFree(host: string, port: number, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new Error(`${what}: ${host}:${port} is in use by another program`) : err);
-    });
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
-  });
+  const deadline = Date.now() + SETTLE_MS;
+  while (!(await bindable(host, port))) {
+    if (Date.now() > deadline) throw new Error(`${what}: ${host}:${port} is in use by another program`);
+    await sleep(100);
+  }
 }
