@@ -1,5 +1,7 @@
-// An environment's variables: values of the plain ones, names only of the secret ones (their
-// values are write-only: set or replaced here, never shown), add, replace and unset.
+// An environment's variables as the next deploy gets them (the project's shared ones, the
+// environment's through its parent chain, references resolved), each with where it comes from:
+// values of the plain ones, names only of the secret ones (write-only: set or replaced here,
+// never shown); references that do not resolve, which refuse a deploy; add, replace and unset.
 import { useState } from 'hono/jsx/dom';
 import { api, describeError, unwrap, type Schemas } from '../api.js';
 import { useCan } from '../parts/can.js';
@@ -8,38 +10,22 @@ import { Table } from '../parts/table.js';
 import { useLoad } from '../parts/use-load.js';
 import { Link } from '../router.js';
 
-/** Longest chain of parents followed (the API stops at the same depth). */
-const MAX_PARENTS = 5;
+type Effective = Schemas['EffectiveVariables']['items'][number];
 
-interface Row {
-  key: string;
-  value: string;
-  secret: boolean;
-  /** The environment it comes from: this one, or a parent it inherits from. */
-  source: string;
-}
-
-/** The environment's variables over its parents' (the nearest wins), each with where it comes from. */
-async function effectiveVariables(app: string, env: string): Promise<Row[]> {
-  const rows = new Map<string, Row>();
-  let name: string | null = env;
-  for (let depth = 0; name && depth <= MAX_PARENTS; depth++) {
-    const path: { params: { path: { app: string; env: string } } } = { params: { path: { app, env: name } } };
-    const [vars, info]: [Schemas['Variables'], Schemas['Environment']] = await Promise.all([unwrap(api.GET('/apps/{app}/environments/{env}/variables', path)), unwrap(api.GET('/apps/{app}/environments/{env}', path))]);
-    const source = name;
-    for (const [key, value] of Object.entries(vars.variables)) if (!rows.has(key)) rows.set(key, { key, value, secret: false, source });
-    for (const key of vars.secret) if (!rows.has(key)) rows.set(key, { key, value: '', secret: true, source });
-    name = info.parent;
-  }
-  return [...rows.values()].sort((a, b) => a.key.localeCompare(b.key));
+/** Where a value comes from, as the API's order of precedence names it. */
+function sourceOf(v: Effective, env: string): string {
+  if (v.source.level === 'project') return 'the project (shared)';
+  if (v.source.level === 'deploy') return 'the deploy';
+  return v.source.environment === env ? 'this environment' : `inherited from ${v.source.environment}`;
 }
 
 export function VariablesPage(props: { app: string; env: string }) {
   const path = { params: { path: { app: props.app, env: props.env } } };
-  const vars = useLoad(() => effectiveVariables(props.app, props.env), [props.app, props.env]);
+  const vars = useLoad(() => unwrap(api.GET('/apps/{app}/environments/{env}/variables/effective', path)), [props.app, props.env]);
   const can = useCan({ app: props.app });
   const [error, setError] = useState<string | null>(null);
-  const rows = vars.data ?? [];
+  const rows = vars.data?.items ?? [];
+  const broken = vars.data?.errors ?? [];
   const patch = async (body: { variables?: Record<string, string>; secret?: string[]; unset?: string[] }) => {
     try {
       await unwrap(api.PATCH('/apps/{app}/environments/{env}/variables', { ...path, body: { variables: {}, unset: [], ...body } }));
@@ -64,19 +50,32 @@ export function VariablesPage(props: { app: string; env: string }) {
         <Link to={`/apps/${props.app}`}>Back to {props.app}</Link>. Changes apply from the next deployment.
       </p>
       <ErrorNote error={vars.error ?? error} />
+      {broken.length > 0 && (
+        <div role="alert" class="card" data-testid="unresolved">
+          <p>A deploy is refused until these resolve:</p>
+          <ul>
+            {broken.map((b) => (
+              <li>
+                <code>{b.key}</code>: {b.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <Table
-        caption="Effective variables: this environment's over those it inherits"
+        caption="Effective variables: this environment's over those it inherits, over the project's"
         items={rows}
         empty="No variables."
         columns={[
           { label: 'Name', cell: (r) => <code>{r.key}</code> },
           { label: 'Value', cell: (r) => (r.secret ? <span class="muted">•••••• (secret, write-only)</span> : <code>{r.value}</code>) },
-          { label: 'From', cell: (r) => (r.source === props.env ? 'this environment' : `inherited from ${r.source}`) },
+          { label: 'From', cell: (r) => sourceOf(r, props.env) },
           {
             label: 'Action',
             cell: (r) =>
               can.manage &&
-              r.source === props.env && (
+              r.source.level === 'environment' &&
+              r.source.environment === props.env && (
                 <button type="button" class="secondary" onClick={() => patch({ unset: [r.key] })}>
                   Unset {r.key}
                 </button>

@@ -5,6 +5,7 @@ import { api, csrfToken, describeError, unwrap, type Schemas } from '../api.js';
 import { navigate, Link } from '../router.js';
 import type { Can } from './can.js';
 import { ErrorNote } from './layout.js';
+import { Domains } from './domains.js';
 import { RemoveEnvironment } from './removal.js';
 import { EnvironmentSettings } from './settings.js';
 import { archiveOf, SiteDrop } from './site-drop.js';
@@ -158,6 +159,7 @@ export function EnvironmentPanel(props: { app: App; env: Env; can: Can; onChange
       </p>
       {can.deploy && <DeployForm app={app} env={env} />}
       <Releases app={app} env={env} can={can} />
+      <Domains app={app.name} env={env} manage={can.manage} onChanged={props.onChanged} />
       {can.manage && <EnvironmentSettings app={app.name} env={env} onSaved={props.onChanged} />}
       {can.manage && <RemoveEnvironment app={app.name} env={env.name} stack={app.kind === 'stack'} onRemoved={props.onChanged} />}
     </section>
