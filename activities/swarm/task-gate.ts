@@ -1,7 +1,8 @@
 // Waiting on a Swarm service's tasks: until every replica of one spec (by its hash label) runs
 // (with a compose healthcheck, Swarm reports running only once healthy) or, for a one-shot
 // service, has completed with exit code 0. Failed tasks of that spec end the wait with the
-// reason Swarm gives.
+// reason Swarm gives — except tasks the engine ended by going away (a daemon restart): Swarm
+// replaces those by itself once the node is back, and the wait goes on within its budget.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { LABEL } from '../../src/domain/labels.js';
@@ -19,7 +20,7 @@ export const DOCKER_GWBRIDGE = 'docker_gwbridge';
 /** started: every replica's container runs (Compose's service_started); running: Swarm runs the task (healthy, with a healthcheck); completed: exited 0. */
 export type TaskGoal = 'started' | 'running' | 'completed';
 
-interface Task {
+export interface Task {
   ID: string;
   CreatedAt?: string;
   DesiredState?: string;
@@ -66,7 +67,8 @@ export async function waitForTasks(docker: Docker, wait: TaskWait): Promise<stri
     const ended = tasks.filter((t) => (wait.goal === 'completed' ? FAILED : ENDED).includes(t.Status?.State ?? ''));
     const service = ended.length ? ((await docker.getService(wait.serviceName).inspect()) as { UpdatedAt?: string; UpdateStatus?: { State?: string } }) : null;
     const since = Date.parse(service?.UpdatedAt ?? '') || 0;
-    const failed = ended.filter((t) => Date.parse(t.CreatedAt ?? '') >= since);
+    const back = ended.length ? await nodeBackAt(docker) : 0;
+    const failed = ended.filter((t) => Date.parse(t.CreatedAt ?? '') >= since && !endedByEngine(t, back));
     // An update Swarm paused on a failed task starts no other: that failure is final.
     const paused = failed.length > 0 && service?.UpdateStatus?.State === 'paused';
     if (paused || failed.length >= (wait.goal === 'completed' ? 1 : FAILED_TASKS_LIMIT) || failed.some((t) => t.Status?.State === 'rejected')) {
@@ -85,6 +87,32 @@ async function startedContainers(docker: Docker, wait: TaskWait): Promise<string
     filters: { label: [`com.docker.swarm.service.name=${wait.serviceName}`, `${LABEL.specHash}=${wait.specHash}`] },
   });
   return found.filter((c) => c.State === 'running' || (c.State === 'exited' && /Exited \(0\)/.test(c.Status))).map((c) => c.Id);
+}
+
+/** What Swarm records for a task whose container went with the engine. */
+const ENGINE_GONE = /no such container|shutting down|daemon is not running|context canceled|transport is closing/i;
+
+/**
+ * A task the engine ended by going away, not the service by failing: its container vanished
+ * with the daemon, or it was made before this Swarm node last came back (a restarted node's
+ * record is updated when it rejoins; anything that ended across that is the restart's doing).
+ */
+export function endedByEngine(task: Task, nodeBackAt: number): boolean {
+  if (ENGINE_GONE.test(`${task.Status?.Err ?? ''} ${task.Status?.Message ?? ''}`)) return true;
+  const created = Date.parse(task.CreatedAt ?? '');
+  return nodeBackAt > 0 && Number.isFinite(created) && created < nodeBackAt;
+}
+
+/** When this engine's Swarm node last changed state (it came back after a restart), in ms; 0 when unknown. */
+async function nodeBackAt(docker: Docker): Promise<number> {
+  try {
+    const info = (await docker.info()) as { Swarm?: { NodeID?: string } };
+    if (!info.Swarm?.NodeID) return 0;
+    const node = (await docker.getNode(info.Swarm.NodeID).inspect()) as { UpdatedAt?: string };
+    return Date.parse(node.UpdatedAt ?? '') || 0;
+  } catch {
+    return 0;
+  }
 }
 
 const FAILED = ['failed', 'rejected', 'orphaned'];
