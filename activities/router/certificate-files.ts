@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { certificateKeyContext } from '../../db/queries/certificates.js';
-import { environmentCertificates } from '../../db/schema/index.js';
+import { environmentCertificates, environments } from '../../db/schema/index.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 
 export function certificateFilePrefix(instance: string): string {
@@ -54,6 +54,12 @@ export function createCertificateFiles(routesDir: string, instance: string, db: 
       if (text === current) return 'unchanged';
       await writeAtomically(environmentId, text);
       return 'written';
+    },
+
+    /** Whether the environment serves an uploaded certificate now (its HTTPS mode is custom), as the database says. */
+    async wantedFor(environmentId: string): Promise<boolean> {
+      const [env] = await db.select({ https: environments.https }).from(environments).where(eq(environments.id, environmentId));
+      return env?.https?.mode === 'custom';
     },
 
     async remove(environmentId: string): Promise<void> {

@@ -64,10 +64,22 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
 
   const watcher = createServiceWatcher(apiUrl);
 
+  /**
+   * The uploaded certificate a route needs, in place (or out of the way once its environment no
+   * longer serves one). A stack service's route (key <environment>-<service>) uses its
+   * environment's file; whether the file is wanted is the environment's HTTPS mode, not the
+   * route's TLS, since only the service answering on the environment's domains has that.
+   */
+  async function syncCertificate(routeKey: string, route: RouteSpec): Promise<'written' | 'removed' | 'unchanged'> {
+    const environmentId = stackRouteEnvironment(routeKey);
+    const wanted = environmentId === routeKey ? route.tls?.mode === 'custom' : await certificates.wantedFor(environmentId);
+    return certificates.sync(environmentId, wanted);
+  }
+
   async function apply(environmentId: string, route: RouteSpec | null, signal: AbortSignal): Promise<void> {
     if (route) {
       // The certificate before the route that needs it: no moment without either.
-      await certificates.sync(environmentId, route.tls?.mode === 'custom');
+      await syncCertificate(environmentId, route);
       await files.write(route);
     } else {
       await files.remove(environmentId);
@@ -186,7 +198,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
         [...current.hosts].sort().join() !== [...route.hosts].sort().join() ||
         JSON.stringify(current.tls ?? null) !== JSON.stringify(route.tls ?? null) ||
         // An uploaded certificate replaced or removed since the file was written.
-        (await certificates.sync(route.environmentId, route.tls?.mode === 'custom')) !== 'unchanged'
+        (await syncCertificate(route.environmentId, route)) !== 'unchanged'
       ) {
         drift = 'route-altered';
       } else if (!sameServers((await berthServices(apiUrl)).get(`${routeName(route.environmentId)}@file`) ?? null, route.servers)) {

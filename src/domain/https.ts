@@ -82,8 +82,10 @@ export function wwwPairs(hosts: string[]): string[] {
  * names. An uploaded certificate belongs to the environment's route and is not used for services.
  */
 export function serviceTls(tls: RouteTls | undefined, hosts: string[]): RouteTls | undefined {
-  if (!tls || tls.mode !== 'auto') return undefined;
-  const certHosts = hosts.filter(certifiable);
+  if (!tls) return undefined;
+  // ACME orders a certificate for each of the service's own names; an uploaded one covers the
+  // environment's names only, so only a service answering on those serves it.
+  const certHosts = tls.mode === 'auto' ? hosts.filter(certifiable) : hosts.filter((h) => tls.certHosts.includes(h));
   if (certHosts.length === 0) return undefined;
   return { ...tls, certHosts, www: wwwPairs(certHosts).length > 0 ? tls.www : 'none' };
 }

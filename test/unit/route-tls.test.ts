@@ -43,11 +43,17 @@ describe('which hosts get certificates', () => {
 });
 
 describe('stack services', () => {
-  test("an exposed service orders certificates for its own names under the environment's ACME settings; not with an upload", () => {
+  test("an exposed service orders certificates for its own names under the environment's ACME settings", () => {
     const envTls = routeTls({ ...auto, www: 'to-apex' }, hosts, 443);
     expect(serviceTls(envTls, ['api.web.prod.localhost', 'api.example.com'])).toMatchObject({ resolver: 'berth-http', certHosts: ['api.example.com'], www: 'none' });
     expect(serviceTls(envTls, ['api.web.prod.localhost'])).toBeUndefined();
-    expect(serviceTls(routeTls({ ...DEFAULT_HTTPS, mode: 'custom' }, hosts, 443), ['api.example.com'])).toBeUndefined();
+  });
+
+  test("with an uploaded certificate, only the service answering on the environment's names serves it", () => {
+    const custom = routeTls({ ...DEFAULT_HTTPS, mode: 'custom' }, hosts, 443);
+    expect(serviceTls(custom, ['web.app.prod.example.com', 'example.com'])).toMatchObject({ mode: 'custom', resolver: null, certHosts: ['example.com'] });
+    // Another service's own names are not the upload's: plain HTTP, as before.
+    expect(serviceTls(custom, ['api.example.com'])).toBeUndefined();
   });
 });
 
