@@ -158,10 +158,18 @@ export function githubSetupRoutes(deps: AppDeps, verifier: WebhookVerifier) {
   callbacks.get(INSTALL_CALLBACK_PATH.replace('/github', ''), async (c) => {
     if (!(await consumeState(db, c.req.query('state'), 'install'))) throw badState();
     const action = c.req.query('setup_action') ?? 'install';
-    if (action === 'request') return c.json({ status: 'requested', message: 'an organisation owner has to approve the installation' }, 202);
+    // A person's browser goes on to the web UI's GitHub page, which says what happened; a
+    // program asking for JSON gets the answer as before.
+    const toPage = (c.req.header('accept') ?? '').includes('text/html');
+    if (action === 'request') {
+      if (toPage) return c.redirect(`${config.api.publicUrl}/ui/github?requested=1`, 302);
+      return c.json({ status: 'requested', message: 'an organisation owner has to approve the installation' }, 202);
+    }
     const id = Number(c.req.query('installation_id'));
     if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError(400, 'ValidationFailed', 'installation_id is missing or not a number');
-    return c.json({ status: 'syncing', installationId: id, workflowId: await startSync(id) }, 202);
+    const workflowId = await startSync(id);
+    if (toPage) return c.redirect(`${config.api.publicUrl}/ui/github?installed=${id}`, 302);
+    return c.json({ status: 'syncing', installationId: id, workflowId }, 202);
   });
 
   return { api, starts, callbacks };

@@ -5,6 +5,7 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Json } from './json.js';
+import { serveWebPage, type WebPagesContext } from './github-web-pages.js';
 
 export interface StandInRepository {
   id: number;
@@ -45,6 +46,8 @@ export interface GitHubStandIn {
   app: { id: number; slug: string; webhookSecret: string; privateKey: string };
   /** A one-time code the manifest callback may exchange. */
   issueManifestCode(): string;
+  /** Manifests posted to the "create this app" page, newest last. */
+  manifests: WebPagesContext['manifests'];
   installations: StandInInstallation[];
   pullRequestFiles: Map<string, string[]>;
   /** Calls to Berth's feedback endpoints (statuses, deployments), as "METHOD path state". */
@@ -78,6 +81,15 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
   const installations = options.installations ?? [];
   const deployments: StandInDeployment[] = [];
   let answersToLose = 0;
+  const webPages: WebPagesContext = {
+    issueCode: () => {
+      const code = randomBytes(10).toString('hex');
+      codes.add(code);
+      return code;
+    },
+    installation: () => installations[0] && { id: installations[0].id, account: installations[0].account },
+    manifests: [],
+  };
 
   const auth = (req: IncomingMessage): RecordedCall['auth'] => {
     const header = req.headers.authorization ?? '';
@@ -193,6 +205,7 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
         body = text;
       }
       const url = new URL(req.url ?? '/', 'http://stand-in');
+      if (serveWebPage(req, res, text, url, webPages)) return;
       const kind = auth(req);
       calls.push({ method: req.method ?? 'GET', path: url.pathname, auth: kind, body });
       handle(req, res, body, url, kind);
@@ -226,11 +239,8 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
     loseNextDeploymentAnswer() {
       answersToLose++;
     },
-    issueManifestCode() {
-      const code = randomBytes(10).toString('hex');
-      codes.add(code);
-      return code;
-    },
+    issueManifestCode: webPages.issueCode,
+    manifests: webPages.manifests,
     feedbackCalls() {
       return calls
         .filter((c) => /\/(statuses|deployments)/.test(c.path) && c.method === 'POST')

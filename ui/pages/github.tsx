@@ -26,8 +26,21 @@ export function GitHubPage() {
       setError(describeError(err));
     }
   };
+  // Where GitHub's installation page sends a person back to (the installation callback).
+  const query = new URLSearchParams(location.search);
+  const installed = query.get('installed');
   return (
     <Layout title="GitHub">
+      {installed && (
+        <p class="card" role="status">
+          Installed (installation {installed}): its repositories are being synced.
+        </p>
+      )}
+      {query.get('requested') && (
+        <p class="card" role="status">
+          Installation requested: an owner of the organisation has to approve it on GitHub.
+        </p>
+      )}
       <ErrorNote error={error ?? ghApp.error} />
       <section class="card" aria-labelledby="gh-app">
         <h2 id="gh-app">GitHub App</h2>
