@@ -27,6 +27,7 @@ import { compileCheckoutCompose } from '../build/checkout-compose.js';
 import { workspaceDir } from '../build/workspace.js';
 import { recordReport } from '../store/deployments.js';
 import { ensureSwarm } from '../swarm/ensure-swarm.js';
+import { withHeartbeat } from '../heartbeat.js';
 import { serviceIdentity } from '../swarm/service-spec.js';
 import { stackContents, stackObjectNames, type StackObjects } from '../swarm/stack-objects.js';
 
@@ -135,7 +136,8 @@ export function createResolveStack({ db, box, site, docker, log, instance, image
       throw permanentFailure('ReleaseNotFound', `release ${releaseId} is not a stack release of this environment`);
     }
     await db.update(deployments).set({ releaseId }).where(eq(deployments.id, input.deploymentId));
-    await ensureSwarm(docker, log);
+    // Heartbeating: just after an engine restart, telling whether it is in a Swarm takes seconds.
+    await withHeartbeat(() => ensureSwarm(docker, log));
     const owner = { instance, appId: input.appId, environmentId: input.environmentId, namespace: stackNamespace(input.environmentId) };
     await objects.prepareObjects(owner, release.stack, stackContents(release.stack, release.variables));
     return { release: { id: releaseId, number: release.number }, plan: release.plan, liveReleaseId: env?.live ?? null };

@@ -1,8 +1,10 @@
 // Swarm mode on this host's engine: initialised once, as a single node that listens and
 // advertises on loopback only, when the engine is in no Swarm; an existing Swarm (of an
 // operator, or one Berth made earlier) is left exactly as it is.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { Logger } from '../../src/logger.js';
+import { DOCKER_GWBRIDGE } from './task-gate.js';
 import { permanentFailure } from '../../src/errors.js';
 
 export const SWARM_ADDRESS = '127.0.0.1';
@@ -13,8 +15,32 @@ export interface SwarmState {
   initialised: boolean;
 }
 
+type SwarmInfo = { Swarm?: { LocalNodeState?: string; NodeID?: string; ControlAvailable?: boolean } };
+
+/**
+ * An engine that has just restarted answers before its Swarm component has loaded, and says
+ * "inactive" meanwhile: initialising then would make a second Swarm over the one it is loading
+ * (and lose its services). So "inactive" is believed only once it has held a while — longer when
+ * the engine has been in a Swarm before (its docker_gwbridge network outlives a restart).
+ */
+const CONFIRM_POLL_MS = 500;
+const CONFIRM_MS = { fresh: 2_000, wasInSwarm: 20_000 };
+
+async function swarmInfo(docker: Docker): Promise<SwarmInfo> {
+  let info = (await docker.info()) as SwarmInfo;
+  if ((info.Swarm?.LocalNodeState ?? 'inactive') !== 'inactive') return info;
+  const wasInSwarm = (await docker.listNetworks({ filters: { name: [DOCKER_GWBRIDGE] } })).some((n) => n.Name === DOCKER_GWBRIDGE);
+  const deadline = Date.now() + (wasInSwarm ? CONFIRM_MS.wasInSwarm : CONFIRM_MS.fresh);
+  while (Date.now() < deadline) {
+    await sleep(CONFIRM_POLL_MS);
+    info = (await docker.info()) as SwarmInfo;
+    if ((info.Swarm?.LocalNodeState ?? 'inactive') !== 'inactive') break;
+  }
+  return info;
+}
+
 export async function ensureSwarm(docker: Docker, log: Logger): Promise<SwarmState> {
-  const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string; NodeID?: string; ControlAvailable?: boolean } };
+  const info = await swarmInfo(docker);
   const state = info.Swarm?.LocalNodeState ?? 'inactive';
   if (state === 'active') {
     if (!info.Swarm?.ControlAvailable) throw permanentFailure('Unavailable', 'this engine is a Swarm worker, not a manager: Berth deploys stacks from a manager');
