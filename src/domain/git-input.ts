@@ -10,6 +10,8 @@ export function gitUrlProblem(url: string): string | null {
   if (url.length === 0 || url.length > 2048) return 'must be 1 to 2048 characters';
   if (/[\s\x00-\x1f\x7f]/.test(url)) return 'contains whitespace or control characters';
   if (url.startsWith('-')) return 'must not start with -';
+  // Git never needs them; a shell would read them (no shell is used, but a log line may be pasted into one).
+  if (/[`$;|&<>'"\\]/.test(url)) return 'contains a shell metacharacter';
   if (/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]/.test(url) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\//.test(url)) return null; // scp-like
   let parsed: URL;
   try {

@@ -26,6 +26,7 @@ const PUBLIC_ROUTES = [
   'GET /',
   'GET /healthz',
   'POST /webhooks/github',
+  'POST /webhooks/gitea/:hostId',
   'GET /github/app/callback',
   'GET /github/installations/callback',
   'GET /api/v1/openapi.json',

@@ -1,0 +1,111 @@
+// The git-host boundary: each provider verifies a delivery over its raw bytes and turns it into
+// Berth's events. Gitea's payloads are written in the shape its documentation and the real
+// server (test/integration/gitea.test.ts) send: GitHub's, with "synchronized" and no installation.
+import { describe, expect, test } from 'vitest';
+import { hmacSha256 } from '../../src/git-hosts/hmac.js';
+import { providerFor } from '../../src/git-hosts/providers.js';
+
+const SECRET = 'a-webhook-secret-of-some-length';
+const headers = (h: Record<string, string>) => (name: string) => h[name];
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+const GITEA_PUSH = {
+  ref: 'refs/heads/main',
+  before: '0'.repeat(40),
+  after: 'b'.repeat(40),
+  compare_url: 'http://gitea.example/berth/web/compare/000...bbb',
+  commits: [{ id: 'b'.repeat(40), message: 'change\n', added: ['a.txt'], removed: [], modified: ['version'] }],
+  head_commit: { id: 'b'.repeat(40), message: 'change\n' },
+  repository: { id: 1, full_name: 'berth/web', clone_url: 'http://gitea.example/berth/web.git', default_branch: 'main' },
+  pusher: { login: 'berth' },
+  sender: { login: 'berth' },
+};
+
+const giteaPullRequest = (action: string, headRepo = 'berth/web') => ({
+  action,
+  number: 3,
+  pull_request: {
+    id: 9,
+    number: 3,
+    state: action === 'closed' ? 'closed' : 'open',
+    head: { label: 'feature', ref: 'feature', sha: 'c'.repeat(40), repo: { full_name: headRepo } },
+    base: { label: 'main', ref: 'main', sha: 'b'.repeat(40), repo: { full_name: 'berth/web' } },
+    merged: false,
+  },
+  repository: { full_name: 'berth/web' },
+  sender: { login: 'someone' },
+});
+
+describe('Gitea and Forgejo', () => {
+  const gitea = providerFor('gitea');
+
+  test('the signature is HMAC-SHA256 of the raw body, hex, in X-Gitea-Signature or X-Forgejo-Signature', () => {
+    const raw = bytes(JSON.stringify(GITEA_PUSH));
+    const good = hmacSha256(SECRET, raw).toString('hex');
+    expect(gitea.verify(raw, headers({ 'x-gitea-signature': good }), SECRET)).toBe('ok');
+    expect(providerFor('forgejo').verify(raw, headers({ 'x-forgejo-signature': good }), SECRET)).toBe('ok');
+    expect(gitea.verify(raw, headers({}), SECRET)).toBe('missing');
+    expect(gitea.verify(raw, headers({ 'x-gitea-signature': hmacSha256('other', raw).toString('hex') }), SECRET)).toBe('mismatch');
+    expect(gitea.verify(raw, headers({ 'x-gitea-signature': `sha256=${good}` }), SECRET)).toBe('mismatch');
+    expect(gitea.verify(raw, headers({ 'x-gitea-signature': good.slice(0, 63) }), SECRET)).toBe('mismatch');
+    // One byte more (a space the host never sent) is another body.
+    expect(gitea.verify(bytes(`${JSON.stringify(GITEA_PUSH)} `), headers({ 'x-gitea-signature': good }), SECRET)).toBe('mismatch');
+  });
+
+  test('delivery ids and event names are taken only when well-formed', () => {
+    expect(gitea.deliveryId(headers({ 'x-gitea-delivery': '6f1c1e86-6d1a-4b51-8e8c-1f1f1f1f1f1f' }))).toBe('6f1c1e86-6d1a-4b51-8e8c-1f1f1f1f1f1f');
+    expect(gitea.deliveryId(headers({ 'x-gitea-delivery': '../../x' }))).toBeNull();
+    expect(gitea.eventName(headers({ 'x-forgejo-event': 'push' }))).toBe('push');
+    expect(gitea.eventName(headers({ 'x-gitea-event': 'Push; drop' }))).toBeNull();
+  });
+
+  test('a push parses into a push event', () => {
+    const names = gitea.classify('push', GITEA_PUSH);
+    expect(names).toEqual({ event: 'push', action: null });
+    expect(gitea.parse(names as NonNullable<typeof names>, GITEA_PUSH)).toMatchObject({
+      kind: 'push',
+      repository: 'berth/web',
+      installationId: null,
+      branch: 'main',
+      tag: null,
+      sha: 'b'.repeat(40),
+      deleted: false,
+      changedPaths: ['a.txt', 'version'],
+    });
+    const tag = { ...GITEA_PUSH, ref: 'refs/tags/v1.0.0' };
+    expect(gitea.parse({ event: 'push', action: null }, tag)).toMatchObject({ kind: 'push', branch: null, tag: 'v1.0.0' });
+  });
+
+  test('pull requests: opened, synchronized (new commits), reopened, closed; forks are told apart; other actions ignored', () => {
+    for (const [action, berthAction] of [
+      ['opened', 'opened'],
+      ['synchronized', 'synchronize'],
+      ['reopened', 'reopened'],
+      ['closed', 'closed'],
+    ]) {
+      const payload = giteaPullRequest(action as string);
+      const names = gitea.classify('pull_request', payload);
+      expect(names).toEqual({ event: 'pull_request', action: berthAction });
+      expect(gitea.parse(names as NonNullable<typeof names>, payload)).toMatchObject({ kind: 'pull_request', action: berthAction, number: 3, head: 'feature', base: 'main', headSha: 'c'.repeat(40), fork: false, installationId: null });
+    }
+    const fork = giteaPullRequest('opened', 'stranger/web');
+    expect(gitea.parse({ event: 'pull_request', action: 'opened' }, fork)).toMatchObject({ fork: true, headRepository: 'stranger/web' });
+    expect(gitea.classify('pull_request', giteaPullRequest('edited'))).toBeNull();
+    expect(gitea.classify('issues', { action: 'opened' })).toBeNull();
+    expect(() => gitea.parse({ event: 'push', action: null }, { ref: 'refs/heads/main' })).toThrow();
+  });
+});
+
+describe('GitHub behind the same boundary', () => {
+  const github = providerFor('github');
+  test('X-Hub-Signature-256 is sha256=<hex HMAC> of the raw body', () => {
+    const raw = bytes('{"zen":"Keep it logically awesome."}');
+    const good = `sha256=${hmacSha256(SECRET, raw).toString('hex')}`;
+    expect(github.verify(raw, headers({ 'x-hub-signature-256': good }), SECRET)).toBe('ok');
+    expect(github.verify(raw, headers({ 'x-hub-signature-256': good.replace('sha256=', '') }), SECRET)).toBe('mismatch');
+    expect(github.verify(raw, headers({}), SECRET)).toBe('missing');
+    expect(github.classify('ping', {})).toEqual({ event: 'ping', action: null });
+    expect(github.classify('pull_request', { action: 'synchronize' })).toEqual({ event: 'pull_request', action: 'synchronize' });
+    expect(github.classify('pull_request', { action: 'assigned' })).toBeNull();
+  });
+});
