@@ -14,6 +14,8 @@ import type { GitSource } from '../../src/domain/deployment.js';
 import { isHandled, type GitEvent } from '../../src/domain/github-events.js';
 import { providerFor } from '../../src/git-hosts/providers.js';
 import { getGitHost } from '../../db/queries/git-hosts.js';
+import { getGenericWebhook } from '../../db/queries/generic-webhooks.js';
+import { GenericDelivery, genericPushEvent } from '../../src/git-hosts/generic/payload.js';
 import { previewEnvironmentName, type PreviewTarget } from '../../src/domain/preview.js';
 import type { PullRequestEvent } from '../../src/domain/workflow-definitions.js';
 import { permanentFailure } from '../../src/errors.js';
@@ -57,6 +59,8 @@ interface Deps {
 const MAX_PR_FILES_PAGES = 30;
 
 export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }: Deps) {
+  type Candidate = Awaited<ReturnType<typeof appsOf>>[number];
+
   /** Apps building from the repository on the host the delivery came from (null: GitHub). */
   async function appsOf(repository: string, gitHostId: string | null) {
     return db
@@ -88,7 +92,8 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
 
   function sourceFor(event: Extract<GitEvent, { kind: 'push' | 'pull_request' }>, url: string | null, base: RequestBase, env: { name: string }, pullRequest: number | null, gitHostId: string | null): GitSource {
     const ref = event.kind === 'push' ? (event.branch ?? event.tag) : event.head;
-    const sha = event.kind === 'push' ? event.sha : event.headSha;
+    // A generic webhook may name a ref without a commit: the build fetches the ref's head.
+    const sha = (event.kind === 'push' ? event.sha : event.headSha) || null;
     return {
       repository: event.repository,
       url,
@@ -104,8 +109,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
     };
   }
 
-  async function planPush(event: Extract<GitEvent, { kind: 'push' }>, plan: DeliveryPlan, gitHostId: string | null) {
-    const candidates = await appsOf(event.repository, gitHostId);
+  async function planPush(event: Extract<GitEvent, { kind: 'push' }>, plan: DeliveryPlan, gitHostId: string | null, candidates: Candidate[]) {
     const what = event.tag !== null ? `tag ${event.tag}` : `branch ${event.branch}`;
     if (candidates.length === 0) return done(plan, 'no-match', `no app builds from ${event.repository}`);
     if (event.deleted) return done(plan, 'ignored', `${what} was deleted: nothing to build`);
@@ -126,7 +130,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
       const base = requestBase(app, env, site);
       plan.actions.push({
         kind: 'deploy',
-        result: note(app.name, env.name, match.rule, `${what} at ${event.sha.slice(0, 12)}`),
+        result: note(app.name, env.name, match.rule, `${what} at ${event.sha ? event.sha.slice(0, 12) : 'its head'}`),
         request: { ...base, source: sourceFor(event, source.url, base, env, null, gitHostId) },
       });
     }
@@ -208,6 +212,15 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
     if (!delivery) throw permanentFailure('NotFound', `delivery ${input.deliveryId} is not stored`);
     const plan: DeliveryPlan = { actions: [], notes: [], outcome: null, message: '' };
     if (!isHandled(delivery.event, delivery.action)) return done(plan, 'ignored', `${delivery.event} is not handled`);
+    if (delivery.gitHostId?.startsWith('whk_')) {
+      // A generic webhook belongs to one app: its rules decide, its repository is built.
+      const hook = await getGenericWebhook(db, delivery.gitHostId);
+      const [candidate] = hook ? await db.select({ app: apps, source: gitSources }).from(gitSources).innerJoin(apps, eq(apps.id, gitSources.appId)).where(eq(apps.id, hook.appId)) : [];
+      if (!candidate) return done(plan, 'no-match', 'the webhook or its app was removed');
+      const repository = candidate.source.repository ?? candidate.source.url ?? candidate.app.name;
+      await planPush(genericPushEvent(GenericDelivery.parse(JSON.parse(delivery.payload)), repository), plan, null, [candidate]);
+      return plan;
+    }
     const host = delivery.gitHostId ? await getGitHost(db, delivery.gitHostId) : null;
     if (delivery.gitHostId && !host) return done(plan, 'failed', `git host connection ${delivery.gitHostId} was removed`);
     let event: GitEvent;
@@ -222,7 +235,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
       plan.message = `${event.action}: syncing installation ${event.installationId}`;
       return plan;
     }
-    if (event.kind === 'push') await planPush(event, plan, host?.id ?? null);
+    if (event.kind === 'push') await planPush(event, plan, host?.id ?? null, await appsOf(event.repository, host?.id ?? null));
     else await planPullRequest(event, plan, delivery.id, host?.id ?? null);
     return plan;
   };

@@ -35,3 +35,4 @@ export * from './deployment-variables.js';
 export * from './environment-certificates.js';
 export * from './acme-dns-credentials.js';
 export * from './git-hosts.js';
+export * from './generic-webhooks.js';

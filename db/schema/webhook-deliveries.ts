@@ -11,7 +11,7 @@ export const webhookDeliveries = pgTable(
   {
     /** X-GitHub-Delivery; for another host <git host id>-<its delivery id>. */
     id: text('id').primaryKey(),
-    /** The git host connection it came through; null: GitHub. */
+    /** The git host connection (ghc_…) or generic webhook (whk_…) it came through; null: GitHub. */
     gitHostId: text('git_host_id'),
     event: text('event').notNull(),
     action: text('action'),

@@ -4844,6 +4844,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/git-hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Git host connections (Gitea, Forgejo)
+         * @description Access: instance administrators (read).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Connections */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["GitHost"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Connect a Gitea or Forgejo server
+         * @description Then add a webhook on the forge (repository or organisation) to webhookPath, content type application/json, with the webhook secret, for push and pull request events; and give apps git.gitHostId with repository owner/name.
+         *
+         *     Access: instance administrators (admin).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GitHostInput"];
+                };
+            };
+            responses: {
+                /** @description Connected */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GitHostCreated"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/git-hosts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a git host connection no app uses
+         * @description Access: instance administrators (admin).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/github/app": {
         parameters: {
             query?: never;
@@ -7519,6 +7763,7 @@ export interface components {
                 forkApprovalLabel: string | null;
                 /** @enum {string} */
                 forkPolicy: "deny" | "approve" | "allow-without-secrets";
+                gitHostId: string | null;
                 previewIdleSeconds: number | null;
                 repository: string | null;
                 url: string | null;
@@ -7952,6 +8197,31 @@ export interface components {
         ForkApprovalInput: {
             sha: string;
         };
+        GitHost: {
+            baseUrl: string;
+            createdAt: string;
+            id: string;
+            /** @enum {string} */
+            kind: "gitea" | "forgejo";
+            name: string;
+            webhookPath: string;
+        };
+        GitHostCreated: components["schemas"]["GitHost"] & {
+            /** @description The secret Berth made (shown once); null when one was given */
+            webhookSecret: string | null;
+        };
+        GitHostInput: {
+            /** @description An access token with repository read and commit-status write (sealed; never returned) */
+            accessToken: string;
+            /** @example https://git.example.com */
+            baseUrl: string;
+            /** @enum {string} */
+            kind: "gitea" | "forgejo";
+            /** @example web */
+            name: string;
+            /** @description The webhooks' signing secret (sealed; never returned). Omitted: Berth makes one and returns it once. */
+            webhookSecret?: string;
+        };
         GitHubApp: {
             appId: number;
             createdAt: string;
@@ -7985,6 +8255,11 @@ export interface components {
              * @enum {string}
              */
             forkPolicy?: "deny" | "approve" | "allow-without-secrets";
+            /**
+             * @description A Gitea/Forgejo connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token
+             * @example ghc_01hzyx3k2m9q
+             */
+            gitHostId?: string;
             /** @description kind git: previews go after this long without a pull-request event */
             previewIdleSeconds?: number;
             /**
@@ -8017,6 +8292,8 @@ export interface components {
              * @enum {string}
              */
             forkPolicy?: "deny" | "approve" | "allow-without-secrets";
+            /** @example ghc_01hzyx3k2m9q */
+            gitHostId?: string | null;
             previewIdleSeconds?: number | null;
             /** @example acme/web */
             repository?: string | null;

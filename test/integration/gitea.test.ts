@@ -153,8 +153,10 @@ describe("Gitea's own webhooks", () => {
     const n = pr.body.number;
     const opened = await deliveryFor(sha, 'pull_request');
     expect(opened.outcome, opened.message).toBe('deployed');
-    expect(opened.results).toMatchObject([{ app: 'web', environment: `pr-${n}` }]);
-    const d = await waitForDeployment(berth, opened.results[0].deploymentId, 240_000);
+    const preview = opened.results.find((r: { deploymentId: string | null }) => r.deploymentId);
+    expect(preview).toMatchObject({ app: 'web', environment: `pr-${n}` });
+    expect(opened.results.find((r: { app: string }) => r.app === 'web2')).toMatchObject({ deploymentId: null, note: 'the app has no pull-request rules' });
+    const d = await waitForDeployment(berth, preview.deploymentId, 240_000);
     expect(d.status, d.message).toBe('succeeded');
     expect((await throughTraefik(`web.pr-${n}.localhost`)).body.trim()).toBe('pr first');
     await waitFor('the preview status on Gitea', async () => (await statusesOf(sha)).some((s) => s.context === `berth/web/pr-${n}` && s.status === 'success'), 30_000, 200);

@@ -100,16 +100,20 @@ ROOT_PATH = ${join(dir, 'log')}
   const env = { ...process.env, HOME: dir, GITEA_WORK_DIR: dir, GITEA_CUSTOM: join(dir, 'custom'), USER: 'root' };
   const user = 'berth';
   const password = `pw-${randomBytes(12).toString('hex')}`;
-  // Makes the database (migrations) and the first user before the web server starts.
-  await run(binary, ['admin', 'user', 'create', '--config', config, '--work-path', dir, '--username', user, '--password', password, '--email', 'berth@example.com', '--admin', '--must-change-password=false'], { env, cwd: dir });
-
-  const proc = startProcess('gitea', binary, ['web', '--config', config, '--work-path', dir], join(dir, 'gitea.log'), { env });
+  const common = ['--config', config, '--work-path', dir];
+  let proc: ReturnType<typeof startProcess> | null = null;
   try {
+    // The database and the first user before the web server starts.
+    await run(binary, ['migrate', ...common], { env, cwd: dir });
+    await run(binary, ['admin', 'user', 'create', ...common, '--username', user, '--password', password, '--email', 'berth@example.com', '--admin', '--must-change-password=false'], { env, cwd: dir });
+    proc = startProcess('gitea', binary, ['web', ...common], join(dir, 'gitea.log'), { env });
     await waitUntilReady(proc, async () => (await fetch(`${url}/api/v1/version`)).ok, 60_000);
   } catch (err) {
+    await proc?.stop();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const web = proc;
 
   const basic = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const call = async <T>(method: string, path: string, body: unknown, authorization: string) => {
@@ -154,7 +158,7 @@ ROOT_PATH = ${join(dir, 'log')}
       await run('git', ['-c', `http.extraHeader=${header}`, 'push', '-q', '--', `${url}/${user}/${repo}.git`, `${branch}:${branch}`], { cwd: repoDir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
     },
     async stop() {
-      await proc.stop();
+      await web.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
