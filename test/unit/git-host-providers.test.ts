@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { hmacSha256 } from '../../src/git-hosts/hmac.js';
 import { providerFor } from '../../src/git-hosts/providers.js';
+import { signStandard, TIMESTAMP_TOLERANCE_SECONDS, verifyStandard } from '../../src/git-hosts/generic/standard-webhooks.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 const headers = (h: Record<string, string>) => (name: string) => h[name];
@@ -107,5 +108,30 @@ describe('GitHub behind the same boundary', () => {
     expect(github.classify('ping', {})).toEqual({ event: 'ping', action: null });
     expect(github.classify('pull_request', { action: 'synchronize' })).toEqual({ event: 'pull_request', action: 'synchronize' });
     expect(github.classify('pull_request', { action: 'assigned' })).toBeNull();
+  });
+});
+
+describe('Standard Webhooks (generic webhooks)', () => {
+  // The example of the specification (standardwebhooks.com).
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
+  const timestamp = 1614265330;
+  const body = '{"test": 2432232314}';
+
+  test("the specification's example signature", () => {
+    expect(signStandard(secret, id, timestamp, body)).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
+
+  test('verified within the window, refused outside it, with another secret, or without headers', () => {
+    const h = (sig: string, ts = timestamp) => headers({ 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sig });
+    const good = signStandard(secret, id, timestamp, body);
+    expect(verifyStandard(bytes(body), h(good), secret, timestamp + 10)).toEqual({ ok: true, id });
+    // Several signatures (a rotation): any that matches.
+    expect(verifyStandard(bytes(body), h(`v1,AAAA ${good}`), secret, timestamp)).toEqual({ ok: true, id });
+    expect(verifyStandard(bytes(body), h(good), secret, timestamp + TIMESTAMP_TOLERANCE_SECONDS + 1)).toEqual({ ok: false, reason: 'stale' });
+    expect(verifyStandard(bytes(body), h(good), 'whsec_' + Buffer.from('another').toString('base64'), timestamp)).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyStandard(bytes(`${body} `), h(good), secret, timestamp)).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyStandard(bytes(body), h(good.replace('v1,', 'v2,')), secret, timestamp)).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyStandard(bytes(body), headers({}), secret, timestamp)).toEqual({ ok: false, reason: 'missing' });
   });
 });
