@@ -84,7 +84,9 @@ function baseRouter(deps: AppDeps) {
 /** The routes the internet must reach: git-host webhooks (signed) and GitHub's redirects (one-time state). */
 function mountPublicIntake(app: ReturnType<typeof newRouter>, deps: AppDeps, intake: WebhookIntake) {
   app.route('/webhooks/github', githubWebhook(deps, intake));
-  app.route('/webhooks/gitea', gitHostWebhook(deps, intake.counters));
+  const gitHostIntake = gitHostWebhook(deps, intake.counters);
+  app.route('/webhooks/gitea', gitHostIntake);
+  app.route('/webhooks/gitlab', gitHostIntake);
   app.route('/webhooks/generic', genericWebhook(deps, intake.counters));
   app.route('/github', githubSetupRoutes(deps, intake.verifier).callbacks);
 }

@@ -20,7 +20,7 @@ const present = (r: GitHostRow) => ({
   name: r.name,
   kind: r.kind,
   baseUrl: r.baseUrl,
-  webhookPath: `/webhooks/gitea/${r.id}`,
+  webhookPath: `/webhooks/${r.kind === 'gitlab' ? 'gitlab' : 'gitea'}/${r.id}`,
   createdAt: r.createdAt.toISOString(),
 });
 

@@ -1,4 +1,5 @@
-// POST /webhooks/gitea/{git host id}: deliveries from a Gitea or Forgejo connection. The same
+// POST /webhooks/gitea/{git host id} (and /webhooks/gitlab/{id}): deliveries from a Gitea,
+// Forgejo or GitLab connection. The same
 // short synchronous path as GitHub's: the connection's provider verifies the signature over
 // the exact bytes received (constant time), names the event in Berth's terms, and a handled
 // delivery is stored once — keyed by the connection and the host's delivery id, so a
@@ -7,6 +8,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deliverySummary } from '../../src/domain/github-events.js';
 import { providerFor } from '../../src/git-hosts/providers.js';
+import type { DeliveryNames, GitHostProvider } from '../../src/git-hosts/provider.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { errorBody } from '../errors.js';
 import type { WebhookCounters } from './counters.js';
@@ -15,6 +17,19 @@ import { createGitHostSecretCache } from './git-host-secrets.js';
 
 const HOST_ID = /^[a-z]{2,4}_[0-9a-z]{10,32}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The delivery list's columns, from Berth's reading of the payload (hosts name things differently). */
+function summaryOf(provider: GitHostProvider, names: DeliveryNames, payload: object) {
+  const summary = deliverySummary(payload);
+  try {
+    const event = provider.parse(names, payload);
+    if (event.kind === 'push') return { ...summary, repository: event.repository, sha: event.sha };
+    if (event.kind === 'pull_request') return { ...summary, repository: event.repository, ref: event.head, sha: event.headSha };
+  } catch {
+    // Not parseable: the intake workflow records why; the row keeps what could be read.
+  }
+  return summary;
+}
 
 /** The stored delivery's key: unique across connections (two forges may both say delivery 1). */
 export const gitHostDeliveryKey = (hostId: string, deliveryId: string) => `${hostId}-${deliveryId}`;
@@ -50,7 +65,7 @@ export function gitHostWebhook(deps: AppDeps, counters: WebhookCounters) {
       const verified = provider.verify(raw, header, host.webhookSecret);
       if (verified !== 'ok') {
         counters.rejectedSignature++;
-        return reject(c, 401, verified === 'missing' ? `${provider.signatureHeader} is missing` : 'signature does not match');
+        return reject(c, 401, verified === 'missing' ? `${provider.signatureHeader} is missing` : verified === 'stale' ? 'webhook-timestamp is outside the allowed window' : 'signature does not match');
       }
       let payload: unknown;
       try {
@@ -70,7 +85,7 @@ export function gitHostWebhook(deps: AppDeps, counters: WebhookCounters) {
         counters.ignored++;
         return c.json({ delivery: id, status: 'ignored', reason: `${event} is not an event Berth acts on` }, 202);
       }
-      const summary = deliverySummary(payload);
+      const summary = summaryOf(provider, names, payload);
       const isNew = await writer.store({ id, gitHostId: host.row.id, ...summary, event: names.event, action: names.action, installationId: null, payload: utf8.decode(raw) });
       if (!isNew) {
         counters.duplicates++;

@@ -8457,7 +8457,7 @@ export interface components {
             createdAt: string;
             id: string;
             /** @enum {string} */
-            kind: "gitea" | "forgejo";
+            kind: "gitea" | "forgejo" | "gitlab";
             name: string;
             webhookPath: string;
         };
@@ -8471,7 +8471,7 @@ export interface components {
             /** @example https://git.example.com */
             baseUrl: string;
             /** @enum {string} */
-            kind: "gitea" | "forgejo";
+            kind: "gitea" | "forgejo" | "gitlab";
             /** @example web */
             name: string;
             /** @description The webhooks' signing secret (sealed; never returned). Omitted: Berth makes one and returns it once. */

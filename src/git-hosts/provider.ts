@@ -6,14 +6,15 @@ import type { GitEvent, HandledEvent } from '../domain/github-events.js';
 
 export type { GitEvent, HandledEvent };
 
-/** Self-hosted forges a connection can be made to (GitHub is reached through its App). */
-export const GIT_HOST_KINDS = ['gitea', 'forgejo'] as const;
+/** Forges a connection can be made to (GitHub is reached through its App). */
+export const GIT_HOST_KINDS = ['gitea', 'forgejo', 'gitlab'] as const;
 export type GitHostKind = (typeof GIT_HOST_KINDS)[number];
 
 /** A request's headers, by lower-case name. */
 export type HeaderLookup = (name: string) => string | undefined;
 
-export type Verification = 'ok' | 'missing' | 'mismatch';
+/** stale: a signed timestamp outside the allowed window (a replay). */
+export type Verification = 'ok' | 'missing' | 'mismatch' | 'stale';
 
 /** The names a stored delivery carries, in Berth's vocabulary (so every host's rows read alike). */
 export interface DeliveryNames {

@@ -27,6 +27,7 @@ const PUBLIC_ROUTES = [
   'GET /healthz',
   'POST /webhooks/github',
   'POST /webhooks/gitea/:hostId',
+  'POST /webhooks/gitlab/:hostId',
   'POST /webhooks/generic/:hookId',
   'GET /github/app/callback',
   'GET /github/installations/callback',

@@ -135,3 +135,51 @@ describe('Standard Webhooks (generic webhooks)', () => {
     expect(verifyStandard(bytes(body), headers({}), secret, timestamp)).toEqual({ ok: false, reason: 'missing' });
   });
 });
+
+describe('GitLab', () => {
+  const gitlab = providerFor('gitlab');
+  const project = { path_with_namespace: 'group/web' };
+  // Shapes from GitLab's webhook events documentation.
+  const push = { object_kind: 'push', before: 'a'.repeat(40), after: 'b'.repeat(40), ref: 'refs/heads/main', project, commits: [{ added: ['x'], modified: ['y'], removed: [] }], repository: { name: 'web' } };
+  const mr = (action: string, extra = {}) => ({
+    object_kind: 'merge_request',
+    project,
+    object_attributes: { iid: 5, action, source_branch: 'feat', target_branch: 'main', last_commit: { id: 'c'.repeat(40) }, source: { path_with_namespace: 'someone/web' }, target: project, ...extra },
+  });
+
+  test('X-Gitlab-Token in constant time, or the signed-webhook headers', () => {
+    const raw = bytes(JSON.stringify(push));
+    expect(gitlab.verify(raw, headers({ 'x-gitlab-token': SECRET }), SECRET)).toBe('ok');
+    expect(gitlab.verify(raw, headers({ 'x-gitlab-token': `${SECRET}!` }), SECRET)).toBe('mismatch');
+    expect(gitlab.verify(raw, headers({}), SECRET)).toBe('missing');
+    const now = Math.floor(Date.now() / 1000);
+    const signed = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(now), 'webhook-signature': signStandard(SECRET, 'msg_1', now, raw) };
+    expect(gitlab.verify(raw, headers(signed), SECRET)).toBe('ok');
+    expect(gitlab.verify(raw, headers({ ...signed, 'webhook-timestamp': String(now - 3600) }), SECRET)).toBe('stale');
+    expect(gitlab.verify(raw, headers({ ...signed, 'webhook-signature': signStandard('whsec_b3RoZXI=', 'msg_1', now, raw) }), SECRET)).toBe('mismatch');
+    const stale = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(now - 3600), 'webhook-signature': signStandard(SECRET, 'msg_1', now - 3600, raw) };
+    expect(gitlab.verify(raw, headers({ ...stale, 'x-gitlab-token': SECRET }), SECRET)).toBe('stale');
+  });
+
+  test('push, tag push and merge requests become Berth events; edits without commits are ignored', () => {
+    expect(gitlab.eventName(headers({ 'x-gitlab-event': 'Push Hook' }))).toBe('Push Hook');
+    expect(gitlab.eventName(headers({ 'x-gitlab-event': 'Pipeline Hook' }))).toBeNull();
+    expect(gitlab.parse({ event: 'push', action: null }, push)).toMatchObject({ kind: 'push', repository: 'group/web', branch: 'main', sha: 'b'.repeat(40), changedPaths: ['x', 'y'] });
+    const tag = { ...push, object_kind: 'tag_push', ref: 'refs/tags/v2' };
+    expect(gitlab.classify('Tag Push Hook', tag)).toEqual({ event: 'push', action: null });
+    expect(gitlab.parse({ event: 'push', action: null }, tag)).toMatchObject({ tag: 'v2', branch: null });
+    for (const [action, berth, extra] of [
+      ['open', 'opened', {}],
+      ['reopen', 'reopened', {}],
+      ['update', 'synchronize', { oldrev: 'a'.repeat(40) }],
+      ['close', 'closed', {}],
+      ['merge', 'closed', {}],
+    ] as const) {
+      const names = gitlab.classify('Merge Request Hook', mr(action, extra));
+      expect(names).toEqual({ event: 'pull_request', action: berth });
+      expect(gitlab.parse(names as NonNullable<typeof names>, mr(action, extra))).toMatchObject({ kind: 'pull_request', number: 5, head: 'feat', base: 'main', headSha: 'c'.repeat(40), fork: true, headRepository: 'someone/web' });
+    }
+    expect(gitlab.classify('Merge Request Hook', mr('update'))).toBeNull();
+    expect(gitlab.classify('Merge Request Hook', mr('approved'))).toBeNull();
+  });
+});

@@ -8,9 +8,10 @@ import type { SecretBox } from '../../../src/secrets/secret-box.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-/** Gitea's commit status states (it also has "warning", which Berth does not use). */
+/** Berth's commit states; each host names them its own way. */
 export type GiteaCommitState = 'pending' | 'success' | 'failure' | 'error';
 
+/** What Berth asks of a git host connection's server, whatever its kind. */
 export interface GiteaApi {
   /** The connection (throws a permanent failure when it was removed). */
   host(id: string): Promise<GitHostRow>;
