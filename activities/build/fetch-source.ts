@@ -31,7 +31,7 @@ export interface FetchDeps {
   deploymentLog: DeploymentLog;
   workspacesDir: string;
   githubWebUrl: string;
-  /** Gitea/Forgejo connections: clone URLs and tokens of their repositories. */
+  /** Gitea, Forgejo and GitLab connections: clone URLs and tokens of their repositories. */
   gitHosts?: GiteaApi;
   /** A build does not start on a Docker root short of free space. */
   disk?: DiskGuard;

@@ -1,4 +1,4 @@
-// Connections to self-hosted forges (Gitea, Forgejo): made, listed and removed by instance
+// Connections to git forges (Gitea, Forgejo, GitLab): made, listed and removed by instance
 // administrators. The access token and webhook secret are sealed at once and never returned;
 // a secret Berth makes is shown once, in the answer that made it.
 import { randomBytes } from 'node:crypto';
@@ -34,7 +34,7 @@ export function gitHostRoutes({ db, secretBox }: AppDeps) {
       path: '/',
       access: { instance: 'read' },
       tags: ['git-hosts'],
-      summary: 'Git host connections (Gitea, Forgejo)',
+      summary: 'Git host connections (Gitea, Forgejo, GitLab)',
       responses: { 200: json(z.object({ items: z.array(GitHost) }), 'Connections'), ...errorResponses },
     }),
     async (c) => c.json({ items: (await listGitHosts(db)).map(present) }, 200),
@@ -46,9 +46,9 @@ export function gitHostRoutes({ db, secretBox }: AppDeps) {
       path: '/',
       access: { instance: 'admin' },
       tags: ['git-hosts'],
-      summary: 'Connect a Gitea or Forgejo server',
+      summary: 'Connect a Gitea, Forgejo or GitLab server',
       description:
-        'Then add a webhook on the forge (repository or organisation) to webhookPath, content type application/json, with the webhook secret, for push and pull request events; and give apps git.gitHostId with repository owner/name.',
+        'Then add a webhook on the forge (repository, organisation or group) to webhookPath, content type application/json, with the webhook secret (GitLab: its secret token), for push, tag and pull/merge request events; and give apps git.gitHostId with repository owner/name.',
       request: { body: body(GitHostInput) },
       responses: { 201: json(GitHostCreated, 'Connected'), ...errorResponses },
     }),

@@ -5097,7 +5097,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Git host connections (Gitea, Forgejo)
+         * Git host connections (Gitea, Forgejo, GitLab)
          * @description Access: instance administrators (read).
          */
         get: {
@@ -5169,8 +5169,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Connect a Gitea or Forgejo server
-         * @description Then add a webhook on the forge (repository or organisation) to webhookPath, content type application/json, with the webhook secret, for push and pull request events; and give apps git.gitHostId with repository owner/name.
+         * Connect a Gitea, Forgejo or GitLab server
+         * @description Then add a webhook on the forge (repository, organisation or group) to webhookPath, content type application/json, with the webhook secret (GitLab: its secret token), for push, tag and pull/merge request events; and give apps git.gitHostId with repository owner/name.
          *
          *     Access: instance administrators (admin).
          */
@@ -8511,7 +8511,7 @@ export interface components {
              */
             forkPolicy?: "deny" | "approve" | "allow-without-secrets";
             /**
-             * @description A Gitea/Forgejo connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token
+             * @description A Gitea, Forgejo or GitLab connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token
              * @example ghc_01hzyx3k2m9q
              */
             gitHostId?: string;
