@@ -4,11 +4,14 @@
 // holds their commit statuses; a pull request gets a preview that goes when it is closed.
 // Deliveries with a wrong, missing or replayed signature, or over the size limit, are refused
 // and store nothing.
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { createHostApis } from '../../activities/git-hosts/host-apis.js';
 import { gitHosts, webhookDeliveries } from '../../db/schema/index.js';
+import { createSecretBox, loadSecretKey } from '../../src/secrets/secret-box.js';
 import { builtImageTag } from '../../src/domain/git-build.js';
 import { hmacSha256 } from '../../src/git-hosts/hmac.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -143,6 +146,13 @@ describe("Gitea's own webhooks", () => {
     const web = delivery.results.find((r: { app: string }) => r.app === 'web');
     expect(statuses.find((s) => s.context === 'berth/web/prod' && s.status === 'success')?.target_url).toBe(`${berth.config.api.publicUrl}/api/v1/deployments/${web.deploymentId}`);
   }, 420_000);
+
+  test('the provider boundary reads a commit from Gitea with the sealed token', async () => {
+    const hosts = createHostApis({ db: berth.database.db, box: createSecretBox(loadSecretKey(berth.config.secrets)) });
+    const head = execFileSync('git', ['rev-parse', 'main'], { cwd: repo.dir }).toString().trim();
+    expect(await hosts.getCommit(host.id, `${gitea.user}/${REPO}`, 'main')).toBe(head);
+    expect(await hosts.getCommit(host.id, `${gitea.user}/${REPO}`, 'no-such-branch')).toBeNull();
+  });
 
   test('a pull request gets a preview, and closing it tears the preview down', async () => {
     const sha = repo.commit('pr first', { branch: 'feature' });
