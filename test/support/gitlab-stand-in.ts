@@ -55,7 +55,9 @@ async function gitHttp(root: string, req: IncomingMessage, res: ServerResponse, 
   });
   const out: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stdin.end(body);
+  // A GET needs no body, and the backend may exit before reading one: a closed pipe is fine.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(body.length > 0 ? body : undefined);
   await new Promise((resolve) => child.on('close', resolve));
   const all = Buffer.concat(out);
   const split = all.indexOf('\r\n\r\n') >= 0 ? all.indexOf('\r\n\r\n') : all.indexOf('\n\n');
