@@ -24,6 +24,8 @@ import { createBuildActivities } from './build/index.js';
 import { createEnvironmentContainerActivities } from './docker/environment-containers.js';
 import { createEngineGuard } from './docker/engine-guard.js';
 import { createGitHubActivities } from './github/index.js';
+import { createHostApis } from './git-hosts/host-apis.js';
+import { createGiteaFeedback } from './git-hosts/gitea/feedback.js';
 import { createLaneActivities } from './lanes/index.js';
 import { createPreviewActivities } from './previews/index.js';
 import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
@@ -106,6 +108,7 @@ export function createControlActivities(deps: ActivityDeps) {
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
     ...createGitHubActivities(deps).activities,
+    ...createGiteaFeedback(createHostApis({ db: deps.db, box: deps.box })),
     ...createLaneActivities({ temporal: deps.temporal }),
     ...createPreviewActivities({ db: deps.db, site: deps.site }),
   };

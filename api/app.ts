@@ -36,6 +36,8 @@ import { projectVariableRoutes } from './routes/project-variables.js';
 import { variableSchemaRoutes } from './routes/variable-schema.js';
 import { environmentRoutes } from './routes/environments.js';
 import { githubRoutes } from './routes/github.js';
+import { gitHostRoutes } from './routes/git-hosts.js';
+import { genericWebhookRoutes } from './routes/generic-webhooks.js';
 import { githubSetupRoutes } from './routes/github-setup.js';
 import { healthRoutes } from './routes/health.js';
 import { memberRoutes } from './routes/members.js';
@@ -50,6 +52,8 @@ import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { createWebhookCounters, type WebhookCounters } from './webhooks/counters.js';
 import { githubWebhook } from './webhooks/github.js';
+import { gitHostWebhook } from './webhooks/git-host.js';
+import { genericWebhook } from './webhooks/generic.js';
 import { createWebhookVerifier, type WebhookVerifier } from './webhooks/webhook-secrets.js';
 
 export const API_VERSION = '0.2.0';
@@ -80,6 +84,10 @@ function baseRouter(deps: AppDeps) {
 /** The routes the internet must reach: git-host webhooks (signed) and GitHub's redirects (one-time state). */
 function mountPublicIntake(app: ReturnType<typeof newRouter>, deps: AppDeps, intake: WebhookIntake) {
   app.route('/webhooks/github', githubWebhook(deps, intake));
+  const gitHostIntake = gitHostWebhook(deps, intake.counters);
+  app.route('/webhooks/gitea', gitHostIntake);
+  app.route('/webhooks/gitlab', gitHostIntake);
+  app.route('/webhooks/generic', genericWebhook(deps, intake.counters));
   app.route('/github', githubSetupRoutes(deps, intake.verifier).callbacks);
 }
 
@@ -128,8 +136,10 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/apps', ruleRoutes(deps));
   v1.route('/apps', buildSecretRoutes(deps));
   v1.route('/apps', previewRoutes(deps));
+  v1.route('/apps', genericWebhookRoutes(deps));
   v1.route('/github', githubSetup.api);
   v1.route('/github', githubRoutes(deps, intake.counters));
+  v1.route('/git-hosts', gitHostRoutes(deps));
   v1.route('/', stackRoutes(deps));
   v1.route('/', overviewRoutes(deps));
   v1.doc31('/openapi.json', {

@@ -15,6 +15,9 @@ TRAEFIK_VERSION=3.6.12
 PEBBLE_VERSION=2.10.3
 # Keep in step with test/support/schemathesis.ts.
 SCHEMATHESIS_VERSION=4.32.5
+# Gitea, the self-hosted git forge the Gitea/Forgejo provider is tested against (tests only).
+# Keep in step with test/support/gitea.ts. (v1.27 needs modules the Go proxy does not serve.)
+GITEA_VERSION=1.26.0
 TOOLS=${BERTH_TOOLS_DIR:-$HOME/.cache/berth}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DOCKER=/usr/bin/docker # Debian's client: the newer one first on PATH has no buildx
@@ -122,6 +125,30 @@ if [ "$PURPOSE" = test ]; then
 fi
 
 exec 9>&-
+
+# Gitea: tests only. Its go.mod has replace directives (like Traefik's), so a copy of the
+# module is built; the copy stays as the binary's STATIC_ROOT_PATH, where it reads its locales
+# and templates (options/ and templates/ ship in the module, not embedded without bindata).
+# It has a lock of its own so its long first build does not hold up the other tools' checks.
+if [ "$PURPOSE" = test ]; then
+  exec 8>"$TOOLS/.setup-gitea.lock"
+  flock 8
+  GITEA_DIR="$TOOLS/gitea-$GITEA_VERSION"
+  gitea_info=$("$GITEA_DIR/gitea" --version 2>/dev/null || true)
+  if ! grep -q "version $GITEA_VERSION\b" <<<"$gitea_info" || [ ! -d "$GITEA_DIR/root/options/locale" ]; then
+    need_go gitea
+    step "building Gitea v$GITEA_VERSION (several minutes the first time)"
+    moddir=$(go mod download -json "code.gitea.io/gitea@v$GITEA_VERSION" \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))') \
+      || fail "go mod download gitea v$GITEA_VERSION"
+    rm -rf "$GITEA_DIR" && mkdir -p "$GITEA_DIR" && cp -r "$moddir" "$GITEA_DIR/root" && chmod -R u+w "$GITEA_DIR/root"
+    (cd "$GITEA_DIR/root" && go build -tags 'sqlite sqlite_unlock_notify' \
+      -ldflags "-X main.Version=$GITEA_VERSION" -o "$GITEA_DIR/gitea.partial" .) \
+      || fail "go build gitea v$GITEA_VERSION"
+    mv "$GITEA_DIR/gitea.partial" "$GITEA_DIR/gitea"
+  fi
+  exec 8>&-
+fi
 
 # --- Schemathesis (API fuzzing from the OpenAPI document; tests only) --------------------------
 if [ "$PURPOSE" = test ]; then

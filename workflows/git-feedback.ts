@@ -20,17 +20,20 @@ export function gitFeedback(request: DeployRequest, source: GitSource): GitFeedb
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const { deploymentId } = request;
   const reportsToGitHub = source.feedback !== null && source.repository !== null && source.installationId !== null;
+  // A Gitea/Forgejo connection's commit: a commit status there (it has no deployments to mirror).
+  const reportsToHost = source.feedback !== null && source.repository !== null && !!source.gitHostId;
   const feedback = (commit: string) => ({ deploymentId, appName: request.appName, environmentName: request.environmentName, source, sha: commit });
   const warn = (what: string, err: unknown) =>
-    store.noteFeedbackFailure({ deploymentId, message: `GitHub ${what} not reported: ${describeFailure(err).message}` }).catch(() => undefined);
+    store.noteFeedbackFailure({ deploymentId, message: `${reportsToHost ? 'Git host' : 'GitHub'} ${what} not reported: ${describeFailure(err).message}` }).catch(() => undefined);
   let start: Promise<boolean> | null = null;
   let reportedSha: string | null = null;
 
   return {
     started(sha) {
-      if (!reportsToGitHub || start) return;
+      if ((!reportsToGitHub && !reportsToHost) || start) return;
       reportedSha = sha;
-      start = github.reportDeployStarted(feedback(sha)).then(
+      const report = reportsToHost ? github.reportHostCommitStatus(feedback(sha)) : github.reportDeployStarted(feedback(sha));
+      start = report.then(
         () => true,
         async (err) => {
           await warn('start', err);
@@ -42,7 +45,8 @@ export function gitFeedback(request: DeployRequest, source: GitSource): GitFeedb
       // The end is reported only after the start was (even a start that failed part way).
       if (!start || !reportedSha) return;
       await start;
-      await github.reportDeployFinished({ ...feedback(reportedSha), status: result.status, message: result.message }).catch((err) => warn('outcome', err));
+      const outcome = { ...feedback(reportedSha), status: result.status, message: result.message };
+      await (reportsToHost ? github.reportHostCommitStatus(outcome) : github.reportDeployFinished(outcome)).catch((err) => warn('outcome', err));
     },
   };
 }

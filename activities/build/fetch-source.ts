@@ -9,6 +9,8 @@ import { getGitSource } from '../../db/queries/git-sources.js';
 import { deployments, githubRepositories } from '../../db/schema/index.js';
 import type { GitSource } from '../../src/domain/deployment.js';
 import { SHA_PATTERN } from '../../src/domain/git-build.js';
+import { fetchArgs, gitRefProblem, gitUrlProblem } from '../../src/domain/git-input.js';
+import type { GiteaApi } from '../git-hosts/gitea/gitea-api.js';
 import type { PhaseReport } from '../../src/domain/phases.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { GitHubClient } from '../github/github-client.js';
@@ -29,6 +31,8 @@ export interface FetchDeps {
   deploymentLog: DeploymentLog;
   workspacesDir: string;
   githubWebUrl: string;
+  /** Gitea, Forgejo and GitLab connections: clone URLs and tokens of their repositories. */
+  gitHosts?: GiteaApi;
   /** A build does not start on a Docker root short of free space. */
   disk?: DiskGuard;
 }
@@ -45,12 +49,18 @@ export function displayUrl(url: string): string {
   return url.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1');
 }
 
-export function createFetchSource({ db, github, deploymentLog, workspacesDir, githubWebUrl, disk = NO_DISK_GUARD }: FetchDeps) {
-  async function cloneTarget(appId: string, source: GitSource): Promise<{ url: string; installationId: number | null }> {
+export function createFetchSource({ db, github, gitHosts, deploymentLog, workspacesDir, githubWebUrl, disk = NO_DISK_GUARD }: FetchDeps) {
+  async function cloneTarget(appId: string, source: GitSource): Promise<{ url: string; installationId: number | null; header?: string }> {
     const row = await getGitSource(db, appId);
     const url = source.url ?? row?.url ?? null;
-    if (url) return { url, installationId: null };
     const repository = source.repository ?? row?.repository;
+    const gitHostId = source.gitHostId ?? row?.gitHostId ?? null;
+    // A forge connection's repository: its own clone URL (the token goes to that server only).
+    if (gitHostId && repository && gitHosts) {
+      const forge = await gitHosts.cloneTarget(gitHostId, repository);
+      return { url: forge.url, installationId: null, header: forge.header };
+    }
+    if (url) return { url, installationId: null };
     if (!repository) throw permanentFailure('ValidationFailed', 'the app names no repository or git URL');
     const [repo] = await db
       .select()
@@ -75,7 +85,9 @@ export function createFetchSource({ db, github, deploymentLog, workspacesDir, gi
       GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS,
       GIT_CONFIG_NOSYSTEM: '1',
     };
-    if (target.installationId !== null) {
+    if (target.header) {
+      Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: target.header });
+    } else if (target.installationId !== null) {
       const token = await github.installationToken(target.installationId);
       Object.assign(env, {
         GIT_CONFIG_COUNT: '1',
@@ -85,6 +97,8 @@ export function createFetchSource({ db, github, deploymentLog, workspacesDir, gi
     }
     const want = source.sha ?? source.ref ?? 'HEAD';
     if (source.sha && !SHA_PATTERN.test(source.sha)) throw permanentFailure('ValidationFailed', `not a commit id: ${source.sha}`);
+    const why = gitUrlProblem(target.url) ?? gitRefProblem(want);
+    if (why) throw permanentFailure('ValidationFailed', `refused to fetch ${displayUrl(target.url)} ${want}: ${why}`);
     await deploymentLog.write(deploymentId, 'info', 'build', `fetching ${displayUrl(target.url)} ${want}`);
 
     return withHeartbeat(async (signal) => {
@@ -96,7 +110,7 @@ export function createFetchSource({ db, github, deploymentLog, workspacesDir, gi
         await removeWorkspace(dir);
         await mkdir(dir, { recursive: true });
         await git(['init', '-q']);
-        const fetched = await git(['fetch', '-q', '--depth', '1', '--no-tags', target.url, want]);
+        const fetched = await git(fetchArgs(target.url, want));
         if (fetched.code !== 0) {
           const why = fetched.tail.filter(Boolean).join(' ').slice(0, 500);
           throw permanentFailure('SourceNotFound', `could not fetch ${want} from ${displayUrl(target.url)}: ${why}`);

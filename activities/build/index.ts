@@ -9,6 +9,7 @@ import type { DeploymentLog } from '../store/deployment-log.js';
 import { createBuildImage } from './build-image.js';
 import { createBuildStackImages } from './build-stack-images.js';
 import { createFetchSource } from './fetch-source.js';
+import { createHostApis } from '../git-hosts/host-apis.js';
 import { removeWorkspace, workspaceDir } from './workspace.js';
 import type { BuildGuards } from './build-guards.js';
 
@@ -31,7 +32,7 @@ export interface BuildActivityDeps {
 export function createBuildActivities(deps: BuildActivityDeps) {
   const common = { db: deps.db, deploymentLog: deps.deploymentLog, workspacesDir: deps.builds.workspacesDir };
   return {
-    fetchSource: createFetchSource({ ...common, github: deps.github, githubWebUrl: deps.githubWebUrl, disk: deps.guards?.disk }),
+    fetchSource: createFetchSource({ ...common, github: deps.github, gitHosts: createHostApis({ db: deps.db, box: deps.box }), githubWebUrl: deps.githubWebUrl, disk: deps.guards?.disk }),
     buildImage: createBuildImage({ ...common, docker: deps.docker, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance, guards: deps.guards }),
     buildStackImages: createBuildStackImages({
       ...common,

@@ -2,7 +2,7 @@
 // apps build from its repository (apps of kind git, and stacks reading their compose file from
 // it: pushes deploy both alike), which of their rules match, what to deploy where, which
 // preview to update or remove, which installation to sync. Reads only; the workflow acts.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getEnvironment } from '../../db/queries/environments.js';
 import { listRules } from '../../db/queries/git-sources.js';
@@ -11,7 +11,11 @@ import { getDelivery } from '../../db/queries/deliveries.js';
 import { describeRule, matchRules, type DeployRule, type RuleInput } from '../../src/domain/deploy-rules.js';
 import { environmentUrl, requestBase, type RequestBase, type RequestSite } from '../../src/domain/deploy-request.js';
 import type { GitSource } from '../../src/domain/deployment.js';
-import { isHandled, parseGitEvent, type GitEvent } from '../../src/domain/github-events.js';
+import { isHandled, type GitEvent } from '../../src/domain/github-events.js';
+import { providerFor } from '../../src/git-hosts/providers.js';
+import { getGitHost } from '../../db/queries/git-hosts.js';
+import { getGenericWebhook } from '../../db/queries/generic-webhooks.js';
+import { GenericDelivery, genericPushEvent } from '../../src/git-hosts/generic/payload.js';
 import { previewEnvironmentName, type PreviewTarget } from '../../src/domain/preview.js';
 import type { PullRequestEvent } from '../../src/domain/workflow-definitions.js';
 import { permanentFailure } from '../../src/errors.js';
@@ -55,12 +59,15 @@ interface Deps {
 const MAX_PR_FILES_PAGES = 30;
 
 export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }: Deps) {
-  async function appsOf(repository: string) {
+  type Candidate = Awaited<ReturnType<typeof appsOf>>[number];
+
+  /** Apps building from the repository on the host the delivery came from (null: GitHub). */
+  async function appsOf(repository: string, gitHostId: string | null) {
     return db
       .select({ app: apps, source: gitSources })
       .from(gitSources)
       .innerJoin(apps, eq(apps.id, gitSources.appId))
-      .where(sql`lower(${gitSources.repository}) = lower(${repository})`);
+      .where(and(sql`lower(${gitSources.repository}) = lower(${repository})`, gitHostId === null ? isNull(gitSources.gitHostId) : eq(gitSources.gitHostId, gitHostId)));
   }
 
   /** Files a pull request changes (only asked for when a rule filters by paths). */
@@ -83,25 +90,26 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
     }
   }
 
-  function sourceFor(event: Extract<GitEvent, { kind: 'push' | 'pull_request' }>, url: string | null, base: RequestBase, env: { name: string }, pullRequest: number | null): GitSource {
+  function sourceFor(event: Extract<GitEvent, { kind: 'push' | 'pull_request' }>, url: string | null, base: RequestBase, env: { name: string }, pullRequest: number | null, gitHostId: string | null): GitSource {
     const ref = event.kind === 'push' ? (event.branch ?? event.tag) : event.head;
-    const sha = event.kind === 'push' ? event.sha : event.headSha;
+    // A generic webhook may name a ref without a commit: the build fetches the ref's head.
+    const sha = (event.kind === 'push' ? event.sha : event.headSha) || null;
     return {
       repository: event.repository,
       url,
       ref,
       sha,
       installationId: event.installationId,
+      ...(gitHostId ? { gitHostId } : {}),
       pullRequest,
       feedback:
-        event.installationId === null
+        event.installationId === null && gitHostId === null
           ? null
           : { environmentUrl: environmentUrl(base, site), publicUrl: site.publicUrl, production: /^prod/.test(env.name), transient: pullRequest !== null },
     };
   }
 
-  async function planPush(event: Extract<GitEvent, { kind: 'push' }>, plan: DeliveryPlan) {
-    const candidates = await appsOf(event.repository);
+  async function planPush(event: Extract<GitEvent, { kind: 'push' }>, plan: DeliveryPlan, gitHostId: string | null, candidates: Candidate[]) {
     const what = event.tag !== null ? `tag ${event.tag}` : `branch ${event.branch}`;
     if (candidates.length === 0) return done(plan, 'no-match', `no app builds from ${event.repository}`);
     if (event.deleted) return done(plan, 'ignored', `${what} was deleted: nothing to build`);
@@ -122,15 +130,15 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
       const base = requestBase(app, env, site);
       plan.actions.push({
         kind: 'deploy',
-        result: note(app.name, env.name, match.rule, `${what} at ${event.sha.slice(0, 12)}`),
-        request: { ...base, source: sourceFor(event, source.url, base, env, null) },
+        result: note(app.name, env.name, match.rule, `${what} at ${event.sha ? event.sha.slice(0, 12) : 'its head'}`),
+        request: { ...base, source: sourceFor(event, source.url, base, env, null, gitHostId) },
       });
     }
     if (plan.actions.length === 0) done(plan, 'no-match', `no rule of ${candidates.length} app(s) matches ${what}`);
   }
 
-  async function planPullRequest(event: Extract<GitEvent, { kind: 'pull_request' }>, plan: DeliveryPlan, deliveryId: string) {
-    const candidates = await appsOf(event.repository);
+  async function planPullRequest(event: Extract<GitEvent, { kind: 'pull_request' }>, plan: DeliveryPlan, deliveryId: string, gitHostId: string | null) {
+    const candidates = await appsOf(event.repository, gitHostId);
     if (candidates.length === 0) return done(plan, 'no-match', `no app builds from ${event.repository}`);
     if (event.action === 'labeled' && !event.fork) return done(plan, 'ignored', 'labels only approve pull requests from forks');
     const action: PullRequestEvent['action'] = event.action === 'labeled' ? 'approved' : event.action;
@@ -204,9 +212,20 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
     if (!delivery) throw permanentFailure('NotFound', `delivery ${input.deliveryId} is not stored`);
     const plan: DeliveryPlan = { actions: [], notes: [], outcome: null, message: '' };
     if (!isHandled(delivery.event, delivery.action)) return done(plan, 'ignored', `${delivery.event} is not handled`);
+    if (delivery.gitHostId?.startsWith('whk_')) {
+      // A generic webhook belongs to one app: its rules decide, its repository is built.
+      const hook = await getGenericWebhook(db, delivery.gitHostId);
+      const [candidate] = hook ? await db.select({ app: apps, source: gitSources }).from(gitSources).innerJoin(apps, eq(apps.id, gitSources.appId)).where(eq(apps.id, hook.appId)) : [];
+      if (!candidate) return done(plan, 'no-match', 'the webhook or its app was removed');
+      const repository = candidate.source.repository ?? candidate.source.url ?? candidate.app.name;
+      await planPush(genericPushEvent(GenericDelivery.parse(JSON.parse(delivery.payload)), repository), plan, null, [candidate]);
+      return plan;
+    }
+    const host = delivery.gitHostId ? await getGitHost(db, delivery.gitHostId) : null;
+    if (delivery.gitHostId && !host) return done(plan, 'failed', `git host connection ${delivery.gitHostId} was removed`);
     let event: GitEvent;
     try {
-      event = parseGitEvent(delivery.event, JSON.parse(delivery.payload));
+      event = providerFor(host?.kind ?? 'github').parse({ event: delivery.event, action: delivery.action }, JSON.parse(delivery.payload));
     } catch (err) {
       return done(plan, 'failed', `the payload lacks what a ${delivery.event} event needs: ${(err as Error).message.slice(0, 300)}`);
     }
@@ -216,8 +235,8 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
       plan.message = `${event.action}: syncing installation ${event.installationId}`;
       return plan;
     }
-    if (event.kind === 'push') await planPush(event, plan);
-    else await planPullRequest(event, plan, delivery.id);
+    if (event.kind === 'push') await planPush(event, plan, host?.id ?? null, await appsOf(event.repository, host?.id ?? null));
+    else await planPullRequest(event, plan, delivery.id, host?.id ?? null);
     return plan;
   };
 }

@@ -88,8 +88,9 @@ export function createPreviewActivities({ db, site }: { db: Db; site: RequestSit
         ref: event.head,
         sha: event.headSha,
         installationId: event.installationId,
+        ...(gitSource?.gitHostId ? { gitHostId: gitSource.gitHostId } : {}),
         pullRequest: target.number,
-        feedback: event.installationId === null ? null : { environmentUrl: environmentUrl(request, site), publicUrl: site.publicUrl, production: false, transient: true },
+        feedback: event.installationId === null && !gitSource?.gitHostId ? null : { environmentUrl: environmentUrl(request, site), publicUrl: site.publicUrl, production: false, transient: true },
       };
       return { previewId: (preview as typeof previews.$inferSelect).id, environmentId: env.id, request, source };
     },

@@ -4,6 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, listApps, type AppRow } from '../../db/queries/apps.js';
 import { getGitSource, type GitSourceRow } from '../../db/queries/git-sources.js';
+import { getGitHost } from '../../db/queries/git-hosts.js';
 import { apps, appStacks, gitSources, projects } from '../../db/schema/index.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
@@ -31,6 +32,7 @@ function presentGitSource(g: GitSourceRow | undefined) {
   return {
     repository: g.repository,
     url: g.url,
+    gitHostId: g.gitHostId,
     dockerfile: g.dockerfile,
     context: g.context,
     buildArgs: g.buildArgs,
@@ -39,6 +41,11 @@ function presentGitSource(g: GitSourceRow | undefined) {
     forkPolicy: g.forkPolicy,
     forkApprovalLabel: g.forkApprovalLabel,
   };
+}
+
+/** A git host connection an app names must exist (400, not a foreign-key 500). */
+async function assertGitHostExists(db: Db, id: string | null | undefined) {
+  if (id && !(await getGitHost(db, id))) throw invalid(`no git host connection ${id}`, [{ path: 'git.gitHostId', message: 'not found' }]);
 }
 
 /** Apps with git settings: kind git, and stacks whose compose file comes from their repository. */
@@ -101,6 +108,7 @@ export function appRoutes({ db, config }: AppDeps) {
       const [owner] = await db.select().from(projects).where(eq(projects.name, project));
       if (!owner) throw notFound(`project ${project}`);
       if (compose !== undefined) assertComposeShape(config, compose);
+      await assertGitHostExists(db, git?.gitHostId);
       const row = await db.transaction(async (tx) => {
         const [made] = await tx
           .insert(apps)
@@ -185,6 +193,7 @@ export function appRoutes({ db, config }: AppDeps) {
         if (existing.kind === 'stack') assertStackGitPatch(git, current !== undefined);
         else if (git.composeFile !== undefined) throw invalid('only apps of kind stack read a compose file from the repository', [{ path: 'git.composeFile', message: 'not for apps of kind git' }]);
         const next = { repository: current?.repository ?? null, url: current?.url ?? null, ...git };
+        await assertGitHostExists(db, git.gitHostId);
         if (!next.repository && !next.url) throw invalid(`an app of kind ${existing.kind} with git settings needs repository or url`, [{ path: 'git', message: 'both would be empty' }]);
         await db.update(gitSources).set(git).where(eq(gitSources.appId, existing.id));
       }

@@ -59,7 +59,7 @@ export function githubRoutes({ db, dispatcher }: AppDeps, counters: WebhookCount
       path: '/deliveries/{id}',
       access: { instance: 'read' },
       tags: ['github'],
-      request: { params: z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a delivery id') }) },
+      request: { params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a delivery id') }) },
       responses: { 200: json(Delivery, 'The delivery'), ...errorResponses },
     }),
     async (c) => {

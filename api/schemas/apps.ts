@@ -129,6 +129,7 @@ export const App = z
       .object({
         repository: z.string().nullable(),
         url: z.string().nullable(),
+        gitHostId: z.string().nullable(),
         dockerfile: z.string(),
         context: z.string(),
         buildArgs: z.record(z.string(), z.string()),

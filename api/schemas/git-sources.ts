@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { FORK_POLICIES } from '../../src/domain/fork-policy.js';
+import { gitUrlProblem } from '../../src/domain/git-input.js';
 
 /** owner/name on GitHub. */
 export const RepositoryName = z
@@ -8,23 +9,10 @@ export const RepositoryName = z
   .refine((v) => !v.endsWith('.git'), 'without the .git suffix')
   .openapi({ example: 'acme/web' });
 
-const SCHEMES = new Set(['https:', 'http:', 'ssh:', 'git:', 'file:']);
+/** The id of a git host connection (POST /api/v1/git-hosts). */
+export const GitHostId = z.string().regex(/^ghc_[0-9a-z]{10,32}$/, 'a git host connection id').openapi({ example: 'ghc_01hzyx3k2m9q' });
 
-/** A git URL git can fetch with the transports Berth allows (no ext::, no options in disguise). */
-export function gitUrlProblem(url: string): string | null {
-  if (/[\s\x00-\x1f\x7f]/.test(url)) return 'contains whitespace or control characters';
-  if (url.startsWith('-')) return 'must not start with -';
-  if (/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]/.test(url) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\//.test(url)) return null; // scp-like
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'not a URL (https://, ssh://, git://, file:// or user@host:path)';
-  }
-  if (!SCHEMES.has(parsed.protocol)) return `transport ${parsed.protocol.replace(/:$/, '')} is not allowed`;
-  if (parsed.password) return 'must not carry a password (GitHub repositories use the app installation)';
-  return null;
-}
+export { gitUrlProblem };
 
 export const GitUrl = z
   .string()
@@ -59,6 +47,7 @@ export const BuildArgs = z
 const fields = {
   repository: RepositoryName.optional().openapi({ description: 'GitHub repository: its webhooks deploy this app; clones use the app installation' }),
   url: GitUrl.optional().openapi({ description: 'Clone from this URL instead (any git host, file:// for local repositories)' }),
+  gitHostId: GitHostId.optional().openapi({ description: 'A Gitea, Forgejo or GitLab connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token' }),
   dockerfile: RepoPath.optional().openapi({ description: 'kind git: the Dockerfile (default Dockerfile)' }),
   context: RepoPath.optional().openapi({ description: 'kind git: the build context (default .)' }),
   buildArgs: BuildArgs.optional(),
@@ -89,6 +78,7 @@ export const GitSourcePatch = z
   .object({
     repository: RepositoryName.nullable().optional(),
     url: GitUrl.nullable().optional(),
+    gitHostId: GitHostId.nullable().optional(),
     dockerfile: RepoPath.optional(),
     context: RepoPath.optional(),
     buildArgs: BuildArgs.optional(),

@@ -1,14 +1,17 @@
 import { bigint, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import type { ForkPolicy } from '../../src/domain/fork-policy.js';
 import { apps } from './apps.js';
+import { gitHosts } from './git-hosts.js';
 
 /** Where an app of kind git is built from, and how; for a stack, where its compose file lives. */
 export const gitSources = pgTable('git_sources', {
   appId: text('app_id')
     .primaryKey()
     .references(() => apps.id, { onDelete: 'cascade' }),
-  /** owner/name on GitHub: webhooks for it reach this app, clones use an installation token. */
+  /** owner/name on GitHub (or on gitHostId's forge): webhooks for it reach this app, clones use an installation token (or the host's access token). */
   repository: text('repository'),
+  /** A Gitea, Forgejo or GitLab connection the repository lives on; null: GitHub. */
+  gitHostId: text('git_host_id').references(() => gitHosts.id, { onDelete: 'restrict' }),
   /** Any git URL (https://, ssh://, file://) to clone from instead of GitHub's. */
   url: text('url'),
   /** Installation that reaches the repository (learned from deliveries and the sync). */

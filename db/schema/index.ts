@@ -34,3 +34,5 @@ export * from './project-variables.js';
 export * from './deployment-variables.js';
 export * from './environment-certificates.js';
 export * from './acme-dns-credentials.js';
+export * from './git-hosts.js';
+export * from './generic-webhooks.js';

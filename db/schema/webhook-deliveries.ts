@@ -9,8 +9,10 @@ export type { DeliveryOutcome, DeliveryResult };
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
-    /** X-GitHub-Delivery. */
+    /** X-GitHub-Delivery; for another host <git host id>-<its delivery id>. */
     id: text('id').primaryKey(),
+    /** The git host connection (ghc_…) or generic webhook (whk_…) it came through; null: GitHub. */
+    gitHostId: text('git_host_id'),
     event: text('event').notNull(),
     action: text('action'),
     repository: text('repository'),

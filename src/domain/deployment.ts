@@ -27,6 +27,8 @@ export interface GitSource {
   /** The exact commit; null until the build has fetched `ref`. */
   sha: string | null;
   installationId: number | null;
+  /** The Gitea, Forgejo or GitLab connection the repository is on (absent or null: GitHub). */
+  gitHostId?: string | null;
   /** Set when a pull request's preview is being deployed. */
   pullRequest: number | null;
   /** Report progress to GitHub (commit status, Deployment) with these links. */
