@@ -82,7 +82,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...images,
       ...containers,
       ...health,
-      ...createReleaseActivities({ db, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
+      ...createReleaseActivities({ db, docker, instance, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health }),
       sweepOrphans: createSweepOrphans({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),

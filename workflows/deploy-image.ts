@@ -78,7 +78,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
             verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
           });
           phases.apply(switched.phases);
-          return { id: spec.id, number: spec.number };
+          return { id: spec.id, number: spec.number, servers: endpoints.map((e) => e.url) };
         } catch (err) {
           // A Docker engine that restarted since the health gate started the replicas again
           // elsewhere (or left them stopped): Traefik reached none of them. The host says where
@@ -90,6 +90,14 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
           endpoints = now.endpoints;
         }
       }
+    },
+
+    async verify({ phases, report, router, onHost, progress }, live) {
+      progress('verifying');
+      const servers = live.servers ?? [];
+      const verifyReport = report(phases.next('verify'));
+      await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length });
+      await router.verifyRoutes({ report: verifyReport, environmentId, hosts: request.hosts, servers });
     },
 
     drain: () => null,

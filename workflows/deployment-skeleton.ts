@@ -6,7 +6,7 @@
 // Before the commit, any failure or cancellation undoes the deployment's own work in reverse and
 // the old release keeps serving (abandon-deployment.ts); after it, the deployment succeeds, and
 // a failure of the tidying only notes that cleanup is incomplete.
-import { proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import type { PhaseReport, PhaseWrite } from '../src/domain/phases.js';
@@ -22,7 +22,15 @@ import { PointOfNoReturn } from './point-of-no-return.js';
 export interface LiveRelease {
   id: string;
   number: number;
+  /** The servers the route now leads to (kinds whose route has servers of their own). */
+  servers?: string[];
 }
+
+/**
+ * Marks histories whose deployment verifies "done" (what runs is the release, every host's
+ * routers lead to it) before its point of no return; older ones committed right after the switch.
+ */
+export const VERIFIED_DONE = 'verified-done';
 
 /** What a kind's steps get from the skeleton. */
 export interface Deployment {
@@ -47,6 +55,12 @@ export interface Deployment {
 export interface DeployKind {
   /** Everything up to and including the step that moves traffic; returns what is then live. */
   beforeCommit(deploy: Deployment): Promise<LiveRelease>;
+  /**
+   * After the switch, before the commit: confirms that what runs and what Traefik routes to is
+   * the release. A failure undoes the deployment like any before the commit: the route switches
+   * back and the previous release, never stopped, serves again.
+   */
+  verify?(deploy: Deployment, live: LiveRelease): Promise<void>;
   /**
    * Kinds whose old version serves requests in flight drain it for the environment's drain
    * seconds after the commit; returns the message that ends the phase running at the commit.
@@ -85,6 +99,7 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
   try {
     live = await noReturn.beforeCommit.run(async () => {
       const released = await kind.beforeCommit(deploy);
+      if (kind.verify && patched(VERIFIED_DONE)) await kind.verify(deploy, released);
       noReturn.commit();
       await store.markLive({ environmentId, releaseId: released.id, deploymentId });
       return released;

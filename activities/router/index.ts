@@ -21,10 +21,13 @@ import { createCertificateFiles } from './certificate-files.js';
 import { probeEntry } from './probe-entry.js';
 import { createRouteFiles } from './route-files.js';
 import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
+import { misroutedHosts } from './verify-routers.js';
 
 export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
 /** Entrypoint confirmation polls start this close together and back off to the maximum. */
 const CONFIRM_POLL_MS = { first: 2, max: 50 };
+/** How long routers may take to agree after a confirmed switch (Traefik applies a file at once). */
+const VERIFY_ROUTES_MS = 1000;
 
 export interface RouterDeps {
   db: Db;
@@ -146,6 +149,26 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
         const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `switched in ${Math.round(ms)} ms`, at: Date.now() }];
         await recordReport(db, { deploymentId: route.deploymentId, service: input.report.service, phases });
         return { phases, ms };
+      });
+    },
+
+    /**
+     * Part of a verified "done": Traefik's routers for every host name lead to the new servers.
+     * Permanent when they do not (the deployment switches back), after a short wait for a
+     * router Traefik is still loading.
+     */
+    async verifyRoutes(input: { report: PhaseReport; environmentId: string; hosts: string[]; servers: string[] }): Promise<{ phases: PhaseWrite[] }> {
+      await recordReport(db, input.report);
+      return withHeartbeat(async (signal) => {
+        let problems: string[] = [];
+        const deadline = Date.now() + VERIFY_ROUTES_MS;
+        for (let wait = CONFIRM_POLL_MS.first; ; wait = Math.min(wait * 2, CONFIRM_POLL_MS.max)) {
+          problems = await misroutedHosts(apiUrl, input.hosts, input.servers, signal);
+          if (problems.length === 0 || Date.now() >= deadline) break;
+          await sleep(wait, undefined, { signal });
+        }
+        if (problems.length > 0) throw permanentFailure('RouteVerificationFailed', `Traefik does not route every host name to the new release: ${problems.join('; ')}`);
+        return { phases: [] };
       });
     },
 
