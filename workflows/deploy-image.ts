@@ -95,9 +95,9 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
     async verify({ phases, report, router, onHost, progress }, live) {
       progress('verifying');
       const servers = live.servers ?? [];
-      const verifyReport = report(phases.next('verify'));
+      // The routers' check records the phase's start; the image check follows on the host.
+      await router.verifyRoutes({ report: report(phases.next('verify')), environmentId, hosts: request.hosts, servers });
       await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length });
-      await router.verifyRoutes({ report: verifyReport, environmentId, hosts: request.hosts, servers });
     },
 
     drain: () => null,
