@@ -7,10 +7,12 @@
 //
 // Each step records the phase changes handed to it and those it makes, so progress reaches the
 // database without round trips of its own.
-import { isCancellation, patched } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { HealthCheck } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
-import { DOCKER, LAUNCH } from './activity-profiles.js';
+import { DOCKER, LAUNCH, WATCH } from './activity-profiles.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 
 /** Stop timeout given to old containers when they are retired. */
@@ -33,6 +35,7 @@ export async function deployImage(request: DeployRequest): Promise<DeployResult>
 /** The image kind's steps; `build` (apps built from source) runs first and returns the image to release. */
 export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) => Promise<string>): DeployKind {
   const { deploymentId, environmentId, appId } = request;
+  let healthCheck: HealthCheck | null = null;
   return {
     async beforeCommit(deploy) {
       const { phases, report, router } = deploy;
@@ -68,6 +71,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
         await router.restoreRoute({ environmentId, deploymentId });
       });
       const check = spec.config.healthCheck;
+      healthCheck = check;
       const routePhase = [phases.start('route')];
       let endpoints = launched.endpoints;
       for (let switches = 1; ; switches++) {
@@ -98,6 +102,17 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
       // The routers' check records the phase's start; the image check follows on the host.
       await router.verifyRoutes({ report: report(phases.next('verify')), environmentId, hosts: request.hosts, servers });
       await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length });
+    },
+
+    async watch({ phases, report }, live, settings) {
+      const check = healthCheck as HealthCheck;
+      return proxyActivities<ControlActivities>(WATCH).watchRelease({
+        report: report(phases.next('watch')),
+        environmentId,
+        servers: live.servers ?? [],
+        check: { path: check.path, expectedStatus: check.expectedStatus, timeoutMs: check.timeoutMs },
+        watch: settings,
+      });
     },
 
     drain: () => null,

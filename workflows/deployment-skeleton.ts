@@ -10,6 +10,7 @@ import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setH
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import type { PhaseReport, PhaseWrite } from '../src/domain/phases.js';
+import type { WatchSettings } from '../src/domain/post-switch-watch.js';
 import { deployProgressQuery } from '../src/domain/workflow-definitions.js';
 import { abandonDeployment, type Undo } from './abandon-deployment.js';
 import { ROUTER, STORE } from './activity-profiles.js';
@@ -17,6 +18,7 @@ import { describeFailure } from './failure.js';
 import { hostActivities } from './host-activities.js';
 import { PhaseTracker } from './phase-tracker.js';
 import { PointOfNoReturn } from './point-of-no-return.js';
+import { rollBackAfterWatch } from './roll-back-after-watch.js';
 
 /** The release a deployment made live. */
 export interface LiveRelease {
@@ -31,6 +33,8 @@ export interface LiveRelease {
  * routers lead to it) before its point of no return; older ones committed right after the switch.
  */
 export const VERIFIED_DONE = 'verified-done';
+/** Marks histories whose deployment watches the new release after the switch (older ones drained at once). */
+export const POST_SWITCH_WATCH = 'post-switch-watch';
 
 /** What a kind's steps get from the skeleton. */
 export interface Deployment {
@@ -61,6 +65,11 @@ export interface DeployKind {
    * back and the previous release, never stopped, serves again.
    */
   verify?(deploy: Deployment, live: LiveRelease): Promise<void>;
+  /**
+   * The post-switch watch of the new release, after the commit, while the previous one still
+   * runs (skipped when there is nothing to go back to). A verdict rolls traffic back.
+   */
+  watch?(deploy: Deployment, live: LiveRelease, settings: WatchSettings): Promise<{ verdict: string | null; skipped: boolean; summary: string; phases: PhaseWrite[] }>;
   /**
    * Kinds whose old version serves requests in flight drain it for the environment's drain
    * seconds after the commit; returns the message that ends the phase running at the commit.
@@ -113,10 +122,26 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
 
   // Committed: the new release serves. What follows tidies up and cannot undo the deployment.
   releaseId = live.id;
+  let drainSeconds = request.drainSeconds;
+  if (kind.watch && request.watch && request.watch.seconds > 0 && patched(POST_SWITCH_WATCH)) {
+    deploy.progress(`release ${live.number} live; watching for ${request.watch.seconds} s`);
+    const watched = await kind.watch(deploy, live, request.watch);
+    phases.apply(watched.phases);
+    if (!watched.skipped) {
+      if (watched.verdict) {
+        const result = await rollBackAfterWatch({ request, releaseId: live.id, verdict: watched.verdict, summary: watched.summary, undo, phases });
+        status = result.status;
+        deploy.progress(`${status}: ${result.message}`);
+        return result;
+      }
+      // The previous release has had no new request since the switch, longer ago than the watch.
+      drainSeconds = Math.max(0, drainSeconds - request.watch.seconds);
+    }
+  }
   if (kind.drain) {
     deploy.progress(`release ${live.number} live; draining`);
     await store.recordPhases(deploy.report(phases.next('drain', kind.drain(live))));
-    if (request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
+    if (drainSeconds > 0) await sleep(drainSeconds * 1000);
   } else {
     deploy.progress(`release ${live.number} live; pruning`);
   }

@@ -30,9 +30,11 @@ export type PhaseName =
   | (typeof GIT_STACK_PHASES)[number]
   | (typeof SERVICE_PHASES)[number]
   | 'revert'
-  | 'teardown';
+  | 'teardown'
+  /** The post-switch watch, when the environment has one (src/domain/post-switch-watch.ts). */
+  | 'watch';
 export const PHASES = [
-  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown']),
+  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown', 'watch']),
 ] as [PhaseName, ...PhaseName[]];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
