@@ -29,6 +29,7 @@ import { createPreviewActivities } from './previews/index.js';
 import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
 import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
 import { createDockerRootSpace } from '../src/docker-root-space.js';
+import { standbyRelease } from './store/standby.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -83,7 +84,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...containers,
       ...health,
       ...createReleaseActivities({ db, docker, instance, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
-      healContainers: createHealContainers({ containers, health }),
+      healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId) }),
       sweepOrphans: createSweepOrphans({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),
       cleanupBuildCache: createCleanupBuildCache({ docker }),

@@ -26,6 +26,8 @@ const ROUTE_SWITCHES = 3;
  * ones went straight to their undo, and replay must find them doing that.
  */
 const SWITCH_AFTER_ENGINE_RESTART = 'switch-after-engine-restart';
+/** Marks histories whose retire may keep the previous release running (hot standby); older ones stopped it. */
+const HOT_STANDBY = 'hot-standby';
 
 /** Apps of kind image. Registered under its first type name, deployRelease (workflows/index.ts). */
 export async function deployImage(request: DeployRequest): Promise<DeployResult> {
@@ -119,15 +121,20 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
 
     async afterCommit({ phases, report, store, onHost }, live) {
       const docker = onHost(DOCKER);
+      // Hot standby: the previous release keeps running (and is kept) for the window.
+      const standbyReleaseId =
+        request.standbySeconds && patched(HOT_STANDBY) ? await store.keepStandby({ environmentId, deploymentId, liveReleaseId: live.id, seconds: request.standbySeconds }) : null;
       const stopped = await docker.retireContainers({
         report: report(phases.next('retire')),
         environmentId,
         liveReleaseId: live.id,
         timeoutSeconds: RETIRE_STOP_SECONDS,
+        standbyReleaseId,
       });
-      const keepReleaseIds = await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention });
+      const retained = await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention });
+      const keepReleaseIds = standbyReleaseId && !retained.includes(standbyReleaseId) ? [...retained, standbyReleaseId] : retained;
       const pruned = await docker.pruneContainers({
-        report: report(phases.next('prune', `stopped ${stopped.length} container(s)`)),
+        report: report(phases.next('prune', `stopped ${stopped.length} container(s)${standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds} s` : ''}`)),
         environmentId,
         keepReleaseIds,
       });

@@ -22,6 +22,9 @@ export const environments = pgTable(
     watch: jsonb('watch').$type<WatchOverrides>(),
     /** How long the previous release keeps running after a deploy, for a rollback that is a route switch only (0: off). */
     standbySeconds: integer('standby_seconds').notNull().default(0),
+    /** Written by the deploy workflow: the previous release, kept running until standbyUntil (reconcile leaves it running until then). */
+    standbyReleaseId: text('standby_release_id'),
+    standbyUntil: timestamp('standby_until', { withTimezone: true, mode: 'date' }),
     /** Variables not set here are inherited from the parent environment; settings are its own (docs/variables.md). */
     parentId: text('parent_id'),
     /** Written only by the deploy workflow's activities: the release serving traffic. */

@@ -32,6 +32,7 @@ export interface RequestEnvironment {
   drainSeconds: number;
   https?: HttpsSettings | null;
   watch?: WatchOverrides | null;
+  standbySeconds?: number;
 }
 
 export type RequestBase = Omit<DeployRequest, 'deploymentId' | 'kind' | 'trigger'>;
@@ -49,6 +50,7 @@ export function requestBase(app: RequestApp, env: RequestEnvironment, site: Requ
     retention: env.retention,
     drainSeconds: env.drainSeconds,
     watch: resolveWatch(env.watch, site.watchSeconds),
+    standbySeconds: env.standbySeconds ?? 0,
     hosts,
     tls: routeTls(env.https, hosts, site.httpsPort),
     hostId: site.hostId,

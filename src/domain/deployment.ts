@@ -59,6 +59,8 @@ export interface DeployRequest {
   cancelSuperseded: boolean;
   retention: number;
   drainSeconds: number;
+  /** How long the previous release keeps running after the deploy (absent or 0: stopped after the drain). */
+  standbySeconds?: number | undefined;
   /** The post-switch watch (absent in requests made before it existed: no watch). */
   watch?: WatchSettings | undefined;
   /** Host names the environment answers on. */

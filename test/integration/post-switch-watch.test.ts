@@ -84,7 +84,7 @@ test('a release that turns unhealthy after its switch is rolled back by the watc
   expect(result.failed, result.failures.join('\n')).toBe(0);
   expect(result.bodies.get('v2') ?? 0).toBeGreaterThan(0);
   expect(result.bodies.get('v1') ?? 0).toBeGreaterThan(0);
-  console.log(`watch rolled back ${afterSwitch.toFixed(1)} s after the switch; load: ${result.sent} sent, ${result.failed} failed, v1 ${result.bodies.get('v1')}, v2 ${result.bodies.get('v2')}`);
+  console.log(`${d.message}\nwatch rolled back ${afterSwitch.toFixed(1)} s after the switch; load: ${result.sent} sent, ${result.failed} failed, v1 ${result.bodies.get('v1')}, v2 ${result.bodies.get('v2')}`);
 });
 
 test('a healthy release is watched on Traefik’s metrics and goes on', async () => {
