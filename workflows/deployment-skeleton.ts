@@ -4,8 +4,9 @@
 // steps before the commit (ending with the step that moves traffic) and after it.
 //
 // Before the commit, any failure or cancellation undoes the deployment's own work in reverse and
-// the old release keeps serving (abandon-deployment.ts); after it, the deployment succeeds, and
-// a failure of the tidying only notes that cleanup is incomplete.
+// the old release keeps serving (abandon-deployment.ts); after it, only the post-switch watch
+// can send traffic back (roll-back-after-watch.ts); otherwise the deployment succeeds, and a
+// failure of the tidying (or of the watch itself) only leaves a note.
 import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
@@ -120,12 +121,19 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
     return { deploymentId, status, releaseId, message: ended.failure.message, errorType: ended.failure.type };
   }
 
-  // Committed: the new release serves. What follows tidies up and cannot undo the deployment.
+  // Committed: the new release serves. Aborts are ignored from here; the watch alone may go back.
   releaseId = live.id;
   let drainSeconds = request.drainSeconds;
   if (kind.watch && request.watch && request.watch.seconds > 0 && patched(POST_SWITCH_WATCH)) {
     deploy.progress(`release ${live.number} live; watching for ${request.watch.seconds} s`);
-    const watched = await kind.watch(deploy, live, request.watch);
+    const watch = kind.watch;
+    const settings = request.watch;
+    // A watch that cannot run (its retries spent) leaves the release live, with a note.
+    const watched = await watch(deploy, live, settings).catch(async (err: unknown) => {
+      const summary = `watch incomplete: ${describeFailure(err).message}`;
+      await store.recordPhases(deploy.report(phases.end('failed', summary)));
+      return { verdict: null, skipped: true, summary, phases: [] };
+    });
     phases.apply(watched.phases);
     if (!watched.skipped) {
       if (watched.verdict) {

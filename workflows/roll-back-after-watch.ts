@@ -8,6 +8,7 @@ import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import type { Undo } from './abandon-deployment.js';
 import { ROUTER, STORE } from './activity-profiles.js';
+import { describeFailure } from './failure.js';
 import type { PhaseTracker } from './phase-tracker.js';
 
 export async function rollBackAfterWatch(input: {
@@ -23,7 +24,13 @@ export async function rollBackAfterWatch(input: {
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const router = proxyActivities<ControlActivities>(ROUTER);
   return CancellationScope.nonCancellable(async () => {
-    const back = await router.switchBack({ environmentId, deploymentId });
+    const back = await router.switchBack({ environmentId, deploymentId }).catch(async (err: unknown) => {
+      // Traffic stays on the new release; the deployment says it could not go back.
+      const message = `post-switch watch: ${verdict}; ${summary}; switching back failed: ${describeFailure(err).message}`;
+      await store.completeDeployment({ deploymentId, status: 'failed', message, errorType: 'WatchThresholdCrossed', at: Date.now(), phases: phases.end('failed', message) });
+      return 'failed' as const;
+    });
+    if (back === 'failed') return { deploymentId, status: 'failed', releaseId: input.releaseId, message: 'switching back failed', errorType: 'WatchThresholdCrossed' };
     if (!back) {
       // Another route took the environment's place meanwhile: this release is not the one to
       // remove, and there is nothing of ours to go back to.

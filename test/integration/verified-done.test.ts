@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { createVerifyReleaseImage } from '../../activities/release/verify-release-image.js';
+import { LABEL, labelFilter } from '../../src/domain/labels.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
@@ -84,4 +86,25 @@ test('a router elsewhere that claims the host fails the check: the deployment sw
   const again = await waitForDeployment(berth, await deploy(berth, fx, tags.v2));
   expect(again.status, again.message).toBe('succeeded');
   expect((await throughTraefik(fx.host)).body.trim()).toBe('v2');
+});
+
+test('the image check: a container of the release made from another image is a ReleaseMismatch', async () => {
+  const verify = createVerifyReleaseImage({ db: berth.database.db, docker: berth.docker, instance: berth.config.instance });
+  const env = await berth.api('GET', fx.base);
+  const live = env.body.liveReleaseId as string;
+  // What runs now is the release: its one container, from its image.
+  expect(await verify({ releaseId: live, servers: 1 })).toMatchObject({ containers: 1 });
+  await expect(verify({ releaseId: live, servers: 2 })).rejects.toMatchObject({ type: 'ReleaseMismatch' });
+
+  // A container labelled as the release's, made beside Berth from another image.
+  const [ours] = await berth.docker.listContainers({ filters: { label: labelFilter(berth.config.instance, { [LABEL.release]: live }) } });
+  const stranger = await berth.docker.createContainer({ Image: tags.v1, Labels: ours?.Labels ?? {}, name: `verified-stranger-${randomBytes(3).toString('hex')}` });
+  try {
+    await stranger.start();
+    const err = await verify({ releaseId: live, servers: 1 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ type: 'ReleaseMismatch' });
+    expect(String((err as Error).message)).toMatch(/1 container\(s\) of .* run image sha256:/);
+  } finally {
+    await stranger.remove({ force: true });
+  }
 });
