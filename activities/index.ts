@@ -31,6 +31,7 @@ import { createPreviewActivities } from './previews/index.js';
 import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
 import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
 import { createDockerRootSpace } from '../src/docker-root-space.js';
+import { standbyRelease } from './store/standby.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -84,8 +85,8 @@ export function createHostActivities(deps: ActivityDeps) {
       ...images,
       ...containers,
       ...health,
-      ...createReleaseActivities({ db, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
-      healContainers: createHealContainers({ containers, health }),
+      ...createReleaseActivities({ db, docker, instance, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
+      healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId) }),
       sweepOrphans: createSweepOrphans({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),
       cleanupBuildCache: createCleanupBuildCache({ docker }),

@@ -8,7 +8,7 @@ import { workflowUiUrl } from '../src/temporal/client.js';
 
 /** Everything of a request but its kind and what it releases. */
 export function baseRequest(config: Config, a: AppRow, env: EnvironmentRow) {
-  const site = { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl };
+  const site = { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl, watchSeconds: config.deploys.watchSeconds };
   return { deploymentId: newId('dep'), trigger: 'api', ...requestBase(a, env, site) };
 }
 

@@ -9,9 +9,9 @@ import { environmentVariables } from '../db/schema/index.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
 
 /** Settings an environment made `from` another copies, unless the request gives them. */
-export const TEMPLATE_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds'] as const;
+export const TEMPLATE_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds', 'watch', 'standbySeconds'] as const;
 
-type Settings = Pick<EnvironmentRow, (typeof TEMPLATE_SETTINGS)[number]>;
+type Settings = { [K in (typeof TEMPLATE_SETTINGS)[number]]?: EnvironmentRow[K] | undefined };
 
 /** The template's settings, with those the request named explicitly (in `given`) kept. */
 export function templateSettings<T extends Settings>(input: T, template: EnvironmentRow, given: Record<string, unknown>): T {

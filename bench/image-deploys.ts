@@ -45,7 +45,7 @@ export async function deployLatency(berth: BerthClient, docker: Docker, images: 
 }
 
 /** Each phase's duration, and the time from the request to the deployment's record. */
-function phaseSpans(sentAt: number, d: { createdAt: string; phases: { phase: string; startedAt: string; endedAt: string | null }[] }): [string, number][] {
+export function phaseSpans(sentAt: number, d: { createdAt: string; phases: { phase: string; startedAt: string; endedAt: string | null }[] }): [string, number][] {
   const spans: [string, number][] = [['api → recorded', Date.parse(d.createdAt) - sentAt]];
   for (const p of d.phases) if (p.endedAt) spans.push([p.phase, Date.parse(p.endedAt) - Date.parse(p.startedAt)]);
   return spans;

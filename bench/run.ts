@@ -17,6 +17,7 @@ import { faultInjection, faultKinds } from './fault-injection.js';
 import { httpsBench } from './https.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
+import { standbyRollback } from './standby-rollback.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
 import { printTable, type Row } from './stats.js';
 import { uiOverview } from './ui-overview.js';
@@ -69,6 +70,7 @@ async function main() {
     ['ui-overview', async () => uiOverview((await need()).berth, (await need()).api.url, 10)],
     ['latency', async () => [await deployLatency((await need()).client, (await need()).berth.docker, images, 15)]],
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
+    ['standby', async () => standbyRollback((await need()).client, images, 20)],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
     ['parallel', async () => [await parallelEnvironments((await need()).client, (await need()).berth.docker, images, 50)]],
     ['stack', async () => [await stackRollout((await need()).client, (await need()).berth.docker, images.a, 7)]],

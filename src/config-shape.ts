@@ -72,6 +72,8 @@ export interface Config {
   builds: { workspacesDir: string; dockerCli: string };
   /** Pull-request previews: torn down after this long without a pull-request event. */
   previews: { idleSeconds: number };
+  /** Installation defaults of deploys: the post-switch watch's length when an environment sets none. */
+  deploys: { watchSeconds: number };
   /** Host paths (and below) that stack services may bind-mount; none by default. */
   stackBindPaths: string[];
   /** Unsafe compose keys an administrator allows stack services (cap_add, sysctls); none by default. */

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ALLOWABLE } from './compose/stack-policy.js';
 import type { Config } from './config-shape.js';
+import { DEFAULT_WATCH_SECONDS } from './domain/post-switch-watch.js';
 
 /** Pinned tool versions; scripts/setup.sh installs exactly these. */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -110,6 +111,7 @@ const envSchema = z.object({
   BERTH_REPO_SYNC_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
   BERTH_WORKSPACES_DIR: z.string().min(1).optional(),
   BERTH_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
+  BERTH_WATCH_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(0).max(3600).default(DEFAULT_WATCH_SECONDS),
   BERTH_PREVIEW_IDLE_SECONDS: z.coerce.number().int().min(1).max(365 * 24 * 3600).default(7 * 24 * 3600),
   BERTH_ALLOWED_HOSTS: commaList(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, 'host names').optional(),
   BERTH_TRUSTED_PROXIES: commaList(/^[0-9a-fA-F.:]+$/, 'IP addresses').optional(),
@@ -253,10 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     embeddedServices: e.BERTH_EMBEDDED_SERVICES,
-    secrets: {
-      key: e.BERTH_SECRET_KEY ? Buffer.from(e.BERTH_SECRET_KEY, 'base64') : undefined,
-      keyFile: join(dataDir, 'secret.key'),
-    },
+    secrets: { key: e.BERTH_SECRET_KEY ? Buffer.from(e.BERTH_SECRET_KEY, 'base64') : undefined, keyFile: join(dataDir, 'secret.key') },
     github: {
       apiUrl: e.BERTH_GITHUB_API_URL.replace(/\/$/, ''),
       webUrl: e.BERTH_GITHUB_WEB_URL.replace(/\/$/, ''),
@@ -266,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     builds: { workspacesDir: resolve(e.BERTH_WORKSPACES_DIR ?? join(dataDir, 'workspaces')), dockerCli: e.BERTH_DOCKER_CLI },
     previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
+    deploys: { watchSeconds: e.BERTH_WATCH_SECONDS },
     stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
     stackAllow: e.BERTH_STACK_ALLOW ? e.BERTH_STACK_ALLOW.split(',') : [],
     guards: {

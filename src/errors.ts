@@ -29,6 +29,10 @@ export const ERROR_TYPES = [
   /** The route served, but not the new release, or not healthy: switched back. */
   'RouteVerificationFailed',
   'ReleaseNotFound',
+  /** What runs after the switch is not the release (a container from another image, or too few). */
+  'ReleaseMismatch',
+  /** The post-switch watch saw the new release fail its thresholds: traffic went back to the previous one. */
+  'WatchThresholdCrossed',
   'ArchiveRejected',
   'SourceNotFound',
   /** The build exited non-zero, ran out of its memory limit, or took too long. */
@@ -61,6 +65,8 @@ export const PERMANENT_ERROR_TYPES: readonly ErrorType[] = [
   'HealthCheckFailed',
   'RouteVerificationFailed',
   'ReleaseNotFound',
+  'ReleaseMismatch',
+  'WatchThresholdCrossed',
   'ArchiveRejected',
   'SourceNotFound',
   'BuildFailed',

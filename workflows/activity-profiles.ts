@@ -41,6 +41,9 @@ export const SWARM: ActivityOptions = { ...DOCKER, startToCloseTimeout: '10m', r
 /** Writing a Traefik file and waiting until Traefik's API shows it. */
 export const ROUTER: ActivityOptions = { ...DOCKER, startToCloseTimeout: '1m', retry: { ...RETRY, maximumAttempts: 10 } };
 
+/** The post-switch watch: as long as the environment's watch (at most an hour), heartbeating. */
+export const WATCH: ActivityOptions = { ...DOCKER, startToCloseTimeout: '65m', retry: { ...RETRY, maximumAttempts: 3 } };
+
 /** Database writes of deployment state, run as local activities beside the workflow. */
 export const STORE: LocalActivityOptions = {
   startToCloseTimeout: '15s',

@@ -7,10 +7,12 @@
 //
 // Each step records the phase changes handed to it and those it makes, so progress reaches the
 // database without round trips of its own.
-import { isCancellation, patched } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { HealthCheck } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
-import { DOCKER, LAUNCH } from './activity-profiles.js';
+import { DOCKER, LAUNCH, WATCH } from './activity-profiles.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 
 /** Stop timeout given to old containers when they are retired. */
@@ -24,6 +26,8 @@ const ROUTE_SWITCHES = 3;
  * ones went straight to their undo, and replay must find them doing that.
  */
 const SWITCH_AFTER_ENGINE_RESTART = 'switch-after-engine-restart';
+/** Marks histories whose retire may keep the previous release running (hot standby); older ones stopped it. */
+const HOT_STANDBY = 'hot-standby';
 
 /** Apps of kind image. Registered under its first type name, deployRelease (workflows/index.ts). */
 export async function deployImage(request: DeployRequest): Promise<DeployResult> {
@@ -33,6 +37,7 @@ export async function deployImage(request: DeployRequest): Promise<DeployResult>
 /** The image kind's steps; `build` (apps built from source) runs first and returns the image to release. */
 export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) => Promise<string>): DeployKind {
   const { deploymentId, environmentId, appId } = request;
+  let healthCheck: HealthCheck | null = null;
   return {
     async beforeCommit(deploy) {
       const { phases, report, router } = deploy;
@@ -68,6 +73,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
         await router.restoreRoute({ environmentId, deploymentId });
       });
       const check = spec.config.healthCheck;
+      healthCheck = check;
       const routePhase = [phases.start('route')];
       let endpoints = launched.endpoints;
       for (let switches = 1; ; switches++) {
@@ -78,7 +84,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
             verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
           });
           phases.apply(switched.phases);
-          return { id: spec.id, number: spec.number };
+          return { id: spec.id, number: spec.number, servers: endpoints.map((e) => e.url) };
         } catch (err) {
           // A Docker engine that restarted since the health gate started the replicas again
           // elsewhere (or left them stopped): Traefik reached none of them. The host says where
@@ -92,19 +98,43 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
       }
     },
 
+    async verify({ phases, report, router, onHost, progress }, live) {
+      progress('verifying');
+      const servers = live.servers ?? [];
+      // The routers' check records the phase's start; the image check follows on the host.
+      await router.verifyRoutes({ report: report(phases.next('verify')), environmentId, hosts: request.hosts, servers });
+      await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length });
+    },
+
+    async watch({ phases, report }, live, settings) {
+      const check = healthCheck as HealthCheck;
+      return proxyActivities<ControlActivities>(WATCH).watchRelease({
+        report: report(phases.next('watch')),
+        environmentId,
+        servers: live.servers ?? [],
+        check: { path: check.path, expectedStatus: check.expectedStatus, timeoutMs: check.timeoutMs },
+        watch: settings,
+      });
+    },
+
     drain: () => null,
 
     async afterCommit({ phases, report, store, onHost }, live) {
       const docker = onHost(DOCKER);
+      // Hot standby: the previous release keeps running (and is kept) for the window.
+      const standbyReleaseId =
+        request.standbySeconds && patched(HOT_STANDBY) ? await store.keepStandby({ environmentId, deploymentId, liveReleaseId: live.id, seconds: request.standbySeconds }) : null;
       const stopped = await docker.retireContainers({
         report: report(phases.next('retire')),
         environmentId,
         liveReleaseId: live.id,
         timeoutSeconds: RETIRE_STOP_SECONDS,
+        standbyReleaseId,
       });
-      const keepReleaseIds = await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention });
+      const retained = await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention });
+      const keepReleaseIds = standbyReleaseId && !retained.includes(standbyReleaseId) ? [...retained, standbyReleaseId] : retained;
       const pruned = await docker.pruneContainers({
-        report: report(phases.next('prune', `stopped ${stopped.length} container(s)`)),
+        report: report(phases.next('prune', `stopped ${stopped.length} container(s)${standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds} s` : ''}`)),
         environmentId,
         keepReleaseIds,
       });

@@ -4,12 +4,14 @@
 // steps before the commit (ending with the step that moves traffic) and after it.
 //
 // Before the commit, any failure or cancellation undoes the deployment's own work in reverse and
-// the old release keeps serving (abandon-deployment.ts); after it, the deployment succeeds, and
-// a failure of the tidying only notes that cleanup is incomplete.
-import { proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, type ActivityOptions } from '@temporalio/workflow';
+// the old release keeps serving (abandon-deployment.ts); after it, only the post-switch watch
+// can send traffic back (roll-back-after-watch.ts); otherwise the deployment succeeds, and a
+// failure of the tidying (or of the watch itself) only leaves a note.
+import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import type { PhaseReport, PhaseWrite } from '../src/domain/phases.js';
+import type { WatchSettings } from '../src/domain/post-switch-watch.js';
 import { deployProgressQuery } from '../src/domain/workflow-definitions.js';
 import { abandonDeployment, type Undo } from './abandon-deployment.js';
 import { ROUTER, STORE } from './activity-profiles.js';
@@ -17,12 +19,23 @@ import { describeFailure } from './failure.js';
 import { hostActivities } from './host-activities.js';
 import { PhaseTracker } from './phase-tracker.js';
 import { PointOfNoReturn } from './point-of-no-return.js';
+import { rollBackAfterWatch } from './roll-back-after-watch.js';
 
 /** The release a deployment made live. */
 export interface LiveRelease {
   id: string;
   number: number;
+  /** The servers the route now leads to (kinds whose route has servers of their own). */
+  servers?: string[];
 }
+
+/**
+ * Marks histories whose deployment verifies "done" (what runs is the release, every host's
+ * routers lead to it) before its point of no return; older ones committed right after the switch.
+ */
+export const VERIFIED_DONE = 'verified-done';
+/** Marks histories whose deployment watches the new release after the switch (older ones drained at once). */
+export const POST_SWITCH_WATCH = 'post-switch-watch';
 
 /** What a kind's steps get from the skeleton. */
 export interface Deployment {
@@ -47,6 +60,17 @@ export interface Deployment {
 export interface DeployKind {
   /** Everything up to and including the step that moves traffic; returns what is then live. */
   beforeCommit(deploy: Deployment): Promise<LiveRelease>;
+  /**
+   * After the switch, before the commit: confirms that what runs and what Traefik routes to is
+   * the release. A failure undoes the deployment like any before the commit: the route switches
+   * back and the previous release, never stopped, serves again.
+   */
+  verify?(deploy: Deployment, live: LiveRelease): Promise<void>;
+  /**
+   * The post-switch watch of the new release, after the commit, while the previous one still
+   * runs (skipped when there is nothing to go back to). A verdict rolls traffic back.
+   */
+  watch?(deploy: Deployment, live: LiveRelease, settings: WatchSettings): Promise<{ verdict: string | null; skipped: boolean; summary: string; phases: PhaseWrite[] }>;
   /**
    * Kinds whose old version serves requests in flight drain it for the environment's drain
    * seconds after the commit; returns the message that ends the phase running at the commit.
@@ -85,6 +109,7 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
   try {
     live = await noReturn.beforeCommit.run(async () => {
       const released = await kind.beforeCommit(deploy);
+      if (kind.verify && patched(VERIFIED_DONE)) await kind.verify(deploy, released);
       noReturn.commit();
       await store.markLive({ environmentId, releaseId: released.id, deploymentId });
       return released;
@@ -96,12 +121,35 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
     return { deploymentId, status, releaseId, message: ended.failure.message, errorType: ended.failure.type };
   }
 
-  // Committed: the new release serves. What follows tidies up and cannot undo the deployment.
+  // Committed: the new release serves. Aborts are ignored from here; the watch alone may go back.
   releaseId = live.id;
+  let drainSeconds = request.drainSeconds;
+  if (kind.watch && request.watch && request.watch.seconds > 0 && patched(POST_SWITCH_WATCH)) {
+    deploy.progress(`release ${live.number} live; watching for ${request.watch.seconds} s`);
+    const watch = kind.watch;
+    const settings = request.watch;
+    // A watch that cannot run (its retries spent) leaves the release live, with a note.
+    const watched = await watch(deploy, live, settings).catch(async (err: unknown) => {
+      const summary = `watch incomplete: ${describeFailure(err).message}`;
+      await store.recordPhases(deploy.report(phases.end('failed', summary)));
+      return { verdict: null, skipped: true, summary, phases: [] };
+    });
+    phases.apply(watched.phases);
+    if (!watched.skipped) {
+      if (watched.verdict) {
+        const result = await rollBackAfterWatch({ request, releaseId: live.id, verdict: watched.verdict, summary: watched.summary, undo, phases });
+        status = result.status;
+        deploy.progress(`${status}: ${result.message}`);
+        return result;
+      }
+      // The previous release has had no new request since the switch, longer ago than the watch.
+      drainSeconds = Math.max(0, drainSeconds - request.watch.seconds);
+    }
+  }
   if (kind.drain) {
     deploy.progress(`release ${live.number} live; draining`);
     await store.recordPhases(deploy.report(phases.next('drain', kind.drain(live))));
-    if (request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
+    if (drainSeconds > 0) await sleep(drainSeconds * 1000);
   } else {
     deploy.progress(`release ${live.number} live; pruning`);
   }

@@ -218,11 +218,11 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
       );
     },
 
-    /** Stops every running container of the environment that does not belong to the live release. */
-    async retireContainers(input: { report?: PhaseReport; environmentId: string; liveReleaseId: string; timeoutSeconds: number }): Promise<string[]> {
+    /** Stops every running container of the environment that does not belong to the live release (or the one in standby). */
+    async retireContainers(input: { report?: PhaseReport; environmentId: string; liveReleaseId: string; timeoutSeconds: number; standbyReleaseId?: string | null }): Promise<string[]> {
       if (input.report) await recordReport(db, input.report);
       const running = (await list({ [LABEL.environment]: input.environmentId })).filter(
-        (c) => c.releaseId !== input.liveReleaseId && c.state !== 'exited' && c.state !== 'created',
+        (c) => c.releaseId !== input.liveReleaseId && c.releaseId !== input.standbyReleaseId && c.state !== 'exited' && c.state !== 'created',
       );
       await withHeartbeat(() => Promise.all(running.map((c) => stop(c.id, input.timeoutSeconds))));
       return running.map((c) => c.name);

@@ -29,6 +29,8 @@ export interface Healed {
 }
 
 interface Deps {
+  /** Where the environment's hot standby is read: the reconcile workflow's input stays as it was. */
+  standbyOf(environmentId: string): Promise<string | null>;
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
 }
@@ -41,7 +43,7 @@ const DRIFT = {
 } as const;
 const DONE = { start: 'started', recreate: 'recreated', 'stop-duplicate': 'stopped', 'stop-not-live': 'stopped' } as const;
 
-export function createHealContainers({ containers, health }: Deps) {
+export function createHealContainers({ containers, health, standbyOf }: Deps) {
   return async function healContainers(input: HealInput): Promise<Healed> {
     const observed = (await containers.listContainers({ environmentId: input.environmentId })).map((c) => ({
       id: c.id,
@@ -50,7 +52,7 @@ export function createHealContainers({ containers, health }: Deps) {
       replica: c.replica,
       running: c.state === 'running',
     }));
-    const plan = planContainers(input.desired, observed);
+    const plan = planContainers({ ...input.desired, standbyReleaseId: await standbyOf(input.environmentId) }, observed);
     const actions: HealAction[] = [];
     const serving = [...plan.serving];
     const touched = new Set<string>();

@@ -1,4 +1,5 @@
 // A deployment's steps on its host, spanning Docker, probes and the store.
+import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
 import type { VariableSite } from '../../db/queries/variables.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
@@ -10,12 +11,15 @@ import { createReleaseStore } from '../store/releases.js';
 import { createLaunchRelease } from './launch-release.js';
 import { createRefreshEndpoints } from './refresh-endpoints.js';
 import { createResolveRelease } from './resolve-release.js';
+import { createVerifyReleaseImage } from './verify-release-image.js';
 
 export type { LaunchInput, Launched } from './launch-release.js';
 export type { RefreshInput, Refreshed } from './refresh-endpoints.js';
 
 export function createReleaseActivities(deps: {
   db: Db;
+  docker: Docker;
+  instance: string;
   box: SecretBox;
   site: VariableSite;
   images: ReturnType<typeof createImageActivities>;
@@ -27,5 +31,6 @@ export function createReleaseActivities(deps: {
   return {
     launchRelease: createLaunchRelease({ ...deps, resolve }),
     refreshEndpoints: createRefreshEndpoints(deps),
+    verifyReleaseImage: createVerifyReleaseImage(deps),
   };
 }

@@ -21,10 +21,14 @@ import { createCertificateFiles } from './certificate-files.js';
 import { probeEntry } from './probe-entry.js';
 import { createRouteFiles } from './route-files.js';
 import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
+import { misroutedHosts } from './verify-routers.js';
+import { createWatchRelease, type WatchInput, type Watched } from './watch-release.js';
 
 export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
 /** Entrypoint confirmation polls start this close together and back off to the maximum. */
 const CONFIRM_POLL_MS = { first: 2, max: 50 };
+/** How long routers may take to agree after a confirmed switch (Traefik applies a file at once). */
+const VERIFY_ROUTES_MS = 1000;
 
 export interface RouterDeps {
   db: Db;
@@ -63,6 +67,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
   }
 
   const watcher = createServiceWatcher(apiUrl);
+  const watch = createWatchRelease({ db, apiUrl });
 
   /**
    * The uploaded certificate a route needs, in place (or out of the way once its environment no
@@ -159,6 +164,49 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
         await recordReport(db, { deploymentId: route.deploymentId, service: input.report.service, phases });
         return { phases, ms };
       });
+    },
+
+    /**
+     * Part of a verified "done": Traefik's routers for every host name lead to the new servers.
+     * Permanent when they do not (the deployment switches back), after a short wait for a
+     * router Traefik is still loading.
+     */
+    async verifyRoutes(input: { report: PhaseReport; environmentId: string; hosts: string[]; servers: string[] }): Promise<{ phases: PhaseWrite[] }> {
+      await recordReport(db, input.report);
+      return withHeartbeat(async (signal) => {
+        let problems: string[] = [];
+        const deadline = Date.now() + VERIFY_ROUTES_MS;
+        for (let wait = CONFIRM_POLL_MS.first; ; wait = Math.min(wait * 2, CONFIRM_POLL_MS.max)) {
+          problems = await misroutedHosts(apiUrl, input.hosts, input.servers, signal);
+          if (problems.length === 0 || Date.now() >= deadline) break;
+          await sleep(wait, undefined, { signal });
+        }
+        if (problems.length > 0) throw permanentFailure('RouteVerificationFailed', `Traefik does not route every host name to the new release: ${problems.join('; ')}`);
+        return { phases: [] };
+      });
+    },
+
+    /**
+     * The post-switch watch's way back: puts back the route this deployment's switch replaced
+     * (its servers still run), confirmed by Traefik's API. Returns the deployment that route
+     * belongs to; null when there is none to go back to.
+     */
+    async switchBack(input: { environmentId: string; deploymentId: string }): Promise<{ deploymentId: string } | null> {
+      return withHeartbeat(async (signal) => {
+        const back = await replaced(input.environmentId, input.deploymentId);
+        if (!back?.previous) return null;
+        await apply(input.environmentId, back.previous, signal);
+        return { deploymentId: back.previous.deploymentId };
+      });
+    },
+
+    /** The post-switch watch; skipped when the switch replaced no route (a first deploy has nothing to go back to). */
+    async watchRelease(input: WatchInput): Promise<Watched> {
+      if ((await replaced(input.environmentId, input.report.deploymentId))?.previous) return watch(input);
+      const summary = 'no previous release to go back to';
+      const phases: PhaseWrite[] = [{ phase: 'watch', outcome: 'skipped', message: summary, at: Date.now() }];
+      await recordReport(db, { ...input.report, phases: [...input.report.phases, ...phases] });
+      return { verdict: null, skipped: true, figures: null, summary, phases };
     },
 
     /** Undo of a switch: puts back what this deployment's switch replaced, if it is in place. */

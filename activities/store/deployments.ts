@@ -2,7 +2,7 @@
 // Each write is idempotent, so a retried or replayed local activity changes nothing twice.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { deploymentPhases, deploymentServicePhases, deployments, environments } from '../../db/schema/index.js';
+import { deploymentPhases, deploymentServicePhases, deployments, environments, releases } from '../../db/schema/index.js';
 import type { DeploymentStatus, DeployRequest } from '../../src/domain/deployment.js';
 import type { PhaseOutcome, PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
@@ -90,6 +90,25 @@ export function createDeploymentStore(db: Db) {
         .update(environments)
         .set({ liveReleaseId: input.releaseId, liveDeploymentId: input.deploymentId, updatedAt: sql`now()` })
         .where(eq(environments.id, input.environmentId));
+    },
+
+    /**
+     * The post-switch watch sent traffic back: the deployment whose route is in place again
+     * (and the release it made live) is the environment's live one once more. Returns that
+     * release's id and number.
+     */
+    async restoreLive(input: { environmentId: string; deploymentId: string }): Promise<{ releaseId: string; number: number } | null> {
+      const [row] = await db
+        .select({ releaseId: deployments.releaseId, number: releases.number })
+        .from(deployments)
+        .innerJoin(releases, eq(releases.id, deployments.releaseId))
+        .where(eq(deployments.id, input.deploymentId));
+      if (!row?.releaseId) return null;
+      await db
+        .update(environments)
+        .set({ liveReleaseId: row.releaseId, liveDeploymentId: input.deploymentId, updatedAt: sql`now()` })
+        .where(eq(environments.id, input.environmentId));
+      return { releaseId: row.releaseId, number: row.number };
     },
 
     /** Nothing serves any more (a teardown): the environment has no live release. */

@@ -6,6 +6,7 @@ import { getAppByName, type AppRow } from '../../db/queries/apps.js';
 import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
+import { resolveWatch } from '../../src/domain/post-switch-watch.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
@@ -35,6 +36,8 @@ export function presentEnvironment(config: Config, app: AppRow, env: Environment
     queuePolicy: env.queuePolicy,
     cancelSuperseded: env.cancelSuperseded,
     drainSeconds: env.drainSeconds,
+    watch: resolveWatch(env.watch, config.deploys.watchSeconds),
+    standbySeconds: env.standbySeconds,
     parent: parentName,
     liveReleaseId: env.liveReleaseId,
     liveDeploymentId: env.liveDeploymentId,

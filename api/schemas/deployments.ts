@@ -83,7 +83,7 @@ export const Deployment = z
 export const DeploymentFilter = z.object({
   app: z.string().optional(),
   environment: z.string().optional(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'superseded']).optional(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'superseded', 'rolled-back']).optional(),
 });
 
 export const Release = z

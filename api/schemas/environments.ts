@@ -3,6 +3,18 @@ import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION } from '../../src/domain/app-s
 import { Name } from './common.js';
 import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 
+const WatchInput = z
+  .object({
+    seconds: z.number().int().min(0).max(3600).openapi({ description: 'How long the new release is watched after the switch; 0: no watch' }),
+    maxErrorRatio: z.number().min(0).max(1).openapi({ description: 'Share of 5xx answers that rolls back (0–1)' }),
+    maxP95Ms: z.number().int().min(1).max(600_000).openapi({ description: 'p95 latency (ms) that rolls back' }),
+    failedProbes: z.number().int().min(1).max(100).openapi({ description: 'Failed health probes in a row that roll back' }),
+  })
+  .partial()
+  .strict();
+
+const Watch = z.object({ seconds: z.number(), maxErrorRatio: z.number(), maxP95Ms: z.number(), failedProbes: z.number() }).openapi('PostSwitchWatch');
+
 const settings = {
   domains: z.array(DomainName).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom)' }),
   https: HttpsSettings.optional().openapi({ description: 'HTTPS for the domains (default: off)' }),
@@ -10,6 +22,8 @@ const settings = {
   queuePolicy: z.enum(['latest-wins', 'fifo']).default('latest-wins'),
   cancelSuperseded: z.boolean().default(false).openapi({ description: 'A newer deploy cancels a running one (before its traffic switch)' }),
   drainSeconds: z.number().int().min(0).max(600).default(DEFAULT_DRAIN_SECONDS),
+  watch: WatchInput.optional().openapi({ description: 'The post-switch watch (docs/progressive-delivery.md); what is not given comes from the installation’s defaults' }),
+  standbySeconds: z.number().int().min(0).max(86_400).default(0).openapi({ description: 'How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain)' }),
 };
 
 export const EnvironmentInput = z
@@ -32,6 +46,8 @@ export const EnvironmentPatch = z
     queuePolicy: settings.queuePolicy.unwrap().optional(),
     cancelSuperseded: settings.cancelSuperseded.unwrap().optional(),
     drainSeconds: settings.drainSeconds.unwrap().optional(),
+    watch: WatchInput.nullable().optional().openapi({ description: 'Replaces the environment’s own watch settings; null: the installation’s defaults' }),
+    standbySeconds: settings.standbySeconds.unwrap().optional(),
   })
   .strict()
   .openapi('EnvironmentPatch');
@@ -49,6 +65,8 @@ export const Environment = z
     queuePolicy: z.string(),
     cancelSuperseded: z.boolean(),
     drainSeconds: z.number(),
+    watch: Watch.openapi({ description: 'The post-switch watch as deploys use it (the environment’s own settings over the installation’s defaults)' }),
+    standbySeconds: z.number(),
     parent: z.string().nullable(),
     liveReleaseId: z.string().nullable(),
     liveDeploymentId: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import type { HttpsSettings } from '../../src/domain/https.js';
+import type { WatchOverrides } from '../../src/domain/post-switch-watch.js';
 import { apps } from './apps.js';
 
 export const environments = pgTable(
@@ -17,6 +18,13 @@ export const environments = pgTable(
     queuePolicy: text('queue_policy', { enum: ['latest-wins', 'fifo'] }).notNull().default('latest-wins'),
     cancelSuperseded: boolean('cancel_superseded').notNull().default(false),
     drainSeconds: integer('drain_seconds').notNull().default(2),
+    /** The post-switch watch's settings this environment sets itself (null: the installation's defaults). */
+    watch: jsonb('watch').$type<WatchOverrides>(),
+    /** How long the previous release keeps running after a deploy, for a rollback that is a route switch only (0: off). */
+    standbySeconds: integer('standby_seconds').notNull().default(0),
+    /** Written by the deploy workflow: the previous release, kept running until standbyUntil (reconcile leaves it running until then). */
+    standbyReleaseId: text('standby_release_id'),
+    standbyUntil: timestamp('standby_until', { withTimezone: true, mode: 'date' }),
     /** Variables not set here are inherited from the parent environment; settings are its own (docs/variables.md). */
     parentId: text('parent_id'),
     /** Written only by the deploy workflow's activities: the release serving traffic. */

@@ -3,7 +3,7 @@
 import type { Schemas } from '../client/berth-client.js';
 import { failedPhase, formatMs } from './phase-board.js';
 
-export const MARK: Record<string, string> = { succeeded: '✓', failed: '✗', skipped: '–', cancelled: '⊘', superseded: '⊘' };
+export const MARK: Record<string, string> = { succeeded: '✓', failed: '✗', skipped: '–', cancelled: '⊘', superseded: '⊘', 'rolled-back': '↩' };
 
 /** The closing line: the outcome, and where it failed or what replaced it. */
 export function outcomeLine(d: Schemas['Deployment'], url: string | null): string {

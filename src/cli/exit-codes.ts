@@ -4,7 +4,7 @@ import { ApiError, ConnectionError } from '../client/berth-client.js';
 
 export const EXIT = {
   ok: 0,
-  /** The deployment failed, or the command could not do what it was asked. */
+  /** The deployment failed (or went live and was rolled back by its post-switch watch), or the command could not do what it was asked. */
   failed: 1,
   /** The deployment was cancelled. */
   cancelled: 2,

@@ -1521,7 +1521,7 @@ export interface paths {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     limit?: number;
-                    status?: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "superseded";
+                    status?: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "superseded" | "rolled-back";
                 };
                 header?: never;
                 path: {
@@ -4664,7 +4664,7 @@ export interface paths {
                     cursor?: string;
                     environment?: string;
                     limit?: number;
-                    status?: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "superseded";
+                    status?: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "superseded" | "rolled-back";
                 };
                 header?: never;
                 path?: never;
@@ -8365,8 +8365,10 @@ export interface components {
             parent: string | null;
             queuePolicy: string;
             retention: number;
+            standbySeconds: number;
             /** @description Where it answers through Traefik on this machine */
             url: string;
+            watch: components["schemas"]["PostSwitchWatch"];
         };
         EnvironmentInput: {
             /**
@@ -8404,6 +8406,22 @@ export interface components {
              * @default 5
              */
             retention: number;
+            /**
+             * @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain)
+             * @default 0
+             */
+            standbySeconds: number;
+            /** @description The post-switch watch (docs/progressive-delivery.md); what is not given comes from the installation’s defaults */
+            watch?: {
+                /** @description Failed health probes in a row that roll back */
+                failedProbes?: number;
+                /** @description Share of 5xx answers that rolls back (0–1) */
+                maxErrorRatio?: number;
+                /** @description p95 latency (ms) that rolls back */
+                maxP95Ms?: number;
+                /** @description How long the new release is watched after the switch; 0: no watch */
+                seconds?: number;
+            };
         };
         EnvironmentPatch: {
             cancelSuperseded?: boolean;
@@ -8413,6 +8431,18 @@ export interface components {
             /** @enum {string} */
             queuePolicy?: "latest-wins" | "fifo";
             retention?: number;
+            standbySeconds?: number;
+            /** @description Replaces the environment’s own watch settings; null: the installation’s defaults */
+            watch?: {
+                /** @description Failed health probes in a row that roll back */
+                failedProbes?: number;
+                /** @description Share of 5xx answers that rolls back (0–1) */
+                maxErrorRatio?: number;
+                /** @description p95 latency (ms) that rolls back */
+                maxP95Ms?: number;
+                /** @description How long the new release is watched after the switch; 0: no watch */
+                seconds?: number;
+            } | null;
         };
         Error: {
             error: {
@@ -8771,8 +8801,15 @@ export interface components {
             message: string | null;
             outcome: string;
             /** @enum {string} */
-            phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "drain" | "retire" | "prune" | "receive" | "unpack" | "verify" | "switch" | "build" | "rollout" | "update" | "revert" | "teardown";
+            phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "verify" | "drain" | "retire" | "prune" | "receive" | "unpack" | "switch" | "build" | "rollout" | "update" | "revert" | "teardown" | "watch";
             startedAt: string;
+        };
+        /** @description The post-switch watch as deploys use it (the environment’s own settings over the installation’s defaults) */
+        PostSwitchWatch: {
+            failedProbes: number;
+            maxErrorRatio: number;
+            maxP95Ms: number;
+            seconds: number;
         };
         Preview: {
             environment: string | null;

@@ -1,6 +1,7 @@
 // The part of a deploy request that follows from the app and the environment as they are now.
 import type { AppKind, DeployRequest, QueuePolicy } from './deployment.js';
 import { routeTls, type HttpsSettings } from './https.js';
+import { resolveWatch, type WatchOverrides } from './post-switch-watch.js';
 import { environmentHosts } from './route.js';
 
 export interface RequestSite {
@@ -11,6 +12,8 @@ export interface RequestSite {
   /** Where HTTP redirects to HTTPS point. */
   httpsPort: number;
   publicUrl: string;
+  /** The post-switch watch's length where an environment sets none (BERTH_WATCH_SECONDS). */
+  watchSeconds?: number;
 }
 
 export interface RequestApp {
@@ -28,6 +31,8 @@ export interface RequestEnvironment {
   retention: number;
   drainSeconds: number;
   https?: HttpsSettings | null;
+  watch?: WatchOverrides | null;
+  standbySeconds?: number;
 }
 
 export type RequestBase = Omit<DeployRequest, 'deploymentId' | 'kind' | 'trigger'>;
@@ -44,6 +49,8 @@ export function requestBase(app: RequestApp, env: RequestEnvironment, site: Requ
     cancelSuperseded: env.cancelSuperseded,
     retention: env.retention,
     drainSeconds: env.drainSeconds,
+    watch: resolveWatch(env.watch, site.watchSeconds),
+    standbySeconds: env.standbySeconds ?? 0,
     hosts,
     tls: routeTls(env.https, hosts, site.httpsPort),
     hostId: site.hostId,

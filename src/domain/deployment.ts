@@ -1,9 +1,11 @@
 // Deployment requests and their lifecycle.
 import type { RouteTls } from './https.js';
+import type { WatchSettings } from './post-switch-watch.js';
 
-export type DeploymentStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'superseded';
+/** rolled-back: live after the switch, then the post-switch watch sent traffic back to the previous release. */
+export type DeploymentStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'superseded' | 'rolled-back';
 
-export const FINAL_STATUSES: readonly DeploymentStatus[] = ['succeeded', 'failed', 'cancelled', 'superseded'];
+export const FINAL_STATUSES: readonly DeploymentStatus[] = ['succeeded', 'failed', 'cancelled', 'superseded', 'rolled-back'];
 
 export function isFinalStatus(status: DeploymentStatus): boolean {
   return FINAL_STATUSES.includes(status);
@@ -59,6 +61,10 @@ export interface DeployRequest {
   cancelSuperseded: boolean;
   retention: number;
   drainSeconds: number;
+  /** How long the previous release keeps running after the deploy (absent or 0: stopped after the drain). */
+  standbySeconds?: number | undefined;
+  /** The post-switch watch (absent in requests made before it existed: no watch). */
+  watch?: WatchSettings | undefined;
   /** Host names the environment answers on. */
   hosts: string[];
   /** HTTPS on its routes (absent in requests made before HTTPS existed, and when off). */

@@ -2,13 +2,13 @@
 // IMAGE_PHASES; a rollback to a retained release skips create. Other kinds of app add their own
 // lists here; every name any of them uses is in PHASES.
 
-export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
+export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'verify', 'drain', 'retire', 'prune'] as const;
 
 /** A static site: the staged archive is received, unpacked, verified, then `current` switches. */
 export const STATIC_PHASES = ['queued', 'receive', 'unpack', 'verify', 'switch', 'retire', 'prune'] as const;
 
 /** Apps of kind git build the commit first, then go on as an image deploy. */
-export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'health', 'route', 'drain', 'retire', 'prune'] as const;
+export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'health', 'route', 'verify', 'drain', 'retire', 'prune'] as const;
 
 /**
  * A stack deployment: resolve (compile, pin images, record the release, prepare Swarm), rollout
@@ -30,9 +30,11 @@ export type PhaseName =
   | (typeof GIT_STACK_PHASES)[number]
   | (typeof SERVICE_PHASES)[number]
   | 'revert'
-  | 'teardown';
+  | 'teardown'
+  /** The post-switch watch, when the environment has one (src/domain/post-switch-watch.ts). */
+  | 'watch';
 export const PHASES = [
-  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown']),
+  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown', 'watch']),
 ] as [PhaseName, ...PhaseName[]];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';

@@ -14,6 +14,8 @@ export interface DesiredRelease {
   /** The deployment that made it live: recreated containers are named after it. */
   deploymentId: string;
   replicas: number;
+  /** The previous release in its hot-standby window: left running (src/domain/deployment.ts standbySeconds). */
+  standbyReleaseId?: string | null;
 }
 
 export type ContainerAction =
@@ -33,7 +35,7 @@ export interface ContainerPlan {
  * with no container is recreated; one whose containers all exited is started (the newest
  * deployment's copy); extra running copies of a replica are stopped, and so are running
  * containers of other releases (kept for rollback, they wait stopped; a Docker restart can
- * bring them back up).
+ * bring them back up) — but the one in its hot-standby window, which waits running.
  */
 export function planContainers(desired: DesiredRelease, observed: ObservedContainer[]): ContainerPlan {
   const serving: (string | null)[] = [];
@@ -57,7 +59,7 @@ export function planContainers(desired: DesiredRelease, observed: ObservedContai
       actions.push({ kind: 'recreate', replica, reason: `replica ${replica} has no container` });
     }
   }
-  for (const other of observed.filter((c) => c.releaseId !== desired.releaseId && c.running)) {
+  for (const other of observed.filter((c) => c.releaseId !== desired.releaseId && c.releaseId !== desired.standbyReleaseId && c.running)) {
     actions.push({ kind: 'stop-not-live', replica: other.replica, containerId: other.id, reason: `release ${other.releaseId} is not live but runs` });
   }
   return { serving, actions };

@@ -29,7 +29,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     traefik: { routesDir: config.traefik.routesDir, apiUrl: config.traefik.apiUrl, entryUrl: config.traefik.entryUrl, httpsEntryUrl: config.traefik.httpsEntryUrl },
     static: config.static,
     box: createSecretBox(loadSecretKey(config.secrets)),
-    site: { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl },
+    site: { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl, watchSeconds: config.deploys.watchSeconds },
     github: { apiUrl: config.github.apiUrl, webUrl: config.github.webUrl },
     builds: config.builds,
     dockerSocket: config.docker.socketPath,

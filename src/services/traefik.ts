@@ -55,6 +55,9 @@ function certificateResolvers(layout: TraefikLayout): object | undefined {
 /** The file provider's throttle: how long Traefik waits to batch file events before applying. */
 export const PROVIDERS_THROTTLE = '10ms';
 
+/** Latency buckets (seconds) of Traefik's histograms: fine below a second, where thresholds sit. */
+export const METRIC_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10];
+
 /** Name of the dynamic file holding the TLS defaults; route files never use this name. */
 export const TLS_DEFAULTS_FILE = '_berth-tls.yml';
 
@@ -77,6 +80,8 @@ export function writeTraefikConfig(layout: TraefikLayout): string {
     ...(certificateResolvers(layout) ? { certificatesResolvers: certificateResolvers(layout) } : {}),
     api: { insecure: true, dashboard: false },
     ping: { entryPoint: 'traefik' },
+    // Per-service request counts and latencies: the post-switch watch judges a new release by them.
+    metrics: { prometheus: { entryPoint: 'traefik', addServicesLabels: true, addEntryPointsLabels: false, buckets: METRIC_BUCKETS } },
     providers: {
       providersThrottleDuration: PROVIDERS_THROTTLE,
       file: { directory: layout.routesDir, watch: true },

@@ -122,6 +122,9 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     BERTH_BUILD_MEMORY_MB: '0',
     BERTH_BUILD_CPUS: '0',
     BERTH_WORKFLOW_BUNDLE: services.workflowBundle,
+    // The post-switch watch would add its seconds to every second deploy of the suite; the
+    // tests that are about it set it per environment.
+    BERTH_WATCH_SECONDS: '0',
     ...options.env,
   };
   const config = loadConfig(env);

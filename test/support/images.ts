@@ -10,9 +10,10 @@ const RUN = `${process.pid}-${Date.now().toString(36)}`;
 
 /**
  * Builds the hello app answering `version`; with healthy: false its /healthz is a 404;
- * startDelay/stopDelay (seconds) slow its start (before it listens) and its stop.
+ * startDelay/stopDelay (seconds) slow its start (before it listens) and its stop; unhealthyAfter
+ * (seconds) turns its /healthz into a 404 that long after it listens, / still answering.
  */
-export function buildHello(tag: string, options: { version: string; healthy?: boolean; startDelay?: number; stopDelay?: number }): string {
+export function buildHello(tag: string, options: { version: string; healthy?: boolean; startDelay?: number; stopDelay?: number; unhealthyAfter?: number }): string {
   execFileSync(
     DOCKER,
     [
@@ -30,6 +31,8 @@ export function buildHello(tag: string, options: { version: string; healthy?: bo
       `START_DELAY=${options.startDelay ?? 0}`,
       '--build-arg',
       `STOP_DELAY=${options.stopDelay ?? 0}`,
+      '--build-arg',
+      `UNHEALTHY_AFTER=${options.unhealthyAfter ?? ''}`,
       '-t',
       tag,
       HELLO,

@@ -17,7 +17,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
-const FINAL = ['succeeded', 'failed', 'cancelled', 'superseded'];
+const FINAL = ['succeeded', 'failed', 'cancelled', 'superseded', 'rolled-back'];
 
 /** Waits until the deployment reaches a final status; returns it as the API shows it. */
 export async function waitForDeployment(berth: TestBerth, id: string, timeoutMs = 60_000) {

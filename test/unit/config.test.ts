@@ -11,6 +11,13 @@ describe('loadConfig', () => {
     expect(c.traefik.entryUrl).toBe('http://127.0.0.1:7481');
     expect(c.temporal.uiUrl).toBe('http://127.0.0.1:8233');
     expect(c.embeddedServices).toBe(true);
+    expect(c.deploys.watchSeconds).toBe(30);
+  });
+
+  test('the post-switch watch’s installation default: seconds from 0 (off) to an hour', () => {
+    expect(loadConfig({ BERTH_WATCH_SECONDS: '0' }).deploys.watchSeconds).toBe(0);
+    expect(() => loadConfig({ BERTH_WATCH_SECONDS: '3601' })).toThrow(/BERTH_WATCH_SECONDS/);
+    expect(() => loadConfig({ BERTH_WATCH_SECONDS: 'soon' })).toThrow(/BERTH_WATCH_SECONDS: expected seconds/);
   });
 
   test('every problem is named with the value that was given', () => {

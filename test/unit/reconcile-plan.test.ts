@@ -39,6 +39,13 @@ describe('planContainers', () => {
       { kind: 'stop-not-live', containerId: 'other' },
     ]);
   });
+
+  test('the release in its hot-standby window is left running; others are still stopped', () => {
+    const observed = [c('a', 0, true), c('standby', 0, true, 'rel_prev'), c('older', 0, true, 'rel_older')];
+    const plan = planContainers({ ...desired, replicas: 1, standbyReleaseId: 'rel_prev' }, observed);
+    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'stop-not-live', containerId: 'older' })]);
+    expect(planContainers({ ...desired, replicas: 1, standbyReleaseId: null }, observed).actions).toHaveLength(2);
+  });
 });
 
 test('orphans: not retained and not part of a deployment in progress', () => {

@@ -14,8 +14,8 @@ import { Link, onLeave } from '../router.js';
 
 type Phase = Schemas['Phase'];
 type Log = Schemas['DeploymentLogEvent'];
-const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'superseded']);
-const ENDED: Record<string, string> = { failed: 'failed', cancelled: 'was cancelled', superseded: 'was superseded by a newer one' };
+const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'rolled-back']);
+const ENDED: Record<string, string> = { failed: 'failed', cancelled: 'was cancelled', superseded: 'was superseded by a newer one', 'rolled-back': 'went live, then its post-switch watch rolled it back' };
 
 /** Phases keyed by service and name: the stream sends a phase again each time it changes. */
 function upsert(list: Phase[], p: Phase): Phase[] {

@@ -5,6 +5,7 @@ const TONE: Record<string, string> = {
   running: 'busy',
   queued: 'busy',
   failed: 'bad',
+  'rolled-back': 'bad',
   cancelled: 'muted',
   superseded: 'muted',
   skipped: 'muted',
