@@ -16,7 +16,7 @@ COPY workflows workflows
 COPY activities activities
 COPY api api
 COPY db db
-COPY scripts/bundle-workflows.ts scripts/bundle-workflows.ts
+COPY scripts/build.sh scripts/bundle-workflows.ts scripts/
 RUN npm run build
 
 # --- deps: production dependencies only ------------------------------------------------------
