@@ -11,9 +11,13 @@ const ROOT = new URL('..', import.meta.url).pathname;
 /** How Berth runs: `source` as `npm start` did before it ran built output, `built` as it does now. */
 export type BerthBuild = 'source' | 'built';
 
-/** The node arguments that run the CLI of `build`. */
-export function cliArgs(build: BerthBuild): string[] {
-  return build === 'source' ? ['--import', 'tsx', join(ROOT, 'src/cli.ts')] : [join(ROOT, 'dist/src/cli.js')];
+/**
+ * The program and arguments that run the CLI of `build`: the sources through tsx, or the bin
+ * itself (scripts/berth), which runs dist/ with its memory settings (it execs node, so the pid
+ * is node's).
+ */
+export function cliArgs(build: BerthBuild): [string, string[]] {
+  return build === 'source' ? [process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts')]] : ['bash', [join(ROOT, 'scripts/berth')]];
 }
 
 /** Builds dist/ when a source changed since the last build (a no-op otherwise). */
@@ -37,7 +41,8 @@ export interface RunningBerth {
 
 /** Starts `berth <command>` and resolves once `ready(output)` holds. */
 export async function startBerthProcess(build: BerthBuild, command: string, env: Record<string, string>, ready: (output: string) => Promise<boolean> | boolean): Promise<RunningBerth> {
-  const child = spawn(process.execPath, [...cliArgs(build), command], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, args] = cliArgs(build);
+  const child = spawn(program, [...args, command], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
   child.stdout?.on('data', keep);
@@ -61,7 +66,8 @@ export async function startBerthProcess(build: BerthBuild, command: string, env:
 
 /** Runs `berth <args>` to its end; its stdout. */
 export function runBerth(build: BerthBuild, args: string[], env: Record<string, string>, input?: string): string {
-  return execFileSync(process.execPath, [...cliArgs(build), ...args], { cwd: ROOT, env: childEnv(env), input, stdio: ['pipe', 'pipe', 'pipe'] }).toString().trim();
+  const [program, cli] = cliArgs(build);
+  return execFileSync(program, [...cli, ...args], { cwd: ROOT, env: childEnv(env), input, stdio: ['pipe', 'pipe', 'pipe'] }).toString().trim();
 }
 
 /** A process's resident set and its peak, in MiB, from /proc/<pid>/status. */
