@@ -16,6 +16,7 @@ COPY workflows workflows
 COPY activities activities
 COPY api api
 COPY db db
+COPY ui ui
 COPY scripts/build.sh scripts/bundle-workflows.ts scripts/
 RUN npm run build
 

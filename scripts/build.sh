@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what a production start runs: the TypeScript compiled to dist/ (tsc), the migrations and
-# the compose schema beside it, and the prebuilt workflow bundle (dist/workflow-bundle.js) the
-# worker loads instead of running webpack at every start.
+# the compose schema beside it, the prebuilt workflow bundle (dist/workflow-bundle.js) the
+# worker loads instead of running webpack at every start, and the web UI's bundle
+# (dist/ui-bundle/) the API serves instead of running esbuild at start.
 #
 #   scripts/build.sh             build (`npm run build`)
 #   scripts/build.sh --if-stale  build only when a source changed since the last build (the bin
@@ -17,8 +18,8 @@ STAMP=dist/.built
 MODE=${1:-build}
 
 fresh() {
-  [ -f "$STAMP" ] && [ -f dist/src/cli.js ] && [ -f dist/workflow-bundle.js ] || return 1
-  local inputs=(src workflows activities api db package-lock.json tsconfig.json tsconfig.build.json scripts/build.sh scripts/bundle-workflows.ts)
+  [ -f "$STAMP" ] && [ -f dist/src/cli.js ] && [ -f dist/workflow-bundle.js ] && [ -f dist/ui-bundle/app.js ] || return 1
+  local inputs=(src workflows activities api db ui package-lock.json tsconfig.json tsconfig.build.json scripts/build.sh scripts/bundle-workflows.ts)
   local existing=()
   for i in "${inputs[@]}"; do [ -e "$i" ] && existing+=("$i"); done
   [ -z "$(find "${existing[@]}" -newer "$STAMP" -print -quit)" ]
@@ -45,5 +46,6 @@ rm -rf dist
 npx --no-install tsc -p tsconfig.build.json
 node -e "fs.cpSync('db/migrations','dist/db/migrations',{recursive:true});fs.cpSync('src/compose/schema','dist/src/compose/schema',{recursive:true})"
 node --import tsx scripts/bundle-workflows.ts >&2
+node --input-type=module -e "await (await import('./dist/api/ui/ui-bundle.js')).writeUiBundle('dist/ui-bundle')"
 # The stamp carries the time the build started (see above).
 touch -r "$started" "$STAMP"
