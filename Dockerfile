@@ -16,7 +16,8 @@ COPY workflows workflows
 COPY activities activities
 COPY api api
 COPY db db
-COPY scripts/bundle-workflows.ts scripts/bundle-workflows.ts
+COPY ui ui
+COPY scripts/build.sh scripts/bundle-workflows.ts scripts/
 RUN npm run build
 
 # --- deps: production dependencies only ------------------------------------------------------
@@ -27,7 +28,11 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}
+# The bin's memory settings (scripts/berth; docs/benchmarks.md, "Idle memory"): glibc's malloc
+# gives freed blocks above 128 KiB back, and (ENTRYPOINT) a 2 MB young generation per isolate.
 ENV NODE_ENV=production \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_TRIM_THRESHOLD_=131072 \
     BERTH_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
     BERTH_DATA_DIR=/var/lib/berth \
     BERTH_TRAEFIK_ROUTES_DIR=/var/lib/berth/routes \
@@ -50,4 +55,4 @@ COPY package.json ./
 COPY --from=deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 USER berth
-ENTRYPOINT ["node", "dist/src/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/src/cli.js"]

@@ -15,6 +15,7 @@ import { authOverhead } from './auth-overhead.js';
 import { BerthClient } from './berth-client.js';
 import { faultInjection, faultKinds } from './fault-injection.js';
 import { httpsBench } from './https.js';
+import { idleMemory } from './idle-memory.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
 import { standbyRollback } from './standby-rollback.js';
@@ -78,6 +79,7 @@ async function main() {
     ['static-throughput', async () => staticThroughput((await need()).client, (await need()).berth.config, 5)],
     ['static-intake', async () => [await staticIntake((await need()).services, 50)]],
     ['https', () => httpsBench(toolsDir, 1000, 5)],
+    ['memory', () => idleMemory(toolsDir, images, 3)],
     [
       'webhooks',
       async () => {
