@@ -6,7 +6,7 @@
 // Before the commit, any failure or cancellation undoes the deployment's own work in reverse and
 // the old release keeps serving (abandon-deployment.ts); after it, the deployment succeeds, and
 // a failure of the tidying only notes that cleanup is incomplete.
-import { proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { ControlActivities, HostActivities } from '../activities/index.js';
 import type { DeployRequest, DeployResult, DeploymentStatus } from '../src/domain/deployment.js';
 import type { PhaseReport, PhaseWrite } from '../src/domain/phases.js';
@@ -81,6 +81,8 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
   setHandler(deployProgressQuery, () => ({ deploymentId, status, releaseId, phases: phases.snapshot() }));
 
   phases.start('queued'); // recorded by the lane when it accepted the request
+  // deploy.started: deployments begun before notifications existed replay without it.
+  if (patched('notify-deploy-started')) await store.announceStart({ deploymentId });
   let live: LiveRelease;
   try {
     live = await noReturn.beforeCommit.run(async () => {

@@ -34,3 +34,6 @@ export * from './project-variables.js';
 export * from './deployment-variables.js';
 export * from './environment-certificates.js';
 export * from './acme-dns-credentials.js';
+export * from './notification-channels.js';
+export * from './notification-subscriptions.js';
+export * from './notification-messages.js';
