@@ -40,6 +40,7 @@ import { githubSetupRoutes } from './routes/github-setup.js';
 import { healthRoutes } from './routes/health.js';
 import { memberRoutes } from './routes/members.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { notificationChannelRoutes } from './routes/notification-channels.js';
 import { previewRoutes } from './routes/previews.js';
 import { projectRoutes } from './routes/projects.js';
 import { reconcileRoutes } from './routes/reconcile.js';
@@ -132,6 +133,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/github', githubRoutes(deps, intake.counters));
   v1.route('/', stackRoutes(deps));
   v1.route('/', overviewRoutes(deps));
+  v1.route('/', notificationChannelRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

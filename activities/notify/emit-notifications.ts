@@ -3,21 +3,14 @@
 // the channel and the event's key, so an emitter that runs again (a retried activity, a worker
 // that died half-way) finds the row and the workflow it made and sends nothing twice; once the
 // workflow has started, Temporal carries the delivery through any crash.
-import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { and, eq, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { notificationChannels, notificationMessages, notificationSubscriptions } from '../../db/schema/index.js';
 import { subscriptionMatches, type NotificationEvent } from '../../src/domain/notification-events.js';
-import { WORKFLOWS, type NotificationRetry } from '../../src/domain/workflow-contracts.js';
-import { notificationWorkflowId } from '../../src/domain/workflow-ids.js';
+import type { NotificationRetry } from '../../src/domain/workflow-contracts.js';
 import type { Logger } from '../../src/logger.js';
-import { startWorkflow } from '../../src/temporal/workflow-starts.js';
-
-/** The message id of an event for a channel; also the webhook-id receivers de-duplicate by. */
-export function notificationMessageId(channelId: string, eventKey: string): string {
-  return `msg_${createHash('sha256').update(`${channelId}\n${eventKey}`).digest('base64url').slice(0, 26)}`;
-}
+import { notificationMessageId, startDelivery } from '../../src/notifications/delivery-start.js';
 
 export interface NotificationEmitter {
   /** To every channel that subscribes to the event; resolves once each delivery is under way. */
@@ -34,16 +27,7 @@ export function createNotificationEmitter(deps: { db: Db; temporal: Client; log:
     for (const channelId of channelIds) {
       const messageId = notificationMessageId(channelId, event.key);
       await db.insert(notificationMessages).values({ id: messageId, channelId, eventType: event.type, event }).onConflictDoNothing();
-      try {
-        await startWorkflow(temporal, WORKFLOWS.deliverNotification, {
-          workflowId: notificationWorkflowId(messageId),
-          args: [{ messageId, retry }],
-          // A run that ended (sent, or out of attempts) is not started again for the same event.
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
+      await startDelivery(temporal, messageId, retry);
       ids.push(messageId);
     }
     if (ids.length > 0) log.info({ event: event.type, key: event.key, messages: ids.length }, 'notifications emitted');
