@@ -12,6 +12,7 @@ import { describeFailure } from './failure.js';
 export async function deliverNotification(input: NotificationInput): Promise<NotificationOutcome> {
   const { sendNotification } = proxyActivities<ControlActivities>({
     startToCloseTimeout: '1m',
+    heartbeatTimeout: '3s',
     retry: {
       initialInterval: input.retry.initialIntervalMs,
       backoffCoefficient: 2,

@@ -9,6 +9,7 @@ import type { NotificationOutcome } from '../../src/domain/workflow-contracts.js
 import type { Logger } from '../../src/logger.js';
 import { channelSecretContext, joinDestination } from '../../src/notifications/channel-destinations.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
+import { withHeartbeat } from '../heartbeat.js';
 import { sendToChannel, type ServiceEndpoints } from './send-to-channel.js';
 
 export function createNotificationActivities(deps: { db: Db; box: SecretBox; endpoints: ServiceEndpoints; log: Logger }) {
@@ -27,7 +28,8 @@ export function createNotificationActivities(deps: { db: Db; box: SecretBox; end
       const secrets = JSON.parse(box.open(row.c.secretsSealed, channelSecretContext(row.c.id))) as Record<string, unknown>;
       const attempt = Context.current().info.attempt;
       try {
-        const sent = await sendToChannel(joinDestination(row.c.settings, secrets), row.m.event, row.m.id, deps.endpoints, Math.floor(Date.now() / 1000));
+        // Heartbeats: a worker that dies mid-send is noticed in seconds and the next attempt runs.
+        const sent = await withHeartbeat(() => sendToChannel(joinDestination(row.c.settings, secrets), row.m.event, row.m.id, deps.endpoints, Math.floor(Date.now() / 1000)));
         await db
           .update(notificationMessages)
           .set({ status: 'sent', attempts: attempt, responseStatus: sent.status, lastError: null, sentAt: new Date() })
