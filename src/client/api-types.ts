@@ -9407,15 +9407,11 @@ export interface components {
             kind: "webhook";
             /** @description Standard Webhooks signing secret; made by Berth when absent (shown once) */
             secret?: string;
-            /** Format: uri */
             url: string;
         } | {
             /** @enum {string} */
             kind: "slack" | "discord" | "teams";
-            /**
-             * Format: uri
-             * @description The incoming webhook URL the service gave
-             */
+            /** @description The incoming webhook URL the service gave */
             url: string;
         } | {
             botToken: string;
@@ -9427,7 +9423,6 @@ export interface components {
             kind: "pagerduty";
             routingKey: string;
         } | {
-            /** Format: email */
             from: string;
             host: string;
             /** @enum {string} */
