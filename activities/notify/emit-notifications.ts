@@ -15,19 +15,17 @@ import { notificationMessageId, startDelivery } from '../../src/notifications/de
 export interface NotificationEmitter {
   /** To every channel that subscribes to the event; resolves once each delivery is under way. */
   emit(event: NotificationEvent): Promise<string[]>;
-  /** To the channels named, whatever they subscribe to ("send test"). */
-  emitTo(channelIds: string[], event: NotificationEvent, retry?: NotificationRetry): Promise<string[]>;
 }
 
 export function createNotificationEmitter(deps: { db: Db; temporal: Client; log: Logger; retry: NotificationRetry }): NotificationEmitter {
   const { db, temporal, log } = deps;
 
-  async function emitTo(channelIds: string[], event: NotificationEvent, retry = deps.retry): Promise<string[]> {
+  async function emitTo(channelIds: string[], event: NotificationEvent): Promise<string[]> {
     const ids: string[] = [];
     for (const channelId of channelIds) {
       const messageId = notificationMessageId(channelId, event.key);
       await db.insert(notificationMessages).values({ id: messageId, channelId, eventType: event.type, event }).onConflictDoNothing();
-      await startDelivery(temporal, messageId, retry);
+      await startDelivery(temporal, messageId, deps.retry);
       ids.push(messageId);
     }
     if (ids.length > 0) log.info({ event: event.type, key: event.key, messages: ids.length }, 'notifications emitted');
@@ -35,7 +33,6 @@ export function createNotificationEmitter(deps: { db: Db; temporal: Client; log:
   }
 
   return {
-    emitTo,
     async emit(event) {
       const rows = await db
         .select({ channelId: notificationSubscriptions.channelId, appId: notificationSubscriptions.appId, environmentName: notificationSubscriptions.environmentName, events: notificationSubscriptions.events })

@@ -66,6 +66,9 @@ afterAll(async () => {
 });
 
 test('a deploy notifies each subscribed channel in its documented shape', async () => {
+  // A deploy with no channel yet, to compare its duration with one that notifies seven.
+  const quiet = await waitForDeployment(berth, await deploy(berth, fx));
+  expect(quiet.status).toBe('succeeded');
   const webhook = await addChannel('hooks', { kind: 'webhook', url: http.url('/hook') });
   expect(webhook.signingSecret).toMatch(/^whsec_/);
   await addChannel('slack', { kind: 'slack', url: http.url(`/slack/services/${SLACK_TOKEN}`) }, [{ app: 'notify', events: ['deploy.succeeded', 'deploy.failed'] }]);
@@ -76,7 +79,8 @@ test('a deploy notifies each subscribed channel in its documented shape', async 
   await addChannel('mail', { kind: 'email', host: '127.0.0.1', port: smtp.port, from: 'berth@example.test', to: ['ops@example.test'], user: null, password: null }, [{ events: ['deploy.succeeded'] }]);
 
   const id = await deploy(berth, fx);
-  expect((await waitForDeployment(berth, id)).status).toBe('succeeded');
+  const done = await waitForDeployment(berth, id);
+  expect(done.status).toBe('succeeded');
 
   const hooks = await waitFor('three signed webhooks', async () => (http.accepted('/hook').length >= 3 ? http.accepted('/hook') : undefined));
   for (const r of hooks) expect(verifyStandardWebhook(r, webhook.signingSecret as string)).toBe(true);
@@ -84,6 +88,11 @@ test('a deploy notifies each subscribed channel in its documented shape', async 
   expect(bodies.map((b) => b.type).sort()).toEqual(['deploy.queued', 'deploy.started', 'deploy.succeeded']);
   expect(bodies[0]?.data.facts).toMatchObject({ app: 'notify', environment: 'prod', deploymentId: id });
   expect(new Set(hooks.map((r) => r.headers['webhook-id'])).size).toBe(3);
+  const succeeded = hooks.find((r) => r.body.includes('"deploy.succeeded"'));
+  const took = (d: { createdAt: string; finishedAt: string }) => Date.parse(d.finishedAt) - Date.parse(d.createdAt);
+  process.stdout.write(
+    `notifications: deployment recorded as succeeded → signed webhook received: ${(succeeded?.at ?? 0) - Date.parse(done.finishedAt)} ms; deploy with no channel ${took(quiet)} ms, with seven ${took(done)} ms\n`,
+  );
 
   const slack = await waitFor('slack', async () => http.accepted('/slack/')[0]);
   expect(slack.path).toBe(`/slack/services/${SLACK_TOKEN}`);

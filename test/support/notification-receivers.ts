@@ -10,6 +10,8 @@ export interface Received {
   body: string;
   /** What the receiver answered. */
   status: number;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface HttpReceiver {
@@ -37,8 +39,9 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
+      const at = Date.now();
       void Promise.resolve(receiver.answer(path, body)).then((status) => {
-        receiver.requests.push({ path, headers: req.headers, body, status });
+        receiver.requests.push({ path, headers: req.headers, body, status, at });
         res.writeHead(status, { 'content-type': 'application/json' }).end(path.includes('/telegram') ? '{"ok":true,"result":{}}' : '{}');
       });
     });
