@@ -210,3 +210,16 @@ test('a project’s channels are its admins’ to manage; others do not see them
   expect(global.body.project).toBeNull();
   expect((await berth.api('GET', `${base}/${global.body.id}`)).status).toBe(404);
 });
+
+test('reconcile healing a removed container notifies reconcile.healed', async () => {
+  const ch = await addChannel('healing', { kind: 'webhook', url: http.url('/healed') }, [{ app: 'notify', events: ['reconcile.healed'] }]);
+  expect((await waitForDeployment(berth, await deploy(berth, fx))).status).toBe('succeeded');
+  const running = (await berth.containers(fx.environmentId)).filter((c) => c.State === 'running');
+  expect(running.length).toBeGreaterThan(0);
+  await berth.docker.getContainer(running[0]?.Id as string).remove({ force: true });
+  const healed = await waitFor('a reconcile.healed notification', async () => http.accepted('/healed')[0], 60_000, 100);
+  const body = JSON.parse(healed.body) as { type: string; data: { text: string; facts: Record<string, string> } };
+  expect(body.type).toBe('reconcile.healed');
+  expect(body.data.facts).toMatchObject({ app: 'notify', environment: 'prod' });
+  expect(verifyStandardWebhook(healed, ch.signingSecret as string)).toBe(true);
+});
