@@ -32,6 +32,13 @@ import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
 import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
 import { createDockerRootSpace } from '../src/docker-root-space.js';
 import { standbyRelease } from './store/standby.js';
+import type { NotificationRetry } from '../src/domain/workflow-contracts.js';
+import { createNotificationEmitter } from './notify/emit-notifications.js';
+import { createEventNotices } from './notify/event-notices.js';
+import { withNotices } from './notify/notice-points.js';
+import { createNotificationActivities } from './notify/send-notification.js';
+import { DEFAULT_NOTIFICATIONS, type ServiceEndpoints } from './notify/send-to-channel.js';
+import { createPruneHistory } from './store/prune-history.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -60,6 +67,8 @@ export interface ActivityDeps {
   stackAllow?: string[];
   /** Build limits and the disk guard (none when not given). */
   guards?: HostGuards;
+  /** How notifications are retried and where the hosted services answer (BERTH_NOTIFY_*, BERTH_*_URL). */
+  notifications?: { retry: NotificationRetry; endpoints: ServiceEndpoints };
 }
 
 /** Activities that run on the host whose Docker engine they use (task queue berth.host.<id>). */
@@ -103,15 +112,25 @@ export function createHostActivities(deps: ActivityDeps) {
 /** Activities of the control plane: the router and the store. */
 export function createControlActivities(deps: ActivityDeps) {
   const reconcileStore = createReconcileStore(deps.db, deps.appsDomain, deps.site.httpsPort);
+  const store = createStoreActivities(deps.db, deps.box, deps.site);
+  const previews = createPreviewActivities({ db: deps.db, site: deps.site });
+  const notifications = deps.notifications ?? DEFAULT_NOTIFICATIONS;
+  const notifyLog = deps.log.child({ component: 'notifications' });
+  const emitter = createNotificationEmitter({ db: deps.db, temporal: deps.temporal, log: notifyLog, retry: notifications.retry });
+  const notices = createEventNotices({ db: deps.db, emitter, publicUrl: deps.site.publicUrl });
   return {
     ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
-    ...createStoreActivities(deps.db, deps.box, deps.site),
+    ...store,
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
     ...createGitHubActivities(deps).activities,
     ...createGiteaFeedback(createHostApis({ db: deps.db, box: deps.box })),
     ...createLaneActivities({ temporal: deps.temporal }),
-    ...createPreviewActivities({ db: deps.db, site: deps.site }),
+    ...previews,
+    // Where events happen, the same writes that also emit them.
+    ...withNotices({ store, reconcile: reconcileStore, previews }, notices),
+    ...createNotificationActivities({ db: deps.db, box: deps.box, endpoints: notifications.endpoints, log: notifyLog }),
+    ...createPruneHistory(deps.db, deps.log.child({ component: 'retention' })),
   };
 }
 

@@ -42,6 +42,7 @@ import { githubSetupRoutes } from './routes/github-setup.js';
 import { healthRoutes } from './routes/health.js';
 import { memberRoutes } from './routes/members.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { notificationChannelRoutes } from './routes/notification-channels.js';
 import { previewRoutes } from './routes/previews.js';
 import { projectRoutes } from './routes/projects.js';
 import { reconcileRoutes } from './routes/reconcile.js';
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/git-hosts', gitHostRoutes(deps));
   v1.route('/', stackRoutes(deps));
   v1.route('/', overviewRoutes(deps));
+  v1.route('/', notificationChannelRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -79,6 +79,16 @@ export interface Config {
   /** Unsafe compose keys an administrator allows stack services (cap_add, sysctls); none by default. */
   stackAllow: string[];
   guards: HostGuards;
+  /** How notifications are retried, and the hosted services' endpoints. */
+  notifications: {
+    retry: { initialIntervalMs: number; maximumIntervalMs: number; maximumAttempts: number };
+    endpoints: { telegramApiUrl: string; pagerDutyEventsUrl: string };
+  };
+  /** The retention schedule: every `intervalSeconds`, rows older than their age in days go. */
+  retention: {
+    intervalSeconds: number;
+    days: { deploymentLogsDays: number; reconcileEventsDays: number; webhookDeliveriesDays: number; auditDays: number; notificationsDays: number };
+  };
 }
 
 /** What protects the host from its builds and from a full disk. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ALLOWABLE } from './compose/stack-policy.js';
 import type { Config } from './config-shape.js';
 import { DEFAULT_WATCH_SECONDS } from './domain/post-switch-watch.js';
+import { notificationConfig, notificationEnv } from './config-notifications.js';
 
 /** Pinned tool versions; scripts/setup.sh installs exactly these. */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -140,6 +141,7 @@ const envSchema = z.object({
   BERTH_DISK_MIN_FREE_MB: z.coerce.number({ error: 'expected a size in MiB (0: no guard)' }).int().min(0).max(1_073_741_824).default(2048),
   BERTH_DISK_CLEANUP_FREE_MB: z.coerce.number({ error: 'expected a size in MiB (0: never early)' }).int().min(0).max(1_073_741_824).default(10_240),
   BERTH_DISK_CHECK_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(86_400).default(60),
+  ...notificationEnv,
 });
 
 /** Never echoed back in an error message. */
@@ -272,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       build: { memoryBytes: e.BERTH_BUILD_MEMORY_MB * MIB, cpus: e.BERTH_BUILD_CPUS, cgroup: e.BERTH_BUILD_CGROUP },
       disk: { minFreeBytes: e.BERTH_DISK_MIN_FREE_MB * MIB, cleanupFreeBytes: e.BERTH_DISK_CLEANUP_FREE_MB * MIB, checkSeconds: e.BERTH_DISK_CHECK_SECONDS },
     },
+    ...notificationConfig(e, e.BERTH_AUDIT_RETENTION_DAYS),
   };
 }
 

@@ -74,3 +74,6 @@ export const TEARDOWN: ActivityOptions = {
   heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [] },
 };
+
+/** Deleting old history rows in batches: minutes at most on a large table. */
+export const PRUNE: ActivityOptions = { startToCloseTimeout: '15m', retry: { ...RETRY, initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 5 } };

@@ -17,3 +17,5 @@ export { cleanUpHost as pruneUnusedImages } from './clean-up-host.js';
 export { receiveDelivery } from './receive-delivery.js';
 export { previewLifecycle } from './preview-lifecycle.js';
 export { syncRepositories } from './sync-repositories.js';
+export { deliverNotification } from './deliver-notification.js';
+export { pruneHistory } from './prune-history.js';

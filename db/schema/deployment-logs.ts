@@ -14,5 +14,5 @@ export const deploymentLogs = pgTable(
     phase: text('phase'),
     message: text('message').notNull(),
   },
-  (t) => [index('deployment_logs_deployment').on(t.deploymentId, t.id)],
+  (t) => [index('deployment_logs_deployment').on(t.deploymentId, t.id), index('deployment_logs_at').on(t.at)],
 );

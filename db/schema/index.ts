@@ -36,3 +36,6 @@ export * from './environment-certificates.js';
 export * from './acme-dns-credentials.js';
 export * from './git-hosts.js';
 export * from './generic-webhooks.js';
+export * from './notification-channels.js';
+export * from './notification-subscriptions.js';
+export * from './notification-messages.js';

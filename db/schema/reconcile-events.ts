@@ -17,5 +17,5 @@ export const reconcileEvents = pgTable(
     /** "schedule", "docker-event", "api". */
     trigger: text('trigger').notNull(),
   },
-  (t) => [index('reconcile_events_env').on(t.environmentId, t.id)],
+  (t) => [index('reconcile_events_env').on(t.environmentId, t.id), index('reconcile_events_at').on(t.at)],
 );

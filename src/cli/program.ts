@@ -12,6 +12,7 @@ import { registerDomainCommands } from './domain-commands.js';
 import { CliError, describeError, EXIT, exitForError, isExpected } from './exit-codes.js';
 import { examples } from './help-examples.js';
 import { registerRulesCommands } from './rules-commands.js';
+import { registerNotificationCommands } from './notification-commands.js';
 import { registerSessionCommands } from './session-commands.js';
 import { registerVarsCommands } from './vars-commands.js';
 
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerRulesCommands(program, run);
   registerVarsCommands(program, run);
   registerDomainCommands(program, run);
+  registerNotificationCommands(program, run);
   program
     .command('completion')
     .description('Print a shell completion script')

@@ -102,6 +102,31 @@ export interface PreviewOutcome {
   removed: 'closed' | 'idle';
 }
 
+/** How one notification is retried (BERTH_NOTIFY_* settings), carried in its input. */
+export interface NotificationRetry {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  maximumAttempts: number;
+}
+
+export interface NotificationInput {
+  messageId: string;
+  retry: NotificationRetry;
+}
+
+export type NotificationOutcome = 'sent' | 'already-sent' | 'dropped' | 'failed';
+
+/** Ages in days beyond which history rows go (BERTH_RETAIN_*). */
+export interface PruneHistoryInput {
+  deploymentLogsDays: number;
+  reconcileEventsDays: number;
+  webhookDeliveriesDays: number;
+  auditDays: number;
+  notificationsDays: number;
+}
+
+export type PrunedCounts = Record<keyof PruneHistoryInput, number>;
+
 export const WORKFLOWS = {
   /** One per environment (lane-<environment id>): runs its deploys one at a time. */
   environmentLane: workflow<[LaneInput], void>()('environmentLane'),
@@ -127,6 +152,10 @@ export const WORKFLOWS = {
   previewLifecycle: workflow<[PreviewTarget], PreviewOutcome>()('previewLifecycle'),
   /** Repository sync of every installation, or one. */
   syncRepositories: workflow<[{ installationId: number | null }], SyncResult>()('syncRepositories'),
+  /** One notification to one channel, retried until sent or out of attempts. */
+  deliverNotification: workflow<[NotificationInput], NotificationOutcome>()('deliverNotification'),
+  /** The retention schedule: old logs, events, deliveries, audit entries and notifications go. */
+  pruneHistory: workflow<[PruneHistoryInput], PrunedCounts>()('pruneHistory'),
 } as const;
 
 /**

@@ -35,3 +35,11 @@ export const REPOSITORY_SYNC_SCHEDULE_ID = 'berth-github-repository-sync';
 export function stackServiceWorkflowId(deploymentId: string, service: string): string {
   return `${deployWorkflowId(deploymentId)}-${service}`;
 }
+
+/** One delivery of one notification (its message id): a second start for it is refused. */
+export function notificationWorkflowId(messageId: string): string {
+  return `notification-${messageId}`;
+}
+
+/** The scheduled pruning of old history rows runs one at a time under this id. */
+export const PRUNE_HISTORY_WORKFLOW_ID = 'prune-history';

@@ -37,6 +37,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     stackBindPaths: config.stackBindPaths,
     stackAllow: config.stackAllow,
     guards: config.guards,
+    notifications: config.notifications,
   };
   const workers = await startWorkers({
     address: config.temporal.address,
