@@ -48,8 +48,10 @@ test('Schemathesis finds no server error and no answer that breaks the documente
     'not_a_server_error,response_schema_conformance,content_type_conformance',
     '--phases',
     'examples,coverage,fuzzing',
+    // Ten generated cases per operation on top of the examples and coverage phases: with ~120
+    // operations the run stays within about a quarter of an hour on two busy cores.
     '--max-examples',
-    '15',
+    '10',
     '--seed',
     '20261129',
     // One worker: with two, Hypothesis (inside Schemathesis, on CPython 3.11) describes filtered
@@ -86,4 +88,4 @@ test('Schemathesis finds no server error and no answer that breaks the documente
   process.stdout.write(`schemathesis: ${cases} operations in ${Math.round((Date.now() - started) / 1000)} s: ${summary}\n`);
   expect(cases).toBeGreaterThan(60);
   expect(code, output.slice(-8000)).toBe(0);
-}, 900_000);
+}, 1_500_000);
