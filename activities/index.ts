@@ -39,6 +39,7 @@ import { withNotices } from './notify/notice-points.js';
 import { createNotificationActivities } from './notify/send-notification.js';
 import { DEFAULT_NOTIFICATIONS, type ServiceEndpoints } from './notify/send-to-channel.js';
 import { createPruneHistory } from './store/prune-history.js';
+import { createCertificateNotices } from './notify/certificate-notices.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -131,6 +132,7 @@ export function createControlActivities(deps: ActivityDeps) {
     ...withNotices({ store, reconcile: reconcileStore, previews }, notices),
     ...createNotificationActivities({ db: deps.db, box: deps.box, endpoints: notifications.endpoints, log: notifyLog }),
     ...createPruneHistory(deps.db, deps.log.child({ component: 'retention' })),
+    ...createCertificateNotices({ db: deps.db, emitter, appsDomain: deps.appsDomain, httpsEntryUrl: deps.traefik.httpsEntryUrl, httpsPort: deps.site.httpsPort, publicUrl: deps.site.publicUrl }),
   };
 }
 

@@ -17,6 +17,8 @@ export const notificationEnv = {
   BERTH_RETAIN_RECONCILE_EVENTS_DAYS: days.default(30),
   BERTH_RETAIN_WEBHOOK_DELIVERIES_DAYS: days.default(30),
   BERTH_RETAIN_NOTIFICATIONS_DAYS: days.default(30),
+  BERTH_CERT_WARN_DAYS: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(1).max(89).default(21),
+  BERTH_CERT_CHECK_INTERVAL_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(60).max(7 * 86_400).default(6 * 3600),
 };
 
 type Env = { [K in keyof typeof notificationEnv]: z.output<(typeof notificationEnv)[K]> };
@@ -26,6 +28,7 @@ export function notificationConfig(e: Env, auditRetentionDays: number) {
     notifications: {
       retry: { initialIntervalMs: e.BERTH_NOTIFY_RETRY_MS, maximumIntervalMs: Math.max(e.BERTH_NOTIFY_MAX_RETRY_MS, e.BERTH_NOTIFY_RETRY_MS), maximumAttempts: e.BERTH_NOTIFY_MAX_ATTEMPTS },
       endpoints: { telegramApiUrl: e.BERTH_TELEGRAM_API_URL.replace(/\/$/, ''), pagerDutyEventsUrl: e.BERTH_PAGERDUTY_EVENTS_URL },
+      certificates: { warnDays: e.BERTH_CERT_WARN_DAYS, intervalSeconds: e.BERTH_CERT_CHECK_INTERVAL_SECONDS },
     },
     retention: {
       intervalSeconds: e.BERTH_RETENTION_INTERVAL_SECONDS,

@@ -83,6 +83,8 @@ export interface Config {
   notifications: {
     retry: { initialIntervalMs: number; maximumIntervalMs: number; maximumAttempts: number };
     endpoints: { telegramApiUrl: string; pagerDutyEventsUrl: string };
+    /** The certificate schedule: every `intervalSeconds`, certificates expiring within `warnDays` are notified. */
+    certificates: { warnDays: number; intervalSeconds: number };
   };
   /** The retention schedule: every `intervalSeconds`, rows older than their age in days go. */
   retention: {

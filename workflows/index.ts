@@ -19,3 +19,4 @@ export { previewLifecycle } from './preview-lifecycle.js';
 export { syncRepositories } from './sync-repositories.js';
 export { deliverNotification } from './deliver-notification.js';
 export { pruneHistory } from './prune-history.js';
+export { checkCertificates } from './check-certificates.js';

@@ -17,6 +17,8 @@ export const NOTIFICATION_EVENTS = [
   'reconcile.healed',
   /** A fork's pull request waits for someone to approve its preview. */
   'preview.approval_waiting',
+  /** A certificate Traefik serves gets within the warning window of its expiry (renewals failing, or an upload to replace). */
+  'certificate.expiring',
   /** Sent only by the "send test" endpoint. */
   'test',
 ] as const;
@@ -72,6 +74,7 @@ export const SEVERITY_OF: Record<NotificationEventType, NotificationSeverity> = 
   'build.failed': 'error',
   'deploy.stuck': 'error',
   'reconcile.healed': 'warning',
+  'certificate.expiring': 'warning',
   'preview.approval_waiting': 'info',
   test: 'info',
 };

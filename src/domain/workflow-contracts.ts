@@ -127,6 +127,12 @@ export interface PruneHistoryInput {
 
 export type PrunedCounts = Record<keyof PruneHistoryInput, number>;
 
+/** The certificate schedule's check: how many served certificates were looked at, which expire soon. */
+export interface CertificateCheckResult {
+  checked: number;
+  expiring: { host: string; daysLeft: number }[];
+}
+
 export const WORKFLOWS = {
   /** One per environment (lane-<environment id>): runs its deploys one at a time. */
   environmentLane: workflow<[LaneInput], void>()('environmentLane'),
@@ -156,6 +162,8 @@ export const WORKFLOWS = {
   deliverNotification: workflow<[NotificationInput], NotificationOutcome>()('deliverNotification'),
   /** The retention schedule: old logs, events, deliveries, audit entries and notifications go. */
   pruneHistory: workflow<[PruneHistoryInput], PrunedCounts>()('pruneHistory'),
+  /** The certificate schedule: certificates within the warning window of their expiry are notified. */
+  checkCertificates: workflow<[{ warnDays: number }], CertificateCheckResult>()('checkCertificates'),
 } as const;
 
 /**

@@ -43,3 +43,4 @@ export function notificationWorkflowId(messageId: string): string {
 
 /** The scheduled pruning of old history rows runs one at a time under this id. */
 export const PRUNE_HISTORY_WORKFLOW_ID = 'prune-history';
+export const CHECK_CERTIFICATES_WORKFLOW_ID = 'check-certificates';

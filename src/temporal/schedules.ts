@@ -1,14 +1,15 @@
 // Berth's Temporal Schedules, created or brought up to date when a worker starts: the periodic
-// reconcile, the cleanup of images and build cache, and the retention of history rows. Overlaps are skipped: one run at a time.
+// reconcile, the cleanup of images and build cache, the retention of history rows, and the check of certificates' expiry. Overlaps are skipped: one run at a time.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config.js';
 import { WORKFLOWS, type CleanupInput, type ReconcileAllInput } from '../domain/workflow-contracts.js';
-import { CLEANUP_WORKFLOW_ID, PRUNE_HISTORY_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID } from '../domain/workflow-ids.js';
+import { CHECK_CERTIFICATES_WORKFLOW_ID, CLEANUP_WORKFLOW_ID, PRUNE_HISTORY_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID } from '../domain/workflow-ids.js';
 import { scheduledStart } from './workflow-starts.js';
 
 export const RECONCILE_SCHEDULE_ID = 'berth-reconcile';
 export const CLEANUP_SCHEDULE_ID = 'berth-cleanup';
 export const RETENTION_SCHEDULE_ID = 'berth-retention';
+export const CERTIFICATES_SCHEDULE_ID = 'berth-certificates';
 
 /** An activity waiting this long with no worker to run it means its host's worker is gone. */
 export const NO_WORKER_AFTER_MS = 60_000;
@@ -51,6 +52,12 @@ function schedules(config: Config): ScheduleOptions[] {
       scheduleId: RETENTION_SCHEDULE_ID,
       spec: { intervals: [{ every: `${config.retention.intervalSeconds}s` }] },
       action: scheduledStart(WORKFLOWS.pruneHistory, { workflowId: PRUNE_HISTORY_WORKFLOW_ID, args: [config.retention.days] }),
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    },
+    {
+      scheduleId: CERTIFICATES_SCHEDULE_ID,
+      spec: { intervals: [{ every: `${config.notifications.certificates.intervalSeconds}s` }] },
+      action: scheduledStart(WORKFLOWS.checkCertificates, { workflowId: CHECK_CERTIFICATES_WORKFLOW_ID, args: [{ warnDays: config.notifications.certificates.warnDays }] }),
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     },
   ];
