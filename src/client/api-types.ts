@@ -9941,7 +9941,7 @@ export interface components {
                  * @example web
                  */
                 environment: string | null;
-                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting")[];
+                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring")[];
             }[];
         };
         NotificationChannelPatch: {
@@ -9961,7 +9961,7 @@ export interface components {
                  * @example web
                  */
                 environment: string | null;
-                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting")[];
+                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring")[];
             }[];
         };
         NotificationDestination: {
