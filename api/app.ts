@@ -40,6 +40,7 @@ import { githubSetupRoutes } from './routes/github-setup.js';
 import { healthRoutes } from './routes/health.js';
 import { memberRoutes } from './routes/members.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { createApiMetrics } from './metrics/api-metrics.js';
 import { previewRoutes } from './routes/previews.js';
 import { projectRoutes } from './routes/projects.js';
 import { reconcileRoutes } from './routes/reconcile.js';
@@ -86,6 +87,8 @@ function mountPublicIntake(app: ReturnType<typeof newRouter>, deps: AppDeps, int
 export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIntake(deps)): Hono<AppEnv> {
   const { config, db } = deps;
   const app = baseRouter(deps);
+  const metrics = createApiMetrics({ db, config, webhooks: intake.counters });
+  app.use('*', metrics.http);
   app.use('*', hostCheck(allowedHosts(config.api.publicUrl, config.access.allowedHosts)));
   const gate = createAccessGate(db, config.api.publicUrl);
   const authenticator = deps.authenticator ?? createAuthenticator(db, config.sessions, deps.log.child({ component: 'access' }));
@@ -100,7 +103,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
 
   app.route('/', healthRoutes(deps));
   app.use('/metrics', authorize({ instance: 'read' }));
-  app.route('/', metricsRoutes(deps));
+  app.route('/', metricsRoutes(metrics));
   mountPublicIntake(app, deps, intake);
   const githubSetup = githubSetupRoutes(deps, intake.verifier);
   app.route('/github', githubSetup.starts);

@@ -138,12 +138,16 @@ const envSchema = z.object({
   BERTH_DISK_MIN_FREE_MB: z.coerce.number({ error: 'expected a size in MiB (0: no guard)' }).int().min(0).max(1_073_741_824).default(2048),
   BERTH_DISK_CLEANUP_FREE_MB: z.coerce.number({ error: 'expected a size in MiB (0: never early)' }).int().min(0).max(1_073_741_824).default(10_240),
   BERTH_DISK_CHECK_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(86_400).default(60),
+  BERTH_METRICS_REFRESH_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).max(600_000).default(10_000),
+  BERTH_WORKER_METRICS_LISTEN: z.union([z.literal('off'), hostPort]).default('127.0.0.1:7482'),
+  BERTH_TEMPORAL_METRICS_LISTEN: z.union([z.literal('off'), hostPort]).default('127.0.0.1:7483'),
+  BERTH_CONTAINER_SAMPLE_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(3600).default(15),
 });
 
 /** Never echoed back in an error message. */
 const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
 
-export type { Config, HostGuards, AcmeConfig, TemporalTls, StaticConfig, ArchiveLimits } from './config-shape.js';
+export type { Config, HostGuards, AcmeConfig, TemporalTls, StaticConfig, ArchiveLimits, MetricsConfig } from './config-shape.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -184,9 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedHosts: e.BERTH_ALLOWED_HOSTS ?? [],
       trustedProxies: e.BERTH_TRUSTED_PROXIES ?? [],
       auditRetentionDays: e.BERTH_AUDIT_RETENTION_DAYS,
-      webhookListen: e.BERTH_WEBHOOK_LISTEN
-        ? { host: e.BERTH_WEBHOOK_LISTEN.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), port: Number(e.BERTH_WEBHOOK_LISTEN.replace(/^.*:/, '')) }
-        : null,
+      webhookListen: listenAddress(e.BERTH_WEBHOOK_LISTEN ?? 'off'),
       webhookPublicUrl: (e.BERTH_WEBHOOK_PUBLIC_URL ?? e.BERTH_PUBLIC_URL ?? `http://127.0.0.1:${e.BERTH_API_PORT}`).replace(/\/$/, ''),
     },
     sessions: { idleMinutes: e.BERTH_SESSION_IDLE_MINUTES, maxHours: e.BERTH_SESSION_MAX_HOURS },
@@ -268,6 +270,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
     stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
     stackAllow: e.BERTH_STACK_ALLOW ? e.BERTH_STACK_ALLOW.split(',') : [],
+    metrics: {
+      refreshMs: e.BERTH_METRICS_REFRESH_MS,
+      workerListen: listenAddress(e.BERTH_WORKER_METRICS_LISTEN),
+      temporalListen: e.BERTH_TEMPORAL_METRICS_LISTEN === 'off' ? null : e.BERTH_TEMPORAL_METRICS_LISTEN,
+      sampleSeconds: e.BERTH_CONTAINER_SAMPLE_SECONDS,
+    },
     guards: {
       build: { memoryBytes: e.BERTH_BUILD_MEMORY_MB * MIB, cpus: e.BERTH_BUILD_CPUS, cgroup: e.BERTH_BUILD_CGROUP },
       disk: { minFreeBytes: e.BERTH_DISK_MIN_FREE_MB * MIB, cleanupFreeBytes: e.BERTH_DISK_CLEANUP_FREE_MB * MIB, checkSeconds: e.BERTH_DISK_CHECK_SECONDS },
@@ -284,6 +292,11 @@ function localAddresses(): string[] {
 }
 
 const MIB = 1024 * 1024;
+
+/** host:port (IPv6 in brackets) as a listener's address; 'off': no listener. */
+function listenAddress(value: string): { host: string; port: number } | null {
+  return value === 'off' ? null : { host: value.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), port: Number(value.replace(/^.*:/, '')) };
+}
 
 /** For entrypoints: a wrong setting ends the process with one line naming it. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {

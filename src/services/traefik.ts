@@ -77,6 +77,9 @@ export function writeTraefikConfig(layout: TraefikLayout): string {
     ...(certificateResolvers(layout) ? { certificatesResolvers: certificateResolvers(layout) } : {}),
     api: { insecure: true, dashboard: false },
     ping: { entryPoint: 'traefik' },
+    // Request rate, latency and status per router and service (one of each per environment,
+    // named berth-<environment id>), served on the loopback API entrypoint at /metrics.
+    metrics: { prometheus: { entryPoint: 'traefik', addEntryPointsLabels: true, addRoutersLabels: true, addServicesLabels: true } },
     providers: {
       providersThrottleDuration: PROVIDERS_THROTTLE,
       file: { directory: layout.routesDir, watch: true },

@@ -22,8 +22,12 @@ export const ACTIVITY_INTERCEPTORS = { activity: [typedActivityFailures] };
 
 let runtimeInstalled = false;
 
-/** Routes the Temporal SDK's own logs (warnings and up) into pino. Once per process. */
-export function installTemporalRuntime(log: Logger): void {
+/**
+ * Routes the Temporal SDK's own logs (warnings and up) into pino and, given an address, serves
+ * its worker metrics (task slots, poll and schedule-to-start latencies, sticky cache) there for
+ * Prometheus. Once per process: the first call decides.
+ */
+export function installTemporalRuntime(log: Logger, metricsAddress: string | null = null): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const sdkLog = log.child({ component: 'temporal-sdk' });
@@ -47,7 +51,10 @@ export function installTemporalRuntime(log: Logger): void {
       sdkLog[levels[entry.level]]({ ...entry.meta }, entry.message);
     }),
     // The native core's own logs go through the same logger instead of raw stderr.
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } : {}),
+    },
   });
 }
 
@@ -61,6 +68,8 @@ export interface WorkerOptions {
   hostActivities: object;
   /** A prebuilt bundle (production); without one the workflows are bundled at start. */
   workflowBundlePath?: string | undefined;
+  /** host:port for the SDK's Prometheus metrics (null: none). */
+  metricsAddress?: string | null;
   log: Logger;
 }
 
@@ -74,7 +83,7 @@ export interface Workers {
 }
 
 export async function startWorkers(options: WorkerOptions): Promise<Workers> {
-  installTemporalRuntime(options.log);
+  installTemporalRuntime(options.log, options.metricsAddress ?? null);
   const tls = temporalTls(options.tls ?? null);
   const connection = await NativeConnection.connect({ address: options.address, ...(tls ? { tls } : {}) });
   const workflows = options.workflowBundlePath

@@ -122,6 +122,10 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     BERTH_BUILD_MEMORY_MB: '0',
     BERTH_BUILD_CPUS: '0',
     BERTH_WORKFLOW_BUNDLE: services.workflowBundle,
+    // Fresh figures on every scrape, and no metrics listeners on fixed ports (tests run side by side).
+    BERTH_METRICS_REFRESH_MS: '0',
+    BERTH_WORKER_METRICS_LISTEN: 'off',
+    BERTH_TEMPORAL_METRICS_LISTEN: 'off',
     ...options.env,
   };
   const config = loadConfig(env);
