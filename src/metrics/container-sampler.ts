@@ -4,7 +4,7 @@
 // reads those figures and never waits on Docker. Labels are names, not ids (app, environment),
 // plus the replica, or the stack service and its task slot.
 import type Docker from 'dockerode';
-import { LABEL, labelFilter } from '../domain/labels.js';
+import { LABEL, labelFilter, replicaOf } from '../domain/labels.js';
 import type { Logger } from '../logger.js';
 
 export interface ContainerFigures {
@@ -33,10 +33,6 @@ function workingSet(m: OneShotStats['memory_stats']): number {
   return Math.max(0, (m?.usage ?? 0) - cache);
 }
 
-/** A Swarm task's slot (`<service>.<slot>.<task id>`), the stack's counterpart of a replica number. */
-function swarmSlot(labels: Record<string, string>): string {
-  return labels['com.docker.swarm.task.name']?.split('.').at(-2) ?? '';
-}
 
 /** Names of environment ids (db/queries/environment-names.ts in the worker). */
 export type EnvironmentNames = (environmentIds: string[]) => Promise<Map<string, { app: string; environment: string }>>;
@@ -63,7 +59,7 @@ export function createContainerSampler(deps: { docker: Docker; names: Environmen
       const name = names.get(envId) ?? { app: info.Labels[LABEL.app] ?? '', environment: envId };
       const networks = Object.values(stats.networks ?? {});
       return {
-        labels: { ...name, service: info.Labels[LABEL.service] ?? '', replica: info.Labels[LABEL.replica] ?? swarmSlot(info.Labels) },
+        labels: { ...name, service: info.Labels[LABEL.service] ?? '', replica: String(replicaOf(info.Labels) ?? '') },
         cpuSeconds: (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9,
         memoryBytes: workingSet(stats.memory_stats),
         memoryLimitBytes: stats.memory_stats?.limit ?? 0,
