@@ -82,36 +82,39 @@ export async function readLogRange(
 }
 
 /**
- * Follows the sources' output as it is written (after their last `tail` lines), calling
- * `onLine` for each line that passes `keep`; resolves when every container's stream has ended
- * (the containers stopped) or `signal` aborts.
+ * Follows the sources' output as it is written, after the last `tail` lines that pass `keep`
+ * (read as a range first, so a filter does not thin out the backlog): each container is then
+ * followed from its last backlog line on, and lines at or before it are skipped, so nothing is
+ * lost or repeated between the two reads. Calls `onLine` for each line; resolves when every
+ * container's stream has ended (the containers stopped) or `signal` aborts.
  */
 export async function followLogs(
   docker: Docker,
   sources: LogSource[],
-  options: { since?: Date | undefined; tail: number; signal: AbortSignal },
+  options: { since?: Date | undefined; tail: number; filtered: boolean; signal: AbortSignal },
   keep: (message: string) => boolean,
   onLine: (line: LogLine) => Promise<void> | void,
 ): Promise<void> {
+  const startedAt = new Date();
+  const backlog = await readLogRange(docker, sources, { since: options.since, until: startedAt, tail: options.tail, filtered: options.filtered }, keep);
+  for (const line of backlog.lines) await onLine(line);
+  const startKey = `${startedAt.toISOString().slice(0, -1)}000000Z`;
   await Promise.all(
     sources.map(async (s) => {
-      const stream = (await docker.getContainer(s.id).logs({
-        follow: true,
-        stdout: true,
-        stderr: true,
-        timestamps: true,
-        tail: options.tail,
-        ...(options.since ? { since: unix(options.since) } : {}),
-      })) as unknown as Readable;
+      const cutoff = backlog.lines.filter((l) => l.container === s.id.slice(0, 12)).at(-1)?.at ?? startKey;
+      const from = new Date(Math.min(Date.parse(cutoff), startedAt.getTime()) - 1);
+      const stream = (await docker.getContainer(s.id).logs({ follow: true, stdout: true, stderr: true, timestamps: true, since: unix(from) } as unknown as { follow: true })) as unknown as Readable;
       const stop = () => stream.destroy();
+      if (options.signal.aborted) stop();
       options.signal.addEventListener('abort', stop, { once: true });
       const demux = new LogDemuxer(s.tty);
       const toLine = labelled(s);
+      const emit = async (lines: RawLine[]) => {
+        for (const line of lines) if (line.at > cutoff && keep(line.message)) await onLine(toLine(line));
+      };
       try {
-        for await (const chunk of stream) {
-          for (const line of demux.push(chunk as Buffer)) if (keep(line.message)) await onLine(toLine(line));
-        }
-        for (const line of demux.end()) if (keep(line.message)) await onLine(toLine(line));
+        for await (const chunk of stream) await emit(demux.push(chunk as Buffer));
+        await emit(demux.end());
       } catch {
         // destroyed on abort, or the engine closed it: this container's part is over
       } finally {

@@ -88,7 +88,8 @@ export function appLogRoutes({ db, docker, config }: AppDeps) {
         const deadline = setTimeout(() => abort.abort(), LOG_STREAM_MAX_MS);
         const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(() => abort.abort()), KEEPALIVE_MS);
         try {
-          await followLogs(docker, sources, { since, tail: q.tail, signal: abort.signal }, filterOf(q), (line) =>
+          const filtered = q.contains !== undefined || q.match !== undefined;
+          await followLogs(docker, sources, { since, tail: q.tail, filtered, signal: abort.signal }, filterOf(q), (line) =>
             stream.writeSSE({ event: 'line', data: JSON.stringify(line) }),
           );
           if (!abort.signal.aborted) await stream.writeSSE({ event: 'end', data: '{}' });

@@ -5,7 +5,7 @@
 export type LogStream = 'stdout' | 'stderr';
 
 export interface RawLine {
-  /** RFC 3339 with nanoseconds, as the engine wrote it (sorts as text within one engine). */
+  /** RFC 3339 with nine fractional digits (so times sort as text). */
   at: string;
   stream: LogStream;
   message: string;
@@ -17,11 +17,17 @@ export const MAX_LINE_CHARS = 8192;
 const HEADER = 8;
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z) ?/;
 
+/** The engine trims trailing zeros of the fraction; nine digits make times sort as text. */
+function fixedWidth(at: string): string {
+  const [whole = '', fraction = ''] = at.slice(0, -1).split('.');
+  return `${whole}.${fraction.padEnd(9, '0').slice(0, 9)}Z`;
+}
+
 function toLine(stream: LogStream, text: string): RawLine {
   const stamp = TIMESTAMP.exec(text);
   const rest = stamp ? text.slice(stamp[0].length) : text;
   const message = rest.length > MAX_LINE_CHARS ? `${rest.slice(0, MAX_LINE_CHARS)}…` : rest;
-  return { at: stamp?.[1] ?? '', stream, message: message.replace(/\r$/, '') };
+  return { at: stamp?.[1] ? fixedWidth(stamp[1]) : '', stream, message: message.replace(/\r$/, '') };
 }
 
 /**
