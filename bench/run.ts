@@ -15,6 +15,7 @@ import { authOverhead } from './auth-overhead.js';
 import { BerthClient } from './berth-client.js';
 import { faultInjection, faultKinds } from './fault-injection.js';
 import { httpsBench } from './https.js';
+import { containerSampling, metricsScrape } from './metrics.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
@@ -76,6 +77,7 @@ async function main() {
     ['static-throughput', async () => staticThroughput((await need()).client, (await need()).berth.config, 5)],
     ['static-intake', async () => [await staticIntake((await need()).services, 50)]],
     ['https', () => httpsBench(toolsDir, 1000, 5)],
+    ['metrics', async () => [...(await metricsScrape((await need()).berth, 10_000, 200)), ...(await containerSampling((await need()).berth, 50, 10))]],
     [
       'webhooks',
       async () => {

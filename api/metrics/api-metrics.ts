@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Db } from '../../db/client.js';
 import { PHASE_BUCKETS } from '../../db/queries/state-figures.js';
 import type { Config } from '../../src/config.js';
+import { routeName } from '../../src/domain/route.js';
 import { createCertificateMetrics } from '../certificate-metrics.js';
 import type { WebhookCounters } from '../webhooks/counters.js';
 import { httpMetrics } from './http-metrics.js';
@@ -54,6 +55,19 @@ export function createApiMetrics(parts: { db: Db; config: Config; webhooks: Webh
     help: 'Deployments waiting in an environment lane (environments with none are absent).',
     type: 'gauge',
     samples: async () => (await figures()).queued.map((r) => ({ labels: { app: r.app, environment: r.environment }, value: r.n })),
+  });
+  registerSnapshot(registry, {
+    name: 'berth_environment_info',
+    help: "Each environment's names beside the name of its Traefik router and service (join Traefik's metrics on `service` or `router`).",
+    type: 'gauge',
+    samples: async () =>
+      (await figures()).environments.map((e) => ({ labels: { app: e.app, environment: e.environment, service: `${routeName(e.environmentId)}@file`, router: `${routeName(e.environmentId)}@file` }, value: 1 })),
+  });
+  registerSnapshot(registry, {
+    name: 'berth_environment_deployed_timestamp_seconds',
+    help: 'When the last successful deployment of an environment finished (deploy markers: changes() of this).',
+    type: 'gauge',
+    samples: async () => (await figures()).environments.filter((e) => e.deployedAt !== null).map((e) => ({ labels: { app: e.app, environment: e.environment }, value: e.deployedAt as number })),
   });
   registerSnapshot(registry, {
     name: 'berth_webhook_deliveries_total',

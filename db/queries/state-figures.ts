@@ -13,6 +13,8 @@ export interface StateFigures {
   stuck: number;
   reconcile: { drift: string; action: string; outcome: string; n: number }[];
   queued: { app: string; environment: string; n: number }[];
+  /** Every environment: its names, its Traefik router/service name's id, when it was last deployed (Unix seconds, null: never). */
+  environments: { app: string; environment: string; environmentId: string; deployedAt: number | null }[];
 }
 
 type Row = Record<string, unknown>;
@@ -26,7 +28,7 @@ export async function readStateFigures(db: Db): Promise<StateFigures> {
     PHASE_BUCKETS.map((b, i) => sql`count(*) filter (where d <= ${sql.raw(String(b))}) as ${sql.raw(`b${i}`)}`),
     sql`, `,
   );
-  const [byStatus, finished, phases, stuck, reconcile, queued] = await Promise.all([
+  const [byStatus, finished, phases, stuck, reconcile, queued, envs] = await Promise.all([
     rows(db, sql`select status, count(*)::int as n from deployments group by status`),
     rows(db, sql`select kind, status as outcome, count(*)::int as n from deployments where finished_at is not null group by kind, status`),
     rows(
@@ -48,6 +50,12 @@ export async function readStateFigures(db: Db): Promise<StateFigures> {
           join environments e on e.id = d.environment_id join apps a on a.id = d.app_id
           where d.status = 'queued' group by a.name, e.name`,
     ),
+    rows(
+      db,
+      sql`select a.name as app, e.name as environment, e.id as id,
+            (select extract(epoch from max(d.finished_at))::float8 from deployments d where d.environment_id = e.id and d.status = 'succeeded') as deployed
+          from environments e join apps a on a.id = e.app_id`,
+    ),
   ]);
   const num = (v: unknown) => Number(v ?? 0);
   return {
@@ -63,6 +71,7 @@ export async function readStateFigures(db: Db): Promise<StateFigures> {
     stuck: num(stuck[0]?.n),
     reconcile: reconcile.map((r) => ({ drift: String(r.drift), action: String(r.action), outcome: String(r.outcome), n: num(r.n) })),
     queued: queued.map((r) => ({ app: String(r.app), environment: String(r.environment), n: num(r.n) })),
+    environments: envs.map((r) => ({ app: String(r.app), environment: String(r.environment), environmentId: String(r.id), deployedAt: r.deployed === null ? null : num(r.deployed) })),
   };
 }
 

@@ -19,7 +19,7 @@ export interface ContainerFigures {
 }
 
 /** Containers read from the engine at once: enough to finish 50 within a second, few enough not to crowd deploys. */
-const READS_AT_ONCE = 6;
+const READS_AT_ONCE = 8;
 
 interface OneShotStats {
   cpu_stats?: { cpu_usage?: { total_usage?: number } };
@@ -68,8 +68,10 @@ export function createContainerSampler(deps: { docker: Docker; names: Environmen
         restarts: inspected.RestartCount,
         oomKilled: inspected.State.OOMKilled,
       };
-    } catch {
-      return null; // gone between the list and the read: it is absent from this sample
+    } catch (err) {
+      // Gone between the list and the read (or the engine did not answer): absent from this sample.
+      deps.log.debug({ err, container: info.Id.slice(0, 12) }, 'container not sampled');
+      return null;
     }
   }
 

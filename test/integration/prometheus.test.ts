@@ -2,6 +2,7 @@
 // /metrics (with a token), the worker's own /metrics, the Temporal SDK's runtime telemetry and
 // Traefik's metrics, while an app is deployed, takes traffic and has a container killed; each
 // family is then found with PromQL, with the labels a dashboard groups by.
+import { readFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inject } from 'vitest';
@@ -121,6 +122,11 @@ test("Traefik's request rate, latency and status classes per environment's route
   const [missing] = await found(`sum(traefik_service_requests_total{service="${router}",code="404"}) == 5`);
   expect(Number(missing?.value[1])).toBe(5);
   expect(await found(`traefik_service_request_duration_seconds_bucket{service="${router}",le="+Inf"}`)).not.toHaveLength(0);
+  // Traefik knows the environment by id; berth_environment_info puts the names on its series.
+  const [named] = await found(`sum by (app, environment) (traefik_service_requests_total * on (service) group_left (app, environment) berth_environment_info) >= 20`);
+  expect(named?.metric).toEqual({ app: 'shop', environment: 'prod' });
+  const [deployed] = await found('berth_environment_deployed_timestamp_seconds{app="shop",environment="prod"}');
+  expect(Number(deployed?.value[1])).toBeGreaterThan(Date.now() / 1000 - 600);
 });
 
 test("the Temporal SDK's worker metrics per task queue", async () => {
@@ -169,4 +175,18 @@ test('restarts and reconcile findings, and a lane queue', async () => {
   // Neither can finish here (no worker serves "nowhere"): end the held one's workflow and the lane's.
   expect((await berth.api('POST', `/api/v1/deployments/${queued}/cancel`, {})).status).toBeLessThan(300);
   for (const id of [deployWorkflowId(held), laneWorkflowId(env.id)]) await berth.temporal.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+});
+
+test("the Grafana dashboard's every query is PromQL this Prometheus runs, and its app panels have data", async () => {
+  const dashboard = JSON.parse(readFileSync(new URL('../../docs/grafana/berth.json', import.meta.url), 'utf8')) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+    annotations: { list: { expr: string }[] };
+  };
+  const concrete = (expr: string) => expr.replaceAll('$app', 'shop').replaceAll('$environment', 'prod').replaceAll('$__rate_interval', '30s');
+  for (const expr of dashboard.annotations.list.map((a) => a.expr)) await prometheus.query(concrete(expr));
+  for (const panel of dashboard.panels) for (const t of panel.targets) await prometheus.query(concrete(t.expr));
+  for (const title of ['Requests per second', 'Latency p95', 'Container CPU (cores)', 'Container memory', 'Deployments finished (per hour)']) {
+    const panel = dashboard.panels.find((p) => p.title === title);
+    expect(await found(concrete(panel?.targets[0]?.expr ?? '')), title).not.toHaveLength(0);
+  }
 });
