@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 /** Waits until Prometheus has scraped a series the query matches. */
-function found(promql: string, timeoutMs = 30_000) {
+function found(promql: string, timeoutMs = 45_000) {
   return waitFor(`Prometheus to have ${promql}`, async () => {
     const result = await prometheus.query(promql);
     return result.length ? result : undefined;
@@ -170,7 +170,14 @@ test('restarts and reconcile findings, and a lane queue', async () => {
   });
   await waitFor('the lane to run the held deploy', async () => (await berth.api('GET', `${fx.base}/lane`)).body.current === held);
   const queued = await deploy(berth, fx);
-  const [depth] = await found('berth_lane_queue_depth{app="shop",environment="prod"} == 1');
+  const lane = (await berth.api('GET', `${fx.base}/lane`)).body;
+  expect(lane.current, JSON.stringify(lane)).toBe(held);
+  expect((await berth.api('GET', `/api/v1/deployments/${queued}`)).body.status).toBe('queued');
+  const direct = (await (await berth.request('/metrics')).text()).split('\n').filter((l) => l.startsWith('berth_lane_queue_depth') || l.startsWith('berth_deployments{'));
+  // The one behind waits; the held one counts too while it has not started (its first step waits for a worker).
+  const [depth] = await found('berth_lane_queue_depth{app="shop",environment="prod"} >= 1').catch((e: unknown) => {
+    throw new Error(`${String(e)}; /metrics has ${JSON.stringify(direct)}`);
+  });
   expect(depth?.metric).toMatchObject({ app: 'shop', environment: 'prod', job: 'berth-api' });
   // Neither can finish here (no worker serves "nowhere"): end the held one's workflow and the lane's.
   expect((await berth.api('POST', `/api/v1/deployments/${queued}/cancel`, {})).status).toBeLessThan(300);

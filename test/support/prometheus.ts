@@ -34,7 +34,8 @@ export async function startPrometheus(targets: ScrapeTarget[]): Promise<TestProm
   const port = await freePort();
   // JSON is YAML.
   const config = {
-    global: { scrape_interval: '1s', scrape_timeout: '900ms' },
+    // Short, so a test sees a change within seconds; the timeout as long, for a loaded machine.
+    global: { scrape_interval: '2s', scrape_timeout: '2s' },
     scrape_configs: targets.map((t) => ({
       job_name: t.job,
       static_configs: [{ targets: [t.address] }],
