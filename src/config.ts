@@ -1,10 +1,11 @@
 // The only reader of process.env. Every setting is validated here once and passed explicitly
 // to the factories that need it.
-import { homedir, networkInterfaces } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ALLOWABLE } from './compose/stack-policy.js';
 import type { Config } from './config-shape.js';
+import { listenAddress, localAddresses } from './host-addresses.js';
 
 /** Pinned tool versions; scripts/setup.sh installs exactly these. */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -283,20 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** This machine's own addresses: where a domain must point unless BERTH_SERVER_ADDRESSES says otherwise. */
-function localAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((a) => a !== undefined && !a.internal)
-    .map((a) => (a as { address: string }).address);
-}
-
 const MIB = 1024 * 1024;
-
-/** host:port (IPv6 in brackets) as a listener's address; 'off': no listener. */
-function listenAddress(value: string): { host: string; port: number } | null {
-  return value === 'off' ? null : { host: value.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), port: Number(value.replace(/^.*:/, '')) };
-}
 
 /** For entrypoints: a wrong setting ends the process with one line naming it. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
