@@ -144,7 +144,6 @@ const envSchema = z.object({
   BERTH_TEMPORAL_METRICS_LISTEN: z.union([z.literal('off'), hostPort]).default('127.0.0.1:7483'),
   BERTH_CONTAINER_SAMPLE_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(3600).default(15),
 });
-
 /** Never echoed back in an error message. */
 const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
 
@@ -273,9 +272,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stackAllow: e.BERTH_STACK_ALLOW ? e.BERTH_STACK_ALLOW.split(',') : [],
     metrics: {
       refreshMs: e.BERTH_METRICS_REFRESH_MS,
+      sampleSeconds: e.BERTH_CONTAINER_SAMPLE_SECONDS,
       workerListen: listenAddress(e.BERTH_WORKER_METRICS_LISTEN),
       temporalListen: e.BERTH_TEMPORAL_METRICS_LISTEN === 'off' ? null : e.BERTH_TEMPORAL_METRICS_LISTEN,
-      sampleSeconds: e.BERTH_CONTAINER_SAMPLE_SECONDS,
     },
     guards: {
       build: { memoryBytes: e.BERTH_BUILD_MEMORY_MB * MIB, cpus: e.BERTH_BUILD_CPUS, cgroup: e.BERTH_BUILD_CGROUP },
