@@ -144,6 +144,7 @@ const envSchema = z.object({
   BERTH_TEMPORAL_METRICS_LISTEN: z.union([z.literal('off'), hostPort]).default('127.0.0.1:7483'),
   BERTH_CONTAINER_SAMPLE_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(3600).default(15),
 });
+
 /** Never echoed back in an error message. */
 const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
 
