@@ -27,6 +27,7 @@ import { removalRoutes } from './routes/removals.js';
 import { UI_BASE, uiRoutes } from './ui/ui-routes.js';
 import { newRouter } from './router.js';
 import { appRoutes } from './routes/apps.js';
+import { appLogRoutes } from './routes/app-logs.js';
 import { auditRoutes } from './routes/audit.js';
 import { buildSecretRoutes } from './routes/build-secrets.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -43,6 +44,7 @@ import { healthRoutes } from './routes/health.js';
 import { memberRoutes } from './routes/members.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { notificationChannelRoutes } from './routes/notification-channels.js';
+import { createApiMetrics } from './metrics/api-metrics.js';
 import { previewRoutes } from './routes/previews.js';
 import { projectRoutes } from './routes/projects.js';
 import { reconcileRoutes } from './routes/reconcile.js';
@@ -95,6 +97,8 @@ function mountPublicIntake(app: ReturnType<typeof newRouter>, deps: AppDeps, int
 export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIntake(deps)): Hono<AppEnv> {
   const { config, db } = deps;
   const app = baseRouter(deps);
+  const metrics = createApiMetrics({ db, config, webhooks: intake.counters });
+  app.use('*', metrics.http);
   app.use('*', hostCheck(allowedHosts(config.api.publicUrl, config.access.allowedHosts)));
   const gate = createAccessGate(db, config.api.publicUrl);
   const authenticator = deps.authenticator ?? createAuthenticator(db, config.sessions, deps.log.child({ component: 'access' }));
@@ -109,7 +113,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
 
   app.route('/', healthRoutes(deps));
   app.use('/metrics', authorize({ instance: 'read' }));
-  app.route('/', metricsRoutes(deps));
+  app.route('/', metricsRoutes(metrics));
   mountPublicIntake(app, deps, intake);
   const githubSetup = githubSetupRoutes(deps, intake.verifier);
   app.route('/github', githubSetup.starts);
@@ -125,6 +129,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/', auditRoutes(deps));
   v1.route('/apps', appRoutes(deps));
   v1.route('/apps', environmentRoutes(deps));
+  v1.route('/apps', appLogRoutes(deps));
   v1.route('/apps', removalRoutes(deps));
   v1.route('/apps', environmentVariableRoutes(deps));
   v1.route('/apps', variableSchemaRoutes(deps));

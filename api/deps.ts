@@ -1,5 +1,6 @@
 // What the API is built from. createApp(deps) is the same for the server and the tests.
 import type { Client } from '@temporalio/client';
+import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
 import type { Config } from '../src/config.js';
 import type { Principal } from '../src/domain/access.js';
@@ -28,6 +29,11 @@ export interface AppDeps {
   temporal: Client;
   log: Logger;
   probes: { database: Probe; temporal: Probe; docker: Probe; traefik: Probe };
+  /**
+   * The Docker engine, read only: the running containers' own logs (api/logs). The API changes
+   * nothing in Docker; everything else it learns from the database and Temporal.
+   */
+  docker: Docker;
   /** Seals and opens stored secrets (GitHub App keys, build secrets). */
   secretBox: SecretBox;
   /** Starts intake workflows for stored webhook deliveries; without one they wait for a sweep. */

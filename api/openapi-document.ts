@@ -4,6 +4,7 @@
 // and fail loudly if that ever changes.
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -26,6 +27,7 @@ export async function renderOpenApiDocument(): Promise<Record<string, unknown>> 
     temporal: unreachable<Client>('Temporal'),
     log: createLogger({ level: 'silent', format: 'json' }),
     probes: { database: async () => {}, temporal: async () => {}, docker: async () => {}, traefik: async () => {} },
+    docker: unreachable<Docker>('Docker'),
     secretBox: createSecretBox(randomBytes(32)),
   });
   const res = await app.request('/api/v1/openapi.json');

@@ -16,6 +16,7 @@ import { BerthClient } from './berth-client.js';
 import { faultInjection, faultKinds } from './fault-injection.js';
 import { httpsBench } from './https.js';
 import { idleMemory } from './idle-memory.js';
+import { containerSampling, metricsScrape } from './metrics.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
 import { standbyRollback } from './standby-rollback.js';
@@ -80,6 +81,7 @@ async function main() {
     ['static-intake', async () => [await staticIntake((await need()).services, 50)]],
     ['https', () => httpsBench(toolsDir, 1000, 5)],
     ['memory', () => idleMemory(toolsDir, images, 3)],
+    ['metrics', async () => [...(await metricsScrape((await need()).berth, 10_000, 200)), ...(await containerSampling((await need()).berth, 50, 10))]],
     [
       'webhooks',
       async () => {

@@ -37,7 +37,9 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 packages=(docker.io busybox-static openssl git ca-certificates iptables nginx-light libnginx-mod-http-brotli-static)
 if [ "$PURPOSE" = test ]; then
   # wrk: the HTTP load generator of the static-site throughput benchmark.
-  packages+=(postgresql docker-registry docker-compose chromium wrk)
+  # prometheus: the real scraper of the metrics test (Debian 12's, 2.42); its packaged service
+  # is not used, the test runs its own on a free loopback port.
+  packages+=(postgresql docker-registry docker-compose chromium wrk prometheus)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -91,6 +91,19 @@ export interface Config {
     intervalSeconds: number;
     days: { deploymentLogsDays: number; reconcileEventsDays: number; webhookDeliveriesDays: number; auditDays: number; notificationsDays: number };
   };
+  metrics: MetricsConfig;
+}
+
+/** What Berth exposes to Prometheus, and how often it measures. */
+export interface MetricsConfig {
+  /** The API's /metrics re-reads its database aggregates at most this often (0: on every scrape). */
+  refreshMs: number;
+  /** The worker's own /metrics listener (container figures); null: none. */
+  workerListen: { host: string; port: number } | null;
+  /** host:port where the Temporal SDK's runtime serves its Prometheus metrics; null: none. */
+  temporalListen: string | null;
+  /** How often the worker samples its containers' statistics from the Docker engine. */
+  sampleSeconds: number;
 }
 
 /** What protects the host from its builds and from a full disk. */

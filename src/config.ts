@@ -1,12 +1,14 @@
 // The only reader of process.env. Every setting is validated here once and passed explicitly
 // to the factories that need it.
-import { homedir, networkInterfaces } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ALLOWABLE } from './compose/stack-policy.js';
 import type { Config } from './config-shape.js';
 import { DEFAULT_WATCH_SECONDS } from './domain/post-switch-watch.js';
 import { notificationConfig, notificationEnv } from './config-notifications.js';
+import { metricsConfig, metricsEnv } from './config-metrics.js';
+import { listenAddress, localAddresses } from './host-addresses.js';
 
 /** Pinned tool versions; scripts/setup.sh installs exactly these. */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -142,12 +144,13 @@ const envSchema = z.object({
   BERTH_DISK_CLEANUP_FREE_MB: z.coerce.number({ error: 'expected a size in MiB (0: never early)' }).int().min(0).max(1_073_741_824).default(10_240),
   BERTH_DISK_CHECK_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(86_400).default(60),
   ...notificationEnv,
+  ...metricsEnv,
 });
 
 /** Never echoed back in an error message. */
 const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
 
-export type { Config, HostGuards, AcmeConfig, TemporalTls, StaticConfig, ArchiveLimits } from './config-shape.js';
+export type { Config, HostGuards, AcmeConfig, TemporalTls, StaticConfig, ArchiveLimits, MetricsConfig } from './config-shape.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -188,9 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedHosts: e.BERTH_ALLOWED_HOSTS ?? [],
       trustedProxies: e.BERTH_TRUSTED_PROXIES ?? [],
       auditRetentionDays: e.BERTH_AUDIT_RETENTION_DAYS,
-      webhookListen: e.BERTH_WEBHOOK_LISTEN
-        ? { host: e.BERTH_WEBHOOK_LISTEN.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), port: Number(e.BERTH_WEBHOOK_LISTEN.replace(/^.*:/, '')) }
-        : null,
+      webhookListen: listenAddress(e.BERTH_WEBHOOK_LISTEN ?? 'off'),
       webhookPublicUrl: (e.BERTH_WEBHOOK_PUBLIC_URL ?? e.BERTH_PUBLIC_URL ?? `http://127.0.0.1:${e.BERTH_API_PORT}`).replace(/\/$/, ''),
     },
     sessions: { idleMinutes: e.BERTH_SESSION_IDLE_MINUTES, maxHours: e.BERTH_SESSION_MAX_HOURS },
@@ -270,20 +271,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deploys: { watchSeconds: e.BERTH_WATCH_SECONDS },
     stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
     stackAllow: e.BERTH_STACK_ALLOW ? e.BERTH_STACK_ALLOW.split(',') : [],
+    ...metricsConfig(e),
     guards: {
       build: { memoryBytes: e.BERTH_BUILD_MEMORY_MB * MIB, cpus: e.BERTH_BUILD_CPUS, cgroup: e.BERTH_BUILD_CGROUP },
       disk: { minFreeBytes: e.BERTH_DISK_MIN_FREE_MB * MIB, cleanupFreeBytes: e.BERTH_DISK_CLEANUP_FREE_MB * MIB, checkSeconds: e.BERTH_DISK_CHECK_SECONDS },
     },
     ...notificationConfig(e, e.BERTH_AUDIT_RETENTION_DAYS),
   };
-}
-
-/** This machine's own addresses: where a domain must point unless BERTH_SERVER_ADDRESSES says otherwise. */
-function localAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((a) => a !== undefined && !a.internal)
-    .map((a) => (a as { address: string }).address);
 }
 
 const MIB = 1024 * 1024;

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { getRelease } from '../../db/queries/releases.js';
 import { environments } from '../../db/schema/index.js';
 import { containerLabels, containerName, LABEL, labelFilter } from '../../src/domain/labels.js';
+import { DEFAULT_LOG_DRIVER } from '../../src/domain/app-spec.js';
 import type { PhaseReport } from '../../src/domain/phases.js';
 import { permanentFailure } from '../../src/errors.js';
 import { recordReport } from '../store/deployments.js';
@@ -122,7 +123,7 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
                 PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
                 Init: true,
                 RestartPolicy: { Name: 'unless-stopped' },
-                LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+                LogConfig: { Type: (config.logDriver ?? DEFAULT_LOG_DRIVER).type, Config: (config.logDriver ?? DEFAULT_LOG_DRIVER).options },
                 ...(config.resources.memoryMb ? { Memory: config.resources.memoryMb * 1024 * 1024 } : {}),
                 ...(config.resources.cpus ? { NanoCpus: Math.round(config.resources.cpus * 1e9) } : {}),
               },

@@ -38,6 +38,7 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
         healthCheck: app.healthCheck,
         resources: app.resources,
         replicas: app.replicas,
+        logDriver: app.logDriver ?? null,
       };
       const variables = sealReleaseVariables(box, input.releaseId, await resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site }));
       const row = await db.transaction(async (tx) => {

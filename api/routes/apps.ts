@@ -64,6 +64,7 @@ export function presentApp(a: AppRow, git?: GitSourceRow) {
     healthCheck: a.healthCheck,
     resources: a.resources,
     replicas: a.replicas,
+    logDriver: a.logDriver ?? null,
     static: a.kind === 'static' ? (a.staticSite ?? DEFAULT_STATIC_SETTINGS) : null,
     ...(a.kind === 'git' || (a.kind === 'stack' && git) ? { git: presentGitSource(git) } : {}),
     createdAt: a.createdAt.toISOString(),
@@ -188,6 +189,7 @@ export function appRoutes({ db, config }: AppDeps) {
       assertGitUrlAllowed(c.get('principal'), git?.url);
       if (git && !mayHaveGit(existing)) throw invalid('only apps of kind git or stack have git settings', [{ path: 'git', message: `app is of kind ${existing.kind}` }]);
       if (site && existing.kind !== 'static') throw invalid('only apps of kind static have static settings', [{ path: 'static', message: 'not a static app' }]);
+      if (patch.logDriver && (existing.kind === 'static' || existing.kind === 'stack')) throw invalid(`apps of kind ${existing.kind} have no log driver setting`, [{ path: 'logDriver', message: `not for apps of kind ${existing.kind}` }]);
       if (git) {
         const current = await getGitSource(db, existing.id);
         if (existing.kind === 'stack') assertStackGitPatch(git, current !== undefined);

@@ -6,6 +6,7 @@ import { parseImageRef } from '../../src/domain/image-ref.js';
 import { Name } from './common.js';
 import { GIT_APP_ONLY, GitSourceInput, GitSourcePatch } from './git-sources.js';
 import { ComposeText } from './stacks.js';
+import { LogDriverInput } from './log-driver.js';
 
 export const ImageReference = z
   .string()
@@ -61,6 +62,7 @@ const appSettings = {
   healthCheck: HealthCheckInput.default(HealthCheckInput.parse({})),
   resources: ResourcesInput.default({}),
   replicas: z.number().int().min(1).max(20).default(1),
+  logDriver: LogDriverInput.nullable().default(null).openapi({ description: "Where the containers' output goes; null: json-file, rotated at 10 MB × 3" }),
 };
 
 export const AppInput = z
@@ -93,6 +95,9 @@ export const AppInput = z
     if (app.kind === 'stack' && app.compose !== undefined && app.git) {
       ctx.addIssue({ code: 'custom', path: ['compose'], message: 'not with git: a stack’s compose file is uploaded (compose) or read from its repository (git), not both' });
     }
+    if ((app.kind === 'static' || app.kind === 'stack') && app.logDriver) {
+      ctx.addIssue({ code: 'custom', path: ['logDriver'], message: `not for apps of kind ${app.kind}: ${app.kind === 'stack' ? 'each service’s logging: in the compose file says' : 'a static site has no containers'}` });
+    }
     if (app.kind !== 'stack' && app.compose !== undefined) ctx.addIssue({ code: 'custom', path: ['compose'], message: 'only apps of kind stack have a compose file' });
   })
   .openapi('AppInput');
@@ -106,6 +111,7 @@ export const AppPatch = z
     healthCheck: HealthCheckInput.optional(),
     resources: ResourcesInput.optional(),
     replicas: appSettings.replicas.unwrap().optional(),
+    logDriver: LogDriverInput.nullable().optional(),
     git: GitSourcePatch.optional(),
     static: StaticSiteInput.optional(),
   })
@@ -125,6 +131,7 @@ export const App = z
     healthCheck: HealthCheckInput,
     resources: ResourcesInput,
     replicas: z.number(),
+    logDriver: LogDriverInput.nullable(),
     git: z
       .object({
         repository: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { HealthCheck, ResourceLimits } from '../../src/domain/app-spec.js';
+import type { HealthCheck, LogDriver, ResourceLimits } from '../../src/domain/app-spec.js';
 import type { StaticSiteSettings } from '../../src/domain/static-site.js';
 import type { VariableSchema } from '../../src/domain/variable-schema.js';
 import { projects } from './projects.js';
@@ -20,6 +20,8 @@ export const apps = pgTable('apps', {
   healthCheck: jsonb('health_check').$type<HealthCheck>().notNull(),
   resources: jsonb('resources').$type<ResourceLimits>().notNull(),
   replicas: integer('replicas').notNull().default(1),
+  /** Where its containers' output goes (null: Berth's default, DEFAULT_LOG_DRIVER). */
+  logDriver: jsonb('log_driver').$type<LogDriver>(),
   /** Kind static: how its environments are served (SPA fallback, 404 page). */
   staticSite: jsonb('static_site').$type<StaticSiteSettings>(),
   /** Keys its environments' variables must satisfy (null: no schema). */

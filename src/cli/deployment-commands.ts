@@ -4,6 +4,8 @@ import { unwrap, type Schemas } from '../client/berth-client.js';
 import { followDeployment } from '../client/deployment-events.js';
 import type { CommandContext, Run } from './command-context.js';
 import { examples } from './help-examples.js';
+import { APP_ENV, printAppLogs, type AppLogOptions } from './app-logs.js';
+import { CliError, EXIT } from './exit-codes.js';
 
 /** The API's page size for log lines; a shorter page is the last. */
 const LOG_PAGE = 500;
@@ -13,12 +15,33 @@ type LogLine = Schemas['LogLine'];
 export function registerDeploymentCommands(program: Command, run: Run) {
   program
     .command('logs')
-    .description('A deployment’s log (deploy and build); -f follows it until the deployment ends, through dropped connections')
-    .argument('<deployment>', 'the deployment id (dep_…)')
-    .option('-f, --follow', 'keep printing lines as they come, until the deployment ends')
-    .addHelpText('after', examples(['berth logs dep_01hx…', 'berth logs -f dep_01hx…', 'berth logs dep_01hx… -o json | jq -r .message']))
+    .description(
+      'A deployment’s log (deploy and build), or with APP/ENV the app’s own output (its running containers’ stdout and stderr); -f follows either live',
+    )
+    .argument('<target>', 'a deployment id (dep_…), or APP/ENV')
+    .option('-f, --follow', 'keep printing lines as they come (a deployment: until it ends)')
+    .option('--grep <regex>', 'APP/ENV: lines matching this regular expression')
+    .option('--contains <text>', 'APP/ENV: lines containing this text (any case)')
+    .option('--since <time>', 'APP/ENV: from this time (RFC 3339, or a duration before now: 30s, 15m, 2h, 7d)')
+    .option('--until <time>', 'APP/ENV: before this time')
+    .option('--tail <n>', 'APP/ENV: the newest n lines only (default 200)')
+    .option('--replica <n>', "APP/ENV: one replica's lines")
+    .option('--service <name>', "APP/ENV: a stack's one service")
+    .addHelpText(
+      'after',
+      examples([
+        'berth logs dep_01hx…',
+        'berth logs -f dep_01hx…',
+        'berth logs dep_01hx… -o json | jq -r .message',
+        'berth logs web/prod --since 15m --grep "ERROR|WARN"',
+        'berth logs web/prod -f --replica 0',
+      ]),
+    )
     .action(
-      run(async (ctx, id: string, options: { follow?: boolean }) => {
+      run(async (ctx, id: string, options: AppLogOptions) => {
+        if (APP_ENV.test(id)) return printAppLogs(ctx, id, options);
+        const only = (['grep', 'contains', 'since', 'until', 'tail', 'replica', 'service'] as const).find((k) => options[k] !== undefined);
+        if (only) throw new CliError(`--${only} is for app logs (APP/ENV), not a deployment's`, EXIT.usage);
         const client = await ctx.client();
         const print = printer(ctx);
         if (!options.follow) {

@@ -2023,6 +2023,212 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apps/{app}/environments/{env}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The environment's app logs for a time range
+         * @description Every running replica's (a stack's every service's) stdout and stderr, as the Docker engine keeps them, oldest first.
+         *
+         *     Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Lines containing this text (any case) */
+                    contains?: string;
+                    /** @description Lines matching this regular expression (JavaScript syntax, at most 200 characters, no nested repetition) */
+                    match?: string;
+                    /** @description One replica's lines */
+                    replica?: number | null;
+                    /** @description Stacks: one service's lines */
+                    service?: string;
+                    /** @description Lines written at or after this time (RFC 3339, or a duration before now such as 15m) */
+                    since?: string;
+                    /** @description The newest lines only, at most 5000 */
+                    tail?: number;
+                    /** @description Lines written before this time */
+                    until?: string;
+                };
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Log lines */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AppLogs"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{app}/environments/{env}/logs/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The environment's app logs, live (Server-Sent Events)
+         * @description event: line (data: AppLogLine) for each line, the last `tail` first; event: end when every followed container has stopped. Follows the containers running when the stream starts; a new deployment’s containers need a new stream.
+         *
+         *     Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Lines containing this text (any case) */
+                    contains?: string;
+                    /** @description Lines matching this regular expression (JavaScript syntax, at most 200 characters, no nested repetition) */
+                    match?: string;
+                    /** @description One replica's lines */
+                    replica?: number | null;
+                    /** @description Stacks: one service's lines */
+                    service?: string;
+                    /** @description Lines written at or after this time (RFC 3339, or a duration before now such as 15m) */
+                    since?: string;
+                    /** @description The newest lines only, at most 5000 */
+                    tail?: number;
+                };
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description event: line | end; data: JSON */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["AppLogEvent"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{app}/environments/{env}/releases": {
         parameters: {
             query?: never;
@@ -9166,6 +9372,7 @@ export interface components {
             id: string;
             image: string | null;
             kind: string;
+            logDriver: components["schemas"]["LogDriver"];
             name: string;
             port: number;
             project: string;
@@ -9208,6 +9415,18 @@ export interface components {
              * @enum {string}
              */
             kind: "image" | "git" | "static" | "stack";
+            /**
+             * @description Where the containers' output goes; null: json-file, rotated at 10 MB × 3
+             * @default null
+             */
+            logDriver: {
+                /** @default {} */
+                options: {
+                    [key: string]: string;
+                };
+                /** @enum {string} */
+                type: "json-file" | "local" | "journald" | "syslog" | "fluentd" | "gelf" | "awslogs" | "splunk" | "gcplogs" | "logentries" | "none";
+            } | null;
             /** @example web */
             name: string;
             /**
@@ -9225,6 +9444,29 @@ export interface components {
             resources?: components["schemas"]["Resources"];
             static?: components["schemas"]["StaticSite"];
         };
+        AppLogEvent: {
+            /** @description JSON */
+            data: string;
+            /** @enum {string} */
+            event: "line" | "end";
+        };
+        AppLogLine: {
+            /** @description When the engine received the line (RFC 3339, nanoseconds) */
+            at: string;
+            /** @description Short container id */
+            container: string;
+            message: string;
+            replica: number | null;
+            /** @description Stacks: the service; null for other apps */
+            service: string | null;
+            /** @enum {string} */
+            stream: "stdout" | "stderr";
+        };
+        AppLogs: {
+            items: components["schemas"]["AppLogLine"][];
+            /** @description More lines matched than tail allowed; the oldest were left out */
+            truncated: boolean;
+        };
         AppPatch: {
             args?: string[] | null;
             command?: string[] | null;
@@ -9232,6 +9474,7 @@ export interface components {
             healthCheck?: components["schemas"]["HealthCheck"];
             /** @example 127.0.0.1:5000/team/web:1.4.2 */
             image?: string | null;
+            logDriver?: components["schemas"]["LogDriver"];
             port?: number;
             replicas?: number;
             resources?: components["schemas"]["Resources"];
@@ -9821,6 +10064,15 @@ export interface components {
             suspended: boolean;
             syncedAt: string | null;
         };
+        /** @description Docker's logging driver for the app's containers (--log-driver, --log-opt). Berth's app logs read any driver but none. */
+        LogDriver: {
+            /** @default {} */
+            options: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            type: "json-file" | "local" | "journald" | "syslog" | "fluentd" | "gelf" | "awslogs" | "splunk" | "gcplogs" | "logentries" | "none";
+        } | null;
         LoginInput: {
             email: string;
             password: string;

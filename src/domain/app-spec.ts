@@ -28,7 +28,25 @@ export interface ReleaseConfig {
   healthCheck: HealthCheck;
   resources: ResourceLimits;
   replicas: number;
+  /** Where the containers' output goes (absent in releases made before the setting: the default). */
+  logDriver?: LogDriver | null;
 }
+
+/** Docker's built-in logging drivers an app may choose, to ship its logs elsewhere. */
+export const LOG_DRIVERS = ['json-file', 'local', 'journald', 'syslog', 'fluentd', 'gelf', 'awslogs', 'splunk', 'gcplogs', 'logentries', 'none'] as const;
+
+/** A container's logging driver and its options (Docker's --log-driver / --log-opt). */
+export interface LogDriver {
+  type: (typeof LOG_DRIVERS)[number];
+  options: Record<string, string>;
+}
+
+/**
+ * Berth's default: json-file, rotated, so `docker logs` (and Berth's app logs) read it and a
+ * chatty app cannot fill the disk. With any other driver the engine still keeps a local copy
+ * for reading (Docker's dual logging, 20.10+), except with "none".
+ */
+export const DEFAULT_LOG_DRIVER: LogDriver = { type: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } };
 
 export const DEFAULT_HEALTH_CHECK: HealthCheck = {
   path: '/',

@@ -70,3 +70,9 @@ export function stackLabels(owner: StackOwner): Record<string, string> {
     [DOCKER_STACK_NAMESPACE]: owner.namespace,
   };
 }
+
+/** A container's replica number: Berth's label, or for a stack service's task its Swarm slot (`<service>.<slot>.<task id>`). */
+export function replicaOf(labels: Record<string, string>): number | null {
+  const value = labels[LABEL.replica] ?? labels['com.docker.swarm.task.name']?.split('.').at(-2);
+  return value !== undefined && /^\d{1,6}$/.test(value) ? Number(value) : null;
+}

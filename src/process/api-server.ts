@@ -15,6 +15,7 @@ import { pingDocker, pingTraefik } from '../probes.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
 import { uiBundle } from '../../api/ui/ui-bundle.js';
 import { issueSetupToken } from './setup-token.js';
+import { createDockerClient } from './docker-client.js';
 
 export interface ApiServer {
   url: string;
@@ -52,6 +53,7 @@ export function apiDeps(
       docker: () => pingDocker(config.docker.socketPath),
       traefik: () => pingTraefik(config.traefik.apiUrl),
     },
+    docker: createDockerClient(config.docker),
     secretBox: createSecretBox(loadSecretKey(config.secrets)),
     ...(dispatches ? { dispatcher } : {}),
   };

@@ -14,8 +14,11 @@ import { createDockerRootSpace } from '../docker-root-space.js';
 import { listenForContainerEvents } from './docker-events.js';
 import { watchDiskSpace } from './disk-watch.js';
 import { createReconcileTriggers } from './reconcile-triggers.js';
+import { environmentNames } from '../../db/queries/environment-names.js';
+import { createContainerSampler } from '../metrics/container-sampler.js';
+import { startWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.js';
 
-export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers> {
+export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers & { metrics: WorkerMetrics | null }> {
   const { config, database, log } = parts;
   const docker = createDockerClient(config.docker);
   const temporal = await createTemporalClient(config.temporal);
@@ -47,6 +50,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     controlActivities: createControlActivities(deps),
     hostActivities: createHostActivities(deps),
     workflowBundlePath: config.temporal.workflowBundle,
+    metricsAddress: config.metrics.temporalListen,
     log,
   });
   await ensureSchedules(temporal, config);
@@ -63,10 +67,21 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
       })
     : null;
   const diskWatch = watchDiskSpace({ temporal, config, space: createDockerRootSpace(docker), log: log.child({ component: 'disk-watch' }) });
+  const metricsLog = log.child({ component: 'worker-metrics' });
+  const metrics = config.metrics.workerListen
+    ? await startWorkerMetrics({
+        listen: config.metrics.workerListen,
+        sampler: createContainerSampler({ docker, names: (ids) => environmentNames(database.db, ids), instance: config.instance, log: metricsLog }),
+        sampleSeconds: config.metrics.sampleSeconds,
+        log: metricsLog,
+      })
+    : null;
   log.info({ hostId: config.hostId, namespace: config.temporal.namespace }, 'workers polling');
   return {
     ...workers,
+    metrics,
     async shutdown() {
+      await metrics?.stop();
       listener?.stop();
       diskWatch.stop();
       await workers.shutdown();

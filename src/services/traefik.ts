@@ -80,8 +80,10 @@ export function writeTraefikConfig(layout: TraefikLayout): string {
     ...(certificateResolvers(layout) ? { certificatesResolvers: certificateResolvers(layout) } : {}),
     api: { insecure: true, dashboard: false },
     ping: { entryPoint: 'traefik' },
-    // Per-service request counts and latencies: the post-switch watch judges a new release by them.
-    metrics: { prometheus: { entryPoint: 'traefik', addServicesLabels: true, addEntryPointsLabels: false, buckets: METRIC_BUCKETS } },
+    // Request rate, latency and status per router and service (one of each per environment,
+    // named berth-<environment id>), served on the loopback API entrypoint at /metrics; the
+    // post-switch watch judges a new release by its service's counts and latencies.
+    metrics: { prometheus: { entryPoint: 'traefik', addEntryPointsLabels: true, addRoutersLabels: true, addServicesLabels: true, buckets: METRIC_BUCKETS } },
     providers: {
       providersThrottleDuration: PROVIDERS_THROTTLE,
       file: { directory: layout.routesDir, watch: true },

@@ -8,6 +8,7 @@ import type { TemporalTls } from '../config.js';
 import type { Logger } from '../logger.js';
 import { typedActivityFailures } from './activity-failures.js';
 import { temporalTls } from './tls.js';
+import { ensurePortFree } from '../services/port-free.js';
 
 /** Workflow sources, next to this file's tree whether it runs from .ts (dev) or .js (built). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`../../workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
@@ -34,8 +35,12 @@ export const ACTIVITY_INTERCEPTORS = { activity: [typedActivityFailures] };
 
 let runtimeInstalled = false;
 
-/** Routes the Temporal SDK's own logs (warnings and up) into pino. Once per process. */
-export function installTemporalRuntime(log: Logger): void {
+/**
+ * Routes the Temporal SDK's own logs (warnings and up) into pino and, given an address, serves
+ * its worker metrics (task slots, poll and schedule-to-start latencies, sticky cache) there for
+ * Prometheus. Once per process: the first call decides.
+ */
+export function installTemporalRuntime(log: Logger, metricsAddress: string | null = null): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const sdkLog = log.child({ component: 'temporal-sdk' });
@@ -46,21 +51,37 @@ export function installTemporalRuntime(log: Logger): void {
     WARN: 'warn',
     ERROR: 'error',
   };
-  Runtime.install({
-    logger: new DefaultLogger('WARN', (entry) => {
-      // The host worker runs activities only, by design.
-      if (entry.message.startsWith('No workflows registered')) return;
-      // A permanent failure (unhealthy release, missing image) is an outcome the deployment
-      // records, not a problem of the worker.
-      if (entry.message === 'Activity failed' && (entry.meta?.error as { nonRetryable?: boolean } | undefined)?.nonRetryable) {
-        sdkLog.debug({ ...entry.meta }, entry.message);
-        return;
-      }
-      sdkLog[levels[entry.level]]({ ...entry.meta }, entry.message);
-    }),
-    // The native core's own logs go through the same logger instead of raw stderr.
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+  const logger = new DefaultLogger('WARN', (entry) => {
+    // The host worker runs activities only, by design.
+    if (entry.message.startsWith('No workflows registered')) return;
+    // A permanent failure (unhealthy release, missing image) is an outcome the deployment
+    // records, not a problem of the worker.
+    if (entry.message === 'Activity failed' && (entry.meta?.error as { nonRetryable?: boolean } | undefined)?.nonRetryable) {
+      sdkLog.debug({ ...entry.meta }, entry.message);
+      return;
+    }
+    sdkLog[levels[entry.level]]({ ...entry.meta }, entry.message);
   });
+  // The native core's own logs go through the same logger instead of raw stderr.
+  const logging = { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) };
+  const metrics = metricsAddress ? { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } : undefined;
+  Runtime.install({ logger, telemetryOptions: { logging, ...(metrics ? { metrics } : {}) } });
+}
+
+/**
+ * The SDK's metrics address if it can be bound: the runtime fails to install on a port in use
+ * (and cannot be installed again after), and a monitoring port must not keep a worker from
+ * deploying, so a taken one is logged and the worker runs on without these metrics.
+ */
+async function bindableMetricsAddress(address: string | null | undefined, log: Logger): Promise<string | null> {
+  if (!address) return null;
+  try {
+    await ensurePortFree(address.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), Number(address.replace(/^.*:/, '')), 'Temporal SDK metrics');
+    return address;
+  } catch (err) {
+    log.error({ err, address }, 'Temporal SDK metrics not served; the worker runs on without them');
+    return null;
+  }
 }
 
 export interface WorkerOptions {
@@ -73,6 +94,8 @@ export interface WorkerOptions {
   hostActivities: object;
   /** A prebuilt bundle (BERTH_WORKFLOW_BUNDLE; else builtWorkflowBundle()); without one the workflows are bundled at start. */
   workflowBundlePath?: string | undefined;
+  /** host:port for the SDK's Prometheus metrics (null: none). */
+  metricsAddress?: string | null;
   log: Logger;
 }
 
@@ -86,7 +109,7 @@ export interface Workers {
 }
 
 export async function startWorkers(options: WorkerOptions): Promise<Workers> {
-  installTemporalRuntime(options.log);
+  installTemporalRuntime(options.log, runtimeInstalled ? null : await bindableMetricsAddress(options.metricsAddress, options.log));
   const tls = temporalTls(options.tls ?? null);
   const connection = await NativeConnection.connect({ address: options.address, ...(tls ? { tls } : {}) });
   const bundlePath = options.workflowBundlePath ?? builtWorkflowBundle();

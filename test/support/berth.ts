@@ -125,6 +125,10 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     // The post-switch watch would add its seconds to every second deploy of the suite; the
     // tests that are about it set it per environment.
     BERTH_WATCH_SECONDS: '0',
+    // Fresh figures on every scrape, and no metrics listeners on fixed ports (tests run side by side).
+    BERTH_METRICS_REFRESH_MS: '0',
+    BERTH_WORKER_METRICS_LISTEN: 'off',
+    BERTH_TEMPORAL_METRICS_LISTEN: 'off',
     ...options.env,
   };
   const config = loadConfig(env);
