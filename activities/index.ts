@@ -29,6 +29,7 @@ import { createPreviewActivities } from './previews/index.js';
 import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
 import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
 import { createDockerRootSpace } from '../src/docker-root-space.js';
+import { createKeyActivities } from './keys/index.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -108,6 +109,7 @@ export function createControlActivities(deps: ActivityDeps) {
     ...createGitHubActivities(deps).activities,
     ...createLaneActivities({ temporal: deps.temporal }),
     ...createPreviewActivities({ db: deps.db, site: deps.site }),
+    ...createKeyActivities({ db: deps.db, box: deps.box, log: deps.log.child({ component: 'secret-keys' }) }),
   };
 }
 

@@ -71,3 +71,11 @@ export const TEARDOWN: ActivityOptions = {
   heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [] },
 };
+
+/** A key rotation's steps: one batch of re-sealing at most, retried until the database answers. */
+export const KEYS: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  // A worker killed mid-batch is noticed in seconds; the batch runs again elsewhere.
+  heartbeatTimeout: '5s',
+  retry: { ...RETRY, maximumAttempts: 20 },
+};

@@ -17,3 +17,4 @@ export { cleanUpHost as pruneUnusedImages } from './clean-up-host.js';
 export { receiveDelivery } from './receive-delivery.js';
 export { previewLifecycle } from './preview-lifecycle.js';
 export { syncRepositories } from './sync-repositories.js';
+export { rotateSecretKeys } from './rotate-secret-keys.js';

@@ -34,3 +34,4 @@ export * from './project-variables.js';
 export * from './deployment-variables.js';
 export * from './environment-certificates.js';
 export * from './acme-dns-credentials.js';
+export * from './secret-keys.js';

@@ -35,3 +35,5 @@ export const REPOSITORY_SYNC_SCHEDULE_ID = 'berth-github-repository-sync';
 export function stackServiceWorkflowId(deploymentId: string, service: string): string {
   return `${deployWorkflowId(deploymentId)}-${service}`;
 }
+/** One key rotation at a time. */
+export const SECRET_KEY_ROTATION_WORKFLOW_ID = 'secret-key-rotation';

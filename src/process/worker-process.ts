@@ -5,6 +5,7 @@ import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
+import { watchKeyRing } from './key-ring-watch.js';
 import { createTemporalClient } from '../temporal/client.js';
 import { ensureRepositorySyncSchedule } from '../temporal/repository-sync-schedule.js';
 import { ensureSchedules } from '../temporal/schedules.js';
@@ -18,7 +19,8 @@ import { createReconcileTriggers } from './reconcile-triggers.js';
 export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers> {
   const { config, database, log } = parts;
   const docker = createDockerClient(config.docker);
-  const temporal = await createTemporalClient(config.temporal);
+  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }));
+  const temporal = await createTemporalClient(config.temporal, keys.ring);
   const deps = {
     db: database.db,
     docker,
@@ -28,7 +30,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     appsDomain: config.appsDomain,
     traefik: { routesDir: config.traefik.routesDir, apiUrl: config.traefik.apiUrl, entryUrl: config.traefik.entryUrl, httpsEntryUrl: config.traefik.httpsEntryUrl },
     static: config.static,
-    box: createSecretBox(loadSecretKey(config.secrets)),
+    box: createSecretBox(keys.ring),
     site: { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl },
     github: { apiUrl: config.github.apiUrl, webUrl: config.github.webUrl },
     builds: config.builds,
@@ -46,6 +48,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     controlActivities: createControlActivities(deps),
     hostActivities: createHostActivities(deps),
     workflowBundlePath: config.temporal.workflowBundle,
+    ring: keys.ring,
     log,
   });
   await ensureSchedules(temporal, config);
@@ -68,6 +71,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     async shutdown() {
       listener?.stop();
       diskWatch.stop();
+      keys.stop();
       await workers.shutdown();
       await temporal.connection.close();
     },

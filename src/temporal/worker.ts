@@ -6,6 +6,8 @@ import { CONTROL_TASK_QUEUE, hostTaskQueue } from '../domain/task-queues.js';
 import type { TemporalTls } from '../config.js';
 import type { Logger } from '../logger.js';
 import { typedActivityFailures } from './activity-failures.js';
+import type { KeyRing } from '../secrets/key-ring.js';
+import { berthDataConverter } from './payload-codec.js';
 import { temporalTls } from './tls.js';
 
 /** Workflow sources, next to this file's tree whether it runs from .ts (dev) or .js (built). */
@@ -61,6 +63,8 @@ export interface WorkerOptions {
   hostActivities: object;
   /** A prebuilt bundle (production); without one the workflows are bundled at start. */
   workflowBundlePath?: string | undefined;
+  /** Encrypts and decrypts every payload (the same ring as the process's clients). */
+  ring: KeyRing;
   log: Logger;
 }
 
@@ -80,8 +84,10 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const workflows = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
     : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { ignoreModules: [] as string[] } };
+  const dataConverter = berthDataConverter(options.ring);
   const control = await Worker.create({
     connection,
+    dataConverter,
     namespace: options.namespace,
     taskQueue: CONTROL_TASK_QUEUE,
     ...workflows,
@@ -93,6 +99,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   });
   const host = await Worker.create({
     connection,
+    dataConverter,
     namespace: options.namespace,
     taskQueue: hostTaskQueue(options.hostId),
     activities: options.hostActivities,
