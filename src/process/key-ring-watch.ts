@@ -6,9 +6,7 @@
 import { loadKeyRing } from '../../db/queries/secret-keys.js';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../logger.js';
-import { KeyRing } from '../secrets/key-ring.js';
-
-export const KEY_RING_REFRESH_MS = 2000;
+import { KEY_RING_REFRESH_MS, KeyRing } from '../secrets/key-ring.js';
 
 export interface WatchedKeyRing {
   ring: KeyRing;

@@ -6,6 +6,10 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 export const KEY_BYTES = 32;
+/** How often each process reads the database's keys again (src/process/key-ring-watch.ts). */
+export const KEY_RING_REFRESH_MS = 2000;
+/** A rotation waits this long after adding its key, so every process has learnt it before re-sealing. */
+export const KEY_SETTLE_MS = 2 * KEY_RING_REFRESH_MS + 1000;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 

@@ -5,13 +5,15 @@
 // written under an older key still decode after a rotation, and payloads written before this
 // codec existed (no encryption metadata) pass through unchanged.
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { decrypt, encrypt, type KeyRing } from '../secrets/key-ring.js';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 /** Bound into every payload's ciphertext: a sealed column value can never pass for a payload. */
 const AAD = 'temporal-payload';
+// A CommonJS module: its namespaces are reached through the default export.
+const { Payload: PayloadMessage } = proto.temporal.api.common.v1;
 
 const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 
@@ -31,7 +33,7 @@ export class EncryptionCodec implements PayloadCodec {
         const { id, key } = this.ring.current();
         return {
           metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(id) },
-          data: encrypt(key, temporal.api.common.v1.Payload.encode(payload).finish(), AAD),
+          data: encrypt(key, PayloadMessage.encode(payload).finish(), AAD),
         };
       }),
     );
@@ -59,7 +61,7 @@ export class EncryptionCodec implements PayloadCodec {
       } catch {
         throw new PayloadDecodeError(`payload under key ${id} does not decrypt`);
       }
-      out.push(temporal.api.common.v1.Payload.decode(plain));
+      out.push(PayloadMessage.decode(plain));
     }
     return out;
   }
