@@ -293,7 +293,7 @@ describe('builds from source', () => {
       expect(text.includes(secret), secret).toBe(false);
     }
     const failures = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'git-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: berth.dataConverter, replayName: 'git-replay' }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }
     expect(failures).toEqual([]);
