@@ -103,22 +103,32 @@ export async function resealBatch(db: Db, box: SecretBox, input: { field: string
     sql`select ${keyCols}, ${id(field.column)} as sealed from ${id(field.table)} where ${notUnder(field, input.keyId)} ${after} order by ${keyCols} limit ${input.limit}`,
   );
   const out: ResealBatch = { resealed: 0, unreadable: [], cursor: null };
+  const changes: { key: string[]; old: string; next: string }[] = [];
   for (const row of found) {
     const key = field.keys.map((k) => String(row[k]));
     out.cursor = key;
-    let next: string;
     try {
-      next = box.reseal(row.sealed as string, field.context(key), input.keyId);
+      changes.push({ key, old: row.sealed as string, next: box.reseal(row.sealed as string, field.context(key), input.keyId) });
     } catch {
       out.unreadable.push(`${field.name}:${key.join('/')}`);
-      continue;
     }
-    const where = sql.join(
-      field.keys.map((k, i) => sql`${id(k)} = ${key[i]}`),
+  }
+  if (changes.length > 0) {
+    // One statement for the batch; a row applies only if its value is still the one read.
+    const values = sql.join(
+      changes.map((c) => sql`(${sql.join([...c.key, c.old, c.next].map((v) => sql`${v}::text`), sql`, `)})`),
+      sql`, `,
+    );
+    const names = sql.join([...field.keys.map((_, i) => id(`k${i}`)), id('old'), id('next')], sql`, `);
+    const match = sql.join(
+      field.keys.map((k, i) => sql`t.${id(k)} = v.${id(`k${i}`)}`),
       sql` and `,
     );
-    const updated = await rows<{ k: string }>(db, sql`update ${id(field.table)} set ${id(field.column)} = ${next} where ${where} and ${id(field.column)} = ${row.sealed} returning 1 as k`);
-    if (updated.length) out.resealed += 1;
+    const updated = await rows<{ k: number }>(
+      db,
+      sql`update ${id(field.table)} as t set ${id(field.column)} = v.next from (values ${values}) as v(${names}) where ${match} and t.${id(field.column)} = v.old returning 1 as k`,
+    );
+    out.resealed = updated.length;
   }
   if (found.length < input.limit) out.cursor = null;
   return out;
