@@ -133,3 +133,29 @@ export async function resealBatch(db: Db, box: SecretBox, input: { field: string
   if (found.length < input.limit) out.cursor = null;
   return out;
 }
+
+/**
+ * Variables marked secret whose value is not sealed (written before secrets were sealed, or by
+ * hand) are sealed where they are, once, when a worker starts: the upgrade's data migration,
+ * in code because sealing needs the key, which the database never has. Returns how many.
+ */
+export async function sealPlainSecretValues(db: Db, box: SecretBox): Promise<number> {
+  let sealed = 0;
+  for (const field of SEALED_FIELDS.filter((f) => f.filter)) {
+    const column = id(field.column);
+    const found = await rows<Record<string, string>>(
+      db,
+      sql`select ${sql.join(field.keys.map(id), sql`, `)}, ${column} as value from ${id(field.table)} where ${id(field.filter as string)} and ${column} !~ '^v[12][.]'`,
+    );
+    for (const row of found) {
+      const key = field.keys.map((k) => String(row[k]));
+      const where = sql.join(
+        field.keys.map((k, i) => sql`${id(k)} = ${key[i]}`),
+        sql` and `,
+      );
+      const next = box.seal(row.value as string, field.context(key));
+      sealed += (await rows(db, sql`update ${id(field.table)} set ${column} = ${next} where ${where} and ${column} = ${row.value} returning 1 as k`)).length;
+    }
+  }
+  return sealed;
+}

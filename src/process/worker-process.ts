@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
 import { watchKeyRing } from './key-ring-watch.js';
+import { sealPlainSecretValues } from '../../db/queries/sealed-fields.js';
 import { createTemporalClient } from '../temporal/client.js';
 import { ensureRepositorySyncSchedule } from '../temporal/repository-sync-schedule.js';
 import { ensureSchedules } from '../temporal/schedules.js';
@@ -21,6 +22,8 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   const docker = createDockerClient(config.docker);
   const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }));
   const temporal = await createTemporalClient(config.temporal, keys.ring);
+  const sealedNow = await sealPlainSecretValues(database.db, createSecretBox(keys.ring));
+  if (sealedNow > 0) log.warn({ count: sealedNow }, 'secret variables stored in plain text were sealed');
   const deps = {
     db: database.db,
     docker,

@@ -1,11 +1,14 @@
 // Key rotation end to end: every kind of sealed value (and one in the format from before key
 // ids) re-sealed under a new key by the rotation workflow, its worker SIGKILLed mid-way and a
 // new one finishing it; then every value still opens, the old key is retired, no plaintext is
-// in the database, and a second rotation (timed) moves everything on again.
+// in the database, and a second rotation (timed) moves everything on again. A secret variable
+// found in plain text is sealed when a worker starts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { countByKey } from '../../db/queries/sealed-fields.js';
+import { projects, projectVariables } from '../../db/schema/index.js';
 import { readKeyRing } from '../../src/process/key-ring-watch.js';
 import { KEY_SETTLE_MS } from '../../src/secrets/key-ring.js';
 import { createSecretBox, type SecretBox } from '../../src/secrets/secret-box.js';
@@ -128,3 +131,16 @@ test('bad input changes nothing; only instance administrators may rotate', async
   expect((await berth.api('GET', '/api/v1/admin/keys', undefined, null)).status).toBe(401);
   expect((await berth.api('GET', '/api/v1/admin/keys')).body).toEqual(keysBefore);
 });
+
+test('a secret variable stored in plain text (an older version, or by hand) is sealed when a worker starts', async () => {
+  const value = `plain-at-rest-${Date.now()}`;
+  const [project] = (await berth.database.db.select().from(projects).where(eq(projects.name, 'p-keys'))) as { id: string }[];
+  await berth.database.db.insert(projectVariables).values({ projectId: (project as { id: string }).id, key: 'WAS_PLAIN', value, secret: true });
+  expect(await databaseText(berth.database.db)).toContain(value);
+  worker.kill('SIGKILL');
+  await new Promise((resolve) => worker.once('exit', resolve));
+  worker = await berth.spawnWorker();
+  expect(await databaseText(berth.database.db)).not.toContain(value);
+  const opened = (await openAll()).find((f) => f.field === 'project_variables.value')?.plain ?? [];
+  expect(opened).toContain(value);
+}, 120_000);
