@@ -42,7 +42,7 @@ export async function rotateSecretKeys(input: KeyRotationInput): Promise<KeyRota
     if (remaining === 0) {
       progress.retired = retired;
       progress.phase = 'done';
-      return { keyId: input.keyId, resealed: progress.resealed, retired, unreadable: [] };
+      return progress;
     }
   }
   // The new key is current and holds everything it could; the old ones stay until the values

@@ -59,6 +59,9 @@ const RotateInput = z
   .object({ batchSize: z.number().int().min(1).max(5000).default(DEFAULT_RESEAL_BATCH).openapi({ description: 'Values re-sealed per step' }) })
   .strict();
 
+/** A running rotation answers its query at once when a worker is there; without one, no progress rather than a hung request. */
+const QUERY_DEADLINE_MS = 3000;
+
 export function secretKeyRoutes({ db, temporal, config, secretBox }: AppDeps) {
   const app = newRouter();
 
@@ -138,8 +141,10 @@ export function secretKeyRoutes({ db, temporal, config, secretBox }: AppDeps) {
       const status = described.status.name;
       let failure: string | null = null;
       if (status === 'FAILED') failure = await handle.result().then(() => null, (err: Error) => (err.cause as Error | undefined)?.message ?? err.message);
-      // A closed run answers the query by replay; a rotation no worker can replay has no progress to show.
-      const progress = await handle.query(keyRotationProgressQuery).catch(() => null);
+      // A finished rotation's result is its last progress (no worker needed to read it); a
+      // running one answers the query; a failed one's failure says what is left.
+      const progress =
+        status === 'COMPLETED' ? await handle.result() : status === 'RUNNING' ? await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(keyRotationProgressQuery)).catch(() => null) : null;
       return c.json(
         {
           workflowId: SECRET_KEY_ROTATION_WORKFLOW_ID,

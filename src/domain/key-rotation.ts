@@ -33,12 +33,8 @@ export interface KeyRotationProgress {
   retired: string[];
 }
 
-export interface KeyRotationResult {
-  keyId: string;
-  resealed: number;
-  retired: string[];
-  unreadable: string[];
-}
+/** A finished rotation's result: its last progress (so reading it needs no worker). */
+export type KeyRotationResult = KeyRotationProgress;
 
 /** Passes over every field before the rotation gives up retiring (values keep appearing under old keys). */
 export const MAX_RESEAL_PASSES = 3;
