@@ -40,6 +40,7 @@ import { createNotificationActivities } from './notify/send-notification.js';
 import { DEFAULT_NOTIFICATIONS, type ServiceEndpoints } from './notify/send-to-channel.js';
 import { createPruneHistory } from './store/prune-history.js';
 import { createCertificateNotices } from './notify/certificate-notices.js';
+import { createKeyActivities } from './keys/index.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -133,6 +134,7 @@ export function createControlActivities(deps: ActivityDeps) {
     ...createNotificationActivities({ db: deps.db, box: deps.box, endpoints: notifications.endpoints, log: notifyLog }),
     ...createPruneHistory(deps.db, deps.log.child({ component: 'retention' })),
     ...createCertificateNotices({ db: deps.db, emitter, appsDomain: deps.appsDomain, httpsEntryUrl: deps.traefik.httpsEntryUrl, httpsPort: deps.site.httpsPort, publicUrl: deps.site.publicUrl }),
+    ...createKeyActivities({ db: deps.db, box: deps.box, log: deps.log.child({ component: 'secret-keys' }) }),
   };
 }
 

@@ -53,6 +53,9 @@ import { signInRoutes } from './routes/sign-in.js';
 import { stackRoutes } from './routes/stacks.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
+import { secretKeyRoutes } from './routes/secret-keys.js';
+import { codecRoutes } from './routes/codec.js';
+import { cors } from 'hono/cors';
 import { createWebhookCounters, type WebhookCounters } from './webhooks/counters.js';
 import { githubWebhook } from './webhooks/github.js';
 import { gitHostWebhook } from './webhooks/git-host.js';
@@ -111,6 +114,11 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   // Static sites' archives are streamed to disk under their own limit (config.static.limits).
   app.use('/api/*', (c, next) => (isArchiveUpload(c.req.header('content-type')) ? next() : jsonLimit(c, next)));
 
+  // The Temporal Web UI calls the payload codec from its own origin, with the session cookie.
+  app.use(
+    '/api/v1/codec/*',
+    cors({ origin: new URL(config.temporal.uiUrl).origin, credentials: true, allowMethods: ['POST'], allowHeaders: ['content-type', 'x-namespace', 'authorization'], maxAge: 600 }),
+  );
   app.route('/', healthRoutes(deps));
   app.use('/metrics', authorize({ instance: 'read' }));
   app.route('/', metricsRoutes(metrics));
@@ -149,6 +157,8 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/', stackRoutes(deps));
   v1.route('/', overviewRoutes(deps));
   v1.route('/', notificationChannelRoutes(deps));
+  v1.route('/admin', secretKeyRoutes(deps));
+  v1.route('/codec', codecRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

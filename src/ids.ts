@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mintId } from './domain/ids.js';
 
-export type IdPrefix = 'prj' | 'app' | 'env' | 'dep' | 'req' | 'gha' | 'rul' | 'prv' | 'usr' | 'ses' | 'tok' | 'ghc' | 'whk' | 'ntc';
+export type IdPrefix = 'prj' | 'app' | 'env' | 'dep' | 'req' | 'gha' | 'rul' | 'prv' | 'usr' | 'ses' | 'tok' | 'ghc' | 'whk' | 'ntc' | 'key';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(10);

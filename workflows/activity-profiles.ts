@@ -77,3 +77,10 @@ export const TEARDOWN: ActivityOptions = {
 
 /** Deleting old history rows in batches: minutes at most on a large table. */
 export const PRUNE: ActivityOptions = { startToCloseTimeout: '15m', retry: { ...RETRY, initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 5 } };
+/** A key rotation's steps: one batch of re-sealing at most, retried until the database answers. */
+export const KEYS: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  // A worker killed mid-batch is noticed in seconds; the batch runs again elsewhere.
+  heartbeatTimeout: '5s',
+  retry: { ...RETRY, maximumAttempts: 20 },
+};

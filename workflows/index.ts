@@ -20,3 +20,4 @@ export { syncRepositories } from './sync-repositories.js';
 export { deliverNotification } from './deliver-notification.js';
 export { pruneHistory } from './prune-history.js';
 export { checkCertificates } from './check-certificates.js';
+export { rotateSecretKeys } from './rotate-secret-keys.js';

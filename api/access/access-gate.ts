@@ -44,11 +44,12 @@ export function createAccessGate(db: Db, publicUrl: string): AccessGate {
 
   return {
     async check(c, access) {
-      checkOrigin(c, publicUrl);
+      const readsOnly = 'readsOnly' in access;
+      if (!readsOnly) checkOrigin(c, publicUrl);
       if ('public' in access) return;
       const principal = c.get('principal');
       if (!principal) throw unauthorized(c.get('credentialProblem') ?? undefined);
-      checkCsrfToken(c);
+      if (!readsOnly) checkCsrfToken(c);
       if ('self' in access) return enforce(decideSelf(principal, access.self));
       if ('instance' in access) return enforce(decideInstance(principal, access.instance));
       if ('list' in access) return enforce(decideSelf(principal, 'read'));

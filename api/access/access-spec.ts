@@ -18,6 +18,12 @@ export type Access =
   | { self: 'read' | 'admin' }
   /** The installation as a whole: instance administrators only. */
   | { instance: 'read' | 'admin' }
+  /**
+   * Instance administrators reading through a POST that changes nothing (the Temporal payload
+   * codec, which carries its payloads in the body): no CSRF token or Origin check, as the
+   * Temporal Web UI sends neither; which browser origin may read the answer is CORS's to say.
+   */
+  | { instance: 'read'; readsOnly: string }
   /** Any signed-in caller; the handler lists only what visibleProjects() allows. */
   | { list: 'read' }
   /** An operation on one project's resources; `orInstance` when the locator may be absent. */
@@ -43,7 +49,7 @@ export function securityOf(access: Access): Record<string, string[]>[] {
 export function describeAccess(access: Access): string {
   if ('public' in access) return `public: ${access.public}`;
   if ('self' in access) return `own account (${access.self})`;
-  if ('instance' in access) return `instance administrators (${access.instance})`;
+  if ('instance' in access) return `instance administrators (${access.instance})${'readsOnly' in access ? `; ${access.readsOnly}` : ''}`;
   if ('list' in access) return 'signed in; lists what the caller may read';
   return `${access.need} on the project of ${access.on}${access.orInstance ? `, else instance administrators (${access.orInstance})` : ''}`;
 }

@@ -9,7 +9,8 @@ import { githubApps } from '../schema/index.js';
 
 export type GitHubAppRow = typeof githubApps.$inferSelect;
 
-const context = (id: string, field: string) => `github-app:${id}:${field}`;
+export const githubAppContext = (id: string, field: string) => `github-app:${id}:${field}`;
+const context = githubAppContext;
 
 export function sealGitHubApp(box: SecretBox, id: string, c: ManifestConversion): typeof githubApps.$inferInsert {
   return {

@@ -4,7 +4,8 @@
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { VariableSets } from './variables.js';
 
-const context = (releaseId: string) => `release-variables:${releaseId}`;
+export const releaseVariablesContext = (releaseId: string) => `release-variables:${releaseId}`;
+const context = releaseVariablesContext;
 
 export function sealReleaseVariables(box: SecretBox, releaseId: string, sets: VariableSets): { variables: Record<string, string>; variablesSealed: string | null } {
   const secret = Object.keys(sets.secret).length ? box.seal(JSON.stringify(sets.secret), context(releaseId)) : null;

@@ -39,3 +39,4 @@ export * from './generic-webhooks.js';
 export * from './notification-channels.js';
 export * from './notification-subscriptions.js';
 export * from './notification-messages.js';
+export * from './secret-keys.js';

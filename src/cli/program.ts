@@ -11,6 +11,7 @@ import { registerDeploymentCommands } from './deployment-commands.js';
 import { registerDomainCommands } from './domain-commands.js';
 import { CliError, describeError, EXIT, exitForError, isExpected } from './exit-codes.js';
 import { examples } from './help-examples.js';
+import { registerKeysCommands } from './keys-commands.js';
 import { registerRulesCommands } from './rules-commands.js';
 import { registerNotificationCommands } from './notification-commands.js';
 import { registerSessionCommands } from './session-commands.js';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerVarsCommands(program, run);
   registerDomainCommands(program, run);
   registerNotificationCommands(program, run);
+  registerKeysCommands(program, run);
   program
     .command('completion')
     .description('Print a shell completion script')

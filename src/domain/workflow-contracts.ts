@@ -14,6 +14,7 @@ import type { PreviewTarget } from './preview.js';
 import type { SyncResult } from './repository-sync.js';
 import type { ServicePlan } from './stack.js';
 import type { DeliveryOutcome, DeliveryResult } from './webhook-delivery.js';
+import type { KeyRotationInput, KeyRotationResult } from './key-rotation.js';
 
 /** A workflow type and its signature; `signature` is never set, it only carries the types. */
 export interface WorkflowContract<Type extends string = string, Args extends unknown[] = unknown[], Result = unknown> {
@@ -164,6 +165,8 @@ export const WORKFLOWS = {
   pruneHistory: workflow<[PruneHistoryInput], PrunedCounts>()('pruneHistory'),
   /** The certificate schedule: certificates within the warning window of their expiry are notified. */
   checkCertificates: workflow<[{ warnDays: number }], CertificateCheckResult>()('checkCertificates'),
+  /** Adds a secret key, re-seals every stored secret under it, retires the old keys. */
+  rotateSecretKeys: workflow<[KeyRotationInput], KeyRotationResult>()('rotateSecretKeys'),
 } as const;
 
 /**

@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DeployRequest, DeploymentStatus } from './deployment.js';
 import type { PhaseRecord } from './phases.js';
+import type { KeyRotationProgress } from './key-rotation.js';
 
 export interface DeployAccepted {
   deploymentId: string;
@@ -60,3 +61,5 @@ export interface PullRequestEvent {
 export const pullRequestSignal = defineSignal<[PullRequestEvent]>('pullRequest');
 /** From a stack service's rollout to its parent: its containers run (what service_started waits for). */
 export const serviceStartedSignal = defineSignal<[string]>('serviceStarted');
+/** How far a key rotation has come. */
+export const keyRotationProgressQuery = defineQuery<KeyRotationProgress>('keyRotationProgress');

@@ -44,3 +44,5 @@ export function notificationWorkflowId(messageId: string): string {
 /** The scheduled pruning of old history rows runs one at a time under this id. */
 export const PRUNE_HISTORY_WORKFLOW_ID = 'prune-history';
 export const CHECK_CERTIFICATES_WORKFLOW_ID = 'check-certificates';
+/** One key rotation at a time. */
+export const SECRET_KEY_ROTATION_WORKFLOW_ID = 'secret-key-rotation';

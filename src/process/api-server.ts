@@ -12,7 +12,9 @@ import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { pingDocker, pingTraefik } from '../probes.js';
+import { KeyRing } from '../secrets/key-ring.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
+import { loadKeyRing } from '../../db/queries/secret-keys.js';
 import { uiBundle } from '../../api/ui/ui-bundle.js';
 import { issueSetupToken } from './setup-token.js';
 import { createDockerClient } from './docker-client.js';
@@ -26,12 +28,24 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * A ring that learns the database's keys when it first meets an unknown one; the processes
+ * pass a watched one (src/process/key-ring-watch.ts).
+ */
+function unwatchedRing(database: Database, config: Config): KeyRing {
+  const ring = new KeyRing(loadSecretKey(config.secrets));
+  ring.reload = () => loadKeyRing(database.db, ring);
+  void ring.reload().catch(() => {});
+  return ring;
+}
+
 /** The API's dependencies, as the process and the tests build it. */
 export function apiDeps(
-  parts: { config: Config; database: Database; temporal: Client; log: Logger },
+  parts: { config: Config; database: Database; temporal: Client; log: Logger; ring?: KeyRing },
   options: { sweepEveryMs?: number } = {},
 ): AppDeps {
   const { config, database, temporal, log } = parts;
+  const ring = parts.ring ?? unwatchedRing(database, config);
   const dispatches = config.github.dispatchConcurrency > 0;
   const dispatcher = createDeliveryDispatcher({
     db: database.db,
@@ -54,7 +68,7 @@ export function apiDeps(
       traefik: () => pingTraefik(config.traefik.apiUrl),
     },
     docker: createDockerClient(config.docker),
-    secretBox: createSecretBox(loadSecretKey(config.secrets)),
+    secretBox: createSecretBox(ring),
     ...(dispatches ? { dispatcher } : {}),
   };
 }
@@ -77,7 +91,7 @@ async function closeServer(server: ServerType): Promise<void> {
   });
 }
 
-export async function startApiServer(parts: { config: Config; database: Database; temporal: Client; log: Logger }): Promise<ApiServer> {
+export async function startApiServer(parts: { config: Config; database: Database; temporal: Client; log: Logger; ring?: KeyRing }): Promise<ApiServer> {
   const { config, log } = parts;
   const deps = apiDeps(parts);
   const intake = createWebhookIntake(deps);

@@ -8,6 +8,7 @@ import { openDatabase } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createTemporalClient } from '../temporal/client.js';
+import { watchKeyRing } from './key-ring-watch.js';
 import { createSecretBox, ensureSecretKey } from '../secrets/secret-box.js';
 import { openDnsCredentials } from '../../db/queries/acme-dns.js';
 import { startApiServer } from './api-server.js';
@@ -28,7 +29,7 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
   );
 
   // One process on one machine: the key that seals secrets is made once in the data directory.
-  const box = createSecretBox(ensureSecretKey(config.secrets));
+  const master = ensureSecretKey(config.secrets);
   // The database opens first (Traefik's dns-01 resolver gets the provider's credentials from
   // it), but the services still stop last, after everything that uses them.
   let services: EmbeddedServices | null = null;
@@ -36,13 +37,15 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
   if (config.embeddedServices) await claimEmbeddedServices(config, log);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   stops.push(() => database.close());
-  const dnsSecrets = config.acme.dnsProvider ? await openDnsCredentials(database.db, box, config.acme.dnsProvider) : {};
+  const keys = await watchKeyRing(database.db, master, log.child({ component: 'secret-keys' }));
+  stops.push(async () => keys.stop());
+  const dnsSecrets = config.acme.dnsProvider ? await openDnsCredentials(database.db, createSecretBox(keys.ring), config.acme.dnsProvider) : {};
   services = config.embeddedServices ? await startEmbeddedServices(config, log, dnsSecrets) : null;
   const workers = await startWorkerProcess({ config, database, log });
   stops.push(() => workers.shutdown());
-  const temporal = await createTemporalClient(config.temporal);
+  const temporal = await createTemporalClient(config.temporal, keys.ring);
   stops.push(() => temporal.connection.close());
-  const api = await startApiServer({ config, database, temporal, log });
+  const api = await startApiServer({ config, database, temporal, log, ring: keys.ring });
   stops.push(() => api.close());
 
   const lines = [

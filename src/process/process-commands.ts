@@ -13,6 +13,7 @@ import { loadConfigOrExit, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startStaticServer } from '../services/static-server.js';
 import { createTemporalClient } from '../temporal/client.js';
+import { readKeyRing, watchKeyRing } from './key-ring-watch.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { ADMIN_USAGE, runAdminCommand, UsageError } from './admin-commands.js';
 import { startApiServer } from './api-server.js';
@@ -60,11 +61,13 @@ export async function runProcessCommand(command: ProcessCommand, argv: string[])
     });
     return workers.running;
   }
-  const temporal = await createTemporalClient(config.temporal);
-  const api = await startApiServer({ config, database, temporal, log });
+  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }));
+  const temporal = await createTemporalClient(config.temporal, keys.ring);
+  const api = await startApiServer({ config, database, temporal, log, ring: keys.ring });
   if (api.setupToken) process.stderr.write(`${setupTokenLines(api.setupToken, api.url).join('\n')}\n`);
   onShutdown(log, async () => {
     await api.close();
+    keys.stop();
     await temporal.connection.close();
     await database.close();
   });
@@ -81,7 +84,7 @@ async function runAdmin(config: Config, argv: string[]): Promise<void> {
     const [command, ...rest] = argv;
     const output =
       command === 'set-dns-credentials'
-        ? await runDnsCredentialsCommand(database.db, createSecretBox(loadSecretKey(config.secrets)), rest, process.stdin)
+        ? await runDnsCredentialsCommand(database.db, createSecretBox(await readKeyRing(database.db, loadSecretKey(config.secrets))), rest, process.stdin)
         : await runAdminCommand(database.db, argv);
     process.stdout.write(`${output}\n`);
   } catch (err) {

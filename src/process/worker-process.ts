@@ -5,6 +5,8 @@ import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
+import { watchKeyRing } from './key-ring-watch.js';
+import { sealPlainSecretValues } from '../../db/queries/sealed-fields.js';
 import { createTemporalClient } from '../temporal/client.js';
 import { ensureRepositorySyncSchedule } from '../temporal/repository-sync-schedule.js';
 import { ensureSchedules } from '../temporal/schedules.js';
@@ -21,7 +23,10 @@ import { startWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metric
 export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers & { metrics: WorkerMetrics | null }> {
   const { config, database, log } = parts;
   const docker = createDockerClient(config.docker);
-  const temporal = await createTemporalClient(config.temporal);
+  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }));
+  const temporal = await createTemporalClient(config.temporal, keys.ring);
+  const sealedNow = await sealPlainSecretValues(database.db, createSecretBox(keys.ring));
+  if (sealedNow > 0) log.warn({ count: sealedNow }, 'secret variables stored in plain text were sealed');
   const deps = {
     db: database.db,
     docker,
@@ -31,7 +36,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     appsDomain: config.appsDomain,
     traefik: { routesDir: config.traefik.routesDir, apiUrl: config.traefik.apiUrl, entryUrl: config.traefik.entryUrl, httpsEntryUrl: config.traefik.httpsEntryUrl },
     static: config.static,
-    box: createSecretBox(loadSecretKey(config.secrets)),
+    box: createSecretBox(keys.ring),
     site: { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl, watchSeconds: config.deploys.watchSeconds },
     github: { apiUrl: config.github.apiUrl, webUrl: config.github.webUrl },
     builds: config.builds,
@@ -51,6 +56,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     hostActivities: createHostActivities(deps),
     workflowBundlePath: config.temporal.workflowBundle,
     metricsAddress: config.metrics.temporalListen,
+    ring: keys.ring,
     log,
   });
   await ensureSchedules(temporal, config);
@@ -84,6 +90,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
       await metrics?.stop();
       listener?.stop();
       diskWatch.stop();
+      keys.stop();
       await workers.shutdown();
       await temporal.connection.close();
     },

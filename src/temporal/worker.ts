@@ -7,6 +7,8 @@ import { CONTROL_TASK_QUEUE, hostTaskQueue } from '../domain/task-queues.js';
 import type { TemporalTls } from '../config.js';
 import type { Logger } from '../logger.js';
 import { typedActivityFailures } from './activity-failures.js';
+import type { KeyRing } from '../secrets/key-ring.js';
+import { berthDataConverter } from './payload-codec.js';
 import { temporalTls } from './tls.js';
 import { ensurePortFree } from '../services/port-free.js';
 
@@ -96,6 +98,8 @@ export interface WorkerOptions {
   workflowBundlePath?: string | undefined;
   /** host:port for the SDK's Prometheus metrics (null: none). */
   metricsAddress?: string | null;
+  /** Encrypts and decrypts every payload (the same ring as the process's clients). */
+  ring: KeyRing;
   log: Logger;
 }
 
@@ -116,8 +120,10 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const workflows = bundlePath
     ? { workflowBundle: { codePath: bundlePath } }
     : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { ignoreModules: [] as string[] } };
+  const dataConverter = berthDataConverter(options.ring);
   const control = await Worker.create({
     connection,
+    dataConverter,
     namespace: options.namespace,
     taskQueue: CONTROL_TASK_QUEUE,
     ...workflows,
@@ -129,6 +135,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   });
   const host = await Worker.create({
     connection,
+    dataConverter,
     namespace: options.namespace,
     taskQueue: hostTaskQueue(options.hostId),
     activities: options.hostActivities,

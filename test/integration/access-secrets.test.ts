@@ -2,6 +2,7 @@
 // one that makes a token, once), logs (at trace level), the audit log, deployment logs, Temporal
 // history, or any table of the database in plain text. The test knows every value it planted
 // and scans for each.
+import { historyText } from '../support/history-text.js';
 import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -118,7 +119,8 @@ test('no planted secret is in answers, logs, the audit log, deployment logs, Tem
   const histories: unknown[] = [];
   for await (const info of berth.temporal.workflow.list()) histories.push(await berth.temporal.workflow.getHandle(info.workflowId, info.runId).fetchHistory());
   expect(histories.length).toBeGreaterThan(1);
-  const history = JSON.stringify(histories, (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+  // Stored encrypted; read as stored and decoded (test/support/history-text.ts).
+  const history = await historyText(berth.ring, histories);
 
   const tables: Record<string, string> = {};
   for (const [name, table] of Object.entries(schema)) {
@@ -126,9 +128,9 @@ test('no planted secret is in answers, logs, the audit log, deployment logs, Tem
   }
   // The scan looks where the secrets went: their names and sealed forms are there, their values not.
   expect(tables.releases).toContain('visible');
-  expect(tables.releases).toMatch(/"variablesSealed":"v1\./);
-  expect(tables.environmentVariables).toMatch(/"key":"DB_PASSWORD","value":"v1\./);
-  expect(tables.buildSecrets).toMatch(/"valueSealed":"v1\./);
+  expect(tables.releases).toMatch(/"variablesSealed":"v2\./);
+  expect(tables.environmentVariables).toMatch(/"key":"DB_PASSWORD","value":"v2\./);
+  expect(tables.buildSecrets).toMatch(/"valueSealed":"v2\./);
   expect(tables.apiTokens).toMatch(/"tokenHash":"[0-9a-f]{64}"/);
   expect(answers).toContain('"secret":["DB_PASSWORD"]');
   expect(history).toContain('scanned');

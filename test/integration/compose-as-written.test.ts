@@ -130,7 +130,7 @@ secrets:
       expect(JSON.stringify(await berth.database.db.select().from(table as typeof schema.releases)).includes(SECRET), `the secret in table ${name}`).toBe(false);
     }
     const [release] = await berth.database.db.select().from(schema.releases).where(eq(schema.releases.environmentId, environmentId));
-    expect(release?.variablesSealed).toMatch(/^v1\./);
+    expect(release?.variablesSealed).toMatch(/^v2\./);
     expect(Object.keys(release?.variables ?? {})).not.toContain('BERTH_FILE_SECRET_TOKEN');
   }, 240_000);
 });

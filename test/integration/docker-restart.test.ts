@@ -161,7 +161,7 @@ test("these deploys' histories replay against the current code", async () => {
     const workflowId = deployWorkflowId(id);
     histories.push({ workflowId, history: await berth.temporal.workflow.getHandle(workflowId).fetchHistory() });
   }
-  for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'berth-restart-replay' }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: berth.dataConverter, replayName: 'berth-restart-replay' }, histories)) {
     expect(result.error ? String(result.error) : null, result.workflowId).toBe(null);
   }
 }, 120_000);

@@ -70,6 +70,8 @@ beforeAll(async () => {
     connection: await NativeConnection.connect({ address: inject('services').temporalAddress }),
     namespace: berth.config.temporal.namespace,
     taskQueue,
+    // The test's client encrypts what it sends (src/temporal/payload-codec.ts).
+    dataConverter: berth.dataConverter,
     workflowsPath: new URL('../support/workflows/run-activity.ts', import.meta.url).pathname,
     activities: { ...createHostActivities(deps), ...createControlActivities(deps) },
     interceptors: ACTIVITY_INTERCEPTORS,

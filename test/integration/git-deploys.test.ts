@@ -3,6 +3,8 @@
 // commit (fetched with the installation's token), GitHub hears exactly the statuses it should,
 // a one-file change reuses the layer cache, build secrets stay out of layers, logs and
 // histories, a redelivery deploys nothing new, and cancelling one build leaves the other alone.
+import type { Payload } from '@temporalio/common';
+import { EncryptionCodec } from '../../src/temporal/payload-codec.js';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -286,14 +288,29 @@ describe('builds from source', () => {
       histories.push({ workflowId: info.workflowId, history: await berth.temporal.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
     }
     expect(histories.length).toBeGreaterThan(5);
-    // Payloads are base64 in the JSON form of a history: read them as text.
-    const text = JSON.stringify(histories, (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+    // Payloads are base64 in the JSON form of a history: read them as text. As Temporal keeps
+    // them they are encrypted (src/temporal/payload-codec.ts), so not even the repository's
+    // name is readable; decoded with Berth's key ring they are, and still hold no secret.
+    const raw = JSON.stringify(histories, (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+    expect(raw.includes('octo-org/shop')).toBe(false);
+    const payloads: Payload[] = [];
+    const collect = (value: unknown): void => {
+      if (!value || typeof value !== 'object') return;
+      if (Array.isArray(value)) return value.forEach(collect);
+      const record = value as Record<string, unknown>;
+      if (Array.isArray(record.payloads)) payloads.push(...(record.payloads as Payload[]));
+      Object.values(record).forEach(collect);
+    };
+    collect(histories);
+    const decoded = await new EncryptionCodec(berth.ring).decode(payloads);
+    const text = decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
     expect(text.includes('octo-org/shop')).toBe(true);
     for (const secret of [SECRET, github.app.webhookSecret, 'PRIVATE KEY', 'ghs_']) {
+      expect(raw.includes(secret), secret).toBe(false);
       expect(text.includes(secret), secret).toBe(false);
     }
     const failures = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'git-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: berth.dataConverter, replayName: 'git-replay' }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }
     expect(failures).toEqual([]);

@@ -3,6 +3,7 @@
 // a build over its memory limit fails alone while a deploy beside it succeeds. And below the
 // free-disk minimum of the Docker root, a build and a pull refuse to start and leave nothing
 // behind, while the cleanup runs early.
+import { EncryptionCodec } from '../../src/temporal/payload-codec.js';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, test } from 'vitest';
@@ -125,7 +126,9 @@ describe('a Docker root short of disk', () => {
     const started = await waitFor('an early cleanup', async () => {
       const handle = berth.temporal.workflow.getHandle(CLEANUP_WORKFLOW_ID);
       const history = await handle.fetchHistory();
-      const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+      const stored = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      // Stored encrypted (src/temporal/payload-codec.ts): decoded with Berth's key ring.
+      const input = stored ? (await new EncryptionCodec(berth.ring).decode([stored]))[0]?.data : undefined;
       return input && JSON.parse(Buffer.from(input).toString()).trigger === 'disk-low' ? await handle.result() : undefined;
     }, 30_000, 200);
     expect(started.dryRun).toBe(false);

@@ -99,7 +99,7 @@ describe('uploaded certificates', () => {
       for (const line of keyLines) expect(text.includes(line), name).toBe(false);
     }
     const [row] = await berth.database.db.select().from(schema.environmentCertificates);
-    expect(row?.keySealed).toMatch(/^v1\./);
+    expect(row?.keySealed).toMatch(/^v2\./);
   });
 
   const bad: [string, () => { certificate: string; key: string }, RegExp][] = [

@@ -34,7 +34,9 @@ type History = Awaited<ReturnType<ReturnType<TestBerth['temporal']['workflow']['
 async function replay(histories: { workflowId: string; history: History }[]) {
   const results = [];
   for await (const result of Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, replayName: 'berth-replay' },
+    // Histories of this run are encrypted (src/temporal/payload-codec.ts); recorded ones from
+    // before the codec have plain payloads, which the same converter passes through.
+    { workflowsPath: WORKFLOWS_PATH, replayName: 'berth-replay', dataConverter: berth.dataConverter },
     histories,
   )) {
     results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : null });

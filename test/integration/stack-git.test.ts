@@ -260,7 +260,7 @@ describe('git-backed stacks', () => {
     }
     expect(histories.filter((h) => h.type === 'rolloutStack')).toHaveLength(4);
     const errors = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'berth-stack-git-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: berth.dataConverter, replayName: 'berth-stack-git-replay' }, histories)) {
       if (result.error) errors.push(`${result.workflowId}: ${String(result.error)}`);
     }
     expect(errors).toEqual([]);

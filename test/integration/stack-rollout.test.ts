@@ -234,7 +234,7 @@ describe('stack rollouts', () => {
     // Reconcile runs beside them (on the Docker events stream opening); the stack's are what matter here.
     expect([...new Set(histories.map((h) => h.type))]).toEqual(expect.arrayContaining(['environmentLane', 'rolloutStack', 'rolloutStackService']));
     const errors = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'berth-stack-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: berth.dataConverter, replayName: 'berth-stack-replay' }, histories)) {
       if (result.error) errors.push(`${result.workflowId}: ${String(result.error)}`);
     }
     expect(errors).toEqual([]);

@@ -3,6 +3,7 @@
 // releases — against the real database, Temporal, Docker and Traefik. Refusals name the key and
 // change nothing; the secret values planted at the project and deploy levels reach the
 // container and nowhere else.
+import { historyText } from '../support/history-text.js';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
@@ -186,7 +187,7 @@ describe('environments from a template', () => {
     expect(vars.body.secret).toEqual(['E_SECRET']);
     expect(vars.body.variables.OVER2).toBe('prod');
     const [row] = (await berth.database.db.select().from(schema.environmentVariables)).filter((r) => r.environmentId === made.body.id && r.key === 'E_SECRET');
-    expect(row?.value).toMatch(/^v1\./);
+    expect(row?.value).toMatch(/^v2\./);
     const eff = await call('GET', '/api/v1/apps/vars/environments/staging/variables/effective');
     expect(eff.body.errors).toEqual([]);
 
@@ -222,13 +223,14 @@ test('no planted secret value is in answers, logs, Temporal history or any table
   const histories: unknown[] = [];
   for await (const info of berth.temporal.workflow.list()) histories.push(await berth.temporal.workflow.getHandle(info.workflowId, info.runId).fetchHistory());
   expect(histories.length).toBeGreaterThan(1);
-  const history = JSON.stringify(histories, (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+  // Stored encrypted; read as stored and decoded (test/support/history-text.ts).
+  const history = await historyText(berth.ring, histories);
   const tables: Record<string, string> = {};
   for (const [name, table] of Object.entries(schema)) {
     if (typeof table === 'object' && table !== null && 'getSQL' in table) tables[name] = JSON.stringify(await berth.database.db.select().from(table as typeof schema.users));
   }
-  expect(tables.projectVariables).toMatch(/"key":"P_SECRET","value":"v1\./);
-  expect(tables.deploymentVariables).toMatch(/"variablesSealed":"v1\./);
+  expect(tables.projectVariables).toMatch(/"key":"P_SECRET","value":"v2\./);
+  expect(tables.deploymentVariables).toMatch(/"variablesSealed":"v2\./);
   expect(tables.deploymentVariables).toContain('"OVER":"deploy"');
   expect(history).toContain('vars');
   const places: Record<string, string> = { answers: answers.join('\n'), logs: lines.join(''), history, ...Object.fromEntries(Object.entries(tables).map(([k, v]) => [`table ${k}`, v])) };

@@ -61,7 +61,7 @@ describe('GitHub App setup', () => {
 
     // At rest: sealed, not the values GitHub handed out.
     const [row] = await berth.database.db.select().from(githubApps);
-    expect(row?.privateKeySealed).toMatch(/^v1\./);
+    expect(row?.privateKeySealed).toMatch(/^v2\./);
     expect(JSON.stringify(row)).not.toContain(github.app.webhookSecret);
     expect(JSON.stringify(row)).not.toContain('BEGIN RSA');
 

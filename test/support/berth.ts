@@ -24,6 +24,11 @@ import { createDockerClient } from '../../src/process/docker-client.js';
 import { startWorkerProcess } from '../../src/process/worker-process.js';
 import { startStaticServer, type StaticServer } from '../../src/services/static-server.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
+import type { DataConverter } from '@temporalio/common';
+import { watchKeyRing } from '../../src/process/key-ring-watch.js';
+import type { KeyRing } from '../../src/secrets/key-ring.js';
+import { loadSecretKey } from '../../src/secrets/secret-box.js';
+import { berthDataConverter } from '../../src/temporal/payload-codec.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { Workers } from '../../src/temporal/worker.js';
 import { makeAdminToken, type TestUser } from './accounts.js';
@@ -46,6 +51,10 @@ export interface TestBerth {
   env: Record<string, string>;
   database: Database;
   temporal: Client;
+  /** The API's key ring (the workers hold their own, read from the same database). */
+  ring: KeyRing;
+  /** What replaying this Berth's histories needs: its payloads are encrypted. */
+  dataConverter: DataConverter;
   docker: Docker;
   /** A call to the API as the test's instance administrator (or as `token`'s owner). */
   api<T = Json>(method: string, path: string, body?: unknown, token?: string | null): Promise<ApiResponse<T>>;
@@ -134,11 +143,12 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
   const config = loadConfig(env);
   const log = createLogger(config.log, options.logDestination);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
-  const temporal = await createTemporalClient(config.temporal);
+  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log);
+  const temporal = await createTemporalClient(config.temporal, keys.ring);
   await ensureSearchAttributes(temporal, config.temporal.namespace);
   const docker = createDockerClient(config.docker);
   // Webhook deliveries are swept often, so a test sees a lost dispatch picked up quickly.
-  const deps = apiDeps({ config, database, temporal, log }, { sweepEveryMs: 1000 });
+  const deps = apiDeps({ config, database, temporal, log, ring: keys.ring }, { sweepEveryMs: 1000 });
   const app = createApp(deps);
   const owner = await makeAdminToken(database.db);
   const withToken = (init: RequestInit = {}, token: string | null = owner.token): RequestInit => {
@@ -161,6 +171,8 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     env,
     database,
     temporal,
+    ring: keys.ring,
+    dataConverter: berthDataConverter(keys.ring),
     docker,
     app,
     token: owner.token,
@@ -245,6 +257,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
       await staticServer?.stop();
       await temporal.connection.close();
+      keys.stop();
       await database.close();
       const cleanup = postgres(services.postgresAdminUrl, { max: 1, onnotice: () => {} });
       await cleanup.unsafe(`drop database if exists ${dbName} with (force)`);
