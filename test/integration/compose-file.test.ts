@@ -95,6 +95,11 @@ function flagsOf(command: string[]): Map<string, string> {
 
 /** A configuration object as the same lowercased dotted keys. */
 function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  // A list of plain values (the metrics' buckets) is one comma-separated flag.
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) {
+    out.set(prefix, value.join(','));
+    return out;
+  }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k.toLowerCase()}` : k.toLowerCase(), out);
   } else {
