@@ -1,14 +1,14 @@
 // What "nothing changed" means in a test: the row count of every table and the number of
 // workflows in the test's namespace. The audit log is left out: recording a refused request is
 // what it is for, not a change of state. So are the runs Berth's own schedules start (reconcile,
-// cleanup, repository sync) and their children: a schedule firing during a case is not the case.
+// cleanup, retention, the certificate check, repository sync) and their children: a schedule firing during a case is not the case.
 import { count } from 'drizzle-orm';
 import * as schema from '../../db/schema/index.js';
-import { CLEANUP_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID, repositorySyncWorkflowId } from '../../src/domain/workflow-ids.js';
+import { CHECK_CERTIFICATES_WORKFLOW_ID, CLEANUP_WORKFLOW_ID, PRUNE_HISTORY_WORKFLOW_ID, RECONCILE_ALL_WORKFLOW_ID, repositorySyncWorkflowId } from '../../src/domain/workflow-ids.js';
 import type { TestBerth } from './berth.js';
 
 /** A scheduled run's id is its schedule action's workflow id and the time it fired. */
-const SCHEDULED = [RECONCILE_ALL_WORKFLOW_ID, CLEANUP_WORKFLOW_ID, repositorySyncWorkflowId(null)].map((id) => `${id}-`);
+const SCHEDULED = [RECONCILE_ALL_WORKFLOW_ID, CLEANUP_WORKFLOW_ID, PRUNE_HISTORY_WORKFLOW_ID, CHECK_CERTIFICATES_WORKFLOW_ID, repositorySyncWorkflowId(null)].map((id) => `${id}-`);
 const scheduled = (workflowId: string) => SCHEDULED.some((prefix) => workflowId.startsWith(prefix));
 
 export async function snapshot(berth: TestBerth) {
