@@ -3,14 +3,14 @@
 // over the raw bytes with a timestamp window (a replay outside it → 401), the body checked
 // (400), stored once by webhook-id (a replay inside the window → duplicate) and dispatched like
 // every other delivery; the app's rules decide what deploys where.
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
 import { getGenericWebhook, openGenericSecret } from '../../db/queries/generic-webhooks.js';
 import { GenericDelivery } from '../../src/git-hosts/generic/payload.js';
 import { verifyStandard } from '../../src/git-hosts/generic/standard-webhooks.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { errorBody } from '../errors.js';
 import type { WebhookCounters } from './counters.js';
+import { deliveryLimit, rejectDelivery } from './intake-answers.js';
 import { createDeliveryWriter } from './delivery-writer.js';
 
 const HOOK_ID = /^whk_[0-9a-z]{10,32}$/;
@@ -21,18 +21,11 @@ export function genericWebhook(deps: AppDeps, counters: WebhookCounters) {
   const { config } = deps;
   const writer = createDeliveryWriter(deps.db);
   const app = new Hono<AppEnv>();
-  const reject = (c: Context<AppEnv>, status: 400 | 401, message: string) =>
-    c.json(errorBody(status === 401 ? 'Unauthorized' : 'ValidationFailed', message, c.get('requestId')), status);
+  const reject = rejectDelivery;
 
   app.post(
     '/:hookId',
-    bodyLimit({
-      maxSize: config.github.webhookMaxBytes,
-      onError: (c) => {
-        counters.rejectedSize++;
-        return c.json(errorBody('PayloadTooLarge', `delivery over ${config.github.webhookMaxBytes} bytes`, c.get('requestId')), 413);
-      },
-    }),
+    deliveryLimit(config.github.webhookMaxBytes, counters),
     async (c) => {
       const hookId = c.req.param('hookId');
       const hook = HOOK_ID.test(hookId) ? await getGenericWebhook(deps.db, hookId) : undefined;

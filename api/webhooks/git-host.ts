@@ -4,14 +4,13 @@
 // the exact bytes received (constant time), names the event in Berth's terms, and a handled
 // delivery is stored once — keyed by the connection and the host's delivery id, so a
 // redelivery does nothing new — and handed to the dispatcher. Rejected requests store nothing.
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
 import { deliverySummary } from '../../src/domain/github-events.js';
 import { providerFor } from '../../src/git-hosts/providers.js';
 import type { DeliveryNames, GitHostProvider } from '../../src/git-hosts/provider.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { errorBody } from '../errors.js';
 import type { WebhookCounters } from './counters.js';
+import { deliveryLimit, rejectDelivery } from './intake-answers.js';
 import { createDeliveryWriter } from './delivery-writer.js';
 import { createGitHostSecretCache } from './git-host-secrets.js';
 
@@ -39,18 +38,11 @@ export function gitHostWebhook(deps: AppDeps, counters: WebhookCounters) {
   const writer = createDeliveryWriter(deps.db);
   const secrets = createGitHostSecretCache(deps.db, deps.secretBox);
   const app = new Hono<AppEnv>();
-  const reject = (c: Context<AppEnv>, status: 400 | 401, message: string) =>
-    c.json(errorBody(status === 401 ? 'Unauthorized' : 'ValidationFailed', message, c.get('requestId')), status);
+  const reject = rejectDelivery;
 
   app.post(
     '/:hostId',
-    bodyLimit({
-      maxSize: config.github.webhookMaxBytes,
-      onError: (c) => {
-        counters.rejectedSize++;
-        return c.json(errorBody('PayloadTooLarge', `delivery over ${config.github.webhookMaxBytes} bytes`, c.get('requestId')), 413);
-      },
-    }),
+    deliveryLimit(config.github.webhookMaxBytes, counters),
     async (c) => {
       const hostId = c.req.param('hostId');
       const host = HOST_ID.test(hostId) ? await secrets.get(hostId) : null;

@@ -4,12 +4,11 @@
 // (X-GitHub-Delivery is the key, so a redelivery is acknowledged and does nothing new; inserts
 // of one event-loop turn share a statement) and handed to the dispatcher, which starts its
 // intake workflow off the request path.
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
 import { deliverySummary, isHandled } from '../../src/domain/github-events.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { errorBody } from '../errors.js';
 import type { WebhookCounters } from './counters.js';
+import { deliveryLimit, rejectDelivery } from './intake-answers.js';
 import { createDeliveryWriter } from './delivery-writer.js';
 import type { WebhookVerifier } from './webhook-secrets.js';
 
@@ -29,18 +28,11 @@ export function githubWebhook(deps: AppDeps, { verifier, counters }: WebhookDeps
   const { config } = deps;
   const writer = createDeliveryWriter(deps.db);
   const app = new Hono<AppEnv>();
-  const reject = (c: Context<AppEnv>, status: 400 | 401, message: string) =>
-    c.json(errorBody(status === 401 ? 'Unauthorized' : 'ValidationFailed', message, c.get('requestId')), status);
+  const reject = rejectDelivery;
 
   app.post(
     '/',
-    bodyLimit({
-      maxSize: config.github.webhookMaxBytes,
-      onError: (c) => {
-        counters.rejectedSize++;
-        return c.json(errorBody('PayloadTooLarge', `delivery over ${config.github.webhookMaxBytes} bytes`, c.get('requestId')), 413);
-      },
-    }),
+    deliveryLimit(config.github.webhookMaxBytes, counters),
     async (c) => {
       const signature = c.req.header('x-hub-signature-256');
       const raw = new Uint8Array(await c.req.arrayBuffer());

@@ -6,7 +6,8 @@ import { genericWebhooks } from '../schema/index.js';
 
 export type GenericWebhookRow = typeof genericWebhooks.$inferSelect;
 
-const context = (id: string) => `generic-webhook:${id}:secret`;
+export const genericWebhookContext = (id: string) => `generic-webhook:${id}:secret`;
+const context = genericWebhookContext;
 
 export const sealGenericSecret = (box: SecretBox, id: string, secret: string) => box.seal(secret, context(id));
 export const openGenericSecret = (box: SecretBox, row: GenericWebhookRow) => box.open(row.secretSealed, context(row.id));

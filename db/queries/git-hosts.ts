@@ -8,7 +8,8 @@ import { gitHosts } from '../schema/index.js';
 
 export type GitHostRow = typeof gitHosts.$inferSelect;
 
-const context = (id: string, field: string) => `git-host:${id}:${field}`;
+export const gitHostContext = (id: string, field: string) => `git-host:${id}:${field}`;
+const context = gitHostContext;
 
 export interface GitHostSecrets {
   webhookSecret: string;

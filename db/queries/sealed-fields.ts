@@ -9,7 +9,10 @@ import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { Db } from '../client.js';
 import { acmeDnsContext } from './acme-dns.js';
 import { certificateKeyContext } from './certificates.js';
+import { genericWebhookContext } from './generic-webhooks.js';
+import { gitHostContext } from './git-hosts.js';
 import { githubAppContext } from './github-apps.js';
+import { channelSecretContext } from '../../src/notifications/channel-destinations.js';
 import { releaseVariablesContext } from './release-variables.js';
 import { deploymentVariablesContext, projectVariableContext, variableSecretContext } from './variables.js';
 
@@ -42,6 +45,10 @@ export const SEALED_FIELDS: SealedField[] = [
   { name: 'project_variables.value', table: 'project_variables', column: 'value', keys: ['project_id', 'key'], filter: 'secret', context: (k) => projectVariableContext(r(k, 0), r(k, 1)) },
   { name: 'releases.variables_sealed', table: 'releases', column: 'variables_sealed', keys: ['id'], context: (k) => releaseVariablesContext(r(k, 0)) },
   { name: 'deployment_variables.variables_sealed', table: 'deployment_variables', column: 'variables_sealed', keys: ['deployment_id'], context: (k) => deploymentVariablesContext(r(k, 0)) },
+  { name: 'git_hosts.webhook_secret_sealed', table: 'git_hosts', column: 'webhook_secret_sealed', keys: ['id'], context: (k) => gitHostContext(r(k, 0), 'webhook-secret') },
+  { name: 'git_hosts.access_token_sealed', table: 'git_hosts', column: 'access_token_sealed', keys: ['id'], context: (k) => gitHostContext(r(k, 0), 'access-token') },
+  { name: 'generic_webhooks.secret_sealed', table: 'generic_webhooks', column: 'secret_sealed', keys: ['id'], context: (k) => genericWebhookContext(r(k, 0)) },
+  { name: 'notification_channels.secrets_sealed', table: 'notification_channels', column: 'secrets_sealed', keys: ['id'], context: (k) => channelSecretContext(r(k, 0)) },
 ];
 
 export function sealedField(name: string): SealedField {

@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeUser } from '../support/accounts.js';
-import { checkPage, launchBrowser, newSession } from '../support/browser.js';
+import { checkPage, launchBrowser, newSession, signIn } from '../support/browser.js';
 import { startUiBerth, type UiBerth } from '../support/ui-berth.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -24,11 +24,7 @@ beforeAll(async () => {
   expect((await ui.berth.api('POST', '/api/v1/projects', { name: 'adminproj' })).status).toBe(201);
   browser = await launchBrowser();
   ({ page } = await newSession(browser, ui.url));
-  await page.goto('/ui/sign-in');
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await signIn(page, admin.email, PASSWORD);
 }, 180_000);
 
 afterAll(async () => {

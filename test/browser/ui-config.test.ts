@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeUser } from '../support/accounts.js';
-import { checkPage, launchBrowser, newSession } from '../support/browser.js';
+import { checkPage, launchBrowser, newSession, signIn } from '../support/browser.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { makeTestCa, type TestCa } from '../support/test-certificates.js';
@@ -31,11 +31,7 @@ beforeAll(async () => {
   expect((await waitForDeployment(ui.berth, await deploy(ui.berth, fx, TAG))).status).toBe('succeeded');
   browser = await launchBrowser();
   ({ page } = await newSession(browser, ui.url));
-  await page.goto('/ui/sign-in');
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await signIn(page, admin.email, PASSWORD);
 }, 180_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { projects } from '../../db/schema/index.js';
 import { addMember, makeUser } from '../support/accounts.js';
-import { checkPage, launchBrowser, newSession } from '../support/browser.js';
+import { checkPage, launchBrowser, newSession, signIn } from '../support/browser.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { createStaticApp } from '../support/static-sites.js';
@@ -21,14 +21,6 @@ let page: Page;
 let cspViolations: string[];
 let fx: AppFixture;
 
-async function signIn(p: Page, email: string): Promise<void> {
-  await p.goto('/ui/sign-in');
-  await p.getByLabel('E-mail').fill(email);
-  await p.getByLabel('Password').fill(PASSWORD);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { name: 'Overview' }).waitFor();
-}
-
 beforeAll(async () => {
   buildHello(tags.v1, { version: 'v1' });
   buildHello(tags.slow, { version: 'slow', startDelay: 20 });
@@ -37,7 +29,7 @@ beforeAll(async () => {
   fx = await createImageApp(ui.berth, { app: 'shopweb', image: tags.v1, healthCheck: { startPeriodMs: 30_000 } });
   browser = await launchBrowser();
   ({ page, cspViolations } = await newSession(browser, ui.url));
-  await signIn(page, admin.email);
+  await signIn(page, admin.email, PASSWORD);
 });
 
 afterAll(async () => {
@@ -170,7 +162,7 @@ describe('a viewer', () => {
     await addMember(ui.berth.database.db, (project as { id: string }).id, viewer.id, 'viewer');
     const session = await newSession(browser, ui.url);
     try {
-      await signIn(session.page, viewer.email);
+      await signIn(session.page, viewer.email, PASSWORD);
       await session.page.goto(`/ui/apps/${fx.app}`);
       await session.page.getByRole('heading', { name: 'prod' }).waitFor();
       await session.page.locator('table.releases').waitFor();

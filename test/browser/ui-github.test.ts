@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeUser } from '../support/accounts.js';
-import { checkPage, launchBrowser, newSession } from '../support/browser.js';
+import { checkPage, launchBrowser, newSession, signIn } from '../support/browser.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { startUiBerth, type UiBerth } from '../support/ui-berth.js';
 
@@ -25,11 +25,7 @@ beforeAll(async () => {
   const admin = await makeUser(ui.berth.database.db, { isAdmin: true, email: 'gh-admin@example.test', password: PASSWORD });
   browser = await launchBrowser();
   ({ page } = await newSession(browser, ui.url));
-  await page.goto('/ui/sign-in');
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await signIn(page, admin.email, PASSWORD);
 }, 180_000);
 
 afterAll(async () => {

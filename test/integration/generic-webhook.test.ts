@@ -58,7 +58,7 @@ describe('generic signed webhooks', () => {
     const listed = await ok('GET', '/api/v1/apps/hooked/webhooks');
     expect(listed.items).toEqual([{ id: hook.id, path: `/webhooks/generic/${hook.id}`, createdAt: expect.any(String) }]);
     const [row] = await berth.database.db.select().from(genericWebhooks).where(eq(genericWebhooks.id, hook.id));
-    expect(row?.secretSealed).toMatch(/^v1\./);
+    expect(row?.secretSealed).toMatch(/^v2\.[0-9a-z]+\./);
     expect(JSON.stringify(row)).not.toContain(hook.secret.slice('whsec_'.length));
   });
 

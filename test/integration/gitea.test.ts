@@ -91,8 +91,8 @@ describe('a Gitea connection', () => {
     expect(JSON.stringify(listed)).not.toContain(gitea.token);
     expect(JSON.stringify(listed)).not.toContain(host.webhookSecret);
     const [row] = await berth.database.db.select().from(gitHosts).where(eq(gitHosts.id, host.id));
-    expect(row?.accessTokenSealed).toMatch(/^v1\./);
-    expect(row?.webhookSecretSealed).toMatch(/^v1\./);
+    expect(row?.accessTokenSealed).toMatch(/^v2\.[0-9a-z]+\./);
+    expect(row?.webhookSecretSealed).toMatch(/^v2\.[0-9a-z]+\./);
     expect(JSON.stringify(row)).not.toContain(gitea.token);
     expect(JSON.stringify(row)).not.toContain(host.webhookSecret);
     const app = await ok('GET', '/api/v1/apps/web');

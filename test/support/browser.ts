@@ -51,3 +51,12 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   await expectAccessible(page, name);
   await screenshot(page, name);
 }
+
+/** Signs in on the sign-in page, as a person does, and waits for the overview. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/ui/sign-in');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+}

@@ -12,7 +12,8 @@ import { sealGitHubApp } from '../../db/queries/github-apps.js';
 import { sealReleaseVariables } from '../../db/queries/release-variables.js';
 import { SEALED_FIELDS } from '../../db/queries/sealed-fields.js';
 import { sealOverrides, variableSecretContext } from '../../db/queries/variables.js';
-import { buildSecrets, deploymentVariables, environmentCertificates, environmentVariables, githubApps, releases } from '../../db/schema/index.js';
+import { buildSecrets, deploymentVariables, environmentCertificates, environmentVariables, genericWebhooks, githubApps, releases } from '../../db/schema/index.js';
+import { sealGenericSecret } from '../../db/queries/generic-webhooks.js';
 import type { Db } from '../../db/client.js';
 import { buildSecretContext } from '../../src/domain/git-build.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
@@ -94,6 +95,19 @@ export async function plantSealedValues(berth: TestBerth, box: SecretBox, option
   const overrideSecret = secretText('override');
   plain.push(overrideSecret);
   await db.insert(deploymentVariables).values({ deploymentId: 'dep_keysrotation02', environmentId: fx.environmentId, ...sealOverrides(box, 'dep_keysrotation02', { O: { value: overrideSecret, secret: true } }) });
+  // A git host's token and webhook secret, and a notification channel's secrets, through the API.
+  const forgeToken = secretText('forge');
+  plain.push(forgeToken);
+  const host = await berth.api('POST', '/api/v1/git-hosts', { name: `forge-${options.app}`, kind: 'gitea', baseUrl: 'http://127.0.0.1:9', accessToken: forgeToken });
+  expect(host.status, JSON.stringify(host.body)).toBe(201);
+  plain.push(host.body.webhookSecret as string);
+  const hookSecret = `whsec_${Buffer.from(secretText('channel')).toString('base64')}`;
+  plain.push(hookSecret);
+  const channel = await berth.api('POST', `/api/v1/projects/${project}/notification-channels`, { name: 'rotated', destination: { kind: 'webhook', url: 'http://127.0.0.1:9/hook', secret: hookSecret } });
+  expect(channel.status, JSON.stringify(channel.body)).toBe(201);
+  const genericSecret = secretText('generic');
+  plain.push(genericSecret);
+  await db.insert(genericWebhooks).values({ id: 'whk_keysrotation01', appId, secretSealed: sealGenericSecret(box, 'whk_keysrotation01', genericSecret) });
   return plain;
 }
 
