@@ -11,8 +11,8 @@ const hostPort = z
 
 export const metricsEnv = {
   BERTH_METRICS_REFRESH_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).max(600_000).default(10_000),
-  BERTH_WORKER_METRICS_LISTEN: z.union([z.literal('off'), hostPort]).default('127.0.0.1:7482'),
-  BERTH_TEMPORAL_METRICS_LISTEN: z.union([z.literal('off'), hostPort]).default('127.0.0.1:7483'),
+  BERTH_WORKER_METRICS_LISTEN: z.union([z.literal('off'), hostPort]).default('127.0.0.1:7485'),
+  BERTH_TEMPORAL_METRICS_LISTEN: z.union([z.literal('off'), hostPort]).default('127.0.0.1:7486'),
   BERTH_CONTAINER_SAMPLE_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(3600).default(15),
 };
 
