@@ -15,7 +15,9 @@ import { freePort } from './free-port.js';
 import { startPostgresCluster } from './postgres-cluster.js';
 import { startRegistry } from './registry.js';
 
-export const NAMESPACE_POOL = Array.from({ length: 64 }, (_, i) => `berth-test-${i + 1}`);
+// One namespace per test Berth, never handed out twice in a run (a closed Berth's schedules and
+// workflows stay in it): the suite starts about 80 Berths; room for them and for growth.
+export const NAMESPACE_POOL = Array.from({ length: 160 }, (_, i) => `berth-test-${i + 1}`);
 
 export interface SharedServices {
   tempDir: string;
