@@ -10,7 +10,7 @@ import { verifyStandard } from '../../src/git-hosts/generic/standard-webhooks.js
 import type { AppDeps, AppEnv } from '../deps.js';
 import { errorBody } from '../errors.js';
 import type { WebhookCounters } from './counters.js';
-import { deliveryLimit, rejectDelivery } from './intake-answers.js';
+import { answerStored, deliveryLimit, rejectDelivery } from './intake-answers.js';
 import { createDeliveryWriter } from './delivery-writer.js';
 
 const HOOK_ID = /^whk_[0-9a-z]{10,32}$/;
@@ -54,13 +54,7 @@ export function genericWebhook(deps: AppDeps, counters: WebhookCounters) {
       }
       const id = `${hook.id}-${verified.id}`;
       const isNew = await writer.store({ id, gitHostId: hook.id, event: 'push', action: null, repository: null, installationId: null, ref: parsed.data.ref, sha: parsed.data.sha ?? null, payload: text });
-      if (!isNew) {
-        counters.duplicates++;
-        return c.json({ delivery: id, status: 'duplicate' }, 202);
-      }
-      counters.accepted++;
-      deps.dispatcher?.notify(id);
-      return c.json({ delivery: id, status: 'accepted' }, 202);
+      return answerStored(c, deps, counters, id, isNew);
     },
   );
   return app;

@@ -10,7 +10,7 @@ import { providerFor } from '../../src/git-hosts/providers.js';
 import type { DeliveryNames, GitHostProvider } from '../../src/git-hosts/provider.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import type { WebhookCounters } from './counters.js';
-import { deliveryLimit, rejectDelivery } from './intake-answers.js';
+import { answerStored, deliveryLimit, rejectDelivery } from './intake-answers.js';
 import { createDeliveryWriter } from './delivery-writer.js';
 import { createGitHostSecretCache } from './git-host-secrets.js';
 
@@ -79,13 +79,7 @@ export function gitHostWebhook(deps: AppDeps, counters: WebhookCounters) {
       }
       const summary = summaryOf(provider, names, payload);
       const isNew = await writer.store({ id, gitHostId: host.row.id, ...summary, event: names.event, action: names.action, installationId: null, payload: utf8.decode(raw) });
-      if (!isNew) {
-        counters.duplicates++;
-        return c.json({ delivery: id, status: 'duplicate' }, 202);
-      }
-      counters.accepted++;
-      deps.dispatcher?.notify(id);
-      return c.json({ delivery: id, status: 'accepted' }, 202);
+      return answerStored(c, deps, counters, id, isNew);
     },
   );
   return app;

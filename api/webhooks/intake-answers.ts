@@ -21,3 +21,14 @@ export function deliveryLimit(maxBytes: number, counters: WebhookCounters) {
     },
   });
 }
+
+/** A delivery stored (true) or already stored (false): counted, handed to the dispatcher when new, answered 202 either way. */
+export function answerStored(c: Context<AppEnv>, deps: { dispatcher?: { notify(id: string): void } | undefined }, counters: WebhookCounters, id: string, isNew: boolean) {
+  if (!isNew) {
+    counters.duplicates++;
+    return c.json({ delivery: id, status: 'duplicate' as const }, 202);
+  }
+  counters.accepted++;
+  deps.dispatcher?.notify(id);
+  return c.json({ delivery: id, status: 'accepted' as const }, 202);
+}

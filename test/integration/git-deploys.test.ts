@@ -3,8 +3,6 @@
 // commit (fetched with the installation's token), GitHub hears exactly the statuses it should,
 // a one-file change reuses the layer cache, build secrets stay out of layers, logs and
 // histories, a redelivery deploys nothing new, and cancelling one build leaves the other alone.
-import type { Payload } from '@temporalio/common';
-import { EncryptionCodec } from '../../src/temporal/payload-codec.js';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +17,7 @@ import type { TestBerth } from '../support/berth.js';
 import { ok as call, startGitHubBerth } from '../support/github-berth.js';
 import { APP_DOCKERFILE, createLocalRepo, type LocalRepo } from '../support/git-repos.js';
 import type { GitHubStandIn } from '../support/github-stand-in.js';
+import { historyPayloadText } from '../support/history-text.js';
 import { removeImages } from '../support/images.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
@@ -293,17 +292,7 @@ describe('builds from source', () => {
     // name is readable; decoded with Berth's key ring they are, and still hold no secret.
     const raw = JSON.stringify(histories, (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
     expect(raw.includes('octo-org/shop')).toBe(false);
-    const payloads: Payload[] = [];
-    const collect = (value: unknown): void => {
-      if (!value || typeof value !== 'object') return;
-      if (Array.isArray(value)) return value.forEach(collect);
-      const record = value as Record<string, unknown>;
-      if (Array.isArray(record.payloads)) payloads.push(...(record.payloads as Payload[]));
-      Object.values(record).forEach(collect);
-    };
-    collect(histories);
-    const decoded = await new EncryptionCodec(berth.ring).decode(payloads);
-    const text = decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
+    const text = await historyPayloadText(berth.ring, histories);
     expect(text.includes('octo-org/shop')).toBe(true);
     for (const secret of [SECRET, github.app.webhookSecret, 'PRIVATE KEY', 'ghs_']) {
       expect(raw.includes(secret), secret).toBe(false);

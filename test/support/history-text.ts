@@ -6,8 +6,8 @@ import type { Payload } from '@temporalio/common';
 import type { KeyRing } from '../../src/secrets/key-ring.js';
 import { EncryptionCodec } from '../../src/temporal/payload-codec.js';
 
-export async function historyText(ring: KeyRing, histories: unknown): Promise<string> {
-  const raw = JSON.stringify(histories, (key, value: unknown) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+/** The payloads of the histories, decrypted with `ring` and read as text. */
+export async function historyPayloadText(ring: KeyRing, histories: unknown): Promise<string> {
   const payloads: Payload[] = [];
   const collect = (value: unknown): void => {
     if (!value || typeof value !== 'object') return;
@@ -18,5 +18,11 @@ export async function historyText(ring: KeyRing, histories: unknown): Promise<st
   };
   collect(histories);
   const decoded = await new EncryptionCodec(ring).decode(payloads);
-  return `${raw}\n${decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n')}`;
+  return decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
+}
+
+/** The histories as Temporal keeps them (payloads as text) followed by their decrypted payloads. */
+export async function historyText(ring: KeyRing, histories: unknown): Promise<string> {
+  const raw = JSON.stringify(histories, (key, value: unknown) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+  return `${raw}\n${await historyPayloadText(ring, histories)}`;
 }
