@@ -23,6 +23,7 @@ import type { SecretBox } from '../src/secrets/secret-box.js';
 import { createBuildActivities } from './build/index.js';
 import { createEnvironmentContainerActivities } from './docker/environment-containers.js';
 import { createEngineGuard } from './docker/engine-guard.js';
+import { createEngineRestarts } from './docker/engine-restarts.js';
 import { createGitHubActivities } from './github/index.js';
 import { createHostApis } from './git-hosts/host-apis.js';
 import { createGiteaFeedback } from './git-hosts/gitea/feedback.js';
@@ -102,6 +103,7 @@ export function createHostActivities(deps: ActivityDeps) {
       cleanupImages: createCleanupImages({ db, docker, images }),
       cleanupBuildCache: createCleanupBuildCache({ docker }),
       ...createEnvironmentContainerActivities({ docker, instance }),
+      ...createEngineRestarts({ docker, socketPath }),
     }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance, box: deps.box }),
     ...builds,

@@ -11,6 +11,7 @@ import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { HealthCheck } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
+import type { PhaseWrite } from '../src/domain/phases.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import { DOCKER, LAUNCH, WATCH } from './activity-profiles.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
@@ -26,6 +27,11 @@ const ROUTE_SWITCHES = 3;
  * ones went straight to their undo, and replay must find them doing that.
  */
 const SWITCH_AFTER_ENGINE_RESTART = 'switch-after-engine-restart';
+/**
+ * Marks histories whose watch verdict first asks the host whether the engine restarted the
+ * release's containers (then the verdict is dropped); older ones rolled back at once.
+ */
+const WATCH_ENGINE_CHECK = 'watch-engine-check';
 /** Marks histories whose retire may keep the previous release running (hot standby); older ones stopped it. */
 const HOT_STANDBY = 'hot-standby';
 
@@ -106,15 +112,24 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
       await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length });
     },
 
-    async watch({ phases, report }, live, settings) {
+    async watch({ phases, report, store, onHost }, live, settings) {
       const check = healthCheck as HealthCheck;
-      return proxyActivities<ControlActivities>(WATCH).watchRelease({
+      const since = Date.now();
+      const watched = await proxyActivities<ControlActivities>(WATCH).watchRelease({
         report: report(phases.next('watch')),
         environmentId,
         servers: live.servers ?? [],
         check: { path: check.path, expectedStatus: check.expectedStatus, timeoutMs: check.timeoutMs },
         watch: settings,
       });
+      if (!watched.verdict || watched.skipped || !patched(WATCH_ENGINE_CHECK)) return watched;
+      // A restart of the engine stopped the previous release too: it is no verdict on this one.
+      const engine = await onHost(DOCKER).releaseRestartedByEngine({ deploymentId, releaseId: live.id, since });
+      if (!engine) return watched;
+      const summary = `no verdict: ${engine} during the watch (${watched.verdict}); the release stays live`;
+      const ended: PhaseWrite[] = [{ phase: 'watch', outcome: 'skipped', message: `${summary}; ${watched.summary}`, at: Date.now() }];
+      await store.recordPhases(report(ended));
+      return { verdict: null, skipped: false, summary, phases: ended };
     },
 
     drain: () => null,

@@ -36,8 +36,8 @@ export interface StackHealInput {
 
 export interface StackHealAction {
   service: string;
-  drift: 'service-missing' | 'service-drifted' | 'service-down';
-  action: 'service-created' | 'service-updated' | 'none';
+  drift: 'service-missing' | 'service-drifted' | 'service-down' | 'service-stray';
+  action: 'service-created' | 'service-updated' | 'service-removed' | 'none';
   outcome: 'done' | 'failed';
   detail: string;
 }
@@ -163,6 +163,17 @@ export function createHealStack({ docker, db, box, instance, objects }: Deps) {
         } catch (err) {
           act({ drift: 'service-drifted', action: 'none', outcome: 'failed', detail: (err as Error).message });
         }
+      }
+      // A service the live release does not have: the other colour of a rollout whose prune
+      // or revert was cut short (the engine restarted under it). No deployment runs that could
+      // own it: a rollout in flight makes its service only once it holds the environment.
+      const keep = swarm.namesOf(owner.namespace, release);
+      for (const stray of await swarm.list(owner.namespace)) {
+        const name = stray.Spec?.Name ?? stray.ID;
+        if (keep.has(name)) continue;
+        if (await taken(input.environmentId)) return { actions: [], routes: [] };
+        await swarm.remove(stray);
+        healed.actions.push({ service: stray.Spec?.Labels?.[LABEL.service] ?? name, drift: 'service-stray', action: 'service-removed', outcome: 'done', detail: name });
       }
       return (await taken(input.environmentId)) ? { actions: [], routes: [] } : healed;
     });

@@ -17,7 +17,6 @@ import type { Endpoint } from '../docker/index.js';
 import type { HealthActivities } from '../health/index.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
-import { serviceIdentity } from './service-spec.js';
 import { stackContents, stackObjectNames, type StackObjects } from './stack-objects.js';
 import { createSwarmServices } from './swarm-services.js';
 import { taskAddresses, waitForTasks } from './task-gate.js';
@@ -176,7 +175,7 @@ export function createStackServices({ docker, db, box, log, instance, objects, h
           const live = await loadRelease(input.liveReleaseId);
           const contents = stackContents(live.stack, live.variables);
           const names = stackObjectNames(o.namespace, contents);
-          for (const s of Object.values(live.stack.services)) keep.add(serviceIdentity(o.namespace, s, s.image, names).name);
+          for (const name of swarm.namesOf(o.namespace, live)) keep.add(name);
           for (const n of Object.keys(live.stack.networks)) keep.add(`${o.namespace}_${n}`);
           for (const n of [...Object.values(names.secrets), ...Object.values(names.configs)]) keep.add(n);
         }

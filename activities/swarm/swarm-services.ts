@@ -91,6 +91,12 @@ export function createSwarmServices(docker: Docker, instance: string, objects: S
     return { identity, service, change: 'updated' };
   }
 
+  /** The Swarm names of the release's services. */
+  function namesOf(namespace: string, release: StackReleaseRow): Set<string> {
+    const names = stackObjectNames(namespace, stackContents(release.stack, release.variables));
+    return new Set(Object.values(release.stack.services).map((s) => serviceIdentity(namespace, s, s.image, names).name));
+  }
+
   async function remove(s: SwarmService): Promise<void> {
     try {
       await docker.getService(s.ID).remove();
@@ -99,7 +105,7 @@ export function createSwarmServices(docker: Docker, instance: string, objects: S
     }
   }
 
-  return { list, findByName, apply, remove };
+  return { list, findByName, apply, namesOf, remove };
 }
 
 export type SwarmServices = ReturnType<typeof createSwarmServices>;

@@ -6,6 +6,9 @@
 // - the switch: the moment the new route file is written, Traefik is paused; the daemon stops
 //   (every container with it), Traefik resumes and finds none of the new servers, and the daemon
 //   comes back with the containers on ports of its choosing.
+// - the post-switch watch: the daemon restarts while the new release is watched; its replicas
+//   stop answering, and so does the previous release's: the watch's verdict is dropped, not
+//   turned into a rollback, and the release stays live.
 // Each time the deploy waits for the engine, carries on from what the engine kept and ends
 // succeeded, with one container per replica (none made twice) and the new version answering
 // through Traefik. The deploy workflows' histories then replay against the current code.
@@ -31,7 +34,7 @@ import { freePort } from '../support/free-port.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { waitForDeployment } from '../support/wait.js';
 
-const tags = { v1: 'berth-test/restart:v1', v2: 'berth-test/restart:v2', v3: 'berth-test/restart:v3', v4: 'berth-test/restart:v4' };
+const tags = { v1: 'berth-test/restart:v1', v2: 'berth-test/restart:v2', v3: 'berth-test/restart:v3', v4: 'berth-test/restart:v4', v5: 'berth-test/restart:v5' };
 const REPLICAS = 3;
 let dir: string;
 let daemon: DockerDaemon;
@@ -152,6 +155,32 @@ test('the Docker daemon restarts during the switch: the deploy switches to where
   } finally {
     watcher.close();
     process.kill(-group, 'SIGCONT');
+  }
+}, 300_000);
+
+test('the Docker daemon restarts during the post-switch watch: no verdict on the release, which stays live', async () => {
+  expect((await berth.api('PATCH', fx.base, { watch: { seconds: 20, failedProbes: 3 } })).status).toBe(200);
+  try {
+    const id = await deploy(berth, fx, tags.v5);
+    deployments.push(id);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const d = (await berth.api('GET', `/api/v1/deployments/${id}`)).body as { phases: { phase: string; outcome: string }[] };
+      if (d.phases.some((p) => p.phase === 'watch' && p.outcome === 'running')) break;
+      if (Date.now() > deadline) throw new Error(`the deploy never reached its watch: ${JSON.stringify(d.phases)}`);
+      await sleep(100);
+    }
+    await daemon.restart();
+    const d = await waitForDeployment(berth, id, 180_000);
+    expect(d.status, d.message).toBe('succeeded');
+    const watch = (d.phases as { phase: string; outcome: string; message: string | null }[]).find((p) => p.phase === 'watch');
+    expect(watch?.outcome, watch?.message ?? '').toBe('skipped');
+    expect(watch?.message).toMatch(/^no verdict: the Docker engine restarted 3 of the release's 3 container\(s\)/);
+    expect((await berth.api('GET', fx.base)).body.liveReleaseId).toBe(d.releaseId);
+    const mine = (await berth.containers(fx.environmentId)).filter((c) => c.Labels[LABEL.deployment] === id);
+    expect(mine.filter((c) => c.State === 'running')).toHaveLength(REPLICAS);
+  } finally {
+    expect((await berth.api('PATCH', fx.base, { watch: null })).status).toBe(200);
   }
 }, 300_000);
 

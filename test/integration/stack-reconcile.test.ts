@@ -195,4 +195,17 @@ describe('the scheduled pass', () => {
     expect((await events('service-missing')).map((e) => [e.detail.service, e.trigger])).toEqual([['worker', 'api']]);
     await waitFor('worker running', async () => (await runningTasks('worker')).length === 1, 20_000, 100);
   });
+
+  test('a service of the stack the live release does not have (a colour a cut-short rollout left) is removed by the pass', async () => {
+    const web = (await service('web')) as SwarmService;
+    const strayName = `${web.Spec.Name}-left`;
+    await berth.docker.createService({ ...web.Spec, Name: strayName, Mode: { Replicated: { Replicas: 0 } } });
+    await reconcileAllNow();
+    const left = await berth.docker.listServices({ filters: { name: [strayName] } });
+    expect(left.filter((s) => s.Spec?.Name === strayName)).toEqual([]);
+    expect((await events('service-stray')).map((e) => [e.detail.service, e.detail.detail, e.action])).toEqual([['web', strayName, 'service-removed']]);
+    // The live release's own services are untouched.
+    expect((await service('web'))?.ID).toBe(web.ID);
+    expect((await throughTraefik(fx.host)).body.trim()).toBe('w1');
+  });
 });

@@ -3,6 +3,7 @@
 // complete history, exactly one container per live replica runs, no replica of a release has two
 // containers, nothing is leaked (containers or route files), and traffic through Traefik is
 // served by the live release.
+import { FINAL_STATUSES } from '../../src/domain/deployment.js';
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LABEL } from '../../src/domain/labels.js';
@@ -75,7 +76,7 @@ export async function waitFinal(cluster: FaultCluster, id: string): Promise<Json
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   for (;;) {
     const d = await must(cluster, 'GET', `/api/v1/deployments/${id}`);
-    if (['succeeded', 'failed', 'cancelled', 'superseded'].includes(d.status)) return d;
+    if ((FINAL_STATUSES as readonly string[]).includes(d.status)) return d;
     if (Date.now() > deadline) throw new Error(`deployment ${id} still ${d.status}`);
     await sleep(200);
   }
@@ -87,7 +88,7 @@ async function problems(cluster: FaultCluster, images: Record<string, string>, h
   const env = await must(cluster, 'GET', BASE);
   const history = (await must(cluster, 'GET', `${BASE}/deployments?limit=200`)).items as Json[];
   for (const d of history) {
-    if (!['succeeded', 'failed', 'cancelled', 'superseded'].includes(d.status)) found.push(`deployment ${d.id} is ${d.status}`);
+    if (!(FINAL_STATUSES as readonly string[]).includes(d.status)) found.push(`deployment ${d.id} is ${d.status}`);
     else if (d.phases.some((p: Json) => p.outcome === 'running')) found.push(`deployment ${d.id} has a phase still running`);
   }
   const releases = (await must(cluster, 'GET', `${BASE}/releases`)).items as Json[];

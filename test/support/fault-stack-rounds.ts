@@ -4,6 +4,7 @@
 // services (each with its replicas' containers, none of an earlier release left); the stack has
 // one route file (its exposed service's); and traffic through Traefik is served by the live
 // deployment, with the live release's web.
+import { FINAL_STATUSES } from '../../src/domain/deployment.js';
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LABEL, labelFilter } from '../../src/domain/labels.js';
@@ -56,7 +57,7 @@ async function problems(cluster: FaultCluster): Promise<string[]> {
   const env = await must(cluster, 'GET', BASE);
   const history = (await must(cluster, 'GET', `${BASE}/deployments?limit=200`)).items as Json[];
   for (const d of history) {
-    if (!['succeeded', 'failed', 'cancelled', 'superseded'].includes(d.status)) found.push(`deployment ${d.id} is ${d.status}`);
+    if (!(FINAL_STATUSES as readonly string[]).includes(d.status)) found.push(`deployment ${d.id} is ${d.status}`);
     else if (d.phases.some((p: Json) => p.outcome === 'running')) found.push(`deployment ${d.id} has a phase still running`);
   }
   const want = versions.get(env.liveDeploymentId);
