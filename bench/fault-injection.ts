@@ -3,7 +3,7 @@
 // restart), each checked for convergence; then the time to bring back a SIGKILLed container.
 // Then the same for a stack on the installation's own Swarm (worker, Docker daemon, Traefik),
 // and the time until a SIGKILLed task's replacement is routed.
-import { FAULT_KINDS, startFaultCluster, type FaultCluster, type FaultKind } from '../test/support/fault-cluster.js';
+import { FAULT_KINDS, startFaultCluster, type FaultCluster, type FaultKind, type TemporalEngine } from '../test/support/fault-cluster.js';
 import { killLiveContainer, runFaultRound, seededRandom, setUpFaultApp, type RoundResult } from '../test/support/fault-rounds.js';
 import { killStackTask, runStackFaultRound, setUpFaultStack, STACK_FAULT_KINDS } from '../test/support/fault-stack-rounds.js';
 import { fmtMs, median, type Row } from './stats.js';
@@ -56,14 +56,24 @@ export function faultKinds(list: string | undefined): readonly FaultKind[] {
   return kinds as FaultKind[];
 }
 
+/** BERTH_FAULT_ENGINE=dev,server: the Temporal engines to run the rounds on, one after the other (unset: dev). */
+export function faultEngines(list: string | undefined): TemporalEngine[] {
+  const engines = (list ?? 'dev').split(',').map((e) => e.trim());
+  const unknown = engines.filter((e) => e !== 'dev' && e !== 'server');
+  if (unknown.length) throw new Error(`BERTH_FAULT_ENGINE: unknown engine(s) ${unknown.join(', ')} (known: dev, server)`);
+  return engines as TemporalEngine[];
+}
+
 export async function faultInjection(
   toolsDir: string,
   images: Record<string, string>,
   rounds: number,
   seed: number,
   kinds: readonly FaultKind[] = FAULT_KINDS,
+  engine: TemporalEngine = 'dev',
 ): Promise<Row[]> {
-  const cluster = await startFaultCluster({ toolsDir, images: Object.keys(images), name: `bench${process.pid % 10000}`, swarm: true });
+  const cluster = await startFaultCluster({ toolsDir, images: Object.keys(images), name: `bench${process.pid % 10000}`, swarm: true, engine });
+  const on = engine === 'server' ? " on Temporal's server (PostgreSQL)" : ' on the dev server';
   try {
     await setUpFaultApp(cluster, images);
     const random = seededRandom(seed);
@@ -84,7 +94,7 @@ export async function faultInjection(
       const times = of.map((r) => r.convergeMs);
       const failed = of.filter((r) => r.problems.length).length;
       return {
-        benchmark: `fault: ${kind} (${of.length} rounds; deploys ${of.filter((r) => r.status === 'succeeded').length} ok / ${of.filter((r) => r.status !== 'succeeded').length} not)`,
+        benchmark: `fault${on}: ${kind} (${of.length} rounds; deploys ${of.filter((r) => r.status === 'succeeded').length} ok / ${of.filter((r) => r.status !== 'succeeded').length} not)`,
         figure: of.length ? `converge median ${fmtMs(median(times))}, max ${fmtMs(Math.max(...times))}` : '-',
         baseline: '-',
         ratio: '-',
@@ -94,7 +104,7 @@ export async function faultInjection(
     });
     const failures = results.filter((r) => r.problems.length);
     rows.push({
-      benchmark: `fault injection: ${rounds} rounds (seed ${seed})`,
+      benchmark: `fault injection${on}: ${rounds} rounds (seed ${seed})`,
       figure: `${failures.length} failures`,
       baseline: '-',
       ratio: '-',
@@ -102,7 +112,7 @@ export async function faultInjection(
       met: failures.length === 0,
     });
     rows.push({
-      benchmark: 'killed container → back and routed (10 kills)',
+      benchmark: `killed container → back and routed (10 kills)${on}`,
       figure: `median ${fmtMs(median(mttr))}, max ${fmtMs(Math.max(...mttr))}`,
       baseline: '-',
       ratio: '-',

@@ -13,7 +13,7 @@ import { startSharedServices, type SharedServices } from '../test/support/servic
 import { setUpGitHubApp } from '../test/support/webhooks.js';
 import { authOverhead } from './auth-overhead.js';
 import { BerthClient } from './berth-client.js';
-import { faultInjection, faultKinds } from './fault-injection.js';
+import { faultEngines, faultInjection, faultKinds } from './fault-injection.js';
 import { httpsBench } from './https.js';
 import { idleMemory } from './idle-memory.js';
 import { containerSampling, metricsScrape } from './metrics.js';
@@ -92,14 +92,15 @@ async function main() {
     ],
     [
       'faults',
-      () =>
-        faultInjection(
-          toolsDir,
-          { [images.a]: 'a', [images.b]: 'b' },
-          Number(process.env.BERTH_FAULT_ROUNDS ?? 60),
-          Number(process.env.BERTH_FAULT_SEED ?? Date.now() % 100_000),
-          faultKinds(process.env.BERTH_FAULT_KINDS),
-        ),
+      async () => {
+        const seed = Number(process.env.BERTH_FAULT_SEED ?? Date.now() % 100_000);
+        const found: Row[] = [];
+        // The same seed on each engine: the same faults at the same moments, side by side.
+        for (const engine of faultEngines(process.env.BERTH_FAULT_ENGINE)) {
+          found.push(...(await faultInjection(toolsDir, { [images.a]: 'a', [images.b]: 'b' }, Number(process.env.BERTH_FAULT_ROUNDS ?? 60), seed, faultKinds(process.env.BERTH_FAULT_KINDS), engine)));
+        }
+        return found;
+      },
     ],
   ];
   try {

@@ -18,6 +18,10 @@ SCHEMATHESIS_VERSION=4.32.5
 # Gitea, the self-hosted git forge the Gitea/Forgejo provider is tested against (tests only).
 # Keep in step with test/support/gitea.ts. (v1.27 needs modules the Go proxy does not serve.)
 GITEA_VERSION=1.26.0
+# Temporal's own server, on PostgreSQL: the production engine the real-server tests and the
+# fault bench run on (tests only; the dev server stays the default). Keep in step with
+# test/support/temporal-server.ts.
+TEMPORAL_SERVER_VERSION=1.29.1
 TOOLS=${BERTH_TOOLS_DIR:-$HOME/.cache/berth}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DOCKER=/usr/bin/docker # Debian's client: the newer one first on PATH has no buildx
@@ -148,6 +152,31 @@ if [ "$PURPOSE" = test ]; then
       -ldflags "-X main.Version=$GITEA_VERSION" -o "$GITEA_DIR/gitea.partial" .) \
       || fail "go build gitea v$GITEA_VERSION"
     mv "$GITEA_DIR/gitea.partial" "$GITEA_DIR/gitea"
+  fi
+  exec 8>&-
+fi
+
+# Temporal's server and its SQL schema tool, built from the Go module proxy, with the module's
+# PostgreSQL schema beside them (the tool applies its versioned directories). Its own lock too.
+if [ "$PURPOSE" = test ]; then
+  exec 8>"$TOOLS/.setup-temporal-server.lock"
+  flock 8
+  TS_DIR="$TOOLS/temporal-server-$TEMPORAL_SERVER_VERSION"
+  ts_info=$(go version -m "$TS_DIR/temporal-server" 2>/dev/null || true)
+  if ! grep -qE "mod\s+go.temporal.io/server\s+v$TEMPORAL_SERVER_VERSION\b" <<<"$ts_info" \
+    || [ ! -x "$TS_DIR/temporal-sql-tool" ] || [ ! -d "$TS_DIR/schema/postgresql/v12/temporal/versioned" ]; then
+    need_go temporal-server
+    step "building Temporal server v$TEMPORAL_SERVER_VERSION (several minutes the first time)"
+    moddir=$(go mod download -json "go.temporal.io/server@v$TEMPORAL_SERVER_VERSION" \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))') \
+      || fail "go mod download temporal server v$TEMPORAL_SERVER_VERSION"
+    rm -rf "$TS_DIR.partial" && mkdir -p "$TS_DIR.partial/schema"
+    GOBIN="$TS_DIR.partial" go install "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" \
+      "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION" \
+      || fail "go install temporal server v$TEMPORAL_SERVER_VERSION"
+    mv "$TS_DIR.partial/server" "$TS_DIR.partial/temporal-server" && mv "$TS_DIR.partial/sql" "$TS_DIR.partial/temporal-sql-tool"
+    cp -r "$moddir/schema/postgresql" "$TS_DIR.partial/schema/" && chmod -R u+w "$TS_DIR.partial"
+    rm -rf "$TS_DIR" && mv "$TS_DIR.partial" "$TS_DIR"
   fi
   exec 8>&-
 fi

@@ -1,6 +1,7 @@
 // A whole Berth installation made of real, separate processes that a fault-injection run can
-// kill: its own Docker daemon, Temporal dev server (SQLite file kept across kills), PostgreSQL,
-// Traefik, and `berth api` and `berth worker`. Every part listens on loopback, on free ports.
+// kill: its own Docker daemon, Temporal (the dev server with its SQLite file kept across kills,
+// or Temporal's own server on the installation's PostgreSQL), PostgreSQL, Traefik, and
+// `berth api` and `berth worker`. Every part listens on loopback, on free ports.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { startDockerDaemon, type DockerDaemon } from './docker-daemon.js';
 import { freePort } from './free-port.js';
 import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
+import { startTemporalServer } from './temporal-server.js';
 import { waitFor } from './wait.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -23,8 +25,12 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 export const FAULT_KINDS = ['worker', 'api', 'temporal', 'traefik', 'postgres', 'docker'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** dev: the Temporal CLI's dev server (SQLite); server: Temporal's own server on PostgreSQL. */
+export type TemporalEngine = 'dev' | 'server';
+
 export interface FaultCluster {
   apiUrl: string;
+  engine: TemporalEngine;
   entryUrl: string;
   routesDir: string;
   instance: string;
@@ -45,7 +51,40 @@ async function makeAdmin(env: NodeJS.ProcessEnv): Promise<string> {
   return admin('create-token', '--email', 'operator@example.test', '--name', 'fault-rounds');
 }
 
-export async function startFaultCluster(options: { toolsDir: string; images: string[]; name: string; swarm?: boolean }): Promise<FaultCluster> {
+/** Either engine, as the cluster kills and restarts it. */
+interface Engine {
+  address: string;
+  /** SIGKILL, then started again on the same address and data. */
+  crash(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startEngine(engine: TemporalEngine, tools: ReturnType<typeof toolPaths>, toolsDir: string, dir: string, pg: PostgresCluster): Promise<Engine> {
+  if (engine === 'server') {
+    const server = await startTemporalServer({ toolsDir, pg, dir: join(dir, 'temporal-server'), namespaces: ['default'] });
+    return {
+      address: server.address,
+      async crash() {
+        await server.process.kill();
+        await server.restart();
+      },
+      stop: () => server.stop(),
+    };
+  }
+  const devOptions = { binary: tools.temporal, port: await freePort(), uiPort: null, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') };
+  let dev: TemporalDevServer = await startTemporalDevServer(devOptions);
+  return {
+    address: dev.address,
+    async crash() {
+      await dev.process.kill();
+      dev = await startTemporalDevServer(devOptions);
+    },
+    stop: () => dev.stop(),
+  };
+}
+
+export async function startFaultCluster(options: { toolsDir: string; images: string[]; name: string; swarm?: boolean; engine?: TemporalEngine }): Promise<FaultCluster> {
+  const engine = options.engine ?? 'dev';
   const tools = toolPaths(options.toolsDir);
   const dir = mkdtempSync(join(tmpdir(), 'berth-fault-'));
   const stops: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
@@ -59,13 +98,12 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     // Stacks need Swarm: a Swarm of this daemon's own, not the machine's.
     if (options.swarm) await dockerd.enableSwarm();
 
-    const temporalOptions = { binary: tools.temporal, port: await freePort(), uiPort: null, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') };
-    let temporal: TemporalDevServer = await startTemporalDevServer(temporalOptions);
-    stops.push(() => temporal.stop());
-
     // Durable commits: a killed server must not lose what it acknowledged.
     const pg: PostgresCluster = await startPostgresCluster({ durable: true });
     stops.push(() => pg.stop());
+
+    const temporal = await startEngine(engine, tools, options.toolsDir, dir, pg);
+    stops.push(() => temporal.stop());
 
     const layout: TraefikLayout = {
       dir: join(dir, 'traefik'),
@@ -145,6 +183,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
 
     return {
       apiUrl: `http://127.0.0.1:${apiPort}`,
+      engine,
       entryUrl: traefik.entryUrl,
       routesDir: layout.routesDir,
       instance: options.name,
@@ -158,8 +197,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
             await startBerthProcess(kind);
             break;
           case 'temporal':
-            await temporal.process.kill();
-            temporal = await startTemporalDevServer(temporalOptions);
+            await temporal.crash();
             break;
           case 'traefik':
             await traefik.process.kill();
