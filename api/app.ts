@@ -54,6 +54,7 @@ import { stackRoutes } from './routes/stacks.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { secretKeyRoutes } from './routes/secret-keys.js';
+import { hostRoutes } from './routes/hosts.js';
 import { codecRoutes } from './routes/codec.js';
 import { cors } from 'hono/cors';
 import { createWebhookCounters, type WebhookCounters } from './webhooks/counters.js';
@@ -158,6 +159,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/', overviewRoutes(deps));
   v1.route('/', notificationChannelRoutes(deps));
   v1.route('/admin', secretKeyRoutes(deps));
+  v1.route('/hosts', hostRoutes(deps));
   v1.route('/codec', codecRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -92,9 +92,17 @@ export interface Config {
     days: { deploymentLogsDays: number; reconcileEventsDays: number; webhookDeliveriesDays: number; auditDays: number; notificationsDays: number };
   };
   metrics: MetricsConfig;
+  host: HostConfig;
 }
 
 /** What Berth exposes to Prometheus, and how often it measures. */
+export interface HostConfig {
+  /** Where Traefik and the health probes reach this host's published containers. */
+  address: string;
+  /** How often this host's worker records that it is alive. */
+  heartbeatSeconds: number;
+}
+
 export interface MetricsConfig {
   /** The API's /metrics re-reads its database aggregates at most this often (0: on every scrape). */
   refreshMs: number;

@@ -8,6 +8,8 @@ import type { Config } from './config-shape.js';
 import { DEFAULT_WATCH_SECONDS } from './domain/post-switch-watch.js';
 import { notificationConfig, notificationEnv } from './config-notifications.js';
 import { metricsConfig, metricsEnv } from './config-metrics.js';
+import { hostsConfig, hostsEnv } from './config-hosts.js';
+import { HOST_ID } from './domain/hosts.js';
 import { listenAddress, localAddresses } from './host-addresses.js';
 
 /** Pinned tool versions; scripts/setup.sh installs exactly these. */
@@ -63,10 +65,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'expected a short lowercase name (a-z, 0-9, -)')
     .default('default'),
-  BERTH_HOST_ID: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'expected a short lowercase name (a-z, 0-9, -)')
-    .default('local'),
+  BERTH_HOST_ID: z.string().regex(HOST_ID, 'expected a short lowercase name (a-z, 0-9, -)').default('local'),
   DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
   BERTH_TRAEFIK_PORT: port.default(7481),
   BERTH_TRAEFIK_API_PORT: port.default(7482),
@@ -145,12 +144,13 @@ const envSchema = z.object({
   BERTH_DISK_CHECK_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(86_400).default(60),
   ...notificationEnv,
   ...metricsEnv,
+  ...hostsEnv,
 });
 
 /** Never echoed back in an error message. */
 const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
 
-export type { Config, HostGuards, AcmeConfig, TemporalTls, StaticConfig, ArchiveLimits, MetricsConfig } from './config-shape.js';
+export type { Config, HostGuards, AcmeConfig, TemporalTls, StaticConfig, ArchiveLimits, MetricsConfig, HostConfig } from './config-shape.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -272,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],
     stackAllow: e.BERTH_STACK_ALLOW ? e.BERTH_STACK_ALLOW.split(',') : [],
     ...metricsConfig(e),
+    ...hostsConfig(e),
     guards: {
       build: { memoryBytes: e.BERTH_BUILD_MEMORY_MB * MIB, cpus: e.BERTH_BUILD_CPUS, cgroup: e.BERTH_BUILD_CGROUP },
       disk: { minFreeBytes: e.BERTH_DISK_MIN_FREE_MB * MIB, cleanupFreeBytes: e.BERTH_DISK_CLEANUP_FREE_MB * MIB, checkSeconds: e.BERTH_DISK_CHECK_SECONDS },

@@ -12,6 +12,7 @@ import { registerDomainCommands } from './domain-commands.js';
 import { CliError, describeError, EXIT, exitForError, isExpected } from './exit-codes.js';
 import { examples } from './help-examples.js';
 import { registerKeysCommands } from './keys-commands.js';
+import { registerHostCommands } from './host-commands.js';
 import { registerRulesCommands } from './rules-commands.js';
 import { registerNotificationCommands } from './notification-commands.js';
 import { registerSessionCommands } from './session-commands.js';
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerDomainCommands(program, run);
   registerNotificationCommands(program, run);
   registerKeysCommands(program, run);
+  registerHostCommands(program, run);
   program
     .command('completion')
     .description('Print a shell completion script')

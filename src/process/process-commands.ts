@@ -22,6 +22,7 @@ import { setupTokenLines } from './setup-token.js';
 import { onShutdown } from './shutdown.js';
 import type { ProcessCommand } from './process-command-names.js';
 import { startWorkerProcess } from './worker-process.js';
+import { HOST_ID } from '../domain/hosts.js';
 
 export async function runProcessCommand(command: ProcessCommand, argv: string[]): Promise<void> {
   const config = loadConfigOrExit();
@@ -51,10 +52,11 @@ export async function runProcessCommand(command: ProcessCommand, argv: string[])
     return;
   }
   if (command === 'worker') {
+    const host = workerHost(argv);
     const temporal = await createTemporalClient(config.temporal);
     await ensureSearchAttributes(temporal, config.temporal.namespace);
     await temporal.connection.close();
-    const workers = await startWorkerProcess({ config, database, log });
+    const workers = await startWorkerProcess({ config: host ? { ...config, hostId: host } : config, database, log, hostOnly: host !== null });
     onShutdown(log, async () => {
       await workers.shutdown();
       await database.close();
@@ -94,4 +96,16 @@ async function runAdmin(config: Config, argv: string[]): Promise<void> {
   } finally {
     await database.close();
   }
+}
+
+/** `berth worker --host ID`: a host's own worker; exits 64 on a malformed id (the rules of BERTH_HOST_ID). */
+function workerHost(argv: string[]): string | null {
+  const at = argv.indexOf('--host');
+  if (at === -1) return null;
+  const id = argv[at + 1] ?? '';
+  if (!HOST_ID.test(id)) {
+    process.stderr.write(`berth worker --host: expected a short lowercase host id (a-z, 0-9, -), got ${JSON.stringify(id)}\n`);
+    process.exit(64);
+  }
+  return id;
 }

@@ -19,8 +19,13 @@ import { createReconcileTriggers } from './reconcile-triggers.js';
 import { environmentNames } from '../../db/queries/environment-names.js';
 import { createContainerSampler } from '../metrics/container-sampler.js';
 import { startWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.js';
+import { startHostHeartbeat } from './host-heartbeat.js';
 
-export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers & { metrics: WorkerMetrics | null }> {
+/**
+ * hostOnly: a host's own worker (`berth worker --host ID`): that host's activities only; the
+ * workflows, control activities and schedules run on the installation's main worker.
+ */
+export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger; hostOnly?: boolean }): Promise<Workers & { metrics: WorkerMetrics | null }> {
   const { config, database, log } = parts;
   const docker = createDockerClient(config.docker);
   const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }));
@@ -52,15 +57,18 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     tls: config.temporal.tls,
     namespace: config.temporal.namespace,
     hostId: config.hostId,
-    controlActivities: createControlActivities(deps),
+    ...(parts.hostOnly ? {} : { controlActivities: createControlActivities(deps) }),
     hostActivities: createHostActivities(deps),
     workflowBundlePath: config.temporal.workflowBundle,
     metricsAddress: config.metrics.temporalListen,
     ring: keys.ring,
     log,
   });
-  await ensureSchedules(temporal, config);
-  await ensureRepositorySyncSchedule(temporal, config.github.repoSyncMinutes);
+  if (!parts.hostOnly) {
+    await ensureSchedules(temporal, config);
+    await ensureRepositorySyncSchedule(temporal, config.github.repoSyncMinutes);
+  }
+  const heartbeat = startHostHeartbeat({ db: database.db, hostId: config.hostId, address: config.host.address, seconds: config.host.heartbeatSeconds, log: log.child({ component: 'host-heartbeat' }) });
   const triggersLog = log.child({ component: 'reconcile-triggers' });
   const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog });
   const listener = config.reconcile.dockerEvents
@@ -82,12 +90,13 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
         log: metricsLog,
       })
     : null;
-  log.info({ hostId: config.hostId, namespace: config.temporal.namespace }, 'workers polling');
+  log.info({ hostId: config.hostId, namespace: config.temporal.namespace, hostOnly: parts.hostOnly ?? false }, 'workers polling');
   return {
     ...workers,
     metrics,
     async shutdown() {
       await metrics?.stop();
+      heartbeat.stop();
       listener?.stop();
       diskWatch.stop();
       keys.stop();

@@ -92,7 +92,8 @@ export interface WorkerOptions {
   tls?: TemporalTls | null;
   namespace: string;
   hostId: string;
-  controlActivities: object;
+  /** Absent: a host's own worker (`berth worker --host ID`), which runs no workflow and no control activity. */
+  controlActivities?: object;
   hostActivities: object;
   /** A prebuilt bundle (BERTH_WORKFLOW_BUNDLE; else builtWorkflowBundle()); without one the workflows are bundled at start. */
   workflowBundlePath?: string | undefined;
@@ -105,7 +106,8 @@ export interface WorkerOptions {
 
 export interface Workers {
   connection: NativeConnection;
-  control: Worker;
+  /** null on a host's own worker. */
+  control: Worker | null;
   host: Worker;
   /** Resolves when both workers have stopped. */
   running: Promise<void>;
@@ -121,18 +123,20 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     ? { workflowBundle: { codePath: bundlePath } }
     : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { ignoreModules: [] as string[] } };
   const dataConverter = berthDataConverter(options.ring);
-  const control = await Worker.create({
-    connection,
-    dataConverter,
-    namespace: options.namespace,
-    taskQueue: CONTROL_TASK_QUEUE,
-    ...workflows,
-    activities: options.controlActivities,
-    interceptors: ACTIVITY_INTERCEPTORS,
-    // A workflow cached by a worker that died moves to another worker after this long.
-    stickyQueueScheduleToStartTimeout: '2s',
-    ...SHUTDOWN,
-  });
+  const control = options.controlActivities
+    ? await Worker.create({
+        connection,
+        dataConverter,
+        namespace: options.namespace,
+        taskQueue: CONTROL_TASK_QUEUE,
+        ...workflows,
+        activities: options.controlActivities,
+        interceptors: ACTIVITY_INTERCEPTORS,
+        // A workflow cached by a worker that died moves to another worker after this long.
+        stickyQueueScheduleToStartTimeout: '2s',
+        ...SHUTDOWN,
+      })
+    : null;
   const host = await Worker.create({
     connection,
     dataConverter,
@@ -142,14 +146,15 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     interceptors: ACTIVITY_INTERCEPTORS,
     ...SHUTDOWN,
   });
-  const running = Promise.all([control.run(), host.run()]).then(() => undefined);
+  const all = control ? [control, host] : [host];
+  const running = Promise.all(all.map((w) => w.run())).then(() => undefined);
   return {
     connection,
     control,
     host,
     running,
     async shutdown() {
-      for (const w of [control, host]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
       await running.catch((err: unknown) => {
         // The SDK's last check when it frees a worker that has stopped polling and finished its
         // tasks: an activity completion still in flight at that moment holds a second reference.

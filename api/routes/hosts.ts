@@ -1,0 +1,120 @@
+// The hosts Berth deploys to: list them with liveness (their workers' heartbeats), look at one
+// with the pollers Temporal sees on its task queue, register, change (address, labels,
+// capacity, draining) and remove one. Reading is for instance readers; changes for instance
+// administrators, audited like every change.
+import { z } from '@hono/zod-openapi';
+import { createHost, deleteHost, getHost, hostAlive, listHosts, updateHost, type HostRow } from '../../db/queries/hosts.js';
+import { hostTaskQueue } from '../../src/domain/task-queues.js';
+import { defineRoute } from '../access/access-spec.js';
+import type { AppDeps } from '../deps.js';
+import { conflict, notFound } from '../errors.js';
+import { hostPollers } from '../host-pollers.js';
+import { newRouter } from '../router.js';
+import { body, errorResponses, json } from '../schemas/common.js';
+import { Host, HostInput, HostParam, HostPatch, Poller } from '../schemas/hosts.js';
+
+function present(row: HostRow) {
+  return {
+    id: row.id,
+    taskQueue: hostTaskQueue(row.id),
+    address: row.address,
+    labels: row.labels,
+    capacity: row.capacity,
+    draining: row.draining,
+    alive: hostAlive(row),
+    lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
+    seenBy: row.seenBy,
+    heartbeatSeconds: row.heartbeatSeconds,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function hostRoutes({ db, temporal, config }: AppDeps) {
+  const app = newRouter();
+  const tags = ['hosts'];
+  const found = async (id: string) => {
+    const row = await getHost(db, id);
+    if (!row) throw notFound(`host ${id}`);
+    return row;
+  };
+
+  app.openapi(
+    defineRoute({ method: 'get', path: '/', tags, access: { instance: 'read' }, summary: 'The hosts, with whether each one’s worker is alive', responses: { 200: json(z.object({ items: z.array(Host) }), 'Hosts'), ...errorResponses } }),
+    async (c) => c.json({ items: (await listHosts(db)).map(present) }, 200),
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/{host}',
+      tags,
+      access: { instance: 'read' },
+      summary: 'One host, with the pollers Temporal sees on its task queue',
+      request: { params: HostParam },
+      responses: { 200: json(Host.extend({ pollers: z.array(Poller).nullable().openapi({ description: 'null when Temporal did not answer in time' }) }), 'The host'), ...errorResponses },
+    }),
+    async (c) => {
+      const row = await found(c.req.valid('param').host);
+      return c.json({ ...present(row), pollers: await hostPollers(temporal, config.temporal.namespace, row.id) }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/',
+      tags,
+      access: { instance: 'admin' },
+      summary: 'Register a host ahead of its worker (`berth worker --host ID` on it)',
+      request: { body: body(HostInput) },
+      responses: { 201: json(Host, 'The host'), ...errorResponses },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const row = await createHost(db, input);
+      if (!row) throw conflict(`host ${input.id} exists`);
+      return c.json(present(row), 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/{host}',
+      tags,
+      access: { instance: 'admin' },
+      summary: 'Change a host’s address, labels or capacity, or drain it',
+      request: { params: HostParam, body: body(HostPatch) },
+      responses: { 200: json(Host, 'The host'), ...errorResponses },
+    }),
+    async (c) => {
+      const { host } = c.req.valid('param');
+      const row = await updateHost(db, host, c.req.valid('json'));
+      if (!row) throw notFound(`host ${host}`);
+      return c.json(present(row), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/{host}',
+      tags,
+      access: { instance: 'admin' },
+      summary: 'Remove a host whose worker has stopped',
+      description: 'Refused (409) for the installation’s own host and for a host whose worker is alive: stop the worker first.',
+      request: { params: HostParam },
+      responses: { 204: { description: 'Removed' }, ...errorResponses },
+    }),
+    async (c) => {
+      const row = await found(c.req.valid('param').host);
+      if (row.id === config.hostId) throw conflict(`host ${row.id} is this installation's own host (BERTH_HOST_ID)`);
+      if (hostAlive(row)) throw conflict(`host ${row.id} is alive (its worker beat at ${row.lastSeenAt?.toISOString()}): stop its worker first`);
+      await deleteHost(db, row.id);
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}

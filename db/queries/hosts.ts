@@ -1,0 +1,55 @@
+// The hosts Berth deploys to: registered by an operator, kept alive by their workers' heartbeats.
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { hosts, type HostCapacity } from '../schema/hosts.js';
+
+export type HostRow = typeof hosts.$inferSelect;
+
+/** Heartbeats a host's worker may miss before the host counts as down. */
+export const MISSED_HEARTBEATS = 3;
+
+/** Alive: its worker's last heartbeat is younger than three of its intervals. */
+export function hostAlive(row: HostRow, now: number = Date.now()): boolean {
+  if (!row.lastSeenAt || !row.heartbeatSeconds) return false;
+  return now - row.lastSeenAt.getTime() <= MISSED_HEARTBEATS * row.heartbeatSeconds * 1000;
+}
+
+export async function listHosts(db: Db): Promise<HostRow[]> {
+  return db.select().from(hosts).orderBy(asc(hosts.id));
+}
+
+export async function getHost(db: Db, id: string): Promise<HostRow | null> {
+  const [row] = await db.select().from(hosts).where(eq(hosts.id, id));
+  return row ?? null;
+}
+
+/** A new host; null when the id is taken. */
+export async function createHost(db: Db, input: { id: string; address: string; labels: Record<string, string>; capacity: HostCapacity }): Promise<HostRow | null> {
+  const [row] = await db.insert(hosts).values(input).onConflictDoNothing().returning();
+  return row ?? null;
+}
+
+export async function updateHost(
+  db: Db,
+  id: string,
+  change: Partial<{ address: string; labels: Record<string, string>; capacity: HostCapacity; draining: boolean }>,
+): Promise<HostRow | null> {
+  const [row] = await db.update(hosts).set({ ...change, updatedAt: sql`now()` }).where(eq(hosts.id, id)).returning();
+  return row ?? null;
+}
+
+export async function deleteHost(db: Db, id: string): Promise<boolean> {
+  return (await db.delete(hosts).where(eq(hosts.id, id)).returning({ id: hosts.id })).length > 0;
+}
+
+/**
+ * A worker's heartbeat: the host is alive now. Its first one registers the host at the address
+ * the worker was given; later ones leave an operator's address, labels and capacity alone.
+ */
+export async function recordHeartbeat(db: Db, beat: { id: string; address: string; seenBy: string; heartbeatSeconds: number }): Promise<void> {
+  const seen = { lastSeenAt: sql`now()`, seenBy: beat.seenBy, heartbeatSeconds: beat.heartbeatSeconds };
+  await db
+    .insert(hosts)
+    .values({ id: beat.id, address: beat.address, ...seen })
+    .onConflictDoUpdate({ target: hosts.id, set: seen });
+}

@@ -1,0 +1,80 @@
+// berth hosts: the hosts Berth deploys to (list with liveness, show with Temporal's pollers),
+// registering one ahead of its worker, draining it, and removing one whose worker has stopped.
+import type { Command } from 'commander';
+import { unwrap, type Schemas } from '../client/berth-client.js';
+import type { Run } from './command-context.js';
+import { EXIT } from './exit-codes.js';
+import { examples } from './help-examples.js';
+import { parseAssignments } from './variable-assignments.js';
+
+type Host = Schemas['Host'];
+
+const row = (h: Host) => [h.id, h.address, h.alive ? 'alive' : 'down', h.draining ? 'draining' : '-', h.lastSeenAt ?? '-', Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-'];
+const COLUMNS = ['ID', 'ADDRESS', 'WORKER', 'DRAINING', 'LAST SEEN', 'LABELS'];
+
+export function registerHostCommands(program: Command, run: Run) {
+  const hosts = program.command('hosts').description('The hosts Berth deploys to, each with its own worker (`berth worker --host ID`)');
+  hosts
+    .command('list', { isDefault: true })
+    .description('Hosts, whether each one’s worker is alive, draining, labels')
+    .addHelpText('after', examples(['berth hosts', 'berth hosts list --output json']))
+    .action(
+      run(async (ctx) => {
+        const { items } = await unwrap((await ctx.client()).GET('/hosts'));
+        ctx.out.list(items, COLUMNS, row);
+        return EXIT.ok;
+      }),
+    );
+  hosts
+    .command('show <host>')
+    .description('One host, with the workers Temporal sees polling its task queue')
+    .action(
+      run(async (ctx, id: string) => {
+        const h = await unwrap((await ctx.client()).GET('/hosts/{host}', { params: { path: { host: id } } }));
+        if (ctx.out.format === 'json') ctx.out.json(h);
+        else {
+          ctx.out.list([h], COLUMNS, row);
+          for (const p of h.pollers ?? []) ctx.out.line(`poller ${p.identity} last poll ${p.lastAccessTime ?? '-'}`);
+          if (h.pollers === null) ctx.out.note('Temporal did not say who polls its task queue');
+        }
+        return EXIT.ok;
+      }),
+    );
+  hosts
+    .command('add <host>')
+    .description('Register a host ahead of its worker')
+    .requiredOption('--address <address>', 'where Traefik and the probes reach its containers (a private address)')
+    .option('--label <key=value...>', 'placement labels', [])
+    .addHelpText('after', examples(['berth hosts add edge-2 --address 10.0.0.12 --label region=eu']))
+    .action(
+      run(async (ctx, id: string, options: { address: string; label: string[] }) => {
+        const h = await unwrap((await ctx.client()).POST('/hosts', { body: { id, address: options.address, labels: await parseAssignments(options.label), capacity: {} } }));
+        if (ctx.out.format === 'json') ctx.out.json(h);
+        else ctx.out.note(`host ${h.id} registered; start \`berth worker --host ${h.id}\` on it`);
+        return EXIT.ok;
+      }),
+    );
+  for (const [name, draining, text] of [['drain', true, 'No new placement on the host'], ['undrain', false, 'The host takes placements again']] as const) {
+    hosts
+      .command(`${name} <host>`)
+      .description(text)
+      .action(
+        run(async (ctx, id: string) => {
+          const h = await unwrap((await ctx.client()).PATCH('/hosts/{host}', { params: { path: { host: id } }, body: { draining } }));
+          if (ctx.out.format === 'json') ctx.out.json(h);
+          else ctx.out.note(`host ${h.id} ${h.draining ? 'draining' : 'takes placements'}`);
+          return EXIT.ok;
+        }),
+      );
+  }
+  hosts
+    .command('remove <host>')
+    .description('Remove a host whose worker has stopped')
+    .action(
+      run(async (ctx, id: string) => {
+        await unwrap((await ctx.client()).DELETE('/hosts/{host}', { params: { path: { host: id } } }));
+        ctx.out.note(`host ${id} removed`);
+        return EXIT.ok;
+      }),
+    );
+}
