@@ -187,7 +187,7 @@ test('promote, pause, resume and abort through the API; refusals change nothing'
   const paused = await act(id, 'pause');
   expect(paused.status).toBe(200);
   expect(paused.body).toMatchObject({ step: 1, weight: 20, paused: true, outcome: 'running' });
-  expect((await act(id, 'pause')).body.error.message).toBe('the canary is already paused');
+  expect(((await act(id, 'pause')).body as unknown as { error: { message: string } }).error.message).toBe('the canary is already paused');
   expect((await act(id, 'resume')).body.paused).toBe(false);
   const promoted = await act(id, 'promote');
   expect(promoted.body.outcome).toBe('promoting');
