@@ -93,8 +93,7 @@ export function createCanaryRoutes(deps: { files: RouteFiles; apiUrl: string; wa
      */
     async readCanaryMetrics(input: { environmentId: string; since: CanaryCounters | null }): Promise<{ now: CanaryCounters | null; figures: CanaryFigures | null }> {
       const name = routeName(input.environmentId);
-      const signal = AbortSignal.timeout(5000);
-      const [stable, canary] = await Promise.all([readServiceCounters(apiUrl, `${stableServiceName(name)}@file`, signal), readServiceCounters(apiUrl, `${canaryServiceName(name)}@file`, signal)]);
+      const [stable, canary] = await withHeartbeat((signal) => Promise.all([readServiceCounters(apiUrl, `${stableServiceName(name)}@file`, signal), readServiceCounters(apiUrl, `${canaryServiceName(name)}@file`, signal)]));
       if (!stable || !canary) return { now: null, figures: null };
       const now = { stable: countersToWire(stable), canary: countersToWire(canary) };
       if (!input.since) return { now, figures: null };
