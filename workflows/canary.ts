@@ -19,8 +19,12 @@ import type { Deployment } from './deployment-skeleton.js';
 
 /** Marks histories whose image deploys may run a canary; older ones switched all at once. */
 export const CANARY = 'canary';
-/** Longest wait between two analyses of a step. */
-const ANALYSIS_TICK_MS = 2000;
+/**
+ * Time between two analyses: a thirtieth of the step, between 2 s and a minute, so that a step
+ * adds about thirty timers and metric reads to the history whatever its length; a pause reads
+ * once a minute (a day's pause stays well within Temporal's history limits).
+ */
+const TICK_MS = { min: 2000, max: 60_000, perStep: 30 };
 
 /** Runs the canary's steps; returns when it is to be promoted, throws CanaryAborted otherwise. */
 export async function runCanary(deploy: Deployment, input: { servers: string[]; settings: CanarySettings }): Promise<void> {
@@ -68,12 +72,13 @@ export async function runCanary(deploy: Deployment, input: { servers: string[]; 
       return;
     }
     const baseline = (await router.readCanaryMetrics({ environmentId, since: null })).now;
+    const tick = Math.min(TICK_MS.max, Math.max(TICK_MS.min, Math.round((settings.stepSeconds * 1000) / TICK_MS.perStep)));
     while (!decided() && (state.remainingMs > 0 || state.paused)) {
       const pausedAtStart = state.paused;
       const started = Date.now();
       // A durable timer: a tick of the step (or of the pause), cut short by an update. While
       // paused the step's time stands still; the analysis goes on.
-      await condition(() => decided() || state.paused !== pausedAtStart, pausedAtStart ? ANALYSIS_TICK_MS : Math.max(1, Math.min(ANALYSIS_TICK_MS, state.remainingMs)));
+      await condition(() => decided() || state.paused !== pausedAtStart, pausedAtStart ? TICK_MS.max : Math.max(1, Math.min(tick, state.remainingMs)));
       if (!pausedAtStart) state.remainingMs = Math.max(0, state.remainingMs - (Date.now() - started));
       if (decided() || !baseline) continue;
       const read = await router.readCanaryMetrics({ environmentId, since: baseline });
