@@ -63,9 +63,11 @@ export async function runCanary(deploy: Deployment, input: { servers: string[]; 
     await router.endCanary({ environmentId, deploymentId });
   });
   for (let i = 0; i < weights.length && !decided(); i++) {
-    Object.assign(state, { step: i + 1, weight: weights[i] as number, remainingMs: settings.stepSeconds * 1000, figures: null });
-    deploy.progress(`canary step ${state.step}/${weights.length}: ${state.weight} %`);
-    const beside = await router.setCanaryWeight({ environmentId, deploymentId, servers: input.servers, weight: state.weight, header: settings.header, cookie: settings.cookie });
+    const weight = weights[i] as number;
+    deploy.progress(`canary step ${i + 1}/${weights.length}: ${weight} %`);
+    const beside = await router.setCanaryWeight({ environmentId, deploymentId, servers: input.servers, weight, header: settings.header, cookie: settings.cookie });
+    // The state says a step once Traefik serves its weight.
+    Object.assign(state, { step: i + 1, weight, remainingMs: settings.stepSeconds * 1000, figures: null });
     if (!beside) {
       state.outcome = 'promoting';
       await store.recordPhases(report(phases.end('skipped', 'no stable release to run a canary beside')));
