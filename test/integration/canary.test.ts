@@ -1,6 +1,6 @@
 // Canary releases against real Traefik, Docker and Temporal, under a steady loopback load: a
 // canary from 0 to 100 % with no failed request, each step's share of answers within 5 points
-// of its weight, testers reaching it by header first and users kept on one version by the
+// of its weight, testers reaching it by header or cookie first and users kept on one version by the
 // sticky cookie; a canary answering 5xx on ~20 % of its requests aborted by the analysis alone,
 // traffic back on stable; promote, pause, resume and abort through the API; a worker killed
 // mid-canary resumes at the same step with the same weights.
@@ -35,7 +35,7 @@ beforeAll(async () => {
   fx = await createImageApp(berth, {
     app: 'canaried',
     healthCheck: { intervalMs: 100, startPeriodMs: 500 },
-    environment: { drainSeconds: 1, watch: { seconds: 0 }, canary: { steps: [10, 50], stepSeconds: 3, header: { name: 'X-Canary', value: 'testers' } } },
+    environment: { drainSeconds: 1, watch: { seconds: 0 }, canary: { steps: [10, 50], stepSeconds: 3, header: { name: 'X-Canary', value: 'testers' }, cookie: { name: 'beta', value: 'on' } } },
   });
 }, 120_000);
 
@@ -87,7 +87,7 @@ async function sample(n: number, headers: Record<string, string> = {}, path = '/
 
 test('the settings: the environment’s canary as deploys use it; bad ones refused, nothing changed', async () => {
   const env = await berth.api('GET', fx.base);
-  expect(env.body.canary).toEqual({ steps: [10, 50], stepSeconds: 3, maxErrorRatioIncrease: 0.05, maxP95Ms: 2000, header: { name: 'X-Canary', value: 'testers' } });
+  expect(env.body.canary).toEqual({ steps: [10, 50], stepSeconds: 3, maxErrorRatioIncrease: 0.05, maxP95Ms: 2000, header: { name: 'X-Canary', value: 'testers' }, cookie: { name: 'beta', value: 'on' } });
   for (const bad of [
     { canary: { steps: [50, 10] } },
     { canary: { steps: [0] } },
@@ -119,12 +119,14 @@ test('a canary from 0 to 100 %: testers first, each step’s share within 5 poin
   const id = await deployWith(tags.v2);
   const shares: string[] = [];
 
-  // Step 1 at 0 %: only the header reaches the new release.
+  // Step 1 at 0 %: only the header or the cookie reaches the new release.
   await atWeight(id, 0);
   expect((await act(id, 'pause')).body.paused).toBe(true);
   const testers = await sample(50, { 'X-Canary': 'testers' });
-  const others = await sample(100, { 'X-Canary': 'someone-else' });
+  const betaUsers = await sample(50, { cookie: 'theme=dark; beta=on' });
+  const others = await sample(100, { 'X-Canary': 'someone-else', cookie: 'beta=only' });
   expect(Object.fromEntries(testers.bodies)).toEqual({ v2: 50 });
+  expect(Object.fromEntries(betaUsers.bodies)).toEqual({ v2: 50 });
   expect(Object.fromEntries(others.bodies)).toEqual({ v1: 100 });
   expect((await act(id, 'resume')).body.paused).toBe(false);
 
@@ -159,7 +161,7 @@ test('a canary from 0 to 100 %: testers first, each step’s share within 5 poin
 test('a canary answering 5xx on ~20 % of its requests is aborted by the analysis, traffic back on stable', async () => {
   const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, path: '/cgi-bin/answer', ratePerSecond: 60, maxRequests: 10_000, maxMs: 60_000 });
   const started = Date.now();
-  const id = await deployWith(tags.v3, { canary: { steps: [50], stepSeconds: 30, header: null } });
+  const id = await deployWith(tags.v3, { canary: { steps: [50], stepSeconds: 30, header: null, cookie: null } });
   const d = await waitForDeployment(berth, id, 60_000);
   const seconds = (Date.now() - started) / 1000;
   const result = await load.stop();
@@ -178,7 +180,7 @@ test('a canary answering 5xx on ~20 % of its requests is aborted by the analysis
 }, 90_000);
 
 test('promote, pause, resume and abort through the API; refusals change nothing', async () => {
-  const slow = { canary: { steps: [20], stepSeconds: 120, header: null } };
+  const slow = { canary: { steps: [20], stepSeconds: 120, header: null, cookie: null } };
   const id = await deployWith(tags.v4, slow);
   await atWeight(id, 20);
   expect((await act(id, 'resume')).status).toBe(409);
@@ -216,7 +218,7 @@ test('promote, pause, resume and abort through the API; refusals change nothing'
 
 test('a worker killed mid-canary resumes at the same step with the same weights', async () => {
   const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 10_000, maxMs: 60_000, acceptBodies: ['v5', 'v6'] });
-  const id = await deployWith(tags.v6, { canary: { steps: [30], stepSeconds: 8, header: null } });
+  const id = await deployWith(tags.v6, { canary: { steps: [30], stepSeconds: 8, header: null, cookie: null } });
   const before = await atWeight(id, 30);
   worker?.kill('SIGKILL');
   const during = await sample(200);
