@@ -30,6 +30,7 @@ import { appRoutes } from './routes/apps.js';
 import { appLogRoutes } from './routes/app-logs.js';
 import { auditRoutes } from './routes/audit.js';
 import { buildSecretRoutes } from './routes/build-secrets.js';
+import { canaryRoutes } from './routes/canary.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { releaseRoutes } from './routes/releases.js';
 import { environmentVariableRoutes } from './routes/environment-variables.js';
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/apps', domainRoutes(deps));
   v1.route('/apps', certificateRoutes(deps));
   v1.route('/', deploymentRoutes(deps));
+  v1.route('/', canaryRoutes(deps));
   v1.route('/', releaseRoutes(deps));
   v1.route('/', reconcileRoutes(deps));
   v1.route('/apps', ruleRoutes(deps));

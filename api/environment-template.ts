@@ -9,7 +9,7 @@ import { environmentVariables } from '../db/schema/index.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
 
 /** Settings an environment made `from` another copies, unless the request gives them. */
-export const TEMPLATE_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds', 'watch', 'standbySeconds'] as const;
+export const TEMPLATE_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds', 'watch', 'standbySeconds', 'canary'] as const;
 
 type Settings = { [K in (typeof TEMPLATE_SETTINGS)[number]]?: EnvironmentRow[K] | undefined };
 

@@ -33,6 +33,8 @@ export const ERROR_TYPES = [
   'ReleaseMismatch',
   /** The post-switch watch saw the new release fail its thresholds: traffic went back to the previous one. */
   'WatchThresholdCrossed',
+  /** A canary was aborted (by its analysis or a user): traffic went back to the stable release. */
+  'CanaryAborted',
   'ArchiveRejected',
   'SourceNotFound',
   /** The build exited non-zero, ran out of its memory limit, or took too long. */
@@ -67,6 +69,7 @@ export const PERMANENT_ERROR_TYPES: readonly ErrorType[] = [
   'ReleaseNotFound',
   'ReleaseMismatch',
   'WatchThresholdCrossed',
+  'CanaryAborted',
   'ArchiveRejected',
   'SourceNotFound',
   'BuildFailed',

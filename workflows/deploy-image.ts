@@ -14,6 +14,7 @@ import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import { DOCKER, LAUNCH, WATCH } from './activity-profiles.js';
+import { CANARY, runCanary } from './canary.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 
 /** Stop timeout given to old containers when they are retired. */
@@ -72,6 +73,11 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
       phases.apply(launched.phases);
       const spec = launched.release;
       deploy.releasing(spec.id);
+
+      // canary: the new release beside the stable one, step by step, before the switch to 100 %
+      if (request.kind === 'deploy' && request.canary && patched(CANARY)) {
+        await runCanary(deploy, { servers: launched.endpoints.map((e) => e.url), settings: request.canary });
+      }
 
       // route: switch, confirmed through Traefik; a failed confirmation switches back
       deploy.progress('switching traffic');

@@ -9,7 +9,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deployments } from '../../db/schema/index.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
-import { DEPLOYMENT_HEADER, routeName, type RouteSpec } from '../../src/domain/route.js';
+import { DEPLOYMENT_HEADER, routeName, withoutSplit, type RouteSpec } from '../../src/domain/route.js';
 import { serviceRouteKey, stackRouteEnvironment } from '../../src/domain/stack.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
@@ -17,6 +17,7 @@ import type { Logger } from '../../src/logger.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
+import { createCanaryRoutes } from './canary-route.js';
 import { createCertificateFiles } from './certificate-files.js';
 import { probeEntry } from './probe-entry.js';
 import { createRouteFiles } from './route-files.js';
@@ -68,6 +69,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
 
   const watcher = createServiceWatcher(apiUrl);
   const watch = createWatchRelease({ db, apiUrl });
+  const canary = createCanaryRoutes({ files, apiUrl, watcher, liveTimeoutMs });
 
   /**
    * The uploaded certificate a route needs, in place (or out of the way once its environment no
@@ -133,6 +135,8 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
   }
 
   return {
+    ...canary,
+
     /** Points the environment at the new servers, confirmed live and healthy through Traefik. */
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification }): Promise<{ phases: PhaseWrite[]; ms: number }> {
       const { route } = input;
@@ -140,9 +144,10 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
       return withHeartbeat(async (signal) => {
         const started = performance.now();
         const current = await files.read(route.environmentId);
-        // A retry finds its own route in place; what it replaced was saved the first time.
+        // A retry finds its own route in place; what it replaced was saved the first time. A
+        // promoted canary replaced the stable route, not the weighted one it ends.
         if (current?.deploymentId !== route.deploymentId) {
-          await files.savePrevious(route.environmentId, { deploymentId: route.deploymentId, previous: current });
+          await files.savePrevious(route.environmentId, { deploymentId: route.deploymentId, previous: current ? withoutSplit(current) : null });
         }
         try {
           await apply(route.environmentId, route, signal);

@@ -67,3 +67,18 @@ export async function readServiceCounters(apiUrl: string, service: string, signa
     return null;
   }
 }
+
+/** Counters as they travel through Temporal (JSON has no Infinity: the +Inf bucket is null). */
+export interface WireCounters {
+  requests: number;
+  errors: number;
+  buckets: [number | null, number][];
+}
+
+export function countersToWire(c: ServiceCounters): WireCounters {
+  return { requests: c.requests, errors: c.errors, buckets: [...c.buckets].map(([le, n]) => [Number.isFinite(le) ? le : null, n]) };
+}
+
+export function countersFromWire(w: WireCounters): ServiceCounters {
+  return { requests: w.requests, errors: w.errors, buckets: new Map(w.buckets.map(([le, n]) => [le ?? Infinity, n])) };
+}

@@ -11,6 +11,7 @@ import { getDeployment, listDeployments, listPhases, listServicePhases, logsAfte
 import { presentDeployment } from '../present-deployment.js';
 import { getEnvironment } from '../../db/queries/environments.js';
 import { getRelease, releasesByLastLive } from '../../db/queries/releases.js';
+import { appKindRunsCanary, resolveCanary } from '../../src/domain/canary.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { ARCHIVE_MEDIA_TYPES, isArchiveUpload, receiveUpload } from '../archive-upload.js';
@@ -112,13 +113,17 @@ export function deploymentRoutes(deps: AppDeps) {
       if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}, not archives`);
       const input = c.req.valid('json');
       const overrides = overridesOf(input);
+      const strategy = input.strategy || input.canary ? { canary: resolveCanary(env.canary, input) } : {};
+      if ((input.strategy === 'canary' || input.canary) && !appKindRunsCanary(a.kind)) {
+        throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image and git apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
+      }
       // Refused before anything is stored or queued, exactly as the release would refuse it.
       await assertDeployVariables(db, deps.secretBox, variableSite(config), a, env, overrides);
       if (a.kind === 'git' || (await isGitBackedStack(db, a))) {
         // A git-backed stack builds and compiles at the commit, so nothing more can be checked before it is fetched.
         if (input.image) throw invalid(`app ${a.name} builds from its repository: give ref or sha`, [{ path: 'image', message: `not for apps of kind ${a.kind} with git settings` }]);
         const base = baseRequest(config, a, env);
-        const request: DeployRequest = { ...base, kind: 'deploy', source: await gitSourceFor(db, config, a.id, input, { name: env.name, hosts: base.hosts }) };
+        const request: DeployRequest = { ...base, ...strategy, kind: 'deploy', source: await gitSourceFor(db, config, a.id, input, { name: env.name, hosts: base.hosts }) };
         return c.json(await submitWithOverrides(request, overrides), 202);
       }
       if (input.ref || input.sha) {
@@ -135,7 +140,7 @@ export function deploymentRoutes(deps: AppDeps) {
       const image = input.image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
       if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);
-      return c.json(await submitWithOverrides({ ...baseRequest(config, a, env), kind: 'deploy', image }, overrides), 202);
+      return c.json(await submitWithOverrides({ ...baseRequest(config, a, env), ...strategy, kind: 'deploy', image }, overrides), 202);
     },
   );
 

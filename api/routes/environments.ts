@@ -7,6 +7,7 @@ import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironme
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
 import { resolveWatch } from '../../src/domain/post-switch-watch.js';
+import { resolveCanary } from '../../src/domain/canary.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
@@ -38,6 +39,7 @@ export function presentEnvironment(config: Config, app: AppRow, env: Environment
     drainSeconds: env.drainSeconds,
     watch: resolveWatch(env.watch, config.deploys.watchSeconds),
     standbySeconds: env.standbySeconds,
+    canary: resolveCanary(env.canary),
     parent: parentName,
     liveReleaseId: env.liveReleaseId,
     liveDeploymentId: env.liveDeploymentId,

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION } from '../../src/domain/app-spec.js';
+import { Canary, CanaryInput } from './canary.js';
 import { Name } from './common.js';
 import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 
@@ -24,6 +25,7 @@ const settings = {
   drainSeconds: z.number().int().min(0).max(600).default(DEFAULT_DRAIN_SECONDS),
   watch: WatchInput.optional().openapi({ description: 'The post-switch watch (docs/progressive-delivery.md); what is not given comes from the installation’s defaults' }),
   standbySeconds: z.number().int().min(0).max(86_400).default(0).openapi({ description: 'How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain)' }),
+  canary: CanaryInput.nullable().optional().openapi({ description: 'Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once' }),
 };
 
 export const EnvironmentInput = z
@@ -48,6 +50,7 @@ export const EnvironmentPatch = z
     drainSeconds: settings.drainSeconds.unwrap().optional(),
     watch: WatchInput.nullable().optional().openapi({ description: 'Replaces the environment’s own watch settings; null: the installation’s defaults' }),
     standbySeconds: settings.standbySeconds.unwrap().optional(),
+    canary: settings.canary,
   })
   .strict()
   .openapi('EnvironmentPatch');
@@ -67,6 +70,7 @@ export const Environment = z
     drainSeconds: z.number(),
     watch: Watch.openapi({ description: 'The post-switch watch as deploys use it (the environment’s own settings over the installation’s defaults)' }),
     standbySeconds: z.number(),
+    canary: Canary.nullable().openapi({ description: 'The canary image deploys run, as they use it; null: all at once' }),
     parent: z.string().nullable(),
     liveReleaseId: z.string().nullable(),
     liveDeploymentId: z.string().nullable(),

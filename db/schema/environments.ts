@@ -1,4 +1,5 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import type { CanaryOverrides } from '../../src/domain/canary.js';
 import type { HttpsSettings } from '../../src/domain/https.js';
 import type { WatchOverrides } from '../../src/domain/post-switch-watch.js';
 import { apps } from './apps.js';
@@ -22,6 +23,8 @@ export const environments = pgTable(
     watch: jsonb('watch').$type<WatchOverrides>(),
     /** How long the previous release keeps running after a deploy, for a rollback that is a route switch only (0: off). */
     standbySeconds: integer('standby_seconds').notNull().default(0),
+    /** Image deploys run as canaries with these settings over the defaults (null: all at once). */
+    canary: jsonb('canary').$type<CanaryOverrides>(),
     /** Written by the deploy workflow: the previous release, kept running until standbyUntil (reconcile leaves it running until then). */
     standbyReleaseId: text('standby_release_id'),
     standbyUntil: timestamp('standby_until', { withTimezone: true, mode: 'date' }),

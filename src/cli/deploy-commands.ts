@@ -1,7 +1,7 @@
 // berth deploy and berth rollback: ask for the deployment, then (unless --detach) watch it to
 // its end and exit with the code its outcome means.
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { unwrap, type BerthClient } from '../client/berth-client.js';
 import type { CommandContext, Run } from './command-context.js';
 import { chooseView } from './deploy-views.js';
@@ -24,6 +24,7 @@ interface DeployOptions extends WatchOptions {
   compose?: string;
   var: string[];
   secretVar: string[];
+  strategy?: 'canary' | 'all-at-once';
 }
 
 type Accepted = { deploymentId: string; workflowId: string; temporalUrl: string; url: string };
@@ -44,7 +45,8 @@ export function registerDeployCommands(program: Command, run: Run) {
       .option('--dir <path>', 'static apps: the site’s directory, packed and uploaded')
       .option('--compose <file>', 'stacks: upload this compose file, then deploy it')
       .option('--var <KEY=VALUE>', 'a variable of this deploy only, over the project’s and the environment’s (repeat it)', collect, [])
-      .option('--secret-var <KEY=VALUE>', 'the same, secret: sealed, never shown (KEY=- reads the value from stdin)', collect, []),
+      .option('--secret-var <KEY=VALUE>', 'the same, secret: sealed, never shown (KEY=- reads the value from stdin)', collect, [])
+      .addOption(new Option('--strategy <how>', 'image and git apps: canary or all-at-once (default: the environment’s setting)').choices(['canary', 'all-at-once'])),
   )
     .addHelpText(
       'after',
@@ -55,6 +57,7 @@ export function registerDeployCommands(program: Command, run: Run) {
         'berth deploy shop prod --compose compose.yaml',
         'printf %s "$TOKEN" | berth deploy web prod --var LOG_LEVEL=debug --secret-var API_TOKEN=-',
         'berth deploy web prod --detach            # prints the deployment id and returns',
+        'berth deploy web prod --image web:1.5 --strategy canary   # berth canary promote|pause|resume|abort DEPLOYMENT',
         'berth deploy web prod -o json | jq -c \'select(.event == "phase")\'',
       ]),
     )
@@ -112,7 +115,7 @@ async function requestDeploy(client: BerthClient, app: string, env: string, opti
     await unwrap(client.PUT('/apps/{app}/compose', { params: { path: { app } }, body: { compose } }));
   }
   const source = options.image ? { image: options.image } : options.ref ? { ref: options.ref } : options.sha ? { sha: options.sha } : {};
-  const body = { ...source, ...(await deployVariables(options)) };
+  const body = { ...source, ...(options.strategy ? { strategy: options.strategy } : {}), ...(await deployVariables(options)) };
   return unwrap(client.POST('/apps/{app}/environments/{env}/deployments', { params: { path }, body }));
 }
 

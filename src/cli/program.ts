@@ -7,6 +7,7 @@ import { registerAppCommands } from './app-commands.js';
 import { commandContext, type Action, type GlobalOptions } from './command-context.js';
 import { completionScript } from './completion-scripts.js';
 import { registerDeployCommands } from './deploy-commands.js';
+import { registerCanaryCommands } from './canary-commands.js';
 import { registerDeploymentCommands } from './deployment-commands.js';
 import { registerDomainCommands } from './domain-commands.js';
 import { CliError, describeError, EXIT, exitForError, isExpected } from './exit-codes.js';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerAppCommands(program, run);
   registerDeployCommands(program, run);
   registerDeploymentCommands(program, run);
+  registerCanaryCommands(program, run);
   registerRulesCommands(program, run);
   registerVarsCommands(program, run);
   registerDomainCommands(program, run);

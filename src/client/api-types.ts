@@ -5478,6 +5478,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/deployments/{id}/canary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A running canary’s step, weight and analysis
+         * @description Access: read on the project of param.deployment.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The canary now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CanaryState"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/deployments/{id}/canary/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote, pause, resume or abort a running canary
+         * @description Answers with the canary’s state once its workflow has taken the action; 409 (nothing changed) when the deployment runs no canary or the action does not apply now.
+         *
+         *     Access: deploy on the project of param.deployment.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description promote: straight to 100 %; pause/resume: the step’s timer; abort: traffic back on the stable release */
+                    action: "promote" | "pause" | "resume" | "abort";
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["CanaryCommand"];
+                };
+            };
+            responses: {
+                /** @description The canary after the action */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CanaryState"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/deployments/{id}/cancel": {
         parameters: {
             query?: never;
@@ -10341,6 +10521,38 @@ export interface components {
         BuildSecretInput: {
             value: string;
         };
+        CanaryCommand: {
+            /** @description Recorded with an abort */
+            reason?: string;
+        };
+        /** @description The canary image deploys run, as they use it; null: all at once */
+        CanarySettings: {
+            cookie?: components["schemas"]["CanarySplitMatch"];
+            header?: components["schemas"]["CanarySplitMatch"];
+            maxErrorRatioIncrease: number;
+            maxP95Ms: number;
+            steps: number[];
+            stepSeconds: number;
+        } | null;
+        CanarySplitMatch: {
+            name: string;
+            value: string;
+        } | null;
+        CanaryState: {
+            /** @description The analysis of the step so far */
+            figures: string | null;
+            /** @enum {string} */
+            outcome: "running" | "promoting" | "aborted";
+            paused: boolean;
+            reason: string | null;
+            /** @description Time left in the step (frozen while paused) */
+            remainingMs: number;
+            /** @description 1-based step in weights */
+            step: number;
+            /** @description The new release’s share of traffic now, in percent */
+            weight: number;
+            weights: number[];
+        };
         CertificateInfo: {
             /** @description SHA-256 of the certificate */
             fingerprint: string;
@@ -10427,6 +10639,19 @@ export interface components {
             sha: string | null;
         };
         DeployInput: {
+            /** @description This deploy’s canary settings over the environment’s (implies strategy canary) */
+            canary?: {
+                cookie?: components["schemas"]["CanarySplitMatch"] & unknown;
+                header?: components["schemas"]["CanarySplitMatch"] & unknown;
+                /** @description How far the canary’s 5xx ratio may exceed the stable release’s (0–1) */
+                maxErrorRatioIncrease?: number;
+                /** @description p95 latency (ms) that aborts a canary slower than the stable release */
+                maxP95Ms?: number;
+                /** @description The new release’s share of traffic at each step, in percent (rising, 1–99); 100 % follows the last */
+                steps?: number[];
+                /** @description How long each step lasts while the analysis watches */
+                stepSeconds?: number;
+            };
             /**
              * @description Apps of kind image: a tag or digest; defaults to the app's image
              * @example 127.0.0.1:5000/team/web:1.4.2
@@ -10438,6 +10663,11 @@ export interface components {
             secret?: string[];
             /** @description Apps of kind git: the exact commit to build */
             sha?: string;
+            /**
+             * @description Image and git apps: how this deploy moves traffic (default: the environment’s canary setting)
+             * @enum {string}
+             */
+            strategy?: "all-at-once" | "canary";
             /** @description This deploy’s own variables, over the project’s and the environment’s (docs/variables.md) */
             variables?: {
                 [key: string]: string;
@@ -10593,6 +10823,7 @@ export interface components {
         };
         Environment: {
             app: string;
+            canary: components["schemas"]["CanarySettings"];
             cancelSuperseded: boolean;
             createdAt: string;
             domains: string[];
@@ -10613,6 +10844,19 @@ export interface components {
             watch: components["schemas"]["PostSwitchWatch"];
         };
         EnvironmentInput: {
+            /** @description Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once */
+            canary?: {
+                cookie?: components["schemas"]["CanarySplitMatch"] & unknown;
+                header?: components["schemas"]["CanarySplitMatch"] & unknown;
+                /** @description How far the canary’s 5xx ratio may exceed the stable release’s (0–1) */
+                maxErrorRatioIncrease?: number;
+                /** @description p95 latency (ms) that aborts a canary slower than the stable release */
+                maxP95Ms?: number;
+                /** @description The new release’s share of traffic at each step, in percent (rising, 1–99); 100 % follows the last */
+                steps?: number[];
+                /** @description How long each step lasts while the analysis watches */
+                stepSeconds?: number;
+            } | null;
             /**
              * @description A newer deploy cancels a running one (before its traffic switch)
              * @default false
@@ -10666,6 +10910,19 @@ export interface components {
             };
         };
         EnvironmentPatch: {
+            /** @description Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once */
+            canary?: {
+                cookie?: components["schemas"]["CanarySplitMatch"] & unknown;
+                header?: components["schemas"]["CanarySplitMatch"] & unknown;
+                /** @description How far the canary’s 5xx ratio may exceed the stable release’s (0–1) */
+                maxErrorRatioIncrease?: number;
+                /** @description p95 latency (ms) that aborts a canary slower than the stable release */
+                maxP95Ms?: number;
+                /** @description The new release’s share of traffic at each step, in percent (rising, 1–99); 100 % follows the last */
+                steps?: number[];
+                /** @description How long each step lasts while the analysis watches */
+                stepSeconds?: number;
+            } | null;
             cancelSuperseded?: boolean;
             domains?: string[];
             drainSeconds?: number;
@@ -11260,7 +11517,7 @@ export interface components {
             message: string | null;
             outcome: string;
             /** @enum {string} */
-            phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "verify" | "drain" | "retire" | "prune" | "receive" | "unpack" | "switch" | "build" | "rollout" | "update" | "revert" | "teardown" | "watch";
+            phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "verify" | "drain" | "retire" | "prune" | "receive" | "unpack" | "switch" | "build" | "rollout" | "update" | "revert" | "teardown" | "watch" | "canary";
             startedAt: string;
         };
         /** @description The post-switch watch as deploys use it (the environment’s own settings over the installation’s defaults) */

@@ -1,6 +1,7 @@
 // The part of a deploy request that follows from the app and the environment as they are now.
 import type { AppKind, DeployRequest, QueuePolicy } from './deployment.js';
 import { routeTls, type HttpsSettings } from './https.js';
+import { appKindRunsCanary, resolveCanary, type CanaryOverrides } from './canary.js';
 import { resolveWatch, type WatchOverrides } from './post-switch-watch.js';
 import { environmentHosts } from './route.js';
 
@@ -33,6 +34,7 @@ export interface RequestEnvironment {
   https?: HttpsSettings | null;
   watch?: WatchOverrides | null;
   standbySeconds?: number;
+  canary?: CanaryOverrides | null;
 }
 
 export type RequestBase = Omit<DeployRequest, 'deploymentId' | 'kind' | 'trigger'>;
@@ -51,6 +53,7 @@ export function requestBase(app: RequestApp, env: RequestEnvironment, site: Requ
     drainSeconds: env.drainSeconds,
     watch: resolveWatch(env.watch, site.watchSeconds),
     standbySeconds: env.standbySeconds ?? 0,
+    canary: appKindRunsCanary(app.kind) ? resolveCanary(env.canary) : null,
     hosts,
     tls: routeTls(env.https, hosts, site.httpsPort),
     hostId: site.hostId,

@@ -1,5 +1,6 @@
 // Deployment requests and their lifecycle.
 import type { RouteTls } from './https.js';
+import type { CanarySettings } from './canary.js';
 import type { WatchSettings } from './post-switch-watch.js';
 
 /** rolled-back: live after the switch, then the post-switch watch sent traffic back to the previous release. */
@@ -63,6 +64,8 @@ export interface DeployRequest {
   drainSeconds: number;
   /** How long the previous release keeps running after the deploy (absent or 0: stopped after the drain). */
   standbySeconds?: number | undefined;
+  /** A canary before the switch to 100 % (image deploys; absent or null: all at once). */
+  canary?: CanarySettings | null | undefined;
   /** The post-switch watch (absent in requests made before it existed: no watch). */
   watch?: WatchSettings | undefined;
   /** Host names the environment answers on. */

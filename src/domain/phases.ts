@@ -32,9 +32,11 @@ export type PhaseName =
   | 'revert'
   | 'teardown'
   /** The post-switch watch, when the environment has one (src/domain/post-switch-watch.ts). */
-  | 'watch';
+  | 'watch'
+  /** A canary's steps before the switch to 100 %, when the deploy runs one (src/domain/canary.ts). */
+  | 'canary';
 export const PHASES = [
-  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown', 'watch']),
+  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown', 'watch', 'canary']),
 ] as [PhaseName, ...PhaseName[]];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';

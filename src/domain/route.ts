@@ -2,6 +2,7 @@
 // load-balanced service with a server per live replica, and with HTTPS on the routers of
 // route-tls.ts.
 import type { RouteTls } from './https.js';
+import { parseSplit, splitConfig, type RouteSplit } from './route-split.js';
 import { HTTP_ENTRYPOINT, hostRule, parseTls, ruleHosts, tlsRouters } from './route-tls.js';
 
 export interface RouteSpec {
@@ -15,6 +16,14 @@ export interface RouteSpec {
   requestHeaders?: Record<string, string> | undefined;
   /** HTTPS for the certifiable hosts (absent: plain HTTP only). */
   tls?: RouteTls | undefined;
+  /** A canary beside the servers (which stay the stable release's), with its share of traffic. */
+  split?: RouteSplit | undefined;
+}
+
+/** The route without its canary: what the environment serves when the canary ends either way. */
+export function withoutSplit(route: RouteSpec): RouteSpec {
+  const { split: _split, ...rest } = route;
+  return rest;
 }
 
 export function routeName(environmentId: string): string {
@@ -42,11 +51,13 @@ export function traefikRouteConfig(route: RouteSpec): object {
   const name = routeName(route.environmentId);
   const rule = hostRule(route.hosts);
   const tls = route.tls ? tlsRouters(name, route.tls) : { routers: {}, middlewares: {} };
+  const split = route.split ? splitConfig(name, route, route.split, DEPLOYMENT_HEADER) : { routers: {}, middlewares: {}, services: {} };
   return {
     http: {
-      routers: { [name]: { rule, service: name, entryPoints: [HTTP_ENTRYPOINT], middlewares: [name] }, ...tls.routers },
+      routers: { [name]: { rule, service: name, entryPoints: [HTTP_ENTRYPOINT], middlewares: [name] }, ...tls.routers, ...split.routers },
       middlewares: {
         ...tls.middlewares,
+        ...split.middlewares,
         [name]: {
           headers: {
             customResponseHeaders: { [DEPLOYMENT_HEADER]: route.deploymentId },
@@ -61,6 +72,7 @@ export function traefikRouteConfig(route: RouteSpec): object {
             servers: route.servers.map((url) => ({ url })),
           },
         },
+        ...split.services,
       },
     },
   };
@@ -78,12 +90,14 @@ export function parseRouteConfig(environmentId: string, text: string): RouteSpec
       };
     };
     const rule = config.http?.routers?.[name]?.rule;
-    const servers = config.http?.services?.[name]?.loadBalancer?.servers;
+    const split = parseSplit(name, (config.http ?? {}) as Parameters<typeof parseSplit>[1], DEPLOYMENT_HEADER);
+    const servers = split?.servers ?? config.http?.services?.[name]?.loadBalancer?.servers?.map((s) => s.url);
     const headers = config.http?.middlewares?.[name]?.headers;
     const deploymentId = headers?.customResponseHeaders?.[DEPLOYMENT_HEADER];
     if (!rule || !servers || !deploymentId) return null;
     const hosts = ruleHosts(rule);
-    const spec: RouteSpec = { environmentId, deploymentId, hosts, servers: servers.map((s) => s.url) };
+    const spec: RouteSpec = { environmentId, deploymentId, hosts, servers };
+    if (split) spec.split = split.split;
     if (headers?.customRequestHeaders) spec.requestHeaders = headers.customRequestHeaders;
     const tls = parseTls(name, (config.http ?? {}) as Parameters<typeof parseTls>[1]);
     if (tls) spec.tls = tls;

@@ -1,6 +1,7 @@
 // Signals, queries and updates of Berth's workflows, declared once and shared by the workflows
 // and their callers. Their names are durable public API: renaming one breaks running workflows.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CanaryState } from './canary.js';
 import type { DeployRequest, DeploymentStatus } from './deployment.js';
 import type { PhaseRecord } from './phases.js';
 import type { KeyRotationProgress } from './key-rotation.js';
@@ -40,6 +41,21 @@ export const laneStateQuery = defineQuery<LaneState>('laneState');
 /** From the lane to a running deploy: stop before traffic moves, undo, end with this reason. */
 export const abortDeploySignal = defineSignal<[AbortReason]>('abortDeploy');
 export const deployProgressQuery = defineQuery<DeployProgress>('progress');
+
+/** Who asks a canary to move, and why (an abort's reason is recorded with the deployment). */
+export interface CanaryCommand {
+  by?: string | undefined;
+  reason?: string | undefined;
+}
+/** A running canary's state (deployments with a canary only). */
+export const canaryStateQuery = defineQuery<CanaryState>('canaryState');
+/** Straight to 100 %, skipping the steps left. */
+export const promoteCanaryUpdate = defineUpdate<CanaryState, [CanaryCommand]>('promoteCanary');
+/** The current step's timer stops (the analysis goes on and may still abort). */
+export const pauseCanaryUpdate = defineUpdate<CanaryState, [CanaryCommand]>('pauseCanary');
+export const resumeCanaryUpdate = defineUpdate<CanaryState, [CanaryCommand]>('resumeCanary');
+/** Traffic back on the stable release; the deployment ends failed with the reason. */
+export const abortCanaryUpdate = defineUpdate<CanaryState, [CanaryCommand]>('abortCanary');
 
 /** Reconcile this environment again once the current pass ends (something changed meanwhile). */
 export const recheckSignal = defineSignal('recheck');

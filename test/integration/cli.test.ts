@@ -253,7 +253,7 @@ describe('bad input is a clear message, a non-zero exit, and changes nothing', (
 });
 
 test('every command has --help with examples', async () => {
-  for (const command of [['login'], ['logout'], ['whoami'], ['context', 'list'], ['apps'], ['envs'], ['status'], ['open'], ['deploy'], ['rollback'], ['logs'], ['cancel'], ['releases'], ['rules', 'test'], ['vars', 'get'], ['vars', 'set'], ['vars', 'unset'], ['vars', 'effective'], ['completion']]) {
+  for (const command of [['login'], ['logout'], ['whoami'], ['context', 'list'], ['apps'], ['envs'], ['status'], ['open'], ['deploy'], ['rollback'], ['logs'], ['cancel'], ['releases'], ['rules', 'test'], ['vars', 'get'], ['vars', 'set'], ['vars', 'unset'], ['vars', 'effective'], ['completion'], ['canary', 'status'], ['canary', 'promote'], ['canary', 'pause'], ['canary', 'resume'], ['canary', 'abort']]) {
     const res = await runCli([...command, '--help']);
     expect(res.code, command.join(' ')).toBe(0);
     expect(res.stdout, command.join(' ')).toMatch(/Examples:\n {2}\$ \S/);

@@ -242,7 +242,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       });
     },
     async close() {
-      if (process.env.RECORD_HISTORIES_DIR) await recordHistories(temporal, process.env.RECORD_HISTORIES_DIR);
+      if (process.env.RECORD_HISTORIES_DIR) await recordHistories(temporal, process.env.RECORD_HISTORIES_DIR, berth.dataConverter.payloadCodecs ?? []);
       await dispatcher.stop();
       for (const child of spawned) child.kill('SIGKILL');
       await berth.stopWorkers();

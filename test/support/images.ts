@@ -11,9 +11,10 @@ const RUN = `${process.pid}-${Date.now().toString(36)}`;
 /**
  * Builds the hello app answering `version`; with healthy: false its /healthz is a 404;
  * startDelay/stopDelay (seconds) slow its start (before it listens) and its stop; unhealthyAfter
- * (seconds) turns its /healthz into a 404 that long after it listens, / still answering.
+ * (seconds) turns its /healthz into a 404 that long after it listens, / still answering;
+ * errorPercent makes /cgi-bin/answer a 500 for that share of its requests (at random).
  */
-export function buildHello(tag: string, options: { version: string; healthy?: boolean; startDelay?: number; stopDelay?: number; unhealthyAfter?: number }): string {
+export function buildHello(tag: string, options: { version: string; healthy?: boolean; startDelay?: number; stopDelay?: number; unhealthyAfter?: number; errorPercent?: number }): string {
   execFileSync(
     DOCKER,
     [
@@ -33,6 +34,8 @@ export function buildHello(tag: string, options: { version: string; healthy?: bo
       `STOP_DELAY=${options.stopDelay ?? 0}`,
       '--build-arg',
       `UNHEALTHY_AFTER=${options.unhealthyAfter ?? ''}`,
+      '--build-arg',
+      `ERROR_PERCENT=${options.errorPercent ?? 0}`,
       '-t',
       tag,
       HELLO,

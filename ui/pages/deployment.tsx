@@ -6,6 +6,7 @@ import { followDeployment } from '../../src/client/deployment-events.js';
 import { api, describeError, unwrap, type Schemas } from '../api.js';
 import { parseAnsi } from '../parts/ansi.js';
 import { useCan } from '../parts/can.js';
+import { CanaryPanel } from '../parts/canary-panel.js';
 import { ErrorNote, Layout, Loading } from '../parts/layout.js';
 import { PhaseTimeline } from '../parts/phase-timeline.js';
 import { formatDuration, StatusBadge, When } from '../parts/status.js';
@@ -98,6 +99,7 @@ export function DeploymentPage(props: { id: string }) {
   };
 
   const serviceList = Object.entries(services).map(([service, list]) => ({ service, phases: list }));
+  const canaryPhase = (phases.length ? phases : (d?.phases ?? [])).findLast((p) => p.phase === 'canary');
   return (
     <Layout title={`Deployment ${props.id}`}>
       <ErrorNote error={detail.error ?? error} />
@@ -130,6 +132,7 @@ export function DeploymentPage(props: { id: string }) {
             )}
           </p>
           {(status?.message ?? d.message) && <p class={current === 'failed' ? 'error' : 'muted'}>{status?.message ?? d.message}</p>}
+          {running && canaryPhase?.outcome === 'running' && <CanaryPanel id={props.id} version={`${canaryPhase.startedAt}-${logs.length}`} canAct={can.deploy} />}
           <EndState d={d} status={current} />
           <h2>Phases</h2>
           <PhaseTimeline phases={phases.length ? phases : d.phases} services={serviceList.length ? serviceList : d.services} now={now} />
