@@ -30,6 +30,12 @@ export function containerRegistry(sampler: ContainerSampler): Registry {
   family('berth_container_restarts_total', 'Times the engine restarted the container (its restart policy).', 'counter', (f) => f.restarts);
   family('berth_container_oom_killed', 'Whether the container was last stopped by the kernel for lack of memory (1) or not (0).', 'gauge', (f) => (f.oomKilled ? 1 : 0));
   registerSnapshot(registry, {
+    name: 'berth_container_oom_kills_total',
+    help: 'Times the kernel killed a container for going over its memory limit, from the engine\'s events since the worker started.',
+    type: 'counter',
+    samples: () => sampler.oomKills().map((k) => ({ labels: k.labels, value: k.count })),
+  });
+  registerSnapshot(registry, {
     name: 'berth_container_sample_cpu_seconds',
     help: "The worker's CPU time spent on its last sample of the containers.",
     type: 'gauge',

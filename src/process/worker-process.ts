@@ -19,6 +19,10 @@ import { createReconcileTriggers } from './reconcile-triggers.js';
 import { environmentNames } from '../../db/queries/environment-names.js';
 import { createContainerSampler } from '../metrics/container-sampler.js';
 import { startWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.js';
+import { createNotificationEmitter } from '../../activities/notify/emit-notifications.js';
+import { createEventNotices } from '../../activities/notify/event-notices.js';
+import { createHostNotices } from '../../activities/notify/host-notices.js';
+import { startRuntimeWatch } from './runtime-watch.js';
 
 export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers & { metrics: WorkerMetrics | null }> {
   const { config, database, log } = parts;
@@ -63,21 +67,47 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   await ensureRepositorySyncSchedule(temporal, config.github.repoSyncMinutes);
   const triggersLog = log.child({ component: 'reconcile-triggers' });
   const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog });
-  const listener = config.reconcile.dockerEvents
-    ? listenForContainerEvents({
-        docker,
-        instance: config.instance,
-        log: triggersLog,
-        onEvent: (event) => void triggers.onEvent(event).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed')),
-        onReconnect: () => void triggers.onReconnect(),
-      })
-    : null;
-  const diskWatch = watchDiskSpace({ temporal, config, space: createDockerRootSpace(docker), log: log.child({ component: 'disk-watch' }) });
+  // Runtime events (health, restart loops, OOM kills, the disk) go to the channels as the activities' events do.
+  const emitter = createNotificationEmitter({ db: database.db, temporal, log: log.child({ component: 'notifications' }), retry: config.notifications.retry });
+  const notices = createEventNotices({ db: database.db, emitter, publicUrl: config.api.publicUrl });
+  const hostNotices = createHostNotices({ emitter, publicUrl: config.api.publicUrl });
   const metricsLog = log.child({ component: 'worker-metrics' });
+  const sampler = createContainerSampler({ docker, names: (ids) => environmentNames(database.db, ids), instance: config.instance, log: metricsLog });
+  const runtimeLog = log.child({ component: 'runtime-watch' });
+  const runtime = startRuntimeWatch({
+    db: database.db,
+    docker,
+    instance: config.instance,
+    healthSeconds: config.notifications.runtime.healthSeconds,
+    restartLoop: config.notifications.runtime.restartLoop,
+    notify: notices.runtime,
+    countOomKill: config.metrics.workerListen ? (labels) => sampler.countOomKill(labels) : undefined,
+    log: runtimeLog,
+  });
+  // One events stream serves both: reconcile's triggers (when enabled) and the runtime watch.
+  const listener = listenForContainerEvents({
+    docker,
+    instance: config.instance,
+    log: triggersLog,
+    onEvent: (event) => {
+      if (config.reconcile.dockerEvents) void triggers.onEvent(event).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed'));
+      void runtime.onContainerEvent(event).catch((err: unknown) => runtimeLog.warn({ err, event: event.event }, 'runtime event not handled'));
+    },
+    onReconnect: () => {
+      if (config.reconcile.dockerEvents) void triggers.onReconnect();
+    },
+  });
+  const diskWatch = watchDiskSpace({
+    temporal,
+    config,
+    space: createDockerRootSpace(docker),
+    log: log.child({ component: 'disk-watch' }),
+    notifyLow: (low) => hostNotices.diskLow({ ...low, hostId: config.hostId }),
+  });
   const metrics = config.metrics.workerListen
     ? await startWorkerMetrics({
         listen: config.metrics.workerListen,
-        sampler: createContainerSampler({ docker, names: (ids) => environmentNames(database.db, ids), instance: config.instance, log: metricsLog }),
+        sampler,
         sampleSeconds: config.metrics.sampleSeconds,
         log: metricsLog,
       })
@@ -88,7 +118,8 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     metrics,
     async shutdown() {
       await metrics?.stop();
-      listener?.stop();
+      listener.stop();
+      runtime.stop();
       diskWatch.stop();
       keys.stop();
       await workers.shutdown();
