@@ -10677,7 +10677,7 @@ export interface components {
                  * @example web
                  */
                 environment: string | null;
-                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring")[];
+                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring" | "health.lost" | "health.regained" | "container.restart_loop" | "container.oom_killed" | "disk.low" | "secrets.key_rotated")[];
             }[];
         };
         NotificationChannelPatch: {
@@ -10697,7 +10697,7 @@ export interface components {
                  * @example web
                  */
                 environment: string | null;
-                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring")[];
+                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring" | "health.lost" | "health.regained" | "container.restart_loop" | "container.oom_killed" | "disk.low" | "secrets.key_rotated")[];
             }[];
         };
         NotificationDestination: {
