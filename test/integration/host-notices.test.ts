@@ -57,7 +57,7 @@ test('a finished key rotation is told once, naming the new key and the retired o
   const rotated = await waitFor('secrets.key_rotated', async () => delivered('/ops').find((d) => d.type === 'secrets.key_rotated'), 40_000, 200);
   const keyId = (started.body as { keyId: string }).keyId;
   expect(rotated.data.facts.keyId).toBe(keyId);
-  expect(rotated.data.facts.retired.split(',').filter(Boolean).length).toBeGreaterThanOrEqual(1);
+  expect((rotated.data.facts.retired ?? '').split(',').filter(Boolean).length).toBeGreaterThanOrEqual(1);
   expect(rotated.data.facts.retired).not.toContain(keyId);
   expect(delivered('/team')).toEqual([]);
 }, 60_000);
