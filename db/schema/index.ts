@@ -40,3 +40,4 @@ export * from './notification-channels.js';
 export * from './notification-subscriptions.js';
 export * from './notification-messages.js';
 export * from './secret-keys.js';
+export * from './environment-samples.js';

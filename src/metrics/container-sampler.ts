@@ -8,6 +8,8 @@ import { LABEL, labelFilter, replicaOf } from '../domain/labels.js';
 import type { Logger } from '../logger.js';
 
 export interface ContainerFigures {
+  /** The environment's id (its label), for figures kept per environment. */
+  environmentId: string;
   labels: { app: string; environment: string; service: string; replica: string };
   cpuSeconds: number;
   memoryBytes: number;
@@ -66,6 +68,7 @@ export function createContainerSampler(deps: { docker: Docker; names: Environmen
       ]);
       const networks = Object.values(stats.networks ?? {});
       return {
+        environmentId: info.Labels[LABEL.environment] ?? '',
         labels: nameLabels(info.Labels),
         cpuSeconds: (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9,
         memoryBytes: workingSet(stats.memory_stats),

@@ -44,12 +44,9 @@ export function containerRegistry(sampler: ContainerSampler): Registry {
   return registry;
 }
 
-export async function startWorkerMetrics(deps: { listen: { host: string; port: number }; sampler: ContainerSampler; sampleSeconds: number; log: Logger }): Promise<WorkerMetrics> {
+/** Serves the sampler's last figures; the worker's sample loop (src/process/sample-loop.ts) keeps them fresh. */
+export async function startWorkerMetrics(deps: { listen: { host: string; port: number }; sampler: ContainerSampler; log: Logger }): Promise<WorkerMetrics> {
   const registry = containerRegistry(deps.sampler);
-  const sampleNow = () => deps.sampler.sample().catch((err: unknown) => deps.log.warn({ err }, 'container sample failed'));
-  await sampleNow();
-  const timer = setInterval(() => void sampleNow(), deps.sampleSeconds * 1000);
-  timer.unref();
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404).end();
@@ -77,7 +74,6 @@ export async function startWorkerMetrics(deps: { listen: { host: string; port: n
       return a && typeof a === 'object' ? { host: a.address, port: a.port } : null;
     },
     async stop() {
-      clearInterval(timer);
       if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -23,6 +23,7 @@ import { createNotificationEmitter } from '../../activities/notify/emit-notifica
 import { createEventNotices } from '../../activities/notify/event-notices.js';
 import { createHostNotices } from '../../activities/notify/host-notices.js';
 import { startRuntimeWatch } from './runtime-watch.js';
+import { startSampleLoop } from './sample-loop.js';
 
 export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger }): Promise<Workers & { metrics: WorkerMetrics | null }> {
   const { config, database, log } = parts;
@@ -104,11 +105,11 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     log: log.child({ component: 'disk-watch' }),
     notifyLow: (low) => hostNotices.diskLow({ ...low, hostId: config.hostId }),
   });
+  const sampling = startSampleLoop({ db: database.db, sampler, seconds: config.metrics.sampleSeconds, traefikApiUrl: config.traefik.apiUrl, log: metricsLog });
   const metrics = config.metrics.workerListen
     ? await startWorkerMetrics({
         listen: config.metrics.workerListen,
         sampler,
-        sampleSeconds: config.metrics.sampleSeconds,
         log: metricsLog,
       })
     : null;
@@ -120,6 +121,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
       await metrics?.stop();
       listener.stop();
       runtime.stop();
+      sampling.stop();
       diskWatch.stop();
       keys.stop();
       await workers.shutdown();
