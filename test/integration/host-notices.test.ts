@@ -59,5 +59,7 @@ test('a finished key rotation is told once, naming the new key and the retired o
   expect(rotated.data.facts.keyId).toBe(keyId);
   expect((rotated.data.facts.retired ?? '').split(',').filter(Boolean).length).toBeGreaterThanOrEqual(1);
   expect(rotated.data.facts.retired).not.toContain(keyId);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(delivered('/ops').filter((d) => d.type === 'secrets.key_rotated')).toHaveLength(1);
   expect(delivered('/team')).toEqual([]);
 }, 60_000);
