@@ -57,12 +57,10 @@ export function EnvironmentCharts(props: { app: string; env: string }) {
   const charts = useLoad(() => unwrap(api.GET('/apps/{app}/environments/{env}/charts', { params: { path: { app: props.app, env: props.env }, query: { minutes: 60 } } })), [props.app, props.env]);
   return (
     <section aria-label={`Last hour of ${props.env}`} class="charts">
-      <h3>
-        Last hour{' '}
-        <button type="button" class="link" onClick={() => charts.reload()}>
-          Refresh the charts of {props.env}
-        </button>
-      </h3>
+      <h3>Last hour</h3>
+      <button type="button" class="link" onClick={() => charts.reload()}>
+        Refresh the charts of {props.env}
+      </button>
       <ErrorNote error={charts.error} />
       {charts.data && (
         <div class="chart-row">
