@@ -42,6 +42,7 @@ import { DEFAULT_NOTIFICATIONS, type ServiceEndpoints } from './notify/send-to-c
 import { createPruneHistory } from './store/prune-history.js';
 import { createCertificateNotices } from './notify/certificate-notices.js';
 import { createKeyActivities } from './keys/index.js';
+import { createHostNotices, withRotationNotice } from './notify/host-notices.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -122,6 +123,7 @@ export function createControlActivities(deps: ActivityDeps) {
   const notifyLog = deps.log.child({ component: 'notifications' });
   const emitter = createNotificationEmitter({ db: deps.db, temporal: deps.temporal, log: notifyLog, retry: notifications.retry });
   const notices = createEventNotices({ db: deps.db, emitter, publicUrl: deps.site.publicUrl });
+  const keys = createKeyActivities({ db: deps.db, box: deps.box, log: deps.log.child({ component: 'secret-keys' }) });
   return {
     ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
     ...store,
@@ -136,7 +138,9 @@ export function createControlActivities(deps: ActivityDeps) {
     ...createNotificationActivities({ db: deps.db, box: deps.box, endpoints: notifications.endpoints, log: notifyLog }),
     ...createPruneHistory(deps.db, deps.log.child({ component: 'retention' })),
     ...createCertificateNotices({ db: deps.db, emitter, appsDomain: deps.appsDomain, httpsEntryUrl: deps.traefik.httpsEntryUrl, httpsPort: deps.site.httpsPort, publicUrl: deps.site.publicUrl }),
-    ...createKeyActivities({ db: deps.db, box: deps.box, log: deps.log.child({ component: 'secret-keys' }) }),
+    ...keys,
+    // The rotation's last step also tells the instance's channels it is done.
+    ...withRotationNotice(keys, createHostNotices({ emitter, publicUrl: deps.site.publicUrl })),
   };
 }
 

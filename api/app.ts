@@ -28,6 +28,7 @@ import { UI_BASE, uiRoutes } from './ui/ui-routes.js';
 import { newRouter } from './router.js';
 import { appRoutes } from './routes/apps.js';
 import { appLogRoutes } from './routes/app-logs.js';
+import { environmentChartRoutes } from './routes/environment-charts.js';
 import { auditRoutes } from './routes/audit.js';
 import { buildSecretRoutes } from './routes/build-secrets.js';
 import { canaryRoutes } from './routes/canary.js';
@@ -140,6 +141,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/apps', appRoutes(deps));
   v1.route('/apps', environmentRoutes(deps));
   v1.route('/apps', appLogRoutes(deps));
+  v1.route('/apps', environmentChartRoutes(deps));
   v1.route('/apps', removalRoutes(deps));
   v1.route('/apps', environmentVariableRoutes(deps));
   v1.route('/apps', variableSchemaRoutes(deps));

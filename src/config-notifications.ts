@@ -19,6 +19,9 @@ export const notificationEnv = {
   BERTH_RETAIN_NOTIFICATIONS_DAYS: days.default(30),
   BERTH_CERT_WARN_DAYS: z.coerce.number({ error: 'expected a number of days' }).int('expected whole days').min(1).max(89).default(21),
   BERTH_CERT_CHECK_INTERVAL_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(60).max(7 * 86_400).default(6 * 3600),
+  BERTH_HEALTH_WATCH_SECONDS: z.coerce.number({ error: 'expected seconds (0: no watch)' }).int().min(0).max(3600).default(15),
+  BERTH_RESTART_LOOP_COUNT: z.coerce.number({ error: 'expected a number of restarts' }).int().min(2).max(1000).default(3),
+  BERTH_RESTART_LOOP_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(1).max(86_400).default(600),
 };
 
 type Env = { [K in keyof typeof notificationEnv]: z.output<(typeof notificationEnv)[K]> };
@@ -29,6 +32,10 @@ export function notificationConfig(e: Env, auditRetentionDays: number) {
       retry: { initialIntervalMs: e.BERTH_NOTIFY_RETRY_MS, maximumIntervalMs: Math.max(e.BERTH_NOTIFY_MAX_RETRY_MS, e.BERTH_NOTIFY_RETRY_MS), maximumAttempts: e.BERTH_NOTIFY_MAX_ATTEMPTS },
       endpoints: { telegramApiUrl: e.BERTH_TELEGRAM_API_URL.replace(/\/$/, ''), pagerDutyEventsUrl: e.BERTH_PAGERDUTY_EVENTS_URL },
       certificates: { warnDays: e.BERTH_CERT_WARN_DAYS, intervalSeconds: e.BERTH_CERT_CHECK_INTERVAL_SECONDS },
+      runtime: {
+        healthSeconds: e.BERTH_HEALTH_WATCH_SECONDS,
+        restartLoop: { count: e.BERTH_RESTART_LOOP_COUNT, windowMs: e.BERTH_RESTART_LOOP_SECONDS * 1000 },
+      },
     },
     retention: {
       intervalSeconds: e.BERTH_RETENTION_INTERVAL_SECONDS,

@@ -85,6 +85,8 @@ export interface Config {
     endpoints: { telegramApiUrl: string; pagerDutyEventsUrl: string };
     /** The certificate schedule: every `intervalSeconds`, certificates expiring within `warnDays` are notified. */
     certificates: { warnDays: number; intervalSeconds: number };
+    /** The worker's runtime watch: live releases probed every `healthSeconds` (0: never); restart loops. */
+    runtime: { healthSeconds: number; restartLoop: { count: number; windowMs: number } };
   };
   /** The retention schedule: every `intervalSeconds`, rows older than their age in days go. */
   retention: {

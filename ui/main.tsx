@@ -13,6 +13,7 @@ import { CleanupPage } from './pages/cleanup.js';
 import { DeploymentPage } from './pages/deployment.js';
 import { GitHubPage } from './pages/github.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { NotificationsPage } from './pages/notifications.js';
 import { OverviewPage } from './pages/overview.js';
 import { ReconcilePage } from './pages/reconcile.js';
 import { RulesPage } from './pages/rules.js';
@@ -36,6 +37,7 @@ const ROUTES: [string, Page][] = [
   ['/audit', () => <AuditPage />],
   ['/users', () => <UsersPage />],
   ['/tokens', () => <TokensPage />],
+  ['/notifications', () => <NotificationsPage />],
   ['/github', () => <GitHubPage />],
 ];
 

@@ -97,6 +97,9 @@ export function createEventNotices(deps: { db: Db; emitter: NotificationEmitter;
         { pullRequest: String(input.number), commit: input.headSha },
       );
     },
+
+    /** What the worker's runtime watch saw in an environment (health, restarts, OOM kills). */
+    runtime: (environmentId: string, type: NotificationEventType, key: string, text: string, extra: Record<string, string> = {}) => environmentEvent(environmentId, type, key, text, extra),
   };
   return notices;
 

@@ -41,3 +41,4 @@ export * from './notification-subscriptions.js';
 export * from './notification-messages.js';
 export * from './secret-keys.js';
 export * from './hosts.js';
+export * from './environment-samples.js';

@@ -1686,6 +1686,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apps/{app}/environments/{env}/charts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The environment's request rate, 5xx, p95, CPU and memory over time, with deploy markers
+         * @description From the samples the worker takes every BERTH_CONTAINER_SAMPLE_SECONDS (Traefik’s counters for the environment and its containers’ figures); each point covers the time since the one before.
+         *
+         *     Access: read on the project of param.app.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How far back (5–120 minutes; samples are kept two hours) */
+                    minutes?: number;
+                };
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Series and deploy markers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnvironmentCharts"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{app}/environments/{env}/compose-override": {
         parameters: {
             query?: never;
@@ -10843,6 +10935,28 @@ export interface components {
             url: string;
             watch: components["schemas"]["PostSwitchWatch"];
         };
+        EnvironmentCharts: {
+            deploys: {
+                at: number;
+                deploymentId: string;
+                release: number | null;
+                status: string;
+            }[];
+            /** @description Start of the range (ms since the epoch) */
+            from: number;
+            points: {
+                /** @description End of the interval (ms since the epoch) */
+                at: number;
+                cpuCores: number;
+                /** @description 5xx answers per second */
+                errorsPerSecond: number;
+                memoryBytes: number;
+                /** @description Upper bound of the latency bucket holding the interval's 95th percentile; null without answers */
+                p95Ms: number | null;
+                requestsPerSecond: number;
+            }[];
+            to: number;
+        };
         EnvironmentInput: {
             /** @description Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once */
             canary?: {
@@ -11385,7 +11499,7 @@ export interface components {
                  * @example web
                  */
                 environment: string | null;
-                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring")[];
+                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring" | "health.lost" | "health.regained" | "container.restart_loop" | "container.oom_killed" | "disk.low" | "secrets.key_rotated")[];
             }[];
         };
         NotificationChannelPatch: {
@@ -11405,7 +11519,7 @@ export interface components {
                  * @example web
                  */
                 environment: string | null;
-                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring")[];
+                events: ("*" | "deploy.queued" | "deploy.started" | "deploy.succeeded" | "deploy.failed" | "deploy.cancelled" | "deploy.rolled_back" | "build.failed" | "deploy.stuck" | "reconcile.healed" | "preview.approval_waiting" | "certificate.expiring" | "health.lost" | "health.regained" | "container.restart_loop" | "container.oom_killed" | "disk.low" | "secrets.key_rotated")[];
             }[];
         };
         NotificationDestination: {

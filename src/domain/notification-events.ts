@@ -19,6 +19,18 @@ export const NOTIFICATION_EVENTS = [
   'preview.approval_waiting',
   /** A certificate Traefik serves gets within the warning window of its expiry (renewals failing, or an upload to replace). */
   'certificate.expiring',
+  /** The live release of an environment stopped answering its health check (after the failure threshold). */
+  'health.lost',
+  /** The live release answers its health check again after health.lost. */
+  'health.regained',
+  /** A container restarted BERTH_RESTART_LOOP_COUNT times within BERTH_RESTART_LOOP_SECONDS. */
+  'container.restart_loop',
+  /** The kernel killed a container for going over its memory limit. */
+  'container.oom_killed',
+  /** Free space on the Docker root fell below BERTH_DISK_CLEANUP_FREE_MB (instance-wide). */
+  'disk.low',
+  /** A secret key rotation re-sealed everything and retired the old keys (instance-wide). */
+  'secrets.key_rotated',
   /** Sent only by the "send test" endpoint. */
   'test',
 ] as const;
@@ -76,5 +88,11 @@ export const SEVERITY_OF: Record<NotificationEventType, NotificationSeverity> = 
   'reconcile.healed': 'warning',
   'certificate.expiring': 'warning',
   'preview.approval_waiting': 'info',
+  'health.lost': 'error',
+  'health.regained': 'success',
+  'container.restart_loop': 'error',
+  'container.oom_killed': 'error',
+  'disk.low': 'warning',
+  'secrets.key_rotated': 'info',
   test: 'info',
 };

@@ -8,6 +8,8 @@ import { LABEL, labelFilter, replicaOf } from '../domain/labels.js';
 import type { Logger } from '../logger.js';
 
 export interface ContainerFigures {
+  /** The environment's id (its label), for figures kept per environment. */
+  environmentId: string;
   labels: { app: string; environment: string; service: string; replica: string };
   cpuSeconds: number;
   memoryBytes: number;
@@ -48,6 +50,15 @@ export function createContainerSampler(deps: { docker: Docker; names: Environmen
     for (const [id, name] of await deps.names(unknown)) names.set(id, name);
   }
 
+  function nameLabels(labels: Record<string, string>): ContainerFigures['labels'] {
+    const envId = labels[LABEL.environment] ?? '';
+    const name = names.get(envId) ?? { app: labels[LABEL.app] ?? '', environment: envId };
+    return { ...name, service: labels[LABEL.service] ?? '', replica: String(replicaOf(labels) ?? '') };
+  }
+
+  /** OOM kills seen in the engine's events, by container labels: a counter (a restart clears the engine's flag). */
+  const oomKills = new Map<string, { labels: ContainerFigures['labels']; count: number }>();
+
   async function read(info: Docker.ContainerInfo): Promise<ContainerFigures | null> {
     const container = deps.docker.getContainer(info.Id);
     try {
@@ -55,11 +66,10 @@ export function createContainerSampler(deps: { docker: Docker; names: Environmen
         container.stats({ stream: false, 'one-shot': true } as unknown as { stream: false }) as Promise<OneShotStats>,
         container.inspect(),
       ]);
-      const envId = info.Labels[LABEL.environment] ?? '';
-      const name = names.get(envId) ?? { app: info.Labels[LABEL.app] ?? '', environment: envId };
       const networks = Object.values(stats.networks ?? {});
       return {
-        labels: { ...name, service: info.Labels[LABEL.service] ?? '', replica: String(replicaOf(info.Labels) ?? '') },
+        environmentId: info.Labels[LABEL.environment] ?? '',
+        labels: nameLabels(info.Labels),
         cpuSeconds: (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9,
         memoryBytes: workingSet(stats.memory_stats),
         memoryLimitBytes: stats.memory_stats?.limit ?? 0,
@@ -91,6 +101,14 @@ export function createContainerSampler(deps: { docker: Docker; names: Environmen
       deps.log.debug({ containers: next.length, cpuSeconds: lastSampleSeconds }, 'containers sampled');
     },
     figures: () => figures,
+    /** Counts one OOM kill of a container (its labels from the engine's event). */
+    async countOomKill(labels: Record<string, string>): Promise<void> {
+      await resolveNames([labels[LABEL.environment] ?? '']).catch(() => undefined);
+      const l = nameLabels(labels);
+      const key = JSON.stringify(l);
+      oomKills.set(key, { labels: l, count: (oomKills.get(key)?.count ?? 0) + 1 });
+    },
+    oomKills: () => [...oomKills.values()],
     /** This process's CPU time spent on the last sample (what sampling costs the worker). */
     lastSampleCpuSeconds: () => lastSampleSeconds,
   };

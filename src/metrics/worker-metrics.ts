@@ -30,6 +30,12 @@ export function containerRegistry(sampler: ContainerSampler): Registry {
   family('berth_container_restarts_total', 'Times the engine restarted the container (its restart policy).', 'counter', (f) => f.restarts);
   family('berth_container_oom_killed', 'Whether the container was last stopped by the kernel for lack of memory (1) or not (0).', 'gauge', (f) => (f.oomKilled ? 1 : 0));
   registerSnapshot(registry, {
+    name: 'berth_container_oom_kills_total',
+    help: 'Times the kernel killed a container for going over its memory limit, from the engine\'s events since the worker started.',
+    type: 'counter',
+    samples: () => sampler.oomKills().map((k) => ({ labels: k.labels, value: k.count })),
+  });
+  registerSnapshot(registry, {
     name: 'berth_container_sample_cpu_seconds',
     help: "The worker's CPU time spent on its last sample of the containers.",
     type: 'gauge',
@@ -38,12 +44,9 @@ export function containerRegistry(sampler: ContainerSampler): Registry {
   return registry;
 }
 
-export async function startWorkerMetrics(deps: { listen: { host: string; port: number }; sampler: ContainerSampler; sampleSeconds: number; log: Logger }): Promise<WorkerMetrics> {
+/** Serves the sampler's last figures; the worker's sample loop (src/process/sample-loop.ts) keeps them fresh. */
+export async function startWorkerMetrics(deps: { listen: { host: string; port: number }; sampler: ContainerSampler; log: Logger }): Promise<WorkerMetrics> {
   const registry = containerRegistry(deps.sampler);
-  const sampleNow = () => deps.sampler.sample().catch((err: unknown) => deps.log.warn({ err }, 'container sample failed'));
-  await sampleNow();
-  const timer = setInterval(() => void sampleNow(), deps.sampleSeconds * 1000);
-  timer.unref();
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404).end();
@@ -71,7 +74,6 @@ export async function startWorkerMetrics(deps: { listen: { host: string; port: n
       return a && typeof a === 'object' ? { host: a.address, port: a.port } : null;
     },
     async stop() {
-      clearInterval(timer);
       if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -81,11 +81,13 @@ const PAGERDUTY_SEVERITY: Record<Exclude<NotificationSeverity, 'success'>, 'info
 
 /**
  * PagerDuty Events API v2. A deploy's or build's failure triggers an alert per environment and
- * the environment's next success resolves it (one dedup_key); other events alert on their own.
+ * the environment's next success resolves it (one dedup_key); health.lost is resolved by the
+ * environment's health.regained the same way; other events alert on their own.
  */
 export function pagerDutyPayload(e: NotificationEvent, routingKey: string, messageId: string) {
   const perEnvironment = (e.type.startsWith('deploy.') || e.type === 'build.failed') && e.type !== 'deploy.stuck' && e.environmentId;
-  const dedupKey = perEnvironment ? `berth-deploy-${e.environmentId}` : messageId;
+  const health = e.type.startsWith('health.') && e.environmentId;
+  const dedupKey = perEnvironment ? `berth-deploy-${e.environmentId}` : health ? `berth-health-${e.environmentId}` : messageId;
   if (e.severity === 'success') return { routing_key: routingKey, event_action: 'resolve' as const, dedup_key: dedupKey };
   return {
     routing_key: routingKey,

@@ -11,6 +11,8 @@ export interface ContainerEvent {
   containerId: string;
   event: string;
   labels: Record<string, string>;
+  /** When the engine saw it (ns since the epoch, as text): the same on a replayed event. */
+  timeNano: string;
 }
 
 export interface EventsListener {
@@ -53,8 +55,8 @@ export function listenForContainerEvents(options: {
               buffer = buffer.slice(newline + 1);
               if (!line) continue;
               try {
-                const e = JSON.parse(line) as { id?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } };
-                options.onEvent({ containerId: e.id ?? '', event: e.Action ?? '', labels: e.Actor?.Attributes ?? {} });
+                const e = JSON.parse(line) as { id?: string; Action?: string; Actor?: { Attributes?: Record<string, string> }; timeNano?: number };
+                options.onEvent({ containerId: e.id ?? '', event: e.Action ?? '', labels: e.Actor?.Attributes ?? {}, timeNano: String(e.timeNano ?? Date.now() * 1e6) });
               } catch (err) {
                 log.warn({ err }, 'docker event not understood');
               }

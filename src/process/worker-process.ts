@@ -20,6 +20,11 @@ import { environmentNames } from '../../db/queries/environment-names.js';
 import { createContainerSampler } from '../metrics/container-sampler.js';
 import { startWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { startHostHeartbeat } from './host-heartbeat.js';
+import { createNotificationEmitter } from '../../activities/notify/emit-notifications.js';
+import { createEventNotices } from '../../activities/notify/event-notices.js';
+import { createHostNotices } from '../../activities/notify/host-notices.js';
+import { startRuntimeWatch } from './runtime-watch.js';
+import { startSampleLoop } from './sample-loop.js';
 
 /**
  * hostOnly: a host's own worker (`berth worker --host ID`): that host's activities only; the
@@ -71,22 +76,48 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   const heartbeat = startHostHeartbeat({ db: database.db, hostId: config.hostId, address: config.host.address, seconds: config.host.heartbeatSeconds, log: log.child({ component: 'host-heartbeat' }) });
   const triggersLog = log.child({ component: 'reconcile-triggers' });
   const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog });
-  const listener = config.reconcile.dockerEvents
-    ? listenForContainerEvents({
-        docker,
-        instance: config.instance,
-        log: triggersLog,
-        onEvent: (event) => void triggers.onEvent(event).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed')),
-        onReconnect: () => void triggers.onReconnect(),
-      })
-    : null;
-  const diskWatch = watchDiskSpace({ temporal, config, space: createDockerRootSpace(docker), log: log.child({ component: 'disk-watch' }) });
+  // Runtime events (health, restart loops, OOM kills, the disk) go to the channels as the activities' events do.
+  const emitter = createNotificationEmitter({ db: database.db, temporal, log: log.child({ component: 'notifications' }), retry: config.notifications.retry });
+  const notices = createEventNotices({ db: database.db, emitter, publicUrl: config.api.publicUrl });
+  const hostNotices = createHostNotices({ emitter, publicUrl: config.api.publicUrl });
   const metricsLog = log.child({ component: 'worker-metrics' });
+  const sampler = createContainerSampler({ docker, names: (ids) => environmentNames(database.db, ids), instance: config.instance, log: metricsLog });
+  const runtimeLog = log.child({ component: 'runtime-watch' });
+  const runtime = startRuntimeWatch({
+    db: database.db,
+    docker,
+    instance: config.instance,
+    healthSeconds: config.notifications.runtime.healthSeconds,
+    restartLoop: config.notifications.runtime.restartLoop,
+    notify: notices.runtime,
+    countOomKill: config.metrics.workerListen ? (labels) => sampler.countOomKill(labels) : undefined,
+    log: runtimeLog,
+  });
+  // One events stream serves both: reconcile's triggers (when enabled) and the runtime watch.
+  const listener = listenForContainerEvents({
+    docker,
+    instance: config.instance,
+    log: triggersLog,
+    onEvent: (event) => {
+      if (config.reconcile.dockerEvents) void triggers.onEvent(event).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed'));
+      void runtime.onContainerEvent(event).catch((err: unknown) => runtimeLog.warn({ err, event: event.event }, 'runtime event not handled'));
+    },
+    onReconnect: () => {
+      if (config.reconcile.dockerEvents) void triggers.onReconnect();
+    },
+  });
+  const diskWatch = watchDiskSpace({
+    temporal,
+    config,
+    space: createDockerRootSpace(docker),
+    log: log.child({ component: 'disk-watch' }),
+    notifyLow: (low) => hostNotices.diskLow({ ...low, hostId: config.hostId }),
+  });
+  const sampling = startSampleLoop({ db: database.db, sampler, seconds: config.metrics.sampleSeconds, traefikApiUrl: config.traefik.apiUrl, log: metricsLog });
   const metrics = config.metrics.workerListen
     ? await startWorkerMetrics({
         listen: config.metrics.workerListen,
-        sampler: createContainerSampler({ docker, names: (ids) => environmentNames(database.db, ids), instance: config.instance, log: metricsLog }),
-        sampleSeconds: config.metrics.sampleSeconds,
+        sampler,
         log: metricsLog,
       })
     : null;
@@ -97,7 +128,9 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     async shutdown() {
       await metrics?.stop();
       heartbeat.stop();
-      listener?.stop();
+      listener.stop();
+      runtime.stop();
+      sampling.stop();
       diskWatch.stop();
       keys.stop();
       await workers.shutdown();

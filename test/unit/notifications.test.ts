@@ -86,5 +86,8 @@ describe('payloads', () => {
     expect(trigger).toMatchObject({ event_action: 'trigger', dedup_key: 'berth-deploy-env_1', payload: { severity: 'error', source: 'web/prod' } });
     // The environment's next success resolves the same alert.
     expect(pagerDutyPayload({ ...event, type: 'deploy.succeeded', severity: 'success' }, 'k'.repeat(32), 'msg_2')).toEqual({ routing_key: 'k'.repeat(32), event_action: 'resolve', dedup_key: 'berth-deploy-env_1' });
+    // A live release's lost health is its own alert, resolved when it is regained.
+    expect(pagerDutyPayload({ ...event, type: 'health.lost' }, 'k'.repeat(32), 'msg_3')).toMatchObject({ event_action: 'trigger', dedup_key: 'berth-health-env_1' });
+    expect(pagerDutyPayload({ ...event, type: 'health.regained', severity: 'success' }, 'k'.repeat(32), 'msg_4')).toEqual({ routing_key: 'k'.repeat(32), event_action: 'resolve', dedup_key: 'berth-health-env_1' });
   });
 });

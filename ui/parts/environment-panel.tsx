@@ -6,6 +6,7 @@ import { navigate, Link } from '../router.js';
 import type { Can } from './can.js';
 import { ErrorNote } from './layout.js';
 import { Domains } from './domains.js';
+import { EnvironmentCharts } from './environment-charts.js';
 import { RemoveEnvironment } from './removal.js';
 import { EnvironmentSettings } from './settings.js';
 import { archiveOf, SiteDrop } from './site-drop.js';
@@ -157,6 +158,7 @@ export function EnvironmentPanel(props: { app: App; env: Env; can: Can; onChange
         {env.hosts.length > 1 && <span class="muted"> and {env.hosts.slice(1).join(', ')}</span>} ·{' '}
         <Link to={`/apps/${app.name}/environments/${env.name}/variables`}>Variables</Link>
       </p>
+      {app.kind !== 'static' && env.liveReleaseId && <EnvironmentCharts app={app.name} env={env.name} />}
       {can.deploy && <DeployForm app={app} env={env} />}
       <Releases app={app} env={env} can={can} />
       <Domains app={app.name} env={env} manage={can.manage} onChanged={props.onChanged} />

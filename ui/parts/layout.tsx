@@ -9,6 +9,7 @@ const NAV: { to: string; label: string; admin?: boolean }[] = [
   { to: '/', label: 'Overview' },
   { to: '/reconcile', label: 'Reconcile' },
   { to: '/tokens', label: 'Tokens' },
+  { to: '/notifications', label: 'Notifications' },
   { to: '/audit', label: 'Audit log', admin: true },
   { to: '/users', label: 'Users', admin: true },
   { to: '/github', label: 'GitHub', admin: true },
