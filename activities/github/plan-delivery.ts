@@ -4,6 +4,7 @@
 // preview to update or remove, which installation to sync. Reads only; the workflow acts.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { effectiveSettings } from '../../db/queries/environment-settings.js';
 import { getEnvironment } from '../../db/queries/environments.js';
 import { listRules } from '../../db/queries/git-sources.js';
 import { apps, gitSources, previews, type DeliveryOutcome, type DeliveryResult } from '../../db/schema/index.js';
@@ -127,7 +128,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
         plan.notes.push(note(app.name, match.rule.environment, match.rule, `rule matched, but environment ${match.rule.environment} does not exist`));
         continue;
       }
-      const base = requestBase(app, env, site);
+      const base = requestBase(app, env, (await effectiveSettings(db, env.id, site.watchSeconds)).settings, site);
       plan.actions.push({
         kind: 'deploy',
         result: note(app.name, env.name, match.rule, `${what} at ${event.sha ? event.sha.slice(0, 12) : 'its head'}`),
