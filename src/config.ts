@@ -107,6 +107,10 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  BERTH_SECRET_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded: the BERTH_SECRET_KEY being replaced')
+    .optional(),
   BERTH_GITHUB_API_URL: url.default('https://api.github.com'),
   BERTH_GITHUB_WEB_URL: url.default('https://github.com'),
   BERTH_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024, 'expected at least 1024 bytes').max(100 * 1024 * 1024).default(25 * 1024 * 1024),
@@ -148,7 +152,7 @@ const envSchema = z.object({
 });
 
 /** Never echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'BERTH_SECRET_KEY_PREVIOUS', 'DATABASE_URL']);
 
 export type { Config, HostGuards, AcmeConfig, TemporalTls, StaticConfig, ArchiveLimits, MetricsConfig } from './config-shape.js';
 
@@ -258,7 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     embeddedServices: e.BERTH_EMBEDDED_SERVICES,
-    secrets: { key: e.BERTH_SECRET_KEY ? Buffer.from(e.BERTH_SECRET_KEY, 'base64') : undefined, keyFile: join(dataDir, 'secret.key') },
+    secrets: { key: e.BERTH_SECRET_KEY ? Buffer.from(e.BERTH_SECRET_KEY, 'base64') : undefined, keyFile: join(dataDir, 'secret.key'), previousKey: e.BERTH_SECRET_KEY_PREVIOUS ? Buffer.from(e.BERTH_SECRET_KEY_PREVIOUS, 'base64') : undefined },
     github: {
       apiUrl: e.BERTH_GITHUB_API_URL.replace(/\/$/, ''),
       webUrl: e.BERTH_GITHUB_WEB_URL.replace(/\/$/, ''),
