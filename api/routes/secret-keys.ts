@@ -24,7 +24,9 @@ const SecretKey = z
   .object({
     id: z.string(),
     state: z.enum(['current', 'active', 'retired']),
-    source: z.enum(['configured', 'generated']).openapi({ description: 'configured: BERTH_SECRET_KEY (or the key file); generated: added by a rotation, stored sealed under the configured key' }),
+    source: z.enum(['configured', 'generated', 'replaced']).openapi({
+      description: 'configured: BERTH_SECRET_KEY (or the key file); generated: added by a rotation, stored sealed under the configured key; replaced: an earlier BERTH_SECRET_KEY, stored sealed under the configured key since it changed',
+    }),
     values: z.number().int().openapi({ description: 'Stored values sealed under this key' }),
     createdAt: z.string().nullable(),
     retiredAt: z.string().nullable(),
@@ -83,7 +85,7 @@ export function secretKeyRoutes({ db, temporal, config, secretBox }: AppDeps) {
       const items = listed.map((r) => ({
         id: r.id,
         state: r.state,
-        source: r.id === masterId ? ('configured' as const) : ('generated' as const),
+        source: r.id === masterId ? ('configured' as const) : r.id.startsWith('mk') ? ('replaced' as const) : ('generated' as const),
         // Values sealed before keys had ids (v1) are the configured key's.
         values: (counts[r.id] ?? 0) + (r.id === masterId ? (counts.v1 ?? 0) : 0),
         createdAt: r.createdAt?.toISOString() ?? null,

@@ -11063,10 +11063,10 @@ export interface components {
             id: string;
             retiredAt: string | null;
             /**
-             * @description configured: BERTH_SECRET_KEY (or the key file); generated: added by a rotation, stored sealed under the configured key
+             * @description configured: BERTH_SECRET_KEY (or the key file); generated: added by a rotation, stored sealed under the configured key; replaced: an earlier BERTH_SECRET_KEY, stored sealed under the configured key since it changed
              * @enum {string}
              */
-            source: "configured" | "generated";
+            source: "configured" | "generated" | "replaced";
             /** @enum {string} */
             state: "current" | "active" | "retired";
             /** @description Stored values sealed under this key */

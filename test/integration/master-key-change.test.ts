@@ -121,7 +121,7 @@ describe('changing the master key', () => {
     expect(done.progress.unreadable).toEqual([]);
     expect(Object.keys(await countByKey(berth.database.db))).toEqual([newKey]);
     const keys = (await api('GET', '/api/v1/admin/keys')).body.items as { id: string; state: string; values: number }[];
-    expect(keys.find((k) => k.id === idA)).toMatchObject({ state: 'retired', values: 0 });
+    expect(keys.find((k) => k.id === idA)).toMatchObject({ state: 'retired', values: 0, source: 'replaced' });
     expect(keys.find((k) => k.id === newKey)).toMatchObject({ state: 'current' });
   }, 90_000);
 
