@@ -69,13 +69,14 @@ export function registerKeysCommands(program: Command, run: Run) {
     );
   keys
     .command('purge')
-    .description('Remove retired keys from the ring once nothing uses them (exit 1 when one is still in use: the answer says by how many values or workflows)')
-    .argument('[ids...]', 'the keys to remove (default: every retired key)')
+    .description('Remove retired keys from the ring once nothing uses them (exit 7 when one is still in use: the answer says by how many values, workflows or schedules)')
+    .argument('[ids...]', 'the keys to remove (default: every retired key but the configured one)')
     .addHelpText('after', examples(['berth keys purge', 'berth keys purge mk1a2b3c4d5e6f']))
     .action(
       run(async (ctx, ids: string[]) => {
         const client = await ctx.client();
-        const targets = ids.length ? ids : (await unwrap(client.GET('/admin/keys'))).items.filter((k) => k.state === 'retired').map((k) => k.id);
+        // The configured key wraps every other one: it is never a default target.
+        const targets = ids.length ? ids : (await unwrap(client.GET('/admin/keys'))).items.filter((k) => k.state === 'retired' && k.source !== 'configured').map((k) => k.id);
         if (targets.length === 0) ctx.out.note('no retired key to remove');
         const removed: string[] = [];
         for (const id of targets) {
