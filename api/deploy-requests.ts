@@ -1,15 +1,18 @@
 // The deploy requests the API hands to an environment's lane, and the 202 it answers with.
+import type { Db } from '../db/client.js';
 import type { AppRow } from '../db/queries/apps.js';
+import { effectiveSettings } from '../db/queries/environment-settings.js';
 import type { EnvironmentRow } from '../db/queries/environments.js';
 import type { Config } from '../src/config.js';
 import { requestBase } from '../src/domain/deploy-request.js';
 import { newId } from '../src/ids.js';
 import { workflowUiUrl } from '../src/temporal/client.js';
 
-/** Everything of a request but its kind and what it releases. */
-export function baseRequest(config: Config, a: AppRow, env: EnvironmentRow) {
+/** Everything of a request but its kind and what it releases, with the environment's effective settings. */
+export async function baseRequest(db: Db, config: Config, a: AppRow, env: EnvironmentRow) {
   const site = { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl, watchSeconds: config.deploys.watchSeconds };
-  return { deploymentId: newId('dep'), trigger: 'api', ...requestBase(a, env, site) };
+  const { settings } = await effectiveSettings(db, env.id, config.deploys.watchSeconds);
+  return { deploymentId: newId('dep'), trigger: 'api', ...requestBase(a, env, settings, site) };
 }
 
 export function acceptedBody(config: Config, deploymentId: string, workflowId: string) {

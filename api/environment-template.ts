@@ -6,10 +6,11 @@ import type { Db } from '../db/client.js';
 import type { EnvironmentRow } from '../db/queries/environments.js';
 import { variableSecretContext } from '../db/queries/variables.js';
 import { environmentVariables } from '../db/schema/index.js';
+import { INHERITED_SETTINGS } from '../src/domain/environment-settings.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
 
 /** Settings an environment made `from` another copies, unless the request gives them. */
-export const TEMPLATE_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds', 'watch', 'standbySeconds', 'canary'] as const;
+export const TEMPLATE_SETTINGS = [...INHERITED_SETTINGS, 'canary'] as const;
 
 type Settings = { [K in (typeof TEMPLATE_SETTINGS)[number]]?: EnvironmentRow[K] | undefined };
 

@@ -4,11 +4,11 @@
 // 400 naming each key; a change checked inside its transaction rolls back whole.
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { effectiveVariables, type VariableSite } from '../db/queries/variables.js';
+import { describeVariableIssues, variableIssues } from '../db/queries/variable-issues.js';
+import type { VariableSite } from '../db/queries/variables.js';
 import { apps, environments } from '../db/schema/index.js';
 import type { Config } from '../src/config.js';
 import type { VariableValue } from '../src/domain/variable-layers.js';
-import { checkVariableSchema } from '../src/domain/variable-schema.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
 import { invalid, type Issue } from './errors.js';
 
@@ -16,7 +16,7 @@ export const variableSite = (config: Config): VariableSite => ({ appsDomain: con
 
 type AppSchema = Pick<typeof apps.$inferSelect, 'name' | 'variableSchema'>;
 
-/** What is wrong with one environment's variables (with a deploy's overrides, when given). */
+/** What is wrong with one environment's variables (with a deploy's overrides, when given), as API issues. */
 export async function environmentIssues(
   db: Db,
   box: SecretBox,
@@ -25,16 +25,11 @@ export async function environmentIssues(
   env: { id: string; name: string },
   overrides?: Record<string, VariableValue>,
 ): Promise<Issue[]> {
-  const { variables, errors } = await effectiveVariables(db, box, env.id, { deploymentId: null, site, ...(overrides ? { overrides } : {}) });
-  const violations = app.variableSchema ? checkVariableSchema(app.variableSchema, variables) : [];
-  // A key that did not resolve is also missing from `variables`: its reference error says why.
-  const refused = new Set(errors.map((e) => e.key));
-  return [...errors, ...violations.filter((v) => !refused.has(v.key))].map((e) => ({ path: `variables.${e.key}`, message: `${app.name}/${env.name}: ${e.message}` }));
+  return (await variableIssues(db, box, site, app, env.id, overrides)).map((e) => ({ path: `variables.${e.key}`, message: `${app.name}/${env.name}: ${e.message}` }));
 }
 
 export function refusal(issues: Issue[]) {
-  const keys = [...new Set(issues.map((i) => i.path.replace(/^variables\./, '')))];
-  return invalid(`variables not accepted: ${keys.join(', ')} (${issues.map((i) => `${i.path.replace(/^variables\./, '')}: ${i.message}`).join('; ')})`, issues);
+  return invalid(describeVariableIssues(issues.map((i) => ({ key: i.path.replace(/^variables\./, ''), message: i.message }))), issues);
 }
 
 /** Refuses a deploy whose variables (with its overrides) do not resolve or break the app's schema. */

@@ -57,7 +57,12 @@ export interface Config {
   /** `berth dev` starts Temporal and Traefik itself; production points at running ones. */
   embeddedServices: boolean;
   /** Key of the AES-256-GCM box that seals stored secrets: given, or kept in `keyFile` (made on first use). */
-  secrets: { key: Buffer | undefined; keyFile: string };
+  secrets: {
+    key: Buffer | undefined;
+    keyFile: string;
+    /** The master key being replaced (BERTH_SECRET_KEY_PREVIOUS), only while it is changed (docs/secrets.md#changing-the-master-key). */
+    previousKey?: Buffer | undefined;
+  };
   github: {
     /** REST API base (a GitHub Enterprise server, or a local stand-in in tests). */
     apiUrl: string;

@@ -45,6 +45,9 @@ const filePath = z.string().min(1).regex(/^\//, 'expected an absolute file path'
 /** Let's Encrypt's production directory; its staging one, or any ACME CA's, is a setting away. */
 export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
 
+/** A 256-bit key, base64-encoded. */
+const base64Key = (hint: string) => z.string().refine((v) => Buffer.from(v, 'base64').length === 32, `expected 32 bytes, base64-encoded${hint}`).optional();
+
 const envSchema = z.object({
   BERTH_DATA_DIR: z.string().min(1).optional(),
   BERTH_TOOLS_DIR: z.string().min(1).optional(),
@@ -102,10 +105,8 @@ const envSchema = z.object({
   BERTH_STATIC_MAX_UNPACKED_MB: megabytes.default(2048),
   BERTH_STATIC_MAX_ENTRIES: z.coerce.number({ error: 'expected a count' }).int('expected a whole number').min(1).max(10_000_000).default(100_000),
   BERTH_EMBEDDED_SERVICES: bool.default(true),
-  BERTH_SECRET_KEY: z
-    .string()
-    .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
-    .optional(),
+  BERTH_SECRET_KEY: base64Key(' (openssl rand -base64 32)'),
+  BERTH_SECRET_KEY_PREVIOUS: base64Key(': the BERTH_SECRET_KEY being replaced'),
   BERTH_GITHUB_API_URL: url.default('https://api.github.com'),
   BERTH_GITHUB_WEB_URL: url.default('https://github.com'),
   BERTH_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024, 'expected at least 1024 bytes').max(100 * 1024 * 1024).default(25 * 1024 * 1024),
@@ -148,7 +149,7 @@ const envSchema = z.object({
 });
 
 /** Never echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['BERTH_SECRET_KEY', 'BERTH_SECRET_KEY_PREVIOUS', 'DATABASE_URL']);
 
 export type { Config, HostGuards, AcmeConfig, TemporalTls, StaticConfig, ArchiveLimits, MetricsConfig, HostConfig } from './config-shape.js';
 
@@ -258,7 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     embeddedServices: e.BERTH_EMBEDDED_SERVICES,
-    secrets: { key: e.BERTH_SECRET_KEY ? Buffer.from(e.BERTH_SECRET_KEY, 'base64') : undefined, keyFile: join(dataDir, 'secret.key') },
+    secrets: { key: e.BERTH_SECRET_KEY ? Buffer.from(e.BERTH_SECRET_KEY, 'base64') : undefined, keyFile: join(dataDir, 'secret.key'), previousKey: e.BERTH_SECRET_KEY_PREVIOUS ? Buffer.from(e.BERTH_SECRET_KEY_PREVIOUS, 'base64') : undefined },
     github: {
       apiUrl: e.BERTH_GITHUB_API_URL.replace(/\/$/, ''),
       webUrl: e.BERTH_GITHUB_WEB_URL.replace(/\/$/, ''),

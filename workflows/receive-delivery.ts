@@ -21,6 +21,7 @@ export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<De
   let message = plan.message;
   const failures: string[] = [];
   let held = 0;
+  let refused = 0;
 
   for (const action of plan.actions) {
     try {
@@ -42,6 +43,11 @@ export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<De
         await intake.recordForkPreview({ target: action.target, event: action.event, fork: action.fork, deploymentId: null });
         results.push(action.result);
         held++;
+      } else if (action.kind === 'refused') {
+        // Nothing was queued; the commit hears why (feedback that fails is noted, not fatal).
+        results.push(action.result);
+        refused++;
+        if (action.report) await github.reportRefusal(action.report).catch((err: unknown) => failures.push(`commit status not reported: ${describeFailure(err).message}`));
       } else {
         const closed = await workflows.closePreview({ appId: action.target.appId, number: action.target.number, event: { ...action.event, deploymentId: null } });
         results.push({ ...action.result, note: closed.signalled ? action.result.note : 'no preview running' });
@@ -56,8 +62,9 @@ export async function receiveDelivery({ deliveryId }: DeliveryInput): Promise<De
   if (outcome === null) {
     const started = results.filter((r) => r.deploymentId).length;
     const closing = plan.actions.some((a) => a.kind === 'preview-close');
-    outcome = failures.length && started === 0 ? 'failed' : closing && started === 0 ? 'teardown' : held && started === 0 ? 'awaiting-approval' : 'deployed';
+    outcome = (failures.length || refused) && started === 0 ? 'failed' : closing && started === 0 ? 'teardown' : held && started === 0 ? 'awaiting-approval' : 'deployed';
     message = started ? `started ${started} deployment(s)` : closing ? 'removing previews' : held ? `${held} fork pull request preview(s) waiting for approval` : message;
+    if (refused) message = `${message ? `${message}; ` : ''}refused ${refused} deployment(s) before anything was queued: ${results.filter((r) => r.note.startsWith('refused')).map((r) => `${r.app}/${r.environment ?? '?'}: ${r.note}`).join('; ')}`;
   }
   if (failures.length) message = `${message}; ${failures.length} failed: ${failures.join('; ')}`;
   await intake.recordDeliveryOutcome({ deliveryId, outcome, message, results });

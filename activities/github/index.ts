@@ -8,9 +8,12 @@ import { createDeliveryStore } from './deliveries.js';
 import { createFeedbackActivities } from './feedback.js';
 import { createGitHubClient } from './github-client.js';
 import { createPlanDelivery } from './plan-delivery.js';
+import { createRefusalFeedback } from './refusal-feedback.js';
+import { createHostApis } from '../git-hosts/host-apis.js';
 import { createRepositorySync } from './repository-sync.js';
 
 export type { DeliveryAction, DeliveryPlan, PreviewTarget } from './plan-delivery.js';
+export type { RefusalReport } from './refusal-feedback.js';
 
 export function createGitHubActivities(deps: { db: Db; box: SecretBox; log: Logger; site: RequestSite; github: { apiUrl: string }; previewIdleSeconds: number }) {
   const { db } = deps;
@@ -19,7 +22,8 @@ export function createGitHubActivities(deps: { db: Db; box: SecretBox; log: Logg
   return {
     client,
     activities: {
-      planDelivery: createPlanDelivery({ db, github: client, site: deps.site, previewIdleSeconds: deps.previewIdleSeconds, log }),
+      planDelivery: createPlanDelivery({ db, box: deps.box, github: client, site: deps.site, previewIdleSeconds: deps.previewIdleSeconds, log }),
+      ...createRefusalFeedback({ github: client, hosts: createHostApis({ db, box: deps.box }) }),
       ...createDeliveryStore(db),
       ...createRepositorySync({ db, github: client, log }),
       ...createFeedbackActivities({ db, github: client, deploymentLog: createDeploymentLog(db, log) }),

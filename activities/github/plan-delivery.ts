@@ -4,7 +4,12 @@
 // preview to update or remove, which installation to sync. Reads only; the workflow acts.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { effectiveSettings } from '../../db/queries/environment-settings.js';
 import { getEnvironment } from '../../db/queries/environments.js';
+import { describeVariableIssues, variableIssues } from '../../db/queries/variable-issues.js';
+import type { VariableSchema } from '../../src/domain/variable-schema.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
+import type { RefusalReport } from './refusal-feedback.js';
 import { listRules } from '../../db/queries/git-sources.js';
 import { apps, gitSources, previews, type DeliveryOutcome, type DeliveryResult } from '../../db/schema/index.js';
 import { getDelivery } from '../../db/queries/deliveries.js';
@@ -31,7 +36,9 @@ export type DeliveryAction =
   /** A fork's head commit waiting for a deployer's approval (recorded, nothing deployed). */
   | { kind: 'preview-hold'; result: DeliveryResult; target: PreviewTarget; event: Omit<PullRequestEvent, 'deploymentId'>; fork: ForkRecord }
   | { kind: 'preview-close'; result: DeliveryResult; target: Pick<PreviewTarget, 'appId' | 'number'>; event: Omit<PullRequestEvent, 'deploymentId'> }
-  | { kind: 'sync'; installationId: number; uninstalled: boolean };
+  | { kind: 'sync'; installationId: number; uninstalled: boolean }
+  /** A deploy refused before anything was queued (variables the app's schema refuses): recorded, and a failed commit status when there is a commit to report on. */
+  | { kind: 'refused'; result: DeliveryResult; report: RefusalReport | null };
 
 /** What is recorded of a fork's pull request (preview_approvals): where it comes from, who approved it. */
 export interface ForkRecord {
@@ -50,6 +57,7 @@ export interface DeliveryPlan {
 
 interface Deps {
   db: Db;
+  box: SecretBox;
   github: GitHubClient;
   site: RequestSite;
   previewIdleSeconds: number;
@@ -58,8 +66,30 @@ interface Deps {
 
 const MAX_PR_FILES_PAGES = 30;
 
-export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }: Deps) {
+export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, log }: Deps) {
   type Candidate = Awaited<ReturnType<typeof appsOf>>[number];
+
+  /**
+   * The same check an API deploy passes (db/queries/variable-issues.ts), before anything is
+   * queued or built: a refusal is an action of its own, recorded with the keys it names.
+   */
+  async function refusal(
+    app: { name: string; variableSchema: VariableSchema | null },
+    environmentId: string,
+    env: string,
+    rule: DeployRule,
+    report: Omit<RefusalReport, 'appName' | 'environmentName' | 'message' | 'publicUrl' | 'sha'> & { sha: string | null },
+  ): Promise<DeliveryAction | null> {
+    const issues = await variableIssues(db, box, site, app, environmentId);
+    if (issues.length === 0) return null;
+    const message = describeVariableIssues(issues);
+    const { sha, ...rest } = report;
+    return {
+      kind: 'refused',
+      result: note(app.name, env, rule, `refused before anything was queued: ${message}`),
+      report: sha ? { ...rest, sha, appName: app.name, environmentName: env, publicUrl: site.publicUrl, message } : null,
+    };
+  }
 
   /** Apps building from the repository on the host the delivery came from (null: GitHub). */
   async function appsOf(repository: string, gitHostId: string | null) {
@@ -109,7 +139,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
     };
   }
 
-  async function planPush(event: Extract<GitEvent, { kind: 'push' }>, plan: DeliveryPlan, gitHostId: string | null, candidates: Candidate[]) {
+  async function planPush(event: Extract<GitEvent, { kind: 'push' }>, plan: DeliveryPlan, deliveryId: string, gitHostId: string | null, candidates: Candidate[]) {
     const what = event.tag !== null ? `tag ${event.tag}` : `branch ${event.branch}`;
     if (candidates.length === 0) return done(plan, 'no-match', `no app builds from ${event.repository}`);
     if (event.deleted) return done(plan, 'ignored', `${what} was deleted: nothing to build`);
@@ -127,7 +157,12 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
         plan.notes.push(note(app.name, match.rule.environment, match.rule, `rule matched, but environment ${match.rule.environment} does not exist`));
         continue;
       }
-      const base = requestBase(app, env, site);
+      const refused = await refusal(app, env.id, env.name, match.rule, { deliveryId, repository: event.repository, sha: event.sha || null, installationId: event.installationId, gitHostId });
+      if (refused) {
+        plan.actions.push(refused);
+        continue;
+      }
+      const base = requestBase(app, env, (await effectiveSettings(db, env.id, site.watchSeconds)).settings, site);
       plan.actions.push({
         kind: 'deploy',
         result: note(app.name, env.name, match.rule, `${what} at ${event.sha ? event.sha.slice(0, 12) : 'its head'}`),
@@ -199,6 +234,13 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
         plan.actions.push({ kind: 'preview-hold', result: note(app.name, env, match.rule, `${what}: ${step.reason} (${how})`), target, event: prEvent, fork });
         continue;
       }
+      // A preview made already is checked as it is; a new one as its template (what it inherits).
+      const preview = await getEnvironment(db, app.id, env);
+      const refused = await refusal(app, (preview ?? template).id, env, match.rule, { deliveryId, repository: event.repository, sha: event.headSha, installationId: event.installationId, gitHostId });
+      if (refused) {
+        plan.actions.push(refused);
+        continue;
+      }
       const byFork = event.fork ? ` from fork ${event.headRepository ?? '(deleted)'}, without secrets${fork.approvedBy ? `, approved by ${fork.approvedBy}` : ''}` : '';
       plan.actions.push({ kind: 'preview', result: note(app.name, env, match.rule, `${what}${byFork}`), target, event: prEvent, ...(event.fork ? { fork } : {}) });
     }
@@ -218,7 +260,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
       const [candidate] = hook ? await db.select({ app: apps, source: gitSources }).from(gitSources).innerJoin(apps, eq(apps.id, gitSources.appId)).where(eq(apps.id, hook.appId)) : [];
       if (!candidate) return done(plan, 'no-match', 'the webhook or its app was removed');
       const repository = candidate.source.repository ?? candidate.source.url ?? candidate.app.name;
-      await planPush(genericPushEvent(GenericDelivery.parse(JSON.parse(delivery.payload)), repository), plan, null, [candidate]);
+      await planPush(genericPushEvent(GenericDelivery.parse(JSON.parse(delivery.payload)), repository), plan, delivery.id, null, [candidate]);
       return plan;
     }
     const host = delivery.gitHostId ? await getGitHost(db, delivery.gitHostId) : null;
@@ -235,7 +277,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log }
       plan.message = `${event.action}: syncing installation ${event.installationId}`;
       return plan;
     }
-    if (event.kind === 'push') await planPush(event, plan, host?.id ?? null, await appsOf(event.repository, host?.id ?? null));
+    if (event.kind === 'push') await planPush(event, plan, delivery.id, host?.id ?? null, await appsOf(event.repository, host?.id ?? null));
     else await planPullRequest(event, plan, delivery.id, host?.id ?? null);
     return plan;
   };

@@ -5,6 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { appendAudit } from '../../db/queries/audit.js';
 import { projectOfEnvironment, scheduleEvent } from '../../db/queries/audit-sources.js';
+import { effectiveSettings } from '../../db/queries/environment-settings.js';
 import { getEnvironmentById } from '../../db/queries/environments.js';
 import { apps, environmentVariables, environments, previewApprovals, previews } from '../../db/schema/index.js';
 import { getGitSource } from '../../db/queries/git-sources.js';
@@ -57,8 +58,7 @@ export function createPreviewActivities({ db, site }: { db: Db; site: RequestSit
             retention: 1,
             queuePolicy: 'latest-wins',
             cancelSuperseded: true,
-            drainSeconds: template.drainSeconds,
-            // Variables not set on the preview come from the template, now and later.
+            // Variables and settings not set on the preview come from the template, now and later.
             parentId: template.id,
             untrusted: event.untrusted === true,
           })
@@ -80,7 +80,7 @@ export function createPreviewActivities({ db, site }: { db: Db; site: RequestSit
         .values({ id: newId('prv'), appId: app.id, number: target.number, ...values })
         .onConflictDoUpdate({ target: [previews.appId, previews.number], set: values })
         .returning();
-      const request = requestBase(app, env, site);
+      const request = requestBase(app, env, (await effectiveSettings(db, env.id, site.watchSeconds)).settings, site);
       const gitSource = await getGitSource(db, app.id);
       const source: GitSource = {
         repository: target.repository,

@@ -4,6 +4,7 @@
 import type Docker from 'dockerode';
 import { and, eq, inArray, notInArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { effectiveSettings } from '../../db/queries/environment-settings.js';
 import { retainedReleaseIds } from '../../db/queries/releases.js';
 import { environments, releases } from '../../db/schema/index.js';
 import type { createImageActivities } from '../docker/images.js';
@@ -16,7 +17,7 @@ export function createCleanupImages({ db, docker, images }: { db: Db; docker: Do
   return async function cleanupImages(input: { dryRun: boolean }): Promise<CleanupResult> {
     const keep: string[] = [];
     for (const env of await db.select().from(environments)) {
-      keep.push(...(await retainedReleaseIds(db, env.id, env.liveReleaseId, env.retention)));
+      keep.push(...(await retainedReleaseIds(db, env.id, env.liveReleaseId, (await effectiveSettings(db, env.id)).settings.retention)));
     }
     const pulled = await db
       .select({ imageId: releases.imageId, reference: releases.imagePinned })

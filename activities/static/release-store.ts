@@ -1,6 +1,8 @@
 // Static releases in the database: a release row (as every kind has) plus what the archive was
 // and the settings the release is served with, written once per deployment.
 import { eq } from 'drizzle-orm';
+import { effectiveSettings } from '../../db/queries/environment-settings.js';
+import { pickRuntime } from '../../src/domain/environment-settings.js';
 import { insertNextRelease } from '../../db/queries/releases.js';
 import type { Db } from '../../db/client.js';
 import { apps, deployments, releases, staticReleases } from '../../db/schema/index.js';
@@ -30,9 +32,8 @@ export async function createStaticRelease(
     port: app.port,
     command: null,
     args: null,
-    healthCheck: app.healthCheck,
-    resources: app.resources,
-    replicas: app.replicas,
+    // The environment's effective settings (its own, its parents', else the app's).
+    ...pickRuntime((await effectiveSettings(db, input.environmentId)).settings),
   };
   const digest = `sha256:${input.artifact.sha256}`;
   await db.transaction(async (tx) => {

@@ -3,6 +3,7 @@ import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { appendAudit } from '../../db/queries/audit.js';
 import { projectOfEnvironment, scheduleEvent } from '../../db/queries/audit-sources.js';
+import { effectiveSettings } from '../../db/queries/environment-settings.js';
 import { retainedReleaseIds } from '../../db/queries/releases.js';
 import { apps, deployments, environments, reconcileEvents, releases } from '../../db/schema/index.js';
 import type { HealthCheck } from '../../src/domain/app-spec.js';
@@ -78,7 +79,7 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
                   healthCheck: release.config.healthCheck,
                 }
               : null,
-          keepReleaseIds: await retainedReleaseIds(db, env.id, env.liveReleaseId, env.retention),
+          keepReleaseIds: await retainedReleaseIds(db, env.id, env.liveReleaseId, (await effectiveSettings(db, env.id)).settings.retention),
           busy: busy.has(env.id),
         });
       }

@@ -4,6 +4,8 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getRelease, insertNextRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
 import { sealReleaseVariables } from '../../db/queries/release-variables.js';
+import { effectiveSettings } from '../../db/queries/environment-settings.js';
+import { pickRuntime } from '../../src/domain/environment-settings.js';
 import { resolveVariableSets, type VariableSite } from '../../db/queries/variables.js';
 import { apps, deployments, releases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
@@ -35,9 +37,8 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
         port: app.port,
         command: app.command ?? null,
         args: app.args ?? null,
-        healthCheck: app.healthCheck,
-        resources: app.resources,
-        replicas: app.replicas,
+        // The environment's effective settings (its own, its parents', else the app's): recorded, so a rollback runs them again.
+        ...pickRuntime((await effectiveSettings(db, input.environmentId)).settings),
         logDriver: app.logDriver ?? null,
       };
       const variables = sealReleaseVariables(box, input.releaseId, await resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site }));

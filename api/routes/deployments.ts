@@ -99,7 +99,7 @@ export function deploymentRoutes(deps: AppDeps) {
       const archive = isArchiveUpload(c.req.header('content-type'));
       if (a.kind === 'static') {
         if (!archive) throw invalid(`app ${a.name} is a static site: send its .tar.gz with content-type application/gzip`);
-        const base = baseRequest(config, a, env);
+        const base = await baseRequest(db, config, a, env);
         const artifact = await receiveUpload(c, config, { appName: a.name, environmentName: env.name, deploymentId: base.deploymentId });
         try {
           const done = await submitToLane(temporal, { ...base, kind: 'deploy', artifact });
@@ -122,7 +122,7 @@ export function deploymentRoutes(deps: AppDeps) {
       if (a.kind === 'git' || (await isGitBackedStack(db, a))) {
         // A git-backed stack builds and compiles at the commit, so nothing more can be checked before it is fetched.
         if (input.image) throw invalid(`app ${a.name} builds from its repository: give ref or sha`, [{ path: 'image', message: `not for apps of kind ${a.kind} with git settings` }]);
-        const base = baseRequest(config, a, env);
+        const base = await baseRequest(db, config, a, env);
         const request: DeployRequest = { ...base, ...strategy, kind: 'deploy', source: await gitSourceFor(db, config, a.id, input, { name: env.name, hosts: base.hosts }) };
         return c.json(await submitWithOverrides(request, overrides), 202);
       }
@@ -135,12 +135,12 @@ export function deploymentRoutes(deps: AppDeps) {
         if (input.image) throw invalid('a stack deploys its compose file; it takes no image', [{ path: 'image', message: 'not for stacks' }]);
         // Refused here, before anything runs, exactly as the rollout would refuse it.
         await compileForEnvironment(db, config, deps.secretBox, a, env, { overrides });
-        return c.json(await submitWithOverrides({ ...baseRequest(config, a, env), kind: 'deploy' }, overrides), 202);
+        return c.json(await submitWithOverrides({ ...(await baseRequest(db, config, a, env)), kind: 'deploy' }, overrides), 202);
       }
       const image = input.image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
       if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);
-      return c.json(await submitWithOverrides({ ...baseRequest(config, a, env), ...strategy, kind: 'deploy', image }, overrides), 202);
+      return c.json(await submitWithOverrides({ ...(await baseRequest(db, config, a, env)), ...strategy, kind: 'deploy', image }, overrides), 202);
     },
   );
 
@@ -166,7 +166,7 @@ export function deploymentRoutes(deps: AppDeps) {
       const release = await getRelease(db, releaseId);
       if (!release || release.environmentId !== env.id) throw notFound(`release ${releaseId} of this environment`);
       if (release.id === env.liveReleaseId) throw conflict(`release ${release.number} is already live`);
-      const request: DeployRequest = { ...baseRequest(config, a, env), trigger: 'rollback', kind: 'rollback', releaseId: release.id };
+      const request: DeployRequest = { ...(await baseRequest(db, config, a, env)), trigger: 'rollback', kind: 'rollback', releaseId: release.id };
       const done = await submitToLane(temporal, request);
       return c.json(accepted(done.deploymentId, done.workflowId), 202);
     },

@@ -72,8 +72,7 @@ export function domainRoutes({ db, config, temporal }: AppDeps) {
       }
       const [row] = await db.update(environments).set({ domains, updatedAt: sql`now()` }).where(eq(environments.id, env.id)).returning();
       await applyEnvironment(temporal, config, env.id);
-      const parent = env.parentId ? ((await db.select({ name: environments.name }).from(environments).where(eq(environments.id, env.parentId)))[0]?.name ?? null) : null;
-      return c.json({ environment: presentEnvironment(config, a, row ?? env, parent), dns }, 201);
+      return c.json({ environment: await presentEnvironment(db, config, a, row ?? env), dns }, 201);
     },
   );
 

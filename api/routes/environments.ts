@@ -6,8 +6,8 @@ import { getAppByName, type AppRow } from '../../db/queries/apps.js';
 import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
-import { resolveWatch } from '../../src/domain/post-switch-watch.js';
 import { resolveCanary } from '../../src/domain/canary.js';
+import { effectiveSettings } from '../../db/queries/environment-settings.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
@@ -23,8 +23,11 @@ import { environmentIssues, refusal, variableSite } from '../variable-checks.js'
 
 export const EnvParam = z.object({ app: Name, env: Name });
 
-export function presentEnvironment(config: Config, app: AppRow, env: EnvironmentRow, parentName: string | null) {
+/** An environment as the API shows it: its settings as deploys use them, each with its source. */
+export async function presentEnvironment(db: Db, config: Config, app: AppRow, env: EnvironmentRow) {
   const hosts = environmentHosts(app.name, env.name, config.appsDomain, env.domains);
+  const parentName = env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null;
+  const { settings, sources } = await effectiveSettings(db, env.id, config.deploys.watchSeconds);
   return {
     id: env.id,
     app: app.name,
@@ -33,12 +36,8 @@ export function presentEnvironment(config: Config, app: AppRow, env: Environment
     url: `http://${hosts[0]}:${config.traefik.port}`,
     domains: env.domains,
     https: httpsOf(env.https),
-    retention: env.retention,
-    queuePolicy: env.queuePolicy,
-    cancelSuperseded: env.cancelSuperseded,
-    drainSeconds: env.drainSeconds,
-    watch: resolveWatch(env.watch, config.deploys.watchSeconds),
-    standbySeconds: env.standbySeconds,
+    ...settings,
+    settingSources: sources,
     canary: resolveCanary(env.canary),
     parent: parentName,
     liveReleaseId: env.liveReleaseId,
@@ -77,8 +76,7 @@ export async function assertDomainsFree(db: Db, appsDomain: string, domains: str
 
 export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) {
   const app = newRouter();
-  const present = async (a: AppRow, env: EnvironmentRow) =>
-    presentEnvironment(config, a, env, env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null);
+  const present = (a: AppRow, env: EnvironmentRow) => presentEnvironment(db, config, a, env);
 
   app.openapi(
     defineRoute({

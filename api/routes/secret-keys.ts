@@ -4,7 +4,8 @@
 import { z } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { countByKey } from '../../db/queries/sealed-fields.js';
-import { listSecretKeys } from '../../db/queries/secret-keys.js';
+import { listSecretKeys, removeRetiredKey } from '../../db/queries/secret-keys.js';
+import { openWorkUnderKey, valuesUnderKey } from '../key-usage.js';
 import { DEFAULT_RESEAL_BATCH } from '../../src/domain/key-rotation.js';
 import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
 import { keyRotationProgressQuery } from '../../src/domain/workflow-definitions.js';
@@ -23,7 +24,9 @@ const SecretKey = z
   .object({
     id: z.string(),
     state: z.enum(['current', 'active', 'retired']),
-    source: z.enum(['configured', 'generated']).openapi({ description: 'configured: BERTH_SECRET_KEY (or the key file); generated: added by a rotation, stored sealed under the configured key' }),
+    source: z.enum(['configured', 'generated', 'replaced']).openapi({
+      description: 'configured: BERTH_SECRET_KEY (or the key file); generated: added by a rotation, stored sealed under the configured key; replaced: an earlier BERTH_SECRET_KEY, stored sealed under the configured key since it changed',
+    }),
     values: z.number().int().openapi({ description: 'Stored values sealed under this key' }),
     createdAt: z.string().nullable(),
     retiredAt: z.string().nullable(),
@@ -82,7 +85,7 @@ export function secretKeyRoutes({ db, temporal, config, secretBox }: AppDeps) {
       const items = listed.map((r) => ({
         id: r.id,
         state: r.state,
-        source: r.id === masterId ? ('configured' as const) : ('generated' as const),
+        source: r.id === masterId ? ('configured' as const) : r.id.startsWith('mk') ? ('replaced' as const) : ('generated' as const),
         // Values sealed before keys had ids (v1) are the configured key's.
         values: (counts[r.id] ?? 0) + (r.id === masterId ? (counts.v1 ?? 0) : 0),
         createdAt: r.createdAt?.toISOString() ?? null,
@@ -117,6 +120,33 @@ export function secretKeyRoutes({ db, temporal, config, secretBox }: AppDeps) {
         throw err;
       }
       return c.json({ workflowId: SECRET_KEY_ROTATION_WORKFLOW_ID, keyId, temporalUrl: workflowUiUrl(config.temporal, SECRET_KEY_ROTATION_WORKFLOW_ID) }, 202);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/keys/{id}',
+      access: { instance: 'admin' },
+      tags: ['keys'],
+      summary: 'Remove a retired key from the ring, once nothing uses it',
+      description:
+        'Only a retired key, never the configured one. Refused with a 409 naming the count while stored values are sealed under it or open workflows hold payloads encrypted under it; closed workflows’ payloads under it can no longer be read in the Temporal Web UI afterwards.',
+      request: { params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a key id') }) },
+      responses: { 200: json(z.object({ id: z.string(), removed: z.literal(true) }), 'Removed'), ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      if (id === secretBox.ring.masterId) throw conflict(`key ${id} is the configured BERTH_SECRET_KEY: it wraps every other key and cannot be removed`);
+      const [row] = (await listSecretKeys(db)).filter((r) => r.id === id);
+      if (!row) throw notFound(`key ${id}`);
+      if (row.state !== 'retired') throw conflict(`key ${id} is ${row.state}, not retired: a rotation retires it once nothing is sealed under it`);
+      const values = await valuesUnderKey(db, id);
+      if (values > 0) throw conflict(`key ${id} still seals ${values} stored value(s): run a rotation first`);
+      const open = await openWorkUnderKey(temporal, id);
+      if (open.length > 0) throw conflict(`${open.length} open workflow(s) or schedule(s) hold payloads encrypted under key ${id} (${open.slice(0, 5).join(', ')}): wait until they close, and restart the workers (which update the schedules)`);
+      await removeRetiredKey(db, id);
+      return c.json({ id, removed: true as const }, 200);
     },
   );
 

@@ -160,7 +160,7 @@ export function stackRoutes(deps: AppDeps) {
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
       assertStackApp(a);
-      const done = await submitToLane(temporal, { ...baseRequest(config, a, env), trigger: 'teardown', kind: 'teardown' });
+      const done = await submitToLane(temporal, { ...(await baseRequest(db, config, a, env)), trigger: 'teardown', kind: 'teardown' });
       return c.json(acceptedBody(config, done.deploymentId, done.workflowId), 202);
     },
   );

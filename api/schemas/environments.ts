@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION } from '../../src/domain/app-spec.js';
 import { Canary, CanaryInput } from './canary.js';
+import { HealthCheckInput, ResourcesInput } from './apps.js';
 import { Name } from './common.js';
 import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 
@@ -14,24 +14,47 @@ const WatchInput = z
   .partial()
   .strict();
 
+const SettingSource = z
+  .object({ level: z.enum(['environment', 'app', 'default']), environment: z.string().nullable() })
+  .openapi('SettingSource');
+
 const Watch = z.object({ seconds: z.number(), maxErrorRatio: z.number(), maxP95Ms: z.number(), failedProbes: z.number() }).openapi('PostSwitchWatch');
 
+const INHERITED = ' Not given: the parent environment’s (through its chain), else';
+
+// Inherited settings (docs/variables.md#settings): what an environment does not set is its
+// parent's, up the chain, then the app's or Berth's default; null in a PATCH goes back to that.
+const inherited = {
+  retention: z.number().int().min(1).max(50).openapi({ description: `Releases whose containers are kept for instant rollback.${INHERITED} 5` }),
+  queuePolicy: z.enum(['latest-wins', 'fifo']).openapi({ description: `${INHERITED.trim()} latest-wins` }),
+  cancelSuperseded: z.boolean().openapi({ description: `A newer deploy cancels a running one (before its traffic switch).${INHERITED} false` }),
+  drainSeconds: z.number().int().min(0).max(600).openapi({ description: `${INHERITED.trim()} 2` }),
+  watch: WatchInput.openapi({ description: `The post-switch watch (docs/progressive-delivery.md), merged field by field over the parent chain’s, else the installation’s defaults` }),
+  standbySeconds: z.number().int().min(0).max(86_400).openapi({ description: `How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain).${INHERITED} 0` }),
+  replicas: z.number().int().min(1).max(20).openapi({ description: `Containers per release.${INHERITED} the app’s` }),
+  resources: ResourcesInput.openapi({ description: `Limits per container.${INHERITED} the app’s` }),
+  healthCheck: HealthCheckInput.openapi({ description: `The health gate (fields not given take Berth’s defaults).${INHERITED} the app’s` }),
+};
+
 const settings = {
-  domains: z.array(DomainName).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom)' }),
+  domains: z.array(DomainName).max(20).default([]).openapi({ description: 'Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom); one environment’s own, never inherited' }),
   https: HttpsSettings.optional().openapi({ description: 'HTTPS for the domains (default: off)' }),
-  retention: z.number().int().min(1).max(50).default(DEFAULT_RETENTION).openapi({ description: 'Releases whose containers are kept for instant rollback' }),
-  queuePolicy: z.enum(['latest-wins', 'fifo']).default('latest-wins'),
-  cancelSuperseded: z.boolean().default(false).openapi({ description: 'A newer deploy cancels a running one (before its traffic switch)' }),
-  drainSeconds: z.number().int().min(0).max(600).default(DEFAULT_DRAIN_SECONDS),
-  watch: WatchInput.optional().openapi({ description: 'The post-switch watch (docs/progressive-delivery.md); what is not given comes from the installation’s defaults' }),
-  standbySeconds: z.number().int().min(0).max(86_400).default(0).openapi({ description: 'How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain)' }),
-  canary: CanaryInput.nullable().optional().openapi({ description: 'Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once' }),
+  retention: inherited.retention.optional(),
+  queuePolicy: inherited.queuePolicy.optional(),
+  cancelSuperseded: inherited.cancelSuperseded.optional(),
+  drainSeconds: inherited.drainSeconds.optional(),
+  watch: inherited.watch.optional(),
+  standbySeconds: inherited.standbySeconds.optional(),
+  replicas: inherited.replicas.optional(),
+  resources: inherited.resources.optional(),
+  healthCheck: inherited.healthCheck.optional(),
+  canary: CanaryInput.nullable().optional().openapi({ description: 'Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once; not inherited' }),
 };
 
 export const EnvironmentInput = z
   .object({
     name: Name,
-    parent: Name.optional().openapi({ description: 'Environment of the same app to inherit variables from' }),
+    parent: Name.optional().openapi({ description: 'Environment of the same app to inherit variables and settings from' }),
     from: Name.optional().openapi({
       description: 'Environment of the same app to copy: its settings (but domains) and its own variables (secret ones stay sealed); settings given here win, and its parent is the default parent',
     }),
@@ -44,12 +67,15 @@ export const EnvironmentPatch = z
   .object({
     domains: settings.domains.unwrap().optional(),
     https: HttpsPatch.optional().openapi({ description: 'Only the HTTPS settings given change' }),
-    retention: settings.retention.unwrap().optional(),
-    queuePolicy: settings.queuePolicy.unwrap().optional(),
-    cancelSuperseded: settings.cancelSuperseded.unwrap().optional(),
-    drainSeconds: settings.drainSeconds.unwrap().optional(),
-    watch: WatchInput.nullable().optional().openapi({ description: 'Replaces the environment’s own watch settings; null: the installation’s defaults' }),
-    standbySeconds: settings.standbySeconds.unwrap().optional(),
+    retention: inherited.retention.nullable().optional(),
+    queuePolicy: inherited.queuePolicy.nullable().optional(),
+    cancelSuperseded: inherited.cancelSuperseded.nullable().optional(),
+    drainSeconds: inherited.drainSeconds.nullable().optional(),
+    watch: WatchInput.nullable().optional().openapi({ description: 'Replaces the environment’s own watch settings; null: the parent chain’s, else the installation’s defaults' }),
+    standbySeconds: inherited.standbySeconds.nullable().optional(),
+    replicas: inherited.replicas.nullable().optional(),
+    resources: inherited.resources.nullable().optional(),
+    healthCheck: inherited.healthCheck.nullable().optional(),
     canary: settings.canary,
   })
   .strict()
@@ -68,9 +94,13 @@ export const Environment = z
     queuePolicy: z.string(),
     cancelSuperseded: z.boolean(),
     drainSeconds: z.number(),
-    watch: Watch.openapi({ description: 'The post-switch watch as deploys use it (the environment’s own settings over the installation’s defaults)' }),
+    watch: Watch.openapi({ description: 'The post-switch watch as deploys use it (the environment’s own settings over its parent chain’s and the installation’s defaults)' }),
     standbySeconds: z.number(),
     canary: Canary.nullable().openapi({ description: 'The canary image deploys run, as they use it; null: all at once' }),
+    replicas: z.number(),
+    resources: ResourcesInput,
+    healthCheck: HealthCheckInput,
+    settingSources: z.record(z.string(), SettingSource).openapi({ description: 'Where each inherited setting above comes from: this environment, a parent (by name), the app, or Berth’s default' }),
     parent: z.string().nullable(),
     liveReleaseId: z.string().nullable(),
     liveDeploymentId: z.string().nullable(),

@@ -44,3 +44,43 @@ export async function retireSecretKeysBut(db: Db, keyId: string): Promise<string
     .returning({ id: secretKeys.id });
   return retired.map((r) => r.id).sort();
 }
+
+/**
+ * A master key change (BERTH_SECRET_KEY new, BERTH_SECRET_KEY_PREVIOUS the old one): every row
+ * still wrapped under the old master is wrapped again under the new one, and the old master
+ * becomes a stored key of its own (wrapped under the new master; current if it sealed new values
+ * until now), so values and Temporal payloads sealed under it keep opening once the previous key
+ * is no longer configured. Run by every process at start while the previous key is configured;
+ * idempotent (a second run finds every row wrapped under the new master). Returns the ids wrapped again.
+ */
+export async function adoptPreviousMaster(db: Db, ring: KeyRing): Promise<string[]> {
+  const previous = ring.previousMaster();
+  if (!previous) return [];
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`lock table secret_keys in exclusive mode`);
+    const rows = await tx.select().from(secretKeys);
+    const changed: string[] = [];
+    for (const row of rows) {
+      if (row.id === ring.masterId) continue;
+      if (row.wrapped !== null && ring.wrappedUnderMaster(row.id, row.wrapped)) continue;
+      if (row.wrapped === null && row.id !== previous.id) continue;
+      // Learn it with the previous master (or as the previous master itself), then wrap it anew.
+      if (row.wrapped !== null) ring.learn(row.id, row.wrapped);
+      await tx.update(secretKeys).set({ wrapped: ring.wrapUnderMaster(row.id) }).where(eq(secretKeys.id, row.id));
+      changed.push(row.id);
+    }
+    if (!rows.some((r) => r.id === previous.id)) {
+      // Never rotated: the previous master sealed everything, and goes on sealing until a rotation.
+      const state = rows.some((r) => r.state === 'current') ? 'active' : 'current';
+      await tx.insert(secretKeys).values({ id: previous.id, wrapped: ring.wrapUnderMaster(previous.id), state });
+      changed.push(previous.id);
+    }
+    return changed.sort();
+  });
+}
+
+/** Removes a retired key's row (the caller checked that nothing uses it); a key in any other state stays. */
+export async function removeRetiredKey(db: Db, id: string): Promise<boolean> {
+  const removed = await db.delete(secretKeys).where(and(eq(secretKeys.id, id), eq(secretKeys.state, 'retired'))).returning({ id: secretKeys.id });
+  return removed.length > 0;
+}

@@ -8,10 +8,9 @@ import { resolveReferences, type BerthValues, type ReferenceError, type Resolved
 import { permanentFailure } from '../../src/errors.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { Db } from '../client.js';
-import { apps, deploymentVariables, environmentVariables, environments, projectVariables, releases } from '../schema/index.js';
+import { environmentChain } from './environment-settings.js';
+import { apps, deploymentVariables, environmentVariables, projectVariables, releases } from '../schema/index.js';
 
-/** Longest parent chain followed; deeper chains are cut (and cycles cannot loop). */
-const MAX_INHERITANCE_DEPTH = 8;
 const PREVIEW_NAME = /^pr-(\d+)$/;
 
 /** Where a secret variable's sealed value belongs: it opens only there. */
@@ -83,14 +82,7 @@ export function sealOverrides(box: SecretBox, deploymentId: string, overrides: R
 
 /** Every level's variables, lowest first, with the project's own and Berth's values. */
 async function loadLayers(db: Db, box: SecretBox, environmentId: string, ctx: VariableContext) {
-  const chain: (typeof environments.$inferSelect)[] = [];
-  let id: string | null = environmentId;
-  while (id && chain.length < MAX_INHERITANCE_DEPTH && !chain.some((e) => e.id === id)) {
-    const [env]: (typeof environments.$inferSelect)[] = await db.select().from(environments).where(eq(environments.id, id));
-    if (!env) break;
-    chain.push(env);
-    id = env.parentId;
-  }
+  const chain = await environmentChain(db, environmentId);
   const self = chain[0];
   if (!self) throw permanentFailure('NotFound', `environment ${environmentId} no longer exists`);
   const [app] = await db.select().from(apps).where(eq(apps.id, self.appId));

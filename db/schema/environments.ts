@@ -1,5 +1,6 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import type { CanaryOverrides } from '../../src/domain/canary.js';
+import type { HealthCheck, ResourceLimits } from '../../src/domain/app-spec.js';
 import type { HttpsSettings } from '../../src/domain/https.js';
 import type { WatchOverrides } from '../../src/domain/post-switch-watch.js';
 import { apps } from './apps.js';
@@ -15,20 +16,26 @@ export const environments = pgTable(
     domains: jsonb('domains').$type<string[]>().notNull().default([]),
     /** HTTPS for its domains (null: off, the default; see src/domain/https.ts). */
     https: jsonb('https').$type<HttpsSettings>(),
-    retention: integer('retention').notNull().default(5),
-    queuePolicy: text('queue_policy', { enum: ['latest-wins', 'fifo'] }).notNull().default('latest-wins'),
-    cancelSuperseded: boolean('cancel_superseded').notNull().default(false),
-    drainSeconds: integer('drain_seconds').notNull().default(2),
-    /** The post-switch watch's settings this environment sets itself (null: the installation's defaults). */
+    // Settings: null means "not set here", taken from the parent chain, then the app or Berth's
+    // default (src/domain/environment-settings.ts).
+    retention: integer('retention'),
+    queuePolicy: text('queue_policy', { enum: ['latest-wins', 'fifo'] }),
+    cancelSuperseded: boolean('cancel_superseded'),
+    drainSeconds: integer('drain_seconds'),
+    /** The post-switch watch's settings this environment sets itself (merged field by field over its parent's and the installation's defaults). */
     watch: jsonb('watch').$type<WatchOverrides>(),
     /** How long the previous release keeps running after a deploy, for a rollback that is a route switch only (0: off). */
-    standbySeconds: integer('standby_seconds').notNull().default(0),
-    /** Image deploys run as canaries with these settings over the defaults (null: all at once). */
+    standbySeconds: integer('standby_seconds'),
+    /** Image deploys run as canaries with these settings over the defaults (null: all at once; not inherited). */
     canary: jsonb('canary').$type<CanaryOverrides>(),
+    /** Overrides of the app's runtime settings for this environment (null: the parent's, else the app's). */
+    replicas: integer('replicas'),
+    resources: jsonb('resources').$type<ResourceLimits>(),
+    healthCheck: jsonb('health_check').$type<HealthCheck>(),
     /** Written by the deploy workflow: the previous release, kept running until standbyUntil (reconcile leaves it running until then). */
     standbyReleaseId: text('standby_release_id'),
     standbyUntil: timestamp('standby_until', { withTimezone: true, mode: 'date' }),
-    /** Variables not set here are inherited from the parent environment; settings are its own (docs/variables.md). */
+    /** Variables and settings not set here are inherited from the parent environment (docs/variables.md). */
     parentId: text('parent_id'),
     /** Written only by the deploy workflow's activities: the release serving traffic. */
     liveReleaseId: text('live_release_id'),

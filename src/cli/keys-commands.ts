@@ -68,6 +68,26 @@ export function registerKeysCommands(program: Command, run: Run) {
       }),
     );
   keys
+    .command('purge')
+    .description('Remove retired keys from the ring once nothing uses them (exit 7 when one is still in use: the answer says by how many values, workflows or schedules)')
+    .argument('[ids...]', 'the keys to remove (default: every retired key but the configured one)')
+    .addHelpText('after', examples(['berth keys purge', 'berth keys purge mk1a2b3c4d5e6f']))
+    .action(
+      run(async (ctx, ids: string[]) => {
+        const client = await ctx.client();
+        // The configured key wraps every other one: it is never a default target.
+        const targets = ids.length ? ids : (await unwrap(client.GET('/admin/keys'))).items.filter((k) => k.state === 'retired' && k.source !== 'configured').map((k) => k.id);
+        if (targets.length === 0) ctx.out.note('no retired key to remove');
+        const removed: string[] = [];
+        for (const id of targets) {
+          removed.push((await unwrap(client.DELETE('/admin/keys/{id}', { params: { path: { id } } }))).id);
+          ctx.out.note(`removed key ${id}`);
+        }
+        if (ctx.out.format === 'json') ctx.out.json({ removed });
+        return EXIT.ok;
+      }),
+    );
+  keys
     .command('status')
     .description('The latest rotation: status and progress (exit 0 once completed, 1 if it failed)')
     .option('--watch', 'follow it until it ends')

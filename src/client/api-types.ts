@@ -87,6 +87,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a retired key from the ring, once nothing uses it
+         * @description Only a retired key, never the configured one. Refused with a 409 naming the count while stored values are sealed under it or open workflows hold payloads encrypted under it; closed workflows’ payloads under it can no longer be read in the Temporal Web UI afterwards.
+         *
+         *     Access: instance administrators (admin).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {boolean} */
+                            removed: true;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/keys/rotate": {
         parameters: {
             query?: never;
@@ -10920,6 +11012,7 @@ export interface components {
             createdAt: string;
             domains: string[];
             drainSeconds: number;
+            healthCheck: components["schemas"]["HealthCheck"];
             /** @description Every host name the environment answers on */
             hosts: string[];
             https: components["schemas"]["HttpsSettings"];
@@ -10929,7 +11022,13 @@ export interface components {
             name: string;
             parent: string | null;
             queuePolicy: string;
+            replicas: number;
+            resources: components["schemas"]["Resources"];
             retention: number;
+            /** @description Where each inherited setting above comes from: this environment, a parent (by name), the app, or Berth’s default */
+            settingSources: {
+                [key: string]: components["schemas"]["SettingSource"];
+            };
             standbySeconds: number;
             /** @description Where it answers through Traefik on this machine */
             url: string;
@@ -10958,7 +11057,7 @@ export interface components {
             to: number;
         };
         EnvironmentInput: {
-            /** @description Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once */
+            /** @description Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once; not inherited */
             canary?: {
                 cookie?: components["schemas"]["CanarySplitMatch"] & unknown;
                 header?: components["schemas"]["CanarySplitMatch"] & unknown;
@@ -10971,47 +11070,42 @@ export interface components {
                 /** @description How long each step lasts while the analysis watches */
                 stepSeconds?: number;
             } | null;
+            /** @description A newer deploy cancels a running one (before its traffic switch). Not given: the parent environment’s (through its chain), else false */
+            cancelSuperseded?: boolean;
             /**
-             * @description A newer deploy cancels a running one (before its traffic switch)
-             * @default false
-             */
-            cancelSuperseded: boolean;
-            /**
-             * @description Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom)
+             * @description Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom); one environment’s own, never inherited
              * @default []
              */
             domains: string[];
-            /** @default 2 */
-            drainSeconds: number;
+            /** @description Not given: the parent environment’s (through its chain), else 2 */
+            drainSeconds?: number;
             /**
              * @description Environment of the same app to copy: its settings (but domains) and its own variables (secret ones stay sealed); settings given here win, and its parent is the default parent
              * @example web
              */
             from?: string;
+            healthCheck?: components["schemas"]["HealthCheck"] & unknown;
             https?: components["schemas"]["HttpsSettings"] & unknown;
             /** @example web */
             name: string;
             /**
-             * @description Environment of the same app to inherit variables from
+             * @description Environment of the same app to inherit variables and settings from
              * @example web
              */
             parent?: string;
             /**
-             * @default latest-wins
+             * @description Not given: the parent environment’s (through its chain), else latest-wins
              * @enum {string}
              */
-            queuePolicy: "latest-wins" | "fifo";
-            /**
-             * @description Releases whose containers are kept for instant rollback
-             * @default 5
-             */
-            retention: number;
-            /**
-             * @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain)
-             * @default 0
-             */
-            standbySeconds: number;
-            /** @description The post-switch watch (docs/progressive-delivery.md); what is not given comes from the installation’s defaults */
+            queuePolicy?: "latest-wins" | "fifo";
+            /** @description Containers per release. Not given: the parent environment’s (through its chain), else the app’s */
+            replicas?: number;
+            resources?: components["schemas"]["Resources"] & unknown;
+            /** @description Releases whose containers are kept for instant rollback. Not given: the parent environment’s (through its chain), else 5 */
+            retention?: number;
+            /** @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain). Not given: the parent environment’s (through its chain), else 0 */
+            standbySeconds?: number;
+            /** @description The post-switch watch (docs/progressive-delivery.md), merged field by field over the parent chain’s, else the installation’s defaults */
             watch?: {
                 /** @description Failed health probes in a row that roll back */
                 failedProbes?: number;
@@ -11024,7 +11118,7 @@ export interface components {
             };
         };
         EnvironmentPatch: {
-            /** @description Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once */
+            /** @description Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once; not inherited */
             canary?: {
                 cookie?: components["schemas"]["CanarySplitMatch"] & unknown;
                 header?: components["schemas"]["CanarySplitMatch"] & unknown;
@@ -11037,15 +11131,26 @@ export interface components {
                 /** @description How long each step lasts while the analysis watches */
                 stepSeconds?: number;
             } | null;
-            cancelSuperseded?: boolean;
+            /** @description A newer deploy cancels a running one (before its traffic switch). Not given: the parent environment’s (through its chain), else false */
+            cancelSuperseded?: boolean | null;
             domains?: string[];
-            drainSeconds?: number;
+            /** @description Not given: the parent environment’s (through its chain), else 2 */
+            drainSeconds?: number | null;
+            healthCheck?: components["schemas"]["HealthCheck"] & (Record<string, never> | null);
             https?: components["schemas"]["HttpsPatch"];
-            /** @enum {string} */
-            queuePolicy?: "latest-wins" | "fifo";
-            retention?: number;
-            standbySeconds?: number;
-            /** @description Replaces the environment’s own watch settings; null: the installation’s defaults */
+            /**
+             * @description Not given: the parent environment’s (through its chain), else latest-wins
+             * @enum {string|null}
+             */
+            queuePolicy?: "latest-wins" | "fifo" | null;
+            /** @description Containers per release. Not given: the parent environment’s (through its chain), else the app’s */
+            replicas?: number | null;
+            resources?: components["schemas"]["Resources"] & (Record<string, never> | null);
+            /** @description Releases whose containers are kept for instant rollback. Not given: the parent environment’s (through its chain), else 5 */
+            retention?: number | null;
+            /** @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain). Not given: the parent environment’s (through its chain), else 0 */
+            standbySeconds?: number | null;
+            /** @description Replaces the environment’s own watch settings; null: the parent chain’s, else the installation’s defaults */
             watch?: {
                 /** @description Failed health probes in a row that roll back */
                 failedProbes?: number;
@@ -11634,7 +11739,7 @@ export interface components {
             phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "verify" | "drain" | "retire" | "prune" | "receive" | "unpack" | "switch" | "build" | "rollout" | "update" | "revert" | "teardown" | "watch" | "canary";
             startedAt: string;
         };
-        /** @description The post-switch watch as deploys use it (the environment’s own settings over the installation’s defaults) */
+        /** @description The post-switch watch as deploys use it (the environment’s own settings over its parent chain’s and the installation’s defaults) */
         PostSwitchWatch: {
             failedProbes: number;
             maxErrorRatio: number;
@@ -11780,10 +11885,10 @@ export interface components {
             id: string;
             retiredAt: string | null;
             /**
-             * @description configured: BERTH_SECRET_KEY (or the key file); generated: added by a rotation, stored sealed under the configured key
+             * @description configured: BERTH_SECRET_KEY (or the key file); generated: added by a rotation, stored sealed under the configured key; replaced: an earlier BERTH_SECRET_KEY, stored sealed under the configured key since it changed
              * @enum {string}
              */
-            source: "configured" | "generated";
+            source: "configured" | "generated" | "replaced";
             /** @enum {string} */
             state: "current" | "active" | "retired";
             /** @description Stored values sealed under this key */
@@ -11801,6 +11906,11 @@ export interface components {
             id: string;
             lastSeenAt: string;
             userAgent: string | null;
+        };
+        SettingSource: {
+            environment: string | null;
+            /** @enum {string} */
+            level: "environment" | "app" | "default";
         };
         SetupInput: {
             /** @example ada@example.com */

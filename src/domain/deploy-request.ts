@@ -1,8 +1,8 @@
 // The part of a deploy request that follows from the app and the environment as they are now.
-import type { AppKind, DeployRequest, QueuePolicy } from './deployment.js';
+import type { AppKind, DeployRequest } from './deployment.js';
+import type { EffectiveSettings } from './environment-settings.js';
 import { routeTls, type HttpsSettings } from './https.js';
 import { appKindRunsCanary, resolveCanary, type CanaryOverrides } from './canary.js';
-import { resolveWatch, type WatchOverrides } from './post-switch-watch.js';
 import { environmentHosts } from './route.js';
 
 export interface RequestSite {
@@ -27,19 +27,17 @@ export interface RequestEnvironment {
   id: string;
   name: string;
   domains: string[];
-  queuePolicy: QueuePolicy;
-  cancelSuperseded: boolean;
-  retention: number;
-  drainSeconds: number;
   https?: HttpsSettings | null;
-  watch?: WatchOverrides | null;
-  standbySeconds?: number;
+  /** The environment's own canary settings (not inherited). */
   canary?: CanaryOverrides | null;
 }
 
+/** The inherited settings a request carries, resolved through the parent chain. */
+export type RequestSettings = Pick<EffectiveSettings, 'queuePolicy' | 'cancelSuperseded' | 'retention' | 'drainSeconds' | 'watch' | 'standbySeconds'>;
+
 export type RequestBase = Omit<DeployRequest, 'deploymentId' | 'kind' | 'trigger'>;
 
-export function requestBase(app: RequestApp, env: RequestEnvironment, site: RequestSite): RequestBase {
+export function requestBase(app: RequestApp, env: RequestEnvironment, settings: RequestSettings, site: RequestSite): RequestBase {
   const hosts = environmentHosts(app.name, env.name, site.appsDomain, env.domains);
   return {
     appId: app.id,
@@ -47,12 +45,12 @@ export function requestBase(app: RequestApp, env: RequestEnvironment, site: Requ
     appName: app.name,
     environmentId: env.id,
     environmentName: env.name,
-    queuePolicy: env.queuePolicy,
-    cancelSuperseded: env.cancelSuperseded,
-    retention: env.retention,
-    drainSeconds: env.drainSeconds,
-    watch: resolveWatch(env.watch, site.watchSeconds),
-    standbySeconds: env.standbySeconds ?? 0,
+    queuePolicy: settings.queuePolicy,
+    cancelSuperseded: settings.cancelSuperseded,
+    retention: settings.retention,
+    drainSeconds: settings.drainSeconds,
+    watch: settings.watch,
+    standbySeconds: settings.standbySeconds,
     canary: appKindRunsCanary(app.kind) ? resolveCanary(env.canary) : null,
     hosts,
     tls: routeTls(env.https, hosts, site.httpsPort),

@@ -18,6 +18,11 @@ export function deploymentLinks(publicUrl: string, deploymentId: string): { targ
   return { targetUrl: page, logUrl: `${page}/logs` };
 }
 
+/** Where a webhook delivery's outcome is read (a refused commit's status links there). */
+export function deliveryLink(publicUrl: string, deliveryId: string): string {
+  return `${publicUrl}/api/v1/github/deliveries/${encodeURIComponent(deliveryId)}`;
+}
+
 /** Where a build secret is sealed: the API seals, the build opens, with this context. */
 export function buildSecretContext(appId: string, name: string): string {
   return `build-secret:${appId}:${name}`;

@@ -33,7 +33,7 @@ export interface ApiServer {
  * pass a watched one (src/process/key-ring-watch.ts).
  */
 function unwatchedRing(database: Database, config: Config): KeyRing {
-  const ring = new KeyRing(loadSecretKey(config.secrets));
+  const ring = new KeyRing(loadSecretKey(config.secrets), config.secrets.previousKey ?? null);
   ring.reload = () => loadKeyRing(database.db, ring);
   void ring.reload().catch(() => {});
   return ring;

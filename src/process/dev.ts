@@ -37,7 +37,7 @@ export async function runDev(config: Config, log: Logger): Promise<void> {
   if (config.embeddedServices) await claimEmbeddedServices(config, log);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   stops.push(() => database.close());
-  const keys = await watchKeyRing(database.db, master, log.child({ component: 'secret-keys' }));
+  const keys = await watchKeyRing(database.db, master, log.child({ component: 'secret-keys' }), config.secrets.previousKey);
   stops.push(async () => keys.stop());
   const dnsSecrets = config.acme.dnsProvider ? await openDnsCredentials(database.db, createSecretBox(keys.ring), config.acme.dnsProvider) : {};
   services = config.embeddedServices ? await startEmbeddedServices(config, log, dnsSecrets) : null;

@@ -63,7 +63,7 @@ export async function runProcessCommand(command: ProcessCommand, argv: string[])
     });
     return workers.running;
   }
-  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }));
+  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }), config.secrets.previousKey);
   const temporal = await createTemporalClient(config.temporal, keys.ring);
   const api = await startApiServer({ config, database, temporal, log, ring: keys.ring });
   if (api.setupToken) process.stderr.write(`${setupTokenLines(api.setupToken, api.url).join('\n')}\n`);
@@ -86,7 +86,7 @@ async function runAdmin(config: Config, argv: string[]): Promise<void> {
     const [command, ...rest] = argv;
     const output =
       command === 'set-dns-credentials'
-        ? await runDnsCredentialsCommand(database.db, createSecretBox(await readKeyRing(database.db, loadSecretKey(config.secrets))), rest, process.stdin)
+        ? await runDnsCredentialsCommand(database.db, createSecretBox(await readKeyRing(database.db, loadSecretKey(config.secrets), config.secrets.previousKey)), rest, process.stdin)
         : await runAdminCommand(database.db, argv);
     process.stdout.write(`${output}\n`);
   } catch (err) {

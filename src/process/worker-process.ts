@@ -33,7 +33,7 @@ import { startSampleLoop } from './sample-loop.js';
 export async function startWorkerProcess(parts: { config: Config; database: Database; log: Logger; hostOnly?: boolean }): Promise<Workers & { metrics: WorkerMetrics | null }> {
   const { config, database, log } = parts;
   const docker = createDockerClient(config.docker);
-  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }));
+  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }), config.secrets.previousKey);
   const temporal = await createTemporalClient(config.temporal, keys.ring);
   const sealedNow = await sealPlainSecretValues(database.db, createSecretBox(keys.ring));
   if (sealedNow > 0) log.warn({ count: sealedNow }, 'secret variables stored in plain text were sealed');

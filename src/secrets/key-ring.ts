@@ -52,11 +52,23 @@ export function wrapKey(master: Buffer, id: string, key: Buffer): string {
   return encrypt(master, key, wrapContext(id)).toString('base64url');
 }
 
-export function unwrapKey(master: Buffer, id: string, wrapped: string): Buffer {
+export function unwrapKey(master: Buffer, id: string, wrapped: string, previous?: Buffer | null): Buffer {
   try {
     return decrypt(master, Buffer.from(wrapped, 'base64url'), wrapContext(id));
   } catch {
-    throw new Error(`secret key ${id} in the database does not open with the configured BERTH_SECRET_KEY (is it the same key as when the rotation ran?)`);
+    // While the master key is changed, rows not yet wrapped again open with the previous one.
+    if (previous) return unwrapKey(previous, id, wrapped);
+    throw new Error(`secret key ${id} in the database does not open with the configured BERTH_SECRET_KEY (is it the same key as when the rotation ran? changing it: BERTH_SECRET_KEY_PREVIOUS, docs/secrets.md)`);
+  }
+}
+
+/** Does this stored key open with `master`? (Rows still wrapped under a previous master do not.) */
+export function opensWith(master: Buffer, id: string, wrapped: string): boolean {
+  try {
+    decrypt(master, Buffer.from(wrapped, 'base64url'), wrapContext(id));
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -74,10 +86,19 @@ export class KeyRing {
   /** Set by whoever can reload the ring (the database watcher): asked when a key is unknown. */
   reload: (() => Promise<void>) | null = null;
 
-  constructor(private readonly master: Buffer) {
+  /** The master key being replaced (BERTH_SECRET_KEY_PREVIOUS), while it is: see adoptPreviousMaster. */
+  readonly previousId: string | null;
+
+  constructor(
+    private readonly master: Buffer,
+    private readonly previous: Buffer | null = null,
+  ) {
     if (master.length !== KEY_BYTES) throw new Error(`secret key must be ${KEY_BYTES} bytes`);
+    if (previous && previous.length !== KEY_BYTES) throw new Error(`previous secret key must be ${KEY_BYTES} bytes`);
     this.masterId = masterKeyId(master);
     this.keys.set(this.masterId, master);
+    this.previousId = previous && !previous.equals(master) ? masterKeyId(previous) : null;
+    if (this.previousId && previous) this.keys.set(this.previousId, previous);
     this.currentId = this.masterId;
   }
 
@@ -90,18 +111,41 @@ export class KeyRing {
     return this.keys.get(id);
   }
 
-  /** Opens values sealed before keys had ids (format v1): they were sealed with the master key. */
-  legacyKey(): Buffer {
-    return this.master;
+  /**
+   * Candidates for values sealed before keys had ids (format v1): they were sealed with the
+   * master key of the time — this one, or one it replaced (kept as a master's key id, mk…).
+   */
+  legacyKeys(): Buffer[] {
+    return [this.master, ...[...this.keys].filter(([id]) => id !== this.masterId && id.startsWith('mk')).map(([, key]) => key)];
   }
 
   /** Takes the database's list: new keys unwrapped (once), the current one marked. */
   apply(stored: StoredKey[]): void {
-    for (const s of stored) {
-      if (s.wrapped !== null && !this.keys.has(s.id)) this.keys.set(s.id, unwrapKey(this.master, s.id, s.wrapped));
-    }
+    for (const s of stored) if (s.wrapped !== null) this.learn(s.id, s.wrapped);
     const current = stored.find((s) => s.state === 'current');
     this.currentId = current && this.keys.has(current.id) ? current.id : this.masterId;
+  }
+
+  /** Learns one stored key (unwrapped with the master key, or the previous one while it is changed). */
+  learn(id: string, wrapped: string): void {
+    if (!this.keys.has(id)) this.keys.set(id, unwrapKey(this.master, id, wrapped, this.previous));
+  }
+
+  /** The previous master key (id and key) while one is configured, to be adopted (db/queries/secret-keys.ts). */
+  previousMaster(): { id: string; key: Buffer } | null {
+    return this.previousId && this.previous ? { id: this.previousId, key: this.previous } : null;
+  }
+
+  /** A known key sealed under the master key (a row wrapped again after a master key change). */
+  wrapUnderMaster(id: string): string {
+    const key = this.keys.get(id);
+    if (!key) throw new Error(`secret key ${id} is not known to this process`);
+    return wrapKey(this.master, id, key);
+  }
+
+  /** Is a stored row wrapped under the configured master key already? */
+  wrappedUnderMaster(id: string, wrapped: string): boolean {
+    return opensWith(this.master, id, wrapped);
   }
 
   /** A fresh key for a rotation, sealed under the master key (what secret_keys stores). */

@@ -64,7 +64,17 @@ export function createSecretBox(keys: KeyRing | Buffer): SecretBox {
   const open = (sealed: string, context: string) => {
     const parts = unpack(sealed);
     if (!parts) throw new SecretOpenError('not a sealed value');
-    const key = parts.keyId === null ? ring.legacyKey() : ring.key(parts.keyId);
+    if (parts.keyId === null) {
+      for (const legacy of ring.legacyKeys()) {
+        try {
+          return decrypt(legacy, parts.bytes, context).toString('utf8');
+        } catch {
+          // the next candidate
+        }
+      }
+      throw new SecretOpenError(`sealed value for ${context} does not open with its key`);
+    }
+    const key = ring.key(parts.keyId);
     if (!key) {
       // Another process added the key a moment ago: learn it for the next attempt.
       void ring.reload?.().catch(() => {});

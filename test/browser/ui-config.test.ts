@@ -2,7 +2,8 @@
 // what the next deploy gets, each value with the level it comes from (project, a parent
 // environment, this one), secrets masked; the domains panel adds a domain past its DNS check,
 // shows each host name's HTTPS state, takes an uploaded certificate (its key never shown again)
-// and shows the certificate Traefik then serves, and removes the domain.
+// and shows the certificate Traefik then serves, and removes the domain. Settings inherited from
+// a parent say so, and saving keeps them inherited.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeUser } from '../support/accounts.js';
@@ -63,6 +64,24 @@ test('effective variables: each value with the level it comes from, secrets mask
   await row('LOG_LEVEL').getByRole('button', { name: 'Unset LOG_LEVEL' }).click();
   await expect.poll(async () => row('LOG_LEVEL').textContent()).toMatch(/info.*inherited from prod/);
   await checkPage(page, '30-variables-effective');
+});
+
+test('settings: inherited ones say where they come from; saving sends only what changed, the rest stays inherited', async () => {
+  await page.goto(`/ui/apps/${fx.app}`);
+  const form = page.getByRole('form', { name: 'Settings of staging' });
+  await page.getByText('Settings of staging', { exact: true }).click();
+  await form.waitFor();
+  // staging (made above with parent prod) sets nothing itself.
+  expect(await form.getByText(/Drain seconds/).textContent()).toContain('(from prod)');
+  expect(await form.getByText(/Releases kept/).textContent()).toContain('(default)');
+  await form.getByLabel(/Releases kept/).fill('3');
+  await form.getByRole('button', { name: 'Save settings of staging' }).click();
+  await form.getByRole('status').waitFor();
+  const staging = (await ui.berth.api('GET', `/api/v1/apps/${fx.app}/environments/staging`)).body;
+  expect(staging.retention).toBe(3);
+  expect(staging.settingSources.retention).toEqual({ level: 'environment', environment: 'staging' });
+  expect(staging.settingSources.drainSeconds).toEqual({ level: 'environment', environment: 'prod' });
+  expect(staging.settingSources.queuePolicy).toEqual({ level: 'default', environment: null });
 });
 
 test('domains: added past its DNS check, HTTPS state per host name, a certificate uploaded and served, then removed', async () => {

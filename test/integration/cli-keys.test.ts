@@ -1,5 +1,6 @@
 // berth keys over HTTP, as a separate process: list, rotate (waiting, progress on stderr, exit 0
-// when done) and status; a token that is not an instance administrator's gets exit 5.
+// when done), status and purge (the configured key is never removed); a token that is not an
+// instance administrator's gets exit 5.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeToken, makeUser } from '../support/accounts.js';
 import { runCli } from '../support/berth-cli.js';
@@ -36,7 +37,16 @@ test('berth keys list, rotate and status', async () => {
   expect(after.map((k) => k.state).sort()).toEqual(['current', 'retired']);
   expect(after.find((k) => k.state === 'current')?.values).toBe(2);
   for (const out of [before.stdout, rotated.stdout, rotated.stderr, status.stdout]) expect(out).not.toContain('cli-secret');
-}, 120_000);
+
+  // The retired key is the configured one: purge has nothing to remove, and refuses it by name.
+  const purged = await runCli(['keys', 'purge', '--output', 'json'], { env: cli.env });
+  expect(purged.code, purged.stderr).toBe(0);
+  expect(JSON.parse(purged.stdout)).toEqual({ removed: [] });
+  const refused = await runCli(['keys', 'purge', cli.berth.ring.masterId], { env: cli.env });
+  expect(refused.code).toBe(7);
+  expect(refused.stderr).toContain('configured BERTH_SECRET_KEY');
+  expect((await runCli(['keys', 'list', '--output', 'json'], { env: cli.env })).stdout).toContain(cli.berth.ring.masterId);
+}, 150_000);
 
 test('a token that is not an instance administrator’s is refused (exit 5)', async () => {
   const user = await makeUser(cli.berth.database.db);

@@ -68,8 +68,8 @@ export interface TestBerth {
   dispatcher: ReturnType<typeof createDeliveryDispatcher>;
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
-  /** `berth worker` as its own process (for crash tests); resolves once it polls. */
-  spawnWorker(): Promise<ChildProcess>;
+  /** `berth worker` as its own process (for crash tests; `extraEnv` over this Berth's configuration); resolves once it polls. */
+  spawnWorker(extraEnv?: Record<string, string>): Promise<ChildProcess>;
   /** Berth's containers of this instance, optionally of one environment. */
   containers(environmentId?: string): Promise<Docker.ContainerInfo[]>;
   close(): Promise<void>;
@@ -143,7 +143,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
   const config = loadConfig(env);
   const log = createLogger(config.log, options.logDestination);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
-  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log);
+  const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log, config.secrets.previousKey);
   const temporal = await createTemporalClient(config.temporal, keys.ring);
   await ensureSearchAttributes(temporal, config.temporal.namespace);
   const docker = createDockerClient(config.docker);
@@ -207,11 +207,11 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       await workers?.shutdown();
       workers = null;
     },
-    async spawnWorker() {
+    async spawnWorker(extraEnv = {}) {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'worker'], {
         cwd: ROOT,
         // Readiness is read from its "workers polling" info line.
-        env: { ...process.env, ...env, BERTH_LOG_LEVEL: 'info' },
+        env: { ...process.env, ...env, ...extraEnv, BERTH_LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       spawned.add(child);

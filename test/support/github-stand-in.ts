@@ -44,6 +44,8 @@ export interface GitHubStandIn {
   calls: RecordedCall[];
   /** What the manifest conversion hands out (the test knows the webhook secret). */
   app: { id: number; slug: string; webhookSecret: string; privateKey: string };
+  /** Installation tokens handed out so far (secrets Berth holds for an hour at most). */
+  issuedTokens(): string[];
   /** A one-time code the manifest callback may exchange. */
   issueManifestCode(): string;
   /** Manifests posted to the "create this app" page, newest last. */
@@ -233,6 +235,7 @@ export async function startGitHubStandIn(options: { installations?: StandInInsta
     webUrl,
     calls,
     app,
+    issuedTokens: () => [...tokens.keys()],
     installations,
     pullRequestFiles,
     deployments,

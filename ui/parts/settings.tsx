@@ -72,6 +72,13 @@ export function AppSettings(props: { app: Schemas['App']; onSaved(): void }) {
   );
 }
 
+/** Where an inherited setting comes from, when it is not the environment's own. */
+function sourceOf(env: Schemas['Environment'], key: string) {
+  const s = env.settingSources[key];
+  if (!s || (s.level === 'environment' && s.environment === env.name)) return null;
+  return <small>({s.level === 'environment' ? `from ${s.environment}` : s.level === 'app' ? "the app's" : 'default'})</small>;
+}
+
 export function EnvironmentSettings(props: { app: string; env: Schemas['Environment']; onSaved(): void }) {
   const { env } = props;
   const save = useSave();
@@ -81,13 +88,15 @@ export function EnvironmentSettings(props: { app: string; env: Schemas['Environm
     const domains = field(form, 'domains')
       .value.split(/[\s,]+/)
       .filter(Boolean);
-    const body: Schemas['EnvironmentPatch'] = {
-      domains,
+    const asked = {
       retention: Number(field(form, 'retention').value),
       drainSeconds: Number(field(form, 'drain').value),
       queuePolicy: field(form, 'queue').value as 'latest-wins' | 'fifo',
       cancelSuperseded: field(form, 'cancel').checked,
     };
+    // Only what was changed is sent: a setting left as inherited stays inherited.
+    const changed = Object.fromEntries(Object.entries(asked).filter(([k, v]) => env[k as keyof typeof asked] !== v));
+    const body: Schemas['EnvironmentPatch'] = { domains, ...changed };
     return save.run(() => unwrap(api.PATCH('/apps/{app}/environments/{env}', { params: { path: { app: props.app, env: env.name } }, body })), props.onSaved);
   };
   return (
@@ -99,15 +108,15 @@ export function EnvironmentSettings(props: { app: string; env: Schemas['Environm
           <input name="domains" value={env.domains.join(', ')} />
         </label>
         <label>
-          Releases kept for rollback
+          Releases kept for rollback {sourceOf(env, 'retention')}
           <input name="retention" type="number" min={1} value={String(env.retention)} />
         </label>
         <label>
-          Drain seconds
+          Drain seconds {sourceOf(env, 'drainSeconds')}
           <input name="drain" type="number" min={0} value={String(env.drainSeconds)} />
         </label>
         <label>
-          Queue policy
+          Queue policy {sourceOf(env, 'queuePolicy')}
           <select name="queue">
             <option value="latest-wins" selected={env.queuePolicy === 'latest-wins'}>
               latest wins
