@@ -26,6 +26,7 @@ import { createEngineGuard } from './docker/engine-guard.js';
 import { createGitHubActivities } from './github/index.js';
 import { createHostApis } from './git-hosts/host-apis.js';
 import { createGiteaFeedback } from './git-hosts/gitea/feedback.js';
+import { createHostRepositories } from './git-hosts/host-repositories.js';
 import { createLaneActivities } from './lanes/index.js';
 import { createPreviewActivities } from './previews/index.js';
 import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
@@ -120,13 +121,15 @@ export function createControlActivities(deps: ActivityDeps) {
   const notifyLog = deps.log.child({ component: 'notifications' });
   const emitter = createNotificationEmitter({ db: deps.db, temporal: deps.temporal, log: notifyLog, retry: notifications.retry });
   const notices = createEventNotices({ db: deps.db, emitter, publicUrl: deps.site.publicUrl });
+  const hostApis = createHostApis({ db: deps.db, box: deps.box });
   return {
     ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
     ...store,
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
     ...createGitHubActivities(deps).activities,
-    ...createGiteaFeedback(createHostApis({ db: deps.db, box: deps.box })),
+    ...createGiteaFeedback(hostApis),
+    ...createHostRepositories(hostApis),
     ...createLaneActivities({ temporal: deps.temporal }),
     ...previews,
     // Where events happen, the same writes that also emit them.

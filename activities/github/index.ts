@@ -8,6 +8,7 @@ import { createDeliveryStore } from './deliveries.js';
 import { createFeedbackActivities } from './feedback.js';
 import { createGitHubClient } from './github-client.js';
 import { createPlanDelivery } from './plan-delivery.js';
+import { createHostApis } from '../git-hosts/host-apis.js';
 import { createRepositorySync } from './repository-sync.js';
 
 export type { DeliveryAction, DeliveryPlan, PreviewTarget } from './plan-delivery.js';
@@ -19,7 +20,7 @@ export function createGitHubActivities(deps: { db: Db; box: SecretBox; log: Logg
   return {
     client,
     activities: {
-      planDelivery: createPlanDelivery({ db, github: client, site: deps.site, previewIdleSeconds: deps.previewIdleSeconds, log }),
+      planDelivery: createPlanDelivery({ db, github: client, site: deps.site, previewIdleSeconds: deps.previewIdleSeconds, log, hosts: createHostApis({ db, box: deps.box }) }),
       ...createDeliveryStore(db),
       ...createRepositorySync({ db, github: client, log }),
       ...createFeedbackActivities({ db, github: client, deploymentLog: createDeploymentLog(db, log) }),

@@ -54,3 +54,12 @@ export const GitHost = z
 export const GitHostCreated = GitHost.extend({
   webhookSecret: z.string().nullable().openapi({ description: 'The secret Berth made (shown once); null when one was given' }),
 }).openapi('GitHostCreated');
+
+export const HostRepository = z
+  .object({
+    fullName: z.string().openapi({ description: 'owner/name as apps name it in git.repository (GitLab: the project path; Bitbucket: workspace/slug)' }),
+    private: z.boolean(),
+    defaultBranch: z.string().nullable(),
+    htmlUrl: z.string().nullable(),
+  })
+  .openapi('HostRepository');

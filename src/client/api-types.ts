@@ -5753,7 +5753,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Git host connections (Gitea, Forgejo, GitLab)
+         * Git host connections (Gitea, Forgejo, GitLab, Bitbucket)
          * @description Access: instance administrators (read).
          */
         get: {
@@ -5825,8 +5825,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Connect a Gitea, Forgejo or GitLab server
-         * @description Then add a webhook on the forge (repository, organisation or group) to webhookPath, content type application/json, with the webhook secret (GitLab: its secret token), for push, tag and pull/merge request events; and give apps git.gitHostId with repository owner/name.
+         * Connect a Gitea, Forgejo, GitLab or Bitbucket server
+         * @description Then add a webhook on the forge (repository, organisation or group) to webhookPath, content type application/json, with the webhook secret (GitLab: its secret token; Bitbucket: its secret), for push, tag and pull/merge request events; and give apps git.gitHostId with repository owner/name.
          *
          *     Access: instance administrators (admin).
          */
@@ -5984,6 +5984,94 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/git-hosts/{id}/repositories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The repositories a connection's access token reaches, read from the host now
+         * @description Access: instance administrators (read).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Repositories */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["HostRepository"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -10338,7 +10426,7 @@ export interface components {
             createdAt: string;
             id: string;
             /** @enum {string} */
-            kind: "gitea" | "forgejo" | "gitlab";
+            kind: "gitea" | "forgejo" | "gitlab" | "bitbucket";
             name: string;
             webhookPath: string;
         };
@@ -10352,7 +10440,7 @@ export interface components {
             /** @example https://git.example.com */
             baseUrl: string;
             /** @enum {string} */
-            kind: "gitea" | "forgejo" | "gitlab";
+            kind: "gitea" | "forgejo" | "gitlab" | "bitbucket";
             /** @example web */
             name: string;
             /** @description The webhooks' signing secret (sealed; never returned). Omitted: Berth makes one and returns it once. */
@@ -10451,6 +10539,13 @@ export interface components {
             successThreshold: number;
             /** @default 2000 */
             timeoutMs: number;
+        };
+        HostRepository: {
+            defaultBranch: string | null;
+            /** @description owner/name as apps name it in git.repository (GitLab: the project path; Bitbucket: workspace/slug) */
+            fullName: string;
+            htmlUrl: string | null;
+            private: boolean;
         };
         /** @description Only the HTTPS settings given change */
         HttpsPatch: {

@@ -102,7 +102,7 @@ describe('a Gitea connection', () => {
   test('bad input is refused and changes nothing', async () => {
     const before = await ok('GET', '/api/v1/git-hosts');
     for (const body of [
-      { name: 'x', kind: 'bitbucket', baseUrl: gitea.url, accessToken: 'a'.repeat(20) },
+      { name: 'x', kind: 'sourcehut', baseUrl: gitea.url, accessToken: 'a'.repeat(20) },
       { name: 'x', kind: 'gitea', baseUrl: 'ftp://example.com', accessToken: 'a'.repeat(20) },
       { name: 'x', kind: 'gitea', baseUrl: 'https://user:pw@example.com', accessToken: 'a'.repeat(20) },
       { name: 'x', kind: 'gitea', baseUrl: gitea.url, accessToken: 'short' },
