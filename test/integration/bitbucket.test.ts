@@ -181,7 +181,8 @@ describe('Bitbucket Cloud', () => {
     expect(preview).toMatchObject({ app: 'bb', environment: 'pr-7' });
     const d = await waitForDeployment(berth, preview.deploymentId, 240_000);
     expect(d.status, d.message).toBe('succeeded');
-    expect(d.request?.sha ?? sha).toBe(sha);
+    // The delivery named the commit by 12 digits; Berth asked Bitbucket for the full hash.
+    expect(bitbucket.calls.some((c) => c.method === 'GET' && c.path === `/2.0/repositories/${REPO}/commit/${sha.slice(0, 12)}` && c.authorized)).toBe(true);
     expect((await throughTraefik('bb.pr-7.localhost')).body.trim()).toBe('bb pr');
     await waitFor('the preview status', async () => (await statusesOf(sha)).some((s) => s.key === 'berth/bb/pr-7' && s.state === 'SUCCESSFUL'));
     // A title change: pullrequest:updated at the same commit.
@@ -202,7 +203,7 @@ describe('Bitbucket Cloud', () => {
     const { 'x-hub-signature': _, ...unsigned } = headers;
     const missing = await send('repo:push', payload, unsigned);
     expect(missing.status).toBe(401);
-    expect(await missing.json()).toMatchObject({ message: expect.stringContaining('X-Hub-Signature') });
+    expect(await missing.json()).toMatchObject({ error: { message: expect.stringContaining('X-Hub-Signature') } });
     expect((await send('repo:push', payload, { ...headers, 'x-hub-signature': (headers['x-hub-signature'] as string).replace('sha256=', 'sha1=') })).status).toBe(401);
     expect((await send('repo:push', payload, headers, '/webhooks/bitbucket/ghc_0000000000aaaa')).status).toBe(401);
     const big = JSON.stringify({ pad: 'x'.repeat(MAX_BYTES) });
