@@ -33,7 +33,7 @@ export const GitHostInput = z
     name: Name,
     kind: z.enum(GIT_HOST_KINDS),
     baseUrl: ForgeUrl,
-    accessToken: Secret('An access token with repository read and commit-status write (sealed; never returned)'),
+    accessToken: Secret('An access token with repository read and commit-status write; Bitbucket: an access token, or <username>:<app password> (sealed; never returned)'),
     webhookSecret: Secret("The webhooks' signing secret (sealed; never returned). Omitted: Berth makes one and returns it once.").optional(),
   })
   .strict()

@@ -10435,7 +10435,7 @@ export interface components {
             webhookSecret: string | null;
         };
         GitHostInput: {
-            /** @description An access token with repository read and commit-status write (sealed; never returned) */
+            /** @description An access token with repository read and commit-status write; Bitbucket: an access token, or <username>:<app password> (sealed; never returned) */
             accessToken: string;
             /** @example https://git.example.com */
             baseUrl: string;
@@ -10480,7 +10480,7 @@ export interface components {
              */
             forkPolicy?: "deny" | "approve" | "allow-without-secrets";
             /**
-             * @description A Gitea, Forgejo or GitLab connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token
+             * @description A Gitea, Forgejo, GitLab or Bitbucket connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token
              * @example ghc_01hzyx3k2m9q
              */
             gitHostId?: string;

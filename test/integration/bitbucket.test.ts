@@ -139,6 +139,12 @@ describe('Bitbucket Cloud', () => {
     ]);
     expect(bitbucket.calls.filter((c) => c.path.startsWith('/2.0/repositories?')).map((c) => c.authorized)).toEqual([true, true]);
     expect((await berth.api('GET', '/api/v1/git-hosts/ghc_0000000000aaaa/repositories')).status).toBe(404);
+    // Credentials Bitbucket refuses: a clear 503 saying so, after a few quick attempts.
+    const stale = await ok('POST', '/api/v1/git-hosts', { name: 'bb-stale', kind: 'bitbucket', baseUrl: bitbucket.url, accessToken: `${bitbucket.token}-revoked` });
+    const refused = await berth.api('GET', `/api/v1/git-hosts/${stale.id}/repositories`);
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.message).toMatch(/refused GET \/2\.0\/repositories \(HTTP 401\)/);
+    await ok('DELETE', `/api/v1/git-hosts/${stale.id}`);
   });
 
   test('a push deploys both apps of the repository, live through Traefik, with build statuses on Bitbucket', async () => {

@@ -154,6 +154,11 @@ describe("Gitea's own webhooks", () => {
     expect(await hosts.getCommit(host.id, `${gitea.user}/${REPO}`, 'no-such-branch')).toBeNull();
   });
 
+  test("the repositories the connection's token reaches are listed, read from Gitea", async () => {
+    const repos = await ok('GET', `/api/v1/git-hosts/${host.id}/repositories`);
+    expect(repos.items).toContainEqual({ fullName: `${gitea.user}/${REPO}`, private: expect.any(Boolean), defaultBranch: 'main', htmlUrl: `${gitea.url}/${gitea.user}/${REPO}` });
+  });
+
   test('a pull request gets a preview, and closing it tears the preview down', async () => {
     const sha = repo.commit('pr first', { branch: 'feature' });
     images.push(builtImageTag(berth.config.instance, 'web', sha));

@@ -111,6 +111,12 @@ async function processed(res: Response) {
 const statuses = (sha: string) => gitlab.calls.filter((c) => c.method === 'POST' && c.path === `/api/v4/projects/${PROJECT}/statuses/${sha}`);
 
 describe('GitLab', () => {
+  test("the projects the connection's token is a member of are listed, read from GitLab with the sealed token", async () => {
+    const repos = await ok('GET', `/api/v1/git-hosts/${host.id}/repositories`);
+    expect(repos.items).toEqual([{ fullName: PROJECT, private: true, defaultBranch: 'main', htmlUrl: `${gitlab.url}/${PROJECT}` }]);
+    expect(gitlab.calls.filter((c) => c.path === '/api/v4/projects').map((c) => c.authorized)).toEqual([true]);
+  });
+
   test('a push deploys both apps of the project, live through Traefik, with commit statuses on GitLab', async () => {
     const sha = repo.commit('gl v1');
     images.push(builtImageTag(berth.config.instance, 'lab', sha), builtImageTag(berth.config.instance, 'lab2', sha));
