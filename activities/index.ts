@@ -122,13 +122,18 @@ export function createControlActivities(deps: ActivityDeps) {
   const emitter = createNotificationEmitter({ db: deps.db, temporal: deps.temporal, log: notifyLog, retry: notifications.retry });
   const notices = createEventNotices({ db: deps.db, emitter, publicUrl: deps.site.publicUrl });
   const hostApis = createHostApis({ db: deps.db, box: deps.box });
+  const hostFeedback = createGiteaFeedback(hostApis);
+  const github = createGitHubActivities(deps).activities;
   return {
     ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
     ...store,
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
-    ...createGitHubActivities(deps).activities,
-    ...createGiteaFeedback(hostApis),
+    ...github,
+    ...hostFeedback,
+    // One activity for a removed preview, whichever host its commit came from.
+    reportEnvironmentRemoved: (input: Parameters<typeof github.reportEnvironmentRemoved>[0]) =>
+      input.source.gitHostId ? hostFeedback.reportHostEnvironmentRemoved(input) : github.reportEnvironmentRemoved(input),
     ...createHostRepositories(hostApis),
     ...createLaneActivities({ temporal: deps.temporal }),
     ...previews,

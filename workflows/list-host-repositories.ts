@@ -6,7 +6,7 @@ import type { HostRepository } from '../src/domain/host-repositories.js';
 import { GITHUB } from './activity-profiles.js';
 
 export async function listHostRepositories(input: { gitHostId: string }): Promise<HostRepository[]> {
-  // Someone is waiting on the answer: a few quick attempts, not GitHub's patient retries.
-  const hosts = proxyActivities<ControlActivities>({ ...GITHUB, startToCloseTimeout: '30s', retry: { ...GITHUB.retry, maximumAttempts: 3 } });
+  // Someone is waiting on the answer (25 s at most, the API's limit): a few quick attempts.
+  const hosts = proxyActivities<ControlActivities>({ ...GITHUB, startToCloseTimeout: '20s', retry: { ...GITHUB.retry, maximumAttempts: 3 } });
   return hosts.listHostRepositories(input);
 }

@@ -16,5 +16,7 @@ export function createHostApis(deps: { db: Db; box: SecretBox }): GiteaApi {
     getCommit: async (hostId, ...rest) => (await of(hostId)).getCommit(hostId, ...rest),
     cloneTarget: async (hostId, ...rest) => (await of(hostId)).cloneTarget(hostId, ...rest),
     listRepositories: async (hostId) => (await of(hostId)).listRepositories(hostId),
+    reportDeployment: async (hostId, ...rest) => (await of(hostId)).reportDeployment?.(hostId, ...rest),
+    stopEnvironment: async (hostId, ...rest) => (await of(hostId)).stopEnvironment?.(hostId, ...rest),
   };
 }

@@ -14,9 +14,12 @@ import { defineRoute } from '../access/access-spec.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, HttpError, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
-import { body, errorResponses, json } from '../schemas/common.js';
+import { body, ErrorResponse, errorResponses, json } from '../schemas/common.js';
 import { GitHost, GitHostCreated, GitHostInput, HostRepository } from '../schemas/git-hosts.js';
 import { GitHostId } from '../schemas/git-sources.js';
+
+/** A caller waits on a repository list: the host gets this long, attempts included. */
+const LIST_TIMEOUT = '25s';
 
 const present = (r: GitHostRow) => ({
   id: r.id,
@@ -77,13 +80,13 @@ export function gitHostRoutes({ db, secretBox, temporal }: AppDeps) {
       tags: ['git-hosts'],
       summary: "The repositories a connection's access token reaches, read from the host now",
       request: { params: Param },
-      responses: { 200: json(z.object({ items: z.array(HostRepository) }), 'Repositories'), ...errorResponses },
+      responses: { 200: json(z.object({ items: z.array(HostRepository) }), 'Repositories'), 503: json(ErrorResponse, 'The host refused the credentials or did not answer'), ...errorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       if (!(await getGitHost(db, id))) throw notFound('git host');
       try {
-        const items = await executeWorkflow(temporal, WORKFLOWS.listHostRepositories, { workflowId: `git-host-repositories-${id}-${newId('req')}`, args: [{ gitHostId: id }], workflowExecutionTimeout: '2m' });
+        const items = await executeWorkflow(temporal, WORKFLOWS.listHostRepositories, { workflowId: `git-host-repositories-${id}-${newId('req')}`, args: [{ gitHostId: id }], workflowExecutionTimeout: LIST_TIMEOUT });
         return c.json({ items }, 200);
       } catch (err) {
         if (!(err instanceof WorkflowFailedError)) throw err;

@@ -1,5 +1,5 @@
 // A local stand-in for a GitLab server (gitlab.com is out of reach, and a test must see exactly
-// what Berth asked): the commit-status and project-list API, checking the PRIVATE-TOKEN, and git over smart HTTP
+// what Berth asked): the commit-status, environments/deployments and project-list API, checking the PRIVATE-TOKEN, and git over smart HTTP
 // (git http-backend, checking the oauth2:<token> basic credentials) for its bare repositories.
 // Every API call is recorded. Deliveries are sent by the test in GitLab's documented shapes.
 import { execFileSync } from 'node:child_process';
@@ -15,6 +15,24 @@ export interface GitLabCall {
   path: string;
   authorized: boolean;
   body: Record<string, unknown> | null;
+}
+
+export interface GitLabEnvironment {
+  id: number;
+  project: string;
+  name: string;
+  state: 'available' | 'stopped';
+  external_url: string | null;
+}
+
+export interface GitLabDeployment {
+  id: number;
+  project: string;
+  environment: string;
+  ref: string;
+  sha: string;
+  tag: boolean;
+  status: string;
 }
 
 export interface GitLabStandIn {
@@ -35,6 +53,55 @@ export async function startGitLabStandIn(): Promise<GitLabStandIn> {
   const url = `http://127.0.0.1:${port}`;
   const projects: string[] = [];
 
+  const environments: GitLabEnvironment[] = [];
+  const deployments: GitLabDeployment[] = [];
+  /** GitLab's environments and deployments API (and a tag lookup), for one project; null: not one of these paths. */
+  function environmentsApi(project: string, method: string, rest: string, query: URLSearchParams, body: Record<string, unknown> | null): { status: number; body: unknown } | null {
+    const envNamed = (name: string) => environments.find((e) => e.project === project && e.name === name);
+    if (method === 'POST' && rest === 'deployments' && body) {
+      const name = String(body.environment);
+      const env = envNamed(name) ?? { id: environments.length + 1, project, name, state: 'available', external_url: null };
+      if (!environments.includes(env)) environments.push(env);
+      env.state = 'available';
+      const d = { id: deployments.length + 1, project, environment: name, ref: String(body.ref), sha: String(body.sha), tag: body.tag === true, status: String(body.status) };
+      deployments.push(d);
+      return { status: 201, body: { ...d, environment: { id: env.id, name } } };
+    }
+    if (method === 'GET' && rest === 'deployments') {
+      const list = deployments.filter((d) => d.project === project && (!query.get('environment') || d.environment === query.get('environment')));
+      return { status: 200, body: query.get('sort') === 'desc' ? [...list].reverse() : list };
+    }
+    const deployment = /^deployments\/(\d+)$/.exec(rest);
+    if (method === 'PUT' && deployment && body) {
+      const d = deployments.find((x) => x.project === project && x.id === Number(deployment[1]));
+      if (!d) return { status: 404, body: { message: '404 Not found' } };
+      d.status = String(body.status);
+      return { status: 200, body: d };
+    }
+    if (method === 'GET' && rest === 'environments') return { status: 200, body: environments.filter((e) => e.project === project && (!query.get('name') || e.name === query.get('name'))) };
+    const environment = /^environments\/(\d+)(\/stop)?$/.exec(rest);
+    const env = environment ? environments.find((e) => e.project === project && e.id === Number(environment[1])) : undefined;
+    if (environment && !env) return { status: 404, body: { message: '404 Environment Not Found' } };
+    if (method === 'PUT' && env && !environment?.[2] && body) {
+      env.external_url = typeof body.external_url === 'string' ? body.external_url : env.external_url;
+      return { status: 200, body: env };
+    }
+    if (method === 'POST' && env && environment?.[2]) {
+      env.state = 'stopped';
+      return { status: 200, body: env };
+    }
+    const tag = /^repository\/tags\/(.+)$/.exec(rest);
+    if (method === 'GET' && tag) {
+      try {
+        execFileSync('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/tags/${decodeURIComponent(tag[1] as string)}`], { cwd: join(root, `${project}.git`) });
+        return { status: 200, body: { name: decodeURIComponent(tag[1] as string) } };
+      } catch {
+        return { status: 404, body: { message: '404 Tag Not Found' } };
+      }
+    }
+    return null;
+  }
+
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -52,6 +119,11 @@ export async function startGitLabStandIn(): Promise<GitLabStandIn> {
         if (req.method === 'POST' && /^\/api\/v4\/projects\/[^/]+\/statuses\/[0-9a-f]{40}$/.test(path)) {
           res.writeHead(201, { 'content-type': 'application/json' });
           return void res.end(JSON.stringify({ id: calls.length, status: json?.state, name: json?.name }));
+        }
+        const scoped = /^\/api\/v4\/projects\/([^/]+)\/(.+)$/.exec(path);
+        if (scoped) {
+          const answer = environmentsApi(decodeURIComponent(scoped[1] as string), req.method ?? 'GET', scoped[2] as string, new URL(req.url ?? '/', url).searchParams, json);
+          if (answer) return void res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
         }
         if (req.method === 'GET' && path === '/api/v4/projects') {
           const page = Number(new URL(req.url ?? '/', 'http://stand-in').searchParams.get('page') ?? '1');

@@ -28,6 +28,20 @@ export interface GiteaApi {
   cloneTarget(hostId: string, repository: string): Promise<{ url: string; header: string }>;
   /** The repositories the connection's credentials can read (at most MAX_REPOSITORY_PAGES pages). */
   listRepositories(hostId: string): Promise<HostRepository[]>;
+  /** Hosts with environments and deployments (GitLab): mirror a deployment's state there. */
+  reportDeployment?(hostId: string, repository: string, deployment: HostDeployment): Promise<void>;
+  /** Hosts with environments (GitLab): a removed preview's environment is stopped. */
+  stopEnvironment?(hostId: string, repository: string, environment: string): Promise<void>;
+}
+
+export interface HostDeployment {
+  /** The host's environment name (berth/<app>/<env>). */
+  environment: string;
+  ref: string;
+  sha: string;
+  state: GiteaCommitState;
+  /** Where the environment answers, once it does. */
+  environmentUrl: string | null;
 }
 
 export function createGiteaApi({ db, box }: { db: Db; box: SecretBox }): GiteaApi {

@@ -1,11 +1,12 @@
 // What Berth asks of a GitLab server, as the connection's project/group access token (sealed):
-// commit statuses, a commit, and the header git clones with. The token is sent in headers only.
+// commit statuses, environments and deployments, a commit, its projects, and the header git clones with. The token is sent in headers only.
 import type { Db } from '../../../db/client.js';
 import { openGitHost } from '../../../db/queries/git-hosts.js';
 import { permanentFailure } from '../../../src/errors.js';
 import type { SecretBox } from '../../../src/secrets/secret-box.js';
 import type { GiteaApi, GiteaCommitState, HostRepository } from '../gitea/gitea-api.js';
 import { createGiteaApi, MAX_REPOSITORY_PAGES } from '../gitea/gitea-api.js';
+import { createGitLabDeployments } from './gitlab-deployments.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** GitLab's names for Berth's commit states. */
@@ -53,6 +54,12 @@ export function createGitLabApi({ db, box }: { db: Db; box: SecretBox }): GiteaA
       // GitLab takes an access token as the password of the user "oauth2".
       const token = openGitHost(box, row).accessToken;
       return { url: `${row.baseUrl}/${repository.split('/').map(encodeURIComponent).join('/')}.git`, header: `Authorization: Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` };
+    },
+    async reportDeployment(hostId, repository, deployment) {
+      await createGitLabDeployments((method, path, body) => call(hostId, method, path, body), repository).report(deployment);
+    },
+    async stopEnvironment(hostId, repository, environment) {
+      await createGitLabDeployments((method, path, body) => call(hostId, method, path, body), repository).stop(environment);
     },
     async listRepositories(hostId) {
       const out: HostRepository[] = [];
