@@ -2,9 +2,9 @@
 // signature: HMAC hex, secret token, X-Hub-Signature) at 500/s offered, open loop, through a
 // real `berth api` process (connection lookup, verification, parse, one INSERT, 202), with p99
 // beside a bare Hono endpoint in its own process measured in the same run. Every unique
-// delivery must be stored once and nothing refused.
+// delivery must be stored once, nothing refused, and all handed to intake workflows.
 import { createHmac, randomUUID } from 'node:crypto';
-import { count, like } from 'drizzle-orm';
+import { and, count, isNull, like } from 'drizzle-orm';
 import { webhookDeliveries } from '../db/schema/index.js';
 import type { TestBerth } from '../test/support/berth.js';
 import { freePort } from '../test/support/free-port.js';
@@ -65,16 +65,24 @@ export async function gitHostIntake(berth: TestBerth, options: { unique: number;
       const before = await stored();
       const baseline = await postLoad({ url: `${bareUrl}${path}`, requests, ratePerSecond: options.offeredRate, concurrency: 64, maxMs: 60_000 });
       const load = await postLoad({ url: `${berthUrl}${path}`, requests, ratePerSecond: options.offeredRate, concurrency: 64, maxMs: 60_000 });
+      // Every stored delivery reaches its intake workflow before the next host's run, so one
+      // host's backlog of workflow starts does not weigh on the next one's figures.
+      const t0 = performance.now();
+      let left = Infinity;
+      while (left > 0 && performance.now() - t0 < 300_000) {
+        left = (await berth.database.db.select({ n: count() }).from(webhookDeliveries).where(and(like(webhookDeliveries.id, `${hostId}-%`), isNull(webhookDeliveries.dispatchedAt))))[0]?.n ?? 0;
+        if (left > 0) await new Promise((r) => setTimeout(r, 250));
+      }
       const failed = load.errors.length + [...load.statuses].filter(([s]) => s !== 202).reduce((n, [, c]) => n + c, 0);
       const kept = (await stored()) - before;
       const p99 = percentile(load.latenciesMs, 99);
       rows.push({
         benchmark: `${kind} intake at ${options.offeredRate}/s offered (open loop, ${requests.length} signed pushes)`,
-        figure: `${describe(load)}; ${kept} stored, ${failed} failed`,
+        figure: `${describe(load)}; ${kept} stored, ${failed} failed; all dispatched ${fmtMs(performance.now() - t0)} after`,
         baseline: `bare Hono: ${describe(baseline)}`,
         ratio: `p99 ${(p99 / percentile(baseline.latenciesMs, 99)).toFixed(2)}×`,
         target: '≥ 500/s, p99 ≤ 50 ms, every delivery stored once',
-        met: rate(load) >= options.offeredRate * 0.97 && p99 <= 50 && failed === 0 && kept === requests.length,
+        met: rate(load) >= options.offeredRate * 0.97 && p99 <= 50 && failed === 0 && kept === requests.length && left === 0,
       });
     }
     return rows;
