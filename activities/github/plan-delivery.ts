@@ -169,7 +169,8 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log, 
     }
     let files: string[] | null | undefined;
     const forkSkips: string[] = [];
-    // Hosts that send an update for edits too (Bitbucket): no new commit, nothing to redeploy.
+    // Hosts that send an update for edits too (Bitbucket): no new commit, nothing to redeploy
+    // (a fork's commit is left to the fork gate, which records approvals per commit).
     const unchanged: string[] = [];
     for (const { app, source } of candidates) {
       // A preview's teardown removes containers and routes, not Swarm services: stacks get none.
@@ -197,7 +198,7 @@ export function createPlanDelivery({ db, github, site, previewIdleSeconds, log, 
         templateEnvironmentId: template.id,
         idleSeconds: source.previewIdleSeconds ?? previewIdleSeconds,
       };
-      if (event.action === 'synchronize' && (await previewAt(app.id, event.number, event.headSha))) {
+      if (event.action === 'synchronize' && !event.fork && (await previewAt(app.id, event.number, event.headSha))) {
         unchanged.push(`${app.name}: the preview of #${event.number} is already at ${event.headSha.slice(0, 12)}`);
         continue;
       }
