@@ -12,9 +12,9 @@ import { executeWorkflow } from '../../src/temporal/workflow-starts.js';
 import { WorkflowFailedError } from '@temporalio/client';
 import { defineRoute } from '../access/access-spec.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, HttpError, notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
-import { body, ErrorResponse, errorResponses, json } from '../schemas/common.js';
+import { body, errorResponses, json } from '../schemas/common.js';
 import { GitHost, GitHostCreated, GitHostInput, HostRepository } from '../schemas/git-hosts.js';
 import { GitHostId } from '../schemas/git-sources.js';
 
@@ -80,7 +80,8 @@ export function gitHostRoutes({ db, secretBox, temporal }: AppDeps) {
       tags: ['git-hosts'],
       summary: "The repositories a connection's access token reaches, read from the host now",
       request: { params: Param },
-      responses: { 200: json(z.object({ items: z.array(HostRepository) }), 'Repositories'), 503: json(ErrorResponse, 'The host refused the credentials or did not answer'), ...errorResponses },
+      description: "409 when the host refuses the connection's access token or does not answer within 25 s: the connection, not this request, needs fixing.",
+      responses: { 200: json(z.object({ items: z.array(HostRepository) }), 'Repositories'), ...errorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -90,10 +91,10 @@ export function gitHostRoutes({ db, secretBox, temporal }: AppDeps) {
         return c.json({ items }, 200);
       } catch (err) {
         if (!(err instanceof WorkflowFailedError)) throw err;
-        // The host refused or could not be reached: say so, as the host put it.
+        // The host refused or could not be reached: the connection's address or token is at
+        // fault (a 4xx, as the state of the connection conflicts with the request), as the host put it.
         const inner = err.cause?.cause instanceof Error ? err.cause.cause : err.cause;
-        const cause = inner?.message ?? 'no answer';
-        throw new HttpError(503, 'Unavailable', `the git host did not list its repositories: ${cause}`);
+        throw conflict(`the git host did not list its repositories (check the connection's baseUrl and accessToken): ${inner?.message ?? 'no answer'}`);
       }
     },
   );

@@ -5998,7 +5998,9 @@ export interface paths {
         };
         /**
          * The repositories a connection's access token reaches, read from the host now
-         * @description Access: instance administrators (read).
+         * @description 409 when the host refuses the connection's access token or does not answer within 25 s: the connection, not this request, needs fixing.
+         *
+         *     Access: instance administrators (read).
          */
         get: {
             parameters: {
@@ -6060,15 +6062,6 @@ export interface paths {
                 };
                 /** @description Conflict with the current state */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The host refused the credentials or did not answer */
-                503: {
                     headers: {
                         [name: string]: unknown;
                     };

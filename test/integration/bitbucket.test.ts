@@ -139,10 +139,10 @@ describe('Bitbucket Cloud', () => {
     ]);
     expect(bitbucket.calls.filter((c) => c.path.startsWith('/2.0/repositories?')).map((c) => c.authorized)).toEqual([true, true]);
     expect((await berth.api('GET', '/api/v1/git-hosts/ghc_0000000000aaaa/repositories')).status).toBe(404);
-    // Credentials Bitbucket refuses: a clear 503 saying so, after a few quick attempts.
+    // Credentials Bitbucket refuses: a clear 409 saying so (the connection needs fixing).
     const stale = await ok('POST', '/api/v1/git-hosts', { name: 'bb-stale', kind: 'bitbucket', baseUrl: bitbucket.url, accessToken: `${bitbucket.token}-revoked` });
     const refused = await berth.api('GET', `/api/v1/git-hosts/${stale.id}/repositories`);
-    expect(refused.status).toBe(503);
+    expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/refused GET \/2\.0\/repositories \(HTTP 401\)/);
     await ok('DELETE', `/api/v1/git-hosts/${stale.id}`);
   });
