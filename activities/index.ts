@@ -27,6 +27,7 @@ import { createEngineRestarts } from './docker/engine-restarts.js';
 import { createGitHubActivities } from './github/index.js';
 import { createHostApis } from './git-hosts/host-apis.js';
 import { createGiteaFeedback } from './git-hosts/gitea/feedback.js';
+import { createHostRepositories } from './git-hosts/host-repositories.js';
 import { createLaneActivities } from './lanes/index.js';
 import { createPreviewActivities } from './previews/index.js';
 import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
@@ -124,13 +125,20 @@ export function createControlActivities(deps: ActivityDeps) {
   const emitter = createNotificationEmitter({ db: deps.db, temporal: deps.temporal, log: notifyLog, retry: notifications.retry });
   const notices = createEventNotices({ db: deps.db, emitter, publicUrl: deps.site.publicUrl });
   const keys = createKeyActivities({ db: deps.db, box: deps.box, log: deps.log.child({ component: 'secret-keys' }) });
+  const hostApis = createHostApis({ db: deps.db, box: deps.box });
+  const hostFeedback = createGiteaFeedback(hostApis);
+  const github = createGitHubActivities(deps).activities;
   return {
     ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
     ...store,
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
-    ...createGitHubActivities(deps).activities,
-    ...createGiteaFeedback(createHostApis({ db: deps.db, box: deps.box })),
+    ...github,
+    ...hostFeedback,
+    // One activity for a removed preview, whichever host its commit came from.
+    reportEnvironmentRemoved: (input: Parameters<typeof github.reportEnvironmentRemoved>[0]) =>
+      input.source.gitHostId ? hostFeedback.reportHostEnvironmentRemoved(input) : github.reportEnvironmentRemoved(input),
+    ...createHostRepositories(hostApis),
     ...createLaneActivities({ temporal: deps.temporal }),
     ...previews,
     // Where events happen, the same writes that also emit them.

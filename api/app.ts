@@ -96,6 +96,7 @@ function mountPublicIntake(app: ReturnType<typeof newRouter>, deps: AppDeps, int
   const gitHostIntake = gitHostWebhook(deps, intake.counters);
   app.route('/webhooks/gitea', gitHostIntake);
   app.route('/webhooks/gitlab', gitHostIntake);
+  app.route('/webhooks/bitbucket', gitHostIntake);
   app.route('/webhooks/generic', genericWebhook(deps, intake.counters));
   app.route('/github', githubSetupRoutes(deps, intake.verifier).callbacks);
 }

@@ -4,7 +4,8 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
 const app = new Hono();
-app.post('/webhooks/github', async (c) => {
+// Any webhook path: the git-host benchmark posts to /webhooks/<host>/<id>.
+app.post('/webhooks/*', async (c) => {
   await c.req.arrayBuffer();
   return c.json({ status: 'accepted' }, 202);
 });

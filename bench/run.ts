@@ -24,6 +24,7 @@ import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js'
 import { printTable, type Row } from './stats.js';
 import { uiOverview } from './ui-overview.js';
 import { webhookIntake } from './webhook-intake.js';
+import { gitHostIntake } from './git-host-intake.js';
 
 /** Benchmarks named on the command line (a part of the name is enough); none: all of them. */
 const only = process.argv.slice(2);
@@ -90,6 +91,7 @@ async function main() {
         return webhookIntake(berth, github.app.webhookSecret, { unique: 5000, offeredRate: 500, concurrency: 32 });
       },
     ],
+    ['git-host-webhooks', async () => gitHostIntake((await need()).berth, { unique: 2500, offeredRate: 500 })],
     [
       'faults',
       async () => {

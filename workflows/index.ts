@@ -17,6 +17,7 @@ export { cleanUpHost as pruneUnusedImages } from './clean-up-host.js';
 export { receiveDelivery } from './receive-delivery.js';
 export { previewLifecycle } from './preview-lifecycle.js';
 export { syncRepositories } from './sync-repositories.js';
+export { listHostRepositories } from './list-host-repositories.js';
 export { deliverNotification } from './deliver-notification.js';
 export { pruneHistory } from './prune-history.js';
 export { checkCertificates } from './check-certificates.js';

@@ -19,11 +19,12 @@ export function createGitHubActivities(deps: { db: Db; box: SecretBox; log: Logg
   const { db } = deps;
   const log = deps.log.child({ component: 'github' });
   const client = createGitHubClient({ db, box: deps.box, apiUrl: deps.github.apiUrl });
+  const hosts = createHostApis({ db, box: deps.box });
   return {
     client,
     activities: {
-      planDelivery: createPlanDelivery({ db, box: deps.box, github: client, site: deps.site, previewIdleSeconds: deps.previewIdleSeconds, log }),
-      ...createRefusalFeedback({ github: client, hosts: createHostApis({ db, box: deps.box }) }),
+      planDelivery: createPlanDelivery({ db, box: deps.box, github: client, site: deps.site, previewIdleSeconds: deps.previewIdleSeconds, log, hosts }),
+      ...createRefusalFeedback({ github: client, hosts }),
       ...createDeliveryStore(db),
       ...createRepositorySync({ db, github: client, log }),
       ...createFeedbackActivities({ db, github: client, deploymentLog: createDeploymentLog(db, log) }),

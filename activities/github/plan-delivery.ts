@@ -24,9 +24,11 @@ import { GenericDelivery, genericPushEvent } from '../../src/git-hosts/generic/p
 import { previewEnvironmentName, type PreviewTarget } from '../../src/domain/preview.js';
 import type { PullRequestEvent } from '../../src/domain/workflow-definitions.js';
 import { permanentFailure } from '../../src/errors.js';
+import { SHA_PATTERN } from '../../src/domain/git-build.js';
 import type { Logger } from '../../src/logger.js';
 import { forkStep } from './fork-gate.js';
 import type { GitHubClient } from './github-client.js';
+import type { GiteaApi } from '../git-hosts/gitea/gitea-api.js';
 
 export type { PreviewTarget };
 
@@ -62,11 +64,13 @@ interface Deps {
   site: RequestSite;
   previewIdleSeconds: number;
   log: Logger;
+  /** Git host connections' APIs (to resolve an abbreviated commit hash, as Bitbucket sends). */
+  hosts?: Pick<GiteaApi, 'getCommit'>;
 }
 
 const MAX_PR_FILES_PAGES = 30;
 
-export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, log }: Deps) {
+export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, log, hosts }: Deps) {
   type Candidate = Awaited<ReturnType<typeof appsOf>>[number];
 
   /**
@@ -98,6 +102,12 @@ export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, 
       .from(gitSources)
       .innerJoin(apps, eq(apps.id, gitSources.appId))
       .where(and(sql`lower(${gitSources.repository}) = lower(${repository})`, gitHostId === null ? isNull(gitSources.gitHostId) : eq(gitSources.gitHostId, gitHostId)));
+  }
+
+  /** Is the pull request's active preview already at this commit? */
+  async function previewAt(appId: string, number: number, sha: string): Promise<boolean> {
+    const [row] = await db.select({ headSha: previews.headSha }).from(previews).where(and(eq(previews.appId, appId), eq(previews.number, number), eq(previews.status, 'active')));
+    return row?.headSha === sha;
   }
 
   /** Files a pull request changes (only asked for when a rule filters by paths). */
@@ -194,6 +204,9 @@ export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, 
     }
     let files: string[] | null | undefined;
     const forkSkips: string[] = [];
+    // Hosts that send an update for edits too (Bitbucket): no new commit, nothing to redeploy
+    // (a fork's commit is left to the fork gate, which records approvals per commit).
+    const unchanged: string[] = [];
     for (const { app, source } of candidates) {
       // A preview's teardown removes containers and routes, not Swarm services: stacks get none.
       if (app.kind === 'stack') {
@@ -220,6 +233,10 @@ export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, 
         templateEnvironmentId: template.id,
         idleSeconds: source.previewIdleSeconds ?? previewIdleSeconds,
       };
+      if (event.action === 'synchronize' && !event.fork && (await previewAt(app.id, event.number, event.headSha))) {
+        unchanged.push(`${app.name}: the preview of #${event.number} is already at ${event.headSha.slice(0, 12)}`);
+        continue;
+      }
       const what = `pull request #${event.number} ${event.action} at ${event.headSha.slice(0, 12)}`;
       const step = event.fork ? await forkStep(db, app.id, source, event) : null;
       if (step?.kind === 'skip') {
@@ -245,7 +262,7 @@ export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, 
       plan.actions.push({ kind: 'preview', result: note(app.name, env, match.rule, `${what}${byFork}`), target, event: prEvent, ...(event.fork ? { fork } : {}) });
     }
     if (plan.actions.length > 0) return;
-    if (forkSkips.length) done(plan, 'ignored', forkSkips.join('; ').slice(0, 500));
+    if (forkSkips.length || unchanged.length) done(plan, 'ignored', [...forkSkips, ...unchanged].join('; ').slice(0, 500));
     else done(plan, 'no-match', `no pull-request rule matches #${event.number} (${event.head} into ${event.base})`);
   }
 
@@ -276,6 +293,12 @@ export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, 
       plan.actions.push({ kind: 'sync', installationId: event.installationId, uninstalled: event.action === 'installation.deleted' });
       plan.message = `${event.action}: syncing installation ${event.installationId}`;
       return plan;
+    }
+    if (event.kind === 'pull_request' && host && !SHA_PATTERN.test(event.headSha)) {
+      // An abbreviated hash (Bitbucket's pull requests): builds fetch commits by their full id.
+      const full = hosts ? await hosts.getCommit(host.id, event.headRepository ?? event.repository, event.headSha) : null;
+      if (!full) return done(plan, 'failed', `commit ${event.headSha} of ${event.headRepository ?? event.repository} could not be resolved on ${host.name}`);
+      event = { ...event, headSha: full };
     }
     if (event.kind === 'push') await planPush(event, plan, delivery.id, host?.id ?? null, await appsOf(event.repository, host?.id ?? null));
     else await planPullRequest(event, plan, delivery.id, host?.id ?? null);

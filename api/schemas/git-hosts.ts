@@ -33,7 +33,7 @@ export const GitHostInput = z
     name: Name,
     kind: z.enum(GIT_HOST_KINDS),
     baseUrl: ForgeUrl,
-    accessToken: Secret('An access token with repository read and commit-status write (sealed; never returned)'),
+    accessToken: Secret('An access token with repository read and commit-status write; Bitbucket: an access token, or <username>:<app password> (sealed; never returned)'),
     webhookSecret: Secret("The webhooks' signing secret (sealed; never returned). Omitted: Berth makes one and returns it once.").optional(),
   })
   .strict()
@@ -54,3 +54,12 @@ export const GitHost = z
 export const GitHostCreated = GitHost.extend({
   webhookSecret: z.string().nullable().openapi({ description: 'The secret Berth made (shown once); null when one was given' }),
 }).openapi('GitHostCreated');
+
+export const HostRepository = z
+  .object({
+    fullName: z.string().openapi({ description: 'owner/name as apps name it in git.repository (GitLab: the project path; Bitbucket: workspace/slug)' }),
+    private: z.boolean(),
+    defaultBranch: z.string().nullable(),
+    htmlUrl: z.string().nullable(),
+  })
+  .openapi('HostRepository');

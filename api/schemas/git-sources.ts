@@ -47,7 +47,7 @@ export const BuildArgs = z
 const fields = {
   repository: RepositoryName.optional().openapi({ description: 'GitHub repository: its webhooks deploy this app; clones use the app installation' }),
   url: GitUrl.optional().openapi({ description: 'Clone from this URL instead (any git host, file:// for local repositories)' }),
-  gitHostId: GitHostId.optional().openapi({ description: 'A Gitea, Forgejo or GitLab connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token' }),
+  gitHostId: GitHostId.optional().openapi({ description: 'A Gitea, Forgejo, GitLab or Bitbucket connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token' }),
   dockerfile: RepoPath.optional().openapi({ description: 'kind git: the Dockerfile (default Dockerfile)' }),
   context: RepoPath.optional().openapi({ description: 'kind git: the build context (default .)' }),
   buildArgs: BuildArgs.optional(),

@@ -1,5 +1,5 @@
-// POST /webhooks/gitea/{git host id} (and /webhooks/gitlab/{id}): deliveries from a Gitea,
-// Forgejo or GitLab connection. The same
+// POST /webhooks/gitea/{git host id} (and /webhooks/gitlab/{id}, /webhooks/bitbucket/{id}):
+// deliveries from a Gitea, Forgejo, GitLab or Bitbucket connection. The same
 // short synchronous path as GitHub's: the connection's provider verifies the signature over
 // the exact bytes received (constant time), names the event in Berth's terms, and a handled
 // delivery is stored once — keyed by the connection and the host's delivery id, so a
@@ -77,9 +77,23 @@ export function gitHostWebhook(deps: AppDeps, counters: WebhookCounters) {
         counters.ignored++;
         return c.json({ delivery: id, status: 'ignored', reason: `${event} is not an event Berth acts on` }, 202);
       }
-      const summary = summaryOf(provider, names, payload);
-      const isNew = await writer.store({ id, gitHostId: host.row.id, ...summary, event: names.event, action: names.action, installationId: null, payload: utf8.decode(raw) });
-      return answerStored(c, deps, counters, id, isNew);
+      const parts = provider.split?.(names, payload) ?? [payload];
+      if (parts.length === 1) {
+        const isNew = await writer.store({ id, gitHostId: host.row.id, ...summaryOf(provider, names, payload), event: names.event, action: names.action, installationId: null, payload: utf8.decode(raw) });
+        return answerStored(c, deps, counters, id, isNew);
+      }
+      // Several events in one delivery: each stored once under the delivery's key and its place.
+      const ids = parts.map((_, i) => `${id}-${i + 1}`);
+      const stored = await Promise.all(
+        parts.map((part, i) => writer.store({ id: ids[i] as string, gitHostId: host.row.id, ...summaryOf(provider, names, part), event: names.event, action: names.action, installationId: null, payload: JSON.stringify(part) })),
+      );
+      stored.forEach((isNew, i) => isNew && deps.dispatcher?.notify(ids[i] as string));
+      if (!stored.some(Boolean)) {
+        counters.duplicates++;
+        return c.json({ delivery: ids[0], deliveries: ids, status: 'duplicate' as const }, 202);
+      }
+      counters.accepted++;
+      return c.json({ delivery: ids[0], deliveries: ids, status: 'accepted' as const }, 202);
     },
   );
   return app;

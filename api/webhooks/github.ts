@@ -1,6 +1,7 @@
 // POST /webhooks/github: GitHub's deliveries. The synchronous path is only "verify, store
 // once, answer 202": the signature (X-Hub-Signature-256) is checked over the exact bytes
-// received, in constant time; a verified delivery of an event Berth handles is inserted once
+// received, in constant time (JSON or form-encoded, the two content types GitHub offers); every
+// other event GitHub sends is answered 202 ignored; a verified delivery of an event Berth handles is inserted once
 // (X-GitHub-Delivery is the key, so a redelivery is acknowledged and does nothing new; inserts
 // of one event-loop turn share a statement) and handed to the dispatcher, which starts its
 // intake workflow off the request path.
@@ -14,7 +15,9 @@ import type { WebhookVerifier } from './webhook-secrets.js';
 
 /** GitHub's delivery ids are GUIDs; anything of this shape is accepted as a key. */
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
-const EVENT_NAME = /^[a-z_]{1,64}$/;
+/** GitHub's event names: lower case, underscores and digits (projects_v2_item). */
+const EVENT_NAME = /^[a-z0-9_]{1,64}$/;
+const FORM = 'application/x-www-form-urlencoded';
 // Only bodies whose text re-encodes to the very bytes received are verified: the HMAC is then
 // over exactly what GitHub sent.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -53,12 +56,16 @@ export function githubWebhook(deps: AppDeps, { verifier, counters }: WebhookDeps
         counters.rejectedMalformed++;
         return reject(c, 400, 'X-GitHub-Event and X-GitHub-Delivery must be present and well-formed');
       }
+      // A webhook set to GitHub's other content type sends payload=<the JSON, URL-encoded>: the
+      // signature above is over those bytes as sent; what is stored is the JSON inside.
+      const form = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() === FORM;
+      const json = form ? new URLSearchParams(text).get('payload') : text;
       let payload: unknown;
       try {
-        payload = JSON.parse(text);
+        payload = JSON.parse(json ?? '');
       } catch {
         counters.rejectedMalformed++;
-        return reject(c, 400, 'body is not JSON');
+        return reject(c, 400, form ? 'a form-encoded delivery must carry the JSON in its payload field' : 'body is not JSON');
       }
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
         counters.rejectedMalformed++;
@@ -70,7 +77,7 @@ export function githubWebhook(deps: AppDeps, { verifier, counters }: WebhookDeps
         counters.ignored++;
         return c.json({ delivery: deliveryId, status: 'ignored', reason: `${event}${summary.action ? `.${summary.action}` : ''} is not an event Berth acts on` }, 202);
       }
-      const isNew = await writer.store({ id: deliveryId, event, ...summary, payload: text });
+      const isNew = await writer.store({ id: deliveryId, event, ...summary, payload: json as string });
       if (!isNew) {
         counters.duplicates++;
         return c.json({ delivery: deliveryId, status: 'duplicate' }, 202);

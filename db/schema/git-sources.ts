@@ -10,7 +10,7 @@ export const gitSources = pgTable('git_sources', {
     .references(() => apps.id, { onDelete: 'cascade' }),
   /** owner/name on GitHub (or on gitHostId's forge): webhooks for it reach this app, clones use an installation token (or the host's access token). */
   repository: text('repository'),
-  /** A Gitea, Forgejo or GitLab connection the repository lives on; null: GitHub. */
+  /** A Gitea, Forgejo, GitLab or Bitbucket connection the repository lives on; null: GitHub. */
   gitHostId: text('git_host_id').references(() => gitHosts.id, { onDelete: 'restrict' }),
   /** Any git URL (https://, ssh://, file://) to clone from instead of GitHub's. */
   url: text('url'),

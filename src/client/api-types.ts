@@ -6117,7 +6117,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Git host connections (Gitea, Forgejo, GitLab)
+         * Git host connections (Gitea, Forgejo, GitLab, Bitbucket)
          * @description Access: instance administrators (read).
          */
         get: {
@@ -6189,8 +6189,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Connect a Gitea, Forgejo or GitLab server
-         * @description Then add a webhook on the forge (repository, organisation or group) to webhookPath, content type application/json, with the webhook secret (GitLab: its secret token), for push, tag and pull/merge request events; and give apps git.gitHostId with repository owner/name.
+         * Connect a Gitea, Forgejo, GitLab or Bitbucket server
+         * @description Then add a webhook on the forge (repository, organisation or group) to webhookPath, content type application/json, with the webhook secret (GitLab: its secret token; Bitbucket: its secret), for push, tag and pull/merge request events; and give apps git.gitHostId with repository owner/name.
          *
          *     Access: instance administrators (admin).
          */
@@ -6348,6 +6348,96 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/git-hosts/{id}/repositories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The repositories a connection's access token reaches, read from the host now
+         * @description 409 when the host refuses the connection's access token or does not answer within 25 s: the connection, not this request, needs fixing.
+         *
+         *     Access: instance administrators (read).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Repositories */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["HostRepository"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -11205,7 +11295,7 @@ export interface components {
             createdAt: string;
             id: string;
             /** @enum {string} */
-            kind: "gitea" | "forgejo" | "gitlab";
+            kind: "gitea" | "forgejo" | "gitlab" | "bitbucket";
             name: string;
             webhookPath: string;
         };
@@ -11214,12 +11304,12 @@ export interface components {
             webhookSecret: string | null;
         };
         GitHostInput: {
-            /** @description An access token with repository read and commit-status write (sealed; never returned) */
+            /** @description An access token with repository read and commit-status write; Bitbucket: an access token, or <username>:<app password> (sealed; never returned) */
             accessToken: string;
             /** @example https://git.example.com */
             baseUrl: string;
             /** @enum {string} */
-            kind: "gitea" | "forgejo" | "gitlab";
+            kind: "gitea" | "forgejo" | "gitlab" | "bitbucket";
             /** @example web */
             name: string;
             /** @description The webhooks' signing secret (sealed; never returned). Omitted: Berth makes one and returns it once. */
@@ -11259,7 +11349,7 @@ export interface components {
              */
             forkPolicy?: "deny" | "approve" | "allow-without-secrets";
             /**
-             * @description A Gitea, Forgejo or GitLab connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token
+             * @description A Gitea, Forgejo, GitLab or Bitbucket connection (POST /api/v1/git-hosts): repository is owner/name there; its webhooks deploy this app, clones and commit statuses use its access token
              * @example ghc_01hzyx3k2m9q
              */
             gitHostId?: string;
@@ -11378,6 +11468,13 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
+        };
+        HostRepository: {
+            defaultBranch: string | null;
+            /** @description owner/name as apps name it in git.repository (GitLab: the project path; Bitbucket: workspace/slug) */
+            fullName: string;
+            htmlUrl: string | null;
+            private: boolean;
         };
         /** @description Only the HTTPS settings given change */
         HttpsPatch: {

@@ -15,6 +15,7 @@ import type { SyncResult } from './repository-sync.js';
 import type { ServicePlan } from './stack.js';
 import type { DeliveryOutcome, DeliveryResult } from './webhook-delivery.js';
 import type { KeyRotationInput, KeyRotationResult } from './key-rotation.js';
+import type { HostRepository } from './host-repositories.js';
 
 /** A workflow type and its signature; `signature` is never set, it only carries the types. */
 export interface WorkflowContract<Type extends string = string, Args extends unknown[] = unknown[], Result = unknown> {
@@ -167,6 +168,8 @@ export const WORKFLOWS = {
   checkCertificates: workflow<[{ warnDays: number }], CertificateCheckResult>()('checkCertificates'),
   /** Adds a secret key, re-seals every stored secret under it, retires the old keys. */
   rotateSecretKeys: workflow<[KeyRotationInput], KeyRotationResult>()('rotateSecretKeys'),
+  /** The repositories a git host connection (Gitea, Forgejo, GitLab, Bitbucket) reaches, read from the host. */
+  listHostRepositories: workflow<[{ gitHostId: string }], HostRepository[]>()('listHostRepositories'),
 } as const;
 
 /**

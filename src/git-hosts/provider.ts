@@ -7,7 +7,7 @@ import type { GitEvent, HandledEvent } from '../domain/github-events.js';
 export type { GitEvent, HandledEvent };
 
 /** Forges a connection can be made to (GitHub is reached through its App). */
-export const GIT_HOST_KINDS = ['gitea', 'forgejo', 'gitlab'] as const;
+export const GIT_HOST_KINDS = ['gitea', 'forgejo', 'gitlab', 'bitbucket'] as const;
 export type GitHostKind = (typeof GIT_HOST_KINDS)[number];
 
 /** A request's headers, by lower-case name. */
@@ -33,6 +33,11 @@ export interface GitHostProvider {
   eventName(header: HeaderLookup): string | null;
   /** Berth's names for the delivery, or null when it is an event Berth does not act on. */
   classify(event: string, payload: unknown): DeliveryNames | null;
+  /**
+   * A delivery that carries several events (Bitbucket's push of several refs) as one payload per
+   * event, each stored on its own; absent: one payload, one event.
+   */
+  split?(names: DeliveryNames, payload: object): object[];
   /** The delivery as Berth's event (throws when the payload lacks what the event needs). */
   parse(names: DeliveryNames, payload: unknown): GitEvent;
 }

@@ -1,4 +1,5 @@
 // Which provider reads a delivery: GitHub's (no git host connection) or the connection's kind's.
+import { bitbucketProvider } from './bitbucket/provider.js';
 import { giteaProvider } from './gitea/provider.js';
 import { githubProvider } from './github/provider.js';
 import { gitlabProvider } from './gitlab/provider.js';
@@ -10,6 +11,7 @@ const BY_KIND: Record<GitHostKind | 'github', GitHostProvider> = {
   // Forgejo is a fork of Gitea and sends the same deliveries (with X-Forgejo-* headers too).
   forgejo: giteaProvider,
   gitlab: gitlabProvider,
+  bitbucket: bitbucketProvider,
 };
 
 export function providerFor(kind: GitHostKind | 'github'): GitHostProvider {

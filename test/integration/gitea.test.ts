@@ -102,7 +102,7 @@ describe('a Gitea connection', () => {
   test('bad input is refused and changes nothing', async () => {
     const before = await ok('GET', '/api/v1/git-hosts');
     for (const body of [
-      { name: 'x', kind: 'bitbucket', baseUrl: gitea.url, accessToken: 'a'.repeat(20) },
+      { name: 'x', kind: 'sourcehut', baseUrl: gitea.url, accessToken: 'a'.repeat(20) },
       { name: 'x', kind: 'gitea', baseUrl: 'ftp://example.com', accessToken: 'a'.repeat(20) },
       { name: 'x', kind: 'gitea', baseUrl: 'https://user:pw@example.com', accessToken: 'a'.repeat(20) },
       { name: 'x', kind: 'gitea', baseUrl: gitea.url, accessToken: 'short' },
@@ -152,6 +152,11 @@ describe("Gitea's own webhooks", () => {
     const head = execFileSync('git', ['rev-parse', 'main'], { cwd: repo.dir }).toString().trim();
     expect(await hosts.getCommit(host.id, `${gitea.user}/${REPO}`, 'main')).toBe(head);
     expect(await hosts.getCommit(host.id, `${gitea.user}/${REPO}`, 'no-such-branch')).toBeNull();
+  });
+
+  test("the repositories the connection's token reaches are listed, read from Gitea", async () => {
+    const repos = await ok('GET', `/api/v1/git-hosts/${host.id}/repositories`);
+    expect(repos.items).toContainEqual({ fullName: `${gitea.user}/${REPO}`, private: expect.any(Boolean), defaultBranch: 'main', htmlUrl: `${gitea.url}/${gitea.user}/${REPO}` });
   });
 
   test('a pull request gets a preview, and closing it tears the preview down', async () => {

@@ -2,8 +2,8 @@
 // git over smart HTTP, both checking the access token). Deliveries are sent in GitLab's
 // documented shapes: verified by X-Gitlab-Token in constant time, or by the signed-webhook
 // headers with their timestamp window. A push deploys both apps of the project, live through
-// Traefik, with commit statuses on GitLab; a merge request gets a preview, torn down when it
-// is closed; refused deliveries store nothing.
+// Traefik, with commit statuses and deployments in GitLab environments; a merge request gets a
+// preview, torn down (its environment stopped) when it is closed; refused deliveries store nothing.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { count } from 'drizzle-orm';
@@ -108,9 +108,21 @@ async function processed(res: Response) {
   });
 }
 
+/** GitLab's API for the project, read back from the stand-in as a GitLab client would. */
+async function gitlabApi<T = unknown>(path: string): Promise<T> {
+  const res = await fetch(`${gitlab.url}/api/v4/projects/${encodeURIComponent(PROJECT)}${path}`, { headers: { 'private-token': gitlab.token } });
+  return (await res.json()) as T;
+}
+
 const statuses = (sha: string) => gitlab.calls.filter((c) => c.method === 'POST' && c.path === `/api/v4/projects/${PROJECT}/statuses/${sha}`);
 
 describe('GitLab', () => {
+  test("the projects the connection's token is a member of are listed, read from GitLab with the sealed token", async () => {
+    const repos = await ok('GET', `/api/v1/git-hosts/${host.id}/repositories`);
+    expect(repos.items).toEqual([{ fullName: PROJECT, private: true, defaultBranch: 'main', htmlUrl: `${gitlab.url}/${PROJECT}` }]);
+    expect(gitlab.calls.filter((c) => c.path === '/api/v4/projects').map((c) => c.authorized)).toEqual([true]);
+  });
+
   test('a push deploys both apps of the project, live through Traefik, with commit statuses on GitLab', async () => {
     const sha = repo.commit('gl v1');
     images.push(builtImageTag(berth.config.instance, 'lab', sha), builtImageTag(berth.config.instance, 'lab2', sha));
@@ -127,6 +139,16 @@ describe('GitLab', () => {
     await waitFor('the success statuses', async () => statuses(sha).filter((c) => c.body?.state === 'success').length === 2);
     expect(statuses(sha).every((c) => c.authorized)).toBe(true);
     expect(statuses(sha).filter((c) => c.body?.name === 'berth/lab/prod').map((c) => c.body?.state)).toEqual(['running', 'success']);
+    // GitLab's environments: one deployment per app, running then success, read back from its API.
+    for (const app of ['lab', 'lab2']) {
+      const deployments = await waitFor(`the ${app} deployment on GitLab`, async () => {
+        const list = await gitlabApi<{ sha: string; ref: string; tag: boolean; status: string }[]>(`/deployments?environment=berth/${app}/prod`);
+        return list.some((d) => d.status === 'success') ? list : undefined;
+      });
+      expect(deployments).toEqual([expect.objectContaining({ sha, ref: 'main', tag: false, status: 'success' })]);
+      const [env] = await gitlabApi<{ name: string; state: string; external_url: string }[]>(`/environments?name=berth/${app}/prod`);
+      expect(env).toMatchObject({ state: 'available', external_url: expect.stringMatching(new RegExp(`^https?://${app}\\.prod\\.`)) });
+    }
   }, 420_000);
 
   test('a merge request gets a preview; closing it tears the preview down', async () => {
@@ -145,6 +167,9 @@ describe('GitLab', () => {
     const closed = await processed(await send('Merge Request Hook', mergeRequestHook('close', 4, sha)));
     expect(closed.outcome).toBe('teardown');
     await waitFor('the preview to go', async () => (await berth.api('GET', '/api/v1/apps/lab/environments/pr-4')).status === 404, 60_000, 200);
+    // Its GitLab environment had the preview's deployment, and is stopped.
+    expect(await gitlabApi(`/deployments?environment=berth/lab/pr-4`)).toEqual([expect.objectContaining({ sha, ref: 'feature', status: 'success' })]);
+    await waitFor('the environment to be stopped', async () => (await gitlabApi<{ state: string }[]>('/environments?name=berth/lab/pr-4'))[0]?.state === 'stopped');
   }, 420_000);
 
   test('X-Gitlab-Token wrong or missing, signatures wrong or stale, unknown connections → 401; over the limit → 413; nothing stored', async () => {

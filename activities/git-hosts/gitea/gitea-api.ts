@@ -5,11 +5,17 @@ import type { Db } from '../../../db/client.js';
 import { getGitHost, openGitHost, type GitHostRow } from '../../../db/queries/git-hosts.js';
 import { permanentFailure } from '../../../src/errors.js';
 import type { SecretBox } from '../../../src/secrets/secret-box.js';
+import type { HostRepository } from '../../../src/domain/host-repositories.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Berth's commit states; each host names them its own way. */
 export type GiteaCommitState = 'pending' | 'success' | 'failure' | 'error';
+
+export type { HostRepository };
+
+/** Pages of repositories read at most. */
+export const MAX_REPOSITORY_PAGES = 50;
 
 /** What Berth asks of a git host connection's server, whatever its kind. */
 export interface GiteaApi {
@@ -20,6 +26,22 @@ export interface GiteaApi {
   getCommit(hostId: string, repository: string, ref: string): Promise<string | null>;
   /** The clone URL of a repository and the HTTP header that authenticates git for it. */
   cloneTarget(hostId: string, repository: string): Promise<{ url: string; header: string }>;
+  /** The repositories the connection's credentials can read (at most MAX_REPOSITORY_PAGES pages). */
+  listRepositories(hostId: string): Promise<HostRepository[]>;
+  /** Hosts with environments and deployments (GitLab): mirror a deployment's state there. */
+  reportDeployment?(hostId: string, repository: string, deployment: HostDeployment): Promise<void>;
+  /** Hosts with environments (GitLab): a removed preview's environment is stopped. */
+  stopEnvironment?(hostId: string, repository: string, environment: string): Promise<void>;
+}
+
+export interface HostDeployment {
+  /** The host's environment name (berth/<app>/<env>). */
+  environment: string;
+  ref: string;
+  sha: string;
+  state: GiteaCommitState;
+  /** Where the environment answers, once it does. */
+  environmentUrl: string | null;
 }
 
 export function createGiteaApi({ db, box }: { db: Db; box: SecretBox }): GiteaApi {
@@ -70,6 +92,20 @@ export function createGiteaApi({ db, box }: { db: Db; box: SecretBox }): GiteaAp
       const { accessToken } = openGitHost(box, row);
       // Gitea takes an access token as the password of HTTP basic authentication.
       return { url: `${row.baseUrl}/${repoPath(repository)}.git`, header: `Authorization: Basic ${Buffer.from(`berth:${accessToken}`).toString('base64')}` };
+    },
+    async listRepositories(hostId) {
+      const out: HostRepository[] = [];
+      for (let page = 1; page <= MAX_REPOSITORY_PAGES; page++) {
+        const res = await call(hostId, 'GET', `/user/repos?limit=50&page=${page}`);
+        if (!res.ok) break;
+        const list = (await res.json()) as { full_name?: unknown; private?: unknown; default_branch?: unknown; html_url?: unknown }[];
+        for (const r of list) {
+          if (typeof r.full_name !== 'string') continue;
+          out.push({ fullName: r.full_name, private: r.private === true, defaultBranch: typeof r.default_branch === 'string' ? r.default_branch : null, htmlUrl: typeof r.html_url === 'string' ? r.html_url : null });
+        }
+        if (list.length < 50) break;
+      }
+      return out;
     },
   };
 }

@@ -1,11 +1,12 @@
 // What Berth asks of a GitLab server, as the connection's project/group access token (sealed):
-// commit statuses, a commit, and the header git clones with. The token is sent in headers only.
+// commit statuses, environments and deployments, a commit, its projects, and the header git clones with. The token is sent in headers only.
 import type { Db } from '../../../db/client.js';
 import { openGitHost } from '../../../db/queries/git-hosts.js';
 import { permanentFailure } from '../../../src/errors.js';
 import type { SecretBox } from '../../../src/secrets/secret-box.js';
-import type { GiteaApi, GiteaCommitState } from '../gitea/gitea-api.js';
-import { createGiteaApi } from '../gitea/gitea-api.js';
+import type { GiteaApi, GiteaCommitState, HostRepository } from '../gitea/gitea-api.js';
+import { createGiteaApi, MAX_REPOSITORY_PAGES } from '../gitea/gitea-api.js';
+import { createGitLabDeployments } from './gitlab-deployments.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** GitLab's names for Berth's commit states. */
@@ -53,6 +54,27 @@ export function createGitLabApi({ db, box }: { db: Db; box: SecretBox }): GiteaA
       // GitLab takes an access token as the password of the user "oauth2".
       const token = openGitHost(box, row).accessToken;
       return { url: `${row.baseUrl}/${repository.split('/').map(encodeURIComponent).join('/')}.git`, header: `Authorization: Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` };
+    },
+    async reportDeployment(hostId, repository, deployment) {
+      await createGitLabDeployments((method, path, body) => call(hostId, method, path, body), repository).report(deployment);
+    },
+    async stopEnvironment(hostId, repository, environment) {
+      await createGitLabDeployments((method, path, body) => call(hostId, method, path, body), repository).stop(environment);
+    },
+    async listRepositories(hostId) {
+      const out: HostRepository[] = [];
+      for (let page = 1; page <= MAX_REPOSITORY_PAGES; page++) {
+        // Projects the token is a member of (a project or group token: its project or group's).
+        const res = await call(hostId, 'GET', `/projects?membership=true&simple=true&per_page=100&page=${page}`);
+        if (!res.ok) break;
+        const list = (await res.json()) as { path_with_namespace?: unknown; visibility?: unknown; default_branch?: unknown; web_url?: unknown }[];
+        for (const p of list) {
+          if (typeof p.path_with_namespace !== 'string') continue;
+          out.push({ fullName: p.path_with_namespace, private: p.visibility !== 'public', defaultBranch: typeof p.default_branch === 'string' ? p.default_branch : null, htmlUrl: typeof p.web_url === 'string' ? p.web_url : null });
+        }
+        if (list.length < 100) break;
+      }
+      return out;
     },
   };
 }

@@ -6,7 +6,7 @@ import { hmacSha256, bytesMatch } from '../hmac.js';
 import type { GitHostProvider } from '../provider.js';
 
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
-const EVENT_NAME = /^[a-z_]{1,64}$/;
+const EVENT_NAME = /^[a-z0-9_]{1,64}$/;
 
 export const githubProvider: GitHostProvider = {
   signatureHeader: 'X-Hub-Signature-256',
