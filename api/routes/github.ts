@@ -17,6 +17,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 function presentDelivery(d: Omit<DeliveryRow, 'payload'>) {
   return {
     id: d.id,
+    gitHostId: d.gitHostId,
     event: d.event,
     action: d.action,
     repository: d.repository,

@@ -68,6 +68,7 @@ export const DeliveryResultSchema = z.object({
 export const Delivery = z
   .object({
     id: z.string(),
+    gitHostId: z.string().nullable().openapi({ description: 'The git host connection (GitLab, Gitea, Bitbucket) it came from; null: GitHub or a generic webhook' }),
     event: z.string(),
     action: z.string().nullable(),
     repository: z.string().nullable(),

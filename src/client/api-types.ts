@@ -10895,6 +10895,8 @@ export interface components {
             action: string | null;
             dispatchedAt: string | null;
             event: string;
+            /** @description The git host connection (GitLab, Gitea, Bitbucket) it came from; null: GitHub or a generic webhook */
+            gitHostId: string | null;
             id: string;
             message: string | null;
             outcome: string;

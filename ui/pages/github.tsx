@@ -78,6 +78,7 @@ export function GitHubPage() {
         empty="No deliveries yet."
         columns={[
           { label: 'Received', cell: (d) => <When at={d.receivedAt} /> },
+          { label: 'From', cell: (d) => d.gitHostId ?? 'GitHub' },
           { label: 'Event', cell: (d) => `${d.event}${d.action ? `.${d.action}` : ''}` },
           { label: 'Repository', cell: (d) => d.repository ?? '—' },
           { label: 'Ref', cell: (d) => d.ref ?? '—' },
