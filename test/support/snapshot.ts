@@ -1,6 +1,7 @@
 // What "nothing changed" means in a test: the row count of every table and the number of
 // workflows in the test's namespace. The audit log is left out: recording a refused request is
-// what it is for, not a change of state. So are the runs Berth's own schedules start (reconcile,
+// what it is for, not a change of state. So are the environments' samples the worker stores on
+// its own clock (the charts' series), and the runs Berth's own schedules start (reconcile,
 // cleanup, retention, the certificate check, repository sync) and their children: a schedule firing during a case is not the case.
 import { count } from 'drizzle-orm';
 import * as schema from '../../db/schema/index.js';
@@ -13,7 +14,8 @@ const scheduled = (workflowId: string) => SCHEDULED.some((prefix) => workflowId.
 
 export async function snapshot(berth: TestBerth) {
   const db = berth.database.db;
-  const tables = Object.entries(schema).filter(([name, t]) => typeof t === 'object' && t !== null && 'getSQL' in t && t !== schema.auditEvents && name !== 'auditEvents');
+  const background: unknown[] = [schema.auditEvents, schema.environmentSamples];
+  const tables = Object.entries(schema).filter(([, t]) => typeof t === 'object' && t !== null && 'getSQL' in t && !background.includes(t));
   const counts: Record<string, number> = {};
   for (const [name, table] of tables) {
     const [row] = await db.select({ n: count() }).from(table as typeof schema.projects);
