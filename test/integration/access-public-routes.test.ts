@@ -28,6 +28,7 @@ const PUBLIC_ROUTES = [
   'POST /webhooks/github',
   'POST /webhooks/gitea/:hostId',
   'POST /webhooks/gitlab/:hostId',
+  'POST /webhooks/bitbucket/:hostId',
   'POST /webhooks/generic/:hookId',
   'GET /github/app/callback',
   'GET /github/installations/callback',
