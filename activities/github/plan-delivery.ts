@@ -6,14 +6,11 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { effectiveSettings } from '../../db/queries/environment-settings.js';
 import { getEnvironment } from '../../db/queries/environments.js';
-import { describeVariableIssues, variableIssues } from '../../db/queries/variable-issues.js';
-import type { VariableSchema } from '../../src/domain/variable-schema.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
-import type { RefusalReport } from './refusal-feedback.js';
 import { listRules } from '../../db/queries/git-sources.js';
 import { apps, gitSources, previews, type DeliveryOutcome, type DeliveryResult } from '../../db/schema/index.js';
 import { getDelivery } from '../../db/queries/deliveries.js';
-import { describeRule, matchRules, type DeployRule, type RuleInput } from '../../src/domain/deploy-rules.js';
+import { matchRules, type RuleInput } from '../../src/domain/deploy-rules.js';
 import { environmentUrl, requestBase, type RequestBase, type RequestSite } from '../../src/domain/deploy-request.js';
 import type { GitSource } from '../../src/domain/deployment.js';
 import { isHandled, type GitEvent } from '../../src/domain/github-events.js';
@@ -27,6 +24,8 @@ import { permanentFailure } from '../../src/errors.js';
 import { SHA_PATTERN } from '../../src/domain/git-build.js';
 import type { Logger } from '../../src/logger.js';
 import { forkStep } from './fork-gate.js';
+import { createRefusalCheck, done, note } from './plan-results.js';
+import type { RefusalReport } from './refusal-feedback.js';
 import type { GitHubClient } from './github-client.js';
 import type { GiteaApi } from '../git-hosts/gitea/gitea-api.js';
 
@@ -71,29 +70,8 @@ interface Deps {
 const MAX_PR_FILES_PAGES = 30;
 
 export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, log, hosts }: Deps) {
+  const refusal = createRefusalCheck({ db, box, site });
   type Candidate = Awaited<ReturnType<typeof appsOf>>[number];
-
-  /**
-   * The same check an API deploy passes (db/queries/variable-issues.ts), before anything is
-   * queued or built: a refusal is an action of its own, recorded with the keys it names.
-   */
-  async function refusal(
-    app: { name: string; variableSchema: VariableSchema | null },
-    environmentId: string,
-    env: string,
-    rule: DeployRule,
-    report: Omit<RefusalReport, 'appName' | 'environmentName' | 'message' | 'publicUrl' | 'sha'> & { sha: string | null },
-  ): Promise<DeliveryAction | null> {
-    const issues = await variableIssues(db, box, site, app, environmentId);
-    if (issues.length === 0) return null;
-    const message = describeVariableIssues(issues);
-    const { sha, ...rest } = report;
-    return {
-      kind: 'refused',
-      result: note(app.name, env, rule, `refused before anything was queued: ${message}`),
-      report: sha ? { ...rest, sha, appName: app.name, environmentName: env, publicUrl: site.publicUrl, message } : null,
-    };
-  }
 
   /** Apps building from the repository on the host the delivery came from (null: GitHub). */
   async function appsOf(repository: string, gitHostId: string | null) {
@@ -304,21 +282,4 @@ export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, 
     else await planPullRequest(event, plan, delivery.id, host?.id ?? null);
     return plan;
   };
-}
-
-function note(app: string, environment: string | null, rule: DeployRule | null, text: string): DeliveryResult {
-  return {
-    app,
-    environment,
-    ruleId: rule?.id ?? null,
-    rule: rule ? describeRule(rule) : null,
-    deploymentId: null,
-    note: text,
-  };
-}
-
-function done(plan: DeliveryPlan, outcome: DeliveryOutcome, message: string): DeliveryPlan {
-  plan.outcome = outcome;
-  plan.message = message;
-  return plan;
 }
