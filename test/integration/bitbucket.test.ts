@@ -4,6 +4,7 @@
 // push deploys both apps of the repository, live through Traefik, with build statuses read back
 // from the stand-in; a pull request (its commit named by an abbreviated hash, as Bitbucket does)
 // gets a preview, left be on an edit, torn down when merged; refused deliveries store nothing.
+import { ok as okOf, setUpHostApps } from '../support/git-host-apps.js';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
@@ -27,11 +28,7 @@ let bare: string;
 let host: { id: string; webhookPath: string };
 const images: string[] = [];
 
-const ok = async (method: string, path: string, body?: unknown) => {
-  const res = await berth.api(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
+const ok = (method: string, path: string, body?: unknown) => okOf(berth, method, path, body);
 
 beforeAll(async () => {
   bitbucket = await startBitbucketStandIn();
@@ -41,19 +38,7 @@ beforeAll(async () => {
   berth = await startBerth({ env: { BERTH_WEBHOOK_MAX_BYTES: String(MAX_BYTES) } });
   repo = createLocalRepo();
   host = await ok('POST', '/api/v1/git-hosts', { name: 'bb', kind: 'bitbucket', baseUrl: bitbucket.url, accessToken: bitbucket.token, webhookSecret: SECRET });
-  await ok('POST', '/api/v1/projects', { name: 'bb' });
-  const healthCheck = { path: '/healthz', intervalMs: 200, timeoutMs: 1000, startPeriodMs: 2000 };
-  for (const name of ['bb', 'bb2']) {
-    await ok('POST', '/api/v1/apps', { project: 'bb', name, kind: 'git', port: 8080, healthCheck, git: { repository: REPO, gitHostId: host.id, buildArgs: { RUN_ID: randomUUID() } } });
-    await ok('POST', `/api/v1/apps/${name}/environments`, { name: 'prod', drainSeconds: 0 });
-    await ok('PUT', `/api/v1/apps/${name}/rules`, { rules: [{ event: 'push', pattern: 'main', environment: 'prod' }] });
-  }
-  await ok('PUT', '/api/v1/apps/bb/rules', {
-    rules: [
-      { event: 'push', pattern: 'main', environment: 'prod' },
-      { event: 'pull_request', pattern: '**', base: 'main', environment: 'prod' },
-    ],
-  });
+  await setUpHostApps(berth, { project: 'bb', apps: ['bb', 'bb2'], repository: REPO, gitHostId: host.id });
 });
 
 afterAll(async () => {

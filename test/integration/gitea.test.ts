@@ -4,6 +4,7 @@
 // holds their commit statuses; a pull request gets a preview that goes when it is closed.
 // Deliveries with a wrong, missing or replayed signature, or over the size limit, are refused
 // and store nothing.
+import { ok as okOf, setUpHostApps } from '../support/git-host-apps.js';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
@@ -30,11 +31,7 @@ let repo: LocalRepo;
 let host: { id: string; webhookPath: string; webhookSecret: string };
 const images: string[] = [];
 
-const ok = async (method: string, path: string, body?: unknown) => {
-  const res = await berth.api(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
+const ok = (method: string, path: string, body?: unknown) => okOf(berth, method, path, body);
 
 beforeAll(async () => {
   gitea = await startGitea(inject('services').toolsDir);
@@ -44,19 +41,7 @@ beforeAll(async () => {
   host = await ok('POST', '/api/v1/git-hosts', { name: 'forge', kind: 'gitea', baseUrl: gitea.url, accessToken: gitea.token });
   await gitea.createRepo(REPO);
   await gitea.createWebhook(REPO, `${berth.config.api.publicUrl}${host.webhookPath}`, host.webhookSecret);
-  await ok('POST', '/api/v1/projects', { name: 'forge' });
-  const healthCheck = { path: '/healthz', intervalMs: 200, timeoutMs: 1000, startPeriodMs: 2000 };
-  for (const name of ['web', 'web2']) {
-    await ok('POST', '/api/v1/apps', { project: 'forge', name, kind: 'git', port: 8080, healthCheck, git: { repository: `${gitea.user}/${REPO}`, gitHostId: host.id, buildArgs: { RUN_ID: randomUUID() } } });
-    await ok('POST', `/api/v1/apps/${name}/environments`, { name: 'prod', drainSeconds: 0 });
-  }
-  await ok('PUT', '/api/v1/apps/web/rules', {
-    rules: [
-      { event: 'push', pattern: 'main', environment: 'prod' },
-      { event: 'pull_request', pattern: '**', base: 'main', environment: 'prod' },
-    ],
-  });
-  await ok('PUT', '/api/v1/apps/web2/rules', { rules: [{ event: 'push', pattern: 'main', environment: 'prod' }] });
+  await setUpHostApps(berth, { project: 'forge', apps: ['web', 'web2'], repository: `${gitea.user}/${REPO}`, gitHostId: host.id });
 }, 180_000);
 
 afterAll(async () => {

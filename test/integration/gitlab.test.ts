@@ -4,6 +4,7 @@
 // headers with their timestamp window. A push deploys both apps of the project, live through
 // Traefik, with commit statuses and deployments in GitLab environments; a merge request gets a
 // preview, torn down (its environment stopped) when it is closed; refused deliveries store nothing.
+import { ok as okOf, setUpHostApps } from '../support/git-host-apps.js';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { count } from 'drizzle-orm';
@@ -28,11 +29,7 @@ let bare: string;
 let host: { id: string; webhookPath: string };
 const images: string[] = [];
 
-const ok = async (method: string, path: string, body?: unknown) => {
-  const res = await berth.api(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
+const ok = (method: string, path: string, body?: unknown) => okOf(berth, method, path, body);
 
 beforeAll(async () => {
   gitlab = await startGitLabStandIn();
@@ -40,19 +37,7 @@ beforeAll(async () => {
   berth = await startBerth({ env: { BERTH_WEBHOOK_MAX_BYTES: String(MAX_BYTES) } });
   repo = createLocalRepo();
   host = await ok('POST', '/api/v1/git-hosts', { name: 'lab', kind: 'gitlab', baseUrl: gitlab.url, accessToken: gitlab.token, webhookSecret: SECRET });
-  await ok('POST', '/api/v1/projects', { name: 'lab' });
-  const healthCheck = { path: '/healthz', intervalMs: 200, timeoutMs: 1000, startPeriodMs: 2000 };
-  for (const name of ['lab', 'lab2']) {
-    await ok('POST', '/api/v1/apps', { project: 'lab', name, kind: 'git', port: 8080, healthCheck, git: { repository: PROJECT, gitHostId: host.id, buildArgs: { RUN_ID: randomUUID() } } });
-    await ok('POST', `/api/v1/apps/${name}/environments`, { name: 'prod', drainSeconds: 0 });
-    await ok('PUT', `/api/v1/apps/${name}/rules`, { rules: [{ event: 'push', pattern: 'main', environment: 'prod' }] });
-  }
-  await ok('PUT', '/api/v1/apps/lab/rules', {
-    rules: [
-      { event: 'push', pattern: 'main', environment: 'prod' },
-      { event: 'pull_request', pattern: '**', base: 'main', environment: 'prod' },
-    ],
-  });
+  await setUpHostApps(berth, { project: 'lab', apps: ['lab', 'lab2'], repository: PROJECT, gitHostId: host.id });
 });
 
 afterAll(async () => {
