@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { gitHttp, readBody } from './git-http-backend.js';
+import { createBareRepo, gitHttp, readBody } from './git-http-backend.js';
 
 export interface BitbucketCall {
   method: string;
@@ -111,12 +111,8 @@ export async function startBitbucketStandIn(): Promise<BitbucketStandIn> {
     token,
     calls,
     createRepo(fullName) {
-      const dir = join(root, `${fullName}.git`);
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', dir]);
-      // Fetching one commit by its id (as Berth's builds do) over smart HTTP.
-      execFileSync('git', ['config', 'uploadpack.allowAnySHA1InWant', 'true'], { cwd: dir });
       repos.push(fullName);
-      return dir;
+      return createBareRepo(root, fullName);
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 // Git over smart HTTP for the forge stand-ins: git http-backend as a CGI program serving the
 // bare repositories under a root (the stand-in checks credentials before handing a request here).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const readBody = (req: IncomingMessage) =>
@@ -52,3 +53,10 @@ export async function gitHttp(root: string, req: IncomingMessage, res: ServerRes
   res.end(all.subarray(split + gap));
 }
 
+/** A bare repository `<name>.git` under `root` that serves fetches of one commit by its id, as Berth's builds make them. */
+export function createBareRepo(root: string, name: string): string {
+  const dir = join(root, `${name}.git`);
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', dir]);
+  execFileSync('git', ['config', 'uploadpack.allowAnySHA1InWant', 'true'], { cwd: dir });
+  return dir;
+}

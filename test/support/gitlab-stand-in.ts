@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { gitHttp, readBody } from './git-http-backend.js';
+import { createBareRepo, gitHttp, readBody } from './git-http-backend.js';
 
 export interface GitLabCall {
   method: string;
@@ -147,12 +147,8 @@ export async function startGitLabStandIn(): Promise<GitLabStandIn> {
     token,
     calls,
     createRepo(path) {
-      const dir = join(root, `${path}.git`);
       projects.push(path);
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', dir]);
-      // Fetching one commit by its id (as Berth's builds do) over smart HTTP.
-      execFileSync('git', ['config', 'uploadpack.allowAnySHA1InWant', 'true'], { cwd: dir });
-      return dir;
+      return createBareRepo(root, path);
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
