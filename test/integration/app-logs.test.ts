@@ -171,8 +171,9 @@ describe('the log driver setting', () => {
       expect(config).toEqual({ Type: 'local', Config: { 'max-size': '5m' } });
     }
     const lines = await waitFor('lines from the new containers', async () => {
+      // The new containers may not have written 20 lines yet: wait until they have.
       const items = (await logs('?tail=20')).body.items;
-      return items.length && items.every((l) => running.some((c) => c.Id.startsWith(l.container))) ? items : undefined;
+      return items.length === 20 && items.every((l) => running.some((c) => c.Id.startsWith(l.container))) ? items : undefined;
     });
     expect(lines.length).toBe(20);
   });
