@@ -9,6 +9,7 @@ import { routeTls } from '../src/domain/https.js';
 import { environmentHosts } from '../src/domain/route.js';
 import { nameCovers } from '../src/tls/certificate-check.js';
 import { probeCertificate } from '../src/tls/certificate-probe.js';
+import { hostDomains } from '../src/domain/domain-pattern.js';
 
 export interface CertificateFigure {
   app: string;
@@ -31,7 +32,7 @@ export function createCertificateMetrics(db: Db, config: Config) {
       .innerJoin(apps, eq(apps.id, environments.appId))
       .where(isNotNull(environments.https));
     const targets = rows.flatMap(({ env, app }) => {
-      const hosts = environmentHosts(app, env.name, config.appsDomain, env.domains);
+      const hosts = environmentHosts(app, env.name, config.appsDomain, hostDomains(env));
       const tls = routeTls(env.https, hosts, config.traefik.httpsPublicPort);
       return (tls?.certHosts ?? []).filter((h) => !h.startsWith('*.')).map((host) => ({ app, environment: env.name, host }));
     });

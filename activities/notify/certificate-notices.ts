@@ -14,6 +14,7 @@ import type { CertificateCheckResult } from '../../src/domain/workflow-contracts
 import { nameCovers } from '../../src/tls/certificate-check.js';
 import { probeCertificate } from '../../src/tls/certificate-probe.js';
 import type { NotificationEmitter } from './emit-notifications.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 const DAY_MS = 86_400_000;
 const PROBES_AT_ONCE = 8;
@@ -36,7 +37,7 @@ export function createCertificateNotices(deps: CertificateNoticeDeps) {
         .innerJoin(apps, eq(apps.id, environments.appId))
         .where(isNotNull(environments.https));
       const targets = rows.flatMap((r) => {
-        const tls = routeTls(r.env.https as HttpsSettings, environmentHosts(r.app, r.env.name, deps.appsDomain, r.env.domains), deps.httpsPort);
+        const tls = routeTls(r.env.https as HttpsSettings, environmentHosts(r.app, r.env.name, deps.appsDomain, hostDomains(r.env)), deps.httpsPort);
         return (tls?.certHosts ?? []).filter((h) => !h.startsWith('*.')).map((host) => ({ ...r, host, mode: tls?.mode }));
       });
       const result: CertificateCheckResult = { checked: 0, expiring: [] };

@@ -17,6 +17,7 @@ import { permanentFailure } from '../../src/errors.js';
 import { newId } from '../../src/ids.js';
 import type { PreviewTarget } from '../../src/domain/preview.js';
 import type { ForkRecord } from '../github/plan-delivery.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 export interface PreviewEnvironment {
   previewId: string;
@@ -51,7 +52,9 @@ export function createPreviewActivities({ db, site }: { db: Db; site: RequestSit
             id: newId('env'),
             appId: app.id,
             name,
-            domains: previewDomains(template.domains, target.number),
+            domains: previewDomains(hostDomains(template), target.number),
+            // Its names are the template's with pr-<n>. before them: the template's pattern is not its own.
+            domainPattern: '',
             // HTTPS as the template has it; an uploaded certificate is the template's own, so a
             // preview asks the ACME CA for one of its generated names instead.
             https: template.https?.mode === 'custom' ? { ...template.https, mode: 'auto' } : template.https,

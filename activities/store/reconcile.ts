@@ -9,6 +9,7 @@ import { apps, deployments, environments, reconcileEvents, releases } from '../.
 import type { HealthCheck } from '../../src/domain/app-spec.js';
 import { routeTls, type RouteTls } from '../../src/domain/https.js';
 import { environmentHosts } from '../../src/domain/route.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 export interface ReconcileTarget {
   environmentId: string;
@@ -67,8 +68,8 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
           appKind,
           appName,
           environmentName: env.name,
-          hosts: environmentHosts(appName, env.name, appsDomain, env.domains),
-          tls: routeTls(env.https, environmentHosts(appName, env.name, appsDomain, env.domains), httpsPort),
+          hosts: environmentHosts(appName, env.name, appsDomain, hostDomains(env)),
+          tls: routeTls(env.https, environmentHosts(appName, env.name, appsDomain, hostDomains(env)), httpsPort),
           live:
             release && env.liveDeploymentId
               ? {

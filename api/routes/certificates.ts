@@ -16,6 +16,7 @@ import { newRouter } from '../router.js';
 import { body, errorResponses, json } from '../schemas/common.js';
 import { CertificateInfo, CertificateUpload } from '../schemas/https.js';
 import { EnvParam, findEnvironment } from './environments.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 function present(row: CertificateRow) {
   return { names: row.names, issuer: row.issuer, notBefore: null, notAfter: row.notAfter.toISOString(), fingerprint: row.fingerprint };
@@ -41,7 +42,7 @@ export function certificateRoutes({ db, config, temporal, secretBox }: AppDeps) 
       const upload = c.req.valid('json');
       // The names to cover: the environment's own domains (the generated host may be a
       // loopback name no CA can certify).
-      const domains = environmentHosts(a.name, env.name, config.appsDomain, env.domains).filter((h) => env.domains.includes(h) && certifiable(h));
+      const domains = environmentHosts(a.name, env.name, config.appsDomain, hostDomains(env)).filter((h) => hostDomains(env).includes(h) && certifiable(h));
       let checked;
       try {
         checked = checkCertificate(upload.certificate, upload.key, domains);

@@ -16,7 +16,9 @@ import { newRouter } from '../router.js';
 import { body, errorResponses, json } from '../schemas/common.js';
 import { Environment } from '../schemas/environments.js';
 import { DnsCheck, DomainInput, DomainName, DomainStatus } from '../schemas/https.js';
-import { assertDomainsFree, EnvParam, findEnvironment, presentEnvironment } from './environments.js';
+import { assertDomainsFree } from '../domain-rules.js';
+import { EnvParam, findEnvironment, presentEnvironment } from './environments.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 /** The domain's DNS does not point here; `force: true` adds it all the same. */
 const DnsWarning = z
@@ -38,7 +40,7 @@ export function domainRoutes({ db, config, temporal }: AppDeps) {
     }),
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      const hosts = environmentHosts(a.name, env.name, config.appsDomain, env.domains);
+      const hosts = environmentHosts(a.name, env.name, config.appsDomain, hostDomains(env));
       return c.json({ items: await domainStatuses(config, hosts, httpsOf(env.https), await getCertificate(db, env.id)) }, 200);
     },
   );

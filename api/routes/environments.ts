@@ -3,15 +3,17 @@ import { defineRoute } from '../access/access-spec.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getAppByName, type AppRow } from '../../db/queries/apps.js';
-import { environmentsClaiming, getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
+import { getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
 import { resolveCanary } from '../../src/domain/canary.js';
 import { effectiveSettings } from '../../db/queries/environment-settings.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { applyEnvironment } from '../apply-environment.js';
+import { assertDomainsFree, refreshPatternDomains } from '../domain-rules.js';
 import { assertHttpsFits, httpsOf } from '../https-rules.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
@@ -25,7 +27,7 @@ export const EnvParam = z.object({ app: Name, env: Name });
 
 /** An environment as the API shows it: its settings as deploys use them, each with its source. */
 export async function presentEnvironment(db: Db, config: Config, app: AppRow, env: EnvironmentRow) {
-  const hosts = environmentHosts(app.name, env.name, config.appsDomain, env.domains);
+  const hosts = environmentHosts(app.name, env.name, config.appsDomain, hostDomains(env));
   const parentName = env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null;
   const { settings, sources } = await effectiveSettings(db, env.id, config.deploys.watchSeconds);
   return {
@@ -53,25 +55,6 @@ export async function findEnvironment(db: Db, appName: string, envName: string):
   const env = await getEnvironment(db, app.id, envName);
   if (!env) throw notFound(`environment ${envName} of app ${appName}`);
   return { app, env };
-}
-
-const PREVIEW_PREFIX = /^pr-\d+\./;
-
-/**
- * An environment's domains are its own: not under the apps domain (where every environment
- * already answers as <app>.<env>.<domain>, and another's host could be taken), not another
- * environment's, and not a preview's name of another's (pr-<n>.<its domain>) or the other way.
- */
-export async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], exceptId?: string) {
-  const inApps = domains.find((d) => d === appsDomain || d.endsWith(`.${appsDomain}`));
-  if (inApps) throw invalid(`${inApps} is under the apps domain ${appsDomain}, where environments answer as <app>.<env>.${appsDomain}`, [{ path: 'domains', message: 'under the apps domain' }]);
-  // Each domain with the preview prefix taken off: two domains clash when these meet.
-  const base = (d: string) => d.replace(PREVIEW_PREFIX, '');
-  const mine = new Set(domains.flatMap((d) => [d, base(d)]));
-  // This environment's own previews carry pr-<n>.<its domains>: they are not others.
-  const others = (await environmentsClaiming(db, (d) => mine.has(d) || mine.has(base(d)), exceptId)).filter((e) => !exceptId || e.parentId !== exceptId);
-  const clash = others.find((e) => e.domains.some((d) => domains.includes(d) || domains.includes(base(d)) || domains.some((m) => base(m) === d)));
-  if (clash) throw conflict(`domain already used by environment ${clash.id} (or by its pull-request previews): ${domains.join(', ')}`);
 }
 
 export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) {
@@ -104,13 +87,16 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       await assertDomainsFree(db, config.appsDomain, input.domains);
       await assertHttpsFits(db, config, null, httpsOf(input.https), input.domains);
       const row = await db.transaction(async (tx) => {
-        const [made] = await tx
+        const [inserted] = await tx
           .insert(environments)
           .values({ id: newId('env'), appId: a.id, parentId, ...input })
           .onConflictDoNothing()
           .returning();
-        if (!made) throw conflict(`app ${a.name} already has an environment ${input.name}`);
-        if (template) await copyVariables(tx, secretBox, template.id, made.id);
+        if (!inserted) throw conflict(`app ${a.name} already has an environment ${input.name}`);
+        if (template) await copyVariables(tx, secretBox, template.id, inserted.id);
+        // Its name under the domains pattern it sets or inherits (a new environment changes no other's).
+        const renamed = await refreshPatternDomains(tx, a.id, a.name, config.appsDomain);
+        const made = renamed.includes(inserted.id) ? ((await getEnvironmentById(tx, inserted.id)) ?? inserted) : inserted;
         // An environment the app's variable schema (or a reference) refuses is not made.
         const issues = await environmentIssues(tx, secretBox, variableSite(config), a, made);
         if (issues.length) throw refusal(issues);
@@ -168,12 +154,17 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       const patch = { ...rest, ...(https ? { https } : {}) };
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
       if (patch.domains || https) await assertHttpsFits(db, config, env.id, https ?? httpsOf(env.https), patch.domains ?? env.domains);
-      const [row] = Object.keys(patch).length
-        ? await db.update(environments).set({ ...patch, updatedAt: sql`now()` }).where(eq(environments.id, env.id)).returning()
-        : [env];
-      // Domains and HTTPS apply now, not at the next deploy: the route is written again.
+      const { row, renamed } = await db.transaction(async (tx) => {
+        if (Object.keys(patch).length) await tx.update(environments).set({ ...patch, updatedAt: sql`now()` }).where(eq(environments.id, env.id));
+        // A pattern reaches every environment below this one that sets none of its own.
+        const renamed = patch.domainPattern !== undefined ? await refreshPatternDomains(tx, a.id, a.name, config.appsDomain) : [];
+        const [row] = await tx.select().from(environments).where(eq(environments.id, env.id));
+        return { row: row as EnvironmentRow, renamed };
+      });
+      // Domains and HTTPS apply now, not at the next deploy: the routes are written again.
       if (patch.domains || patch.https) await applyEnvironment(temporal, config, env.id);
-      return c.json(await present(a, row as EnvironmentRow), 200);
+      for (const id of renamed.filter((id) => id !== env.id || !(patch.domains || patch.https))) await applyEnvironment(temporal, config, id);
+      return c.json(await present(a, row), 200);
     },
   );
 

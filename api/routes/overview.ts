@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { newRouter } from '../router.js';
 import { errorResponses, json } from '../schemas/common.js';
 import { Overview } from '../schemas/overview.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 const presentSummary = (d: DeploymentSummaryRow) => ({
   id: d.id,
@@ -65,7 +66,7 @@ export function overviewRoutes({ db, config }: AppDeps) {
                 const latest = latestByEnv.get(e.id);
                 return {
                   name: e.name,
-                  url: `http://${environmentHosts(a.name, e.name, config.appsDomain, e.domains)[0]}:${config.traefik.port}`,
+                  url: `http://${environmentHosts(a.name, e.name, config.appsDomain, hostDomains(e))[0]}:${config.traefik.port}`,
                   live: live ? { releaseId: live.id, number: live.number, imageRef: live.imageRef, imagePinned: live.imagePinned } : null,
                   latest: latest ? presentSummary(latest) : null,
                   active: o.active.filter((d) => d.environmentId === e.id).map(presentSummary),

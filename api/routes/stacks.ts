@@ -25,6 +25,7 @@ import {
 } from '../stack-compose.js';
 import { AppParam } from './apps.js';
 import { EnvParam, findEnvironment } from './environments.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 export function stackRoutes(deps: AppDeps) {
   const { db, config, temporal } = deps;
@@ -124,7 +125,7 @@ export function stackRoutes(deps: AppDeps) {
       assertStackApp(a);
       if (await isGitBackedStack(db, a)) refuseDryRunWithoutCommit(a);
       const compiled = await compileForEnvironment(db, config, deps.secretBox, a, env, { showing: true });
-      return c.json(dryRunBody(compiled, environmentHosts(a.name, env.name, config.appsDomain, env.domains)), 200);
+      return c.json(dryRunBody(compiled, environmentHosts(a.name, env.name, config.appsDomain, hostDomains(env))), 200);
     },
   );
 

@@ -3,6 +3,7 @@ import { Canary, CanaryInput } from './canary.js';
 import { HealthCheckInput, ResourcesInput } from './apps.js';
 import { Name } from './common.js';
 import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
+import { domainPatternProblem } from '../../src/domain/domain-pattern.js';
 
 const WatchInput = z
   .object({
@@ -34,6 +35,17 @@ const inherited = {
   replicas: z.number().int().min(1).max(20).openapi({ description: `Containers per release.${INHERITED} the app’s` }),
   resources: ResourcesInput.openapi({ description: `Limits per container.${INHERITED} the app’s` }),
   healthCheck: HealthCheckInput.openapi({ description: `The health gate (fields not given take Berth’s defaults).${INHERITED} the app’s` }),
+  domainPattern: z
+    .string()
+    .max(253)
+    .superRefine((v, ctx) => {
+      const problem = domainPatternProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `the domains pattern ${problem}` });
+    })
+    .openapi({
+      example: '{env}.shop.example.com',
+      description: `A host name with {env} (and optionally {app}) that this environment and those below it answer on, each under its own name; "": none here, whatever the parent has.${INHERITED} none`,
+    }),
 };
 
 const settings = {
@@ -48,6 +60,7 @@ const settings = {
   replicas: inherited.replicas.optional(),
   resources: inherited.resources.optional(),
   healthCheck: inherited.healthCheck.optional(),
+  domainPattern: inherited.domainPattern.optional(),
   canary: CanaryInput.nullable().optional().openapi({ description: 'Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once; not inherited' }),
 };
 
@@ -76,6 +89,7 @@ export const EnvironmentPatch = z
     replicas: inherited.replicas.nullable().optional(),
     resources: inherited.resources.nullable().optional(),
     healthCheck: inherited.healthCheck.nullable().optional(),
+    domainPattern: inherited.domainPattern.nullable().optional(),
     canary: settings.canary,
   })
   .strict()
@@ -100,6 +114,7 @@ export const Environment = z
     replicas: z.number(),
     resources: ResourcesInput,
     healthCheck: HealthCheckInput,
+    domainPattern: z.string().nullable().openapi({ description: 'The domains pattern as it applies here (null: none); its host name for this environment is in hosts' }),
     settingSources: z.record(z.string(), SettingSource).openapi({ description: 'Where each inherited setting above comes from: this environment, a parent (by name), the app, or Berth’s default' }),
     parent: z.string().nullable(),
     liveReleaseId: z.string().nullable(),

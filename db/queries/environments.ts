@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 import type { Db } from '../client.js';
 import { deployments, environments } from '../schema/index.js';
 
@@ -18,10 +19,10 @@ export async function listEnvironments(db: Db, appId: string): Promise<Environme
   return db.select().from(environments).where(eq(environments.appId, appId)).orderBy(asc(environments.name));
 }
 
-/** Environments (other than `exceptId`) with a domain the predicate picks. */
+/** Environments (other than `exceptId`) with a domain (its own or its pattern's) the predicate picks. */
 export async function environmentsClaiming(db: Db, picks: (domain: string) => boolean, exceptId?: string): Promise<EnvironmentRow[]> {
   const rows = await db.select().from(environments);
-  return rows.filter((r) => r.id !== exceptId && r.domains.some(picks));
+  return rows.filter((r) => r.id !== exceptId && hostDomains(r).some(picks));
 }
 
 /** Does this deployment run in an untrusted environment (a fork's preview: no secrets)? */

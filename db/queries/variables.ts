@@ -10,6 +10,7 @@ import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { Db } from '../client.js';
 import { environmentChain } from './environment-settings.js';
 import { apps, deploymentVariables, environmentVariables, projectVariables, releases } from '../schema/index.js';
+import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 const PREVIEW_NAME = /^pr-(\d+)$/;
 
@@ -101,7 +102,7 @@ async function loadLayers(db: Db, box: SecretBox, environmentId: string, ctx: Va
     const [{ n } = { n: 0 }] = await db.select({ n: max(releases.number) }).from(releases).where(eq(releases.environmentId, self.id));
     release = (n ?? 0) + 1;
   }
-  const host = environmentHosts(app.name, self.name, ctx.site.appsDomain, self.domains)[0] ?? '';
+  const host = environmentHosts(app.name, self.name, ctx.site.appsDomain, hostDomains(self))[0] ?? '';
   const berth: BerthValues = {
     app: app.name,
     environment: self.name,

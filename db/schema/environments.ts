@@ -14,6 +14,10 @@ export const environments = pgTable(
       .references(() => apps.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     domains: jsonb('domains').$type<string[]>().notNull().default([]),
+    /** A host name pattern such as {env}.shop.example.com for it and its children (null: the parent's; "": none). */
+    domainPattern: text('domain_pattern'),
+    /** Kept by the API whenever a pattern or the parent chain changes: the host name the inherited pattern gives it. */
+    patternDomain: text('pattern_domain'),
     /** HTTPS for its domains (null: off, the default; see src/domain/https.ts). */
     https: jsonb('https').$type<HttpsSettings>(),
     // Settings: null means "not set here", taken from the parent chain, then the app or Berth's

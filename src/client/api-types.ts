@@ -11102,6 +11102,8 @@ export interface components {
             canary: components["schemas"]["CanarySettings"];
             cancelSuperseded: boolean;
             createdAt: string;
+            /** @description The domains pattern as it applies here (null: none); its host name for this environment is in hosts */
+            domainPattern: string | null;
             domains: string[];
             drainSeconds: number;
             healthCheck: components["schemas"]["HealthCheck"];
@@ -11165,6 +11167,11 @@ export interface components {
             /** @description A newer deploy cancels a running one (before its traffic switch). Not given: the parent environment’s (through its chain), else false */
             cancelSuperseded?: boolean;
             /**
+             * @description A host name with {env} (and optionally {app}) that this environment and those below it answer on, each under its own name; "": none here, whatever the parent has. Not given: the parent environment’s (through its chain), else none
+             * @example {env}.shop.example.com
+             */
+            domainPattern?: string;
+            /**
              * @description Extra host names, besides <app>.<env>.<apps domain> (*.<name>: a wildcard, with https dns-01 or custom); one environment’s own, never inherited
              * @default []
              */
@@ -11225,6 +11232,11 @@ export interface components {
             } | null;
             /** @description A newer deploy cancels a running one (before its traffic switch). Not given: the parent environment’s (through its chain), else false */
             cancelSuperseded?: boolean | null;
+            /**
+             * @description A host name with {env} (and optionally {app}) that this environment and those below it answer on, each under its own name; "": none here, whatever the parent has. Not given: the parent environment’s (through its chain), else none
+             * @example {env}.shop.example.com
+             */
+            domainPattern?: string | null;
             domains?: string[];
             /** @description Not given: the parent environment’s (through its chain), else 2 */
             drainSeconds?: number | null;

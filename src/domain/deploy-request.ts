@@ -4,6 +4,7 @@ import type { EffectiveSettings } from './environment-settings.js';
 import { routeTls, type HttpsSettings } from './https.js';
 import { appKindRunsCanary, resolveCanary, type CanaryOverrides } from './canary.js';
 import { environmentHosts } from './route.js';
+import { hostDomains } from './domain-pattern.js';
 
 export interface RequestSite {
   appsDomain: string;
@@ -27,6 +28,8 @@ export interface RequestEnvironment {
   id: string;
   name: string;
   domains: string[];
+  /** The host name its domains pattern gives it (src/domain/domain-pattern.ts). */
+  patternDomain: string | null;
   https?: HttpsSettings | null;
   /** The environment's own canary settings (not inherited). */
   canary?: CanaryOverrides | null;
@@ -38,7 +41,7 @@ export type RequestSettings = Pick<EffectiveSettings, 'queuePolicy' | 'cancelSup
 export type RequestBase = Omit<DeployRequest, 'deploymentId' | 'kind' | 'trigger'>;
 
 export function requestBase(app: RequestApp, env: RequestEnvironment, settings: RequestSettings, site: RequestSite): RequestBase {
-  const hosts = environmentHosts(app.name, env.name, site.appsDomain, env.domains);
+  const hosts = environmentHosts(app.name, env.name, site.appsDomain, hostDomains(env));
   return {
     appId: app.id,
     appKind: app.kind,

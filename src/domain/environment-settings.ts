@@ -3,6 +3,7 @@
 // or Berth's default. Policy as data, decided here for the API, the deploys and the unit test.
 import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION, type HealthCheck, type ResourceLimits } from './app-spec.js';
 import type { QueuePolicy } from './deployment.js';
+import { inheritedDomainPattern } from './domain-pattern.js';
 import { resolveWatch, type WatchOverrides, type WatchSettings } from './post-switch-watch.js';
 
 /** The settings a deploy uses, every one resolved. */
@@ -16,12 +17,18 @@ export interface EffectiveSettings {
   replicas: number;
   resources: ResourceLimits;
   healthCheck: HealthCheck;
+  /** The domains pattern (src/domain/domain-pattern.ts); null: none. */
+  domainPattern: string | null;
 }
 
 export type SettingKey = keyof EffectiveSettings;
 
 /** An environment's own settings as stored: null (or absent) means "not set here". */
-export type OwnSettings = { [K in Exclude<SettingKey, 'watch'>]?: EffectiveSettings[K] | null } & { watch?: WatchOverrides | null };
+export type OwnSettings = { [K in Exclude<SettingKey, 'watch' | 'domainPattern'>]?: EffectiveSettings[K] | null } & {
+  watch?: WatchOverrides | null;
+  /** "" stops the parent's pattern here; null takes it. */
+  domainPattern?: string | null;
+};
 
 /** Where an effective setting came from: an environment of the chain (by name), the app, or Berth's default. */
 export interface SettingSource {
@@ -29,7 +36,7 @@ export interface SettingSource {
   environment: string | null;
 }
 
-export const INHERITED_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds', 'standbySeconds', 'watch', 'replicas', 'resources', 'healthCheck'] as const satisfies readonly SettingKey[];
+export const INHERITED_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds', 'standbySeconds', 'watch', 'replicas', 'resources', 'healthCheck', 'domainPattern'] as const satisfies readonly SettingKey[];
 
 /** The app's own runtime settings, which environments may override. */
 export interface AppSettings {
@@ -50,7 +57,7 @@ export function resolveSettings(
   installationWatchSeconds?: number,
 ): { settings: EffectiveSettings; sources: Record<SettingKey, SettingSource> } {
   const sources = {} as Record<SettingKey, SettingSource>;
-  const pick = <K extends Exclude<SettingKey, 'watch'>>(key: K, fallback: EffectiveSettings[K], level: 'app' | 'default'): EffectiveSettings[K] => {
+  const pick = <K extends Exclude<SettingKey, 'watch' | 'domainPattern'>>(key: K, fallback: EffectiveSettings[K], level: 'app' | 'default'): EffectiveSettings[K] => {
     for (const env of chain) {
       const v = env.own[key];
       if (v !== null && v !== undefined) {
@@ -80,7 +87,10 @@ export function resolveSettings(
     replicas: pick('replicas', app.replicas, 'app'),
     resources: pick('resources', app.resources, 'app'),
     healthCheck: pick('healthCheck', app.healthCheck, 'app'),
+    domainPattern: inheritedDomainPattern(chain.map((e) => ({ domainPattern: e.own.domainPattern ?? null }))),
   };
+  const patternFrom = chain.find((e) => e.own.domainPattern !== null && e.own.domainPattern !== undefined);
+  sources.domainPattern = { level: patternFrom ? 'environment' : 'default', environment: patternFrom?.name ?? null };
   return { settings, sources };
 }
 

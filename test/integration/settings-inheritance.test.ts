@@ -8,7 +8,8 @@ import * as schema from '../../db/schema/index.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp } from '../support/fixtures.js';
 import { snapshot } from '../support/snapshot.js';
-import { waitForDeployment } from '../support/wait.js';
+import { throughTraefik } from '../support/traefik.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
 
 let berth: TestBerth;
 const envs = '/api/v1/apps/inherit/environments';
@@ -102,4 +103,71 @@ describe('settings through the parent chain', () => {
     const inspected = await berth.docker.getContainer(containers[0]?.Id as string).inspect();
     expect(inspected.HostConfig.Memory).toBe(64 * 1024 * 1024);
   }, 60_000);
+});
+
+describe('a domains pattern', () => {
+  test('set on prod, every environment below answers on its own name under it, through Traefik', async () => {
+    // dev runs since the test above; staging inherits too, and the names reach the routes without a deploy.
+    const prod = await patch('prod', { domainPattern: '{env}.shop.test' });
+    expect(prod.hosts).toContain('prod.shop.test');
+    const dev = await get('dev');
+    expect(dev.domainPattern).toBe('{env}.shop.test');
+    expect(dev.settingSources.domainPattern).toEqual({ level: 'environment', environment: 'prod' });
+    expect(dev.hosts).toEqual(['inherit.dev.localhost', 'dev.shop.test']);
+    expect(dev.domains).toEqual([]);
+    expect((await get('staging')).hosts).toContain('staging.shop.test');
+    await waitFor('dev.shop.test routed to dev', async () => (await throughTraefik('dev.shop.test')).status === 200, 15_000);
+    // The environment's own row holds no domain: the name is the pattern's.
+    const [row] = await berth.database.db.select().from(schema.environments).where(eq(schema.environments.id, dev.id));
+    expect(row).toMatchObject({ domainPattern: null, patternDomain: 'dev.shop.test', domains: [] });
+  }, 30_000);
+
+  test('a pattern nearer wins, "" stops it, null takes the parent\'s again; the routes follow', async () => {
+    expect((await patch('staging', { domainPattern: '{app}-{env}.qa.test' })).hosts).toContain('inherit-staging.qa.test');
+    expect((await get('dev')).hosts).toContain('inherit-dev.qa.test');
+    await waitFor('the new name routed', async () => (await throughTraefik('inherit-dev.qa.test')).status === 200, 15_000);
+    await waitFor('the old name no longer routed', async () => (await throughTraefik('dev.shop.test')).status === 404, 15_000);
+    const stopped = await patch('dev', { domainPattern: '' });
+    expect(stopped.hosts).toEqual(['inherit.dev.localhost']);
+    expect(stopped.domainPattern).toBeNull();
+    await waitFor('no pattern name routed', async () => (await throughTraefik('inherit-dev.qa.test')).status === 404, 15_000);
+    await patch('dev', { domainPattern: null });
+    await patch('staging', { domainPattern: null });
+    expect((await get('dev')).hosts).toContain('dev.shop.test');
+    await waitFor('dev.shop.test routed again', async () => (await throughTraefik('dev.shop.test')).status === 200, 15_000);
+  }, 60_000);
+
+  test('a new environment under a pattern gets its name when made', async () => {
+    const made = await berth.api('POST', envs, { name: 'demo', parent: 'dev' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.hosts).toContain('demo.shop.test');
+    expect(made.body.settingSources.domainPattern).toEqual({ level: 'environment', environment: 'prod' });
+  });
+
+  test('bad or clashing patterns are refused with a 4xx and nothing changes', async () => {
+    await createImageApp(berth, { app: 'rival', image: 'berth-local/hello:v1', env: 'dev' });
+    const before = { snap: await snapshot(berth), rows: await berth.database.db.select().from(schema.environments) };
+    for (const [domainPattern, says] of [
+      ['shop.test', 'needs {env}'],
+      ['{env}.{region}.test', 'not a placeholder'],
+      ['{env}', 'not a host name'],
+      [7, 'domainPattern'],
+    ] as const) {
+      const res = await berth.api('PATCH', `${envs}/prod`, { domainPattern });
+      expect(res.status, String(domainPattern)).toBe(400);
+      expect(JSON.stringify(res.body)).toContain(says);
+    }
+    // Another app's dev would take dev.shop.test, which this app's dev has.
+    const clash = await berth.api('PATCH', '/api/v1/apps/rival/environments/dev', { domainPattern: '{env}.shop.test' });
+    expect(clash.status, JSON.stringify(clash.body)).toBe(409);
+    // A name longer than a DNS label allows, for one environment of the chain.
+    const long = await berth.api('POST', envs, { name: 'a'.repeat(40), parent: 'prod', domainPattern: '{app}-{env}-{env}.test' });
+    expect(long.status, JSON.stringify(long.body)).toBe(400);
+    expect(JSON.stringify(long.body)).toContain('not a host name');
+    // The pattern under the apps domain would shadow <app>.<env> names.
+    expect((await berth.api('PATCH', `${envs}/prod`, { domainPattern: '{env}.localhost' })).status).toBe(400);
+    expect(await snapshot(berth)).toEqual(before.snap);
+    expect(await berth.database.db.select().from(schema.environments)).toEqual(before.rows);
+    expect((await throughTraefik('dev.shop.test')).status).toBe(200);
+  });
 });

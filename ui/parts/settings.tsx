@@ -93,9 +93,11 @@ export function EnvironmentSettings(props: { app: string; env: Schemas['Environm
       drainSeconds: Number(field(form, 'drain').value),
       queuePolicy: field(form, 'queue').value as 'latest-wins' | 'fifo',
       cancelSuperseded: field(form, 'cancel').checked,
+      // Emptied: no pattern here, whatever the parent has.
+      domainPattern: field(form, 'pattern').value.trim(),
     };
     // Only what was changed is sent: a setting left as inherited stays inherited.
-    const changed = Object.fromEntries(Object.entries(asked).filter(([k, v]) => env[k as keyof typeof asked] !== v));
+    const changed = Object.fromEntries(Object.entries(asked).filter(([k, v]) => (env[k as keyof typeof asked] ?? '') !== v));
     const body: Schemas['EnvironmentPatch'] = { domains, ...changed };
     return save.run(() => unwrap(api.PATCH('/apps/{app}/environments/{env}', { params: { path: { app: props.app, env: env.name } }, body })), props.onSaved);
   };
@@ -106,6 +108,10 @@ export function EnvironmentSettings(props: { app: string; env: Schemas['Environm
         <label>
           Extra domains (comma-separated)
           <input name="domains" value={env.domains.join(', ')} />
+        </label>
+        <label>
+          Domains pattern, e.g. {'{env}'}.shop.example.com {sourceOf(env, 'domainPattern')}
+          <input name="pattern" value={env.domainPattern ?? ''} />
         </label>
         <label>
           Releases kept for rollback {sourceOf(env, 'retention')}
