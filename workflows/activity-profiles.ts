@@ -67,8 +67,6 @@ export const WORKFLOW_CALLS: ActivityOptions = {
 
 /** Reading a delivery and the rules, and recording what it did. */
 export const INTAKE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...RETRY, maximumAttempts: 20 } };
-/** The same, as local activities beside the per-repository intake: database reads and writes. */
-export const LOCAL_INTAKE: LocalActivityOptions = { startToCloseTimeout: '30s', retry: { ...RETRY, initialInterval: '100ms', maximumAttempts: 20 } };
 
 /** Tearing an environment down keeps trying until everything is gone. */
 export const TEARDOWN: ActivityOptions = {

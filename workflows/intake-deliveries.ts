@@ -1,16 +1,17 @@
 // The intake of one repository's deliveries (workflow id intake-<host>-<repository>): the
 // dispatcher hands it stored deliveries in batches (signal `deliveries`, with signal-with-start),
 // so a burst of thousands costs a few Temporal calls instead of a workflow start each. It handles
-// each delivery as receiveDelivery did (handle-delivery.ts), many at once, the database steps as
-// local activities. A delivery handed over twice is handled once: ids seen in this run are
+// each delivery as receiveDelivery did (handle-delivery.ts), many at once. (Its steps are
+// ordinary activities: local ones, run many at once, left histories that did not replay when a
+// signal arrived during a long workflow task.) A delivery handed over twice is handled once: ids seen in this run are
 // dropped, and those handled in an earlier run are filtered out (unprocessedDeliveries) before
 // anything acts. It continues as new to keep its history short, and ends after a quiet minute
 // (the next signal-with-start begins a new run).
-import { condition, continueAsNew, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import { deliveriesSignal } from '../src/domain/workflow-definitions.js';
 import type { IntakeInput } from '../src/domain/workflow-contracts.js';
-import { GITHUB, LOCAL_INTAKE, WORKFLOW_CALLS } from './activity-profiles.js';
+import { GITHUB, INTAKE, WORKFLOW_CALLS } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
 import { handleDelivery, type DeliveryCalls } from './handle-delivery.js';
 
@@ -20,12 +21,12 @@ const STEP = 200;
 const PARALLEL = 50;
 /** A run ends after this long without a delivery. */
 const IDLE = '1 minute';
-/** A run continues as new after this many deliveries (or when Temporal suggests it). */
-const PER_RUN = 2_000;
+/** A run continues as new after this many deliveries (~7 events each), or when Temporal suggests it. */
+const PER_RUN = 500;
 
 export async function intakeDeliveries({ key, queued = [] }: IntakeInput): Promise<void> {
-  const local = proxyLocalActivities<ControlActivities>(LOCAL_INTAKE);
-  const calls: DeliveryCalls = { intake: local, github: proxyActivities<ControlActivities>(GITHUB), workflows: proxyActivities<ControlActivities>(WORKFLOW_CALLS) };
+  const intake = proxyActivities<ControlActivities>(INTAKE);
+  const calls: DeliveryCalls = { intake, github: proxyActivities<ControlActivities>(GITHUB), workflows: proxyActivities<ControlActivities>(WORKFLOW_CALLS) };
   const queue = [...queued];
   const seen = new Set(queue);
   setHandler(deliveriesSignal, (ids) => {
@@ -38,7 +39,7 @@ export async function intakeDeliveries({ key, queued = [] }: IntakeInput): Promi
 
   let handled = 0;
   while (await condition(() => queue.length > 0, IDLE)) {
-    const step = await local.unprocessedDeliveries({ ids: queue.splice(0, STEP) });
+    const step = await intake.unprocessedDeliveries({ ids: queue.splice(0, STEP) });
     let next = 0;
     const lane = async () => {
       while (next < step.length) {
