@@ -5,6 +5,11 @@
 // the batch dispatched with one UPDATE. A burst of thousands costs a few Temporal calls, not a
 // workflow start each (what kept dispatch minutes behind a burst).
 //
+// Bursts come first: the intake workflows' work (Temporal, the worker, the database) shares the
+// machine with the requests. While deliveries arrive faster than BUSY_COUNT per BUSY_WINDOW_MS,
+// hand-overs wait (at most MAX_DEFER_MS in a row); once the burst is over, its deliveries are
+// handed over in a few batches, within a second or two.
+//
 // Nothing is lost: the rows are the queue. A crash before the mark leaves them undispatched and
 // the next pass (or another process's sweep) hands them over again; the intake workflow drops a
 // delivery it already has or already handled, so none runs twice.
@@ -45,6 +50,9 @@ const GATHER_MS = 100;
 /** Delivery ids per signal (a few tens of kilobytes). */
 const IDS_PER_SIGNAL = 500;
 const STOP_WAIT_MS = 10_000;
+const BUSY_WINDOW_MS = 250;
+const BUSY_COUNT = 25;
+const MAX_DEFER_MS = 30_000;
 
 export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, sweepEveryMs = 5_000, batch = 1_000 }: DispatcherOptions): DeliveryDispatcher {
   let timer: NodeJS.Timeout | null = null;
@@ -53,6 +61,20 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
   let again = false;
   let stopped = false;
   let inHand = 0;
+  const arrivals: number[] = [];
+  let busySince: number | null = null;
+
+  /** Deliveries are arriving in a burst that has not yet lasted MAX_DEFER_MS. */
+  const deferring = () => {
+    const now = Date.now();
+    while (arrivals.length > 0 && (arrivals[0] as number) < now - BUSY_WINDOW_MS) arrivals.shift();
+    if (arrivals.length < BUSY_COUNT) {
+      busySince = null;
+      return false;
+    }
+    busySince ??= now;
+    return now - busySince < MAX_DEFER_MS;
+  };
 
   /** Hands one batch over; false when nothing (more) is to be done now. */
   const passOnce = async (): Promise<boolean> => {
@@ -112,8 +134,15 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
   };
 
   /** One pass at a time; a request for one during a pass runs another after it. */
-  const run = () => {
+  const run = (): void => {
     if (stopped) return;
+    if (deferring()) {
+      gather ??= setTimeout(() => {
+        gather = null;
+        run();
+      }, BUSY_WINDOW_MS);
+      return;
+    }
     if (running) {
       again = true;
       return;
@@ -129,6 +158,8 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
 
   return {
     notify() {
+      arrivals.push(Date.now());
+      if (arrivals.length > BUSY_COUNT * 4) arrivals.splice(0, arrivals.length - BUSY_COUNT * 4);
       if (stopped || gather) return;
       gather = setTimeout(() => {
         gather = null;
