@@ -3,10 +3,8 @@
 // repository; a dispatcher that dies between handing a batch over and marking it, or a worker
 // killed mid-burst, still gets every delivery handled, and none twice (counted from the intake
 // workflows' own histories: one planDelivery per delivery).
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { and, count, eq, inArray, isNull, like } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createDeliveryDispatcher } from '../../api/webhooks/dispatcher.js';
@@ -85,13 +83,13 @@ test('stored deliveries are handed over in batches, one intake workflow per repo
   for await (const _ of berth.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "delivery-${run}"` })) perDelivery++;
   expect(perDelivery).toBe(0);
 
-  // The intake workflow's history replays against the current code (and is kept as a fixture).
+  // The intake workflow's history replays against the current code (one is kept under
+  // test/fixtures/histories, recorded with RECORD_HISTORIES_DIR, for replay.test.ts).
   const workflowId = intakeWorkflowId(intakeKey(null, `org-${run}/b`));
   const history = await berth.temporal.workflow.getHandle(workflowId).fetchHistory();
   const results = [];
   for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'intake-replay', dataConverter: berth.dataConverter }, [{ workflowId, history }])) results.push(r.error ? String(r.error) : null);
   expect(results).toEqual([null]);
-  if (process.env.RECORD_HISTORIES === '1') writeFileSync(new URL('../fixtures/histories/intakeDeliveries--intake-github-org_b.json', import.meta.url), historyToJSON(history));
 });
 
 test('a dispatcher that died after handing a batch over but before marking it: handed over again, handled once', async () => {
