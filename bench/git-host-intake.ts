@@ -73,16 +73,24 @@ export async function gitHostIntake(berth: TestBerth, options: { unique: number;
         left = (await berth.database.db.select({ n: count() }).from(webhookDeliveries).where(and(like(webhookDeliveries.id, `${hostId}-%`), isNull(webhookDeliveries.dispatchedAt))))[0]?.n ?? 0;
         if (left > 0) await new Promise((r) => setTimeout(r, 250));
       }
+      const dispatchedMs = performance.now() - t0;
+      // Handled too (outcome recorded) before the next host, so this host's intake work does not
+      // weigh on the next one's figures.
+      let unhandled = Infinity;
+      while (unhandled > 0 && performance.now() - t0 < 600_000) {
+        unhandled = (await berth.database.db.select({ n: count() }).from(webhookDeliveries).where(and(like(webhookDeliveries.id, `${hostId}-%`), isNull(webhookDeliveries.processedAt))))[0]?.n ?? 0;
+        if (unhandled > 0) await new Promise((r) => setTimeout(r, 250));
+      }
       const failed = load.errors.length + [...load.statuses].filter(([s]) => s !== 202).reduce((n, [, c]) => n + c, 0);
       const kept = (await stored()) - before;
       const p99 = percentile(load.latenciesMs, 99);
       rows.push({
         benchmark: `${kind} intake at ${options.offeredRate}/s offered (open loop, ${requests.length} signed pushes)`,
-        figure: `${describe(load)}; ${kept} stored, ${failed} failed; all dispatched ${fmtMs(performance.now() - t0)} after`,
+        figure: `${describe(load)}; ${kept} stored, ${failed} failed; all dispatched ${fmtMs(dispatchedMs)} after, handled ${fmtMs(performance.now() - t0)} after`,
         baseline: `bare Hono: ${describe(baseline)}`,
         ratio: `p99 ${(p99 / percentile(baseline.latenciesMs, 99)).toFixed(2)}×`,
         target: '≥ 500/s, p99 ≤ 50 ms, every delivery stored once',
-        met: rate(load) >= options.offeredRate * 0.97 && p99 <= 50 && failed === 0 && kept === requests.length && left === 0,
+        met: rate(load) >= options.offeredRate * 0.97 && p99 <= 50 && failed === 0 && kept === requests.length && left === 0 && unhandled === 0,
       });
     }
     return rows;

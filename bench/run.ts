@@ -88,10 +88,12 @@ async function main() {
       async () => {
         const { berth, github } = await need();
         await setUpGitHubApp(berth, github, 1);
-        return webhookIntake(berth, github.app.webhookSecret, { unique: 5000, offeredRate: 500, concurrency: 32 });
+        // BERTH_BENCH_WEBHOOKS: unique deliveries per load (two loads make the burst), for quick runs.
+        const unique = Number(process.env.BERTH_BENCH_WEBHOOKS ?? 5000);
+        return webhookIntake(berth, github.app.webhookSecret, { unique, offeredRate: 500, concurrency: 32, baselineSample: Math.min(1000, unique) });
       },
     ],
-    ['git-host-webhooks', async () => gitHostIntake((await need()).berth, { unique: 2500, offeredRate: 500 })],
+    ['git-host-webhooks', async () => gitHostIntake((await need()).berth, { unique: Number(process.env.BERTH_BENCH_GIT_HOST_WEBHOOKS ?? 2500), offeredRate: 500 })],
     [
       'faults',
       async () => {

@@ -22,3 +22,4 @@ export { deliverNotification } from './deliver-notification.js';
 export { pruneHistory } from './prune-history.js';
 export { checkCertificates } from './check-certificates.js';
 export { rotateSecretKeys } from './rotate-secret-keys.js';
+export { intakeDeliveries } from './intake-deliveries.js';

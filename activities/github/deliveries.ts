@@ -1,6 +1,6 @@
 // The intake workflow's last step: what the delivery did, for the deliveries list, and an audit
 // row for each deployment it started (written once: with the outcome, in one transaction).
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { appendAudit } from '../../db/queries/audit.js';
 import { projectsOfApps } from '../../db/queries/audit-sources.js';
@@ -8,6 +8,19 @@ import { webhookDeliveries, type DeliveryOutcome, type DeliveryResult } from '..
 
 export function createDeliveryStore(db: Db) {
   return {
+    /**
+     * Of these deliveries, those not yet handled: a delivery handed over twice (the dispatcher
+     * crashed before marking it, or two dispatchers took it) is handled once.
+     */
+    async unprocessedDeliveries(input: { ids: string[] }): Promise<string[]> {
+      if (input.ids.length === 0) return [];
+      const rows = await db
+        .select({ id: webhookDeliveries.id })
+        .from(webhookDeliveries)
+        .where(and(inArray(webhookDeliveries.id, input.ids), isNull(webhookDeliveries.processedAt)));
+      const open = new Set(rows.map((r) => r.id));
+      return input.ids.filter((id) => open.has(id));
+    },
     async recordDeliveryOutcome(input: { deliveryId: string; outcome: DeliveryOutcome; message: string; results: DeliveryResult[] }): Promise<void> {
       await db.transaction(async (tx) => {
         const [first] = await tx

@@ -1,30 +1,36 @@
 // Hands stored deliveries to their intake workflows, off the request path. The webhook answers
-// once the delivery is stored; this starts workflow delivery-<id> soon after, at the rate
-// Temporal takes, and marks the row dispatched. The start is idempotent by workflow id, and
-// a sweep picks up any row left undispatched (a crash between insert and start, Temporal
-// briefly unreachable), so a delivery is never lost and never runs twice.
+// once the delivery is stored; soon after, this takes the stored deliveries not yet handed over
+// from the database in batches (oldest first), groups them by repository and hands each group to
+// that repository's intake workflow with one signal-with-start (intake-deliveries.ts), then marks
+// the batch dispatched with one UPDATE. A burst of thousands costs a few Temporal calls, not a
+// workflow start each (what kept dispatch minutes behind a burst).
 //
-// Bursts come first: starting a workflow costs the Temporal server far more than storing a
-// delivery costs Berth, and on a small machine they share the CPU. While deliveries arrive
-// faster than BUSY_COUNT per BUSY_WINDOW_MS, starts wait (at most MAX_DEFER_MS in a row); the
-// stored deliveries are dispatched as soon as the burst is over.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { and, asc, inArray, isNull, lt, sql } from 'drizzle-orm';
+// Bursts come first: the intake workflows' work (Temporal, the worker, the database) shares the
+// machine with the requests. While deliveries arrive faster than BUSY_COUNT per BUSY_WINDOW_MS,
+// hand-overs wait (at most MAX_DEFER_MS in a row); once the burst is over, its deliveries are
+// handed over in a few batches, within a second or two.
+//
+// Nothing is lost: the rows are the queue. A crash before the mark leaves them undispatched and
+// the next pass (or another process's sweep) hands them over again; the intake workflow drops a
+// delivery it already has or already handled, so none runs twice.
+import type { Client } from '@temporalio/client';
+import { and, asc, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { webhookDeliveries } from '../../db/schema/index.js';
 import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
-import { deliveryWorkflowId } from '../../src/domain/workflow-ids.js';
+import { deliveriesSignal } from '../../src/domain/workflow-definitions.js';
+import { intakeKey, intakeWorkflowId } from '../../src/domain/workflow-ids.js';
 import type { Logger } from '../../src/logger.js';
-import { startWorkflow } from '../../src/temporal/workflow-starts.js';
+import { signalWithStart } from '../../src/temporal/workflow-starts.js';
 
 export interface DeliveryDispatcher {
-  /** A delivery was stored (fresh: just now, by a request): start its intake workflow soon. */
-  notify(deliveryId: string, fresh?: boolean): void;
+  /** A delivery was stored: hand stored deliveries over soon. */
+  notify(deliveryId?: string): void;
   /** Starts the periodic sweep (and runs one now). */
   start(): void;
-  /** Stops sweeping and waits (bounded) for starts in flight. */
+  /** Stops sweeping and waits (bounded) for a pass in flight. */
   stop(): Promise<void>;
-  /** Deliveries waiting or being started in this process. */
+  /** Deliveries taken in the pass in flight and not yet marked dispatched. */
   pending(): number;
 }
 
@@ -32,32 +38,31 @@ export interface DispatcherOptions {
   db: Db;
   temporal: Client;
   log: Logger;
-  /** Workflow starts in flight at once. */
+  /** Signal-with-starts in flight at once (one per repository of a batch). */
   concurrency?: number;
   sweepEveryMs?: number;
+  /** Deliveries taken per batch. */
+  batch?: number;
 }
 
-/** A row younger than this is left to the process that stored it. */
-const SWEEP_GRACE_MS = 2_000;
-const SWEEP_BATCH = 500;
-const MARK_EVERY_MS = 50;
+/** After a notification, wait this long so a burst's deliveries share a batch. */
+const GATHER_MS = 100;
+/** Delivery ids per signal (a few tens of kilobytes). */
+const IDS_PER_SIGNAL = 500;
 const STOP_WAIT_MS = 10_000;
 const BUSY_WINDOW_MS = 250;
 const BUSY_COUNT = 25;
 const MAX_DEFER_MS = 30_000;
 
-export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, sweepEveryMs = 5_000 }: DispatcherOptions): DeliveryDispatcher {
-  const queue: string[] = [];
-  const known = new Set<string>();
-  let active = 0;
+export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, sweepEveryMs = 5_000, batch = 1_000 }: DispatcherOptions): DeliveryDispatcher {
   let timer: NodeJS.Timeout | null = null;
+  let gather: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
   let stopped = false;
-  let toMark: string[] = [];
-  let marking: Promise<void> | null = null;
-  let markTimer: NodeJS.Timeout | null = null;
+  let inHand = 0;
   const arrivals: number[] = [];
   let busySince: number | null = null;
-  let resumeTimer: NodeJS.Timeout | null = null;
 
   /** Deliveries are arriving in a burst that has not yet lasted MAX_DEFER_MS. */
   const deferring = () => {
@@ -71,105 +76,108 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
     return now - busySince < MAX_DEFER_MS;
   };
 
-  // Marks are batched: one UPDATE for many rows keeps the database out of the hot path.
-  const flushMarks = async () => {
-    markTimer = null;
-    if (toMark.length === 0) return;
-    const ids = toMark;
-    toMark = [];
-    try {
-      await db.update(webhookDeliveries).set({ dispatchedAt: sql`now()` }).where(and(inArray(webhookDeliveries.id, ids), isNull(webhookDeliveries.dispatchedAt)));
-    } catch (err) {
-      // Unmarked rows are swept again; their start is idempotent.
-      log.warn({ err, count: ids.length }, 'marking deliveries dispatched failed');
+  /** Hands one batch over; false when nothing (more) is to be done now. */
+  const passOnce = async (): Promise<boolean> => {
+    const rows = await db
+      .select({ id: webhookDeliveries.id, gitHostId: webhookDeliveries.gitHostId, repository: webhookDeliveries.repository })
+      .from(webhookDeliveries)
+      .where(isNull(webhookDeliveries.dispatchedAt))
+      .orderBy(asc(webhookDeliveries.receivedAt))
+      .limit(batch);
+    if (rows.length === 0) return false;
+    inHand = rows.length;
+    const groups = new Map<string, string[]>();
+    for (const r of rows) {
+      const key = intakeKey(r.gitHostId, r.repository);
+      const ids = groups.get(key) ?? [];
+      ids.push(r.id);
+      groups.set(key, ids);
     }
-  };
-  const mark = (id: string) => {
-    toMark.push(id);
-    markTimer ??= setTimeout(() => {
-      marking = flushMarks().finally(() => (marking = null));
-    }, MARK_EVERY_MS);
-  };
-
-  const dispatch = async (deliveryId: string) => {
-    try {
-      await startWorkflow(temporal, WORKFLOWS.receiveDelivery, {
-        workflowId: deliveryWorkflowId(deliveryId),
-        args: [{ deliveryId }],
-        // Even a finished intake of the same delivery is not run again.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `GitHub delivery ${deliveryId}`,
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-        log.warn({ err, deliveryId }, 'starting intake workflow failed; the sweep retries');
-        return;
+    const signals: [string, string[]][] = [];
+    for (const [key, ids] of groups) for (let i = 0; i < ids.length; i += IDS_PER_SIGNAL) signals.push([key, ids.slice(i, i + IDS_PER_SIGNAL)]);
+    const handed: string[] = [];
+    let failed = 0;
+    let next = 0;
+    const lane = async () => {
+      while (next < signals.length) {
+        const [key, ids] = signals[next++] as [string, string[]];
+        try {
+          await signalWithStart(temporal, WORKFLOWS.intakeDeliveries, deliveriesSignal, {
+            workflowId: intakeWorkflowId(key),
+            args: [{ key }],
+            signalArgs: [ids],
+            staticSummary: `Webhook deliveries of ${key}`,
+          });
+          handed.push(...ids);
+        } catch (err) {
+          failed += ids.length;
+          log.warn({ err, key, count: ids.length }, 'handing deliveries to their intake workflow failed; the sweep retries');
+        }
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, signals.length) }, lane));
+    if (handed.length > 0) {
+      await db.update(webhookDeliveries).set({ dispatchedAt: sql`now()` }).where(and(inArray(webhookDeliveries.id, handed), isNull(webhookDeliveries.dispatchedAt)));
     }
-    mark(deliveryId);
+    inHand = 0;
+    // After a failure the sweep comes back later instead of hammering Temporal now.
+    return failed === 0 && rows.length === batch;
   };
 
-  const pump = () => {
-    if (!stopped && queue.length > 0 && deferring()) {
-      resumeTimer ??= setTimeout(() => {
-        resumeTimer = null;
-        pump();
+  const pass = async () => {
+    try {
+      while (!stopped && (await passOnce()));
+    } catch (err) {
+      inHand = 0;
+      log.warn({ err }, 'delivery dispatch failed; the sweep retries');
+    }
+  };
+
+  /** One pass at a time; a request for one during a pass runs another after it. */
+  const run = (): void => {
+    if (stopped) return;
+    if (deferring()) {
+      gather ??= setTimeout(() => {
+        gather = null;
+        run();
       }, BUSY_WINDOW_MS);
       return;
     }
-    while (!stopped && active < concurrency && queue.length > 0) {
-      const id = queue.shift() as string;
-      active++;
-      void dispatch(id).finally(() => {
-        active--;
-        known.delete(id);
-        pump();
-      });
+    if (running) {
+      again = true;
+      return;
     }
-  };
-
-  const sweep = async () => {
-    try {
-      const rows = await db
-        .select({ id: webhookDeliveries.id })
-        .from(webhookDeliveries)
-        .where(and(isNull(webhookDeliveries.dispatchedAt), lt(webhookDeliveries.receivedAt, new Date(Date.now() - SWEEP_GRACE_MS))))
-        .orderBy(asc(webhookDeliveries.receivedAt))
-        .limit(SWEEP_BATCH);
-      for (const r of rows) dispatcher.notify(r.id, false);
-    } catch (err) {
-      log.warn({ err }, 'delivery sweep failed');
-    }
-  };
-
-  const dispatcher: DeliveryDispatcher = {
-    notify(deliveryId, fresh = true) {
-      if (fresh) {
-        arrivals.push(Date.now());
-        if (arrivals.length > BUSY_COUNT * 4) arrivals.splice(0, arrivals.length - BUSY_COUNT * 4);
+    running = pass().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        run();
       }
-      if (stopped || known.has(deliveryId)) return;
-      known.add(deliveryId);
-      queue.push(deliveryId);
-      pump();
+    });
+  };
+
+  return {
+    notify() {
+      arrivals.push(Date.now());
+      if (arrivals.length > BUSY_COUNT * 4) arrivals.splice(0, arrivals.length - BUSY_COUNT * 4);
+      if (stopped || gather) return;
+      gather = setTimeout(() => {
+        gather = null;
+        run();
+      }, GATHER_MS);
     },
     start() {
       if (timer) return;
-      void sweep();
-      timer = setInterval(() => void sweep(), sweepEveryMs);
+      run();
+      timer = setInterval(run, sweepEveryMs);
       timer.unref();
     },
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
-      if (resumeTimer) clearTimeout(resumeTimer);
-      const deadline = Date.now() + STOP_WAIT_MS;
-      while (active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      if (markTimer) clearTimeout(markTimer);
-      await marking;
-      await flushMarks();
+      if (gather) clearTimeout(gather);
+      await Promise.race([running, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
     },
-    pending: () => queue.length + active,
+    pending: () => inHand,
   };
-  return dispatcher;
 }

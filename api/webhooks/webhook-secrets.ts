@@ -45,7 +45,10 @@ export function createWebhookVerifier(db: Db, box: SecretBox): WebhookVerifier {
 
   return {
     async verify(payload, signature) {
-      if (Date.now() - loadedAt > FRESH_FOR_MS) await load();
+      // Never read: wait. Stale: verify with what is known while a fresh read runs beside, so a
+      // burst's requests do not queue behind it (a mismatch still waits for a fresh read below).
+      if (loadedAt === 0) await load();
+      else if (Date.now() - loadedAt > FRESH_FOR_MS) load().catch(() => undefined);
       if (await matchesAny(payload, signature)) return true;
       if (Date.now() - loadedAt < REREAD_AFTER_MS) return false;
       await load();

@@ -94,6 +94,14 @@ export interface DeliveryInput {
   deliveryId: string;
 }
 
+/** The intake of one repository's deliveries (workflow intake-<host>-<repository>). */
+export interface IntakeInput {
+  /** <git host id or github>:<repository or -> — what the workflow id derives from. */
+  key: string;
+  /** Delivery ids carried over a continue-as-new, not yet handled. */
+  queued?: string[];
+}
+
 export interface DeliveryHandled {
   outcome: DeliveryOutcome;
   results: DeliveryResult[];
@@ -156,6 +164,8 @@ export const WORKFLOWS = {
   cleanUpHost: workflow<[CleanupInput], CleanupOutcome>()('cleanUpHost'),
   /** The intake of one GitHub delivery. */
   receiveDelivery: workflow<[DeliveryInput], DeliveryHandled>()('receiveDelivery'),
+  /** The intake of one repository's deliveries, fed in batches by the dispatcher (signal deliveries). */
+  intakeDeliveries: workflow<[IntakeInput], void>()('intakeDeliveries'),
   /** One pull request's preview: deploys, idle timer, teardown. */
   previewLifecycle: workflow<[PreviewTarget], PreviewOutcome>()('previewLifecycle'),
   /** Repository sync of every installation, or one. */

@@ -20,6 +20,18 @@ export function deliveryWorkflowId(deliveryId: string): string {
   return `delivery-${deliveryId}`;
 }
 
+/**
+ * The intake key of a delivery: deliveries of one repository (on one git host) go to one
+ * long-lived intake workflow, in batches, instead of a workflow each.
+ */
+export function intakeKey(gitHostId: string | null, repository: string | null): string {
+  return `${gitHostId ?? 'github'}:${(repository ?? '-').slice(0, 300)}`;
+}
+
+export function intakeWorkflowId(key: string): string {
+  return `intake-${key}`;
+}
+
 /** One lifecycle per pull request of an app: deploys, idle timer, teardown. */
 export function previewWorkflowId(appId: string, pullRequest: number): string {
   return `preview-${appId}-${pullRequest}`;

@@ -5,7 +5,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { githubApps, githubInstallations, githubRepositories, webhookDeliveries } from '../../db/schema/index.js';
-import { deliveryWorkflowId, REPOSITORY_SYNC_SCHEDULE_ID } from '../../src/domain/workflow-ids.js';
+import { deliveryWorkflowId, intakeKey, intakeWorkflowId, REPOSITORY_SYNC_SCHEDULE_ID } from '../../src/domain/workflow-ids.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { waitFor } from '../support/wait.js';
@@ -160,7 +160,7 @@ describe('webhook intake', () => {
     expect(await rows()).toBe(before);
   });
 
-  test('the same delivery twice: one row, one intake workflow, the second acknowledged as a duplicate', async () => {
+  test('the same delivery twice: one row, handled once, the second acknowledged as a duplicate', async () => {
     const payload = pushPayload({ repository: 'octo-org/nothing-here', branch: 'main', sha: 'a'.repeat(40), installationId: INSTALLATION });
     const first = await sendDelivery(berth, { event: 'push', payload, secret });
     const second = await sendDelivery(berth, { event: 'push', payload, secret, deliveryId: first.deliveryId });
@@ -172,9 +172,11 @@ describe('webhook intake', () => {
     expect(d.results).toEqual([]);
     const stored = await berth.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, first.deliveryId));
     expect(stored).toHaveLength(1);
+    // Handed to its repository's intake workflow (no workflow of its own any more).
     let runs = 0;
     for await (const _ of berth.temporal.workflow.list({ query: `WorkflowId = "${deliveryWorkflowId(first.deliveryId)}"` })) runs++;
-    expect(runs).toBe(1);
+    expect(runs).toBe(0);
+    await berth.temporal.workflow.getHandle(intakeWorkflowId(intakeKey(null, 'octo-org/nothing-here'))).describe();
     // A third copy, after processing, still does nothing new.
     expect((await sendDelivery(berth, { event: 'push', payload, secret, deliveryId: first.deliveryId })).body.status).toBe('duplicate');
   });
