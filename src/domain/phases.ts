@@ -4,8 +4,8 @@
 
 export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'verify', 'drain', 'retire', 'prune'] as const;
 
-/** A static site: the staged archive is received, unpacked, verified, then `current` switches. */
-export const STATIC_PHASES = ['queued', 'receive', 'unpack', 'verify', 'switch', 'retire', 'prune'] as const;
+/** A static site: the staged archive is received, unpacked, verified, then `current` switches and every host name is confirmed. */
+export const STATIC_PHASES = ['queued', 'receive', 'unpack', 'verify', 'switch', 'confirm', 'retire', 'prune'] as const;
 
 /** Apps of kind git build the commit first, then go on as an image deploy. */
 export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'health', 'route', 'verify', 'drain', 'retire', 'prune'] as const;
