@@ -14,6 +14,7 @@ import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import { DOCKER, LAUNCH, WATCH } from './activity-profiles.js';
+import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 
@@ -79,6 +80,10 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
         await runCanary(deploy, { servers: launched.endpoints.map((e) => e.url), settings: request.canary });
       }
 
+      // blue-green: the new release answers on its own host name before the one switch
+      const blueGreen = request.kind === 'deploy' && request.blueGreen === true && patched(BLUE_GREEN);
+      if (blueGreen) await runBlueGreen(deploy, { servers: launched.endpoints.map((e) => e.url), check: spec.config.healthCheck });
+
       // route: switch, confirmed through Traefik; a failed confirmation switches back
       deploy.progress('switching traffic');
       deploy.undo(async () => {
@@ -96,6 +101,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
             verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: VERIFY_ATTEMPTS, timeoutMs: check.timeoutMs },
           });
           phases.apply(switched.phases);
+          if (blueGreen) await endPreview(deploy);
           return { id: spec.id, number: spec.number, servers: endpoints.map((e) => e.url) };
         } catch (err) {
           // A Docker engine that restarted since the health gate started the replicas again

@@ -1,13 +1,19 @@
 // A static site's deployment: receive → unpack → verify (one host step), then switch `current`
 // (the point of no return), then retire and prune. Before the switch, a failure or an abort
 // removes this deployment's files and the live release keeps serving; a rollback skips straight
-// to the switch, so it costs one activity.
-import { ApplicationFailure } from '@temporalio/workflow';
+// to the switch, so it costs one activity. Behind the patch `static-verify-watch`, the switch is
+// verified (every host name answers from the release; Traefik's routers lead to the static
+// server) and watched after the commit like an image's release; both go back by undoing the
+// `current` switch (activities/static/verify-site.ts).
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
-import { DOCKER, ROUTER, UNPACK } from './activity-profiles.js';
+import { DOCKER, ROUTER, UNPACK, WATCH } from './activity-profiles.js';
 import { runDeployment, type DeployKind } from './deployment-skeleton.js';
+
+/** Marks histories whose static deployments verify and watch their switch; older ones committed right after it. */
+const STATIC_VERIFY_WATCH = 'static-verify-watch';
 
 export async function deployStatic(request: DeployRequest): Promise<DeployResult> {
   return runDeployment(request, staticSteps(request));
@@ -17,6 +23,8 @@ function staticSteps(request: DeployRequest): DeployKind {
   const { deploymentId, environmentId, appId } = request;
   const site = { appName: request.appName, environmentName: request.environmentName };
   let previousReleaseId: string | null = null;
+  let previousDeploymentId: string | null = null;
+  const hostsOf = (releaseId: string) => ({ environmentId, releaseId, hosts: request.hosts, tls: request.tls });
   return {
     async beforeCommit(deploy) {
       const { phases, report } = deploy;
@@ -67,7 +75,40 @@ function staticSteps(request: DeployRequest): DeployKind {
       });
       phases.apply(switched.phases);
       previousReleaseId = switched.previousReleaseId;
+      previousDeploymentId = switched.previousDeploymentId ?? null;
+      if (patched(STATIC_VERIFY_WATCH)) {
+        // Until the commit, a failure (the verify) points `current` back; the previous release's files never went.
+        const back = { ...site, ...hostsOf(releaseId as string), deploymentId, previousReleaseId };
+        deploy.undo(async () => {
+          await deploy.onHost(ROUTER).restoreStaticSwitch(back);
+        });
+      }
       return { id: releaseId as string, number: switched.releaseNumber };
+    },
+
+    async verify({ phases, report, onHost, progress }, live) {
+      // Histories from before the patch committed right after the switch (the skeleton's verify
+      // patch is older than the static one, so a kind's own marker decides).
+      if (!patched(STATIC_VERIFY_WATCH)) return;
+      progress('confirming');
+      // Its own `verify` phase is the archive's check, before the switch.
+      await onHost(ROUTER).verifyStaticRelease({ ...hostsOf(live.id), report: report(phases.next('confirm')) });
+    },
+
+    async watch({ phases, report, store, onHost }, live, settings) {
+      if (!previousReleaseId || !patched(STATIC_VERIFY_WATCH)) {
+        const summary = previousReleaseId ? 'not watched (deployment started before static sites had a watch)' : 'no previous release to go back to';
+        const ended = phases.skip('watch', summary);
+        await store.recordPhases(report(ended));
+        return { verdict: null, skipped: true, summary, phases: [] };
+      }
+      const watched = await onHost(WATCH).watchStaticRelease({ ...hostsOf(live.id), report: report(phases.next('watch')), watch: settings });
+      return watched;
+    },
+
+    async switchBack({ onHost }, live) {
+      const back = await onHost(ROUTER).restoreStaticSwitch({ ...site, ...hostsOf(live.id), deploymentId, previousReleaseId });
+      return back && previousDeploymentId ? { deploymentId: previousDeploymentId } : null;
     },
 
     async afterCommit({ phases, report, store, onHost }, live) {

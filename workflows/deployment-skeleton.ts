@@ -72,6 +72,12 @@ export interface DeployKind {
    */
   watch?(deploy: Deployment, live: LiveRelease, settings: WatchSettings): Promise<{ verdict: string | null; skipped: boolean; summary: string; phases: PhaseWrite[] }>;
   /**
+   * After a watch's verdict: puts back what the switch replaced; returns the deployment live
+   * again, or null when there is nothing of this deployment's to go back from. Default: the
+   * route this deployment's switch replaced (the router's switchBack).
+   */
+  switchBack?(deploy: Deployment, live: LiveRelease): Promise<{ deploymentId: string } | null>;
+  /**
    * Kinds whose old version serves requests in flight drain it for the environment's drain
    * seconds after the commit; returns the message that ends the phase running at the commit.
    */
@@ -139,7 +145,8 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
     phases.apply(watched.phases);
     if (!watched.skipped) {
       if (watched.verdict) {
-        const result = await rollBackAfterWatch({ request, releaseId: live.id, verdict: watched.verdict, summary: watched.summary, undo, phases });
+        const switchBack = kind.switchBack ? () => (kind.switchBack as NonNullable<DeployKind['switchBack']>)(deploy, live) : undefined;
+        const result = await rollBackAfterWatch({ request, releaseId: live.id, verdict: watched.verdict, summary: watched.summary, undo, phases, switchBack });
         status = result.status;
         deploy.progress(`${status}: ${result.message}`);
         return result;

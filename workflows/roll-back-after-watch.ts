@@ -18,13 +18,15 @@ export async function rollBackAfterWatch(input: {
   summary: string;
   undo: Undo[];
   phases: PhaseTracker;
+  /** The kind's own way back (a static site's `current`); default: the route this deployment's switch replaced. */
+  switchBack?: (() => Promise<{ deploymentId: string } | null>) | undefined;
 }): Promise<DeployResult> {
   const { request, verdict, summary, phases } = input;
   const { deploymentId, environmentId } = request;
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const router = proxyActivities<ControlActivities>(ROUTER);
   return CancellationScope.nonCancellable(async () => {
-    const back = await router.switchBack({ environmentId, deploymentId }).catch(async (err: unknown) => {
+    const back = await (input.switchBack ? input.switchBack() : router.switchBack({ environmentId, deploymentId })).catch(async (err: unknown) => {
       // Traffic stays on the new release; the deployment says it could not go back.
       const message = `post-switch watch: ${verdict}; ${summary}; switching back failed: ${describeFailure(err).message}`;
       await store.completeDeployment({ deploymentId, status: 'failed', message, errorType: 'WatchThresholdCrossed', at: Date.now(), phases: phases.end('failed', message) });

@@ -19,6 +19,7 @@ import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import { createCanaryRoutes } from './canary-route.js';
 import { createCertificateFiles } from './certificate-files.js';
+import { createPreviewRoutes } from './preview-route.js';
 import { probeEntry } from './probe-entry.js';
 import { createRouteFiles } from './route-files.js';
 import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
@@ -136,6 +137,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
 
   return {
     ...canary,
+    ...createPreviewRoutes({ db, apply, confirm }),
 
     /** Points the environment at the new servers, confirmed live and healthy through Traefik. */
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification }): Promise<{ phases: PhaseWrite[]; ms: number }> {

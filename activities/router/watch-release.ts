@@ -16,10 +16,20 @@ import { countersSince, p95Ms, readServiceCounters, type ServiceCounters } from 
 /** Time between two rounds of probes and metric reads. */
 export const WATCH_TICK_MS = 500;
 
+/** Where a probe goes when not to a server directly: an entrypoint, with the Host and the header the answer must carry. */
+export interface WatchTarget {
+  url: string;
+  host: string;
+  /** Header (lower case) and value every passing answer carries, e.g. a static site's release. */
+  header?: [string, string] | undefined;
+}
+
 export interface WatchInput {
   report: PhaseReport;
   environmentId: string;
   servers: string[];
+  /** Probes through these instead of the servers (a static site's host names through Traefik). */
+  targets?: WatchTarget[] | undefined;
   check: { path: string; expectedStatus: number; timeoutMs: number };
   watch: WatchSettings;
 }
@@ -45,8 +55,14 @@ export function createWatchRelease(deps: { db: Db; apiUrl: string }) {
       const deadline = Date.now() + input.watch.seconds * 1000;
       let verdict: string | null = null;
       while (Date.now() < deadline) {
+        const targets: WatchTarget[] = input.targets ?? input.servers.map((url) => ({ url, host: '' }));
         const answers = await Promise.all(
-          input.servers.map((server) => probeHttp(`${server}${input.check.path}`, { timeoutMs: input.check.timeoutMs, expectedStatus: input.check.expectedStatus, signal })),
+          targets.map(async (t) => {
+            const a = await probeHttp(`${t.url}${input.check.path}`, { ...(t.host ? { host: t.host } : {}), timeoutMs: input.check.timeoutMs, expectedStatus: input.check.expectedStatus, signal });
+            // An answer from anything but the watched release is a failed probe.
+            if (a.ok && t.header && a.headers[t.header[0]] !== t.header[1]) return { ...a, ok: false, reason: `answered by ${a.headers[t.header[0]] ?? 'no release'}, not ${t.header[1]}` };
+            return a;
+          }),
         );
         for (const a of answers) {
           figures.probes++;

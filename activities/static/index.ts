@@ -12,6 +12,7 @@ import { createHealStaticSite } from './heal-site.js';
 import { createPruneReleases } from './prune-releases.js';
 import { incomingDirs, removeStaleUploads } from './stale-uploads.js';
 import { createSwitchRelease } from './switch-release.js';
+import { createVerifySite } from './verify-site.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 
@@ -35,6 +36,7 @@ export function createStaticActivities(deps: StaticDeps) {
     prepareStaticRelease: createPrepareRelease({ db, staticDir, limits: deps.static.limits }),
     switchStaticRelease: createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
     pruneStaticReleases: createPruneReleases({ db, staticDir }),
+    ...createVerifySite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
     healStaticSite: createHealStaticSite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
 
     /** The cleanup schedule: uploads of every site that no deployment will use (see stale-uploads.ts). */

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { deployments } from '../../db/schema/index.js';
+import { deployments, environments } from '../../db/schema/index.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import type { RouteTls } from '../../src/domain/https.js';
 import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
@@ -42,6 +42,8 @@ export interface Switched {
   phases: PhaseWrite[];
   releaseNumber: number;
   previousReleaseId: string | null;
+  /** The deployment live before the switch (what a post-switch rollback makes live again). */
+  previousDeploymentId?: string | null;
   ms: number;
 }
 
@@ -98,6 +100,7 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
       const started = performance.now();
       const previousReleaseId = await readCurrent(paths);
       const previousRoute = await files.read(environmentId);
+      const [env] = await db.select({ liveDeploymentId: environments.liveDeploymentId }).from(environments).where(eq(environments.id, environmentId));
       const route: RouteSpec = {
         environmentId,
         deploymentId,
@@ -111,7 +114,11 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
         await pointCurrent(paths, releaseId);
         // An uploaded certificate goes in before the route that needs it.
         await certificates.sync(environmentId, route.tls?.mode === 'custom');
-        if (rewrite) await files.write(route);
+        if (rewrite) {
+          // What this switch replaced, for an undo after it (verify, the post-switch watch).
+          await files.savePrevious(environmentId, { deploymentId, previous: previousRoute });
+          await files.write(route);
+        }
         await confirm(route, releaseId, rewrite ? deploymentId : null, signal);
       } catch (err) {
         // Put back what this switch replaced.
@@ -131,7 +138,7 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
         { phase: 'switch', outcome: 'succeeded', message: `current → release ${release.number} in ${Math.round(ms)} ms`, at: Date.now() },
       ];
       await recordReport(db, { deploymentId, phases });
-      return { phases, releaseNumber: release.number, previousReleaseId, ms };
+      return { phases, releaseNumber: release.number, previousReleaseId, previousDeploymentId: env?.liveDeploymentId ?? null, ms };
     });
   };
 }

@@ -25,11 +25,11 @@ export const DeployInput = z
       .openapi({ description: 'Apps of kind git: the exact commit to build' }),
     variables: VariableValues.optional().openapi({ description: 'This deploy’s own variables, over the project’s and the environment’s (docs/variables.md)' }),
     secret: SecretKeys,
-    strategy: z.enum(['all-at-once', 'canary']).optional().openapi({ description: 'Image and git apps: how this deploy moves traffic (default: the environment’s canary setting)' }),
+    strategy: z.enum(['all-at-once', 'canary', 'blue-green']).optional().openapi({ description: 'Image and git apps: how this deploy moves traffic (default: the environment’s canary setting); blue-green answers on next.<host> before one switch' }),
     canary: CanaryInput.optional().openapi({ description: 'This deploy’s canary settings over the environment’s (implies strategy canary)' }),
   })
   .strict()
-  .refine((v) => !(v.strategy === 'all-at-once' && v.canary), { message: 'canary settings need strategy canary', path: ['canary'] })
+  .refine((v) => !((v.strategy === 'all-at-once' || v.strategy === 'blue-green') && v.canary), { message: 'canary settings need strategy canary', path: ['canary'] })
   .refine((v) => Object.keys(v.variables ?? {}).length <= 500, 'at most 500 variables')
   .superRefine((v, ctx) => secretsAmongVariables({ secret: v.secret, variables: v.variables ?? {} }, ctx))
   .openapi('DeployInput');

@@ -24,7 +24,7 @@ interface DeployOptions extends WatchOptions {
   compose?: string;
   var: string[];
   secretVar: string[];
-  strategy?: 'canary' | 'all-at-once';
+  strategy?: 'canary' | 'all-at-once' | 'blue-green';
 }
 
 type Accepted = { deploymentId: string; workflowId: string; temporalUrl: string; url: string };
@@ -46,7 +46,7 @@ export function registerDeployCommands(program: Command, run: Run) {
       .option('--compose <file>', 'stacks: upload this compose file, then deploy it')
       .option('--var <KEY=VALUE>', 'a variable of this deploy only, over the project’s and the environment’s (repeat it)', collect, [])
       .option('--secret-var <KEY=VALUE>', 'the same, secret: sealed, never shown (KEY=- reads the value from stdin)', collect, [])
-      .addOption(new Option('--strategy <how>', 'image and git apps: canary or all-at-once (default: the environment’s setting)').choices(['canary', 'all-at-once'])),
+      .addOption(new Option('--strategy <how>', 'image and git apps: canary, all-at-once or blue-green (default: the environment’s setting)').choices(['canary', 'all-at-once', 'blue-green'])),
   )
     .addHelpText(
       'after',
@@ -58,6 +58,7 @@ export function registerDeployCommands(program: Command, run: Run) {
         'printf %s "$TOKEN" | berth deploy web prod --var LOG_LEVEL=debug --secret-var API_TOKEN=-',
         'berth deploy web prod --detach            # prints the deployment id and returns',
         'berth deploy web prod --image web:1.5 --strategy canary   # berth canary promote|pause|resume|abort DEPLOYMENT',
+        'berth deploy web prod --image web:1.6 --strategy blue-green   # answers on next.<host> before the switch',
         'berth deploy web prod -o json | jq -c \'select(.event == "phase")\'',
       ]),
     )

@@ -10940,10 +10940,10 @@ export interface components {
             /** @description Apps of kind git: the exact commit to build */
             sha?: string;
             /**
-             * @description Image and git apps: how this deploy moves traffic (default: the environment’s canary setting)
+             * @description Image and git apps: how this deploy moves traffic (default: the environment’s canary setting); blue-green answers on next.<host> before one switch
              * @enum {string}
              */
-            strategy?: "all-at-once" | "canary";
+            strategy?: "all-at-once" | "canary" | "blue-green";
             /** @description This deploy’s own variables, over the project’s and the environment’s (docs/variables.md) */
             variables?: {
                 [key: string]: string;
@@ -11847,7 +11847,7 @@ export interface components {
             message: string | null;
             outcome: string;
             /** @enum {string} */
-            phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "verify" | "drain" | "retire" | "prune" | "receive" | "unpack" | "switch" | "build" | "rollout" | "update" | "revert" | "teardown" | "watch" | "canary";
+            phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "verify" | "drain" | "retire" | "prune" | "receive" | "unpack" | "switch" | "build" | "rollout" | "update" | "revert" | "teardown" | "watch" | "canary" | "preview" | "confirm";
             startedAt: string;
         };
         /** @description The post-switch watch as deploys use it (the environment’s own settings over its parent chain’s and the installation’s defaults) */

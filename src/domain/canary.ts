@@ -31,8 +31,11 @@ export type CanaryOverrides = Partial<CanarySettings>;
 
 export const DEFAULT_CANARY: CanarySettings = { steps: [5, 25, 50], stepSeconds: 60, maxErrorRatioIncrease: 0.05, maxP95Ms: 2000 };
 
-/** How a deploy moves traffic: all at once after the health gate, or as a canary. */
-export type ReleaseStrategy = 'all-at-once' | 'canary';
+/**
+ * How a deploy moves traffic: all at once after the health gate, as a canary, or blue-green
+ * (all at once after the new release answered on its own host name; src/domain/blue-green.ts).
+ */
+export type ReleaseStrategy = 'all-at-once' | 'canary' | 'blue-green';
 
 /**
  * The canary a deploy runs, or null for all-at-once. The environment's setting decides (null:
@@ -43,7 +46,7 @@ export function resolveCanary(
   deploy?: { strategy?: ReleaseStrategy | undefined; canary?: CanaryOverrides | undefined },
 ): CanarySettings | null {
   const strategy = deploy?.strategy ?? (environment || deploy?.canary ? 'canary' : 'all-at-once');
-  if (strategy === 'all-at-once') return null;
+  if (strategy === 'all-at-once' || strategy === 'blue-green') return null;
   return { ...DEFAULT_CANARY, ...(environment ?? {}), ...(deploy?.canary ?? {}) };
 }
 

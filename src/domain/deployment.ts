@@ -66,6 +66,8 @@ export interface DeployRequest {
   standbySeconds?: number | undefined;
   /** A canary before the switch to 100 % (image deploys; absent or null: all at once). */
   canary?: CanarySettings | null | undefined;
+  /** Blue-green: the new release answers on its preview host name (src/domain/blue-green.ts) before the one switch. */
+  blueGreen?: boolean | undefined;
   /** The post-switch watch (absent in requests made before it existed: no watch). */
   watch?: WatchSettings | undefined;
   /** Host names the environment answers on. */

@@ -4,8 +4,8 @@
 
 export const IMAGE_PHASES = ['queued', 'resolve', 'create', 'start', 'health', 'route', 'verify', 'drain', 'retire', 'prune'] as const;
 
-/** A static site: the staged archive is received, unpacked, verified, then `current` switches. */
-export const STATIC_PHASES = ['queued', 'receive', 'unpack', 'verify', 'switch', 'retire', 'prune'] as const;
+/** A static site: the staged archive is received, unpacked, verified, then `current` switches and every host name is confirmed. */
+export const STATIC_PHASES = ['queued', 'receive', 'unpack', 'verify', 'switch', 'confirm', 'retire', 'prune'] as const;
 
 /** Apps of kind git build the commit first, then go on as an image deploy. */
 export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'health', 'route', 'verify', 'drain', 'retire', 'prune'] as const;
@@ -34,9 +34,11 @@ export type PhaseName =
   /** The post-switch watch, when the environment has one (src/domain/post-switch-watch.ts). */
   | 'watch'
   /** A canary's steps before the switch to 100 %, when the deploy runs one (src/domain/canary.ts). */
-  | 'canary';
+  | 'canary'
+  /** A blue-green release answering on its own host name before the switch (src/domain/blue-green.ts). */
+  | 'preview';
 export const PHASES = [
-  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown', 'watch', 'canary']),
+  ...new Set<PhaseName>([...IMAGE_PHASES, ...STATIC_PHASES, ...GIT_PHASES, ...STACK_PHASES, ...SERVICE_PHASES, 'revert', 'teardown', 'watch', 'canary', 'preview']),
 ] as [PhaseName, ...PhaseName[]];
 
 export type PhaseOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';

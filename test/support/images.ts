@@ -12,9 +12,10 @@ const RUN = `${process.pid}-${Date.now().toString(36)}`;
  * Builds the hello app answering `version`; with healthy: false its /healthz is a 404;
  * startDelay/stopDelay (seconds) slow its start (before it listens) and its stop; unhealthyAfter
  * (seconds) turns its /healthz into a 404 that long after it listens, / still answering;
- * errorPercent makes /cgi-bin/answer a 500 for that share of its requests (at random).
+ * errorPercent makes /cgi-bin/answer a 500 for that share of its requests (at random);
+ * refuseHost makes /cgi-bin/host-check a 421 for a Host starting with it.
  */
-export function buildHello(tag: string, options: { version: string; healthy?: boolean; startDelay?: number; stopDelay?: number; unhealthyAfter?: number; errorPercent?: number }): string {
+export function buildHello(tag: string, options: { version: string; healthy?: boolean; startDelay?: number; stopDelay?: number; unhealthyAfter?: number; errorPercent?: number; refuseHost?: string }): string {
   execFileSync(
     DOCKER,
     [
@@ -36,6 +37,8 @@ export function buildHello(tag: string, options: { version: string; healthy?: bo
       `UNHEALTHY_AFTER=${options.unhealthyAfter ?? ''}`,
       '--build-arg',
       `ERROR_PERCENT=${options.errorPercent ?? 0}`,
+      '--build-arg',
+      `REFUSE_HOST=${options.refuseHost ?? ''}`,
       '-t',
       tag,
       HELLO,

@@ -1,0 +1,25 @@
+// Blue-green releases: the new release (green) runs beside the live one (blue) and answers on a
+// host name of its own — `next.<the environment's first host>` — through Traefik, health-checked
+// there, before one switch moves every host name of the environment to it. The preview route is
+// a route file of its own (key `<environment>-next`), so the environment's route is untouched
+// until the switch.
+import { serviceRouteKey } from './stack.js';
+
+/** The label of the preview host name, before the environment's first host name. */
+export const PREVIEW_LABEL = 'next';
+
+/** Where a blue-green release answers before its switch; null when the environment has no host name. */
+export function previewHost(hosts: string[]): string | null {
+  const first = hosts[0];
+  return first ? `${PREVIEW_LABEL}.${first}` : null;
+}
+
+/** The route key of an environment's preview route (its own Traefik file, router and service). */
+export function previewRouteKey(environmentId: string): string {
+  return serviceRouteKey(environmentId, PREVIEW_LABEL);
+}
+
+/** Kinds whose deploys can run blue-green: those released as containers behind one route. */
+export function appKindRunsBlueGreen(kind: string): boolean {
+  return kind === 'image' || kind === 'git';
+}
