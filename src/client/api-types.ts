@@ -11847,7 +11847,7 @@ export interface components {
             message: string | null;
             outcome: string;
             /** @enum {string} */
-            phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "verify" | "drain" | "retire" | "prune" | "receive" | "unpack" | "switch" | "build" | "rollout" | "update" | "revert" | "teardown" | "watch" | "canary" | "preview" | "confirm";
+            phase: "queued" | "resolve" | "create" | "start" | "health" | "route" | "verify" | "drain" | "retire" | "prune" | "receive" | "unpack" | "switch" | "confirm" | "build" | "rollout" | "update" | "revert" | "teardown" | "watch" | "canary" | "preview";
             startedAt: string;
         };
         /** @description The post-switch watch as deploys use it (the environment’s own settings over its parent chain’s and the installation’s defaults) */
