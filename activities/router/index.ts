@@ -21,6 +21,7 @@ import { createCanaryRoutes } from './canary-route.js';
 import { createCertificateFiles } from './certificate-files.js';
 import { probeEntry } from './probe-entry.js';
 import { createRouteFiles } from './route-files.js';
+import { createStandbySwitch } from './standby-switch.js';
 import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
 import { misroutedHosts } from './verify-routers.js';
 import { createWatchRelease, type WatchInput, type Watched } from './watch-release.js';
@@ -136,6 +137,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
 
   return {
     ...canary,
+    ...createStandbySwitch({ db, files, apply, confirm, log }),
 
     /** Points the environment at the new servers, confirmed live and healthy through Traefik. */
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification }): Promise<{ phases: PhaseWrite[]; ms: number }> {

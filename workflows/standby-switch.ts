@@ -1,0 +1,74 @@
+// A rollback to the environment's hot standby, run by the lane itself while it is idle: the
+// standby's containers run and answer already, so the route's switch (a local activity beside
+// the lane: activities/router/standby-switch.ts) is all that makes the release live. No deploy
+// workflow starts and no host activity runs before traffic moves — the two hops that were
+// most of a warm rollback's time. The lane stays the one place that serialises an
+// environment's deployments: it runs no other deployment until this one has ended
+// (workflows/environment-lane.ts), and a rollback that arrives while another deployment runs
+// or waits takes the ordinary path, in its turn.
+//
+// After the switch (the API has its answer by then) the release that was live becomes the
+// standby, or drains and stops when the environment has no window any more, and the
+// deployment ends `succeeded`. When the switch cannot happen (the standby died, the window
+// closed, Traefik did not confirm) the reason is recorded and the ordinary rollback runs.
+import { log, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { DeployRequest } from '../src/domain/deployment.js';
+import type { PhaseWrite } from '../src/domain/phases.js';
+import { DOCKER, STANDBY_SWITCH, STORE } from './activity-profiles.js';
+import { describeFailure } from './failure.js';
+import { hostActivities } from './host-activities.js';
+
+/** Stop timeout given to the containers retired after the switch (as a deploy's retire). */
+const RETIRE_STOP_SECONDS = 10;
+
+/** A rollback the API found in its standby window, asking for the route-only switch. */
+export function wantsStandbySwitch(request: DeployRequest): boolean {
+  return request.kind === 'rollback' && request.standby === true && typeof request.releaseId === 'string';
+}
+
+/** The release number the switch made live; null when it did not switch (the reason is recorded). */
+export async function switchToStandby(request: DeployRequest): Promise<number | null> {
+  const { deploymentId } = request;
+  let reason: string;
+  try {
+    const result = await proxyLocalActivities<ControlActivities>(STANDBY_SWITCH).switchToStandby({ request });
+    if (result.switched) return result.number;
+    reason = result.reason;
+  } catch (err) {
+    reason = describeFailure(err).message;
+  }
+  // The activity put its own reason in the deployment's log; a thrown failure is noted here.
+  log.info('route-only rollback not possible; the ordinary rollback follows', { deploymentId, reason });
+  return null;
+}
+
+/** After the switch: the previous release waits in standby (or drains and stops), and the deployment ends. */
+export async function finishStandbySwitch(request: DeployRequest, number: number): Promise<void> {
+  const { deploymentId, environmentId } = request;
+  const liveReleaseId = request.releaseId as string;
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  const seconds = request.standbySeconds ?? 0;
+  let retire: PhaseWrite;
+  try {
+    // The window closes (until: now) when the environment has none any more.
+    const kept = await store.keepStandby({ environmentId, deploymentId, liveReleaseId, seconds });
+    const standbyReleaseId = seconds > 0 ? kept : null;
+    // What gets stopped had traffic until the switch: it drains first, as after a deploy.
+    if (!standbyReleaseId && request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
+    const stopped = await hostActivities(request.hostId, DOCKER).retireContainers({
+      report: { deploymentId, phases: [{ phase: 'retire', outcome: 'running', at: Date.now() }] },
+      environmentId,
+      liveReleaseId,
+      timeoutSeconds: RETIRE_STOP_SECONDS,
+      standbyReleaseId,
+    });
+    const message = `stopped ${stopped.length} container(s)${standbyReleaseId ? `; ${standbyReleaseId} in standby for ${seconds} s` : ''}`;
+    retire = { phase: 'retire', outcome: 'succeeded', message, at: Date.now() };
+  } catch (err) {
+    // The release is live either way; the tidying is what failed, and reconcile finishes it.
+    retire = { phase: 'retire', outcome: 'failed', message: `cleanup incomplete: ${describeFailure(err).message}`, at: Date.now() };
+  }
+  const message = `release ${number} live (route-only switch to the standby)`;
+  await store.completeDeployment({ deploymentId, status: 'succeeded', message, errorType: null, at: Date.now(), phases: [retire] });
+}
