@@ -62,9 +62,9 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       }
       await store.enqueueDeployment({ request, at: Date.now() });
       if (direct) {
-        const number = await switchToStandby(request);
-        if (number !== null) {
-          void finishStandbySwitch(request, number)
+        const switched = await switchToStandby(request);
+        if (switched) {
+          void finishStandbySwitch(request, switched)
             .catch(() => undefined) // the deployment records its own end; the lane only moves on
             .finally(() => {
               current = null;

@@ -27,13 +27,19 @@ export function wantsStandbySwitch(request: DeployRequest): boolean {
   return request.kind === 'rollback' && request.standby === true && typeof request.releaseId === 'string';
 }
 
-/** The release number the switch made live; null when it did not switch (the reason is recorded). */
-export async function switchToStandby(request: DeployRequest): Promise<number | null> {
+/** What the switch made live; null when it did not switch (the reason is recorded). */
+export interface StandbySwitched {
+  number: number;
+  /** The release live before, now waiting in standby (null: no window any more, it drains and stops). */
+  standbyReleaseId: string | null;
+}
+
+export async function switchToStandby(request: DeployRequest): Promise<StandbySwitched | null> {
   const { deploymentId } = request;
   let reason: string;
   try {
     const result = await proxyLocalActivities<ControlActivities>(STANDBY_SWITCH).switchToStandby({ request });
-    if (result.switched) return result.number;
+    if (result.switched) return { number: result.number, standbyReleaseId: result.standbyReleaseId };
     reason = result.reason;
   } catch (err) {
     reason = describeFailure(err).message;
@@ -43,17 +49,17 @@ export async function switchToStandby(request: DeployRequest): Promise<number | 
   return null;
 }
 
-/** After the switch: the previous release waits in standby (or drains and stops), and the deployment ends. */
-export async function finishStandbySwitch(request: DeployRequest, number: number): Promise<void> {
+/**
+ * After the switch (the environment's standby already recorded by it): the rest of the
+ * environment's containers stop, and the deployment ends. Its first step is a timer or an
+ * activity on the host, never a local one, so the lane's answer to the API leaves at once.
+ */
+export async function finishStandbySwitch(request: DeployRequest, { number, standbyReleaseId }: StandbySwitched): Promise<void> {
   const { deploymentId, environmentId } = request;
   const liveReleaseId = request.releaseId as string;
   const store = proxyLocalActivities<ControlActivities>(STORE);
-  const seconds = request.standbySeconds ?? 0;
   let retire: PhaseWrite;
   try {
-    // The window closes (until: now) when the environment has none any more.
-    const kept = await store.keepStandby({ environmentId, deploymentId, liveReleaseId, seconds });
-    const standbyReleaseId = seconds > 0 ? kept : null;
     // What gets stopped had traffic until the switch: it drains first, as after a deploy.
     if (!standbyReleaseId && request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
     const stopped = await hostActivities(request.hostId, DOCKER).retireContainers({
@@ -63,7 +69,7 @@ export async function finishStandbySwitch(request: DeployRequest, number: number
       timeoutSeconds: RETIRE_STOP_SECONDS,
       standbyReleaseId,
     });
-    const message = `stopped ${stopped.length} container(s)${standbyReleaseId ? `; ${standbyReleaseId} in standby for ${seconds} s` : ''}`;
+    const message = `stopped ${stopped.length} container(s)${standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds ?? 0} s` : ''}`;
     retire = { phase: 'retire', outcome: 'succeeded', message, at: Date.now() };
   } catch (err) {
     // The release is live either way; the tidying is what failed, and reconcile finishes it.

@@ -137,7 +137,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
 
   return {
     ...canary,
-    ...createStandbySwitch({ db, files, apply, confirm, log }),
+    ...createStandbySwitch({ db, files, apply, entryFor: (route, host) => probeEntry(route, host, entryUrl, httpsEntryUrl), liveTimeoutMs, log }),
 
     /** Points the environment at the new servers, confirmed live and healthy through Traefik. */
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification }): Promise<{ phases: PhaseWrite[]; ms: number }> {
