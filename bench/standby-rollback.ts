@@ -30,10 +30,13 @@ export async function standbyRollback(berth: BerthClient, images: Images, runs: 
       const d = await berth.finished(deploymentId);
       if (d.status !== 'succeeded') throw new Error(`${name} rollback ${i} ended ${d.status}: ${d.message}`);
       for (const [phase, ms] of phaseSpans(sent, d)) spans[name].set(phase, [...(spans[name].get(phase) ?? []), ms]);
+      // The switch's own split (activities/router/standby-switch.ts writes it in the route phase).
+      const split = /checks (\d+) ms, write (\d+) ms, Traefik (\d+) ms/.exec(d.phases.find((p: { phase: string }) => p.phase === 'route')?.message ?? '');
+      if (name === 'warm' && split) ['checks', 'write', 'Traefik'].forEach((k, j) => spans.warm.set(`switch: ${k}`, [...(spans.warm.get(`switch: ${k}`) ?? []), Number(split[j + 1])]));
     }
   }
   // Where the time goes until the switch (medians): the warm path has no resolve or start.
-  const until = { warm: ['api → recorded', 'queued', 'health', 'route'], cold: ['api → recorded', 'queued', 'resolve', 'start', 'health', 'route'] };
+  const until = { warm: ['api → recorded', 'queued', 'health', 'route', 'switch: checks', 'switch: write', 'switch: Traefik'], cold: ['api → recorded', 'queued', 'resolve', 'start', 'health', 'route'] };
   for (const name of ['warm', 'cold'] as const) {
     const phases = until[name].map((n) => `${n} ${Math.round(median(spans[name].get(n) ?? [0]))}`).join(', ');
     process.stdout.write(`${name} rollback, median ms: ${phases}; the API answered after ${Math.round(median(answered[name]))}\n`);

@@ -75,6 +75,8 @@ export async function finishStandbySwitch(request: DeployRequest, { number, stan
     // The release is live either way; the tidying is what failed, and reconcile finishes it.
     retire = { phase: 'retire', outcome: 'failed', message: `cleanup incomplete: ${describeFailure(err).message}`, at: Date.now() };
   }
+  // deploy.started and deploy.succeeded, as for any deployment, after the moment that mattered.
+  await store.announceStart({ deploymentId });
   const message = `release ${number} live (route-only switch to the standby)`;
   await store.completeDeployment({ deploymentId, status: 'succeeded', message, errorType: null, at: Date.now(), phases: [retire] });
 }

@@ -96,6 +96,7 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
     const check = release.config.healthCheck;
     let route: RouteSpec;
     let liveBefore: string | null;
+    let checked = started;
     if (current?.deploymentId === deploymentId) {
       // A retry: this switch's route is written already; what it replaced was saved the first time.
       route = current;
@@ -111,9 +112,11 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       if (failed >= 0) return { switched: false, reason: `standby ${ready.servers[failed]} failed its health check: ${probes[failed]?.reason}` };
       route = { environmentId, deploymentId, hosts: request.hosts, servers: ready.servers, tls: request.tls };
       liveBefore = ready.liveReleaseId;
+      checked = performance.now();
       await files.savePrevious(environmentId, { deploymentId, previous: current ? withoutSplit(current) : null });
       await files.write(route);
     }
+    const written = performance.now();
     const now = Date.now();
     // While Traefik loads the file: the deployment's progress so far.
     const running = recordReport(db, {
@@ -136,11 +139,12 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
     }
     await running;
     const ms = performance.now() - started;
+    const spent = `checks ${Math.round(checked - started)} ms, write ${Math.round(written - checked)} ms, Traefik ${Math.round(ms - (written - started))} ms`;
     // The release that was live waits in standby in its turn (the window closes when the
     // environment has none any more); the deployment's row names the release and the lane.
     const seconds = request.standbySeconds ?? 0;
     const standbyReleaseId = seconds > 0 && liveBefore !== releaseId ? liveBefore : null;
-    const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `route-only switch to the standby in ${Math.round(ms)} ms`, at: Date.now() }];
+    const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `route-only switch to the standby in ${Math.round(ms)} ms (${spent})`, at: Date.now() }];
     await Promise.all([
       db
         .update(environments)
