@@ -45,7 +45,7 @@ export async function switchToStandby(request: DeployRequest): Promise<StandbySw
     reason = describeFailure(err).message;
   }
   // The activity put its own reason in the deployment's log; a thrown failure is noted here.
-  log.info('route-only rollback not possible; the ordinary rollback follows', { deploymentId, reason });
+  log.warn('route-only rollback not possible; the ordinary rollback follows', { deploymentId, reason });
   return null;
 }
 
