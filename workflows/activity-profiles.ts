@@ -50,6 +50,16 @@ export const STORE: LocalActivityOptions = {
   retry: { ...RETRY, initialInterval: '100ms', maximumAttempts: 20 },
 };
 
+/**
+ * The route-only switch to a hot standby, a local activity beside the lane: seconds at most
+ * (a health probe, a route file, Traefik's confirmation); it answers "not switched" rather than
+ * fail, so few retries, and then the ordinary rollback runs.
+ */
+export const STANDBY_SWITCH: LocalActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { ...RETRY, initialInterval: '100ms', maximumAttempts: 3 },
+};
+
 /** Fetching and building a commit: long, heartbeating (a build prints nothing for minutes at times). */
 export const BUILD: ActivityOptions = { ...DOCKER, startToCloseTimeout: '70m', heartbeatTimeout: '10s', retry: { ...RETRY, maximumAttempts: 3 } };
 

@@ -20,6 +20,7 @@ import { DEPLOY_WORKFLOWS, type LaneInput } from '../src/domain/workflow-contrac
 import { deployWorkflowId } from '../src/domain/workflow-ids.js';
 import { STORE } from './activity-profiles.js';
 import { startChildWorkflow } from './child-workflows.js';
+import { finishStandbySwitch, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
 import {
   abortDeploySignal,
   cancelDeploymentUpdate,
@@ -38,6 +39,8 @@ export async function environmentLane(input: LaneInput): Promise<void> {
   let completed = input.completed ?? 0;
   let ranThisRun = 0;
   let current: DeployRequest | null = null;
+  /** The deployment the lane runs itself (a route-only switch to the standby), until it has ended. */
+  let switching: string | null = null;
 
   setHandler(laneStateQuery, () => ({
     environmentId: input.environmentId,
@@ -50,7 +53,31 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     requestDeployUpdate,
     async (request) => {
       const seq = ++arrivals; // arrival order, fixed before any await
+      // A rollback to the running standby, on an idle lane, is the lane's own work: decided before
+      // any await, so whatever arrives meanwhile waits until it has ended (workflows/standby-switch.ts).
+      const direct = wantsStandbySwitch(request) && current === null && queued.length === 0;
+      if (direct) {
+        current = request;
+        switching = request.deploymentId;
+      }
       await store.enqueueDeployment({ request, at: Date.now() });
+      if (direct) {
+        const switched = await switchToStandby(request);
+        if (switched) {
+          void finishStandbySwitch(request, switched)
+            .catch(() => undefined) // the deployment records its own end; the lane only moves on
+            .finally(() => {
+              current = null;
+              switching = null;
+              completed++;
+              ranThisRun++;
+            });
+          return { deploymentId: request.deploymentId, workflowId: workflowInfo().workflowId };
+        }
+        // Not switched (the reason is recorded): the ordinary rollback, queued like any request.
+        current = null;
+        switching = null;
+      }
       const decision = coalesce(queued, { seq, request });
       queued = decision.queued;
       if (decision.superseded.length) {
@@ -79,7 +106,8 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       await store.dropQueued({ deploymentIds: [deploymentId], status: 'cancelled', at: Date.now() });
       return { status: 'cancelled' };
     }
-    if (current?.deploymentId === deploymentId) {
+    // The lane's own switch to the standby is past cancelling once it has begun.
+    if (current?.deploymentId === deploymentId && switching !== deploymentId) {
       await getExternalWorkflowHandle(deployWorkflowId(deploymentId)).signal(abortDeploySignal, { kind: 'cancelled' });
       return { status: 'cancelling' };
     }
@@ -89,10 +117,11 @@ export async function environmentLane(input: LaneInput): Promise<void> {
   const perRun = input.deploysPerRun ?? DEPLOYS_PER_RUN;
   const timeToRoll = () => ranThisRun >= perRun || workflowInfo().continueAsNewSuggested;
   for (;;) {
-    await condition(() => queued.length > 0 || timeToRoll());
+    // (current is set here only while the lane runs a standby switch of its own.)
+    await condition(() => (queued.length > 0 && current === null) || timeToRoll());
     if (timeToRoll()) {
       // Between deploys only: the queue travels to the next run.
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && current === null);
       await continueAsNew<typeof environmentLane>({ environmentId: input.environmentId, queued, arrivals, completed, deploysPerRun: input.deploysPerRun });
     }
     const next = queued.shift() as Queued;

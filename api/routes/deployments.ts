@@ -170,7 +170,9 @@ export function deploymentRoutes(deps: AppDeps) {
       const release = await getRelease(db, releaseId);
       if (!release || release.environmentId !== env.id) throw notFound(`release ${releaseId} of this environment`);
       if (release.id === env.liveReleaseId) throw conflict(`release ${release.number} is already live`);
-      const request: DeployRequest = { ...(await baseRequest(db, config, a, env)), trigger: 'rollback', kind: 'rollback', releaseId: release.id };
+      // Inside the hot-standby window an idle lane switches the route alone (workflows/standby-switch.ts).
+      const standby = env.standbyReleaseId === release.id && (env.standbyUntil?.getTime() ?? 0) > Date.now();
+      const request: DeployRequest = { ...(await baseRequest(db, config, a, env)), trigger: 'rollback', kind: 'rollback', releaseId: release.id, ...(standby ? { standby } : {}) };
       const done = await submitToLane(temporal, request);
       return c.json(accepted(done.deploymentId, done.workflowId), 202);
     },

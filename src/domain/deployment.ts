@@ -57,6 +57,11 @@ export interface DeployRequest {
   source?: GitSource;
   /** For kind "rollback": the release to make live again. */
   releaseId?: string;
+  /**
+   * For kind "rollback": the release was in its hot-standby window when asked, so an idle lane
+   * tries a route-only switch to its running containers (workflows/standby-switch.ts).
+   */
+  standby?: boolean | undefined;
   /** Environment settings as they were when the request was made. */
   queuePolicy: QueuePolicy;
   cancelSuperseded: boolean;

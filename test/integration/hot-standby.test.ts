@@ -1,7 +1,8 @@
 // The hot standby: after a deploy the previous release keeps running for the environment's
 // window; reconcile leaves it running inside the window and stops it after; a rollback inside
-// the window starts no container — it reuses the running one, and the switch of the route is
-// all that changes what answers.
+// the window starts no container — the lane switches the route alone (workflows/standby-switch.ts),
+// still a recorded deployment — while a rollback that meets a busy lane, or a standby that died,
+// takes the ordinary path.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -11,8 +12,11 @@ import { throughTraefik } from '../support/traefik.js';
 import { waitForDeployment } from '../support/wait.js';
 
 const tags = { v1: 'berth-test/standby:v1', v2: 'berth-test/standby:v2', v3: 'berth-test/standby:v3' };
+type Phase = { phase: string; outcome: string; message: string | null };
+const phaseOf = (d: { phases: Phase[] }, name: string) => d.phases.find((p) => p.phase === name);
 let berth: TestBerth;
 let fx: AppFixture;
+let v3 = '';
 
 beforeAll(async () => {
   for (const [v, tag] of Object.entries(tags)) buildHello(tag, { version: v });
@@ -53,7 +57,12 @@ test('the previous release keeps running in its window, reconcile included; a ro
   const r = await waitForDeployment(berth, rollback.body.deploymentId);
   expect(r.status, r.message).toBe('succeeded');
   expect((await throughTraefik(fx.host)).body.trim()).toBe('v1');
-  expect(r.phases.find((p: { phase: string }) => p.phase === 'create')).toMatchObject({ outcome: 'skipped' });
+  // The route-only path: recorded with its phases, run by the lane (no deploy workflow), no launch step.
+  expect(r.workflowId).toBe(`lane-${fx.environmentId}`);
+  expect(r.phases.map((p: Phase) => p.phase).sort()).toEqual(['health', 'queued', 'retire', 'route']);
+  expect(phaseOf(r, 'route')?.message).toMatch(/route-only switch to the standby/);
+  expect(phaseOf(r, 'retire')?.message).toMatch(/in standby for 120 s/);
+  expect(r.message).toMatch(/route-only/);
 
   // No container made, none started: the same containers, the same start times; v2 now waits in standby.
   const after = await snapshot();
@@ -62,14 +71,48 @@ test('the previous release keeps running in its window, reconcile included; a ro
   expect([...after.values()].map(([dep, state]) => [dep, state])).toEqual(expect.arrayContaining([[v1, 'running'], [v2, 'running']]));
 });
 
+test('a standby rollback that meets a busy lane waits its turn and takes the ordinary path', async () => {
+  const v2Release = (await berth.api('GET', `${fx.base}/releases`)).body.items.find((r: { imageRef: string }) => r.imageRef === tags.v2)?.id as string | undefined;
+  expect(v2Release).toBeTruthy();
+  // v2 is the standby now; a deploy of v3 runs when the rollback to v2 arrives.
+  v3 = await deploy(berth, fx, tags.v3);
+  const rollback = await berth.api('POST', `${fx.base}/rollback`, { releaseId: v2Release });
+  expect(rollback.status).toBe(202);
+  const d3 = await waitForDeployment(berth, v3);
+  const r = await waitForDeployment(berth, rollback.body.deploymentId);
+  expect(d3.status, d3.message).toBe('succeeded');
+  expect(r.status, r.message).toBe('succeeded');
+  expect(r.workflowId).toBe(`deploy-${r.id}`);
+  expect(phaseOf(r, 'start')).toBeTruthy();
+  // One at a time: the rollback began after the deploy had ended.
+  expect(Date.parse(r.startedAt)).toBeGreaterThanOrEqual(Date.parse(d3.finishedAt));
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v2');
+});
+
+test('a rollback to a standby that died falls back to the ordinary rollback, which starts it again', async () => {
+  // Live: v2 (the rollback above); standby: v3. Its container stops (no restart policy brings a stopped one back).
+  const standby = (await berth.containers(fx.environmentId)).filter((c) => c.State === 'running' && c.Labels['berth.deployment'] === v3);
+  expect(standby.length).toBe(1);
+  execFileSync('/usr/bin/docker', ['stop', '-t', '0', standby[0]?.Id as string]);
+  const rollback = await berth.api('POST', `${fx.base}/rollback`, {});
+  expect(rollback.status).toBe(202);
+  const r = await waitForDeployment(berth, rollback.body.deploymentId);
+  expect(r.status, r.message).toBe('succeeded');
+  expect(r.workflowId).toBe(`deploy-${r.id}`);
+  expect(phaseOf(r, 'start')).toBeTruthy();
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v3');
+  const logs = (await berth.api('GET', `/api/v1/deployments/${r.id}/logs`)).body.items as { message: string }[];
+  expect(logs.map((l) => l.message).join('\n')).toMatch(/no route-only switch to the standby: standby .* failed its health check/);
+});
+
 test('after its window the standby release is stopped by reconcile', async () => {
   expect((await berth.api('PATCH', fx.base, { standbySeconds: 1 })).status).toBe(200);
-  const v3 = await deploy(berth, fx, tags.v3);
-  expect((await waitForDeployment(berth, v3)).status).toBe('succeeded');
+  const v4 = await deploy(berth, fx, tags.v1);
+  expect((await waitForDeployment(berth, v4)).status).toBe('succeeded');
   const running = async () => (await berth.containers(fx.environmentId)).filter((c) => c.State === 'running').map((c) => c.Labels['berth.deployment']);
-  // v1 (live before v3) waits in standby; v2's earlier standby ended with this deploy.
+  // v3 (live before v4) waits in standby; the others are stopped by this deploy.
   expect((await running()).length).toBe(2);
   await new Promise((r) => setTimeout(r, 1500));
   await reconcile();
-  expect(await running()).toEqual([v3]);
+  expect(await running()).toEqual([v4]);
 });

@@ -1,0 +1,168 @@
+// The route-only rollback: the release asked for is the environment's hot standby, its
+// containers still run, so making it live again is the switch of the route alone — no
+// container is created or started. The lane runs this as a local activity beside itself
+// (workflows/standby-switch.ts), which spares the deploy workflow's start and the host's
+// task queue; the deployment is still one row with its phases, recorded here.
+//
+// Anything that does not hold — the window closed, the route in place is not the one whose
+// predecessor is the standby, a standby server that does not pass its health check, a
+// switch Traefik does not confirm — answers `switched: false` with the reason, leaving the
+// previous route in place, and the lane runs the ordinary rollback instead.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { deployments, environments, releases } from '../../db/schema/index.js';
+import type { DeployRequest } from '../../src/domain/deployment.js';
+import type { PhaseWrite } from '../../src/domain/phases.js';
+import { laneWorkflowId } from '../../src/domain/workflow-ids.js';
+import { DEPLOYMENT_HEADER, withoutSplit, type RouteSpec } from '../../src/domain/route.js';
+import { probeHttp } from '../../src/http-probe.js';
+import type { Logger } from '../../src/logger.js';
+import { Context } from '@temporalio/activity';
+import { createDeploymentLog } from '../store/deployment-log.js';
+import { recordReport } from '../store/deployments.js';
+import { standbyRelease } from '../store/standby.js';
+import type { RouteFiles } from './route-files.js';
+
+/**
+ * The entrypoint is polled this often until it answers from the new route: Traefik applies a
+ * file within tens of milliseconds, and a poll of a loopback entrypoint costs well under one.
+ */
+const CONFIRM_POLL_MS = 2;
+
+export type StandbySwitch =
+  | { switched: true; number: number; servers: string[]; ms: number; phases: PhaseWrite[]; standbyReleaseId: string | null } | { switched: false; reason: string };
+
+interface Deps {
+  db: Db;
+  files: RouteFiles;
+  /** Writes a route (or the previous one back) and waits until Traefik's API shows it. */
+  apply(environmentId: string, route: RouteSpec | null, signal: AbortSignal): Promise<void>;
+  /** Where a confirmation probe of a host goes (the HTTPS entrypoint when HTTP only redirects). */
+  entryFor(route: RouteSpec, host: string): string;
+  /** How long Traefik may take to serve the route before the switch is given up. */
+  liveTimeoutMs: number;
+  log: Logger;
+}
+
+export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs, log }: Deps) {
+  const logs = createDeploymentLog(db, log);
+  const releaseOf = async (deploymentId: string) =>
+    (await db.select({ releaseId: deployments.releaseId }).from(deployments).where(eq(deployments.id, deploymentId)))[0]?.releaseId ?? null;
+
+  /** The standby's servers and the release live now, when every precondition holds; else why not. */
+  async function preconditions(request: DeployRequest, current: RouteSpec | null): Promise<{ servers: string[]; liveReleaseId: string | null } | string> {
+    const { environmentId, releaseId } = request;
+    const [standby, saved] = await Promise.all([standbyRelease(db, environmentId), files.readPrevious(environmentId)]);
+    if (standby !== releaseId) return `release ${releaseId} is not in its standby window`;
+    const previous = saved?.previous;
+    if (!current || !previous || saved.deploymentId !== current.deploymentId) return 'the route in place has no previous route to go back to';
+    // A changed HTTPS setting wants its certificate synced first: the ordinary switch does that.
+    if (JSON.stringify(current.tls ?? null) !== JSON.stringify(request.tls ?? null)) return "the environment's HTTPS settings changed since the route was written";
+    const [owner, liveReleaseId] = await Promise.all([releaseOf(previous.deploymentId), releaseOf(current.deploymentId)]);
+    if (owner !== releaseId) return `the previous route does not lead to release ${releaseId}`;
+    return { servers: previous.servers, liveReleaseId };
+  }
+
+  /** Answers through the entrypoint come from the route's deployment and pass the health check. */
+  async function confirm(route: RouteSpec, check: { path: string; expectedStatus: number; timeoutMs: number }, signal: AbortSignal): Promise<void> {
+    const host = route.hosts[0] as string;
+    const url = `${entryFor(route, host)}${check.path}`;
+    const deadline = Date.now() + liveTimeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      const res = await probeHttp(url, { host, timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
+      const from = res.headers[DEPLOYMENT_HEADER.toLowerCase()];
+      if (from === route.deploymentId && res.ok) return;
+      // The standby itself answering badly through Traefik ends the wait at once.
+      if (from === route.deploymentId) throw new Error(`through Traefik, ${host}${check.path} answered ${res.reason}`);
+      last = res.reason ?? `answered from ${String(from)}`;
+      await sleep(CONFIRM_POLL_MS, undefined, { signal });
+    }
+    throw new Error(`Traefik did not serve the route within ${liveTimeoutMs} ms (${last})`);
+  }
+
+  async function attempt(request: DeployRequest): Promise<StandbySwitch> {
+    const { deploymentId, environmentId } = request;
+    const releaseId = request.releaseId as string;
+    // A local activity: short, no heartbeat; its cancellation still reaches the probes.
+    const signal = Context.current().cancellationSignal;
+    const started = performance.now();
+    const [[release], current] = await Promise.all([
+      db.select({ config: releases.config, number: releases.number }).from(releases).where(eq(releases.id, releaseId)),
+      files.read(environmentId),
+    ]);
+    if (!release) return { switched: false, reason: `release ${releaseId} not found` };
+    const check = release.config.healthCheck;
+    let route: RouteSpec;
+    let liveBefore: string | null;
+    let checked = started;
+    if (current?.deploymentId === deploymentId) {
+      // A retry: this switch's route is written already; what it replaced was saved the first time.
+      route = current;
+      const saved = await files.readPrevious(environmentId);
+      liveBefore = saved?.previous ? await releaseOf(saved.previous.deploymentId) : null;
+    } else {
+      const ready = await preconditions(request, current);
+      if (typeof ready === 'string') return { switched: false, reason: ready };
+      // The standby may have died (or its engine restarted it elsewhere): its health check,
+      // straight to each server, decides before any traffic moves.
+      const probes = await Promise.all(ready.servers.map((s) => probeHttp(`${s}${check.path}`, { timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal })));
+      const failed = probes.findIndex((p) => !p.ok);
+      if (failed >= 0) return { switched: false, reason: `standby ${ready.servers[failed]} failed its health check: ${probes[failed]?.reason}` };
+      route = { environmentId, deploymentId, hosts: request.hosts, servers: ready.servers, tls: request.tls };
+      liveBefore = ready.liveReleaseId;
+      checked = performance.now();
+      await files.savePrevious(environmentId, { deploymentId, previous: current ? withoutSplit(current) : null });
+      await files.write(route);
+    }
+    const written = performance.now();
+    const now = Date.now();
+    // While Traefik loads the file: the deployment's progress so far.
+    const running = recordReport(db, {
+      deploymentId,
+      running: true,
+      phases: [
+        { phase: 'queued', outcome: 'succeeded', at: now },
+        { phase: 'health', outcome: 'succeeded', message: `standby answers (${route.servers.length} server(s))`, at: now },
+        { phase: 'route', outcome: 'running', at: now },
+      ],
+    });
+    try {
+      await confirm(route, check, signal);
+    } catch (err) {
+      await running.catch(() => undefined);
+      const saved = await files.readPrevious(environmentId);
+      if (saved?.deploymentId === deploymentId) await apply(environmentId, saved.previous, AbortSignal.timeout(liveTimeoutMs)).catch(() => undefined);
+      log.warn({ environmentId, deploymentId, err }, 'standby switch not confirmed; the ordinary rollback follows');
+      return { switched: false, reason: `the switch was not confirmed: ${(err as Error).message}` };
+    }
+    await running;
+    const ms = performance.now() - started;
+    const spent = `checks ${Math.round(checked - started)} ms, write ${Math.round(written - checked)} ms, Traefik ${Math.round(ms - (written - started))} ms`;
+    // The release that was live waits in standby in its turn (the window closes when the
+    // environment has none any more); the deployment's row names the release and the lane.
+    const seconds = request.standbySeconds ?? 0;
+    const standbyReleaseId = seconds > 0 && liveBefore !== releaseId ? liveBefore : null;
+    const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `route-only switch to the standby in ${Math.round(ms)} ms (${spent})`, at: Date.now() }];
+    await Promise.all([
+      db
+        .update(environments)
+        .set({ liveReleaseId: releaseId, liveDeploymentId: deploymentId, standbyReleaseId, standbyUntil: standbyReleaseId ? new Date(Date.now() + seconds * 1000) : null, updatedAt: sql`now()` })
+        .where(eq(environments.id, environmentId)),
+      db.update(deployments).set({ releaseId, workflowId: laneWorkflowId(environmentId) }).where(eq(deployments.id, deploymentId)),
+      recordReport(db, { deploymentId, phases }),
+    ]);
+    return { switched: true, number: release.number, servers: route.servers, ms, phases, standbyReleaseId };
+  }
+
+  return {
+    /** Switches the environment's route to its standby release, or says why it did not. Idempotent. */
+    async switchToStandby(input: { request: DeployRequest }): Promise<StandbySwitch> {
+      const result = await attempt(input.request);
+      // Why not is in the deployment's log: the ordinary rollback that follows records the rest.
+      if (!result.switched) await logs.write(input.request.deploymentId, 'warn', 'route', `no route-only switch to the standby: ${result.reason}`);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// A rollback to the environment's hot standby, run by the lane itself while it is idle: the
+// standby's containers run and answer already, so the route's switch (a local activity beside
+// the lane: activities/router/standby-switch.ts) is all that makes the release live. No deploy
+// workflow starts and no host activity runs before traffic moves — the two hops that were
+// most of a warm rollback's time. The lane stays the one place that serialises an
+// environment's deployments: it runs no other deployment until this one has ended
+// (workflows/environment-lane.ts), and a rollback that arrives while another deployment runs
+// or waits takes the ordinary path, in its turn.
+//
+// After the switch (the API has its answer by then) the release that was live becomes the
+// standby, or drains and stops when the environment has no window any more, and the
+// deployment ends `succeeded`. When the switch cannot happen (the standby died, the window
+// closed, Traefik did not confirm) the reason is recorded and the ordinary rollback runs.
+import { log, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { DeployRequest } from '../src/domain/deployment.js';
+import type { PhaseWrite } from '../src/domain/phases.js';
+import { DOCKER, STANDBY_SWITCH, STORE } from './activity-profiles.js';
+import { describeFailure } from './failure.js';
+import { hostActivities } from './host-activities.js';
+
+/** Stop timeout given to the containers retired after the switch (as a deploy's retire). */
+const RETIRE_STOP_SECONDS = 10;
+
+/** A rollback the API found in its standby window, asking for the route-only switch. */
+export function wantsStandbySwitch(request: DeployRequest): boolean {
+  return request.kind === 'rollback' && request.standby === true && typeof request.releaseId === 'string';
+}
+
+/** What the switch made live; null when it did not switch (the reason is recorded). */
+export interface StandbySwitched {
+  number: number;
+  /** The release live before, now waiting in standby (null: no window any more, it drains and stops). */
+  standbyReleaseId: string | null;
+}
+
+export async function switchToStandby(request: DeployRequest): Promise<StandbySwitched | null> {
+  const { deploymentId } = request;
+  let reason: string;
+  try {
+    const result = await proxyLocalActivities<ControlActivities>(STANDBY_SWITCH).switchToStandby({ request });
+    if (result.switched) return { number: result.number, standbyReleaseId: result.standbyReleaseId };
+    reason = result.reason;
+  } catch (err) {
+    reason = describeFailure(err).message;
+  }
+  // The activity put its own reason in the deployment's log; a thrown failure is noted here.
+  log.warn('route-only rollback not possible; the ordinary rollback follows', { deploymentId, reason });
+  return null;
+}
+
+/**
+ * After the switch (the environment's standby already recorded by it): the rest of the
+ * environment's containers stop, and the deployment ends. Its first step is a timer or an
+ * activity on the host, never a local one, so the lane's answer to the API leaves at once.
+ */
+export async function finishStandbySwitch(request: DeployRequest, { number, standbyReleaseId }: StandbySwitched): Promise<void> {
+  const { deploymentId, environmentId } = request;
+  const liveReleaseId = request.releaseId as string;
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  let retire: PhaseWrite;
+  try {
+    // What gets stopped had traffic until the switch: it drains first, as after a deploy.
+    if (!standbyReleaseId && request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
+    const stopped = await hostActivities(request.hostId, DOCKER).retireContainers({
+      report: { deploymentId, phases: [{ phase: 'retire', outcome: 'running', at: Date.now() }] },
+      environmentId,
+      liveReleaseId,
+      timeoutSeconds: RETIRE_STOP_SECONDS,
+      standbyReleaseId,
+    });
+    const message = `stopped ${stopped.length} container(s)${standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds ?? 0} s` : ''}`;
+    retire = { phase: 'retire', outcome: 'succeeded', message, at: Date.now() };
+  } catch (err) {
+    // The release is live either way; the tidying is what failed, and reconcile finishes it.
+    retire = { phase: 'retire', outcome: 'failed', message: `cleanup incomplete: ${describeFailure(err).message}`, at: Date.now() };
+  }
+  // deploy.started and deploy.succeeded, as for any deployment, after the moment that mattered.
+  await store.announceStart({ deploymentId });
+  const message = `release ${number} live (route-only switch to the standby)`;
+  await store.completeDeployment({ deploymentId, status: 'succeeded', message, errorType: null, at: Date.now(), phases: [retire] });
+}
