@@ -116,6 +116,8 @@ test('a second deploy on h2 under steady load drops no request; a rollback works
   expect(result.failed).toBe(0);
   expect(result.sent).toBeGreaterThan(50);
   expect(result.bodies.get('v2') ?? 0).toBeGreaterThan(0);
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  console.log(`placement: redeploy on h2 under load: ${result.sent} requests, ${result.failed} failed, p95 ${sorted[Math.floor(sorted.length * 0.95)]?.toFixed(1)} ms; deploy ${Date.parse(d.finishedAt) - Date.parse(d.createdAt)} ms`);
   expect(await body(placed)).toBe('v2');
 
   const rollback = await berth.api('POST', `${placed.base}/rollback`, {});
@@ -162,5 +164,23 @@ test('h2’s worker SIGKILLed mid-deploy: the deploy resumes when it is back, an
   expect(await body(placed)).toBe('v3');
   const running = onH2(placed.environmentId).filter((l) => l.includes(' running '));
   expect(running.map((l) => l.split(' ')[0])).toEqual([id]);
+  expect(await berth.containers(placed.environmentId)).toEqual([]);
+});
+
+test('reconcile follows the environment’s host: a container removed on h2 is made again on h2', async () => {
+  const [live] = onH2(placed.environmentId).filter((l) => l.includes(' running '));
+  const deploymentId = live?.split(' ')[0] as string;
+  h2.docker('rm', '-f', ...h2.docker('ps', '-q', '--filter', `label=berth.deployment=${deploymentId}`).trim().split('\n'));
+  // Asked through the API (whose own host is the default one), healed on h2 all the same.
+  const res = await berth.api('POST', '/api/v1/reconcile', { app: 'placed', env: 'prod', wait: true });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  await waitFor('the live release running on h2 again', async () => onH2(placed.environmentId).some((l) => l.startsWith(`${deploymentId} running ${h2.address}:`)), 60_000);
+  await waitFor('v3 through Traefik', async () => (await body(placed)) === 'v3', 30_000);
+  expect(await berth.containers(placed.environmentId)).toEqual([]);
+  // The whole reconcile, run on the default host's schedule, heals each environment where it is placed.
+  const all = await berth.api('POST', '/api/v1/reconcile', { wait: true });
+  expect(all.status, JSON.stringify(all.body)).toBe(200);
+  expect(await body(placed)).toBe('v3');
+  expect(await body(local)).toBe('v1');
   expect(await berth.containers(placed.environmentId)).toEqual([]);
 });
