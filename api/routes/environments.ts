@@ -104,7 +104,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
         if (!p) throw invalid(`parent environment ${parent} does not exist`, [{ path: 'parent', message: 'no such environment' }]);
         parentId = p.id;
       }
-      await assertPlacement(db, input.hostId);
+      await assertPlacement(db, input.hostId, a, config.hostId);
       await assertDomainsFree(db, config.appsDomain, input.domains);
       await assertHttpsFits(db, config, null, httpsOf(input.https), input.domains);
       const row = await db.transaction(async (tx) => {
@@ -174,7 +174,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       if (patch.hostId !== undefined && patch.hostId !== env.hostId) {
         // Its containers would stay behind on the old host: a deployed environment does not move yet.
         if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release on host ${env.hostId ?? config.hostId}: it cannot move to another host`);
-        await assertPlacement(db, patch.hostId);
+        await assertPlacement(db, patch.hostId, a, config.hostId);
       }
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
       if (patch.domains || https) await assertHttpsFits(db, config, env.id, https ?? httpsOf(env.https), patch.domains ?? env.domains);

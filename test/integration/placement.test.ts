@@ -8,9 +8,11 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { deploymentPhases } from '../../db/schema/index.js';
 import { routeFileName } from '../../src/domain/route.js';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
@@ -68,6 +70,12 @@ test('an unknown or draining host is refused and nothing changes', async () => {
   expect(draining.status).toBe(400);
   expect(draining.body.error.message).toMatch(/draining/);
   expect((await berth.api('GET', '/api/v1/apps/refused/environments/prod')).status).toBe(404);
+  // A static site is served by the installation's own nginx: it stays on the installation's host.
+  expect((await berth.api('POST', '/api/v1/apps', { project: 'p-refused', name: 'refused-site', kind: 'static' })).status).toBe(201);
+  const site = await berth.api('POST', '/api/v1/apps/refused-site/environments', { name: 'prod', hostId: 'h2' });
+  expect(site.status).toBe(400);
+  expect(site.body.error.issues).toEqual([{ path: 'hostId', message: 'a static app cannot be placed on another host' }]);
+  expect((await berth.api('GET', '/api/v1/apps/refused-site/environments/prod')).status).toBe(404);
 
   const made = await berth.api('POST', '/api/v1/apps/refused/environments', { name: 'prod' });
   expect(made.status).toBe(201);
@@ -184,3 +192,16 @@ test('reconcile follows the environment’s host: a container removed on h2 is m
   expect(await body(local)).toBe('v1');
   expect(await berth.containers(placed.environmentId)).toEqual([]);
 });
+
+test('the histories of deploys, rollback and reconciles on h2 replay against the current code', async () => {
+  const histories = [];
+  for await (const info of berth.temporal.workflow.list({ query: 'ExecutionStatus != "Running"' })) {
+    histories.push({ workflowId: info.workflowId, history: await berth.temporal.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
+  }
+  expect(histories.length).toBeGreaterThan(5);
+  const errors = [];
+  for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'placement-replay', dataConverter: berth.dataConverter }, histories)) {
+    if (r.error) errors.push(`${r.workflowId}: ${String(r.error)}`);
+  }
+  expect(errors).toEqual([]);
+}, 120_000);
