@@ -55,6 +55,8 @@ export interface ActivityDeps {
   appsDomain: string;
   /** Name of this Berth installation; labels every Docker object it creates. */
   instance: string;
+  /** This host's IPv4 address its containers publish on (BERTH_HOST_ADDRESS resolved; default loopback). */
+  publishIp?: string;
   /** liveTimeoutMs: how long Traefik may take to apply a route (default ROUTE_LIVE_TIMEOUT_MS). */
   traefik: { routesDir: string; apiUrl: string; entryUrl: string; httpsEntryUrl: string; liveTimeoutMs?: number };
   static: Pick<StaticConfig, 'dir' | 'url' | 'limits'>;
@@ -84,7 +86,7 @@ export function createHostActivities(deps: ActivityDeps) {
   const disk = deps.guards ? createDiskGuard({ space: createDockerRootSpace(docker), minFreeBytes: deps.guards.disk.minFreeBytes }) : NO_DISK_GUARD;
   const buildLimits = deps.guards ? createBuildLimits(deps.guards.build) : NO_BUILD_LIMITS;
   const images = createImageActivities({ docker, instance, log, deploymentLog, disk });
-  const containers = createContainerActivities({ docker, socketPath, db, box: deps.box, log, instance });
+  const containers = createContainerActivities({ docker, socketPath, db, box: deps.box, log, instance, publishIp: deps.publishIp ?? '127.0.0.1' });
   const health = createHealthActivities({ docker, socketPath, log: deps.log.child({ component: 'health' }), deploymentLog });
   const github = createGitHubActivities(deps).client;
   const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl, guards: { limits: buildLimits, disk } });

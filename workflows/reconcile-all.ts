@@ -20,7 +20,7 @@ export async function reconcileAll(input: ReconcileAllInput): Promise<ReconcileS
   const targets = await store.reconcileTargets({});
   const events: ReconcileEventInput[] = [];
   for (let i = 0; i < targets.length; i += PARALLEL) {
-    const batch = await Promise.all(targets.slice(i, i + PARALLEL).map((t) => reconcileTarget(t, input.hostId)));
+    const batch = await Promise.all(targets.slice(i, i + PARALLEL).map((t) => reconcileTarget(t, t.hostId ?? input.hostId)));
     events.push(...batch.flat());
   }
 

@@ -22,7 +22,8 @@ export async function reconcileEnvironment(input: ReconcileEnvironmentInput): Pr
     again = false;
     const [target] = await store.reconcileTargets({ environmentId: input.environmentId });
     if (!target) break;
-    const events = await reconcileTarget(target, input.hostId);
+    // Healed on the host the environment is placed on, whichever worker's event started this.
+    const events = await reconcileTarget(target, target.hostId ?? input.hostId);
     await store.recordReconcileEvents({ trigger: input.trigger, events });
     actions += events.length;
   }

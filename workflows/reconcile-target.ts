@@ -13,6 +13,9 @@ import { hostActivities } from './host-activities.js';
 /** Reconcile heals stacks too; histories from before it left them to Swarm. */
 export const RECONCILE_STACKS_PATCH = 'reconcile-stacks';
 
+/** How long a heal waits for the host's worker to take it. */
+const HOST_AWAY = '2m';
+
 type Live = NonNullable<ReconcileTarget['live']>;
 
 export async function reconcileTarget(target: ReconcileTarget, hostId: string): Promise<ReconcileEventInput[]> {
@@ -22,7 +25,7 @@ export async function reconcileTarget(target: ReconcileTarget, hostId: string): 
   const environmentId = target.environmentId;
   try {
     if (target.appKind === 'static') {
-      return await hostActivities(hostId, DOCKER).healStaticSite({
+      return await hostActivities(hostId, { ...DOCKER, scheduleToStartTimeout: HOST_AWAY }).healStaticSite({
         environmentId,
         appName: target.appName,
         environmentName: target.environmentName,
@@ -39,7 +42,8 @@ export async function reconcileTarget(target: ReconcileTarget, hostId: string): 
 }
 
 /** Healing may wait out a health gate: the launch profile's budget, fewer attempts. */
-const healer = (hostId: string) => hostActivities(hostId, { ...LAUNCH, retry: { ...DOCKER.retry, maximumAttempts: 3 } });
+// A host whose worker is away must not hold the whole reconcile: its step gives up unstarted.
+const healer = (hostId: string) => hostActivities(hostId, { ...LAUNCH, scheduleToStartTimeout: HOST_AWAY, retry: { ...DOCKER.retry, maximumAttempts: 3 } });
 
 async function reconcileContainers(target: ReconcileTarget, live: Live, hostId: string): Promise<ReconcileEventInput[]> {
   const environmentId = target.environmentId;

@@ -20,7 +20,7 @@ import { confirmEngineHere, EngineAwayError, isLeftoverTask } from './engine-awa
 export interface Endpoint {
   containerId: string;
   replica: number;
-  /** Where the replica answers on this host, e.g. http://127.0.0.1:32768 */
+  /** Where the replica answers, at its host's address, e.g. http://127.0.0.1:32768 */
   url: string;
   /**
    * The container's start as seen when it was started: a later start with no restart of its own
@@ -48,9 +48,11 @@ interface Deps {
   box: SecretBox;
   log: Logger;
   instance: string;
+  /** The IPv4 address of this host that containers publish on and Traefik reaches (BERTH_HOST_ADDRESS). */
+  publishIp: string;
 }
 
-export function createContainerActivities({ docker, socketPath, db, box, log, instance }: Deps) {
+export function createContainerActivities({ docker, socketPath, db, box, log, instance, publishIp }: Deps) {
   async function list(extra: Record<string, string>): Promise<ContainerSummary[]> {
     const found = await docker.listContainers({ all: true, filters: { label: labelFilter(instance, extra) } });
     // A stack's task containers are Swarm's: it restarts and replaces them, Berth changes their services.
@@ -119,8 +121,9 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
               ...(config.args ? { Cmd: config.args } : {}),
               ExposedPorts: { [port]: {} },
               HostConfig: {
-                // Published on loopback only: Traefik is the way in.
-                PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+                // Published on this host's private address only (loopback on a single machine):
+                // Traefik is the way in, never a public interface.
+                PortBindings: { [port]: [{ HostIp: publishIp, HostPort: '' }] },
                 Init: true,
                 RestartPolicy: { Name: 'unless-stopped' },
                 LogConfig: { Type: (config.logDriver ?? DEFAULT_LOG_DRIVER).type, Config: (config.logDriver ?? DEFAULT_LOG_DRIVER).options },
@@ -162,7 +165,7 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
             return {
               containerId: id,
               replica: Number(info.Config.Labels?.[LABEL.replica] ?? 0),
-              url: `http://127.0.0.1:${binding.HostPort}`,
+              url: `http://${publishIp}:${binding.HostPort}`,
               started: { at: info.State.StartedAt, restarts: info.RestartCount },
             };
           }),

@@ -63,6 +63,8 @@ export function createPreviewActivities({ db, site }: { db: Db; site: RequestSit
             cancelSuperseded: true,
             // Variables and settings not set on the preview come from the template, now and later.
             parentId: template.id,
+            // A preview runs where its template runs.
+            hostId: template.hostId,
             untrusted: event.untrusted === true,
           })
           .returning();

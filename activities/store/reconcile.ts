@@ -26,6 +26,8 @@ export interface ReconcileTarget {
   keepReleaseIds: string[];
   /** A deployment is queued or running: its environment is its until it ends. */
   busy: boolean;
+  /** The registered host it is placed on; null (or absent in older histories): the installation's own. */
+  hostId?: string | null;
 }
 
 export interface ReconcileEventInput {
@@ -82,6 +84,7 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
               : null,
           keepReleaseIds: await retainedReleaseIds(db, env.id, env.liveReleaseId, (await effectiveSettings(db, env.id)).settings.retention),
           busy: busy.has(env.id),
+          hostId: env.hostId,
         });
       }
       return targets;

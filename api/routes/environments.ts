@@ -14,6 +14,7 @@ import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { applyEnvironment } from '../apply-environment.js';
 import { assertDomainsFree, refreshPatternDomains } from '../domain-rules.js';
+import { assertPlacement } from '../environment-placement.js';
 import { assertHttpsFits, httpsOf } from '../https-rules.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
@@ -42,6 +43,8 @@ export async function presentEnvironment(db: Db, config: Config, app: AppRow, en
     settingSources: sources,
     canary: resolveCanary(env.canary),
     parent: parentName,
+    hostId: env.hostId,
+    placement: env.hostId ?? config.hostId,
     liveReleaseId: env.liveReleaseId,
     liveDeploymentId: env.liveDeploymentId,
     createdAt: env.createdAt.toISOString(),
@@ -84,6 +87,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
         if (!p) throw invalid(`parent environment ${parent} does not exist`, [{ path: 'parent', message: 'no such environment' }]);
         parentId = p.id;
       }
+      await assertPlacement(db, input.hostId, a, config.hostId);
       await assertDomainsFree(db, config.appsDomain, input.domains);
       await assertHttpsFits(db, config, null, httpsOf(input.https), input.domains);
       const row = await db.transaction(async (tx) => {
@@ -152,6 +156,12 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       const { https: httpsChange, ...rest } = c.req.valid('json');
       const https = httpsChange ? { ...httpsOf(env.https), ...httpsChange } : undefined;
       const patch = { ...rest, ...(https ? { https } : {}) };
+      // Staying on a draining host is not a new placement; moving onto one is.
+      if (patch.hostId !== undefined && patch.hostId !== env.hostId) {
+        // Its containers would stay behind on the old host: a deployed environment does not move yet.
+        if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release on host ${env.hostId ?? config.hostId}: it cannot move to another host`);
+        await assertPlacement(db, patch.hostId, a, config.hostId);
+      }
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
       if (patch.domains || https) await assertHttpsFits(db, config, env.id, https ?? httpsOf(env.https), patch.domains ?? env.domains);
       const { row, renamed } = await db.transaction(async (tx) => {

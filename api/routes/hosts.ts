@@ -3,7 +3,7 @@
 // capacity, draining) and remove one. Reading is for instance readers; changes for instance
 // administrators, audited like every change.
 import { z } from '@hono/zod-openapi';
-import { createHost, deleteHost, getHost, hostAlive, listHosts, updateHost, type HostRow } from '../../db/queries/hosts.js';
+import { createHost, deleteHost, getHost, hostAlive, listHosts, placedOn, updateHost, type HostRow } from '../../db/queries/hosts.js';
 import { hostTaskQueue } from '../../src/domain/task-queues.js';
 import { defineRoute } from '../access/access-spec.js';
 import type { AppDeps } from '../deps.js';
@@ -103,7 +103,7 @@ export function hostRoutes({ db, temporal, config }: AppDeps) {
       tags,
       access: { instance: 'admin' },
       summary: 'Remove a host whose worker has stopped',
-      description: 'Refused (409) for the installation’s own host and for a host whose worker is alive: stop the worker first.',
+      description: 'Refused (409) for the installation’s own host, for a host whose worker is alive (stop the worker first) and for one with environments placed on it.',
       request: { params: HostParam },
       responses: { 204: { description: 'Removed' }, ...errorResponses },
     }),
@@ -111,6 +111,8 @@ export function hostRoutes({ db, temporal, config }: AppDeps) {
       const row = await found(c.req.valid('param').host);
       if (row.id === config.hostId) throw conflict(`host ${row.id} is this installation's own host (BERTH_HOST_ID)`);
       if (hostAlive(row)) throw conflict(`host ${row.id} is alive (its worker beat at ${row.lastSeenAt?.toISOString()}): stop its worker first`);
+      const placed = await placedOn(db, row.id);
+      if (placed > 0) throw conflict(`host ${row.id} has ${placed} environment(s) placed on it: move or remove them first`);
       await deleteHost(db, row.id);
       return c.body(null, 204);
     },

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { Canary, CanaryInput } from './canary.js';
 import { HealthCheckInput, ResourcesInput } from './apps.js';
 import { Name } from './common.js';
+import { HostId } from './hosts.js';
 import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 import { domainPatternProblem } from '../../src/domain/domain-pattern.js';
 
@@ -71,6 +72,7 @@ export const EnvironmentInput = z
     from: Name.optional().openapi({
       description: 'Environment of the same app to copy: its settings (but domains) and its own variables (secret ones stay sealed); settings given here win, and its parent is the default parent',
     }),
+    hostId: HostId.nullable().optional().openapi({ description: 'The registered host its containers run on (GET /hosts); null or absent: the installation’s own host (BERTH_HOST_ID). A draining host takes no new placement' }),
     ...settings,
   })
   .strict()
@@ -91,6 +93,7 @@ export const EnvironmentPatch = z
     healthCheck: inherited.healthCheck.nullable().optional(),
     domainPattern: inherited.domainPattern.nullable().optional(),
     canary: settings.canary,
+    hostId: HostId.nullable().optional().openapi({ description: 'Moves the environment to this registered host at its next deploy; null: the installation’s own host. A draining host takes no new placement' }),
   })
   .strict()
   .openapi('EnvironmentPatch');
@@ -117,6 +120,8 @@ export const Environment = z
     domainPattern: z.string().nullable().openapi({ description: 'The domains pattern as it applies here (null: none); its host name for this environment is in hosts' }),
     settingSources: z.record(z.string(), SettingSource).openapi({ description: 'Where each inherited setting above comes from: this environment, a parent (by name), the app, or Berth’s default' }),
     parent: z.string().nullable(),
+    hostId: z.string().nullable().openapi({ description: 'The registered host it is placed on; null: the installation’s own host' }),
+    placement: z.string().openapi({ description: 'The host its deploys run on: hostId, else the installation’s own (BERTH_HOST_ID)' }),
     liveReleaseId: z.string().nullable(),
     liveDeploymentId: z.string().nullable(),
     createdAt: z.string(),

@@ -1,6 +1,7 @@
 // The hosts Berth deploys to: registered by an operator, kept alive by their workers' heartbeats.
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { environments } from '../schema/environments.js';
 import { hosts, type HostCapacity } from '../schema/hosts.js';
 
 export type HostRow = typeof hosts.$inferSelect;
@@ -36,6 +37,12 @@ export async function updateHost(
 ): Promise<HostRow | null> {
   const [row] = await db.update(hosts).set({ ...change, updatedAt: sql`now()` }).where(eq(hosts.id, id)).returning();
   return row ?? null;
+}
+
+/** How many environments are placed on the host. */
+export async function placedOn(db: Db, id: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(environments).where(eq(environments.hostId, id));
+  return Number(row?.n ?? 0);
 }
 
 export async function deleteHost(db: Db, id: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { HealthCheck, ResourceLimits } from '../../src/domain/app-spec.js';
 import type { HttpsSettings } from '../../src/domain/https.js';
 import type { WatchOverrides } from '../../src/domain/post-switch-watch.js';
 import { apps } from './apps.js';
+import { hosts } from './hosts.js';
 
 export const environments = pgTable(
   'environments',
@@ -41,6 +42,11 @@ export const environments = pgTable(
     standbyUntil: timestamp('standby_until', { withTimezone: true, mode: 'date' }),
     /** Variables and settings not set here are inherited from the parent environment (docs/variables.md). */
     parentId: text('parent_id'),
+    /**
+     * The registered host its containers run on (null: the installation's own host,
+     * BERTH_HOST_ID). Deploys, rollbacks and reconciles run on that host's task queue.
+     */
+    hostId: text('host_id').references(() => hosts.id),
     /** Written only by the deploy workflow's activities: the release serving traffic. */
     liveReleaseId: text('live_release_id'),
     liveDeploymentId: text('live_deployment_id'),

@@ -29,7 +29,7 @@ export function registerAppCommands(program: Command, run: Run) {
       run(async (ctx, app: string) => {
         const client = await ctx.client();
         const { items } = await unwrap(client.GET('/apps/{app}/environments', { params: { path: { app } } }));
-        ctx.out.list(items, ['NAME', 'URL', 'LIVE DEPLOYMENT', 'QUEUE POLICY', 'PARENT'], (e) => [e.name, e.url, e.liveDeploymentId, e.queuePolicy, e.parent]);
+        ctx.out.list(items, ['NAME', 'URL', 'HOST', 'LIVE DEPLOYMENT', 'QUEUE POLICY', 'PARENT'], (e) => [e.name, e.url, e.placement, e.liveDeploymentId, e.queuePolicy, e.parent]);
       }),
     );
 
@@ -117,7 +117,7 @@ async function environmentStatus(client: BerthClient, app: string, env: string):
 }
 
 function describeStatus(s: EnvironmentStatus): string[] {
-  const lines = [`${s.environment.app}/${s.environment.name}   ${s.environment.url}`];
+  const lines = [`${s.environment.app}/${s.environment.name}   ${s.environment.url}`, `host      ${s.environment.placement}`];
   if (s.liveRelease && s.liveDeployment) {
     const since = s.liveDeployment.finishedAt ? ` since ${s.liveDeployment.finishedAt}` : '';
     lines.push(`live      release #${s.liveRelease.number}  ${s.liveRelease.imageRef}  (${s.liveDeployment.id}${since})`);

@@ -7361,7 +7361,7 @@ export interface paths {
         post?: never;
         /**
          * Remove a host whose worker has stopped
-         * @description Refused (409) for the installation’s own host and for a host whose worker is alive: stop the worker first.
+         * @description Refused (409) for the installation’s own host, for a host whose worker is alive (stop the worker first) and for one with environments placed on it.
          *
          *     Access: instance administrators (admin).
          */
@@ -11107,6 +11107,8 @@ export interface components {
             domains: string[];
             drainSeconds: number;
             healthCheck: components["schemas"]["HealthCheck"];
+            /** @description The registered host it is placed on; null: the installation’s own host */
+            hostId: string | null;
             /** @description Every host name the environment answers on */
             hosts: string[];
             https: components["schemas"]["HttpsSettings"];
@@ -11115,6 +11117,8 @@ export interface components {
             liveReleaseId: string | null;
             name: string;
             parent: string | null;
+            /** @description The host its deploys run on: hostId, else the installation’s own (BERTH_HOST_ID) */
+            placement: string;
             queuePolicy: string;
             replicas: number;
             resources: components["schemas"]["Resources"];
@@ -11184,6 +11188,8 @@ export interface components {
              */
             from?: string;
             healthCheck?: components["schemas"]["HealthCheck"] & unknown;
+            /** @description The registered host its containers run on (GET /hosts); null or absent: the installation’s own host (BERTH_HOST_ID). A draining host takes no new placement */
+            hostId?: string | null;
             https?: components["schemas"]["HttpsSettings"] & unknown;
             /** @example web */
             name: string;
@@ -11241,6 +11247,8 @@ export interface components {
             /** @description Not given: the parent environment’s (through its chain), else 2 */
             drainSeconds?: number | null;
             healthCheck?: components["schemas"]["HealthCheck"] & (Record<string, never> | null);
+            /** @description Moves the environment to this registered host at its next deploy; null: the installation’s own host. A draining host takes no new placement */
+            hostId?: string | null;
             https?: components["schemas"]["HttpsPatch"];
             /**
              * @description Not given: the parent environment’s (through its chain), else latest-wins

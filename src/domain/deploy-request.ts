@@ -33,6 +33,8 @@ export interface RequestEnvironment {
   https?: HttpsSettings | null;
   /** The environment's own canary settings (not inherited). */
   canary?: CanaryOverrides | null;
+  /** The registered host it is placed on (null: the installation's own, site.hostId). */
+  hostId?: string | null;
 }
 
 /** The inherited settings a request carries, resolved through the parent chain. */
@@ -57,7 +59,8 @@ export function requestBase(app: RequestApp, env: RequestEnvironment, settings: 
     canary: appKindRunsCanary(app.kind) ? resolveCanary(env.canary) : null,
     hosts,
     tls: routeTls(env.https, hosts, site.httpsPort),
-    hostId: site.hostId,
+    // Every per-host step of the deploy runs on the task queue of the host the environment is placed on.
+    hostId: env.hostId ?? site.hostId,
   };
 }
 

@@ -24,6 +24,8 @@ export interface RuntimeWatchDeps {
   db: Db;
   docker: Docker;
   instance: string;
+  /** Where this host's containers publish their ports (BERTH_HOST_ADDRESS, resolved). */
+  publishIp: string;
   healthSeconds: number;
   restartLoop: RestartLoopPolicy;
   notify: RuntimeNotify;
@@ -69,7 +71,7 @@ export function startRuntimeWatch(deps: RuntimeWatchDeps): RuntimeWatch {
         const port = c.Ports.find((p) => p.PrivatePort === r.port && p.PublicPort)?.PublicPort;
         const replica = replicaOf(c.Labels) ?? '?';
         const probe = port
-          ? await probeHttp(`http://127.0.0.1:${port}${r.healthCheck.path}`, { timeoutMs: r.healthCheck.timeoutMs, expectedStatus: r.healthCheck.expectedStatus })
+          ? await probeHttp(`http://${deps.publishIp}:${port}${r.healthCheck.path}`, { timeoutMs: r.healthCheck.timeoutMs, expectedStatus: r.healthCheck.expectedStatus })
           : { ok: false, reason: `publishes no port ${r.port}` };
         if (!probe.ok) results.set(r.environmentId, [...(results.get(r.environmentId) ?? []), `replica ${replica}: ${probe.reason ?? 'failed'}`]);
       }),

@@ -25,6 +25,7 @@ import { createEventNotices } from '../../activities/notify/event-notices.js';
 import { createHostNotices } from '../../activities/notify/host-notices.js';
 import { startRuntimeWatch } from './runtime-watch.js';
 import { startSampleLoop } from './sample-loop.js';
+import { publishAddress } from '../host-addresses.js';
 
 /**
  * hostOnly: a host's own worker (`berth worker --host ID`): that host's activities only; the
@@ -37,9 +38,11 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   const temporal = await createTemporalClient(config.temporal, keys.ring);
   const sealedNow = await sealPlainSecretValues(database.db, createSecretBox(keys.ring));
   if (sealedNow > 0) log.warn({ count: sealedNow }, 'secret variables stored in plain text were sealed');
+  const publishIp = await publishAddress(config.host.address);
   const deps = {
     db: database.db,
     docker,
+    publishIp,
     temporal,
     log: log.child({ component: 'activities' }),
     instance: config.instance,
@@ -87,6 +90,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     db: database.db,
     docker,
     instance: config.instance,
+    publishIp,
     healthSeconds: config.notifications.runtime.healthSeconds,
     restartLoop: config.notifications.runtime.restartLoop,
     notify: notices.runtime,

@@ -192,6 +192,7 @@ describe('deploying', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`release #${v2?.number}  ${tags.v2}`);
     expect(status.stdout).toMatch(/^health +passed/m);
+    expect(status.stdout).toMatch(new RegExp(`^host +${berth.config.hostId}$`, 'm'));
     const open = await runCli(['open', 'clidemo', 'prod'], { env: auth });
     expect(open.stdout.trim()).toBe(`http://${fx.host}:${berth.config.traefik.port}`);
     const temporal = await runCli(['open', 'clidemo', 'prod', '--temporal'], { env: auth });

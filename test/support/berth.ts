@@ -68,8 +68,8 @@ export interface TestBerth {
   dispatcher: ReturnType<typeof createDeliveryDispatcher>;
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
-  /** `berth worker` as its own process (for crash tests; `extraEnv` over this Berth's configuration); resolves once it polls. */
-  spawnWorker(extraEnv?: Record<string, string>): Promise<ChildProcess>;
+  /** `berth worker` as its own process (for crash tests; `extraEnv` over this Berth's configuration; `args` such as ['--host', 'h2']); resolves once it polls. */
+  spawnWorker(extraEnv?: Record<string, string>, args?: string[]): Promise<ChildProcess>;
   /** Berth's containers of this instance, optionally of one environment. */
   containers(environmentId?: string): Promise<Docker.ContainerInfo[]>;
   close(): Promise<void>;
@@ -207,8 +207,8 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       await workers?.shutdown();
       workers = null;
     },
-    async spawnWorker(extraEnv = {}) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'worker'], {
+    async spawnWorker(extraEnv = {}, args = []) {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'worker', ...args], {
         cwd: ROOT,
         // Readiness is read from its "workers polling" info line.
         env: { ...process.env, ...env, ...extraEnv, BERTH_LOG_LEVEL: 'info' },

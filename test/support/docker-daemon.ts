@@ -43,7 +43,7 @@ function processes(): { pid: number; ppid: number; cmdline: string }[] {
  * middle of a container's start can leave a task the daemon no longer knows, whose shim nothing
  * stops. They run in sessions of their own, so stopping dockerd does not reach them.
  */
-function killStrayShims(execRoot: string): void {
+export function killStrayShims(execRoot: string): void {
   const all = processes();
   for (const shim of all.filter((p) => p.cmdline.includes('containerd-shim') && p.cmdline.includes(execRoot))) {
     for (const p of [...all.filter((c) => c.ppid === shim.pid), shim]) {

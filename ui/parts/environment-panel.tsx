@@ -155,7 +155,7 @@ export function EnvironmentPanel(props: { app: App; env: Env; can: Can; onChange
       </h2>
       <p>
         Answers at <a href={env.url}>{env.url}</a>
-        {env.hosts.length > 1 && <span class="muted"> and {env.hosts.slice(1).join(', ')}</span>} ·{' '}
+        {env.hosts.length > 1 && <span class="muted"> and {env.hosts.slice(1).join(', ')}</span>} · runs on host <span data-host>{env.placement}</span> ·{' '}
         <Link to={`/apps/${app.name}/environments/${env.name}/variables`}>Variables</Link>
       </p>
       {app.kind !== 'static' && env.liveReleaseId && <EnvironmentCharts app={app.name} env={env.name} />}

@@ -1,0 +1,20 @@
+// Where an environment runs: a registered host that takes placements. Checked before anything
+// is written, so a refused placement (unknown or draining host) changes nothing.
+import type { Db } from '../db/client.js';
+import { getHost } from '../db/queries/hosts.js';
+import { invalid } from './errors.js';
+
+/**
+ * Refuses (400) a host that is not registered or is draining; null (the installation's own host)
+ * always fits. Static sites (served by the installation's nginx) and stacks (published on the
+ * Swarm's loopback) run on the installation's own host only, for now.
+ */
+export async function assertPlacement(db: Db, hostId: string | null | undefined, app: { kind: string }, ownHostId: string): Promise<void> {
+  if (hostId == null) return;
+  if ((app.kind === 'static' || app.kind === 'stack') && hostId !== ownHostId) {
+    throw invalid(`${app.kind} apps run on the installation's own host (${ownHostId}) only`, [{ path: 'hostId', message: `a ${app.kind} app cannot be placed on another host` }]);
+  }
+  const host = await getHost(db, hostId);
+  if (!host) throw invalid(`host ${hostId} is not registered (berth hosts add, or start its worker)`, [{ path: 'hostId', message: 'no such host' }]);
+  if (host.draining) throw invalid(`host ${hostId} is draining: it takes no new placement`, [{ path: 'hostId', message: 'host is draining' }]);
+}

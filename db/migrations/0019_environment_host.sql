@@ -1,0 +1,2 @@
+ALTER TABLE "environments" ADD COLUMN "host_id" text;--> statement-breakpoint
+ALTER TABLE "environments" ADD CONSTRAINT "environments_host_id_hosts_id_fk" FOREIGN KEY ("host_id") REFERENCES "public"."hosts"("id") ON DELETE no action ON UPDATE no action;
