@@ -14,12 +14,14 @@ import { conflict, invalid } from './errors.js';
 
 type Row = typeof environments.$inferSelect;
 
-const PREVIEW_PREFIX = /^pr-\d+\./;
+/** Names Berth derives from an environment's: a pull request's preview (pr-<n>.) and a blue-green release's (next.). */
+const PREVIEW_PREFIX = /^(pr-\d+|next)\./;
 
 /**
  * An environment's domains are its own: not under the apps domain (where every environment
  * already answers as <app>.<env>.<domain>, and another's host could be taken), not another
- * environment's, and not a preview's name of another's (pr-<n>.<its domain>) or the other way.
+ * environment's, and not a preview's name of another's (pr-<n>.<its domain>, next.<its domain>) or
+ * the other way.
  */
 export async function assertDomainsFree(db: Db, appsDomain: string, domains: string[], exceptId?: string) {
   const inApps = domains.find((d) => d === appsDomain || d.endsWith(`.${appsDomain}`));

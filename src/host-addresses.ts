@@ -20,6 +20,15 @@ export function listenAddress(value: string): { host: string; port: number } | n
  * address its host name resolves to (Docker binds to addresses, not names).
  */
 export async function publishAddress(address: string): Promise<string> {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return address;
-  return (await lookup(address, { family: 4 })).address;
+  const ip = /^\d{1,3}(\.\d{1,3}){3}$/.test(address) ? address : (await lookup(address, { family: 4 })).address;
+  // Docker's published ports pass by the host's firewall (ufw): on 0.0.0.0 or a public address
+  // every container would answer the internet, past Traefik.
+  if (!privateIPv4(ip)) throw new Error(`BERTH_HOST_ADDRESS ${address} is ${ip}: containers publish only on a loopback or private address (10/8, 172.16/12, 192.168/16, 100.64/10, 127/8)`);
+  return ip;
+}
+
+/** Loopback, RFC 1918 and shared (CGNAT, e.g. a tailnet's) IPv4 addresses; never 0.0.0.0. */
+export function privateIPv4(ip: string): boolean {
+  const [a = -1, b = -1] = ip.split('.').map(Number);
+  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
 }

@@ -4,10 +4,11 @@
 // deploy go on to its one switch. The preview's undo is pushed before its route is written, so
 // a failed preview (or anything failing before the commit) removes it, then the new containers;
 // the live release never stopped serving.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, log } from '@temporalio/workflow';
 import { previewHost } from '../src/domain/blue-green.js';
 import type { HealthCheck } from '../src/domain/app-spec.js';
 import type { Deployment } from './deployment-skeleton.js';
+import { describeFailure } from './failure.js';
 
 /** Marks histories whose image deploys may run blue-green; older ones had no such strategy. */
 export const BLUE_GREEN = 'blue-green';
@@ -36,7 +37,15 @@ export async function runBlueGreen(deploy: Deployment, input: { servers: string[
   phases.apply(previewed.phases);
 }
 
-/** After the switch: the preview host name is no longer needed (every host name leads to the release). */
+/**
+ * After the switch: the preview host name is no longer needed (every host name leads to the
+ * release). Traffic has moved by now, so a preview route that could not be removed is logged and
+ * left (it leads to the live release), never taken for a failed switch.
+ */
 export async function endPreview(deploy: Deployment): Promise<void> {
-  await deploy.router.removePreview({ environmentId: deploy.request.environmentId });
+  try {
+    await deploy.router.removePreview({ environmentId: deploy.request.environmentId });
+  } catch (err) {
+    log.warn('blue-green preview route not removed', { environmentId: deploy.request.environmentId, error: describeFailure(err).message });
+  }
 }

@@ -41,6 +41,8 @@ export async function environmentLane(input: LaneInput): Promise<void> {
   let current: DeployRequest | null = null;
   /** The deployment the lane runs itself (a route-only switch to the standby), until it has ended. */
   let switching: string | null = null;
+  /** Requests whose handler is recording them, not queued yet: a standby switch must not overtake one. */
+  let arriving = 0;
 
   setHandler(laneStateQuery, () => ({
     environmentId: input.environmentId,
@@ -55,12 +57,24 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       const seq = ++arrivals; // arrival order, fixed before any await
       // A rollback to the running standby, on an idle lane, is the lane's own work: decided before
       // any await, so whatever arrives meanwhile waits until it has ended (workflows/standby-switch.ts).
-      const direct = wantsStandbySwitch(request) && current === null && queued.length === 0;
+      const direct = wantsStandbySwitch(request) && current === null && queued.length === 0 && arriving === 0;
       if (direct) {
         current = request;
         switching = request.deploymentId;
       }
-      await store.enqueueDeployment({ request, at: Date.now() });
+      arriving++;
+      try {
+        await store.enqueueDeployment({ request, at: Date.now() });
+      } catch (err) {
+        // Not recorded (the database away through every attempt): the caller is told; the lane stays free.
+        if (direct) {
+          current = null;
+          switching = null;
+        }
+        throw err;
+      } finally {
+        arriving--;
+      }
       if (direct) {
         const switched = await switchToStandby(request);
         if (switched) {

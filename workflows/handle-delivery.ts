@@ -6,6 +6,7 @@
 // retried step asks for the same deployment again and the lane takes it once. The activity
 // proxies are the caller's: the same commands in the same order for receiveDelivery as before.
 import type { ControlActivities } from '../activities/index.js';
+import type { DeliveryPlan } from '../activities/github/index.js';
 import { mintId } from '../src/domain/ids.js';
 import type { DeliveryResult } from '../src/domain/webhook-delivery.js';
 import type { DeliveryHandled } from '../src/domain/workflow-contracts.js';
@@ -18,8 +19,23 @@ export interface DeliveryCalls {
   workflows: Calls<'submitDeploy' | 'signalPreview' | 'closePreview'>;
 }
 
-export async function handleDelivery(deliveryId: string, { intake, github, workflows }: DeliveryCalls): Promise<DeliveryHandled> {
-  const plan = await intake.planDelivery({ deliveryId });
+export async function handleDelivery(deliveryId: string, calls: DeliveryCalls): Promise<DeliveryHandled> {
+  return actOnPlan(deliveryId, await calls.intake.planDelivery({ deliveryId }), calls);
+}
+
+/**
+ * What a plan's actions touch, where their order matters: an environment's lane (the later push
+ * must be queued last) or a pull request's preview. A repository's intake acts on deliveries
+ * sharing a key one after another, in the order they arrived.
+ */
+export function orderKeys(plan: DeliveryPlan): string[] {
+  return plan.actions.flatMap((a) =>
+    a.kind === 'deploy' ? [`env:${a.request.environmentId}`] : a.kind === 'sync' ? ['sync'] : a.kind === 'refused' ? [] : [`preview:${a.target.appId}:${a.target.number}`],
+  );
+}
+
+/** Acts on a delivery's plan and records the outcome. */
+export async function actOnPlan(deliveryId: string, plan: DeliveryPlan, { intake, github, workflows }: DeliveryCalls): Promise<DeliveryHandled> {
   const results: DeliveryResult[] = [...plan.notes];
   let outcome = plan.outcome;
   let message = plan.message;

@@ -1,13 +1,18 @@
 // The scheduled reconcile (Temporal Schedule berth-reconcile, overlap skipped): every
 // environment's containers and route against the database, then orphans (containers and route
 // files of nothing retained), then stuck deployments. Every finding is recorded.
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { ReconcileEventInput } from '../activities/store/reconcile.js';
 import type { ReconcileAllInput, ReconcileSummary } from '../src/domain/workflow-contracts.js';
 import { DOCKER, ROUTER, STORE } from './activity-profiles.js';
 import { reconcileTarget } from './reconcile-target.js';
 import { hostActivities } from './host-activities.js';
+
+/** Marks histories that sweep every live host's orphans, not only the installation's own host's. */
+const SWEEP_EVERY_HOST = 'sweep-every-host';
+/** How long a host's worker may take to pick the sweep up before it is skipped this pass. */
+const HOST_AWAY = '2m';
 
 /** Environments reconciled side by side. */
 const PARALLEL = 8;
@@ -25,10 +30,18 @@ export async function reconcileAll(input: ReconcileAllInput): Promise<ReconcileS
   }
 
   const active = await store.activeDeployments();
-  const orphans = await host.sweepOrphans({
+  const sweep = {
     keep: Object.fromEntries(targets.map((t) => [t.environmentId, t.keepReleaseIds])),
     activeDeploymentIds: active.map((d) => d.id),
-  });
+  };
+  const orphans = await host.sweepOrphans(sweep);
+  if (patched(SWEEP_EVERY_HOST)) {
+    // Environments placed on other hosts leave their containers there when removed: each host
+    // whose worker beats is swept as well; one that does not take it within HOST_AWAY is skipped.
+    for (const hostId of await store.aliveHostIds({ except: input.hostId })) {
+      orphans.push(...(await hostActivities(hostId, { ...DOCKER, scheduleToStartTimeout: HOST_AWAY }).sweepOrphans(sweep).catch(() => [])));
+    }
+  }
   for (const o of orphans) {
     events.push({ environmentId: o.environmentId, drift: 'container-orphaned', action: 'removed', outcome: 'done', detail: { name: o.name, releaseId: o.releaseId } });
   }

@@ -165,7 +165,8 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
             return {
               containerId: id,
               replica: Number(info.Config.Labels?.[LABEL.replica] ?? 0),
-              url: `http://${publishIp}:${binding.HostPort}`,
+              // Where it really listens: a container made before BERTH_HOST_ADDRESS changed keeps its old binding.
+              url: `http://${binding.HostIp && binding.HostIp !== '0.0.0.0' ? binding.HostIp : publishIp}:${binding.HostPort}`,
               started: { at: info.State.StartedAt, restarts: info.RestartCount },
             };
           }),

@@ -98,9 +98,16 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
 
     return withHeartbeat(async (signal) => {
       const started = performance.now();
-      const previousReleaseId = await readCurrent(paths);
+      const linked = await readCurrent(paths);
       const previousRoute = await files.read(environmentId);
-      const [env] = await db.select({ liveDeploymentId: environments.liveDeploymentId }).from(environments).where(eq(environments.id, environmentId));
+      const [env] = await db
+        .select({ liveDeploymentId: environments.liveDeploymentId, liveReleaseId: environments.liveReleaseId })
+        .from(environments)
+        .where(eq(environments.id, environmentId));
+      // A retry after this switch had pointed `current` finds its own release there: what it
+      // replaced is still the live release (committed only after the switch), never itself.
+      const previous = linked === releaseId ? (env?.liveReleaseId ?? null) : linked;
+      const previousReleaseId = previous === releaseId ? null : previous;
       const route: RouteSpec = {
         environmentId,
         deploymentId,

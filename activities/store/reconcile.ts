@@ -10,6 +10,7 @@ import type { HealthCheck } from '../../src/domain/app-spec.js';
 import { routeTls, type RouteTls } from '../../src/domain/https.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { hostDomains } from '../../src/domain/domain-pattern.js';
+import { hostAlive, listHosts } from '../../db/queries/hosts.js';
 
 export interface ReconcileTarget {
   environmentId: string;
@@ -100,6 +101,11 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
         const target = where ? `/apps/${where.app}/environments/${where.environment}` : `/environments/${e.environmentId ?? '?'}`;
         await appendAudit(db, [scheduleEvent(`reconcile:${input.trigger}`, `deployment.${e.action === 'terminated' ? 'terminate' : 'cancel'}`, target, where?.projectId ?? null, e.detail ?? {})]);
       }
+    },
+
+    /** Registered hosts other than `except` whose worker beats: where orphans are swept too. */
+    async aliveHostIds(input: { except: string }): Promise<string[]> {
+      return (await listHosts(db)).filter((h) => h.id !== input.except && hostAlive(h)).map((h) => h.id);
     },
 
     async activeDeployments(): Promise<ActiveDeployment[]> {

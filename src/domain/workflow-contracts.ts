@@ -94,7 +94,7 @@ export interface DeliveryInput {
   deliveryId: string;
 }
 
-/** The intake of one repository's deliveries (workflow intake-<host>-<repository>). */
+/** The intake of one repository's deliveries (workflow intake-<hash of host and repository>). */
 export interface IntakeInput {
   /** <git host id or github>:<repository or -> — what the workflow id derives from. */
   key: string;

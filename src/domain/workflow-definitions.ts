@@ -75,7 +75,7 @@ export interface PullRequestEvent {
 
 /** From the intake workflow to preview-<app>-<number>: deploy this head, or tear down. */
 export const pullRequestSignal = defineSignal<[PullRequestEvent]>('pullRequest');
-/** From the dispatcher to intake-<host>-<repository>: stored deliveries to handle (ids). */
+/** From the dispatcher to intake-<hash of host and repository>: stored deliveries to handle (ids). */
 export const deliveriesSignal = defineSignal<[string[]]>('deliveries');
 /** From a stack service's rollout to its parent: its containers run (what service_started waits for). */
 export const serviceStartedSignal = defineSignal<[string]>('serviceStarted');

@@ -28,8 +28,22 @@ export function intakeKey(gitHostId: string | null, repository: string | null): 
   return `${gitHostId ?? 'github'}:${(repository ?? '-').slice(0, 300)}`;
 }
 
+/**
+ * Workflow ids are not encrypted like payloads: the repository's name stays out of Temporal, as
+ * a 53-bit hash of the key (two keys sharing one would only share a workflow; the key itself
+ * travels in the encrypted input). Pure arithmetic: workflows import this module.
+ */
 export function intakeWorkflowId(key: string): string {
-  return `intake-${key}`;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `intake-${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)}`;
 }
 
 /** One lifecycle per pull request of an app: deploys, idle timer, teardown. */

@@ -59,6 +59,8 @@ const cases: Case[] = [
   ['POST', '/api/v1/apps/web/environments', { name: 'stage', domains: ['shop.example.com'] }, 409, 'Conflict', /domain/],
   ['POST', '/api/v1/apps/web/environments', { name: 'stage', domains: ['noimage.prod.localhost'] }, 400, 'ValidationFailed', /under the apps domain/],
   ['POST', '/api/v1/apps/noimage/environments', { name: 'stage', domains: ['pr-3.shop.example.com'] }, 409, 'Conflict', /previews/],
+  // A blue-green release of the environment with shop.example.com answers on next.shop.example.com first.
+  ['POST', '/api/v1/apps/noimage/environments', { name: 'stage', domains: ['next.shop.example.com'] }, 409, 'Conflict', /previews/],
   ['POST', '/api/v1/apps/web/environments', { name: 'prod' }, 409, 'Conflict'],
   ['POST', '/api/v1/apps/missing/environments', { name: 'prod' }, 404, 'NotFound'],
   ['PATCH', '/api/v1/apps/web/environments/prod', { drainSeconds: 9999 }, 400, 'ValidationFailed', /drainSeconds/],

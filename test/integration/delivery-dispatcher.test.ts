@@ -135,6 +135,7 @@ test('a worker killed mid-burst: a new worker handles every delivery, none twice
       second.kill('SIGTERM');
     }
   } finally {
+    first.kill('SIGKILL'); // (a no-op once killed above)
     await dispatcher.stop();
     await berth.startWorkers();
   }

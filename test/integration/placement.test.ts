@@ -44,9 +44,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   worker?.kill('SIGKILL');
-  await berth?.close();
-  await h2?.stop();
-  removeImages(...Object.values(tags));
+  try {
+    await berth?.close();
+  } finally {
+    // The namespace, its veth and the second daemon go whatever happened to Berth.
+    await h2?.stop();
+    removeImages(...Object.values(tags));
+  }
 }, 120_000);
 
 const body = async (fx: AppFixture) => (await throughTraefik(fx.host)).body.trim();
@@ -192,6 +196,16 @@ test('reconcile follows the environment’s host: a container removed on h2 is m
   expect(await body(local)).toBe('v1');
   expect(await berth.containers(placed.environmentId)).toEqual([]);
 });
+
+test('removing an environment placed on h2 removes its containers on h2', async () => {
+  expect(onH2(placed.environmentId).length).toBeGreaterThan(0);
+  const res = await berth.api('DELETE', `${placed.base}?confirm=prod`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  // The removal answers once a reconcile pass swept every live host, h2 included.
+  expect(onH2(placed.environmentId)).toEqual([]);
+  expect(res.body.containers).toBeGreaterThan(0);
+  expect(await body(local)).toBe('v1');
+}, 180_000);
 
 test('the histories of deploys, rollback and reconciles on h2 replay against the current code', async () => {
   const histories = [];

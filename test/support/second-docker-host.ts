@@ -65,8 +65,13 @@ export async function startSecondDockerHost(): Promise<SecondDockerHost> {
     } catch {
       // the daemon may be down already
     }
-    await proc?.stop(20_000);
-    killStrayShims(join(dir, 'exec'));
+    // Each step is tried whatever the one before did, so the namespace and veth always go.
+    await proc?.stop(20_000).catch(() => undefined);
+    try {
+      killStrayShims(join(dir, 'exec'));
+    } catch {
+      // none left, or their processes already gone
+    }
     // A daemon that died mid-way leaves overlay and namespace mounts under its roots.
     const mounts = readFileSync('/proc/mounts', 'utf8')
       .split('\n')

@@ -1,7 +1,7 @@
 // A deploy request runs on the host its environment is placed on, else the installation's own.
 import { expect, test } from 'vitest';
 import { requestBase } from '../../src/domain/deploy-request.js';
-import { publishAddress } from '../../src/host-addresses.js';
+import { privateIPv4, publishAddress } from '../../src/host-addresses.js';
 
 const app = { id: 'app_1', name: 'web', kind: 'image' as const };
 const settings = { queuePolicy: 'latest-wins' as const, cancelSuperseded: true, retention: 3, drainSeconds: 0, watch: { seconds: 0, maxErrorRatio: 0.05, maxP95Ms: 2000, failedProbes: 3 }, standbySeconds: 0 };
@@ -16,6 +16,11 @@ test('the environment’s host wins over the installation’s own', () => {
 test('containers publish on an IPv4 address: given as is, a host name resolved', async () => {
   expect(await publishAddress('10.213.4.2')).toBe('10.213.4.2');
   expect(await publishAddress('localhost')).toMatch(/^127\./);
+  // Never every interface, nor a public address: Docker's published ports pass by the firewall.
+  await expect(publishAddress('0.0.0.0')).rejects.toThrow(/private address/);
+  await expect(publishAddress('203.0.113.7')).rejects.toThrow(/private address/);
+  expect(['10.0.0.1', '172.31.255.1', '192.168.1.2', '100.100.1.1', '127.0.0.2'].every(privateIPv4)).toBe(true);
+  expect(['0.0.0.0', '172.32.0.1', '8.8.8.8', '100.128.0.1', '192.169.0.1'].some(privateIPv4)).toBe(false);
 });
 
 test('the hosts of a request: the apps-domain name, the own domains, then the pattern name', () => {
