@@ -43,6 +43,23 @@ function processes(): { pid: number; ppid: number; cmdline: string }[] {
  * middle of a container's start can leave a task the daemon no longer knows, whose shim nothing
  * stops. They run in sessions of their own, so stopping dockerd does not reach them.
  */
+/** A daemon that died mid-way leaves overlay and network-namespace mounts under its roots: deepest first, lazily. */
+export function unmountUnder(dir: string): void {
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(dir))
+    .sort()
+    .reverse();
+  for (const m of mounts) {
+    try {
+      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+    } catch {
+      // gone with its parent
+    }
+  }
+}
+
 export function killStrayShims(execRoot: string): void {
   const all = processes();
   for (const shim of all.filter((p) => p.cmdline.includes('containerd-shim') && p.cmdline.includes(execRoot))) {
@@ -128,14 +145,7 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
       }
       await proc.stop(20_000);
       killStrayShims(join(dir, 'exec'));
-      // A daemon that died mid-way leaves overlay and network-namespace mounts under its roots.
-      const mounts = readFileSync('/proc/mounts', 'utf8')
-        .split('\n')
-        .map((l) => l.split(' ')[1] ?? '')
-        .filter((m) => m.startsWith(dir))
-        .sort()
-        .reverse();
-      for (const m of mounts) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+      unmountUnder(dir);
       execSync(`ip link del ${bridge} 2>/dev/null || true; ip link del ${gateway} 2>/dev/null || true`);
       // Its cgroups (every controller's), deepest first: a cgroup goes once its children have.
       const parent = options.cgroupParent;

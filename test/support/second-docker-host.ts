@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pingDocker } from '../../src/probes.js';
 import { startProcess, waitUntilReady, type Supervised } from '../../src/services/child-process.js';
-import { killStrayShims } from './docker-daemon.js';
+import { killStrayShims, unmountUnder } from './docker-daemon.js';
 
 export interface SecondDockerHost {
   /** The namespace's address: BERTH_HOST_ADDRESS of its worker, the address it is registered at. */
@@ -72,14 +72,7 @@ export async function startSecondDockerHost(): Promise<SecondDockerHost> {
     } catch {
       // none left, or their processes already gone
     }
-    // A daemon that died mid-way leaves overlay and namespace mounts under its roots.
-    const mounts = readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1] ?? '')
-      .filter((m) => m.startsWith(dir))
-      .sort()
-      .reverse();
-    for (const m of mounts) quiet('umount', '-l', m);
+    unmountUnder(dir);
     quiet('ip', 'netns', 'del', netns);
     quiet('ip', 'link', 'del', veth);
     rmSync(dir, { recursive: true, force: true });
