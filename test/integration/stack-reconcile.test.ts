@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LABEL } from '../../src/domain/labels.js';
 import { parseRouteConfig, routeFileName, traefikRouteConfig, type RouteSpec } from '../../src/domain/route.js';
 import { serviceRouteKey, stackNamespace } from '../../src/domain/stack.js';
+import { reconcileEnvironmentWorkflowId } from '../../src/domain/workflow-ids.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { createStackApp, deployStack, type StackFixture } from '../support/stack-fixtures.js';
@@ -92,6 +93,15 @@ async function reconcileAllNow() {
   return res.body.result;
 }
 
+/** Is the stack environment's targeted reconcile (started by Docker events) running? */
+async function reconcileRunning(): Promise<boolean> {
+  const info = await berth.temporal.workflow
+    .getHandle(reconcileEnvironmentWorkflowId(fx.environmentId))
+    .describe()
+    .catch(() => null);
+  return info?.status.name === 'RUNNING';
+}
+
 async function events(drift: string) {
   const res = await berth.api('GET', `/api/v1/reconcile/events?app=${fx.app}&env=${fx.env}&drift=${drift}`);
   return res.body.items as { action: string; trigger: string; detail: Record<string, unknown> }[];
@@ -133,18 +143,30 @@ describe('Docker events', () => {
     const file = join(berth.config.traefik.routesDir, routeFileName(berth.config.instance, key));
     const stale = parseRouteConfig(key, readFileSync(file, 'utf8'));
     // The address a replaced task had, as a rollout's route keeps it; Traefik answers 502 now.
+    // The test before killed a task: its environment's reconcile (passes re-armed by each of the
+    // task's events) must be over, or it heals the route planted here before Traefik loads it.
+    await waitFor('the reconcile of the killed task to end', async () => !(await reconcileRunning()), 30_000, 100);
     const staleText = JSON.stringify(traefikRouteConfig({ ...(stale as RouteSpec), servers: ['http://127.0.0.1:9'] }));
     writeFileSync(file, staleText);
+    let replanted = 0;
+    let last = '';
     await waitFor(
       'Traefik to route to nothing',
       async () => {
-        // A late Docker event of the test before may heal the route first: put the stale one back.
-        if (readFileSync(file, 'utf8') !== staleText) writeFileSync(file, staleText);
-        return (await throughTraefik(fx.host)).status !== 200;
+        // A late Docker event may still heal the route first: put the stale one back.
+        if (readFileSync(file, 'utf8') !== staleText) {
+          writeFileSync(file, staleText);
+          replanted++;
+        }
+        const res = await throughTraefik(fx.host);
+        last = `HTTP ${String(res.status)} ${res.body.trim().slice(0, 40)} (planted ${replanted + 1} times)`;
+        return res.status !== 200;
       },
       10_000,
       20,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}; last answer: ${last}`);
+    });
     const [victim] = await runningTasks('web');
     const killedAt = Date.now();
     execFileSync(DOCKER, ['kill', victim as string]);
