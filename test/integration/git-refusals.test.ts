@@ -106,6 +106,7 @@ describe('up-front variable checks for git deploys', () => {
     expect(delivery.outcome, delivery.message).toBe('deployed');
     const d = await waitForDeployment(berth, delivery.results[0].deploymentId, 120_000);
     expect(d.status, d.message).toBe('succeeded');
-    expect(statusesOf(sha).map((s) => s.state)).toContain('success');
+    // The success status is reported after the deployment's row is marked, so it is waited for.
+    await waitFor('the success commit status', async () => (statusesOf(sha).some((s) => s.state === 'success') ? true : undefined));
   }, 150_000);
 });
