@@ -6,12 +6,13 @@ import { invalid } from './errors.js';
 
 /**
  * Refuses (400) a host that is not registered or is draining; null (the installation's own host)
- * always fits. Static sites (served by the installation's nginx) and stacks (published on the
- * Swarm's loopback) run on the installation's own host only, for now.
+ * always fits. A static site placed on another host is unpacked and served there (its worker runs
+ * the static server: BERTH_STATIC_SERVE); stacks (published on the Swarm's loopback) run on the
+ * installation's own host only, for now.
  */
 export async function assertPlacement(db: Db, hostId: string | null | undefined, app: { kind: string }, ownHostId: string): Promise<void> {
   if (hostId == null) return;
-  if ((app.kind === 'static' || app.kind === 'stack') && hostId !== ownHostId) {
+  if (app.kind === 'stack' && hostId !== ownHostId) {
     throw invalid(`${app.kind} apps run on the installation's own host (${ownHostId}) only`, [{ path: 'hostId', message: `a ${app.kind} app cannot be placed on another host` }]);
   }
   const host = await getHost(db, hostId);

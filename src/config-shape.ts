@@ -159,6 +159,8 @@ export interface StaticConfig {
   port: number;
   url: string;
   nginxBinary: string;
+  /** A host's worker runs the static server itself, on the host's address (BERTH_STATIC_SERVE). */
+  serve: boolean;
   limits: ArchiveLimits;
 }
 

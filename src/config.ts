@@ -100,6 +100,7 @@ const envSchema = z.object({
   BERTH_DOCKER_EVENTS: bool.default(true),
   BERTH_STATIC_PORT: port.default(7483),
   BERTH_STATIC_URL: url.optional(),
+  BERTH_STATIC_SERVE: bool.default(false),
   BERTH_NGINX_BINARY: z.string().min(1).default('/usr/sbin/nginx'),
   BERTH_STATIC_MAX_ARCHIVE_MB: megabytes.default(512),
   BERTH_STATIC_MAX_UNPACKED_MB: megabytes.default(2048),
@@ -252,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.BERTH_STATIC_PORT,
       url: (e.BERTH_STATIC_URL ?? `http://127.0.0.1:${e.BERTH_STATIC_PORT}`).replace(/\/$/, ''),
       nginxBinary: e.BERTH_NGINX_BINARY,
+      serve: e.BERTH_STATIC_SERVE,
       limits: {
         archiveBytes: Math.floor(e.BERTH_STATIC_MAX_ARCHIVE_MB * 1024 * 1024),
         unpackedBytes: Math.floor(e.BERTH_STATIC_MAX_UNPACKED_MB * 1024 * 1024),

@@ -10,7 +10,8 @@ import { sitePaths } from '../../src/static/site-paths.js';
 import { createPrepareRelease, type SiteRef } from './prepare-release.js';
 import { createHealStaticSite } from './heal-site.js';
 import { createPruneReleases } from './prune-releases.js';
-import { incomingDirs, removeStaleUploads } from './stale-uploads.js';
+import { incomingDirs, removeStaleUploads, UPLOAD_GRACE_MS } from './stale-uploads.js';
+import { dropStaleUploads, dropUpload } from '../../db/queries/static-uploads.js';
 import { createSwitchRelease } from './switch-release.js';
 import { createVerifySite } from './verify-site.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
@@ -44,6 +45,8 @@ export function createStaticActivities(deps: StaticDeps) {
       return withHeartbeat(async () => {
         const stale: string[] = [];
         for (const dir of await incomingDirs(staticDir)) stale.push(...(await removeStaleUploads(db, dir, { dryRun: input.dryRun })));
+        // Archives on their way to another host (any host's sweep may take them: one database).
+        for (const id of await dropStaleUploads(db, { graceMs: UPLOAD_GRACE_MS, dryRun: input.dryRun })) stale.push(`static_uploads:${id}`);
         return stale;
       });
     },
@@ -56,6 +59,7 @@ export function createStaticActivities(deps: StaticDeps) {
       }
       await rm(join(paths.releases, `.${input.releaseId}.partial`), { recursive: true, force: true });
       await rm(paths.staged(input.deploymentId), { force: true });
+      await dropUpload(db, input.deploymentId);
     },
   };
 }

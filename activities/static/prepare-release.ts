@@ -18,6 +18,7 @@ import { sitePaths } from '../../src/static/site-paths.js';
 import { verifyTree } from '../../src/static/verify-tree.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
+import { dropUpload, restoreUpload } from '../../db/queries/static-uploads.js';
 import { createStaticRelease, type StaticReleaseSpec } from './release-store.js';
 
 export interface SiteRef {
@@ -76,7 +77,11 @@ export function createPrepareRelease(deps: { db: Db; staticDir: string; limits: 
       const done = await exists(releaseDir);
       // receive: the staged archive is the one the API checked
       if (!done) {
-        if (!(await exists(staged))) throw permanentFailure('NotFound', `the uploaded archive of ${deploymentId} is gone (was it cancelled?)`);
+        // A site placed on another host than the API's: its archive waits in the database.
+        if (!(await exists(staged))) {
+          await mkdir(paths.incoming, { recursive: true });
+          if (!(await restoreUpload(db, deploymentId, staged))) throw permanentFailure('NotFound', `the uploaded archive of ${deploymentId} is gone (was it cancelled?)`);
+        }
         const sum = await sha256Of(staged, signal);
         if (sum !== artifact.sha256) throw permanentFailure('ArchiveRejected', `staged archive changed since upload (sha256 ${sum}, expected ${artifact.sha256})`);
       }
@@ -121,6 +126,7 @@ export function createPrepareRelease(deps: { db: Db; staticDir: string; limits: 
         ]);
       }
       await rm(staged, { force: true });
+      await dropUpload(db, deploymentId);
       return { release, previousReleaseId: await readCurrent(paths), phases: recorded };
     });
   };

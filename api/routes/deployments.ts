@@ -16,6 +16,7 @@ import { appKindRunsCanary, resolveCanary } from '../../src/domain/canary.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { ARCHIVE_MEDIA_TYPES, isArchiveUpload, receiveUpload } from '../archive-upload.js';
+import { dropUpload, stashUpload } from '../../db/queries/static-uploads.js';
 import { acceptedBody, baseRequest } from '../deploy-requests.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
@@ -102,12 +103,19 @@ export function deploymentRoutes(deps: AppDeps) {
         if (!archive) throw invalid(`app ${a.name} is a static site: send its .tar.gz with content-type application/gzip`);
         const base = await baseRequest(db, config, a, env);
         const artifact = await receiveUpload(c, config, { appName: a.name, environmentName: env.name, deploymentId: base.deploymentId });
+        const staged = sitePaths(config.static.dir, a.name, env.name).staged(base.deploymentId);
         try {
+          // Another host unpacks it on its own disk: the archive travels through the database.
+          if (base.hostId !== config.hostId) {
+            await stashUpload(db, base.deploymentId, staged);
+            await rm(staged, { force: true });
+          }
           const done = await submitToLane(temporal, { ...base, kind: 'deploy', artifact });
           return c.json(accepted(done.deploymentId, done.workflowId), 202);
         } catch (err) {
           // Not queued: the staged archive must not outlive the request.
-          await rm(sitePaths(config.static.dir, a.name, env.name).staged(base.deploymentId), { force: true });
+          await rm(staged, { force: true });
+          await dropUpload(db, base.deploymentId);
           throw err;
         }
       }

@@ -8,6 +8,7 @@ export * from './deployment-phases.js';
 export * from './deployment-logs.js';
 export * from './reconcile-events.js';
 export * from './static-releases.js';
+export * from './static-uploads.js';
 export * from './github-apps.js';
 export * from './github-states.js';
 export * from './github-installations.js';

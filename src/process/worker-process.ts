@@ -26,6 +26,8 @@ import { createHostNotices } from '../../activities/notify/host-notices.js';
 import { startRuntimeWatch } from './runtime-watch.js';
 import { startSampleLoop } from './sample-loop.js';
 import { publishAddress } from '../host-addresses.js';
+import { startStaticServer } from '../services/static-server.js';
+import { join } from 'node:path';
 
 /**
  * hostOnly: a host's own worker (`berth worker --host ID`): that host's activities only; the
@@ -39,6 +41,10 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   const sealedNow = await sealPlainSecretValues(database.db, createSecretBox(keys.ring));
   if (sealedNow > 0) log.warn({ count: sealedNow }, 'secret variables stored in plain text were sealed');
   const publishIp = await publishAddress(config.host.address);
+  // A host serving static sites runs the static server itself, on its private address only.
+  const staticServer = config.static.serve
+    ? await startStaticServer(config.static.nginxBinary, { dir: join(config.dataDir, 'static-server'), staticDir: config.static.dir, port: config.static.port, address: publishIp })
+    : null;
   const deps = {
     db: database.db,
     docker,
@@ -48,7 +54,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     instance: config.instance,
     appsDomain: config.appsDomain,
     traefik: { routesDir: config.traefik.routesDir, apiUrl: config.traefik.apiUrl, entryUrl: config.traefik.entryUrl, httpsEntryUrl: config.traefik.httpsEntryUrl },
-    static: config.static,
+    static: staticServer ? { ...config.static, url: staticServer.url } : config.static,
     box: createSecretBox(keys.ring),
     site: { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl, watchSeconds: config.deploys.watchSeconds },
     github: { apiUrl: config.github.apiUrl, webUrl: config.github.webUrl },
@@ -138,6 +144,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
       diskWatch.stop();
       keys.stop();
       await workers.shutdown();
+      await staticServer?.stop();
       await temporal.connection.close();
     },
   };

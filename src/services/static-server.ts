@@ -14,6 +14,8 @@ export interface StaticServerLayout {
   dir: string;
   staticDir: string;
   port: number;
+  /** The address it listens on: loopback beside Traefik, or a host's private address (default 127.0.0.1). */
+  address?: string;
 }
 
 const BROTLI_STATIC_MODULE = '/usr/lib/nginx/modules/ngx_http_brotli_static_module.so';
@@ -25,6 +27,7 @@ const NOT_FOUND_URI = '/.berth-not-found';
 const header = (name: string) => `$http_${name.toLowerCase().replace(/-/g, '_')}`;
 
 export function nginxConfig(layout: StaticServerLayout): string {
+  const address = layout.address ?? '127.0.0.1';
   const temp = join(layout.dir, 'tmp');
   // nginx's workers drop to `nobody` unless told otherwise; they must read what Berth unpacked.
   const user = process.getuid?.() === 0 ? `user ${userInfo().username};` : '';
@@ -88,7 +91,7 @@ http {
   }
 
   server {
-    listen 127.0.0.1:${layout.port} default_server;
+    listen ${address}:${layout.port} default_server;
     server_name _;
     root ${layout.staticDir}/$berth_site/current;
     index index.html;
@@ -118,7 +121,7 @@ http {
   }
 
   server {
-    listen 127.0.0.1:${layout.port};
+    listen ${address}:${layout.port};
     server_name ${PING_HOST};
     location / { return 204; }
   }
@@ -145,7 +148,7 @@ export async function startStaticServer(binary: string, layout: StaticServerLayo
   const file = writeNginxConfig(layout);
   const logFile = join(layout.dir, 'nginx.log');
   const proc = startProcess('nginx', binary, ['-p', layout.dir, '-e', join(layout.dir, 'error.log'), '-c', file], logFile, options);
-  const url = `http://127.0.0.1:${layout.port}`;
+  const url = `http://${layout.address ?? '127.0.0.1'}:${layout.port}`;
   await waitUntilReady(proc, () => staticServerAnswers(url), 15_000);
   return { url, process: proc, stop: () => proc.stop() };
 }

@@ -5,9 +5,9 @@
 // publishes on its address are reached from the root namespace (Traefik, health probes) as
 // another machine's would be. stop() removes everything it made, also after a failed start.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pingDocker } from '../../src/probes.js';
 import { startProcess, waitUntilReady, type Supervised } from '../../src/services/child-process.js';
@@ -21,6 +21,11 @@ export interface SecondDockerHost {
   netns: string;
   /** Copies images from the machine's daemon. */
   load(...images: string[]): void;
+  /**
+   * A wrapper script that runs `binary` inside the namespace (exec, so its pid is the program's):
+   * what a worker of this host starts there listens on the host's address as on its own machine.
+   */
+  inNamespace(binary: string): string;
   /** `docker` against its daemon; stdout. */
   docker(...args: string[]): string;
   stop(): Promise<void>;
@@ -119,6 +124,11 @@ export async function startSecondDockerHost(): Promise<SecondDockerHost> {
     netns,
     load(...images) {
       execFileSync('/bin/sh', ['-c', `/usr/bin/docker save "$@" | /usr/bin/docker -H unix://${socket} load -q`, 'save', ...images], { stdio: 'pipe' });
+    },
+    inNamespace(binary) {
+      const script = join(dir, `in-netns-${basename(binary)}`);
+      writeFileSync(script, `#!/bin/sh\nexec /usr/bin/nsenter --net=/var/run/netns/${netns} ${binary} "$@"\n`, { mode: 0o755 });
+      return script;
     },
     docker: (...a) => run('/usr/bin/docker', '-H', `unix://${socket}`, ...a),
     stop,
