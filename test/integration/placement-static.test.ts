@@ -102,7 +102,7 @@ test('the static server of h2 listens on h2’s address only, inside its namespa
 });
 
 test('a static site placed on h2 is unpacked on h2’s disk and served from h2 through Traefik', async () => {
-  site = await createStaticApp(berth, { app: 'far-site', environment: { hostId: 'h2' } });
+  site = await createStaticApp(berth, { app: 'far-site', environment: { hostId: 'h2', watch: { seconds: 2 } } });
   expect((await berth.api('GET', site.base)).body).toMatchObject({ hostId: 'h2', placement: 'h2' });
   const d = await waitForDeployment(berth, await deployArchive(berth, site, v1), 90_000);
   expect(d.status, d.message).toBe('succeeded');
@@ -136,6 +136,8 @@ test('v2 on h2 under steady load drops no request; a rollback brings v1 back fro
   await new Promise((r) => setTimeout(r, 500));
   const result = await load.stop();
   expect(d.status, d.message).toBe('succeeded');
+  // Confirmed and watched (2 s) by h2's worker before it counts as done.
+  expect(d.phases.filter((p: { phase: string }) => ['confirm', 'watch'].includes(p.phase)).map((p: { outcome: string }) => p.outcome)).toEqual(['succeeded', 'succeeded']);
   expect(result.failures).toEqual([]);
   expect(result.failed).toBe(0);
   expect(result.sent).toBeGreaterThan(50);

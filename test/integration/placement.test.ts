@@ -74,12 +74,12 @@ test('an unknown or draining host is refused and nothing changes', async () => {
   expect(draining.status).toBe(400);
   expect(draining.body.error.message).toMatch(/draining/);
   expect((await berth.api('GET', '/api/v1/apps/refused/environments/prod')).status).toBe(404);
-  // A static site is served by the installation's own nginx: it stays on the installation's host.
-  expect((await berth.api('POST', '/api/v1/apps', { project: 'p-refused', name: 'refused-site', kind: 'static' })).status).toBe(201);
-  const site = await berth.api('POST', '/api/v1/apps/refused-site/environments', { name: 'prod', hostId: 'h2' });
-  expect(site.status).toBe(400);
-  expect(site.body.error.issues).toEqual([{ path: 'hostId', message: 'a static app cannot be placed on another host' }]);
-  expect((await berth.api('GET', '/api/v1/apps/refused-site/environments/prod')).status).toBe(404);
+  // A stack runs on the installation's Swarm: it stays on the installation's host.
+  expect((await berth.api('POST', '/api/v1/apps', { project: 'p-refused', name: 'refused-stack', kind: 'stack', compose: 'services:\n  a: { image: x }\n' })).status).toBe(201);
+  const stack = await berth.api('POST', '/api/v1/apps/refused-stack/environments', { name: 'prod', hostId: 'h2' });
+  expect(stack.status).toBe(400);
+  expect(stack.body.error.issues).toEqual([{ path: 'hostId', message: 'a stack app cannot be placed on another host' }]);
+  expect((await berth.api('GET', '/api/v1/apps/refused-stack/environments/prod')).status).toBe(404);
 
   const made = await berth.api('POST', '/api/v1/apps/refused/environments', { name: 'prod' });
   expect(made.status).toBe(201);
