@@ -59,6 +59,10 @@ describe('nginx configuration', () => {
     expect(text).toContain('autoindex off;');
     expect(text).not.toMatch(/open_file_cache\s+max/);
   });
+  test('on a host serving its own sites, it listens on that host’s private address only', () => {
+    const onHost = nginxConfig({ dir: '/d', staticDir: '/s', port: 7483, address: '10.0.0.12' });
+    expect([...onHost.matchAll(/listen ([^;]+);/g)].map((m) => m[1])).toEqual(['10.0.0.12:7483 default_server', '10.0.0.12:7483']);
+  });
   test('the fingerprint pattern is the one the unit tests exercise', () => {
     expect(text).toContain('"~(?:^/_next/static/|');
   });
