@@ -19,13 +19,13 @@ import { RELEASE_HEADER, SITE_HEADER } from '../../src/domain/static-site.js';
 import { readCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
-import { siteArchive } from '../support/archives.js';
+import { siteArchive, tarGz } from '../support/archives.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import type { AppFixture } from '../support/fixtures.js';
 import { freePort } from '../support/free-port.js';
 import { startLoad } from '../support/load.js';
 import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
-import { createStaticApp, deployArchive, filesUnder } from '../support/static-sites.js';
+import { createStaticApp, deployArchive, filesUnder, uploadArchive } from '../support/static-sites.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
@@ -46,7 +46,11 @@ beforeAll(async () => {
   // The installation's own static server runs too: the test shows it does not have h2's site.
   berth = await startBerth({ staticServer: true });
   expect((await berth.api('POST', '/api/v1/hosts', { id: 'h2', address: h2.address })).status).toBe(201);
-  worker = await berth.spawnWorker(
+  worker = await startH2Worker();
+}, 180_000);
+
+function startH2Worker(): Promise<ChildProcess> {
+  return berth.spawnWorker(
     {
       DOCKER_SOCKET: h2.socket,
       BERTH_HOST_ADDRESS: h2.address,
@@ -59,7 +63,7 @@ beforeAll(async () => {
     },
     ['--host', 'h2'],
   );
-}, 180_000);
+}
 
 afterAll(async () => {
   if (worker && worker.exitCode === null) {
@@ -171,6 +175,31 @@ test('reconcile heals the site on h2: a removed `current` and a removed route co
   expect(readFileSync(routeFile, 'utf8')).toContain(`http://${h2.address}:${h2StaticPort}`);
   await waitFor('v1 through Traefik again', async () => (await body().catch(() => '')) === 'site v1', 30_000);
   expect(await nothingOnH1()).toEqual([]);
+});
+
+test('h2’s static server lives with its worker: SIGKILLed, the site is down; the worker back, it serves again', async () => {
+  const exited = new Promise((r) => worker?.once('exit', r));
+  worker?.kill('SIGKILL');
+  await exited;
+  // Its watchdog takes nginx down with it (nothing is left holding the port for the next start).
+  await waitFor('h2’s static server gone', async () => (await askServer(`http://${h2.address}:${h2StaticPort}`).catch(() => null)) === null, 15_000);
+  const startedAt = Date.now();
+  worker = await startH2Worker();
+  await waitFor('v1 through Traefik from h2 again', async () => (await body().catch(() => '')) === 'site v1', 30_000);
+  console.log(`placement-static: h2 worker restarted, site served again ${Date.now() - startedAt} ms after the restart began`);
+  expect(await askServer(`http://${h2.address}:${h2StaticPort}`)).toEqual({ status: 200, release: releases.v1 });
+});
+
+test('a refused archive for a site on h2 changes nothing: no stash, no file on either host', async () => {
+  const before = await berth.api('GET', site.base);
+  const res = await uploadArchive(berth, site, tarGz([{ path: '../escape.html', body: 'x' }]));
+  expect(res.status).toBe(400);
+  expect(res.body.error.issues[0].path).toBe('../escape.html');
+  expect(await berth.database.db.select({ id: staticUploads.deploymentId }).from(staticUploads)).toEqual([]);
+  expect(await nothingOnH1()).toEqual([]);
+  expect(await filesUnder(onH2().incoming)).toEqual([]);
+  expect((await berth.api('GET', site.base)).body.liveReleaseId).toBe(before.body.liveReleaseId);
+  expect(await body()).toBe('site v1');
 });
 
 test('an archive stashed for a deployment that never ran is swept by the cleanup', async () => {
