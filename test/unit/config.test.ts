@@ -20,6 +20,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BERTH_WATCH_SECONDS: 'soon' })).toThrow(/BERTH_WATCH_SECONDS: expected seconds/);
   });
 
+  test('a worker serves static sites itself only when told (BERTH_STATIC_SERVE)', () => {
+    expect(loadConfig({}).static.serve).toBe(false);
+    expect(loadConfig({ BERTH_STATIC_SERVE: 'true' }).static.serve).toBe(true);
+    expect(() => loadConfig({ BERTH_STATIC_SERVE: 'maybe' })).toThrow(/BERTH_STATIC_SERVE/);
+  });
+
   test('every problem is named with the value that was given', () => {
     try {
       loadConfig({ BERTH_API_PORT: '0', DATABASE_URL: 'mysql://db', BERTH_APPS_DOMAIN: 'Not A Domain' });
