@@ -16,7 +16,7 @@ import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import { serviceIdentity } from './service-spec.js';
 import { stackContents, stackObjectNames } from './stack-objects.js';
-import { taskAddresses } from './task-gate.js';
+import { taskAddresses, type Task } from './task-gate.js';
 
 export interface VerifiedService {
   service: string;
@@ -44,9 +44,14 @@ export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox
           .inspect()
           .catch(() => null);
         if (!pinned) throw permanentFailure('ReleaseMismatch', `service ${service.name}: the release's image ${service.image} is not on the host`);
-        const running = await docker.listContainers({
-          filters: { label: [`com.docker.swarm.service.name=${identity.name}`, `${LABEL.specHash}=${identity.specHash}`], status: ['running'] },
-        });
+        // The tasks Swarm wants running now, of the release's spec: containers of a removed
+        // service of the same name (a rollback to a pruned spec) may still be stopping.
+        const tasks = (await docker.listTasks({ filters: { service: [identity.name], 'desired-state': ['running'] } })) as Task[];
+        const ids = tasks
+          .filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === identity.specHash)
+          .map((t) => t.Status?.ContainerStatus?.ContainerID ?? '')
+          .filter(Boolean);
+        const running = await Promise.all(ids.map(async (id) => ({ Id: id, ImageID: ((await docker.getContainer(id).inspect()) as { Image: string }).Image })));
         const strangers = running.filter((c) => c.ImageID !== pinned.Id);
         if (strangers.length > 0) {
           const found = [...new Set(strangers.map((c) => c.ImageID.slice(0, 19)))].join(', ');
