@@ -17,7 +17,7 @@ import { runDeployment, type DeployKind } from './deployment-skeleton.js';
 import { fetchCommit, withGitSource, type GitBuild } from './git-source.js';
 import { revertStack } from './revert-stack.js';
 import { rollOutServices } from './stack-scheduler.js';
-import { switchBackStack, verifyStack, watchStack, type StackScope } from './stack-verify-watch.js';
+import { rolloutOrder, switchBackStack, verifyStack, watchStack, type StackScope } from './stack-verify-watch.js';
 import { teardownStack } from './teardown-stack.js';
 
 export async function rolloutStack(request: DeployRequest): Promise<DeployResult> {
@@ -76,10 +76,8 @@ function stackSteps(request: DeployRequest, git: GitBuild | null): DeployKind {
       return switchBackStack(deploy, scope as StackScope);
     },
 
-    drain(live) {
-      const order = plan?.levels.map((level) => level.join(' + ')).join(' → ');
-      return `release ${live.number}: ${order}`;
-    },
+    // Ends the rollout phase, or (verified) nothing: verify ended it and itself.
+    drain: (live) => rolloutOrder(live, plan as StackPlan),
 
     async afterCommit({ phases, report, router, onHost }, live) {
       const exposed = Object.values(plan?.services ?? {}).filter((s) => s.expose).map((s) => s.name);

@@ -50,13 +50,19 @@ function exposedServices(request: DeployRequest, plan: StackPlan) {
     });
 }
 
+/** The rollout's order, the message its phase ends with. */
+export function rolloutOrder(live: LiveRelease, plan: StackPlan): string {
+  return `release ${live.number}: ${plan.levels.map((level) => level.join(' + ')).join(' → ')}`;
+}
+
 export async function verifyStack(deploy: Deployment, live: LiveRelease, plan: StackPlan): Promise<void> {
   // Stacks had no verify before this patch (the skeleton's own marker is older).
   if (!patched(STACK_VERIFY_WATCH)) return;
-  const { request, phases, report, router } = deploy;
+  const { request, phases, report, router, store } = deploy;
   deploy.progress('verifying');
-  const verified = await deploy.onHost(SWARM).verifyStackRelease({ report: report(phases.next('verify')), environmentId: request.environmentId, releaseId: live.id });
-  for (const s of exposedServices(request, plan)) {
+  const verified = await deploy.onHost(SWARM).verifyStackRelease({ report: report(phases.next('verify', rolloutOrder(live, plan))), environmentId: request.environmentId, releaseId: live.id });
+  const exposed = exposedServices(request, plan);
+  for (const s of exposed) {
     const servers = verified.find((v) => v.service === s.name)?.servers ?? [];
     try {
       await router.verifyRoutes({ report: report([]), environmentId: s.routeKey, hosts: s.hosts, servers });
@@ -65,6 +71,8 @@ export async function verifyStack(deploy: Deployment, live: LiveRelease, plan: S
       throw ApplicationFailure.nonRetryable(`service ${s.name}: ${why.message}`, why.type);
     }
   }
+  const routed = exposed.map((s) => `${s.name} (${s.hosts.length} host name(s))`).join(', ');
+  await store.recordPhases(report(phases.end('succeeded', `${verified.length} service(s) run the release's images${routed ? `; Traefik routes ${routed} to the new tasks alone` : ''}`)));
 }
 
 export async function watchStack(deploy: Deployment, scope: StackScope, settings: WatchSettings): Promise<WatchResult> {

@@ -128,7 +128,7 @@ describe('stack rollouts', () => {
     const result = await load.stop();
     expect(d.status).toBe('failed');
     expect(d.message).toMatch(/^service api: /);
-    expect(d.errorType).toBe('HealthCheckFailed');
+    expect(d.errorType, d.message).toBe('HealthCheckFailed');
     const byName = Object.fromEntries(d.services.map((s: { service: string; phases: unknown[] }) => [s.service, s.phases]));
     expect(byName.web).toBeUndefined(); // its level never started
     expect(byName.store.find((p: { phase: string }) => p.phase === 'revert')).toMatchObject({ outcome: 'succeeded' });
