@@ -17,6 +17,7 @@ import { createStoreActivities } from './store/index.js';
 import { createStackObjects } from './swarm/stack-objects.js';
 import { createHealStack } from './swarm/heal-stack.js';
 import { createStackServices } from './swarm/stack-services.js';
+import { createVerifyStack } from './swarm/verify-stack.js';
 import { createDeploymentLog } from './store/deployment-log.js';
 import type { RequestSite } from '../src/domain/deploy-request.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
@@ -114,6 +115,7 @@ export function createHostActivities(deps: ActivityDeps) {
     resolveStack: createResolveStack({ db, box: deps.box, site: deps.site, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
     healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
+    verifyStackRelease: createVerifyStack({ db, docker, box: deps.box }),
   };
 }
 

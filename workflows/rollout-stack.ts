@@ -6,7 +6,8 @@
 // service. After the commit the replaced services drain and are pruned. A rollback is the same
 // rollout of an earlier release; a teardown removes everything the stack owns
 // (teardown-stack.ts). A git-backed stack first fetches the commit and builds its `build:`
-// services (phase build), and reports to GitHub as git apps do (git-source.ts).
+// services (phase build), and reports to GitHub as git apps do (git-source.ts). The rollout is
+// verified before the commit and watched after it (stack-verify-watch.ts).
 import type { ResolveStackInput } from '../activities/release/resolve-stack.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
@@ -16,6 +17,7 @@ import { runDeployment, type DeployKind } from './deployment-skeleton.js';
 import { fetchCommit, withGitSource, type GitBuild } from './git-source.js';
 import { revertStack } from './revert-stack.js';
 import { rollOutServices } from './stack-scheduler.js';
+import { rolloutOrder, switchBackStack, verifyStack, watchStack, type StackScope } from './stack-verify-watch.js';
 import { teardownStack } from './teardown-stack.js';
 
 export async function rolloutStack(request: DeployRequest): Promise<DeployResult> {
@@ -27,6 +29,8 @@ function stackSteps(request: DeployRequest, git: GitBuild | null): DeployKind {
   const { deploymentId, environmentId, appId } = request;
   /** The release's plan, once resolved: what the drain note and the prune need. */
   let plan: StackPlan | null = null;
+  /** What verify, watch and the way back need, once the rollout started. */
+  let scope: StackScope | null = null;
   return {
     async beforeCommit(deploy) {
       const { phases, report } = deploy;
@@ -54,15 +58,26 @@ function stackSteps(request: DeployRequest, git: GitBuild | null): DeployKind {
       await deploy.store.recordPhases(report(phases.next('rollout')));
 
       const touched: string[] = [];
+      scope = { plan: stack.plan, touched, previousReleaseId: stack.liveReleaseId, previousDeploymentId: stack.liveDeploymentId ?? null };
       deploy.undo(revertStack(deploy, { touched, plan: stack.plan, liveReleaseId: stack.liveReleaseId }));
       await rollOutServices(request, stack.plan, stack.release.id, touched, deploy.progress);
       return stack.release;
     },
 
-    drain(live) {
-      const order = plan?.levels.map((level) => level.join(' + ')).join(' → ');
-      return `release ${live.number}: ${order}`;
+    async verify(deploy, live) {
+      await verifyStack(deploy, live, (scope as StackScope).plan);
     },
+
+    async watch(deploy, _live, settings) {
+      return watchStack(deploy, scope as StackScope, settings);
+    },
+
+    async switchBack(deploy) {
+      return switchBackStack(deploy, scope as StackScope);
+    },
+
+    // Ends the rollout phase, or (verified) nothing: verify ended it and itself.
+    drain: (live) => rolloutOrder(live, plan as StackPlan),
 
     async afterCommit({ phases, report, router, onHost }, live) {
       const exposed = Object.values(plan?.services ?? {}).filter((s) => s.expose).map((s) => s.name);

@@ -49,6 +49,8 @@ export interface ResolvedStack {
   plan: StackPlan;
   /** The release live before this deployment: what a failed rollout goes back to. */
   liveReleaseId: string | null;
+  /** The deployment that made it live: the one a post-switch watch's rollback makes live again (absent in older histories). */
+  liveDeploymentId?: string | null;
 }
 
 interface Deps {
@@ -129,7 +131,7 @@ export function createResolveStack({ db, box, site, docker, log, instance, image
 
   return async function resolveStack(input: ResolveStackInput): Promise<ResolvedStack> {
     await recordReport(db, input.report);
-    const [env] = await db.select({ live: environments.liveReleaseId }).from(environments).where(eq(environments.id, input.environmentId));
+    const [env] = await db.select({ live: environments.liveReleaseId, liveDeployment: environments.liveDeploymentId }).from(environments).where(eq(environments.id, input.environmentId));
     const releaseId = input.rollbackTo ?? (await createStackRelease({ ...input, releaseId: input.releaseId as string }));
     const release = await getStackRelease(db, box, releaseId);
     if (!release || release.environmentId !== input.environmentId) {
@@ -140,6 +142,6 @@ export function createResolveStack({ db, box, site, docker, log, instance, image
     await withHeartbeat(() => ensureSwarm(docker, log));
     const owner = { instance, appId: input.appId, environmentId: input.environmentId, namespace: stackNamespace(input.environmentId) };
     await objects.prepareObjects(owner, release.stack, stackContents(release.stack, release.variables));
-    return { release: { id: releaseId, number: release.number }, plan: release.plan, liveReleaseId: env?.live ?? null };
+    return { release: { id: releaseId, number: release.number }, plan: release.plan, liveReleaseId: env?.live ?? null, liveDeploymentId: env?.liveDeployment ?? null };
   };
 }

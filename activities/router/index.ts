@@ -26,6 +26,7 @@ import { createStandbySwitch } from './standby-switch.js';
 import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
 import { misroutedHosts } from './verify-routers.js';
 import { createWatchRelease, type WatchInput, type Watched } from './watch-release.js';
+import { createWatchStack } from './watch-stack.js';
 
 export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
 /** Entrypoint confirmation polls start this close together and back off to the maximum. */
@@ -139,6 +140,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
   return {
     ...canary,
     ...createPreviewRoutes({ db, apply, confirm }),
+    ...createWatchStack({ watch, entryUrl, httpsEntryUrl }),
     ...createStandbySwitch({ db, files, apply, entryFor: (route, host) => probeEntry(route, host, entryUrl, httpsEntryUrl), liveTimeoutMs, log }),
 
     /** Points the environment at the new servers, confirmed live and healthy through Traefik. */

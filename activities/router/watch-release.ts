@@ -11,7 +11,7 @@ import { routeName } from '../../src/domain/route.js';
 import { probeHttp } from '../../src/http-probe.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
-import { countersSince, p95Ms, readServiceCounters, type ServiceCounters } from './traefik-metrics.js';
+import { countersSince, p95Ms, readServiceCounters, sumCounters, type ServiceCounters } from './traefik-metrics.js';
 
 /** Time between two rounds of probes and metric reads. */
 export const WATCH_TICK_MS = 500;
@@ -22,6 +22,8 @@ export interface WatchTarget {
   host: string;
   /** Header (lower case) and value every passing answer carries, e.g. a static site's release. */
   header?: [string, string] | undefined;
+  /** Its own health path (a stack's services each have theirs); default: the check's. */
+  path?: string | undefined;
 }
 
 export interface WatchInput {
@@ -30,6 +32,13 @@ export interface WatchInput {
   servers: string[];
   /** Probes through these instead of the servers (a static site's host names through Traefik). */
   targets?: WatchTarget[] | undefined;
+  /** Route keys whose Traefik services the metrics are read for, summed (a stack's exposed services); default: the environment's. */
+  routeKeys?: string[] | undefined;
+  /**
+   * Failures in a row are counted per target (a stack's services fail on their own: one's
+   * answers must not reset another's streak); default: across all targets of a round.
+   */
+  streakPerTarget?: boolean | undefined;
   check: { path: string; expectedStatus: number; timeoutMs: number };
   watch: WatchSettings;
 }
@@ -48,29 +57,40 @@ export function createWatchRelease(deps: { db: Db; apiUrl: string }) {
   return async function watchRelease(input: WatchInput): Promise<Watched> {
     await recordReport(deps.db, input.report);
     return withHeartbeat(async (signal) => {
-      const service = `${routeName(input.environmentId)}@file`;
-      const baseline = await readServiceCounters(deps.apiUrl, service, signal);
+      const services = (input.routeKeys ?? [input.environmentId]).map((key) => `${routeName(key)}@file`);
+      const read = async (): Promise<ServiceCounters | null> => {
+        const each = await Promise.all(services.map((service) => readServiceCounters(deps.apiUrl, service, signal)));
+        return each.every((c) => c !== null) ? sumCounters(each as ServiceCounters[]) : null;
+      };
+      const baseline = await read();
       const probeLatencies: number[] = [];
       const figures: WatchFigures = { source: baseline ? 'traefik' : 'probes', requests: 0, errors: 0, p95Ms: null, probes: 0, failedProbes: 0, failingInARow: 0, lastProbeFailure: null };
       const deadline = Date.now() + input.watch.seconds * 1000;
       let verdict: string | null = null;
+      const streaks: number[] = [];
       while (Date.now() < deadline) {
         const targets: WatchTarget[] = input.targets ?? input.servers.map((url) => ({ url, host: '' }));
         const answers = await Promise.all(
           targets.map(async (t) => {
-            const a = await probeHttp(`${t.url}${input.check.path}`, { ...(t.host ? { host: t.host } : {}), timeoutMs: input.check.timeoutMs, expectedStatus: input.check.expectedStatus, signal });
+            const a = await probeHttp(`${t.url}${t.path ?? input.check.path}`, { ...(t.host ? { host: t.host } : {}), timeoutMs: input.check.timeoutMs, expectedStatus: input.check.expectedStatus, signal });
+            // A target with a path of its own (a stack's service) names its host name too.
+            const path = t.path ? `${t.host}${t.path}` : input.check.path;
             // An answer from anything but the watched release is a failed probe.
-            if (a.ok && t.header && a.headers[t.header[0]] !== t.header[1]) return { ...a, ok: false, reason: `answered by ${a.headers[t.header[0]] ?? 'no release'}, not ${t.header[1]}` };
-            return a;
+            if (a.ok && t.header && a.headers[t.header[0]] !== t.header[1]) return { ...a, path, ok: false, reason: `answered by ${a.headers[t.header[0]] ?? 'no release'}, not ${t.header[1]}` };
+            return { ...a, path };
           }),
         );
-        for (const a of answers) {
+        answers.forEach((a, i) => {
           figures.probes++;
           probeLatencies.push(a.ms);
-          if (a.ok) figures.failingInARow = 0;
-          else Object.assign(figures, { failedProbes: figures.failedProbes + 1, failingInARow: figures.failingInARow + 1, lastProbeFailure: `${input.check.path} ${a.reason}` });
-        }
-        const now: ServiceCounters | null = baseline ? await readServiceCounters(deps.apiUrl, service, signal) : null;
+          if (input.streakPerTarget) {
+            streaks[i] = a.ok ? 0 : (streaks[i] ?? 0) + 1;
+            figures.failingInARow = Math.max(0, ...streaks);
+          } else if (a.ok) figures.failingInARow = 0;
+          else figures.failingInARow++;
+          if (!a.ok) Object.assign(figures, { failedProbes: figures.failedProbes + 1, lastProbeFailure: `${a.path} ${a.reason}` });
+        });
+        const now: ServiceCounters | null = baseline ? await read() : null;
         if (baseline && now) {
           const since = countersSince(now, baseline);
           Object.assign(figures, { requests: since.requests, errors: since.errors, p95Ms: p95Ms(since) });

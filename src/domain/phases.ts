@@ -12,12 +12,13 @@ export const GIT_PHASES = ['queued', 'build', 'resolve', 'create', 'start', 'hea
 
 /**
  * A stack deployment: resolve (compile, pin images, record the release, prepare Swarm), rollout
- * (every service, level by level), then drain and prune; revert when the rollout failed.
+ * (every service, level by level), verify (task images, routers), then drain and prune (the
+ * watch between, when the environment has one); revert when the rollout failed.
  * A teardown records only its own phase.
  */
-export const STACK_PHASES = ['queued', 'resolve', 'rollout', 'drain', 'prune'] as const;
+export const STACK_PHASES = ['queued', 'resolve', 'rollout', 'verify', 'drain', 'prune'] as const;
 /** A stack whose compose file comes from its repository fetches the commit and builds its build: services first. */
-export const GIT_STACK_PHASES = ['queued', 'build', 'resolve', 'rollout', 'drain', 'prune'] as const;
+export const GIT_STACK_PHASES = ['queued', 'build', 'resolve', 'rollout', 'verify', 'drain', 'prune'] as const;
 /** Each service of a stack rollout: its Swarm service updated, its tasks started, health, route. */
 export const SERVICE_PHASES = ['update', 'start', 'health', 'route'] as const;
 

@@ -84,3 +84,10 @@ export async function readServiceCounters(apiUrl: string, service: string, signa
     return null;
   }
 }
+
+/** Several services' counters as one (a stack's exposed services, watched together). */
+export function sumCounters(list: ServiceCounters[]): ServiceCounters {
+  const buckets = new Map<number, number>();
+  for (const c of list) for (const [le, n] of c.buckets) buckets.set(le, (buckets.get(le) ?? 0) + n);
+  return { requests: list.reduce((n, c) => n + c.requests, 0), errors: list.reduce((n, c) => n + c.errors, 0), buckets };
+}

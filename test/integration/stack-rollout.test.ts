@@ -80,7 +80,7 @@ describe('stack rollouts', () => {
     const d = await waitForDeployment(berth, id, 120_000);
     expect(d.status, d.message).toBe('succeeded');
     releases.first = d.releaseId;
-    expect(d.phases.map((p: { phase: string }) => p.phase)).toEqual(['queued', 'resolve', 'rollout', 'drain', 'prune']);
+    expect(d.phases.map((p: { phase: string }) => p.phase)).toEqual(['queued', 'resolve', 'rollout', 'verify', 'drain', 'prune']);
     expect(d.phases.find((p: { phase: string }) => p.phase === 'rollout').message).toMatch(/store → api → web/);
 
     // The order is visible in the per-service phases: each level starts after the one before is healthy.
@@ -128,7 +128,7 @@ describe('stack rollouts', () => {
     const result = await load.stop();
     expect(d.status).toBe('failed');
     expect(d.message).toMatch(/^service api: /);
-    expect(d.errorType).toBe('HealthCheckFailed');
+    expect(d.errorType, d.message).toBe('HealthCheckFailed');
     const byName = Object.fromEntries(d.services.map((s: { service: string; phases: unknown[] }) => [s.service, s.phases]));
     expect(byName.web).toBeUndefined(); // its level never started
     expect(byName.store.find((p: { phase: string }) => p.phase === 'revert')).toMatchObject({ outcome: 'succeeded' });

@@ -1,7 +1,7 @@
 // The post-switch watch's policy (src/domain/post-switch-watch.ts) and the reading of Traefik's
 // metrics it judges by (activities/router/traefik-metrics.ts), without a server.
 import { expect, test } from 'vitest';
-import { countersSince, p95Ms, serviceCounters } from '../../activities/router/traefik-metrics.js';
+import { countersSince, p95Ms, serviceCounters, sumCounters } from '../../activities/router/traefik-metrics.js';
 import { DEFAULT_WATCH, MIN_REQUESTS, resolveWatch, watchVerdict, type WatchFigures } from '../../src/domain/post-switch-watch.js';
 
 const quiet: WatchFigures = { source: 'traefik', requests: 0, errors: 0, p95Ms: null, probes: 10, failedProbes: 0, failingInARow: 0, lastProbeFailure: null };
@@ -43,4 +43,13 @@ test('a service’s counters, what changed since a baseline, and the p95 bucket'
   expect(p95Ms(since)).toBe(1000);
   expect(p95Ms(countersSince(before, before))).toBeNull();
   expect(serviceCounters(exposition(1, 1, 1, 1), 'berth-env_c@file').requests).toBe(0);
+});
+
+test('a stack’s services watched together: their counters and buckets summed', () => {
+  const a = { requests: 10, errors: 1, buckets: new Map([[0.01, 8], [0.1, 10], [Infinity, 10]]) };
+  const b = { requests: 30, errors: 0, buckets: new Map([[0.01, 2], [0.1, 29], [Infinity, 30]]) };
+  const sum = sumCounters([a, b]);
+  expect(sum).toEqual({ requests: 40, errors: 1, buckets: new Map([[0.01, 10], [0.1, 39], [Infinity, 40]]) });
+  expect(p95Ms(sum)).toBe(100);
+  expect(sumCounters([])).toEqual({ requests: 0, errors: 0, buckets: new Map() });
 });

@@ -1,0 +1,73 @@
+// Part of a stack's verified "done" (the deploy skeleton's verify for kind stack): what Swarm
+// runs is the release. Every long-running service's running tasks of the release's spec were
+// made from the image the release pinned (the container's image id equals the pinned image's),
+// and there are at least as many as the service has replicas. For an exposed service, it also
+// returns where those tasks answer now, so that the routers' check (verify-routers.ts) can ask
+// Traefik whether every host name of the service leads to them alone.
+import type Docker from 'dockerode';
+import type { Db } from '../../db/client.js';
+import { getStackRelease } from '../../db/queries/stacks.js';
+import { LABEL } from '../../src/domain/labels.js';
+import type { PhaseReport } from '../../src/domain/phases.js';
+import { stackNamespace } from '../../src/domain/stack.js';
+import { permanentFailure } from '../../src/errors.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { recordReport } from '../store/deployments.js';
+import { serviceIdentity } from './service-spec.js';
+import { stackContents, stackObjectNames } from './stack-objects.js';
+import { taskAddresses, type Task } from './task-gate.js';
+
+export interface VerifiedService {
+  service: string;
+  /** Where the service's tasks of the release answer (exposed services), as a route names them. */
+  servers: string[];
+}
+
+export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox }) {
+  const { db, docker, box } = deps;
+  return async function verifyStackRelease(input: { report: PhaseReport; environmentId: string; releaseId: string }): Promise<VerifiedService[]> {
+    await recordReport(db, input.report);
+    return withHeartbeat(async (signal) => {
+      const release = await getStackRelease(db, box, input.releaseId);
+      if (!release) throw permanentFailure('ReleaseNotFound', `stack release ${input.releaseId} does not exist`);
+      const namespace = stackNamespace(input.environmentId);
+      const names = stackObjectNames(namespace, stackContents(release.stack, release.variables));
+      const plan = release.plan.services;
+      const verified: VerifiedService[] = [];
+      for (const service of Object.values(release.stack.services)) {
+        // A one-shot ran to completion in the rollout; nothing of it runs to compare.
+        if (plan[service.name]?.completes || service.replicas === 0) continue;
+        const identity = serviceIdentity(namespace, service, service.image, names);
+        const pinned = await docker
+          .getImage(service.image)
+          .inspect()
+          .catch(() => null);
+        if (!pinned) throw permanentFailure('ReleaseMismatch', `service ${service.name}: the release's image ${service.image} is not on the host`);
+        // The tasks Swarm wants running now, of the release's spec: containers of a removed
+        // service of the same name (a rollback to a pruned spec) may still be stopping.
+        const tasks = (await docker.listTasks({ filters: { service: [identity.name], 'desired-state': ['running'] } })) as Task[];
+        const ids = tasks
+          .filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === identity.specHash)
+          .map((t) => t.Status?.ContainerStatus?.ContainerID ?? '')
+          .filter(Boolean);
+        const running = await Promise.all(ids.map(async (id) => ({ Id: id, ImageID: ((await docker.getContainer(id).inspect()) as { Image: string }).Image })));
+        const strangers = running.filter((c) => c.ImageID !== pinned.Id);
+        if (strangers.length > 0) {
+          const found = [...new Set(strangers.map((c) => c.ImageID.slice(0, 19)))].join(', ');
+          throw permanentFailure('ReleaseMismatch', `service ${service.name}: ${strangers.length} task(s) run image ${found}, not the release's ${pinned.Id.slice(0, 19)}`);
+        }
+        if (running.length < service.replicas) {
+          throw permanentFailure('ReleaseMismatch', `service ${service.name}: ${running.length} task(s) of release ${release.number} run, it has ${service.replicas} replica(s)`);
+        }
+        let servers: string[] = [];
+        if (service.expose) {
+          const addresses = await taskAddresses(docker, running.map((c) => c.Id), signal);
+          servers = running.map((c) => `http://${addresses.get(c.Id)}:${service.expose?.port}`);
+        }
+        verified.push({ service: service.name, servers });
+      }
+      return verified;
+    });
+  };
+}

@@ -1,0 +1,123 @@
+// A stack's verified "done", post-switch watch and way back (the deploy skeleton's verify, watch
+// and switchBack for kind stack), behind the patch `stack-verify-watch`.
+//
+// Verify (before the commit): every long-running service's tasks run the image the release
+// pinned (on the host), and Traefik's routers for every host name of each exposed service lead
+// to that service's new tasks alone (the image kind's routers' check). A failure names the
+// service and is undone like any failure before the commit: revert-stack.ts puts every touched
+// service back as the live release runs it, routes first.
+//
+// Watch (after the commit): the exposed services through Traefik (activities/router/watch-stack.ts).
+// An exposed service of a new spec is a new Swarm service beside the previous one, which runs on
+// until the prune: the way back is first a route switch per exposed service, then the services
+// that are not exposed go back to the previous release in Swarm (a service update: they have no
+// second copy), so that the previous release's exposed services find them as they were. After
+// the drain, the rollout's undo reverts what is left (removes the new exposed services) and
+// prunes.
+import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { DeployRequest } from '../src/domain/deployment.js';
+import { serviceTls } from '../src/domain/https.js';
+import type { WatchSettings } from '../src/domain/post-switch-watch.js';
+import { serviceHosts, serviceRouteKey, type StackPlan } from '../src/domain/stack.js';
+import { SWARM, WATCH } from './activity-profiles.js';
+import type { Deployment, DeployKind, LiveRelease } from './deployment-skeleton.js';
+import { describeFailure } from './failure.js';
+
+/** Marks histories whose stack deployments verify and watch their switch; older ones committed right after the rollout. */
+export const STACK_VERIFY_WATCH = 'stack-verify-watch';
+
+/** What the rollout leaves for the steps after it. */
+export interface StackScope {
+  plan: StackPlan;
+  /** Services whose rollout started. */
+  touched: string[];
+  /** The release live before this deployment, and the deployment that made it live. */
+  previousReleaseId: string | null;
+  previousDeploymentId: string | null;
+}
+
+type WatchResult = Awaited<ReturnType<NonNullable<DeployKind['watch']>>>;
+
+/** The plan's long-running exposed services, with their route key and host names. */
+function exposedServices(request: DeployRequest, plan: StackPlan) {
+  return Object.values(plan.services)
+    .filter((s) => s.expose && !s.completes)
+    .map((s) => {
+      const expose = s.expose as NonNullable<typeof s.expose>;
+      const hosts = serviceHosts(s.name, expose, request.hosts);
+      return { name: s.name, routeKey: serviceRouteKey(request.environmentId, s.name), hosts, path: expose.path, tls: serviceTls(request.tls, hosts) };
+    });
+}
+
+/** The rollout's order, the message its phase ends with. */
+export function rolloutOrder(live: LiveRelease, plan: StackPlan): string {
+  return `release ${live.number}: ${plan.levels.map((level) => level.join(' + ')).join(' → ')}`;
+}
+
+export async function verifyStack(deploy: Deployment, live: LiveRelease, plan: StackPlan): Promise<void> {
+  // Stacks had no verify before this patch (the skeleton's own marker is older).
+  if (!patched(STACK_VERIFY_WATCH)) return;
+  const { request, phases, report, router, store } = deploy;
+  deploy.progress('verifying');
+  const verified = await deploy.onHost(SWARM).verifyStackRelease({ report: report(phases.next('verify', rolloutOrder(live, plan))), environmentId: request.environmentId, releaseId: live.id });
+  const exposed = exposedServices(request, plan);
+  for (const s of exposed) {
+    const servers = verified.find((v) => v.service === s.name)?.servers ?? [];
+    try {
+      await router.verifyRoutes({ report: report([]), environmentId: s.routeKey, hosts: s.hosts, servers });
+    } catch (err) {
+      const why = describeFailure(err);
+      throw ApplicationFailure.nonRetryable(`service ${s.name}: ${why.message}`, why.type);
+    }
+  }
+  const routed = exposed.map((s) => `${s.name} (${s.hosts.length} host name(s))`).join(', ');
+  await store.recordPhases(report(phases.end('succeeded', `${verified.length} service(s) run the release's images${routed ? `; Traefik routes ${routed} to the new tasks alone` : ''}`)));
+}
+
+export async function watchStack(deploy: Deployment, scope: StackScope, settings: WatchSettings): Promise<WatchResult> {
+  const { request, phases, report, store } = deploy;
+  const services = exposedServices(request, scope.plan);
+  const skip = !patched(STACK_VERIFY_WATCH)
+    ? 'not watched (deployment started before stacks had a watch)'
+    : !scope.previousReleaseId || !scope.previousDeploymentId
+      ? 'no previous release to go back to'
+      : services.length === 0
+        ? 'no exposed service to watch'
+        : null;
+  if (skip) {
+    await store.recordPhases(report(phases.skip('watch', skip)));
+    return { verdict: null, skipped: true, summary: skip, phases: [] };
+  }
+  return proxyActivities<ControlActivities>(WATCH).watchStackRelease({
+    report: report(phases.next('watch')),
+    environmentId: request.environmentId,
+    deploymentId: request.deploymentId,
+    services: services.map(({ routeKey, hosts, path, tls }) => ({ routeKey, hosts, path, tls })),
+    watch: settings,
+  });
+}
+
+export async function switchBackStack(deploy: Deployment, scope: StackScope): Promise<{ deploymentId: string } | null> {
+  const { request, router } = deploy;
+  const { deploymentId, environmentId, appId } = request;
+  if (!scope.previousReleaseId || !scope.previousDeploymentId) return null;
+  const touched = new Set(scope.touched);
+  // Routes first: the previous release's exposed services still run. A service new in this
+  // release has no route to go back to; its route goes.
+  await Promise.all(
+    exposedServices(request, scope.plan)
+      .filter((s) => touched.has(s.name))
+      .map(async (s) => {
+        const back = await router.switchBack({ environmentId: s.routeKey, deploymentId });
+        if (!back) await router.restoreRoute({ environmentId: s.routeKey, deploymentId });
+      }),
+  );
+  const swarm = deploy.onHost(SWARM);
+  await Promise.all(
+    scope.touched
+      .filter((service) => !scope.plan.services[service]?.expose)
+      .map((service) => swarm.revertStackService({ appId, environmentId, service, deploymentId, liveReleaseId: scope.previousReleaseId })),
+  );
+  return { deploymentId: scope.previousDeploymentId };
+}
