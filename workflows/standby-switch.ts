@@ -1,6 +1,9 @@
 // A rollback to the environment's hot standby, run by the lane itself while it is idle: the
-// standby's containers run and answer already, so the route's switch (a local activity beside
-// the lane: activities/router/standby-switch.ts) is all that makes the release live. No deploy
+// standby's containers run and answer already, so the route's switch
+// (activities/router/standby-switch.ts) is all that makes the release live. In the workflow
+// task that accepts the request one local activity records it, checks and writes the route
+// file; the lane answers the API while Traefik loads the file, and an activity of the lane's
+// own queue (dispatched eagerly, with that answer) confirms it through Traefik. No deploy
 // workflow starts and no host activity runs before traffic moves — the two hops that were
 // most of a warm rollback's time. The lane stays the one place that serialises an
 // environment's deployments: it runs no other deployment until this one has ended

@@ -1,8 +1,11 @@
 // The route-only rollback: the release asked for is the environment's hot standby, its
 // containers still run, so making it live again is the switch of the route alone — no
-// container is created or started. The lane runs this as a local activity beside itself
-// (workflows/standby-switch.ts), which spares the deploy workflow's start and the host's
-// task queue; the deployment is still one row with its phases, recorded here.
+// container is created or started. The lane runs it itself (workflows/standby-switch.ts): the
+// checks and the route file in a local activity of the workflow task that accepts the
+// rollback, the confirmation through Traefik as an activity of its own queue after the API has
+// its answer (or, in histories from before, the whole switch as one local activity). That
+// spares the deploy workflow's start and the host's task queue; the deployment is still one
+// row with its phases, recorded here.
 //
 // Anything that does not hold — the window closed, the route in place is not the one whose
 // predecessor is the standby, a standby server that does not pass its health check, a
