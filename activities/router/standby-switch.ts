@@ -33,6 +33,13 @@ import type { RouteFiles } from './route-files.js';
  */
 const CONFIRM_POLL_MS = 2;
 
+/**
+ * As the lane's own task the confirmation is off the caller's path (the API has answered, the
+ * client sees Traefik's answer itself): a slower poll leaves the CPU to the answer and the
+ * caller, while the lane still frees within a poll of Traefik serving the route.
+ */
+const CONFIRM_POLL_TASK_MS = 10;
+
 /** When the switch began, its checks passed and its route was written (epoch ms, fractional). */
 export interface WriteTimes {
   started: number;
@@ -85,7 +92,7 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
   }
 
   /** Answers through the entrypoint come from the route's deployment and pass the health check. */
-  async function confirm(route: RouteSpec, check: { path: string; expectedStatus: number; timeoutMs: number }, signal: AbortSignal, beat: () => void): Promise<void> {
+  async function confirm(route: RouteSpec, check: { path: string; expectedStatus: number; timeoutMs: number }, { signal, beat, pollMs }: ReturnType<typeof activityContext>): Promise<void> {
     const host = route.hosts[0] as string;
     const url = `${entryFor(route, host)}${check.path}`;
     const deadline = Date.now() + liveTimeoutMs;
@@ -98,7 +105,7 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       if (from === route.deploymentId) throw new Error(`through Traefik, ${host}${check.path} answered ${res.reason}`);
       last = res.reason ?? `answered from ${String(from)}`;
       beat();
-      await sleep(CONFIRM_POLL_MS, undefined, { signal });
+      await sleep(pollMs, undefined, { signal });
     }
     throw new Error(`Traefik did not serve the route within ${liveTimeoutMs} ms (${last})`);
   }
@@ -106,7 +113,7 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
   /** The cancellation signal and a heartbeat (as the lane's own task; a local activity has none). */
   function activityContext() {
     const ctx = Context.current();
-    return { signal: ctx.cancellationSignal, beat: () => (ctx.info.isLocal ? undefined : ctx.heartbeat()) };
+    return { signal: ctx.cancellationSignal, beat: () => (ctx.info.isLocal ? undefined : ctx.heartbeat()), pollMs: ctx.info.isLocal ? CONFIRM_POLL_MS : CONFIRM_POLL_TASK_MS };
   }
 
   /** Checks and writes the standby's route (or finds it written by an earlier attempt); a string says why not. */
@@ -141,7 +148,7 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
   }
 
   /** Waits until Traefik serves the written route, then makes the release live; not served: the previous route goes back. */
-  async function confirmRoute(request: DeployRequest, w: Written, { signal, beat }: ReturnType<typeof activityContext>): Promise<StandbySwitch> {
+  async function confirmRoute(request: DeployRequest, w: Written, context: ReturnType<typeof activityContext>): Promise<StandbySwitch> {
     const { deploymentId, environmentId } = request;
     const releaseId = request.releaseId as string;
     const now = Date.now();
@@ -156,7 +163,7 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       ],
     });
     try {
-      await confirm(w.route, w.check, signal, beat);
+      await confirm(w.route, w.check, context);
     } catch (err) {
       await running.catch(() => undefined);
       const saved = await files.readPrevious(environmentId);
