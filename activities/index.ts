@@ -132,8 +132,10 @@ export function createControlActivities(deps: ActivityDeps) {
   const hostApis = createHostApis({ db: deps.db, box: deps.box });
   const hostFeedback = createGiteaFeedback(hostApis);
   const github = createGitHubActivities(deps).activities;
+  const router = createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) });
+  const noticed = withNotices({ store, reconcile: reconcileStore, previews }, notices);
   return {
-    ...createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) }),
+    ...router,
     ...store,
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),
@@ -146,7 +148,15 @@ export function createControlActivities(deps: ActivityDeps) {
     ...createLaneActivities({ temporal: deps.temporal }),
     ...previews,
     // Where events happen, the same writes that also emit them.
-    ...withNotices({ store, reconcile: reconcileStore, previews }, notices),
+    ...noticed,
+    /**
+     * A rollback to the standby, in the lane's workflow task: recorded as any request, then its
+     * route written — one local activity, not two (workflows/standby-switch.ts).
+     */
+    async recordStandbyRollback(input: Parameters<typeof noticed.enqueueDeployment>[0]) {
+      await noticed.enqueueDeployment(input);
+      return router.writeStandbyRoute({ request: input.request });
+    },
     ...createNotificationActivities({ db: deps.db, box: deps.box, endpoints: notifications.endpoints, log: notifyLog }),
     ...createPruneHistory(deps.db, deps.log.child({ component: 'retention' })),
     ...createCertificateNotices({ db: deps.db, emitter, appsDomain: deps.appsDomain, httpsEntryUrl: deps.traefik.httpsEntryUrl, httpsPort: deps.site.httpsPort, publicUrl: deps.site.publicUrl }),

@@ -60,6 +60,24 @@ export const STANDBY_SWITCH: LocalActivityOptions = {
   retry: { ...RETRY, initialInterval: '100ms', maximumAttempts: 3 },
 };
 
+/**
+ * The switch's first half with the request's record, a local activity in the workflow task
+ * that accepts the rollback: a database write and the checks, retried as store writes are.
+ */
+export const STANDBY_RECORD: LocalActivityOptions = { ...STORE, startToCloseTimeout: '30s' };
+
+/**
+ * The same switch as an activity of the lane's own task queue, handed to the lane's worker in
+ * the answer to the workflow task that accepted the rollback (eager dispatch): recorded before
+ * it runs, and the API's answer need not wait for it. It beats while it waits for Traefik, so a
+ * worker killed mid-switch is noticed in seconds and the retry finds its own route written.
+ */
+export const STANDBY_SWITCH_TASK: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  heartbeatTimeout: '3s',
+  retry: { ...RETRY, initialInterval: '100ms', maximumAttempts: 3 },
+};
+
 /** Fetching and building a commit: long, heartbeating (a build prints nothing for minutes at times). */
 export const BUILD: ActivityOptions = { ...DOCKER, startToCloseTimeout: '70m', heartbeatTimeout: '10s', retry: { ...RETRY, maximumAttempts: 3 } };
 

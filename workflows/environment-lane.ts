@@ -7,6 +7,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyLocalActivities,
   setHandler,
   ParentClosePolicy,
@@ -20,7 +21,8 @@ import { DEPLOY_WORKFLOWS, type LaneInput } from '../src/domain/workflow-contrac
 import { deployWorkflowId } from '../src/domain/workflow-ids.js';
 import { STORE } from './activity-profiles.js';
 import { startChildWorkflow } from './child-workflows.js';
-import { finishStandbySwitch, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
+import type { WriteTimes } from '../activities/router/standby-switch.js';
+import { finishStandbySwitch, recordStandbyRollback, STANDBY_ANSWER_FIRST, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
 import {
   abortDeploySignal,
   cancelDeploymentUpdate,
@@ -51,6 +53,35 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     completed,
   }));
 
+  /** Queues a request in its arrival order, as its policy coalesces it; a newer winner may stop the running deploy. */
+  async function enqueue(seq: number, request: DeployRequest): Promise<void> {
+    const decision = coalesce(queued, { seq, request });
+    queued = decision.queued;
+    if (decision.superseded.length) {
+      await store.dropQueued({ deploymentIds: decision.superseded, status: 'superseded', by: decision.winner, at: Date.now() });
+    }
+    if (current && request.queuePolicy === 'latest-wins' && request.cancelSuperseded && decision.winner === request.deploymentId) {
+      // The running deploy may have just ended (its completion not yet seen here): nothing to stop.
+      await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId))
+        .signal(abortDeploySignal, { kind: 'superseded', by: request.deploymentId })
+        .catch(() => undefined);
+    }
+  }
+
+  /** The lane's own switch to the standby once the API has its answer; not switched: the ordinary rollback, in its turn. */
+  async function runStandbySwitch(seq: number, request: DeployRequest, written: WriteTimes): Promise<void> {
+    const switched = await switchToStandby(request, written);
+    if (switched) {
+      // The deployment records its own end; the lane only moves on.
+      await finishStandbySwitch(request, switched).catch(() => undefined);
+      completed++;
+      ranThisRun++;
+    }
+    current = null;
+    switching = null;
+    if (!switched) await enqueue(seq, request);
+  }
+
   setHandler(
     requestDeployUpdate,
     async (request) => {
@@ -62,9 +93,13 @@ export async function environmentLane(input: LaneInput): Promise<void> {
         current = request;
         switching = request.deploymentId;
       }
+      // Since STANDBY_ANSWER_FIRST the route-only rollback is recorded and its route written in
+      // one local activity (undefined: not taken that way; null: not written, the reason logged).
+      let written: WriteTimes | null | undefined;
       arriving++;
       try {
-        await store.enqueueDeployment({ request, at: Date.now() });
+        if (direct && patched(STANDBY_ANSWER_FIRST)) written = await recordStandbyRollback(request);
+        else await store.enqueueDeployment({ request, at: Date.now() });
       } catch (err) {
         // Not recorded (the database away through every attempt): the caller is told; the lane stays free.
         if (direct) {
@@ -75,7 +110,12 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       } finally {
         arriving--;
       }
-      if (direct) {
+      if (written) {
+        // The API has its answer now, while Traefik loads the route; the lane's own task confirms it.
+        void runStandbySwitch(seq, request, written).catch(() => undefined);
+        return { deploymentId: request.deploymentId, workflowId: workflowInfo().workflowId };
+      }
+      if (direct && written === undefined) {
         const switched = await switchToStandby(request);
         if (switched) {
           void finishStandbySwitch(request, switched)
@@ -88,21 +128,13 @@ export async function environmentLane(input: LaneInput): Promise<void> {
             });
           return { deploymentId: request.deploymentId, workflowId: workflowInfo().workflowId };
         }
+      }
+      if (direct) {
         // Not switched (the reason is recorded): the ordinary rollback, queued like any request.
         current = null;
         switching = null;
       }
-      const decision = coalesce(queued, { seq, request });
-      queued = decision.queued;
-      if (decision.superseded.length) {
-        await store.dropQueued({ deploymentIds: decision.superseded, status: 'superseded', by: decision.winner, at: Date.now() });
-      }
-      if (current && request.queuePolicy === 'latest-wins' && request.cancelSuperseded && decision.winner === request.deploymentId) {
-        // The running deploy may have just ended (its completion not yet seen here): nothing to stop.
-        await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId))
-          .signal(abortDeploySignal, { kind: 'superseded', by: request.deploymentId })
-          .catch(() => undefined);
-      }
+      await enqueue(seq, request);
       return { deploymentId: request.deploymentId, workflowId: deployWorkflowId(request.deploymentId) };
     },
     {

@@ -1,6 +1,9 @@
 // A rollback to the environment's hot standby, run by the lane itself while it is idle: the
-// standby's containers run and answer already, so the route's switch (a local activity beside
-// the lane: activities/router/standby-switch.ts) is all that makes the release live. No deploy
+// standby's containers run and answer already, so the route's switch
+// (activities/router/standby-switch.ts) is all that makes the release live. In the workflow
+// task that accepts the request one local activity records it, checks and writes the route
+// file; the lane answers the API while Traefik loads the file, and an activity of the lane's
+// own queue (dispatched eagerly, with that answer) confirms it through Traefik. No deploy
 // workflow starts and no host activity runs before traffic moves — the two hops that were
 // most of a warm rollback's time. The lane stays the one place that serialises an
 // environment's deployments: it runs no other deployment until this one has ended
@@ -11,16 +14,25 @@
 // standby, or drains and stops when the environment has no window any more, and the
 // deployment ends `succeeded`. When the switch cannot happen (the standby died, the window
 // closed, Traefik did not confirm) the reason is recorded and the ordinary rollback runs.
-import { log, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { log, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
+import type { WriteTimes } from '../activities/router/standby-switch.js';
 import type { DeployRequest } from '../src/domain/deployment.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
-import { DOCKER, STANDBY_SWITCH, STORE } from './activity-profiles.js';
+import { DOCKER, STANDBY_RECORD, STANDBY_SWITCH, STANDBY_SWITCH_TASK, STORE } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
 import { hostActivities } from './host-activities.js';
 
 /** Stop timeout given to the containers retired after the switch (as a deploy's retire). */
 const RETIRE_STOP_SECONDS = 10;
+
+/**
+ * Patch: the lane answers the API once the rollback is recorded and runs the switch as an
+ * activity of its own task queue, dispatched eagerly with that answer. (Before, the switch was a
+ * local activity inside the update, and a workflow task with a local activity running is held
+ * open: the API's answer waited for the switch, its database writes and Traefik.)
+ */
+export const STANDBY_ANSWER_FIRST = 'standby-switch-after-answer';
 
 /** A rollback the API found in its standby window, asking for the route-only switch. */
 export function wantsStandbySwitch(request: DeployRequest): boolean {
@@ -34,11 +46,31 @@ export interface StandbySwitched {
   standbyReleaseId: string | null;
 }
 
-export async function switchToStandby(request: DeployRequest): Promise<StandbySwitched | null> {
+/**
+ * The request recorded and, when every check passes, the standby's route written: one local
+ * activity in the workflow task that accepted the rollback, so Traefik loads the file while the
+ * lane answers the API. Null: not written (the reason is in the deployment's log). Throws when
+ * the request could not be recorded, as the ordinary enqueue does.
+ */
+export async function recordStandbyRollback(request: DeployRequest): Promise<WriteTimes | null> {
+  const first = await proxyLocalActivities<ControlActivities>(STANDBY_RECORD).recordStandbyRollback({ request, at: Date.now() });
+  if (first.written) return first.times;
+  log.warn('route-only rollback not possible; the ordinary rollback follows', { deploymentId: request.deploymentId, reason: first.reason });
+  return null;
+}
+
+/**
+ * The switch as a local activity (histories from before STANDBY_ANSWER_FIRST), or with `prior`
+ * (the route written by recordStandbyRollback) its confirmation as a task of the lane's queue,
+ * dispatched eagerly with the lane's answer.
+ */
+export async function switchToStandby(request: DeployRequest, prior?: WriteTimes): Promise<StandbySwitched | null> {
   const { deploymentId } = request;
   let reason: string;
   try {
-    const result = await proxyLocalActivities<ControlActivities>(STANDBY_SWITCH).switchToStandby({ request });
+    const result = prior
+      ? await proxyActivities<ControlActivities>(STANDBY_SWITCH_TASK).switchToStandby({ request, prior })
+      : await proxyLocalActivities<ControlActivities>(STANDBY_SWITCH).switchToStandby({ request });
     if (result.switched) return { number: result.number, standbyReleaseId: result.standbyReleaseId };
     reason = result.reason;
   } catch (err) {

@@ -1,8 +1,11 @@
 // The route-only rollback: the release asked for is the environment's hot standby, its
 // containers still run, so making it live again is the switch of the route alone — no
-// container is created or started. The lane runs this as a local activity beside itself
-// (workflows/standby-switch.ts), which spares the deploy workflow's start and the host's
-// task queue; the deployment is still one row with its phases, recorded here.
+// container is created or started. The lane runs it itself (workflows/standby-switch.ts): the
+// checks and the route file in a local activity of the workflow task that accepts the
+// rollback, the confirmation through Traefik as an activity of its own queue after the API has
+// its answer (or, in histories from before, the whole switch as one local activity). That
+// spares the deploy workflow's start and the host's task queue; the deployment is still one
+// row with its phases, recorded here.
 //
 // Anything that does not hold — the window closed, the route in place is not the one whose
 // predecessor is the standby, a standby server that does not pass its health check, a
@@ -29,6 +32,30 @@ import type { RouteFiles } from './route-files.js';
  * file within tens of milliseconds, and a poll of a loopback entrypoint costs well under one.
  */
 const CONFIRM_POLL_MS = 2;
+
+/**
+ * As the lane's own task the confirmation is off the caller's path (the API has answered, the
+ * client sees Traefik's answer itself): a slower poll leaves the CPU to the answer and the
+ * caller, while the lane still frees within a poll of Traefik serving the route.
+ */
+const CONFIRM_POLL_TASK_MS = 10;
+
+/** When the switch began, its checks passed and its route was written (epoch ms, fractional). */
+export interface WriteTimes {
+  started: number;
+  checked: number;
+  written: number;
+}
+
+/** A route written (or found written) for the switch, with what the confirmation needs. */
+interface Written extends WriteTimes {
+  route: RouteSpec;
+  liveBefore: string | null;
+  number: number;
+  check: { path: string; expectedStatus: number; timeoutMs: number };
+}
+
+const clock = () => performance.timeOrigin + performance.now();
 
 export type StandbySwitch =
   | { switched: true; number: number; servers: string[]; ms: number; phases: PhaseWrite[]; standbyReleaseId: string | null } | { switched: false; reason: string };
@@ -65,7 +92,7 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
   }
 
   /** Answers through the entrypoint come from the route's deployment and pass the health check. */
-  async function confirm(route: RouteSpec, check: { path: string; expectedStatus: number; timeoutMs: number }, signal: AbortSignal): Promise<void> {
+  async function confirm(route: RouteSpec, check: { path: string; expectedStatus: number; timeoutMs: number }, { signal, beat, pollMs }: ReturnType<typeof activityContext>): Promise<void> {
     const host = route.hosts[0] as string;
     const url = `${entryFor(route, host)}${check.path}`;
     const deadline = Date.now() + liveTimeoutMs;
@@ -77,46 +104,53 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       // The standby itself answering badly through Traefik ends the wait at once.
       if (from === route.deploymentId) throw new Error(`through Traefik, ${host}${check.path} answered ${res.reason}`);
       last = res.reason ?? `answered from ${String(from)}`;
-      await sleep(CONFIRM_POLL_MS, undefined, { signal });
+      beat();
+      await sleep(pollMs, undefined, { signal });
     }
     throw new Error(`Traefik did not serve the route within ${liveTimeoutMs} ms (${last})`);
   }
 
-  async function attempt(request: DeployRequest): Promise<StandbySwitch> {
+  /** The cancellation signal and a heartbeat (as the lane's own task; a local activity has none). */
+  function activityContext() {
+    const ctx = Context.current();
+    return { signal: ctx.cancellationSignal, beat: () => (ctx.info.isLocal ? undefined : ctx.heartbeat()), pollMs: ctx.info.isLocal ? CONFIRM_POLL_MS : CONFIRM_POLL_TASK_MS };
+  }
+
+  /** Checks and writes the standby's route (or finds it written by an earlier attempt); a string says why not. */
+  async function writeRoute(request: DeployRequest, signal: AbortSignal): Promise<Written | string> {
     const { deploymentId, environmentId } = request;
     const releaseId = request.releaseId as string;
-    // A local activity: short, no heartbeat; its cancellation still reaches the probes.
-    const signal = Context.current().cancellationSignal;
-    const started = performance.now();
+    const started = clock();
     const [[release], current] = await Promise.all([
       db.select({ config: releases.config, number: releases.number }).from(releases).where(eq(releases.id, releaseId)),
       files.read(environmentId),
     ]);
-    if (!release) return { switched: false, reason: `release ${releaseId} not found` };
+    if (!release) return `release ${releaseId} not found`;
     const check = release.config.healthCheck;
-    let route: RouteSpec;
-    let liveBefore: string | null;
-    let checked = started;
     if (current?.deploymentId === deploymentId) {
       // A retry: this switch's route is written already; what it replaced was saved the first time.
-      route = current;
       const saved = await files.readPrevious(environmentId);
-      liveBefore = saved?.previous ? await releaseOf(saved.previous.deploymentId) : null;
-    } else {
-      const ready = await preconditions(request, current);
-      if (typeof ready === 'string') return { switched: false, reason: ready };
-      // The standby may have died (or its engine restarted it elsewhere): its health check,
-      // straight to each server, decides before any traffic moves.
-      const probes = await Promise.all(ready.servers.map((s) => probeHttp(`${s}${check.path}`, { timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal })));
-      const failed = probes.findIndex((p) => !p.ok);
-      if (failed >= 0) return { switched: false, reason: `standby ${ready.servers[failed]} failed its health check: ${probes[failed]?.reason}` };
-      route = { environmentId, deploymentId, hosts: request.hosts, servers: ready.servers, tls: request.tls };
-      liveBefore = ready.liveReleaseId;
-      checked = performance.now();
-      await files.savePrevious(environmentId, { deploymentId, previous: current ? withoutSplit(current) : null });
-      await files.write(route);
+      const liveBefore = saved?.previous ? await releaseOf(saved.previous.deploymentId) : null;
+      return { route: current, liveBefore, number: release.number, check, started, checked: started, written: clock() };
     }
-    const written = performance.now();
+    const ready = await preconditions(request, current);
+    if (typeof ready === 'string') return ready;
+    // The standby may have died (or its engine restarted it elsewhere): its health check,
+    // straight to each server, decides before any traffic moves.
+    const probes = await Promise.all(ready.servers.map((s) => probeHttp(`${s}${check.path}`, { timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal })));
+    const failed = probes.findIndex((p) => !p.ok);
+    if (failed >= 0) return `standby ${ready.servers[failed]} failed its health check: ${probes[failed]?.reason}`;
+    const route = { environmentId, deploymentId, hosts: request.hosts, servers: ready.servers, tls: request.tls };
+    const checked = clock();
+    await files.savePrevious(environmentId, { deploymentId, previous: current ? withoutSplit(current) : null });
+    await files.write(route);
+    return { route, liveBefore: ready.liveReleaseId, number: release.number, check, started, checked, written: clock() };
+  }
+
+  /** Waits until Traefik serves the written route, then makes the release live; not served: the previous route goes back. */
+  async function confirmRoute(request: DeployRequest, w: Written, context: ReturnType<typeof activityContext>): Promise<StandbySwitch> {
+    const { deploymentId, environmentId } = request;
+    const releaseId = request.releaseId as string;
     const now = Date.now();
     // While Traefik loads the file: the deployment's progress so far.
     const running = recordReport(db, {
@@ -124,12 +158,12 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       running: true,
       phases: [
         { phase: 'queued', outcome: 'succeeded', at: now },
-        { phase: 'health', outcome: 'succeeded', message: `standby answers (${route.servers.length} server(s))`, at: now },
+        { phase: 'health', outcome: 'succeeded', message: `standby answers (${w.route.servers.length} server(s))`, at: now },
         { phase: 'route', outcome: 'running', at: now },
       ],
     });
     try {
-      await confirm(route, check, signal);
+      await confirm(w.route, w.check, context);
     } catch (err) {
       await running.catch(() => undefined);
       const saved = await files.readPrevious(environmentId);
@@ -138,12 +172,12 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       return { switched: false, reason: `the switch was not confirmed: ${(err as Error).message}` };
     }
     await running;
-    const ms = performance.now() - started;
-    const spent = `checks ${Math.round(checked - started)} ms, write ${Math.round(written - checked)} ms, Traefik ${Math.round(ms - (written - started))} ms`;
+    const ms = clock() - w.started;
+    const spent = `checks ${Math.round(w.checked - w.started)} ms, write ${Math.round(w.written - w.checked)} ms, Traefik ${Math.round(ms - (w.written - w.started))} ms`;
     // The release that was live waits in standby in its turn (the window closes when the
     // environment has none any more); the deployment's row names the release and the lane.
     const seconds = request.standbySeconds ?? 0;
-    const standbyReleaseId = seconds > 0 && liveBefore !== releaseId ? liveBefore : null;
+    const standbyReleaseId = seconds > 0 && w.liveBefore !== releaseId ? w.liveBefore : null;
     const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `route-only switch to the standby in ${Math.round(ms)} ms (${spent})`, at: Date.now() }];
     await Promise.all([
       db
@@ -153,16 +187,40 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       db.update(deployments).set({ releaseId, workflowId: laneWorkflowId(environmentId) }).where(eq(deployments.id, deploymentId)),
       recordReport(db, { deploymentId, phases }),
     ]);
-    return { switched: true, number: release.number, servers: route.servers, ms, phases, standbyReleaseId };
+    return { switched: true, number: w.number, servers: w.route.servers, ms, phases, standbyReleaseId };
   }
 
+  const notSwitched = async (request: DeployRequest, reason: string) => {
+    // Why not is in the deployment's log: the ordinary rollback that follows records the rest.
+    await logs.write(request.deploymentId, 'warn', 'route', `no route-only switch to the standby: ${reason}`);
+    return { switched: false as const, reason };
+  };
+
   return {
-    /** Switches the environment's route to its standby release, or says why it did not. Idempotent. */
-    async switchToStandby(input: { request: DeployRequest }): Promise<StandbySwitch> {
-      const result = await attempt(input.request);
-      // Why not is in the deployment's log: the ordinary rollback that follows records the rest.
-      if (!result.switched) await logs.write(input.request.deploymentId, 'warn', 'route', `no route-only switch to the standby: ${result.reason}`);
+    /**
+     * Switches the environment's route to its standby release, or says why it did not: the
+     * whole switch, or (`prior`) the confirmation of a route writeStandbyRoute wrote. Idempotent.
+     */
+    async switchToStandby(input: { request: DeployRequest; prior?: WriteTimes }): Promise<StandbySwitch> {
+      const context = activityContext();
+      context.beat();
+      const w = await writeRoute(input.request, context.signal);
+      if (typeof w === 'string') return notSwitched(input.request, w);
+      const result = await confirmRoute(input.request, input.prior ? { ...w, ...input.prior } : w, context);
+      if (!result.switched) await notSwitched(input.request, result.reason);
       return result;
+    },
+    /**
+     * The switch's first half, in the lane's workflow task: checks and the route file written.
+     * Traefik loads it while the lane answers the API; switchToStandby confirms it after.
+     */
+    async writeStandbyRoute(input: { request: DeployRequest }): Promise<{ written: true; times: WriteTimes } | { written: false; reason: string }> {
+      const w = await writeRoute(input.request, activityContext().signal);
+      if (typeof w === 'string') {
+        await notSwitched(input.request, w);
+        return { written: false, reason: w };
+      }
+      return { written: true, times: { started: w.started, checked: w.checked, written: w.written } };
     },
   };
 }

@@ -169,18 +169,24 @@ export function deploymentRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
-      let releaseId = c.req.valid('json').releaseId;
-      if (!releaseId) {
-        const earlier = (await releasesByLastLive(db, env.id)).find((r) => r.releaseId !== env.liveReleaseId);
-        if (!earlier) throw conflict('there is no earlier release to roll back to');
-        releaseId = earlier.releaseId;
-      }
-      const release = await getRelease(db, releaseId);
-      if (!release || release.environmentId !== env.id) throw notFound(`release ${releaseId} of this environment`);
+      const chosen = async () => {
+        let releaseId = c.req.valid('json').releaseId;
+        if (!releaseId) {
+          const earlier = (await releasesByLastLive(db, env.id)).find((r) => r.releaseId !== env.liveReleaseId);
+          if (!earlier) throw conflict('there is no earlier release to roll back to');
+          releaseId = earlier.releaseId;
+        }
+        const release = await getRelease(db, releaseId);
+        if (!release || release.environmentId !== env.id) throw notFound(`release ${releaseId} of this environment`);
+        return release;
+      };
+      // The release and the environment's settings are read side by side: a rollback inside the
+      // standby window is a route switch, and these reads are a good part of its time.
+      const [release, base] = await Promise.all([chosen(), baseRequest(db, config, a, env)]);
       if (release.id === env.liveReleaseId) throw conflict(`release ${release.number} is already live`);
       // Inside the hot-standby window an idle lane switches the route alone (workflows/standby-switch.ts).
       const standby = env.standbyReleaseId === release.id && (env.standbyUntil?.getTime() ?? 0) > Date.now();
-      const request: DeployRequest = { ...(await baseRequest(db, config, a, env)), trigger: 'rollback', kind: 'rollback', releaseId: release.id, ...(standby ? { standby } : {}) };
+      const request: DeployRequest = { ...base, trigger: 'rollback', kind: 'rollback', releaseId: release.id, ...(standby ? { standby } : {}) };
       const done = await submitToLane(temporal, request);
       return c.json(accepted(done.deploymentId, done.workflowId), 202);
     },
