@@ -12,7 +12,8 @@ import { presentDeployment } from '../present-deployment.js';
 import { getEnvironment } from '../../db/queries/environments.js';
 import { getRelease, releasesByLastLive } from '../../db/queries/releases.js';
 import { appKindRunsBlueGreen } from '../../src/domain/blue-green.js';
-import { appKindRunsCanary, resolveCanary } from '../../src/domain/canary.js';
+import { appKindRunsCanary } from '../../src/domain/canary.js';
+import { requestStrategy } from '../../src/domain/release-strategy.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { ARCHIVE_MEDIA_TYPES, isArchiveUpload, receiveUpload } from '../archive-upload.js';
@@ -114,7 +115,8 @@ export function deploymentRoutes(deps: AppDeps) {
       if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}, not archives`);
       const input = c.req.valid('json');
       const overrides = overridesOf(input);
-      const strategy = input.strategy || input.canary ? { canary: resolveCanary(env.canary, input), ...(input.strategy === 'blue-green' ? { blueGreen: true } : {}) } : {};
+      // A deploy that names a strategy replaces the environment's (blueGreen undefined: not blue-green).
+      const strategy = input.strategy || input.canary ? { blueGreen: undefined, ...requestStrategy(a.kind, env, input) } : {};
       if ((input.strategy === 'canary' || input.canary) && !appKindRunsCanary(a.kind)) {
         throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image and git apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
       }
