@@ -121,7 +121,7 @@ export function deploymentRoutes(deps: AppDeps) {
         throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image and git apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
       }
       if (input.strategy === 'blue-green' && !appKindRunsBlueGreen(a.kind)) {
-        throw invalid(`app ${a.name} is of kind ${a.kind}: blue-green is for image and git apps`, [{ path: 'strategy', message: `not for apps of kind ${a.kind}` }]);
+        throw invalid(`app ${a.name} is of kind ${a.kind}: blue-green is for image, git and static apps`, [{ path: 'strategy', message: `not for apps of kind ${a.kind}` }]);
       }
       // Refused before anything is stored or queued, exactly as the release would refuse it.
       await assertDeployVariables(db, deps.secretBox, variableSite(config), a, env, overrides);

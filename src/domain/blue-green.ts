@@ -21,9 +21,12 @@ export function previewRouteKey(environmentId: string): string {
   return serviceRouteKey(environmentId, PREVIEW_LABEL);
 }
 
-/** Kinds whose deploys can run blue-green: those released as containers behind one route. */
+/**
+ * Kinds whose deploys can run blue-green: those released behind one route — containers, or a
+ * static site's release directory (served by its own site key until `current` moves).
+ */
 export function appKindRunsBlueGreen(kind: string): boolean {
-  return kind === 'image' || kind === 'git';
+  return kind === 'image' || kind === 'git' || kind === 'static';
 }
 
 /**

@@ -162,7 +162,7 @@ test('an environment strategy the app cannot use, or a misspelt one, is a 400 th
   for (const strategy of ['blue-green', 'canary']) {
     const patched = await berth.api('PATCH', stack.base, { strategy, retention: 2 });
     expect(patched.status, JSON.stringify(patched.body)).toBe(400);
-    expect(patched.body.error.message).toContain(`app bgstack is of kind stack: ${strategy} is for image and git apps`);
+    expect(patched.body.error.message).toContain(`app bgstack is of kind stack: ${strategy} is for image${strategy === 'blue-green' ? ', git and static' : ' and git'} apps`);
     expect(patched.body.error.issues).toEqual([{ path: 'strategy', message: 'not for apps of kind stack' }]);
     const created = await berth.api('POST', '/api/v1/apps/bgstack/environments', { name: 'other', strategy });
     expect(created.status).toBe(400);

@@ -32,7 +32,7 @@ describe('blue-green', () => {
     expect(resolveCanary({ steps: [10] })).not.toBeNull();
   });
 
-  test('image and git apps only', () => {
-    expect(['image', 'git', 'static', 'stack'].map(appKindRunsBlueGreen)).toEqual([true, true, false, false]);
+  test('image, git and static apps; not stacks', () => {
+    expect(['image', 'git', 'static', 'stack'].map(appKindRunsBlueGreen)).toEqual([true, true, true, false]);
   });
 });
