@@ -3,7 +3,7 @@
 // release over HTTPS (plain HTTP redirecting there, as for the environment's names) while the
 // environment's host names still answer the live one; a canary's header split reaches the canary
 // over HTTPS before any weight moved, other requests the stable release, and an abort puts every
-// HTTPS request back on stable.
+// HTTPS request back on stable. A static site's preview is served over HTTPS the same way.
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
@@ -12,6 +12,8 @@ import { buildHello, removeImages } from '../support/images.js';
 import { makeTestCa, type TestCa } from '../support/test-certificates.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
+import { siteArchive } from '../support/archives.js';
+import { createStaticApp, deployArchive } from '../support/static-sites.js';
 
 const tags = { v1: 'berth-test/progressive-https:v1', v2: 'berth-test/progressive-https:v2', v3: 'berth-test/progressive-https:v3' };
 const APPS_DOMAIN = 'apps.progressive-https.test';
@@ -33,7 +35,7 @@ beforeAll(async () => {
   for (const [v, tag] of Object.entries(tags)) buildHello(tag, { version: v });
   ca = makeTestCa('Berth Progressive CA');
   // A certifiable apps domain: the preview host name is next.<the generated host name>.
-  berth = await startBerth({ env: { BERTH_APPS_DOMAIN: APPS_DOMAIN } });
+  berth = await startBerth({ env: { BERTH_APPS_DOMAIN: APPS_DOMAIN }, staticServer: true });
   fx = await createImageApp(berth, { app: 'tlsprog', healthCheck: { intervalMs: 100, startPeriodMs: 500 }, environment: { domains: [DOMAIN], drainSeconds: 1 } });
   expect(fx.host).toBe(`tlsprog.prod.${APPS_DOMAIN}`);
   const leaf = ca.issue([DOMAIN, fx.host, `next.${fx.host}`]);
@@ -54,22 +56,33 @@ afterAll(async () => {
   removeImages(...Object.values(tags));
 });
 
-test('blue-green: next.<host> answers the new release over HTTPS before the one switch', async () => {
-  const preview = `next.${fx.host}`;
+/** Samples the preview and the main host name over HTTPS, side by side, until stopped. */
+function sampleOver(main: string) {
   const samples: { preview: string; main: string; previewCert: string | null }[] = [];
   let sampling = true;
-  const sampler = (async () => {
+  const loop = (async () => {
     while (sampling) {
-      const [p, m] = await Promise.all([over(preview), over(fx.host)]);
+      const [p, m] = await Promise.all([over(`next.${main}`), over(main)]);
       samples.push({ preview: version(p), main: version(m), previewCert: 'fingerprint' in p ? p.fingerprint : null });
       await new Promise((r) => setTimeout(r, 5));
     }
   })();
+  return {
+    stop: async () => {
+      sampling = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+test('blue-green: next.<host> answers the new release over HTTPS before the one switch', async () => {
+  const preview = `next.${fx.host}`;
+  const sampler = sampleOver(fx.host);
   const res = await berth.api('POST', `${fx.base}/deployments`, { image: tags.v2, strategy: 'blue-green' });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   const d = await waitForDeployment(berth, res.body.deploymentId);
-  sampling = false;
-  await sampler;
+  const samples = await sampler.stop();
 
   expect(d.status, d.message).toBe('succeeded');
   const previewPhase = phaseOf(d, 'preview') as Phase;
@@ -116,4 +129,25 @@ test('canary: the header split reaches the canary over HTTPS at 0 %; an abort pu
   const after = await Promise.all(Array.from({ length: 20 }, () => over(fx.host, { 'X-Canary': 'testers' })));
   expect(after.map(version)).toEqual(Array(20).fill('v2'));
   expect((await berth.api('GET', fx.base)).body.liveDeploymentId).toBe(stable);
+}, 120_000);
+
+test('a static site’s preview is served over HTTPS with its uploaded certificate too', async () => {
+  const siteDomain = 'docs.progressive-https.test';
+  const site = await createStaticApp(berth, { app: 'tlsdocs', environment: { domains: [siteDomain], strategy: 'blue-green' } });
+  const leaf = ca.issue([siteDomain, site.host, `next.${site.host}`]);
+  const uploaded = await berth.api('PUT', `${site.base}/certificate`, { certificate: `${leaf.cert}${ca.cert}`, key: leaf.key });
+  expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+  const first = await waitForDeployment(berth, await deployArchive(berth, site, siteArchive({ 'index.html': 's1\n' })));
+  expect(first.status, first.message).toBe('succeeded');
+
+  const sampler = sampleOver(site.host);
+  const d = await waitForDeployment(berth, await deployArchive(berth, site, siteArchive({ 'index.html': 's2\n' })));
+  const samples = await sampler.stop();
+  expect(d.status, d.message).toBe('succeeded');
+  expect(phaseOf(d, 'preview')?.message).toMatch(/^next\.tlsdocs\.prod\.apps\.progressive-https\.test answered from release 2 over HTTPS in \d+ ms$/);
+  const both = samples.filter((s) => s.preview === 's2' && s.main === 's1');
+  expect(both.length, JSON.stringify(samples.slice(0, 30))).toBeGreaterThan(0);
+  expect(both.every((s) => s.previewCert === uploaded.body.fingerprint)).toBe(true);
+  expect(version(await over(siteDomain))).toBe('s2');
+  console.log(`static blue-green over HTTPS: ${phaseOf(d, 'preview')?.message}; ${samples.length} samples, ${both.length} with the preview on s2 and the main host on s1`);
 }, 120_000);
