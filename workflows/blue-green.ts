@@ -33,6 +33,8 @@ export async function runBlueGreen(deploy: Deployment, input: { servers: string[
     host,
     servers: input.servers,
     verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: PREVIEW_ATTEMPTS, timeoutMs: check.timeoutMs },
+    // Data for the activity, not a command: histories recorded without it replay unchanged.
+    tls: deploy.request.tls,
   });
   phases.apply(previewed.phases);
 }

@@ -6,14 +6,18 @@
 // server) and watched after the commit like an image's release; both go back by undoing the
 // `current` switch (activities/static/verify-site.ts).
 import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { previewHost } from '../src/domain/blue-green.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { DOCKER, ROUTER, UNPACK, WATCH } from './activity-profiles.js';
-import { runDeployment, type DeployKind } from './deployment-skeleton.js';
+import { endPreview } from './blue-green.js';
+import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 
 /** Marks histories whose static deployments verify and watch their switch; older ones committed right after it. */
 const STATIC_VERIFY_WATCH = 'static-verify-watch';
+/** Marks histories whose static deploys may run blue-green (a preview on next.<host> before the switch). */
+const STATIC_BLUE_GREEN = 'static-blue-green';
 
 export async function deployStatic(request: DeployRequest): Promise<DeployResult> {
   return runDeployment(request, staticSteps(request));
@@ -25,6 +29,27 @@ function staticSteps(request: DeployRequest): DeployKind {
   let previousReleaseId: string | null = null;
   let previousDeploymentId: string | null = null;
   const hostsOf = (releaseId: string) => ({ environmentId, releaseId, hosts: request.hosts, tls: request.tls });
+  let blueGreen = false;
+  /** Blue-green: the release's directory answers on next.<host> through Traefik before `current` moves. */
+  async function previewSite(deploy: Deployment, releaseId: string): Promise<void> {
+    const host = previewHost(request.hosts);
+    if (!host) throw ApplicationFailure.nonRetryable(`environment ${environmentId} has no host name to preview a blue-green release on`, 'BlueGreenFailed');
+    deploy.progress(`previewing on ${host}`);
+    // Pushed before the route is written: a failed preview (or anything before the commit) removes it.
+    deploy.undo(async () => {
+      await deploy.router.removePreview({ environmentId });
+    });
+    const previewed = await deploy.onHost(ROUTER).previewStaticRelease({
+      ...site,
+      report: deploy.report([deploy.phases.start('preview')]),
+      environmentId,
+      deploymentId,
+      releaseId,
+      host,
+      tls: request.tls,
+    });
+    deploy.phases.apply(previewed.phases);
+  }
   return {
     async beforeCommit(deploy) {
       const { phases, report } = deploy;
@@ -52,6 +77,10 @@ function staticSteps(request: DeployRequest): DeployKind {
         });
         phases.apply(prepared.phases);
         restoreTo = prepared.previousReleaseId;
+        if (request.blueGreen === true && patched(STATIC_BLUE_GREEN)) {
+          blueGreen = true;
+          await previewSite(deploy, id);
+        }
         switchReport = [phases.start('switch')];
       } else {
         switchReport = [
@@ -74,6 +103,7 @@ function staticSteps(request: DeployRequest): DeployKind {
         restoreTo,
       });
       phases.apply(switched.phases);
+      if (blueGreen) await endPreview(deploy);
       previousReleaseId = switched.previousReleaseId;
       previousDeploymentId = switched.previousDeploymentId ?? null;
       if (patched(STATIC_VERIFY_WATCH)) {

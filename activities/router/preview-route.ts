@@ -3,8 +3,12 @@
 // and confirmed through the entrypoint — answers from the new deployment that pass its health
 // check — while the environment's own route still leads to the live release. Removed after
 // the switch, or by the deployment's undo when anything fails first.
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { previewRouteKey } from '../../src/domain/blue-green.js';
+import { environmentCertificates } from '../../db/schema/index.js';
+import { previewRouteKey, previewTls } from '../../src/domain/blue-green.js';
+import type { RouteTls } from '../../src/domain/https.js';
+import { nameCovers } from '../../src/tls/certificate-check.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import type { RouteSpec } from '../../src/domain/route.js';
 import { withHeartbeat } from '../heartbeat.js';
@@ -20,16 +24,33 @@ export interface PreviewDeps {
 }
 
 export function createPreviewRoutes({ db, apply, confirm }: PreviewDeps) {
+  /** Whether the environment's uploaded certificate names the host. */
+  async function uploadedCovers(environmentId: string, host: string): Promise<boolean> {
+    const [cert] = await db.select({ names: environmentCertificates.names }).from(environmentCertificates).where(eq(environmentCertificates.environmentId, environmentId));
+    return cert ? cert.names.some((n) => nameCovers(n, host)) : false;
+  }
+
   return {
     /** The new release answers on `host` through Traefik, healthy; records the `preview` phase. */
-    async previewRelease(input: { report: PhaseReport; environmentId: string; deploymentId: string; host: string; servers: string[]; verify: Verification }): Promise<{ phases: PhaseWrite[] }> {
+    async previewRelease(input: {
+      report: PhaseReport;
+      environmentId: string;
+      deploymentId: string;
+      host: string;
+      servers: string[];
+      verify: Verification;
+      /** The environment's HTTPS (absent in histories before the preview had it: plain HTTP). */
+      tls?: RouteTls | undefined;
+    }): Promise<{ phases: PhaseWrite[] }> {
       await recordReport(db, input.report);
       return withHeartbeat(async (signal) => {
         const started = performance.now();
-        const route: RouteSpec = { environmentId: previewRouteKey(input.environmentId), deploymentId: input.deploymentId, hosts: [input.host], servers: input.servers };
+        const tls = input.tls?.mode === 'custom' ? previewTls(input.tls, input.host, await uploadedCovers(input.environmentId, input.host)) : previewTls(input.tls, input.host, false);
+        const route: RouteSpec = { environmentId: previewRouteKey(input.environmentId), deploymentId: input.deploymentId, hosts: [input.host], servers: input.servers, ...(tls ? { tls } : {}) };
         await apply(route.environmentId, route, signal);
+        // Through the HTTPS entrypoint when plain HTTP redirects there (probe-entry.ts).
         await confirm(route, input.verify, signal);
-        const message = `${input.host} answered from the new release (${input.servers.length} server(s)) in ${Math.round(performance.now() - started)} ms`;
+        const message = `${input.host} answered from the new release (${input.servers.length} server(s))${tls ? (tls.redirect ? ' over HTTPS' : ', on HTTPS too') : ''} in ${Math.round(performance.now() - started)} ms`;
         const phases: PhaseWrite[] = [{ phase: 'preview', outcome: 'succeeded', message, at: Date.now() }];
         await recordReport(db, { deploymentId: input.deploymentId, service: input.report.service, phases });
         return { phases };

@@ -9,6 +9,7 @@ import { readCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { createPrepareRelease, type SiteRef } from './prepare-release.js';
 import { createHealStaticSite } from './heal-site.js';
+import { createPreviewSite } from './preview-site.js';
 import { createPruneReleases } from './prune-releases.js';
 import { incomingDirs, removeStaleUploads, UPLOAD_GRACE_MS } from './stale-uploads.js';
 import { dropStaleUploads, dropUpload } from '../../db/queries/static-uploads.js';
@@ -37,6 +38,7 @@ export function createStaticActivities(deps: StaticDeps) {
     prepareStaticRelease: createPrepareRelease({ db, staticDir, limits: deps.static.limits }),
     switchStaticRelease: createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
     pruneStaticReleases: createPruneReleases({ db, staticDir }),
+    ...createPreviewSite({ db, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
     ...createVerifySite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance }),
     healStaticSite: createHealStaticSite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
 

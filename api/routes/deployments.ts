@@ -12,7 +12,8 @@ import { presentDeployment } from '../present-deployment.js';
 import { getEnvironment } from '../../db/queries/environments.js';
 import { getRelease, releasesByLastLive } from '../../db/queries/releases.js';
 import { appKindRunsBlueGreen } from '../../src/domain/blue-green.js';
-import { appKindRunsCanary, resolveCanary } from '../../src/domain/canary.js';
+import { appKindRunsCanary } from '../../src/domain/canary.js';
+import { requestStrategy } from '../../src/domain/release-strategy.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { ARCHIVE_MEDIA_TYPES, isArchiveUpload, receiveUpload } from '../archive-upload.js';
@@ -122,12 +123,13 @@ export function deploymentRoutes(deps: AppDeps) {
       if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}, not archives`);
       const input = c.req.valid('json');
       const overrides = overridesOf(input);
-      const strategy = input.strategy || input.canary ? { canary: resolveCanary(env.canary, input), ...(input.strategy === 'blue-green' ? { blueGreen: true } : {}) } : {};
+      // A deploy that names a strategy replaces the environment's (blueGreen undefined: not blue-green).
+      const strategy = input.strategy || input.canary ? { blueGreen: undefined, ...requestStrategy(a.kind, env, input) } : {};
       if ((input.strategy === 'canary' || input.canary) && !appKindRunsCanary(a.kind)) {
         throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image and git apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
       }
       if (input.strategy === 'blue-green' && !appKindRunsBlueGreen(a.kind)) {
-        throw invalid(`app ${a.name} is of kind ${a.kind}: blue-green is for image and git apps`, [{ path: 'strategy', message: `not for apps of kind ${a.kind}` }]);
+        throw invalid(`app ${a.name} is of kind ${a.kind}: blue-green is for image, git and static apps`, [{ path: 'strategy', message: `not for apps of kind ${a.kind}` }]);
       }
       // Refused before anything is stored or queued, exactly as the release would refuse it.
       await assertDeployVariables(db, deps.secretBox, variableSite(config), a, env, overrides);

@@ -6,7 +6,8 @@ import { getAppByName, type AppRow } from '../../db/queries/apps.js';
 import { getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
-import { resolveCanary } from '../../src/domain/canary.js';
+import { resolveCanary, type ReleaseStrategy } from '../../src/domain/canary.js';
+import { appKindRunsStrategy, environmentStrategy } from '../../src/domain/release-strategy.js';
 import { effectiveSettings } from '../../db/queries/environment-settings.js';
 import { hostDomains } from '../../src/domain/domain-pattern.js';
 import { environmentHosts } from '../../src/domain/route.js';
@@ -31,6 +32,8 @@ export async function presentEnvironment(db: Db, config: Config, app: AppRow, en
   const hosts = environmentHosts(app.name, env.name, config.appsDomain, hostDomains(env));
   const parentName = env.parentId ? ((await getEnvironmentById(db, env.parentId))?.name ?? null) : null;
   const { settings, sources } = await effectiveSettings(db, env.id, config.deploys.watchSeconds);
+  // No strategy set in the chain: the environment's own canary settings choose.
+  const strategySource = settings.strategy === null && env.canary ? { level: 'environment' as const, environment: env.name } : sources.strategy;
   return {
     id: env.id,
     app: app.name,
@@ -40,7 +43,8 @@ export async function presentEnvironment(db: Db, config: Config, app: AppRow, en
     domains: env.domains,
     https: httpsOf(env.https),
     ...settings,
-    settingSources: sources,
+    strategy: environmentStrategy(settings.strategy, env.canary),
+    settingSources: { ...sources, strategy: strategySource },
     canary: resolveCanary(env.canary),
     parent: parentName,
     hostId: env.hostId,
@@ -58,6 +62,14 @@ export async function findEnvironment(db: Db, appName: string, envName: string):
   const env = await getEnvironment(db, app.id, envName);
   if (!env) throw notFound(`environment ${envName} of app ${appName}`);
   return { app, env };
+}
+
+/** A strategy the app's kind cannot deploy with is refused before anything is stored. */
+function assertStrategyFits(app: AppRow, strategy: ReleaseStrategy | null | undefined): void {
+  if (strategy && !appKindRunsStrategy(app.kind, strategy)) {
+    const kinds = strategy === 'blue-green' ? 'image, git and static apps' : 'image and git apps';
+    throw invalid(`app ${app.name} is of kind ${app.kind}: ${strategy} is for ${kinds}`, [{ path: 'strategy', message: `not for apps of kind ${app.kind}` }]);
+  }
 }
 
 export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) {
@@ -87,6 +99,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
         if (!p) throw invalid(`parent environment ${parent} does not exist`, [{ path: 'parent', message: 'no such environment' }]);
         parentId = p.id;
       }
+      assertStrategyFits(a, input.strategy);
       await assertPlacement(db, input.hostId, a, config.hostId);
       await assertDomainsFree(db, config.appsDomain, input.domains);
       await assertHttpsFits(db, config, null, httpsOf(input.https), input.domains);
@@ -156,6 +169,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       const { https: httpsChange, ...rest } = c.req.valid('json');
       const https = httpsChange ? { ...httpsOf(env.https), ...httpsChange } : undefined;
       const patch = { ...rest, ...(https ? { https } : {}) };
+      assertStrategyFits(a, patch.strategy);
       // Staying on a draining host is not a new placement; moving onto one is.
       if (patch.hostId !== undefined && patch.hostId !== env.hostId) {
         // Its containers would stay behind on the old host: a deployed environment does not move yet.

@@ -5,6 +5,7 @@ import { Name } from './common.js';
 import { HostId } from './hosts.js';
 import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 import { domainPatternProblem } from '../../src/domain/domain-pattern.js';
+import { RELEASE_STRATEGIES } from '../../src/domain/release-strategy.js';
 
 const WatchInput = z
   .object({
@@ -47,6 +48,9 @@ const inherited = {
       example: '{env}.shop.example.com',
       description: `A host name with {env} (and optionally {app}) that this environment and those below it answer on, each under its own name; "": none here, whatever the parent has.${INHERITED} none`,
     }),
+  strategy: z.enum(RELEASE_STRATEGIES).openapi({
+    description: `How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary and blue-green for image and git apps only.${INHERITED} canary when the environment has canary settings, all-at-once otherwise`,
+  }),
 };
 
 const settings = {
@@ -62,6 +66,7 @@ const settings = {
   resources: inherited.resources.optional(),
   healthCheck: inherited.healthCheck.optional(),
   domainPattern: inherited.domainPattern.optional(),
+  strategy: inherited.strategy.optional(),
   canary: CanaryInput.nullable().optional().openapi({ description: 'Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once; not inherited' }),
 };
 
@@ -92,6 +97,7 @@ export const EnvironmentPatch = z
     resources: inherited.resources.nullable().optional(),
     healthCheck: inherited.healthCheck.nullable().optional(),
     domainPattern: inherited.domainPattern.nullable().optional(),
+    strategy: inherited.strategy.nullable().optional(),
     canary: settings.canary,
     hostId: HostId.nullable().optional().openapi({ description: 'Moves the environment to this registered host at its next deploy; null: the installation’s own host. A draining host takes no new placement' }),
   })
@@ -114,6 +120,7 @@ export const Environment = z
     watch: Watch.openapi({ description: 'The post-switch watch as deploys use it (the environment’s own settings over its parent chain’s and the installation’s defaults)' }),
     standbySeconds: z.number(),
     canary: Canary.nullable().openapi({ description: 'The canary image deploys run, as they use it; null: all at once' }),
+    strategy: z.enum(RELEASE_STRATEGIES).openapi({ description: 'How a deploy that names no strategy moves traffic (its source in settingSources.strategy)' }),
     replicas: z.number(),
     resources: ResourcesInput,
     healthCheck: HealthCheckInput,

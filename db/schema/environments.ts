@@ -33,6 +33,8 @@ export const environments = pgTable(
     standbySeconds: integer('standby_seconds'),
     /** Image deploys run as canaries with these settings over the defaults (null: all at once; not inherited). */
     canary: jsonb('canary').$type<CanaryOverrides>(),
+    /** How deploys move traffic unless a deploy names a strategy (null: the parent's, else the canary setting decides). */
+    strategy: text('strategy', { enum: ['all-at-once', 'canary', 'blue-green'] }),
     /** Overrides of the app's runtime settings for this environment (null: the parent's, else the app's). */
     replicas: integer('replicas'),
     resources: jsonb('resources').$type<ResourceLimits>(),

@@ -11128,6 +11128,11 @@ export interface components {
                 [key: string]: components["schemas"]["SettingSource"];
             };
             standbySeconds: number;
+            /**
+             * @description How a deploy that names no strategy moves traffic (its source in settingSources.strategy)
+             * @enum {string}
+             */
+            strategy: "all-at-once" | "canary" | "blue-green";
             /** @description Where it answers through Traefik on this machine */
             url: string;
             watch: components["schemas"]["PostSwitchWatch"];
@@ -11210,6 +11215,11 @@ export interface components {
             retention?: number;
             /** @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain). Not given: the parent environment’s (through its chain), else 0 */
             standbySeconds?: number;
+            /**
+             * @description How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary and blue-green for image and git apps only. Not given: the parent environment’s (through its chain), else canary when the environment has canary settings, all-at-once otherwise
+             * @enum {string}
+             */
+            strategy?: "all-at-once" | "canary" | "blue-green";
             /** @description The post-switch watch (docs/progressive-delivery.md), merged field by field over the parent chain’s, else the installation’s defaults */
             watch?: {
                 /** @description Failed health probes in a row that roll back */
@@ -11262,6 +11272,11 @@ export interface components {
             retention?: number | null;
             /** @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain). Not given: the parent environment’s (through its chain), else 0 */
             standbySeconds?: number | null;
+            /**
+             * @description How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary and blue-green for image and git apps only. Not given: the parent environment’s (through its chain), else canary when the environment has canary settings, all-at-once otherwise
+             * @enum {string|null}
+             */
+            strategy?: "all-at-once" | "canary" | "blue-green" | null;
             /** @description Replaces the environment’s own watch settings; null: the parent chain’s, else the installation’s defaults */
             watch?: {
                 /** @description Failed health probes in a row that roll back */

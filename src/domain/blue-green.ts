@@ -2,7 +2,9 @@
 // host name of its own — `next.<the environment's first host>` — through Traefik, health-checked
 // there, before one switch moves every host name of the environment to it. The preview route is
 // a route file of its own (key `<environment>-next`), so the environment's route is untouched
-// until the switch.
+// until the switch. With HTTPS, the preview host name is served on the HTTPS entrypoint too (and
+// redirected there when the environment redirects), so the release is proven the way users reach it.
+import { certifiable, type RouteTls } from './https.js';
 import { serviceRouteKey } from './stack.js';
 
 /** The label of the preview host name, before the environment's first host name. */
@@ -19,7 +21,22 @@ export function previewRouteKey(environmentId: string): string {
   return serviceRouteKey(environmentId, PREVIEW_LABEL);
 }
 
-/** Kinds whose deploys can run blue-green: those released as containers behind one route. */
+/**
+ * Kinds whose deploys can run blue-green: those released behind one route — containers, or a
+ * static site's release directory (served by its own site key until `current` moves).
+ */
 export function appKindRunsBlueGreen(kind: string): boolean {
-  return kind === 'image' || kind === 'git';
+  return kind === 'image' || kind === 'git' || kind === 'static';
+}
+
+/**
+ * The preview's HTTPS: the environment's settings for the preview host name alone, when it can
+ * have a certificate — an ACME one ordered for it, or the environment's uploaded one when that
+ * covers it (`uploadedCovers`; otherwise it stays plain HTTP rather than redirect to a
+ * certificate browsers refuse). Undefined: plain HTTP only.
+ */
+export function previewTls(tls: RouteTls | undefined, host: string, uploadedCovers: boolean): RouteTls | undefined {
+  if (!tls || !certifiable(host)) return undefined;
+  if (tls.mode === 'custom' && !uploadedCovers) return undefined;
+  return { ...tls, certHosts: [host], www: 'none' };
 }

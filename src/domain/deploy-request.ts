@@ -2,7 +2,8 @@
 import type { AppKind, DeployRequest } from './deployment.js';
 import type { EffectiveSettings } from './environment-settings.js';
 import { routeTls, type HttpsSettings } from './https.js';
-import { appKindRunsCanary, resolveCanary, type CanaryOverrides } from './canary.js';
+import type { CanaryOverrides } from './canary.js';
+import { requestStrategy } from './release-strategy.js';
 import { environmentHosts } from './route.js';
 import { hostDomains } from './domain-pattern.js';
 
@@ -38,7 +39,7 @@ export interface RequestEnvironment {
 }
 
 /** The inherited settings a request carries, resolved through the parent chain. */
-export type RequestSettings = Pick<EffectiveSettings, 'queuePolicy' | 'cancelSuperseded' | 'retention' | 'drainSeconds' | 'watch' | 'standbySeconds'>;
+export type RequestSettings = Pick<EffectiveSettings, 'queuePolicy' | 'cancelSuperseded' | 'retention' | 'drainSeconds' | 'watch' | 'standbySeconds' | 'strategy'>;
 
 export type RequestBase = Omit<DeployRequest, 'deploymentId' | 'kind' | 'trigger'>;
 
@@ -56,7 +57,8 @@ export function requestBase(app: RequestApp, env: RequestEnvironment, settings: 
     drainSeconds: settings.drainSeconds,
     watch: settings.watch,
     standbySeconds: settings.standbySeconds,
-    canary: appKindRunsCanary(app.kind) ? resolveCanary(env.canary) : null,
+    // The environment's strategy; a deploy that names its own replaces this part.
+    ...requestStrategy(app.kind, { strategy: settings.strategy, canary: env.canary }),
     hosts,
     tls: routeTls(env.https, hosts, site.httpsPort),
     // Every per-host step of the deploy runs on the task queue of the host the environment is placed on.

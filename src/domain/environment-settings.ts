@@ -2,6 +2,7 @@
 // parent chain; what no environment sets comes from the app (replicas, resources, health check)
 // or Berth's default. Policy as data, decided here for the API, the deploys and the unit test.
 import { DEFAULT_DRAIN_SECONDS, DEFAULT_RETENTION, type HealthCheck, type ResourceLimits } from './app-spec.js';
+import type { ReleaseStrategy } from './canary.js';
 import type { QueuePolicy } from './deployment.js';
 import { inheritedDomainPattern } from './domain-pattern.js';
 import { resolveWatch, type WatchOverrides, type WatchSettings } from './post-switch-watch.js';
@@ -19,6 +20,8 @@ export interface EffectiveSettings {
   healthCheck: HealthCheck;
   /** The domains pattern (src/domain/domain-pattern.ts); null: none. */
   domainPattern: string | null;
+  /** How deploys move traffic unless they name a strategy (src/domain/release-strategy.ts); null: none set in the chain. */
+  strategy: ReleaseStrategy | null;
 }
 
 export type SettingKey = keyof EffectiveSettings;
@@ -36,7 +39,7 @@ export interface SettingSource {
   environment: string | null;
 }
 
-export const INHERITED_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds', 'standbySeconds', 'watch', 'replicas', 'resources', 'healthCheck', 'domainPattern'] as const satisfies readonly SettingKey[];
+export const INHERITED_SETTINGS = ['retention', 'queuePolicy', 'cancelSuperseded', 'drainSeconds', 'standbySeconds', 'watch', 'replicas', 'resources', 'healthCheck', 'domainPattern', 'strategy'] as const satisfies readonly SettingKey[];
 
 /** The app's own runtime settings, which environments may override. */
 export interface AppSettings {
@@ -88,6 +91,7 @@ export function resolveSettings(
     resources: pick('resources', app.resources, 'app'),
     healthCheck: pick('healthCheck', app.healthCheck, 'app'),
     domainPattern: inheritedDomainPattern(chain.map((e) => ({ domainPattern: e.own.domainPattern ?? null }))),
+    strategy: pick('strategy', null, 'default'),
   };
   const patternFrom = chain.find((e) => e.own.domainPattern !== null && e.own.domainPattern !== undefined);
   sources.domainPattern = { level: patternFrom ? 'environment' : 'default', environment: patternFrom?.name ?? null };

@@ -50,9 +50,21 @@ export function siteKey(appName: string, environmentName: string): string {
   return `${appName}/${environmentName}`;
 }
 
-export function siteRequestHeaders(appName: string, environmentName: string, settings: StaticSiteSettings): Record<string, string> {
+/**
+ * The site key of one release, `<app>/<env>@<release id>`: the static server serves that
+ * release's directory instead of `current` (a blue-green preview, before `current` moves). Only
+ * Traefik sets the site header, so no client can ask for a release this way.
+ */
+export function releaseSiteKey(appName: string, environmentName: string, releaseId: string): string {
+  return `${siteKey(appName, environmentName)}@${releaseId}`;
+}
+
+/** Release ids as the static server accepts them in a site key. */
+export const SITE_RELEASE_ID = '[a-z]{2,8}_[a-z0-9]{8,40}';
+
+export function siteRequestHeaders(appName: string, environmentName: string, settings: StaticSiteSettings, releaseId?: string): Record<string, string> {
   return {
-    [SITE_HEADER]: siteKey(appName, environmentName),
+    [SITE_HEADER]: releaseId ? releaseSiteKey(appName, environmentName, releaseId) : siteKey(appName, environmentName),
     [SPA_HEADER]: settings.spa ? '1' : '',
     [NOT_FOUND_HEADER]: settings.notFoundPage ?? '',
   };

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { FINGERPRINTED_ASSET, IMMUTABLE_CACHE, NOT_FOUND_HEADER, RELEASE_HEADER, REVALIDATE_CACHE, SITE_HEADER, SPA_HEADER } from '../domain/static-site.js';
+import { FINGERPRINTED_ASSET, IMMUTABLE_CACHE, NOT_FOUND_HEADER, RELEASE_HEADER, REVALIDATE_CACHE, SITE_HEADER, SITE_RELEASE_ID, SPA_HEADER } from '../domain/static-site.js';
 import { startProcess, waitUntilReady, type Supervised } from './child-process.js';
 
 export interface StaticServerLayout {
@@ -66,9 +66,11 @@ http {
   ${brotli ? 'brotli_static on;' : ''}
   gzip_vary on;
 
-  # Site "<app>/<env>" (DNS labels only) → its directory; anything else is no site.
+  # Site "<app>/<env>" (DNS labels only) → its directory's current release; "<app>/<env>@<release>"
+  # (a blue-green preview) → that release's directory; anything else is no site.
   map ${header(SITE_HEADER)} $berth_site {
-    "~^([a-z][a-z0-9-]{0,39})/([a-z][a-z0-9-]{0,39})$" "$1/$2";
+    "~^([a-z][a-z0-9-]{0,39})/([a-z][a-z0-9-]{0,39})$" "$1/$2/current";
+    "~^([a-z][a-z0-9-]{0,39})/([a-z][a-z0-9-]{0,39})@(${SITE_RELEASE_ID})$" "$1/$2/releases/$3";
     default "";
   }
   map ${header(SPA_HEADER)} $berth_fallback {
@@ -93,7 +95,7 @@ http {
   server {
     listen ${address}:${layout.port} default_server;
     server_name _;
-    root ${layout.staticDir}/$berth_site/current;
+    root ${layout.staticDir}/$berth_site;
     index index.html;
     add_header ${RELEASE_HEADER} $berth_release always;
     add_header Cache-Control $berth_cache;

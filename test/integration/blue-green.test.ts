@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
+import { createStackApp } from '../support/stack-fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { startLoad } from '../support/load.js';
 import { throughTraefik } from '../support/traefik.js';
@@ -122,4 +123,58 @@ test('bad strategies are refused and nothing is queued', async () => {
     expect(res.body.error.type).toBe('ValidationFailed');
   }
   expect((await berth.api('GET', `${fx.base}/deployments`)).body).toEqual(before);
+});
+
+test('an environment whose strategy is blue-green deploys blue-green unless a deploy names another', async () => {
+  const set = await berth.api('PATCH', fx.base, { strategy: 'blue-green' });
+  expect(set.status, JSON.stringify(set.body)).toBe(200);
+  expect(set.body.strategy).toBe('blue-green');
+  expect(set.body.settingSources.strategy).toEqual({ level: 'environment', environment: 'prod' });
+  // Inherited like the other settings: a child environment takes it from its parent.
+  const child = await berth.api('POST', `/api/v1/apps/${fx.app}/environments`, { name: 'child', parent: 'prod' });
+  expect(child.status, JSON.stringify(child.body)).toBe(201);
+  expect(child.body.strategy).toBe('blue-green');
+  expect(child.body.settingSources.strategy).toEqual({ level: 'environment', environment: 'prod' });
+
+  const bg = await waitForDeployment(berth, await deploy(berth, fx, tags.v1));
+  expect(bg.status, bg.message).toBe('succeeded');
+  expect(phaseOf(bg, 'preview')?.outcome).toBe('succeeded');
+  expect(Date.parse((phaseOf(bg, 'preview') as Phase).endedAt)).toBeLessThanOrEqual(Date.parse((phaseOf(bg, 'route') as Phase).startedAt));
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v1');
+
+  // The deploy's own strategy wins: one switch, no preview.
+  const own = await berth.api('POST', `${fx.base}/deployments`, { image: tags.v2, strategy: 'all-at-once' });
+  expect(own.status, JSON.stringify(own.body)).toBe(202);
+  const plain = await waitForDeployment(berth, own.body.deploymentId);
+  expect(plain.status, plain.message).toBe('succeeded');
+  expect(phaseOf(plain, 'preview')).toBeUndefined();
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v2');
+
+  const back = await berth.api('PATCH', fx.base, { strategy: null });
+  expect(back.body.strategy).toBe('all-at-once');
+  expect(back.body.settingSources.strategy).toEqual({ level: 'default', environment: null });
+  expect((await berth.api('DELETE', `/api/v1/apps/${fx.app}/environments/child?confirm=child`)).status).toBe(200);
+});
+
+test('an environment strategy the app cannot use, or a misspelt one, is a 400 that changes nothing', async () => {
+  const stack = await createStackApp(berth, { app: 'bgstack', compose: 'services:\n  web:\n    image: nginx\n    x-berth: { port: 80, main: true }\n' });
+  const before = (await berth.api('GET', stack.base)).body;
+  for (const strategy of ['blue-green', 'canary']) {
+    const patched = await berth.api('PATCH', stack.base, { strategy, retention: 2 });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(400);
+    expect(patched.body.error.message).toContain(`app bgstack is of kind stack: ${strategy} is for image${strategy === 'blue-green' ? ', git and static' : ' and git'} apps`);
+    expect(patched.body.error.issues).toEqual([{ path: 'strategy', message: 'not for apps of kind stack' }]);
+    const created = await berth.api('POST', '/api/v1/apps/bgstack/environments', { name: 'other', strategy });
+    expect(created.status).toBe(400);
+  }
+  expect((await berth.api('GET', stack.base)).body).toEqual(before);
+  expect((await berth.api('GET', '/api/v1/apps/bgstack/environments/other')).status).toBe(404);
+  // All at once is every kind's.
+  expect((await berth.api('PATCH', stack.base, { strategy: 'all-at-once' })).status).toBe(200);
+
+  const image = (await berth.api('GET', fx.base)).body;
+  const misspelt = await berth.api('PATCH', fx.base, { strategy: 'blue-grn', retention: 2 });
+  expect(misspelt.status).toBe(400);
+  expect(misspelt.body.error.type).toBe('ValidationFailed');
+  expect((await berth.api('GET', fx.base)).body).toEqual(image);
 });

@@ -106,10 +106,10 @@ export interface HttpsAnswer {
   fingerprint: string;
 }
 
-/** One GET over HTTPS to 127.0.0.1:port as `host` (SNI, and Host with the port as browsers send it), trusting only `ca`. */
-export function httpsGet(port: number, host: string, ca: string, path = '/'): Promise<HttpsAnswer> {
+/** One GET over HTTPS to 127.0.0.1:port as `host` (SNI, and Host with the port as browsers send it), trusting only `ca`, with `headers`. */
+export function httpsGet(port: number, host: string, ca: string, path = '/', headers: Record<string, string> = {}): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, servername: host, headers: { host: `${host}:${port}` }, ca, agent: false, timeout: 5000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, servername: host, headers: { ...headers, host: `${host}:${port}` }, ca, agent: false, timeout: 5000 }, (res) => {
       const cert = (res.socket as unknown as { getPeerCertificate(): PeerCertificate }).getPeerCertificate();
       let body = '';
       res.setEncoding('utf8');

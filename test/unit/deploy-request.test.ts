@@ -4,7 +4,7 @@ import { requestBase } from '../../src/domain/deploy-request.js';
 import { privateIPv4, publishAddress } from '../../src/host-addresses.js';
 
 const app = { id: 'app_1', name: 'web', kind: 'image' as const };
-const settings = { queuePolicy: 'latest-wins' as const, cancelSuperseded: true, retention: 3, drainSeconds: 0, watch: { seconds: 0, maxErrorRatio: 0.05, maxP95Ms: 2000, failedProbes: 3 }, standbySeconds: 0 };
+const settings = { queuePolicy: 'latest-wins' as const, cancelSuperseded: true, retention: 3, drainSeconds: 0, watch: { seconds: 0, maxErrorRatio: 0.05, maxP95Ms: 2000, failedProbes: 3 }, standbySeconds: 0, strategy: null };
 const site = { appsDomain: 'localhost', hostId: 'local', traefikPort: 7481, httpsPort: 7443, publicUrl: 'http://127.0.0.1:7480' };
 
 test('the environment’s host wins over the installation’s own', () => {
@@ -26,4 +26,13 @@ test('containers publish on an IPv4 address: given as is, a host name resolved',
 test('the hosts of a request: the apps-domain name, the own domains, then the pattern name', () => {
   const env = { id: 'env_1', name: 'prod', domains: ['shop.test'], patternDomain: 'prod.shop.example.com' };
   expect(requestBase(app, env, settings, site).hosts).toEqual(['web.prod.localhost', 'shop.test', 'prod.shop.example.com']);
+});
+
+test('the environment’s strategy is the request’s; kinds that cannot run it deploy all at once', () => {
+  const env = { id: 'env_1', name: 'prod', domains: [], patternDomain: null };
+  expect(requestBase(app, env, { ...settings, strategy: 'blue-green' }, site)).toMatchObject({ blueGreen: true, canary: null });
+  expect(requestBase(app, { ...env, canary: { steps: [10] } }, settings, site).canary?.steps).toEqual([10]);
+  expect(requestBase(app, { ...env, canary: { steps: [10] } }, { ...settings, strategy: 'all-at-once' }, site)).not.toHaveProperty('blueGreen');
+  expect(requestBase({ ...app, kind: 'stack' }, env, { ...settings, strategy: 'blue-green' }, site)).toMatchObject({ canary: null });
+  expect(requestBase({ ...app, kind: 'stack' }, env, { ...settings, strategy: 'blue-green' }, site)).not.toHaveProperty('blueGreen');
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { cacheControlFor, IMMUTABLE_CACHE, REVALIDATE_CACHE, siteRequestHeaders, SITE_PAGE_PATH } from '../../src/domain/static-site.js';
+import { cacheControlFor, IMMUTABLE_CACHE, releaseSiteKey, REVALIDATE_CACHE, siteRequestHeaders, SITE_PAGE_PATH, SITE_RELEASE_ID } from '../../src/domain/static-site.js';
 import { parseRouteConfig, traefikRouteConfig } from '../../src/domain/route.js';
+import { releaseIdFor } from '../../src/domain/ids.js';
 import { nginxConfig } from '../../src/services/static-server.js';
 import type { Json } from '../support/json.js';
 
@@ -53,9 +54,12 @@ describe('site headers on the route', () => {
 
 describe('nginx configuration', () => {
   const text = nginxConfig({ dir: '/srv/berth/static-server', staticDir: '/srv/berth/static', port: 7483 });
-  test('listens on loopback only and serves through each site’s current link', () => {
+  test('listens on loopback only and serves through each site’s current link, or one release for a preview', () => {
     expect([...text.matchAll(/listen ([^;]+);/g)].map((m) => m[1])).toEqual(['127.0.0.1:7483 default_server', '127.0.0.1:7483']);
-    expect(text).toContain('root /srv/berth/static/$berth_site/current;');
+    expect(text).toContain('root /srv/berth/static/$berth_site;');
+    expect(text).toContain('"$1/$2/current";');
+    expect(text).toContain('"$1/$2/releases/$3";');
+    expect(releaseSiteKey('web', 'prod', releaseIdFor('dep_0mx1ysx3ss1tlrnx58b'))).toMatch(new RegExp(`^[a-z-]+/[a-z-]+@${SITE_RELEASE_ID}$`));
     expect(text).toContain('autoindex off;');
     expect(text).not.toMatch(/open_file_cache\s+max/);
   });

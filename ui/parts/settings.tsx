@@ -1,5 +1,5 @@
 // Settings of an app (image, port, health check, replicas) and of an environment (domains,
-// retention, drain, queue policy), edited in place: the API validates and answers with each
+// retention, drain, queue policy, release strategy), edited in place: the API validates and answers with each
 // bad field, shown by the form; nothing changes until it accepts.
 import { useState } from 'hono/jsx/dom';
 import { api, describeError, unwrap, type Schemas } from '../api.js';
@@ -93,6 +93,7 @@ export function EnvironmentSettings(props: { app: string; env: Schemas['Environm
       drainSeconds: Number(field(form, 'drain').value),
       queuePolicy: field(form, 'queue').value as 'latest-wins' | 'fifo',
       cancelSuperseded: field(form, 'cancel').checked,
+      strategy: field(form, 'strategy').value as Schemas['Environment']['strategy'],
       // Emptied: no pattern here, whatever the parent has.
       domainPattern: field(form, 'pattern').value.trim(),
     };
@@ -130,6 +131,16 @@ export function EnvironmentSettings(props: { app: string; env: Schemas['Environm
             <option value="fifo" selected={env.queuePolicy === 'fifo'}>
               first in, first out
             </option>
+          </select>
+        </label>
+        <label>
+          Release strategy (a deploy may name its own) {sourceOf(env, 'strategy')}
+          <select name="strategy">
+            {(['all-at-once', 'canary', 'blue-green'] as const).map((s) => (
+              <option value={s} selected={env.strategy === s}>
+                {s === 'blue-green' ? 'blue-green (next.<host> first)' : s}
+              </option>
+            ))}
           </select>
         </label>
         <label class="check">

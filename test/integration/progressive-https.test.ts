@@ -1,0 +1,153 @@
+// Blue-green and canary over HTTPS, through real Traefik's HTTPS entrypoint with an uploaded
+// certificate (its CA the only one trusted): the preview host name next.<host> answers the new
+// release over HTTPS (plain HTTP redirecting there, as for the environment's names) while the
+// environment's host names still answer the live one; a canary's header split reaches the canary
+// over HTTPS before any weight moved, other requests the stable release, and an abort puts every
+// HTTPS request back on stable. A static site's preview is served over HTTPS the same way.
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { startBerth, type TestBerth } from '../support/berth.js';
+import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
+import { httpsGet, type HttpsAnswer } from '../support/https-stand.js';
+import { buildHello, removeImages } from '../support/images.js';
+import { makeTestCa, type TestCa } from '../support/test-certificates.js';
+import { throughTraefik } from '../support/traefik.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
+import { siteArchive } from '../support/archives.js';
+import { createStaticApp, deployArchive } from '../support/static-sites.js';
+
+const tags = { v1: 'berth-test/progressive-https:v1', v2: 'berth-test/progressive-https:v2', v3: 'berth-test/progressive-https:v3' };
+const APPS_DOMAIN = 'apps.progressive-https.test';
+const DOMAIN = 'shop.progressive-https.test';
+const httpsPort = inject('services').traefik.httpsPort;
+let berth: TestBerth;
+let fx: AppFixture;
+let ca: TestCa;
+let fingerprint: string;
+
+type Phase = { phase: string; outcome: string; message: string | null; startedAt: string; endedAt: string };
+const phaseOf = (d: { phases: Phase[] }, name: string) => d.phases.find((p) => p.phase === name);
+/** One HTTPS GET, the certificate checked against the test CA; a failure is an answer too. */
+const over = (host: string, headers: Record<string, string> = {}): Promise<HttpsAnswer | { status: 0; body: string }> =>
+  httpsGet(httpsPort, host, ca.cert, '/', headers).catch((err: Error) => ({ status: 0 as const, body: `error: ${err.message}` }));
+const version = (a: { status: number; body: string }) => (a.status === 200 ? a.body.trim() : `HTTP ${a.status} ${a.body.slice(0, 60)}`);
+
+beforeAll(async () => {
+  for (const [v, tag] of Object.entries(tags)) buildHello(tag, { version: v });
+  ca = makeTestCa('Berth Progressive CA');
+  // A certifiable apps domain: the preview host name is next.<the generated host name>.
+  berth = await startBerth({ env: { BERTH_APPS_DOMAIN: APPS_DOMAIN }, staticServer: true });
+  fx = await createImageApp(berth, { app: 'tlsprog', healthCheck: { intervalMs: 100, startPeriodMs: 500 }, environment: { domains: [DOMAIN], drainSeconds: 1 } });
+  expect(fx.host).toBe(`tlsprog.prod.${APPS_DOMAIN}`);
+  const leaf = ca.issue([DOMAIN, fx.host, `next.${fx.host}`]);
+  const uploaded = await berth.api('PUT', `${fx.base}/certificate`, { certificate: `${leaf.cert}${ca.cert}`, key: leaf.key });
+  expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+  fingerprint = uploaded.body.fingerprint;
+  const first = await waitForDeployment(berth, await deploy(berth, fx, tags.v1));
+  expect(first.status, first.message).toBe('succeeded');
+  await waitFor('v1 over HTTPS with the uploaded certificate', async () => {
+    const a = await over(fx.host);
+    return a.status === 200 && 'fingerprint' in a && a.fingerprint === fingerprint ? a : undefined;
+  }, 30_000, 100);
+}, 180_000);
+
+afterAll(async () => {
+  await berth?.close();
+  ca?.remove();
+  removeImages(...Object.values(tags));
+});
+
+/** Samples the preview and the main host name over HTTPS, side by side, until stopped. */
+function sampleOver(main: string) {
+  const samples: { preview: string; main: string; previewCert: string | null }[] = [];
+  let sampling = true;
+  const loop = (async () => {
+    while (sampling) {
+      const [p, m] = await Promise.all([over(`next.${main}`), over(main)]);
+      samples.push({ preview: version(p), main: version(m), previewCert: 'fingerprint' in p ? p.fingerprint : null });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      sampling = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+test('blue-green: next.<host> answers the new release over HTTPS before the one switch', async () => {
+  const preview = `next.${fx.host}`;
+  const sampler = sampleOver(fx.host);
+  const res = await berth.api('POST', `${fx.base}/deployments`, { image: tags.v2, strategy: 'blue-green' });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const d = await waitForDeployment(berth, res.body.deploymentId);
+  const samples = await sampler.stop();
+
+  expect(d.status, d.message).toBe('succeeded');
+  const previewPhase = phaseOf(d, 'preview') as Phase;
+  // Plain HTTP redirects to HTTPS for the preview as for the environment: it was confirmed over HTTPS.
+  expect(previewPhase.message).toMatch(new RegExp(`^${preview.replace(/\./g, '\\.')} answered from the new release \\(1 server\\(s\\)\\) over HTTPS in \\d+ ms$`));
+  expect(Date.parse(previewPhase.endedAt)).toBeLessThanOrEqual(Date.parse((phaseOf(d, 'route') as Phase).startedAt));
+  // Over HTTPS, with the uploaded certificate, the preview answered v2 while the main host still answered v1.
+  const both = samples.filter((s) => s.preview === 'v2' && s.main === 'v1');
+  expect(both.length, JSON.stringify(samples.slice(0, 30))).toBeGreaterThan(0);
+  expect(both.every((s) => s.previewCert === fingerprint)).toBe(true);
+  const firstMainV2 = samples.findIndex((s) => s.main === 'v2');
+  expect(firstMainV2 === -1 || samples.findIndex((s) => s.preview === 'v2') < firstMainV2).toBe(true);
+  expect(version(await over(fx.host))).toBe('v2');
+  expect(version(await over(DOMAIN))).toBe('v2');
+  // The preview route is gone after the switch.
+  expect((await throughTraefik(preview)).status).toBe(404);
+  console.log(`blue-green over HTTPS: ${previewPhase.message}; ${samples.length} samples, ${both.length} with the preview on v2 and the main host on v1`);
+}, 120_000);
+
+test('canary: the header split reaches the canary over HTTPS at 0 %; an abort puts HTTPS back on stable', async () => {
+  const stable = (await berth.api('GET', fx.base)).body.liveDeploymentId as string;
+  const res = await berth.api('POST', `${fx.base}/deployments`, { image: tags.v3, canary: { steps: [50], stepSeconds: 120, header: { name: 'X-Canary', value: 'testers' } } });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const id = res.body.deploymentId as string;
+  await waitFor('the canary at its first step (0 %)', async () => {
+    const s = await berth.api('GET', `/api/v1/deployments/${id}/canary`);
+    return s.status === 200 && s.body.step > 0 && s.body.weight === 0 ? s.body : undefined;
+  }, 60_000, 20);
+
+  for (const host of [fx.host, DOMAIN]) {
+    const testers = await Promise.all(Array.from({ length: 20 }, () => over(host, { 'X-Canary': 'testers' })));
+    expect(testers.map(version), host).toEqual(Array(20).fill('v3'));
+    expect(testers.every((a) => 'fingerprint' in a && a.fingerprint === fingerprint && a.headers['x-berth-deployment'] === id)).toBe(true);
+    const others = await Promise.all(Array.from({ length: 20 }, () => over(host, { 'X-Canary': 'someone-else' })));
+    expect(others.map(version), host).toEqual(Array(20).fill('v2'));
+    expect(others.every((a) => 'headers' in a && a.headers['x-berth-deployment'] === stable)).toBe(true);
+  }
+
+  const aborted = await berth.api('POST', `/api/v1/deployments/${id}/canary/abort`, { reason: 'https check done' });
+  expect(aborted.status, JSON.stringify(aborted.body)).toBe(200);
+  const d = await waitForDeployment(berth, id);
+  expect(d.status).toBe('failed');
+  expect(d.errorType).toBe('CanaryAborted');
+  const after = await Promise.all(Array.from({ length: 20 }, () => over(fx.host, { 'X-Canary': 'testers' })));
+  expect(after.map(version)).toEqual(Array(20).fill('v2'));
+  expect((await berth.api('GET', fx.base)).body.liveDeploymentId).toBe(stable);
+}, 120_000);
+
+test('a static site’s preview is served over HTTPS with its uploaded certificate too', async () => {
+  const siteDomain = 'docs.progressive-https.test';
+  const site = await createStaticApp(berth, { app: 'tlsdocs', environment: { domains: [siteDomain], strategy: 'blue-green' } });
+  const leaf = ca.issue([siteDomain, site.host, `next.${site.host}`]);
+  const uploaded = await berth.api('PUT', `${site.base}/certificate`, { certificate: `${leaf.cert}${ca.cert}`, key: leaf.key });
+  expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+  const first = await waitForDeployment(berth, await deployArchive(berth, site, siteArchive({ 'index.html': 's1\n' })));
+  expect(first.status, first.message).toBe('succeeded');
+
+  const sampler = sampleOver(site.host);
+  const d = await waitForDeployment(berth, await deployArchive(berth, site, siteArchive({ 'index.html': 's2\n' })));
+  const samples = await sampler.stop();
+  expect(d.status, d.message).toBe('succeeded');
+  expect(phaseOf(d, 'preview')?.message).toMatch(/^next\.tlsdocs\.prod\.apps\.progressive-https\.test answered from release 2 over HTTPS in \d+ ms$/);
+  const both = samples.filter((s) => s.preview === 's2' && s.main === 's1');
+  expect(both.length, JSON.stringify(samples.slice(0, 30))).toBeGreaterThan(0);
+  expect(both.every((s) => s.previewCert === uploaded.body.fingerprint)).toBe(true);
+  expect(version(await over(siteDomain))).toBe('s2');
+  console.log(`static blue-green over HTTPS: ${phaseOf(d, 'preview')?.message}; ${samples.length} samples, ${both.length} with the preview on s2 and the main host on s1`);
+}, 120_000);
