@@ -100,3 +100,6 @@ export const KEYS: ActivityOptions = {
   heartbeatTimeout: '5s',
   retry: { ...RETRY, maximumAttempts: 20 },
 };
+
+/** A drain's wait for one move's deployment to end: as long as a deploy may take, heartbeating. */
+export const DRAIN: ActivityOptions = { startToCloseTimeout: '2h', heartbeatTimeout: '10s', retry: RETRY };
