@@ -123,7 +123,7 @@ test('draining h2 moves both its environments to the default host, one after ano
     async () => {
       const host = (await berth.api('GET', '/api/v1/hosts/h2')).body;
       if (host.drain?.current) seen.add(host.drain.current.environment);
-      return host.drain?.state !== 'moving';
+      return host.drain?.state === 'drained' || host.drain?.state === 'incomplete';
     },
     240_000,
   );
@@ -133,6 +133,9 @@ test('draining h2 moves both its environments to the default host, one after ano
   console.log(`host-moves: drain of h2 (2 environments) ${Date.now() - started} ms; progress seen: ${[...seen].join(', ')}; load on second: ${result.sent} requests, ${result.failed} failed`);
   expect(result.failures).toEqual([]);
   for (const fx of [mover, second]) {
+    const last = (await berth.api('GET', `${fx.base}/deployments`)).body.items[0];
+    const detail = (await berth.api('GET', `/api/v1/deployments/${last.id}`)).body;
+    console.log(`host-moves: ${fx.app}: ${last.id} ${last.trigger} ${last.status}; ${JSON.stringify(detail.phases?.map((p: { phase: string; outcome: string; message: string | null }) => [p.phase, p.outcome, p.message]))}; on h2: ${onH2(fx.environmentId).join(', ')}`);
     expect((await berth.api('GET', fx.base)).body).toMatchObject({ hostId: null, placement: berth.config.hostId });
     expect(onH2(fx.environmentId)).toEqual([]);
     expect((await berth.containers(fx.environmentId)).filter((c) => c.State === 'running')).toHaveLength(1);
