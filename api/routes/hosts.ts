@@ -110,13 +110,19 @@ export function hostRoutes({ db, temporal, config }: AppDeps) {
       if (change.draining === false && moving) throw conflict(`host ${before.id} is moving its environments away (GET /hosts/${before.id}): wait for the drain to end`);
       const starts = change.draining === true && !moving && (await placedOn(db, before.id)) > 0;
       if (starts) await assertDrainTarget(before.id, drainTo ?? null);
-      const row = await updateHost(db, before.id, change);
+      // A drain starting is recorded as moving at once (the workflow's first step counts again),
+      // so nobody reads an earlier drain's end as this one's.
+      const drain: HostDrain | undefined = starts ? { target: drainTo ?? null, state: 'moving', total: await placedOn(db, before.id), moved: [], failed: [], current: null, startedAt: Date.now(), finishedAt: null } : undefined;
+      const row = await updateHost(db, before.id, { ...change, ...(drain ? { drain } : {}) });
       if (!row) throw notFound(`host ${before.id}`);
-      if (!starts) return c.json(present(row), 200);
-      // The drain's first step records its progress; the answer already says it is moving.
-      const drain: HostDrain = { target: drainTo ?? null, state: 'moving', total: await placedOn(db, row.id), moved: [], failed: [], current: null, startedAt: Date.now(), finishedAt: null };
-      await startWorkflow(temporal, WORKFLOWS.drainHost, { workflowId: drainWorkflowId(row.id), args: [{ hostId: row.id, target: drainTo ?? null }], workflowIdConflictPolicy: 'USE_EXISTING' });
-      return c.json(present({ ...row, drain }), 200);
+      if (drain) {
+        await startWorkflow(temporal, WORKFLOWS.drainHost, { workflowId: drainWorkflowId(row.id), args: [{ hostId: row.id, target: drainTo ?? null }], workflowIdConflictPolicy: 'USE_EXISTING' }).catch(async (err: unknown) => {
+          // Not started: no drain is moving anything, and the host must not say one is.
+          await updateHost(db, row.id, { drain: { ...drain, state: 'incomplete', finishedAt: Date.now() } });
+          throw err;
+        });
+      }
+      return c.json(present(row), 200);
     },
   );
 

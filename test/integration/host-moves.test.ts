@@ -20,6 +20,8 @@ import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const tags = { v1: 'berth-test/moved:v1', v2: 'berth-test/moved:v2', v3: 'berth-test/moved:v3' };
+/** Built on the machine's daemon only: h2 can neither find nor pull it. */
+const localOnly = 'berth-test/moved:local';
 let berth: TestBerth;
 let h2: SecondDockerHost;
 let worker: ChildProcess | null = null;
@@ -30,6 +32,7 @@ beforeAll(async () => {
   buildHello(tags.v1, { version: 'v1', stopDelay: 1 });
   buildHello(tags.v2, { version: 'v2' });
   buildHello(tags.v3, { version: 'v3', startDelay: 2 });
+  buildHello(localOnly, { version: 'local' });
   h2 = await startSecondDockerHost();
   h2.load(...Object.values(tags));
   berth = await startBerth();
@@ -44,7 +47,7 @@ afterAll(async () => {
     await berth?.close();
   } finally {
     await h2?.stop();
-    removeImages(...Object.values(tags));
+    removeImages(...Object.values(tags), localOnly);
   }
 }, 120_000);
 
@@ -133,15 +136,19 @@ test('draining h2 moves both its environments to the default host, one after ano
   console.log(`host-moves: drain of h2 (2 environments) ${Date.now() - started} ms; progress seen: ${[...seen].join(', ')}; load on second: ${result.sent} requests, ${result.failed} failed`);
   expect(result.failures).toEqual([]);
   for (const fx of [mover, second]) {
-    const last = (await berth.api('GET', `${fx.base}/deployments`)).body.items[0];
-    const detail = (await berth.api('GET', `/api/v1/deployments/${last.id}`)).body;
-    console.log(`host-moves: ${fx.app}: ${last.id} ${last.trigger} ${last.status}; ${JSON.stringify(detail.phases?.map((p: { phase: string; outcome: string; message: string | null }) => [p.phase, p.outcome, p.message]))}; on h2: ${onH2(fx.environmentId).join(', ')}`);
     expect((await berth.api('GET', fx.base)).body).toMatchObject({ hostId: null, placement: berth.config.hostId });
     expect(onH2(fx.environmentId)).toEqual([]);
     expect((await berth.containers(fx.environmentId)).filter((c) => c.State === 'running')).toHaveLength(1);
     const moves = (await berth.api('GET', `${fx.base}/deployments`)).body.items.filter((x: { trigger: string }) => x.trigger === 'move');
     expect(moves.every((x: { status: string }) => x.status === 'succeeded')).toBe(true);
   }
+  // One after another: the second move was queued once the first had ended.
+  const [first, next] = await Promise.all(
+    [mover, second].map(async (fx) => (await berth.api('GET', `${fx.base}/deployments`)).body.items.find((x: { trigger: string }) => x.trigger === 'move')),
+  );
+  expect(Date.parse(next.createdAt)).toBeGreaterThanOrEqual(Date.parse(first.finishedAt));
+  const prune = (await berth.api('GET', `/api/v1/deployments/${next.id}`)).body.phases.find((p: { phase: string }) => p.phase === 'prune');
+  expect(prune.message).toMatch(/removed 1 container\(s\) on host h2/);
   expect(await body(mover)).toBe('v1');
   expect(await body(second)).toBe('v2');
   // Nothing placed on h2 any more: only its live worker keeps it from being removed.
@@ -177,6 +184,39 @@ test('h2’s Docker daemon stopped while a deploy there starts its containers: t
   expect(onH2(engine.environmentId).filter((l) => l.endsWith(' running')).map((l) => l.split(' ')[0])).toEqual([id]);
   expect(await berth.containers(engine.environmentId)).toEqual([]);
 }, 300_000);
+
+test('a move that fails on the new host (its image is not there) leaves the environment serving on the old one, nothing on h2', async () => {
+  const stays = await createImageApp(berth, { app: 'stays', healthCheck: { intervalMs: 100, startPeriodMs: 3000 } });
+  const d = await waitForDeployment(berth, await deploy(berth, stays, localOnly), 90_000);
+  expect(d.status, d.message).toBe('succeeded');
+  const load = startLoad({ url: inject('services').traefik.entryUrl, host: stays.host, ratePerSecond: 30, maxRequests: 6000, maxMs: 180_000, acceptBodies: ['local'] });
+  const asked = await berth.api('POST', `${stays.base}/move`, { hostId: 'h2' });
+  expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+  const moved = await waitForDeployment(berth, asked.body.deploymentId, 180_000);
+  const result = await load.stop();
+  expect(moved.status).toBe('failed');
+  console.log(`host-moves: failed move (${moved.message}); load: ${result.sent} requests, ${result.failed} failed`);
+  expect(result.failures).toEqual([]);
+  expect((await berth.api('GET', stays.base)).body).toMatchObject({ hostId: null, liveDeploymentId: d.id });
+  expect((await berth.containers(stays.environmentId)).filter((c) => c.State === 'running')).toHaveLength(1);
+  expect(onH2(stays.environmentId).filter((l) => l.endsWith(' running'))).toEqual([]);
+  expect(await body(stays)).toBe('local');
+}, 240_000);
+
+test('a move cancelled in its health gate on the new host leaves the environment where it was', async () => {
+  const engine = (await berth.api('GET', '/api/v1/apps/engine-away/environments/prod')).body;
+  const asked = await berth.api('POST', '/api/v1/apps/engine-away/environments/prod/move', { hostId: null });
+  expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+  const id = asked.body.deploymentId;
+  await waitFor(`health phase of ${id}`, async () => (await runningPhase(id)) === 'health', 60_000, 2);
+  expect((await berth.api('POST', `/api/v1/deployments/${id}/cancel`, {})).status).toBeLessThan(300);
+  const d = await waitForDeployment(berth, id, 60_000);
+  expect(d.status).toBe('cancelled');
+  expect((await berth.api('GET', '/api/v1/apps/engine-away/environments/prod')).body).toMatchObject({ hostId: 'h2', liveDeploymentId: engine.liveDeploymentId });
+  expect(await berth.containers(engine.id)).toEqual([]);
+  expect(onH2(engine.id).filter((l) => l.endsWith(' running'))).toHaveLength(1);
+  expect((await throughTraefik(engine.hosts[0])).body.trim()).toBe('v3');
+}, 120_000);
 
 test('the histories of moves, the drain and the deploys on h2 replay against the current code', async () => {
   const histories = [];
