@@ -30,6 +30,7 @@ import { createHostApis } from './git-hosts/host-apis.js';
 import { createGiteaFeedback } from './git-hosts/gitea/feedback.js';
 import { createHostRepositories } from './git-hosts/host-repositories.js';
 import { createLaneActivities } from './lanes/index.js';
+import { createDrainActivities } from './hosts/drain-host.js';
 import { createPreviewActivities } from './previews/index.js';
 import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
 import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
@@ -146,6 +147,7 @@ export function createControlActivities(deps: ActivityDeps) {
       input.source.gitHostId ? hostFeedback.reportHostEnvironmentRemoved(input) : github.reportEnvironmentRemoved(input),
     ...createHostRepositories(hostApis),
     ...createLaneActivities({ temporal: deps.temporal }),
+    ...createDrainActivities({ db: deps.db, temporal: deps.temporal, site: deps.site }),
     ...previews,
     // Where events happen, the same writes that also emit them.
     ...noticed,

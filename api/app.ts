@@ -30,6 +30,7 @@ import { appRoutes } from './routes/apps.js';
 import { appLogRoutes } from './routes/app-logs.js';
 import { environmentChartRoutes } from './routes/environment-charts.js';
 import { auditRoutes } from './routes/audit.js';
+import { environmentMoveRoutes } from './routes/environment-moves.js';
 import { buildSecretRoutes } from './routes/build-secrets.js';
 import { canaryRoutes } from './routes/canary.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/apps', appLogRoutes(deps));
   v1.route('/apps', environmentChartRoutes(deps));
   v1.route('/apps', removalRoutes(deps));
+  v1.route('/apps', environmentMoveRoutes(deps));
   v1.route('/apps', environmentVariableRoutes(deps));
   v1.route('/apps', variableSchemaRoutes(deps));
   v1.route('/projects', projectVariableRoutes(deps));

@@ -4,15 +4,20 @@ import type { AppRow } from '../db/queries/apps.js';
 import { effectiveSettings } from '../db/queries/environment-settings.js';
 import type { EnvironmentRow } from '../db/queries/environments.js';
 import type { Config } from '../src/config.js';
-import { requestBase } from '../src/domain/deploy-request.js';
+import { requestBase, type RequestSite } from '../src/domain/deploy-request.js';
 import { newId } from '../src/ids.js';
 import { workflowUiUrl } from '../src/temporal/client.js';
 
 /** Everything of a request but its kind and what it releases, with the environment's effective settings. */
 export async function baseRequest(db: Db, config: Config, a: AppRow, env: EnvironmentRow) {
-  const site = { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl, watchSeconds: config.deploys.watchSeconds };
+  const site = requestSite(config);
   const { settings } = await effectiveSettings(db, env.id, config.deploys.watchSeconds);
   return { deploymentId: newId('dep'), trigger: 'api', ...requestBase(a, env, settings, site) };
+}
+
+/** What every request the API makes follows from in the installation's settings. */
+export function requestSite(config: Config): RequestSite {
+  return { appsDomain: config.appsDomain, hostId: config.hostId, traefikPort: config.traefik.port, httpsPort: config.traefik.httpsPublicPort, publicUrl: config.api.publicUrl, watchSeconds: config.deploys.watchSeconds };
 }
 
 export function acceptedBody(config: Config, deploymentId: string, workflowId: string) {

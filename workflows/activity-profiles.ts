@@ -29,6 +29,12 @@ export const DOCKER: ActivityOptions = {
  */
 export const LAUNCH: ActivityOptions = { ...DOCKER, startToCloseTimeout: '90m' };
 
+/**
+ * A moved environment's leftovers on the host it left: bounded as a whole, so a host whose
+ * worker is gone ends the step (the deployment notes it) instead of waiting for a poller forever.
+ */
+export const LEAVE_HOST: ActivityOptions = { ...DOCKER, scheduleToCloseTimeout: '5m' };
+
 /** Receiving, unpacking and verifying a static site's archive: minutes at most, heartbeating. */
 export const UNPACK: ActivityOptions = { ...DOCKER, startToCloseTimeout: '30m', retry: { ...RETRY, maximumAttempts: 5 } };
 
@@ -112,3 +118,6 @@ export const KEYS: ActivityOptions = {
   heartbeatTimeout: '5s',
   retry: { ...RETRY, maximumAttempts: 20 },
 };
+
+/** A drain's wait for one move's deployment to end: as long as a deploy may take, heartbeating. */
+export const DRAIN: ActivityOptions = { startToCloseTimeout: '2h', heartbeatTimeout: '10s', retry: RETRY };

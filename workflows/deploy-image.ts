@@ -13,10 +13,11 @@ import type { HealthCheck } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { releaseIdFor } from '../src/domain/ids.js';
-import { DOCKER, LAUNCH, WATCH } from './activity-profiles.js';
+import { DOCKER, LAUNCH, LEAVE_HOST, WATCH } from './activity-profiles.js';
 import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
+import { hostActivities } from './host-activities.js';
 
 /** Stop timeout given to old containers when they are retired. */
 const RETIRE_STOP_SECONDS = 10;
@@ -167,7 +168,12 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
       });
       const images = await store.prunableImages({ imageIds: pruned.imageIds, keepReleaseIds });
       const removedImages = images.length ? await docker.removeImages({ imageIds: images }) : [];
-      return `removed ${pruned.removed.length} container(s) and ${removedImages.length} image(s)`;
+      const note = `removed ${pruned.removed.length} container(s) and ${removedImages.length} image(s)`;
+      // A move: the old host served until the drain ended; nothing of the environment stays there.
+      // (Only requests made since moves exist carry `move`, so older histories replay unchanged.)
+      if (!request.move) return note;
+      const left = await hostActivities(request.move.from, LEAVE_HOST).removeEnvironmentContainers({ environmentId });
+      return `${note}; removed ${left} container(s) on host ${request.move.from}`;
     },
   };
 }

@@ -119,7 +119,8 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
       const released = await kind.beforeCommit(deploy);
       if (kind.verify && patched(VERIFIED_DONE)) await kind.verify(deploy, released);
       noReturn.commit();
-      await store.markLive({ environmentId, releaseId: released.id, deploymentId });
+      // A move's new placement is recorded at its commit: before it, a failure leaves the environment where it was.
+      await store.markLive({ environmentId, releaseId: released.id, deploymentId, ...(request.move ? { placeHostId: request.move.placeHostId } : {}) });
       return released;
     });
   } catch (err) {

@@ -23,3 +23,4 @@ export { pruneHistory } from './prune-history.js';
 export { checkCertificates } from './check-certificates.js';
 export { rotateSecretKeys } from './rotate-secret-keys.js';
 export { intakeDeliveries } from './intake-deliveries.js';
+export { drainHost } from './drain-host.js';

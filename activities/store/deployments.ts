@@ -54,7 +54,7 @@ export function createDeploymentStore(db: Db) {
           environmentId: r.environmentId,
           kind: r.kind,
           trigger: r.trigger,
-          request: r.kind === 'rollback' ? { releaseId: r.releaseId } : r.artifact ? { artifact: r.artifact } : r.image ? { image: r.image } : {},
+          request: r.kind === 'rollback' ? { releaseId: r.releaseId, ...(r.move ? { move: r.move } : {}) } : r.artifact ? { artifact: r.artifact } : r.image ? { image: r.image } : {},
           status: 'queued',
           workflowId: deployWorkflowId(r.deploymentId),
           createdAt: new Date(input.at),
@@ -85,10 +85,12 @@ export function createDeploymentStore(db: Db) {
     },
 
     /** The new release serves traffic: the environment says so from here on. */
-    async markLive(input: { environmentId: string; releaseId: string; deploymentId: string }): Promise<void> {
+    /** The release is live; a move's commit also places the environment on its new host, in the same write. */
+    async markLive(input: { environmentId: string; releaseId: string; deploymentId: string; placeHostId?: string | null }): Promise<void> {
+      const placed = input.placeHostId !== undefined ? { hostId: input.placeHostId } : {};
       await db
         .update(environments)
-        .set({ liveReleaseId: input.releaseId, liveDeploymentId: input.deploymentId, updatedAt: sql`now()` })
+        .set({ liveReleaseId: input.releaseId, liveDeploymentId: input.deploymentId, ...placed, updatedAt: sql`now()` })
         .where(eq(environments.id, input.environmentId));
     },
 

@@ -172,8 +172,8 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       assertStrategyFits(a, patch.strategy);
       // Staying on a draining host is not a new placement; moving onto one is.
       if (patch.hostId !== undefined && patch.hostId !== env.hostId) {
-        // Its containers would stay behind on the old host: a deployed environment does not move yet.
-        if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release on host ${env.hostId ?? config.hostId}: it cannot move to another host`);
+        // Its containers would stay behind on the old host: a deployed environment moves by a deployment.
+        if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release on host ${env.hostId ?? config.hostId}: move it with POST …/environments/${env.name}/move`);
         await assertPlacement(db, patch.hostId, a, config.hostId);
       }
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);

@@ -4,10 +4,13 @@
 // administrators, audited like every change.
 import { z } from '@hono/zod-openapi';
 import { createHost, deleteHost, getHost, hostAlive, listHosts, placedOn, updateHost, type HostRow } from '../../db/queries/hosts.js';
+import { drainWorkflowId, type HostDrain } from '../../src/domain/host-drain.js';
 import { hostTaskQueue } from '../../src/domain/task-queues.js';
+import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
+import { startWorkflow } from '../../src/temporal/workflow-starts.js';
 import { defineRoute } from '../access/access-spec.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, invalid, notFound } from '../errors.js';
 import { hostPollers } from '../host-pollers.js';
 import { newRouter } from '../router.js';
 import { body, errorResponses, json } from '../schemas/common.js';
@@ -25,6 +28,7 @@ function present(row: HostRow) {
     lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
     seenBy: row.seenBy,
     heartbeatSeconds: row.heartbeatSeconds,
+    drain: row.drain ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -33,6 +37,16 @@ function present(row: HostRow) {
 export function hostRoutes({ db, temporal, config }: AppDeps) {
   const app = newRouter();
   const tags = ['hosts'];
+  /** Where a drain sends environments: another registered host, alive and taking placements. */
+  const assertDrainTarget = async (hostId: string, drainTo: string | null) => {
+    const target = drainTo ?? config.hostId;
+    const issue = (message: string) => invalid(`host ${target} cannot take ${hostId}'s environments: ${message}`, [{ path: 'drainTo', message }]);
+    if (target === hostId) throw issue('it is the host being drained (name another in drainTo)');
+    const row = await getHost(db, target);
+    if (!row) throw issue('no such host');
+    if (row.draining) throw issue('host is draining');
+    if (!hostAlive(row)) throw issue('its worker is not alive');
+  };
   const found = async (id: string) => {
     const row = await getHost(db, id);
     if (!row) throw notFound(`host ${id}`);
@@ -85,13 +99,29 @@ export function hostRoutes({ db, temporal, config }: AppDeps) {
       tags,
       access: { instance: 'admin' },
       summary: 'Change a host’s address, labels or capacity, or drain it',
+      description: 'Draining (`draining: true`) takes the host out of placement and moves every environment on it to `drainTo` (default: the installation’s own host), one after another, each by a deployment of its live release there; `drain` shows the progress. Refused (400) when the target is the host itself, unknown, draining or not alive; (409) turning draining off while a drain is moving environments.',
       request: { params: HostParam, body: body(HostPatch) },
       responses: { 200: json(Host, 'The host'), ...errorResponses },
     }),
     async (c) => {
-      const { host } = c.req.valid('param');
-      const row = await updateHost(db, host, c.req.valid('json'));
-      if (!row) throw notFound(`host ${host}`);
+      const { drainTo, ...change } = c.req.valid('json');
+      const before = await found(c.req.valid('param').host);
+      const moving = before.drain?.state === 'moving';
+      if (change.draining === false && moving) throw conflict(`host ${before.id} is moving its environments away (GET /hosts/${before.id}): wait for the drain to end`);
+      const starts = change.draining === true && !moving && (await placedOn(db, before.id)) > 0;
+      if (starts) await assertDrainTarget(before.id, drainTo ?? null);
+      // A drain starting is recorded as moving at once (the workflow's first step counts again),
+      // so nobody reads an earlier drain's end as this one's.
+      const drain: HostDrain | undefined = starts ? { target: drainTo ?? null, state: 'moving', total: await placedOn(db, before.id), moved: [], failed: [], current: null, startedAt: Date.now(), finishedAt: null } : undefined;
+      const row = await updateHost(db, before.id, { ...change, ...(drain ? { drain } : {}) });
+      if (!row) throw notFound(`host ${before.id}`);
+      if (drain) {
+        await startWorkflow(temporal, WORKFLOWS.drainHost, { workflowId: drainWorkflowId(row.id), args: [{ hostId: row.id, target: drainTo ?? null }], workflowIdConflictPolicy: 'USE_EXISTING' }).catch(async (err: unknown) => {
+          // Not started: no drain is moving anything, and the host must not say one is.
+          await updateHost(db, row.id, { drain: { ...drain, state: 'incomplete', finishedAt: Date.now() } });
+          throw err;
+        });
+      }
       return c.json(present(row), 200);
     },
   );

@@ -23,10 +23,30 @@ const Capacity = z
 
 export const HostInput = z.object({ id: HostId, address: Address, labels: Labels.default({}), capacity: Capacity.default({}) }).strict().openapi('HostInput');
 export const HostPatch = z
-  .object({ address: Address.optional(), labels: Labels.optional(), capacity: Capacity.optional(), draining: z.boolean().optional().openapi({ description: 'A draining host takes no new placement' }) })
+  .object({
+    address: Address.optional(),
+    labels: Labels.optional(),
+    capacity: Capacity.optional(),
+    draining: z.boolean().optional().openapi({ description: 'A draining host takes no new placement; turning it on moves every environment on it to `drainTo`, one after another, by deploys' }),
+    drainTo: HostId.nullable().optional().openapi({ description: 'With draining true: the alive host the environments move to (absent or null: the installation’s own host)' }),
+  })
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'nothing to change')
+  .refine((p) => p.drainTo === undefined || p.draining === true, { message: 'drainTo goes with draining: true', path: ['drainTo'] })
   .openapi('HostPatch');
+
+const HostDrain = z
+  .object({
+    target: z.string().nullable().openapi({ description: 'Where the environments go (null: the installation’s own host)' }),
+    state: z.enum(['moving', 'drained', 'incomplete']),
+    total: z.number().int(),
+    moved: z.array(z.string()).openapi({ description: 'app/env moved so far' }),
+    failed: z.array(z.object({ environment: z.string(), message: z.string() })).openapi({ description: 'Moves that did not succeed: those environments stay on the host, serving' }),
+    current: z.object({ environment: z.string(), deploymentId: z.string().nullable() }).nullable(),
+    startedAt: z.number().openapi({ description: 'Epoch milliseconds' }),
+    finishedAt: z.number().nullable(),
+  })
+  .openapi('HostDrain');
 
 export const Host = z
   .object({
@@ -40,6 +60,7 @@ export const Host = z
     lastSeenAt: z.string().nullable(),
     seenBy: z.string().nullable().openapi({ description: 'The worker that last beat: host name and pid' }),
     heartbeatSeconds: z.number().nullable(),
+    drain: HostDrain.nullable().openapi({ description: 'The last drain by deploys and its progress (null: never drained)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

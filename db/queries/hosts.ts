@@ -2,6 +2,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { environments } from '../schema/environments.js';
+import type { HostDrain } from '../../src/domain/host-drain.js';
 import { hosts, type HostCapacity } from '../schema/hosts.js';
 
 export type HostRow = typeof hosts.$inferSelect;
@@ -33,7 +34,7 @@ export async function createHost(db: Db, input: { id: string; address: string; l
 export async function updateHost(
   db: Db,
   id: string,
-  change: Partial<{ address: string; labels: Record<string, string>; capacity: HostCapacity; draining: boolean }>,
+  change: Partial<{ address: string; labels: Record<string, string>; capacity: HostCapacity; draining: boolean; drain: HostDrain }>,
 ): Promise<HostRow | null> {
   const [row] = await db.update(hosts).set({ ...change, updatedAt: sql`now()` }).where(eq(hosts.id, id)).returning();
   return row ?? null;

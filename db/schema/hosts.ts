@@ -1,4 +1,5 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { HostDrain } from '../../src/domain/host-drain.js';
 
 /** What a host may take (unset: no limit is declared). */
 export interface HostCapacity {
@@ -21,6 +22,8 @@ export const hosts = pgTable('hosts', {
   labels: jsonb('labels').$type<Record<string, string>>().notNull().default({}),
   capacity: jsonb('capacity').$type<HostCapacity>().notNull().default({}),
   draining: boolean('draining').notNull().default(false),
+  /** The last drain by deploys: its target and progress (workflows/drain-host.ts). */
+  drain: jsonb('drain').$type<HostDrain>(),
   /** The last heartbeat of the host's worker, its identity (host name and pid) and interval. */
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }),
   seenBy: text('seen_by'),

@@ -1,4 +1,4 @@
-// berth deploy and berth rollback: ask for the deployment, then (unless --detach) watch it to
+// berth deploy, berth rollback and berth move: ask for the deployment, then (unless --detach) watch it to
 // its end and exit with the code its outcome means.
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
@@ -87,6 +87,24 @@ export function registerDeployCommands(program: Command, run: Run) {
         const releaseId = options.to === undefined ? undefined : await releaseIdOf(client, app, env, options.to);
         const path = { app, env };
         const accepted = await unwrap(client.POST('/apps/{app}/environments/{env}/rollback', { params: { path }, body: releaseId ? { releaseId } : {} }));
+        return follow(ctx, client, accepted, app, env, options);
+      }),
+    );
+
+  watchFlags(
+    program
+      .command('move')
+      .description('Move a deployed environment to another host and wait: its live release deployed there, the route switched, the old host emptied')
+      .argument('<app>', 'the app')
+      .argument('<env>', 'the environment')
+      .argument('<host>', 'the host to move to (`default`: the installation’s own host)'),
+  )
+    .addHelpText('after', examples(['berth move web prod edge-2', 'berth move web prod default --detach']))
+    .action(
+      run(async (ctx, app: string, env: string, host: string, options: WatchOptions) => {
+        const client = await ctx.client();
+        const path = { app, env };
+        const accepted = await unwrap(client.POST('/apps/{app}/environments/{env}/move', { params: { path }, body: { hostId: host === 'default' ? null : host } }));
         return follow(ctx, client, accepted, app, env, options);
       }),
     );

@@ -35,6 +35,11 @@ export function registerHostCommands(program: Command, run: Run) {
         else {
           ctx.out.list([h], COLUMNS, row);
           for (const p of h.pollers ?? []) ctx.out.line(`poller ${p.identity} last poll ${p.lastAccessTime ?? '-'}`);
+          const drain = h.drain;
+          if (drain) {
+            ctx.out.line(`drain ${drain.state}: ${drain.moved.length}/${drain.total} moved to ${drain.target ?? 'the installation’s own host'}${drain.current ? `; moving ${drain.current.environment}` : ''}`);
+            for (const f of drain.failed) ctx.out.line(`not moved ${f.environment}: ${f.message}`);
+          }
           if (h.pollers === null) ctx.out.note('Temporal did not say who polls its task queue');
         }
         return EXIT.ok;
@@ -54,19 +59,31 @@ export function registerHostCommands(program: Command, run: Run) {
         return EXIT.ok;
       }),
     );
-  for (const [name, draining, text] of [['drain', true, 'No new placement on the host'], ['undrain', false, 'The host takes placements again']] as const) {
-    hosts
-      .command(`${name} <host>`)
-      .description(text)
-      .action(
-        run(async (ctx, id: string) => {
-          const h = await unwrap((await ctx.client()).PATCH('/hosts/{host}', { params: { path: { host: id } }, body: { draining } }));
-          if (ctx.out.format === 'json') ctx.out.json(h);
-          else ctx.out.note(`host ${h.id} ${h.draining ? 'draining' : 'takes placements'}`);
-          return EXIT.ok;
-        }),
-      );
-  }
+  hosts
+    .command('drain <host>')
+    .description('No new placement on the host; its environments move to another host, one after another, by deploys (`berth hosts show` follows the progress)')
+    .option('--to <host>', 'where the environments go (default: the installation’s own host)')
+    .addHelpText('after', examples(['berth hosts drain edge-2', 'berth hosts drain edge-2 --to edge-3', 'berth hosts show edge-2 --output json | jq .drain']))
+    .action(
+      run(async (ctx, id: string, options: { to?: string }) => {
+        const body = options.to === undefined ? { draining: true } : { draining: true, drainTo: options.to };
+        const h = await unwrap((await ctx.client()).PATCH('/hosts/{host}', { params: { path: { host: id } }, body }));
+        if (ctx.out.format === 'json') ctx.out.json(h);
+        else ctx.out.note(h.drain?.state === 'moving' ? `host ${h.id} draining: moving ${h.drain.total} environment(s) to ${h.drain.target ?? 'the installation’s own host'}` : `host ${h.id} draining`);
+        return EXIT.ok;
+      }),
+    );
+  hosts
+    .command('undrain <host>')
+    .description('The host takes placements again')
+    .action(
+      run(async (ctx, id: string) => {
+        const h = await unwrap((await ctx.client()).PATCH('/hosts/{host}', { params: { path: { host: id } }, body: { draining: false } }));
+        if (ctx.out.format === 'json') ctx.out.json(h);
+        else ctx.out.note(`host ${h.id} takes placements`);
+        return EXIT.ok;
+      }),
+    );
   hosts
     .command('remove <host>')
     .description('Remove a host whose worker has stopped')

@@ -2683,6 +2683,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apps/{app}/environments/{env}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a deployed environment to another host, by a deployment of its live release there
+         * @description The live release is created and health-gated on the new host, the route switched there and verified, then the environment is placed on it and its containers on the old host are removed after the drain. Refused (400) for an unknown or draining host or an app kind that cannot be placed there; (409) when nothing is live (PATCH hostId instead), when the environment is already there, or when the host’s worker is not alive.
+         *
+         *     Access: manage on the project of param.app.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    app: string;
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EnvironmentMove"];
+                };
+            };
+            responses: {
+                /** @description Queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeploymentAccepted"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{app}/environments/{env}/releases": {
         parameters: {
             query?: never;
@@ -7434,7 +7527,9 @@ export interface paths {
         head?: never;
         /**
          * Change a host’s address, labels or capacity, or drain it
-         * @description Access: instance administrators (admin).
+         * @description Draining (`draining: true`) takes the host out of placement and moves every environment on it to `drainTo` (default: the installation’s own host), one after another, each by a deployment of its live release there; `drain` shows the progress. Refused (400) when the target is the host itself, unknown, draining or not alive; (409) turning draining off while a drain is moving environments.
+         *
+         *     Access: instance administrators (admin).
          */
         patch: {
             parameters: {
@@ -11232,6 +11327,10 @@ export interface components {
                 seconds?: number;
             };
         };
+        EnvironmentMove: {
+            /** @description The host to move to (null: the installation’s own host) */
+            hostId: string | null;
+        };
         EnvironmentPatch: {
             /** @description Image deploys run as canaries (docs/progressive-delivery.md); what is not given comes from the defaults; null or absent: all at once; not inherited */
             canary?: {
@@ -11456,6 +11555,7 @@ export interface components {
                 memoryMb?: number;
             };
             createdAt: string;
+            drain: components["schemas"]["HostDrain"];
             draining: boolean;
             heartbeatSeconds: number | null;
             id: string;
@@ -11469,6 +11569,28 @@ export interface components {
             taskQueue: string;
             updatedAt: string;
         };
+        /** @description The last drain by deploys and its progress (null: never drained) */
+        HostDrain: {
+            current: {
+                deploymentId: string | null;
+                environment: string;
+            } | null;
+            /** @description Moves that did not succeed: those environments stay on the host, serving */
+            failed: {
+                environment: string;
+                message: string;
+            }[];
+            finishedAt: number | null;
+            /** @description app/env moved so far */
+            moved: string[];
+            /** @description Epoch milliseconds */
+            startedAt: number;
+            /** @enum {string} */
+            state: "moving" | "drained" | "incomplete";
+            /** @description Where the environments go (null: the installation’s own host) */
+            target: string | null;
+            total: number;
+        } | null;
         HostInput: {
             /** @description Where Traefik and the health probes reach the containers this host publishes: a private address */
             address: string;
@@ -11499,8 +11621,10 @@ export interface components {
                 cpus?: number;
                 memoryMb?: number;
             };
-            /** @description A draining host takes no new placement */
+            /** @description A draining host takes no new placement; turning it on moves every environment on it to `drainTo`, one after another, by deploys */
             draining?: boolean;
+            /** @description With draining true: the alive host the environments move to (absent or null: the installation’s own host) */
+            drainTo?: string | null;
             /** @description Placement labels, such as region or disk */
             labels?: {
                 [key: string]: string;

@@ -81,6 +81,18 @@ export interface DeployRequest {
   tls?: RouteTls | undefined;
   /** The Docker host that runs it (its activities go to task queue berth.host.<id>). */
   hostId: string;
+  /**
+   * A move (trigger "move"): the live release deployed again on `hostId`, coming from the host
+   * `from`. At the commit the environment is placed on `placeHostId` (null: the installation's
+   * own); after it, every container of the environment on `from` is removed.
+   */
+  move?: HostMove | undefined;
+}
+
+/** Where a moving environment comes from and how its new placement is recorded. */
+export interface HostMove {
+  from: string;
+  placeHostId: string | null;
 }
 
 /** A static site's archive as received: its checksum and what its entries add up to. */

@@ -16,6 +16,7 @@ import type { ServicePlan } from './stack.js';
 import type { DeliveryOutcome, DeliveryResult } from './webhook-delivery.js';
 import type { KeyRotationInput, KeyRotationResult } from './key-rotation.js';
 import type { HostRepository } from './host-repositories.js';
+import type { DrainHostInput, HostDrain } from './host-drain.js';
 
 /** A workflow type and its signature; `signature` is never set, it only carries the types. */
 export interface WorkflowContract<Type extends string = string, Args extends unknown[] = unknown[], Result = unknown> {
@@ -180,6 +181,8 @@ export const WORKFLOWS = {
   rotateSecretKeys: workflow<[KeyRotationInput], KeyRotationResult>()('rotateSecretKeys'),
   /** The repositories a git host connection (Gitea, Forgejo, GitLab, Bitbucket) reaches, read from the host. */
   listHostRepositories: workflow<[{ gitHostId: string }], HostRepository[]>()('listHostRepositories'),
+  /** Moves every environment off a draining host, one after another, by deploys. */
+  drainHost: workflow<[DrainHostInput], HostDrain>()('drainHost'),
 } as const;
 
 /**

@@ -18,15 +18,20 @@ import { reconcileAllInput } from '../temporal/schedules.js';
 import { signalWithStart, startWorkflow } from '../temporal/workflow-starts.js';
 import type { ContainerEvent } from './docker-events.js';
 
-export function createReconcileTriggers(deps: { temporal: Client; db: Db; config: Config; log: Logger }) {
+/** hostOnly: a host's own worker (`berth worker --host ID`), whose events are of that host's daemon only. */
+export function createReconcileTriggers(deps: { temporal: Client; db: Db; config: Config; log: Logger; hostOnly?: boolean }) {
   const { temporal, db, config, log } = deps;
+  // An event is this worker's to act on only for an environment placed on its host: a moved
+  // environment's containers removed from the host it left are no death to heal (here, or
+  // elsewhere). Environments placed nowhere in particular (null) are the main worker's.
+  const placedHere = (hostId: string | null) => (hostId === null ? !deps.hostOnly : hostId === config.hostId);
   return {
     async onEvent(event: ContainerEvent): Promise<void> {
       const environmentId = event.labels[LABEL.environment];
       const stackTask = event.labels[LABEL.stack] !== undefined;
       if (!environmentId || (event.event === 'start' && !stackTask)) return;
-      const [env] = await db.select({ live: environments.liveReleaseId }).from(environments).where(eq(environments.id, environmentId));
-      if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release])) return;
+      const [env] = await db.select({ live: environments.liveReleaseId, hostId: environments.hostId }).from(environments).where(eq(environments.id, environmentId));
+      if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release]) || !placedHere(env.hostId)) return;
       log.info({ environmentId, containerId: event.containerId, event: event.event }, 'container of a live release changed');
       await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
         workflowId: reconcileEnvironmentWorkflowId(environmentId),

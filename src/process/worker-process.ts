@@ -84,7 +84,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   }
   const heartbeat = startHostHeartbeat({ db: database.db, hostId: config.hostId, address: config.host.address, seconds: config.host.heartbeatSeconds, log: log.child({ component: 'host-heartbeat' }) });
   const triggersLog = log.child({ component: 'reconcile-triggers' });
-  const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog });
+  const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog, hostOnly: parts.hostOnly ?? false });
   // Runtime events (health, restart loops, OOM kills, the disk) go to the channels as the activities' events do.
   const emitter = createNotificationEmitter({ db: database.db, temporal, log: log.child({ component: 'notifications' }), retry: config.notifications.retry });
   const notices = createEventNotices({ db: database.db, emitter, publicUrl: config.api.publicUrl });

@@ -261,6 +261,14 @@ test('every command has --help with examples', async () => {
   }
 });
 
+test('berth move and berth hosts drain have --help with examples', async () => {
+  for (const command of [['move'], ['hosts', 'drain']]) {
+    const res = await runCli([...command, '--help']);
+    expect(res.code, command.join(' ')).toBe(0);
+    expect(res.stdout, command.join(' ')).toMatch(/Examples:\n {2}\$ \S/);
+  }
+});
+
 test('completions for bash, zsh and fish name the commands', async () => {
   for (const shell of ['bash', 'zsh', 'fish']) {
     const res = await runCli(['completion', shell]);

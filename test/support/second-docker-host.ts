@@ -28,6 +28,8 @@ export interface SecondDockerHost {
   inNamespace(binary: string): string;
   /** `docker` against its daemon; stdout. */
   docker(...args: string[]): string;
+  /** Stops its dockerd (its containers stop with it), runs `whileDown`, starts it again on the same data. */
+  restart(whileDown?: () => Promise<void> | void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startSecondDockerHost(): Promise<SecondDockerHost> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-h2-'));
   const socket = join(dir, 'docker.sock');
   let proc: Supervised | null = null;
+  let launch = async () => undefined as void;
 
   const stop = async () => {
     try {
@@ -105,8 +108,11 @@ export async function startSecondDockerHost(): Promise<SecondDockerHost> {
       `--containerd-namespace=${netns}`,
       `--containerd-plugins-namespace=${netns}-plugins`,
     ];
-    proc = startProcess('dockerd-h2', '/usr/bin/nsenter', args, join(dir, 'dockerd.log'));
-    await waitUntilReady(proc, async () => pingDocker(socket).then(() => true), 60_000);
+    launch = async () => {
+      proc = startProcess('dockerd-h2', '/usr/bin/nsenter', args, join(dir, 'dockerd.log'));
+      await waitUntilReady(proc, async () => pingDocker(socket).then(() => true), 60_000);
+    };
+    await launch();
   } catch (err) {
     const log = (() => {
       try {
@@ -131,6 +137,11 @@ export async function startSecondDockerHost(): Promise<SecondDockerHost> {
       return script;
     },
     docker: (...a) => run('/usr/bin/docker', '-H', `unix://${socket}`, ...a),
+    async restart(whileDown) {
+      await proc?.stop(20_000);
+      await whileDown?.();
+      await launch();
+    },
     stop,
   };
 }

@@ -1,0 +1,56 @@
+// Moving a deployed environment to another host: its live release is deployed again there
+// through the environment's lane (db/queries/move-request.ts), so the move is a deployment like
+// any other — recorded (trigger "move"), shown, cancellable — and a failure leaves the
+// environment on its old host, serving. An environment with nothing live moves by PATCH hostId.
+import { z } from '@hono/zod-openapi';
+import { getHost, hostAlive } from '../../db/queries/hosts.js';
+import { moveRequest } from '../../db/queries/move-request.js';
+import { newId } from '../../src/ids.js';
+import { submitToLane } from '../../src/temporal/lane-client.js';
+import { defineRoute } from '../access/access-spec.js';
+import { acceptedBody, requestSite } from '../deploy-requests.js';
+import type { AppDeps } from '../deps.js';
+import { assertPlacement } from '../environment-placement.js';
+import { conflict } from '../errors.js';
+import { newRouter } from '../router.js';
+import { body, errorResponses, json } from '../schemas/common.js';
+import { Accepted } from '../schemas/deployments.js';
+import { HostId } from '../schemas/hosts.js';
+import { EnvParam, findEnvironment } from './environments.js';
+
+export const MoveInput = z
+  .object({ hostId: HostId.nullable().openapi({ description: 'The host to move to (null: the installation’s own host)' }) })
+  .strict()
+  .openapi('EnvironmentMove');
+
+export function environmentMoveRoutes({ db, temporal, config }: AppDeps) {
+  const app = newRouter();
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/{app}/environments/{env}/move',
+      access: { need: 'manage', on: 'param.app' },
+      tags: ['environments'],
+      summary: 'Move a deployed environment to another host, by a deployment of its live release there',
+      description:
+        'The live release is created and health-gated on the new host, the route switched there and verified, then the environment is placed on it and its containers on the old host are removed after the drain. Refused (400) for an unknown or draining host or an app kind that cannot be placed there; (409) when nothing is live (PATCH hostId instead), when the environment is already there, or when the host’s worker is not alive.',
+      request: { params: EnvParam, body: body(MoveInput) },
+      responses: { 202: json(Accepted, 'Queued'), ...errorResponses },
+    }),
+    async (c) => {
+      const { app: a, env } = await findEnvironment(db, c.req.valid('param').app, c.req.valid('param').env);
+      const { hostId } = c.req.valid('json');
+      const target = hostId ?? config.hostId;
+      await assertPlacement(db, hostId, a, config.hostId);
+      if (!env.liveReleaseId) throw conflict(`environment ${env.name} has no live release: change its hostId instead (PATCH)`);
+      if (target === (env.hostId ?? config.hostId)) throw conflict(`environment ${env.name} already runs on host ${target}`);
+      const host = await getHost(db, target);
+      if (!host || !hostAlive(host)) throw conflict(`host ${target}'s worker is not alive: the move would wait for it`);
+      const done = await submitToLane(temporal, await moveRequest(db, requestSite(config), a, env, hostId, newId('dep')));
+      return c.json(acceptedBody(config, done.deploymentId, done.workflowId), 202);
+    },
+  );
+
+  return app;
+}
