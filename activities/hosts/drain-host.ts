@@ -9,6 +9,7 @@ import { moveRequest } from '../../db/queries/move-request.js';
 import { apps, deployments, environments, hosts } from '../../db/schema/index.js';
 import type { RequestSite } from '../../src/domain/deploy-request.js';
 import { isFinalStatus } from '../../src/domain/deployment.js';
+import { moveRefusal } from '../../src/domain/hosts.js';
 import type { HostDrain } from '../../src/domain/host-drain.js';
 import { permanentFailure } from '../../src/errors.js';
 import { submitToLane } from '../../src/temporal/lane-client.js';
@@ -49,6 +50,8 @@ export function createDrainActivities({ db, temporal, site }: { db: Db; temporal
         await db.update(environments).set({ hostId: input.target, updatedAt: sql`now()` }).where(eq(environments.id, env.id));
         return { deploymentId: null };
       }
+      const refusal = moveRefusal(app.kind);
+      if (refusal) throw permanentFailure('ValidationFailed', refusal);
       const done = await submitToLane(temporal, await moveRequest(db, site, app, env, input.target, input.deploymentId));
       return { deploymentId: done.deploymentId };
     },

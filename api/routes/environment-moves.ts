@@ -5,13 +5,14 @@
 import { z } from '@hono/zod-openapi';
 import { getHost, hostAlive } from '../../db/queries/hosts.js';
 import { moveRequest } from '../../db/queries/move-request.js';
+import { moveRefusal } from '../../src/domain/hosts.js';
 import { newId } from '../../src/ids.js';
 import { submitToLane } from '../../src/temporal/lane-client.js';
 import { defineRoute } from '../access/access-spec.js';
 import { acceptedBody, requestSite } from '../deploy-requests.js';
 import type { AppDeps } from '../deps.js';
 import { assertPlacement } from '../environment-placement.js';
-import { conflict } from '../errors.js';
+import { conflict, invalid } from '../errors.js';
 import { newRouter } from '../router.js';
 import { body, errorResponses, json } from '../schemas/common.js';
 import { Accepted } from '../schemas/deployments.js';
@@ -43,6 +44,8 @@ export function environmentMoveRoutes({ db, temporal, config }: AppDeps) {
       const { hostId } = c.req.valid('json');
       const target = hostId ?? config.hostId;
       await assertPlacement(db, hostId, a, config.hostId);
+      const refusal = moveRefusal(a.kind);
+      if (refusal) throw invalid(refusal, [{ path: 'hostId', message: `a deployed ${a.kind} app cannot move yet` }]);
       if (!env.liveReleaseId) throw conflict(`environment ${env.name} has no live release: change its hostId instead (PATCH)`);
       if (target === (env.hostId ?? config.hostId)) throw conflict(`environment ${env.name} already runs on host ${target}`);
       const host = await getHost(db, target);
