@@ -162,7 +162,9 @@ test('a start replaces what a killed run left running (its watchdogs killed too)
   for (const p of firstTree.filter((p) => p.cmdline.includes('berth-watchdog:'))) process.kill(p.pid, 'SIGKILL');
   expect(await exit(first, 'SIGKILL')).toBe(null);
   await new Promise((r) => setTimeout(r, 1000));
-  expect(stillRunning(programs).length, 'the programs outlive their killed watchdogs').toBe(programs.length);
+  // Left running: the leftovers this test is about. (One that writes to the killed run's pipe in
+  // that second may die of it, so not every one need be left.)
+  expect(stillRunning(programs).length, 'the programs outlive their killed watchdogs').toBeGreaterThan(0);
 
   const second = await startDev();
   expect(stillRunning(programs).map((p) => p.cmdline)).toEqual([]);

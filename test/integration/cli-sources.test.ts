@@ -26,7 +26,7 @@ const site = mkdtempSync(join(tmpdir(), 'berth-cli-site-'));
 beforeAll(async () => {
   buildHello(tags.web1, { version: 'w1' });
   buildHello(tags.web2, { version: 'w2' });
-  buildHello(tags.slow, { version: 'slow', startDelay: 2 });
+  buildHello(tags.slow, { version: 'slow', startDelay: 8 });
   cli = await startCliBerth({ staticServer: true });
   ({ berth, env: auth } = cli);
 });
@@ -63,8 +63,8 @@ test('a compose file is uploaded and the stack rolls out, a line per service', a
 
 describe('an image app', () => {
   beforeAll(async () => {
-    // The slow image listens after 2 s: the start period covers it.
-    await createImageApp(berth, { app: 'clifollow', image: tags.slow, healthCheck: { intervalMs: 100, startPeriodMs: 5000, failureThreshold: 3 } });
+    // The slow image listens after 8 s (the start period covers it): long enough for a CLI started on a loaded machine (≈5 s) to act while it runs.
+    await createImageApp(berth, { app: 'clifollow', image: tags.slow, healthCheck: { intervalMs: 100, startPeriodMs: 15000, failureThreshold: 3 } });
   });
 
   test('logs -f resumes after the API restarts mid-stream: every line once, in order, then the end', async () => {

@@ -142,4 +142,5 @@ test('a worker killed mid-burst: a new worker handles every delivery, none twice
   const done = await berth.database.db.select({ n: count() }).from(webhookDeliveries).where(and(like(webhookDeliveries.id, `${run}-org-${run}_worker-crash-%`), eq(webhookDeliveries.outcome, 'no-match')));
   expect(done).toEqual([{ n: 2000 }]);
   expect(await plans(repository)).toBe(2000);
-});
+}, 300_000); // two worker starts and 2,000 deliveries: minutes on a loaded 2-core machine
+

@@ -131,7 +131,11 @@ describe('GitLab', () => {
         return list.some((d) => d.status === 'success') ? list : undefined;
       });
       expect(deployments).toEqual([expect.objectContaining({ sha, ref: 'main', tag: false, status: 'success' })]);
-      const [env] = await gitlabApi<{ name: string; state: string; external_url: string }[]>(`/environments?name=berth/${app}/prod`);
+      // Berth sets the environment's URL once the deployment's success is reported, so it is waited for.
+      const env = await waitFor(`the ${app} environment's URL on GitLab`, async () => {
+        const [found] = await gitlabApi<{ name: string; state: string; external_url: string | null }[]>(`/environments?name=berth/${app}/prod`);
+        return found?.external_url ? found : undefined;
+      });
       expect(env).toMatchObject({ state: 'available', external_url: expect.stringMatching(new RegExp(`^https?://${app}\\.prod\\.`)) });
     }
   }, 420_000);

@@ -97,7 +97,10 @@ test('a burst of deploys asked of both Berths at once: the lane takes them in tu
     if (described) expect(described.status.name).toBe('COMPLETED');
   }
   const live = await expectOneLiveRelease();
-  const last = ended.filter((d) => d.status === 'succeeded').at(-1) as { releaseId: string };
+  // The lane's order is the order the requests arrived, not the order they were asked in: the
+  // release that went live last is the one of the deployment that finished last.
+  const succeeded = ended.filter((d) => d.status === 'succeeded').sort((a, b) => Date.parse(a.finishedAt) - Date.parse(b.finishedAt));
+  const last = succeeded.at(-1) as { releaseId: string };
   expect(live).toBe(last.releaseId);
   // The lane is intact: the next deploy runs at once.
   const next = await deploy(two, fx, tags.v1);
