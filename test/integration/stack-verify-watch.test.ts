@@ -205,5 +205,5 @@ services:
   expect(second.status, second.message).toBe('succeeded');
   expect(phaseOf(second, 'verify')?.outcome).toBe('succeeded');
   expect(phaseOf(second, 'watch')?.outcome).toBe('succeeded');
-  expect((await throughTraefik(zero.host)).body.trim()).toBe('w2');
+  expect((await throughTraefik(`web.${zero.host}`)).body.trim()).toBe('w2');
 }, 240_000);
