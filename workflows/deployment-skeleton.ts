@@ -76,7 +76,7 @@ export interface DeployKind {
    * again, or null when there is nothing of this deployment's to go back from. Default: the
    * route this deployment's switch replaced (the router's switchBack).
    */
-  switchBack?(deploy: Deployment, live: LiveRelease): Promise<{ deploymentId: string } | null>;
+  switchBack?(deploy: Deployment, live: LiveRelease): Promise<{ deploymentId: string; note?: string | undefined } | null>;
   /**
    * Kinds whose old version serves requests in flight drain it for the environment's drain
    * seconds after the commit; returns the message that ends the phase running at the commit.

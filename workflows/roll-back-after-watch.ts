@@ -19,7 +19,7 @@ export async function rollBackAfterWatch(input: {
   undo: Undo[];
   phases: PhaseTracker;
   /** The kind's own way back (a static site's `current`); default: the route this deployment's switch replaced. */
-  switchBack?: (() => Promise<{ deploymentId: string } | null>) | undefined;
+  switchBack?: (() => Promise<{ deploymentId: string; note?: string | undefined } | null>) | undefined;
 }): Promise<DeployResult> {
   const { request, verdict, summary, phases } = input;
   const { deploymentId, environmentId } = request;
@@ -42,7 +42,9 @@ export async function rollBackAfterWatch(input: {
     }
     const restored = await store.restoreLive({ environmentId, deploymentId: back.deploymentId });
     if (request.drainSeconds > 0) await sleep(request.drainSeconds * 1000);
-    const message = `rolled back to ${restored ? `release ${restored.number}` : back.deploymentId}: ${verdict}; ${summary}`;
+    // A kind's way back may have gone back only in part (a stack service whose revert failed).
+    const note = 'note' in back && back.note ? `; ${back.note}` : '';
+    const message = `rolled back to ${restored ? `release ${restored.number}` : back.deploymentId}: ${verdict}; ${summary}${note}`;
     const writes: PhaseWrite[] = [];
     for (const step of [...input.undo].reverse()) {
       const undone = await step({ outcome: 'failed', message }).catch(() => undefined);

@@ -18,6 +18,7 @@ import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workfl
 import type { ControlActivities } from '../activities/index.js';
 import type { DeployRequest } from '../src/domain/deployment.js';
 import { serviceTls } from '../src/domain/https.js';
+import { switchBackFailures } from '../src/domain/stack-switch-back.js';
 import type { WatchSettings } from '../src/domain/post-switch-watch.js';
 import { serviceHosts, serviceRouteKey, type StackPlan } from '../src/domain/stack.js';
 import { SWARM, WATCH } from './activity-profiles.js';
@@ -55,13 +56,21 @@ export function rolloutOrder(live: LiveRelease, plan: StackPlan): string {
   return `release ${live.number}: ${plan.levels.map((level) => level.join(' + ')).join(' → ')}`;
 }
 
+/**
+ * The exposed services that serve: one scaled to 0 replicas has no tasks and the rollout writes
+ * no route for it, so there is nothing to verify or watch (it would fail every deploy).
+ */
+function servingServices(request: DeployRequest, plan: StackPlan) {
+  return exposedServices(request, plan).filter((s) => plan.services[s.name]?.replicas !== 0);
+}
+
 export async function verifyStack(deploy: Deployment, live: LiveRelease, plan: StackPlan): Promise<void> {
   // Stacks had no verify before this patch (the skeleton's own marker is older).
   if (!patched(STACK_VERIFY_WATCH)) return;
   const { request, phases, report, router, store } = deploy;
   deploy.progress('verifying');
   const verified = await deploy.onHost(SWARM).verifyStackRelease({ report: report(phases.next('verify', rolloutOrder(live, plan))), environmentId: request.environmentId, releaseId: live.id });
-  const exposed = exposedServices(request, plan);
+  const exposed = servingServices(request, plan);
   for (const s of exposed) {
     const servers = verified.find((v) => v.service === s.name)?.servers ?? [];
     try {
@@ -77,7 +86,7 @@ export async function verifyStack(deploy: Deployment, live: LiveRelease, plan: S
 
 export async function watchStack(deploy: Deployment, scope: StackScope, settings: WatchSettings): Promise<WatchResult> {
   const { request, phases, report, store } = deploy;
-  const services = exposedServices(request, scope.plan);
+  const services = servingServices(request, scope.plan);
   const skip = !patched(STACK_VERIFY_WATCH)
     ? 'not watched (deployment started before stacks had a watch)'
     : !scope.previousReleaseId || !scope.previousDeploymentId
@@ -98,26 +107,34 @@ export async function watchStack(deploy: Deployment, scope: StackScope, settings
   });
 }
 
-export async function switchBackStack(deploy: Deployment, scope: StackScope): Promise<{ deploymentId: string } | null> {
+export async function switchBackStack(deploy: Deployment, scope: StackScope): Promise<{ deploymentId: string; note?: string | undefined } | null> {
   const { request, router } = deploy;
   const { deploymentId, environmentId, appId } = request;
   if (!scope.previousReleaseId || !scope.previousDeploymentId) return null;
   const touched = new Set(scope.touched);
+  const why = (err: unknown) => describeFailure(err).message;
   // Routes first: the previous release's exposed services still run. A service new in this
-  // release has no route to go back to; its route goes.
-  await Promise.all(
-    exposedServices(request, scope.plan)
-      .filter((s) => touched.has(s.name))
-      .map(async (s) => {
-        const back = await router.switchBack({ environmentId: s.routeKey, deploymentId });
-        if (!back) await router.restoreRoute({ environmentId: s.routeKey, deploymentId });
-      }),
+  // release has no route to go back to; its route goes. Each settles on its own: one whose
+  // router retries ran out must not leave the others unawaited nor hide which one it was.
+  const exposed = exposedServices(request, scope.plan).filter((s) => touched.has(s.name));
+  const routes = await Promise.allSettled(
+    exposed.map(async (s) => {
+      const back = await router.switchBack({ environmentId: s.routeKey, deploymentId });
+      if (!back) await router.restoreRoute({ environmentId: s.routeKey, deploymentId });
+    }),
   );
+  // The services that are not exposed go back whatever the routes did: the previous release's
+  // exposed services that took traffic again expect them as they were.
   const swarm = deploy.onHost(SWARM);
-  await Promise.all(
-    scope.touched
-      .filter((service) => !scope.plan.services[service]?.expose)
-      .map((service) => swarm.revertStackService({ appId, environmentId, service, deploymentId, liveReleaseId: scope.previousReleaseId })),
+  const others = scope.touched.filter((service) => !scope.plan.services[service]?.expose);
+  const reverts = await Promise.allSettled(
+    others.map((service) => swarm.revertStackService({ appId, environmentId, service, deploymentId, liveReleaseId: scope.previousReleaseId })),
   );
-  return { deploymentId: scope.previousDeploymentId };
+  const routeFailure = switchBackFailures('route switch-back', exposed.map((s) => s.name), routes, why);
+  const revertFailure = switchBackFailures('revert', others, reverts, why);
+  // A route still on this release: it is not the previous release that serves, the deployment
+  // ends failed without its undo (which would remove the services that route leads to).
+  if (routeFailure) throw ApplicationFailure.nonRetryable([routeFailure, revertFailure].filter(Boolean).join('; '), 'WatchThresholdCrossed');
+  // Every route went back: the previous release is live again; the undo retries what failed.
+  return { deploymentId: scope.previousDeploymentId, note: revertFailure ?? undefined };
 }

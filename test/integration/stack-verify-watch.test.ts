@@ -4,7 +4,8 @@
 // file claiming the web's own host name fails the verification and every service goes back; a
 // web that turns unhealthy after its switch is rolled back by the watch (web and worker back on
 // the previous release, the deployment rolled-back with the figures); a healthy release watched
-// under load fails no request. The time of a stack rollback is printed.
+// under load fails no request; an exposed service scaled to 0 replicas is left out of both. The
+// time of a stack rollback is printed.
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -178,3 +179,31 @@ test('a stack rollback is a Swarm revert: how long until the old version answers
   }
   console.log(`stack rollback: ${timings.join('; ')}`);
 }, 300_000);
+
+test('an exposed service scaled to 0 replicas has nothing to verify or watch: its deploys succeed', async () => {
+  const compose = `
+services:
+  web:
+    image: \${WEB_IMAGE:?set WEB_IMAGE}
+    x-berth: { port: 8080, path: /healthz }
+  admin:
+    image: ${tags.web1}
+    x-berth: { port: 8080, path: /healthz }
+    deploy: { replicas: 0 }
+`;
+  const zero = await createStackApp(berth, { app: 'svz', compose, environment: { watch: { seconds: 3 } } });
+  const deployZero = async (webImage: string) => {
+    await setVariables(berth, zero.base, { WEB_IMAGE: webImage });
+    return waitForDeployment(berth, await deployStack(berth, zero), 120_000);
+  };
+  const first = await deployZero(tags.web1);
+  expect(first.status, first.message).toBe('succeeded');
+  expect(phaseOf(first, 'verify')?.message).toContain('Traefik routes web (');
+  expect(phaseOf(first, 'verify')?.message).not.toContain('admin');
+  // The second deploy has a previous release: its watch runs, on the web alone.
+  const second = await deployZero(tags.web2);
+  expect(second.status, second.message).toBe('succeeded');
+  expect(phaseOf(second, 'verify')?.outcome).toBe('succeeded');
+  expect(phaseOf(second, 'watch')?.outcome).toBe('succeeded');
+  expect((await throughTraefik(`web.${zero.host}`)).body.trim()).toBe('w2');
+}, 240_000);
