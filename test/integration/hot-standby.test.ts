@@ -4,7 +4,9 @@
 // still a recorded deployment — while a rollback that meets a busy lane, or a standby that died,
 // takes the ordinary path.
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { routeFileName } from '../../src/domain/route.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
@@ -103,6 +105,31 @@ test('a rollback to a standby that died falls back to the ordinary rollback, whi
   expect((await throughTraefik(fx.host)).body.trim()).toBe('v3');
   const logs = (await berth.api('GET', `/api/v1/deployments/${r.id}/logs`)).body.items as { message: string }[];
   expect(logs.map((l) => l.message).join('\n')).toMatch(/no route-only switch to the standby: standby .* failed its health check/);
+});
+
+test('a standby rollback whose route cannot be written is answered at once and takes the ordinary path, recorded once', async () => {
+  // Live: v3 (the rollback above); standby: v2. The saved previous route is made immutable, so
+  // the switch's write fails on every attempt (root ignores file modes, not this attribute).
+  const saved = join(berth.config.traefik.routesDir, `.${routeFileName(berth.config.instance, fx.environmentId)}.previous`);
+  execFileSync('/usr/bin/chattr', ['+i', saved]);
+  let rollback;
+  const started = Date.now();
+  try {
+    rollback = await berth.api('POST', `${fx.base}/rollback`, {});
+  } finally {
+    execFileSync('/usr/bin/chattr', ['-i', saved]);
+  }
+  expect(rollback.status, JSON.stringify(rollback.body)).toBe(202);
+  // Not after the record's retries ran out (over a minute): the first failed write decides.
+  expect(Date.now() - started).toBeLessThan(15_000);
+  const r = await waitForDeployment(berth, rollback.body.deploymentId);
+  expect(r.status, r.message).toBe('succeeded');
+  expect(r.workflowId).toBe(`deploy-${r.id}`);
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v2');
+  const logs = (await berth.api('GET', `/api/v1/deployments/${r.id}/logs`)).body.items as { message: string }[];
+  expect(logs.map((l) => l.message).join('\n')).toMatch(/no route-only switch to the standby: the route could not be written/);
+  const list = (await berth.api('GET', `${fx.base}/deployments`)).body.items as { id: string }[];
+  expect(list.filter((d) => d.id === r.id).length).toBe(1);
 });
 
 test('after its window the standby release is stopped by reconcile', async () => {
