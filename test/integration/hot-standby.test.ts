@@ -10,8 +10,9 @@ import { routeFileName } from '../../src/domain/route.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
+import { startHttpReceiver, type HttpReceiver } from '../support/notification-receivers.js';
 import { throughTraefik } from '../support/traefik.js';
-import { waitForDeployment } from '../support/wait.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const tags = { v1: 'berth-test/standby:v1', v2: 'berth-test/standby:v2', v3: 'berth-test/standby:v3' };
 type Phase = { phase: string; outcome: string; message: string | null };
@@ -19,8 +20,10 @@ const phaseOf = (d: { phases: Phase[] }, name: string) => d.phases.find((p) => p
 let berth: TestBerth;
 let fx: AppFixture;
 let v3 = '';
+let hooks: HttpReceiver;
 
 beforeAll(async () => {
+  hooks = await startHttpReceiver();
   for (const [v, tag] of Object.entries(tags)) buildHello(tag, { version: v });
   berth = await startBerth();
   fx = await createImageApp(berth, { app: 'standby', healthCheck: { intervalMs: 100, startPeriodMs: 500 }, environment: { standbySeconds: 120 } });
@@ -28,6 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await berth?.close();
+  await hooks?.close();
   removeImages(...Object.values(tags));
 });
 
@@ -110,6 +114,8 @@ test('a rollback to a standby that died falls back to the ordinary rollback, whi
 test('a standby rollback whose route cannot be written is answered at once and takes the ordinary path, recorded once', async () => {
   // Live: v3 (the rollback above); standby: v2. The saved previous route is made immutable, so
   // the switch's write fails on every attempt (root ignores file modes, not this attribute).
+  const channel = await berth.api('POST', '/api/v1/notification-channels', { name: 'queued', destination: { kind: 'webhook', url: hooks.url('/queued') }, subscriptions: [{ events: ['deploy.queued'] }] });
+  expect(channel.status, JSON.stringify(channel.body)).toBe(201);
   const saved = join(berth.config.traefik.routesDir, `.${routeFileName(berth.config.instance, fx.environmentId)}.previous`);
   execFileSync('/usr/bin/chattr', ['+i', saved]);
   let rollback;
@@ -130,6 +136,11 @@ test('a standby rollback whose route cannot be written is answered at once and t
   expect(logs.map((l) => l.message).join('\n')).toMatch(/no route-only switch to the standby: the route could not be written/);
   const list = (await berth.api('GET', `${fx.base}/deployments`)).body.items as { id: string }[];
   expect(list.filter((d) => d.id === r.id).length).toBe(1);
+  // One deploy.queued for it, though the request was recorded by the switch's activity.
+  const queuedNotices = () => hooks.accepted('/queued').filter((q) => q.body.includes(r.id));
+  await waitFor('the deploy.queued notice', async () => queuedNotices().length > 0, 10_000);
+  await new Promise((done) => setTimeout(done, 500));
+  expect(queuedNotices().length).toBe(1);
 });
 
 test('after its window the standby release is stopped by reconcile', async () => {
