@@ -4,9 +4,19 @@
 // still a recorded deployment — while a rollback that meets a busy lane, or a standby that died,
 // takes the ordinary path.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createRouteFiles } from '../../activities/router/route-files.js';
+import { createStandbySwitch } from '../../activities/router/standby-switch.js';
+import { deployments } from '../../db/schema/index.js';
+import type { DeployRequest } from '../../src/domain/deployment.js';
 import { routeFileName } from '../../src/domain/route.js';
+import { createLogger } from '../../src/logger.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
@@ -20,6 +30,7 @@ const phaseOf = (d: { phases: Phase[] }, name: string) => d.phases.find((p) => p
 let berth: TestBerth;
 let fx: AppFixture;
 let v3 = '';
+let v4 = '';
 let hooks: HttpReceiver;
 
 beforeAll(async () => {
@@ -145,7 +156,7 @@ test('a standby rollback whose route cannot be written is answered at once and t
 
 test('after its window the standby release is stopped by reconcile', async () => {
   expect((await berth.api('PATCH', fx.base, { standbySeconds: 1 })).status).toBe(200);
-  const v4 = await deploy(berth, fx, tags.v1);
+  v4 = await deploy(berth, fx, tags.v1);
   expect((await waitForDeployment(berth, v4)).status).toBe('succeeded');
   const running = async () => (await berth.containers(fx.environmentId)).filter((c) => c.State === 'running').map((c) => c.Labels['berth.deployment']);
   // v3 (live before v4) waits in standby; the others are stopped by this deploy.
@@ -153,4 +164,49 @@ test('after its window the standby release is stopped by reconcile', async () =>
   await new Promise((r) => setTimeout(r, 1500));
   await reconcile();
   expect(await running()).toEqual([v4]);
+});
+
+test('a confirmation cancelled while a probe hangs (its attempt timed out) leaves the route to the retry', async () => {
+  // The lane's confirmation task, run as an activity against a routes directory of its own and
+  // an entrypoint that accepts and never answers: one probe outlasts any heartbeat timeout.
+  // When the attempt is cancelled the next one may already have made the release live, so the
+  // previous route must stay where it is (it used to be written back).
+  const dir = mkdtempSync(join(tmpdir(), 'berth-standby-cancel-'));
+  const sockets: Socket[] = [];
+  const silent = createServer((s) => void sockets.push(s));
+  await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+  try {
+    const files = createRouteFiles(dir, berth.config.instance);
+    const [row] = await berth.database.db.select({ releaseId: deployments.releaseId }).from(deployments).where(eq(deployments.id, v4));
+    const route = { environmentId: fx.environmentId, deploymentId: v4, hosts: [fx.host], servers: ['http://127.0.0.1:9'] };
+    await files.savePrevious(fx.environmentId, { deploymentId: v4, previous: { ...route, deploymentId: v3 } });
+    await files.write(route);
+    const { port } = silent.address() as { port: number };
+    const { switchToStandby } = createStandbySwitch({
+      db: berth.database.db,
+      files,
+      apply: async (_env, r) => (r ? files.write(r) : files.remove(fx.environmentId)),
+      entryFor: () => `http://127.0.0.1:${port}`,
+      liveTimeoutMs: 20_000,
+      log: createLogger({ level: 'silent', format: 'json' }),
+    });
+    const request = { deploymentId: v4, environmentId: fx.environmentId, releaseId: row?.releaseId, hosts: [fx.host], standbySeconds: 0 } as unknown as DeployRequest;
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const now = Date.now();
+    const run = env.run(switchToStandby, { request, prior: { started: now, checked: now, written: now } });
+    await waitFor('the probe to reach the entrypoint', async () => sockets.length > 0, 10_000);
+    // It beats while the probe hangs, not only between probes.
+    const before = beats.length;
+    await new Promise((done) => setTimeout(done, 1500));
+    expect(beats.length).toBeGreaterThan(before);
+    env.cancel();
+    await expect(run).rejects.toThrow();
+    expect((await files.read(fx.environmentId))?.deploymentId).toBe(v4);
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
