@@ -37,7 +37,7 @@ beforeAll(async () => {
   hooks = await startHttpReceiver();
   for (const [v, tag] of Object.entries(tags)) buildHello(tag, { version: v });
   berth = await startBerth();
-  fx = await createImageApp(berth, { app: 'standby', healthCheck: { intervalMs: 100, startPeriodMs: 500 }, environment: { standbySeconds: 120 } });
+  fx = await createImageApp(berth, { app: 'standby', healthCheck: { intervalMs: 100, startPeriodMs: 500, timeoutMs: 5000 }, environment: { standbySeconds: 120 } });
 });
 
 afterAll(async () => {
@@ -197,9 +197,10 @@ test('a confirmation cancelled while a probe hangs (its attempt timed out) leave
     const now = Date.now();
     const run = env.run(switchToStandby, { request, prior: { started: now, checked: now, written: now } });
     await waitFor('the probe to reach the entrypoint', async () => sockets.length > 0, 10_000);
-    // It beats while the probe hangs, not only between probes.
+    // It beats while the probe hangs (5 s, the app's check timeout), not only between probes.
     const before = beats.length;
     await new Promise((done) => setTimeout(done, 1500));
+    expect(sockets.length).toBe(1);
     expect(beats.length).toBeGreaterThan(before);
     env.cancel();
     await expect(run).rejects.toThrow();
