@@ -153,7 +153,9 @@ export function createControlActivities(deps: ActivityDeps) {
     ...noticed,
     /**
      * A rollback to the standby, in the lane's workflow task: recorded as any request, then its
-     * route written — one local activity, not two (workflows/standby-switch.ts).
+     * route written — one local activity, not two (workflows/standby-switch.ts). Only the record
+     * may fail it (writeStandbyRoute answers "not written" on any error of its own), and a retry
+     * records nothing twice: the row and the deploy.queued notice are keyed on the deployment id.
      */
     async recordStandbyRollback(input: Parameters<typeof noticed.enqueueDeployment>[0]) {
       await noticed.enqueueDeployment(input);

@@ -75,12 +75,14 @@ export const STANDBY_RECORD: LocalActivityOptions = { ...STORE, startToCloseTime
 /**
  * The same switch as an activity of the lane's own task queue, handed to the lane's worker in
  * the answer to the workflow task that accepted the rollback (eager dispatch): recorded before
- * it runs, and the API's answer need not wait for it. It beats while it waits for Traefik, so a
- * worker killed mid-switch is noticed in seconds and the retry finds its own route written.
+ * it runs, and the API's answer need not wait for it. It beats every second on a timer (a
+ * probe may take as long as the app's health-check timeout), so a worker killed mid-switch is
+ * noticed in seconds and the retry finds its own route written; the timeout leaves room for a
+ * busy machine's late beats, since a timed-out attempt that still runs races the retry.
  */
 export const STANDBY_SWITCH_TASK: ActivityOptions = {
   startToCloseTimeout: '30s',
-  heartbeatTimeout: '3s',
+  heartbeatTimeout: '10s',
   retry: { ...RETRY, initialInterval: '100ms', maximumAttempts: 3 },
 };
 

@@ -22,6 +22,7 @@ import { DEPLOYMENT_HEADER, withoutSplit, type RouteSpec } from '../../src/domai
 import { probeHttp } from '../../src/http-probe.js';
 import type { Logger } from '../../src/logger.js';
 import { Context } from '@temporalio/activity';
+import { HEARTBEAT_EVERY_MS } from '../heartbeat.js';
 import { createDeploymentLog } from '../store/deployment-log.js';
 import { recordReport } from '../store/deployments.js';
 import { standbyRelease } from '../store/standby.js';
@@ -92,19 +93,20 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
   }
 
   /** Answers through the entrypoint come from the route's deployment and pass the health check. */
-  async function confirm(route: RouteSpec, check: { path: string; expectedStatus: number; timeoutMs: number }, { signal, beat, pollMs }: ReturnType<typeof activityContext>): Promise<void> {
+  async function confirm(route: RouteSpec, check: { path: string; expectedStatus: number; timeoutMs: number }, { signal, pollMs }: ReturnType<typeof activityContext>): Promise<void> {
     const host = route.hosts[0] as string;
     const url = `${entryFor(route, host)}${check.path}`;
     const deadline = Date.now() + liveTimeoutMs;
     let last = 'no answer yet';
     while (Date.now() < deadline) {
-      const res = await probeHttp(url, { host, timeoutMs: check.timeoutMs, expectedStatus: check.expectedStatus, signal });
+      // No probe outlasts the wait for Traefik (the app's check may allow up to two minutes).
+      const timeoutMs = Math.max(1, Math.min(check.timeoutMs, deadline - Date.now()));
+      const res = await probeHttp(url, { host, timeoutMs, expectedStatus: check.expectedStatus, signal });
       const from = res.headers[DEPLOYMENT_HEADER.toLowerCase()];
       if (from === route.deploymentId && res.ok) return;
       // The standby itself answering badly through Traefik ends the wait at once.
       if (from === route.deploymentId) throw new Error(`through Traefik, ${host}${check.path} answered ${res.reason}`);
       last = res.reason ?? `answered from ${String(from)}`;
-      beat();
       await sleep(pollMs, undefined, { signal });
     }
     throw new Error(`Traefik did not serve the route within ${liveTimeoutMs} ms (${last})`);
@@ -113,7 +115,23 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
   /** The cancellation signal and a heartbeat (as the lane's own task; a local activity has none). */
   function activityContext() {
     const ctx = Context.current();
-    return { signal: ctx.cancellationSignal, beat: () => (ctx.info.isLocal ? undefined : ctx.heartbeat()), pollMs: ctx.info.isLocal ? CONFIRM_POLL_MS : CONFIRM_POLL_TASK_MS };
+    const beat = () => (ctx.info.isLocal ? undefined : ctx.heartbeat());
+    return { signal: ctx.cancellationSignal, beat, pollMs: ctx.info.isLocal ? CONFIRM_POLL_MS : CONFIRM_POLL_TASK_MS };
+  }
+
+  /**
+   * Beats on a timer while the switch runs: one probe may take as long as the app's
+   * health-check timeout, far above the heartbeat timeout, and a task that stops beating is
+   * timed out and retried while it still runs.
+   */
+  async function beating<T>(beat: () => void, work: () => Promise<T>): Promise<T> {
+    beat();
+    const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** Checks and writes the standby's route (or finds it written by an earlier attempt); a string says why not. */
@@ -166,6 +184,10 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       await confirm(w.route, w.check, context);
     } catch (err) {
       await running.catch(() => undefined);
+      // Cancelled (timed out, or the lane gone): another attempt may own the switch by now and
+      // have made the release live — putting the previous route back would undo it under a
+      // database that says otherwise. The attempt ends; whoever runs next decides.
+      if (context.signal.aborted) throw err;
       const saved = await files.readPrevious(environmentId);
       if (saved?.deploymentId === deploymentId) await apply(environmentId, saved.previous, AbortSignal.timeout(liveTimeoutMs)).catch(() => undefined);
       log.warn({ environmentId, deploymentId, err }, 'standby switch not confirmed; the ordinary rollback follows');
@@ -203,19 +225,23 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
      */
     async switchToStandby(input: { request: DeployRequest; prior?: WriteTimes }): Promise<StandbySwitch> {
       const context = activityContext();
-      context.beat();
-      const w = await writeRoute(input.request, context.signal);
-      if (typeof w === 'string') return notSwitched(input.request, w);
-      const result = await confirmRoute(input.request, input.prior ? { ...w, ...input.prior } : w, context);
-      if (!result.switched) await notSwitched(input.request, result.reason);
-      return result;
+      return beating(context.beat, async () => {
+        const w = await writeRoute(input.request, context.signal);
+        if (typeof w === 'string') return notSwitched(input.request, w);
+        const result = await confirmRoute(input.request, input.prior ? { ...w, ...input.prior } : w, context);
+        if (!result.switched) await notSwitched(input.request, result.reason);
+        return result;
+      });
     },
     /**
      * The switch's first half, in the lane's workflow task: checks and the route file written.
      * Traefik loads it while the lane answers the API; switchToStandby confirms it after.
      */
     async writeStandbyRoute(input: { request: DeployRequest }): Promise<{ written: true; times: WriteTimes } | { written: false; reason: string }> {
-      const w = await writeRoute(input.request, activityContext().signal);
+      // An error (the release's lookup, a route file read or written) is "not written" too: the
+      // request is recorded by now, and retrying would only fail it while the ordinary rollback
+      // could still carry it out. What was written is no concern: the ordinary one writes its own.
+      const w = await writeRoute(input.request, activityContext().signal).catch((err: unknown) => `the route could not be written: ${(err as Error).message}`);
       if (typeof w === 'string') {
         await notSwitched(input.request, w);
         return { written: false, reason: w };
