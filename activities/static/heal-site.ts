@@ -4,6 +4,7 @@
 import type { Db } from '../../db/client.js';
 import type { ReconcileEventInput } from '../store/reconcile.js';
 import { siteRequestHeaders } from '../../src/domain/static-site.js';
+import { staticSiteToken } from '../../src/secrets/static-site-token.js';
 import type { RouteTls } from '../../src/domain/https.js';
 import { routeName, type RouteSpec } from '../../src/domain/route.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
@@ -36,6 +37,7 @@ interface Deps {
 export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instance, box }: Deps) {
   const files = createRouteFiles(traefik.routesDir, instance);
   const certificates = createCertificateFiles(traefik.routesDir, instance, db, box);
+  const token = staticSiteToken(box.ring);
   return async function healStaticSite(input: HealSiteInput): Promise<ReconcileEventInput[]> {
     const { environmentId, live } = input;
     const events: ReconcileEventInput[] = [];
@@ -59,7 +61,7 @@ export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instan
       deploymentId: current?.deploymentId ?? live.deploymentId,
       hosts: input.hosts,
       servers: [serverUrl],
-      requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings),
+      requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings, token),
       tls: input.tls,
     };
     let drift: string | null = null;
