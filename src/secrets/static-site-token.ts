@@ -10,7 +10,7 @@ import { loadSecretKey } from './secret-box.js';
 
 const LABEL = 'berth static site token v1';
 
-/** Hex (nginx compares map strings ignoring case: hex loses nothing by that). */
+/** 64 hex digits (nothing the static server's map pattern would read as syntax). */
 export function staticSiteToken(master: Buffer | KeyRing): string {
   return (Buffer.isBuffer(master) ? new KeyRing(master) : master).derive(LABEL);
 }

@@ -70,9 +70,10 @@ http {
   gzip_vary on;
 
   # The site header counts only beside the installation's site token, which Traefik sends (and
-  # nothing else knows): a request sent here directly, whatever it names, is no site.
+  # nothing else knows): a request sent here directly, whatever it names, is no site. A regex:
+  # compared case-sensitively, and a 64-character string would not fit the map's hash buckets.
   map ${header(SITE_TOKEN_HEADER)} $berth_site_key {
-    "${layout.token}" ${header(SITE_HEADER)};
+    "~^${layout.token}$" ${header(SITE_HEADER)};
     default "";
   }
   # Site "<app>/<env>" (DNS labels only) → its directory's current release; "<app>/<env>@<release>"

@@ -103,7 +103,7 @@ describe('nginx configuration', () => {
     expect([...onHost.matchAll(/listen ([^;]+);/g)].map((m) => m[1])).toEqual(['10.0.0.12:7483 default_server', '10.0.0.12:7483']);
   });
   test('the site header counts only beside the site token', () => {
-    expect(text).toContain(`map $http_x_berth_site_token $berth_site_key {\n    "${TOKEN}" $http_x_berth_site;\n    default "";`);
+    expect(text).toContain(`map $http_x_berth_site_token $berth_site_key {\n    "~^${TOKEN}$" $http_x_berth_site;\n    default "";`);
     expect(text).toContain('map $berth_site_key $berth_site {');
     expect(text).not.toContain('map $http_x_berth_site $berth_site');
   });
