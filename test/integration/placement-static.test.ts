@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -143,8 +143,16 @@ test('a static site placed on h2 is unpacked on h2’s disk and served from h2 t
 });
 
 test('v2 on h2 under steady load drops no request; a rollback brings v1 back from h2’s disk', async () => {
+  // An archive stranded on h2 an hour ago (the cleanup schedule sweeps the installation's host
+  // only) goes when h2 next receives one; one within the grace stays.
+  mkdirSync(onH2().incoming, { recursive: true });
+  const [stranded, fresh] = [onH2().staged('dep_strandedlongago01'), onH2().staged('dep_arrivingnow00001')];
+  for (const f of [stranded, fresh]) writeFileSync(f, 'archive');
+  utimesSync(stranded, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
   const load = startLoad({ url: inject('services').traefik.entryUrl, host: site.host, ratePerSecond: 100, maxRequests: 4000, maxMs: 60_000, acceptBodies: ['site v1', 'site v2'] });
   const d = await waitForDeployment(berth, await deployArchive(berth, site, v2), 90_000);
+  expect([existsSync(stranded), existsSync(fresh)]).toEqual([false, true]);
+  rmSync(fresh);
   await new Promise((r) => setTimeout(r, 500));
   const result = await load.stop();
   expect(d.status, d.message).toBe('succeeded');
