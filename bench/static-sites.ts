@@ -12,6 +12,7 @@ import { createLogger } from '../src/logger.js';
 import { startApiServer } from '../src/process/api-server.js';
 import { DEFAULT_STATIC_SETTINGS, siteRequestHeaders } from '../src/domain/static-site.js';
 import { sitePaths } from '../src/static/site-paths.js';
+import { configuredStaticSiteToken } from '../src/secrets/static-site-token.js';
 import { siteArchive } from '../test/support/archives.js';
 import { startBerth } from '../test/support/berth.js';
 import type { SharedServices } from '../test/support/services.js';
@@ -80,7 +81,7 @@ export async function staticThroughput(berth: BerthClient, config: Config, secon
     ] as const) {
       const direct = await runWrk(`${plain.url}${path}`, load);
       // Berth's nginx without Traefik in front: how much of the gap is the proxy hop.
-      const server = await runWrk(`${config.static.url}${path}`, { ...load, headers: siteRequestHeaders('through', 'prod', DEFAULT_STATIC_SETTINGS) });
+      const server = await runWrk(`${config.static.url}${path}`, { ...load, headers: siteRequestHeaders('through', 'prod', DEFAULT_STATIC_SETTINGS, configuredStaticSiteToken(config.secrets)) });
       const via = await runWrk(`${berth.entryUrl}${path}`, { ...load, headers: { Host: app.host } });
       const fmt = (r: { requestsPerSecond: number; bytesPerSecond: number }) =>
         `${Math.round(r.requestsPerSecond)} req/s (${(r.bytesPerSecond / MiB).toFixed(0)} MiB/s)`;

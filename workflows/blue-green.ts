@@ -42,7 +42,8 @@ export async function runBlueGreen(deploy: Deployment, input: { servers: string[
 /**
  * After the switch: the preview host name is no longer needed (every host name leads to the
  * release). Traffic has moved by now, so a preview route that could not be removed is logged and
- * left (it leads to the live release), never taken for a failed switch.
+ * left, never taken for a failed switch: an image's leads to the live release; a static site's is
+ * pinned to its release, and the environment's next reconcile removes it (activities/static/heal-site.ts).
  */
 export async function endPreview(deploy: Deployment): Promise<void> {
   try {

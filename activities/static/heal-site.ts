@@ -1,9 +1,16 @@
 // Reconcile for a static environment on its host: `current` must point at the live release
 // (re-pointed when missing or wrong, if the release's files are there), and the environment's
-// route must send its hosts to the static server with the live release's settings.
+// route must send its hosts to the static server with the live release's settings. A blue-green
+// preview route left behind by a finished deployment (its removal after the switch failed) goes:
+// it names one release (`<app>/<env>@<release>`), so next.<host> would serve that release forever.
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { deployments } from '../../db/schema/index.js';
+import { previewRouteKey } from '../../src/domain/blue-green.js';
+import { isFinalStatus } from '../../src/domain/deployment.js';
 import type { ReconcileEventInput } from '../store/reconcile.js';
 import { siteRequestHeaders } from '../../src/domain/static-site.js';
+import { staticSiteToken } from '../../src/secrets/static-site-token.js';
 import type { RouteTls } from '../../src/domain/https.js';
 import { routeName, type RouteSpec } from '../../src/domain/route.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
@@ -36,6 +43,15 @@ interface Deps {
 export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instance, box }: Deps) {
   const files = createRouteFiles(traefik.routesDir, instance);
   const certificates = createCertificateFiles(traefik.routesDir, instance, db, box);
+  const token = staticSiteToken(box.ring);
+  /** The deployment of a preview route whose deployment has finished (reconcile runs when none is in progress); else null. */
+  async function stalePreview(environmentId: string): Promise<string | null> {
+    const route = await files.read(previewRouteKey(environmentId));
+    if (!route) return null;
+    const [owner] = await db.select({ status: deployments.status }).from(deployments).where(eq(deployments.id, route.deploymentId));
+    return !owner || isFinalStatus(owner.status) ? route.deploymentId : null;
+  }
+
   return async function healStaticSite(input: HealSiteInput): Promise<ReconcileEventInput[]> {
     const { environmentId, live } = input;
     const events: ReconcileEventInput[] = [];
@@ -50,6 +66,11 @@ export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instan
         events.push({ environmentId, drift, action: 'none', outcome: 'failed', detail: { reason: 'the live release has no files on this host', releaseId: live.releaseId } });
       }
     }
+    const preview = await stalePreview(environmentId);
+    if (preview) {
+      await files.remove(previewRouteKey(environmentId));
+      events.push({ environmentId, drift: 'preview-route-left', action: 'route-removed', outcome: 'done', detail: { deploymentId: preview } });
+    }
     const release = await findStaticRelease(db, live.releaseId, environmentId);
     if (!release) return events;
     const current = await files.read(environmentId);
@@ -59,7 +80,7 @@ export function createHealStaticSite({ db, staticDir, serverUrl, traefik, instan
       deploymentId: current?.deploymentId ?? live.deploymentId,
       hosts: input.hosts,
       servers: [serverUrl],
-      requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings),
+      requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings, token),
       tls: input.tls,
     };
     let drift: string | null = null;

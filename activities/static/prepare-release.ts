@@ -20,6 +20,7 @@ import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import { dropUpload, restoreUpload } from '../../db/queries/static-uploads.js';
 import { createStaticRelease, type StaticReleaseSpec } from './release-store.js';
+import { removeStaleUploads } from './stale-uploads.js';
 
 export interface SiteRef {
   appName: string;
@@ -75,6 +76,9 @@ export function createPrepareRelease(deps: { db: Db; staticDir: string; limits: 
       const releaseDir = paths.release(input.releaseId);
       const staged = paths.staged(deploymentId);
       const done = await exists(releaseDir);
+      // Archives stranded here by earlier deploys (the cleanup schedule sweeps the installation's
+      // host alone): the grace and the pending check leave any upload still in use.
+      await removeStaleUploads(db, paths.incoming).catch(() => []);
       // receive: the staged archive is the one the API checked
       if (!done) {
         // A site placed on another host than the API's: its archive waits in the database.

@@ -14,6 +14,7 @@ import type { RouteTls } from '../../src/domain/https.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
 import { RELEASE_HEADER, siteRequestHeaders } from '../../src/domain/static-site.js';
+import { staticSiteToken } from '../../src/secrets/static-site-token.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
@@ -52,6 +53,7 @@ interface Deps {
 export function createPreviewSite({ db, serverUrl, traefik, instance, box }: Deps) {
   const files = createRouteFiles(traefik.routesDir, instance);
   const certificates = createCertificateFiles(traefik.routesDir, instance, db, box);
+  const token = staticSiteToken(box.ring);
 
   async function uploadedCovers(environmentId: string, host: string): Promise<boolean> {
     const [cert] = await db.select({ names: environmentCertificates.names }).from(environmentCertificates).where(eq(environmentCertificates.environmentId, environmentId));
@@ -86,7 +88,7 @@ export function createPreviewSite({ db, serverUrl, traefik, instance, box }: Dep
           deploymentId: input.deploymentId,
           hosts: [input.host],
           servers: [serverUrl],
-          requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings, input.releaseId),
+          requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings, token, input.releaseId),
           ...(tls ? { tls } : {}),
         };
         // The environment's uploaded certificate before a route that needs it (a first deploy has none in place yet).

@@ -11,7 +11,8 @@ import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import type { RouteTls } from '../../src/domain/https.js';
 import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
-import { RELEASE_HEADER, siteRequestHeaders } from '../../src/domain/static-site.js';
+import { RELEASE_HEADER, siteRequestHeaders, withSiteToken } from '../../src/domain/static-site.js';
+import { staticSiteToken } from '../../src/secrets/static-site-token.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import { pointCurrent, readCurrent, removeCurrent } from '../../src/static/current-link.js';
@@ -66,6 +67,7 @@ function sameRoute(a: RouteSpec | null, b: RouteSpec): boolean {
 export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instance, box }: Deps) {
   const files = createRouteFiles(traefik.routesDir, instance);
   const certificates = createCertificateFiles(traefik.routesDir, instance, db, box);
+  const token = staticSiteToken(box.ring);
   /** Polls the entrypoint until the release answers (and, after a route write, the new route). */
   async function confirm(route: RouteSpec, releaseId: string, deploymentId: string | null, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + SWITCH_CONFIRM_TIMEOUT_MS;
@@ -113,7 +115,7 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
         deploymentId,
         hosts: input.hosts,
         servers: [serverUrl],
-        requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings),
+        requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings, token),
         tls: input.tls,
       };
       const rewrite = !sameRoute(previousRoute, route);
@@ -135,7 +137,8 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
           else await removeCurrent(paths);
         }
         if (rewrite) {
-          if (previousRoute) await files.write(previousRoute);
+          // A route written before the site token existed goes back with it (else it would serve nothing).
+          if (previousRoute) await files.write(withSiteToken(previousRoute, token));
           else await files.remove(environmentId);
         }
         throw err;

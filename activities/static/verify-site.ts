@@ -10,7 +10,9 @@ import type { Db } from '../../db/client.js';
 import type { RouteTls } from '../../src/domain/https.js';
 import type { PhaseReport } from '../../src/domain/phases.js';
 import type { WatchSettings } from '../../src/domain/post-switch-watch.js';
-import { RELEASE_HEADER } from '../../src/domain/static-site.js';
+import { RELEASE_HEADER, withSiteToken } from '../../src/domain/static-site.js';
+import type { SecretBox } from '../../src/secrets/secret-box.js';
+import { staticSiteToken } from '../../src/secrets/static-site-token.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import { pointCurrent, readCurrent, removeCurrent } from '../../src/static/current-link.js';
@@ -35,6 +37,8 @@ interface Deps {
   serverUrl: string;
   traefik: { routesDir: string; entryUrl: string; apiUrl: string; httpsEntryUrl: string };
   instance: string;
+  /** Its key ring gives the site token (a route put back that was written before it gets it). */
+  box: SecretBox;
 }
 
 export interface SiteHosts {
@@ -44,7 +48,7 @@ export interface SiteHosts {
   tls?: RouteTls | undefined;
 }
 
-export function createVerifySite({ db, staticDir, serverUrl, traefik, instance }: Deps) {
+export function createVerifySite({ db, staticDir, serverUrl, traefik, instance, box }: Deps) {
   const files = createRouteFiles(traefik.routesDir, instance);
   const watch = createWatchRelease({ db, apiUrl: traefik.apiUrl });
   /** Each host name through the entrypoint it is served on (HTTPS when plain HTTP only redirects); a wildcard has no one name to ask. */
@@ -103,7 +107,7 @@ export function createVerifySite({ db, staticDir, serverUrl, traefik, instance }
         const saved = await files.readPrevious(input.environmentId);
         const current = await files.read(input.environmentId);
         if (saved?.deploymentId === input.deploymentId && current?.deploymentId === input.deploymentId) {
-          if (saved.previous) await files.write(saved.previous);
+          if (saved.previous) await files.write(withSiteToken(saved.previous, staticSiteToken(box.ring)));
           else await files.remove(input.environmentId);
         }
         if (input.previousReleaseId) await pointCurrent(paths, input.previousReleaseId);

@@ -42,8 +42,24 @@ export function cacheControlFor(path: string): string {
 export const SITE_HEADER = 'X-Berth-Site';
 export const SPA_HEADER = 'X-Berth-Spa';
 export const NOT_FOUND_HEADER = 'X-Berth-Not-Found';
+/**
+ * The installation's static site token (src/secrets/static-site-token.ts): the static server
+ * answers 404 to a request without it, so the site header counts only when Traefik sent it.
+ */
+export const SITE_TOKEN_HEADER = 'X-Berth-Site-Token';
 /** Response header the static server adds: the release whose files answered. */
 export const RELEASE_HEADER = 'X-Berth-Release';
+
+/**
+ * A route saved before the site token existed (a route file being put back) carries the token
+ * now; any other route is returned as it is.
+ */
+export function withSiteToken<T extends { requestHeaders?: Record<string, string> | undefined }>(route: T, token: string): T {
+  const headers = route.requestHeaders;
+  if (!headers || headers[SITE_HEADER] === undefined || headers[SITE_TOKEN_HEADER] === token) return route;
+  // The token first, as siteRequestHeaders writes it (reconcile compares routes as JSON).
+  return { ...route, requestHeaders: Object.fromEntries([[SITE_TOKEN_HEADER, token], ...Object.entries(headers).filter(([k]) => k !== SITE_TOKEN_HEADER)]) };
+}
 
 /** The site key the static server maps to <static dir>/<app>/<env>/current. */
 export function siteKey(appName: string, environmentName: string): string {
@@ -53,7 +69,7 @@ export function siteKey(appName: string, environmentName: string): string {
 /**
  * The site key of one release, `<app>/<env>@<release id>`: the static server serves that
  * release's directory instead of `current` (a blue-green preview, before `current` moves). Only
- * Traefik sets the site header, so no client can ask for a release this way.
+ * Traefik sets the site header (with the site token), so no client can ask for a release this way.
  */
 export function releaseSiteKey(appName: string, environmentName: string, releaseId: string): string {
   return `${siteKey(appName, environmentName)}@${releaseId}`;
@@ -62,8 +78,9 @@ export function releaseSiteKey(appName: string, environmentName: string, release
 /** Release ids as the static server accepts them in a site key. */
 export const SITE_RELEASE_ID = '[a-z]{2,8}_[a-z0-9]{8,40}';
 
-export function siteRequestHeaders(appName: string, environmentName: string, settings: StaticSiteSettings, releaseId?: string): Record<string, string> {
+export function siteRequestHeaders(appName: string, environmentName: string, settings: StaticSiteSettings, token: string, releaseId?: string): Record<string, string> {
   return {
+    [SITE_TOKEN_HEADER]: token,
     [SITE_HEADER]: releaseId ? releaseSiteKey(appName, environmentName, releaseId) : siteKey(appName, environmentName),
     [SPA_HEADER]: settings.spa ? '1' : '',
     [NOT_FOUND_HEADER]: settings.notFoundPage ?? '',

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import { replaceLeftover } from '../services/leftover-process.js';
 import { ensurePortFree } from '../services/port-free.js';
 import { startStaticServer, type StaticServer } from '../services/static-server.js';
+import { configuredStaticSiteToken } from '../secrets/static-site-token.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../services/temporal-dev-server.js';
 import { startTraefik, type TraefikProcess } from '../services/traefik.js';
 
@@ -99,7 +100,7 @@ export async function startEmbeddedServices(config: Config, log: Logger, traefik
   try {
     staticServer = await startStaticServer(
       config.static.nginxBinary,
-      { dir: join(config.dataDir, 'static-server'), staticDir: config.static.dir, port: config.static.port },
+      { dir: join(config.dataDir, 'static-server'), staticDir: config.static.dir, port: config.static.port, token: configuredStaticSiteToken(config.secrets) },
       { pidFile: pids.nginx },
     );
   } catch (err) {

@@ -7,6 +7,7 @@
 //   admin    accounts and API tokens, straight in the database (berth admin --help)
 import { DnsCredentialsUsageError, runDnsCredentialsCommand } from './dns-credentials-command.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
+import { configuredStaticSiteToken } from '../secrets/static-site-token.js';
 import { join } from 'node:path';
 import { openDatabase } from '../../db/client.js';
 import { loadConfigOrExit, type Config } from '../config.js';
@@ -35,6 +36,7 @@ export async function runProcessCommand(command: ProcessCommand, argv: string[])
       dir: join(config.dataDir, 'static-server'),
       staticDir: config.static.dir,
       port: config.static.port,
+      token: configuredStaticSiteToken(config.secrets),
     });
     log.info({ url: server.url }, 'static server listening');
     onShutdown(log, () => server.stop());

@@ -5,6 +5,7 @@ import type { Database } from '../../db/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
+import { staticSiteToken } from '../secrets/static-site-token.js';
 import { watchKeyRing } from './key-ring-watch.js';
 import { sealPlainSecretValues } from '../../db/queries/sealed-fields.js';
 import { createTemporalClient } from '../temporal/client.js';
@@ -43,7 +44,13 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
   const publishIp = await publishAddress(config.host.address);
   // A host serving static sites runs the static server itself, on its private address only.
   const staticServer = config.static.serve
-    ? await startStaticServer(config.static.nginxBinary, { dir: join(config.dataDir, 'static-server'), staticDir: config.static.dir, port: config.static.port, address: publishIp })
+    ? await startStaticServer(config.static.nginxBinary, {
+        dir: join(config.dataDir, 'static-server'),
+        staticDir: config.static.dir,
+        port: config.static.port,
+        address: publishIp,
+        token: staticSiteToken(keys.ring),
+      })
     : null;
   const deps = {
     db: database.db,

@@ -153,6 +153,11 @@ export class KeyRing {
     return wrapKey(this.master, id, newDataKey());
   }
 
+  /** HMAC-SHA256 of `label` under the master key, hex: a value every process of the installation derives alike. */
+  derive(label: string): string {
+    return createHmac('sha256', this.master).update(label).digest('hex');
+  }
+
   /** Ids this process knows, for listing (never the keys). */
   ids(): string[] {
     return [...this.keys.keys()];

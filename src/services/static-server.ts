@@ -1,12 +1,13 @@
 // The static file server: Debian's nginx, run by Berth with a configuration it writes (one
 // listener on loopback; no per-site configuration, so nothing is ever reloaded). Traefik routes
 // each static environment here with request headers naming the site and its settings
-// (src/domain/static-site.ts); nginx maps the site to <static dir>/<app>/<env>/current and opens
+// (src/domain/static-site.ts) and the installation's site token, without which no header names a
+// site (src/secrets/static-site-token.ts); nginx maps the site to <static dir>/<app>/<env>/current and opens
 // files through that symlink on every request, so switching `current` switches traffic.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { FINGERPRINTED_ASSET, IMMUTABLE_CACHE, NOT_FOUND_HEADER, RELEASE_HEADER, REVALIDATE_CACHE, SITE_HEADER, SITE_RELEASE_ID, SPA_HEADER } from '../domain/static-site.js';
+import { FINGERPRINTED_ASSET, IMMUTABLE_CACHE, NOT_FOUND_HEADER, RELEASE_HEADER, REVALIDATE_CACHE, SITE_HEADER, SITE_RELEASE_ID, SITE_TOKEN_HEADER, SPA_HEADER } from '../domain/static-site.js';
 import { startProcess, waitUntilReady, type Supervised } from './child-process.js';
 
 export interface StaticServerLayout {
@@ -16,6 +17,8 @@ export interface StaticServerLayout {
   port: number;
   /** The address it listens on: loopback beside Traefik, or a host's private address (default 127.0.0.1). */
   address?: string;
+  /** The installation's site token (src/secrets/static-site-token.ts): requests without it name no site. */
+  token: string;
 }
 
 const BROTLI_STATIC_MODULE = '/usr/lib/nginx/modules/ngx_http_brotli_static_module.so';
@@ -66,9 +69,16 @@ http {
   ${brotli ? 'brotli_static on;' : ''}
   gzip_vary on;
 
+  # The site header counts only beside the installation's site token, which Traefik sends (and
+  # nothing else knows): a request sent here directly, whatever it names, is no site. A regex:
+  # compared case-sensitively, and a 64-character string would not fit the map's hash buckets.
+  map ${header(SITE_TOKEN_HEADER)} $berth_site_key {
+    "~^${layout.token}$" ${header(SITE_HEADER)};
+    default "";
+  }
   # Site "<app>/<env>" (DNS labels only) → its directory's current release; "<app>/<env>@<release>"
   # (a blue-green preview) → that release's directory; anything else is no site.
-  map ${header(SITE_HEADER)} $berth_site {
+  map $berth_site_key $berth_site {
     "~^([a-z][a-z0-9-]{0,39})/([a-z][a-z0-9-]{0,39})$" "$1/$2/current";
     "~^([a-z][a-z0-9-]{0,39})/([a-z][a-z0-9-]{0,39})@(${SITE_RELEASE_ID})$" "$1/$2/releases/$3";
     default "";
@@ -135,7 +145,9 @@ export function writeNginxConfig(layout: StaticServerLayout): string {
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(layout.dir, 'tmp', d), { recursive: true });
   mkdirSync(layout.staticDir, { recursive: true });
   const file = join(layout.dir, 'nginx.conf');
-  writeFileSync(file, nginxConfig(layout));
+  // It holds the site token: readable by Berth's user alone.
+  writeFileSync(file, nginxConfig(layout), { mode: 0o600 });
+  chmodSync(file, 0o600);
   return file;
 }
 

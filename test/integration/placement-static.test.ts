@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -15,7 +15,8 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { staticUploads } from '../../db/schema/index.js';
 import { dropStaleUploads, stashUpload } from '../../db/queries/static-uploads.js';
 import { routeFileName } from '../../src/domain/route.js';
-import { RELEASE_HEADER, SITE_HEADER } from '../../src/domain/static-site.js';
+import { RELEASE_HEADER, SITE_HEADER, SITE_TOKEN_HEADER } from '../../src/domain/static-site.js';
+import { staticSiteToken } from '../../src/secrets/static-site-token.js';
 import { readCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
@@ -85,10 +86,10 @@ const onH2 = () => sitePaths(join(h2Data, 'static'), site.app, site.env);
 const onH1 = () => sitePaths(berth.config.static.dir, site.app, site.env);
 /** The API receives uploads into the site's incoming directory on its own disk: nothing may stay there, nor any release. */
 const nothingOnH1 = () => filesUnder(onH1().root);
-/** Asks a static server for the site directly (as Traefik does, with the site header). */
-function askServer(url: string): Promise<{ status: number; release: string | undefined }> {
+/** Asks a static server for the site directly: as Traefik does (the site header and the installation's token), or forged. */
+function askServer(url: string, headers: Record<string, string> = { [SITE_TOKEN_HEADER]: staticSiteToken(berth.ring), [SITE_HEADER]: `${site.app}/${site.env}` }): Promise<{ status: number; release: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/`, { headers: { [SITE_HEADER]: `${site.app}/${site.env}` }, agent: false, timeout: 2000 }, (res) => {
+    const req = request(`${url}/`, { headers, agent: false, timeout: 2000 }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, release: res.headers[RELEASE_HEADER.toLowerCase()] as string | undefined }));
     });
@@ -124,9 +125,16 @@ test('a static site placed on h2 is unpacked on h2’s disk and served from h2 t
   expect(existsSync(onH2().staged(d.id))).toBe(false);
 
   // Asked directly, h2's static server has the site and the installation's does not.
-  const fromH2 = await askServer(`http://${h2.address}:${h2StaticPort}`);
+  const h2Url = `http://${h2.address}:${h2StaticPort}`;
+  const fromH2 = await askServer(h2Url);
   expect(fromH2).toEqual({ status: 200, release: releases.v1 });
   expect((await askServer(berth.config.static.url)).status).toBe(404);
+  // Anything else on h2's network naming the site (or one of its releases) without the token gets nothing.
+  const key = `${site.app}/${site.env}`;
+  const forgeries: Record<string, string>[] = [{ [SITE_HEADER]: key }, { [SITE_HEADER]: `${key}@${releases.v1}` }, { [SITE_TOKEN_HEADER]: 'f'.repeat(64), [SITE_HEADER]: key }, { [SITE_TOKEN_HEADER]: '', [SITE_HEADER]: key }];
+    for (const forged of forgeries) {
+    expect(await askServer(h2Url, forged), JSON.stringify(forged)).toEqual({ status: 404, release: undefined });
+  }
 
   // Traefik's route leads to h2's static server, nowhere else.
   const route = readFileSync(join(inject('services').traefik.routesDir, routeFileName(berth.config.instance, site.environmentId)), 'utf8');
@@ -135,8 +143,16 @@ test('a static site placed on h2 is unpacked on h2’s disk and served from h2 t
 });
 
 test('v2 on h2 under steady load drops no request; a rollback brings v1 back from h2’s disk', async () => {
+  // An archive stranded on h2 an hour ago (the cleanup schedule sweeps the installation's host
+  // only) goes when h2 next receives one; one within the grace stays.
+  mkdirSync(onH2().incoming, { recursive: true });
+  const [stranded, fresh] = [onH2().staged('dep_strandedlongago01'), onH2().staged('dep_arrivingnow00001')];
+  for (const f of [stranded, fresh]) writeFileSync(f, 'archive');
+  utimesSync(stranded, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
   const load = startLoad({ url: inject('services').traefik.entryUrl, host: site.host, ratePerSecond: 100, maxRequests: 4000, maxMs: 60_000, acceptBodies: ['site v1', 'site v2'] });
   const d = await waitForDeployment(berth, await deployArchive(berth, site, v2), 90_000);
+  expect([existsSync(stranded), existsSync(fresh)]).toEqual([false, true]);
+  rmSync(fresh);
   await new Promise((r) => setTimeout(r, 500));
   const result = await load.stop();
   expect(d.status, d.message).toBe('succeeded');

@@ -149,5 +149,17 @@ test('a static site’s preview is served over HTTPS with its uploaded certifica
   expect(both.length, JSON.stringify(samples.slice(0, 30))).toBeGreaterThan(0);
   expect(both.every((s) => s.previewCert === uploaded.body.fingerprint)).toBe(true);
   expect(version(await over(siteDomain))).toBe('s2');
+  // Over HTTPS too, a client's own site header (naming the first release, or another app, with a guessed token) is overwritten.
+  const forgeries: Record<string, string>[] = [
+    { 'X-Berth-Site': `${site.app}/${site.env}@${first.releaseId}` },
+    { 'X-Berth-Site': `tlsprog/${site.env}@${first.releaseId}`, 'X-Berth-Site-Token': 'f'.repeat(64) },
+  ];
+  for (const forged of forgeries) {
+    for (const host of [site.host, siteDomain]) {
+      const a = await over(host, forged);
+      expect(version(a), host).toBe('s2');
+      expect('headers' in a && a.headers['x-berth-release'], host).toBe(d.releaseId);
+    }
+  }
   console.log(`static blue-green over HTTPS: ${phaseOf(d, 'preview')?.message}; ${samples.length} samples, ${both.length} with the preview on s2 and the main host on s1`);
 }, 120_000);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { STATIC_PHASES } from '../../src/domain/phases.js';
 import { probeHttp } from '../../src/http-probe.js';
+import { staticSiteToken } from '../../src/secrets/static-site-token.js';
 import { readCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { desiredCurrent } from '../../activities/static/desired-current.js';
@@ -185,9 +186,10 @@ describe('serving', () => {
     '.well-known/security.txt': 'Contact: mailto:security@example.com\n',
   };
 
+  let firstRelease: string;
   beforeAll(async () => {
     fx = await createStaticApp(berth, { app: 'serve' });
-    await deployed(fx, siteArchive(site));
+    firstRelease = (await deployed(fx, siteArchive(site))).releaseId as string;
   });
 
   test('content types by extension, with a charset for text', async () => {
@@ -263,12 +265,40 @@ describe('serving', () => {
     expect(dir.headers.location).toBe('/docs/');
   });
 
-  test('headers a client sends cannot pick another site or turn on settings', async () => {
+  test('headers a client sends cannot pick another site, an old release or turn on settings', async () => {
     const other = await get(fx, '/', { 'x-berth-site': 'site/prod', 'x-berth-spa': '1', 'x-berth-not-found': '/index.html' });
     expect(other.body.toString()).toBe(site['index.html']);
+    // A second release live: a client naming the first one (and guessing a token) still gets the live one.
+    const live = (await deployed(fx, siteArchive({ ...site, 'index.html': '<h1>second</h1>\n' }))).releaseId as string;
+    const forgeries: Record<string, string>[] = [{ 'x-berth-site': `${fx.app}/${fx.env}@${firstRelease}` }, { 'x-berth-site': `${fx.app}/${fx.env}@${firstRelease}`, 'x-berth-site-token': 'f'.repeat(64) }];
+    for (const forged of forgeries) {
+      const res = await get(fx, '/', forged);
+      expect(res.status).toBe(200);
+      expect(res.headers['x-berth-release']).toBe(live);
+      expect(res.body.toString()).toBe('<h1>second</h1>\n');
+    }
+    await deployed(fx, siteArchive(site));
     const missing = await get(fx, '/client-route', { 'x-berth-spa': '1' });
     expect(missing.status).toBe(404);
     expect(missing.body.toString()).toBe(site['404.html']);
+  });
+
+  test('the static server itself answers a site only with the installation’s token, which Traefik sends', async () => {
+    const direct = async (headers: Record<string, string>) => {
+      const res = await fetch(`${berth.config.static.url}/`, { headers });
+      await res.arrayBuffer();
+      return { status: res.status, release: res.headers.get('x-berth-release') ?? undefined };
+    };
+    const key = `${fx.app}/${fx.env}`;
+    const token = staticSiteToken(berth.ring);
+    const served = await direct({ 'X-Berth-Site-Token': token, 'X-Berth-Site': key });
+    expect(served.status).toBe(200);
+    const forgeries: Record<string, string>[] = [{ 'X-Berth-Site': key }, { 'X-Berth-Site': `${key}@${firstRelease}` }, { 'X-Berth-Site-Token': token.slice(1), 'X-Berth-Site': key }];
+    for (const forged of forgeries) {
+      expect(await direct(forged), JSON.stringify(forged)).toEqual({ status: 404, release: undefined });
+    }
+    // The route file Traefik reads carries it; the API never shows it.
+    expect(JSON.stringify((await berth.api('GET', fx.base)).body)).not.toContain(token);
   });
 
   test('SPA fallback and a plain 404, by the app settings the next release snapshots', async () => {

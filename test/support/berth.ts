@@ -37,6 +37,7 @@ import { recordHistories } from './history-recorder.js';
 import { removeSwarmObjects } from './swarm.js';
 import type { SharedServices } from './services.js';
 import type { Json } from './json.js';
+import { staticSiteToken } from '../../src/secrets/static-site-token.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -161,7 +162,12 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
 
   let staticServer: StaticServer | null = null;
   if (options.staticServer) {
-    staticServer = await startStaticServer(config.static.nginxBinary, { dir: join(dataDir, 'static-server'), staticDir: config.static.dir, port: config.static.port });
+    staticServer = await startStaticServer(config.static.nginxBinary, {
+      dir: join(dataDir, 'static-server'),
+      staticDir: config.static.dir,
+      port: config.static.port,
+      token: staticSiteToken(keys.ring),
+    });
   }
   let workers: Workers | null = null;
   const spawned = new Set<ChildProcess>();
