@@ -3,10 +3,20 @@
 // restart), each checked for convergence; then the time to bring back a SIGKILLed container.
 // Then the same for a stack on the installation's own Swarm (worker, Docker daemon, Traefik),
 // and the time until a SIGKILLed task's replacement is routed.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FAULT_KINDS, startFaultCluster, type FaultCluster, type FaultKind, type TemporalEngine } from '../test/support/fault-cluster.js';
 import { killLiveContainer, runFaultRound, seededRandom, setUpFaultApp, type RoundResult } from '../test/support/fault-rounds.js';
 import { killStackTask, runStackFaultRound, setUpFaultStack, STACK_FAULT_KINDS } from '../test/support/fault-stack-rounds.js';
 import { fmtMs, median, type Row } from './stats.js';
+
+/** A failed round's (or run's) processes' output and logs, kept in a file whose name is printed. */
+function keepDiagnostics(cluster: FaultCluster, what: string): string {
+  const file = join(tmpdir(), `berth-fault-${what}-${Date.now()}.log`);
+  writeFileSync(file, cluster.diagnostics());
+  return file;
+}
 
 /** A stack's rounds (after the app's: those count every route file as the app's), of the kinds it can meet among those asked for. */
 async function stackRounds(cluster: FaultCluster, images: Record<string, string>, rounds: number, random: () => number, asked: readonly FaultKind[]): Promise<Row[]> {
@@ -18,7 +28,8 @@ async function stackRounds(cluster: FaultCluster, images: Record<string, string>
     const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
     const r = await runStackFaultRound(cluster, round, kind, images, random);
     results.push(r);
-    process.stdout.write(`  stack round ${round} ${kind}: ${r.status}, ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}\n`);
+    const problems = r.problems.length ? ` PROBLEMS ${r.problems.join('; ')} (logs: ${keepDiagnostics(cluster, `stack-round-${round}`)})` : '';
+    process.stdout.write(`  stack round ${round} ${kind}: ${r.status}, ${r.convergeMs} ms${problems}\n`);
   }
   const heal: number[] = [];
   for (let i = 0; i < 10; i++) heal.push(await killStackTask(cluster));
@@ -84,7 +95,8 @@ export async function faultInjection(
       const r = await runFaultRound(cluster, round, kind, images, random);
       results.push(r);
       const why = r.status === 'succeeded' ? '' : ` (${r.message})`;
-      process.stdout.write(`  round ${round} ${kind}: ${r.status}${why}, ${r.convergeMs} ms${r.problems.length ? ` PROBLEMS ${r.problems.join('; ')}` : ''}\n`);
+      const problems = r.problems.length ? ` PROBLEMS ${r.problems.join('; ')} (logs: ${keepDiagnostics(cluster, `round-${round}`)})` : '';
+      process.stdout.write(`  round ${round} ${kind}: ${r.status}${why}, ${r.convergeMs} ms${problems}\n`);
     }
     const mttr: number[] = [];
     for (let i = 0; i < 10; i++) mttr.push(await killLiveContainer(cluster, images));
@@ -121,6 +133,9 @@ export async function faultInjection(
     });
     rows.push(...(await stackRounds(cluster, images, Math.max(STACK_FAULT_KINDS.length, Math.ceil(rounds / 2)), random, kinds)));
     return rows;
+  } catch (err) {
+    process.stdout.write(`  the run stopped: ${(err as Error).message} (logs: ${keepDiagnostics(cluster, 'run')})\n`);
+    throw err;
   } finally {
     await cluster.stop();
   }

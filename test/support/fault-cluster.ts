@@ -4,7 +4,7 @@
 // `berth api` and `berth worker`. Every part listens on loopback, on free ports.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
@@ -41,6 +41,8 @@ export interface FaultCluster {
   inject(kind: FaultKind): Promise<void>;
   /** The last output of the running `berth api` or `berth worker` (for a failure's report). */
   output(command: 'api' | 'worker'): string;
+  /** Everything a failed round's report needs: the processes' last output and the logs' tails. */
+  diagnostics(): string;
   stop(): Promise<void>;
 }
 
@@ -51,9 +53,19 @@ async function makeAdmin(env: NodeJS.ProcessEnv): Promise<string> {
   return admin('create-token', '--email', 'operator@example.test', '--name', 'fault-rounds');
 }
 
+/** The last 40 kB of a log file, or why it could not be read. */
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-40_000);
+  } catch (err) {
+    return `(${(err as Error).message})`;
+  }
+}
+
 /** Either engine, as the cluster kills and restarts it. */
 interface Engine {
   address: string;
+  logFile: string;
   /** SIGKILL, then started again on the same address and data. */
   crash(): Promise<void>;
   stop(): Promise<void>;
@@ -64,6 +76,7 @@ async function startEngine(engine: TemporalEngine, tools: ReturnType<typeof tool
     const server = await startTemporalServer({ toolsDir, pg, dir: join(dir, 'temporal-server'), namespaces: ['default'] });
     return {
       address: server.address,
+      logFile: join(dir, 'temporal-server', 'temporal-server.log'),
       async crash() {
         await server.process.kill();
         await server.restart();
@@ -75,6 +88,7 @@ async function startEngine(engine: TemporalEngine, tools: ReturnType<typeof tool
   let dev: TemporalDevServer = await startTemporalDevServer(devOptions);
   return {
     address: dev.address,
+    logFile: devOptions.logFile,
     async crash() {
       await dev.process.kill();
       dev = await startTemporalDevServer(devOptions);
@@ -224,6 +238,15 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
         }
       },
       output: (command) => outputs[command],
+      diagnostics: () =>
+        [
+          ['berth api', outputs.api],
+          ['berth worker', outputs.worker],
+          [`Temporal (${engine})`, tail(temporal.logFile)],
+          ['PostgreSQL', tail(pg.logFile)],
+        ]
+          .map(([name, text]) => `==== ${name}\n${text}`)
+          .join('\n'),
       stop: stopAll,
     };
   } catch (err) {

@@ -8,6 +8,8 @@ import { freePort } from './free-port.js';
 
 export interface PostgresCluster {
   url(database: string): string;
+  /** The server's own log (for a failure's report). */
+  logFile: string;
   /** SIGKILL the server (fault injection); its data stays. */
   kill(): void;
   /** Start it again on the same port and data. */
@@ -56,6 +58,7 @@ export async function startPostgresCluster(options: { durable?: boolean } = {}):
   start();
   return {
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    logFile: join(dir, 'server.log'),
     kill() {
       // The whole server: the postmaster and every backend it forked (they hold its shared
       // memory, and a new postmaster refuses to start while they live).
