@@ -11,6 +11,12 @@ import { killLiveContainer, runFaultRound, seededRandom, setUpFaultApp, type Rou
 import { killStackTask, runStackFaultRound, setUpFaultStack, STACK_FAULT_KINDS } from '../test/support/fault-stack-rounds.js';
 import { fmtMs, median, type Row } from './stats.js';
 
+/** The line of a dead process's last output that says why (an uncaught error's), or its last line. */
+function crashLine(output: string): string {
+  const lines = output.trim().split('\n');
+  return (lines.find((l) => /^\w*Error\b|^\w+Error:/.test(l)) ?? lines.at(-1) ?? '').slice(0, 200);
+}
+
 /** A failed round's (or run's) processes' output and logs, kept in a file whose name is printed. */
 function keepDiagnostics(cluster: FaultCluster, what: string): string {
   const file = join(tmpdir(), `berth-fault-${what}-${Date.now()}.log`);
@@ -92,8 +98,10 @@ export async function faultInjection(
     for (let round = 1; round <= rounds; round++) {
       // Every kind equally often, in a random order.
       const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
+      const crashedBefore = cluster.crashes().length;
       const r = await runFaultRound(cluster, round, kind, images, random);
       results.push(r);
+      for (const c of cluster.crashes().slice(crashedBefore)) process.stdout.write(`    berth ${c.command} died on its own (${c.how}: ${crashLine(c.lastOutput)}); restarted as its supervisor would\n`);
       const why = r.status === 'succeeded' ? '' : ` (${r.message})`;
       const problems = r.problems.length ? ` PROBLEMS ${r.problems.join('; ')} (logs: ${keepDiagnostics(cluster, `round-${round}`)})` : '';
       process.stdout.write(`  round ${round} ${kind}: ${r.status}${why}, ${r.convergeMs} ms${problems}\n`);
@@ -115,6 +123,15 @@ export async function faultInjection(
       };
     });
     const failures = results.filter((r) => r.problems.length);
+    const crashes = cluster.crashes();
+    rows.push({
+      benchmark: `processes that died on their own${on} (restarted as compose's restart policy would)`,
+      figure: crashes.length ? crashes.map((c) => `${c.command}: ${crashLine(c.lastOutput)}`).join('; ') : '0',
+      baseline: '-',
+      ratio: '-',
+      target: '0',
+      met: crashes.length === 0,
+    });
     rows.push({
       benchmark: `fault injection${on}: ${rounds} rounds (seed ${seed})`,
       figure: `${failures.length} failures`,

@@ -41,9 +41,19 @@ export interface FaultCluster {
   inject(kind: FaultKind): Promise<void>;
   /** The last output of the running `berth api` or `berth worker` (for a failure's report). */
   output(command: 'api' | 'worker'): string;
+  /** The API and worker processes that died on their own (and were started again), in order. */
+  crashes(): readonly ProcessCrash[];
   /** Everything a failed round's report needs: the processes' last output and the logs' tails. */
   diagnostics(): string;
   stop(): Promise<void>;
+}
+
+/** A Berth process that exited without being told to, as its supervisor saw it. */
+export interface ProcessCrash {
+  command: 'api' | 'worker';
+  at: number;
+  how: string;
+  lastOutput: string;
 }
 
 /** The first administrator and an API token, through `berth admin` (password on stdin). */
@@ -157,6 +167,12 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     mkdirSync(env.BERTH_DATA_DIR as string, { recursive: true });
 
     const processes: Partial<Record<'api' | 'worker', ChildProcess>> = {};
+    const expectedExit = new WeakSet<ChildProcess>();
+    const crashes: ProcessCrash[] = [];
+    let stopping = false;
+    stops.push(() => {
+      stopping = true;
+    });
     const outputs: Record<'api' | 'worker', string> = { api: '', worker: '' };
     const startBerthProcess = async (command: 'api' | 'worker') => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), command], {
@@ -172,6 +188,15 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
       processes[command] = child;
+      // Supervised as compose's `restart: unless-stopped` does in production: a process that
+      // dies on its own (not by a fault this cluster injects) is counted and started again.
+      child.once('exit', (code, signal) => {
+        if (expectedExit.has(child) || stopping) return;
+        crashes.push({ command, at: Date.now(), how: signal ?? `exit ${code}`, lastOutput: output.slice(-4000) });
+        setTimeout(() => {
+          if (!stopping) void startBerthProcess(command).catch(() => undefined);
+        }, 1000);
+      });
       if (command === 'worker') {
         await waitFor('the worker to poll', async () => output.includes('workers polling') || (child.exitCode !== null && Promise.reject(new Error(output))), 120_000, 100);
       } else {
@@ -180,7 +205,8 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     };
     const kill = async (command: 'api' | 'worker') => {
       const child = processes[command];
-      if (!child || child.exitCode !== null) return;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      expectedExit.add(child);
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;
@@ -238,6 +264,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
         }
       },
       output: (command) => outputs[command],
+      crashes: () => crashes,
       diagnostics: () =>
         [
           ['berth api', outputs.api],
