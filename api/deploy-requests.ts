@@ -3,6 +3,8 @@ import type { Db } from '../db/client.js';
 import type { AppRow } from '../db/queries/apps.js';
 import { effectiveSettings } from '../db/queries/environment-settings.js';
 import type { EnvironmentRow } from '../db/queries/environments.js';
+import { inFlightDeployment } from '../db/queries/in-flight.js';
+import { conflict } from './errors.js';
 import type { Config } from '../src/config.js';
 import { requestBase, type RequestSite } from '../src/domain/deploy-request.js';
 import { newId } from '../src/ids.js';
@@ -10,6 +12,9 @@ import { workflowUiUrl } from '../src/temporal/client.js';
 
 /** Everything of a request but its kind and what it releases, with the environment's effective settings. */
 export async function baseRequest(db: Db, config: Config, a: AppRow, env: EnvironmentRow) {
+  // A request carries the placement it is made under; during a move that changes at its commit.
+  const busy = await inFlightDeployment(db, env.id);
+  if (busy?.trigger === 'move') throw conflict(`environment ${env.name} is moving to another host (deployment ${busy.id}): ask again once that has ended`);
   const site = requestSite(config);
   const { settings } = await effectiveSettings(db, env.id, config.deploys.watchSeconds);
   return { deploymentId: newId('dep'), trigger: 'api', ...requestBase(a, env, settings, site) };

@@ -123,18 +123,19 @@ export async function switchBackStack(deploy: Deployment, scope: StackScope): Pr
       if (!back) await router.restoreRoute({ environmentId: s.routeKey, deploymentId });
     }),
   );
-  // The services that are not exposed go back whatever the routes did: the previous release's
-  // exposed services that took traffic again expect them as they were.
+  // A route still on this release: it is not the previous release that serves. The services
+  // that are not exposed stay as this release needs them (reverting them under it would serve a
+  // mix of both), and the deployment ends failed without its undo (which would remove the
+  // services that route leads to).
+  const routeFailure = switchBackFailures('route switch-back', exposed.map((s) => s.name), routes, why);
+  if (routeFailure) throw ApplicationFailure.nonRetryable(routeFailure, 'WatchThresholdCrossed');
+  // Every route went back: the services that are not exposed go back too, each on its own.
   const swarm = deploy.onHost(SWARM);
   const others = scope.touched.filter((service) => !scope.plan.services[service]?.expose);
   const reverts = await Promise.allSettled(
     others.map((service) => swarm.revertStackService({ appId, environmentId, service, deploymentId, liveReleaseId: scope.previousReleaseId })),
   );
-  const routeFailure = switchBackFailures('route switch-back', exposed.map((s) => s.name), routes, why);
   const revertFailure = switchBackFailures('revert', others, reverts, why);
-  // A route still on this release: it is not the previous release that serves, the deployment
-  // ends failed without its undo (which would remove the services that route leads to).
-  if (routeFailure) throw ApplicationFailure.nonRetryable([routeFailure, revertFailure].filter(Boolean).join('; '), 'WatchThresholdCrossed');
   // Every route went back: the previous release is live again; the undo retries what failed.
   return { deploymentId: scope.previousDeploymentId, note: revertFailure ?? undefined };
 }

@@ -3,8 +3,9 @@
 // deployment's end, and record the progress the host shows.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { inFlightDeployment } from '../../db/queries/in-flight.js';
 import { moveRequest } from '../../db/queries/move-request.js';
 import { apps, deployments, environments, hosts } from '../../db/schema/index.js';
 import type { RequestSite } from '../../src/domain/deploy-request.js';
@@ -31,7 +32,8 @@ export function createDrainActivities({ db, temporal, site }: { db: Db; temporal
         .select({ id: environments.id, app: apps.name, env: environments.name })
         .from(environments)
         .innerJoin(apps, eq(apps.id, environments.appId))
-        .where(eq(environments.hostId, input.hostId))
+        // The installation's own host also holds the environments placed nowhere in particular.
+        .where(input.hostId === site.hostId ? or(eq(environments.hostId, input.hostId), isNull(environments.hostId)) : eq(environments.hostId, input.hostId))
         .orderBy(asc(apps.name), asc(environments.name));
       return rows.map((r) => ({ id: r.id, name: `${r.app}/${r.env}` }));
     },
@@ -46,12 +48,16 @@ export function createDrainActivities({ db, temporal, site }: { db: Db; temporal
       if (!row) return { deploymentId: null };
       const { environments: env, apps: app } = row;
       if ((env.hostId ?? site.hostId) !== input.from) return { deploymentId: null };
+      const refusal = moveRefusal(app.kind);
+      if (refusal) throw permanentFailure('ValidationFailed', refusal);
+      // Whatever the lane has queued or running was asked on this host: it ends first (a first
+      // deploy re-placed under it would commit on a host the environment no longer names).
+      const busy = await inFlightDeployment(db, env.id);
+      if (busy) throw permanentFailure('Conflict', `deployment ${busy.id} is queued or running: drain again once it has ended`);
       if (!env.liveReleaseId) {
         await db.update(environments).set({ hostId: input.target, updatedAt: sql`now()` }).where(eq(environments.id, env.id));
         return { deploymentId: null };
       }
-      const refusal = moveRefusal(app.kind);
-      if (refusal) throw permanentFailure('ValidationFailed', refusal);
       const done = await submitToLane(temporal, await moveRequest(db, site, app, env, input.target, input.deploymentId));
       return { deploymentId: done.deploymentId };
     },

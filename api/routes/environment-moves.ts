@@ -4,6 +4,7 @@
 // environment on its old host, serving. An environment with nothing live moves by PATCH hostId.
 import { z } from '@hono/zod-openapi';
 import { getHost, hostAlive } from '../../db/queries/hosts.js';
+import { inFlightDeployment } from '../../db/queries/in-flight.js';
 import { moveRequest } from '../../db/queries/move-request.js';
 import { moveRefusal } from '../../src/domain/hosts.js';
 import { newId } from '../../src/ids.js';
@@ -48,6 +49,8 @@ export function environmentMoveRoutes({ db, temporal, config }: AppDeps) {
       if (refusal) throw invalid(refusal, [{ path: 'hostId', message: `a deployed ${a.kind} app cannot move yet` }]);
       if (!env.liveReleaseId) throw conflict(`environment ${env.name} has no live release: change its hostId instead (PATCH)`);
       if (target === (env.hostId ?? config.hostId)) throw conflict(`environment ${env.name} already runs on host ${target}`);
+      const busy = await inFlightDeployment(db, env.id);
+      if (busy) throw conflict(`environment ${env.name} has deployment ${busy.id} queued or running: move it once that has ended`);
       const host = await getHost(db, target);
       if (!host || !hostAlive(host)) throw conflict(`host ${target}'s worker is not alive: the move would wait for it`);
       const done = await submitToLane(temporal, await moveRequest(db, requestSite(config), a, env, hostId, newId('dep')));

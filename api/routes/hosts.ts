@@ -37,6 +37,21 @@ function present(row: HostRow) {
 export function hostRoutes({ db, temporal, config }: AppDeps) {
   const app = newRouter();
   const tags = ['hosts'];
+  /**
+   * Whether the host's drain is moving environments: recorded as moving and its workflow still
+   * running. One that ended without recording its end (terminated, or its steps out of retries)
+   * moves nothing any more: it is recorded incomplete, so the host can be drained again or undrained.
+   */
+  const drainMoving = async (row: HostRow): Promise<boolean> => {
+    if (row.drain?.state !== 'moving') return false;
+    const running = await temporal.workflow
+      .getHandle(drainWorkflowId(row.id))
+      .describe()
+      .then((d) => d.status.name === 'RUNNING', () => false);
+    if (!running) await updateHost(db, row.id, { drain: { ...row.drain, state: 'incomplete', current: null, finishedAt: Date.now() } });
+    return running;
+  };
+
   /** Where a drain sends environments: another registered host, alive and taking placements. */
   const assertDrainTarget = async (hostId: string, drainTo: string | null) => {
     const target = drainTo ?? config.hostId;
@@ -106,13 +121,13 @@ export function hostRoutes({ db, temporal, config }: AppDeps) {
     async (c) => {
       const { drainTo, ...change } = c.req.valid('json');
       const before = await found(c.req.valid('param').host);
-      const moving = before.drain?.state === 'moving';
+      const moving = await drainMoving(before);
       if (change.draining === false && moving) throw conflict(`host ${before.id} is moving its environments away (GET /hosts/${before.id}): wait for the drain to end`);
-      const starts = change.draining === true && !moving && (await placedOn(db, before.id)) > 0;
+      const starts = change.draining === true && !moving && (await placedOn(db, before.id, config.hostId)) > 0;
       if (starts) await assertDrainTarget(before.id, drainTo ?? null);
       // A drain starting is recorded as moving at once (the workflow's first step counts again),
       // so nobody reads an earlier drain's end as this one's.
-      const drain: HostDrain | undefined = starts ? { target: drainTo ?? null, state: 'moving', total: await placedOn(db, before.id), moved: [], failed: [], current: null, startedAt: Date.now(), finishedAt: null } : undefined;
+      const drain: HostDrain | undefined = starts ? { target: drainTo ?? null, state: 'moving', total: await placedOn(db, before.id, config.hostId), moved: [], failed: [], current: null, startedAt: Date.now(), finishedAt: null } : undefined;
       const row = await updateHost(db, before.id, { ...change, ...(drain ? { drain } : {}) });
       if (!row) throw notFound(`host ${before.id}`);
       if (drain) {

@@ -1,5 +1,5 @@
 // The hosts Berth deploys to: registered by an operator, kept alive by their workers' heartbeats.
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { environments } from '../schema/environments.js';
 import type { HostDrain } from '../../src/domain/host-drain.js';
@@ -41,8 +41,10 @@ export async function updateHost(
 }
 
 /** How many environments are placed on the host. */
-export async function placedOn(db: Db, id: string): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(environments).where(eq(environments.hostId, id));
+/** Environments placed on the host; on the installation's own (`ownHostId`) also those placed nowhere in particular. */
+export async function placedOn(db: Db, id: string, ownHostId?: string): Promise<number> {
+  const where = id === ownHostId ? or(eq(environments.hostId, id), isNull(environments.hostId)) : eq(environments.hostId, id);
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(environments).where(where);
   return Number(row?.n ?? 0);
 }
 

@@ -209,6 +209,14 @@ test('a move cancelled in its health gate on the new host leaves the environment
   expect(asked.status, JSON.stringify(asked.body)).toBe(202);
   const id = asked.body.deploymentId;
   await waitFor(`health phase of ${id}`, async () => (await runningPhase(id)) === 'health', 60_000, 2);
+  // While it moves, nothing else is asked of the environment: a deploy or a second move is
+  // refused (409), and no deployment is queued for it.
+  const deploy = await berth.api('POST', '/api/v1/apps/engine-away/environments/prod/deployments', {});
+  expect(deploy.status, JSON.stringify(deploy.body)).toBe(409);
+  expect(deploy.body.error.message).toMatch(/is moving to another host/);
+  const again = await berth.api('POST', '/api/v1/apps/engine-away/environments/prod/move', { hostId: null });
+  expect(again.status, JSON.stringify(again.body)).toBe(409);
+  expect(again.body.error.message).toMatch(/queued or running/);
   expect((await berth.api('POST', `/api/v1/deployments/${id}/cancel`, {})).status).toBeLessThan(300);
   const d = await waitForDeployment(berth, id, 60_000);
   expect(d.status).toBe('cancelled');

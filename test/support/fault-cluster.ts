@@ -170,6 +170,8 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
     const expectedExit = new WeakSet<ChildProcess>();
     const crashes: ProcessCrash[] = [];
     let stopping = false;
+    /** A supervisor's restart not yet made: an injected kill and start replaces it (never two processes). */
+    const restarts: Partial<Record<'api' | 'worker', NodeJS.Timeout>> = {};
     stops.push(() => {
       stopping = true;
     });
@@ -193,7 +195,8 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
       child.once('exit', (code, signal) => {
         if (expectedExit.has(child) || stopping) return;
         crashes.push({ command, at: Date.now(), how: signal ?? `exit ${code}`, lastOutput: output.slice(-4000) });
-        setTimeout(() => {
+        restarts[command] = setTimeout(() => {
+          restarts[command] = undefined;
           if (!stopping) void startBerthProcess(command).catch(() => undefined);
         }, 1000);
       });
@@ -233,6 +236,8 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
         switch (kind) {
           case 'worker':
           case 'api':
+            clearTimeout(restarts[kind]);
+            restarts[kind] = undefined;
             await kill(kind);
             await startBerthProcess(kind);
             break;

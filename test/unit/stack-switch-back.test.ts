@@ -19,12 +19,3 @@ test('the services whose step was rejected are named, with why, in their order',
     'route switch-back failed for api (router retries ran out), admin (no such service)',
   );
 });
-
-test('a rejection does not stop its siblings: every step runs to its end before the failures are named', async () => {
-  const done: string[] = [];
-  const step = (name: string, ms: number, fail: boolean) =>
-    new Promise<void>((resolve, reject) => setTimeout(() => (done.push(name), fail ? reject(new Error(`${name} failed`)) : resolve()), ms));
-  const results = await Promise.allSettled([step('api', 1, true), step('web', 20, false)]);
-  expect(done).toEqual(['api', 'web']);
-  expect(switchBackFailures('route switch-back', ['api', 'web'], results, why)).toBe('route switch-back failed for api (api failed)');
-});

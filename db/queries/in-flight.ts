@@ -1,0 +1,16 @@
+// The deployment an environment's lane has queued or running, if any: a move waits for none,
+// and nothing new is asked of an environment while it moves (its placement changes at the move's
+// commit, and a request carries the placement it was made under).
+import { and, eq, notInArray } from 'drizzle-orm';
+import { FINAL_STATUSES } from '../../src/domain/deployment.js';
+import type { Db } from '../client.js';
+import { deployments } from '../schema/index.js';
+
+export async function inFlightDeployment(db: Db, environmentId: string): Promise<{ id: string; trigger: string } | null> {
+  const [row] = await db
+    .select({ id: deployments.id, trigger: deployments.trigger })
+    .from(deployments)
+    .where(and(eq(deployments.environmentId, environmentId), notInArray(deployments.status, [...FINAL_STATUSES])))
+    .limit(1);
+  return row ?? null;
+}
