@@ -211,7 +211,7 @@ test('a move cancelled in its health gate on the new host leaves the environment
   await waitFor(`health phase of ${id}`, async () => (await runningPhase(id)) === 'health', 60_000, 2);
   // While it moves, nothing else is asked of the environment: a deploy or a second move is
   // refused (409), and no deployment is queued for it.
-  const deploy = await berth.api('POST', '/api/v1/apps/engine-away/environments/prod/deployments', {});
+  const deploy = await berth.api('POST', '/api/v1/apps/engine-away/environments/prod/deployments', { image: tags.v1 });
   expect(deploy.status, JSON.stringify(deploy.body)).toBe(409);
   expect(deploy.body.error.message).toMatch(/is moving to another host/);
   const again = await berth.api('POST', '/api/v1/apps/engine-away/environments/prod/move', { hostId: null });
