@@ -1,6 +1,7 @@
 // `berth static-server` (production's static file server process) serves, answers its
 // readiness probe, and stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ test('berth static-server runs nginx until told to stop', async () => {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'static-server'], {
     cwd: ROOT,
-    env: { ...process.env, BERTH_DATA_DIR: dir, BERTH_STATIC_PORT: String(port), BERTH_LOG_LEVEL: 'info', BERTH_LOG_FORMAT: 'json' },
+    // The installation's key: the server derives from it the token Traefik's routes send.
+    env: { ...process.env, BERTH_SECRET_KEY: randomBytes(32).toString('base64'), BERTH_DATA_DIR: dir, BERTH_STATIC_PORT: String(port), BERTH_LOG_LEVEL: 'info', BERTH_LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
