@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../access/access-spec.js';
 import { eq } from 'drizzle-orm';
@@ -15,9 +14,8 @@ import { appKindRunsBlueGreen } from '../../src/domain/blue-green.js';
 import { appKindRunsCanary } from '../../src/domain/canary.js';
 import { requestStrategy } from '../../src/domain/release-strategy.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
-import { sitePaths } from '../../src/static/site-paths.js';
-import { ARCHIVE_MEDIA_TYPES, isArchiveUpload, receiveUpload } from '../archive-upload.js';
-import { dropUpload, stashUpload } from '../../db/queries/static-uploads.js';
+import { ARCHIVE_MEDIA_TYPES, isArchiveUpload } from '../archive-upload.js';
+import { submitStaticDeploy } from '../static-deploy.js';
 import { acceptedBody, baseRequest } from '../deploy-requests.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
@@ -102,23 +100,8 @@ export function deploymentRoutes(deps: AppDeps) {
       const archive = isArchiveUpload(c.req.header('content-type'));
       if (a.kind === 'static') {
         if (!archive) throw invalid(`app ${a.name} is a static site: send its .tar.gz with content-type application/gzip`);
-        const base = await baseRequest(db, config, a, env);
-        const artifact = await receiveUpload(c, config, { appName: a.name, environmentName: env.name, deploymentId: base.deploymentId });
-        const staged = sitePaths(config.static.dir, a.name, env.name).staged(base.deploymentId);
-        try {
-          // Another host unpacks it on its own disk: the archive travels through the database.
-          if (base.hostId !== config.hostId) {
-            await stashUpload(db, base.deploymentId, staged);
-            await rm(staged, { force: true });
-          }
-          const done = await submitToLane(temporal, { ...base, kind: 'deploy', artifact });
-          return c.json(accepted(done.deploymentId, done.workflowId), 202);
-        } catch (err) {
-          // Not queued: the staged archive must not outlive the request.
-          await rm(staged, { force: true });
-          await dropUpload(db, base.deploymentId);
-          throw err;
-        }
+        const done = await submitStaticDeploy(c, { db, config, temporal }, a, env);
+        return c.json(accepted(done.deploymentId, done.workflowId), 202);
       }
       if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}, not archives`);
       const input = c.req.valid('json');
