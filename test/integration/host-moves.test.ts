@@ -52,12 +52,7 @@ afterAll(async () => {
 }, 120_000);
 
 const body = async (fx: AppFixture) => (await throughTraefik(fx.host)).body.trim();
-const onH2 = (environmentId: string) =>
-  h2
-    .docker('ps', '-a', '--filter', `label=berth.environment=${environmentId}`, '--format', '{{.Label "berth.deployment"}} {{.State}}')
-    .trim()
-    .split('\n')
-    .filter(Boolean);
+const onH2 = (environmentId: string) => h2.environmentContainers(environmentId);
 
 test('a move is refused with nothing changed: nothing live, unknown host, the host it is on', async () => {
   mover = await createImageApp(berth, { app: 'mover', healthCheck: { intervalMs: 100, startPeriodMs: 3000 }, environment: { drainSeconds: 1 } });

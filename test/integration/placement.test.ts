@@ -54,12 +54,7 @@ afterAll(async () => {
 }, 120_000);
 
 const body = async (fx: AppFixture) => (await throughTraefik(fx.host)).body.trim();
-const onH2 = (environmentId: string) =>
-  h2
-    .docker('ps', '-a', '--filter', `label=berth.environment=${environmentId}`, '--format', '{{.Label "berth.deployment"}} {{.State}} {{.Ports}}')
-    .trim()
-    .split('\n')
-    .filter(Boolean);
+const onH2 = (environmentId: string) => h2.environmentContainers(environmentId, '{{.Ports}}');
 
 test('an unknown or draining host is refused and nothing changes', async () => {
   await berth.api('POST', '/api/v1/projects', { name: 'p-refused' });

@@ -28,6 +28,8 @@ export interface SecondDockerHost {
   inNamespace(binary: string): string;
   /** `docker` against its daemon; stdout. */
   docker(...args: string[]): string;
+  /** The environment's containers on this daemon, one line each: its deployment, its state, then `extra` (a Go template). */
+  environmentContainers(environmentId: string, extra?: string): string[];
   /** Stops its dockerd (its containers stop with it), runs `whileDown`, starts it again on the same data. */
   restart(whileDown?: () => Promise<void> | void): Promise<void>;
   stop(): Promise<void>;
@@ -137,6 +139,11 @@ export async function startSecondDockerHost(): Promise<SecondDockerHost> {
       return script;
     },
     docker: (...a) => run('/usr/bin/docker', '-H', `unix://${socket}`, ...a),
+    environmentContainers: (environmentId, extra = '') =>
+      run('/usr/bin/docker', '-H', `unix://${socket}`, 'ps', '-a', '--filter', `label=berth.environment=${environmentId}`, '--format', `{{.Label "berth.deployment"}} {{.State}}${extra ? ` ${extra}` : ''}`)
+        .trim()
+        .split('\n')
+        .filter(Boolean),
     async restart(whileDown) {
       await proc?.stop(20_000);
       await whileDown?.();
