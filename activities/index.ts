@@ -25,6 +25,7 @@ import { createBuildActivities } from './build/index.js';
 import { createEnvironmentContainerActivities } from './docker/environment-containers.js';
 import { createEngineGuard } from './docker/engine-guard.js';
 import { createEngineRestarts } from './docker/engine-restarts.js';
+import { createStackEngineRestart } from './swarm/stack-engine-restart.js';
 import { createGitHubActivities } from './github/index.js';
 import { createHostApis } from './git-hosts/host-apis.js';
 import { createGiteaFeedback } from './git-hosts/gitea/feedback.js';
@@ -110,6 +111,7 @@ export function createHostActivities(deps: ActivityDeps) {
       cleanupBuildCache: createCleanupBuildCache({ docker }),
       ...createEnvironmentContainerActivities({ docker, instance }),
       ...createEngineRestarts({ docker, socketPath }),
+      ...createStackEngineRestart({ docker, socketPath, instance }),
     }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance, box: deps.box }),
     ...builds,

@@ -18,6 +18,7 @@ import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 import { hostActivities } from './host-activities.js';
+import { dropVerdictOfEngine } from './watch-engine.js';
 
 /** Stop timeout given to old containers when they are retired. */
 const RETIRE_STOP_SECONDS = 10;
@@ -125,7 +126,8 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
       await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length });
     },
 
-    async watch({ phases, report, store, onHost }, live, settings) {
+    async watch(deploy, live, settings) {
+      const { phases, report, onHost } = deploy;
       const check = healthCheck as HealthCheck;
       const since = Date.now();
       const watched = await proxyActivities<ControlActivities>(WATCH).watchRelease({
@@ -136,13 +138,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
         watch: settings,
       });
       if (!watched.verdict || watched.skipped || !patched(WATCH_ENGINE_CHECK)) return watched;
-      // A restart of the engine stopped the previous release too: it is no verdict on this one.
-      const engine = await onHost(DOCKER).releaseRestartedByEngine({ deploymentId, releaseId: live.id, since });
-      if (!engine) return watched;
-      const summary = `no verdict: ${engine} during the watch (${watched.verdict}); the release stays live`;
-      const ended: PhaseWrite[] = [{ phase: 'watch', outcome: 'skipped', message: `${summary}; ${watched.summary}`, at: Date.now() }];
-      await store.recordPhases(report(ended));
-      return { verdict: null, skipped: false, summary, phases: ended };
+      return dropVerdictOfEngine(deploy, watched, await onHost(DOCKER).releaseRestartedByEngine({ deploymentId, releaseId: live.id, since }));
     },
 
     drain: () => null,

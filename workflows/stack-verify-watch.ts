@@ -24,9 +24,12 @@ import { serviceHosts, serviceRouteKey, type StackPlan } from '../src/domain/sta
 import { SWARM, WATCH } from './activity-profiles.js';
 import type { Deployment, DeployKind, LiveRelease } from './deployment-skeleton.js';
 import { describeFailure } from './failure.js';
+import { dropVerdictOfEngine } from './watch-engine.js';
 
 /** Marks histories whose stack deployments verify and watch their switch; older ones committed right after the rollout. */
 export const STACK_VERIFY_WATCH = 'stack-verify-watch';
+/** Marks histories whose stack watch verdict first asks whether the engine restarted the stack (older ones went back at once). */
+const STACK_WATCH_ENGINE_CHECK = 'stack-watch-engine-check';
 
 /** What the rollout leaves for the steps after it. */
 export interface StackScope {
@@ -98,13 +101,16 @@ export async function watchStack(deploy: Deployment, scope: StackScope, settings
     await store.recordPhases(report(phases.skip('watch', skip)));
     return { verdict: null, skipped: true, summary: skip, phases: [] };
   }
-  return proxyActivities<ControlActivities>(WATCH).watchStackRelease({
+  const since = Date.now();
+  const watched = await proxyActivities<ControlActivities>(WATCH).watchStackRelease({
     report: report(phases.next('watch')),
     environmentId: request.environmentId,
     deploymentId: request.deploymentId,
     services: services.map(({ routeKey, hosts, path, tls }) => ({ routeKey, hosts, path, tls })),
     watch: settings,
   });
+  if (!watched.verdict || watched.skipped || !patched(STACK_WATCH_ENGINE_CHECK)) return watched;
+  return dropVerdictOfEngine(deploy, watched, await deploy.onHost(SWARM).stackRestartedByEngine({ environmentId: request.environmentId, since }));
 }
 
 export async function switchBackStack(deploy: Deployment, scope: StackScope): Promise<{ deploymentId: string; note?: string | undefined } | null> {

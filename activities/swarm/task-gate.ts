@@ -104,7 +104,7 @@ export function endedByEngine(task: Task, nodeBackAt: number): boolean {
 }
 
 /** When this engine's Swarm node last changed state (it came back after a restart), in ms; 0 when unknown. */
-async function nodeBackAt(docker: Docker): Promise<number> {
+export async function nodeBackAt(docker: Docker): Promise<number> {
   try {
     const info = (await docker.info()) as { Swarm?: { NodeID?: string } };
     if (!info.Swarm?.NodeID) return 0;

@@ -12,31 +12,28 @@
 // Each time the deploy waits for the engine, carries on from what the engine kept and ends
 // succeeded, with one container per replica (none made twice) and the new version answering
 // through Traefik. The deploy workflows' histories then replay against the current code.
-import { mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { inject } from 'vitest';
 import { LABEL } from '../../src/domain/labels.js';
 import { routeFileName } from '../../src/domain/route.js';
 import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
 import { probeHttp } from '../../src/http-probe.js';
-import { toolPaths } from '../../src/process/embedded-services.js';
-import { startTraefik, type TraefikProcess } from '../../src/services/traefik.js';
+import type { TraefikProcess } from '../../src/services/traefik.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
-import { startDockerDaemon, type DockerDaemon } from '../support/docker-daemon.js';
-import { startDockerSocketProxy, type DockerSocketProxy } from '../support/docker-socket-proxy.js';
+import type { TestBerth } from '../support/berth.js';
+import type { DockerDaemon } from '../support/docker-daemon.js';
+import type { DockerSocketProxy } from '../support/docker-socket-proxy.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
-import { freePort } from '../support/free-port.js';
-import { buildHello, removeImages } from '../support/images.js';
+import { buildHello } from '../support/images.js';
+import { startOnOwnEngine, type OwnEngine } from '../support/own-engine.js';
 import { waitForDeployment } from '../support/wait.js';
 
 const tags = { v1: 'berth-test/restart:v1', v2: 'berth-test/restart:v2', v3: 'berth-test/restart:v3', v4: 'berth-test/restart:v4', v5: 'berth-test/restart:v5' };
 const REPLICAS = 3;
-let dir: string;
+let engine: OwnEngine;
 let daemon: DockerDaemon;
 let proxy: DockerSocketProxy;
 let traefik: TraefikProcess;
@@ -48,29 +45,9 @@ const deployments: string[] = [];
 beforeAll(async () => {
   // A real app's stop takes a moment: the daemon's shutdown waits for it.
   for (const [name, tag] of Object.entries(tags)) buildHello(tag, { version: name, stopDelay: 0.3 });
-  dir = mkdtempSync(join(tmpdir(), 'berth-restart-'));
-  daemon = await startDockerDaemon(join(dir, 'dockerd'), `rs${process.pid % 10_000}`);
-  daemon.load(...Object.values(tags));
-  proxy = await startDockerSocketProxy(daemon.socket, join(dir, 'berth-docker.sock'));
-  const tools = toolPaths(inject('services').toolsDir);
-  routesDir = join(dir, 'routes');
-  const entryPort = await freePort();
-  traefik = await startTraefik(tools.traefik, {
-    dir: join(dir, 'traefik'),
-    routesDir,
-    entryPort,
-    apiPort: await freePort(),
-    defaultCertificate: { certFile: tools.certFile, keyFile: tools.keyFile },
-  });
-  berth = await startBerth({
-    env: {
-      DOCKER_SOCKET: proxy.socket,
-      BERTH_TRAEFIK_PORT: String(entryPort),
-      BERTH_TRAEFIK_API_URL: traefik.apiUrl,
-      BERTH_TRAEFIK_ENTRY_URL: traefik.entryUrl,
-      BERTH_TRAEFIK_ROUTES_DIR: routesDir,
-    },
-  });
+  engine = await startOnOwnEngine({ name: `rs${process.pid % 10_000}`, images: Object.values(tags), proxy: true });
+  ({ daemon, traefik, routesDir, berth } = engine);
+  proxy = engine.proxy as DockerSocketProxy;
   fx = await createImageApp(berth, { app: 'restart', replicas: REPLICAS, healthCheck: { intervalMs: 100, startPeriodMs: 5000 } });
   const first = await waitForDeployment(berth, await deploy(berth, fx, tags.v1));
   expect(first.status, first.message).toBe('succeeded');
@@ -78,12 +55,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await berth?.close();
-  await traefik?.stop();
-  await proxy?.close();
-  await daemon?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  removeImages(...Object.values(tags));
+  await engine?.close();
 });
 
 /** The requests the engine goes away at: the create of a second container, the start of a first. */
