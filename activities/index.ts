@@ -89,7 +89,8 @@ export function createHostActivities(deps: ActivityDeps) {
   const disk = deps.guards ? createDiskGuard({ space: createDockerRootSpace(docker), minFreeBytes: deps.guards.disk.minFreeBytes }) : NO_DISK_GUARD;
   const buildLimits = deps.guards ? createBuildLimits(deps.guards.build) : NO_BUILD_LIMITS;
   const images = createImageActivities({ docker, instance, log, deploymentLog, disk });
-  const containers = createContainerActivities({ docker, socketPath, db, box: deps.box, log, instance, publishIp: deps.publishIp ?? '127.0.0.1' });
+  const publishIp = deps.publishIp ?? '127.0.0.1';
+  const containers = createContainerActivities({ docker, socketPath, db, box: deps.box, log, instance, publishIp });
   const health = createHealthActivities({ docker, socketPath, log: deps.log.child({ component: 'health' }), deploymentLog });
   const github = createGitHubActivities(deps).client;
   const builds = createBuildActivities({ ...deps, github, deploymentLog, githubWebUrl: deps.github.webUrl, guards: { limits: buildLimits, disk } });
@@ -104,7 +105,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...images,
       ...containers,
       ...health,
-      ...createReleaseActivities({ db, docker, instance, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
+      ...createReleaseActivities({ db, docker, instance, publishIp, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId) }),
       sweepOrphans: createSweepOrphans({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),

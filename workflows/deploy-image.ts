@@ -11,13 +11,13 @@ import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { HealthCheck } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
-import type { PhaseWrite } from '../src/domain/phases.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import { DOCKER, LAUNCH, LEAVE_HOST, WATCH } from './activity-profiles.js';
 import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 import { hostActivities } from './host-activities.js';
+import { verifyImageRelease, type SwitchedTo } from './verify-image.js';
 import { dropVerdictOfEngine } from './watch-engine.js';
 
 /** Stop timeout given to old containers when they are retired. */
@@ -48,6 +48,7 @@ export async function deployImage(request: DeployRequest): Promise<DeployResult>
 export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) => Promise<string>): DeployKind {
   const { deploymentId, environmentId, appId } = request;
   let healthCheck: HealthCheck | null = null;
+  let switchedTo: SwitchedTo | null = null;
   return {
     async beforeCommit(deploy) {
       const { phases, report, router } = deploy;
@@ -104,6 +105,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
           });
           phases.apply(switched.phases);
           if (blueGreen) await endPreview(deploy);
+          switchedTo = { port: spec.config.port, check, endpoints, confirmations: VERIFY_ATTEMPTS };
           return { id: spec.id, number: spec.number, servers: endpoints.map((e) => e.url) };
         } catch (err) {
           // A Docker engine that restarted since the health gate started the replicas again
@@ -118,12 +120,9 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
       }
     },
 
-    async verify({ phases, report, router, onHost, progress }, live) {
-      progress('verifying');
-      const servers = live.servers ?? [];
-      // The routers' check records the phase's start; the image check follows on the host.
-      await router.verifyRoutes({ report: report(phases.next('verify')), environmentId, hosts: request.hosts, servers });
-      await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length });
+    async verify(deploy, live) {
+      if (!switchedTo) throw new Error('verify before the switch');
+      return verifyImageRelease(deploy, live, switchedTo);
     },
 
     async watch(deploy, live, settings) {

@@ -63,9 +63,10 @@ export interface DeployKind {
   /**
    * After the switch, before the commit: confirms that what runs and what Traefik routes to is
    * the release. A failure undoes the deployment like any before the commit: the route switches
-   * back and the previous release, never stopped, serves again.
+   * back and the previous release, never stopped, serves again. Returns what is live when the
+   * check moved the route (replicas the engine started elsewhere).
    */
-  verify?(deploy: Deployment, live: LiveRelease): Promise<void>;
+  verify?(deploy: Deployment, live: LiveRelease): Promise<LiveRelease | void>;
   /**
    * The post-switch watch of the new release, after the commit, while the previous one still
    * runs (skipped when there is nothing to go back to). A verdict rolls traffic back.
@@ -116,8 +117,8 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
   let live: LiveRelease;
   try {
     live = await noReturn.beforeCommit.run(async () => {
-      const released = await kind.beforeCommit(deploy);
-      if (kind.verify && patched(VERIFIED_DONE)) await kind.verify(deploy, released);
+      let released = await kind.beforeCommit(deploy);
+      if (kind.verify && patched(VERIFIED_DONE)) released = (await kind.verify(deploy, released)) ?? released;
       noReturn.commit();
       // A move's new placement is recorded at its commit: before it, a failure leaves the environment where it was.
       await store.markLive({ environmentId, releaseId: released.id, deploymentId, ...(request.move ? { placeHostId: request.move.placeHostId } : {}) });

@@ -20,6 +20,8 @@ export function createReleaseActivities(deps: {
   db: Db;
   docker: Docker;
   instance: string;
+  /** The address containers publish their ports on (the host's, as Traefik reaches it). */
+  publishIp: string;
   box: SecretBox;
   site: VariableSite;
   images: ReturnType<typeof createImageActivities>;

@@ -89,11 +89,16 @@ test('a router elsewhere that claims the host fails the check: the deployment sw
 });
 
 test('the image check: a container of the release made from another image is a ReleaseMismatch', async () => {
-  const verify = createVerifyReleaseImage({ db: berth.database.db, docker: berth.docker, instance: berth.config.instance });
+  const verify = createVerifyReleaseImage({ db: berth.database.db, docker: berth.docker, instance: berth.config.instance, publishIp: '127.0.0.1' });
   const env = await berth.api('GET', fx.base);
   const live = env.body.liveReleaseId as string;
   // What runs now is the release: its one container, from its image.
   expect(await verify({ releaseId: live, servers: 1 })).toMatchObject({ containers: 1 });
+  // With the app's port: where its container answers now, as a route names it.
+  const running = (await berth.containers(fx.environmentId)).find((c) => c.State === 'running' && c.Labels[LABEL.release] === live);
+  const published = running?.Ports.find((p) => p.PrivatePort === 8080)?.PublicPort;
+  expect(published).toBeGreaterThan(0);
+  expect(await verify({ releaseId: live, servers: 1, port: 8080 })).toMatchObject({ containers: 1, servers: [`http://127.0.0.1:${published}`] });
   await expect(verify({ releaseId: live, servers: 2 })).rejects.toMatchObject({ type: 'ReleaseMismatch' });
 
   // A container labelled as the release's, made beside Berth from another image.

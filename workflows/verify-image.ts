@@ -1,0 +1,67 @@
+// The image kind's verified "done" (the deploy skeleton's verify): Traefik's routers for every
+// host name lead to the route's servers alone, and what runs there is the release — its
+// containers made from the release's image, as many as the route has servers, answering where
+// the route says. A Docker engine that restarted between the switch's confirmation and this
+// check started them again on ports of its choosing (or left them stopped): committing then
+// would leave a route to nothing. So the host is asked where they answer now (a refresh starts
+// and gates the stopped ones), the route switches there, confirmed through Traefik, and the
+// check runs again; replicas that did not move mean the failure is the release's own.
+import { isCancellation, patched } from '@temporalio/workflow';
+import type { Endpoint } from '../activities/docker/containers.js';
+import type { HealthCheck } from '../src/domain/app-spec.js';
+import { DOCKER, LAUNCH } from './activity-profiles.js';
+import type { Deployment, LiveRelease } from './deployment-skeleton.js';
+
+/** Marks histories whose verify follows replicas the engine moved after the switch; older ones failed (or committed). */
+const VERIFY_FOLLOWS_ENGINE = 'verify-follows-engine';
+/** Checks one verify makes: the first, and one per restart of the engine that moved the replicas. */
+const CHECKS = 3;
+
+/** What the switch was given: the replicas and how to gate and confirm them. */
+export interface SwitchedTo {
+  port: number;
+  check: HealthCheck;
+  endpoints: Endpoint[];
+  /** Answers through Traefik, from the deployment, that confirm a switch. */
+  confirmations: number;
+}
+
+const sameServers = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+/** Returns what is live once verified (its servers, where they answer now). */
+export async function verifyImageRelease(deploy: Deployment, live: LiveRelease, switched: SwitchedTo): Promise<LiveRelease> {
+  const { request, phases, report, router, onHost } = deploy;
+  const { deploymentId, environmentId, appId } = request;
+  deploy.progress('verifying');
+  let { endpoints } = switched;
+  let servers = live.servers ?? [];
+  let verifyReport = report(phases.next('verify'));
+  for (let checks = 1; ; checks++) {
+    // The routers' check records the phase's start; the image check follows on the host.
+    await router.verifyRoutes({ report: verifyReport, environmentId, hosts: request.hosts, servers });
+    let failure: unknown = null;
+    let where: string[] | undefined;
+    try {
+      where = (await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length, port: switched.port })).servers;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      failure = err;
+    }
+    if (!failure && (where === undefined || sameServers(where, servers))) return { ...live, servers };
+    if (checks >= CHECKS || !patched(VERIFY_FOLLOWS_ENGINE)) {
+      if (failure) throw failure;
+      return { ...live, servers };
+    }
+    const now = await onHost(LAUNCH).refreshEndpoints({ deploymentId, appId, environmentId, releaseId: live.id, port: switched.port, check: switched.check, endpoints });
+    if (failure && !now.moved) throw failure;
+    endpoints = now.endpoints;
+    servers = endpoints.map((e) => e.url);
+    const { check } = switched;
+    await router.switchRoute({
+      report: report([]),
+      route: { environmentId, deploymentId, hosts: request.hosts, servers, tls: request.tls },
+      verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: switched.confirmations, timeoutMs: check.timeoutMs },
+    });
+    verifyReport = report([]);
+  }
+}
