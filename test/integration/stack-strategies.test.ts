@@ -1,0 +1,244 @@
+// A stack's canary and blue-green (workflows/stack-strategies.ts) on the real Docker Swarm,
+// Traefik and Temporal, with a stack of an exposed web and a worker that is not exposed, under a
+// steady loopback load: a canary from 0 to 100 % with no failed request and each step's share of
+// the web's answers within 5 points of its weight; a web answering 5xx on ~20 % of its requests
+// aborted by the analysis, traffic back on stable and every service as before; a blue-green
+// deploy whose web answers on next.<host> before the one switch; a preview refused by the new
+// web never takes traffic. A strategy on a stack with nothing exposed is a 400 that queues nothing.
+import { Agent, request } from 'node:http';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { LABEL } from '../../src/domain/labels.js';
+import { stackNamespace } from '../../src/domain/stack.js';
+import { startBerth, type TestBerth } from '../support/berth.js';
+import { buildHello, removeImages } from '../support/images.js';
+import { startLoad } from '../support/load.js';
+import { createStackApp, setVariables, type StackFixture } from '../support/stack-fixtures.js';
+import { swarmObjects } from '../support/swarm.js';
+import { throughTraefik } from '../support/traefik.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
+
+const services = inject('services');
+const tags = {
+  w1: 'berth-test/sst-web:1',
+  w2: 'berth-test/sst-web:2',
+  wFlaky: 'berth-test/sst-web:3-flaky',
+  w4: 'berth-test/sst-web:4',
+  wRefuses: 'berth-test/sst-web:5-refuses-preview',
+  k1: 'berth-test/sst-worker:1',
+  k2: 'berth-test/sst-worker:2',
+};
+// The web's route is confirmed on /cgi-bin/host-check: "ok", unless the image refuses the host.
+const COMPOSE = `
+services:
+  web:
+    image: \${WEB_IMAGE:?set WEB_IMAGE}
+    x-berth: { port: 8080, path: /cgi-bin/host-check }
+  worker:
+    image: \${WORKER_IMAGE:?set WORKER_IMAGE}
+`;
+let berth: TestBerth;
+let fx: StackFixture;
+
+type Phase = { phase: string; outcome: string; message: string | null; startedAt: string; endedAt: string };
+type Deployment = { status: string; message: string; errorType: string | null; releaseId: string; phases: Phase[]; services: { service: string; phases: Phase[] }[] };
+type State = { step: number; weight: number; weights: number[]; paused: boolean; outcome: string };
+const phaseOf = (d: { phases: Phase[] }, name: string) => d.phases.find((p) => p.phase === name);
+const servicePhase = (d: Deployment, service: string, name: string) => d.services.find((s) => s.service === service)?.phases.find((p) => p.phase === name);
+const web = async (host = fx.host) => {
+  const res = await throughTraefik(host);
+  return res.ok ? res.body.trim() : `HTTP ${res.status}`;
+};
+const env = async () => (await berth.api('GET', fx.base)).body as { liveReleaseId: string; liveDeploymentId: string };
+const canaryOf = (id: string) => berth.api<State>('GET', `/api/v1/deployments/${id}/canary`);
+const act = (id: string, action: string) => berth.api<State>('POST', `/api/v1/deployments/${id}/canary/${action}`);
+const atWeight = (id: string, weight: number) =>
+  waitFor(`canary of ${id} at ${weight} %`, async () => {
+    const res = await canaryOf(id);
+    return res.status === 200 && res.body.weight === weight && res.body.step > 0 ? res.body : undefined;
+  }, 90_000, 20);
+
+/** Each compose service's images as Swarm runs them (the web: one per Swarm service of its specs). */
+async function serviceImages(): Promise<Record<string, string[]>> {
+  const { services: list } = await swarmObjects(berth.docker, berth.config.instance, { [LABEL.stack]: stackNamespace(fx.environmentId) });
+  const out: Record<string, string[]> = {};
+  for (const s of list) (out[s.labels[LABEL.service] as string] ??= []).push(s.image);
+  for (const images of Object.values(out)) images.sort();
+  return out;
+}
+
+async function deployWith(webImage: string, workerImage: string, body: Record<string, unknown> = {}): Promise<string> {
+  await setVariables(berth, fx.base, { WEB_IMAGE: webImage, WORKER_IMAGE: workerImage });
+  const res = await berth.api('POST', `${fx.base}/deployments`, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.deploymentId as string;
+}
+
+/** `n` GETs of the web through Traefik, eight at a time: body → count. */
+async function sample(n: number, path = '/') {
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const bodies = new Map<string, number>();
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(`${services.traefik.entryUrl}${path}`, { agent, headers: { host: fx.host } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          const key = res.statusCode === 200 ? body.trim() : `HTTP ${res.statusCode}`;
+          bodies.set(key, (bodies.get(key) ?? 0) + 1);
+          resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  for (let sent = 0; sent < n; sent += 8) await Promise.all(Array.from({ length: Math.min(8, n - sent) }, one));
+  agent.destroy();
+  return bodies;
+}
+
+/** Samples the web's host name and its preview side by side until stopped. */
+function sampleBoth(main: string, preview: string) {
+  const samples: { main: string; preview: string }[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const [p, m] = await Promise.all([web(preview), web(main)]);
+      samples.push({ preview: p, main: m });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+beforeAll(async () => {
+  buildHello(tags.w1, { version: 'w1' });
+  buildHello(tags.w2, { version: 'w2' });
+  buildHello(tags.wFlaky, { version: 'w3', errorPercent: 20 });
+  buildHello(tags.w4, { version: 'w4' });
+  buildHello(tags.wRefuses, { version: 'w5', refuseHost: 'next.' });
+  buildHello(tags.k1, { version: 'k1' });
+  buildHello(tags.k2, { version: 'k2' });
+  berth = await startBerth();
+  fx = await createStackApp(berth, { app: 'sst', compose: COMPOSE, environment: { watch: { seconds: 0 } } });
+}, 180_000);
+
+afterAll(async () => {
+  await berth?.close();
+  removeImages(...Object.values(tags));
+});
+
+test('a strategy on a stack with no exposed service is a 400 that queues nothing; the setting is a stack’s too', async () => {
+  const none = await createStackApp(berth, { app: 'sstnone', compose: 'services:\n  worker:\n    image: nginx\n' });
+  for (const body of [{ strategy: 'canary' }, { strategy: 'blue-green' }, { canary: { steps: [10] } }]) {
+    const res = await berth.api('POST', `${none.base}/deployments`, body);
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.message).toContain('this stack has no long-running exposed service');
+    expect(res.body.error.issues).toEqual([{ path: 'canary' in body ? 'canary' : 'strategy', message: 'no exposed service to move' }]);
+  }
+  expect((await berth.api('GET', `${none.base}/deployments`)).body.items).toEqual([]);
+  const set = await berth.api('PATCH', none.base, { strategy: 'canary' });
+  expect(set.status, JSON.stringify(set.body)).toBe(200);
+  expect(set.body.strategy).toBe('canary');
+});
+
+test('a first deploy rolls out all at once', async () => {
+  const d = await waitForDeployment(berth, await deployWith(tags.w1, tags.k1), 120_000);
+  expect(d.status, d.message).toBe('succeeded');
+  expect(await web()).toBe('w1');
+});
+
+test('a stack canary from 0 to 100 %: each step’s share of the web within 5 points of its weight, no failed request', async () => {
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 20_000, maxMs: 150_000, acceptBodies: ['w1', 'w2'] });
+  const id = await deployWith(tags.w2, tags.k2, { canary: { steps: [20, 60], stepSeconds: 3 } });
+  const shares: string[] = [];
+  for (const weight of [20, 60]) {
+    await atWeight(id, weight);
+    expect((await act(id, 'pause')).body.paused).toBe(true);
+    const bodies = await sample(400);
+    const share = (100 * (bodies.get('w2') ?? 0)) / 400;
+    shares.push(`${weight} % → ${share.toFixed(1)} %`);
+    expect((bodies.get('w1') ?? 0) + (bodies.get('w2') ?? 0), JSON.stringify([...bodies])).toBe(400);
+    expect(Math.abs(share - weight), `step at ${weight} %: ${share} % from the canary`).toBeLessThanOrEqual(5);
+    expect((await act(id, 'resume')).body.paused).toBe(false);
+  }
+  const d = (await waitForDeployment(berth, id, 120_000)) as Deployment;
+  await new Promise((r) => setTimeout(r, 300));
+  const result = await load.stop();
+  expect(d.status, d.message).toBe('succeeded');
+  expect(phaseOf(d, 'canary')?.message).toMatch(/^passed 2 step\(s\) \(20, 60 %\)/);
+  // The web's route moved after the canary, and the worker (not exposed) was updated in place.
+  expect(Date.parse(servicePhase(d, 'web', 'route')?.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(phaseOf(d, 'canary')?.endedAt ?? ''));
+  expect(phaseOf(d, 'verify')?.outcome).toBe('succeeded');
+  expect(await web()).toBe('w2');
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  expect(result.bodies.get('w1') ?? 0).toBeGreaterThan(0);
+  expect(result.bodies.get('w2') ?? 0).toBeGreaterThan(0);
+  console.log(`stack canary shares: ${shares.join(', ')}; load: ${result.sent} sent, ${result.failed} failed, w1 ${result.bodies.get('w1')}, w2 ${result.bodies.get('w2')}`);
+}, 240_000);
+
+test('a stack canary answering 5xx on ~20 % is aborted by the analysis: traffic back on stable, every service as before', async () => {
+  const before = await env();
+  const images = await serviceImages();
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, path: '/cgi-bin/answer', ratePerSecond: 60, maxRequests: 20_000, maxMs: 150_000 });
+  const started = Date.now();
+  const id = await deployWith(tags.wFlaky, tags.k1, { canary: { steps: [50], stepSeconds: 60 } });
+  const d = (await waitForDeployment(berth, id, 150_000)) as Deployment;
+  const seconds = (Date.now() - started) / 1000;
+  const result = await load.stop();
+  expect(d.status, d.message).toBe('failed');
+  expect(d.errorType).toBe('CanaryAborted');
+  expect(d.message).toMatch(/^canary aborted at step 1\/1 \(50 %\): analysis: web: canary 5xx ratio \d+\.\d % against 0\.0 % for stable \(more than \+5\.0 %\); web: canary \d+ requests, 5xx \d+/);
+  expect(servicePhase(d, 'web', 'route')).toBeUndefined();
+  expect(phaseOf(d, 'revert')?.outcome).toBe('succeeded');
+  expect(Object.fromEntries(await sample(100, '/cgi-bin/answer'))).toEqual({ w2: 100 });
+  expect(await env()).toEqual(expect.objectContaining({ liveReleaseId: before.liveReleaseId, liveDeploymentId: before.liveDeploymentId }));
+  // The flaky web's Swarm service is gone, the worker is back on k2.
+  expect(await serviceImages()).toEqual(images);
+  console.log(`${d.message}\nstack canary aborted ${seconds.toFixed(1)} s after the deploy call; load: ${result.sent} sent, ${result.failed} 5xx or failed`);
+}, 240_000);
+
+test('a stack blue-green deploy: the new web answers on next.<host> before the one switch, with no failed request', async () => {
+  const preview = `next.${fx.host}`;
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 20_000, maxMs: 150_000, acceptBodies: ['w2', 'w4'] });
+  const sampler = sampleBoth(fx.host, preview);
+  const d = (await waitForDeployment(berth, await deployWith(tags.w4, tags.k1, { strategy: 'blue-green' }), 150_000)) as Deployment;
+  const samples = await sampler.stop();
+  const result = await load.stop();
+  expect(d.status, d.message).toBe('succeeded');
+  expect(phaseOf(d, 'preview')).toMatchObject({ outcome: 'succeeded', message: `answered from the new release: web on ${preview}` });
+  expect(servicePhase(d, 'web', 'preview')?.message).toMatch(new RegExp(`^${preview.replace(/\./g, '\\.')} answered from the new release \\(1 server\\(s\\)\\) in \\d+ ms$`));
+  expect(Date.parse(servicePhase(d, 'web', 'preview')?.endedAt ?? '')).toBeLessThanOrEqual(Date.parse(servicePhase(d, 'web', 'route')?.startedAt ?? ''));
+  // At some moment the preview answered w4 while the web's host name still answered w2; never the other way round.
+  expect(samples.some((s) => s.preview === 'w4' && s.main === 'w2'), JSON.stringify(samples.slice(0, 40))).toBe(true);
+  const firstMainW4 = samples.findIndex((s) => s.main === 'w4');
+  const firstPreviewW4 = samples.findIndex((s) => s.preview === 'w4');
+  expect(firstPreviewW4).toBeGreaterThanOrEqual(0);
+  if (firstMainW4 >= 0) expect(firstPreviewW4).toBeLessThan(firstMainW4);
+  expect(await web()).toBe('w4');
+  expect(await web(preview)).toBe('HTTP 404');
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  console.log(`stack blue-green: ${servicePhase(d, 'web', 'preview')?.message}; ${samples.length} samples; load: ${result.sent} sent, ${result.failed} failed`);
+}, 240_000);
+
+test('a preview the new web refuses never takes traffic: every service as before', async () => {
+  const before = await env();
+  const images = await serviceImages();
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 20_000, maxMs: 150_000, acceptBodies: ['w4'] });
+  const d = (await waitForDeployment(berth, await deployWith(tags.wRefuses, tags.k2, { strategy: 'blue-green' }), 150_000)) as Deployment;
+  const result = await load.stop();
+  expect(d.status, d.message).toBe('failed');
+  expect(d.errorType).toBe('RouteVerificationFailed');
+  expect(d.message).toContain(`next.${fx.host}/cgi-bin/host-check answered HTTP 421`);
+  expect(servicePhase(d, 'web', 'route')).toBeUndefined();
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  expect(await env()).toEqual(expect.objectContaining({ liveReleaseId: before.liveReleaseId, liveDeploymentId: before.liveDeploymentId }));
+  expect(await web(`next.${fx.host}`)).toBe('HTTP 404');
+  expect(await serviceImages()).toEqual(images);
+}, 240_000);
