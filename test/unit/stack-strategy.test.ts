@@ -1,10 +1,10 @@
 // Which of a stack's services a canary or blue-green moves, and when a stack cannot run one.
 import { expect, test } from 'vitest';
-import type { ServicePlan, StackPlan } from '../../src/domain/stack.js';
+import type { ServicePlan, StackExpose, StackPlan } from '../../src/domain/stack.js';
 import { refuseStackStrategy, strategyRoutes, strategyServices } from '../../src/domain/stack-strategy.js';
 
 const service = (name: string, over: Partial<ServicePlan> = {}): ServicePlan => ({ name, level: 0, dependsOn: [], completes: false, hasHealthcheck: false, expose: null, replicas: 1, ...over });
-const exposed = { port: 8080, path: '/', main: false } as unknown as NonNullable<ServicePlan['expose']>;
+const exposed: StackExpose = { port: 8080, path: '/', main: false };
 const plan = (...services: ServicePlan[]): StackPlan => ({ levels: [services.map((s) => s.name)], services: Object.fromEntries(services.map((s) => [s.name, s])) });
 
 test('long-running exposed services with replicas are moved; workers, one-shots and services at 0 are not', () => {
