@@ -4,7 +4,8 @@
 // the web's answers within 5 points of its weight; a web answering 5xx on ~20 % of its requests
 // aborted by the analysis, traffic back on stable and every service as before; a blue-green
 // deploy whose web answers on next.<host> before the one switch; a preview refused by the new
-// web never takes traffic. A strategy on a stack with nothing exposed is a 400 that queues nothing.
+// web never takes traffic; abort, cancel and promote by hand; two exposed services split together.
+// A strategy on a stack with nothing exposed is a 400 that queues nothing.
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { LABEL } from '../../src/domain/labels.js';
@@ -242,3 +243,80 @@ test('a preview the new web refuses never takes traffic: every service as before
   expect(await web(`next.${fx.host}`)).toBe('HTTP 404');
   expect(await serviceImages()).toEqual(images);
 }, 240_000);
+
+test('abort and promote by hand, and a cancel mid-canary: the stable web serves until a promote', async () => {
+  const before = await env();
+  const images = await serviceImages();
+  const slow = { canary: { steps: [30], stepSeconds: 120 } };
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 20_000, maxMs: 200_000, acceptBodies: ['w4', 'w2'] });
+
+  const aborted = await deployWith(tags.w2, tags.k2, slow);
+  await atWeight(aborted, 30);
+  expect((await act(aborted, 'abort')).body.outcome).toBe('aborted');
+  const a = (await waitForDeployment(berth, aborted, 120_000)) as Deployment;
+  expect(a.status, a.message).toBe('failed');
+  expect(a.errorType).toBe('CanaryAborted');
+  expect(a.message).toBe(`canary aborted at step 1/1 (30 %): aborted by ${berth.admin.email}`);
+  expect(Object.fromEntries(await sample(50))).toEqual({ w4: 50 });
+  expect(await serviceImages()).toEqual(images);
+
+  const cancelled = await deployWith(tags.w2, tags.k2, slow);
+  await atWeight(cancelled, 30);
+  expect((await berth.api('POST', `/api/v1/deployments/${cancelled}/cancel`)).status).toBe(202);
+  const c = (await waitForDeployment(berth, cancelled, 120_000)) as Deployment;
+  expect(c.status, c.message).toBe('cancelled');
+  expect(Object.fromEntries(await sample(50))).toEqual({ w4: 50 });
+  expect(await env()).toEqual(expect.objectContaining({ liveReleaseId: before.liveReleaseId, liveDeploymentId: before.liveDeploymentId }));
+  expect(await serviceImages()).toEqual(images);
+
+  const promoted = await deployWith(tags.w2, tags.k2, slow);
+  await atWeight(promoted, 30);
+  expect((await act(promoted, 'promote')).body.outcome).toBe('promoting');
+  const p = (await waitForDeployment(berth, promoted, 120_000)) as Deployment;
+  const result = await load.stop();
+  expect(p.status, p.message).toBe('succeeded');
+  expect(phaseOf(p, 'canary')?.message).toMatch(/^promoted at step 1\/1 \(30 %\)/);
+  expect(await web()).toBe('w2');
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  console.log(`stack canary by hand: abort, cancel, promote; load: ${result.sent} sent, ${result.failed} failed, w4 ${result.bodies.get('w4')}, w2 ${result.bodies.get('w2') ?? 0}`);
+}, 400_000);
+
+test('two exposed services: both routes weighted at each step, each switched after', async () => {
+  const two = await createStackApp(berth, {
+    app: 'sst2',
+    compose: `
+services:
+  web:
+    image: \${WEB_IMAGE:?set WEB_IMAGE}
+    x-berth: { port: 8080, path: /cgi-bin/host-check, main: true }
+  api:
+    image: \${API_IMAGE:?set API_IMAGE}
+    x-berth: { port: 8080, path: /cgi-bin/host-check }
+`,
+    environment: { watch: { seconds: 0 } },
+    variables: { WEB_IMAGE: tags.w1, API_IMAGE: tags.k1 },
+  });
+  const first = await berth.api('POST', `${two.base}/deployments`, {});
+  expect((await waitForDeployment(berth, first.body.deploymentId, 120_000)).status).toBe('succeeded');
+  await setVariables(berth, two.base, { WEB_IMAGE: tags.w2, API_IMAGE: tags.k2 });
+  const res = await berth.api('POST', `${two.base}/deployments`, { canary: { steps: [50], stepSeconds: 3 } });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const id = res.body.deploymentId as string;
+  await atWeight(id, 50);
+  await act(id, 'pause');
+  const shares: Record<string, number> = {};
+  for (const [host, fresh] of [[two.host, 'w2'], [`api.${two.host}`, 'k2']] as const) {
+    let n = 0;
+    for (let i = 0; i < 100; i++) if ((await web(host)) === fresh) n++;
+    shares[host] = n;
+    expect(Math.abs(n - 50), `${host}: ${n} of 100 from the canary`).toBeLessThanOrEqual(5);
+  }
+  await act(id, 'resume');
+  const d = (await waitForDeployment(berth, id, 120_000)) as Deployment;
+  expect(d.status, d.message).toBe('succeeded');
+  expect(servicePhase(d, 'web', 'route')?.outcome).toBe('succeeded');
+  expect(servicePhase(d, 'api', 'route')?.outcome).toBe('succeeded');
+  expect(await web(two.host)).toBe('w2');
+  expect(await web(`api.${two.host}`)).toBe('k2');
+  console.log(`two exposed services at 50 %: ${JSON.stringify(shares)}`);
+}, 300_000);
