@@ -1,7 +1,8 @@
 // A stack's canary and blue-green (workflows/stack-strategies.ts) on the real Docker Swarm,
 // Traefik and Temporal, with a stack of an exposed web and a worker that is not exposed, under a
 // steady loopback load: a canary from 0 to 100 % with no failed request and each step's share of
-// the web's answers within 5 points of its weight; a web answering 5xx on ~20 % of its requests
+// the web's answers within 5 points of its weight and users kept on one version by the sticky
+// cookie; a web answering 5xx on ~20 % of its requests
 // aborted by the analysis, traffic back on stable and every service as before; a blue-green
 // deploy whose web answers on next.<host> before the one switch; a preview refused by the new
 // web never takes traffic; abort, cancel and promote by hand; two exposed services split together.
@@ -74,19 +75,21 @@ async function deployWith(webImage: string, workerImage: string, body: Record<st
   return res.body.deploymentId as string;
 }
 
-/** `n` GETs of the web through Traefik, eight at a time: body → count. */
-async function sample(n: number, path = '/') {
+/** `n` GETs of the web through Traefik, eight at a time, with these headers: body → count. */
+async function sample(n: number, path = '/', headers: Record<string, string> = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   const bodies = new Map<string, number>();
+  const cookies = new Set<string>();
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const req = request(`${services.traefik.entryUrl}${path}`, { agent, headers: { host: fx.host } }, (res) => {
+      const req = request(`${services.traefik.entryUrl}${path}`, { agent, headers: { host: fx.host, ...headers } }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
         res.on('end', () => {
           const key = res.statusCode === 200 ? body.trim() : `HTTP ${res.statusCode}`;
           bodies.set(key, (bodies.get(key) ?? 0) + 1);
+          for (const c of res.headers['set-cookie'] ?? []) cookies.add(c.split(';')[0] as string);
           resolve();
         });
       });
@@ -95,7 +98,7 @@ async function sample(n: number, path = '/') {
     });
   for (let sent = 0; sent < n; sent += 8) await Promise.all(Array.from({ length: Math.min(8, n - sent) }, one));
   agent.destroy();
-  return bodies;
+  return Object.assign(bodies, { cookies });
 }
 
 /** Samples the web's host name and its preview side by side until stopped. */
@@ -167,6 +170,10 @@ test('a stack canary from 0 to 100 %: each step’s share of the web within 5 po
     shares.push(`${weight} % → ${share.toFixed(1)} %`);
     expect((bodies.get('w1') ?? 0) + (bodies.get('w2') ?? 0), JSON.stringify([...bodies])).toBe(400);
     expect(Math.abs(share - weight), `step at ${weight} %: ${share} % from the canary`).toBeLessThanOrEqual(5);
+    // A user who got a version keeps it: the sticky cookie names it.
+    const [cookie] = [...bodies.cookies];
+    expect(cookie).toBeDefined();
+    expect((await sample(40, '/', { cookie: cookie as string })).size).toBe(1);
     expect((await act(id, 'resume')).body.paused).toBe(false);
   }
   const d = (await waitForDeployment(berth, id, 120_000)) as Deployment;
