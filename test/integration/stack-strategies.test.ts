@@ -7,7 +7,6 @@
 // deploy whose web answers on next.<host> before the one switch; a preview refused by the new
 // web never takes traffic; abort, cancel and promote by hand; two exposed services split together.
 // A strategy on a stack with nothing exposed is a 400 that queues nothing.
-import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { LABEL } from '../../src/domain/labels.js';
 import { stackNamespace } from '../../src/domain/stack.js';
@@ -16,7 +15,7 @@ import { buildHello, removeImages } from '../support/images.js';
 import { startLoad } from '../support/load.js';
 import { createStackApp, setVariables, type StackFixture } from '../support/stack-fixtures.js';
 import { swarmObjects } from '../support/swarm.js';
-import { throughTraefik } from '../support/traefik.js';
+import { answerOf, sampleAnswers, sampleBoth } from '../support/split-samples.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const services = inject('services');
@@ -46,10 +45,7 @@ type Deployment = { status: string; message: string; errorType: string | null; r
 type State = { step: number; weight: number; weights: number[]; paused: boolean; outcome: string };
 const phaseOf = (d: { phases: Phase[] }, name: string) => d.phases.find((p) => p.phase === name);
 const servicePhase = (d: Deployment, service: string, name: string) => d.services.find((s) => s.service === service)?.phases.find((p) => p.phase === name);
-const web = async (host = fx.host) => {
-  const res = await throughTraefik(host);
-  return res.ok ? res.body.trim() : `HTTP ${res.status}`;
-};
+const web = (host = fx.host) => answerOf(host);
 const env = async () => (await berth.api('GET', fx.base)).body as { liveReleaseId: string; liveDeploymentId: string };
 const canaryOf = (id: string) => berth.api<State>('GET', `/api/v1/deployments/${id}/canary`);
 const act = (id: string, action: string) => berth.api<State>('POST', `/api/v1/deployments/${id}/canary/${action}`);
@@ -75,51 +71,7 @@ async function deployWith(webImage: string, workerImage: string, body: Record<st
   return res.body.deploymentId as string;
 }
 
-/** `n` GETs of the web through Traefik, eight at a time, with these headers: body → count. */
-async function sample(n: number, path = '/', headers: Record<string, string> = {}) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  const bodies = new Map<string, number>();
-  const cookies = new Set<string>();
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const req = request(`${services.traefik.entryUrl}${path}`, { agent, headers: { host: fx.host, ...headers } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          const key = res.statusCode === 200 ? body.trim() : `HTTP ${res.statusCode}`;
-          bodies.set(key, (bodies.get(key) ?? 0) + 1);
-          for (const c of res.headers['set-cookie'] ?? []) cookies.add(c.split(';')[0] as string);
-          resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  for (let sent = 0; sent < n; sent += 8) await Promise.all(Array.from({ length: Math.min(8, n - sent) }, one));
-  agent.destroy();
-  return Object.assign(bodies, { cookies });
-}
-
-/** Samples the web's host name and its preview side by side until stopped. */
-function sampleBoth(main: string, preview: string) {
-  const samples: { main: string; preview: string }[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const [p, m] = await Promise.all([web(preview), web(main)]);
-      samples.push({ preview: p, main: m });
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return samples;
-    },
-  };
-}
+const sample = (n: number, path = '/', headers: Record<string, string> = {}) => sampleAnswers(fx.host, n, path, headers);
 
 beforeAll(async () => {
   buildHello(tags.w1, { version: 'w1' });
