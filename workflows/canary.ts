@@ -4,7 +4,10 @@
 // versions' answers from Traefik's metrics after each tick. A verdict or an abort puts the
 // stable route back (the undo pushed first) and fails the deployment with the reason; the last
 // step, or a promote, hands over to the ordinary switch. A worker that dies mid-step replays to
-// the same step and weight, and its timers keep their time.
+// the same step and weight, and its timers keep their time. A stack's canary splits one route per
+// exposed service (stack-strategies.ts) through the same steps: every route takes each step's
+// weight, each is analysed on its own, and the first verdict aborts them all. An image's one
+// route makes the same calls, in the same order, as before routes were a list.
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { canaryPlan, canaryVerdict, describeCanaryFigures, refuseCanaryAction, type CanaryAction, type CanarySettings, type CanaryState } from '../src/domain/canary.js';
 import {
@@ -26,9 +29,19 @@ export const CANARY = 'canary';
  */
 const TICK_MS = { min: 2000, max: 60_000, perStep: 30 };
 
+/** One route a canary splits: an image's environment route, or a stack's exposed service's. */
+export interface CanaryRoute {
+  /** The route key: the environment's id for an image, serviceRouteKey(environment, service) for a stack. */
+  routeKey: string;
+  /** The new release's servers. */
+  servers: string[];
+  /** Names the route in the figures and the verdict when a canary splits several (a stack's service). */
+  label?: string | undefined;
+}
+
 /** Runs the canary's steps; returns when it is to be promoted, throws CanaryAborted otherwise. */
-export async function runCanary(deploy: Deployment, input: { servers: string[]; settings: CanarySettings }): Promise<void> {
-  const { environmentId, deploymentId } = deploy.request;
+export async function runCanary(deploy: Deployment, input: { routes: CanaryRoute[]; settings: CanarySettings }): Promise<void> {
+  const { deploymentId } = deploy.request;
   const { settings } = input;
   const { phases, report, router, store } = deploy;
   const weights = canaryPlan(settings);
@@ -60,20 +73,25 @@ export async function runCanary(deploy: Deployment, input: { servers: string[]; 
   // Pushed before the first weight moves: whatever ends the deployment before its commit puts
   // the stable route back first, then removes the canary's containers.
   deploy.undo(async () => {
-    await router.endCanary({ environmentId, deploymentId });
+    await Promise.all(input.routes.map((r) => router.endCanary({ environmentId: r.routeKey, deploymentId })));
   });
+  /** The routes split: a route with no stable release beside it (a first deploy, a new service) leaves at the first step. */
+  let split = input.routes;
   for (let i = 0; i < weights.length && !decided(); i++) {
     const weight = weights[i] as number;
     deploy.progress(`canary step ${i + 1}/${weights.length}: ${weight} %`);
-    const beside = await router.setCanaryWeight({ environmentId, deploymentId, servers: input.servers, weight, header: settings.header, cookie: settings.cookie });
+    const besides = await Promise.all(
+      split.map((r) => router.setCanaryWeight({ environmentId: r.routeKey, deploymentId, servers: r.servers, weight, header: settings.header, cookie: settings.cookie })),
+    );
+    split = split.filter((_, j) => besides[j]);
     // The state says a step once Traefik serves its weight.
     Object.assign(state, { step: i + 1, weight, remainingMs: settings.stepSeconds * 1000, figures: null });
-    if (!beside) {
+    if (split.length === 0) {
       state.outcome = 'promoting';
       await store.recordPhases(report(phases.end('skipped', 'no stable release to run a canary beside')));
       return;
     }
-    const baseline = (await router.readCanaryMetrics({ environmentId, since: null })).now;
+    const baselines = (await Promise.all(split.map((r) => router.readCanaryMetrics({ environmentId: r.routeKey, since: null })))).map((read) => read.now);
     const tick = Math.min(TICK_MS.max, Math.max(TICK_MS.min, Math.round((settings.stepSeconds * 1000) / TICK_MS.perStep)));
     while (!decided() && (state.remainingMs > 0 || state.paused)) {
       const pausedAtStart = state.paused;
@@ -82,12 +100,16 @@ export async function runCanary(deploy: Deployment, input: { servers: string[]; 
       // paused the step's time stands still; the analysis goes on.
       await condition(() => decided() || state.paused !== pausedAtStart, pausedAtStart ? TICK_MS.max : Math.max(1, Math.min(tick, state.remainingMs)));
       if (!pausedAtStart) state.remainingMs = Math.max(0, state.remainingMs - (Date.now() - started));
-      if (decided() || !baseline) continue;
-      const read = await router.readCanaryMetrics({ environmentId, since: baseline });
-      if (!read.figures) continue;
-      state.figures = describeCanaryFigures(read.figures);
-      const verdict = canaryVerdict(read.figures, settings);
-      if (verdict && !decided()) Object.assign(state, { outcome: 'aborted', reason: `analysis: ${verdict}` });
+      if (decided() || !baselines.some(Boolean)) continue;
+      const reads = await Promise.all(split.map((r, j) => (baselines[j] ? router.readCanaryMetrics({ environmentId: r.routeKey, since: baselines[j] }) : null)));
+      const judged = split.flatMap((r, j) => {
+        const figures = reads[j]?.figures;
+        return figures ? [{ label: r.label ? `${r.label}: ` : '', figures, verdict: canaryVerdict(figures, settings) }] : [];
+      });
+      if (judged.length === 0) continue;
+      state.figures = judged.map((r) => `${r.label}${describeCanaryFigures(r.figures)}`).join('; ');
+      const verdict = judged.find((r) => r.verdict);
+      if (verdict && !decided()) Object.assign(state, { outcome: 'aborted', reason: `analysis: ${verdict.label}${verdict.verdict}` });
     }
   }
   if (state.outcome === 'aborted') {

@@ -80,7 +80,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
 
       // canary: the new release beside the stable one, step by step, before the switch to 100 %
       if (request.kind === 'deploy' && request.canary && patched(CANARY)) {
-        await runCanary(deploy, { servers: launched.endpoints.map((e) => e.url), settings: request.canary });
+        await runCanary(deploy, { routes: [{ routeKey: environmentId, servers: launched.endpoints.map((e) => e.url) }], settings: request.canary });
       }
 
       // blue-green: the new release answers on its own host name before the one switch

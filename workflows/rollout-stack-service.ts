@@ -1,7 +1,8 @@
 // One service of a stack rollout, as a child workflow of rolloutStack: its Swarm service
 // created or updated until its containers run (then the parent hears it: dependents waiting
 // for service_started may go), gated on its health, then, when it is exposed, Traefik switched
-// to it and confirmed. Its phases are recorded under its name.
+// to it and confirmed — unless the stack's canary or blue-green holds the route, which the
+// parent then moves (stack-strategies.ts). Its phases are recorded under its name.
 import { getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
@@ -33,6 +34,10 @@ export async function rolloutStackService(input: ServiceRolloutInput): Promise<S
   const gated = await launcher.gateStackService({ ...target, report: report([phases.start('health')]), started, completes: service.completes });
   phases.apply(gated.phases);
 
+  // Held: the parent runs the stack's canary or blue-green on it, then switches it.
+  if (service.expose && gated.servers.length > 0 && input.holdRoute) {
+    return { service: service.name, swarmService: started.name, change: started.change, servers: gated.servers };
+  }
   if (service.expose && gated.servers.length > 0) {
     const switched = await router.switchRoute({
       report: report([phases.start('route')]),

@@ -7,7 +7,10 @@
 // rollout of an earlier release; a teardown removes everything the stack owns
 // (teardown-stack.ts). A git-backed stack first fetches the commit and builds its `build:`
 // services (phase build), and reports to GitHub as git apps do (git-source.ts). The rollout is
-// verified before the commit and watched after it (stack-verify-watch.ts).
+// verified before the commit and watched after it (stack-verify-watch.ts). A canary or blue-green
+// deploy holds the exposed services' routes through the rollout and moves them after it
+// (stack-strategies.ts).
+import { patched } from '@temporalio/workflow';
 import type { ResolveStackInput } from '../activities/release/resolve-stack.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
@@ -16,7 +19,8 @@ import { BUILD, LAUNCH, SWARM } from './activity-profiles.js';
 import { runDeployment, type DeployKind } from './deployment-skeleton.js';
 import { fetchCommit, withGitSource, type GitBuild } from './git-source.js';
 import { revertStack } from './revert-stack.js';
-import { rollOutServices } from './stack-scheduler.js';
+import { rollOutServices, type HeldRoutes } from './stack-scheduler.js';
+import { releaseHeldRoutes, STACK_STRATEGIES, type StackStrategy } from './stack-strategies.js';
 import { rolloutOrder, switchBackStack, verifyStack, watchStack, type StackScope } from './stack-verify-watch.js';
 import { teardownStack } from './teardown-stack.js';
 
@@ -60,7 +64,14 @@ function stackSteps(request: DeployRequest, git: GitBuild | null): DeployKind {
       const touched: string[] = [];
       scope = { plan: stack.plan, touched, previousReleaseId: stack.liveReleaseId, previousDeploymentId: stack.liveDeploymentId ?? null };
       deploy.undo(revertStack(deploy, { touched, plan: stack.plan, liveReleaseId: stack.liveReleaseId }));
-      await rollOutServices(request, stack.plan, stack.release.id, touched, deploy.progress);
+      // Requests carried no strategy for stacks before this patch: older histories never ask for it.
+      const strategy: StackStrategy | null =
+        request.kind === 'deploy' && (request.canary || request.blueGreen) && patched(STACK_STRATEGIES) ? { canary: request.canary ?? null, blueGreen: !request.canary && request.blueGreen === true } : null;
+      const held: HeldRoutes | undefined = strategy ? { rolledOut: [] } : undefined;
+      await rollOutServices(request, stack.plan, stack.release.id, touched, deploy.progress, held);
+      if (strategy && held) {
+        await releaseHeldRoutes(deploy, { plan: stack.plan, rolledOut: held.rolledOut, strategy, rolloutEnd: rolloutOrder(stack.release, stack.plan) });
+      }
       return stack.release;
     },
 

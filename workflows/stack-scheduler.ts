@@ -8,15 +8,31 @@ import type { DeployRequest } from '../src/domain/deployment.js';
 import { serviceTls } from '../src/domain/https.js';
 import { serviceHosts, type ServicePlan, type StackPlan } from '../src/domain/stack.js';
 import { serviceStartedSignal } from '../src/domain/workflow-definitions.js';
-import { WORKFLOWS } from '../src/domain/workflow-contracts.js';
+import { WORKFLOWS, type ServiceRolledOut } from '../src/domain/workflow-contracts.js';
 import { stackServiceWorkflowId } from '../src/domain/workflow-ids.js';
 import { executeChildWorkflow } from './child-workflows.js';
 import { describeFailure } from './failure.js';
 
 type ServiceState = 'pending' | 'running' | 'started' | 'ready' | 'failed';
 
-/** Rolls out every service of `plan`; `touched` gets each service whose rollout started (what a failure puts back). */
-export async function rollOutServices(request: DeployRequest, plan: StackPlan, releaseId: string, touched: string[], progress: (text: string) => void): Promise<void> {
+/** How a stack's canary or blue-green takes part: exposed services' routes held, their rollouts' results kept. */
+export interface HeldRoutes {
+  rolledOut: ServiceRolledOut[];
+}
+
+/**
+ * Rolls out every service of `plan`; `touched` gets each service whose rollout started (what a
+ * failure puts back). With `held`, exposed services leave their routes as they are and
+ * `held.rolledOut` gets every service's result (its new servers among them).
+ */
+export async function rollOutServices(
+  request: DeployRequest,
+  plan: StackPlan,
+  releaseId: string,
+  touched: string[],
+  progress: (text: string) => void,
+  held?: HeldRoutes,
+): Promise<void> {
   const services = plan.levels.flat().map((name) => plan.services[name] as ServicePlan);
   const state = new Map<string, ServiceState>(services.map((s) => [s.name, 'pending']));
   let changes = 0;
@@ -39,9 +55,12 @@ export async function rollOutServices(request: DeployRequest, plan: StackPlan, r
         set(s.name, 'running');
         touched.push(s.name);
         const run: Promise<void> = children
-          .run(() => rollOutService(request, s, releaseId))
+          .run(() => rollOutService(request, s, releaseId, held !== undefined))
           .then(
-            () => set(s.name, 'ready'),
+            (out) => {
+              held?.rolledOut.push(out);
+              set(s.name, 'ready');
+            },
             (err) => {
               set(s.name, 'failed');
               if (!failure) {
@@ -66,7 +85,7 @@ export async function rollOutServices(request: DeployRequest, plan: StackPlan, r
   }
 }
 
-function rollOutService(request: DeployRequest, service: ServicePlan, releaseId: string) {
+function rollOutService(request: DeployRequest, service: ServicePlan, releaseId: string, holdRoute: boolean) {
   return executeChildWorkflow(WORKFLOWS.rolloutStackService, {
     workflowId: stackServiceWorkflowId(request.deploymentId, service.name),
     args: [
@@ -79,6 +98,8 @@ function rollOutService(request: DeployRequest, service: ServicePlan, releaseId:
         hosts: service.expose ? serviceHosts(service.name, service.expose, request.hosts) : [],
         tls: service.expose ? serviceTls(request.tls, serviceHosts(service.name, service.expose, request.hosts)) : undefined,
         hostId: request.hostId,
+        // Only when held: inputs of rollouts without a strategy stay as they were.
+        ...(holdRoute && service.expose ? { holdRoute: true } : {}),
       },
     ],
     workflowTaskTimeout: '4s',

@@ -11,6 +11,7 @@ import type { RouteTls } from '../../src/domain/https.js';
 import { nameCovers } from '../../src/tls/certificate-check.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import type { RouteSpec } from '../../src/domain/route.js';
+import { stackRouteEnvironment } from '../../src/domain/stack.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import type { Verification } from './index.js';
@@ -45,7 +46,9 @@ export function createPreviewRoutes({ db, apply, confirm }: PreviewDeps) {
       await recordReport(db, input.report);
       return withHeartbeat(async (signal) => {
         const started = performance.now();
-        const tls = input.tls?.mode === 'custom' ? previewTls(input.tls, input.host, await uploadedCovers(input.environmentId, input.host)) : previewTls(input.tls, input.host, false);
+        // A stack service's route key names its environment first (its certificate is the environment's).
+        const covered = input.tls?.mode === 'custom' && (await uploadedCovers(stackRouteEnvironment(input.environmentId), input.host));
+        const tls = previewTls(input.tls, input.host, covered === true);
         const route: RouteSpec = { environmentId: previewRouteKey(input.environmentId), deploymentId: input.deploymentId, hosts: [input.host], servers: input.servers, ...(tls ? { tls } : {}) };
         await apply(route.environmentId, route, signal);
         // Through the HTTPS entrypoint when plain HTTP redirects there (probe-entry.ts).

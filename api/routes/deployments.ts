@@ -12,6 +12,7 @@ import { getEnvironment } from '../../db/queries/environments.js';
 import { getRelease, releasesByLastLive } from '../../db/queries/releases.js';
 import { appKindRunsBlueGreen } from '../../src/domain/blue-green.js';
 import { appKindRunsCanary } from '../../src/domain/canary.js';
+import { refuseStackStrategy } from '../../src/domain/stack-strategy.js';
 import { requestStrategy } from '../../src/domain/release-strategy.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
 import { ARCHIVE_MEDIA_TYPES, isArchiveUpload } from '../archive-upload.js';
@@ -109,10 +110,10 @@ export function deploymentRoutes(deps: AppDeps) {
       // A deploy that names a strategy replaces the environment's (blueGreen undefined: not blue-green).
       const strategy = input.strategy || input.canary ? { blueGreen: undefined, ...requestStrategy(a.kind, env, input) } : {};
       if ((input.strategy === 'canary' || input.canary) && !appKindRunsCanary(a.kind)) {
-        throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image and git apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
+        throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image, git and stack apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
       }
       if (input.strategy === 'blue-green' && !appKindRunsBlueGreen(a.kind)) {
-        throw invalid(`app ${a.name} is of kind ${a.kind}: blue-green is for image, git and static apps`, [{ path: 'strategy', message: `not for apps of kind ${a.kind}` }]);
+        throw invalid(`app ${a.name} is of kind ${a.kind}: blue-green is for image, git, static and stack apps`, [{ path: 'strategy', message: `not for apps of kind ${a.kind}` }]);
       }
       // Refused before anything is stored or queued, exactly as the release would refuse it.
       await assertDeployVariables(db, deps.secretBox, variableSite(config), a, env, overrides);
@@ -131,8 +132,13 @@ export function deploymentRoutes(deps: AppDeps) {
       if (a.kind === 'stack') {
         if (input.image) throw invalid('a stack deploys its compose file; it takes no image', [{ path: 'image', message: 'not for stacks' }]);
         // Refused here, before anything runs, exactly as the rollout would refuse it.
-        await compileForEnvironment(db, config, deps.secretBox, a, env, { overrides });
-        return c.json(await submitWithOverrides({ ...(await baseRequest(db, config, a, env)), kind: 'deploy' }, overrides), 202);
+        const compiled = await compileForEnvironment(db, config, deps.secretBox, a, env, { overrides });
+        // A strategy the deploy names needs an exposed service to move (the environment's own
+        // setting does not refuse deploys: such a rollout records its canary or preview skipped).
+        const named = input.strategy ?? (input.canary ? 'canary' : undefined);
+        const refused = named && named !== 'all-at-once' ? refuseStackStrategy(compiled.plan, named) : null;
+        if (refused) throw invalid(`app ${a.name}: ${refused}`, [{ path: input.canary && !input.strategy ? 'canary' : 'strategy', message: 'no exposed service to move' }]);
+        return c.json(await submitWithOverrides({ ...(await baseRequest(db, config, a, env)), ...strategy, kind: 'deploy' }, overrides), 202);
       }
       const image = input.image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);

@@ -25,7 +25,7 @@ export const DeployInput = z
       .openapi({ description: 'Apps of kind git: the exact commit to build' }),
     variables: VariableValues.optional().openapi({ description: 'This deploy’s own variables, over the project’s and the environment’s (docs/variables.md)' }),
     secret: SecretKeys,
-    strategy: z.enum(['all-at-once', 'canary', 'blue-green']).optional().openapi({ description: 'Image and git apps: how this deploy moves traffic (default: the environment’s canary setting); blue-green answers on next.<host> before one switch' }),
+    strategy: z.enum(['all-at-once', 'canary', 'blue-green']).optional().openapi({ description: 'Image, git and stack apps (blue-green: static sites too): how this deploy moves traffic (default: the environment’s setting); blue-green answers on next.<host> before one switch (a stack: each exposed service on next.<its host>)' }),
     canary: CanaryInput.optional().openapi({ description: 'This deploy’s canary settings over the environment’s (implies strategy canary)' }),
   })
   .strict()

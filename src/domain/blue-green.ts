@@ -23,10 +23,11 @@ export function previewRouteKey(environmentId: string): string {
 
 /**
  * Kinds whose deploys can run blue-green: those released behind one route — containers, or a
- * static site's release directory (served by its own site key until `current` moves).
+ * static site's release directory (served by its own site key until `current` moves) — and
+ * stacks, whose exposed services each preview on a host name of their own (src/domain/stack-strategy.ts).
  */
 export function appKindRunsBlueGreen(kind: string): boolean {
-  return kind === 'image' || kind === 'git' || kind === 'static';
+  return kind === 'image' || kind === 'git' || kind === 'static' || kind === 'stack';
 }
 
 /**

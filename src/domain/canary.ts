@@ -50,9 +50,12 @@ export function resolveCanary(
   return { ...DEFAULT_CANARY, ...(environment ?? {}), ...(deploy?.canary ?? {}) };
 }
 
-/** Kinds whose deploys can run a canary: those released as containers behind one route. */
+/**
+ * Kinds whose deploys can run a canary: those released as containers behind one route, and
+ * stacks, whose exposed services each split their own route (src/domain/stack-strategy.ts).
+ */
 export function appKindRunsCanary(kind: string): boolean {
-  return kind === 'image' || kind === 'git';
+  return kind === 'image' || kind === 'git' || kind === 'stack';
 }
 
 /** The weights a canary goes through: 0 % first when a header or cookie split lets testers in. */

@@ -69,7 +69,7 @@ export interface DeployRequest {
   drainSeconds: number;
   /** How long the previous release keeps running after the deploy (absent or 0: stopped after the drain). */
   standbySeconds?: number | undefined;
-  /** A canary before the switch to 100 % (image deploys; absent or null: all at once). */
+  /** A canary before the switch to 100 % (image and stack deploys; absent or null: all at once). */
   canary?: CanarySettings | null | undefined;
   /** Blue-green: the new release answers on its preview host name (src/domain/blue-green.ts) before the one switch. */
   blueGreen?: boolean | undefined;

@@ -55,12 +55,19 @@ export interface ServiceRolloutInput {
   /** HTTPS for them (absent: plain HTTP, and in rollouts started before HTTPS existed). */
   tls?: RouteTls | undefined;
   hostId: string;
+  /**
+   * The route is left as it is (an exposed service's): the stack's canary or blue-green moves it
+   * after the rollout (workflows/stack-strategies.ts). Absent in rollouts before stacks had them.
+   */
+  holdRoute?: boolean | undefined;
 }
 
 export interface ServiceRolledOut {
   service: string;
   swarmService: string;
   change: 'created' | 'updated' | 'unchanged';
+  /** The new tasks' servers, when the route was held (holdRoute). */
+  servers?: string[] | undefined;
 }
 
 export interface ReconcileEnvironmentInput {

@@ -2,11 +2,12 @@
 // (next.<host>) while the environment's host still serves the live release, then one switch
 // under a steady loopback load that sees no failed request; a release failing its check on the
 // preview host name never takes traffic (its containers removed, the preview route gone); bad
-// strategies are refused with nothing queued.
+// strategies (a canary for a static site, a misspelt one) are refused with nothing queued.
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { createStackApp } from '../support/stack-fixtures.js';
+import { createStaticApp } from '../support/static-sites.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { startLoad } from '../support/load.js';
 import { throughTraefik } from '../support/traefik.js';
@@ -157,20 +158,21 @@ test('an environment whose strategy is blue-green deploys blue-green unless a de
 });
 
 test('an environment strategy the app cannot use, or a misspelt one, is a 400 that changes nothing', async () => {
+  // A static site runs no canary.
+  const site = await createStaticApp(berth, { app: 'bgstatic' });
+  const before = (await berth.api('GET', site.base)).body;
+  const patched = await berth.api('PATCH', site.base, { strategy: 'canary', retention: 2 });
+  expect(patched.status, JSON.stringify(patched.body)).toBe(400);
+  expect(patched.body.error.message).toContain('app bgstatic is of kind static: canary is for image, git and stack apps');
+  expect(patched.body.error.issues).toEqual([{ path: 'strategy', message: 'not for apps of kind static' }]);
+  const created = await berth.api('POST', '/api/v1/apps/bgstatic/environments', { name: 'other', strategy: 'canary' });
+  expect(created.status).toBe(400);
+  expect((await berth.api('GET', site.base)).body).toEqual(before);
+  expect((await berth.api('GET', '/api/v1/apps/bgstatic/environments/other')).status).toBe(404);
+  // All at once is every kind's, and a stack takes both strategies (test/integration/stack-strategies.test.ts).
+  expect((await berth.api('PATCH', site.base, { strategy: 'all-at-once' })).status).toBe(200);
   const stack = await createStackApp(berth, { app: 'bgstack', compose: 'services:\n  web:\n    image: nginx\n    x-berth: { port: 80, main: true }\n' });
-  const before = (await berth.api('GET', stack.base)).body;
-  for (const strategy of ['blue-green', 'canary']) {
-    const patched = await berth.api('PATCH', stack.base, { strategy, retention: 2 });
-    expect(patched.status, JSON.stringify(patched.body)).toBe(400);
-    expect(patched.body.error.message).toContain(`app bgstack is of kind stack: ${strategy} is for image${strategy === 'blue-green' ? ', git and static' : ' and git'} apps`);
-    expect(patched.body.error.issues).toEqual([{ path: 'strategy', message: 'not for apps of kind stack' }]);
-    const created = await berth.api('POST', '/api/v1/apps/bgstack/environments', { name: 'other', strategy });
-    expect(created.status).toBe(400);
-  }
-  expect((await berth.api('GET', stack.base)).body).toEqual(before);
-  expect((await berth.api('GET', '/api/v1/apps/bgstack/environments/other')).status).toBe(404);
-  // All at once is every kind's.
-  expect((await berth.api('PATCH', stack.base, { strategy: 'all-at-once' })).status).toBe(200);
+  for (const strategy of ['blue-green', 'canary']) expect((await berth.api('PATCH', stack.base, { strategy })).status).toBe(200);
 
   const image = (await berth.api('GET', fx.base)).body;
   const misspelt = await berth.api('PATCH', fx.base, { strategy: 'blue-grn', retention: 2 });

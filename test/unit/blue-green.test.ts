@@ -32,7 +32,7 @@ describe('blue-green', () => {
     expect(resolveCanary({ steps: [10] })).not.toBeNull();
   });
 
-  test('image, git and static apps; not stacks', () => {
-    expect(['image', 'git', 'static', 'stack'].map(appKindRunsBlueGreen)).toEqual([true, true, true, false]);
+  test('image, git, static and stack apps', () => {
+    expect(['image', 'git', 'static', 'stack', 'other'].map(appKindRunsBlueGreen)).toEqual([true, true, true, true, false]);
   });
 });

@@ -33,6 +33,7 @@ test('the environment’s strategy is the request’s; kinds that cannot run it 
   expect(requestBase(app, env, { ...settings, strategy: 'blue-green' }, site)).toMatchObject({ blueGreen: true, canary: null });
   expect(requestBase(app, { ...env, canary: { steps: [10] } }, settings, site).canary?.steps).toEqual([10]);
   expect(requestBase(app, { ...env, canary: { steps: [10] } }, { ...settings, strategy: 'all-at-once' }, site)).not.toHaveProperty('blueGreen');
-  expect(requestBase({ ...app, kind: 'stack' }, env, { ...settings, strategy: 'blue-green' }, site)).toMatchObject({ canary: null });
-  expect(requestBase({ ...app, kind: 'stack' }, env, { ...settings, strategy: 'blue-green' }, site)).not.toHaveProperty('blueGreen');
+  expect(requestBase({ ...app, kind: 'stack' }, env, { ...settings, strategy: 'blue-green' }, site)).toMatchObject({ canary: null, blueGreen: true });
+  expect(requestBase({ ...app, kind: 'static' }, { ...env, canary: { steps: [10] } }, { ...settings, strategy: 'canary' }, site)).toMatchObject({ canary: null });
+  expect(requestBase({ ...app, kind: 'static' }, env, { ...settings, strategy: 'canary' }, site)).not.toHaveProperty('blueGreen');
 });

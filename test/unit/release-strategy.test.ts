@@ -16,13 +16,12 @@ test('a deploy that names a strategy wins over the environment’s', () => {
   expect(requestStrategy('image', { strategy: 'canary', canary: null }).canary).toMatchObject({ steps: [5, 25, 50], stepSeconds: 60 });
 });
 
-test('canary is for image and git apps, blue-green for static sites too', () => {
-  for (const kind of ['image', 'git']) expect(appKindRunsStrategy(kind, 'blue-green') && appKindRunsStrategy(kind, 'canary')).toBe(true);
-  for (const kind of ['static', 'stack']) {
-    expect(appKindRunsStrategy(kind, 'canary')).toBe(false);
-    expect(appKindRunsStrategy(kind, 'all-at-once')).toBe(true);
-    expect(requestStrategy(kind, { strategy: 'canary', canary: null })).toEqual({ canary: null });
-  }
+test('canary is for image, git and stack apps, blue-green for static sites too', () => {
+  for (const kind of ['image', 'git', 'stack']) expect(appKindRunsStrategy(kind, 'blue-green') && appKindRunsStrategy(kind, 'canary')).toBe(true);
+  expect(appKindRunsStrategy('static', 'canary')).toBe(false);
+  expect(appKindRunsStrategy('static', 'all-at-once')).toBe(true);
+  expect(requestStrategy('static', { strategy: 'canary', canary: null })).toEqual({ canary: null });
   expect(requestStrategy('static', { strategy: 'blue-green' })).toEqual({ canary: null, blueGreen: true });
-  expect(requestStrategy('stack', { strategy: 'blue-green' })).toEqual({ canary: null });
+  expect(requestStrategy('stack', { strategy: 'blue-green' })).toEqual({ canary: null, blueGreen: true });
+  expect(requestStrategy('stack', { strategy: 'canary', canary: { steps: [30] } }).canary).toMatchObject({ steps: [30] });
 });
