@@ -17,7 +17,7 @@ import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 import { hostActivities } from './host-activities.js';
-import { verifyImageRelease, type SwitchedTo } from './verify-image.js';
+import { followReplicas, verifyImageRelease, type SwitchedTo } from './verify-image.js';
 import { dropVerdictOfEngine } from './watch-engine.js';
 
 /** Stop timeout given to old containers when they are retired. */
@@ -36,6 +36,8 @@ const SWITCH_AFTER_ENGINE_RESTART = 'switch-after-engine-restart';
  * release's containers (then the verdict is dropped); older ones rolled back at once.
  */
 const WATCH_ENGINE_CHECK = 'watch-engine-check';
+/** Marks histories whose dropped watch verdict points the route at where the replicas answer now; older ones left it to reconcile. */
+const FOLLOW_AFTER_ENGINE_RESTART = 'follow-after-engine-restart';
 /** Marks histories whose retire may keep the previous release running (hot standby); older ones stopped it. */
 const HOT_STANDBY = 'hot-standby';
 
@@ -137,7 +139,9 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
         watch: settings,
       });
       if (!watched.verdict || watched.skipped || !patched(WATCH_ENGINE_CHECK)) return watched;
-      return dropVerdictOfEngine(deploy, watched, await onHost(DOCKER).releaseRestartedByEngine({ deploymentId, releaseId: live.id, since }));
+      const engine = await onHost(DOCKER).releaseRestartedByEngine({ deploymentId, releaseId: live.id, since });
+      const follow = engine && switchedTo && patched(FOLLOW_AFTER_ENGINE_RESTART) ? () => followReplicas(deploy, live, switchedTo as SwitchedTo) : undefined;
+      return dropVerdictOfEngine(deploy, watched, engine, follow);
     },
 
     drain: () => null,

@@ -79,8 +79,8 @@ function stackSteps(request: DeployRequest, git: GitBuild | null): DeployKind {
       await verifyStack(deploy, live, (scope as StackScope).plan);
     },
 
-    async watch(deploy, _live, settings) {
-      return watchStack(deploy, scope as StackScope, settings);
+    async watch(deploy, live, settings) {
+      return watchStack(deploy, live, scope as StackScope, settings);
     },
 
     async switchBack(deploy) {

@@ -30,6 +30,9 @@ import { dropVerdictOfEngine } from './watch-engine.js';
 export const STACK_VERIFY_WATCH = 'stack-verify-watch';
 /** Marks histories whose stack watch verdict first asks whether the engine restarted the stack (older ones went back at once). */
 const STACK_WATCH_ENGINE_CHECK = 'stack-watch-engine-check';
+/** Answers through Traefik that confirm a route followed the tasks after an engine restart, each within this time. */
+const FOLLOW_CONFIRMATIONS = 2;
+const FOLLOW_TIMEOUT_MS = 2000;
 
 /** What the rollout leaves for the steps after it. */
 export interface StackScope {
@@ -87,7 +90,7 @@ export async function verifyStack(deploy: Deployment, live: LiveRelease, plan: S
   await store.recordPhases(report(phases.end('succeeded', `${verified.length} service(s) run the release's images${routed ? `; Traefik routes ${routed} to the new tasks alone` : ''}`)));
 }
 
-export async function watchStack(deploy: Deployment, scope: StackScope, settings: WatchSettings): Promise<WatchResult> {
+export async function watchStack(deploy: Deployment, live: LiveRelease, scope: StackScope, settings: WatchSettings): Promise<WatchResult> {
   const { request, phases, report, store } = deploy;
   const services = servingServices(request, scope.plan);
   const skip = !patched(STACK_VERIFY_WATCH)
@@ -110,7 +113,25 @@ export async function watchStack(deploy: Deployment, scope: StackScope, settings
     watch: settings,
   });
   if (!watched.verdict || watched.skipped || !patched(STACK_WATCH_ENGINE_CHECK)) return watched;
-  return dropVerdictOfEngine(deploy, watched, await deploy.onHost(SWARM).stackRestartedByEngine({ environmentId: request.environmentId, since }));
+  const engine = await deploy.onHost(SWARM).stackRestartedByEngine({ environmentId: request.environmentId, since });
+  return dropVerdictOfEngine(deploy, watched, engine, () => followTasks(deploy, live, services));
+}
+
+/** After a restart of the engine: each exposed service's route at the tasks Swarm runs now, confirmed through Traefik. */
+async function followTasks(deploy: Deployment, live: LiveRelease, services: ReturnType<typeof servingServices>): Promise<string> {
+  const { request, report, router } = deploy;
+  const verified = await deploy.onHost(SWARM).verifyStackRelease({ report: report([]), environmentId: request.environmentId, releaseId: live.id });
+  await Promise.all(
+    services.map(async (s) => {
+      const servers = verified.find((v) => v.service === s.name)?.servers ?? [];
+      await router.switchRoute({
+        report: { deploymentId: request.deploymentId, service: s.name, phases: [] },
+        route: { environmentId: s.routeKey, deploymentId: request.deploymentId, hosts: s.hosts, servers, tls: s.tls },
+        verify: { path: s.path, expectedStatus: 200, attempts: FOLLOW_CONFIRMATIONS, timeoutMs: FOLLOW_TIMEOUT_MS },
+      });
+    }),
+  );
+  return `the routes of ${services.map((s) => s.name).join(', ')} follow the tasks Swarm runs now`;
 }
 
 export async function switchBackStack(deploy: Deployment, scope: StackScope): Promise<{ deploymentId: string; note?: string | undefined } | null> {

@@ -54,14 +54,34 @@ export async function verifyImageRelease(deploy: Deployment, live: LiveRelease, 
     }
     const now = await onHost(LAUNCH).refreshEndpoints({ deploymentId, appId, environmentId, releaseId: live.id, port: switched.port, check: switched.check, endpoints });
     if (failure && !now.moved) throw failure;
-    endpoints = now.endpoints;
-    servers = endpoints.map((e) => e.url);
-    const { check } = switched;
-    await router.switchRoute({
-      report: report([]),
-      route: { environmentId, deploymentId, hosts: request.hosts, servers, tls: request.tls },
-      verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: switched.confirmations, timeoutMs: check.timeoutMs },
-    });
+    endpoints = switched.endpoints = now.endpoints;
+    servers = await switchTo(deploy, switched, endpoints);
     verifyReport = report([]);
   }
+}
+
+/** Switches the route to `endpoints`, confirmed through Traefik; returns its servers. */
+async function switchTo(deploy: Deployment, switched: SwitchedTo, endpoints: Endpoint[]): Promise<string[]> {
+  const { request, report, router } = deploy;
+  const { check } = switched;
+  const servers = endpoints.map((e) => e.url);
+  await router.switchRoute({
+    report: report([]),
+    route: { environmentId: request.environmentId, deploymentId: request.deploymentId, hosts: request.hosts, servers, tls: request.tls },
+    verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: switched.confirmations, timeoutMs: check.timeoutMs },
+  });
+  return servers;
+}
+
+/**
+ * After a restart of the engine, once the release is live: its replicas where they answer now
+ * (stopped ones started and gated), the route switched there when they moved. Says what it did.
+ */
+export async function followReplicas(deploy: Deployment, live: LiveRelease, switched: SwitchedTo): Promise<string> {
+  const { deploymentId, environmentId, appId } = deploy.request;
+  const now = await deploy.onHost(LAUNCH).refreshEndpoints({ deploymentId, appId, environmentId, releaseId: live.id, port: switched.port, check: switched.check, endpoints: switched.endpoints });
+  if (!now.moved) return 'its replicas answer where the route leads';
+  switched.endpoints = now.endpoints;
+  await switchTo(deploy, switched, now.endpoints);
+  return `the route follows its ${now.endpoints.length} replica(s) to where they answer now`;
 }

@@ -151,6 +151,10 @@ test('the Docker daemon restarts during the post-switch watch: no verdict on the
     expect((await berth.api('GET', fx.base)).body.liveReleaseId).toBe(d.releaseId);
     const mine = (await berth.containers(fx.environmentId)).filter((c) => c.Labels[LABEL.deployment] === id);
     expect(mine.filter((c) => c.State === 'running')).toHaveLength(REPLICAS);
+    // The engine started them on ports of its choosing: the deployment pointed the route there.
+    expect(watch?.message).toMatch(/the route follows its 3 replica\(s\) to where they answer now/);
+    const res = await probeHttp(`${traefik.entryUrl}/`, { host: fx.host, timeoutMs: 3000, expectedStatus: 200 });
+    expect(res.body.trim()).toBe('v5');
   } finally {
     expect((await berth.api('PATCH', fx.base, { watch: null })).status).toBe(200);
   }
