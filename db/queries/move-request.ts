@@ -1,8 +1,9 @@
 // The request that moves a deployed environment to another host: its live release deployed
 // again there through the environment's lane, as a rollback to itself would be (the release's
 // pinned image, created and health-gated on the new host, the route switched and verified, the
-// old host's containers removed after the drain). Built here so the API's move and a host's
-// drain (activities/hosts) make the same request.
+// old host's containers removed after the drain; a static site's files are carried from the old
+// host instead, workflows/static-move.ts). Built here so the API's move and a host's drain
+// (activities/hosts) make the same request.
 import type { Db } from '../client.js';
 import type { AppRow } from './apps.js';
 import type { EnvironmentRow } from './environments.js';
