@@ -74,13 +74,13 @@ async function push(sha: string): Promise<string> {
   return ((await res.json()) as { delivery: string }).delivery;
 }
 
-async function deliveryDeployment(delivery: string): Promise<string> {
+async function deliveryResult(delivery: string): Promise<{ deploymentId: string; note: string }> {
   const done = await waitFor(`delivery ${delivery} handled`, async () => {
     const d = (await berth.api('GET', `/api/v1/github/deliveries/${delivery}`)).body;
     return d?.outcome && d.outcome !== 'pending' ? d : undefined;
   });
   expect(done.outcome, done.message).toBe('deployed');
-  return done.results[0].deploymentId;
+  return done.results[0];
 }
 
 const body = async () => (await throughTraefik('pushed.prod.localhost')).body.trim();
@@ -89,7 +89,7 @@ const running = async (environmentId: string) => (await berth.containers(environ
 test('a push that lands while the environment moves deploys after the move, on the host it moved to', async () => {
   const v1 = repo.commit('v1');
   images.push(builtImageTag(berth.config.instance, 'pushed', v1));
-  const first = await waitForDeployment(berth, await deliveryDeployment(await push(v1)), 240_000);
+  const first = await waitForDeployment(berth, (await deliveryResult(await push(v1))).deploymentId, 240_000);
   expect(first.status, first.message).toBe('succeeded');
   const env = await ok('GET', base);
   // The release's image on h2 too (no registry in this test), so it can move there and back.
@@ -104,7 +104,10 @@ test('a push that lands while the environment moves deploys after the move, on t
   await waitFor(`${back} in its health gate`, async () => (await ok('GET', `/api/v1/deployments/${back}`)).phases.some((p: { phase: string; outcome: string }) => p.phase === 'health' && p.outcome === 'running'), 60_000, 2);
   const v2 = repo.commit('v2');
   images.push(builtImageTag(berth.config.instance, 'pushed', v2));
-  const pushedId = await deliveryDeployment(await push(v2));
+  const delivered = await deliveryResult(await push(v2));
+  const pushedId = delivered.deploymentId;
+  // The delivery says so: it waits for the move and deploys where the environment is then.
+  expect(delivered.note).toContain(`queued behind move ${back}`);
   const queuedWhileMoving = (await ok('GET', `/api/v1/deployments/${pushedId}`)).status;
   const moved = await waitForDeployment(berth, back, 120_000);
   expect(moved.status, moved.message).toBe('succeeded');
