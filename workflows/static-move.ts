@@ -12,6 +12,8 @@ import { hostActivities } from './host-activities.js';
 
 /** Marks histories whose static deployments may be moves (before it, a static site did not move). */
 export const STATIC_MOVE = 'static-move';
+/** How long the host left may take to start packing (its worker was alive when the move was asked). */
+const PACK_WAIT = '2m';
 
 interface Site {
   appName: string;
@@ -31,7 +33,8 @@ export async function receiveMovedRelease(deploy: Deployment, request: DeployReq
   deploy.undo(async () => {
     await deploy.onHost(DOCKER).discardStaticRelease({ ...site, deploymentId, releaseId });
   });
-  const artifact = await hostActivities(request.move.from, UNPACK).packStaticRelease({ ...site, deploymentId, releaseId });
+  // A host whose worker does not take the step within PACK_WAIT fails the move (the site stays there).
+  const artifact = await hostActivities(request.move.from, { ...UNPACK, scheduleToStartTimeout: PACK_WAIT }).packStaticRelease({ ...site, deploymentId, releaseId });
   deploy.progress(`receiving on host ${request.hostId}`);
   const prepared = await deploy.onHost(UNPACK).prepareStaticRelease({
     ...site,

@@ -8,6 +8,7 @@ import type { Db } from '../client.js';
 import type { AppRow } from './apps.js';
 import type { EnvironmentRow } from './environments.js';
 import { effectiveSettings } from './environment-settings.js';
+import { getHost, hostAlive } from './hosts.js';
 import { requestBase, type RequestSite } from '../../src/domain/deploy-request.js';
 import type { DeployRequest } from '../../src/domain/deployment.js';
 
@@ -38,4 +39,16 @@ export async function moveRequest(
     canary: null,
     move: { from: env.hostId ?? site.hostId, placeHostId: target },
   };
+}
+
+/**
+ * Why a static site cannot move now, or null: its files are only on the host it leaves, whose
+ * worker packs them, so that worker must be alive (an image's move needs nothing of the old host
+ * until its containers are removed, and gives up on that after 5 minutes).
+ */
+export async function staticSourceAway(db: Db, appKind: string, env: Pick<EnvironmentRow, 'hostId'>, installationHostId: string): Promise<string | null> {
+  if (appKind !== 'static') return null;
+  const from = env.hostId ?? installationHostId;
+  const host = await getHost(db, from);
+  return host && hostAlive(host) ? null : `the site's files are on host ${from}, whose worker is not alive: the move needs it to pack them`;
 }

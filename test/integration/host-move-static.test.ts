@@ -57,7 +57,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
+  if (worker && worker.exitCode === null && worker.signalCode === null) {
     const exited = new Promise((r) => worker?.once('exit', r));
     worker.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
@@ -161,6 +161,30 @@ test('draining h2 moves the static site back to the installation’s host under 
   expect(route()).not.toContain(h2Server());
   expect((await throughTraefik(site.host)).body.trim()).toBe('site v1');
   expect((await berth.api('PATCH', '/api/v1/hosts/h2', { draining: false })).status).toBe(200);
+}, 180_000);
+
+test('a static site whose host’s worker is away does not move (its files are there): 409 and a failed drain, nothing changed', async () => {
+  const there = await waitForDeployment(berth, (await berth.api('POST', `${site.base}/move`, { hostId: 'h2' })).body.deploymentId, 120_000);
+  expect(there.status, there.message).toBe('succeeded');
+  const before = (await berth.api('GET', site.base)).body;
+  const exited = new Promise((r) => worker?.once('exit', r));
+  worker?.kill('SIGKILL');
+  await exited;
+  await waitFor('h2 not alive', async () => (await berth.api('GET', '/api/v1/hosts/h2')).body.alive === false, 30_000);
+  const refused = await berth.api('POST', `${site.base}/move`, { hostId: null });
+  expect(refused.status).toBe(409);
+  expect(refused.body.error.message).toMatch(/files are on host h2, whose worker is not alive/);
+  const drained = await berth.api('PATCH', '/api/v1/hosts/h2', { draining: true });
+  expect(drained.status, JSON.stringify(drained.body)).toBe(200);
+  const host = await waitFor('the drain to end', async () => {
+    const h = (await berth.api('GET', '/api/v1/hosts/h2')).body;
+    return h.drain?.state === 'drained' || h.drain?.state === 'incomplete' ? h : undefined;
+  });
+  expect(host.drain).toMatchObject({ state: 'incomplete', moved: [], failed: [{ environment: `${site.app}/${site.env}`, message: expect.stringMatching(/whose worker is not alive/) }] });
+  const after = (await berth.api('GET', site.base)).body;
+  expect(after).toMatchObject({ hostId: 'h2', liveReleaseId: before.liveReleaseId, liveDeploymentId: before.liveDeploymentId });
+  expect((await berth.api('GET', `${site.base}/deployments`)).body.items[0].id).toBe(there.id);
+  expect(await readCurrent(onH2())).toBe(release);
 }, 180_000);
 
 test('the histories of the static moves and the drain replay against the current code', async () => {
