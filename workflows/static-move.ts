@@ -49,6 +49,26 @@ export async function receiveMovedRelease(deploy: Deployment, request: DeployReq
   return prepared.previousReleaseId;
 }
 
+/**
+ * After the commit: the older releases kept for rollbacks follow the live one, one at a time
+ * (best effort: the move is done; one that does not arrive is named, and a rollback to it is
+ * refused as to a pruned release). Returns what came.
+ */
+export async function carryOlderReleases(deploy: Deployment, request: DeployRequest & { move: NonNullable<DeployRequest['move']> }, site: Site, older: string[]): Promise<string> {
+  const missing: string[] = [];
+  for (const releaseId of older) {
+    const stashKey = `${request.deploymentId}.${releaseId}`;
+    try {
+      const artifact = await hostActivities(request.move.from, { ...UNPACK, scheduleToStartTimeout: PACK_WAIT }).packStaticRelease({ ...site, deploymentId: stashKey, releaseId });
+      await deploy.onHost(UNPACK).receiveStaticRelease({ ...site, stashKey, releaseId, sha256: artifact.sha256 });
+    } catch {
+      missing.push(releaseId);
+    }
+  }
+  const carried = `carried ${older.length - missing.length} older release(s) for rollbacks`;
+  return missing.length ? `${carried}, not ${missing.join(', ')}` : carried;
+}
+
 /** After the commit and the drain: the host left keeps nothing of the site. */
 export async function leaveOldHost(request: DeployRequest & { move: NonNullable<DeployRequest['move']> }, site: Site): Promise<string> {
   const removed = await hostActivities(request.move.from, LEAVE_HOST).removeStaticSite(site);

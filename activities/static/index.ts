@@ -15,6 +15,7 @@ import { incomingDirs, removeStaleUploads, UPLOAD_GRACE_MS } from './stale-uploa
 import { dropStaleUploads, dropUpload } from '../../db/queries/static-uploads.js';
 import { createSwitchRelease } from './switch-release.js';
 import { createMoveSite } from './move-site.js';
+import { createCarryRelease } from './carry-release.js';
 import { createVerifySite } from './verify-site.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
@@ -42,6 +43,7 @@ export function createStaticActivities(deps: StaticDeps) {
     ...createPreviewSite({ db, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
     ...createVerifySite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
     ...createMoveSite({ db, staticDir }),
+    ...createCarryRelease({ db, staticDir, limits: deps.static.limits }),
     healStaticSite: createHealStaticSite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
 
     /** The cleanup schedule: uploads of every site that no deployment will use (see stale-uploads.ts). */

@@ -34,6 +34,8 @@ let h2StaticPort: number;
 let worker: ChildProcess | null = null;
 let site: AppFixture;
 let release: string;
+/** The release before it, kept for rollbacks. */
+let older: string;
 
 beforeAll(async () => {
   h2 = await startSecondDockerHost();
@@ -79,7 +81,11 @@ const steadyLoad = () => startLoad({ url: inject('services').traefik.entryUrl, h
 const h2Server = () => `http://${h2.address}:${h2StaticPort}`;
 
 test('a static site moves from the installation’s host to h2 under steady load: no request fails, nothing stays behind', async () => {
-  site = await createStaticApp(berth, { app: 'moving-site', environment: { drainSeconds: 1 } });
+  site = await createStaticApp(berth, { app: 'moving-site', environment: { drainSeconds: 1, retention: 3 } });
+  // An older release kept for rollbacks: its files follow the live one after the commit.
+  const v0 = await waitForDeployment(berth, await deployArchive(berth, site, siteArchive({ 'index.html': 'site v0' })), 90_000);
+  expect(v0.status, v0.message).toBe('succeeded');
+  older = (await berth.api('GET', site.base)).body.liveReleaseId;
   const first = await waitForDeployment(berth, await deployArchive(berth, site, siteArchive({ 'index.html': 'site v1', 'about/index.html': 'about v1' })), 90_000);
   expect(first.status, first.message).toBe('succeeded');
   release = (await berth.api('GET', site.base)).body.liveReleaseId;
@@ -99,7 +105,9 @@ test('a static site moves from the installation’s host to h2 under steady load
   expect(result.sent).toBeGreaterThan(100);
   const phases = d.phases.map((p: { phase: string; outcome: string }) => `${p.phase} ${p.outcome}`);
   expect(phases).toEqual(expect.arrayContaining(['receive succeeded', 'unpack succeeded', 'verify succeeded', 'switch succeeded', 'confirm succeeded', 'drain succeeded', 'retire succeeded']));
-  expect(d.phases.at(-1).message).toMatch(/removed the site's files on host /);
+  expect(d.phases.at(-1)).toMatchObject({ phase: 'prune', outcome: 'succeeded' });
+  expect(d.phases.at(-1).message).toMatch(/^carried 1 older release\(s\) for rollbacks; removed the site's files on host /);
+  expect(readFileSync(join(onH2().release(older), 'index.html'), 'utf8')).toBe('site v0');
 
   // The same release, now on h2's disk and served from h2's static server; nothing left on the installation's.
   expect((await berth.api('GET', site.base)).body).toMatchObject({ hostId: 'h2', placement: 'h2', liveReleaseId: release, liveDeploymentId: d.id });
@@ -161,6 +169,13 @@ test('draining h2 moves the static site back to the installation’s host under 
   expect(route()).not.toContain(h2Server());
   expect((await throughTraefik(site.host)).body.trim()).toBe('site v1');
   expect((await berth.api('PATCH', '/api/v1/hosts/h2', { draining: false })).status).toBe(200);
+  // The older release came along both ways: a rollback to it is served from this host's disk.
+  const back = await berth.api('POST', `${site.base}/rollback`, { releaseId: older });
+  expect(back.status, JSON.stringify(back.body)).toBe(202);
+  const rolled = await waitForDeployment(berth, back.body.deploymentId, 60_000);
+  expect(rolled.status, rolled.message).toBe('succeeded');
+  expect((await throughTraefik(site.host)).body.trim()).toBe('site v0');
+  release = older;
 }, 180_000);
 
 test('a static site whose host’s worker is away does not move (its files are there): 409 and a failed drain, nothing changed', async () => {
