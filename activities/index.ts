@@ -32,6 +32,7 @@ import { createGiteaFeedback } from './git-hosts/gitea/feedback.js';
 import { createHostRepositories } from './git-hosts/host-repositories.js';
 import { createLaneActivities } from './lanes/index.js';
 import { createDrainActivities } from './hosts/drain-host.js';
+import { createPlacementActivities } from './hosts/placement-now.js';
 import { createPreviewActivities } from './previews/index.js';
 import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
 import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
@@ -151,6 +152,7 @@ export function createControlActivities(deps: ActivityDeps) {
     ...createHostRepositories(hostApis),
     ...createLaneActivities({ temporal: deps.temporal }),
     ...createDrainActivities({ db: deps.db, temporal: deps.temporal, site: deps.site }),
+    ...createPlacementActivities({ db: deps.db, hostId: deps.site.hostId }),
     ...previews,
     // Where events happen, the same writes that also emit them.
     ...noticed,

@@ -13,6 +13,7 @@ import type { PhaseWrite } from '../src/domain/phases.js';
 import { DOCKER, ROUTER, UNPACK, WATCH } from './activity-profiles.js';
 import { endPreview } from './blue-green.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
+import { carryOlderReleases, isStaticMove, leaveOldHost, receiveMovedRelease } from './static-move.js';
 
 /** Marks histories whose static deployments verify and watch their switch; older ones committed right after it. */
 const STATIC_VERIFY_WATCH = 'static-verify-watch';
@@ -30,6 +31,8 @@ function staticSteps(request: DeployRequest): DeployKind {
   let previousDeploymentId: string | null = null;
   const hostsOf = (releaseId: string) => ({ environmentId, releaseId, hosts: request.hosts, tls: request.tls });
   let blueGreen = false;
+  /** A move to another host: the release's files travel there before the switch (workflows/static-move.ts). */
+  const moving = isStaticMove(request) ? request : null;
   /** Blue-green: the release's directory answers on next.<host> through Traefik before `current` moves. */
   async function previewSite(deploy: Deployment, releaseId: string): Promise<void> {
     const host = previewHost(request.hosts);
@@ -81,6 +84,9 @@ function staticSteps(request: DeployRequest): DeployKind {
           blueGreen = true;
           await previewSite(deploy, id);
         }
+        switchReport = [phases.start('switch')];
+      } else if (moving) {
+        restoreTo = await receiveMovedRelease(deploy, moving, site);
         switchReport = [phases.start('switch')];
       } else {
         switchReport = [
@@ -141,7 +147,8 @@ function staticSteps(request: DeployRequest): DeployKind {
       return back && previousDeploymentId ? { deploymentId: previousDeploymentId } : null;
     },
 
-    async afterCommit({ phases, report, store, onHost }, live) {
+    async afterCommit(deploy, live) {
+      const { phases, report, store, onHost } = deploy;
       const keepReleaseIds = await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention });
       const pruned = await onHost(DOCKER).pruneStaticReleases({
         ...site,
@@ -153,7 +160,13 @@ function staticSteps(request: DeployRequest): DeployKind {
         keepReleaseIds,
       });
       phases.apply(pruned.phases);
-      return null;
+      if (!moving) return null;
+      // The host left: its own phase, ended by the note.
+      await store.recordPhases(report(phases.next('prune', `carrying older releases, then removing the site on host ${moving.move.from}`)));
+      const carried = await carryOlderReleases(deploy, moving, site, keepReleaseIds.filter((id) => id !== live.id));
+      return `${carried}; ${await leaveOldHost(moving, site)}`;
     },
+    // A move's old host serves the requests already sent to it for the drain seconds.
+    ...(moving ? { drain: () => `host ${moving.move.from} serves requests in flight` } : {}),
   };
 }

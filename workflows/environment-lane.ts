@@ -20,6 +20,7 @@ import { APP_NAME, DEPLOYMENT_ID, ENVIRONMENT_NAME } from '../src/domain/search-
 import { DEPLOY_WORKFLOWS, type LaneInput } from '../src/domain/workflow-contracts.js';
 import { deployWorkflowId } from '../src/domain/workflow-ids.js';
 import { STORE } from './activity-profiles.js';
+import { placedNow } from './lane-placement.js';
 import { startChildWorkflow } from './child-workflows.js';
 import type { WriteTimes } from '../activities/router/standby-switch.js';
 import { finishStandbySwitch, recordStandbyRollback, STANDBY_ANSWER_FIRST, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
@@ -173,6 +174,7 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     const next = queued.shift() as Queued;
     current = next.request;
     try {
+      current = await placedNow(current);
       // Requests queued before apps had kinds are image deploys.
       const workflow = DEPLOY_WORKFLOWS[current.appKind ?? 'image'];
       if (!workflow) throw ApplicationFailure.nonRetryable(`no deploy workflow for apps of kind ${current.appKind}`, 'ValidationFailed');

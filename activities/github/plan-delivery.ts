@@ -11,6 +11,7 @@ import { listRules } from '../../db/queries/git-sources.js';
 import { apps, gitSources, previews, type DeliveryOutcome, type DeliveryResult } from '../../db/schema/index.js';
 import { getDelivery } from '../../db/queries/deliveries.js';
 import { matchRules, type RuleInput } from '../../src/domain/deploy-rules.js';
+import { inFlightDeployment } from '../../db/queries/in-flight.js';
 import { environmentUrl, requestBase, type RequestBase, type RequestSite } from '../../src/domain/deploy-request.js';
 import type { GitSource } from '../../src/domain/deployment.js';
 import { isHandled, type GitEvent } from '../../src/domain/github-events.js';
@@ -151,9 +152,12 @@ export function createPlanDelivery({ db, box, github, site, previewIdleSeconds, 
         continue;
       }
       const base = requestBase(app, env, (await effectiveSettings(db, env.id, site.watchSeconds)).settings, site);
+      // Not refused during a move: it waits in the lane and runs where the environment is then (workflows/lane-placement.ts).
+      const moving = await inFlightDeployment(db, env.id);
+      const behind = moving?.trigger === 'move' ? `; queued behind move ${moving.id}, it deploys on the host the environment is on when that has ended` : '';
       plan.actions.push({
         kind: 'deploy',
-        result: note(app.name, env.name, match.rule, `${what} at ${event.sha ? event.sha.slice(0, 12) : 'its head'}`),
+        result: note(app.name, env.name, match.rule, `${what} at ${event.sha ? event.sha.slice(0, 12) : 'its head'}${behind}`),
         request: { ...base, source: sourceFor(event, source.url, base, env, null, gitHostId) },
       });
     }

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { inFlightDeployment } from '../../db/queries/in-flight.js';
-import { moveRequest } from '../../db/queries/move-request.js';
+import { moveRequest, staticSourceAway } from '../../db/queries/move-request.js';
 import { apps, deployments, environments, hosts } from '../../db/schema/index.js';
 import type { RequestSite } from '../../src/domain/deploy-request.js';
 import { isFinalStatus } from '../../src/domain/deployment.js';
@@ -58,6 +58,8 @@ export function createDrainActivities({ db, temporal, site }: { db: Db; temporal
         await db.update(environments).set({ hostId: input.target, updatedAt: sql`now()` }).where(eq(environments.id, env.id));
         return { deploymentId: null };
       }
+      const away = await staticSourceAway(db, app.kind, env, site.hostId);
+      if (away) throw permanentFailure('Conflict', away);
       const done = await submitToLane(temporal, await moveRequest(db, site, app, env, input.target, input.deploymentId));
       return { deploymentId: done.deploymentId };
     },

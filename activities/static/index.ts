@@ -14,6 +14,8 @@ import { createPruneReleases } from './prune-releases.js';
 import { incomingDirs, removeStaleUploads, UPLOAD_GRACE_MS } from './stale-uploads.js';
 import { dropStaleUploads, dropUpload } from '../../db/queries/static-uploads.js';
 import { createSwitchRelease } from './switch-release.js';
+import { createMoveSite } from './move-site.js';
+import { createCarryRelease } from './carry-release.js';
 import { createVerifySite } from './verify-site.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
@@ -40,6 +42,8 @@ export function createStaticActivities(deps: StaticDeps) {
     pruneStaticReleases: createPruneReleases({ db, staticDir }),
     ...createPreviewSite({ db, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
     ...createVerifySite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
+    ...createMoveSite({ db, staticDir }),
+    ...createCarryRelease({ db, staticDir, limits: deps.static.limits }),
     healStaticSite: createHealStaticSite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
 
     /** The cleanup schedule: uploads of every site that no deployment will use (see stale-uploads.ts). */
@@ -56,12 +60,13 @@ export function createStaticActivities(deps: StaticDeps) {
     /** Undo of a deploy before its switch: its files go, unless `current` points at them. */
     async discardStaticRelease(input: SiteRef & { deploymentId: string; releaseId: string }): Promise<void> {
       const paths = sitePaths(staticDir, input.appName, input.environmentName);
+      // The stash first: it is in the database, whatever this host's disk refuses.
+      await dropUpload(db, input.deploymentId);
       if ((await readCurrent(paths)) !== input.releaseId) {
         await rm(paths.release(input.releaseId), { recursive: true, force: true });
       }
       await rm(join(paths.releases, `.${input.releaseId}.partial`), { recursive: true, force: true });
       await rm(paths.staged(input.deploymentId), { force: true });
-      await dropUpload(db, input.deploymentId);
     },
   };
 }

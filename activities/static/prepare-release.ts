@@ -50,7 +50,7 @@ export async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function sha256Of(file: string, signal: AbortSignal): Promise<string> {
+export async function sha256Of(file: string, signal: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file, { signal })) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -5,7 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { getHost, hostAlive } from '../../db/queries/hosts.js';
 import { inFlightDeployment } from '../../db/queries/in-flight.js';
-import { moveRequest } from '../../db/queries/move-request.js';
+import { moveRequest, staticSourceAway } from '../../db/queries/move-request.js';
 import { moveRefusal } from '../../src/domain/hosts.js';
 import { newId } from '../../src/ids.js';
 import { submitToLane } from '../../src/temporal/lane-client.js';
@@ -36,7 +36,7 @@ export function environmentMoveRoutes({ db, temporal, config }: AppDeps) {
       tags: ['environments'],
       summary: 'Move a deployed environment to another host, by a deployment of its live release there',
       description:
-        'The live release is created and health-gated on the new host, the route switched there and verified, then the environment is placed on it and its containers on the old host are removed after the drain. Refused (400) for an unknown or draining host or an app kind that cannot be placed there; (409) when nothing is live (PATCH hostId instead), when the environment is already there, or when the host’s worker is not alive.',
+        'The live release is created and health-gated on the new host (a static site: its files packed on the old host, carried through the database and unpacked there), the route switched there and verified, then the environment is placed on it and what it had on the old host is removed after the drain. Refused (400) for an unknown or draining host or an app kind that cannot be placed there (a stack); (409) when nothing is live (PATCH hostId instead), when the environment is already there, when a deployment of it is queued or running, or when the host’s worker is not alive (for a static site, also the worker of the host it leaves).',
       request: { params: EnvParam, body: body(MoveInput) },
       responses: { 202: json(Accepted, 'Queued'), ...errorResponses },
     }),
@@ -53,6 +53,8 @@ export function environmentMoveRoutes({ db, temporal, config }: AppDeps) {
       if (busy) throw conflict(`environment ${env.name} has deployment ${busy.id} queued or running: move it once that has ended`);
       const host = await getHost(db, target);
       if (!host || !hostAlive(host)) throw conflict(`host ${target}'s worker is not alive: the move would wait for it`);
+      const away = await staticSourceAway(db, a.kind, env, config.hostId);
+      if (away) throw conflict(away);
       const done = await submitToLane(temporal, await moveRequest(db, requestSite(config), a, env, hostId, newId('dep')));
       return c.json(acceptedBody(config, done.deploymentId, done.workflowId), 202);
     },

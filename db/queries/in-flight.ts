@@ -1,6 +1,6 @@
 // The deployment an environment's lane has queued or running, if any: a move waits for none,
-// and nothing new is asked of an environment while it moves (its placement changes at the move's
-// commit, and a request carries the placement it was made under).
+// and the API asks nothing new of an environment while it moves (its placement changes at the
+// move's commit); a git push then is queued behind the move and placed when it runs.
 import { and, eq, notInArray } from 'drizzle-orm';
 import { FINAL_STATUSES } from '../../src/domain/deployment.js';
 import type { Db } from '../client.js';

@@ -2694,7 +2694,7 @@ export interface paths {
         put?: never;
         /**
          * Move a deployed environment to another host, by a deployment of its live release there
-         * @description The live release is created and health-gated on the new host, the route switched there and verified, then the environment is placed on it and its containers on the old host are removed after the drain. Refused (400) for an unknown or draining host or an app kind that cannot be placed there; (409) when nothing is live (PATCH hostId instead), when the environment is already there, or when the host’s worker is not alive.
+         * @description The live release is created and health-gated on the new host (a static site: its files packed on the old host, carried through the database and unpacked there), the route switched there and verified, then the environment is placed on it and what it had on the old host is removed after the drain. Refused (400) for an unknown or draining host or an app kind that cannot be placed there (a stack); (409) when nothing is live (PATCH hostId instead), when the environment is already there, when a deployment of it is queued or running, or when the host’s worker is not alive (for a static site, also the worker of the host it leaves).
          *
          *     Access: manage on the project of param.app.
          */

@@ -218,16 +218,6 @@ test('a refused archive for a site on h2 changes nothing: no stash, no file on e
   expect(await body()).toBe('site v1');
 });
 
-test('a deployed static site on h2 is refused a move (its files are on h2), and nothing changes', async () => {
-  const before = (await berth.api('GET', site.base)).body;
-  const res = await berth.api('POST', `${site.base}/move`, { hostId: null });
-  expect(res.status).toBe(400);
-  expect(res.body.error.message).toMatch(/static site does not move by a deploy yet/);
-  const after = (await berth.api('GET', site.base)).body;
-  expect(after).toMatchObject({ hostId: 'h2', liveReleaseId: before.liveReleaseId });
-  expect(await body()).toBe('site v1');
-});
-
 test('an archive stashed for a deployment that never ran is swept by the cleanup', async () => {
   const file = join(h2Data, 'never.tar.gz');
   writeFileSync(file, Buffer.alloc(2_500_000, 7));

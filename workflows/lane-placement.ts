@@ -1,0 +1,21 @@
+// A request runs where its environment is placed when its turn comes, not where it was when it
+// was queued: a git push planned while a move ran waits in the lane behind the move, and once
+// the move has committed the new host, the push builds and deploys there (a request built for
+// the old host would leave its containers on the host the environment left).
+import { patched, proxyLocalActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/index.js';
+import type { DeployRequest } from '../src/domain/deployment.js';
+import { STORE } from './activity-profiles.js';
+
+/** Patch marker: lanes since it read the environment's placement before starting each deployment. */
+export const PLACEMENT_AT_RUN = 'lane-placement-at-run';
+
+/** The request as it runs now: on the host the environment is placed on (a move names its own). */
+export async function placedNow(request: DeployRequest): Promise<DeployRequest> {
+  if (!patched(PLACEMENT_AT_RUN) || request.move) return request;
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  // Unread (the database away through every attempt): the placement it was queued under.
+  const now = await store.environmentPlacement({ environmentId: request.environmentId }).catch(() => null);
+  if (!now || now.hostId === request.hostId) return request;
+  return { ...request, hostId: now.hostId };
+}
