@@ -160,8 +160,9 @@ export function createControlActivities(deps: ActivityDeps) {
      * records nothing twice: the row and the deploy.queued notice are keyed on the deployment id.
      */
     async recordStandbyRollback(input: Parameters<typeof noticed.enqueueDeployment>[0]) {
-      await noticed.enqueueDeployment(input);
-      return router.writeStandbyRoute({ request: input.request });
+      // The switch's checks run while the request is recorded; nothing is written before it is.
+      const recorded = noticed.enqueueDeployment(input);
+      return router.writeStandbyRoute({ request: input.request, recorded });
     },
     ...createNotificationActivities({ db: deps.db, box: deps.box, endpoints: notifications.endpoints, log: notifyLog }),
     ...createPruneHistory(deps.db, deps.log.child({ component: 'retention' })),
