@@ -4,7 +4,7 @@
 // live in a subdirectory (STATE_DIR): Traefik watches the directory itself, not its
 // subdirectories, so a switch is one file event for it — the rename — rather than three, whose
 // first started its reload throttle and held the route's own reload back (about 7 ms of a
-// switch on a 2-core machine; scripts in docs/benchmarks.md#hot-standby).
+// switch on a 2-core machine; docs/benchmarks.md#hot-standby).
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
