@@ -31,11 +31,8 @@ export function createRouteFiles(routesDir: string, instance: string) {
   const previousFile = (environmentId: string) => previousRoutePath(routesDir, instance, environmentId);
   /** Where installations before STATE_DIR kept it: still read, so an upgrade keeps its switch-backs. */
   const formerPreviousFile = (environmentId: string) => join(routesDir, `.${routeFileName(instance, environmentId)}.previous`);
-  let stateDir: Promise<unknown> | null = null;
-  const ensureStateDir = () => (stateDir ??= mkdir(join(routesDir, STATE_DIR), { recursive: true }).catch((err: unknown) => {
-    stateDir = null;
-    throw err;
-  }));
+  // Made on every write (one cheap call): the routes directory may have been wiped meanwhile.
+  const ensureStateDir = () => mkdir(join(routesDir, STATE_DIR), { recursive: true });
 
   return {
     async write(route: RouteSpec): Promise<void> {
