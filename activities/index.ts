@@ -163,8 +163,15 @@ export function createControlActivities(deps: ActivityDeps) {
      * records nothing twice: the row and the deploy.queued notice are keyed on the deployment id.
      */
     async recordStandbyRollback(input: Parameters<typeof noticed.enqueueDeployment>[0]) {
-      await noticed.enqueueDeployment(input);
-      return router.writeStandbyRoute({ request: input.request });
+      // The switch's checks run while the request is recorded; nothing is written before its row
+      // is. Its deploy.queued notice goes out meanwhile too: awaited before the answer, so a
+      // failed one fails (and retries) the activity as before.
+      const recorded = store.enqueueDeployment(input);
+      const announced = recorded.then(() => notices.queued(input.request.deploymentId));
+      announced.catch(() => undefined); // awaited below, once the route is written
+      const written = await router.writeStandbyRoute({ request: input.request, recorded });
+      await announced;
+      return written;
     },
     ...createNotificationActivities({ db: deps.db, box: deps.box, endpoints: notifications.endpoints, log: notifyLog }),
     ...createPruneHistory(deps.db, deps.log.child({ component: 'retention' })),

@@ -44,8 +44,8 @@ export async function standbyRollback(berth: BerthClient, images: Images, runs: 
   process.stdout.write(`load average after the runs: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   const row = (name: 'warm' | 'cold', benchmark: string, target: string, met: boolean | null): Row => ({
     benchmark,
-    figure: `p50 ${fmtMs(median(times[name]))}, p90 ${fmtMs(percentile(times[name], 90))}`,
-    baseline: name === 'warm' ? `outside the window: p50 ${fmtMs(median(times.cold))}` : '-',
+    figure: `p50 ${fmtMs(median(times[name]))}, p90 ${fmtMs(percentile(times[name], 90))}, p95 ${fmtMs(percentile(times[name], 95))}`,
+    baseline: name === 'warm' ? `outside the window: p50 ${fmtMs(median(times.cold))}, p95 ${fmtMs(percentile(times.cold, 95))}` : '-',
     ratio: name === 'warm' ? `${(median(times.warm) / median(times.cold)).toFixed(2)}×` : '-',
     target,
     met,

@@ -4,9 +4,11 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
   patched,
   proxyLocalActivities,
   setHandler,
@@ -23,7 +25,7 @@ import { STORE } from './activity-profiles.js';
 import { placedNow } from './lane-placement.js';
 import { startChildWorkflow } from './child-workflows.js';
 import type { WriteTimes } from '../activities/router/standby-switch.js';
-import { finishStandbySwitch, recordStandbyRollback, STANDBY_ANSWER_FIRST, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
+import { finishStandbySwitch, recordStandbyRollback, STANDBY_ANSWER_FIRST, STANDBY_RESTORE, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
 import {
   abortDeploySignal,
   cancelDeploymentUpdate,
@@ -165,7 +167,14 @@ export async function environmentLane(input: LaneInput): Promise<void> {
   const timeToRoll = () => ranThisRun >= perRun || workflowInfo().continueAsNewSuggested;
   for (;;) {
     // (current is set here only while the lane runs a standby switch of its own.)
-    await condition(() => (queued.length > 0 && current === null) || timeToRoll());
+    try {
+      await condition(() => (queued.length > 0 && current === null) || timeToRoll());
+    } catch (err) {
+      // A cancelled lane lets its own standby switch end first: a switch cut short puts the
+      // previous route back (STANDBY_RESTORE), which a lane already closed could not do.
+      if (isCancellation(err) && switching !== null && patched(STANDBY_RESTORE)) await CancellationScope.nonCancellable(() => condition(() => switching === null));
+      throw err;
+    }
     if (timeToRoll()) {
       // Between deploys only: the queue travels to the next run.
       await condition(() => allHandlersFinished() && current === null);

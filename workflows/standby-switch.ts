@@ -14,7 +14,7 @@
 // standby, or drains and stops when the environment has no window any more, and the
 // deployment ends `succeeded`. When the switch cannot happen (the standby died, the window
 // closed, Traefik did not confirm) the reason is recorded and the ordinary rollback runs.
-import { log, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, log, patched, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { WriteTimes } from '../activities/router/standby-switch.js';
 import type { DeployRequest } from '../src/domain/deployment.js';
@@ -33,6 +33,14 @@ const RETIRE_STOP_SECONDS = 10;
  * open: the API's answer waited for the switch, its database writes and Traefik.)
  */
 export const STANDBY_ANSWER_FIRST = 'standby-switch-after-answer';
+
+/**
+ * Patch: when the lane's confirmation fails for good (its last attempt cancelled or timed out,
+ * or the lane cancelled while it ran), the lane puts the previous route back before anything
+ * else (activities/router/standby-restore.ts). A cancelled attempt leaves the route alone for
+ * its retry, so before this the standby's route stayed in place after the last one.
+ */
+export const STANDBY_RESTORE = 'standby-restore-after-failure';
 
 /** A rollback the API found in its standby window, asking for the route-only switch. */
 export function wantsStandbySwitch(request: DeployRequest): boolean {
@@ -67,18 +75,34 @@ export async function recordStandbyRollback(request: DeployRequest): Promise<Wri
 export async function switchToStandby(request: DeployRequest, prior?: WriteTimes): Promise<StandbySwitched | null> {
   const { deploymentId } = request;
   let reason: string;
+  // Since STANDBY_RESTORE a cancelled lane waits until the attempt has stopped (it hears of it
+  // at its next beat), so the previous route is not put back under a switch still running.
+  const restores = prior !== undefined && patched(STANDBY_RESTORE);
+  const options = restores ? { ...STANDBY_SWITCH_TASK, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : STANDBY_SWITCH_TASK;
   try {
     const result = prior
-      ? await proxyActivities<ControlActivities>(STANDBY_SWITCH_TASK).switchToStandby({ request, prior })
+      ? await proxyActivities<ControlActivities>(options).switchToStandby({ request, prior })
       : await proxyLocalActivities<ControlActivities>(STANDBY_SWITCH).switchToStandby({ request });
     if (result.switched) return { number: result.number, standbyReleaseId: result.standbyReleaseId };
     reason = result.reason;
   } catch (err) {
     reason = describeFailure(err).message;
+    // Even in a cancelled lane: the route must not stay on a release the database does not call live.
+    if (restores) await CancellationScope.nonCancellable(() => restoreRoute(request));
   }
   // The activity put its own reason in the deployment's log; a thrown failure is noted here.
   log.warn('route-only rollback not possible; the ordinary rollback follows', { deploymentId, reason });
   return null;
+}
+
+/** The previous route back after a confirmation that failed for good; a failure here is logged (the ordinary rollback writes its own route). */
+async function restoreRoute(request: DeployRequest): Promise<void> {
+  try {
+    const outcome = await proxyLocalActivities<ControlActivities>(STANDBY_SWITCH).restoreStandbyRoute({ request });
+    log.info('standby route after a failed confirmation', { deploymentId: request.deploymentId, ...outcome });
+  } catch (err) {
+    log.warn('the previous route could not be put back', { deploymentId: request.deploymentId, error: describeFailure(err).message });
+  }
 }
 
 /**

@@ -22,6 +22,7 @@ import { createCertificateFiles } from './certificate-files.js';
 import { createPreviewRoutes } from './preview-route.js';
 import { probeEntry } from './probe-entry.js';
 import { createRouteFiles } from './route-files.js';
+import { createStandbyRestore } from './standby-restore.js';
 import { createStandbySwitch } from './standby-switch.js';
 import { berthServices, createServiceWatcher, sameServers } from './traefik-api.js';
 import { misroutedHosts } from './verify-routers.js';
@@ -142,6 +143,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
     ...createPreviewRoutes({ db, apply, confirm }),
     ...createWatchStack({ watch, entryUrl, httpsEntryUrl }),
     ...createStandbySwitch({ db, files, apply, entryFor: (route, host) => probeEntry(route, host, entryUrl, httpsEntryUrl), liveTimeoutMs, log }),
+    ...createStandbyRestore({ db, files, apply, liveTimeoutMs, log }),
 
     /** Points the environment at the new servers, confirmed live and healthy through Traefik. */
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification }): Promise<{ phases: PhaseWrite[]; ms: number }> {

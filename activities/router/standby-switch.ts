@@ -134,8 +134,11 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
     }
   }
 
-  /** Checks and writes the standby's route (or finds it written by an earlier attempt); a string says why not. */
-  async function writeRoute(request: DeployRequest, signal: AbortSignal): Promise<Written | string> {
+  /**
+   * Checks and writes the standby's route (or finds it written by an earlier attempt); a string
+   * says why not. Nothing is written before `recorded` (the request's record) has resolved.
+   */
+  async function writeRoute(request: DeployRequest, signal: AbortSignal, recorded: Promise<void> = Promise.resolve()): Promise<Written | string> {
     const { deploymentId, environmentId } = request;
     const releaseId = request.releaseId as string;
     const started = clock();
@@ -159,6 +162,7 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
     const failed = probes.findIndex((p) => !p.ok);
     if (failed >= 0) return `standby ${ready.servers[failed]} failed its health check: ${probes[failed]?.reason}`;
     const route = { environmentId, deploymentId, hosts: request.hosts, servers: ready.servers, tls: request.tls };
+    await recorded;
     const checked = clock();
     await files.savePrevious(environmentId, { deploymentId, previous: current ? withoutSplit(current) : null });
     await files.write(route);
@@ -194,6 +198,8 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
       return { switched: false, reason: `the switch was not confirmed: ${(err as Error).message}` };
     }
     await running;
+    // Cancelled meanwhile (the lane may restore the previous route once this attempt has failed): not made live.
+    context.signal.throwIfAborted();
     const ms = clock() - w.started;
     const spent = `checks ${Math.round(w.checked - w.started)} ms, write ${Math.round(w.written - w.checked)} ms, Traefik ${Math.round(ms - (w.written - w.started))} ms`;
     // The release that was live waits in standby in its turn (the window closes when the
@@ -237,11 +243,14 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
      * The switch's first half, in the lane's workflow task: checks and the route file written.
      * Traefik loads it while the lane answers the API; switchToStandby confirms it after.
      */
-    async writeStandbyRoute(input: { request: DeployRequest }): Promise<{ written: true; times: WriteTimes } | { written: false; reason: string }> {
+    async writeStandbyRoute(input: { request: DeployRequest; recorded?: Promise<void> }): Promise<{ written: true; times: WriteTimes } | { written: false; reason: string }> {
       // An error (the release's lookup, a route file read or written) is "not written" too: the
       // request is recorded by now, and retrying would only fail it while the ordinary rollback
       // could still carry it out. What was written is no concern: the ordinary one writes its own.
-      const w = await writeRoute(input.request, activityContext().signal).catch((err: unknown) => `the route could not be written: ${(err as Error).message}`);
+      const recorded = input.recorded ?? Promise.resolve();
+      recorded.catch(() => undefined); // awaited below: a request not recorded fails the activity
+      const w = await writeRoute(input.request, activityContext().signal, recorded).catch((err: unknown) => `the route could not be written: ${(err as Error).message}`);
+      await recorded;
       if (typeof w === 'string') {
         await notSwitched(input.request, w);
         return { written: false, reason: w };

@@ -11,11 +11,10 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createRouteFiles } from '../../activities/router/route-files.js';
+import { createRouteFiles, previousRoutePath } from '../../activities/router/route-files.js';
 import { createStandbySwitch } from '../../activities/router/standby-switch.js';
 import { deployments } from '../../db/schema/index.js';
 import type { DeployRequest } from '../../src/domain/deployment.js';
-import { routeFileName } from '../../src/domain/route.js';
 import { createLogger } from '../../src/logger.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
@@ -127,7 +126,7 @@ test('a standby rollback whose route cannot be written is answered at once and t
   // the switch's write fails on every attempt (root ignores file modes, not this attribute).
   const channel = await berth.api('POST', '/api/v1/notification-channels', { name: 'queued', destination: { kind: 'webhook', url: hooks.url('/queued') }, subscriptions: [{ events: ['deploy.queued'] }] });
   expect(channel.status, JSON.stringify(channel.body)).toBe(201);
-  const saved = join(berth.config.traefik.routesDir, `.${routeFileName(berth.config.instance, fx.environmentId)}.previous`);
+  const saved = previousRoutePath(berth.config.traefik.routesDir, berth.config.instance, fx.environmentId);
   execFileSync('/usr/bin/chattr', ['+i', saved]);
   let rollback;
   const started = Date.now();
