@@ -120,7 +120,7 @@ export function createHostActivities(deps: ActivityDeps) {
     resolveStack: createResolveStack({ db, box: deps.box, site: deps.site, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
     healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
-    verifyStackRelease: createVerifyStack({ db, docker, box: deps.box }),
+    verifyStackRelease: createVerifyStack({ db, docker, box: deps.box, health }),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type CanaryCommand,
 } from '../src/domain/workflow-definitions.js';
 import type { Deployment } from './deployment-skeleton.js';
+import { settleAll } from './settle-all.js';
 
 /** Marks histories whose image deploys may run a canary; older ones switched all at once. */
 export const CANARY = 'canary';
@@ -73,14 +74,14 @@ export async function runCanary(deploy: Deployment, input: { routes: CanaryRoute
   // Pushed before the first weight moves: whatever ends the deployment before its commit puts
   // the stable route back first, then removes the canary's containers.
   deploy.undo(async () => {
-    await Promise.all(input.routes.map((r) => router.endCanary({ environmentId: r.routeKey, deploymentId })));
+    await settleAll(input.routes.map((r) => router.endCanary({ environmentId: r.routeKey, deploymentId })));
   });
   /** The routes split: a route with no stable release beside it (a first deploy, a new service) leaves at the first step. */
   let split = input.routes;
   for (let i = 0; i < weights.length && !decided(); i++) {
     const weight = weights[i] as number;
     deploy.progress(`canary step ${i + 1}/${weights.length}: ${weight} %`);
-    const besides = await Promise.all(
+    const besides = await settleAll(
       split.map((r) => router.setCanaryWeight({ environmentId: r.routeKey, deploymentId, servers: r.servers, weight, header: settings.header, cookie: settings.cookie })),
     );
     split = split.filter((_, j) => besides[j]);

@@ -21,6 +21,7 @@ import type { ServiceRolledOut } from '../src/domain/workflow-contracts.js';
 import { runCanary } from './canary.js';
 import type { Deployment } from './deployment-skeleton.js';
 import { describeFailure } from './failure.js';
+import { settleAll } from './settle-all.js';
 
 /** Marks histories whose stack deployments may hold their routes for a canary or blue-green; older ones switched each service as it rolled out. */
 export const STACK_STRATEGIES = 'stack-strategies';
@@ -82,9 +83,9 @@ async function previewServices(deploy: Deployment, moved: HeldRoute[]): Promise<
   await store.recordPhases(report([phases.start('preview')]));
   // Pushed before any preview route is written: a failure removes every one of them.
   deploy.undo(async () => {
-    await Promise.all(moved.map((h) => router.removePreview({ environmentId: h.routeKey })));
+    await settleAll(moved.map((h) => router.removePreview({ environmentId: h.routeKey })));
   });
-  const shown = await Promise.all(
+  const shown = await settleAll(
     moved.map(async (h) => {
       const host = previewHost(h.hosts) as string;
       await router.previewRelease({
@@ -108,7 +109,7 @@ async function switchHeld(deploy: Deployment, held: HeldRoute[]): Promise<void> 
   const { deploymentId, tls } = deploy.request;
   const { router } = deploy;
   deploy.progress('switching traffic');
-  await Promise.all(
+  await settleAll(
     held.map(async (h) => {
       const running: PhaseWrite = { phase: 'route', outcome: 'running', at: Date.now() };
       await router.switchRoute({

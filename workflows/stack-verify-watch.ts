@@ -120,17 +120,22 @@ export async function watchStack(deploy: Deployment, live: LiveRelease, scope: S
 /** After a restart of the engine: each exposed service's route at the tasks Swarm runs now, confirmed through Traefik. */
 async function followTasks(deploy: Deployment, live: LiveRelease, services: ReturnType<typeof servingServices>): Promise<string> {
   const { request, report, router } = deploy;
-  const verified = await deploy.onHost(SWARM).verifyStackRelease({ report: report([]), environmentId: request.environmentId, releaseId: live.id });
-  await Promise.all(
+  // Gated first: tasks Swarm started again may still be booting.
+  const verified = await deploy.onHost(SWARM).verifyStackRelease({ report: report([]), environmentId: request.environmentId, releaseId: live.id, gateFor: request.deploymentId });
+  // Each settles on its own: one that fails must not leave the others' switches unawaited.
+  const followed = await Promise.allSettled(
     services.map(async (s) => {
       const servers = verified.find((v) => v.service === s.name)?.servers ?? [];
       await router.switchRoute({
         report: { deploymentId: request.deploymentId, service: s.name, phases: [] },
         route: { environmentId: s.routeKey, deploymentId: request.deploymentId, hosts: s.hosts, servers, tls: s.tls },
         verify: { path: s.path, expectedStatus: 200, attempts: FOLLOW_CONFIRMATIONS, timeoutMs: FOLLOW_TIMEOUT_MS },
+        follow: true,
       });
     }),
   );
+  const failure = switchBackFailures('route follow', services.map((s) => s.name), followed, (err) => describeFailure(err).message);
+  if (failure) throw ApplicationFailure.nonRetryable(failure, 'RouteFollowFailed');
   return `the routes of ${services.map((s) => s.name).join(', ')} follow the tasks Swarm runs now`;
 }
 

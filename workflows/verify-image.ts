@@ -26,7 +26,8 @@ export interface SwitchedTo {
   confirmations: number;
 }
 
-const sameServers = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+/** Every server the route leads to is where a container of the release answers (more may run: retained ones of the same release). */
+const answersThere = (where: string[], servers: string[]) => servers.every((s) => where.includes(s));
 
 /** Returns what is live once verified (its servers, where they answer now). */
 export async function verifyImageRelease(deploy: Deployment, live: LiveRelease, switched: SwitchedTo): Promise<LiveRelease> {
@@ -47,13 +48,17 @@ export async function verifyImageRelease(deploy: Deployment, live: LiveRelease, 
       if (isCancellation(err)) throw err;
       failure = err;
     }
-    if (!failure && (where === undefined || sameServers(where, servers))) return { ...live, servers };
+    if (!failure && (where === undefined || answersThere(where, servers))) return { ...live, servers };
     if (checks >= CHECKS || !patched(VERIFY_FOLLOWS_ENGINE)) {
       if (failure) throw failure;
       return { ...live, servers };
     }
     const now = await onHost(LAUNCH).refreshEndpoints({ deploymentId, appId, environmentId, releaseId: live.id, port: switched.port, check: switched.check, endpoints });
-    if (failure && !now.moved) throw failure;
+    if (!now.moved) {
+      // Not the engine's doing: a failure is the release's own, a mismatch Traefik did not see.
+      if (failure) throw failure;
+      return { ...live, servers };
+    }
     endpoints = switched.endpoints = now.endpoints;
     servers = await switchTo(deploy, switched, endpoints);
     verifyReport = report([]);
@@ -61,7 +66,7 @@ export async function verifyImageRelease(deploy: Deployment, live: LiveRelease, 
 }
 
 /** Switches the route to `endpoints`, confirmed through Traefik; returns its servers. */
-async function switchTo(deploy: Deployment, switched: SwitchedTo, endpoints: Endpoint[]): Promise<string[]> {
+async function switchTo(deploy: Deployment, switched: SwitchedTo, endpoints: Endpoint[], follow = false): Promise<string[]> {
   const { request, report, router } = deploy;
   const { check } = switched;
   const servers = endpoints.map((e) => e.url);
@@ -69,6 +74,7 @@ async function switchTo(deploy: Deployment, switched: SwitchedTo, endpoints: End
     report: report([]),
     route: { environmentId: request.environmentId, deploymentId: request.deploymentId, hosts: request.hosts, servers, tls: request.tls },
     verify: { path: check.path, expectedStatus: check.expectedStatus, attempts: switched.confirmations, timeoutMs: check.timeoutMs },
+    ...(follow ? { follow } : {}),
   });
   return servers;
 }
@@ -82,6 +88,6 @@ export async function followReplicas(deploy: Deployment, live: LiveRelease, swit
   const now = await deploy.onHost(LAUNCH).refreshEndpoints({ deploymentId, appId, environmentId, releaseId: live.id, port: switched.port, check: switched.check, endpoints: switched.endpoints });
   if (!now.moved) return 'its replicas answer where the route leads';
   switched.endpoints = now.endpoints;
-  await switchTo(deploy, switched, now.endpoints);
+  await switchTo(deploy, switched, now.endpoints, true);
   return `the route follows its ${now.endpoints.length} replica(s) to where they answer now`;
 }

@@ -5,8 +5,10 @@
 // live and its routes follow where it answers now (the engine started its containers or tasks
 // again at addresses of its choosing; reconcile leaves an environment alone while a deployment
 // runs, so the deployment does it), then the watch phase ends `skipped` with what was found.
+import { isCancellation } from '@temporalio/workflow';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import type { DeployKind, Deployment } from './deployment-skeleton.js';
+import { describeFailure } from './failure.js';
 
 type WatchResult = Awaited<ReturnType<NonNullable<DeployKind['watch']>>>;
 
@@ -16,7 +18,13 @@ type WatchResult = Awaited<ReturnType<NonNullable<DeployKind['watch']>>>;
  */
 export async function dropVerdictOfEngine(deploy: Deployment, watched: WatchResult, engineRestart: string | null, follow?: () => Promise<string>): Promise<WatchResult> {
   if (!engineRestart) return watched;
-  const followed = follow ? `; ${await follow()}` : '';
+  // A route that could not follow stays this release's; reconcile heals it once the deployment ends.
+  const followed = follow
+    ? `; ${await follow().catch((err: unknown) => {
+        if (isCancellation(err)) throw err;
+        return `its route could not follow it (${describeFailure(err).message}); reconcile heals it after this deployment`;
+      })}`
+    : '';
   const summary = `no verdict: ${engineRestart} during the watch (${watched.verdict}); the release stays live${followed}`;
   const ended: PhaseWrite[] = [{ phase: 'watch', outcome: 'skipped', message: `${summary}; ${watched.summary}`, at: Date.now() }];
   await deploy.store.recordPhases(deploy.report(ended));

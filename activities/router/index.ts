@@ -146,7 +146,13 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
     ...createStandbyRestore({ db, files, apply, liveTimeoutMs, log }),
 
     /** Points the environment at the new servers, confirmed live and healthy through Traefik. */
-    async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification }): Promise<{ phases: PhaseWrite[]; ms: number }> {
+    /**
+     * `follow`: the route of a release already live moves to where it answers now (after an
+     * engine restart); a failed confirmation keeps it there — what it replaced is this same
+     * deployment's route at addresses that no longer answer, not a release to go back to — and
+     * the phase the deployment shows is not rewritten.
+     */
+    async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification; follow?: boolean }): Promise<{ phases: PhaseWrite[]; ms: number }> {
       const { route } = input;
       await recordReport(db, input.report);
       return withHeartbeat(async (signal) => {
@@ -161,6 +167,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
           await apply(route.environmentId, route, signal);
           await confirm(route, input.verify, signal);
         } catch (err) {
+          if (input.follow) throw err;
           const back = await replaced(route.environmentId, route.deploymentId);
           // The previous file is back in place even when Traefik is too slow to show it; why
           // the switch failed is what the deployment records, not the switch-back's wait.
@@ -173,6 +180,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
         }
         const ms = performance.now() - started;
         log.debug({ environmentId: route.environmentId, ms }, 'route live');
+        if (input.follow) return { phases: [], ms };
         const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `switched in ${Math.round(ms)} ms`, at: Date.now() }];
         await recordReport(db, { deploymentId: route.deploymentId, service: input.report.service, phases });
         return { phases, ms };

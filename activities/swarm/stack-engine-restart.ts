@@ -4,8 +4,9 @@
 // stop answering meanwhile — and the previous release's services went with the same restart,
 // so going back to them would judge the release by the engine. This engine's Swarm node
 // records when it last came back (its UpdatedAt, as the task gate reads it): a node back after
-// the moment means the engine restarted. The answer waits (a bounded time) for Swarm to run
-// the stack's replicas again, and says how many do.
+// the moment, with tasks Swarm made since then, means the engine restarted (a node changed
+// otherwise replaced no task). The answer waits (a bounded time) for Swarm to run the stack's
+// long-running replicas again, and says how many do.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { LABEL, labelFilter } from '../../src/domain/labels.js';
@@ -19,23 +20,29 @@ const RESTORE_WAIT_MS = 20_000;
 const POLL_MS = 250;
 
 interface ServiceRow {
-  Spec?: { Name?: string; Mode?: { Replicated?: { Replicas?: number } } };
+  Spec?: { Name?: string; Mode?: { Replicated?: { Replicas?: number } }; TaskTemplate?: { RestartPolicy?: { Condition?: string } } };
 }
 
+/** Services Swarm does not start again once they exit 0 (one-shots): nothing of theirs runs to count. */
+const ONE_SHOT = new Set(['none', 'on-failure']);
+
 export function createStackEngineRestart({ docker, socketPath, instance }: { docker: Docker; socketPath: string; instance: string }) {
-  /** Replicas the stack's replicated services want, and how many of their tasks run. */
-  async function replicas(environmentId: string): Promise<{ wanted: number; running: number }> {
+  /**
+   * Replicas the stack's long-running services want, how many of their tasks run, and how many
+   * of those Swarm made since `since` (it replaces the tasks a restart of the engine ended).
+   */
+  async function replicas(environmentId: string, since: number): Promise<{ wanted: number; running: number; renewed: number }> {
     const services = (await docker.listServices({ filters: { label: labelFilter(instance, { [LABEL.stack]: stackNamespace(environmentId) }) } })) as ServiceRow[];
-    let wanted = 0;
-    let running = 0;
+    const count = { wanted: 0, running: 0, renewed: 0 };
     for (const s of services) {
       const want = s.Spec?.Mode?.Replicated?.Replicas ?? 0;
-      if (want === 0 || !s.Spec?.Name) continue;
-      wanted += want;
-      const tasks = (await docker.listTasks({ filters: { service: [s.Spec.Name], 'desired-state': ['running'] } })) as Task[];
-      running += Math.min(want, tasks.filter((t) => t.Status?.State === 'running').length);
+      if (want === 0 || !s.Spec?.Name || ONE_SHOT.has(s.Spec.TaskTemplate?.RestartPolicy?.Condition ?? '')) continue;
+      count.wanted += want;
+      const tasks = ((await docker.listTasks({ filters: { service: [s.Spec.Name], 'desired-state': ['running'] } })) as Task[]).filter((t) => t.Status?.State === 'running');
+      count.running += Math.min(want, tasks.length);
+      count.renewed += tasks.filter((t) => Date.parse(t.CreatedAt ?? '') > since).length;
     }
-    return { wanted, running };
+    return count;
   }
 
   return {
@@ -51,7 +58,9 @@ export function createStackEngineRestart({ docker, socketPath, instance }: { doc
           await confirmEngineHere(socketPath, 'asked whether it restarted the stack');
           const back = await nodeBackAt(docker);
           if (back <= input.since) return null;
-          const now = await replicas(input.environmentId);
+          const now = await replicas(input.environmentId, input.since);
+          // The node changed for another reason (a label, its availability) and no task was replaced: the verdict stands.
+          if (now.running >= now.wanted && now.renewed === 0) return null;
           if (now.running >= now.wanted || Date.now() > deadline) {
             return `the Docker engine restarted (its Swarm node came back ${Math.round((back - input.since) / 1000)} s into the watch); ${now.running} of the stack's ${now.wanted} task(s) running again`;
           }

@@ -58,6 +58,11 @@ export interface GatedService {
   phases: PhaseWrite[];
 }
 
+/** Berth's HTTP probe of an exposed service's tasks. */
+export function stackProbePolicy(path: string): HealthCheck {
+  return { ...DEFAULT_HEALTH_CHECK, path, intervalMs: 500, startPeriodMs: 20_000 };
+}
+
 export function createStackServices({ docker, db, box, log, instance, objects, health }: Deps) {
   const owner = (appId: string, environmentId: string): StackOwner => ({ instance, appId, environmentId, namespace: stackNamespace(environmentId) });
 
@@ -72,10 +77,6 @@ export function createStackServices({ docker, db, box, log, instance, objects, h
   const removeService = swarm.remove;
   const applyService = (target: StackServiceTarget, release: StackReleaseRow) =>
     swarm.apply({ owner: owner(target.appId, target.environmentId), releaseId: target.releaseId, deploymentId: target.deploymentId, service: target.service }, release);
-
-  function probePolicy(path: string): HealthCheck {
-    return { ...DEFAULT_HEALTH_CHECK, path, intervalMs: 500, startPeriodMs: 20_000 };
-  }
 
   return {
     /**
@@ -128,7 +129,7 @@ export function createStackServices({ docker, db, box, log, instance, objects, h
         if (service.expose && !input.completes) {
           const addresses = await taskAddresses(docker, containerIds, signal);
           const endpoints: Endpoint[] = containerIds.map((id, replica) => ({ containerId: id, replica, url: `http://${addresses.get(id)}:${service.expose?.port}` }));
-          await health.waitHealthy({ deploymentId: input.deploymentId, endpoints, check: probePolicy(service.expose.path) });
+          await health.waitHealthy({ deploymentId: input.deploymentId, endpoints, check: stackProbePolicy(service.expose.path) });
           servers = endpoints.map((e) => e.url);
           message = `${message}; HTTP ${service.expose.path} healthy`;
         }

@@ -14,7 +14,9 @@ import { permanentFailure } from '../../src/errors.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
+import type { createHealthActivities } from '../health/index.js';
 import { serviceIdentity } from './service-spec.js';
+import { stackProbePolicy } from './stack-services.js';
 import { stackContents, stackObjectNames } from './stack-objects.js';
 import { taskAddresses, type Task } from './task-gate.js';
 
@@ -24,9 +26,13 @@ export interface VerifiedService {
   servers: string[];
 }
 
-export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox }) {
-  const { db, docker, box } = deps;
-  return async function verifyStackRelease(input: { report: PhaseReport; environmentId: string; releaseId: string }): Promise<VerifiedService[]> {
+export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox; health: ReturnType<typeof createHealthActivities> }) {
+  const { db, docker, box, health } = deps;
+  /**
+   * `gateFor`: a deployment whose exposed services' tasks must also answer Berth's HTTP probe
+   * (tasks Swarm started again after an engine restart may still be booting).
+   */
+  return async function verifyStackRelease(input: { report: PhaseReport; environmentId: string; releaseId: string; gateFor?: string }): Promise<VerifiedService[]> {
     await recordReport(db, input.report);
     return withHeartbeat(async (signal) => {
       const release = await getStackRelease(db, box, input.releaseId);
@@ -64,6 +70,10 @@ export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox
         if (service.expose) {
           const addresses = await taskAddresses(docker, running.map((c) => c.Id), signal);
           servers = running.map((c) => `http://${addresses.get(c.Id)}:${service.expose?.port}`);
+          if (input.gateFor) {
+            const endpoints = running.map((c, replica) => ({ containerId: c.Id, replica, url: servers[replica] as string }));
+            await health.waitHealthy({ deploymentId: input.gateFor, endpoints, check: stackProbePolicy(service.expose.path) });
+          }
         }
         verified.push({ service: service.name, servers });
       }

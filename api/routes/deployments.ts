@@ -10,15 +10,13 @@ import { getDeployment, listDeployments, listPhases, listServicePhases, logsAfte
 import { presentDeployment } from '../present-deployment.js';
 import { getEnvironment } from '../../db/queries/environments.js';
 import { getRelease, releasesByLastLive } from '../../db/queries/releases.js';
-import { appKindRunsBlueGreen } from '../../src/domain/blue-green.js';
-import { appKindRunsCanary } from '../../src/domain/canary.js';
 import { refuseStackStrategy } from '../../src/domain/stack-strategy.js';
-import { requestStrategy } from '../../src/domain/release-strategy.js';
 import { isFinalStatus, type DeployRequest } from '../../src/domain/deployment.js';
 import { ARCHIVE_MEDIA_TYPES, isArchiveUpload } from '../archive-upload.js';
 import { submitStaticDeploy } from '../static-deploy.js';
 import { acceptedBody, baseRequest } from '../deploy-requests.js';
 import type { AppDeps } from '../deps.js';
+import { deployStrategy } from '../deploy-strategy.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { cancelInLane, readLane, submitToLane } from '../../src/temporal/lane-client.js';
 import { newRouter } from '../router.js';
@@ -107,14 +105,7 @@ export function deploymentRoutes(deps: AppDeps) {
       if (archive) throw invalid(`app ${a.name} is of kind ${a.kind}: it deploys ${a.kind === 'stack' ? 'its compose file' : 'images'}, not archives`);
       const input = c.req.valid('json');
       const overrides = overridesOf(input);
-      // A deploy that names a strategy replaces the environment's (blueGreen undefined: not blue-green).
-      const strategy = input.strategy || input.canary ? { blueGreen: undefined, ...requestStrategy(a.kind, env, input) } : {};
-      if ((input.strategy === 'canary' || input.canary) && !appKindRunsCanary(a.kind)) {
-        throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image, git and stack apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
-      }
-      if (input.strategy === 'blue-green' && !appKindRunsBlueGreen(a.kind)) {
-        throw invalid(`app ${a.name} is of kind ${a.kind}: blue-green is for image, git, static and stack apps`, [{ path: 'strategy', message: `not for apps of kind ${a.kind}` }]);
-      }
+      const strategy = deployStrategy(a, env, input);
       // Refused before anything is stored or queued, exactly as the release would refuse it.
       await assertDeployVariables(db, deps.secretBox, variableSite(config), a, env, overrides);
       if (a.kind === 'git' || (await isGitBackedStack(db, a))) {
