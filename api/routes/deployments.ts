@@ -110,7 +110,7 @@ export function deploymentRoutes(deps: AppDeps) {
       // A deploy that names a strategy replaces the environment's (blueGreen undefined: not blue-green).
       const strategy = input.strategy || input.canary ? { blueGreen: undefined, ...requestStrategy(a.kind, env, input) } : {};
       if ((input.strategy === 'canary' || input.canary) && !appKindRunsCanary(a.kind)) {
-        throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image, git and stack apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
+        throw invalid(`app ${a.name} is of kind ${a.kind}: canaries are for image, git, static and stack apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${a.kind}` }]);
       }
       if (input.strategy === 'blue-green' && !appKindRunsBlueGreen(a.kind)) {
         throw invalid(`app ${a.name} is of kind ${a.kind}: blue-green is for image, git, static and stack apps`, [{ path: 'strategy', message: `not for apps of kind ${a.kind}` }]);
