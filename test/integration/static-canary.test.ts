@@ -92,7 +92,7 @@ test('a static canary from 0 to 100 %: testers first, each step’s share within
   expect(result.bodies.get('v2') ?? 0).toBeGreaterThan(0);
   expect(Object.fromEntries(await sampleAnswers(fx.host, 40))).toEqual({ v2: 40 });
   expect((await throughTraefik(`next.${fx.host}`)).status).toBe(404);
-  console.log(`static canary: ${shares.join(', ')}; load: ${result.sent} sent, ${result.failed} failed, v1 ${result.bodies.get('v1')}, v2 ${result.bodies.get('v2')}`);
+  console.log(`static canary: ${shares.join(', ')}; ${phaseOf(d, 'canary')?.message}; load: ${result.sent} sent, ${result.failed} failed, v1 ${result.bodies.get('v1')}, v2 ${result.bodies.get('v2')}`);
 });
 
 test('an abort by hand leaves the previous release answering and removes the new one', async () => {
@@ -102,7 +102,7 @@ test('an abort by hand leaves the previous release answering and removes the new
   await atWeight(id, 10);
   // Held at 10 % a moment, so that the load meets the new release before the abort.
   await act(id, 'pause');
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 2500));
   const aborted = await act(id, 'abort', { reason: 'copy is wrong' });
   expect(aborted.body).toMatchObject({ outcome: 'aborted', reason: `aborted by ${berth.admin.email}: copy is wrong` });
   const d = await waitForDeployment(berth, id, 30_000);
