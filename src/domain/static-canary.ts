@@ -4,13 +4,11 @@
 // entrypoint under a path prefix (`preservePath`): the preview route of the release
 // (activities/static/preview-site.ts) has a second router for that prefix, of the highest
 // priority, which strips it and sets the release's site key — so the static server answers from
-// the release's directory while the stable child reads `current`. The prefix holds the
-// installation's site token, so no client can reach a release by it.
-
-/** Path prefix of an environment's canary hop through Traefik's entrypoint. */
-export function canaryHopPrefix(token: string, environmentId: string): string {
-  return `/.berth-release/${token}/${environmentId}`;
-}
+// the release's directory while the stable child reads `current`. The prefix
+// (canaryHopPrefix, src/secrets/static-site-token.ts) holds a digest of
+// the installation's site token and the environment, so no client can guess it; the digest
+// travels through the workflow's history (the canary's server URL), the token never does — and
+// what the hop serves is the release `next.<host>` serves anyway.
 
 /** The canary child's server: Traefik's entrypoint (as Traefik reaches itself) with the hop's prefix. */
 export function canaryHopServer(entryUrl: string, prefix: string): string {

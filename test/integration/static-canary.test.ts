@@ -35,6 +35,12 @@ const atWeight = (id: string, weight: number) =>
     return res.status === 200 && res.body.weight === weight && res.body.step > 0 ? res.body : undefined;
   }, 60_000, 20);
 
+/** Traefik's routers of this environment's canary hop (src/domain/static-canary.ts). */
+const hopRouters = async () => {
+  const routers = (await (await fetch(`${services.traefik.apiUrl}/api/http/routers?per_page=1000`)).json()) as { name: string; rule: string }[];
+  return routers.filter((r) => r.name.includes(fx.environmentId) && r.name.endsWith('-hop@file'));
+};
+
 beforeAll(async () => {
   berth = await startBerth({ staticServer: true });
   fx = await createStaticApp(berth, {
@@ -63,6 +69,11 @@ test('a static canary from 0 to 100 %: testers first, each step’s share within
   expect(Object.fromEntries(await sampleAnswers(fx.host, 40, '/', { 'X-Canary': 'testers' }))).toEqual({ v2: 40 });
   expect(Object.fromEntries(await sampleAnswers(fx.host, 40, '/about.html', { 'X-Canary': 'testers' }))).toEqual({ 'about v2': 40 });
   expect(Object.fromEntries(await sampleAnswers(fx.host, 80, '/', { 'X-Canary': 'someone-else' }))).toEqual({ v1: 80 });
+  // The canary's child reaches the release through a hop router whose path holds a digest of the site token:
+  // a client naming a release by a path of its own reaches no release.
+  const [hop] = await hopRouters();
+  expect(hop?.rule).toMatch(new RegExp(`^PathPrefix\\(\`/\\.berth-release/[0-9a-f]{32}/${fx.environmentId}/\`\\)$`));
+  expect(Object.fromEntries(await sampleAnswers(fx.host, 8, `/.berth-release/${'0'.repeat(32)}/${fx.environmentId}/`))).toEqual({ 'HTTP 404': 8 });
   expect((await act(id, 'resume')).body.paused).toBe(false);
 
   for (const weight of [10, 50]) {
@@ -122,4 +133,21 @@ test('an abort by hand leaves the previous release answering and removes the new
   expect(existsSync(paths().release(`rel_${id.slice(4)}`))).toBe(false);
   expect((await throughTraefik(`next.${fx.host}`)).status).toBe(404);
   console.log(`static canary abort: ${d.message}; load: ${result.sent} sent, ${result.failed} failed, v2 ${result.bodies.get('v2')}, v3 ${result.bodies.get('v3') ?? 0}`);
+});
+
+test('a promote goes to the switch of current at once; the preview goes after it', async () => {
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 10_000, maxMs: 60_000, acceptBodies: ['v2', 'v4'] });
+  const id = await deployArchive(berth, fx, siteArchive({ 'index.html': 'v4\n' }));
+  await atWeight(id, 10);
+  expect((await act(id, 'promote')).body.outcome).toBe('promoting');
+  const d = await waitForDeployment(berth, id, 30_000);
+  const result = await load.stop();
+  expect(d.status, d.message).toBe('succeeded');
+  expect(phaseOf(d, 'canary')?.message).toMatch(/^promoted at step 2\/3 \(10 %\)/);
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  expect(Object.fromEntries(await sampleAnswers(fx.host, 40))).toEqual({ v4: 40 });
+  expect(await readCurrent(paths())).toBe((await berth.api('GET', fx.base)).body.liveReleaseId);
+  expect((await throughTraefik(`next.${fx.host}`)).status).toBe(404);
+  // The canary's hop router went with the preview.
+  expect(await hopRouters()).toEqual([]);
 });
