@@ -3,7 +3,7 @@
 // reached through its preview route's hop) served at once behind the environment's weighted
 // service; testers reach the new one by header at 0 %; each step's share of answers within 5
 // points of its weight; no failed request from 0 to 100 %; the preview and the split gone after
-// the switch. An abort by hand leaves the previous release answering, `current` and the live
+// the switch. An abort by hand or a cancel leaves the previous release answering, `current` and the live
 // release unchanged and the new release's files gone. The image kind's canary (the analysis
 // included) is tested in canary.test.ts: the static kind drives the same steps.
 import { existsSync } from 'node:fs';
@@ -133,6 +133,23 @@ test('an abort by hand leaves the previous release answering and removes the new
   expect(existsSync(paths().release(`rel_${id.slice(4)}`))).toBe(false);
   expect((await throughTraefik(`next.${fx.host}`)).status).toBe(404);
   console.log(`static canary abort: ${d.message}; load: ${result.sent} sent, ${result.failed} failed, v2 ${result.bodies.get('v2')}, v3 ${result.bodies.get('v3') ?? 0}`);
+});
+
+test('a cancel mid-canary puts traffic back on the previous release and removes the preview', async () => {
+  const live = (await berth.api('GET', fx.base)).body.liveReleaseId as string;
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 10_000, maxMs: 60_000, acceptBodies: ['v2', 'v5'] });
+  const id = await deployArchive(berth, fx, siteArchive({ 'index.html': 'v5\n' }));
+  await atWeight(id, 50);
+  expect((await berth.api('POST', `/api/v1/deployments/${id}/cancel`)).status).toBe(202);
+  const d = await waitForDeployment(berth, id, 30_000);
+  const result = await load.stop();
+  expect(d.status, d.message).toBe('cancelled');
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  expect(Object.fromEntries(await sampleAnswers(fx.host, 40))).toEqual({ v2: 40 });
+  expect(await readCurrent(paths())).toBe(live);
+  expect(existsSync(paths().release(`rel_${id.slice(4)}`))).toBe(false);
+  expect((await throughTraefik(`next.${fx.host}`)).status).toBe(404);
+  expect(await hopRouters()).toEqual([]);
 });
 
 test('a promote goes to the switch of current at once; the preview goes after it', async () => {
