@@ -9,7 +9,7 @@ type Environment = Parameters<typeof requestStrategy>[1];
 
 export function deployStrategy(app: { name: string; kind: string }, env: Environment, input: { strategy?: ReleaseStrategy | undefined; canary?: CanaryOverrides | undefined }) {
   if ((input.strategy === 'canary' || input.canary) && !appKindRunsCanary(app.kind)) {
-    throw invalid(`app ${app.name} is of kind ${app.kind}: canaries are for image, git and stack apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${app.kind}` }]);
+    throw invalid(`app ${app.name} is of kind ${app.kind}: canaries are for image, git, static and stack apps`, [{ path: input.canary ? 'canary' : 'strategy', message: `not for apps of kind ${app.kind}` }]);
   }
   if (input.strategy === 'blue-green' && !appKindRunsBlueGreen(app.kind)) {
     throw invalid(`app ${app.name} is of kind ${app.kind}: blue-green is for image, git, static and stack apps`, [{ path: 'strategy', message: `not for apps of kind ${app.kind}` }]);

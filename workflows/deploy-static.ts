@@ -4,7 +4,9 @@
 // to the switch, so it costs one activity. Behind the patch `static-verify-watch`, the switch is
 // verified (every host name answers from the release; Traefik's routers lead to the static
 // server) and watched after the commit like an image's release; both go back by undoing the
-// `current` switch (activities/static/verify-site.ts).
+// `current` switch (activities/static/verify-site.ts). Behind `static-canary`, a canary previews
+// the release (whose route also answers under the canary hop's path, src/domain/static-canary.ts)
+// and runs the image kind's steps on the environment's weighted route before the switch.
 import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { previewHost } from '../src/domain/blue-green.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
@@ -12,6 +14,7 @@ import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
 import { DOCKER, ROUTER, UNPACK, WATCH } from './activity-profiles.js';
 import { endPreview } from './blue-green.js';
+import { runCanary } from './canary.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 import { carryOlderReleases, isStaticMove, leaveOldHost, receiveMovedRelease } from './static-move.js';
 
@@ -19,6 +22,8 @@ import { carryOlderReleases, isStaticMove, leaveOldHost, receiveMovedRelease } f
 const STATIC_VERIFY_WATCH = 'static-verify-watch';
 /** Marks histories whose static deploys may run blue-green (a preview on next.<host> before the switch). */
 const STATIC_BLUE_GREEN = 'static-blue-green';
+/** Marks histories whose static deploys may run a canary (older ones refused it in the API). */
+const STATIC_CANARY = 'static-canary';
 
 export async function deployStatic(request: DeployRequest): Promise<DeployResult> {
   return runDeployment(request, staticSteps(request));
@@ -34,7 +39,7 @@ function staticSteps(request: DeployRequest): DeployKind {
   /** A move to another host: the release's files travel there before the switch (workflows/static-move.ts). */
   const moving = isStaticMove(request) ? request : null;
   /** Blue-green: the release's directory answers on next.<host> through Traefik before `current` moves. */
-  async function previewSite(deploy: Deployment, releaseId: string): Promise<void> {
+  async function previewSite(deploy: Deployment, releaseId: string, canaryHop?: true): Promise<string[] | undefined> {
     const host = previewHost(request.hosts);
     if (!host) throw ApplicationFailure.nonRetryable(`environment ${environmentId} has no host name to preview a blue-green release on`, 'BlueGreenFailed');
     deploy.progress(`previewing on ${host}`);
@@ -50,9 +55,12 @@ function staticSteps(request: DeployRequest): DeployKind {
       releaseId,
       host,
       tls: request.tls,
+      ...(canaryHop ? { canaryHop } : {}),
     });
     deploy.phases.apply(previewed.phases);
+    return previewed.canaryServers;
   }
+  let canaryRan = false;
   return {
     async beforeCommit(deploy) {
       const { phases, report } = deploy;
@@ -80,7 +88,12 @@ function staticSteps(request: DeployRequest): DeployKind {
         });
         phases.apply(prepared.phases);
         restoreTo = prepared.previousReleaseId;
-        if (request.blueGreen === true && patched(STATIC_BLUE_GREEN)) {
+        if (request.canary && patched(STATIC_CANARY)) {
+          // The preview's route is the canary's server: the release answers through it beside `current`.
+          canaryRan = true;
+          const servers = await previewSite(deploy, id, true);
+          await runCanary(deploy, { routes: [{ routeKey: environmentId, servers: servers ?? [] }], settings: request.canary });
+        } else if (request.blueGreen === true && patched(STATIC_BLUE_GREEN)) {
           blueGreen = true;
           await previewSite(deploy, id);
         }
@@ -118,6 +131,11 @@ function staticSteps(request: DeployRequest): DeployKind {
         deploy.undo(async () => {
           await deploy.onHost(ROUTER).restoreStaticSwitch(back);
         });
+      }
+      if (canaryRan) {
+        // `current` is the release now, so both children answer from it: the split goes, then its hop.
+        await deploy.router.endCanary({ environmentId, deploymentId });
+        await endPreview(deploy);
       }
       return { id: releaseId as string, number: switched.releaseNumber };
     },

@@ -14,7 +14,8 @@ import type { RouteTls } from '../../src/domain/https.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
 import { RELEASE_HEADER, siteRequestHeaders } from '../../src/domain/static-site.js';
-import { staticSiteToken } from '../../src/secrets/static-site-token.js';
+import { canaryHopServer } from '../../src/domain/static-canary.js';
+import { canaryHopPrefix, staticSiteToken } from '../../src/secrets/static-site-token.js';
 import { BerthError, permanentFailure } from '../../src/errors.js';
 import { probeHttp } from '../../src/http-probe.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
@@ -40,6 +41,8 @@ export interface PreviewSiteInput extends SiteRef {
   /** The preview host name, next.<the environment's first host name>. */
   host: string;
   tls?: RouteTls | undefined;
+  /** A canary's preview: the route also answers under the canary hop's prefix (src/domain/static-canary.ts). */
+  canaryHop?: boolean | undefined;
 }
 
 interface Deps {
@@ -76,7 +79,7 @@ export function createPreviewSite({ db, serverUrl, traefik, instance, box }: Dep
 
   return {
     /** The release's directory answers on the preview host name through Traefik; records the `preview` phase. */
-    async previewStaticRelease(input: PreviewSiteInput): Promise<{ phases: PhaseWrite[] }> {
+    async previewStaticRelease(input: PreviewSiteInput): Promise<{ phases: PhaseWrite[]; canaryServers?: string[] }> {
       await recordReport(db, input.report);
       const release = await findStaticRelease(db, input.releaseId, input.environmentId);
       if (!release) throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} is not a static release of this environment`);
@@ -90,6 +93,7 @@ export function createPreviewSite({ db, serverUrl, traefik, instance, box }: Dep
           servers: [serverUrl],
           requestHeaders: siteRequestHeaders(input.appName, input.environmentName, release.settings, token, input.releaseId),
           ...(tls ? { tls } : {}),
+          ...(input.canaryHop ? { hopPrefix: canaryHopPrefix(token, input.environmentId) } : {}),
         };
         // The environment's uploaded certificate before a route that needs it (a first deploy has none in place yet).
         if (tls?.mode === 'custom') await certificates.sync(input.environmentId, true);
@@ -111,11 +115,20 @@ export function createPreviewSite({ db, serverUrl, traefik, instance, box }: Dep
           const wrong = await wrongAnswer(route, input.releaseId, signal);
           if (wrong) throw permanentFailure('RouteVerificationFailed', `through Traefik, ${input.host}/ answered ${wrong.reason}`);
         }
+        const hop = route.hopPrefix ? canaryHopServer(traefik.entryUrl, route.hopPrefix) : null;
+        if (hop) {
+          // The canary's child will reach the release this way: it must answer from it too (same file, so loaded).
+          const res = await probeHttp(`${hop}/`, { host: input.host, timeoutMs: 2000, expectedStatus: 200, signal });
+          const answered = res.headers[RELEASE_HEADER.toLowerCase()];
+          if (!res.ok || answered !== input.releaseId) {
+            throw permanentFailure('RouteVerificationFailed', `through Traefik, the canary's path to release ${release.number} answered ${res.status === null ? (res.reason ?? 'nothing') : `HTTP ${res.status} from release ${String(answered || 'none')}`}`);
+          }
+        }
         const how = tls ? (tls.redirect ? ' over HTTPS' : ', on HTTPS too') : '';
-        const message = `${input.host} answered from release ${release.number}${how} in ${Math.round(performance.now() - started)} ms`;
+        const message = `${input.host} answered from release ${release.number}${how}${hop ? ' (and the canary\'s path)' : ''} in ${Math.round(performance.now() - started)} ms`;
         const phases: PhaseWrite[] = [{ phase: 'preview', outcome: 'succeeded', message, at: Date.now() }];
         await recordReport(db, { deploymentId: input.deploymentId, phases });
-        return { phases };
+        return hop ? { phases, canaryServers: [hop] } : { phases };
       });
     },
   };

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client.js';
 import { deployments, environments } from '../../db/schema/index.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import type { RouteTls } from '../../src/domain/https.js';
-import { DEPLOYMENT_HEADER, type RouteSpec } from '../../src/domain/route.js';
+import { DEPLOYMENT_HEADER, withoutSplit, type RouteSpec } from '../../src/domain/route.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { RELEASE_HEADER, siteRequestHeaders, withSiteToken } from '../../src/domain/static-site.js';
 import { staticSiteToken } from '../../src/secrets/static-site-token.js';
@@ -101,7 +101,9 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
     return withHeartbeat(async (signal) => {
       const started = performance.now();
       const linked = await readCurrent(paths);
-      const previousRoute = await files.read(environmentId);
+      // A canary's split is not what the switch replaces: the stable route proper is (the canary ends after the switch).
+      const read = await files.read(environmentId);
+      const previousRoute = read ? withoutSplit(read) : null;
       const [env] = await db
         .select({ liveDeploymentId: environments.liveDeploymentId, liveReleaseId: environments.liveReleaseId })
         .from(environments)

@@ -67,7 +67,7 @@ export async function findEnvironment(db: Db, appName: string, envName: string):
 /** A strategy the app's kind cannot deploy with is refused before anything is stored. */
 function assertStrategyFits(app: AppRow, strategy: ReleaseStrategy | null | undefined): void {
   if (strategy && !appKindRunsStrategy(app.kind, strategy)) {
-    const kinds = strategy === 'blue-green' ? 'image, git, static and stack apps' : 'image, git and stack apps';
+    const kinds = 'image, git, static and stack apps';
     throw invalid(`app ${app.name} is of kind ${app.kind}: ${strategy} is for ${kinds}`, [{ path: 'strategy', message: `not for apps of kind ${app.kind}` }]);
   }
 }

@@ -49,7 +49,7 @@ const inherited = {
       description: `A host name with {env} (and optionally {app}) that this environment and those below it answer on, each under its own name; "": none here, whatever the parent has.${INHERITED} none`,
     }),
   strategy: z.enum(RELEASE_STRATEGIES).openapi({
-    description: `How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary for image, git and stack apps, blue-green for static sites too.${INHERITED} canary when the environment has canary settings, all-at-once otherwise`,
+    description: `How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary or blue-green, for every kind of app (image, git, static, stack).${INHERITED} canary when the environment has canary settings, all-at-once otherwise`,
   }),
 };
 

@@ -46,7 +46,7 @@ export function registerDeployCommands(program: Command, run: Run) {
       .option('--compose <file>', 'stacks: upload this compose file, then deploy it')
       .option('--var <KEY=VALUE>', 'a variable of this deploy only, over the project’s and the environment’s (repeat it)', collect, [])
       .option('--secret-var <KEY=VALUE>', 'the same, secret: sealed, never shown (KEY=- reads the value from stdin)', collect, [])
-      .addOption(new Option('--strategy <how>', 'image, git and stack apps: canary, all-at-once or blue-green (default: the environment’s setting)').choices(['canary', 'all-at-once', 'blue-green'])),
+      .addOption(new Option('--strategy <how>', 'image, git and stack apps: canary, all-at-once or blue-green (default: the environment’s setting; a static site takes its environment’s)').choices(['canary', 'all-at-once', 'blue-green'])),
   )
     .addHelpText(
       'after',

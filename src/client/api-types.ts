@@ -11311,7 +11311,7 @@ export interface components {
             /** @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain). Not given: the parent environment’s (through its chain), else 0 */
             standbySeconds?: number;
             /**
-             * @description How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary for image, git and stack apps, blue-green for static sites too. Not given: the parent environment’s (through its chain), else canary when the environment has canary settings, all-at-once otherwise
+             * @description How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary or blue-green, for every kind of app (image, git, static, stack). Not given: the parent environment’s (through its chain), else canary when the environment has canary settings, all-at-once otherwise
              * @enum {string}
              */
             strategy?: "all-at-once" | "canary" | "blue-green";
@@ -11372,7 +11372,7 @@ export interface components {
             /** @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain). Not given: the parent environment’s (through its chain), else 0 */
             standbySeconds?: number | null;
             /**
-             * @description How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary for image, git and stack apps, blue-green for static sites too. Not given: the parent environment’s (through its chain), else canary when the environment has canary settings, all-at-once otherwise
+             * @description How deploys move traffic unless a deploy names a strategy (docs/progressive-delivery.md#the-environments-strategy): canary or blue-green, for every kind of app (image, git, static, stack). Not given: the parent environment’s (through its chain), else canary when the environment has canary settings, all-at-once otherwise
              * @enum {string|null}
              */
             strategy?: "all-at-once" | "canary" | "blue-green" | null;

@@ -51,11 +51,12 @@ export function resolveCanary(
 }
 
 /**
- * Kinds whose deploys can run a canary: those released as containers behind one route, and
- * stacks, whose exposed services each split their own route (src/domain/stack-strategy.ts).
+ * Kinds whose deploys can run a canary: those released as containers behind one route, stacks,
+ * whose exposed services each split their own route (src/domain/stack-strategy.ts), and static
+ * sites, whose new release answers through its preview route (src/domain/static-canary.ts).
  */
 export function appKindRunsCanary(kind: string): boolean {
-  return kind === 'image' || kind === 'git' || kind === 'stack';
+  return kind === 'image' || kind === 'git' || kind === 'stack' || kind === 'static';
 }
 
 /** The weights a canary goes through: 0 % first when a header or cookie split lets testers in. */

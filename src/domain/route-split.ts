@@ -26,7 +26,9 @@ export const canaryServiceName = (name: string) => `${name}-canary`;
 /** The sticky cookie keeping a user on one version during the canary. */
 export const stickyCookieName = (name: string) => `${name.replace(/[^A-Za-z0-9_]/g, '_')}_version`;
 
-const loadBalancer = (servers: string[]) => ({ loadBalancer: { passHostHeader: true, servers: servers.map((url) => ({ url })) } });
+/** A server URL with a path (a static canary's hop) keeps it: Traefik prefixes requests with it. */
+const serverOf = (url: string) => (new URL(url).pathname.length > 1 ? { url, preservePath: true } : { url });
+const loadBalancer = (servers: string[]) => ({ loadBalancer: { passHostHeader: true, servers: servers.map(serverOf) } });
 
 /** A Traefik rule matching the split's header or cookie (values are literal, not patterns). */
 export function splitMatchRule(split: Pick<RouteSplit, 'header' | 'cookie'>): string | null {

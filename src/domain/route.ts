@@ -18,7 +18,15 @@ export interface RouteSpec {
   tls?: RouteTls | undefined;
   /** A canary beside the servers (which stay the stable release's), with its share of traffic. */
   split?: RouteSplit | undefined;
+  /**
+   * A path prefix under which Traefik's HTTP entrypoint also serves this route, stripped on the
+   * way (a static canary's hop, src/domain/static-canary.ts): matched before every host router.
+   */
+  hopPrefix?: string | undefined;
 }
+
+/** Above the redirect and split routers: the hop's request carries the user's host and headers. */
+const HOP_PRIORITY = 200_000;
 
 /** The route without its canary: what the environment serves when the canary ends either way. */
 export function withoutSplit(route: RouteSpec): RouteSpec {
@@ -52,12 +60,19 @@ export function traefikRouteConfig(route: RouteSpec): object {
   const rule = hostRule(route.hosts);
   const tls = route.tls ? tlsRouters(name, route.tls) : { routers: {}, middlewares: {} };
   const split = route.split ? splitConfig(name, route, route.split, DEPLOYMENT_HEADER) : { routers: {}, middlewares: {}, services: {} };
+  const hop = route.hopPrefix
+    ? {
+        routers: { [`${name}-hop`]: { rule: `PathPrefix(\`${route.hopPrefix}/\`)`, service: name, entryPoints: [HTTP_ENTRYPOINT], middlewares: [`${name}-hop`, name], priority: HOP_PRIORITY } },
+        middlewares: { [`${name}-hop`]: { stripPrefix: { prefixes: [route.hopPrefix] } } },
+      }
+    : { routers: {}, middlewares: {} };
   return {
     http: {
-      routers: { [name]: { rule, service: name, entryPoints: [HTTP_ENTRYPOINT], middlewares: [name] }, ...tls.routers, ...split.routers },
+      routers: { [name]: { rule, service: name, entryPoints: [HTTP_ENTRYPOINT], middlewares: [name] }, ...tls.routers, ...split.routers, ...hop.routers },
       middlewares: {
         ...tls.middlewares,
         ...split.middlewares,
+        ...hop.middlewares,
         [name]: {
           headers: {
             customResponseHeaders: { [DEPLOYMENT_HEADER]: route.deploymentId },

@@ -4,6 +4,7 @@
 // Derived from the installation's master key (BERTH_SECRET_KEY), so every host's worker, the
 // static server and the route writers agree with no configuration of their own; an HMAC of a
 // fixed label, so it says nothing about the key. Never logged, never shown by the API.
+import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import { KeyRing } from './key-ring.js';
 import { loadSecretKey } from './secret-box.js';
@@ -18,4 +19,14 @@ export function staticSiteToken(master: Buffer | KeyRing): string {
 /** The token of the configured key (for a static server started outside a worker's key ring). */
 export function configuredStaticSiteToken(secrets: Config['secrets']): string {
   return staticSiteToken(loadSecretKey(secrets));
+}
+
+/**
+ * Path prefix of an environment's static canary hop through Traefik (src/domain/static-canary.ts):
+ * a digest of the token and the environment, so no client can guess it and the token itself
+ * never travels through a workflow's history (the hop's URL does).
+ */
+export function canaryHopPrefix(token: string, environmentId: string): string {
+  const key = createHash('sha256').update(`berth static canary hop\0${token}\0${environmentId}`).digest('hex').slice(0, 32);
+  return `/.berth-release/${key}/${environmentId}`;
 }

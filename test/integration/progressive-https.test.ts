@@ -3,7 +3,8 @@
 // release over HTTPS (plain HTTP redirecting there, as for the environment's names) while the
 // environment's host names still answer the live one; a canary's header split reaches the canary
 // over HTTPS before any weight moved, other requests the stable release, and an abort puts every
-// HTTPS request back on stable. A static site's preview is served over HTTPS the same way.
+// HTTPS request back on stable. A static site's preview is served over HTTPS the same way, and a
+// static site's canary splits HTTPS requests through its hop (plain HTTP, above the redirect).
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
@@ -162,4 +163,41 @@ test('a static site’s preview is served over HTTPS with its uploaded certifica
     }
   }
   console.log(`static blue-green over HTTPS: ${phaseOf(d, 'preview')?.message}; ${samples.length} samples, ${both.length} with the preview on s2 and the main host on s1`);
+}, 120_000);
+
+test('a static site’s canary over HTTPS: the weighted share and the header split through the hop; an abort puts HTTPS back on stable', async () => {
+  const siteDomain = 'blog.progressive-https.test';
+  const site = await createStaticApp(berth, {
+    app: 'tlsblog',
+    environment: { domains: [siteDomain], strategy: 'canary', canary: { steps: [50], stepSeconds: 4, header: { name: 'X-Canary', value: 'testers' } } },
+  });
+  const leaf = ca.issue([siteDomain, site.host, `next.${site.host}`]);
+  expect((await berth.api('PUT', `${site.base}/certificate`, { certificate: `${leaf.cert}${ca.cert}`, key: leaf.key })).status).toBe(200);
+  const first = await waitForDeployment(berth, await deployArchive(berth, site, siteArchive({ 'index.html': 'b1\n' })));
+  expect(first.status, first.message).toBe('succeeded');
+  const id = await deployArchive(berth, site, siteArchive({ 'index.html': 'b2\n' }));
+  const state = (weight: number) => async () => {
+    const res = await berth.api<{ step: number; weight: number }>('GET', `/api/v1/deployments/${id}/canary`);
+    return res.status === 200 && res.body.step > 0 && res.body.weight === weight ? res.body : undefined;
+  };
+  await waitFor('the header step', state(0), 60_000, 20);
+  for (const host of [site.host, siteDomain]) {
+    expect(version(await over(host, { 'X-Canary': 'testers' })), host).toBe('b2');
+    expect(version(await over(host)), host).toBe('b1');
+  }
+  expect((await berth.api('POST', `/api/v1/deployments/${id}/canary/resume`)).status).toBe(409);
+  await waitFor('the 50 % step', state(50), 60_000, 20);
+  expect((await berth.api('POST', `/api/v1/deployments/${id}/canary/pause`)).status).toBe(200);
+  const answers = new Map<string, number>();
+  for (let i = 0; i < 100; i++) {
+    const v = version(await over(siteDomain));
+    answers.set(v, (answers.get(v) ?? 0) + 1);
+  }
+  expect((answers.get('b1') ?? 0) + (answers.get('b2') ?? 0), JSON.stringify(Object.fromEntries(answers))).toBe(100);
+  expect(Math.abs((answers.get('b2') ?? 0) - 50)).toBeLessThanOrEqual(5);
+  expect((await berth.api('POST', `/api/v1/deployments/${id}/canary/abort`)).status).toBe(200);
+  const d = await waitForDeployment(berth, id);
+  expect(d.errorType).toBe('CanaryAborted');
+  for (const host of [site.host, siteDomain]) expect(version(await over(host, { 'X-Canary': 'testers' })), host).toBe('b1');
+  console.log(`static canary over HTTPS at 50 %: ${JSON.stringify(Object.fromEntries(answers))} of 100`);
 }, 120_000);

@@ -28,12 +28,13 @@ test('the hosts of a request: the apps-domain name, the own domains, then the pa
   expect(requestBase(app, env, settings, site).hosts).toEqual(['web.prod.localhost', 'shop.test', 'prod.shop.example.com']);
 });
 
-test('the environment’s strategy is the request’s; kinds that cannot run it deploy all at once', () => {
+test('the environment’s strategy is the request’s, for every kind', () => {
   const env = { id: 'env_1', name: 'prod', domains: [], patternDomain: null };
   expect(requestBase(app, env, { ...settings, strategy: 'blue-green' }, site)).toMatchObject({ blueGreen: true, canary: null });
   expect(requestBase(app, { ...env, canary: { steps: [10] } }, settings, site).canary?.steps).toEqual([10]);
   expect(requestBase(app, { ...env, canary: { steps: [10] } }, { ...settings, strategy: 'all-at-once' }, site)).not.toHaveProperty('blueGreen');
   expect(requestBase({ ...app, kind: 'stack' }, env, { ...settings, strategy: 'blue-green' }, site)).toMatchObject({ canary: null, blueGreen: true });
-  expect(requestBase({ ...app, kind: 'static' }, { ...env, canary: { steps: [10] } }, { ...settings, strategy: 'canary' }, site)).toMatchObject({ canary: null });
+  // A static site runs a canary too (src/domain/static-canary.ts), with the environment's settings.
+  expect(requestBase({ ...app, kind: 'static' }, { ...env, canary: { steps: [10] } }, { ...settings, strategy: 'canary' }, site).canary?.steps).toEqual([10]);
   expect(requestBase({ ...app, kind: 'static' }, env, { ...settings, strategy: 'canary' }, site)).not.toHaveProperty('blueGreen');
 });

@@ -16,11 +16,11 @@ test('a deploy that names a strategy wins over the environment’s', () => {
   expect(requestStrategy('image', { strategy: 'canary', canary: null }).canary).toMatchObject({ steps: [5, 25, 50], stepSeconds: 60 });
 });
 
-test('canary is for image, git and stack apps, blue-green for static sites too', () => {
-  for (const kind of ['image', 'git', 'stack']) expect(appKindRunsStrategy(kind, 'blue-green') && appKindRunsStrategy(kind, 'canary')).toBe(true);
-  expect(appKindRunsStrategy('static', 'canary')).toBe(false);
+test('canary and blue-green are for every kind: image, git, stack and static apps', () => {
+  for (const kind of ['image', 'git', 'stack', 'static']) expect(appKindRunsStrategy(kind, 'blue-green') && appKindRunsStrategy(kind, 'canary')).toBe(true);
   expect(appKindRunsStrategy('static', 'all-at-once')).toBe(true);
-  expect(requestStrategy('static', { strategy: 'canary', canary: null })).toEqual({ canary: null });
+  expect(appKindRunsStrategy('other', 'canary') || appKindRunsStrategy('other', 'blue-green')).toBe(false);
+  expect(requestStrategy('static', { strategy: 'canary', canary: null }).canary).toMatchObject({ steps: [5, 25, 50] });
   expect(requestStrategy('static', { strategy: 'blue-green' })).toEqual({ canary: null, blueGreen: true });
   expect(requestStrategy('stack', { strategy: 'blue-green' })).toEqual({ canary: null, blueGreen: true });
   expect(requestStrategy('stack', { strategy: 'canary', canary: { steps: [30] } }).canary).toMatchObject({ steps: [30] });
