@@ -5,12 +5,12 @@
 // traffic back on stable; promote, pause, resume and abort through the API; a worker killed
 // mid-canary resumes at the same step with the same weights.
 import type { ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { startLoad } from '../support/load.js';
+import { sampleAnswers } from '../support/split-samples.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
@@ -59,30 +59,10 @@ const atWeight = (id: string, weight: number, timeoutMs = 30_000) =>
     return res.status === 200 && res.body.weight === weight && res.body.step > 0 ? res.body : undefined;
   }, timeoutMs, 20);
 
-/** `n` GETs through Traefik, eight at a time, with these headers: body → count, and the cookies set. */
+/** `n` GETs of the app through Traefik with these headers: body → count, and the cookies set. */
 async function sample(n: number, headers: Record<string, string> = {}, path = '/') {
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  const bodies = new Map<string, number>();
-  const cookies = new Set<string>();
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const req = request(`${services.traefik.entryUrl}${path}`, { agent, headers: { host: fx.host, ...headers } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          const key = res.statusCode === 200 ? body.trim() : `HTTP ${res.statusCode}`;
-          bodies.set(key, (bodies.get(key) ?? 0) + 1);
-          for (const c of res.headers['set-cookie'] ?? []) cookies.add(c.split(';')[0] as string);
-          resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  for (let sent = 0; sent < n; sent += 8) await Promise.all(Array.from({ length: Math.min(8, n - sent) }, one));
-  agent.destroy();
-  return { bodies, cookies };
+  const bodies = await sampleAnswers(fx.host, n, path, headers);
+  return { bodies, cookies: bodies.cookies };
 }
 
 test('the settings: the environment’s canary as deploys use it; bad ones refused, nothing changed', async () => {

@@ -5,9 +5,7 @@
 // the route switches there; the host left keeps nothing. Under steady load through Traefik no
 // request fails; a move cancelled before its switch leaves the site serving where it was; a drain
 // moves static sites too.
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
@@ -18,59 +16,33 @@ import { readCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { siteArchive } from '../support/archives.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
+import type { TestBerth } from '../support/berth.js';
 import type { AppFixture } from '../support/fixtures.js';
-import { freePort } from '../support/free-port.js';
 import { startLoad } from '../support/load.js';
-import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
+import type { SecondDockerHost } from '../support/second-docker-host.js';
+import { startStaticSecondHost, type StaticSecondHost } from '../support/static-second-host.js';
 import { createStaticApp, deployArchive, filesUnder } from '../support/static-sites.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
+let h2Host: StaticSecondHost;
 let berth: TestBerth;
 let h2: SecondDockerHost;
 let h2Data: string;
 let h2StaticPort: number;
-let worker: ChildProcess | null = null;
 let site: AppFixture;
 let release: string;
 /** The release before it, kept for rollbacks. */
 let older: string;
 
 beforeAll(async () => {
-  h2 = await startSecondDockerHost();
-  h2Data = mkdtempSync(join(tmpdir(), 'berth-h2-data-'));
-  h2StaticPort = await freePort();
-  berth = await startBerth({ staticServer: true });
-  expect((await berth.api('POST', '/api/v1/hosts', { id: 'h2', address: h2.address })).status).toBe(201);
-  worker = await berth.spawnWorker(
-    {
-      DOCKER_SOCKET: h2.socket,
-      BERTH_HOST_ADDRESS: h2.address,
-      BERTH_HOST_HEARTBEAT_SECONDS: '1',
-      BERTH_DATA_DIR: h2Data,
-      BERTH_STATIC_SERVE: 'true',
-      BERTH_STATIC_PORT: String(h2StaticPort),
-      BERTH_NGINX_BINARY: h2.inNamespace(berth.config.static.nginxBinary),
-    },
-    ['--host', 'h2'],
-  );
-  await waitFor('h2 alive', async () => (await berth.api('GET', '/api/v1/hosts/h2')).body.alive === true, 30_000);
+  h2Host = await startStaticSecondHost();
+  ({ berth, h2, dataDir: h2Data, staticPort: h2StaticPort } = h2Host);
+  await h2Host.startWorker();
 }, 180_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null && worker.signalCode === null) {
-    const exited = new Promise((r) => worker?.once('exit', r));
-    worker.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    if (worker.exitCode === null) worker.kill('SIGKILL');
-  }
-  try {
-    await berth?.close();
-  } finally {
-    await h2?.stop();
-    if (h2Data) rmSync(h2Data, { recursive: true, force: true });
-  }
+  await h2Host?.close();
 }, 120_000);
 
 const onH1 = () => sitePaths(berth.config.static.dir, site.app, site.env);
@@ -182,8 +154,8 @@ test('a static site whose host’s worker is away does not move (its files are t
   const there = await waitForDeployment(berth, (await berth.api('POST', `${site.base}/move`, { hostId: 'h2' })).body.deploymentId, 120_000);
   expect(there.status, there.message).toBe('succeeded');
   const before = (await berth.api('GET', site.base)).body;
-  const exited = new Promise((r) => worker?.once('exit', r));
-  worker?.kill('SIGKILL');
+  const exited = new Promise((r) => h2Host.worker?.once('exit', r));
+  h2Host.worker?.kill('SIGKILL');
   await exited;
   await waitFor('h2 not alive', async () => (await berth.api('GET', '/api/v1/hosts/h2')).body.alive === false, 30_000);
   const refused = await berth.api('POST', `${site.base}/move`, { hostId: null });

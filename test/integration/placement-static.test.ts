@@ -3,11 +3,9 @@
 // that runs the static server (nginx) inside that namespace, on h2's address. The archive goes
 // to h2 through the database; h2's worker unpacks, switches, confirms, watches, rolls back and
 // heals there; Traefik in the root namespace routes the site's host name to h2's address.
-import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { Worker } from '@temporalio/worker';
@@ -21,64 +19,34 @@ import { readCurrent } from '../../src/static/current-link.js';
 import { sitePaths } from '../../src/static/site-paths.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { siteArchive, tarGz } from '../support/archives.js';
-import { startBerth, type TestBerth } from '../support/berth.js';
+import type { TestBerth } from '../support/berth.js';
 import type { AppFixture } from '../support/fixtures.js';
-import { freePort } from '../support/free-port.js';
 import { startLoad } from '../support/load.js';
-import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
+import type { SecondDockerHost } from '../support/second-docker-host.js';
+import { startStaticSecondHost, type StaticSecondHost } from '../support/static-second-host.js';
 import { createStaticApp, deployArchive, filesUnder, uploadArchive } from '../support/static-sites.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
+let h2Host: StaticSecondHost;
 let berth: TestBerth;
 let h2: SecondDockerHost;
 let h2Data: string;
 let h2StaticPort: number;
-let worker: ChildProcess | null = null;
 let site: AppFixture;
 const releases: Record<string, string> = {};
 const v1 = siteArchive({ 'index.html': 'site v1', 'about/index.html': 'about v1' });
 const v2 = siteArchive({ 'index.html': 'site v2' });
 
 beforeAll(async () => {
-  h2 = await startSecondDockerHost();
-  h2Data = mkdtempSync(join(tmpdir(), 'berth-h2-data-'));
-  h2StaticPort = await freePort();
   // The installation's own static server runs too: the test shows it does not have h2's site.
-  berth = await startBerth({ staticServer: true });
-  expect((await berth.api('POST', '/api/v1/hosts', { id: 'h2', address: h2.address })).status).toBe(201);
-  worker = await startH2Worker();
+  h2Host = await startStaticSecondHost();
+  ({ berth, h2, dataDir: h2Data, staticPort: h2StaticPort } = h2Host);
+  await h2Host.startWorker();
 }, 180_000);
 
-function startH2Worker(): Promise<ChildProcess> {
-  return berth.spawnWorker(
-    {
-      DOCKER_SOCKET: h2.socket,
-      BERTH_HOST_ADDRESS: h2.address,
-      BERTH_HOST_HEARTBEAT_SECONDS: '1',
-      BERTH_DATA_DIR: h2Data,
-      BERTH_STATIC_SERVE: 'true',
-      BERTH_STATIC_PORT: String(h2StaticPort),
-      // nginx started by h2's worker runs in h2's namespace, as it would on h2's own machine.
-      BERTH_NGINX_BINARY: h2.inNamespace(berth.config.static.nginxBinary),
-    },
-    ['--host', 'h2'],
-  );
-}
-
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    const exited = new Promise((r) => worker?.once('exit', r));
-    worker.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    if (worker.exitCode === null) worker.kill('SIGKILL');
-  }
-  try {
-    await berth?.close();
-  } finally {
-    await h2?.stop();
-    if (h2Data) rmSync(h2Data, { recursive: true, force: true });
-  }
+  await h2Host?.close();
 }, 120_000);
 
 const body = async () => (await throughTraefik(site.host)).body.trim();
@@ -194,13 +162,13 @@ test('reconcile heals the site on h2: a removed `current` and a removed route co
 });
 
 test('h2’s static server lives with its worker: SIGKILLed, the site is down; the worker back, it serves again', async () => {
-  const exited = new Promise((r) => worker?.once('exit', r));
-  worker?.kill('SIGKILL');
+  const exited = new Promise((r) => h2Host.worker?.once('exit', r));
+  h2Host.worker?.kill('SIGKILL');
   await exited;
   // Its watchdog takes nginx down with it (nothing is left holding the port for the next start).
   await waitFor('h2’s static server gone', async () => (await askServer(`http://${h2.address}:${h2StaticPort}`).catch(() => null)) === null, 15_000);
   const startedAt = Date.now();
-  worker = await startH2Worker();
+  await h2Host.startWorker();
   await waitFor('v1 through Traefik from h2 again', async () => (await body().catch(() => '')) === 'site v1', 30_000);
   console.log(`placement-static: h2 worker restarted, site served again ${Date.now() - startedAt} ms after the restart began`);
   expect(await askServer(`http://${h2.address}:${h2StaticPort}`)).toEqual({ status: 200, release: releases.v1 });
