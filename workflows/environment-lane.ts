@@ -25,7 +25,7 @@ import { STORE } from './activity-profiles.js';
 import { placedNow } from './lane-placement.js';
 import { startChildWorkflow } from './child-workflows.js';
 import type { WriteTimes } from '../activities/router/standby-switch.js';
-import { finishStandbySwitch, recordStandbyRollback, STANDBY_ANSWER_FIRST, STANDBY_RESTORE, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
+import { finishStandbySwitch, recordStandbyRollback, settleBeforeStandbyDecision, STANDBY_ANSWER_FIRST, STANDBY_RESTORE, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
 import {
   abortDeploySignal,
   cancelDeploymentUpdate,
@@ -89,8 +89,10 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     requestDeployUpdate,
     async (request) => {
       const seq = ++arrivals; // arrival order, fixed before any await
-      // A rollback to the running standby, on an idle lane, is the lane's own work: decided before
-      // any await, so whatever arrives meanwhile waits until it has ended (workflows/standby-switch.ts).
+      await settleBeforeStandbyDecision(request);
+      // A rollback to the running standby, on an idle lane, is the lane's own work: decided once the
+      // task that brought it has settled and before any await of its own, so whatever arrives
+      // meanwhile waits until it has ended (workflows/standby-switch.ts).
       const direct = wantsStandbySwitch(request) && current === null && queued.length === 0 && arriving === 0;
       if (direct) {
         current = request;

@@ -14,7 +14,7 @@
 // standby, or drains and stops when the environment has no window any more, and the
 // deployment ends `succeeded`. When the switch cannot happen (the standby died, the window
 // closed, Traefik did not confirm) the reason is recorded and the ordinary rollback runs.
-import { ActivityCancellationType, CancellationScope, log, patched, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, condition, log, patched, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { WriteTimes } from '../activities/router/standby-switch.js';
 import type { DeployRequest } from '../src/domain/deployment.js';
@@ -45,6 +45,24 @@ export const STANDBY_RESTORE = 'standby-restore-after-failure';
 /** A rollback the API found in its standby window, asking for the route-only switch. */
 export function wantsStandbySwitch(request: DeployRequest): boolean {
   return request.kind === 'rollback' && request.standby === true && typeof request.releaseId === 'string';
+}
+
+/** Patch: the lane decides a standby rollback once the workflow task that brought it has settled. */
+const STANDBY_DECIDE_SETTLED = 'standby-decide-settled';
+
+/**
+ * Waits, for a standby rollback, until every job of the workflow task that brought the update
+ * has been applied and what it woke up has run. A worker that took the lane over (the one before
+ * died in the middle of a task) gets the update again in the same task as what the lane waited on
+ * (a deployment's end), in another order than a replay of that task hands them over: deciding
+ * before the task settled, it found the lane busy where the replay finds it idle, and its
+ * history did not replay. A condition already true resolves when the conditions are checked
+ * after a job; the second one only after the task's jobs and their continuations have run.
+ */
+export async function settleBeforeStandbyDecision(request: DeployRequest): Promise<void> {
+  if (!wantsStandbySwitch(request) || !patched(STANDBY_DECIDE_SETTLED)) return;
+  await condition(() => true);
+  await condition(() => true);
 }
 
 /** What the switch made live; null when it did not switch (the reason is recorded). */

@@ -2,16 +2,17 @@
 // its local activities) is killed with SIGKILL the moment the switch has written the route file,
 // before Traefik's confirmation and before the lane recorded anything of it. The restarted
 // worker runs the lane's update again and the rollback ends `succeeded` once, the old version
-// answering, no container made or started again. (Which path finishes it is not asserted: in
-// runs so far the resumed lane finished it by the ordinary rollback, on the running containers;
-// why it does not resume the route-only switch is still open — docs/benchmarks.md#hot-standby.)
+// answering, no container made or started again, and the lane's history (the takeover of the
+// update included) replays against the current code. (Which path finishes it is not asserted.)
 import { type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { routeFileName } from '../../src/domain/route.js';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
@@ -88,4 +89,8 @@ test('a worker killed right after the switch wrote the route: the rollback ends 
   for (const c of after) expect(startedAt(c.Id)).toBe(starts.get(c.Id));
   const list = (await berth.api('GET', `${fx.base}/deployments`)).body.items as { kind: string }[];
   expect(list.filter((d) => d.kind === 'rollback').length).toBe(1);
+  // The lane's history, the new worker's takeover of the update included, replays against the
+  // current code (patch standby-decide-settled; before it, the takeover decided in another order).
+  const history = await berth.temporal.workflow.getHandle(`lane-${fx.environmentId}`).fetchHistory();
+  await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, dataConverter: berth.dataConverter, replayName: 'standby-crash-replay' }, history);
 });
