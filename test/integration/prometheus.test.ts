@@ -7,10 +7,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
-import { environmentHosts } from '../../src/domain/route.js';
 import { deployWorkflowId, laneWorkflowId } from '../../src/domain/workflow-ids.js';
-import { newId } from '../../src/ids.js';
-import { submitToLane } from '../../src/temporal/lane-client.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { freePort } from '../support/free-port.js';
@@ -148,40 +145,27 @@ test('restarts and reconcile findings, and a lane queue', async () => {
   const [finding] = await found(`berth_reconcile_events_total{drift="${recorded.drift}",action="${recorded.action}",outcome="${recorded.outcome}"} >= 1`);
   expect(finding?.metric.job).toBe('berth-api');
 
-  // A deploy no worker can run holds the lane; the one behind it waits in the queue.
-  const [app, env] = [(await berth.api('GET', '/api/v1/apps/shop')).body, (await berth.api('GET', fx.base)).body];
-  const held = newId('dep');
-  await submitToLane(berth.temporal, {
-    deploymentId: held,
-    kind: 'deploy',
-    appKind: 'image',
-    appId: app.id,
-    appName: app.name,
-    environmentId: env.id,
-    environmentName: env.name,
-    trigger: 'test',
-    image,
-    queuePolicy: 'fifo',
-    cancelSuperseded: false,
-    retention: 5,
-    drainSeconds: 0,
-    hosts: environmentHosts(app.name, env.name, berth.config.appsDomain, []),
-    hostId: 'nowhere',
-  });
-  await waitFor('the lane to run the held deploy', async () => (await berth.api('GET', `${fx.base}/lane`)).body.current === held);
-  const queued = await deploy(berth, fx);
-  const lane = (await berth.api('GET', `${fx.base}/lane`)).body;
+  // A deploy no worker can run holds the lane: an environment placed on a registered host whose
+  // worker never runs. The one behind it waits in the queue.
+  expect((await berth.api('POST', '/api/v1/hosts', { id: 'nowhere', address: '127.0.0.9' })).status).toBe(201);
+  const created = await berth.api('POST', '/api/v1/apps/shop/environments', { name: 'held', drainSeconds: 0, hostId: 'nowhere' });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const heldEnv = { ...fx, env: 'held', environmentId: created.body.id as string, host: created.body.hosts[0] as string, base: '/api/v1/apps/shop/environments/held' };
+  const held = await deploy(berth, heldEnv, image);
+  await waitFor('the lane to run the held deploy', async () => (await berth.api('GET', `${heldEnv.base}/lane`)).body.current === held);
+  const queued = await deploy(berth, heldEnv, image);
+  const lane = (await berth.api('GET', `${heldEnv.base}/lane`)).body;
   expect(lane.current, JSON.stringify(lane)).toBe(held);
   expect((await berth.api('GET', `/api/v1/deployments/${queued}`)).body.status).toBe('queued');
   const direct = (await (await berth.request('/metrics')).text()).split('\n').filter((l) => l.startsWith('berth_lane_queue_depth') || l.startsWith('berth_deployments{'));
   // The one behind waits; the held one counts too while it has not started (its first step waits for a worker).
-  const [depth] = await found('berth_lane_queue_depth{app="shop",environment="prod"} >= 1').catch((e: unknown) => {
+  const [depth] = await found('berth_lane_queue_depth{app="shop",environment="held"} >= 1').catch((e: unknown) => {
     throw new Error(`${String(e)}; /metrics has ${JSON.stringify(direct)}`);
   });
-  expect(depth?.metric).toMatchObject({ app: 'shop', environment: 'prod', job: 'berth-api' });
+  expect(depth?.metric).toMatchObject({ app: 'shop', environment: 'held', job: 'berth-api' });
   // Neither can finish here (no worker serves "nowhere"): end the held one's workflow and the lane's.
   expect((await berth.api('POST', `/api/v1/deployments/${queued}/cancel`, {})).status).toBeLessThan(300);
-  for (const id of [deployWorkflowId(held), laneWorkflowId(env.id)]) await berth.temporal.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+  for (const id of [deployWorkflowId(held), laneWorkflowId(heldEnv.environmentId)]) await berth.temporal.workflow.getHandle(id).terminate('test over').catch(() => undefined);
 });
 
 test("the Grafana dashboard's every query is PromQL this Prometheus runs, and its app panels have data", async () => {

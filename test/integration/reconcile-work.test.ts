@@ -3,9 +3,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
-import { environmentHosts } from '../../src/domain/route.js';
-import { newId } from '../../src/ids.js';
-import { submitToLane } from '../../src/temporal/lane-client.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy } from '../support/fixtures.js';
 import { buildHello, imageExists, pushImage, removeImages } from '../support/images.js';
@@ -43,29 +40,14 @@ async function metric(name: string): Promise<number> {
 }
 
 test('a deployment no worker can run is reported, cancelled, terminated, and the lane moves on', async () => {
-  const fx = await createImageApp(berth, { app: 'stuck', image: local });
-  const [app, env] = [(await berth.api('GET', '/api/v1/apps/stuck')).body, (await berth.api('GET', fx.base)).body];
-  // A request for a host no worker serves: its first activity waits forever.
-  const deploymentId = newId('dep');
-  await submitToLane(berth.temporal, {
-    deploymentId,
-    kind: 'deploy',
-    appKind: 'image',
-    appId: app.id,
-    appName: app.name,
-    environmentId: env.id,
-    environmentName: env.name,
-    trigger: 'test',
-    image: local,
-    queuePolicy: 'fifo',
-    cancelSuperseded: false,
-    retention: 5,
-    drainSeconds: 0,
-    hosts: environmentHosts(app.name, env.name, berth.config.appsDomain, []),
-    hostId: 'nowhere',
-  });
-  const queuedBehind = await deploy(berth, fx);
+  // A registered host whose worker never runs: a deploy there waits for it at its first step.
+  expect((await berth.api('POST', '/api/v1/hosts', { id: 'nowhere', address: '127.0.0.9' })).status).toBe(201);
+  const fx = await createImageApp(berth, { app: 'stuck', image: local, environment: { hostId: 'nowhere' } });
+  const deploymentId = await deploy(berth, fx);
   await waitFor('the lane to run the stuck deploy', async () => (await berth.api('GET', `${fx.base}/lane`)).body.current === deploymentId);
+  const queuedBehind = await deploy(berth, fx);
+  // Placed back on the installation's own host: the one behind runs there when its turn comes.
+  expect((await berth.api('PATCH', fx.base, { hostId: null })).status).toBe(200);
 
   const fast = { deadlineMs: 3_600_000, noWorkerMs: 300, cancelGraceMs: 0 };
   await new Promise((r) => setTimeout(r, 500));
