@@ -146,12 +146,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
     ...createStandbyRestore({ db, files, apply, liveTimeoutMs, log }),
 
     /** Points the environment at the new servers, confirmed live and healthy through Traefik. */
-    /**
-     * `follow`: the route of a release already live moves to where it answers now (after an
-     * engine restart); a failed confirmation keeps it there — what it replaced is this same
-     * deployment's route at addresses that no longer answer, not a release to go back to — and
-     * the phase the deployment shows is not rewritten.
-     */
+    /** `follow`: a live release's route moves to where it answers now (no switch-back on failure, no phase rewritten). */
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification; follow?: boolean }): Promise<{ phases: PhaseWrite[]; ms: number }> {
       const { route } = input;
       await recordReport(db, input.report);
