@@ -18,10 +18,7 @@ export const BUILD_HOST_REGISTRY = 'build-host-registry';
 export async function deployFromGit(request: DeployRequest): Promise<DeployResult> {
   return withGitSource(request, (git) => {
     if (!git) return runDeployment(request, imageSteps(request));
-    return runDeployment(
-      request,
-      imageSteps(request, (deploy) => buildFromGit(deploy, git)),
-    );
+    return runDeployment(request, imageSteps(request, (deploy) => buildFromGit(deploy, git)));
   });
 }
 
