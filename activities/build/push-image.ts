@@ -38,9 +38,11 @@ export function createPushImage({ docker, deploymentLog }: { docker: Docker; dep
         docker.modem.followProgress(stream, (err: Error | null, output: PushEvent[]) => (err ? reject(err) : resolve(output)));
       });
     });
-    // The engine reports a refused push (no such registry, denied) as an event, not as an error.
-    const failed = events.find((e) => e.error);
-    if (failed) throw permanentFailure('BuildFailed', `push of ${input.repository}:${tag} failed: ${failed.error}`);
+    // The engine reports a failed push as an event, not as an error. A registry that refuses
+    // the engine will refuse it again; one that is away may be back for the next attempt.
+    const failed = events.find((e) => e.error)?.error;
+    if (failed && /denied|unauthorized|authentication required/i.test(failed)) throw permanentFailure('BuildFailed', `push of ${input.repository}:${tag} refused: ${failed}`);
+    if (failed) throw new Error(`push of ${input.repository}:${tag} failed: ${failed}`);
     const digest = events.map((e) => e.aux?.Digest).find((d): d is string => typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d));
     if (!digest) throw permanentFailure('BuildFailed', `push of ${input.repository}:${tag} reported no digest`);
     const ms = Math.round(performance.now() - started);
