@@ -167,6 +167,11 @@ test('a build host that is not one is refused (400) and changes nothing', async 
     const res = await berth.api('PATCH', '/api/v1/apps/built', { git: { buildHostId, dockerfile: 'Other.Dockerfile' } });
     expect(res.status, JSON.stringify(res.body)).toBe(400);
   }
+  // A draining host takes no new builds.
+  await ok('PATCH', '/api/v1/hosts/tight', { draining: true });
+  const draining = await berth.api('PATCH', '/api/v1/apps/built', { git: { buildHostId: 'tight' } });
+  expect(draining.status).toBe(400);
+  expect(draining.body.error.message).toMatch(/host tight is draining/);
   const image = await berth.api('POST', '/api/v1/apps', { project: 'builds', name: 'imaged', image: 'berth-local/busybox:1', port: 8080, git: { url: repo.url, buildHostId: 'h2' } });
   expect(image.status).toBe(400);
   expect((await berth.api('GET', '/api/v1/apps/imaged')).status).toBe(404);
