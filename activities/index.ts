@@ -14,6 +14,7 @@ import { createRouterActivities } from './router/index.js';
 import { createStaticActivities } from './static/index.js';
 import { createResolveStack } from './release/resolve-stack.js';
 import { createStoreActivities } from './store/index.js';
+import { createBuildPlan } from './store/build-plan.js';
 import { createStackObjects } from './swarm/stack-objects.js';
 import { createHealStack } from './swarm/heal-stack.js';
 import { createStackServices } from './swarm/stack-services.js';
@@ -69,7 +70,8 @@ export interface ActivityDeps {
   /** What deploy requests and GitHub links are made of. */
   site: RequestSite;
   github: { apiUrl: string; webUrl: string };
-  builds: { workspacesDir: string; dockerCli: string };
+  /** registry: BERTH_BUILD_REGISTRY (builds on a build host are pushed there). */
+  builds: { workspacesDir: string; dockerCli: string; registry?: string | null };
   dockerSocket: string;
   previewIdleSeconds: number;
   /** Host paths stack services may bind-mount (BERTH_STACK_BIND_PATHS). */
@@ -153,6 +155,7 @@ export function createControlActivities(deps: ActivityDeps) {
     ...createLaneActivities({ temporal: deps.temporal }),
     ...createDrainActivities({ db: deps.db, temporal: deps.temporal, site: deps.site }),
     ...createPlacementActivities({ db: deps.db, hostId: deps.site.hostId }),
+    ...createBuildPlan({ db: deps.db, registry: deps.builds.registry ?? null, instance: deps.instance }),
     ...previews,
     // Where events happen, the same writes that also emit them.
     ...noticed,

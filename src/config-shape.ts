@@ -74,7 +74,12 @@ export interface Config {
     repoSyncMinutes: number;
   };
   /** Builds from source: per-deployment workspaces and the Docker CLI that runs BuildKit. */
-  builds: { workspacesDir: string; dockerCli: string };
+  builds: {
+    workspacesDir: string;
+    dockerCli: string;
+    /** BERTH_BUILD_REGISTRY: builds are pushed there and pulled by digest (null: none, an image stays where it was built). */
+    registry: string | null;
+  };
   /** Pull-request previews: torn down after this long without a pull-request event. */
   previews: { idleSeconds: number };
   /** Installation defaults of deploys: the post-switch watch's length when an environment sets none. */

@@ -10,6 +10,7 @@ import { notificationConfig, notificationEnv } from './config-notifications.js';
 import { metricsConfig, metricsEnv } from './config-metrics.js';
 import { hostsConfig, hostsEnv } from './config-hosts.js';
 import { HOST_ID } from './domain/hosts.js';
+import { buildRegistryProblem } from './domain/build-registry.js';
 import { listenAddress, localAddresses } from './host-addresses.js';
 
 /** Pinned tool versions; scripts/setup.sh installs exactly these. */
@@ -138,6 +139,15 @@ const envSchema = z.object({
     .optional(),
 
   // Host guards: what builds may use, and the free disk below which builds and pulls stop.
+  // Where builds are pushed and hosts pull them from, by digest (host[:port][/path]; unset: an
+  // image stays on the host that built it, which then must be the one that runs it).
+  BERTH_BUILD_REGISTRY: z
+    .string()
+    .superRefine((v, ctx) => {
+      const why = buildRegistryProblem(v);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    })
+    .optional(),
   BERTH_BUILD_MEMORY_MB: z.coerce.number({ error: 'expected a size in MiB (0: no limit)' }).int().min(0).max(1_048_576).default(2048),
   BERTH_BUILD_CPUS: z.coerce.number({ error: 'expected a number of CPUs (0: no limit)' }).min(0).max(1024).default(2),
   BERTH_BUILD_CGROUP: z.string().regex(/^\/[A-Za-z0-9_.\/-]+$/, 'expected an absolute cgroup path such as /docker/buildkit').default('/docker/buildkit'),
@@ -269,7 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dispatchConcurrency: e.BERTH_WEBHOOK_DISPATCH_CONCURRENCY,
       repoSyncMinutes: e.BERTH_REPO_SYNC_MINUTES,
     },
-    builds: { workspacesDir: resolve(e.BERTH_WORKSPACES_DIR ?? join(dataDir, 'workspaces')), dockerCli: e.BERTH_DOCKER_CLI },
+    builds: { workspacesDir: resolve(e.BERTH_WORKSPACES_DIR ?? join(dataDir, 'workspaces')), dockerCli: e.BERTH_DOCKER_CLI, registry: e.BERTH_BUILD_REGISTRY ?? null },
     previews: { idleSeconds: e.BERTH_PREVIEW_IDLE_SECONDS },
     deploys: { watchSeconds: e.BERTH_WATCH_SECONDS },
     stackBindPaths: e.BERTH_STACK_BIND_PATHS ? e.BERTH_STACK_BIND_PATHS.split(':').map((p) => resolve(p)) : [],

@@ -1,22 +1,37 @@
-// Deploys of apps of kind git: the commit is fetched and built on the deployment's host (phase
-// build), then the image path takes over (resolve → … → prune). A deployment of a GitHub commit
-// reports to GitHub as it goes (workflows/git-source.ts, workflows/git-feedback.ts).
+// Deploys of apps of kind git: the commit is fetched and built (phase build), then the image
+// path takes over (resolve → … → prune). It builds on the app's build host and goes through the
+// registry when BERTH_BUILD_REGISTRY is set: pushed there, pulled by digest on the placed host
+// (which pins that digest on the release); without a registry it builds on the placed host. A
+// deployment of a GitHub commit reports to GitHub as it goes (workflows/git-source.ts,
+// workflows/git-feedback.ts).
+import { patched } from '@temporalio/workflow';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { imageSteps } from './deploy-image.js';
-import { runDeployment } from './deployment-skeleton.js';
+import { runDeployment, type Deployment } from './deployment-skeleton.js';
 import { BUILD } from './activity-profiles.js';
-import { fetchCommit, withGitSource } from './git-source.js';
+import { fetchCommit, withGitSource, type GitBuild } from './git-source.js';
+import { hostActivities } from './host-activities.js';
+
+/** Marks histories whose build asks where to build and may push to the registry; older ones built on the placed host. */
+export const BUILD_HOST_REGISTRY = 'build-host-registry';
 
 export async function deployFromGit(request: DeployRequest): Promise<DeployResult> {
   return withGitSource(request, (git) => {
     if (!git) return runDeployment(request, imageSteps(request));
-    return runDeployment(
-      request,
-      imageSteps(request, async (deploy) => {
-        const sha = await fetchCommit(deploy, git);
-        const built = await deploy.onHost(BUILD).buildImage({ deploymentId: request.deploymentId, appId: request.appId, appName: request.appName, sha });
-        return built.image;
-      }),
-    );
+    return runDeployment(request, imageSteps(request, (deploy) => buildFromGit(deploy, git)));
   });
+}
+
+/** Fetches and builds the commit; returns the image the placed host releases (a digest when pushed). */
+async function buildFromGit(deploy: Deployment, git: GitBuild): Promise<string> {
+  const { request } = deploy;
+  const plan = patched(BUILD_HOST_REGISTRY) ? await deploy.store.planBuild({ appId: request.appId, appName: request.appName, placedHostId: request.hostId }) : null;
+  const builder = plan ? hostActivities(plan.hostId, BUILD) : deploy.onHost(BUILD);
+  // The checkout is on the build host: that is where it is discarded when the deployment ends.
+  if (plan) git.checkoutHostId = plan.hostId;
+  const sha = await fetchCommit(deploy, git, builder);
+  const built = await builder.buildImage({ deploymentId: request.deploymentId, appId: request.appId, appName: request.appName, sha });
+  if (!plan?.repository) return built.image;
+  const pushed = await builder.pushImage({ deploymentId: request.deploymentId, image: built.image, repository: plan.repository });
+  return pushed.pinned;
 }

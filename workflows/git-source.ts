@@ -7,24 +7,27 @@ import { BUILD, DOCKER } from './activity-profiles.js';
 import type { Deployment } from './deployment-skeleton.js';
 import { gitFeedback, type GitFeedback } from './git-feedback.js';
 import { hostActivities } from './host-activities.js';
+import type { HostActivities } from '../activities/index.js';
 
 export interface GitBuild {
   source: GitSource;
   feedback: GitFeedback;
+  /** The host the commit was fetched on, when not the deployment's own (a build host). */
+  checkoutHostId?: string;
 }
 
 /** Runs `deploy` with the request's commit to build (null when it builds nothing: a rollback). */
 export async function withGitSource(request: DeployRequest, deploy: (git: GitBuild | null) => Promise<DeployResult>): Promise<DeployResult> {
   const source = request.kind === 'deploy' ? request.source : undefined;
   if (!source) return deploy(null);
-  const git = { source, feedback: gitFeedback(request, source) };
+  const git: GitBuild = { source, feedback: gitFeedback(request, source) };
   let result: DeployResult | null = null;
   try {
     result = await deploy(git);
     return result;
   } finally {
     // Whatever the outcome, the deployment's checkout goes when it ends; then GitHub hears it.
-    const host = hostActivities(request.hostId, DOCKER);
+    const host = hostActivities(git.checkoutHostId ?? request.hostId, DOCKER);
     await CancellationScope.nonCancellable(async () => {
       await host.discardWorkspace({ deploymentId: request.deploymentId }).catch(() => undefined);
       if (result) await git.feedback.finished(result);
@@ -32,10 +35,9 @@ export async function withGitSource(request: DeployRequest, deploy: (git: GitBui
   }
 }
 
-/** Starts the build phase: fetches the commit onto the deployment's host; returns its sha. */
-export async function fetchCommit(deploy: Deployment, git: GitBuild): Promise<string> {
+/** Starts the build phase: fetches the commit onto the building host (default: the deployment's); returns its sha. */
+export async function fetchCommit(deploy: Deployment, git: GitBuild, builder: HostActivities = deploy.onHost(BUILD)): Promise<string> {
   const { request, phases } = deploy;
-  const builder = deploy.onHost(BUILD);
   if (git.source.sha) git.feedback.started(git.source.sha);
   const fetched = await builder.fetchSource({ report: deploy.report(phases.next('build'), true), deploymentId: request.deploymentId, appId: request.appId, source: git.source });
   git.feedback.started(fetched.sha);

@@ -9,6 +9,7 @@ import type { DeploymentLog } from '../store/deployment-log.js';
 import { createBuildImage } from './build-image.js';
 import { createBuildStackImages } from './build-stack-images.js';
 import { createFetchSource } from './fetch-source.js';
+import { createPushImage } from './push-image.js';
 import { createHostApis } from '../git-hosts/host-apis.js';
 import { removeWorkspace, workspaceDir } from './workspace.js';
 import type { BuildGuards } from './build-guards.js';
@@ -22,7 +23,7 @@ export interface BuildActivityDeps {
   deploymentLog: DeploymentLog;
   instance: string;
   dockerSocket: string;
-  builds: { workspacesDir: string; dockerCli: string };
+  builds: { workspacesDir: string; dockerCli: string; registry?: string | null };
   githubWebUrl: string;
   stackBindPaths?: string[];
   stackAllow?: string[];
@@ -34,6 +35,7 @@ export function createBuildActivities(deps: BuildActivityDeps) {
   return {
     fetchSource: createFetchSource({ ...common, github: deps.github, gitHosts: createHostApis({ db: deps.db, box: deps.box }), githubWebUrl: deps.githubWebUrl, disk: deps.guards?.disk }),
     buildImage: createBuildImage({ ...common, docker: deps.docker, box: deps.box, dockerCli: deps.builds.dockerCli, dockerSocket: deps.dockerSocket, instance: deps.instance, guards: deps.guards }),
+    pushImage: createPushImage({ docker: deps.docker, deploymentLog: deps.deploymentLog }),
     buildStackImages: createBuildStackImages({
       ...common,
       box: deps.box,
@@ -53,4 +55,5 @@ export function createBuildActivities(deps: BuildActivityDeps) {
 }
 
 export type { Built } from './docker-build.js';
+export type { Pushed } from './push-image.js';
 export type { StackImagesBuilt } from './build-stack-images.js';

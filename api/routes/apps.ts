@@ -8,6 +8,7 @@ import { getGitHost } from '../../db/queries/git-hosts.js';
 import { apps, appStacks, gitSources, projects } from '../../db/schema/index.js';
 import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
+import { assertBuildHost } from '../build-host.js';
 import { DEFAULT_STATIC_SETTINGS } from '../../src/domain/static-site.js';
 import { DEFAULT_COMPOSE_FILE } from '../../src/domain/git-build.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
@@ -40,6 +41,7 @@ function presentGitSource(g: GitSourceRow | undefined) {
     composeFile: g.composeFile,
     forkPolicy: g.forkPolicy,
     forkApprovalLabel: g.forkApprovalLabel,
+    buildHostId: g.buildHostId,
   };
 }
 
@@ -110,6 +112,7 @@ export function appRoutes({ db, config }: AppDeps) {
       if (!owner) throw notFound(`project ${project}`);
       if (compose !== undefined) assertComposeShape(config, compose);
       await assertGitHostExists(db, git?.gitHostId);
+      await assertBuildHost(db, config, git?.buildHostId);
       const row = await db.transaction(async (tx) => {
         const [made] = await tx
           .insert(apps)
@@ -196,6 +199,7 @@ export function appRoutes({ db, config }: AppDeps) {
         else if (git.composeFile !== undefined) throw invalid('only apps of kind stack read a compose file from the repository', [{ path: 'git.composeFile', message: 'not for apps of kind git' }]);
         const next = { repository: current?.repository ?? null, url: current?.url ?? null, ...git };
         await assertGitHostExists(db, git.gitHostId);
+        await assertBuildHost(db, config, git.buildHostId);
         if (!next.repository && !next.url) throw invalid(`an app of kind ${existing.kind} with git settings needs repository or url`, [{ path: 'git', message: 'both would be empty' }]);
         await db.update(gitSources).set(git).where(eq(gitSources.appId, existing.id));
       }

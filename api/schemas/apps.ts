@@ -144,6 +144,7 @@ export const App = z
         composeFile: z.string().nullable().openapi({ description: 'kind stack: the compose file in the repository' }),
         forkPolicy: z.enum(FORK_POLICIES),
         forkApprovalLabel: z.string().nullable(),
+        buildHostId: z.string().nullable().openapi({ description: 'kind git: the host that builds (null: the host the environment is placed on)' }),
       })
       .nullable()
       .optional(),

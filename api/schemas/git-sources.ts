@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { FORK_POLICIES } from '../../src/domain/fork-policy.js';
 import { gitUrlProblem } from '../../src/domain/git-input.js';
+import { HostId } from './hosts.js';
 
 /** owner/name on GitHub. */
 export const RepositoryName = z
@@ -63,10 +64,13 @@ const fields = {
     .refine((v) => !/[\x00-\x1f]/.test(v), 'no control characters')
     .optional()
     .openapi({ description: "kind git: adding this label on GitHub approves a fork's head commit (whoever may label approves)" }),
+  buildHostId: HostId.optional().openapi({
+    description: 'kind git: a registered host whose worker builds the image and pushes it to BERTH_BUILD_REGISTRY; the placed host pulls it by digest (default: the host the environment is placed on)',
+  }),
 };
 
 /** Git settings only apps of kind git have: a stack's services say in their build: how they are built. */
-export const GIT_APP_ONLY = ['dockerfile', 'context', 'buildArgs', 'previewIdleSeconds', 'forkPolicy', 'forkApprovalLabel'] as const;
+export const GIT_APP_ONLY = ['dockerfile', 'context', 'buildArgs', 'previewIdleSeconds', 'forkPolicy', 'forkApprovalLabel', 'buildHostId'] as const;
 
 export const GitSourceInput = z
   .object(fields)
@@ -86,6 +90,7 @@ export const GitSourcePatch = z
     composeFile: RepoPath.optional(),
     forkPolicy: fields.forkPolicy,
     forkApprovalLabel: fields.forkApprovalLabel.unwrap().nullable().optional(),
+    buildHostId: fields.buildHostId.unwrap().nullable().optional(),
   })
   .strict()
   .openapi('GitSourcePatch');

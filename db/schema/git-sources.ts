@@ -2,6 +2,7 @@ import { bigint, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import type { ForkPolicy } from '../../src/domain/fork-policy.js';
 import { apps } from './apps.js';
 import { gitHosts } from './git-hosts.js';
+import { hosts } from './hosts.js';
 
 /** Where an app of kind git is built from, and how; for a stack, where its compose file lives. */
 export const gitSources = pgTable('git_sources', {
@@ -19,6 +20,11 @@ export const gitSources = pgTable('git_sources', {
   dockerfile: text('dockerfile').notNull().default('Dockerfile'),
   context: text('context').notNull().default('.'),
   buildArgs: jsonb('build_args').$type<Record<string, string>>().notNull().default({}),
+  /**
+   * Apps of kind git: the host whose worker builds (and pushes to BERTH_BUILD_REGISTRY); null:
+   * the host the environment is placed on. A host removed leaves builds where they run.
+   */
+  buildHostId: text('build_host_id').references(() => hosts.id, { onDelete: 'set null' }),
   /** Apps of kind stack: the compose file's path in the repository (null for apps of kind git). */
   composeFile: text('compose_file'),
   /** Previews are torn down after this long without a pull-request event; null: the configured default. */

@@ -10746,6 +10746,8 @@ export interface components {
                 buildArgs: {
                     [key: string]: string;
                 };
+                /** @description kind git: the host that builds (null: the host the environment is placed on) */
+                buildHostId: string | null;
                 /** @description kind stack: the compose file in the repository */
                 composeFile: string | null;
                 context: string;
@@ -11471,6 +11473,8 @@ export interface components {
             buildArgs?: {
                 [key: string]: string;
             };
+            /** @description kind git: a registered host whose worker builds the image and pushes it to BERTH_BUILD_REGISTRY; the placed host pulls it by digest (default: the host the environment is placed on) */
+            buildHostId?: string;
             /** @description kind stack: the compose file in the repository (default compose.yml) */
             composeFile?: string;
             /** @description kind git: the build context (default .) */
@@ -11512,6 +11516,7 @@ export interface components {
             buildArgs?: {
                 [key: string]: string;
             };
+            buildHostId?: string | null;
             composeFile?: string;
             context?: string;
             dockerfile?: string;

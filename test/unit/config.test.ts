@@ -20,6 +20,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BERTH_WATCH_SECONDS: 'soon' })).toThrow(/BERTH_WATCH_SECONDS: expected seconds/);
   });
 
+  test('the build registry: a registry address, optionally with a path; none by default', () => {
+    expect(loadConfig({}).builds.registry).toBeNull();
+    expect(loadConfig({ BERTH_BUILD_REGISTRY: 'registry.internal:5000' }).builds.registry).toBe('registry.internal:5000');
+    expect(loadConfig({ BERTH_BUILD_REGISTRY: '127.0.0.1:5000/berth' }).builds.registry).toBe('127.0.0.1:5000/berth');
+    for (const bad of ['berth', 'registry.internal:5000/', 'registry.internal:5000/app:tag', 'https://registry.internal', 'Registry Internal']) {
+      expect(() => loadConfig({ BERTH_BUILD_REGISTRY: bad }), bad).toThrow(/BERTH_BUILD_REGISTRY: expected a registry address/);
+    }
+  });
+
   test('a worker serves static sites itself only when told (BERTH_STATIC_SERVE)', () => {
     expect(loadConfig({}).static.serve).toBe(false);
     expect(loadConfig({ BERTH_STATIC_SERVE: 'true' }).static.serve).toBe(true);

@@ -1,0 +1,2 @@
+ALTER TABLE "git_sources" ADD COLUMN "build_host_id" text;--> statement-breakpoint
+ALTER TABLE "git_sources" ADD CONSTRAINT "git_sources_build_host_id_hosts_id_fk" FOREIGN KEY ("build_host_id") REFERENCES "public"."hosts"("id") ON DELETE set null ON UPDATE no action;

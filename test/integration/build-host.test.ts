@@ -1,0 +1,181 @@
+// Builds on a chosen build host, carried to the placed host through a real registry (Debian's
+// docker-registry), pinned by digest. The installation's host (A) is a Docker daemon of this
+// test's own, so its BuildKit cgroup is this test's to limit; the second host (B) is a daemon in
+// a network namespace with its own worker (test/support/second-docker-host.ts). The registry
+// listens on 127.0.0.1 of the machine (A pushes there) and, over the same storage, on 127.0.0.1
+// inside B's namespace (B pulls there): both daemons treat loopback registries as insecure by
+// default, so nothing of either daemon's configuration changes.
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { getRelease } from '../../db/queries/releases.js';
+import { assertBuildHost } from '../../api/build-host.js';
+import { startBerth, type TestBerth } from '../support/berth.js';
+import { startDockerDaemon, type DockerDaemon } from '../support/docker-daemon.js';
+import { createLocalRepo, type LocalRepo } from '../support/git-repos.js';
+import { startRegistry, type Registry } from '../support/registry.js';
+import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
+import { throughTraefik } from '../support/traefik.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
+
+const MEMORY_MB = 256;
+const name = `bh${process.pid % 10000}`;
+const cgroup = `/berth-${name}`;
+const base = '/api/v1/apps/built/environments/prod';
+const healthCheck = { path: '/healthz', intervalMs: 100, timeoutMs: 1000, startPeriodMs: 5000 };
+let a: DockerDaemon;
+let h2: SecondDockerHost;
+let registry: Registry;
+let berth: TestBerth;
+let repo: LocalRepo;
+const workers: ChildProcess[] = [];
+
+const ok = async (method: string, path: string, body?: unknown) => {
+  const res = await berth.api(method, path, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+};
+const logs = async (id: string) => (await ok('GET', `/api/v1/deployments/${id}/logs`)).items as { phase: string | null; message: string }[];
+const onA = (...args: string[]) => execFileSync('/usr/bin/docker', ['-H', `unix://${a.socket}`, ...args], { stdio: 'pipe' }).toString();
+const body = async () => (await throughTraefik('built.prod.localhost')).body.trim();
+/** The environment's running containers on B: their deployment and the image they were created from. */
+const runningOnB = (environmentId: string) =>
+  h2
+    .docker('ps', '-q', '--filter', `label=berth.environment=${environmentId}`, '--filter', 'status=running')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((id) => h2.docker('inspect', '--format', '{{index .Config.Labels "berth.deployment"}} {{.Config.Image}}', id).trim());
+
+/** What the registry itself says the tag's manifest digest is. */
+async function registryDigest(repository: string, tag: string): Promise<string | null> {
+  const path = repository.slice(registry.host.length + 1);
+  const res = await fetch(`http://${registry.host}/v2/${path}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json' },
+  });
+  return res.ok ? res.headers.get('docker-content-digest') : null;
+}
+
+beforeAll(async () => {
+  repo = createLocalRepo();
+  a = await startDockerDaemon(join(inject('services').tempDir, `dockerd-${name}`), name, { cgroupParent: cgroup });
+  a.load('berth-local/busybox:1');
+  h2 = await startSecondDockerHost();
+  registry = await startRegistry();
+  await registry.serveIn(h2.netns, h2.inNamespace('/usr/bin/docker-registry'));
+  berth = await startBerth({
+    env: { DOCKER_SOCKET: a.socket, BERTH_BUILD_MEMORY_MB: String(MEMORY_MB), BERTH_BUILD_CPUS: '1', BERTH_BUILD_CGROUP: `${cgroup}/buildkit`, BERTH_BUILD_REGISTRY: `${registry.host}/builds` },
+  });
+  await ok('POST', '/api/v1/hosts', { id: 'h2', address: h2.address });
+  // B builds nothing here: its worker leaves the cgroup of A's builds alone.
+  workers.push(await berth.spawnWorker({ DOCKER_SOCKET: h2.socket, BERTH_HOST_ADDRESS: h2.address, BERTH_HOST_HEARTBEAT_SECONDS: '1', BERTH_BUILD_MEMORY_MB: '0', BERTH_BUILD_CPUS: '0' }, ['--host', 'h2']));
+  await waitFor('h2 alive', async () => (await berth.api('GET', '/api/v1/hosts/h2')).body.alive === true, 30_000);
+  await waitFor(`${berth.config.hostId} registered`, async () => (await berth.api('GET', `/api/v1/hosts/${berth.config.hostId}`)).status === 200, 30_000);
+  await ok('POST', '/api/v1/projects', { name: 'builds' });
+  await ok('POST', '/api/v1/apps', { project: 'builds', name: 'built', kind: 'git', port: 8080, healthCheck, git: { url: repo.url, buildArgs: { RUN_ID: randomUUID() }, buildHostId: berth.config.hostId } });
+  await ok('POST', '/api/v1/apps/built/environments', { name: 'prod', drainSeconds: 0, retention: 1, hostId: 'h2' });
+}, 240_000);
+
+afterAll(async () => {
+  for (const w of workers) w.kill('SIGKILL');
+  try {
+    await berth?.close();
+  } finally {
+    await h2?.stop();
+    await registry?.stop();
+    await a?.stop();
+    repo?.remove();
+    for (const dir of [`memory${cgroup}/buildkit`, `memory${cgroup}`, `cpu${cgroup}/buildkit`, `cpu${cgroup}`, `${cgroup}/buildkit`, cgroup]) {
+      try {
+        rmdirSync(`/sys/fs/cgroup/${dir}`);
+      } catch {
+        // not made on this cgroup version, or already gone
+      }
+    }
+  }
+}, 120_000);
+
+test('built on the installation’s host within its limits, pushed, and run on h2 by exactly the pushed digest; a rollback pulls it again', async () => {
+  const v1 = repo.commit('v1');
+  const started = Date.now();
+  const first = await waitForDeployment(berth, (await ok('POST', `${base}/deployments`, {})).deploymentId, 240_000);
+  expect(first.status, first.message).toBe('succeeded');
+  const deployMs = Date.now() - started;
+  const release = await getRelease(berth.database.db, first.releaseId);
+  const pinned = release?.imagePinned as string;
+  const repository = `${registry.host}/builds/${berth.config.instance}/built`;
+  expect(pinned).toMatch(new RegExp(`^${repository.replace(/[.]/g, '\\.')}@sha256:[0-9a-f]{64}$`));
+  // The registry holds that digest under the commit's tag; B runs it; A runs nothing of it.
+  expect(await registryDigest(repository, v1)).toBe(pinned.split('@')[1]);
+  const env = await ok('GET', base);
+  expect(runningOnB(env.id)).toEqual([`${first.id} ${pinned}`]);
+  expect(JSON.parse(h2.docker('image', 'inspect', '--format', '{{json .RepoDigests}}', pinned))).toContain(pinned);
+  expect(onA('ps', '-aq', '--filter', `label=berth.environment=${env.id}`).trim()).toBe('');
+  expect(await body()).toBe('v1');
+
+  // The build ran on A under its limits, then was pushed; B pulled the digest.
+  const lines = await logs(first.id);
+  const limits = lines.find((l) => l.phase === 'build' && l.message.startsWith('builds on this engine share'));
+  expect(limits?.message).toBe(`builds on this engine share ${MEMORY_MB} MiB (BERTH_BUILD_MEMORY_MB) and 1 CPU(s) (BERTH_BUILD_CPUS) (cgroup ${cgroup}/buildkit)`);
+  const v2cgroup = existsSync('/sys/fs/cgroup/cgroup.controllers');
+  const memoryLimit = readFileSync(v2cgroup ? `/sys/fs/cgroup${cgroup}/buildkit/memory.max` : `/sys/fs/cgroup/memory${cgroup}/buildkit/memory.limit_in_bytes`, 'utf8');
+  expect(Number(memoryLimit)).toBe(MEMORY_MB * 1024 * 1024);
+  expect(lines.some((l) => l.phase === 'build' && l.message.startsWith(`pushed ${pinned} in `))).toBe(true);
+  expect(lines.some((l) => l.phase === 'resolve' && l.message === `pulling ${pinned}`)).toBe(true);
+  const built = lines.find((l) => /^built .* in \d+ ms/.test(l.message))?.message;
+  const pushed = lines.find((l) => l.message.startsWith('pushed '))?.message;
+  process.stdout.write(`build-host: ${built}; ${pushed?.replace(/sha256:[0-9a-f]+/, 'sha256:…')}; deploy to h2 in ${deployMs} ms\n`);
+
+  // Another release (retention 1 prunes v1's container and the image B pulled for it), then a
+  // rollback to v1: B pulls the same digest again.
+  repo.commit('v2');
+  const second = await waitForDeployment(berth, (await ok('POST', `${base}/deployments`, {})).deploymentId, 240_000);
+  expect(second.status, second.message).toBe('succeeded');
+  expect(await body()).toBe('v2');
+  expect(() => h2.docker('image', 'inspect', pinned)).toThrow();
+  const back = await waitForDeployment(berth, (await ok('POST', `${base}/rollback`, { releaseId: first.releaseId })).deploymentId, 120_000);
+  expect(back.status, back.message).toBe('succeeded');
+  expect(await body()).toBe('v1');
+  expect(runningOnB(env.id)).toEqual([`${back.id} ${pinned}`]);
+}, 600_000);
+
+test('a build host short of free disk refuses the build with the figures; the live release keeps serving', async () => {
+  // The same engine as A, registered as another host whose worker asks for more free space than any disk has.
+  await ok('POST', '/api/v1/hosts', { id: 'tight', address: '127.0.0.1' });
+  workers.push(await berth.spawnWorker({ BERTH_DISK_MIN_FREE_MB: '1073741824', BERTH_DISK_CLEANUP_FREE_MB: '0', BERTH_BUILD_MEMORY_MB: '0', BERTH_BUILD_CPUS: '0' }, ['--host', 'tight']));
+  await waitFor('tight alive', async () => (await berth.api('GET', '/api/v1/hosts/tight')).body.alive === true, 30_000);
+  const before = await ok('GET', base);
+  await ok('PATCH', '/api/v1/apps/built', { git: { buildHostId: 'tight' } });
+  const v3 = repo.commit('v3');
+  const refused = await waitForDeployment(berth, (await ok('POST', `${base}/deployments`, {})).deploymentId, 120_000);
+  expect(refused.status).toBe('failed');
+  expect(refused.errorType).toBe('DiskSpaceLow');
+  expect(refused.message).toMatch(/does not start: [\d.]+ (MiB|GiB) free on the Docker root \(.+\), below BERTH_DISK_MIN_FREE_MB \(1048576\.0 GiB\)/);
+  expect((await ok('GET', base)).liveReleaseId).toBe(before.liveReleaseId);
+  expect(await body()).toBe('v1');
+  expect(await registryDigest(`${registry.host}/builds/${berth.config.instance}/built`, v3)).toBeNull();
+  await ok('PATCH', '/api/v1/apps/built', { git: { buildHostId: null } });
+}, 300_000);
+
+test('a build host that is not one is refused (400) and changes nothing', async () => {
+  const before = (await ok('GET', '/api/v1/apps/built')).git;
+  for (const buildHostId of ['nowhere', 'Not A Host', 42]) {
+    const res = await berth.api('PATCH', '/api/v1/apps/built', { git: { buildHostId, dockerfile: 'Other.Dockerfile' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+  }
+  // A draining host takes no new builds.
+  await ok('PATCH', '/api/v1/hosts/tight', { draining: true });
+  const draining = await berth.api('PATCH', '/api/v1/apps/built', { git: { buildHostId: 'tight' } });
+  expect(draining.status).toBe(400);
+  expect(draining.body.error.message).toMatch(/host tight is draining/);
+  const image = await berth.api('POST', '/api/v1/apps', { project: 'builds', name: 'imaged', image: 'berth-local/busybox:1', port: 8080, git: { url: repo.url, buildHostId: 'h2' } });
+  expect(image.status).toBe(400);
+  expect((await berth.api('GET', '/api/v1/apps/imaged')).status).toBe(404);
+  expect((await ok('GET', '/api/v1/apps/built')).git).toEqual(before);
+  // Without a registry, no image could leave the host that built it.
+  await expect(assertBuildHost(berth.database.db, { builds: { ...berth.config.builds, registry: null } }, 'h2')).rejects.toMatchObject({ status: 400, message: expect.stringContaining('BERTH_BUILD_REGISTRY') });
+});
