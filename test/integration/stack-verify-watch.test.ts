@@ -71,8 +71,8 @@ beforeAll(async () => {
   // Gated, switched and verified within seconds of listening; its /healthz goes after 10 s.
   buildHello(tags.webSour, { version: 'w3', unhealthyAfter: 10 });
   buildHello(tags.web4, { version: 'w4' });
-  // A canary's web: its /healthz goes 18 s after it listens, timed by the test to follow the promote.
-  buildHello(tags.webSourLate, { version: 'w5', unhealthyAfter: 18 });
+  // A canary's web: its /healthz goes 25 s after it listens, timed by the test to follow the promote.
+  buildHello(tags.webSourLate, { version: 'w5', unhealthyAfter: 25 });
   buildHello(tags.worker1, { version: 'k1' });
   buildHello(tags.worker2, { version: 'k2' });
   berth = await startBerth();
@@ -152,6 +152,8 @@ test('a web that turns unhealthy after its switch is rolled back by the watch: e
 test('a promoted canary whose web turns unhealthy after the switch is rolled back by the watch: traffic back on the previous release', async () => {
   const before = await env();
   const images = await serviceImages();
+  // Long enough to see the web turn unhealthy however late in its 25 s the promote came.
+  expect((await berth.api('PATCH', fx.base, { watch: { seconds: 40, failedProbes: 3 } })).status).toBe(200);
   const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 10_000, maxMs: 150_000, acceptBodies: ['w1', 'w5'] });
   await setVariables(berth, fx.base, { WEB_IMAGE: tags.webSourLate, WORKER_IMAGE: tags.worker2 });
   const t0 = Date.now();
@@ -162,8 +164,8 @@ test('a promoted canary whose web turns unhealthy after the switch is rolled bac
     const s = await berth.api('GET', `/api/v1/deployments/${id}/canary`);
     return s.status === 200 && s.body.step === 1 && s.body.weight === 50 ? s.body : undefined;
   }, 90_000, 20);
-  // The new web listened after t0, so it turns unhealthy 18 s after t0 at the earliest: promote 6 s before that.
-  const wait = t0 + 12_000 - Date.now();
+  // The new web listened after t0, so it turns unhealthy 25 s after t0 at the earliest: promote 7 s before that.
+  const wait = t0 + 18_000 - Date.now();
   expect(wait, 'the canary reached its step too late to time the promote').toBeGreaterThan(0);
   await new Promise((r) => setTimeout(r, wait));
   const promotedAt = Date.now();
