@@ -95,8 +95,9 @@ async function previewServices(deploy: Deployment, moved: HeldRoute[]): Promise<
         host,
         servers: h.servers,
         verify: { path: h.path, attempts: PREVIEW_ATTEMPTS, ...VERIFY },
-        // The environment's HTTPS; the activity keeps what the preview host name can have.
-        tls: deploy.request.tls,
+        // The environment's HTTPS when the service's own route has it (an uploaded certificate
+        // serves the main service's names only); the activity keeps what the preview host name can have.
+        tls: serviceTls(deploy.request.tls, h.hosts) ? deploy.request.tls : undefined,
       });
       return `${h.service} on ${host}`;
     }),

@@ -58,6 +58,9 @@ interface Written extends WriteTimes {
 
 const clock = () => performance.timeOrigin + performance.now();
 
+/** The route saved beside the one in place (what it replaced), as the route files read it. */
+type Saved = Awaited<ReturnType<RouteFiles['readPrevious']>>;
+
 export type StandbySwitch =
   | { switched: true; number: number; servers: string[]; ms: number; phases: PhaseWrite[]; standbyReleaseId: string | null } | { switched: false; reason: string };
 
@@ -79,9 +82,9 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
     (await db.select({ releaseId: deployments.releaseId }).from(deployments).where(eq(deployments.id, deploymentId)))[0]?.releaseId ?? null;
 
   /** The standby's servers and the release live now, when every precondition holds; else why not. */
-  async function preconditions(request: DeployRequest, current: RouteSpec | null): Promise<{ servers: string[]; liveReleaseId: string | null } | string> {
-    const { environmentId, releaseId } = request;
-    const [standby, saved] = await Promise.all([standbyRelease(db, environmentId), files.readPrevious(environmentId)]);
+  async function preconditions(request: DeployRequest, read: { current: RouteSpec | null; standby: string | null; saved: Saved }): Promise<{ servers: string[]; liveReleaseId: string | null } | string> {
+    const { releaseId } = request;
+    const { current, standby, saved } = read;
     if (standby !== releaseId) return `release ${releaseId} is not in its standby window`;
     const previous = saved?.previous;
     if (!current || !previous || saved.deploymentId !== current.deploymentId) return 'the route in place has no previous route to go back to';
@@ -142,19 +145,21 @@ export function createStandbySwitch({ db, files, apply, entryFor, liveTimeoutMs,
     const { deploymentId, environmentId } = request;
     const releaseId = request.releaseId as string;
     const started = clock();
-    const [[release], current] = await Promise.all([
+    // Every read the checks need in one round: each is a round trip on the answer's path.
+    const [[release], current, standby, saved] = await Promise.all([
       db.select({ config: releases.config, number: releases.number }).from(releases).where(eq(releases.id, releaseId)),
       files.read(environmentId),
+      standbyRelease(db, environmentId),
+      files.readPrevious(environmentId),
     ]);
     if (!release) return `release ${releaseId} not found`;
     const check = release.config.healthCheck;
     if (current?.deploymentId === deploymentId) {
       // A retry: this switch's route is written already; what it replaced was saved the first time.
-      const saved = await files.readPrevious(environmentId);
       const liveBefore = saved?.previous ? await releaseOf(saved.previous.deploymentId) : null;
       return { route: current, liveBefore, number: release.number, check, started, checked: started, written: clock() };
     }
-    const ready = await preconditions(request, current);
+    const ready = await preconditions(request, { current, standby, saved });
     if (typeof ready === 'string') return ready;
     // The standby may have died (or its engine restarted it elsewhere): its health check,
     // straight to each server, decides before any traffic moves.

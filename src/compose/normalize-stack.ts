@@ -7,6 +7,7 @@ import { rolloutLevels, type DependsCondition, type StackHealthcheck, type Stack
 import type { ComposeIssue } from './compose-issues.js';
 import { commandList, listOrDict, parseBytes, parseDuration } from './compose-values.js';
 import { normalizeBuild } from './normalize-build.js';
+import { previewNameIssues } from './preview-names.js';
 import type { ComposeDocument } from './compose-document.js';
 
 /**
@@ -68,6 +69,7 @@ export function normalizeStack(doc: Doc, options: NormalizeOptions): { stack: St
   if (main.length > 1) issues.push({ path: 'services', message: `only one service can answer on the environment's host names; x-berth.main is set on ${main.map((s) => s.name).join(', ')}` });
   const exposed = Object.values(stack.services).filter((s) => s.expose);
   if (exposed.length === 1 && main.length === 0 && exposed[0]?.expose) exposed[0].expose.main = true;
+  issues.push(...previewNameIssues(exposed));
   return { stack, issues };
 }
 

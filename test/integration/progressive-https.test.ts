@@ -4,7 +4,8 @@
 // environment's host names still answer the live one; a canary's header split reaches the canary
 // over HTTPS before any weight moved, other requests the stable release, and an abort puts every
 // HTTPS request back on stable. A static site's preview is served over HTTPS the same way, and a
-// static site's canary splits HTTPS requests through its hop (plain HTTP, above the redirect).
+// static site's canary splits HTTPS requests through its hop (plain HTTP, above the redirect). A
+// stack's exposed services each preview on next.<their host> over HTTPS before the one switch.
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
@@ -15,6 +16,7 @@ import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 import { siteArchive } from '../support/archives.js';
 import { createStaticApp, deployArchive } from '../support/static-sites.js';
+import { createStackApp, deployStack, setVariables } from '../support/stack-fixtures.js';
 
 const tags = { v1: 'berth-test/progressive-https:v1', v2: 'berth-test/progressive-https:v2', v3: 'berth-test/progressive-https:v3' };
 const APPS_DOMAIN = 'apps.progressive-https.test';
@@ -201,3 +203,63 @@ test('a static site’s canary over HTTPS: the weighted share and the header spl
   for (const host of [site.host, siteDomain]) expect(version(await over(host, { 'X-Canary': 'testers' })), host).toBe('b1');
   console.log(`static canary over HTTPS at 50 %: ${JSON.stringify(Object.fromEntries(answers))} of 100`);
 }, 120_000);
+
+test('a stack’s blue-green over HTTPS: each exposed service answers on next.<its host> with the uploaded certificate before the one switch', async () => {
+  const stackDomain = 'store.progressive-https.test';
+  const stack = await createStackApp(berth, {
+    app: 'tlsstk',
+    compose: `
+services:
+  web:
+    image: \${WEB_IMAGE:?set WEB_IMAGE}
+    x-berth: { port: 8080, path: /healthz, main: true }
+  admin:
+    image: \${ADMIN_IMAGE:?set ADMIN_IMAGE}
+    x-berth: { port: 8080, path: /healthz }
+`,
+    environment: { domains: [stackDomain], watch: { seconds: 0 } },
+    variables: { WEB_IMAGE: tags.v1, ADMIN_IMAGE: tags.v1 },
+  });
+  expect(stack.host).toBe(`tlsstk.prod.${APPS_DOMAIN}`);
+  const admin = `admin.${stack.host}`;
+  const leaf = ca.issue([stackDomain, stack.host, `next.${stack.host}`, admin, `next.${admin}`]);
+  const uploaded = await berth.api('PUT', `${stack.base}/certificate`, { certificate: `${leaf.cert}${ca.cert}`, key: leaf.key });
+  expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+  const first = await waitForDeployment(berth, await deployStack(berth, stack), 120_000);
+  expect(first.status, first.message).toBe('succeeded');
+  await waitFor('the stack’s web over HTTPS with the uploaded certificate', async () => {
+    const a = await over(stack.host);
+    return a.status === 200 && 'fingerprint' in a && a.fingerprint === uploaded.body.fingerprint ? a : undefined;
+  }, 30_000, 100);
+
+  await setVariables(berth, stack.base, { WEB_IMAGE: tags.v2, ADMIN_IMAGE: tags.v3 });
+  const sampler = sampleOver(stack.host);
+  const res = await berth.api('POST', `${stack.base}/deployments`, { strategy: 'blue-green' });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const d = await waitForDeployment(berth, res.body.deploymentId, 150_000);
+  const samples = await sampler.stop();
+  expect(d.status, d.message).toBe('succeeded');
+  type ServicePhases = { service: string; phases: Phase[] };
+  const servicePhase = (service: string, name: string) => (d.services as ServicePhases[]).find((x) => x.service === service)?.phases.find((p) => p.phase === name) as Phase;
+  // The web's preview was confirmed through the HTTPS entrypoint (plain HTTP redirects there); the
+  // admin's on plain HTTP, as its own names are served (an upload covers the environment's names
+  // only, even when it names more); both before any route switched.
+  for (const [service, host, how] of [['web', stack.host, ' over HTTPS'], ['admin', admin, '']] as const) {
+    const preview = servicePhase(service, 'preview');
+    expect(preview.message, service).toMatch(new RegExp(`^next\\.${host.replace(/\./g, '\\.')} answered from the new release \\(1 server\\(s\\)\\)${how} in \\d+ ms$`));
+    expect(Date.parse(preview.endedAt)).toBeLessThanOrEqual(Date.parse(servicePhase(service, 'route').startedAt));
+  }
+  // Over HTTPS, with the uploaded certificate, the web's preview answered v2 while its host names still answered v1.
+  const both = samples.filter((x) => x.preview === 'v2' && x.main === 'v1');
+  expect(both.length, JSON.stringify(samples.slice(0, 30))).toBeGreaterThan(0);
+  expect(both.every((x) => x.previewCert === uploaded.body.fingerprint)).toBe(true);
+  const firstMainV2 = samples.findIndex((x) => x.main === 'v2');
+  expect(firstMainV2 === -1 || samples.findIndex((x) => x.preview === 'v2') < firstMainV2).toBe(true);
+  expect(version(await over(stack.host))).toBe('v2');
+  expect(version(await over(stackDomain))).toBe('v2');
+  expect((await throughTraefik(admin)).body.trim()).toBe('v3');
+  // The previews are gone after the switch.
+  expect((await throughTraefik(`next.${stack.host}`)).status).toBe(404);
+  expect((await throughTraefik(`next.${admin}`)).status).toBe(404);
+  console.log(`stack blue-green over HTTPS: ${servicePhase('web', 'preview').message}; ${servicePhase('admin', 'preview').message}; ${samples.length} samples, ${both.length} with the preview on v2 and the main host on v1`);
+}, 240_000);

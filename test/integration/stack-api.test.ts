@@ -1,7 +1,7 @@
 // Stack apps through the API, against the real database and Temporal server: compose files are
 // validated on upload and at deploy (each refusal a 400 naming the service, the key and the
-// reason, with nothing changed); interpolation and the environment override show in the dry
-// run, with the rollout order and the routes it would create.
+// reason, with nothing changed; the names of blue-green previews included); interpolation and the
+// environment override show in the dry run, with the rollout order and the routes it would create.
 import { snapshot as rowsAndWorkflows } from '../support/snapshot.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -64,6 +64,26 @@ describe('stack apps through the API', () => {
     expect(yaml.body.error.message).toMatch(/YAML/);
     const big = await berth.api('PUT', '/api/v1/apps/shop/compose', { compose: `# ${'x'.repeat(300 * 1024)}\nservices: {}` });
     expect(big.status).toBe(400);
+  });
+
+  test('an exposed service named next, or <x>-next beside an exposed x, is a 400 on create and update; nothing changes', async () => {
+    const before = await snapshot();
+    const exposed = (name: string) => `  ${name}:\n    image: hello:1\n    x-berth: { port: 8080 }\n`;
+    const cases = [
+      { compose: `services:\n${exposed('web')}${exposed('next')}`, path: 'services.next', reason: /service next: an exposed service cannot be named next: next\.<host> is where the main service's blue-green release answers before its switch/ },
+      { compose: `services:\n${exposed('web')}${exposed('web-next')}`, path: 'services.web-next', reason: /service web-next: an exposed service cannot be named web-next beside the exposed service web: its route would be web's blue-green preview route/ },
+    ];
+    for (const { compose, path, reason } of cases) {
+      for (const res of [
+        await berth.api('PUT', '/api/v1/apps/shop/compose', { compose }),
+        await berth.api('POST', '/api/v1/apps', { project: 'p-shop', name: 'clash', kind: 'stack', compose }),
+      ]) {
+        expect(res.status, JSON.stringify(res.body)).toBe(400);
+        expect(res.body.error.type).toBe('ValidationFailed');
+        expect(res.body.error.issues).toEqual([{ path, message: expect.stringMatching(reason) }]);
+      }
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   test('creating a stack app validates its compose file; kinds and compose files must match', async () => {

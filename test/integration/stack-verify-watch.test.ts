@@ -3,7 +3,8 @@
 // a first deploy verifies its tasks' images and routers and skips its watch; a router of another
 // file claiming the web's own host name fails the verification and every service goes back; a
 // web that turns unhealthy after its switch is rolled back by the watch (web and worker back on
-// the previous release, the deployment rolled-back with the figures); a healthy release watched
+// the previous release, the deployment rolled-back with the figures), and so is a canary promoted
+// by hand whose web turns unhealthy a few seconds after the promote; a healthy release watched
 // under load fails no request; an exposed service scaled to 0 replicas is left out of both. The
 // time of a stack rollback is printed.
 import { randomBytes } from 'node:crypto';
@@ -25,6 +26,7 @@ const tags = {
   web1: 'berth-test/svw-web:1',
   web2: 'berth-test/svw-web:2',
   webSour: 'berth-test/svw-web:sours',
+  webSourLate: 'berth-test/svw-web:sours-late',
   web4: 'berth-test/svw-web:4',
   worker1: 'berth-test/svw-worker:1',
   worker2: 'berth-test/svw-worker:2',
@@ -69,6 +71,8 @@ beforeAll(async () => {
   // Gated, switched and verified within seconds of listening; its /healthz goes after 10 s.
   buildHello(tags.webSour, { version: 'w3', unhealthyAfter: 10 });
   buildHello(tags.web4, { version: 'w4' });
+  // A canary's web: its /healthz goes 25 s after it listens, timed by the test to follow the promote.
+  buildHello(tags.webSourLate, { version: 'w5', unhealthyAfter: 25 });
   buildHello(tags.worker1, { version: 'k1' });
   buildHello(tags.worker2, { version: 'k2' });
   berth = await startBerth();
@@ -143,6 +147,52 @@ test('a web that turns unhealthy after its switch is rolled back by the watch: e
   expect(result.failed, result.failures.join('\n')).toBe(0);
   expect(result.bodies.get('w3')).toBeGreaterThan(0);
   console.log(`stack watch: ${d.message}; load ${result.sent} sent (${result.bodies.get('w1') ?? 0} w1, ${result.bodies.get('w3') ?? 0} w3), ${result.failed} failed`);
+}, 240_000);
+
+test('a promoted canary whose web turns unhealthy after the switch is rolled back by the watch: traffic back on the previous release', async () => {
+  const before = await env();
+  const images = await serviceImages();
+  // Long enough to see the web turn unhealthy however late in its 25 s the promote came.
+  expect((await berth.api('PATCH', fx.base, { watch: { seconds: 40, failedProbes: 3 } })).status).toBe(200);
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 40, maxRequests: 10_000, maxMs: 150_000, acceptBodies: ['w1', 'w5'] });
+  await setVariables(berth, fx.base, { WEB_IMAGE: tags.webSourLate, WORKER_IMAGE: tags.worker2 });
+  const t0 = Date.now();
+  const res = await berth.api('POST', `${fx.base}/deployments`, { canary: { steps: [50], stepSeconds: 120 } });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const id = res.body.deploymentId as string;
+  await waitFor('the canary at 50 %', async () => {
+    const s = await berth.api('GET', `/api/v1/deployments/${id}/canary`);
+    return s.status === 200 && s.body.step === 1 && s.body.weight === 50 ? s.body : undefined;
+  }, 90_000, 20);
+  // The new web listened after t0, so it turns unhealthy 25 s after t0 at the earliest: promote 7 s before that.
+  const wait = t0 + 18_000 - Date.now();
+  expect(wait, 'the canary reached its step too late to time the promote').toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, wait));
+  const promotedAt = Date.now();
+  expect((await berth.api('POST', `/api/v1/deployments/${id}/canary/promote`)).body.outcome).toBe('promoting');
+  const d = await waitForDeployment(berth, id, 150_000);
+  await new Promise((r) => setTimeout(r, 500));
+  const result = await load.stop();
+
+  expect(d.status, d.message).toBe('rolled-back');
+  expect(d.errorType).toBe('WatchThresholdCrossed');
+  expect(d.message).toMatch(new RegExp(`^rolled back to release \\d+: 3 health probes failed in a row \\((web\\.)?${fx.host.replace(/\./g, '\\.')}/healthz HTTP 404\\); Traefik's metrics: \\d+ requests, 5xx 0`));
+  expect(phaseOf(d, 'canary')?.message).toMatch(/^promoted at step 1\/1 \(50 %\)/);
+  expect(phaseOf(d, 'verify')?.outcome).toBe('succeeded');
+  const watch = phaseOf(d, 'watch') as Phase;
+  expect(watch.outcome).toBe('failed');
+  // The verdict came from the watch after the switch, not from the canary or the switch's check.
+  const afterPromote = (Date.parse(watch.endedAt) - promotedAt) / 1000;
+  expect(Date.parse(watch.startedAt)).toBeGreaterThanOrEqual(Date.parse((phaseOf(d, 'verify') as Phase).endedAt));
+  expect(afterPromote).toBeGreaterThan(3);
+  expect(await env()).toEqual(expect.objectContaining({ liveReleaseId: before.liveReleaseId, liveDeploymentId: before.liveDeploymentId }));
+  expect(await web()).toBe('w1');
+  expect(await serviceImages()).toEqual(images);
+  // w5 served all the traffic between the switch and the verdict; the way back failed no request.
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  expect(result.bodies.get('w5') ?? 0).toBeGreaterThan(0);
+  expect(result.bodies.get('w1') ?? 0).toBeGreaterThan(0);
+  console.log(`stack canary promoted then watched: ${d.message}; watch ended ${afterPromote.toFixed(1)} s after the promote; load ${result.sent} sent (${result.bodies.get('w1') ?? 0} w1, ${result.bodies.get('w5') ?? 0} w5), ${result.failed} failed`);
 }, 240_000);
 
 test('a healthy release is watched on Traefik’s metrics under load and goes on, with no failed request', async () => {

@@ -4,8 +4,13 @@
 // service; testers reach the new one by header at 0 %; each step's share of answers within 5
 // points of its weight; no failed request from 0 to 100 %; the preview and the split gone after
 // the switch. An abort by hand or a cancel leaves the previous release answering, `current` and the live
-// release unchanged and the new release's files gone. The image kind's canary (the analysis
-// included) is tested in canary.test.ts: the static kind drives the same steps.
+// release unchanged and the new release's files gone. The analysis judges the canary's side of
+// the weighted service on Traefik's counters: nginx answers a release's files with 200, 301, 403
+// or 404 whatever they hold (symbolic link loops, dangling links, an index.html that is a
+// directory: all 403/404), so a static canary's 5xx can only come from the way to nginx (Traefik,
+// the hop, nginx itself), never from the release; what a release can change is its latency, and a
+// canary whose page is much slower to serve is aborted by the p95 analysis. The 5xx verdict is tested with images
+// (canary.test.ts, stack-strategies.test.ts): the static kind drives the same steps.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { readCurrent } from '../../src/static/current-link.js';
@@ -168,3 +173,35 @@ test('a promote goes to the switch of current at once; the preview goes after it
   // The canary's hop router went with the preview.
   expect(await hopRouters()).toEqual([]);
 });
+
+test('a canary whose page is much slower to serve is aborted by the p95 analysis: traffic back on the previous release', async () => {
+  const live = (await berth.api('GET', fx.base)).body.liveReleaseId as string;
+  const set = await berth.api('PATCH', fx.base, { canary: { steps: [50], stepSeconds: 60, maxP95Ms: 10, header: null } });
+  expect(set.status, JSON.stringify(set.body)).toBe(200);
+  // The same page, 16 MiB in the new release: each of its answers streams through Traefik twice (the
+  // hop), tens of milliseconds even on a quiet machine, against a few for the stable page.
+  const big = Buffer.alloc(16 * 1024 * 1024, 'x');
+  const load = startLoad({ url: services.traefik.entryUrl, host: fx.host, ratePerSecond: 16, maxRequests: 10_000, maxMs: 90_000 });
+  await waitFor('the stable page under load', async () => load.progress().ok > 0, 10_000, 50);
+  const started = Date.now();
+  const id = await deployArchive(berth, fx, siteArchive({ 'index.html': big }));
+  const d = await waitForDeployment(berth, id, 90_000);
+  const seconds = (Date.now() - started) / 1000;
+  const result = await load.stop();
+
+  expect(d.status, d.message).toBe('failed');
+  expect(d.errorType).toBe('CanaryAborted');
+  const figures = /^canary aborted at step 1\/1 \(50 %\): analysis: canary p95 latency (\d+) ms above 10 ms \(stable (\d+|n\/a)( ms)?\); canary (\d+) requests, 5xx 0 /.exec(d.message);
+  expect(figures, d.message).not.toBeNull();
+  expect(Number(figures?.[1])).toBeGreaterThan(10);
+  expect(phaseOf(d, 'switch')).toBeUndefined();
+  // Nothing failed (the slow answers too), and the previous release answers alone again.
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  expect([...result.bodies.keys()].some((body) => body.length === big.length), 'the slow page answered under load').toBe(true);
+  expect(Object.fromEntries(await sampleAnswers(fx.host, 40))).toEqual({ v4: 40 });
+  expect((await berth.api('GET', fx.base)).body.liveReleaseId).toBe(live);
+  expect(await readCurrent(paths())).toBe(live);
+  expect(existsSync(paths().release(`rel_${id.slice(4)}`))).toBe(false);
+  expect(await hopRouters()).toEqual([]);
+  console.log(`static canary slow page: ${d.message}; aborted ${seconds.toFixed(1)} s after the upload; load: ${result.sent} sent, ${result.failed} failed`);
+}, 120_000);

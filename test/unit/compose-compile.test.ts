@@ -112,6 +112,22 @@ services:
     expect(byPath['services.e.depends_on.g']).toMatch(/never completes/);
   });
 
+  test('an exposed service named next, or <x>-next beside an exposed x, is refused: those are the blue-green previews’ names', () => {
+    const exposed = (name: string) => `  ${name}:\n    image: x\n    x-berth: { port: 8080 }\n`;
+    const worker = (name: string) => `  ${name}:\n    image: x\n`;
+    const byPath = (compose: string) => Object.fromEntries(issues(compose).map((i) => [i.path, i.message]));
+    expect(byPath(`services:\n${exposed('web')}${exposed('next')}`)['services.next']).toMatch(/^service next: an exposed service cannot be named next: next\.<host> is where the main service's blue-green release answers/);
+    // Alone, it would be main and its own preview host name.
+    expect(byPath(`services:\n${exposed('next')}`)['services.next']).toMatch(/cannot be named next/);
+    expect(byPath(`services:\n${exposed('web')}${exposed('web-next')}`)['services.web-next']).toMatch(
+      /^service web-next: an exposed service cannot be named web-next beside the exposed service web: its route would be web's blue-green preview route/,
+    );
+    // Names that share nothing with a preview are fine: not exposed, no exposed base, or another spelling.
+    for (const fine of [`${exposed('web')}${worker('next')}`, `${exposed('web')}${worker('web-next')}`, `${worker('web')}${exposed('web-next')}`, `${exposed('web')}${exposed('web_next')}${exposed('nextdoor')}`]) {
+      expect(compile(`services:\n${fine}`).ok, fine).toBe(true);
+    }
+  });
+
   test('schema errors come from the compose specification', () => {
     const found = issues('services:\n  a:\n    image: x\n    nonsense: 1\n    depends_on: { b: { condition: sometime } }\n  b: { image: x }\n');
     expect(found.find((i) => i.path === 'services.a.nonsense')?.message).toMatch(/not a key of the compose specification/);
