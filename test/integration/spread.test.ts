@@ -4,7 +4,8 @@
 // the route once to the servers of both (Traefik's file lists both addresses), and under steady
 // load through Traefik drops nothing; answers come from containers on both daemons; a rollback
 // to the retained release does the same. h2's worker SIGKILLed in the middle of a deploy ends
-// the deploy (failed, naming h2) with the old release serving on both hosts. Bad settings are
+// the deploy (failed, naming h2) with the old release serving on both hosts; once it is back,
+// reconcile removes what the deploy left there and leaves the spread as it is. Bad settings are
 // refused with nothing changed.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -198,6 +199,8 @@ test('h2’s worker SIGKILLed mid-deploy: the deploy fails naming h2, the old re
   // v3 answers 6 s after it starts: the kill lands in the health gate.
   const id = await deploy(berth, spread, tags.v3);
   await waitFor(`the health gate of ${id}`, async () => (await runningPhase(id)) === 'health', 60_000, 2);
+  // Its container runs on h2 too (gated there), so the kill leaves something of it behind.
+  await waitFor(`${id} started on h2`, async () => h2.environmentContainers(spread.environmentId).some((l) => l === `${id} running`), 30_000, 2);
   const killedAt = Date.now();
   worker?.kill('SIGKILL');
   worker = null;
@@ -215,10 +218,20 @@ test('h2’s worker SIGKILLed mid-deploy: the deploy fails naming h2, the old re
   expect(now.own).toEqual(before.own);
   expect(now.h2).toEqual(expect.arrayContaining(before.h2));
   expect((await answeringContainers(spread.host, 8)).size).toBe(2);
+  // Its container on h2 is left there: the worker that would remove it is gone.
+  expect(h2.environmentContainers(spread.environmentId).map((l) => l.split(' ')[0])).toContain(id);
 
-  // h2's worker back: the next deploy runs on both hosts again.
+  // h2's worker back: a reconcile removes what the failed deploy left there, and leaves the
+  // spread environment as it is on both hosts (it does not pull it onto one host).
   worker = await startH2Worker();
   await waitFor('h2 alive', async () => (await berth.api('GET', '/api/v1/hosts/h2')).body.alive === true, 30_000);
+  const routeBefore = routeFile(spread.environmentId);
+  const reconciled = await berth.api('POST', '/api/v1/reconcile', { wait: true });
+  expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
+  expect(h2.environmentContainers(spread.environmentId).map((l) => l.split(' ')[0])).not.toContain(id);
+  expect(await running(spread.environmentId)).toEqual(before);
+  expect(routeFile(spread.environmentId)).toBe(routeBefore);
+  // The next deploy runs on both hosts again.
   const again = await waitForDeployment(berth, await deploy(berth, spread, tags.v2), 120_000);
   expect(again.status, again.message).toBe('succeeded');
   expect(await running(spread.environmentId)).toEqual({ own: [again.id], h2: [again.id] });
