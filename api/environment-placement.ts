@@ -2,6 +2,8 @@
 // is written, so a refused placement (unknown or draining host) changes nothing.
 import type { Db } from '../db/client.js';
 import { getHost } from '../db/queries/hosts.js';
+import { spreadCandidates } from '../db/queries/spread-hosts.js';
+import { chooseSpreadHosts, type SpreadSetting } from '../src/domain/spread.js';
 import { invalid } from './errors.js';
 
 /**
@@ -18,4 +20,18 @@ export async function assertPlacement(db: Db, hostId: string | null | undefined,
   const host = await getHost(db, hostId);
   if (!host) throw invalid(`host ${hostId} is not registered (berth hosts add, or start its worker)`, [{ path: 'hostId', message: 'no such host' }]);
   if (host.draining) throw invalid(`host ${hostId} is draining: it takes no new placement`, [{ path: 'hostId', message: 'host is draining' }]);
+}
+
+/**
+ * Refuses (400) a spread for an app that is not an image app (a static site, a stack or a git
+ * app runs on one host), one naming an unregistered host, and one asking for more hosts than
+ * are eligible now (alive, not draining, free capacity, the labels).
+ */
+export async function assertSpread(db: Db, spread: SpreadSetting | null | undefined, app: { kind: string }, ownHostId: string): Promise<void> {
+  if (spread == null) return;
+  if (app.kind !== 'image') {
+    throw invalid(`${app.kind} apps run on one host: only image apps spread over several`, [{ path: 'spread', message: `a ${app.kind} app cannot be spread` }]);
+  }
+  const chosen = chooseSpreadHosts(spread, await spreadCandidates(db, ownHostId));
+  if ('refused' in chosen) throw invalid(`cannot spread: ${chosen.refused}`, [{ path: 'spread', message: chosen.refused }]);
 }

@@ -17,6 +17,7 @@ import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
 import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
 import { hostActivities } from './host-activities.js';
+import { SPREAD_DEPLOY, spreadImageSteps } from './spread-image.js';
 import { followReplicas, verifyImageRelease, type SwitchedTo } from './verify-image.js';
 import { dropVerdictOfEngine } from './watch-engine.js';
 
@@ -43,6 +44,8 @@ const HOT_STANDBY = 'hot-standby';
 
 /** Apps of kind image. Registered under its first type name, deployRelease (workflows/index.ts). */
 export async function deployImage(request: DeployRequest): Promise<DeployResult> {
+  // A spread environment's deploy runs on all its hosts at once (workflows/spread-image.ts).
+  if (request.spread && patched(SPREAD_DEPLOY)) return runDeployment(request, spreadImageSteps(request));
   return runDeployment(request, imageSteps(request));
 }
 

@@ -16,6 +16,9 @@ export async function placedNow(request: DeployRequest): Promise<DeployRequest> 
   const store = proxyLocalActivities<ControlActivities>(STORE);
   // Unread (the database away through every attempt): the placement it was queued under.
   const now = await store.environmentPlacement({ environmentId: request.environmentId }).catch(() => null);
-  if (!now || now.hostId === request.hostId) return request;
-  return { ...request, hostId: now.hostId };
+  // A spread environment's hosts are chosen now, from the hosts as they are (image apps only;
+  // histories from before spreads existed have no `spread` in the answer and replay unchanged).
+  const spread = now?.spread && request.appKind === 'image' && request.kind !== 'teardown' ? { spread: now.spread } : {};
+  if (!now || (now.hostId === request.hostId && !now.spread)) return request;
+  return { ...request, hostId: now.hostId, ...spread };
 }

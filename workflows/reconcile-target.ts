@@ -20,7 +20,10 @@ type Live = NonNullable<ReconcileTarget['live']>;
 
 export async function reconcileTarget(target: ReconcileTarget, hostId: string): Promise<ReconcileEventInput[]> {
   const live = target.live;
-  if (!live || target.busy) return [];
+  // A spread environment runs on several hosts; healing it on its one placement host would
+  // start every replica there and point the route at them alone. Its deploys and rollbacks keep
+  // it whole; the sweep of orphans still covers it (its releases are kept on every host).
+  if (!live || target.busy || target.spread) return [];
   if (target.appKind === 'stack' && !patched(RECONCILE_STACKS_PATCH)) return [];
   const environmentId = target.environmentId;
   try {

@@ -3,7 +3,7 @@
 // deployment's end, and record the progress the host shows.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { asc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { inFlightDeployment } from '../../db/queries/in-flight.js';
 import { moveRequest, staticSourceAway } from '../../db/queries/move-request.js';
@@ -33,7 +33,8 @@ export function createDrainActivities({ db, temporal, site }: { db: Db; temporal
         .from(environments)
         .innerJoin(apps, eq(apps.id, environments.appId))
         // The installation's own host also holds the environments placed nowhere in particular.
-        .where(input.hostId === site.hostId ? or(eq(environments.hostId, input.hostId), isNull(environments.hostId)) : eq(environments.hostId, input.hostId))
+        // A spread environment is not moved: its next deploy leaves the draining host out.
+        .where(and(isNull(environments.spread), input.hostId === site.hostId ? or(eq(environments.hostId, input.hostId), isNull(environments.hostId)) : eq(environments.hostId, input.hostId)))
         .orderBy(asc(apps.name), asc(environments.name));
       return rows.map((r) => ({ id: r.id, name: `${r.app}/${r.env}` }));
     },

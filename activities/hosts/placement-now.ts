@@ -5,13 +5,22 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { environments } from '../../db/schema/index.js';
+import { spreadPlanFor } from '../../db/queries/spread-hosts.js';
+import type { SpreadPlan } from '../../src/domain/spread.js';
 
 export function createPlacementActivities({ db, hostId }: { db: Db; hostId: string }) {
   return {
-    /** The host the environment is placed on now (its own, or the installation's); null once it is removed. */
-    async environmentPlacement(input: { environmentId: string }): Promise<{ hostId: string } | null> {
-      const [row] = await db.select({ hostId: environments.hostId }).from(environments).where(eq(environments.id, input.environmentId));
-      return row ? { hostId: row.hostId ?? hostId } : null;
+    /**
+     * The host the environment is placed on now (its own, or the installation's), and for a
+     * spread environment the hosts its next deploy runs on, chosen now; null once it is removed.
+     */
+    async environmentPlacement(input: { environmentId: string }): Promise<{ hostId: string; spread?: SpreadPlan } | null> {
+      const [row] = await db.select({ hostId: environments.hostId, spread: environments.spread }).from(environments).where(eq(environments.id, input.environmentId));
+      if (!row) return null;
+      const placed = { hostId: row.hostId ?? hostId };
+      if (!row.spread) return placed;
+      const spread = await spreadPlanFor(db, input.environmentId, hostId);
+      return spread ? { ...placed, spread } : placed;
     },
   };
 }

@@ -61,7 +61,7 @@ export function createLaunchRelease({ db, resolve, images, containers, health }:
       // A rollback whose containers were pruned may need its pinned image pulled again.
       if (input.rollbackTo) await duringPhase('create', () => images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned }));
       containerIds = await duringPhase('create', () =>
-        containers.createContainers({ deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: release.id }),
+        containers.createContainers({ deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: release.id, ...(input.replicas ? { replicas: input.replicas } : {}) }),
       );
       at = Date.now();
       await advance([

@@ -12,6 +12,8 @@ export interface ResolveInput {
   image?: { ref: string; releaseId: string } | undefined;
   /** kind rollback: the release to run again. */
   rollbackTo?: string | undefined;
+  /** A spread deploy: the replica indices this host runs (absent: all of the release's). */
+  replicas?: number[] | undefined;
 }
 
 export interface ResolvedRelease {
@@ -45,19 +47,19 @@ export function createResolveRelease({ images, containers, releases }: Deps) {
       deploymentId: input.deploymentId,
     });
     const kept = await containers.listReleaseContainers({ releaseId: release.id });
-    return { release, retained: pickRetained(kept, release.config.replicas) };
+    return { release, retained: pickRetained(kept, input.replicas ?? release.config.replicas) };
   };
 }
 
-/** One container per replica from those a release kept; null when any replica is missing. */
-export function pickRetained(containers: { id: string; replica: number; deploymentId: string }[], replicas: number): string[] | null {
+/** One container per replica (a count: 0…n-1; or the indices) from those a release kept; null when any is missing. */
+export function pickRetained(containers: { id: string; replica: number; deploymentId: string }[], replicas: number | number[]): string[] | null {
   const byReplica = new Map<number, string>();
   // Newest deployment first (ids sort by time), so a recreated copy wins over an older one.
   for (const c of [...containers].sort((a, b) => b.deploymentId.localeCompare(a.deploymentId))) {
     if (!byReplica.has(c.replica)) byReplica.set(c.replica, c.id);
   }
   const ids: string[] = [];
-  for (let r = 0; r < replicas; r++) {
+  for (const r of typeof replicas === 'number' ? Array.from({ length: replicas }, (_, i) => i) : replicas) {
     const id = byReplica.get(r);
     if (!id) return null;
     ids.push(id);

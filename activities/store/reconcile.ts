@@ -29,6 +29,8 @@ export interface ReconcileTarget {
   busy: boolean;
   /** The registered host it is placed on; null (or absent in older histories): the installation's own. */
   hostId?: string | null;
+  /** Spread over several hosts: its containers are not healed on one host (see workflows/reconcile-target.ts). */
+  spread?: boolean;
 }
 
 export interface ReconcileEventInput {
@@ -86,6 +88,7 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
           keepReleaseIds: await retainedReleaseIds(db, env.id, env.liveReleaseId, (await effectiveSettings(db, env.id)).settings.retention),
           busy: busy.has(env.id),
           hostId: env.hostId,
+          ...(env.spread ? { spread: true } : {}),
         });
       }
       return targets;

@@ -42,6 +42,8 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
         logDriver: app.logDriver ?? null,
       };
       const variables = sealReleaseVariables(box, input.releaseId, await resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site }));
+      // A spread deploy resolves on every host at once: the host that loses the race to record
+      // the release takes the one the other recorded.
       const row = await db.transaction(async (tx) => {
         const inserted = await insertNextRelease(tx, {
           id: input.releaseId,
@@ -57,6 +59,10 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
         });
         await tx.update(deployments).set({ releaseId: input.releaseId }).where(eq(deployments.id, input.deploymentId));
         return inserted;
+      }).catch(async (err: unknown) => {
+        const [raced] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
+        if (raced) return raced;
+        throw err;
       });
       return toSpec(row);
     },

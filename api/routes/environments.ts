@@ -15,7 +15,7 @@ import { newId } from '../../src/ids.js';
 import type { AppDeps } from '../deps.js';
 import { applyEnvironment } from '../apply-environment.js';
 import { assertDomainsFree, refreshPatternDomains } from '../domain-rules.js';
-import { assertPlacement } from '../environment-placement.js';
+import { assertPlacement, assertSpread } from '../environment-placement.js';
 import { assertHttpsFits, httpsOf } from '../https-rules.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
@@ -49,6 +49,7 @@ export async function presentEnvironment(db: Db, config: Config, app: AppRow, en
     parent: parentName,
     hostId: env.hostId,
     placement: env.hostId ?? config.hostId,
+    spread: env.spread ?? null,
     liveReleaseId: env.liveReleaseId,
     liveDeploymentId: env.liveDeploymentId,
     createdAt: env.createdAt.toISOString(),
@@ -101,6 +102,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       }
       assertStrategyFits(a, input.strategy);
       await assertPlacement(db, input.hostId, a, config.hostId);
+      await assertSpread(db, input.spread, a, config.hostId);
       await assertDomainsFree(db, config.appsDomain, input.domains);
       await assertHttpsFits(db, config, null, httpsOf(input.https), input.domains);
       const row = await db.transaction(async (tx) => {
@@ -175,6 +177,11 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
         // Its containers would stay behind on the old host: a deployed environment moves by a deployment.
         if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release on host ${env.hostId ?? config.hostId}: move it with POST …/environments/${env.name}/move`);
         await assertPlacement(db, patch.hostId, a, config.hostId);
+      }
+      if (patch.spread !== undefined && JSON.stringify(patch.spread) !== JSON.stringify(env.spread ?? null)) {
+        // Hosts a change leaves would keep the live release's containers: it applies before the first deploy.
+        if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release: its spread changes only while nothing is live (the hosts it left would keep its containers)`);
+        await assertSpread(db, patch.spread, a, config.hostId);
       }
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
       if (patch.domains || https) await assertHttpsFits(db, config, env.id, https ?? httpsOf(env.https), patch.domains ?? env.domains);

@@ -3,6 +3,7 @@ import { Canary, CanaryInput } from './canary.js';
 import { HealthCheckInput, ResourcesInput } from './apps.js';
 import { Name } from './common.js';
 import { HostId } from './hosts.js';
+import { Spread, SpreadInput } from './spread.js';
 import { DomainName, HttpsPatch, HttpsSettings } from './https.js';
 import { domainPatternProblem } from '../../src/domain/domain-pattern.js';
 import { RELEASE_STRATEGIES } from '../../src/domain/release-strategy.js';
@@ -78,6 +79,7 @@ export const EnvironmentInput = z
       description: 'Environment of the same app to copy: its settings (but domains) and its own variables (secret ones stay sealed); settings given here win, and its parent is the default parent',
     }),
     hostId: HostId.nullable().optional().openapi({ description: 'The registered host its containers run on (GET /hosts); null or absent: the installation’s own host (BERTH_HOST_ID). A draining host takes no new placement' }),
+    spread: SpreadInput.nullable().optional(),
     ...settings,
   })
   .strict()
@@ -100,6 +102,7 @@ export const EnvironmentPatch = z
     strategy: inherited.strategy.nullable().optional(),
     canary: settings.canary,
     hostId: HostId.nullable().optional().openapi({ description: 'Moves the environment to this registered host at its next deploy; null: the installation’s own host. A draining host takes no new placement' }),
+    spread: SpreadInput.nullable().optional(),
   })
   .strict()
   .openapi('EnvironmentPatch');
@@ -129,6 +132,7 @@ export const Environment = z
     parent: z.string().nullable(),
     hostId: z.string().nullable().openapi({ description: 'The registered host it is placed on; null: the installation’s own host' }),
     placement: z.string().openapi({ description: 'The host its deploys run on: hostId, else the installation’s own (BERTH_HOST_ID)' }),
+    spread: Spread.nullable(),
     liveReleaseId: z.string().nullable(),
     liveDeploymentId: z.string().nullable(),
     createdAt: z.string(),

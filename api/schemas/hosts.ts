@@ -8,7 +8,7 @@ const Address = z
   .string()
   .regex(/^(\d{1,3}(\.\d{1,3}){3}|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)$/, 'expected an IPv4 address or a host name')
   .openapi({ description: 'Where Traefik and the health probes reach the containers this host publishes: a private address' });
-const Labels = z
+export const Labels = z
   .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/, 'expected a label name (a-z, 0-9, . _ / -)'), z.string().max(200))
   .refine((l) => Object.keys(l).length <= 32, 'at most 32 labels')
   .openapi({ description: 'Placement labels, such as region or disk' });

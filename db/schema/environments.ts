@@ -3,6 +3,7 @@ import type { CanaryOverrides } from '../../src/domain/canary.js';
 import type { HealthCheck, ResourceLimits } from '../../src/domain/app-spec.js';
 import type { HttpsSettings } from '../../src/domain/https.js';
 import type { WatchOverrides } from '../../src/domain/post-switch-watch.js';
+import type { SpreadSetting } from '../../src/domain/spread.js';
 import { apps } from './apps.js';
 import { hosts } from './hosts.js';
 
@@ -49,6 +50,11 @@ export const environments = pgTable(
      * BERTH_HOST_ID). Deploys, rollbacks and reconciles run on that host's task queue.
      */
     hostId: text('host_id').references(() => hosts.id),
+    /**
+     * Image apps: the replicas spread over `count` hosts (named, else chosen by labels and free
+     * capacity at each deploy, src/domain/spread.ts); null: all on the one placement above.
+     */
+    spread: jsonb('spread').$type<SpreadSetting>(),
     /** Written only by the deploy workflow's activities: the release serving traffic. */
     liveReleaseId: text('live_release_id'),
     liveDeploymentId: text('live_deployment_id'),

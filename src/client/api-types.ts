@@ -11224,6 +11224,7 @@ export interface components {
             settingSources: {
                 [key: string]: components["schemas"]["SettingSource"];
             };
+            spread: components["schemas"]["Spread"];
             standbySeconds: number;
             /**
              * @description How a deploy that names no strategy moves traffic (its source in settingSources.strategy)
@@ -11310,6 +11311,7 @@ export interface components {
             resources?: components["schemas"]["Resources"] & unknown;
             /** @description Releases whose containers are kept for instant rollback. Not given: the parent environment’s (through its chain), else 5 */
             retention?: number;
+            spread?: components["schemas"]["SpreadInput"];
             /** @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain). Not given: the parent environment’s (through its chain), else 0 */
             standbySeconds?: number;
             /**
@@ -11371,6 +11373,7 @@ export interface components {
             resources?: components["schemas"]["Resources"] & (Record<string, never> | null);
             /** @description Releases whose containers are kept for instant rollback. Not given: the parent environment’s (through its chain), else 5 */
             retention?: number | null;
+            spread?: components["schemas"]["SpreadInput"];
             /** @description How long the previous release keeps running after a deploy, so that a rollback is a route switch only (0: stopped after the drain). Not given: the parent environment’s (through its chain), else 0 */
             standbySeconds?: number | null;
             /**
@@ -12190,6 +12193,25 @@ export interface components {
             expiresAt: string;
             user: components["schemas"]["User"];
         };
+        /** @description The environment’s spread setting; null: not spread */
+        Spread: {
+            count: number;
+            hosts?: string[];
+            labels?: {
+                [key: string]: string;
+            };
+        } | null;
+        /** @description Image apps: the replicas spread over `count` hosts, chosen at each deploy among those alive and not draining (named ones, else all; with the labels), most free capacity first, then by id; null: all on the one placement (hostId). Set while nothing is live (docs/hosts.md) */
+        SpreadInput: {
+            /** @description How many hosts the replicas are spread over (each runs at least one) */
+            count: number;
+            /** @description The hosts to choose from (absent: every registered host and the installation’s own) */
+            hosts?: string[];
+            /** @description Only hosts with all these labels */
+            labels?: {
+                [key: string]: string;
+            };
+        } | null;
         StackDryRun: {
             configs: string[];
             networks: string[];

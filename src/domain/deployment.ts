@@ -2,6 +2,7 @@
 import type { RouteTls } from './https.js';
 import type { CanarySettings } from './canary.js';
 import type { WatchSettings } from './post-switch-watch.js';
+import type { SpreadPlan } from './spread.js';
 
 /** rolled-back: live after the switch, then the post-switch watch sent traffic back to the previous release. */
 export type DeploymentStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'superseded' | 'rolled-back';
@@ -87,6 +88,11 @@ export interface DeployRequest {
    * own); after it, every container of the environment on `from` is removed.
    */
   move?: HostMove | undefined;
+  /**
+   * An image app spread over several hosts: each host's replicas, decided by the lane when the
+   * request's turn comes (workflows/lane-placement.ts); `refused` fails the deploy untouched.
+   */
+  spread?: SpreadPlan | undefined;
 }
 
 /** Where a moving environment comes from and how its new placement is recorded. */
