@@ -22,9 +22,10 @@ export type TaskGoal = 'started' | 'running' | 'completed';
 
 export interface Task {
   ID: string;
+  NodeID?: string;
   CreatedAt?: string;
   DesiredState?: string;
-  Spec?: { ContainerSpec?: { Labels?: Record<string, string> } };
+  Spec?: { ContainerSpec?: { Image?: string; Labels?: Record<string, string> } };
   Status?: { State?: string; Err?: string; Message?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
 }
 
