@@ -3,7 +3,8 @@
 // daemon in a network namespace of its own, joined to that Swarm as a worker node labelled
 // berth.host=h2 (the operator's step, docs/operations.md). The exposed web runs on Berth's host;
 // its api is pinned to h2 (x-berth.host) and web reaches it over the stack's overlay network,
-// across the hosts (VXLAN). Proven: the Swarm listens where it was told; a deploy pinning a
+// across the hosts (VXLAN). Proven: the Swarm listens where it was told; a release pinned to a
+// host whose engine has not joined fails before it changes anything; a deploy pinning a
 // service to an unknown host, or an exposed service to the other host, is refused with nothing
 // changed; api moves to h2 under load through Traefik with 0 failed requests; its service
 // removed behind Berth's back is put back on h2 by reconcile; everything is removed after.
@@ -109,9 +110,17 @@ afterAll(async () => {
   expect(execFileSync('ip', ['-o', 'link']).toString()).not.toContain(h2?.netns ?? 'none');
 }, 180_000);
 
-test('Berth initialises the Swarm on the private address it is given; the second host joins it as node h2', async () => {
+test('Berth initialises the Swarm on the private address it is given; a release pinned to h2 before it joined fails, the live one serving; then h2 joins', async () => {
   const info = (await manager.info()) as { Swarm: { NodeAddr: string; ControlAvailable: boolean } };
   expect(info.Swarm).toMatchObject({ NodeAddr: h2.rootAddress, ControlAvailable: true });
+  // Pinned to h2 before its engine joined: the release fails in its resolve step, nothing touched.
+  const live = (await engine.berth.api('GET', fx.base)).body.liveReleaseId;
+  await putCompose(compose(ON_H2));
+  const early = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 120_000);
+  expect(early.status).toBe('failed');
+  expect(early.message).toMatch(/no Swarm node is host h2/);
+  expect((await engine.berth.api('GET', fx.base)).body.liveReleaseId).toBe(live);
+  expect(throughTraefik()).toBe('a1');
   // The operator's step: the host's engine joins with its own private address, the node is labelled.
   const swarm = (await manager.swarmInspect()) as { JoinTokens: { Worker: string } };
   h2.docker('swarm', 'join', '--token', swarm.JoinTokens.Worker, '--advertise-addr', h2.address, '--listen-addr', `${h2.address}:2377`, `${h2.rootAddress}:2377`);
