@@ -129,7 +129,7 @@ function checkDeploy(input: Doc, warn: (k: string, m: string) => void): Doc {
     delete deploy[key];
   }
   if (deploy.mode === 'global') {
-    warn('deploy.mode', 'global runs one task per node, and Berth runs stacks on one node: run as one replica');
+    warn('deploy.mode', 'global runs one task per node; Berth places replicas by constraints: run as one replica');
     deploy.mode = 'replicated';
     deploy.replicas = 1;
   } else if (deploy.mode !== undefined && deploy.mode !== 'replicated') {
