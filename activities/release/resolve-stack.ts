@@ -58,7 +58,8 @@ export interface ResolvedStack {
 interface Deps {
   db: Db;
   box: SecretBox;
-  site: VariableSite;
+  /** hostId: the host this worker runs on, the stack's own. */
+  site: VariableSite & { hostId: string };
   docker: Docker;
   log: Logger;
   instance: string;
@@ -144,7 +145,7 @@ export function createResolveStack({ db, box, site, docker, log, instance, image
     await db.update(deployments).set({ releaseId }).where(eq(deployments.id, input.deploymentId));
     // Heartbeating: just after an engine restart, telling whether it is in a Swarm takes seconds.
     await withHeartbeat(() => ensureSwarm(docker, log, swarmInit));
-    await assertPinnedHostsJoined(docker, release.stack);
+    await assertPinnedHostsJoined(docker, release.stack, site.hostId);
     const owner = { instance, appId: input.appId, environmentId: input.environmentId, namespace: stackNamespace(input.environmentId) };
     await objects.prepareObjects(owner, release.stack, stackContents(release.stack, release.variables));
     return { release: { id: releaseId, number: release.number }, plan: release.plan, liveReleaseId: env?.live ?? null, liveDeploymentId: env?.liveDeployment ?? null };
