@@ -1,4 +1,5 @@
 // The one place every activity group is put together with its clients.
+import type { SwarmInit } from '../src/config-shape.js';
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { Db } from '../db/client.js';
@@ -78,6 +79,8 @@ export interface ActivityDeps {
   stackBindPaths?: string[];
   /** Unsafe compose keys stack services may have (BERTH_STACK_ALLOW). */
   stackAllow?: string[];
+  /** The Swarm made when the engine is in none (BERTH_SWARM_*; default loopback). */
+  swarmInit?: SwarmInit;
   /** Build limits and the disk guard (none when not given). */
   guards?: HostGuards;
   /** How notifications are retried and where the hosted services answer (BERTH_NOTIFY_*, BERTH_*_URL). */
@@ -119,7 +122,7 @@ export function createHostActivities(deps: ActivityDeps) {
     }),
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance, box: deps.box }),
     ...builds,
-    resolveStack: createResolveStack({ db, box: deps.box, site: deps.site, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], workspacesDir: deps.builds.workspacesDir }),
+    resolveStack: createResolveStack({ db, box: deps.box, site: deps.site, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], swarmInit: deps.swarmInit, workspacesDir: deps.builds.workspacesDir }),
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
     healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
     verifyStackRelease: createVerifyStack({ db, docker, box: deps.box, health }),

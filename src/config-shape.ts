@@ -113,6 +113,14 @@ export interface HostConfig {
   address: string;
   /** How often this host's worker records that it is alive. */
   heartbeatSeconds: number;
+  /** The Swarm Berth initialises when the engine is in none (BERTH_SWARM_*). */
+  swarm: SwarmInit;
+}
+
+/** Where a Swarm Berth makes listens and advertises, and its VXLAN port (fixed once it is made). */
+export interface SwarmInit {
+  advertiseAddress: string;
+  dataPathPort: number;
 }
 
 export interface MetricsConfig {

@@ -27,6 +27,8 @@ import { compileCheckoutCompose } from '../build/checkout-compose.js';
 import { workspaceDir } from '../build/workspace.js';
 import { recordReport } from '../store/deployments.js';
 import { ensureSwarm } from '../swarm/ensure-swarm.js';
+import { assertPinnedHostsJoined } from '../swarm/node-hosts.js';
+import type { SwarmInit } from '../../src/config-shape.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { serviceIdentity } from '../swarm/service-spec.js';
 import { stackContents, stackObjectNames, type StackObjects } from '../swarm/stack-objects.js';
@@ -56,7 +58,8 @@ export interface ResolvedStack {
 interface Deps {
   db: Db;
   box: SecretBox;
-  site: VariableSite;
+  /** hostId: the host this worker runs on, the stack's own. */
+  site: VariableSite & { hostId: string };
   docker: Docker;
   log: Logger;
   instance: string;
@@ -64,10 +67,12 @@ interface Deps {
   objects: StackObjects;
   allowedBindPaths: string[];
   allowed: string[];
+  /** Where a Swarm Berth makes listens (BERTH_SWARM_*). */
+  swarmInit?: SwarmInit;
   workspacesDir: string;
 }
 
-export function createResolveStack({ db, box, site, docker, log, instance, images, objects, allowedBindPaths, allowed, workspacesDir }: Deps) {
+export function createResolveStack({ db, box, site, docker, log, instance, images, objects, allowedBindPaths, allowed, swarmInit, workspacesDir }: Deps) {
   async function compileUploaded(input: ResolveStackInput): Promise<{ stack: StackSpec; plan: StackPlan; variables: Record<string, string>; sets: VariableSets }> {
     const compose = await getAppCompose(db, input.appId);
     if (!compose) throw permanentFailure('ValidationFailed', 'the app has no compose file');
@@ -139,7 +144,8 @@ export function createResolveStack({ db, box, site, docker, log, instance, image
     }
     await db.update(deployments).set({ releaseId }).where(eq(deployments.id, input.deploymentId));
     // Heartbeating: just after an engine restart, telling whether it is in a Swarm takes seconds.
-    await withHeartbeat(() => ensureSwarm(docker, log));
+    await withHeartbeat(() => ensureSwarm(docker, log, swarmInit));
+    await assertPinnedHostsJoined(docker, release.stack, site.hostId);
     const owner = { instance, appId: input.appId, environmentId: input.environmentId, namespace: stackNamespace(input.environmentId) };
     await objects.prepareObjects(owner, release.stack, stackContents(release.stack, release.variables));
     return { release: { id: releaseId, number: release.number }, plan: release.plan, liveReleaseId: env?.live ?? null, liveDeploymentId: env?.liveDeployment ?? null };

@@ -1,13 +1,18 @@
-// Swarm mode on this host's engine: initialised once, as a single node that listens and
-// advertises on loopback only, when the engine is in no Swarm; an existing Swarm (of an
-// operator, or one Berth made earlier) is left exactly as it is.
+// Swarm mode on this host's engine: initialised once when the engine is in no Swarm — by
+// default a single node that listens and advertises on loopback only; with
+// BERTH_SWARM_ADVERTISE_ADDR on that private address, so other hosts can join it. An existing
+// Swarm (of an operator, or one Berth made earlier) is left exactly as it is.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { Logger } from '../../src/logger.js';
 import { DOCKER_GWBRIDGE } from './task-gate.js';
 import { permanentFailure } from '../../src/errors.js';
 
+import type { SwarmInit } from '../../src/config-shape.js';
+
 export const SWARM_ADDRESS = '127.0.0.1';
+/** Docker's own default VXLAN port. */
+export const LOOPBACK_SWARM: SwarmInit = { advertiseAddress: SWARM_ADDRESS, dataPathPort: 4789 };
 
 export interface SwarmState {
   nodeId: string;
@@ -39,7 +44,7 @@ async function swarmInfo(docker: Docker): Promise<SwarmInfo> {
   return info;
 }
 
-export async function ensureSwarm(docker: Docker, log: Logger): Promise<SwarmState> {
+export async function ensureSwarm(docker: Docker, log: Logger, init: SwarmInit = LOOPBACK_SWARM): Promise<SwarmState> {
   const info = await swarmInfo(docker);
   const state = info.Swarm?.LocalNodeState ?? 'inactive';
   if (state === 'active') {
@@ -48,12 +53,13 @@ export async function ensureSwarm(docker: Docker, log: Logger): Promise<SwarmSta
   }
   if (state !== 'inactive') throw permanentFailure('Unavailable', `the engine's Swarm is ${state}; Berth leaves it alone`);
   try {
-    await docker.swarmInit({ ListenAddr: `${SWARM_ADDRESS}:2377`, AdvertiseAddr: SWARM_ADDRESS });
+    const address = init.advertiseAddress;
+    await docker.swarmInit({ ListenAddr: `${address}:2377`, AdvertiseAddr: address, DataPathAddr: address, DataPathPort: init.dataPathPort });
   } catch (err) {
     // Two workers racing: the other one initialised it.
     if (!/already part of a swarm/i.test((err as Error).message)) throw err;
   }
   const after = (await docker.info()) as { Swarm?: { NodeID?: string } };
-  log.info({ nodeId: after.Swarm?.NodeID }, 'swarm initialised');
+  log.info({ nodeId: after.Swarm?.NodeID, address: init.advertiseAddress }, 'swarm initialised');
   return { nodeId: after.Swarm?.NodeID ?? '', initialised: true };
 }

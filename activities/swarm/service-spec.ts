@@ -103,6 +103,8 @@ export function buildServiceSpec({ owner, service: s, image, identity, releaseId
           ...(s.resources.nanoCpus ? { NanoCPUs: s.resources.nanoCpus } : {}),
         },
       },
+      // Only when the file places it (deploy.placement.constraints, x-berth.host).
+      ...(s.placement?.length ? { Placement: { Constraints: s.placement } } : {}),
       RestartPolicy: { Condition: s.restart, Delay: (s.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS) * NS_PER_MS, MaxAttempts: s.restartMaxAttempts },
       Networks: s.networks.map((n) => ({ Target: ids.networks[n.name] ?? stackObjectName(owner.namespace, n.name), Aliases: n.aliases })),
       LogDriver: { Name: 'json-file', Options: { 'max-size': '10m', 'max-file': '3' } },

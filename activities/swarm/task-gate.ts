@@ -22,9 +22,10 @@ export type TaskGoal = 'started' | 'running' | 'completed';
 
 export interface Task {
   ID: string;
+  NodeID?: string;
   CreatedAt?: string;
   DesiredState?: string;
-  Spec?: { ContainerSpec?: { Labels?: Record<string, string> } };
+  Spec?: { ContainerSpec?: { Image?: string; Labels?: Record<string, string> } };
   Status?: { State?: string; Err?: string; Message?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
 }
 
@@ -56,6 +57,13 @@ export async function waitForTasks(docker: Docker, wait: TaskWait): Promise<stri
     const tasks = ((await docker.listTasks({ filters: { service: [wait.serviceName] } })) as Task[]).filter(
       (t) => t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === wait.specHash,
     );
+    // A task on another node (placed there): its container is not this engine's, and Swarm
+    // says it started once the node reports it starting (healthcheck pending) or running.
+    if (wait.goal === 'started') {
+      const elsewhere = tasks.filter((t) => t.DesiredState === 'running' && ['starting', 'running'].includes(t.Status?.State ?? '')).map((t) => t.Status?.ContainerStatus?.ContainerID ?? '');
+      const all = [...new Set([...(await startedContainers(docker, wait)), ...elsewhere.filter(Boolean)])];
+      if (all.length >= wait.replicas) return all;
+    }
     if (wait.goal !== 'started') {
       const done = tasks.filter((t) => (wait.goal === 'running' ? t.DesiredState === 'running' && t.Status?.State === 'running' : t.Status?.State === 'complete'));
       if (done.length >= wait.replicas) return done.map((t) => t.Status?.ContainerStatus?.ContainerID ?? '').filter(Boolean);

@@ -32,6 +32,7 @@ export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox
    * `gateFor`: a deployment whose exposed services' tasks must also answer Berth's HTTP probe
    * (tasks Swarm started again after an engine restart may still be booting).
    */
+  const nodeId = async () => ((await docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID;
   return async function verifyStackRelease(input: { report: PhaseReport; environmentId: string; releaseId: string; gateFor?: string }): Promise<VerifiedService[]> {
     await recordReport(db, input.report);
     return withHeartbeat(async (signal) => {
@@ -53,11 +54,17 @@ export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox
         // The tasks Swarm wants running now, of the release's spec: containers of a removed
         // service of the same name (a rollback to a pruned spec) may still be stopping.
         const tasks = (await docker.listTasks({ filters: { service: [identity.name], 'desired-state': ['running'] } })) as Task[];
-        const ids = tasks
-          .filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === identity.specHash)
-          .map((t) => t.Status?.ContainerStatus?.ContainerID ?? '')
-          .filter(Boolean);
-        const running = await Promise.all(ids.map(async (id) => ({ Id: id, ImageID: ((await docker.getContainer(id).inspect()) as { Image: string }).Image })));
+        const current = tasks.filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === identity.specHash && t.Status.ContainerStatus?.ContainerID);
+        // A task on another node (placed there): its container is that engine's; what it runs is
+        // the task's image, which a release pins by id, so the node ran exactly that image.
+        const here = (await nodeId()) ?? '';
+        const running = await Promise.all(
+          current.map(async (t) => {
+            const id = t.Status?.ContainerStatus?.ContainerID as string;
+            if (t.NodeID && t.NodeID !== here) return { Id: id, ImageID: t.Spec?.ContainerSpec?.Image === service.image ? pinned.Id : (t.Spec?.ContainerSpec?.Image ?? '?') };
+            return { Id: id, ImageID: ((await docker.getContainer(id).inspect()) as { Image: string }).Image };
+          }),
+        );
         const strangers = running.filter((c) => c.ImageID !== pinned.Id);
         if (strangers.length > 0) {
           const found = [...new Set(strangers.map((c) => c.ImageID.slice(0, 19)))].join(', ');

@@ -2,6 +2,7 @@
 // schema cannot make: references to unknown services, networks, volumes, secrets and configs,
 // depends_on cycles and conditions the dependency cannot meet, bind mounts outside the allowed
 // paths, and Berth's own x-berth settings.
+import { placementConstraints } from './placement.js';
 import { posix } from 'node:path';
 import { rolloutLevels, type DependsCondition, type StackHealthcheck, type StackMount, type StackService, type StackSpec } from '../domain/stack.js';
 import type { ComposeIssue } from './compose-issues.js';
@@ -157,6 +158,7 @@ function normalizeService(name: string, s: Doc, ctx: ServiceContext): StackServi
     capDrop: (s.cap_drop ?? []).map(String),
     ...(s.cap_add?.length ? { capAdd: (s.cap_add as unknown[]).map(String) } : {}),
     ...(s.sysctls ? { sysctls: stringMap(listOrDict(s.sysctls)) } : {}),
+    ...placementOf(deploy, s['x-berth'], at),
     expose: expose(s['x-berth'], at),
   };
 }
@@ -250,14 +252,20 @@ function refs(value: unknown, kind: 'secrets' | 'configs', declared: Set<string>
   return out;
 }
 
+function placementOf(deploy: Doc, x: unknown, at: ServiceContext['at']): Pick<StackService, 'placement'> {
+  const host = x && typeof x === 'object' && !Array.isArray(x) ? (x as Doc).host : undefined;
+  const constraints = placementConstraints(deploy, host, at);
+  return constraints.length ? { placement: constraints } : {};
+}
+
 function expose(x: unknown, at: ServiceContext['at']): StackService['expose'] {
   if (x === undefined || x === null) return null;
   if (typeof x !== 'object' || Array.isArray(x)) {
     at('x-berth', 'a mapping: { port, path, main }');
     return null;
   }
-  const { port, path = '/', main = false, ...rest } = x as Doc;
-  for (const key of Object.keys(rest)) at(`x-berth.${key}`, 'not a Berth setting (port, path, main)');
+  const { port, path = '/', main = false, host: _host, ...rest } = x as Doc;
+  for (const key of Object.keys(rest)) at(`x-berth.${key}`, 'not a Berth setting (port, path, main, host)');
   if (port === undefined) return null;
   if (!Number.isInteger(port) || port < 1 || port > 65535) at('x-berth.port', 'a container port 1-65535');
   if (typeof path !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path)) at('x-berth.path', 'an absolute URL path such as /healthz');

@@ -2,6 +2,7 @@
 // by normalize-stack.ts, refused for safety (naming the instance setting that allows it, where
 // Swarm can honour it at all), explained (the intent cannot be met here: the one thing to
 // change), or ignored with a warning. Only safety and unmet intent refuse.
+import { checkPlacement } from './placement.js';
 import type { ComposeFindings } from './compose-issues.js';
 import type { ComposeDocument } from './compose-document.js';
 
@@ -117,13 +118,18 @@ function checkDeploy(input: Doc, warn: (k: string, m: string) => void): Doc {
   const deploy: Doc = { ...input };
   for (const key of Object.keys(deploy)) {
     if (key === 'rollback_config') warn('deploy.rollback_config', 'ignored: Berth rolls the whole stack back itself');
-    else if (key === 'placement') warn('deploy.placement', 'ignored: Berth runs stacks on one Swarm node');
+    else if (key === 'placement') {
+      const placement = checkPlacement(deploy.placement, warn);
+      if (placement) deploy.placement = placement;
+      else delete deploy.placement;
+      continue;
+    }
     else if (!DEPLOY_KEYS.has(key) && !key.startsWith('x-')) warn(`deploy.${key}`, 'ignored: Berth does not apply it');
     else continue;
     delete deploy[key];
   }
   if (deploy.mode === 'global') {
-    warn('deploy.mode', 'global runs one task per node, and Berth runs stacks on one node: run as one replica');
+    warn('deploy.mode', 'global runs one task per node; Berth places replicas by constraints: run as one replica');
     deploy.mode = 'replicated';
     deploy.replicas = 1;
   } else if (deploy.mode !== undefined && deploy.mode !== 'replicated') {

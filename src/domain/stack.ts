@@ -77,6 +77,8 @@ export interface StackService {
   /** cap_add and sysctls, present only when the file has them (an administrator allowed them). */
   capAdd?: string[];
   sysctls?: Record<string, string>;
+  /** Swarm placement constraints (deploy.placement.constraints, x-berth.host), present only when the file has some. */
+  placement?: string[];
   expose: StackExpose | null;
 }
 

@@ -70,6 +70,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     previewIdleSeconds: config.previews.idleSeconds,
     stackBindPaths: config.stackBindPaths,
     stackAllow: config.stackAllow,
+    swarmInit: config.host.swarm,
     guards: config.guards,
     notifications: config.notifications,
   };

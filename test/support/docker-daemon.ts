@@ -21,6 +21,8 @@ export interface DockerDaemon {
   load(...images: string[]): void;
   /** Makes it a single-node Swarm manager of its own. */
   enableSwarm(): Promise<void>;
+  /** Only the gateway bridge a Swarm of its own needs (enableSwarm makes it too): for a Swarm Berth initialises. */
+  createGatewayBridge(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,20 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
     await waitUntilReady(proc, async () => (await pingDocker(socket).then(() => true)), 60_000);
   };
   await start();
+  const createGatewayBridge = async () => {
+    // Swarm's tasks reach the host through docker_gwbridge: made first, so its Linux bridge is
+    // not the machine daemon's docker_gwbridge.
+    await new Docker({ socketPath: socket }).createNetwork({
+      Name: 'docker_gwbridge',
+      Driver: 'bridge',
+      IPAM: { Config: [{ Subnet: `10.${octet}.78.0/24`, Gateway: `10.${octet}.78.1` }] },
+      Options: {
+        'com.docker.network.bridge.name': gateway,
+        'com.docker.network.bridge.enable_icc': 'false',
+        'com.docker.network.bridge.enable_ip_masquerade': 'false',
+      },
+    });
+  };
   return {
     socket,
     async restart(whileDown) {
@@ -110,20 +126,10 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
     load(...images) {
       execSync(`/usr/bin/docker save ${images.join(' ')} | /usr/bin/docker -H unix://${socket} load -q`, { stdio: 'pipe' });
     },
+    createGatewayBridge,
     async enableSwarm() {
       const docker = new Docker({ socketPath: socket });
-      // Swarm's tasks reach the host through docker_gwbridge: made first, so its Linux bridge is
-      // not the machine daemon's docker_gwbridge.
-      await docker.createNetwork({
-        Name: 'docker_gwbridge',
-        Driver: 'bridge',
-        IPAM: { Config: [{ Subnet: `10.${octet}.78.0/24`, Gateway: `10.${octet}.78.1` }] },
-        Options: {
-          'com.docker.network.bridge.name': gateway,
-          'com.docker.network.bridge.enable_icc': 'false',
-          'com.docker.network.bridge.enable_ip_masquerade': 'false',
-        },
-      });
+      await createGatewayBridge();
       // Its own loopback address (the whole of 127/8 is loopback): the machine's Swarm has
       // 127.0.0.1:2377 and :7946. Its own VXLAN port and address pool too.
       const address = `127.0.${octet}.1`;

@@ -24,7 +24,11 @@ export interface OwnEngine {
 }
 
 /** `name` keeps the daemon's bridges and containerd namespace apart from other tests'. */
-export async function startOnOwnEngine(options: { name: string; images: string[]; swarm?: boolean; proxy?: boolean }): Promise<OwnEngine> {
+/**
+ * swarm: 'berth' leaves initialising the Swarm to Berth (its gateway bridge made first, so it is
+ * the daemon's own); `env` adds to Berth's environment.
+ */
+export async function startOnOwnEngine(options: { name: string; images: string[]; swarm?: boolean | 'berth'; proxy?: boolean; env?: Record<string, string> }): Promise<OwnEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-own-engine-'));
   const parts: Partial<OwnEngine> = {};
   const close = async () => {
@@ -38,7 +42,8 @@ export async function startOnOwnEngine(options: { name: string; images: string[]
   try {
     const daemon = (parts.daemon = await startDockerDaemon(join(dir, 'dockerd'), options.name));
     daemon.load(...options.images);
-    if (options.swarm) await daemon.enableSwarm();
+    if (options.swarm === 'berth') await daemon.createGatewayBridge();
+    else if (options.swarm) await daemon.enableSwarm();
     const proxy = (parts.proxy = options.proxy ? await startDockerSocketProxy(daemon.socket, join(dir, 'berth-docker.sock')) : null);
     const tools = toolPaths(inject('services').toolsDir);
     const routesDir = (parts.routesDir = join(dir, 'routes'));
@@ -57,6 +62,7 @@ export async function startOnOwnEngine(options: { name: string; images: string[]
         BERTH_TRAEFIK_API_URL: traefik.apiUrl,
         BERTH_TRAEFIK_ENTRY_URL: traefik.entryUrl,
         BERTH_TRAEFIK_ROUTES_DIR: routesDir,
+        ...options.env,
       },
     });
     return { ...(parts as Omit<OwnEngine, 'close' | 'proxy'>), proxy, close };

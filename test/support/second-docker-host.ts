@@ -16,6 +16,8 @@ import { killStrayShims, unmountUnder } from './docker-daemon.js';
 export interface SecondDockerHost {
   /** The namespace's address: BERTH_HOST_ADDRESS of its worker, the address it is registered at. */
   address: string;
+  /** The root namespace's end of its link: the machine's own private address as the host sees it. */
+  rootAddress: string;
   /** Its daemon's socket (DOCKER_SOCKET of its worker). */
   socket: string;
   netns: string;
@@ -128,6 +130,7 @@ export async function startSecondDockerHost(): Promise<SecondDockerHost> {
   }
   return {
     address,
+    rootAddress,
     socket,
     netns,
     load(...images) {

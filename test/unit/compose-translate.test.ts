@@ -153,10 +153,11 @@ networks: { front: {} }
     expect(refused('services:\n  a: { image: x, depends_on: [debug] }\n  debug: { image: y, profiles: [debug] }\n')['services.a.depends_on.debug']).toMatch(/in profile debug/);
   });
 
-  test('deploy: global on one node is one replica; the routing mesh becomes dnsrr; placement is ignored', () => {
-    const c = ok('services:\n  a:\n    image: x\n    deploy: { mode: global, endpoint_mode: vip, placement: { constraints: [node.role==manager] } }\n');
+  test('deploy: global is one replica; the routing mesh becomes dnsrr; placement constraints are kept, its preferences ignored', () => {
+    const c = ok('services:\n  a:\n    image: x\n    deploy: { mode: global, endpoint_mode: vip, placement: { constraints: [node.role==manager], max_replicas_per_node: 1 } }\n');
     expect(c.stack.services.a?.replicas).toBe(1);
-    expect(Object.keys(warningsOf(c)).sort()).toEqual(['services.a.deploy.endpoint_mode', 'services.a.deploy.mode', 'services.a.deploy.placement']);
+    expect(c.stack.services.a?.placement).toEqual(['node.role == manager']);
+    expect(Object.keys(warningsOf(c)).sort()).toEqual(['services.a.deploy.endpoint_mode', 'services.a.deploy.mode', 'services.a.deploy.placement.max_replicas_per_node']);
   });
 
   test('keys Swarm does not apply are ignored with a warning, not refused', () => {

@@ -29,6 +29,14 @@ describe('loadConfig', () => {
     }
   });
 
+  test('the Swarm Berth makes: loopback by default, a private address when told, never a public one', () => {
+    expect(loadConfig({}).host.swarm).toEqual({ advertiseAddress: '127.0.0.1', dataPathPort: 4789 });
+    expect(loadConfig({ BERTH_SWARM_ADVERTISE_ADDR: '10.0.0.5', BERTH_SWARM_DATA_PATH_PORT: '4800' }).host.swarm).toEqual({ advertiseAddress: '10.0.0.5', dataPathPort: 4800 });
+    expect(() => loadConfig({ BERTH_SWARM_ADVERTISE_ADDR: '8.8.8.8' })).toThrow(/BERTH_SWARM_ADVERTISE_ADDR.*private address/);
+    expect(() => loadConfig({ BERTH_SWARM_ADVERTISE_ADDR: 'eth0' })).toThrow(/BERTH_SWARM_ADVERTISE_ADDR.*IPv4/);
+    expect(() => loadConfig({ BERTH_SWARM_DATA_PATH_PORT: '53' })).toThrow(/BERTH_SWARM_DATA_PATH_PORT/);
+  });
+
   test('a worker serves static sites itself only when told (BERTH_STATIC_SERVE)', () => {
     expect(loadConfig({}).static.serve).toBe(false);
     expect(loadConfig({ BERTH_STATIC_SERVE: 'true' }).static.serve).toBe(true);

@@ -1,0 +1,175 @@
+// A stack over two Swarm nodes, on two real Docker daemons: the test's own daemon (Berth's host,
+// whose Swarm Berth initialises on a private address, BERTH_SWARM_ADVERTISE_ADDR) and a second
+// daemon in a network namespace of its own, joined to that Swarm as a worker node labelled
+// berth.host=h2 (the operator's step, docs/operations.md). The exposed web runs on Berth's host;
+// its api is pinned to h2 (x-berth.host) and web reaches it over the stack's overlay network,
+// across the hosts (VXLAN). Proven: the Swarm listens where it was told; a release pinned to a
+// host whose engine has not joined fails before it changes anything; a deploy pinning a
+// service to an unknown host, or an exposed service to the other host, is refused with nothing
+// changed; api moves to h2 under load through Traefik with 0 failed requests; its service
+// removed behind Berth's back is put back on h2 by reconcile; everything is removed after.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { buildHello } from '../support/images.js';
+import { startLoad } from '../support/load.js';
+import { startOnOwnEngine, type OwnEngine } from '../support/own-engine.js';
+import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
+import { createStackApp, deployStack, type StackFixture } from '../support/stack-fixtures.js';
+import { waitFor, waitForDeployment } from '../support/wait.js';
+
+const DOCKER = '/usr/bin/docker';
+const tags = { web: 'berth-test/s2n-web:1', api: 'berth-test/s2n-api:1' };
+/**
+ * web's /cgi-bin/api answers what api (wherever Swarm runs it) answers at /version. The name is
+ * resolved by nslookup: this busybox's wget crashes resolving names itself (static build), and
+ * with -T.
+ */
+function buildWeb(): void {
+  const script = [
+    '#!/bin/sh',
+    'printf "Content-Type: text/plain\\r\\n\\r\\n"',
+    "ip=$(nslookup api 2>/dev/null | awk '/^Name:/ { getline; print $2; exit }')",
+    'wget -q -O- "http://$ip:8080/version"',
+  ].join('\n');
+  const dockerfile = `FROM ${tags.api}\nCOPY api /www/cgi-bin/api\nRUN chmod +x /www/cgi-bin/api && echo w1 > /www/index.html\n`;
+  const dir = mkdtempSync(join(tmpdir(), 'berth-s2n-web-'));
+  try {
+    writeFileSync(join(dir, 'api'), `${script}\n`);
+    writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+    execFileSync(DOCKER, ['build', '-q', '--label', 'berth-test=1', '-t', tags.web, dir], { stdio: 'pipe' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const imageId = (tag: string) => execFileSync(DOCKER, ['image', 'inspect', '-f', '{{.Id}}', tag]).toString().trim();
+
+const compose = (apiPlacement: string, webPlacement = '') => `
+services:
+  web:
+    image: ${imageId(tags.web)}
+    deploy: { replicas: 2 }
+    x-berth: { port: 8080, path: /healthz${webPlacement} }
+  api:
+    image: ${imageId(tags.api)}
+    deploy: { replicas: 2 }${apiPlacement}
+`;
+const ON_H2 = '\n    x-berth: { host: h2 }';
+
+let h2: SecondDockerHost;
+let engine: OwnEngine;
+let manager: Docker;
+let fx: StackFixture;
+
+async function putCompose(text: string): Promise<void> {
+  const res = await engine.berth.api('PUT', `/api/v1/apps/${fx.app}/compose`, { compose: text });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+async function deployments(): Promise<number> {
+  return ((await engine.berth.api('GET', `${fx.base}/deployments`)).body.items as unknown[]).length;
+}
+
+/** The nodes (berth.host label, or "manager") running the service's tasks. */
+async function nodesOf(service: string): Promise<string[]> {
+  const nodes = (await manager.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string>; Role?: string } }[];
+  const tasks = (await manager.listTasks({ filters: { label: [`berth.stack.service=${service}`], 'desired-state': ['running'] } })) as { NodeID: string; Status?: { State?: string } }[];
+  return tasks
+    .filter((t) => t.Status?.State === 'running')
+    .map((t) => nodes.find((n) => n.ID === t.NodeID))
+    .map((n) => n?.Spec?.Labels?.['berth.host'] ?? n?.Spec?.Role ?? '?')
+    .sort();
+}
+
+const throughTraefik = () => execFileSync('curl', ['-s', '-m', '5', '-H', `Host: ${fx.host}`, `${engine.traefik.entryUrl}/cgi-bin/api`]).toString().trim();
+
+beforeAll(async () => {
+  buildHello(tags.api, { version: 'a1', stopDelay: 1 });
+  buildWeb();
+  h2 = await startSecondDockerHost();
+  h2.load(...Object.values(tags));
+  engine = await startOnOwnEngine({
+    name: `s2n${process.pid % 10_000}`,
+    images: Object.values(tags),
+    swarm: 'berth',
+    env: { BERTH_SWARM_ADVERTISE_ADDR: h2.rootAddress, BERTH_SWARM_DATA_PATH_PORT: String(5100 + (process.pid % 100)) },
+  });
+  manager = new Docker({ socketPath: engine.daemon.socket });
+  expect((await engine.berth.api('POST', '/api/v1/hosts', { id: 'h2', address: h2.address })).status).toBe(201);
+  fx = await createStackApp(engine.berth, { app: 'two-nodes', compose: compose('') });
+  const first = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 180_000);
+  expect(first.status, first.message).toBe('succeeded');
+}, 400_000);
+
+afterAll(async () => {
+  await h2?.stop();
+  await engine?.close();
+  expect(execFileSync('ip', ['-o', 'link']).toString()).not.toContain(h2?.netns ?? 'none');
+}, 180_000);
+
+test('Berth initialises the Swarm on the private address it is given; a release pinned to h2 before it joined fails, the live one serving; then h2 joins', async () => {
+  const info = (await manager.info()) as { Swarm: { NodeAddr: string; ControlAvailable: boolean } };
+  expect(info.Swarm).toMatchObject({ NodeAddr: h2.rootAddress, ControlAvailable: true });
+  // Pinned to h2 before its engine joined: the release fails in its resolve step, nothing touched.
+  const live = (await engine.berth.api('GET', fx.base)).body.liveReleaseId;
+  await putCompose(compose(ON_H2));
+  const early = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 120_000);
+  expect(early.status).toBe('failed');
+  expect(early.message).toMatch(/no Swarm node is host h2/);
+  expect((await engine.berth.api('GET', fx.base)).body.liveReleaseId).toBe(live);
+  expect(throughTraefik()).toBe('a1');
+  // The operator's step: the host's engine joins with its own private address, the node is labelled.
+  const swarm = (await manager.swarmInspect()) as { JoinTokens: { Worker: string } };
+  h2.docker('swarm', 'join', '--token', swarm.JoinTokens.Worker, '--advertise-addr', h2.address, '--listen-addr', `${h2.address}:2377`, `${h2.rootAddress}:2377`);
+  const node = h2.docker('info', '-f', '{{.Swarm.NodeID}}').trim();
+  execFileSync(DOCKER, ['-H', `unix://${engine.daemon.socket}`, 'node', 'update', '--label-add', 'berth.host=h2', node]);
+  expect(throughTraefik()).toBe('a1');
+  expect(await nodesOf('api')).toEqual(['manager', 'manager']);
+});
+
+test('a service pinned to a host Berth does not know, or an exposed service pinned off the stack’s host: 400, nothing changed', async () => {
+  const before = await deployments();
+  await putCompose(compose('\n    x-berth: { host: h9 }'));
+  const unknown = await engine.berth.api('POST', `${fx.base}/deployments`, {});
+  expect(unknown.status).toBe(400);
+  expect(JSON.stringify(unknown.body)).toMatch(/host h9 is not registered/);
+  await putCompose(compose('', ', host: h2'));
+  const exposed = await engine.berth.api('POST', `${fx.base}/deployments`, {});
+  expect(exposed.status).toBe(400);
+  expect(JSON.stringify(exposed.body)).toMatch(/exposed service web is pinned to host h2/);
+  expect(await deployments()).toBe(before);
+  expect(await nodesOf('api')).toEqual(['manager', 'manager']);
+});
+
+test('api moves to host h2 under load through Traefik: 0 failed requests, web on Berth’s host reaches it across the hosts', async () => {
+  await putCompose(compose(ON_H2));
+  const load = startLoad({ url: engine.traefik.entryUrl, host: fx.host, path: '/cgi-bin/api', ratePerSecond: 20, maxRequests: 100_000, maxMs: 300_000, acceptBodies: ['a1'] });
+  const d = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 240_000);
+  await new Promise((r) => setTimeout(r, 2000));
+  const result = await load.stop();
+  expect(d.status, d.message).toBe('succeeded');
+  process.stdout.write(`stack over two nodes: api moved to h2 under load: ${result.ok}/${result.sent} ok, ${result.failed} failed\n`);
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  expect(result.ok).toBeGreaterThan(20);
+  expect(await nodesOf('api')).toEqual(['h2', 'h2']);
+  expect(await nodesOf('web')).toEqual(['manager', 'manager']);
+  expect(h2.docker('ps', '--filter', 'label=com.docker.swarm.service.name', '--format', '{{.Label "berth.stack.service"}}').trim().split('\n').sort()).toEqual(['api', 'api']);
+});
+
+test('a task killed on h2 is replaced there; api’s service removed behind Berth’s back is put back on h2 by reconcile', async () => {
+  const [victim] = h2.docker('ps', '-q', '--filter', 'label=berth.stack.service=api').trim().split('\n');
+  h2.docker('kill', victim as string);
+  await waitFor('api running twice on h2 again', async () => (await nodesOf('api')).join() === 'h2,h2', 30_000);
+  const [service] = await manager.listServices({ filters: { label: ['berth.stack.service=api'] } });
+  await manager.getService((service as { ID: string }).ID).remove();
+  // Reconcile puts it back (Docker's event of the removal starts it for this environment).
+  await waitFor('reconcile recreated api', async () => {
+    const res = await engine.berth.api('GET', `/api/v1/reconcile/events?app=${fx.app}&env=${fx.env}&drift=service-missing`);
+    return (res.body.items as { action: string }[]).some((e) => e.action === 'service-created');
+  }, 60_000);
+  await waitFor('api back on h2', async () => (await nodesOf('api')).join() === 'h2,h2', 60_000);
+  await waitFor('web answers from api again', async () => throughTraefik() === 'a1', 30_000);
+});
