@@ -10,7 +10,7 @@ import { notificationConfig, notificationEnv } from './config-notifications.js';
 import { metricsConfig, metricsEnv } from './config-metrics.js';
 import { hostsConfig, hostsEnv } from './config-hosts.js';
 import { HOST_ID } from './domain/hosts.js';
-import { buildRegistryProblem } from './domain/build-registry.js';
+import { BUILD_REGISTRY_EXPECTED, isBuildRegistry } from './domain/build-registry.js';
 import { listenAddress, localAddresses } from './host-addresses.js';
 
 /** Pinned tool versions; scripts/setup.sh installs exactly these. */
@@ -31,9 +31,7 @@ const url = z.url({ error: 'expected an absolute URL' });
 
 const megabytes = z.coerce.number({ error: 'expected a size in MiB' }).positive('expected a size in MiB above 0').max(1_048_576);
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port');
+const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port');
 
 const commaList = (item: RegExp, what: string) =>
   z
@@ -52,10 +50,7 @@ const base64Key = (hint: string) => z.string().refine((v) => Buffer.from(v, 'bas
 const envSchema = z.object({
   BERTH_DATA_DIR: z.string().min(1).optional(),
   BERTH_TOOLS_DIR: z.string().min(1).optional(),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
-    .optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   BERTH_API_HOST: z.string().min(1).default('127.0.0.1'),
   BERTH_API_PORT: port.default(7480),
   BERTH_PUBLIC_URL: url.optional(),
@@ -138,16 +133,9 @@ const envSchema = z.object({
     .regex(new RegExp(`^(${ALLOWABLE.join('|')})(,(${ALLOWABLE.join('|')}))*$`), `expected a comma-separated list of ${ALLOWABLE.join(', ')}`)
     .optional(),
 
+  // Where builds are pushed and pulled by digest (unset: an image stays on the host that built it).
+  BERTH_BUILD_REGISTRY: z.string().refine(isBuildRegistry, BUILD_REGISTRY_EXPECTED).optional(),
   // Host guards: what builds may use, and the free disk below which builds and pulls stop.
-  // Where builds are pushed and hosts pull them from, by digest (host[:port][/path]; unset: an
-  // image stays on the host that built it, which then must be the one that runs it).
-  BERTH_BUILD_REGISTRY: z
-    .string()
-    .superRefine((v, ctx) => {
-      const why = buildRegistryProblem(v);
-      if (why) ctx.addIssue({ code: 'custom', message: why });
-    })
-    .optional(),
   BERTH_BUILD_MEMORY_MB: z.coerce.number({ error: 'expected a size in MiB (0: no limit)' }).int().min(0).max(1_048_576).default(2048),
   BERTH_BUILD_CPUS: z.coerce.number({ error: 'expected a number of CPUs (0: no limit)' }).min(0).max(1024).default(2),
   BERTH_BUILD_CGROUP: z.string().regex(/^\/[A-Za-z0-9_.\/-]+$/, 'expected an absolute cgroup path such as /docker/buildkit').default('/docker/buildkit'),

@@ -3,11 +3,12 @@
 // placed host by digest, so what runs is exactly what was pushed, and a rollback pulls it again.
 import { parseImageRef } from './image-ref.js';
 
-/** Why a BERTH_BUILD_REGISTRY value is not one (null: it is). */
-export function buildRegistryProblem(value: string): string | null {
+export const BUILD_REGISTRY_EXPECTED = 'expected a registry address such as registry.internal:5000 or registry.internal:5000/berth';
+
+/** Whether a BERTH_BUILD_REGISTRY value names a registry (host[:port][/path], no tag or digest). */
+export function isBuildRegistry(value: string): boolean {
   const ref = parseImageRef(`${value}/probe`);
-  if (!ref || !ref.domain || ref.tag || ref.digest || value.endsWith('/')) return 'expected a registry address such as registry.internal:5000 or registry.internal:5000/berth';
-  return null;
+  return Boolean(ref && ref.domain && !ref.tag && !ref.digest && !value.endsWith('/'));
 }
 
 /** The repository an app's builds are pushed to: <registry>/<instance>/<app>. */
