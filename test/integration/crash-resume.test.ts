@@ -6,10 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inject } from 'vitest';
-import { deploymentPhases, deployments } from '../../db/schema/index.js';
+import { deployments } from '../../db/schema/index.js';
 import type { PhaseName } from '../../src/domain/phases.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -17,6 +17,7 @@ import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js'
 import { buildHello, pushImage, removeImages } from '../support/images.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
+import { runningPhase } from '../support/running-phase.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 /**
@@ -60,14 +61,6 @@ afterAll(async () => {
   removeImages(...tags, registryTag);
 });
 
-async function runningPhase(id: string): Promise<PhaseName | null> {
-  const rows = await berth.database.db
-    .select({ phase: deploymentPhases.phase })
-    .from(deploymentPhases)
-    .where(and(eq(deploymentPhases.deploymentId, id), eq(deploymentPhases.outcome, 'running')));
-  return rows[0]?.phase ?? null;
-}
-
 test('a worker killed in each phase in turn: every deploy finishes, nothing duplicated or leaked', async () => {
   const hits: { target: PhaseName; killedIn: PhaseName | null; recoveredMs: number }[] = [];
   let round = 0;
@@ -78,11 +71,11 @@ test('a worker killed in each phase in turn: every deploy finishes, nothing dupl
     round++;
 
     const id = await deploy(berth, fx, image);
-    await waitFor(`phase ${target} of ${id}`, async () => (await runningPhase(id)) === target, 60_000, 2);
+    await waitFor(`phase ${target} of ${id}`, async () => (await runningPhase(berth, id)) === target, 60_000, 2);
     await sleep(KILL_AFTER_MS[target] ?? 0);
     worker?.kill('SIGKILL');
     const killedAt = Date.now();
-    const killedIn = await runningPhase(id);
+    const killedIn = await runningPhase(berth, id);
     worker = await berth.spawnWorker();
 
     const d = await waitForDeployment(berth, id, 90_000);
@@ -129,7 +122,7 @@ test('the API process restarting mid-deploy changes nothing', async () => {
   });
   expect(res.status).toBe(202);
   const { deploymentId } = (await res.json()) as { deploymentId: string };
-  await waitFor('health phase', async () => (await runningPhase(deploymentId)) === 'health', 30_000, 5);
+  await waitFor('health phase', async () => (await runningPhase(berth, deploymentId)) === 'health', 30_000, 5);
   api.kill('SIGKILL');
   api = await startApi();
   try {

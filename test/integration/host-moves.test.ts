@@ -6,10 +6,8 @@
 // it back, one after another. h2's dockerd stopped in the middle of a deploy there: the deploy
 // waits for the engine and finishes.
 import type { ChildProcess } from 'node:child_process';
-import { and, eq } from 'drizzle-orm';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { deploymentPhases } from '../../db/schema/index.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
@@ -18,6 +16,7 @@ import { startLoad } from '../support/load.js';
 import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
+import { runningPhase } from '../support/running-phase.js';
 
 const tags = { v1: 'berth-test/moved:v1', v2: 'berth-test/moved:v2', v3: 'berth-test/moved:v3' };
 /** Built on the machine's daemon only: h2 can neither find nor pull it. */
@@ -151,14 +150,6 @@ test('draining h2 moves both its environments to the default host, one after ano
   expect((await berth.api('PATCH', '/api/v1/hosts/h2', { draining: false })).status).toBe(200);
 }, 300_000);
 
-async function runningPhase(id: string): Promise<string | null> {
-  const rows = await berth.database.db
-    .select({ phase: deploymentPhases.phase })
-    .from(deploymentPhases)
-    .where(and(eq(deploymentPhases.deploymentId, id), eq(deploymentPhases.outcome, 'running')));
-  return rows[0]?.phase ?? null;
-}
-
 test('h2’s Docker daemon stopped while a deploy there starts its containers: the deploy waits for the engine and finishes', async () => {
   const engine = await createImageApp(berth, { app: 'engine-away', healthCheck: { intervalMs: 100, startPeriodMs: 10_000 }, environment: { hostId: 'h2' } });
   const first = await waitForDeployment(berth, await deploy(berth, engine, tags.v1), 90_000);
@@ -169,7 +160,7 @@ test('h2’s Docker daemon stopped while a deploy there starts its containers: t
   // the start themselves.)
   const id = await deploy(berth, engine, tags.v3);
   let phase: string | null = null;
-  await waitFor(`the health gate of ${id}`, async () => (phase = await runningPhase(id)) === 'health', 60_000, 2);
+  await waitFor(`the health gate of ${id}`, async () => (phase = await runningPhase(berth, id)) === 'health', 60_000, 2);
   const stoppedAt = Date.now();
   await h2.restart(async () => {
     await new Promise((r) => setTimeout(r, 3000));
@@ -206,7 +197,7 @@ test('a move cancelled in its health gate on the new host leaves the environment
   const asked = await berth.api('POST', '/api/v1/apps/engine-away/environments/prod/move', { hostId: null });
   expect(asked.status, JSON.stringify(asked.body)).toBe(202);
   const id = asked.body.deploymentId;
-  await waitFor(`health phase of ${id}`, async () => (await runningPhase(id)) === 'health', 60_000, 2);
+  await waitFor(`health phase of ${id}`, async () => (await runningPhase(berth, id)) === 'health', 60_000, 2);
   // While it moves, nothing else is asked of the environment: a deploy or a second move is
   // refused (409), and no deployment is queued for it.
   const deploy = await berth.api('POST', '/api/v1/apps/engine-away/environments/prod/deployments', { image: tags.v1 });

@@ -7,10 +7,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, eq } from 'drizzle-orm';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { deploymentPhases } from '../../db/schema/index.js';
 import { routeFileName } from '../../src/domain/route.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -20,6 +18,7 @@ import { startLoad } from '../support/load.js';
 import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
+import { runningPhase } from '../support/running-phase.js';
 
 const tags = { v1: 'berth-test/placed:v1', v2: 'berth-test/placed:v2', v3: 'berth-test/placed:v3' };
 let berth: TestBerth;
@@ -148,18 +147,10 @@ test('an environment on the default host is unaffected: it runs on the machineâ€
   expect(await body(placed)).toBe('v1');
 });
 
-async function runningPhase(id: string): Promise<string | null> {
-  const rows = await berth.database.db
-    .select({ phase: deploymentPhases.phase })
-    .from(deploymentPhases)
-    .where(and(eq(deploymentPhases.deploymentId, id), eq(deploymentPhases.outcome, 'running')));
-  return rows[0]?.phase ?? null;
-}
-
 test('h2â€™s worker SIGKILLed mid-deploy: the deploy resumes when it is back, and succeeds', async () => {
   // v3 starts slowly (2 s): the kill lands in its health gate, run by h2's worker.
   const id = await deploy(berth, placed, tags.v3);
-  await waitFor(`health phase of ${id}`, async () => (await runningPhase(id)) === 'health', 60_000, 2);
+  await waitFor(`health phase of ${id}`, async () => (await runningPhase(berth, id)) === 'health', 60_000, 2);
   worker?.kill('SIGKILL');
   const killedAt = Date.now();
   await new Promise((r) => setTimeout(r, 1000));

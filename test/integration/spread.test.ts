@@ -11,10 +11,8 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, eq } from 'drizzle-orm';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { deploymentPhases } from '../../db/schema/index.js';
 import { routeFileName } from '../../src/domain/route.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -24,6 +22,7 @@ import { startLoad, type LoadResult } from '../support/load.js';
 import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
+import { runningPhase } from '../support/running-phase.js';
 
 const tags = { v1: 'berth-test/spread:v1', v2: 'berth-test/spread:v2', v3: 'berth-test/spread:v3' };
 let berth: TestBerth;
@@ -182,14 +181,6 @@ test('spread over both hosts: deployed twice and rolled back under steady load w
   expect((await berth.api('PATCH', spread.base, { spread: null })).status).toBe(409);
 }, 420_000);
 
-async function runningPhase(id: string): Promise<string | null> {
-  const rows = await berth.database.db
-    .select({ phase: deploymentPhases.phase })
-    .from(deploymentPhases)
-    .where(and(eq(deploymentPhases.deploymentId, id), eq(deploymentPhases.outcome, 'running')));
-  return rows[0]?.phase ?? null;
-}
-
 test('h2’s worker SIGKILLed mid-deploy: the deploy fails naming h2, the old release serves on both hosts all along', async () => {
   const live = (await berth.api('GET', spread.base)).body.liveDeploymentId as string;
   // The rollback's containers are those the first deploy made: labelled with its id.
@@ -198,7 +189,7 @@ test('h2’s worker SIGKILLed mid-deploy: the deploy fails naming h2, the old re
   const load = startLoad({ url: inject('services').traefik.entryUrl, host: spread.host, ratePerSecond: 30, maxRequests: 8000, maxMs: 180_000, acceptBodies: ['v1'] });
   // v3 answers 6 s after it starts: the kill lands in the health gate.
   const id = await deploy(berth, spread, tags.v3);
-  await waitFor(`the health gate of ${id}`, async () => (await runningPhase(id)) === 'health', 60_000, 2);
+  await waitFor(`the health gate of ${id}`, async () => (await runningPhase(berth, id)) === 'health', 60_000, 2);
   // Its container runs on h2 too (gated there), so the kill leaves something of it behind.
   await waitFor(`${id} started on h2`, async () => h2.environmentContainers(spread.environmentId).some((l) => l === `${id} running`), 30_000, 2);
   const killedAt = Date.now();
