@@ -29,7 +29,7 @@ import { createWatchRelease, type WatchInput, type Watched } from './watch-relea
 import { createWatchStack } from './watch-stack.js';
 
 export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
-/** Entrypoint confirmation polls start this close together and grow by it to the maximum. */
+/** Confirmation polls: quick when Traefik is, gentle on a busy machine; growing by steps (doubling saw a route up to 32 ms late). */
 const CONFIRM_POLL_MS = { first: 2, max: 50 };
 /** How long routers may take to agree after a confirmed switch (Traefik applies a file at once). */
 const VERIFY_ROUTES_MS = 1000;
@@ -61,7 +61,6 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
   const certificates = createCertificateFiles(routesDir, instance, db, box);
   async function until(what: string, check: () => Promise<boolean>, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + liveTimeoutMs;
-    // Quick when Traefik is quick, gentle on a busy machine; by steps (doubling saw a route up to 32 ms late).
     for (let wait = CONFIRM_POLL_MS.first; Date.now() < deadline; wait = Math.min(wait + CONFIRM_POLL_MS.first, CONFIRM_POLL_MS.max)) {
       if (await check().catch(() => false)) return;
       await sleep(wait, undefined, { signal });
@@ -149,7 +148,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification; follow?: boolean }): Promise<{ phases: PhaseWrite[]; ms: number }> {
       const { route } = input;
       const reported = recordReport(db, input.report); // beside the switch; settled before it ends either way
-      reported.catch(() => undefined);
+      reported.catch(() => undefined); // (surfaces when awaited)
       return withHeartbeat(async (signal) => {
         const started = performance.now();
         const current = await files.read(route.environmentId);
