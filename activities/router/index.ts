@@ -33,7 +33,6 @@ export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
 const CONFIRM_POLL_MS = { first: 2, max: 50 };
 /** How long routers may take to agree after a confirmed switch (Traefik applies a file at once). */
 const VERIFY_ROUTES_MS = 1000;
-
 export interface RouterDeps {
   db: Db;
   instance: string;
@@ -147,8 +146,9 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
     /** `follow`: a live release's route moves to where it answers now (no switch-back on failure, no phase rewritten). */
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification; follow?: boolean }): Promise<{ phases: PhaseWrite[]; ms: number }> {
       const { route } = input;
-      const reported = recordReport(db, input.report); // beside the switch; settled before it ends either way
-      reported.catch(() => undefined); // (surfaces when awaited)
+      // Beside the switch; settled before it ends either way (handled now, surfaced when awaited).
+      const reported = recordReport(db, input.report);
+      reported.catch(() => undefined);
       return withHeartbeat(async (signal) => {
         const started = performance.now();
         const current = await files.read(route.environmentId);
@@ -164,8 +164,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
           await reported.catch(() => undefined);
           if (input.follow) throw err;
           const back = await replaced(route.environmentId, route.deploymentId);
-          // The previous file is back in place even when Traefik is too slow to show it; why
-          // the switch failed is what the deployment records, not the switch-back's wait.
+          // The previous file is back even when Traefik is too slow to show it; the deployment records why the switch failed.
           if (back) {
             await apply(route.environmentId, back.previous, AbortSignal.timeout(liveTimeoutMs)).catch((backErr: unknown) =>
               log.warn({ environmentId: route.environmentId, err: backErr }, 'previous route written back, not yet confirmed'),
