@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { recordReport } from '../../activities/store/deployments.js';
 import { deploymentPhases, releases } from '../../db/schema/index.js';
 import type { PhaseName } from '../../src/domain/phases.js';
 import { readCurrent } from '../../src/static/current-link.js';
@@ -87,6 +88,18 @@ test.each(['receive', 'unpack'] as const)('a worker killed while the one activit
   const phases = (d.phases as { phase: string; outcome: string }[]).filter((p) => ['receive', 'unpack', 'verify', 'switch'].includes(p.phase));
   expect(phases.map((p) => `${p.phase}:${p.outcome}`)).toEqual(['receive:succeeded', 'unpack:succeeded', 'verify:succeeded', 'switch:succeeded']);
 }, 240_000);
+
+test('a report naming a phase twice is one statement that leaves the row as the writes in turn would', async () => {
+  const id = deployed[0] as string;
+  const row = async () =>
+    (await berth.database.db.select().from(deploymentPhases).where(and(eq(deploymentPhases.deploymentId, id), eq(deploymentPhases.phase, 'build'))))[0];
+  const t = Date.parse('2026-01-01T00:00:00Z');
+  await recordReport(berth.database.db, { deploymentId: id, phases: [{ phase: 'build', outcome: 'running', at: t }, { phase: 'build', outcome: 'succeeded', message: 'done', at: t + 5 }] });
+  expect(await row()).toMatchObject({ startedAt: new Date(t), endedAt: new Date(t + 5), outcome: 'succeeded', message: 'done' });
+  // An existing row keeps its start; its end, outcome and message are the last write's.
+  await recordReport(berth.database.db, { deploymentId: id, phases: [{ phase: 'build', outcome: 'running', at: t + 10 }, { phase: 'build', outcome: 'failed', message: 'again', at: t + 20 }] });
+  expect(await row()).toMatchObject({ startedAt: new Date(t), endedAt: new Date(t + 20), outcome: 'failed', message: 'again' });
+});
 
 test('the histories of these deploys, killed workers and all, replay against the current code', async () => {
   const histories = [];
