@@ -11,13 +11,13 @@ import { newId } from '../src/ids.js';
 import { workflowUiUrl } from '../src/temporal/client.js';
 
 /** Everything of a request but its kind and what it releases, with the environment's effective settings. */
-export async function baseRequest(db: Db, config: Config, a: AppRow, env: EnvironmentRow) {
+export async function baseRequest(db: Db, config: Config, a: AppRow, env: EnvironmentRow, deploymentId = newId('dep')) {
   // A request carries the placement it is made under; during a move that changes at its commit.
   // Read side by side: each round trip to the database is on every deploy's and rollback's path.
   const [busy, { settings }] = await Promise.all([inFlightDeployment(db, env.id), effectiveSettings(db, env.id, config.deploys.watchSeconds)]);
   if (busy?.trigger === 'move') throw conflict(`environment ${env.name} is moving to another host (deployment ${busy.id}): ask again once that has ended`);
   const site = requestSite(config);
-  return { deploymentId: newId('dep'), trigger: 'api', ...requestBase(a, env, settings, site) };
+  return { deploymentId, trigger: 'api', ...requestBase(a, env, settings, site) };
 }
 
 /** What every request the API makes follows from in the installation's settings. */

@@ -17,6 +17,7 @@ import { siteArchive } from '../test/support/archives.js';
 import { startBerth } from '../test/support/berth.js';
 import type { SharedServices } from '../test/support/services.js';
 import { BerthClient } from './berth-client.js';
+import { phaseSpans } from './image-deploys.js';
 import { runWrk, startPlainNginx } from './nginx-baseline.js';
 import { fmtMs, median, percentile, type Row } from './stats.js';
 
@@ -30,15 +31,27 @@ export async function staticSwitch(berth: BerthClient, runs: number): Promise<Ro
   await berth.finished(await berth.upload(app.base, siteArchive({ 'index.html': 'first' })));
   const times: number[] = [];
   const steps: number[] = [];
+  const spans = new Map<string, number[]>();
+  const add = (name: string, ms: number) => spans.set(name, [...(spans.get(name) ?? []), ms]);
   for (let i = 0; i < runs; i++) {
     const version = `s${i}`;
     const archive = siteArchive({ 'index.html': version, 'app.js': `// ${version}\n` });
     const t0 = performance.now();
+    const sent = Date.now();
     const id = await berth.upload(app.base, archive);
+    add('api → 202', performance.now() - t0);
     await berth.until(app.host, version);
+    const answered = Date.now();
     times.push(performance.now() - t0);
-    steps.push(stepMs(await berth.finished(id)));
+    const d = await berth.finished(id);
+    steps.push(stepMs(d));
+    for (const [name, ms] of phaseSpans(sent, d)) add(name, ms);
+    const switched = (d.phases as { phase: string; endedAt: string | null }[]).find((p) => p.phase === 'switch')?.endedAt;
+    if (switched) add('switch recorded → answered', answered - Date.parse(switched));
   }
+  // Where an upload's time goes until the new version answers (medians).
+  const until = ['api → 202', 'api → recorded', 'queued', 'receive', 'unpack', 'verify', 'switch', 'switch recorded → answered'];
+  process.stdout.write(`static deploy, median ms: ${until.map((n) => `${n} ${Math.round(median(spans.get(n) ?? [NaN]))}`).join(', ')}\n`);
   const releases = (await berth.must('GET', `${app.base}/releases`)).items as { id: string }[];
   const [newest, previous] = [releases[0]?.id, releases[1]?.id];
   const back: number[] = [];

@@ -12,6 +12,7 @@ import { previewHost } from '../src/domain/blue-green.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { PhaseWrite } from '../src/domain/phases.js';
+import type { Switched } from '../activities/static/index.js';
 import { DOCKER, ROUTER, UNPACK, WATCH } from './activity-profiles.js';
 import { endPreview } from './blue-green.js';
 import { runCanary } from './canary.js';
@@ -24,6 +25,8 @@ const STATIC_VERIFY_WATCH = 'static-verify-watch';
 const STATIC_BLUE_GREEN = 'static-blue-green';
 /** Marks histories whose static deploys may run a canary (older ones refused it in the API). */
 const STATIC_CANARY = 'static-canary';
+/** Marks histories whose plain static deploys prepare and switch in one activity (older ones: two). */
+const STATIC_PUBLISH_AT_ONCE = 'static-publish-at-once';
 
 export async function deployStatic(request: DeployRequest): Promise<DeployResult> {
   return runDeployment(request, staticSteps(request));
@@ -66,8 +69,10 @@ function staticSteps(request: DeployRequest): DeployKind {
       const { phases, report } = deploy;
       let releaseId = request.kind === 'rollback' ? (request.releaseId ?? null) : null;
       if (releaseId) deploy.releasing(releaseId);
-      let switchReport: PhaseWrite[];
+      let switchReport: PhaseWrite[] = [];
       let restoreTo: string | null | undefined;
+      /** Set when the switch ran in the same activity as the unpack. */
+      let published: Switched | null = null;
       if (request.kind === 'deploy') {
         if (!request.artifact) throw ApplicationFailure.nonRetryable('a static deploy needs the archive the API staged', 'ValidationFailed');
         const id = releaseIdFor(deploymentId);
@@ -77,7 +82,7 @@ function staticSteps(request: DeployRequest): DeployKind {
         deploy.undo(async () => {
           await deploy.onHost(DOCKER).discardStaticRelease({ ...site, deploymentId, releaseId: id });
         });
-        const prepared = await deploy.onHost(UNPACK).prepareStaticRelease({
+        const prepare = {
           ...site,
           report: report(phases.next('receive'), true),
           deploymentId,
@@ -85,19 +90,27 @@ function staticSteps(request: DeployRequest): DeployKind {
           environmentId,
           releaseId: id,
           artifact: request.artifact,
-        });
-        phases.apply(prepared.phases);
-        restoreTo = prepared.previousReleaseId;
-        if (request.canary && patched(STATIC_CANARY)) {
-          // The preview's route is the canary's server: the release answers through it beside `current`.
-          canaryRan = true;
-          const servers = await previewSite(deploy, id, true);
-          await runCanary(deploy, { routes: [{ routeKey: environmentId, servers: servers ?? [] }], settings: request.canary });
-        } else if (request.blueGreen === true && patched(STATIC_BLUE_GREEN)) {
-          blueGreen = true;
-          await previewSite(deploy, id);
+        };
+        if (!request.canary && request.blueGreen !== true && patched(STATIC_PUBLISH_AT_ONCE)) {
+          // Nothing between the unpack and the switch: one activity (activities/static/publish-release.ts).
+          const done = await deploy.onHost(UNPACK).publishStaticRelease({ ...prepare, hosts: request.hosts, tls: request.tls });
+          phases.apply(done.phases);
+          published = done.switched;
+        } else {
+          const prepared = await deploy.onHost(UNPACK).prepareStaticRelease(prepare);
+          phases.apply(prepared.phases);
+          restoreTo = prepared.previousReleaseId;
+          if (request.canary && patched(STATIC_CANARY)) {
+            // The preview's route is the canary's server: the release answers through it beside `current`.
+            canaryRan = true;
+            const servers = await previewSite(deploy, id, true);
+            await runCanary(deploy, { routes: [{ routeKey: environmentId, servers: servers ?? [] }], settings: request.canary });
+          } else if (request.blueGreen === true && patched(STATIC_BLUE_GREEN)) {
+            blueGreen = true;
+            await previewSite(deploy, id);
+          }
+          switchReport = [phases.start('switch')];
         }
-        switchReport = [phases.start('switch')];
       } else if (moving) {
         restoreTo = await receiveMovedRelease(deploy, moving, site);
         switchReport = [phases.start('switch')];
@@ -110,18 +123,21 @@ function staticSteps(request: DeployRequest): DeployKind {
         ];
       }
 
-      deploy.progress('switching current');
-      const switched = await deploy.onHost(ROUTER).switchStaticRelease({
-        ...site,
-        report: report(switchReport, request.kind === 'rollback'),
-        deploymentId,
-        environmentId,
-        releaseId: releaseId as string,
-        hosts: request.hosts,
-        tls: request.tls,
-        restoreTo,
-      });
-      phases.apply(switched.phases);
+      let switched = published;
+      if (!switched) {
+        deploy.progress('switching current');
+        switched = await deploy.onHost(ROUTER).switchStaticRelease({
+          ...site,
+          report: report(switchReport, request.kind === 'rollback'),
+          deploymentId,
+          environmentId,
+          releaseId: releaseId as string,
+          hosts: request.hosts,
+          tls: request.tls,
+          restoreTo,
+        });
+        phases.apply(switched.phases);
+      }
       if (blueGreen) await endPreview(deploy);
       previousReleaseId = switched.previousReleaseId;
       previousDeploymentId = switched.previousDeploymentId ?? null;

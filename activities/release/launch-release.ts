@@ -38,46 +38,55 @@ export function createLaunchRelease({ db, resolve, images, containers, health }:
   return async function launchRelease(input: LaunchInput): Promise<Launched> {
     const { deploymentId } = input;
     const recorded: PhaseWrite[] = [];
-    const advance = async (phases: PhaseWrite[]) => {
+    // Progress goes to the database in order, beside the work rather than in front of it; all of
+    // it is written before the step ends (a failed write fails the step, which is retried whole).
+    let written: Promise<void> = recordReport(db, input.report);
+    written.catch(() => undefined); // surfaces when awaited below
+    const advance = (phases: PhaseWrite[]) => {
       recorded.push(...phases);
-      await recordReport(db, { deploymentId, phases });
+      written = written.then(() => recordReport(db, { deploymentId, phases }));
+      written.catch(() => undefined);
     };
-    await recordReport(db, input.report);
+    const launched = await launch().finally(() => written.catch(() => undefined));
+    await written;
+    return launched;
 
-    const { release, retained } = await duringPhase('resolve', () => resolve(input));
-    let at = Date.now();
-    let containerIds = retained;
-    if (containerIds) {
-      await advance([
-        { phase: 'resolve', outcome: 'succeeded', message: `release ${release.number}`, at },
-        { phase: 'create', outcome: 'skipped', message: `reusing ${containerIds.length} retained container(s)`, at },
-        { phase: 'start', outcome: 'running', at },
-      ]);
-    } else {
-      await advance([
-        { phase: 'resolve', outcome: 'succeeded', message: `release ${release.number} pinned to ${release.imagePinned}`, at },
-        { phase: 'create', outcome: 'running', at },
-      ]);
-      // A rollback whose containers were pruned may need its pinned image pulled again.
-      if (input.rollbackTo) await duringPhase('create', () => images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned }));
-      containerIds = await duringPhase('create', () =>
-        containers.createContainers({ deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: release.id, ...(input.replicas ? { replicas: input.replicas } : {}) }),
-      );
+    async function launch(): Promise<Launched> {
+      const { release, retained } = await duringPhase('resolve', () => resolve(input));
+      let at = Date.now();
+      let containerIds = retained;
+      if (containerIds) {
+        advance([
+          { phase: 'resolve', outcome: 'succeeded', message: `release ${release.number}`, at },
+          { phase: 'create', outcome: 'skipped', message: `reusing ${containerIds.length} retained container(s)`, at },
+          { phase: 'start', outcome: 'running', at },
+        ]);
+      } else {
+        advance([
+          { phase: 'resolve', outcome: 'succeeded', message: `release ${release.number} pinned to ${release.imagePinned}`, at },
+          { phase: 'create', outcome: 'running', at },
+        ]);
+        // A rollback whose containers were pruned may need its pinned image pulled again.
+        if (input.rollbackTo) await duringPhase('create', () => images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned }));
+        containerIds = await duringPhase('create', () =>
+          containers.createContainers({ deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: release.id, ...(input.replicas ? { replicas: input.replicas } : {}) }),
+        );
+        at = Date.now();
+        advance([
+          { phase: 'create', outcome: 'succeeded', at },
+          { phase: 'start', outcome: 'running', at },
+        ]);
+      }
+      const ids = containerIds;
+      const endpoints = await duringPhase('start', () => containers.startContainers({ containerIds: ids, port: release.config.port }));
       at = Date.now();
-      await advance([
-        { phase: 'create', outcome: 'succeeded', at },
-        { phase: 'start', outcome: 'running', at },
+      advance([
+        { phase: 'start', outcome: 'succeeded', at },
+        { phase: 'health', outcome: 'running', at },
       ]);
+      const gate = await duringPhase('health', () => health.waitHealthy({ deploymentId, endpoints, check: release.config.healthCheck }));
+      advance([{ phase: 'health', outcome: 'succeeded', message: `healthy after ${gate.ms} ms`, at: Date.now() }]);
+      return { release, endpoints, phases: recorded };
     }
-    const ids = containerIds;
-    const endpoints = await duringPhase('start', () => containers.startContainers({ containerIds: ids, port: release.config.port }));
-    at = Date.now();
-    await advance([
-      { phase: 'start', outcome: 'succeeded', at },
-      { phase: 'health', outcome: 'running', at },
-    ]);
-    const gate = await duringPhase('health', () => health.waitHealthy({ deploymentId, endpoints, check: release.config.healthCheck }));
-    await advance([{ phase: 'health', outcome: 'succeeded', message: `healthy after ${gate.ms} ms`, at: Date.now() }]);
-    return { release, endpoints, phases: recorded };
   };
 }

@@ -31,14 +31,12 @@ interface Deps {
 export function createResolveRelease({ images, containers, releases }: Deps) {
   return async function resolveRelease(input: ResolveInput): Promise<ResolvedRelease> {
     if (input.image) {
+      const site = { deploymentId: input.deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: input.image.releaseId };
+      // The database's part read while the engine inspects (or pulls) the image.
+      const drafting = releases.draftRelease(site);
+      drafting.catch(() => undefined); // surfaces below, unless the image's own failure comes first
       const image = await images.resolveImage({ deploymentId: input.deploymentId, image: input.image.ref });
-      const release = await releases.createRelease({
-        deploymentId: input.deploymentId,
-        appId: input.appId,
-        environmentId: input.environmentId,
-        releaseId: input.image.releaseId,
-        image,
-      });
+      const release = await releases.createRelease({ ...site, image, draft: await drafting });
       return { release, retained: null };
     }
     const release = await releases.loadRelease({

@@ -1,9 +1,8 @@
-// The router: Traefik's file provider plus its API. A switch writes the environment's file
-// (and, for an uploaded certificate, its TLS file first), waits until Traefik's API reports the
-// new servers, then confirms through the entrypoint that answers come from the new deployment
-// (Traefik adds its id as a header) and pass the health check. A host that HTTP redirects to
-// HTTPS is confirmed through the HTTPS entrypoint. Whatever goes wrong after the write puts the
-// previous route back before failing.
+// The router: Traefik's file provider plus its API. A switch writes the environment's file (and
+// an uploaded certificate's TLS file first), waits until Traefik's API shows the new servers, then
+// confirms through the entrypoint (through the HTTPS one for a host that redirects there) that
+// answers come from the new deployment (Traefik adds its id as a header) and pass the health
+// check. Whatever goes wrong after the write puts the previous route back before failing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -30,11 +29,10 @@ import { createWatchRelease, type WatchInput, type Watched } from './watch-relea
 import { createWatchStack } from './watch-stack.js';
 
 export const ROUTE_LIVE_TIMEOUT_MS = 15_000;
-/** Entrypoint confirmation polls start this close together and back off to the maximum. */
+/** Confirmation polls: quick when Traefik is, gentle on a busy machine; growing by steps (doubling saw a route up to 32 ms late). */
 const CONFIRM_POLL_MS = { first: 2, max: 50 };
 /** How long routers may take to agree after a confirmed switch (Traefik applies a file at once). */
 const VERIFY_ROUTES_MS = 1000;
-
 export interface RouterDeps {
   db: Db;
   instance: string;
@@ -62,8 +60,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
   const certificates = createCertificateFiles(routesDir, instance, db, box);
   async function until(what: string, check: () => Promise<boolean>, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + liveTimeoutMs;
-    // Quick when Traefik is quick; gentle when many switches wait on a busy machine.
-    for (let wait = CONFIRM_POLL_MS.first; Date.now() < deadline; wait = Math.min(wait * 2, CONFIRM_POLL_MS.max)) {
+    for (let wait = CONFIRM_POLL_MS.first; Date.now() < deadline; wait = Math.min(wait + CONFIRM_POLL_MS.first, CONFIRM_POLL_MS.max)) {
       if (await check().catch(() => false)) return;
       await sleep(wait, undefined, { signal });
     }
@@ -149,7 +146,9 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
     /** `follow`: a live release's route moves to where it answers now (no switch-back on failure, no phase rewritten). */
     async switchRoute(input: { report: PhaseReport; route: RouteSpec; verify: Verification; follow?: boolean }): Promise<{ phases: PhaseWrite[]; ms: number }> {
       const { route } = input;
-      await recordReport(db, input.report);
+      // Beside the switch; settled before it ends either way (handled now, surfaced when awaited).
+      const reported = recordReport(db, input.report);
+      reported.catch(() => undefined);
       return withHeartbeat(async (signal) => {
         const started = performance.now();
         const current = await files.read(route.environmentId);
@@ -162,10 +161,10 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
           await apply(route.environmentId, route, signal);
           await confirm(route, input.verify, signal);
         } catch (err) {
+          await reported.catch(() => undefined);
           if (input.follow) throw err;
           const back = await replaced(route.environmentId, route.deploymentId);
-          // The previous file is back in place even when Traefik is too slow to show it; why
-          // the switch failed is what the deployment records, not the switch-back's wait.
+          // The previous file is back even when Traefik is too slow to show it; the deployment records why the switch failed.
           if (back) {
             await apply(route.environmentId, back.previous, AbortSignal.timeout(liveTimeoutMs)).catch((backErr: unknown) =>
               log.warn({ environmentId: route.environmentId, err: backErr }, 'previous route written back, not yet confirmed'),
@@ -175,6 +174,7 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
         }
         const ms = performance.now() - started;
         log.debug({ environmentId: route.environmentId, ms }, 'route live');
+        await reported;
         if (input.follow) return { phases: [], ms };
         const phases: PhaseWrite[] = [{ phase: 'route', outcome: 'succeeded', message: `switched in ${Math.round(ms)} ms`, at: Date.now() }];
         await recordReport(db, { deploymentId: route.deploymentId, service: input.report.service, phases });

@@ -11,6 +11,7 @@ import { createPrepareRelease, type SiteRef } from './prepare-release.js';
 import { createHealStaticSite } from './heal-site.js';
 import { createPreviewSite } from './preview-site.js';
 import { createPruneReleases } from './prune-releases.js';
+import { createPublishRelease } from './publish-release.js';
 import { incomingDirs, removeStaleUploads, UPLOAD_GRACE_MS } from './stale-uploads.js';
 import { dropStaleUploads, dropUpload } from '../../db/queries/static-uploads.js';
 import { createSwitchRelease } from './switch-release.js';
@@ -22,6 +23,7 @@ import { withHeartbeat } from '../heartbeat.js';
 
 export type { Prepared, PrepareInput } from './prepare-release.js';
 export type { Switched, SwitchInput } from './switch-release.js';
+export type { Published, PublishInput } from './publish-release.js';
 export { desiredCurrent, type DesiredCurrent } from './desired-current.js';
 
 export interface StaticDeps {
@@ -36,9 +38,12 @@ export interface StaticDeps {
 export function createStaticActivities(deps: StaticDeps) {
   const { db } = deps;
   const staticDir = deps.static.dir;
+  const prepareStaticRelease = createPrepareRelease({ db, staticDir, limits: deps.static.limits });
+  const switchStaticRelease = createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box });
   return {
-    prepareStaticRelease: createPrepareRelease({ db, staticDir, limits: deps.static.limits }),
-    switchStaticRelease: createSwitchRelease({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
+    prepareStaticRelease,
+    switchStaticRelease,
+    publishStaticRelease: createPublishRelease({ prepare: prepareStaticRelease, switchRelease: switchStaticRelease }),
     pruneStaticReleases: createPruneReleases({ db, staticDir }),
     ...createPreviewSite({ db, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),
     ...createVerifySite({ db, staticDir, serverUrl: deps.static.url, traefik: deps.traefik, instance: deps.instance, box: deps.box }),

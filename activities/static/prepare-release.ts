@@ -20,7 +20,6 @@ import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import { dropUpload, restoreUpload } from '../../db/queries/static-uploads.js';
 import { createStaticRelease, type StaticReleaseSpec } from './release-store.js';
-import { removeStaleUploads } from './stale-uploads.js';
 
 export interface SiteRef {
   appName: string;
@@ -67,18 +66,21 @@ export function createPrepareRelease(deps: { db: Db; staticDir: string; limits: 
     const { deploymentId, artifact } = input;
     const paths = sitePaths(deps.staticDir, input.appName, input.environmentName);
     const recorded: PhaseWrite[] = [];
-    const advance = async (phases: PhaseWrite[]) => {
+    // Progress goes to the database in order, beside the work rather than in front of it; all of
+    // it is written before the step ends (a failed write fails the step, which is retried whole).
+    let written: Promise<void> = recordReport(db, input.report);
+    // Handled here so a failure never goes unhandled meanwhile; it surfaces when awaited below.
+    written.catch(() => undefined);
+    const advance = (phases: PhaseWrite[]) => {
       recorded.push(...phases);
-      await recordReport(db, { deploymentId, phases });
+      written = written.then(() => recordReport(db, { deploymentId, phases }));
+      written.catch(() => undefined);
     };
-    await recordReport(db, input.report);
-    return withHeartbeat(async (signal) => {
+    const prepared = await withHeartbeat(async (signal) => {
       const releaseDir = paths.release(input.releaseId);
       const staged = paths.staged(deploymentId);
       const done = await exists(releaseDir);
-      // Archives stranded here by earlier deploys (the cleanup schedule sweeps the installation's
-      // host alone): the grace and the pending check leave any upload still in use.
-      await removeStaleUploads(db, paths.incoming).catch(() => []);
+      // (Archives stranded by earlier deploys go in the prune after the switch, off this path.)
       // receive: the staged archive is the one the API checked
       if (!done) {
         // A site placed on another host than the API's: its archive waits in the database.
@@ -90,7 +92,7 @@ export function createPrepareRelease(deps: { db: Db; staticDir: string; limits: 
         if (sum !== artifact.sha256) throw permanentFailure('ArchiveRejected', `staged archive changed since upload (sha256 ${sum}, expected ${artifact.sha256})`);
       }
       const release = await createStaticRelease(db, { ...input, artifact });
-      await advance([
+      advance([
         { phase: 'receive', outcome: 'succeeded', message: `archive sha256:${artifact.sha256.slice(0, 12)}…, ${artifact.bytes} bytes`, at: Date.now() },
         { phase: 'unpack', outcome: 'running', at: Date.now() },
       ]);
@@ -104,7 +106,7 @@ export function createPrepareRelease(deps: { db: Db; staticDir: string; limits: 
           const manifest = await readArchive(staged, deps.limits, { extractTo: partial, signal }).catch((err) => {
             throw rejected(err);
           });
-          await advance([
+          advance([
             { phase: 'unpack', outcome: 'succeeded', message: `${manifest.files} files, ${manifest.fileBytes} bytes`, at: Date.now() },
             { phase: 'verify', outcome: 'running', at: Date.now() },
           ]);
@@ -116,22 +118,23 @@ export function createPrepareRelease(deps: { db: Db; staticDir: string; limits: 
             throw permanentFailure('ArchiveRejected', `unpacked ${tree.files} files where the archive has ${manifest.files}`);
           }
           await rename(partial, releaseDir);
-          await advance([{ phase: 'verify', outcome: 'succeeded', message: `${tree.files} files, ${tree.bytes} bytes, ${tree.symlinks} links`, at: Date.now() }]);
+          advance([{ phase: 'verify', outcome: 'succeeded', message: `${tree.files} files, ${tree.bytes} bytes, ${tree.symlinks} links`, at: Date.now() }]);
         } catch (err) {
           await rm(partial, { recursive: true, force: true });
           throw err;
         }
       } else {
         const at = Date.now();
-        await advance([
+        advance([
           { phase: 'unpack', outcome: 'succeeded', message: 'already unpacked', at },
           { phase: 'verify', outcome: 'running', at },
           { phase: 'verify', outcome: 'succeeded', message: 'already verified', at },
         ]);
       }
-      await rm(staged, { force: true });
-      await dropUpload(db, deploymentId);
-      return { release, previousReleaseId: await readCurrent(paths), phases: recorded };
-    });
+      const [previousReleaseId] = await Promise.all([readCurrent(paths), rm(staged, { force: true }), dropUpload(db, deploymentId)]);
+      return { release, previousReleaseId, phases: recorded };
+    }).finally(() => written.catch(() => undefined));
+    await written;
+    return prepared;
   };
 }

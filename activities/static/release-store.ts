@@ -23,9 +23,15 @@ export async function createStaticRelease(
   db: Db,
   input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; artifact: StaticArtifact },
 ): Promise<StaticReleaseSpec> {
-  const existing = await findStaticRelease(db, input.releaseId);
+  // Read side by side: each round trip is on every static deploy's path.
+  const [existing, [app], effective] = await Promise.all([
+    findStaticRelease(db, input.releaseId),
+    db.select().from(apps).where(eq(apps.id, input.appId)),
+    // A retry that finds its release made needs no settings (nor an environment still there).
+    effectiveSettings(db, input.environmentId).catch((err: unknown) => err as Error),
+  ]);
   if (existing) return existing;
-  const [app] = await db.select().from(apps).where(eq(apps.id, input.appId));
+  if (effective instanceof Error) throw effective;
   if (!app) throw permanentFailure('NotFound', `app ${input.appId} no longer exists`);
   const settings = app.staticSite ?? DEFAULT_STATIC_SETTINGS;
   const config: ReleaseConfig = {
@@ -33,11 +39,11 @@ export async function createStaticRelease(
     command: null,
     args: null,
     // The environment's effective settings (its own, its parents', else the app's).
-    ...pickRuntime((await effectiveSettings(db, input.environmentId)).settings),
+    ...pickRuntime(effective.settings),
   };
   const digest = `sha256:${input.artifact.sha256}`;
-  await db.transaction(async (tx) => {
-    await insertNextRelease(tx, {
+  const number = await db.transaction(async (tx) => {
+    const release = await insertNextRelease(tx, {
       id: input.releaseId,
       appId: input.appId,
       environmentId: input.environmentId,
@@ -59,8 +65,9 @@ export async function createStaticRelease(
       settings,
     });
     await tx.update(deployments).set({ releaseId: input.releaseId }).where(eq(deployments.id, input.deploymentId));
+    return release.number;
   });
-  return (await findStaticRelease(db, input.releaseId)) as StaticReleaseSpec;
+  return { id: input.releaseId, number, sha256: input.artifact.sha256, files: input.artifact.files, settings };
 }
 
 export async function findStaticRelease(db: Db, releaseId: string, environmentId?: string): Promise<StaticReleaseSpec | null> {

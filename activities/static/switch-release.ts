@@ -88,26 +88,25 @@ export function createSwitchRelease({ db, staticDir, serverUrl, traefik, instanc
 
   return async function switchStaticRelease(input: SwitchInput): Promise<Switched> {
     const { deploymentId, environmentId, releaseId } = input;
-    await recordReport(db, input.report);
-    const release = await findStaticRelease(db, releaseId, environmentId);
-    if (!release) throw permanentFailure('ReleaseNotFound', `release ${releaseId} is not a static release of this environment`);
     const paths = sitePaths(staticDir, input.appName, input.environmentName);
-    if (!(await exists(paths.release(releaseId)))) {
+    // Side by side: each round trip to the database is on the switch's path.
+    const [, release, present] = await Promise.all([recordReport(db, input.report), findStaticRelease(db, releaseId, environmentId), exists(paths.release(releaseId))]);
+    if (!release) throw permanentFailure('ReleaseNotFound', `release ${releaseId} is not a static release of this environment`);
+    if (!present) {
       throw permanentFailure('ReleaseNotFound', `the files of release ${release.number} were pruned (beyond the environment's retention)`);
     }
-    // A rollback's deployment names its release here; a deploy's was set when it was made.
-    await db.update(deployments).set({ releaseId }).where(eq(deployments.id, deploymentId));
 
     return withHeartbeat(async (signal) => {
       const started = performance.now();
-      const linked = await readCurrent(paths);
       // A canary's split is not what the switch replaces: the stable route proper is (the canary ends after the switch).
-      const read = await files.read(environmentId);
+      const [linked, read, [env]] = await Promise.all([
+        readCurrent(paths),
+        files.read(environmentId),
+        db.select({ liveDeploymentId: environments.liveDeploymentId, liveReleaseId: environments.liveReleaseId }).from(environments).where(eq(environments.id, environmentId)),
+        // A rollback's deployment names its release here; a deploy's was set when it was made.
+        db.update(deployments).set({ releaseId }).where(eq(deployments.id, deploymentId)),
+      ]);
       const previousRoute = read ? withoutSplit(read) : null;
-      const [env] = await db
-        .select({ liveDeploymentId: environments.liveDeploymentId, liveReleaseId: environments.liveReleaseId })
-        .from(environments)
-        .where(eq(environments.id, environmentId));
       // A retry after this switch had pointed `current` finds its own release there: what it
       // replaced is still the live release (committed only after the switch), never itself.
       const previous = linked === releaseId ? (env?.liveReleaseId ?? null) : linked;

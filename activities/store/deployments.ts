@@ -9,31 +9,51 @@ import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
 
 /** Records phase changes (idempotent upserts) and, when asked, that the deployment runs. */
 export async function recordReport(db: Db, report: PhaseReport): Promise<void> {
-  if (report.running) {
-    const first = report.phases[0];
-    await db
-      .update(deployments)
-      .set({ status: 'running', startedAt: new Date(first?.at ?? Date.now()) })
-      .where(and(eq(deployments.id, report.deploymentId), eq(deployments.status, 'queued')));
-  }
-  for (const w of report.phases) {
+  const first = report.phases[0];
+  // Different tables: side by side, each one a round trip on every deploy's path.
+  await Promise.all([
+    report.running
+      ? db
+          .update(deployments)
+          .set({ status: 'running', startedAt: new Date(first?.at ?? Date.now()) })
+          .where(and(eq(deployments.id, report.deploymentId), eq(deployments.status, 'queued')))
+      : null,
+    report.service !== undefined ? recordServicePhases(db, report.deploymentId, report.service, report.phases) : recordPhases(db, report.deploymentId, report.phases),
+  ]);
+}
+
+/**
+ * One statement for a report's phases. A phase written twice in one report (started, then
+ * ended) is one row: started at its first write, ended as its last one says; as the writes one
+ * after another would leave it (an existing row keeps its start).
+ */
+async function recordPhases(db: Db, deploymentId: string, writes: PhaseWrite[]): Promise<void> {
+  const rows = new Map<string, typeof deploymentPhases.$inferInsert>();
+  for (const w of writes) {
     const at = new Date(w.at);
     const ended = w.outcome === 'running' ? null : at;
-    if (report.service !== undefined) {
-      await db
-        .insert(deploymentServicePhases)
-        .values({ deploymentId: report.deploymentId, service: report.service, phase: w.phase, startedAt: at, endedAt: ended, outcome: w.outcome, message: w.message ?? null })
-        .onConflictDoUpdate({
-          target: [deploymentServicePhases.deploymentId, deploymentServicePhases.service, deploymentServicePhases.phase],
-          set: { endedAt: ended, outcome: w.outcome, message: w.message ?? null },
-        });
-      continue;
-    }
+    const seen = rows.get(w.phase);
+    rows.set(w.phase, { deploymentId, phase: w.phase, startedAt: seen?.startedAt ?? at, endedAt: ended, outcome: w.outcome, message: w.message ?? null });
+  }
+  if (rows.size === 0) return;
+  await db
+    .insert(deploymentPhases)
+    .values([...rows.values()])
+    .onConflictDoUpdate({
+      target: [deploymentPhases.deploymentId, deploymentPhases.phase],
+      set: { endedAt: sql`excluded.ended_at`, outcome: sql`excluded.outcome`, message: sql`excluded.message` },
+    });
+}
+
+async function recordServicePhases(db: Db, deploymentId: string, service: string, writes: PhaseWrite[]): Promise<void> {
+  for (const w of writes) {
+    const at = new Date(w.at);
+    const ended = w.outcome === 'running' ? null : at;
     await db
-      .insert(deploymentPhases)
-      .values({ deploymentId: report.deploymentId, phase: w.phase, startedAt: at, endedAt: ended, outcome: w.outcome, message: w.message ?? null })
+      .insert(deploymentServicePhases)
+      .values({ deploymentId, service, phase: w.phase, startedAt: at, endedAt: ended, outcome: w.outcome, message: w.message ?? null })
       .onConflictDoUpdate({
-        target: [deploymentPhases.deploymentId, deploymentPhases.phase],
+        target: [deploymentServicePhases.deploymentId, deploymentServicePhases.service, deploymentServicePhases.phase],
         set: { endedAt: ended, outcome: w.outcome, message: w.message ?? null },
       });
   }

@@ -26,22 +26,42 @@ function toSpec(row: ReleaseRow): ReleaseSpec {
   return { id: row.id, number: row.number, imagePinned: row.imagePinned, imageId: row.imageId, config: row.config };
 }
 
+/** A release about to be made, or the one made already. */
+export type ReleaseDraft = { existing: ReleaseSpec } | { config: ReleaseConfig; variables: ReturnType<typeof sealReleaseVariables> };
+
 export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
   return {
-    async createRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; image: ResolvedImage }): Promise<ReleaseSpec> {
-      const [existing] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
-      if (existing) return toSpec(existing);
-      const [app] = await db.select().from(apps).where(eq(apps.id, input.appId));
+    /**
+     * What a new release is made of (or the one a retry finds made): every read side by side,
+     * and started while the image resolves (each round trip is on every deploy's path).
+     */
+    async draftRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string }): Promise<ReleaseDraft> {
+      const [[existing], [app], settings, variables] = await Promise.all([
+        db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId)),
+        db.select().from(apps).where(eq(apps.id, input.appId)),
+        // A retry that finds its release made needs neither (and no environment still there).
+        effectiveSettings(db, input.environmentId).catch((err: unknown) => err as Error),
+        resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site }).catch((err: unknown) => err as Error),
+      ]);
+      if (existing) return { existing: toSpec(existing) };
       if (!app) throw permanentFailure('NotFound', `app ${input.appId} no longer exists`);
+      if (settings instanceof Error) throw settings;
+      if (variables instanceof Error) throw variables;
       const config: ReleaseConfig = {
         port: app.port,
         command: app.command ?? null,
         args: app.args ?? null,
         // The environment's effective settings (its own, its parents', else the app's): recorded, so a rollback runs them again.
-        ...pickRuntime((await effectiveSettings(db, input.environmentId)).settings),
+        ...pickRuntime(settings.settings),
         logDriver: app.logDriver ?? null,
       };
-      const variables = sealReleaseVariables(box, input.releaseId, await resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site }));
+      return { config, variables: sealReleaseVariables(box, input.releaseId, variables) };
+    },
+
+    async createRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; image: ResolvedImage; draft: ReleaseDraft }): Promise<ReleaseSpec> {
+      const { draft } = input;
+      if ('existing' in draft) return draft.existing;
+      const { config, variables } = draft;
       // A spread deploy resolves on every host at once: the host that loses the race to record
       // the release takes the one the other recorded.
       const row = await db.transaction(async (tx) => {
