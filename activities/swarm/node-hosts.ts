@@ -10,8 +10,22 @@ import type { StackSpec } from '../../src/domain/stack.js';
 import { permanentFailure } from '../../src/errors.js';
 
 interface Node {
-  Spec?: { Labels?: Record<string, string>; Availability?: string };
+  Version?: { Index?: number };
+  Spec?: { Labels?: Record<string, string>; Availability?: string; Role?: string };
   Status?: { State?: string };
+}
+
+/**
+ * The stack's own node carries berth.host=<its host> too, so a service pinned to the stack's own
+ * host (x-berth.host) has a node to run on; written only when missing (a node update bumps the
+ * node's version, and concurrent resolves would conflict for nothing).
+ */
+export async function labelOwnNode(docker: Docker, nodeId: string, ownHost: string): Promise<void> {
+  if (!nodeId) return;
+  const node = docker.getNode(nodeId);
+  const found = (await node.inspect()) as Node;
+  if (found.Spec?.Labels?.[HOST_NODE_LABEL] === ownHost) return;
+  await node.update({ _query: { version: found.Version?.Index }, _body: { ...found.Spec, Labels: { ...found.Spec?.Labels, [HOST_NODE_LABEL]: ownHost } } });
 }
 
 export async function assertPinnedHostsJoined(docker: Docker, stack: StackSpec, ownHost: string): Promise<void> {

@@ -2,6 +2,7 @@
 // services run blue/green (a Swarm service per spec, named with its hash) so the old one keeps
 // serving until Traefik has moved; the others update in place, start-first.
 import { createHash } from 'node:crypto';
+import { pinnedHosts } from '../../src/compose/placement.js';
 import { LABEL, stackLabels, type StackOwner } from '../../src/domain/labels.js';
 import { stackObjectName, type StackService, type StackSpec } from '../../src/domain/stack.js';
 
@@ -47,11 +48,13 @@ export interface SpecInput {
   identity: ServiceIdentity;
   releaseId: string;
   deploymentId: string;
+  /** The Swarm node of the engine Berth talks to: the stack's own host. */
+  localNodeId: string;
   /** Swarm ids of the stack's secrets and configs (and networks, else named), by compose name. */
   ids: { networks: Record<string, string>; secrets: Record<string, { id: string; name: string }>; configs: Record<string, { id: string; name: string }> };
 }
 
-export function buildServiceSpec({ owner, service: s, image, identity, releaseId, deploymentId, ids }: SpecInput): Record<string, unknown> {
+export function buildServiceSpec({ owner, service: s, image, identity, releaseId, deploymentId, localNodeId, ids }: SpecInput): Record<string, unknown> {
   const labels = { ...stackLabels(owner), [LABEL.service]: s.name, [LABEL.specHash]: identity.specHash };
   const h = s.healthcheck;
   return {
@@ -103,8 +106,7 @@ export function buildServiceSpec({ owner, service: s, image, identity, releaseId
           ...(s.resources.nanoCpus ? { NanoCPUs: s.resources.nanoCpus } : {}),
         },
       },
-      // Only when the file places it (deploy.placement.constraints, x-berth.host).
-      ...(s.placement?.length ? { Placement: { Constraints: s.placement } } : {}),
+      Placement: { Constraints: constraintsOf(s, localNodeId) },
       RestartPolicy: { Condition: s.restart, Delay: (s.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS) * NS_PER_MS, MaxAttempts: s.restartMaxAttempts },
       Networks: s.networks.map((n) => ({ Target: ids.networks[n.name] ?? stackObjectName(owner.namespace, n.name), Aliases: n.aliases })),
       LogDriver: { Name: 'json-file', Options: { 'max-size': '10m', 'max-file': '3' } },
@@ -114,4 +116,16 @@ export function buildServiceSpec({ owner, service: s, image, identity, releaseId
     UpdateConfig: { Parallelism: 1, Order: s.updateOrder, FailureAction: 'pause', Monitor: 0 },
     EndpointSpec: { Mode: 'dnsrr' },
   };
+}
+
+/**
+ * Where a service's tasks may run: a service pinned to a Berth host (x-berth.host, or the file's
+ * node.labels.berth.host constraint) runs there; any other stays on the stack's own node whatever
+ * nodes join the Swarm later (Traefik reaches tasks on this node only, and local volumes and
+ * locally built images are here). The file's other constraints apply on top. Not in the spec
+ * hash: services made before this keep theirs until their next change.
+ */
+function constraintsOf(s: StackService, localNodeId: string): string[] {
+  const given = s.placement ?? [];
+  return pinnedHosts(given).length > 0 || !localNodeId ? [...given] : [...given, `node.id == ${localNodeId}`];
 }

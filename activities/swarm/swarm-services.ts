@@ -71,7 +71,8 @@ export function createSwarmServices(docker: Docker, instance: string, objects: S
     const uses = service.secrets.length + service.configs.length > 0;
     const noIds = { networks: {}, secrets: {}, configs: {} };
     const build = (ids: typeof noIds) =>
-      buildServiceSpec({ owner: o, stack: release.stack, service, image: service.image, identity, releaseId: target.releaseId, deploymentId: target.deploymentId, ids });
+      buildServiceSpec({ owner: o, stack: release.stack, service, image: service.image, identity, releaseId: target.releaseId, deploymentId: target.deploymentId, localNodeId, ids });
+    const localNodeId = ((await docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID ?? '';
     let spec = build(uses ? await objects.prepareObjects(o, release.stack, contents) : noIds);
     if (!existing) {
       try {

@@ -40,9 +40,25 @@ describe('placing stack services', () => {
       identity: serviceIdentity('ns', service, 'hello:v1', names),
       releaseId: 'r',
       deploymentId: 'd',
+      localNodeId: 'node1',
       ids: { networks: {}, secrets: {}, configs: {} },
     }) as { TaskTemplate: { Placement?: { Constraints: string[] } } };
+    // Pinned to another host: the file's constraints only.
     expect(spec.TaskTemplate.Placement?.Constraints).toEqual(service.placement);
+    // Pinned to no host: kept on the stack's own node, whatever nodes join later.
+    const web = r.compiled.stack.services.web as NonNullable<typeof api>;
+    const webSpec = buildServiceSpec({
+      owner: { instance: 'i', appId: 'a', environmentId: 'e', namespace: 'ns' },
+      stack: r.compiled.stack,
+      service: web,
+      image: 'hello:v1',
+      identity: serviceIdentity('ns', web, 'hello:v1', names),
+      releaseId: 'r',
+      deploymentId: 'd',
+      localNodeId: 'node1',
+      ids: { networks: {}, secrets: {}, configs: {} },
+    }) as { TaskTemplate: { Placement?: { Constraints: string[] } } };
+    expect(webSpec.TaskTemplate.Placement?.Constraints).toEqual(['node.id == node1']);
   });
 
   test('a bad constraint or host id is a compose issue at its path', () => {

@@ -47,7 +47,7 @@ describe('Swarm service specs of a stack', () => {
   test('labels, dnsrr, no published port, start-first unless asked, limits, namespaced volumes', () => {
     const service = stack.services.db!;
     const identity = serviceIdentity(namespace, service, 'sha256:aaa', names);
-    const spec = buildServiceSpec({ owner, stack, service, image: 'sha256:aaa', identity, releaseId: 'rel_1', deploymentId: 'dep_1', ids }) as Json;
+    const spec = buildServiceSpec({ owner, stack, service, image: 'sha256:aaa', identity, releaseId: 'rel_1', deploymentId: 'dep_1', localNodeId: 'n1', ids }) as Json;
     expect(spec.Labels).toMatchObject({
       [LABEL.managedBy]: 'berth',
       [LABEL.instance]: 'test',
@@ -66,7 +66,7 @@ describe('Swarm service specs of a stack', () => {
     expect(spec.TaskTemplate.Resources.Limits).toEqual({ MemoryBytes: 64 * 1024 ** 2, NanoCPUs: 5e8 });
     expect(spec.TaskTemplate.ContainerSpec.Mounts[0]).toMatchObject({ Type: 'volume', Source: `${namespace}_data`, Target: '/var/lib/data' });
     expect(spec.TaskTemplate.Networks).toEqual([{ Target: 'net1', Aliases: ['db'] }]);
-    const web = buildServiceSpec({ owner, stack, service: stack.services.web!, image: 'x', identity: serviceIdentity(namespace, stack.services.web!, 'x', names), releaseId: 'r', deploymentId: 'd', ids }) as Json;
+    const web = buildServiceSpec({ owner, stack, service: stack.services.web!, image: 'x', identity: serviceIdentity(namespace, stack.services.web!, 'x', names), releaseId: 'r', deploymentId: 'd', localNodeId: 'n1', ids }) as Json;
     expect(web.UpdateConfig.Order).toBe('start-first');
     expect(web.TaskTemplate.ContainerSpec.Secrets).toEqual([{ File: { Name: '/run/secrets/token', UID: '0', GID: '0', Mode: 0o444 }, SecretID: 'sec1', SecretName: names.secrets.token }]);
   });
