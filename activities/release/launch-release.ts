@@ -66,8 +66,10 @@ export function createLaunchRelease({ db, resolve, images, containers, health }:
           { phase: 'resolve', outcome: 'succeeded', message: `release ${release.number} pinned to ${release.imagePinned}`, at },
           { phase: 'create', outcome: 'running', at },
         ]);
-        // A rollback whose containers were pruned may need its pinned image pulled again.
-        if (input.rollbackTo) await duringPhase('create', () => images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned }));
+        // A rollback whose containers were pruned may need its pinned image pulled again, and a
+        // spread host whose own tag resolved to another digest than the release recorded (the
+        // other host won the race to record it) needs the recorded one.
+        if (input.rollbackTo || input.replicas) await duringPhase('create', () => images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned }));
         containerIds = await duringPhase('create', () =>
           containers.createContainers({ deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: release.id, ...(input.replicas ? { replicas: input.replicas } : {}) }),
         );

@@ -24,6 +24,7 @@ import { Environment, EnvironmentInput, EnvironmentPatch } from '../schemas/envi
 import { AppParam } from './apps.js';
 import { copyVariables, templateSettings } from '../environment-template.js';
 import { environmentIssues, refusal, variableSite } from '../variable-checks.js';
+import { sameSpread } from '../../src/domain/spread.js';
 
 export const EnvParam = z.object({ app: Name, env: Name });
 
@@ -178,7 +179,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
         if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release on host ${env.hostId ?? config.hostId}: move it with POST …/environments/${env.name}/move`);
         await assertPlacement(db, patch.hostId, a, config.hostId);
       }
-      if (patch.spread !== undefined && JSON.stringify(patch.spread) !== JSON.stringify(env.spread ?? null)) {
+      if (patch.spread !== undefined && !sameSpread(patch.spread, env.spread ?? null)) {
         // Hosts a change leaves would keep the live release's containers: it applies before the first deploy.
         if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release: its spread changes only while nothing is live (the hosts it left would keep its containers)`);
         await assertSpread(db, patch.spread, a, config.hostId);

@@ -66,3 +66,13 @@ export function planSpread(setting: SpreadSetting, candidates: SpreadCandidate[]
   const chosen = chooseSpreadHosts(setting, candidates);
   return 'refused' in chosen ? chosen : { hosts: splitReplicas(chosen.hosts, replicas) };
 }
+
+/**
+ * Whether two spread settings choose alike: the named hosts are a set and label keys have no
+ * order (the database's jsonb reorders them), so a setting sent again unchanged is no change.
+ */
+export function sameSpread(a: SpreadSetting | null, b: SpreadSetting | null): boolean {
+  const canonical = (s: SpreadSetting | null) =>
+    s && JSON.stringify([s.count, s.hosts ? [...s.hosts].sort() : null, Object.entries(s.labels ?? {}).sort(([x], [y]) => x.localeCompare(y))]);
+  return canonical(a) === canonical(b);
+}

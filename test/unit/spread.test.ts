@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { chooseSpreadHosts, planSpread, splitReplicas, type SpreadCandidate } from '../../src/domain/spread.js';
+import { chooseSpreadHosts, planSpread, splitReplicas, type SpreadCandidate, sameSpread } from '../../src/domain/spread.js';
 
 const host = (id: string, more: Partial<SpreadCandidate> = {}): SpreadCandidate => ({ id, labels: {}, placed: 0, draining: false, alive: true, ...more });
 
@@ -39,5 +39,18 @@ describe('splitReplicas', () => {
   test('planSpread combines both', () => {
     expect(planSpread({ count: 2 }, [host('a'), host('b')], 2)).toEqual({ hosts: [{ hostId: 'a', replicas: [0] }, { hostId: 'b', replicas: [1] }] });
     expect(planSpread({ count: 3 }, [host('a')], 2)).toHaveProperty('refused');
+  });
+});
+
+describe('sameSpread', () => {
+  test('hosts as a set and labels in any order are the same setting; a count, host or label changed is not', () => {
+    const a = { count: 2, hosts: ['h1', 'h2'], labels: { zone: 'b', tier: 'web' } };
+    expect(sameSpread(a, { count: 2, hosts: ['h2', 'h1'], labels: { tier: 'web', zone: 'b' } })).toBe(true);
+    expect(sameSpread(null, null)).toBe(true);
+    expect(sameSpread(a, null)).toBe(false);
+    expect(sameSpread(a, { ...a, count: 1 })).toBe(false);
+    expect(sameSpread(a, { ...a, hosts: ['h1', 'h3'] })).toBe(false);
+    expect(sameSpread(a, { ...a, labels: { zone: 'a', tier: 'web' } })).toBe(false);
+    expect(sameSpread({ count: 2 }, { count: 2, hosts: ['h1', 'h2'] })).toBe(false);
   });
 });
