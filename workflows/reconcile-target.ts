@@ -13,6 +13,9 @@ import { hostActivities } from './host-activities.js';
 /** Reconcile heals stacks too; histories from before it left them to Swarm. */
 export const RECONCILE_STACKS_PATCH = 'reconcile-stacks';
 
+/** A spread environment's route follows its domains and HTTPS; histories from before left it alone. */
+export const SPREAD_ROUTE_PATCH = 'spread-route-follow';
+
 /** How long a heal waits for the host's worker to take it. */
 const HOST_AWAY = '2m';
 
@@ -22,7 +25,13 @@ export async function reconcileTarget(target: ReconcileTarget, hostId: string): 
   const live = target.live;
   // A spread environment runs on several hosts; healing it on its one placement host would
   // start every replica there and point the route at them alone. Its deploys and rollbacks keep
-  // it whole; the sweep of orphans still covers it (its releases are kept on every host).
+  // its containers whole; reconcile keeps its route's servers and follows a change of its host
+  // names or TLS; the sweep of orphans still covers it (its releases are kept on every host).
+  if (live && !target.busy && target.spread && patched(SPREAD_ROUTE_PATCH)) {
+    return followRoute({ environmentId: target.environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: [], tls: target.tls }, true).catch((err: unknown) => [
+      { environmentId: target.environmentId, drift: 'reconcile-error', action: 'none', outcome: 'failed' as const, detail: describeFailure(err) as unknown as Record<string, unknown> },
+    ]);
+  }
   if (!live || target.busy || target.spread) return [];
   if (target.appKind === 'stack' && !patched(RECONCILE_STACKS_PATCH)) return [];
   const environmentId = target.environmentId;
@@ -94,7 +103,7 @@ function healEvent(
 }
 
 /** The route as it should be: written again (and confirmed loaded) when it is not. */
-async function followRoute(route: RouteSpec): Promise<ReconcileEventInput[]> {
-  const ensured = await proxyActivities<ControlActivities>(ROUTER).ensureRoute({ route });
-  return ensured.drift ? [{ environmentId: route.environmentId, drift: ensured.drift, action: 'route-written', outcome: 'done', detail: { servers: route.servers } }] : [];
+async function followRoute(route: RouteSpec, keepServers = false): Promise<ReconcileEventInput[]> {
+  const ensured = await proxyActivities<ControlActivities>(ROUTER).ensureRoute({ route, ...(keepServers ? { keepServers } : {}) });
+  return ensured.drift ? [{ environmentId: route.environmentId, drift: ensured.drift, action: 'route-written', outcome: 'done', detail: { servers: keepServers ? 'kept' : route.servers } }] : [];
 }

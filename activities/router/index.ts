@@ -40,18 +40,15 @@ export interface RouterDeps {
   apiUrl: string;
   entryUrl: string;
   httpsEntryUrl: string;
-  /** Opens the sealed keys of uploaded certificates. */
-  box: SecretBox;
+  box: SecretBox; // opens the sealed keys of uploaded certificates
   log: Logger;
-  /** How long Traefik may take to apply a route before the step fails, retryably (default ROUTE_LIVE_TIMEOUT_MS). */
-  liveTimeoutMs?: number;
+  liveTimeoutMs?: number; // how long Traefik may take to apply a route before the step fails, retryably
 }
 
 export interface Verification {
   path: string;
   expectedStatus: number;
-  /** Answers in a row, from the new deployment, that must pass. */
-  attempts: number;
+  attempts: number; // answers in a row, from the new deployment, that must pass
   timeoutMs: number;
 }
 
@@ -243,8 +240,8 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
      * Reconcile: the environment's route file must exist, name its live deployment and servers,
      * and be loaded by Traefik; otherwise it is written again. Returns what had drifted.
      */
-    async ensureRoute(input: { route: RouteSpec }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
-      const { route } = input;
+    async ensureRoute(input: { route: RouteSpec; keepServers?: boolean }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
+      let { route } = input;
       // A deployment that started since reconcile looked owns the route now (a stack service's
       // route belongs to its stack's environment).
       const [busy] = await db
@@ -254,6 +251,9 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
         .limit(1);
       if (busy) return { drift: null };
       const current = await files.read(route.environmentId);
+      // keepServers (a spread environment, whose servers are on several hosts): those its deploy wrote, with today's names and TLS.
+      if (input.keepServers && current?.deploymentId !== route.deploymentId) return { drift: null };
+      if (input.keepServers && current) route = { ...route, servers: current.servers };
       let drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null = null;
       if (!current) drift = 'route-missing';
       else if (

@@ -177,8 +177,15 @@ test('spread over both hosts: deployed twice and rolled back under steady load w
   expect((await berth.api('GET', spread.base)).body).toMatchObject({ spread: { count: 2 }, liveDeploymentId: rolled.id });
   // Moving a spread environment is refused: its deploys choose its hosts.
   expect((await berth.api('POST', `${spread.base}/move`, { hostId: 'h2' })).status).toBe(409);
-  // Its spread changes only while nothing is live.
+  // Its spread changes only while nothing is live; the same setting sent again is no change.
   expect((await berth.api('PATCH', spread.base, { spread: null })).status).toBe(409);
+  expect((await berth.api('PATCH', spread.base, { spread: { count: 2 } })).status).toBe(200);
+  // A domain added while it is live reaches its route, whose servers stay on both hosts.
+  expect((await berth.api('PATCH', spread.base, { domains: ['spread.berth.test'] })).status).toBe(200);
+  await waitFor('the new domain routed', async () => (await throughTraefik('spread.berth.test')).body.trim() === 'v1', 30_000, 100);
+  expect(routeFile(spread.environmentId)).toContain(`http://${h2.address}:`);
+  expect(routeFile(spread.environmentId)).toContain('http://127.0.0.1:');
+  expect(await running(spread.environmentId)).toEqual({ own: [first.id], h2: [first.id] });
 }, 420_000);
 
 test('h2’s worker SIGKILLed mid-deploy: the deploy fails naming h2, the old release serves on both hosts all along', async () => {
