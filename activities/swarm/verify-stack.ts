@@ -4,6 +4,7 @@
 // and there are at least as many as the service has replicas. For an exposed service, it also
 // returns where those tasks answer now, so that the routers' check (verify-routers.ts) can ask
 // Traefik whether every host name of the service leads to them alone.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { Db } from '../../db/client.js';
 import { getStackRelease } from '../../db/queries/stacks.js';
@@ -18,7 +19,11 @@ import type { createHealthActivities } from '../health/index.js';
 import { serviceIdentity } from './service-spec.js';
 import { stackProbePolicy } from './stack-services.js';
 import { stackContents, stackObjectNames } from './stack-objects.js';
-import { taskAddresses, type Task } from './task-gate.js';
+import { nodeBackAt, taskAddresses, type Task } from './task-gate.js';
+
+/** A Swarm node back this recently had its engine restarted in this deploy's time; its tasks may take this long to run again. */
+const ENGINE_BACK_RECENT_MS = 120_000;
+const ENGINE_BACK_WAIT_MS = 30_000;
 
 export interface VerifiedService {
   service: string;
@@ -53,18 +58,28 @@ export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox
         if (!pinned) throw permanentFailure('ReleaseMismatch', `service ${service.name}: the release's image ${service.image} is not on the host`);
         // The tasks Swarm wants running now, of the release's spec: containers of a removed
         // service of the same name (a rollback to a pruned spec) may still be stopping.
-        const tasks = (await docker.listTasks({ filters: { service: [identity.name], 'desired-state': ['running'] } })) as Task[];
-        const current = tasks.filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === identity.specHash && t.Status.ContainerStatus?.ContainerID);
-        // A task on another node (placed there): its container is that engine's; what it runs is
-        // the task's image, which a release pins by id, so the node ran exactly that image.
-        const here = (await nodeId()) ?? '';
-        const running = await Promise.all(
-          current.map(async (t) => {
-            const id = t.Status?.ContainerStatus?.ContainerID as string;
-            if (t.NodeID && t.NodeID !== here) return { Id: id, ImageID: t.Spec?.ContainerSpec?.Image === service.image ? pinned.Id : (t.Spec?.ContainerSpec?.Image ?? '?') };
-            return { Id: id, ImageID: ((await docker.getContainer(id).inspect()) as { Image: string }).Image };
-          }),
-        );
+        const runningTasks = async () => {
+          const tasks = (await docker.listTasks({ filters: { service: [identity.name], 'desired-state': ['running'] } })) as Task[];
+          const current = tasks.filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === identity.specHash && t.Status.ContainerStatus?.ContainerID);
+          // A task on another node (placed there): its container is that engine's; what it runs is
+          // the task's image, which a release pins by id, so the node ran exactly that image.
+          const here = (await nodeId()) ?? '';
+          return Promise.all(
+            current.map(async (t) => {
+              const id = t.Status?.ContainerStatus?.ContainerID as string;
+              if (t.NodeID && t.NodeID !== here) return { Id: id, ImageID: t.Spec?.ContainerSpec?.Image === service.image ? pinned.Id : (t.Spec?.ContainerSpec?.Image ?? '?') };
+              return { Id: id, ImageID: ((await docker.getContainer(id).inspect()) as { Image: string }).Image };
+            }),
+          );
+        };
+        let running = await runningTasks();
+        // Just after the engine restarted, Swarm is still starting the tasks it ended: a shortfall
+        // then is the restart's, so it is waited out (boundedly) before it counts as a mismatch.
+        const until = Date.now() + ENGINE_BACK_WAIT_MS;
+        while (running.length < service.replicas && Date.now() < until && Date.now() - (await nodeBackAt(docker)) < ENGINE_BACK_RECENT_MS) {
+          await sleep(500, undefined, { signal });
+          running = await runningTasks();
+        }
         const strangers = running.filter((c) => c.ImageID !== pinned.Id);
         if (strangers.length > 0) {
           const found = [...new Set(strangers.map((c) => c.ImageID.slice(0, 19)))].join(', ');
