@@ -73,14 +73,14 @@ async function deployments(): Promise<number> {
   return ((await engine.berth.api('GET', `${fx.base}/deployments`)).body.items as unknown[]).length;
 }
 
-/** The nodes (berth.host label, or "manager") running the service's tasks. */
+/** The nodes running the service's tasks: "manager" (Berth's own), else its berth.host label. */
 async function nodesOf(service: string): Promise<string[]> {
   const nodes = (await manager.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string>; Role?: string } }[];
   const tasks = (await manager.listTasks({ filters: { label: [`berth.stack.service=${service}`], 'desired-state': ['running'] } })) as { NodeID: string; Status?: { State?: string } }[];
   return tasks
     .filter((t) => t.Status?.State === 'running')
     .map((t) => nodes.find((n) => n.ID === t.NodeID))
-    .map((n) => n?.Spec?.Labels?.['berth.host'] ?? n?.Spec?.Role ?? '?')
+    .map((n) => (n?.Spec?.Role === 'manager' ? 'manager' : (n?.Spec?.Labels?.['berth.host'] ?? '?')))
     .sort();
 }
 
@@ -156,6 +156,12 @@ test('api moves to host h2 under load through Traefik: 0 failed requests, web on
   expect(result.ok).toBeGreaterThan(20);
   expect(await nodesOf('api')).toEqual(['h2', 'h2']);
   expect(await nodesOf('web')).toEqual(['manager', 'manager']);
+  // Berth's own node carries its host's label (a pin to the stack's own host has a node), and web,
+  // pinned to no host, is held on it whatever nodes joined.
+  const own = ((await manager.listNodes()) as { Spec?: { Role?: string; Labels?: Record<string, string> } }[]).find((n) => n.Spec?.Role === 'manager');
+  expect(own?.Spec?.Labels?.['berth.host']).toBe(engine.berth.config.hostId);
+  const web = (await manager.listServices({ filters: { label: ['berth.stack.service=web'] } })) as { Spec?: { TaskTemplate?: { Placement?: { Constraints?: string[] } } } }[];
+  expect(web.map((w) => w.Spec?.TaskTemplate?.Placement?.Constraints?.some((c) => c.startsWith('node.id == ')))).toEqual([true]);
   expect(h2.docker('ps', '--filter', 'label=com.docker.swarm.service.name', '--format', '{{.Label "berth.stack.service"}}').trim().split('\n').sort()).toEqual(['api', 'api']);
 });
 
