@@ -11,7 +11,7 @@ import { freePort } from '../test/support/free-port.js';
 import { signedDelivery } from '../test/support/bitbucket-stand-in.js';
 import { postLoad, type Prepared, type PostLoadResult } from './post-load.js';
 import { fmtMs, percentile, type Row } from './stats.js';
-import { startProcess, stop } from './webhook-intake.js';
+import { startBerthApi, startProcess, stop } from './webhook-intake.js';
 
 const SECRET = `bench-secret-${randomUUID()}`;
 const sha = (i: number) => i.toString(16).padStart(40, '0');
@@ -48,7 +48,7 @@ export async function gitHostIntake(berth: TestBerth, options: { unique: number;
   await berth.stopWorkers();
   await berth.dispatcher.stop();
   const worker = await berth.spawnWorker();
-  const api = await startProcess(['src/cli.ts', 'api'], { ...berth.env, BERTH_API_PORT: String(await freePort()), BERTH_LOG_LEVEL: 'info', BERTH_LOG_FORMAT: 'json' }, /"url":"(http:\/\/[^"]+)"/);
+  const api = await startBerthApi({ ...berth.env, BERTH_API_PORT: String(await freePort()) });
   const bare = await startProcess(['bench/bare-hono.ts'], {}, /listening (http:\/\/\S+)/);
   const rows: Row[] = [];
   try {

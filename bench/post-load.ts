@@ -16,13 +16,24 @@ export interface PostLoadResult {
   answers: Map<string, number>;
   errors: string[];
   latenciesMs: number[];
+  /** When each answered request was sent, ms after the load started (same order as latenciesMs). */
+  sentAtMs: number[];
   elapsedMs: number;
+}
+
+/** Requests slower than `ms`, counted per second of the load: where a tail comes from. */
+export function slowBySecond(r: PostLoadResult, ms: number): string {
+  const seconds = new Map<number, number>();
+  r.latenciesMs.forEach((l, i) => {
+    if (l > ms) seconds.set(Math.floor((r.sentAtMs[i] ?? 0) / 1000), (seconds.get(Math.floor((r.sentAtMs[i] ?? 0) / 1000)) ?? 0) + 1);
+  });
+  return [...seconds].sort(([a], [b]) => a - b).map(([s, n]) => `${s}s:${n}`).join(' ') || 'none';
 }
 
 export async function postLoad(options: { url: string; requests: Prepared[]; ratePerSecond?: number; concurrency: number; maxMs: number }): Promise<PostLoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const target = new URL(options.url);
-  const result: PostLoadResult = { sent: 0, statuses: new Map(), answers: new Map(), errors: [], latenciesMs: [], elapsedMs: 0 };
+  const result: PostLoadResult = { sent: 0, statuses: new Map(), answers: new Map(), errors: [], latenciesMs: [], sentAtMs: [], elapsedMs: 0 };
   const started = performance.now();
   let next = 0;
 
@@ -36,6 +47,7 @@ export async function postLoad(options: { url: string; requests: Prepared[]; rat
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             result.latenciesMs.push(performance.now() - t0);
+            result.sentAtMs.push(t0 - started);
             result.statuses.set(res.statusCode ?? 0, (result.statuses.get(res.statusCode ?? 0) ?? 0) + 1);
             try {
               const status = (JSON.parse(Buffer.concat(chunks).toString()) as { status?: string }).status;

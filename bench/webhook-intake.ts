@@ -13,21 +13,34 @@ import { startWorkflow } from '../src/temporal/workflow-starts.js';
 import type { TestBerth } from '../test/support/berth.js';
 import { freePort } from '../test/support/free-port.js';
 import { pushPayload, sign } from '../test/support/webhooks.js';
-import { postLoad, type Prepared, type PostLoadResult } from './post-load.js';
+import { postLoad, slowBySecond, type Prepared, type PostLoadResult } from './post-load.js';
 import { fmtMs, percentile, type Row } from './stats.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
 export function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnUntil(process.execPath, ['--import', 'tsx', ...args], env, ready);
+}
+
+/** `berth api` as the bin runs it (scripts/berth: the built output, with its memory settings), as users get it. */
+export function startBerthApi(env: Record<string, string>): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  return spawnUntil('bash', [join(ROOT, 'scripts', 'berth'), 'api'], { ...env, BERTH_LOG_LEVEL: 'info', BERTH_LOG_FORMAT: 'json' }, /"url":"(http:\/\/[^"]+)"/);
+}
+
+function spawnUntil(command: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = ready.exec(output);
       if (match) {
         clearTimeout(timer);
+        // From now on the output is only drained: matching a growing string at every chunk
+        // would cost the measuring process time in the middle of the load.
+        child.stdout?.off('data', onData).resume();
+        child.stderr?.off('data', onData).resume();
         resolve({ child, match });
       }
     };
@@ -107,7 +120,7 @@ export async function webhookIntake(berth: TestBerth, secret: string, options: {
   await berth.dispatcher.stop();
   const worker = await berth.spawnWorker();
   // Readiness is its "api listening" info line (requests log at debug only).
-  const api = await startProcess(['src/cli.ts', 'api'], { ...berth.env, BERTH_API_PORT: String(await freePort()), BERTH_LOG_LEVEL: 'info', BERTH_LOG_FORMAT: 'json' }, /"url":"(http:\/\/[^"]+)"/);
+  const api = await startBerthApi({ ...berth.env, BERTH_API_PORT: String(await freePort()) });
   const bare = await startProcess([join('bench', 'bare-hono.ts')], {}, /listening (http:\/\/\S+)/);
   try {
     const berthUrl = api.match[1] as string;
@@ -127,6 +140,7 @@ export async function webhookIntake(berth: TestBerth, secret: string, options: {
     const openBerth = await postLoad({ url: `${berthUrl}/webhooks/github`, requests: open.requests, ratePerSecond: options.offeredRate, concurrency: 64, maxMs: 60_000 });
     const maxBerth = await postLoad({ url: `${berthUrl}/webhooks/github`, requests: closed.requests, concurrency: options.concurrency, maxMs: 60_000 });
 
+    process.stdout.write(`  requests over 50 ms by second of the 500/s load — Berth: ${slowBySecond(openBerth, 50)}; bare Hono: ${slowBySecond(openBare, 50)}\n`);
     const stored = ((await berth.database.db.select({ n: count() }).from(webhookDeliveries))[0]?.n ?? 0) - before;
     const unique = 2 * options.unique;
     const duplicatesAnswered = (openBerth.answers.get('duplicate') ?? 0) + (maxBerth.answers.get('duplicate') ?? 0);
