@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startLoad } from '../test/support/load.js';
 import type { BerthClient } from './berth-client.js';
 import { rawRunUntil200, removeBaselineContainers } from './docker-baseline.js';
+import { cpuBetween, cpuSeconds } from './process-cpu.js';
 import { fmtMs, median, percentile, type Row } from './stats.js';
 
 export interface Images {
@@ -106,14 +107,21 @@ export async function zeroDowntime(berth: BerthClient, images: Images, operation
   };
 }
 
+/** The engine's processes, whose CPU the parallel run prints per phase. */
+const ENGINE = ['dockerd', 'containerd', 'traefik', 'temporal'] as const;
+
 export async function parallelEnvironments(berth: BerthClient, docker: Docker, images: Images, count: number): Promise<Row> {
+  const cpu0 = cpuSeconds(ENGINE);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: count }, (_, i) => rawRunUntil200(docker, images.a, 'parallel').then(() => i)));
   const baseline = performance.now() - t0;
+  const cpu1 = cpuSeconds(ENGINE);
   await removeBaselineContainers(docker, 'parallel');
 
   const apps = [];
   for (let i = 0; i < count; i++) apps.push(await berth.createImageApp(`many${i}`, { drainSeconds: 0 }));
+  const cpu2 = cpuSeconds(ENGINE);
+  const self0 = process.cpuUsage();
   const t1 = performance.now();
   await Promise.all(
     apps.map(async (app) => {
@@ -122,6 +130,8 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
     }),
   );
   const berthMs = performance.now() - t1;
+  const self = process.cpuUsage(self0);
+  process.stdout.write(`  CPU during the ${count} raw runs: ${cpuBetween(cpu0, cpu1)}; during Berth's: ${cpuBetween(cpu2, cpuSeconds(ENGINE))}, this process (API, worker, client) ${((self.user + self.system) / 1e6).toFixed(1)} s\n`);
   const ratio = berthMs / baseline;
   return {
     benchmark: `${count} environments deploying at once (until all answer)`,
