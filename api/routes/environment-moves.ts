@@ -48,7 +48,7 @@ export function environmentMoveRoutes({ db, temporal, config }: AppDeps) {
       const refusal = moveRefusal(a.kind);
       if (refusal) throw invalid(refusal, [{ path: 'hostId', message: `a deployed ${a.kind} app cannot move yet` }]);
       if (!env.liveReleaseId) throw conflict(`environment ${env.name} has no live release: change its hostId instead (PATCH)`);
-      if (env.spread) throw conflict(`environment ${env.name} is spread over several hosts: its deploys choose them (docs/hosts.md)`);
+      if (env.spread) throw conflict(`environment ${env.name} is spread over several hosts: its deploys choose them (docs/operations.md, "spread")`);
       if (target === (env.hostId ?? config.hostId)) throw conflict(`environment ${env.name} already runs on host ${target}`);
       const busy = await inFlightDeployment(db, env.id);
       if (busy) throw conflict(`environment ${env.name} has deployment ${busy.id} queued or running: move it once that has ended`);

@@ -14,6 +14,7 @@ import { CliError, describeError, EXIT, exitForError, isExpected } from './exit-
 import { examples } from './help-examples.js';
 import { registerKeysCommands } from './keys-commands.js';
 import { registerHostCommands } from './host-commands.js';
+import { registerSpreadCommands } from './spread-commands.js';
 import { registerRulesCommands } from './rules-commands.js';
 import { registerNotificationCommands } from './notification-commands.js';
 import { registerSessionCommands } from './session-commands.js';
@@ -66,6 +67,7 @@ export function buildProgram(): Command {
   registerNotificationCommands(program, run);
   registerKeysCommands(program, run);
   registerHostCommands(program, run);
+  registerSpreadCommands(program, run);
   program
     .command('completion')
     .description('Print a shell completion script')

@@ -261,12 +261,45 @@ test('every command has --help with examples', async () => {
   }
 });
 
-test('berth move and berth hosts drain have --help with examples', async () => {
-  for (const command of [['move'], ['hosts', 'drain']]) {
+test('berth move, berth hosts drain and berth spread have --help with examples', async () => {
+  for (const command of [['move'], ['hosts', 'drain'], ['spread']]) {
     const res = await runCli([...command, '--help']);
     expect(res.code, command.join(' ')).toBe(0);
     expect(res.stdout, command.join(' ')).toMatch(/Examples:\n {2}\$ \S/);
   }
+});
+
+test('berth spread shows, sets and clears a spread; bad options and refused spreads change nothing', async () => {
+  const made = await berth.api('POST', '/api/v1/apps/clidemo/environments', { name: 'spreadcli', drainSeconds: 0 });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  const spreadOf = async () => (await berth.api('GET', '/api/v1/apps/clidemo/environments/spreadcli')).body.spread as Json;
+  const shown = await runCli(['spread', 'clidemo', 'spreadcli'], { env: auth });
+  expect(shown.code, shown.stderr).toBe(0);
+  expect(shown.stdout).toContain('not spread');
+
+  // The installation's own host is the one alive here: a spread over it alone is accepted.
+  const set = await runCli(['spread', 'clidemo', 'spreadcli', '--count', '1', '--hosts', berth.config.hostId, '--output', 'json'], { env: auth });
+  expect(set.code, set.stderr).toBe(0);
+  expect(JSON.parse(set.stdout)).toEqual({ app: 'clidemo', environment: 'spreadcli', spread: { count: 1, hosts: [berth.config.hostId] } });
+  expect(await spreadOf()).toEqual({ count: 1, hosts: [berth.config.hostId] });
+
+  // Refused by Berth (more hosts than are alive; a host it does not know): exit 7, nothing changed.
+  for (const args of [['--count', '2'], ['--count', '1', '--hosts', 'nowhere']]) {
+    const refused = await runCli(['spread', 'clidemo', 'spreadcli', ...args], { env: auth });
+    expect(refused.code, args.join(' ')).toBe(7);
+    expect(refused.stderr, args.join(' ')).toMatch(/host/i);
+  }
+  // Refused before any request (usage, exit 64).
+  for (const args of [['--count', 'two'], ['--off', '--count', '1']]) {
+    const usage = await runCli(['spread', 'clidemo', 'spreadcli', ...args], { env: auth });
+    expect(usage.code, args.join(' ')).toBe(64);
+  }
+  expect(await spreadOf()).toEqual({ count: 1, hosts: [berth.config.hostId] });
+
+  const off = await runCli(['spread', 'clidemo', 'spreadcli', '--off'], { env: auth });
+  expect(off.code, off.stderr).toBe(0);
+  expect(off.stdout).toContain('not spread');
+  expect(await spreadOf()).toBeNull();
 });
 
 test('completions for bash, zsh and fish name the commands', async () => {
