@@ -18,6 +18,8 @@ export const SPREAD_HEAL_PATCH = 'spread-heal-per-host';
 
 /** How long a host's heal waits for its worker to take it (as workflows/reconcile-target.ts). */
 const HOST_AWAY = '2m';
+/** How long a host's heal waits for its Docker engine: the other hosts serve meanwhile. */
+const ENGINE_AWAY_MS = 5000;
 
 type Live = NonNullable<ReconcileTarget['live']>;
 
@@ -76,6 +78,7 @@ async function healShare(target: ReconcileTarget, live: Live, share: SpreadShare
       port: live.port,
       check: live.healthCheck,
       routed,
+      engineWaitMs: ENGINE_AWAY_MS,
     });
     if (healed.unhealthy) return { hostId: share.hostId, healed, away: healed.unhealthy, type: 'Unhealthy' };
     return { hostId: share.hostId, healed, servers: healed.endpoints.map((e) => e.url) };

@@ -19,6 +19,8 @@ export interface HealInput {
    * a failed check is reported as `unhealthy`, so the host rejoins the route only once it answers.
    */
   routed?: string[] | undefined;
+  /** How long it waits for its engine when that is away (activities/docker/engine-guard.ts); absent: the attempt's deadline. */
+  engineWaitMs?: number | undefined;
 }
 
 export interface HealAction {
