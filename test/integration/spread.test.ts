@@ -307,6 +307,8 @@ test('a host’s share healed by reconcile: h2’s replica stopped is started ag
   expect(await running(environmentId)).toEqual({ own: [live], h2: [live] });
   const answered = await answeringContainers(spread.host, 12);
   expect([...answered].sort()).toEqual([...shortIds(null, environmentId), ...shortIds(h2.socket, environmentId)].map((id) => id.slice(0, 12)).sort());
+  // A few seconds of load over both hosts again.
+  await new Promise((r) => setTimeout(r, 3000));
   const backLoad = await back.stop();
   const whole = await load.stop();
   report(`h2 back, reconcile ${upReconcileMs} ms`, backLoad);
