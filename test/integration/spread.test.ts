@@ -242,10 +242,11 @@ test('a host’s share healed by reconcile: h2’s replica stopped is started ag
   // Asserted once the daemon runs again: a failure inside would leave it stopped.
   const seen: { status: number; routedToH2: boolean; routedToH1: boolean; load: LoadResult }[] = [];
   const stopping = Date.now();
+  // The targeted reconcile h2's worker starts on its replica's death may leave it out first.
+  const leftOut = waitFor('h2 left out', async () => !routedToH2(environmentId), 60_000, 50).then(() => (ms.leftOut = Date.now() - stopping), () => undefined);
   await h2.restart(async () => {
     ms.stop = Date.now() - stopping;
-    // The targeted reconcile h2's worker starts on its replica's death may leave it out first.
-    await waitFor('h2 left out', async () => !routedToH2(environmentId), 20_000, 50).then(() => (ms.leftOut = Date.now() - stopping), () => undefined);
+    await leftOut;
     const t0 = Date.now();
     const reconciled = await berth.api('POST', '/api/v1/reconcile', { wait: true });
     ms.reconcile = Date.now() - t0;
