@@ -12,6 +12,7 @@ import { createReleaseActivities } from './release/index.js';
 import { createReconcileStore } from './store/reconcile.js';
 import { createHealthActivities } from './health/index.js';
 import { createRouterActivities } from './router/index.js';
+import { createRoutedServers } from './router/routed-servers.js';
 import { createStaticActivities } from './static/index.js';
 import { createResolveStack } from './release/resolve-stack.js';
 import { createStoreActivities } from './store/index.js';
@@ -146,6 +147,7 @@ export function createControlActivities(deps: ActivityDeps) {
   const noticed = withNotices({ store, reconcile: reconcileStore, previews }, notices);
   return {
     ...router,
+    ...createRoutedServers(deps.traefik.routesDir, deps.instance),
     ...store,
     ...reconcileStore,
     checkStuckDeployments: createCheckStuck({ temporal: deps.temporal, store: reconcileStore, log: deps.log.child({ component: 'reconcile' }) }),

@@ -121,7 +121,9 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
       if (kind.verify && patched(VERIFIED_DONE)) released = (await kind.verify(deploy, released)) ?? released;
       noReturn.commit();
       // A move's new placement is recorded at its commit: before it, a failure leaves the environment where it was.
-      await store.markLive({ environmentId, releaseId: released.id, deploymentId, ...(request.move ? { placeHostId: request.move.placeHostId } : {}) });
+      // A spread deploy's hosts and shares are recorded with it: reconcile heals each host's share.
+      const spreadHosts = request.spread && 'hosts' in request.spread ? { spreadHosts: request.spread.hosts } : {};
+      await store.markLive({ environmentId, releaseId: released.id, deploymentId, ...(request.move ? { placeHostId: request.move.placeHostId } : {}), ...spreadHosts });
       return released;
     });
   } catch (err) {

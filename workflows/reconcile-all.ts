@@ -13,6 +13,8 @@ import { hostActivities } from './host-activities.js';
 const SWEEP_EVERY_HOST = 'sweep-every-host';
 /** How long a host's worker may take to pick the sweep up before it is skipped this pass. */
 const HOST_AWAY = '2m';
+/** How long another host's sweep waits for its Docker engine before it is skipped this pass. */
+const ENGINE_AWAY_MS = 5000;
 
 /** Environments reconciled side by side. */
 const PARALLEL = 8;
@@ -39,7 +41,8 @@ export async function reconcileAll(input: ReconcileAllInput): Promise<ReconcileS
     // Environments placed on other hosts leave their containers there when removed: each host
     // whose worker beats is swept as well; one that does not take it within HOST_AWAY is skipped.
     for (const hostId of await store.aliveHostIds({ except: input.hostId })) {
-      orphans.push(...(await hostActivities(hostId, { ...DOCKER, scheduleToStartTimeout: HOST_AWAY }).sweepOrphans(sweep).catch(() => [])));
+      // A host whose worker beats but whose engine is away is skipped after a short wait too.
+      orphans.push(...(await hostActivities(hostId, { ...DOCKER, scheduleToStartTimeout: HOST_AWAY }).sweepOrphans({ ...sweep, engineWaitMs: ENGINE_AWAY_MS }).catch(() => [])));
     }
   }
   for (const o of orphans) {

@@ -9,6 +9,7 @@ import type { RouteSpec } from '../src/domain/route.js';
 import { DOCKER, LAUNCH, ROUTER } from './activity-profiles.js';
 import { describeFailure } from './failure.js';
 import { hostActivities } from './host-activities.js';
+import { reconcileSpread, SPREAD_HEAL_PATCH } from './reconcile-spread.js';
 
 /** Reconcile heals stacks too; histories from before it left them to Swarm. */
 export const RECONCILE_STACKS_PATCH = 'reconcile-stacks';
@@ -24,10 +25,17 @@ type Live = NonNullable<ReconcileTarget['live']>;
 export async function reconcileTarget(target: ReconcileTarget, hostId: string): Promise<ReconcileEventInput[]> {
   const live = target.live;
   // A spread environment runs on several hosts; healing it on its one placement host would
-  // start every replica there and point the route at them alone. Its deploys and rollbacks keep
-  // its containers whole; reconcile keeps its route's servers and follows a change of its host
-  // names or TLS; the sweep of orphans still covers it (its releases are kept on every host).
+  // start every replica there and point the route at them alone. Each host heals its own share
+  // instead and the route lists the hosts that answer; a live release deployed before its hosts
+  // were recorded keeps its route's servers (following a change of host names or TLS) until its
+  // next deploy. The sweep of orphans covers it too (its releases are kept on every host).
   if (live && !target.busy && target.spread && patched(SPREAD_ROUTE_PATCH)) {
+    // Its hosts recorded (deploys since they are): healed host by host (workflows/reconcile-spread.ts).
+    if (target.spreadHosts?.length && patched(SPREAD_HEAL_PATCH)) {
+      return reconcileSpread(target, live, target.spreadHosts).catch((err: unknown) => [
+        { environmentId: target.environmentId, drift: 'reconcile-error', action: 'none', outcome: 'failed' as const, detail: describeFailure(err) as unknown as Record<string, unknown> },
+      ]);
+    }
     return followRoute({ environmentId: target.environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers: [], tls: target.tls }, true).catch((err: unknown) => [
       { environmentId: target.environmentId, drift: 'reconcile-error', action: 'none', outcome: 'failed' as const, detail: describeFailure(err) as unknown as Record<string, unknown> },
     ]);

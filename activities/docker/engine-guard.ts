@@ -11,7 +11,7 @@
 // when the engine keeps going away, the step fails retryably as Unavailable.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import { retryableFailure } from '../../src/errors.js';
+import { permanentFailure, retryableFailure } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { DeploymentLog } from '../store/deployment-log.js';
 import { engineAnswers, isEngineAwayNow, phaseOf } from './engine-away.js';
@@ -64,8 +64,11 @@ export function createEngineGuard({ socketPath, log, deploymentLog }: Deps) {
       const deadline = ctx
         ? ctx.info.currentAttemptScheduledTimestampMs + ctx.info.startToCloseTimeoutMs - DEADLINE_MARGIN_MS
         : Date.now() + WAIT_OUTSIDE_ACTIVITY_MS;
-      const input = args[0] as { deploymentId?: unknown } | undefined;
+      const input = args[0] as { deploymentId?: unknown; engineWaitMs?: unknown } | undefined;
       const deploymentId = typeof input?.deploymentId === 'string' ? input.deploymentId : null;
+      // A caller with somewhere else to turn (reconcile of a spread host: the other hosts serve)
+      // bounds the wait, and hears of an engine still away as final rather than after retries.
+      const bounded = typeof input?.engineWaitMs === 'number' ? input.engineWaitMs : null;
       for (let returns = 0; ; returns++) {
         try {
           return await step(...(args as never[]));
@@ -81,7 +84,9 @@ export function createEngineGuard({ socketPath, log, deploymentLog }: Deps) {
           const during = phase ? `${name} (${phase})` : name;
           log.warn({ activity: name, phase, deploymentId, reason }, 'docker engine away; waiting for it');
           if (deploymentId) await deploymentLog.write(deploymentId, 'warn', phase, `the Docker engine went away during ${during}: ${reason}; waiting for it`);
-          const ms = await waitForEngine(ctx, deadline, during);
+          const ms = await waitForEngine(ctx, bounded === null ? deadline : Math.min(deadline, Date.now() + bounded), during).catch((away: unknown) => {
+            throw bounded === null ? away : permanentFailure('Unavailable', (away as Error).message);
+          });
           log.info({ activity: name, deploymentId, ms }, 'docker engine back; running the step again');
           if (deploymentId) await deploymentLog.write(deploymentId, 'info', phase, `the Docker engine answers again after ${ms} ms; ${name} runs again from what it kept`);
         }

@@ -2,7 +2,7 @@
 // replica again (start what exited, recreate what is gone, stop duplicates) and report where
 // each replica answers, so the route can follow.
 import type { HealthCheck } from '../../src/domain/app-spec.js';
-import { planContainers, type DesiredRelease } from '../../src/domain/reconcile-plan.js';
+import { desiredReplicas, planContainers, type DesiredRelease } from '../../src/domain/reconcile-plan.js';
 import type { Endpoint } from '../docker/containers.js';
 import type { createContainerActivities } from '../docker/containers.js';
 import type { createHealthActivities } from '../health/index.js';
@@ -13,6 +13,14 @@ export interface HealInput {
   desired: DesiredRelease;
   port: number;
   check: HealthCheck;
+  /**
+   * A spread host's share: the servers the route lists now. A replica answering elsewhere (its
+   * engine came back and restarted it on a new port) is health-checked like one it started, and
+   * a failed check is reported as `unhealthy`, so the host rejoins the route only once it answers.
+   */
+  routed?: string[] | undefined;
+  /** How long it waits for its engine when that is away (activities/docker/engine-guard.ts); absent: the attempt's deadline. */
+  engineWaitMs?: number | undefined;
 }
 
 export interface HealAction {
@@ -26,6 +34,8 @@ export interface HealAction {
 export interface Healed {
   endpoints: Endpoint[];
   actions: HealAction[];
+  /** With routed: why its replicas did not all answer (the workflow leaves such a host out of the route). */
+  unhealthy?: string;
 }
 
 interface Deps {
@@ -54,6 +64,7 @@ export function createHealContainers({ containers, health, standbyOf }: Deps) {
     }));
     const plan = planContainers({ ...input.desired, standbyReleaseId: await standbyOf(input.environmentId) }, observed);
     const actions: HealAction[] = [];
+    const replicas = desiredReplicas(input.desired);
     const serving = [...plan.serving];
     const touched = new Set<string>();
     for (const step of plan.actions) {
@@ -68,7 +79,7 @@ export function createHealContainers({ containers, health, standbyOf }: Deps) {
             releaseId: input.desired.releaseId,
             replicas: [step.replica],
           });
-          serving[step.replica] = id ?? null;
+          serving[replicas.indexOf(step.replica)] = id ?? null;
           touched.add(id as string);
         } else {
           touched.add(step.containerId);
@@ -81,13 +92,15 @@ export function createHealContainers({ containers, health, standbyOf }: Deps) {
     const ids = serving.filter((id): id is string => id !== null);
     // Starting is idempotent: it also reports every replica's current port.
     const endpoints = ids.length ? await containers.startContainers({ containerIds: ids, port: input.port }) : [];
-    const healed = endpoints.filter((e) => touched.has(e.containerId));
+    const routed = input.routed ? new Set(input.routed) : null;
+    const healed = endpoints.filter((e) => touched.has(e.containerId) || (routed && !routed.has(e.url)));
     if (healed.length) {
       try {
         await health.waitHealthy({ deploymentId: input.desired.deploymentId, endpoints: healed, check: input.check });
       } catch (err) {
         // Still routed: the old route pointed at containers that were not there at all.
         for (const a of actions) if (a.action !== 'stopped') Object.assign(a, { outcome: 'failed', detail: `${a.detail}; unhealthy: ${(err as Error).message}` });
+        if (routed) return { endpoints, actions, unhealthy: (err as Error).message };
       }
     }
     return { endpoints, actions };

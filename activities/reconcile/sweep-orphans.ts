@@ -9,6 +9,8 @@ export interface SweepInput {
   keep: Record<string, string[]>;
   /** Deployments in progress: what they made is theirs until they end. */
   activeDeploymentIds: string[];
+  /** How long it waits for the host's engine when that is away (activities/docker/engine-guard.ts); absent: the attempt's deadline. */
+  engineWaitMs?: number;
 }
 
 export interface Orphan {

@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.js';
 import { deploymentPhases, deploymentServicePhases, deployments, environments, releases } from '../../db/schema/index.js';
 import type { DeploymentStatus, DeployRequest } from '../../src/domain/deployment.js';
 import type { PhaseOutcome, PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
+import type { SpreadShare } from '../../src/domain/spread.js';
 import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
 
 /** Records phase changes (idempotent upserts) and, when asked, that the deployment runs. */
@@ -106,8 +107,10 @@ export function createDeploymentStore(db: Db) {
 
     /** The new release serves traffic: the environment says so from here on. */
     /** The release is live; a move's commit also places the environment on its new host, in the same write. */
-    async markLive(input: { environmentId: string; releaseId: string; deploymentId: string; placeHostId?: string | null }): Promise<void> {
+    async markLive(input: { environmentId: string; releaseId: string; deploymentId: string; placeHostId?: string | null; spreadHosts?: SpreadShare[] }): Promise<void> {
       const placed = input.placeHostId !== undefined ? { hostId: input.placeHostId } : {};
+      // A spread deploy's hosts, for reconcile: written before it is live, so a live spread release always has them.
+      if (input.spreadHosts) await db.update(deployments).set({ spreadHosts: input.spreadHosts }).where(eq(deployments.id, input.deploymentId));
       await db
         .update(environments)
         .set({ liveReleaseId: input.releaseId, liveDeploymentId: input.deploymentId, ...placed, updatedAt: sql`now()` })

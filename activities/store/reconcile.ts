@@ -11,6 +11,7 @@ import { routeTls, type RouteTls } from '../../src/domain/https.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { hostDomains } from '../../src/domain/domain-pattern.js';
 import { hostAlive, listHosts } from '../../db/queries/hosts.js';
+import type { SpreadShare } from '../../src/domain/spread.js';
 
 export interface ReconcileTarget {
   environmentId: string;
@@ -31,6 +32,8 @@ export interface ReconcileTarget {
   hostId?: string | null;
   /** Spread over several hosts: its containers are not healed on one host (see workflows/reconcile-target.ts). */
   spread?: boolean;
+  /** Spread: the hosts the live release runs on and each one's replicas (absent: deployed before they were recorded). */
+  spreadHosts?: SpreadShare[];
 }
 
 export interface ReconcileEventInput {
@@ -55,10 +58,11 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
     /** Desired state of every environment (or one). */
     async reconcileTargets(input: { environmentId?: string }): Promise<ReconcileTarget[]> {
       const rows = await db
-        .select({ env: environments, appName: apps.name, appKind: apps.kind, release: releases })
+        .select({ env: environments, appName: apps.name, appKind: apps.kind, release: releases, spreadHosts: deployments.spreadHosts })
         .from(environments)
         .innerJoin(apps, eq(apps.id, environments.appId))
         .leftJoin(releases, eq(releases.id, environments.liveReleaseId))
+        .leftJoin(deployments, eq(deployments.id, environments.liveDeploymentId))
         .where(input.environmentId ? eq(environments.id, input.environmentId) : undefined);
       const busy = new Set(
         (await db.select({ env: deployments.environmentId }).from(deployments).where(inArray(deployments.status, ['queued', 'running']))).map(
@@ -66,7 +70,7 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
         ),
       );
       const targets: ReconcileTarget[] = [];
-      for (const { env, appName, appKind, release } of rows) {
+      for (const { env, appName, appKind, release, spreadHosts } of rows) {
         targets.push({
           environmentId: env.id,
           appId: env.appId,
@@ -89,6 +93,7 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
           busy: busy.has(env.id),
           hostId: env.hostId,
           ...(env.spread ? { spread: true } : {}),
+          ...(env.spread && spreadHosts?.length ? { spreadHosts } : {}),
         });
       }
       return targets;

@@ -1,5 +1,6 @@
 import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { DeploymentStatus, DeployRequestKind } from '../../src/domain/deployment.js';
+import type { SpreadShare } from '../../src/domain/spread.js';
 import { apps } from './apps.js';
 import { environments } from './environments.js';
 
@@ -19,6 +20,11 @@ export const deployments = pgTable(
     /** The request as made: image reference, or the release to roll back to. */
     request: jsonb('request').$type<Record<string, unknown>>().notNull(),
     releaseId: text('release_id'),
+    /**
+     * A spread deploy, written when it went live: the hosts it runs on and each one's replica
+     * indices (reconcile heals each host's share and routes to the hosts that answer); null: one host.
+     */
+    spreadHosts: jsonb('spread_hosts').$type<SpreadShare[]>(),
     status: text('status').$type<DeploymentStatus>().notNull(),
     message: text('message'),
     errorType: text('error_type'),

@@ -14,6 +14,11 @@ export interface DesiredRelease {
   /** The deployment that made it live: recreated containers are named after it. */
   deploymentId: string;
   replicas: number;
+  /**
+   * The replica indices this host runs (a spread environment's share: host i of n runs i, i+n, …);
+   * absent: all of them, 0…replicas-1.
+   */
+  replicaIndices?: number[] | undefined;
   /** The previous release in its hot-standby window: left running (src/domain/deployment.ts standbySeconds). */
   standbyReleaseId?: string | null;
 }
@@ -25,9 +30,14 @@ export type ContainerAction =
   | { kind: 'stop-not-live'; replica: number; containerId: string; reason: string };
 
 export interface ContainerPlan {
-  /** The container that serves each replica once the actions ran (null: to be recreated). */
+  /** The container that serves each desired replica (in desiredReplicas order) once the actions ran (null: to be recreated). */
   serving: (string | null)[];
   actions: ContainerAction[];
+}
+
+/** The replica indices a host runs: its share's, else all of the release's. */
+export function desiredReplicas(desired: Pick<DesiredRelease, 'replicas' | 'replicaIndices'>): number[] {
+  return desired.replicaIndices ?? Array.from({ length: desired.replicas }, (_, i) => i);
 }
 
 /**
@@ -41,7 +51,7 @@ export function planContainers(desired: DesiredRelease, observed: ObservedContai
   const serving: (string | null)[] = [];
   const actions: ContainerAction[] = [];
   const live = observed.filter((c) => c.releaseId === desired.releaseId);
-  for (let replica = 0; replica < desired.replicas; replica++) {
+  for (const replica of desiredReplicas(desired)) {
     // Newest deployment first: ids sort by creation time.
     const copies = live.filter((c) => c.replica === replica).sort((a, b) => b.deploymentId.localeCompare(a.deploymentId));
     const running = copies.filter((c) => c.running);

@@ -30,8 +30,13 @@ export function createReconcileTriggers(deps: { temporal: Client; db: Db; config
       const environmentId = event.labels[LABEL.environment];
       const stackTask = event.labels[LABEL.stack] !== undefined;
       if (!environmentId || (event.event === 'start' && !stackTask)) return;
-      const [env] = await db.select({ live: environments.liveReleaseId, hostId: environments.hostId }).from(environments).where(eq(environments.id, environmentId));
-      if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release]) || !placedHere(env.hostId)) return;
+      const [env] = await db
+        .select({ live: environments.liveReleaseId, hostId: environments.hostId, spread: environments.spread })
+        .from(environments)
+        .where(eq(environments.id, environmentId));
+      // A spread environment's live containers run on several hosts: a death on any of them is
+      // its reconcile's (which heals every host's share), whichever host's worker saw it.
+      if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release]) || !(env.spread || placedHere(env.hostId))) return;
       log.info({ environmentId, containerId: event.containerId, event: event.event }, 'container of a live release changed');
       await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
         workflowId: reconcileEnvironmentWorkflowId(environmentId),

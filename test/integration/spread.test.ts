@@ -5,10 +5,10 @@
 // load through Traefik drops nothing; answers come from containers on both daemons; a rollback
 // to the retained release does the same. h2's worker SIGKILLed in the middle of a deploy ends
 // the deploy (failed, naming h2) with the old release serving on both hosts; once it is back,
-// reconcile removes what the deploy left there and leaves the spread as it is. Bad settings are
-// refused with nothing changed.
+// reconcile removes what the deploy left there. Reconcile heals each host's share: a replica
+// stopped on h2 is started through h2's own events listener; h2's daemon stopped under load is
+// left out of the route, back it is routed again. Bad settings are refused, nothing changed.
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
@@ -23,6 +23,7 @@ import { startSecondDockerHost, type SecondDockerHost } from '../support/second-
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 import { runningPhase } from '../support/running-phase.js';
+import { answeringContainers, reportLoad, shortIds } from '../support/spread-answers.js';
 
 const tags = { v1: 'berth-test/spread:v1', v2: 'berth-test/spread:v2', v3: 'berth-test/spread:v3' };
 let berth: TestBerth;
@@ -63,30 +64,9 @@ const running = async (environmentId: string) => ({
     .map((l) => l.split(' ')[0]),
 });
 
-/** Container ids (short, as HOSTNAME) answering through Traefik over `n` requests. */
-async function answeringContainers(host: string, n: number): Promise<Set<string>> {
-  const seen = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    const env = (await throughTraefik(host, '/cgi-bin/env')).body;
-    const name = /^HOSTNAME=(\S+)$/m.exec(env)?.[1];
-    if (name) seen.add(name);
-  }
-  return seen;
-}
-
-const shortIds = (socket: string | null, environmentId: string) =>
-  execFileSync('/usr/bin/docker', [...(socket ? ['-H', `unix://${socket}`] : []), 'ps', '-q', '--filter', `label=berth.environment=${environmentId}`, '--filter', 'status=running'])
-    .toString()
-    .trim()
-    .split('\n')
-    .filter(Boolean);
-
 const routeFile = (environmentId: string) => readFileSync(join(inject('services').traefik.routesDir, routeFileName(berth.config.instance, environmentId)), 'utf8');
 
-function report(what: string, result: LoadResult, ms?: number) {
-  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-  console.log(`spread: ${what}: ${result.sent} requests, ${result.failed} failed, p95 ${sorted[Math.floor(sorted.length * 0.95)]?.toFixed(1)} ms${ms ? `; ${ms} ms` : ''}`);
-}
+const report = (what: string, result: LoadResult, ms?: number) => reportLoad('spread', what, result, ms);
 
 test('bad spread settings are refused with nothing changed: unknown host, more hosts than eligible, a stack, a static site', async () => {
   await berth.api('POST', '/api/v1/projects', { name: 'p-refused' });
@@ -233,6 +213,77 @@ test('h2’s worker SIGKILLed mid-deploy: the deploy fails naming h2, the old re
   const again = await waitForDeployment(berth, await deploy(berth, spread, tags.v2), 120_000);
   expect(again.status, again.message).toBe('succeeded');
   expect(await running(spread.environmentId)).toEqual({ own: [again.id], h2: [again.id] });
+}, 420_000);
+
+type ReconcileEvent = { drift: string; action: string; trigger: string; detail: Record<string, unknown> };
+const reconcileEvents = async (): Promise<ReconcileEvent[]> => (await berth.api('GET', `/api/v1/reconcile/events?app=spread&env=${spread.env}&limit=200`)).body.items;
+const routedToH2 = (environmentId: string) => routeFile(environmentId).includes(`http://${h2.address}:`);
+const loadOfV2 = (maxMs: number) => startLoad({ url: inject('services').traefik.entryUrl, host: spread.host, ratePerSecond: 30, maxRequests: 20_000, maxMs, acceptBodies: ['v2'] });
+
+test('a host’s share healed by reconcile: h2’s replica stopped is started again by h2’s own events listener; h2’s daemon stopped under load leaves it out of the route, back it is healed and routed again', async () => {
+  const environmentId = spread.environmentId;
+  const live = (await berth.api('GET', spread.base)).body.liveDeploymentId as string;
+  expect(await running(environmentId)).toEqual({ own: [live], h2: [live] });
+
+  // The replica on h2 stopped (no restart policy brings it back): h2's worker sees it die and
+  // starts the environment's targeted reconcile, which starts it again and routes its new port.
+  const there = shortIds(h2.socket, environmentId)[0] as string;
+  h2.docker('stop', '-t', '1', there);
+  await waitFor('h2’s replica started again', async () => shortIds(h2.socket, environmentId).length === 1, 60_000, 100);
+  const port = /:(\d+)\s*$/m.exec(h2.docker('port', there).trim())?.[1];
+  await waitFor('the route at h2’s new port', async () => routeFile(environmentId).includes(`http://${h2.address}:${port}`), 30_000, 100);
+  expect((await reconcileEvents()).find((e) => e.trigger === 'docker-event' && e.action === 'started' && e.detail.host === 'h2')).toBeTruthy();
+  expect((await answeringContainers(spread.host, 12)).size).toBe(2);
+
+  // h2's Docker daemon stopped (its containers stop with it) under steady load; a reconcile
+  // while it is down routes to h1 alone.
+  const load = loadOfV2(300_000);
+  const ms = { stop: 0, leftOut: 0, reconcile: 0 };
+  // Asserted once the daemon runs again: a failure inside would leave it stopped.
+  const seen: { status: number; routedToH2: boolean; routedToH1: boolean; load: LoadResult }[] = [];
+  const stopping = Date.now();
+  // The targeted reconcile h2's worker starts on its replica's death may leave it out first.
+  const leftOut = waitFor('h2 left out', async () => !routedToH2(environmentId), 60_000, 50).then(() => (ms.leftOut = Date.now() - stopping), () => undefined);
+  await h2.restart(async () => {
+    ms.stop = Date.now() - stopping;
+    await leftOut;
+    const t0 = Date.now();
+    const reconciled = await berth.api('POST', '/api/v1/reconcile', { wait: true });
+    ms.reconcile = Date.now() - t0;
+    const after = loadOfV2(60_000);
+    await new Promise((r) => setTimeout(r, 5000));
+    seen.push({ status: reconciled.status, routedToH2: routedToH2(environmentId), routedToH1: routeFile(environmentId).includes('http://127.0.0.1:'), load: await after.stop() });
+  });
+  const whileDown = seen[0] as (typeof seen)[number];
+  report(`after the reconcile with h2's daemon stopped (daemon stop ${ms.stop} ms, h2 left out of the route ${ms.leftOut} ms after the stop began, reconcile ${ms.reconcile} ms)`, whileDown.load);
+  expect(whileDown.status).toBe(200);
+  expect(whileDown.routedToH2).toBe(false);
+  expect(whileDown.routedToH1).toBe(true);
+  expect(whileDown.load.failures).toEqual([]);
+  expect(whileDown.load.failed).toBe(0);
+  expect((await reconcileEvents()).find((e) => e.drift === 'host-away' && e.action === 'left-out-of-route' && e.detail.host === 'h2')).toBeTruthy();
+
+  // h2's daemon back: Docker restarted its replica on a new port; reconcile heals h2's share and
+  // routes both hosts again, and answers come from both daemons.
+  const back = loadOfV2(120_000);
+  const t1 = Date.now();
+  const reconciled = await berth.api('POST', '/api/v1/reconcile', { wait: true });
+  const upReconcileMs = Date.now() - t1;
+  expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
+  await waitFor('h2 routed again', async () => routedToH2(environmentId), 60_000, 100);
+  expect(routeFile(environmentId)).toContain('http://127.0.0.1:');
+  expect(await running(environmentId)).toEqual({ own: [live], h2: [live] });
+  const answered = await answeringContainers(spread.host, 12);
+  expect([...answered].sort()).toEqual([...shortIds(null, environmentId), ...shortIds(h2.socket, environmentId)].map((id) => id.slice(0, 12)).sort());
+  await new Promise((r) => setTimeout(r, 3000));
+  const backLoad = await back.stop();
+  const whole = await load.stop();
+  report(`h2 back, reconcile ${upReconcileMs} ms`, backLoad);
+  report('the whole round (h2 stopped until the reconcile left it out: these failed)', whole);
+  expect(backLoad.failures).toEqual([]);
+  expect(backLoad.failed).toBe(0);
+  const routedAgain = (await reconcileEvents()).find((e) => e.drift === 'route-altered' && Array.isArray((e.detail.hosts as Record<string, unknown> | undefined)?.h2));
+  expect(routedAgain, JSON.stringify(await reconcileEvents())).toBeTruthy();
 }, 420_000);
 
 test('the histories of the spread deploys replay against the current code', async () => {

@@ -40,6 +40,15 @@ describe('planContainers', () => {
     ]);
   });
 
+  test('a spread host heals its own share only: replica 1 of 2 runs there, replica 0 is not missing', () => {
+    const share = { ...desired, replicas: 2, replicaIndices: [1] };
+    expect(planContainers(share, [c('b', 1, true)])).toEqual({ serving: ['b'], actions: [] });
+    const healed = planContainers(share, [c('b', 1, false)]);
+    expect(healed.serving).toEqual(['b']);
+    expect(healed.actions).toMatchObject([{ kind: 'start', replica: 1, containerId: 'b' }]);
+    expect(planContainers({ ...share, replicaIndices: [1, 3] }, [c('b', 1, true)]).actions).toMatchObject([{ kind: 'recreate', replica: 3 }]);
+  });
+
   test('the release in its hot-standby window is left running; others are still stopped', () => {
     const observed = [c('a', 0, true), c('standby', 0, true, 'rel_prev'), c('older', 0, true, 'rel_older')];
     const plan = planContainers({ ...desired, replicas: 1, standbyReleaseId: 'rel_prev' }, observed);
