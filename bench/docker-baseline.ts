@@ -13,7 +13,7 @@ export interface BaselineRun {
 }
 
 /** `docker run -d -p 127.0.0.1::8080 image` until GET / answers 200. */
-export async function rawRunUntil200(docker: Docker, image: string, label: string): Promise<BaselineRun> {
+export async function rawRunUntil200(docker: Docker, image: string, label: string, everyMs = POLL_MS): Promise<BaselineRun> {
   const started = performance.now();
   const container = await docker.createContainer({
     Image: image,
@@ -27,7 +27,7 @@ export async function rawRunUntil200(docker: Docker, image: string, label: strin
   for (;;) {
     const res = await probeHttp(`http://127.0.0.1:${port}/`, { timeoutMs: 1000, expectedStatus: 200 });
     if (res.ok) break;
-    await sleep(POLL_MS);
+    await sleep(everyMs);
   }
   return { ms: performance.now() - started, containerId: container.id };
 }
