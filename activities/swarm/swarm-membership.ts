@@ -15,9 +15,9 @@ import { ensureSwarm } from './ensure-swarm.js';
 
 const SWARM_PORT = 2377;
 const POLL_MS = 500;
-/** A drained node's tasks stop within their stop grace; a left engine shows down within seconds. */
+/** A drained node's tasks stop within their stop grace; a joined node is ready within seconds. */
 const DRAIN_WAIT_MS = 90_000;
-const DOWN_WAIT_MS = 60_000;
+const READY_WAIT_MS = 60_000;
 
 interface Node {
   ID: string;
@@ -89,7 +89,7 @@ export function createSwarmManagerSteps(deps: { docker: Docker; log: Logger; swa
     /** Labels the node berth.host=<host> (what x-berth.host pins to) and waits until it is ready. */
     async labelSwarmNode(input: { hostId: string; nodeId: string }): Promise<void> {
       await withHeartbeat(() =>
-        until(`node ${input.nodeId} ready`, DOWN_WAIT_MS, async () => {
+        until(`node ${input.nodeId} ready`, READY_WAIT_MS, async () => {
           const node = (await docker.getNode(input.nodeId).inspect()) as Node;
           if (node.Spec?.Labels?.[HOST_NODE_LABEL] !== input.hostId) {
             await docker.getNode(input.nodeId).update({ _query: { version: node.Version?.Index }, _body: { ...node.Spec, Labels: { ...node.Spec?.Labels, [HOST_NODE_LABEL]: input.hostId } } });
@@ -119,16 +119,14 @@ export function createSwarmManagerSteps(deps: { docker: Docker; log: Logger; swa
       return node.ID;
     },
 
-    /** Once the host's engine left: waits for its node to show down, then removes it. */
+    /**
+     * Once the host's engine left: removes its node. The manager marks a left worker down only
+     * after its heartbeat period (~15 s here), so the removal is forced — safe, as the workflow
+     * runs it only after the engine confirmed it left.
+     */
     async removeSwarmNode(input: { nodeId: string }): Promise<void> {
       const gone = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
-      await withHeartbeat(() =>
-        until(`node ${input.nodeId} down`, DOWN_WAIT_MS, async () => {
-          const node = (await docker.getNode(input.nodeId).inspect().catch((err: unknown) => (gone(err) ? null : Promise.reject(err)))) as Node | null;
-          return node === null || node.Status?.State === 'down';
-        }),
-      );
-      await docker.getNode(input.nodeId).remove({}).catch((err: unknown) => (gone(err) ? undefined : Promise.reject(err)));
+      await docker.getNode(input.nodeId).remove({ force: true }).catch((err: unknown) => (gone(err) ? undefined : Promise.reject(err)));
       log.info({ nodeId: input.nodeId }, 'swarm node removed');
     },
   };
