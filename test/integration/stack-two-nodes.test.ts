@@ -11,7 +11,9 @@
 // exposed service to the other host, is refused with nothing changed; api moves to h2 under
 // load through Traefik with 0 failed requests; its service removed behind Berth's back is put
 // back on h2 by reconcile; h2 cannot leave the Swarm while api is pinned to it, and leaves
-// (drained, its engine out, its node removed) once it is not; everything is removed after.
+// (drained, its engine out, its node removed) once it is not; a join whose host worker died
+// before picking up its step is a 504 within the pickup bound with nothing changed; everything
+// is removed after.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -247,4 +249,18 @@ test('h2 cannot leave the Swarm while api is pinned to it (409, nothing changed)
   expect(throughTraefik()).toBe('a1');
   // Out already: nothing to do.
   expect((await engine.berth.api('DELETE', '/api/v1/hosts/h2/swarm')).status).toBe(204);
+});
+
+test('a join whose host worker is gone before it picks up its step: 504 within the pickup bound, nothing changed on h2', async () => {
+  // Killed just after a heartbeat: the host still counts as alive for up to three beats (3 s).
+  h2Worker?.kill('SIGKILL');
+  const started = Date.now();
+  const res = await engine.berth.api('POST', '/api/v1/hosts/h2/swarm');
+  const ms = Date.now() - started;
+  expect(res.status, JSON.stringify(res.body)).toBe(504);
+  expect(JSON.stringify(res.body)).toMatch(/did not answer in time/);
+  process.stdout.write(`stack over two nodes: a join with h2's worker gone answered 504 in ${ms} ms\n`);
+  expect(ms).toBeLessThan(40_000);
+  expect(h2.docker('info', '-f', '{{.Swarm.LocalNodeState}}').trim()).toBe('inactive');
+  expect((await manager.listNodes()).length).toBe(1);
 });
