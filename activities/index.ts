@@ -21,6 +21,7 @@ import { createStackObjects } from './swarm/stack-objects.js';
 import { createHealStack } from './swarm/heal-stack.js';
 import { createStackServices } from './swarm/stack-services.js';
 import { createVerifyStack } from './swarm/verify-stack.js';
+import { createSwarmManagerSteps, createSwarmMemberSteps } from './swarm/swarm-membership.js';
 import { createDeploymentLog } from './store/deployment-log.js';
 import type { RequestSite } from '../src/domain/deploy-request.js';
 import type { SecretBox } from '../src/secrets/secret-box.js';
@@ -127,6 +128,8 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
     healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
     verifyStackRelease: createVerifyStack({ db, docker, box: deps.box, health }),
+    ...createSwarmManagerSteps({ docker, log: swarmLog, swarmInit: deps.swarmInit }),
+    ...createSwarmMemberSteps({ docker, log: swarmLog, publishIp }),
   };
 }
 

@@ -58,6 +58,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { secretKeyRoutes } from './routes/secret-keys.js';
 import { hostRoutes } from './routes/hosts.js';
+import { hostSwarmRoutes } from './routes/host-swarm.js';
 import { codecRoutes } from './routes/codec.js';
 import { cors } from 'hono/cors';
 import { createWebhookCounters, type WebhookCounters } from './webhooks/counters.js';
@@ -167,6 +168,7 @@ export function createApp(deps: AppDeps, intake: WebhookIntake = createWebhookIn
   v1.route('/', notificationChannelRoutes(deps));
   v1.route('/admin', secretKeyRoutes(deps));
   v1.route('/hosts', hostRoutes(deps));
+  v1.route('/hosts', hostSwarmRoutes(deps));
   v1.route('/codec', codecRoutes(deps));
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',

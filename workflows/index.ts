@@ -24,3 +24,4 @@ export { checkCertificates } from './check-certificates.js';
 export { rotateSecretKeys } from './rotate-secret-keys.js';
 export { intakeDeliveries } from './intake-deliveries.js';
 export { drainHost } from './drain-host.js';
+export { joinSwarm, leaveSwarm } from './swarm-membership.js';

@@ -7,9 +7,15 @@ import type { Db } from '../../db/client.js';
 import { environments } from '../../db/schema/index.js';
 import { spreadPlanFor } from '../../db/queries/spread-hosts.js';
 import type { SpreadPlan } from '../../src/domain/spread.js';
+import type { HostSwarm } from '../../src/domain/host-swarm.js';
+import { recordHostSwarm } from '../../db/queries/hosts.js';
 
 export function createPlacementActivities({ db, hostId }: { db: Db; hostId: string }) {
   return {
+    /** What a join or leave of the Swarm ended with, for GET /hosts (workflows/swarm-membership.ts). */
+    async recordHostSwarm(input: { hostId: string; swarm: HostSwarm | null }): Promise<void> {
+      await recordHostSwarm(db, input.hostId, input.swarm);
+    },
     /**
      * The host the environment is placed on now (its own, or the installation's), and for a
      * spread environment the hosts its next deploy runs on, chosen now; null once it is removed.

@@ -29,6 +29,7 @@ function present(row: HostRow) {
     seenBy: row.seenBy,
     heartbeatSeconds: row.heartbeatSeconds,
     drain: row.drain ?? null,
+    swarm: row.swarm ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -48,6 +48,16 @@ const HostDrain = z
   })
   .openapi('HostDrain');
 
+export const HostSwarm = z
+  .object({
+    nodeId: z.string(),
+    state: z.string().openapi({ description: 'As the manager sees the node: ready, down, unknown, disconnected' }),
+    availability: z.string().openapi({ description: 'active, pause or drain' }),
+    role: z.enum(['manager', 'worker']),
+    checkedAt: z.number().openapi({ description: 'Epoch milliseconds of the reading' }),
+  })
+  .openapi('HostSwarm');
+
 export const Host = z
   .object({
     id: z.string(),
@@ -61,6 +71,7 @@ export const Host = z
     seenBy: z.string().nullable().openapi({ description: 'The worker that last beat: host name and pid' }),
     heartbeatSeconds: z.number().nullable(),
     drain: HostDrain.nullable().openapi({ description: 'The last drain by deploys and its progress (null: never drained)' }),
+    swarm: HostSwarm.nullable().openapi({ description: 'Its engine’s node in the installation’s Swarm, as the manager last saw it (null: not in it); POST/DELETE /hosts/{id}/swarm join and leave' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

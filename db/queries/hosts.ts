@@ -3,6 +3,7 @@ import { asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { environments } from '../schema/environments.js';
 import type { HostDrain } from '../../src/domain/host-drain.js';
+import type { HostSwarm } from '../../src/domain/host-swarm.js';
 import { hosts, type HostCapacity } from '../schema/hosts.js';
 
 export type HostRow = typeof hosts.$inferSelect;
@@ -50,6 +51,19 @@ export async function placedOn(db: Db, id: string, ownHostId?: string): Promise<
 
 export async function deleteHost(db: Db, id: string): Promise<boolean> {
   return (await db.delete(hosts).where(eq(hosts.id, id)).returning({ id: hosts.id })).length > 0;
+}
+
+/** The hosts' Swarm nodes as the manager sees them: written only where it changed (not every beat's timestamp). */
+export async function recordHostSwarms(db: Db, nodes: ReadonlyMap<string, HostSwarm>): Promise<void> {
+  for (const row of await listHosts(db)) {
+    const now = nodes.get(row.id) ?? null;
+    const same = (a: HostSwarm | null, b: HostSwarm | null) => (a === null || b === null ? a === b : a.nodeId === b.nodeId && a.state === b.state && a.availability === b.availability && a.role === b.role);
+    if (!same(row.swarm ?? null, now)) await db.update(hosts).set({ swarm: now }).where(eq(hosts.id, row.id));
+  }
+}
+
+export async function recordHostSwarm(db: Db, hostId: string, swarm: HostSwarm | null): Promise<void> {
+  await db.update(hosts).set({ swarm }).where(eq(hosts.id, hostId));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { HostDrain } from '../../src/domain/host-drain.js';
+import type { HostSwarm } from '../../src/domain/host-swarm.js';
 
 /** What a host may take (unset: no limit is declared). */
 export interface HostCapacity {
@@ -24,6 +25,8 @@ export const hosts = pgTable('hosts', {
   draining: boolean('draining').notNull().default(false),
   /** The last drain by deploys: its target and progress (workflows/drain-host.ts). */
   drain: jsonb('drain').$type<HostDrain>(),
+  /** Its engine's node in the installation's Swarm, as the manager last saw it (null: not in it). */
+  swarm: jsonb('swarm').$type<HostSwarm>(),
   /** The last heartbeat of the host's worker, its identity (host name and pid) and interval. */
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }),
   seenBy: text('seen_by'),

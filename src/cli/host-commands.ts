@@ -1,5 +1,6 @@
 // berth hosts: the hosts Berth deploys to (list with liveness, show with Temporal's pollers),
-// registering one ahead of its worker, draining it, and removing one whose worker has stopped.
+// registering one ahead of its worker, joining its engine to the Swarm and taking it out,
+// draining it, and removing one whose worker has stopped.
 import type { Command } from 'commander';
 import { unwrap, type Schemas } from '../client/berth-client.js';
 import type { Run } from './command-context.js';
@@ -9,8 +10,8 @@ import { parseAssignments } from './variable-assignments.js';
 
 type Host = Schemas['Host'];
 
-const row = (h: Host) => [h.id, h.address, h.alive ? 'alive' : 'down', h.draining ? 'draining' : '-', h.lastSeenAt ?? '-', Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-'];
-const COLUMNS = ['ID', 'ADDRESS', 'WORKER', 'DRAINING', 'LAST SEEN', 'LABELS'];
+const row = (h: Host) => [h.id, h.address, h.alive ? 'alive' : 'down', h.draining ? 'draining' : '-', h.swarm ? `${h.swarm.state} ${h.swarm.nodeId.slice(0, 12)}` : '-', h.lastSeenAt ?? '-', Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-'];
+const COLUMNS = ['ID', 'ADDRESS', 'WORKER', 'DRAINING', 'SWARM NODE', 'LAST SEEN', 'LABELS'];
 
 export function registerHostCommands(program: Command, run: Run) {
   const hosts = program.command('hosts').description('The hosts Berth deploys to, each with its own worker (`berth worker --host ID`)');
@@ -56,6 +57,28 @@ export function registerHostCommands(program: Command, run: Run) {
         const h = await unwrap((await ctx.client()).POST('/hosts', { body: { id, address: options.address, labels: await parseAssignments(options.label), capacity: {} } }));
         if (ctx.out.format === 'json') ctx.out.json(h);
         else ctx.out.note(`host ${h.id} registered; start \`berth worker --host ${h.id}\` on it`);
+        return EXIT.ok;
+      }),
+    );
+  hosts
+    .command('join-swarm <host>')
+    .description('Join the host’s Docker engine to the installation’s Swarm, run by its own worker (a host in it already answers its node)')
+    .addHelpText('after', examples(['berth hosts join-swarm edge-2', 'berth hosts join-swarm edge-2 --output json | jq -r .nodeId']))
+    .action(
+      run(async (ctx, id: string) => {
+        const joined = await unwrap((await ctx.client()).POST('/hosts/{host}/swarm', { params: { path: { host: id } } }));
+        if (ctx.out.format === 'json') ctx.out.json(joined);
+        else ctx.out.note(joined.joined ? `host ${id} joined the Swarm as node ${joined.nodeId}` : `host ${id} is in the Swarm already (node ${joined.nodeId})`);
+        return EXIT.ok;
+      }),
+    );
+  hosts
+    .command('leave-swarm <host>')
+    .description('Take the host’s engine out of the Swarm: its node drained, the engine left, the node removed (refused while a service is pinned to it)')
+    .action(
+      run(async (ctx, id: string) => {
+        await unwrap((await ctx.client()).DELETE('/hosts/{host}/swarm', { params: { path: { host: id } } }));
+        ctx.out.note(`host ${id} is out of the Swarm`);
         return EXIT.ok;
       }),
     );

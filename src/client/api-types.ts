@@ -7604,6 +7604,164 @@ export interface paths {
         };
         trace?: never;
     };
+    "/hosts/{host}/swarm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join the host’s Docker engine to the installation’s Swarm (idempotent)
+         * @description The worker join token is read from the manager (the Swarm made first when there is none) and handed to the host’s own worker (`berth worker --host ID`), which joins its engine on its private address (BERTH_HOST_ADDRESS); the node is then labelled `berth.host=<id>`. The token is never stored. A host in the Swarm already answers its node id (`joined: false`). 409: the host’s worker is not alive, its address or the manager’s is loopback, its engine is in another Swarm; 504: its worker did not pick up the step within 20 s (nothing changed).
+         *
+         *     Access: instance administrators (admin).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    host: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The host’s Swarm node */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SwarmJoined"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Take the host’s Docker engine out of the Swarm
+         * @description Refused (409) while a stack service is pinned to the host, or while tasks run on its node and the host is not draining (PATCH draining: true), and for the manager (the installation’s own host). Otherwise the node is drained, the host’s engine leaves, and the node is removed from the manager. A host not in the Swarm answers 204 with nothing changed; 504 when its worker does not pick up its step within 20 s.
+         *
+         *     Access: instance administrators (admin).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    host: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Out of the Swarm */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or ones that are expired, revoked or unknown */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for this caller (role, token scope or project) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notification-channels": {
         parameters: {
             query?: never;
@@ -11573,6 +11731,7 @@ export interface components {
             lastSeenAt: string | null;
             /** @description The worker that last beat: host name and pid */
             seenBy: string | null;
+            swarm: components["schemas"]["HostSwarm"];
             /** @description The task queue its worker polls (berth.host.<id>) */
             taskQueue: string;
             updatedAt: string;
@@ -11645,6 +11804,18 @@ export interface components {
             htmlUrl: string | null;
             private: boolean;
         };
+        /** @description Its engine’s node in the installation’s Swarm, as the manager last saw it (null: not in it); POST/DELETE /hosts/{id}/swarm join and leave */
+        HostSwarm: {
+            /** @description active, pause or drain */
+            availability: string;
+            /** @description Epoch milliseconds of the reading */
+            checkedAt: number;
+            nodeId: string;
+            /** @enum {string} */
+            role: "manager" | "worker";
+            /** @description As the manager sees the node: ready, down, unknown, disconnected */
+            state: string;
+        } | null;
         /** @description Only the HTTPS settings given change */
         HttpsPatch: {
             /** @enum {string} */
@@ -12249,6 +12420,13 @@ export interface components {
              * @default false
              */
             spa: boolean;
+        };
+        SwarmJoined: {
+            hostId: string;
+            /** @description false: the host was in the Swarm already and nothing changed */
+            joined: boolean;
+            nodeId: string;
+            swarm: components["schemas"]["HostSwarm"];
         };
         TaskQueuePoller: {
             identity: string;

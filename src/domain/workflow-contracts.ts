@@ -17,6 +17,7 @@ import type { DeliveryOutcome, DeliveryResult } from './webhook-delivery.js';
 import type { KeyRotationInput, KeyRotationResult } from './key-rotation.js';
 import type { HostRepository } from './host-repositories.js';
 import type { DrainHostInput, HostDrain } from './host-drain.js';
+import type { JoinSwarmInput, LeaveSwarmInput, SwarmJoined, SwarmLeft } from './host-swarm.js';
 
 /** A workflow type and its signature; `signature` is never set, it only carries the types. */
 export interface WorkflowContract<Type extends string = string, Args extends unknown[] = unknown[], Result = unknown> {
@@ -190,6 +191,10 @@ export const WORKFLOWS = {
   listHostRepositories: workflow<[{ gitHostId: string }], HostRepository[]>()('listHostRepositories'),
   /** Moves every environment off a draining host, one after another, by deploys. */
   drainHost: workflow<[DrainHostInput], HostDrain>()('drainHost'),
+  /** Joins a host's engine to the installation's Swarm (token from the manager, join on the host, label). */
+  joinSwarm: workflow<[JoinSwarmInput], SwarmJoined>()('joinSwarm'),
+  /** Drains a host's Swarm node, makes its engine leave, removes the node. */
+  leaveSwarm: workflow<[LeaveSwarmInput], SwarmLeft>()('leaveSwarm'),
 } as const;
 
 /**

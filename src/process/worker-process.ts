@@ -21,6 +21,7 @@ import { environmentNames } from '../../db/queries/environment-names.js';
 import { createContainerSampler } from '../metrics/container-sampler.js';
 import { startWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { startHostHeartbeat } from './host-heartbeat.js';
+import { startSwarmNodeRecord } from './swarm-node-record.js';
 import { createNotificationEmitter } from '../../activities/notify/emit-notifications.js';
 import { createEventNotices } from '../../activities/notify/event-notices.js';
 import { createHostNotices } from '../../activities/notify/host-notices.js';
@@ -91,6 +92,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     await ensureRepositorySyncSchedule(temporal, config.github.repoSyncMinutes);
   }
   const heartbeat = startHostHeartbeat({ db: database.db, hostId: config.hostId, address: config.host.address, seconds: config.host.heartbeatSeconds, log: log.child({ component: 'host-heartbeat' }) });
+  const swarmNodes = parts.hostOnly ? null : startSwarmNodeRecord({ db: database.db, docker, seconds: config.host.heartbeatSeconds, log: log.child({ component: 'swarm-nodes' }) });
   const triggersLog = log.child({ component: 'reconcile-triggers' });
   const triggers = createReconcileTriggers({ temporal, db: database.db, config, log: triggersLog, hostOnly: parts.hostOnly ?? false });
   // Runtime events (health, restart loops, OOM kills, the disk) go to the channels as the activities' events do.
@@ -146,6 +148,7 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     async shutdown() {
       await metrics?.stop();
       heartbeat.stop();
+      swarmNodes?.stop();
       listener.stop();
       runtime.stop();
       sampling.stop();

@@ -1,19 +1,27 @@
 // A stack over two Swarm nodes, on two real Docker daemons: the test's own daemon (Berth's host,
 // whose Swarm Berth initialises on a private address, BERTH_SWARM_ADVERTISE_ADDR) and a second
-// daemon in a network namespace of its own, joined to that Swarm as a worker node labelled
-// berth.host=h2 (the operator's step, docs/operations.md). The exposed web runs on Berth's host;
-// its api is pinned to h2 (x-berth.host) and web reaches it over the stack's overlay network,
-// across the hosts (VXLAN). Proven: the Swarm listens where it was told; a release pinned to a
-// host whose engine has not joined fails before it changes anything; a deploy pinning a
-// service to an unknown host, or an exposed service to the other host, is refused with nothing
-// changed; api moves to h2 under load through Traefik with 0 failed requests; its service
-// removed behind Berth's back is put back on h2 by reconcile; everything is removed after.
+// daemon in a network namespace of its own with its own `berth worker --host h2`, joined to that
+// Swarm through the API (POST /hosts/h2/swarm: token from the manager, join run by h2's worker,
+// node labelled berth.host=h2). The exposed web runs on Berth's host; its api is pinned to h2
+// (x-berth.host) and web reaches it over the stack's overlay network, across the hosts (VXLAN).
+// Proven: the Swarm listens where it was told; a release pinned to a host whose engine has not
+// joined fails before it changes anything; a join by a deployer or viewer (403), of an unknown
+// host (404) or of a host whose worker is not alive (409) changes nothing; a join is idempotent
+// and GET /hosts shows the node ready; a deploy pinning a service to an unknown host, or an
+// exposed service to the other host, is refused with nothing changed; api moves to h2 under
+// load through Traefik with 0 failed requests; its service removed behind Berth's back is put
+// back on h2 by reconcile; h2 cannot leave the Swarm while api is pinned to it, and leaves
+// (drained, its engine out, its node removed) once it is not; a join whose host worker died
+// before picking up its step is a 504 within the pickup bound with nothing changed; everything
+// is removed after.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { addMember, makeToken, makeUser } from '../support/accounts.js';
 import { buildHello } from '../support/images.js';
 import { startLoad } from '../support/load.js';
 import { startOnOwnEngine, type OwnEngine } from '../support/own-engine.js';
@@ -63,6 +71,7 @@ let h2: SecondDockerHost;
 let engine: OwnEngine;
 let manager: Docker;
 let fx: StackFixture;
+let h2Worker: ChildProcess | null = null;
 
 async function putCompose(text: string): Promise<void> {
   const res = await engine.berth.api('PUT', `/api/v1/apps/${fx.app}/compose`, { compose: text });
@@ -99,12 +108,15 @@ beforeAll(async () => {
   });
   manager = new Docker({ socketPath: engine.daemon.socket });
   expect((await engine.berth.api('POST', '/api/v1/hosts', { id: 'h2', address: h2.address })).status).toBe(201);
+  h2Worker = await engine.berth.spawnWorker({ DOCKER_SOCKET: h2.socket, BERTH_HOST_ADDRESS: h2.address, BERTH_HOST_HEARTBEAT_SECONDS: '1' }, ['--host', 'h2']);
+  await waitFor('h2 alive', async () => (await engine.berth.api('GET', '/api/v1/hosts/h2')).body.alive === true, 30_000);
   fx = await createStackApp(engine.berth, { app: 'two-nodes', compose: compose('') });
   const first = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 180_000);
   expect(first.status, first.message).toBe('succeeded');
 }, 400_000);
 
 afterAll(async () => {
+  h2Worker?.kill('SIGKILL');
   await h2?.stop();
   await engine?.close();
   expect(execFileSync('ip', ['-o', 'link']).toString()).not.toContain(h2?.netns ?? 'none');
@@ -121,11 +133,48 @@ test('Berth initialises the Swarm on the private address it is given; a release 
   expect(early.message).toMatch(/no Swarm node is host h2/);
   expect((await engine.berth.api('GET', fx.base)).body.liveReleaseId).toBe(live);
   expect(throughTraefik()).toBe('a1');
-  // The operator's step: the host's engine joins with its own private address, the node is labelled.
-  const swarm = (await manager.swarmInspect()) as { JoinTokens: { Worker: string } };
-  h2.docker('swarm', 'join', '--token', swarm.JoinTokens.Worker, '--advertise-addr', h2.address, '--listen-addr', `${h2.address}:2377`, `${h2.rootAddress}:2377`);
+  // Refused with nothing changed: a deployer or viewer of the stack's project, an unknown host,
+  // a host whose worker is not alive.
+  const owner = await makeUser(engine.berth.database.db);
+  const project = (await engine.berth.api('GET', `/api/v1/projects/p-${fx.app}`)).body as { id: string };
+  await addMember(engine.berth.database.db, project.id, owner.id, 'deployer');
+  const deployer = await makeToken(engine.berth.database.db, owner.id, { scope: 'admin' });
+  const viewerUser = await makeUser(engine.berth.database.db);
+  await addMember(engine.berth.database.db, project.id, viewerUser.id, 'viewer');
+  const viewer = await makeToken(engine.berth.database.db, viewerUser.id, { scope: 'admin' });
+  for (const token of [deployer, viewer]) {
+    expect((await engine.berth.api('POST', '/api/v1/hosts/h2/swarm', undefined, token)).status).toBe(403);
+    expect((await engine.berth.api('DELETE', '/api/v1/hosts/h2/swarm', undefined, token)).status).toBe(403);
+  }
+  expect((await engine.berth.api('POST', '/api/v1/hosts/h9/swarm')).status).toBe(404);
+  expect((await engine.berth.api('DELETE', '/api/v1/hosts/h9/swarm')).status).toBe(404);
+  expect((await engine.berth.api('POST', '/api/v1/hosts/Not_A_Host/swarm')).status).toBe(400);
+  expect((await engine.berth.api('POST', '/api/v1/hosts', { id: 'h3', address: '10.213.255.254' })).status).toBe(201);
+  const asleep = await engine.berth.api('POST', '/api/v1/hosts/h3/swarm');
+  expect(asleep.status).toBe(409);
+  expect(JSON.stringify(asleep.body)).toMatch(/worker is not alive/);
+  expect((await engine.berth.api('DELETE', '/api/v1/hosts/h3')).status).toBe(204);
+  expect(h2.docker('info', '-f', '{{.Swarm.LocalNodeState}}').trim()).toBe('inactive');
+  expect((await manager.listNodes()).length).toBe(1);
+  // Through the API: h2's own worker joins its engine with its private address, the node is labelled.
+  const started = Date.now();
+  const joined = await engine.berth.api('POST', '/api/v1/hosts/h2/swarm');
+  const joinMs = Date.now() - started;
+  expect(joined.status, JSON.stringify(joined.body)).toBe(200);
   const node = h2.docker('info', '-f', '{{.Swarm.NodeID}}').trim();
-  execFileSync(DOCKER, ['-H', `unix://${engine.daemon.socket}`, 'node', 'update', '--label-add', 'berth.host=h2', node]);
+  expect(joined.body).toMatchObject({ hostId: 'h2', nodeId: node, joined: true, swarm: { nodeId: node, state: 'ready', role: 'worker' } });
+  const labelled = (await manager.getNode(node).inspect()) as { Spec?: { Labels?: Record<string, string> } };
+  expect(labelled.Spec?.Labels?.['berth.host']).toBe('h2');
+  // Again: the same node, nothing changed.
+  const again = Date.now();
+  const second = await engine.berth.api('POST', '/api/v1/hosts/h2/swarm');
+  const againMs = Date.now() - again;
+  expect(second.status).toBe(200);
+  expect(second.body).toMatchObject({ nodeId: node, joined: false });
+  expect((await manager.listNodes()).length).toBe(2);
+  process.stdout.write(`stack over two nodes: h2 joined the Swarm through the API in ${joinMs} ms; joining again answered in ${againMs} ms\n`);
+  const listed = (await engine.berth.api('GET', '/api/v1/hosts')).body.items as { id: string; swarm: { nodeId: string; state: string } | null }[];
+  expect(listed.find((h) => h.id === 'h2')?.swarm).toMatchObject({ nodeId: node, state: 'ready' });
   expect(throughTraefik()).toBe('a1');
   expect(await nodesOf('api')).toEqual(['manager', 'manager']);
 });
@@ -178,4 +227,40 @@ test('a task killed on h2 is replaced there; api’s service removed behind Bert
   }, 60_000);
   await waitFor('api back on h2', async () => (await nodesOf('api')).join() === 'h2,h2', 60_000);
   await waitFor('web answers from api again', async () => throughTraefik() === 'a1', 30_000);
+});
+
+test('h2 cannot leave the Swarm while api is pinned to it (409, nothing changed); unpinned, it leaves: drained, its engine out, its node removed', async () => {
+  const refused = await engine.berth.api('DELETE', '/api/v1/hosts/h2/swarm');
+  expect(refused.status).toBe(409);
+  expect(JSON.stringify(refused.body)).toMatch(/pinned to host h2/);
+  expect(await nodesOf('api')).toEqual(['h2', 'h2']);
+  expect(h2.docker('info', '-f', '{{.Swarm.LocalNodeState}}').trim()).toBe('active');
+  await putCompose(compose(''));
+  const d = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 240_000);
+  expect(d.status, d.message).toBe('succeeded');
+  const started = Date.now();
+  const left = await engine.berth.api('DELETE', '/api/v1/hosts/h2/swarm');
+  expect(left.status, JSON.stringify(left.body)).toBe(204);
+  process.stdout.write(`stack over two nodes: h2 left the Swarm through the API in ${Date.now() - started} ms\n`);
+  expect(h2.docker('info', '-f', '{{.Swarm.LocalNodeState}}').trim()).toBe('inactive');
+  expect((await manager.listNodes()).length).toBe(1);
+  expect((await engine.berth.api('GET', '/api/v1/hosts/h2')).body.swarm).toBeNull();
+  expect(await nodesOf('api')).toEqual(['manager', 'manager']);
+  expect(throughTraefik()).toBe('a1');
+  // Out already: nothing to do.
+  expect((await engine.berth.api('DELETE', '/api/v1/hosts/h2/swarm')).status).toBe(204);
+});
+
+test('a join whose host worker is gone before it picks up its step: 504 within the pickup bound, nothing changed on h2', async () => {
+  // Killed just after a heartbeat: the host still counts as alive for up to three beats (3 s).
+  h2Worker?.kill('SIGKILL');
+  const started = Date.now();
+  const res = await engine.berth.api('POST', '/api/v1/hosts/h2/swarm');
+  const ms = Date.now() - started;
+  expect(res.status, JSON.stringify(res.body)).toBe(504);
+  expect(JSON.stringify(res.body)).toMatch(/did not answer in time/);
+  process.stdout.write(`stack over two nodes: a join with h2's worker gone answered 504 in ${ms} ms\n`);
+  expect(ms).toBeLessThan(40_000);
+  expect(h2.docker('info', '-f', '{{.Swarm.LocalNodeState}}').trim()).toBe('inactive');
+  expect((await manager.listNodes()).length).toBe(1);
 });
