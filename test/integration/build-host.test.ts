@@ -19,6 +19,7 @@ import { startBerth, type TestBerth } from '../support/berth.js';
 import { startDockerDaemon, type DockerDaemon } from '../support/docker-daemon.js';
 import { createLocalRepo, type LocalRepo } from '../support/git-repos.js';
 import { startLoad, type LoadResult } from '../support/load.js';
+import { signStandard } from '../../src/git-hosts/generic/standard-webhooks.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
 import { throughTraefik } from '../support/traefik.js';
@@ -217,6 +218,27 @@ test('a git app spread over both hosts: built once, pushed, each host runs the r
   const env = await ok('POST', '/api/v1/apps/spreadgit/environments', { name: 'prod', drainSeconds: 1, retention: 1, spread: { count: 2, hosts: [own, 'h2'] } });
   const sbase = '/api/v1/apps/spreadgit/environments/prod';
   const repository = `${registry.host}/builds/${berth.config.instance}/spreadgit`;
+  await ok('PUT', '/api/v1/apps/spreadgit/rules', { rules: [{ event: 'push', pattern: 'main', environment: 'prod' }] });
+  const hook = await ok('POST', '/api/v1/apps/spreadgit/webhooks');
+  /** A signed push of `sha` to main; the deployment it made. */
+  const push = async (sha: string): Promise<string> => {
+    const id = `msg_${randomUUID().replaceAll('-', '')}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const payload = JSON.stringify({ ref: 'refs/heads/main', sha });
+    const res = await berth.app.request(hook.path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandard(hook.secret, id, timestamp, payload) },
+      body: payload,
+    });
+    expect(res.status).toBe(202);
+    const delivery = ((await res.json()) as { delivery: string }).delivery;
+    const done = await waitFor(`delivery ${delivery} handled`, async () => {
+      const d = (await berth.api('GET', `/api/v1/github/deliveries/${delivery}`)).body;
+      return d?.outcome && d.outcome !== 'pending' ? d : undefined;
+    });
+    expect(done.outcome, done.message).toBe('deployed');
+    return done.results[0].deploymentId as string;
+  };
   const v1 = spreadRepo.commit('v1', { files: { host: HOST_CGI } });
   const first = await waitForDeployment(berth, (await ok('POST', `${sbase}/deployments`, {})).deploymentId, 240_000);
   expect(first.status, first.message).toBe('succeeded');
@@ -230,14 +252,15 @@ test('a git app spread over both hosts: built once, pushed, each host runs the r
   expect(firstLogs.filter((l) => /^built .* in \d+ ms/.test(l.message))).toHaveLength(1);
   expect(firstLogs.filter((l) => l.phase === 'resolve' && l.message === `pulling ${pinned1}`).length).toBeGreaterThanOrEqual(1);
 
-  // v2 under steady load through Traefik: nothing fails; answers come from both daemons.
+  // v2, pushed through the app's webhook, under steady load through Traefik: nothing fails;
+  // answers come from both daemons.
   const v2 = spreadRepo.commit('v2');
   const load = underLoad();
-  const second = await waitForDeployment(berth, (await ok('POST', `${sbase}/deployments`, {})).deploymentId, 240_000);
+  const second = await waitForDeployment(berth, await push(v2), 240_000);
   await new Promise((r) => setTimeout(r, 500));
   const deployed = await load.stop();
   expect(second.status, second.message).toBe('succeeded');
-  loadReport('deploy of v2 (build, push, pull on 2 hosts) under load', deployed, Date.parse(second.finishedAt) - Date.parse(second.createdAt));
+  loadReport('webhook push of v2 (build, push, pull on 2 hosts) under load', deployed, Date.parse(second.finishedAt) - Date.parse(second.createdAt));
   expect(deployed.failures).toEqual([]);
   expect(deployed.failed).toBe(0);
   expect(deployed.bodies.get('v2')).toBeGreaterThan(0);
