@@ -23,14 +23,18 @@ export async function assertPlacement(db: Db, hostId: string | null | undefined,
 }
 
 /**
- * Refuses (400) a spread for an app that is not an image app (a static site, a stack or a git
- * app runs on one host), one naming an unregistered host, and one asking for more hosts than
- * are eligible now (alive, not draining, free capacity, the labels).
+ * Refuses (400) a spread for a static site or a stack (they run on one host), for a git app when
+ * the installation has no registry (its image is built on one host and reaches the others only
+ * through one), one naming an unregistered host, and one asking for more hosts than are eligible
+ * now (alive, not draining, free capacity, the labels).
  */
-export async function assertSpread(db: Db, spread: SpreadSetting | null | undefined, app: { kind: string }, ownHostId: string): Promise<void> {
+export async function assertSpread(db: Db, spread: SpreadSetting | null | undefined, app: { kind: string }, ownHostId: string, registry: string | null): Promise<void> {
   if (spread == null) return;
-  if (app.kind !== 'image') {
-    throw invalid(`${app.kind} apps run on one host: only image apps spread over several`, [{ path: 'spread', message: `a ${app.kind} app cannot be spread` }]);
+  if (app.kind === 'git' && !registry) {
+    throw invalid("a git app's image is built on one host and reaches no other without a registry: set BERTH_BUILD_REGISTRY to spread it", [{ path: 'spread', message: 'no registry configured' }]);
+  }
+  if (app.kind !== 'image' && app.kind !== 'git') {
+    throw invalid(`${app.kind} apps run on one host: only image and git apps spread over several`, [{ path: 'spread', message: `a ${app.kind} app cannot be spread` }]);
   }
   const chosen = chooseSpreadHosts(spread, await spreadCandidates(db, ownHostId));
   if ('refused' in chosen) throw invalid(`cannot spread: ${chosen.refused}`, [{ path: 'spread', message: chosen.refused }]);

@@ -9,6 +9,8 @@ import { STORE } from './activity-profiles.js';
 
 /** Patch marker: lanes since it read the environment's placement before starting each deployment. */
 export const PLACEMENT_AT_RUN = 'lane-placement-at-run';
+/** Patch marker: lanes since it hand a spread environment's hosts to git apps' deploys too (built once, pulled by digest on each). */
+export const SPREAD_GIT = 'spread-git';
 
 /** The request as it runs now: on the host the environment is placed on (a move names its own). */
 export async function placedNow(request: DeployRequest): Promise<DeployRequest> {
@@ -16,9 +18,11 @@ export async function placedNow(request: DeployRequest): Promise<DeployRequest> 
   const store = proxyLocalActivities<ControlActivities>(STORE);
   // Unread (the database away through every attempt): the placement it was queued under.
   const now = await store.environmentPlacement({ environmentId: request.environmentId }).catch(() => null);
-  // A spread environment's hosts are chosen now, from the hosts as they are (image apps only;
-  // histories from before spreads existed have no `spread` in the answer and replay unchanged).
-  const spread = now?.spread && request.appKind === 'image' && request.kind !== 'teardown' ? { spread: now.spread } : {};
+  // A spread environment's hosts are chosen now, from the hosts as they are (histories from
+  // before spreads existed have no `spread` in the answer and replay unchanged). Git apps spread
+  // since SPREAD_GIT; older histories of a git app ran on its one placement host, and replay so.
+  const spreads = request.appKind === 'image' || (request.appKind === 'git' && !!now?.spread && patched(SPREAD_GIT));
+  const spread = now?.spread && spreads && request.kind !== 'teardown' ? { spread: now.spread } : {};
   if (!now || (now.hostId === request.hostId && !now.spread)) return request;
   return { ...request, hostId: now.hostId, ...spread };
 }

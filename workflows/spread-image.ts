@@ -6,6 +6,9 @@
 // the route goes back to the old servers, which were never stopped, and each host removes what
 // the deploy made. After the commit each host retires and prunes its own containers.
 //
+// A git app spread (workflows/deploy-from-git.ts) builds its commit once first, pushes it to the
+// registry, and every host pulls that pinned digest; its rollbacks pull the release's digest.
+//
 // Spread deploys go all at once: canary, blue-green, hot standby and the engine-restart follow of
 // single-host deploys are not part of them.
 import { ApplicationFailure, isCancellation, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
@@ -16,7 +19,7 @@ import type { DeployRequest } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { SpreadShare } from '../src/domain/spread.js';
 import { DOCKER, LAUNCH, WATCH } from './activity-profiles.js';
-import type { DeployKind } from './deployment-skeleton.js';
+import type { DeployKind, Deployment } from './deployment-skeleton.js';
 import { describeFailure } from './failure.js';
 import { hostActivities } from './host-activities.js';
 
@@ -45,7 +48,8 @@ async function onEveryHost<T>(shares: SpreadShare[], step: (share: SpreadShare, 
   throw ApplicationFailure.nonRetryable(`host ${hostId}: ${message}`, type);
 }
 
-export function spreadImageSteps(request: DeployRequest): DeployKind {
+/** `build` (git apps) runs first on a deploy and returns the image every host releases (a pinned digest). */
+export function spreadImageSteps(request: DeployRequest, build?: (deploy: Deployment) => Promise<string>): DeployKind {
   const { deploymentId, environmentId, appId } = request;
   const plan = request.spread;
   const shares = plan && 'hosts' in plan ? plan.hosts : [];
@@ -56,11 +60,18 @@ export function spreadImageSteps(request: DeployRequest): DeployKind {
     async beforeCommit(deploy) {
       const { phases, report, router } = deploy;
       if (plan && 'refused' in plan) throw ApplicationFailure.nonRetryable(`cannot spread the environment: ${plan.refused}`, 'Unavailable');
+      let image = request.image;
+      let starting = true;
+      if (build && request.kind === 'deploy') {
+        deploy.progress('building');
+        image = await build(deploy);
+        starting = false;
+      }
       deploy.progress(`launching on ${shares.map((s) => s.hostId).join(', ')}`);
       deploy.undo(async () => {
         await Promise.allSettled(shares.map((s) => onHost(s.hostId, DOCKER).undoLaunch({ deploymentId, environmentId })));
       });
-      const first = report(phases.next('resolve'), true);
+      const first = report(phases.next('resolve'), starting);
       const launched = await onEveryHost(shares, (s, i) =>
         onHost(s.hostId, LAUNCH).launchRelease({
           // Every host records its phases (upserts, so they merge); the first leaves the queue.
@@ -68,7 +79,7 @@ export function spreadImageSteps(request: DeployRequest): DeployKind {
           deploymentId,
           appId,
           environmentId,
-          image: request.kind === 'deploy' ? { ref: request.image as string, releaseId: releaseIdFor(deploymentId) } : undefined,
+          image: request.kind === 'deploy' ? { ref: image as string, releaseId: releaseIdFor(deploymentId) } : undefined,
           rollbackTo: request.kind === 'rollback' ? request.releaseId : undefined,
           replicas: s.replicas,
         }),

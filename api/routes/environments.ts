@@ -103,7 +103,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       }
       assertStrategyFits(a, input.strategy);
       await assertPlacement(db, input.hostId, a, config.hostId);
-      await assertSpread(db, input.spread, a, config.hostId);
+      await assertSpread(db, input.spread, a, config.hostId, config.builds.registry);
       await assertDomainsFree(db, config.appsDomain, input.domains);
       await assertHttpsFits(db, config, null, httpsOf(input.https), input.domains);
       const row = await db.transaction(async (tx) => {
@@ -182,7 +182,7 @@ export function environmentRoutes({ db, config, secretBox, temporal }: AppDeps) 
       if (patch.spread !== undefined && !sameSpread(patch.spread, env.spread ?? null)) {
         // Hosts a change leaves would keep the live release's containers: it applies before the first deploy.
         if (env.liveReleaseId) throw conflict(`environment ${env.name} has a live release: its spread changes only while nothing is live (the hosts it left would keep its containers)`);
-        await assertSpread(db, patch.spread, a, config.hostId);
+        await assertSpread(db, patch.spread, a, config.hostId, config.builds.registry);
       }
       if (patch.domains) await assertDomainsFree(db, config.appsDomain, patch.domains, env.id);
       if (patch.domains || https) await assertHttpsFits(db, config, env.id, https ?? httpsOf(env.https), patch.domains ?? env.domains);

@@ -15,7 +15,7 @@ export const SpreadInput = z
   .refine((s) => !s.hosts || s.hosts.length >= s.count, { message: 'fewer hosts named than count', path: ['count'] })
   .openapi('SpreadInput', {
     description:
-      'Image apps: the replicas spread over `count` hosts, chosen at each deploy among those alive and not draining (named ones, else all; with the labels), most free capacity first, then by id; null: all on the one placement (hostId). Set while nothing is live (docs/operations.md, "spread")',
+      'Image and git apps (git: with a registry, BERTH_BUILD_REGISTRY; built once, pulled by digest on each host): the replicas spread over `count` hosts, chosen at each deploy among those alive and not draining (named ones, else all; with the labels), most free capacity first, then by id; null: all on the one placement (hostId). Set while nothing is live (docs/operations.md, "spread")',
   });
 
 export const Spread = z

@@ -12372,7 +12372,7 @@ export interface components {
                 [key: string]: string;
             };
         } | null;
-        /** @description Image apps: the replicas spread over `count` hosts, chosen at each deploy among those alive and not draining (named ones, else all; with the labels), most free capacity first, then by id; null: all on the one placement (hostId). Set while nothing is live (docs/operations.md, "spread") */
+        /** @description Image and git apps (git: with a registry, BERTH_BUILD_REGISTRY; built once, pulled by digest on each host): the replicas spread over `count` hosts, chosen at each deploy among those alive and not draining (named ones, else all; with the labels), most free capacity first, then by id; null: all on the one placement (hostId). Set while nothing is live (docs/operations.md, "spread") */
         SpreadInput: {
             /** @description How many hosts the replicas are spread over (each runs at least one) */
             count: number;

@@ -4,7 +4,8 @@
 // a network namespace with its own worker (test/support/second-docker-host.ts). The registry
 // listens on 127.0.0.1 of the machine (A pushes there) and, over the same storage, on 127.0.0.1
 // inside B's namespace (B pulls there): both daemons treat loopback registries as insecure by
-// default, so nothing of either daemon's configuration changes.
+// default, so nothing of either daemon's configuration changes. A git app spread over both
+// hosts (A and B) is built once on A, pushed, and both daemons pull the pinned digest.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,9 +14,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { getRelease } from '../../db/queries/releases.js';
 import { assertBuildHost } from '../../api/build-host.js';
+import { assertSpread } from '../../api/environment-placement.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { startDockerDaemon, type DockerDaemon } from '../support/docker-daemon.js';
 import { createLocalRepo, type LocalRepo } from '../support/git-repos.js';
+import { startLoad, type LoadResult } from '../support/load.js';
+import { signStandard } from '../../src/git-hosts/generic/standard-webhooks.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
 import { throughTraefik } from '../support/traefik.js';
@@ -31,6 +35,7 @@ let h2: SecondDockerHost;
 let registry: Registry;
 let berth: TestBerth;
 let repo: LocalRepo;
+let spreadRepo: LocalRepo;
 const workers: ChildProcess[] = [];
 
 const ok = async (method: string, path: string, body?: unknown) => {
@@ -60,8 +65,21 @@ async function registryDigest(repository: string, tag: string): Promise<string |
   return res.ok ? res.headers.get('docker-content-digest') : null;
 }
 
+/** Serves its version and, at /cgi-bin/host, the container's id (HOSTNAME): which daemon answered. */
+const SPREAD_DOCKERFILE = `FROM berth-local/busybox:1
+ARG RUN_ID=none
+RUN echo "$RUN_ID" > /run-id && mkdir -p /www/cgi-bin && echo ok > /www/healthz
+COPY host /www/cgi-bin/host
+RUN chmod 755 /www/cgi-bin/host
+COPY version /www/index.html
+EXPOSE 8080
+CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
+`;
+const HOST_CGI = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%s\\n" "$HOSTNAME"\n';
+
 beforeAll(async () => {
   repo = createLocalRepo();
+  spreadRepo = createLocalRepo({ dockerfile: SPREAD_DOCKERFILE });
   a = await startDockerDaemon(join(inject('services').tempDir, `dockerd-${name}`), name, { cgroupParent: cgroup });
   a.load('berth-local/busybox:1');
   h2 = await startSecondDockerHost();
@@ -89,6 +107,7 @@ afterAll(async () => {
     await registry?.stop();
     await a?.stop();
     repo?.remove();
+    spreadRepo?.remove();
     for (const dir of [`memory${cgroup}/buildkit`, `memory${cgroup}`, `cpu${cgroup}/buildkit`, `cpu${cgroup}`, `${cgroup}/buildkit`, cgroup]) {
       try {
         rmdirSync(`/sys/fs/cgroup/${dir}`);
@@ -179,3 +198,96 @@ test('a build host that is not one is refused (400) and changes nothing', async 
   // Without a registry, no image could leave the host that built it.
   await expect(assertBuildHost(berth.database.db, { builds: { ...berth.config.builds, registry: null } }, 'h2')).rejects.toMatchObject({ status: 400, message: expect.stringContaining('BERTH_BUILD_REGISTRY') });
 });
+
+const runningImages = (docker: (...args: string[]) => string, environmentId: string) =>
+  docker('ps', '-q', '--filter', `label=berth.environment=${environmentId}`, '--filter', 'status=running')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((id) => ({ id: id.slice(0, 12), line: docker('inspect', '--format', '{{index .Config.Labels "berth.deployment"}} {{.Config.Image}}', id).trim() }));
+const onH2 = (...args: string[]) => h2.docker(...args);
+const underLoad = () => startLoad({ url: inject('services').traefik.entryUrl, host: 'spreadgit.prod.localhost', ratePerSecond: 40, maxRequests: 8000, maxMs: 240_000, acceptBodies: ['v1', 'v2'] });
+function loadReport(what: string, result: LoadResult, ms: number) {
+  const sorted = [...result.latenciesMs].sort((x, y) => x - y);
+  process.stdout.write(`spread-git: ${what}: ${result.sent} requests, ${result.failed} failed, p95 ${sorted[Math.floor(sorted.length * 0.95)]?.toFixed(1)} ms; ${ms} ms\n`);
+}
+
+test('a git app spread over both hosts: built once, pushed, each host runs the registry digest; deploy and rollback under load drop nothing', async () => {
+  const own = berth.config.hostId;
+  await ok('POST', '/api/v1/apps', { project: 'builds', name: 'spreadgit', kind: 'git', port: 8080, replicas: 2, healthCheck, git: { url: spreadRepo.url, buildArgs: { RUN_ID: randomUUID() } } });
+  const env = await ok('POST', '/api/v1/apps/spreadgit/environments', { name: 'prod', drainSeconds: 1, retention: 1, spread: { count: 2, hosts: [own, 'h2'] } });
+  const sbase = '/api/v1/apps/spreadgit/environments/prod';
+  const repository = `${registry.host}/builds/${berth.config.instance}/spreadgit`;
+  await ok('PUT', '/api/v1/apps/spreadgit/rules', { rules: [{ event: 'push', pattern: 'main', environment: 'prod' }] });
+  const hook = await ok('POST', '/api/v1/apps/spreadgit/webhooks');
+  /** A signed push of `sha` to main; the deployment it made. */
+  const push = async (sha: string): Promise<string> => {
+    const id = `msg_${randomUUID().replaceAll('-', '')}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const payload = JSON.stringify({ ref: 'refs/heads/main', sha });
+    const res = await berth.app.request(hook.path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandard(hook.secret, id, timestamp, payload) },
+      body: payload,
+    });
+    expect(res.status).toBe(202);
+    const delivery = ((await res.json()) as { delivery: string }).delivery;
+    const done = await waitFor(`delivery ${delivery} handled`, async () => {
+      const d = (await berth.api('GET', `/api/v1/github/deliveries/${delivery}`)).body;
+      return d?.outcome && d.outcome !== 'pending' ? d : undefined;
+    });
+    expect(done.outcome, done.message).toBe('deployed');
+    return done.results[0].deploymentId as string;
+  };
+  const v1 = spreadRepo.commit('v1', { files: { host: HOST_CGI } });
+  const first = await waitForDeployment(berth, (await ok('POST', `${sbase}/deployments`, {})).deploymentId, 240_000);
+  expect(first.status, first.message).toBe('succeeded');
+  const pinned1 = (await getRelease(berth.database.db, first.releaseId))?.imagePinned as string;
+  expect(pinned1.startsWith(`${repository}@sha256:`)).toBe(true);
+  expect(await registryDigest(repository, v1)).toBe(pinned1.split('@')[1]);
+  expect(runningImages(onA, env.id).map((c) => c.line)).toEqual([`${first.id} ${pinned1}`]);
+  expect(runningImages(onH2, env.id).map((c) => c.line)).toEqual([`${first.id} ${pinned1}`]);
+  // Built once: one build phase, on A; both hosts pulled the digest.
+  const firstLogs = await logs(first.id);
+  expect(firstLogs.filter((l) => /^built .* in \d+ ms/.test(l.message))).toHaveLength(1);
+  expect(firstLogs.filter((l) => l.phase === 'resolve' && l.message === `pulling ${pinned1}`).length).toBeGreaterThanOrEqual(1);
+
+  // v2, pushed through the app's webhook, under steady load through Traefik: nothing fails;
+  // answers come from both daemons.
+  const v2 = spreadRepo.commit('v2');
+  const load = underLoad();
+  const second = await waitForDeployment(berth, await push(v2), 240_000);
+  await new Promise((r) => setTimeout(r, 500));
+  const deployed = await load.stop();
+  expect(second.status, second.message).toBe('succeeded');
+  loadReport('webhook push of v2 (build, push, pull on 2 hosts) under load', deployed, Date.parse(second.finishedAt) - Date.parse(second.createdAt));
+  expect(deployed.failures).toEqual([]);
+  expect(deployed.failed).toBe(0);
+  expect(deployed.bodies.get('v2')).toBeGreaterThan(0);
+  const pinned2 = (await getRelease(berth.database.db, second.releaseId))?.imagePinned as string;
+  expect(await registryDigest(repository, v2)).toBe(pinned2.split('@')[1]);
+  const onBoth = [...runningImages(onA, env.id), ...runningImages(onH2, env.id)];
+  expect(onBoth.map((c) => c.line)).toEqual([`${second.id} ${pinned2}`, `${second.id} ${pinned2}`]);
+  const answered = new Set<string>();
+  for (let i = 0; i < 16; i++) answered.add((await throughTraefik('spreadgit.prod.localhost', '/cgi-bin/host')).body.trim());
+  expect([...answered].sort()).toEqual(onBoth.map((c) => c.id).sort());
+  // Retention 1 pruned v1's containers on both hosts and the image h2 pulled (A keeps the image
+  // it built under its build tag): the rollback pulls the digest on h2 again.
+  expect(() => h2.docker('image', 'inspect', pinned1)).toThrow();
+
+  const back = underLoad();
+  const rolled = await waitForDeployment(berth, (await ok('POST', `${sbase}/rollback`, { releaseId: first.releaseId })).deploymentId, 240_000);
+  await new Promise((r) => setTimeout(r, 500));
+  const rolledLoad = await back.stop();
+  expect(rolled.status, rolled.message).toBe('succeeded');
+  loadReport('rollback to v1 (pull on 2 hosts) under load', rolledLoad, Date.parse(rolled.finishedAt) - Date.parse(rolled.createdAt));
+  expect(rolledLoad.failures).toEqual([]);
+  expect(rolledLoad.failed).toBe(0);
+  expect(rolledLoad.bodies.get('v1')).toBeGreaterThan(0);
+  expect(runningImages(onA, env.id).map((c) => c.line)).toEqual([`${rolled.id} ${pinned1}`]);
+  expect(runningImages(onH2, env.id).map((c) => c.line)).toEqual([`${rolled.id} ${pinned1}`]);
+  expect((await throughTraefik('spreadgit.prod.localhost')).body.trim()).toBe('v1');
+
+  // Without a registry a git app's spread is refused (400) before anything is written.
+  await expect(assertSpread(berth.database.db, { count: 2 }, { kind: 'git' }, own, null)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('BERTH_BUILD_REGISTRY') });
+}, 900_000);

@@ -68,7 +68,7 @@ const routeFile = (environmentId: string) => readFileSync(join(inject('services'
 
 const report = (what: string, result: LoadResult, ms?: number) => reportLoad('spread', what, result, ms);
 
-test('bad spread settings are refused with nothing changed: unknown host, more hosts than eligible, a stack, a static site', async () => {
+test('bad spread settings are refused with nothing changed: unknown host, more hosts than eligible, a stack, a static site, a git app without a registry', async () => {
   await berth.api('POST', '/api/v1/projects', { name: 'p-refused' });
   expect((await berth.api('POST', '/api/v1/apps', { project: 'p-refused', name: 'refused', port: 8080 })).status).toBe(201);
   const cases: [unknown, RegExp][] = [
@@ -105,6 +105,18 @@ test('bad spread settings are refused with nothing changed: unknown host, more h
   expect((await berth.api('POST', '/api/v1/apps', { project: 'p-refused', name: 'refused-site', kind: 'static' })).status).toBe(201);
   expect((await berth.api('POST', '/api/v1/apps/refused-site/environments', { name: 'prod', spread: { count: 2 } })).status).toBe(400);
   expect((await berth.api('GET', '/api/v1/apps/refused-site/environments/prod')).status).toBe(404);
+  // A git app spreads only through a registry, and this installation has none (BERTH_BUILD_REGISTRY unset).
+  expect((await berth.api('POST', '/api/v1/apps', { project: 'p-refused', name: 'refused-git', kind: 'git', port: 8080, git: { url: 'file:///nowhere' } })).status).toBe(201);
+  const git = await berth.api('POST', '/api/v1/apps/refused-git/environments', { name: 'prod', spread: { count: 2 } });
+  expect(git.status).toBe(400);
+  expect(git.body.error.message).toMatch(/reaches no other without a registry: set BERTH_BUILD_REGISTRY/);
+  expect(git.body.error.issues).toEqual([{ path: 'spread', message: 'no registry configured' }]);
+  expect((await berth.api('GET', '/api/v1/apps/refused-git/environments/prod')).status).toBe(404);
+  expect((await berth.api('POST', '/api/v1/apps/refused-git/environments', { name: 'prod' })).status).toBe(201);
+  const gitPatch = await berth.api('PATCH', '/api/v1/apps/refused-git/environments/prod', { spread: { count: 2 }, drainSeconds: 17 });
+  expect(gitPatch.status).toBe(400);
+  expect((await berth.api('GET', '/api/v1/apps/refused-git/environments/prod')).body).toMatchObject({ spread: null });
+  expect((await berth.api('GET', '/api/v1/apps/refused-git/environments/prod')).body.drainSeconds).not.toBe(17);
   // A valid one is accepted and shown.
   const ok = await berth.api('PATCH', '/api/v1/apps/refused/environments/prod', { spread: { count: 2, labels: {} } });
   expect(ok.status, JSON.stringify(ok.body)).toBe(200);
