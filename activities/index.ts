@@ -42,6 +42,7 @@ import { createDiskGuard, NO_DISK_GUARD } from './docker/disk-guard.js';
 import { createBuildLimits, NO_BUILD_LIMITS } from './build/build-limits.js';
 import { createDockerRootSpace } from '../src/docker-root-space.js';
 import { standbyRelease } from './store/standby.js';
+import { stillLive } from './store/still-live.js';
 import type { NotificationRetry } from '../src/domain/workflow-contracts.js';
 import { createNotificationEmitter } from './notify/emit-notifications.js';
 import { createEventNotices } from './notify/event-notices.js';
@@ -114,7 +115,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...containers,
       ...health,
       ...createReleaseActivities({ db, docker, instance, publishIp, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
-      healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId) }),
+      healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId), stillLive: (environmentId, deploymentId) => stillLive(db, environmentId, deploymentId) }),
       sweepOrphans: createSweepOrphans({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),
       cleanupBuildCache: createCleanupBuildCache({ docker }),

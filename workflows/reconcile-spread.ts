@@ -16,8 +16,12 @@ import { hostActivities } from './host-activities.js';
 /** Marks histories that heal a spread environment per host; before it, reconcile kept its route's servers. */
 export const SPREAD_HEAL_PATCH = 'spread-heal-per-host';
 
-/** How long a host's heal waits for its worker to take it (as workflows/reconcile-target.ts). */
-const HOST_AWAY = '2m';
+/**
+ * How long a host's heal waits for its worker to take it: as a spread deploy's step. Every pass
+ * over the environment waits this long for a host whose worker is gone, and its servers stay in
+ * the route meanwhile.
+ */
+const HOST_AWAY = '30s';
 /** How long a host's heal waits for its Docker engine: the other hosts serve meanwhile. */
 const ENGINE_AWAY_MS = 5000;
 
@@ -59,7 +63,7 @@ export async function reconcileSpread(target: ReconcileTarget, live: Live, share
   }
 
   const route = { environmentId, deploymentId: live.deploymentId, hosts: target.hosts, servers, tls: target.tls };
-  const ensured = await router.ensureRoute(kept ? { route, keepServers: true } : { route });
+  const ensured = await router.ensureRoute(kept ? { route, keepServers: true, liveOnly: true } : { route, liveOnly: true });
   if (ensured.drift) {
     const byHost = Object.fromEntries(outcomes.map((o) => [o.hostId, 'away' in o ? 'left out' : o.servers]));
     events.push({ environmentId, drift: ensured.drift, action: 'route-written', outcome: 'done', detail: { servers: kept ? 'kept' : servers, hosts: byHost } });
@@ -79,6 +83,7 @@ async function healShare(target: ReconcileTarget, live: Live, share: SpreadShare
       check: live.healthCheck,
       routed,
       engineWaitMs: ENGINE_AWAY_MS,
+      onlyWhileLive: true,
     });
     if (healed.unhealthy) return { hostId: share.hostId, healed, away: healed.unhealthy, type: 'Unhealthy' };
     return { hostId: share.hostId, healed, servers: healed.endpoints.map((e) => e.url) };

@@ -21,6 +21,12 @@ export interface HealInput {
   routed?: string[] | undefined;
   /** How long it waits for its engine when that is away (activities/docker/engine-guard.ts); absent: the attempt's deadline. */
   engineWaitMs?: number | undefined;
+  /**
+   * A spread host's heal, which may start long after reconcile looked (its worker away): it
+   * does nothing when `desired` is no longer live or a deployment is queued or running, so a
+   * late heal never stops a newer release's containers or starts the old ones again.
+   */
+  onlyWhileLive?: boolean | undefined;
 }
 
 export interface HealAction {
@@ -36,11 +42,15 @@ export interface Healed {
   actions: HealAction[];
   /** With routed: why its replicas did not all answer (the workflow leaves such a host out of the route). */
   unhealthy?: string;
+  /** With onlyWhileLive: the release is no longer live, or a deployment is under way; nothing was done. */
+  superseded?: boolean;
 }
 
 interface Deps {
   /** Where the environment's hot standby is read: the reconcile workflow's input stays as it was. */
   standbyOf(environmentId: string): Promise<string | null>;
+  /** Whether `deploymentId` is still the environment's live deployment, with nothing queued or running. */
+  stillLive(environmentId: string, deploymentId: string): Promise<boolean>;
   containers: ReturnType<typeof createContainerActivities>;
   health: ReturnType<typeof createHealthActivities>;
 }
@@ -53,8 +63,9 @@ const DRIFT = {
 } as const;
 const DONE = { start: 'started', recreate: 'recreated', 'stop-duplicate': 'stopped', 'stop-not-live': 'stopped' } as const;
 
-export function createHealContainers({ containers, health, standbyOf }: Deps) {
+export function createHealContainers({ containers, health, standbyOf, stillLive }: Deps) {
   return async function healContainers(input: HealInput): Promise<Healed> {
+    if (input.onlyWhileLive && !(await stillLive(input.environmentId, input.desired.deploymentId))) return { endpoints: [], actions: [], superseded: true };
     const observed = (await containers.listContainers({ environmentId: input.environmentId })).map((c) => ({
       id: c.id,
       releaseId: c.releaseId,

@@ -16,6 +16,7 @@ import type { Logger } from '../../src/logger.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
+import { stillLive } from '../store/still-live.js';
 import { createCanaryRoutes } from './canary-route.js';
 import { createCertificateFiles } from './certificate-files.js';
 import { createPreviewRoutes } from './preview-route.js';
@@ -240,16 +241,16 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
      * Reconcile: the environment's route file must exist, name its live deployment and servers,
      * and be loaded by Traefik; otherwise it is written again. Returns what had drifted.
      */
-    async ensureRoute(input: { route: RouteSpec; keepServers?: boolean }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
+    async ensureRoute(input: { route: RouteSpec; keepServers?: boolean; liveOnly?: boolean }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
       let { route } = input;
-      // A deployment that started since reconcile looked owns the route now (a stack service's
-      // route belongs to its stack's environment).
+      // A deployment that started since reconcile looked owns the route now (a stack service's route is its stack environment's).
       const [busy] = await db
         .select({ id: deployments.id })
         .from(deployments)
         .where(and(eq(deployments.environmentId, stackRouteEnvironment(route.environmentId)), inArray(deployments.status, ['queued', 'running'])))
         .limit(1);
-      if (busy) return { drift: null };
+      // liveOnly (a spread reconcile, which may have waited on a host): a deploy that went live since it looked owns the route.
+      if (busy || (input.liveOnly && !(await stillLive(db, route.environmentId, route.deploymentId)))) return { drift: null };
       const current = await files.read(route.environmentId);
       // keepServers (a spread environment, whose servers are on several hosts): those its deploy wrote, with today's names and TLS.
       if (input.keepServers && current?.deploymentId !== route.deploymentId) return { drift: null };
