@@ -15,11 +15,12 @@ import { releaseIdFor } from '../src/domain/ids.js';
 import { DOCKER, LAUNCH, LEAVE_HOST, WATCH } from './activity-profiles.js';
 import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
-import { runDeployment, type DeployKind, type Deployment } from './deployment-skeleton.js';
+import { runDeployment, type DeployKind } from './deployment-skeleton.js';
 import { hostActivities } from './host-activities.js';
 import { SPREAD_DEPLOY, spreadImageSteps } from './spread-image.js';
 import { followReplicas, verifyImageRelease, type SwitchedTo } from './verify-image.js';
 import { dropVerdictOfEngine } from './watch-engine.js';
+import { buildFirst, type Build } from './build-first.js';
 
 /** Stop timeout given to old containers when they are retired. */
 const RETIRE_STOP_SECONDS = 10;
@@ -50,7 +51,7 @@ export async function deployImage(request: DeployRequest): Promise<DeployResult>
 }
 
 /** The image kind's steps; `build` (apps built from source) runs first and returns the image to release. */
-export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) => Promise<string>): DeployKind {
+export function imageSteps(request: DeployRequest, build?: Build): DeployKind {
   const { deploymentId, environmentId, appId } = request;
   let healthCheck: HealthCheck | null = null;
   let switchedTo: SwitchedTo | null = null;
@@ -58,13 +59,7 @@ export function imageSteps(request: DeployRequest, build?: (deploy: Deployment) 
     async beforeCommit(deploy) {
       const { phases, report, router } = deploy;
       const docker = deploy.onHost(DOCKER);
-      let image = request.image;
-      let starting = true;
-      if (build && request.kind === 'deploy') {
-        deploy.progress('building');
-        image = await build(deploy);
-        starting = false;
-      }
+      const { image, starting } = await buildFirst(deploy, request, build);
       // resolve + create + start + health gate, in one step on the host; it may pull an image
       // and waits out the health gate: its budget is the longest profile
       deploy.progress('launching');

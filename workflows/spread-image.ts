@@ -19,9 +19,10 @@ import type { DeployRequest } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import type { SpreadShare } from '../src/domain/spread.js';
 import { DOCKER, LAUNCH, WATCH } from './activity-profiles.js';
-import type { DeployKind, Deployment } from './deployment-skeleton.js';
+import type { DeployKind } from './deployment-skeleton.js';
 import { describeFailure } from './failure.js';
 import { hostActivities } from './host-activities.js';
+import { buildFirst, type Build } from './build-first.js';
 
 /** Marks histories of deploys spread over several hosts (requests carrying a spread plan). */
 export const SPREAD_DEPLOY = 'spread-deploy';
@@ -49,7 +50,7 @@ async function onEveryHost<T>(shares: SpreadShare[], step: (share: SpreadShare, 
 }
 
 /** `build` (git apps) runs first on a deploy and returns the image every host releases (a pinned digest). */
-export function spreadImageSteps(request: DeployRequest, build?: (deploy: Deployment) => Promise<string>): DeployKind {
+export function spreadImageSteps(request: DeployRequest, build?: Build): DeployKind {
   const { deploymentId, environmentId, appId } = request;
   const plan = request.spread;
   const shares = plan && 'hosts' in plan ? plan.hosts : [];
@@ -60,13 +61,7 @@ export function spreadImageSteps(request: DeployRequest, build?: (deploy: Deploy
     async beforeCommit(deploy) {
       const { phases, report, router } = deploy;
       if (plan && 'refused' in plan) throw ApplicationFailure.nonRetryable(`cannot spread the environment: ${plan.refused}`, 'Unavailable');
-      let image = request.image;
-      let starting = true;
-      if (build && request.kind === 'deploy') {
-        deploy.progress('building');
-        image = await build(deploy);
-        starting = false;
-      }
+      const { image, starting } = await buildFirst(deploy, request, build);
       deploy.progress(`launching on ${shares.map((s) => s.hostId).join(', ')}`);
       deploy.undo(async () => {
         await Promise.allSettled(shares.map((s) => onHost(s.hostId, DOCKER).undoLaunch({ deploymentId, environmentId })));
