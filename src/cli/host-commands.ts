@@ -75,6 +75,7 @@ export function registerHostCommands(program: Command, run: Run) {
   hosts
     .command('leave-swarm <host>')
     .description('Take the host’s engine out of the Swarm: its node drained, the engine left, the node removed (refused while a service is pinned to it)')
+    .addHelpText('after', examples(['berth hosts drain edge-2 && berth hosts leave-swarm edge-2']))
     .action(
       run(async (ctx, id: string) => {
         await unwrap((await ctx.client()).DELETE('/hosts/{host}/swarm', { params: { path: { host: id } } }));

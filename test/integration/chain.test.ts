@@ -39,8 +39,11 @@ test('a deployment runs as a workflow, starts a container and is reachable throu
   expect(containers[0]?.Ports.every((p) => !p.IP || p.IP === '127.0.0.1')).toBe(true);
   expect(existsSync(join(berth.config.traefik.routesDir, routeFileName(berth.config.instance, fx.environmentId)))).toBe(true);
 
-  // The workflow is real: Temporal knows it, with Berth's search attributes.
+  // The workflow is real: Temporal knows it, with Berth's search attributes. (The deployment's
+  // row says succeeded from inside the workflow's last task, a moment before Temporal records
+  // the workflow complete: its result is awaited first.)
   const handle = berth.temporal.workflow.getHandle(done.workflowId);
+  await handle.result();
   const description = await handle.describe();
   expect(description.status.name).toBe('COMPLETED');
   expect(description.searchAttributes.BerthDeployment).toEqual([id]);

@@ -261,11 +261,15 @@ test('every command has --help with examples', async () => {
   }
 });
 
-test('berth move, berth hosts drain and berth spread have --help with examples', async () => {
-  for (const command of [['move'], ['hosts', 'drain'], ['spread']]) {
+test('berth move, berth hosts drain, join-swarm, leave-swarm and berth spread have --help with examples; an unknown host is 404 (exit 6)', async () => {
+  for (const command of [['move'], ['hosts', 'drain'], ['hosts', 'join-swarm'], ['hosts', 'leave-swarm'], ['spread']]) {
     const res = await runCli([...command, '--help']);
     expect(res.code, command.join(' ')).toBe(0);
     expect(res.stdout, command.join(' ')).toMatch(/Examples:\n {2}\$ \S/);
+  }
+  for (const command of [['hosts', 'join-swarm', 'nowhere'], ['hosts', 'leave-swarm', 'nowhere']]) {
+    const res = await runCli(command, { env: auth });
+    expect(res.code, `${command.join(' ')}: ${res.stderr}`).toBe(6);
   }
 });
 
