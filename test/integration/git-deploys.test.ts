@@ -219,7 +219,9 @@ describe('builds from source', () => {
     expect(d.status, d.message).toBe('succeeded');
     expect((await throughTraefik('shop.prod.localhost')).body.trim()).toBe('v4');
     expect(await present(builtImageTag(berth.config.instance, 'shop', sha))).toBe(true);
-    expect(await Promise.all(earlier.map(present))).toEqual(earlier.map(() => false));
+    // On a failure, the deployment's phases say whether its cleanup ran ("cleanup incomplete: …").
+    const detail = await berth.api('GET', `/api/v1/deployments/${res.body.deploymentId}`);
+    expect(await Promise.all(earlier.map(present)), JSON.stringify(detail.body.phases)).toEqual(earlier.map(() => false));
   });
 
   test('a GitHub Deployment whose answer was lost is found again, not made twice', async () => {
