@@ -27,7 +27,7 @@ import { compileCheckoutCompose } from '../build/checkout-compose.js';
 import { workspaceDir } from '../build/workspace.js';
 import { recordReport } from '../store/deployments.js';
 import { ensureSwarm } from '../swarm/ensure-swarm.js';
-import { assertPinnedHostsJoined, labelOwnNode } from '../swarm/node-hosts.js';
+import { assertPinnedHostsJoined, labelHostNode } from '../swarm/node-hosts.js';
 import type { SwarmInit } from '../../src/config-shape.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { serviceIdentity } from '../swarm/service-spec.js';
@@ -145,7 +145,7 @@ export function createResolveStack({ db, box, site, docker, log, instance, image
     await db.update(deployments).set({ releaseId }).where(eq(deployments.id, input.deploymentId));
     // Heartbeating: just after an engine restart, telling whether it is in a Swarm takes seconds.
     const swarm = await withHeartbeat(() => ensureSwarm(docker, log, swarmInit));
-    await labelOwnNode(docker, swarm.nodeId, site.hostId);
+    await labelHostNode(docker, swarm.nodeId, site.hostId);
     await assertPinnedHostsJoined(docker, release.stack, site.hostId);
     const owner = { instance, appId: input.appId, environmentId: input.environmentId, namespace: stackNamespace(input.environmentId) };
     await objects.prepareObjects(owner, release.stack, stackContents(release.stack, release.variables));

@@ -4,9 +4,7 @@
 // answers come from the new deployment (Traefik adds its id as a header) and pass the health
 // check. Whatever goes wrong after the write puts the previous route back before failing.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { deployments } from '../../db/schema/index.js';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import { DEPLOYMENT_HEADER, routeName, withoutSplit, type RouteSpec } from '../../src/domain/route.js';
 import { serviceRouteKey, stackRouteEnvironment } from '../../src/domain/stack.js';
@@ -16,7 +14,7 @@ import type { Logger } from '../../src/logger.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
-import { stillLive } from '../store/still-live.js';
+import { deploymentUnderWay, stillLive } from '../store/still-live.js';
 import { createCanaryRoutes } from './canary-route.js';
 import { createCertificateFiles } from './certificate-files.js';
 import { createPreviewRoutes } from './preview-route.js';
@@ -243,14 +241,11 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
      */
     async ensureRoute(input: { route: RouteSpec; keepServers?: boolean; liveOnly?: boolean }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
       let { route } = input;
-      // A deployment that started since reconcile looked owns the route now (a stack service's route is its stack environment's).
-      const [busy] = await db
-        .select({ id: deployments.id })
-        .from(deployments)
-        .where(and(eq(deployments.environmentId, stackRouteEnvironment(route.environmentId)), inArray(deployments.status, ['queued', 'running'])))
-        .limit(1);
-      // liveOnly (a spread reconcile, which may have waited on a host): a deploy that went live since it looked owns the route.
-      if (busy || (input.liveOnly && !(await stillLive(db, route.environmentId, route.deploymentId)))) return { drift: null };
+      // A deployment that started since reconcile looked owns the route now (a stack service's route
+      // is its stack environment's); with liveOnly (a spread reconcile, which may have waited on a
+      // host) so does one that went live since.
+      const owned = input.liveOnly ? await stillLive(db, route.environmentId, route.deploymentId) : !(await deploymentUnderWay(db, stackRouteEnvironment(route.environmentId)));
+      if (!owned) return { drift: null };
       const current = await files.read(route.environmentId);
       // keepServers (a spread environment, whose servers are on several hosts): those its deploy wrote, with today's names and TLS.
       if (input.keepServers && current?.deploymentId !== route.deploymentId) return { drift: null };

@@ -5,16 +5,15 @@
 // tasks of the release's spec that run and answer Berth's probe are routed to.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getStackRelease } from '../../db/queries/stacks.js';
-import { deployments } from '../../db/schema/index.js';
 import { LABEL } from '../../src/domain/labels.js';
 import { serviceHosts, serviceRouteKey, stackNamespace, type StackService } from '../../src/domain/stack.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { probeHttp } from '../../src/http-probe.js';
 import { withHeartbeat } from '../heartbeat.js';
+import { deploymentUnderWay } from '../store/still-live.js';
 import type { StackObjects } from './stack-objects.js';
 import { createSwarmServices } from './swarm-services.js';
 import { taskAddresses } from './task-gate.js';
@@ -126,14 +125,7 @@ export function createHealStack({ docker, db, box, instance, objects }: Deps) {
   }
 
   /** A deployment of the environment queued or running since reconcile looked (a rollout, a teardown) owns the stack. */
-  async function taken(environmentId: string): Promise<boolean> {
-    const [busy] = await db
-      .select({ id: deployments.id })
-      .from(deployments)
-      .where(and(eq(deployments.environmentId, environmentId), inArray(deployments.status, ['queued', 'running'])))
-      .limit(1);
-    return busy !== undefined;
-  }
+  const taken = (environmentId: string) => deploymentUnderWay(db, environmentId);
 
   return async function healStack(input: StackHealInput): Promise<HealedStack> {
     return withHeartbeat(async (signal) => {

@@ -9,23 +9,28 @@ import { HOST_NODE_LABEL, pinnedHosts } from '../../src/compose/placement.js';
 import type { StackSpec } from '../../src/domain/stack.js';
 import { permanentFailure } from '../../src/errors.js';
 
-interface Node {
+/** A Swarm node as the engine's API describes it (the fields Berth reads). */
+export interface SwarmNode {
+  ID: string;
   Version?: { Index?: number };
   Spec?: { Labels?: Record<string, string>; Availability?: string; Role?: string };
-  Status?: { State?: string };
+  Status?: { State?: string; Addr?: string };
 }
 
 /**
- * The stack's own node carries berth.host=<its host> too, so a service pinned to the stack's own
- * host (x-berth.host) has a node to run on; written only when missing (a node update bumps the
- * node's version, and concurrent resolves would conflict for nothing).
+ * Labels the node berth.host=<host>, what x-berth.host pins to: a joined host's node, and the
+ * stack's own node (so a service pinned to the stack's own host has a node to run on). Written
+ * only when missing (a node update bumps the node's version, and concurrent resolves would
+ * conflict for nothing). Returns the node as it was read.
  */
-export async function labelOwnNode(docker: Docker, nodeId: string, ownHost: string): Promise<void> {
-  if (!nodeId) return;
+export async function labelHostNode(docker: Docker, nodeId: string, hostId: string): Promise<SwarmNode | null> {
+  if (!nodeId) return null;
   const node = docker.getNode(nodeId);
-  const found = (await node.inspect()) as Node;
-  if (found.Spec?.Labels?.[HOST_NODE_LABEL] === ownHost) return;
-  await node.update({ _query: { version: found.Version?.Index }, _body: { ...found.Spec, Labels: { ...found.Spec?.Labels, [HOST_NODE_LABEL]: ownHost } } });
+  const found = (await node.inspect()) as SwarmNode;
+  if (found.Spec?.Labels?.[HOST_NODE_LABEL] !== hostId) {
+    await node.update({ _query: { version: found.Version?.Index }, _body: { ...found.Spec, Labels: { ...found.Spec?.Labels, [HOST_NODE_LABEL]: hostId } } });
+  }
+  return found;
 }
 
 export async function assertPinnedHostsJoined(docker: Docker, stack: StackSpec, ownHost: string): Promise<void> {
@@ -35,10 +40,10 @@ export async function assertPinnedHostsJoined(docker: Docker, stack: StackSpec, 
   }
   const wanted = [...new Set(Object.values(stack.services).flatMap((s) => pinnedHosts(s.placement ?? [])))];
   if (wanted.length === 0) return;
-  const nodes = (await docker.listNodes()) as Node[];
+  const nodes = (await docker.listNodes()) as SwarmNode[];
   for (const host of wanted) {
     const node = nodes.find((n) => n.Spec?.Labels?.[HOST_NODE_LABEL] === host);
-    if (!node) throw permanentFailure('Unavailable', `no Swarm node is host ${host}: join its engine to the Swarm and label the node ${HOST_NODE_LABEL}=${host}`);
+    if (!node) throw permanentFailure('Unavailable', `no Swarm node is host ${host}: join its engine to the Swarm (POST /hosts/${host}/swarm)`);
     if (node.Status?.State !== 'ready') throw permanentFailure('Unavailable', `host ${host}'s Swarm node is ${node.Status?.State ?? 'unknown'}, not ready`);
   }
 }

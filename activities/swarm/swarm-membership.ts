@@ -12,6 +12,7 @@ import type { HostSwarm } from '../../src/domain/host-swarm.js';
 import type { Logger } from '../../src/logger.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { ensureSwarm } from './ensure-swarm.js';
+import { labelHostNode, type SwarmNode } from './node-hosts.js';
 
 const SWARM_PORT = 2377;
 const POLL_MS = 500;
@@ -19,12 +20,7 @@ const POLL_MS = 500;
 const DRAIN_WAIT_MS = 90_000;
 const READY_WAIT_MS = 60_000;
 
-interface Node {
-  ID: string;
-  Version?: { Index?: number };
-  Spec?: { Labels?: Record<string, string>; Availability?: string; Role?: string };
-  Status?: { State?: string; Addr?: string };
-}
+type Node = SwarmNode;
 type Info = { Swarm?: { LocalNodeState?: string; NodeID?: string; NodeAddr?: string; ControlAvailable?: boolean; RemoteManagers?: { NodeID: string; Addr: string }[] | null } };
 
 export interface JoinTicket {
@@ -89,13 +85,7 @@ export function createSwarmManagerSteps(deps: { docker: Docker; log: Logger; swa
     /** Labels the node berth.host=<host> (what x-berth.host pins to) and waits until it is ready. */
     async labelSwarmNode(input: { hostId: string; nodeId: string }): Promise<void> {
       await withHeartbeat(() =>
-        until(`node ${input.nodeId} ready`, READY_WAIT_MS, async () => {
-          const node = (await docker.getNode(input.nodeId).inspect()) as Node;
-          if (node.Spec?.Labels?.[HOST_NODE_LABEL] !== input.hostId) {
-            await docker.getNode(input.nodeId).update({ _query: { version: node.Version?.Index }, _body: { ...node.Spec, Labels: { ...node.Spec?.Labels, [HOST_NODE_LABEL]: input.hostId } } });
-          }
-          return node.Status?.State === 'ready';
-        }),
+        until(`node ${input.nodeId} ready`, READY_WAIT_MS, async () => (await labelHostNode(docker, input.nodeId, input.hostId))?.Status?.State === 'ready'),
       );
       log.info({ hostId: input.hostId, nodeId: input.nodeId }, 'swarm node labelled');
     },
