@@ -24,7 +24,13 @@ export function startProcess(args: string[], env: Record<string, string>, ready:
 
 /** `berth api` as the bin runs it (scripts/berth: the built output, with its memory settings), as users get it. */
 export function startBerthApi(env: Record<string, string>): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  return spawnUntil('bash', [join(ROOT, 'scripts', 'berth'), 'api'], { ...env, BERTH_LOG_LEVEL: 'info', BERTH_LOG_FORMAT: 'json' }, /"url":"(http:\/\/[^"]+)"/);
+  const apiEnv = { ...env, BERTH_LOG_LEVEL: 'info', BERTH_LOG_FORMAT: 'json' };
+  const ready = /"url":"(http:\/\/[^"]+)"/;
+  // BERTH_BENCH_CPU_PROF=<dir>: the same built API under node's sampling profiler (a .cpuprofile
+  // written there when it stops; node refuses --cpu-prof in NODE_OPTIONS, so it is given here).
+  const profileDir = process.env.BERTH_BENCH_CPU_PROF;
+  if (profileDir) return spawnUntil(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--max-semi-space-size=2', join(ROOT, 'dist', 'src', 'cli.js'), 'api'], apiEnv, ready);
+  return spawnUntil('bash', [join(ROOT, 'scripts', 'berth'), 'api'], apiEnv, ready);
 }
 
 function spawnUntil(command: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
@@ -57,6 +63,12 @@ export function stop(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
   });
+}
+
+/** What the requests that did not get a 202 got instead: statuses and the first errors. */
+function failureDetail(r: PostLoadResult, name: string): string {
+  const statuses = [...r.statuses].filter(([s]) => s !== 202).map(([s, n]) => `${n}× ${s}`);
+  return `${name}: ${[...statuses, ...r.errors].join(', ') || 'none'}`;
 }
 
 /** Unique signed push deliveries, plus a tenth of them again with the same delivery id. */
@@ -145,6 +157,7 @@ export async function webhookIntake(berth: TestBerth, secret: string, options: {
     const unique = 2 * options.unique;
     const duplicatesAnswered = (openBerth.answers.get('duplicate') ?? 0) + (maxBerth.answers.get('duplicate') ?? 0);
     const failed = [openBerth, maxBerth].reduce((n, r) => n + r.errors.length + [...r.statuses].filter(([s]) => s !== 202).reduce((m, [, c]) => m + c, 0), 0);
+    if (failed > 0) process.stdout.write(`  failed requests — ${failureDetail(openBerth, 'open loop')}; ${failureDetail(maxBerth, 'closed loop')}\n`);
     // Every stored delivery reaches its intake workflow (the dispatcher works through them).
     const t0 = performance.now();
     let left = Infinity;
