@@ -5,17 +5,16 @@
 // node labelled berth.host=h2). The exposed web runs on Berth's host; its api is pinned to h2
 // (x-berth.host) and web reaches it over the stack's overlay network, across the hosts (VXLAN).
 // Proven: the Swarm listens where it was told; a release pinned to a host whose engine has not
-// joined fails before it changes anything; a join by a deployer or viewer (403), of an unknown
-// host (404) or of a host whose worker is not alive (409) changes nothing; a join is idempotent
-// and GET /hosts shows the node ready; a deploy pinning a service to an unknown host, or an
-// exposed service to the other host, is refused with nothing changed; api moves to h2 under
-// load through Traefik with 0 failed requests; its service removed behind Berth's back is put
-// back on h2 by reconcile; h2 cannot leave the Swarm while api is pinned to it, and leaves
-// (drained, its engine out, its node removed) once it is not; a join whose host worker died
-// before picking up its step is a 504 within the pickup bound with nothing changed; everything
-// is removed after.
+// joined fails before it changes anything; joins by a deployer or viewer (403), of an unknown host
+// (404) or of a host whose worker is not alive (409) change nothing; a join is idempotent and GET
+// /hosts shows the node ready; a service pinned to an unknown host is a 400; api moves to h2
+// under load with 0 failed requests, and is put back on h2 by reconcile; the exposed web pinned
+// to h2 publishes on h2's private address only, moves there and rolls out under load with 0
+// failed, and a task of it killed on h2 is replaced and routed to; h2 cannot leave while a
+// service is pinned to it, and leaves once none is; a join whose host worker died before its
+// step is a 504 within the pickup bound; everything is removed after.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -25,8 +24,9 @@ import { addMember, makeToken, makeUser } from '../support/accounts.js';
 import { buildHello } from '../support/images.js';
 import { startLoad } from '../support/load.js';
 import { startOnOwnEngine, type OwnEngine } from '../support/own-engine.js';
+import { publishedOn, routedTo } from '../support/remote-publish.js';
 import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
-import { createStackApp, deployStack, type StackFixture } from '../support/stack-fixtures.js';
+import { createStackApp, deployStack, deployUnderLoad, type StackFixture } from '../support/stack-fixtures.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const DOCKER = '/usr/bin/docker';
@@ -225,42 +225,10 @@ test('a task killed on h2 is replaced there; api’s service removed behind Bert
   await waitFor('web answers from api again', async () => throughTraefik() === 'a1', 30_000);
 });
 
-/** The servers on h2 that Traefik's route files name. */
-function routedToH2(): string[] {
-  const dir = engine.berth.config.traefik.routesDir;
-  const text = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-  return [...new Set(text.match(new RegExp(`http://${h2.address.replace(/\./g, '\\.')}:\\d+`, 'g')) ?? [])].sort();
-}
+const routedToH2 = () => routedTo(engine.berth.config.traefik.routesDir, h2.address);
+const webOnH2 = () => publishedOn(h2, 'web', 8080);
 
-/** web's containers on h2 and the host port each publishes 8080 on (its HostIp checked). */
-function webOnH2(): { id: string; url: string }[] {
-  const ids = h2.docker('ps', '-q', '--filter', 'label=berth.stack.service=web').trim().split('\n').filter(Boolean);
-  const listening = execFileSync('ip', ['netns', 'exec', h2.netns, 'ss', '-ltnH']).toString();
-  return ids.map((id) => {
-    const ports = JSON.parse(h2.docker('inspect', '-f', '{{json .NetworkSettings.Ports}}', id)) as Record<string, { HostIp: string; HostPort: string }[] | null>;
-    const bound = ports['8080/tcp'] ?? [];
-    // Published on h2's private address only: never 0.0.0.0 (or ::), in the engine's view and in the kernel's.
-    expect(bound.map((b) => b.HostIp)).toEqual([h2.address]);
-    const port = bound[0]?.HostPort as string;
-    expect(listening).toContain(`${h2.address}:${port} `);
-    expect(listening).not.toMatch(new RegExp(`(0\\.0\\.0\\.0|\\*|\\[::\\]):${port}\\s`));
-    return { id, url: `http://${h2.address}:${port}` };
-  });
-}
-
-async function underLoad(text: string): Promise<{ ms: number; ok: number; sent: number }> {
-  await putCompose(text);
-  const load = startLoad({ url: engine.traefik.entryUrl, host: fx.host, path: '/cgi-bin/api', ratePerSecond: 20, maxRequests: 100_000, maxMs: 300_000, acceptBodies: ['a1'] });
-  const started = Date.now();
-  const d = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 240_000);
-  const ms = Date.now() - started;
-  await new Promise((r) => setTimeout(r, 2000));
-  const result = await load.stop();
-  expect(d.status, d.message).toBe('succeeded');
-  expect(result.failed, result.failures.join('\n')).toBe(0);
-  expect(result.ok).toBeGreaterThan(20);
-  return { ms, ok: result.ok, sent: result.sent };
-}
+const underLoad = (text: string) => deployUnderLoad(engine.berth, fx, { entryUrl: engine.traefik.entryUrl, path: '/cgi-bin/api', accept: ['a1'] }, text);
 
 test('exposed web pinned to h2: published on h2’s private address only, moved there and rolled out under load with 0 failed; a task killed on h2 is replaced and the route follows', async () => {
   const moved = await underLoad(compose(ON_H2, ', host: h2'));
@@ -270,6 +238,9 @@ test('exposed web pinned to h2: published on h2’s private address only, moved 
   expect(throughTraefik()).toBe('a1');
   const rolled = await underLoad(compose(ON_H2, ', host: h2', '\n    environment: { V: "2" }'));
   expect(await nodesOf('web')).toEqual(['h2', 'h2']);
+  // The old colour's service is removed after the drain; its containers on h2 go a moment later.
+  const onH2 = () => h2.docker('ps', '-q', '--filter', 'label=berth.stack.service=web').trim().split('\n').filter(Boolean).length;
+  await waitFor('the old colour gone from h2', async () => onH2() === 2, 30_000);
   const second = webOnH2();
   expect(second.map((w) => w.id).some((id) => first.some((f) => f.id === id))).toBe(false);
   expect(routedToH2()).toEqual(second.map((w) => w.url).sort());
