@@ -1,30 +1,25 @@
-// A stack over two Swarm nodes, on two real Docker daemons: the test's own daemon (Berth's host,
-// whose Swarm Berth initialises on a private address, BERTH_SWARM_ADVERTISE_ADDR) and a second
-// daemon in a network namespace of its own with its own `berth worker --host h2`, joined to that
-// Swarm through the API (POST /hosts/h2/swarm: token from the manager, join run by h2's worker,
-// node labelled berth.host=h2). The exposed web runs on Berth's host; its api is pinned to h2
-// (x-berth.host) and web reaches it over the stack's overlay network, across the hosts (VXLAN).
-// Proven: the Swarm listens where it was told; a release pinned to a host whose engine has not
-// joined fails before it changes anything; joins by a deployer or viewer (403), of an unknown host
-// (404) or of a host whose worker is not alive (409) change nothing; a join is idempotent and GET
-// /hosts shows the node ready; a service pinned to an unknown host is a 400; api moves to h2
-// under load with 0 failed requests, and is put back on h2 by reconcile; the exposed web pinned
-// to h2 publishes on h2's private address only, moves there and rolls out under load with 0
-// failed, and a task of it killed on h2 is replaced and routed to; h2 cannot leave while a
-// service is pinned to it, and leaves once none is; a join whose host worker died before its
-// step is a 504 within the pickup bound; everything is removed after.
+// A stack over two Swarm nodes on two real Docker daemons: the test's own (Berth's host, its Swarm
+// on a private address) and one in a network namespace with its own `berth worker --host h2`,
+// joined through the API. web (exposed) reaches api over the overlay network across the hosts.
+// Proven: the Swarm listens where told; joins refused (403/404/409, nothing changed), idempotent,
+// shown in GET /hosts; a pin to an unknown host is a 400, to a host not joined a failed release;
+// api moves to h2 under load (0 failed) and is put back there by reconcile; the exposed web pinned
+// to h2 publishes on h2's private address only, moves there and rolls out under load (0 failed),
+// a task of it killed is replaced and routed to; h2 leaves only once nothing is pinned to it; a
+// join whose host worker died is a 504 within the pickup bound; everything is removed after.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import Docker from 'dockerode';
+import type { SwarmNode } from '../../activities/swarm/node-hosts.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { addMember, makeToken, makeUser } from '../support/accounts.js';
 import { buildHello } from '../support/images.js';
 import { startLoad } from '../support/load.js';
 import { startOnOwnEngine, type OwnEngine } from '../support/own-engine.js';
-import { publishedOn, routedTo } from '../support/remote-publish.js';
+import { nodesRunning, publishedOn, routedTo } from '../support/remote-publish.js';
 import { startSecondDockerHost, type SecondDockerHost } from '../support/second-docker-host.js';
 import { createStackApp, deployStack, deployUnderLoad, type StackFixture } from '../support/stack-fixtures.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
@@ -82,16 +77,7 @@ async function deployments(): Promise<number> {
   return ((await engine.berth.api('GET', `${fx.base}/deployments`)).body.items as unknown[]).length;
 }
 
-/** The nodes running the service's tasks: "manager" (Berth's own), else its berth.host label. */
-async function nodesOf(service: string): Promise<string[]> {
-  const nodes = (await manager.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string>; Role?: string } }[];
-  const tasks = (await manager.listTasks({ filters: { label: [`berth.stack.service=${service}`], 'desired-state': ['running'] } })) as { NodeID: string; Status?: { State?: string } }[];
-  return tasks
-    .filter((t) => t.Status?.State === 'running')
-    .map((t) => nodes.find((n) => n.ID === t.NodeID))
-    .map((n) => (n?.Spec?.Role === 'manager' ? 'manager' : (n?.Spec?.Labels?.['berth.host'] ?? '?')))
-    .sort();
-}
+const nodesOf = (service: string) => nodesRunning(manager, service);
 
 const throughTraefik = () => execFileSync('curl', ['-s', '-m', '5', '-H', `Host: ${fx.host}`, `${engine.traefik.entryUrl}/cgi-bin/api`]).toString().trim();
 
@@ -156,6 +142,8 @@ test('Berth initialises the Swarm on the private address it is given; a release 
   expect((await engine.berth.api('DELETE', '/api/v1/hosts/h3')).status).toBe(204);
   expect(h2.docker('info', '-f', '{{.Swarm.LocalNodeState}}').trim()).toBe('inactive');
   expect((await manager.listNodes()).length).toBe(1);
+  // A docker_gwbridge publishing on every interface, left from before: made again by the join.
+  h2.docker('network', 'create', '--driver', 'bridge', 'docker_gwbridge');
   // Through the API: h2's own worker joins its engine with its private address, the node is labelled.
   const started = Date.now();
   const joined = await engine.berth.api('POST', '/api/v1/hosts/h2/swarm');
@@ -164,7 +152,8 @@ test('Berth initialises the Swarm on the private address it is given; a release 
   const node = h2.docker('info', '-f', '{{.Swarm.NodeID}}').trim();
   expect(joined.body).toMatchObject({ hostId: 'h2', nodeId: node, joined: true, swarm: { nodeId: node, state: 'ready', role: 'worker' } });
   const labelled = (await manager.getNode(node).inspect()) as { Spec?: { Labels?: Record<string, string> } };
-  expect(labelled.Spec?.Labels?.['berth.host']).toBe('h2');
+  expect(labelled.Spec?.Labels).toMatchObject({ 'berth.host': 'h2', 'berth.publish': h2.address });
+  expect(h2.docker('network', 'inspect', '-f', '{{index .Options "com.docker.network.bridge.host_binding_ipv4"}}', 'docker_gwbridge').trim()).toBe(h2.address);
   // Again: the same node, nothing changed.
   const again = Date.now();
   const second = await engine.berth.api('POST', '/api/v1/hosts/h2/swarm');
@@ -231,6 +220,18 @@ const webOnH2 = () => publishedOn(h2, 'web', 8080);
 const underLoad = (text: string) => deployUnderLoad(engine.berth, fx, { entryUrl: engine.traefik.entryUrl, path: '/cgi-bin/api', accept: ['a1'] }, text);
 
 test('exposed web pinned to h2: published on h2’s private address only, moved there and rolled out under load with 0 failed; a task killed on h2 is replaced and the route follows', async () => {
+  // A node not known to publish on its private address (joined before, or outside Berth): the release fails before it changes anything.
+  const node = (await manager.listNodes()).find((n) => (n as SwarmNode).Spec?.Labels?.['berth.host'] === 'h2') as SwarmNode;
+  const { 'berth.publish': publish, ...others } = node.Spec?.Labels ?? {};
+  const relabel = async (labels: Record<string, string>) =>
+    manager.getNode(node.ID).update({ _query: { version: ((await manager.getNode(node.ID).inspect()) as SwarmNode).Version?.Index }, _body: { ...node.Spec, Labels: labels } });
+  await relabel(others);
+  await putCompose(compose(ON_H2, ', host: h2'));
+  const refused = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 120_000);
+  expect(refused.status).toBe('failed');
+  expect(refused.message).toMatch(/exposed service web is pinned to host h2, whose node joined the Swarm before/);
+  expect(await nodesOf('web')).toEqual(['manager', 'manager']);
+  await relabel({ ...others, 'berth.publish': publish as string });
   const moved = await underLoad(compose(ON_H2, ', host: h2'));
   expect(await nodesOf('web')).toEqual(['h2', 'h2']);
   const first = webOnH2();

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { expect } from 'vitest';
 import type { SecondDockerHost } from './second-docker-host.js';
 
@@ -36,4 +37,15 @@ export function publishedOn(host: SecondDockerHost, service: string, port: numbe
     expect(listening).not.toMatch(new RegExp(`(0\\.0\\.0\\.0|\\*|\\[::\\]):${published}\\s`));
     return { id, url: `http://${host.address}:${published}` };
   });
+}
+
+/** The nodes running a stack service's tasks: "manager" (Berth's own), else the node's berth.host label; sorted. */
+export async function nodesRunning(manager: Docker, service: string): Promise<string[]> {
+  const nodes = (await manager.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string>; Role?: string } }[];
+  const tasks = (await manager.listTasks({ filters: { label: [`berth.stack.service=${service}`], 'desired-state': ['running'] } })) as { NodeID: string; Status?: { State?: string } }[];
+  return tasks
+    .filter((t) => t.Status?.State === 'running')
+    .map((t) => nodes.find((n) => n.ID === t.NodeID))
+    .map((n) => (n?.Spec?.Role === 'manager' ? 'manager' : (n?.Spec?.Labels?.['berth.host'] ?? '?')))
+    .sort();
 }
