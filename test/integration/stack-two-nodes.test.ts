@@ -119,8 +119,7 @@ test('Berth initialises the Swarm on the private address it is given; a release 
   expect(early.message).toMatch(/no Swarm node is host h2/);
   expect((await engine.berth.api('GET', fx.base)).body.liveReleaseId).toBe(live);
   expect(throughTraefik()).toBe('a1');
-  // Refused with nothing changed: a deployer or viewer of the stack's project, an unknown host,
-  // a host whose worker is not alive.
+  // Refused, nothing changed: a deployer or viewer of the project, an unknown host, a host whose worker is not alive.
   const owner = await makeUser(engine.berth.database.db);
   const project = (await engine.berth.api('GET', `/api/v1/projects/p-${fx.app}`)).body as { id: string };
   await addMember(engine.berth.database.db, project.id, owner.id, 'deployer');
