@@ -1,8 +1,8 @@
 // A stack's placement checked as a deploy is asked for: every host a service is pinned to
-// (x-berth.host, node.labels.berth.host == <id>) is one Berth knows, and an exposed service runs
-// on the stack's own host — Traefik reaches a task at its address on the docker_gwbridge of the
-// node it runs on, which only that node's host reaches (docs/stacks.md). Refused with 400 and
-// nothing changed, rather than a rollout whose tasks never find a node.
+// (x-berth.host, node.labels.berth.host == <id>) is one Berth knows. Refused with 400 and nothing
+// changed, rather than a rollout whose tasks never find a node. An exposed service may be pinned
+// to another host: its port is published there on the host's private address (docs/stacks.md);
+// whether that host's node can do so is the release's resolve step to check (node-hosts.ts).
 import type { Db } from '../db/client.js';
 import { listHosts } from '../db/queries/hosts.js';
 import { pinnedHosts } from '../src/compose/placement.js';
@@ -16,13 +16,6 @@ export async function assertStackPlacement(db: Db, compiled: CompiledStack, stac
     const pinned = pinnedHosts(service.placement ?? []);
     for (const host of pinned) {
       if (!known.has(host)) issues.push({ path: `services.${service.name}.placement`, message: `host ${host} is not registered (POST /hosts), so no Swarm node is labelled berth.host=${host}` });
-    }
-    const elsewhere = pinned.filter((h) => h !== stackHost);
-    if (service.expose && elsewhere.length && known.has(elsewhere[0] as string)) {
-      issues.push({
-        path: `services.${service.name}.placement`,
-        message: `exposed service ${service.name} is pinned to host ${elsewhere[0]}: Traefik reaches exposed services only on the stack's host (${stackHost}); pin a service without x-berth.port there`,
-      });
     }
   }
   const first = issues[0];

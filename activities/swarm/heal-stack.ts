@@ -16,7 +16,7 @@ import { withHeartbeat } from '../heartbeat.js';
 import { deploymentUnderWay } from '../store/still-live.js';
 import type { StackObjects } from './stack-objects.js';
 import { createSwarmServices } from './swarm-services.js';
-import { taskAddresses } from './task-gate.js';
+import { localNodeId, taskServers } from './task-servers.js';
 
 /** How long a pass waits for a task of a service with none running (its restart delay, then the start). */
 export const TASKS_WAIT_MS = 5_000;
@@ -55,6 +55,7 @@ export interface HealedStack {
 }
 
 interface Task {
+  NodeID?: string;
   Status?: { State?: string; ContainerStatus?: { ContainerID?: string } };
   Spec?: { ContainerSpec?: { Image?: string; Labels?: Record<string, string> } };
 }
@@ -81,16 +82,18 @@ export function createHealStack({ docker, db, box, instance, objects }: Deps) {
    */
   async function runningTasks(serviceName: string, specHash: string, image: string, signal: AbortSignal): Promise<string[]> {
     const deadline = Date.now() + TASKS_WAIT_MS;
+    const here = await localNodeId(docker);
     for (;;) {
       const tasks = (await docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } })) as Task[];
-      const released = new Set(
-        tasks
-          .filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Image === image && t.Spec.ContainerSpec.Labels?.[LABEL.specHash] === specHash)
-          .map((t) => t.Status?.ContainerStatus?.ContainerID),
-      );
+      const current = tasks.filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Image === image && t.Spec.ContainerSpec.Labels?.[LABEL.specHash] === specHash);
+      const released = new Set(current.map((t) => t.Status?.ContainerStatus?.ContainerID));
+      // A task on another host's node: that engine's container; Swarm's word that it runs is
+      // what there is here (the probe then checks it answers).
+      const elsewhere = current.filter((t) => here && t.NodeID && t.NodeID !== here).map((t) => t.Status?.ContainerStatus?.ContainerID ?? '').filter(Boolean);
       const running = (await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${serviceName}`], status: ['running'] } }))
         .map((c) => c.Id)
-        .filter((id) => released.has(id));
+        .filter((id) => released.has(id))
+        .concat(elsewhere);
       if (running.length > 0 || Date.now() > deadline || signal.aborted) return running;
       await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
     }
@@ -116,9 +119,9 @@ export function createHealStack({ docker, db, box, instance, objects }: Deps) {
     const expose = service.expose as NonNullable<StackService['expose']>;
     const containers = await runningTasks(serviceName, specHash, service.image, signal);
     if (containers.length === 0) return [];
-    const addresses = await taskAddresses(docker, containers, signal);
+    const urls = await taskServers(docker, serviceName, containers, expose.port, signal);
     return answering(
-      containers.map((id) => `http://${addresses.get(id)}:${expose.port}`),
+      containers.map((id) => urls.get(id) as string),
       expose.path,
       signal,
     );

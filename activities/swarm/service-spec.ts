@@ -50,11 +50,13 @@ export interface SpecInput {
   deploymentId: string;
   /** The Swarm node of the engine Berth talks to: the stack's own host. */
   localNodeId: string;
+  /** The Berth host that node is (its berth.host label; '' when unlabelled). */
+  localHostId?: string;
   /** Swarm ids of the stack's secrets and configs (and networks, else named), by compose name. */
   ids: { networks: Record<string, string>; secrets: Record<string, { id: string; name: string }>; configs: Record<string, { id: string; name: string }> };
 }
 
-export function buildServiceSpec({ owner, service: s, image, identity, releaseId, deploymentId, localNodeId, ids }: SpecInput): Record<string, unknown> {
+export function buildServiceSpec({ owner, service: s, image, identity, releaseId, deploymentId, localNodeId, localHostId = '', ids }: SpecInput): Record<string, unknown> {
   const labels = { ...stackLabels(owner), [LABEL.service]: s.name, [LABEL.specHash]: identity.specHash };
   const h = s.healthcheck;
   return {
@@ -114,8 +116,20 @@ export function buildServiceSpec({ owner, service: s, image, identity, releaseId
     Mode: { Replicated: { Replicas: s.replicas } },
     // Berth watches the tasks and decides itself; Swarm only pauses on a failed task.
     UpdateConfig: { Parallelism: 1, Order: s.updateOrder, FailureAction: 'pause', Monitor: 0 },
-    EndpointSpec: { Mode: 'dnsrr' },
+    EndpointSpec: endpointOf(s, localHostId),
   };
+}
+
+/**
+ * An exposed service pinned to another host publishes its port there in Swarm host mode, the
+ * engine picking a port per task (Traefik, on this host, cannot reach that host's
+ * docker_gwbridge); the port binds to the host's private address (gateway-bridge.ts). Every
+ * other service publishes nothing, as before: its spec, and so its release's, is unchanged.
+ */
+function endpointOf(s: StackService, localHostId: string): Record<string, unknown> {
+  const elsewhere = pinnedHosts(s.placement ?? []).some((h) => h !== localHostId);
+  if (!s.expose || !localHostId || !elsewhere) return { Mode: 'dnsrr' };
+  return { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: s.expose.port, PublishMode: 'host' }] };
 }
 
 /**

@@ -19,7 +19,8 @@ import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
 import { stackContents, stackObjectNames, type StackObjects } from './stack-objects.js';
 import { createSwarmServices } from './swarm-services.js';
-import { taskAddresses, waitForTasks } from './task-gate.js';
+import { waitForTasks } from './task-gate.js';
+import { taskServers } from './task-servers.js';
 
 /** How long a service may take to run (and pass its healthcheck) before the rollout fails it. */
 export const SERVICE_START_BUDGET_MS = 120_000;
@@ -127,8 +128,8 @@ export function createStackServices({ docker, db, box, log, instance, objects, h
         let servers: string[] = [];
         let message = input.completes ? 'completed with exit code 0' : service.healthcheck ? 'compose healthcheck passed' : 'running (no healthcheck)';
         if (service.expose && !input.completes) {
-          const addresses = await taskAddresses(docker, containerIds, signal);
-          const endpoints: Endpoint[] = containerIds.map((id, replica) => ({ containerId: id, replica, url: `http://${addresses.get(id)}:${service.expose?.port}` }));
+          const urls = await taskServers(docker, input.started.name, containerIds, service.expose.port, signal);
+          const endpoints: Endpoint[] = containerIds.map((id, replica) => ({ containerId: id, replica, url: urls.get(id) as string }));
           await health.waitHealthy({ deploymentId: input.deploymentId, endpoints, check: stackProbePolicy(service.expose.path) });
           servers = endpoints.map((e) => e.url);
           message = `${message}; HTTP ${service.expose.path} healthy`;

@@ -12,7 +12,9 @@ import type { HostSwarm } from '../../src/domain/host-swarm.js';
 import type { Logger } from '../../src/logger.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { ensureSwarm } from './ensure-swarm.js';
+import { ensureGatewayBridge } from './gateway-bridge.js';
 import { labelHostNode, type SwarmNode } from './node-hosts.js';
+import { PUBLISH_NODE_LABEL } from './task-servers.js';
 
 const SWARM_PORT = 2377;
 const POLL_MS = 500;
@@ -85,7 +87,13 @@ export function createSwarmManagerSteps(deps: { docker: Docker; log: Logger; swa
     /** Labels the node berth.host=<host> (what x-berth.host pins to) and waits until it is ready. */
     async labelSwarmNode(input: { hostId: string; nodeId: string }): Promise<void> {
       await withHeartbeat(() =>
-        until(`node ${input.nodeId} ready`, READY_WAIT_MS, async () => (await labelHostNode(docker, input.nodeId, input.hostId))?.Status?.State === 'ready'),
+        // berth.publish: the address the node advertises, the one its worker bound
+        // docker_gwbridge to before joining (joinSwarmAsWorker); exposed services publish there.
+        until(`node ${input.nodeId} ready`, READY_WAIT_MS, async () => {
+          const publish = (n: SwarmNode): Record<string, string> => (n.Status?.State === 'ready' && n.Status.Addr ? { [PUBLISH_NODE_LABEL]: n.Status.Addr } : {});
+          const node = await labelHostNode(docker, input.nodeId, input.hostId, publish);
+          return node?.Status?.State === 'ready' && Boolean(node.Status.Addr);
+        }),
       );
       log.info({ hostId: input.hostId, nodeId: input.nodeId }, 'swarm node labelled');
     },
@@ -130,11 +138,17 @@ export function createSwarmMemberSteps(deps: { docker: Docker; log: Logger; publ
     /** Joins this engine as a worker on its private address; an engine in the Swarm already answers its node id. */
     async joinSwarmAsWorker(input: { hostId: string; token: string; managerAddress: string }): Promise<string> {
       const now = await state();
-      if (now?.LocalNodeState === 'active' || now?.LocalNodeState === 'pending') {
+      const inSwarm = now?.LocalNodeState === 'active' || now?.LocalNodeState === 'pending';
+      if (inSwarm) {
         const same = now.RemoteManagers?.some((m) => m.Addr === input.managerAddress) ?? now.LocalNodeState === 'pending';
         if (!same) throw permanentFailure('Conflict', `host ${input.hostId}'s engine is in another Swarm (managers ${now.RemoteManagers?.map((m) => m.Addr).join(', ')}): Berth leaves it alone`);
-        return now.NodeID ?? '';
       }
+      // Before joining: the engine would make docker_gwbridge itself, publishing on 0.0.0.0.
+      if (!loopback(deps.publishIp)) {
+        const bridge = await ensureGatewayBridge(docker, deps.publishIp, inSwarm, input.hostId);
+        if (bridge !== 'kept') log.info({ hostId: input.hostId, binding: deps.publishIp, bridge }, 'docker_gwbridge made to publish on the private address');
+      }
+      if (inSwarm) return now.NodeID ?? '';
       if (loopback(deps.publishIp)) throw permanentFailure('Conflict', `host ${input.hostId}'s worker has no private address (BERTH_HOST_ADDRESS is loopback): the Swarm cannot reach it`);
       const address = deps.publishIp;
       await withHeartbeat(() => docker.swarmJoin({ ListenAddr: `${address}:${SWARM_PORT}`, AdvertiseAddr: address, DataPathAddr: address, RemoteAddrs: [input.managerAddress], JoinToken: input.token }));

@@ -7,6 +7,7 @@ import { LABEL, labelFilter, type StackOwner } from '../../src/domain/labels.js'
 import type { StackService } from '../../src/domain/stack.js';
 import { permanentFailure } from '../../src/errors.js';
 import { isConflict, isNotFound } from '../docker/docker-errors.js';
+import { nodeHost } from './node-hosts.js';
 import { buildServiceSpec, serviceIdentity, type ServiceIdentity } from './service-spec.js';
 import { stackContents, stackObjectNames, type StackObjects } from './stack-objects.js';
 
@@ -71,8 +72,10 @@ export function createSwarmServices(docker: Docker, instance: string, objects: S
     const uses = service.secrets.length + service.configs.length > 0;
     const noIds = { networks: {}, secrets: {}, configs: {} };
     const build = (ids: typeof noIds) =>
-      buildServiceSpec({ owner: o, stack: release.stack, service, image: service.image, identity, releaseId: target.releaseId, deploymentId: target.deploymentId, localNodeId, ids });
+      buildServiceSpec({ owner: o, stack: release.stack, service, image: service.image, identity, releaseId: target.releaseId, deploymentId: target.deploymentId, localNodeId, localHostId, ids });
     const localNodeId = ((await docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID ?? '';
+    // Only an exposed service pinned to a host needs to know which host this node is.
+    const localHostId = service.expose && service.placement?.length ? await nodeHost(docker, localNodeId) : '';
     let spec = build(uses ? await objects.prepareObjects(o, release.stack, contents) : noIds);
     if (!existing) {
       try {

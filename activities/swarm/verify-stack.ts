@@ -19,7 +19,8 @@ import type { createHealthActivities } from '../health/index.js';
 import { serviceIdentity } from './service-spec.js';
 import { stackProbePolicy } from './stack-services.js';
 import { stackContents, stackObjectNames } from './stack-objects.js';
-import { nodeBackAt, taskAddresses, type Task } from './task-gate.js';
+import { nodeBackAt, type Task } from './task-gate.js';
+import { taskServers } from './task-servers.js';
 
 /** A Swarm node back this recently had its engine restarted in this deploy's time; its tasks may take this long to run again. */
 const ENGINE_BACK_RECENT_MS = 120_000;
@@ -90,8 +91,8 @@ export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox
         }
         let servers: string[] = [];
         if (service.expose) {
-          const addresses = await taskAddresses(docker, running.map((c) => c.Id), signal);
-          servers = running.map((c) => `http://${addresses.get(c.Id)}:${service.expose?.port}`);
+          const urls = await taskServers(docker, identity.name, running.map((c) => c.Id), service.expose.port, signal);
+          servers = running.map((c) => urls.get(c.Id) as string);
           if (input.gateFor) {
             const endpoints = running.map((c, replica) => ({ containerId: c.Id, replica, url: servers[replica] as string }));
             await health.waitHealthy({ deploymentId: input.gateFor, endpoints, check: stackProbePolicy(service.expose.path) });

@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { listHosts } from '../../db/queries/hosts.js';
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../config.js';
 import { LABEL } from '../domain/labels.js';
@@ -17,6 +18,11 @@ import type { Logger } from '../logger.js';
 import { reconcileAllInput } from '../temporal/schedules.js';
 import { signalWithStart, startWorkflow } from '../temporal/workflow-starts.js';
 import type { ContainerEvent } from './docker-events.js';
+
+/** The host whose node is the Swarm's manager, as the main worker records it (null: none yet). */
+async function managerHost(db: Db): Promise<string | null> {
+  return (await listHosts(db)).find((h) => h.swarm?.role === 'manager')?.id ?? null;
+}
 
 /** hostOnly: a host's own worker (`berth worker --host ID`), whose events are of that host's daemon only. */
 export function createReconcileTriggers(deps: { temporal: Client; db: Db; config: Config; log: Logger; hostOnly?: boolean }) {
@@ -36,11 +42,15 @@ export function createReconcileTriggers(deps: { temporal: Client; db: Db; config
         .where(eq(environments.id, environmentId));
       // A spread environment's live containers run on several hosts: a death on any of them is
       // its reconcile's (which heals every host's share), whichever host's worker saw it.
-      if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release]) || !(env.spread || placedHere(env.hostId))) return;
+      if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release])) return;
+      // A stack's task on this host's Swarm node (a service pinned here): the stack is healed
+      // and routed from its own host, the Swarm's manager (the main worker sees no event of it).
+      const stackHost = stackTask && deps.hostOnly && env.hostId === null ? await managerHost(db) : null;
+      if (!(env.spread || placedHere(env.hostId) || stackHost)) return;
       log.info({ environmentId, containerId: event.containerId, event: event.event }, 'container of a live release changed');
       await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
         workflowId: reconcileEnvironmentWorkflowId(environmentId),
-        args: [{ environmentId, hostId: config.hostId, trigger: 'docker-event' }],
+        args: [{ environmentId, hostId: stackHost ?? config.hostId, trigger: 'docker-event' }],
         signalArgs: [],
       });
     },

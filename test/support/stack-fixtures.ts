@@ -2,6 +2,8 @@
 // web (exposed through Traefik) → api (needs store healthy) → store.
 import { expect } from 'vitest';
 import type { TestBerth } from './berth.js';
+import { startLoad } from './load.js';
+import { waitForDeployment } from './wait.js';
 
 export interface StackFixture {
   app: string;
@@ -74,4 +76,24 @@ export function serviceStarts(deployment: { services: { service: string; phases:
   return Object.fromEntries(
     deployment.services.map((s) => [s.service, Date.parse(s.phases.find((p) => p.phase === 'update')?.startedAt ?? '')]),
   );
+}
+
+/**
+ * Puts the compose file and deploys it under load through Traefik (20 requests/s at `path`,
+ * only `accept` bodies count as answered): the deploy succeeds with 0 failed requests. Returns
+ * the deploy's duration (request to a final state) and the load's counts.
+ */
+export async function deployUnderLoad(berth: TestBerth, fx: StackFixture, load: { entryUrl: string; path: string; accept: string[] }, compose: string): Promise<{ ms: number; ok: number; sent: number }> {
+  const put = await berth.api('PUT', `/api/v1/apps/${fx.app}/compose`, { compose });
+  expect(put.status, JSON.stringify(put.body)).toBe(200);
+  const running = startLoad({ url: load.entryUrl, host: fx.host, path: load.path, ratePerSecond: 20, maxRequests: 100_000, maxMs: 300_000, acceptBodies: load.accept });
+  const started = Date.now();
+  const d = await waitForDeployment(berth, await deployStack(berth, fx), 240_000);
+  const ms = Date.now() - started;
+  await new Promise((r) => setTimeout(r, 2000));
+  const result = await running.stop();
+  expect(d.status, d.message).toBe('succeeded');
+  expect(result.failed, result.failures.join('\n')).toBe(0);
+  expect(result.ok).toBeGreaterThan(20);
+  return { ms, ok: result.ok, sent: result.sent };
 }

@@ -61,6 +61,37 @@ describe('placing stack services', () => {
     expect(webSpec.TaskTemplate.Placement?.Constraints).toEqual(['node.id == node1']);
   });
 
+  test('an exposed service pinned to another host publishes its port there in host mode (the engine picks it); pinned to its own host, or unpinned, it publishes nothing', () => {
+    const r = compile(`
+services:
+  web:
+    image: hello:v1
+    x-berth: { port: 8080, path: /healthz, host: h2 }
+`);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const web = r.compiled.stack.services.web as NonNullable<(typeof r.compiled.stack.services)['web']>;
+    const names = { secrets: {}, configs: {} };
+    const identity = serviceIdentity('ns', web, 'hello:v1', names);
+    const specOn = (localHostId: string) =>
+      buildServiceSpec({
+        owner: { instance: 'i', appId: 'a', environmentId: 'e', namespace: 'ns' },
+        stack: r.compiled.stack,
+        service: web,
+        image: 'hello:v1',
+        identity,
+        releaseId: 'r',
+        deploymentId: 'd',
+        localNodeId: 'node1',
+        localHostId,
+        ids: { networks: {}, secrets: {}, configs: {} },
+      }) as { EndpointSpec: unknown; Name: string };
+    expect(specOn('h1').EndpointSpec).toEqual({ Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: 8080, PublishMode: 'host' }] });
+    expect(specOn('h2').EndpointSpec).toEqual({ Mode: 'dnsrr' });
+    expect(specOn('').EndpointSpec).toEqual({ Mode: 'dnsrr' });
+    // Blue/green as any exposed service: a Swarm service per spec hash.
+    expect(specOn('h1').Name).toBe(`ns_web-${identity.specHash}`);
+  });
+
   test('a bad constraint or host id is a compose issue at its path', () => {
     const r = compile(`
 services:
