@@ -1,4 +1,5 @@
 // The one place every activity group is put together with its clients.
+import { createRetireAndPrune } from './docker/retire-and-prune.js';
 import type { SwarmInit } from '../src/config-shape.js';
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
@@ -117,6 +118,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...createReleaseActivities({ db, docker, instance, publishIp, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId), stillLive: (environmentId, deploymentId) => stillLive(db, environmentId, deploymentId) }),
       sweepOrphans: createSweepOrphans({ containers }),
+      retireAndPrune: createRetireAndPrune({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),
       cleanupBuildCache: createCleanupBuildCache({ docker }),
       ...createEnvironmentContainerActivities({ docker, instance }),
