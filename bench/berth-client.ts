@@ -8,6 +8,9 @@ import { POLL_MS } from './docker-baseline.js';
 import type { Json } from '../test/support/json.js';
 
 export class BerthClient {
+  /** Requests through Traefik that until() made (the parallel benchmark weighs their CPU). */
+  polls = 0;
+
   constructor(
     readonly apiUrl: string,
     readonly entryUrl: string,
@@ -67,6 +70,7 @@ export class BerthClient {
   async until(host: string, body: string, timeoutMs = 60_000, everyMs = POLL_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      this.polls++;
       const res = await probeHttp(`${this.entryUrl}/`, { host, timeoutMs: 1000, expectedStatus: 200 });
       if (res.ok && res.body.trim() === body) return;
       await sleep(everyMs);

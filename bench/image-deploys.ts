@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { probeHttp } from '../src/http-probe.js';
 import { startLoad } from '../test/support/load.js';
 import type { BerthClient } from './berth-client.js';
 import { rawRunUntil200, removeBaselineContainers } from './docker-baseline.js';
@@ -134,6 +135,7 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
   const cpu2 = cpuSeconds(ENGINE);
   const stopProfile = await profilePhase();
   const queries0 = counts?.queries.count ?? 0;
+  const polls0 = berth.polls;
   const self0 = process.cpuUsage();
   const t1 = performance.now();
   const deploymentIds = await Promise.all(
@@ -156,6 +158,11 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
     const total = counts.queries.count - queries0;
     process.stdout.write(`  ${await deployCounts(counts.temporal, deploymentIds)}; database statements per deploy: ${(answered / count).toFixed(1)} until all answered, ${(total / count).toFixed(1)} to the deploys' ends\n`);
   }
+  // The client's share of this process's CPU: as many polls, as many at once and as far apart,
+  // to host names Traefik has no route for (404s, as the polls before each switch were).
+  const polls = berth.polls - polls0;
+  const alone = await pollingCpu(berth.entryUrl, count, Math.ceil(polls / count));
+  process.stdout.write(`  the client's ${polls} polls through Traefik alone: ${alone.toFixed(1)} s of this process's CPU\n`);
   const ratio = berthMs / baseline;
   return {
     benchmark: `${count} environments deploying at once (until all answer)`,
@@ -165,4 +172,19 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
     target: '≤ 2×',
     met: ratio <= 2,
   };
+}
+
+/** CPU seconds of this process for `each` polls by each of `count` pollers (PARALLEL_POLL_MS apart). */
+async function pollingCpu(entryUrl: string, count: number, each: number): Promise<number> {
+  const before = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      for (let k = 0; k < each; k++) {
+        await probeHttp(`${entryUrl}/`, { host: `no-route-${i}.invalid`, timeoutMs: 1000, expectedStatus: 200 });
+        await sleep(PARALLEL_POLL_MS);
+      }
+    }),
+  );
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
 }
