@@ -63,7 +63,7 @@ export class BerthClient {
     await this.must('POST', '/api/v1/projects', { name: `p-${name}` });
     await this.must('POST', '/api/v1/apps', { project: `p-${name}`, name, port: 8080, healthCheck: { path: '/healthz', ...healthCheck } });
     const env = await this.must('POST', `/api/v1/apps/${name}/environments`, { name: 'prod', ...environment });
-    return { base: `/api/v1/apps/${name}/environments/prod`, host: env.hosts[0] as string };
+    return { base: `/api/v1/apps/${name}/environments/prod`, host: env.hosts[0] as string, environmentId: env.id as string };
   }
 
   /** Polls GET / through Traefik until it answers `body`; resolves with the time it took. */

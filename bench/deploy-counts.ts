@@ -2,7 +2,7 @@
 // phase: the workflow tasks, activities and local activities of a deploy's history (and of its
 // lane's share), figures that do not move with the machine's load the way CPU seconds do.
 import type { Client } from '@temporalio/client';
-import { deployWorkflowId } from '../src/domain/workflow-ids.js';
+import { deployWorkflowId, laneWorkflowId } from '../src/domain/workflow-ids.js';
 
 export interface HistoryCounts {
   workflowTasks: number;
@@ -25,9 +25,12 @@ export async function historyCounts(temporal: Client, workflowId: string): Promi
   };
 }
 
-/** The median deploy's counts over these deployments' workflows (each finished). */
-export async function deployCounts(temporal: Client, deploymentIds: string[]): Promise<string> {
-  const all = await Promise.all(deploymentIds.map((id) => historyCounts(temporal, deployWorkflowId(id))));
-  const mid = (pick: (c: HistoryCounts) => number) => all.map(pick).sort((a, b) => a - b)[Math.floor(all.length / 2)];
-  return `per deploy (median of ${all.length} histories): ${mid((c) => c.workflowTasks)} workflow tasks, ${mid((c) => c.activities)} activities, ${mid((c) => c.localActivities)} local activities, ${mid((c) => c.events)} events`;
+/** The median deploy's counts over these deployments' workflows (each finished), and their lanes' (one deploy each, so far). */
+export async function deployCounts(temporal: Client, deploymentIds: string[], environmentIds: string[] = []): Promise<string> {
+  const median = (all: HistoryCounts[], pick: (c: HistoryCounts) => number) => all.map(pick).sort((a, b) => a - b)[Math.floor(all.length / 2)];
+  const line = (all: HistoryCounts[]) =>
+    `${median(all, (c) => c.workflowTasks)} workflow tasks, ${median(all, (c) => c.activities)} activities, ${median(all, (c) => c.localActivities)} local activities, ${median(all, (c) => c.events)} events`;
+  const deploys = await Promise.all(deploymentIds.map((id) => historyCounts(temporal, deployWorkflowId(id))));
+  const lanes = await Promise.all(environmentIds.map((id) => historyCounts(temporal, laneWorkflowId(id))));
+  return `per deploy (median of ${deploys.length} histories): ${line(deploys)}${lanes.length ? `; its lane (started by it): ${line(lanes)}` : ''}`;
 }

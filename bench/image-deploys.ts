@@ -156,7 +156,7 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
     const answered = counts.queries.count - queries0;
     await Promise.all(deploymentIds.map((id) => counts.temporal.workflow.getHandle(deployWorkflowId(id)).result()));
     const total = counts.queries.count - queries0;
-    process.stdout.write(`  ${await deployCounts(counts.temporal, deploymentIds)}; database statements per deploy: ${(answered / count).toFixed(1)} until all answered, ${(total / count).toFixed(1)} to the deploys' ends\n`);
+    process.stdout.write(`  ${await deployCounts(counts.temporal, deploymentIds, apps.map((a) => a.environmentId))}; database statements per deploy: ${(answered / count).toFixed(1)} until all answered, ${(total / count).toFixed(1)} to the deploys' ends\n`);
   }
   // The client's share of this process's CPU: as many polls, as many at once and as far apart,
   // to host names Traefik has no route for (404s, as the polls before each switch were).
