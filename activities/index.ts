@@ -1,5 +1,4 @@
 // The one place every activity group is put together with its clients.
-import { createRetireAndPrune } from './docker/retire-and-prune.js';
 import type { SwarmInit } from '../src/config-shape.js';
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
@@ -8,6 +7,7 @@ import type { HostGuards, StaticConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
+import { createRetireAndPrune } from './docker/retire-and-prune.js';
 import { createCheckStuck, createCleanupBuildCache, createCleanupImages, createHealContainers, createSweepOrphans } from './reconcile/index.js';
 import { createReleaseActivities } from './release/index.js';
 import { createReconcileStore } from './store/reconcile.js';
