@@ -7,6 +7,7 @@ import type { HostGuards, StaticConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
+import { createRetireAndPrune } from './docker/retire-and-prune.js';
 import { createCheckStuck, createCleanupBuildCache, createCleanupImages, createHealContainers, createSweepOrphans } from './reconcile/index.js';
 import { createReleaseActivities } from './release/index.js';
 import { createReconcileStore } from './store/reconcile.js';
@@ -117,6 +118,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...createReleaseActivities({ db, docker, instance, publishIp, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId), stillLive: (environmentId, deploymentId) => stillLive(db, environmentId, deploymentId) }),
       sweepOrphans: createSweepOrphans({ containers }),
+      retireAndPrune: createRetireAndPrune({ containers }),
       cleanupImages: createCleanupImages({ db, docker, images }),
       cleanupBuildCache: createCleanupBuildCache({ docker }),
       ...createEnvironmentContainerActivities({ docker, instance }),

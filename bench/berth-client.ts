@@ -8,6 +8,9 @@ import { POLL_MS } from './docker-baseline.js';
 import type { Json } from '../test/support/json.js';
 
 export class BerthClient {
+  /** Requests through Traefik that until() made (the parallel benchmark weighs their CPU). */
+  polls = 0;
+
   constructor(
     readonly apiUrl: string,
     readonly entryUrl: string,
@@ -60,13 +63,14 @@ export class BerthClient {
     await this.must('POST', '/api/v1/projects', { name: `p-${name}` });
     await this.must('POST', '/api/v1/apps', { project: `p-${name}`, name, port: 8080, healthCheck: { path: '/healthz', ...healthCheck } });
     const env = await this.must('POST', `/api/v1/apps/${name}/environments`, { name: 'prod', ...environment });
-    return { base: `/api/v1/apps/${name}/environments/prod`, host: env.hosts[0] as string };
+    return { base: `/api/v1/apps/${name}/environments/prod`, host: env.hosts[0] as string, environmentId: env.id as string };
   }
 
   /** Polls GET / through Traefik until it answers `body`; resolves with the time it took. */
   async until(host: string, body: string, timeoutMs = 60_000, everyMs = POLL_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      this.polls++;
       const res = await probeHttp(`${this.entryUrl}/`, { host, timeoutMs: 1000, expectedStatus: 200 });
       if (res.ok && res.body.trim() === body) return;
       await sleep(everyMs);

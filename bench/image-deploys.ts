@@ -1,10 +1,15 @@
 // Issue-4 benchmarks: deploy latency and rollback against raw Docker, zero downtime under load,
 // and 50 environments deploying at once against 50 raw `docker run` + health loops.
+import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { probeHttp } from '../src/http-probe.js';
 import { startLoad } from '../test/support/load.js';
 import type { BerthClient } from './berth-client.js';
 import { rawRunUntil200, removeBaselineContainers } from './docker-baseline.js';
+import { profilePhase } from './cpu-profile.js';
+import { deployCounts } from './deploy-counts.js';
+import { deployWorkflowId } from '../src/domain/workflow-ids.js';
 import { cpuBetween, cpuSeconds } from './process-cpu.js';
 import { fmtMs, median, percentile, type Row } from './stats.js';
 
@@ -117,7 +122,7 @@ const PARALLEL_POLL_MS = Number(process.env.BERTH_BENCH_PARALLEL_POLL_MS ?? 50);
 /** The engine's processes, whose CPU the parallel run prints per phase. */
 const ENGINE = ['dockerd', 'containerd', 'traefik', 'temporal'] as const;
 
-export async function parallelEnvironments(berth: BerthClient, docker: Docker, images: Images, count: number): Promise<Row> {
+export async function parallelEnvironments(berth: BerthClient, docker: Docker, images: Images, count: number, counts?: { temporal: Client; queries: { count: number } }): Promise<Row> {
   const cpu0 = cpuSeconds(ENGINE);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: count }, (_, i) => rawRunUntil200(docker, images.a, 'parallel', PARALLEL_POLL_MS).then(() => i)));
@@ -128,17 +133,36 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
   const apps = [];
   for (let i = 0; i < count; i++) apps.push(await berth.createImageApp(`many${i}`, { drainSeconds: 0 }));
   const cpu2 = cpuSeconds(ENGINE);
+  const stopProfile = await profilePhase();
+  const queries0 = counts?.queries.count ?? 0;
+  const polls0 = berth.polls;
   const self0 = process.cpuUsage();
   const t1 = performance.now();
-  await Promise.all(
+  const deploymentIds = await Promise.all(
     apps.map(async (app) => {
-      await berth.must('POST', `${app.base}/deployments`, { image: images.a });
+      const { deploymentId } = await berth.must('POST', `${app.base}/deployments`, { image: images.a });
       await berth.until(app.host, 'a', 300_000, PARALLEL_POLL_MS);
+      return deploymentId as string;
     }),
   );
   const berthMs = performance.now() - t1;
   const self = process.cpuUsage(self0);
+  await stopProfile();
   process.stdout.write(`  CPU during the ${count} raw runs: ${cpuBetween(cpu0, cpu1)}; during Berth's: ${cpuBetween(cpu2, cpuSeconds(ENGINE))}, this process (API, worker, client) ${((self.user + self.system) / 1e6).toFixed(1)} s\n`);
+  if (counts) {
+    // After the timed phase: each deploy's rest (verify, retire, prune), awaited through Temporal
+    // (not the API, whose reads would count), then what one deploy cost. Statements: the API's
+    // and the workflows' (and Berth's own background sweeps, a few in all).
+    const answered = counts.queries.count - queries0;
+    await Promise.all(deploymentIds.map((id) => counts.temporal.workflow.getHandle(deployWorkflowId(id)).result()));
+    const total = counts.queries.count - queries0;
+    process.stdout.write(`  ${await deployCounts(counts.temporal, deploymentIds, apps.map((a) => a.environmentId))}; database statements per deploy: ${(answered / count).toFixed(1)} until all answered, ${(total / count).toFixed(1)} to the deploys' ends\n`);
+  }
+  // The client's share of this process's CPU: as many polls, as many at once and as far apart,
+  // to host names Traefik has no route for (404s, as the polls before each switch were).
+  const polls = berth.polls - polls0;
+  const alone = await pollingCpu(berth.entryUrl, count, Math.ceil(polls / count));
+  process.stdout.write(`  the client's ${polls} polls through Traefik alone: ${alone.toFixed(1)} s of this process's CPU\n`);
   const ratio = berthMs / baseline;
   return {
     benchmark: `${count} environments deploying at once (until all answer)`,
@@ -148,4 +172,19 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
     target: '≤ 2×',
     met: ratio <= 2,
   };
+}
+
+/** CPU seconds of this process for `each` polls by each of `count` pollers (PARALLEL_POLL_MS apart). */
+async function pollingCpu(entryUrl: string, count: number, each: number): Promise<number> {
+  const before = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      for (let k = 0; k < each; k++) {
+        await probeHttp(`${entryUrl}/`, { host: `no-route-${i}.invalid`, timeoutMs: 1000, expectedStatus: 200 });
+        await sleep(PARALLEL_POLL_MS);
+      }
+    }),
+  );
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
 }

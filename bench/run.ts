@@ -30,6 +30,9 @@ import { gitHostIntake } from './git-host-intake.js';
 const only = process.argv.slice(2);
 const images = { a: 'berth-bench/hello:a', b: 'berth-bench/hello:b' };
 
+/** Statements Berth has sent to PostgreSQL (the parallel benchmark reads them per deploy). */
+export const queries = { count: 0 };
+
 /** The shared services and a Berth on them, started for the first benchmark that needs them. */
 interface Shared {
   services: SharedServices;
@@ -44,7 +47,7 @@ interface Shared {
 async function startShared(): Promise<Shared> {
   const { services, stop } = await startSharedServices();
   const github = await startGitHubStandIn({ installations: [{ id: 1, account: 'bench-org', repositories: [] }] });
-  const berth = await startBerth({ services, staticServer: true, env: { BERTH_GITHUB_API_URL: github.url, BERTH_GITHUB_WEB_URL: github.webUrl } });
+  const berth = await startBerth({ services, staticServer: true, env: { BERTH_GITHUB_API_URL: github.url, BERTH_GITHUB_WEB_URL: github.webUrl }, onQuery: () => queries.count++ });
   const api = await startApiServer({ config: berth.config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'warn', format: 'json' }) });
   return {
     services,
@@ -75,7 +78,7 @@ async function main() {
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
     ['standby', async () => standbyRollback((await need()).client, images, 20)],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
-    ['parallel', async () => [await parallelEnvironments((await need()).client, (await need()).berth.docker, images, 50)]],
+    ['parallel', async () => [await parallelEnvironments((await need()).client, (await need()).berth.docker, images, 50, { temporal: (await need()).berth.temporal, queries })]],
     ['stack', async () => [await stackRollout((await need()).client, (await need()).berth.docker, images.a, 7)]],
     ['static-switch', async () => staticSwitch((await need()).client, 20)],
     ['static-throughput', async () => staticThroughput((await need()).client, (await need()).berth.config, 5)],

@@ -23,21 +23,22 @@ export interface Database {
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
-export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; log?: Logger }): Promise<Database> {
+export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; log?: Logger; onQuery?: (sql: string) => void }): Promise<Database> {
   const database = options.databaseUrl
-    ? await openPostgres(options.databaseUrl)
+    ? await openPostgres(options.databaseUrl, options.onQuery)
     : await openPglite(join(options.dataDir, 'pglite'));
   options.log?.info({ kind: database.kind }, 'database opened');
   return database;
 }
 
-async function openPostgres(url: string): Promise<Database> {
+/** `onQuery`: sees every statement sent (a benchmark counts them per deploy). */
+async function openPostgres(url: string, onQuery?: (sql: string) => void): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
   // Many activities write at once (fifty environments deploying together): a pool wide enough
   // that they do not queue behind each other.
-  const sql = postgres(url, { max: 20, onnotice: () => {}, connect_timeout: 10 });
+  const sql = postgres(url, { max: 20, onnotice: () => {}, connect_timeout: 10, ...(onQuery ? { debug: (_connection: number, query: string) => onQuery(query) } : {}) });
   const db = drizzle(sql, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return {

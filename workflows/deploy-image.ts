@@ -42,6 +42,11 @@ const WATCH_ENGINE_CHECK = 'watch-engine-check';
 const FOLLOW_AFTER_ENGINE_RESTART = 'follow-after-engine-restart';
 /** Marks histories whose retire may keep the previous release running (hot standby); older ones stopped it. */
 const HOT_STANDBY = 'hot-standby';
+/**
+ * Marks histories whose retire and prune are one activity on the host (the retention window
+ * read first); older ones ran retire, the window's read, then prune.
+ */
+export const RETIRE_AND_PRUNE = 'retire-and-prune';
 
 /** Apps of kind image. Registered under its first type name, deployRelease (workflows/index.ts). */
 export async function deployImage(request: DeployRequest): Promise<DeployResult> {
@@ -149,20 +154,35 @@ export function imageSteps(request: DeployRequest, build?: Build): DeployKind {
       // Hot standby: the previous release keeps running (and is kept) for the window.
       const standbyReleaseId =
         request.standbySeconds && patched(HOT_STANDBY) ? await store.keepStandby({ environmentId, deploymentId, liveReleaseId: live.id, seconds: request.standbySeconds }) : null;
-      const stopped = await docker.retireContainers({
-        report: report(phases.next('retire')),
-        environmentId,
-        liveReleaseId: live.id,
-        timeoutSeconds: RETIRE_STOP_SECONDS,
-        standbyReleaseId,
-      });
-      const retained = await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention });
-      const keepReleaseIds = standbyReleaseId && !retained.includes(standbyReleaseId) ? [...retained, standbyReleaseId] : retained;
-      const pruned = await docker.pruneContainers({
-        report: report(phases.next('prune', `stopped ${stopped.length} container(s)${standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds} s` : ''}`)),
-        environmentId,
-        keepReleaseIds,
-      });
+      const standbyNote = standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds} s` : '';
+      const keeping = (retained: string[]) => (standbyReleaseId && !retained.includes(standbyReleaseId) ? [...retained, standbyReleaseId] : retained);
+      let keepReleaseIds: string[];
+      let pruned: { removed: string[]; imageIds: string[] };
+      if (patched(RETIRE_AND_PRUNE)) {
+        // Retire leaves the database as it was, so the window can be read before it.
+        keepReleaseIds = keeping(await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention }));
+        const done = await docker.retireAndPrune({
+          report: report(phases.next('retire')),
+          environmentId,
+          liveReleaseId: live.id,
+          timeoutSeconds: RETIRE_STOP_SECONDS,
+          standbyReleaseId,
+          standbyNote,
+          keepReleaseIds,
+        });
+        phases.apply(done.phases);
+        pruned = done;
+      } else {
+        const stopped = await docker.retireContainers({
+          report: report(phases.next('retire')),
+          environmentId,
+          liveReleaseId: live.id,
+          timeoutSeconds: RETIRE_STOP_SECONDS,
+          standbyReleaseId,
+        });
+        keepReleaseIds = keeping(await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention }));
+        pruned = await docker.pruneContainers({ report: report(phases.next('prune', `stopped ${stopped.length} container(s)${standbyNote}`)), environmentId, keepReleaseIds });
+      }
       const images = await store.prunableImages({ imageIds: pruned.imageIds, keepReleaseIds });
       const removedImages = images.length ? await docker.removeImages({ imageIds: images }) : [];
       const note = `removed ${pruned.removed.length} container(s) and ${removedImages.length} image(s)`;

@@ -4,10 +4,10 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { getRelease, insertNextRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
 import { sealReleaseVariables } from '../../db/queries/release-variables.js';
-import { effectiveSettings } from '../../db/queries/environment-settings.js';
+import { effectiveSettings, environmentBasis } from '../../db/queries/environment-settings.js';
 import { pickRuntime } from '../../src/domain/environment-settings.js';
 import { resolveVariableSets, type VariableSite } from '../../db/queries/variables.js';
-import { apps, deployments, releases } from '../../db/schema/index.js';
+import { deployments, releases } from '../../db/schema/index.js';
 import type { ReleaseConfig } from '../../src/domain/app-spec.js';
 import { permanentFailure } from '../../src/errors.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
@@ -36,17 +36,20 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
      * and started while the image resolves (each round trip is on every deploy's path).
      */
     async draftRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string }): Promise<ReleaseDraft> {
-      const [[existing], [app], settings, variables] = await Promise.all([
+      // The environment's chain and app are read once, for its settings and its variables alike.
+      const based = environmentBasis(db, input.environmentId, input.appId);
+      const [[existing], basis, settings, variables] = await Promise.all([
         db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId)),
-        db.select().from(apps).where(eq(apps.id, input.appId)),
-        // A retry that finds its release made needs neither (and no environment still there).
-        effectiveSettings(db, input.environmentId).catch((err: unknown) => err as Error),
-        resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site }).catch((err: unknown) => err as Error),
+        // A retry that finds its release made needs none of them (and no environment still there).
+        based.catch((err: unknown) => err as Error),
+        based.then((b) => effectiveSettings(db, input.environmentId, undefined, b)).catch((err: unknown) => err as Error),
+        based.then((b) => resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site, basis: b })).catch((err: unknown) => err as Error),
       ]);
       if (existing) return { existing: toSpec(existing) };
-      if (!app) throw permanentFailure('NotFound', `app ${input.appId} no longer exists`);
+      if (basis instanceof Error) throw basis;
       if (settings instanceof Error) throw settings;
       if (variables instanceof Error) throw variables;
+      const { app } = basis;
       const config: ReleaseConfig = {
         port: app.port,
         command: app.command ?? null,

@@ -29,13 +29,37 @@ export interface EnvironmentSettings {
   sources: Record<SettingKey, SettingSource>;
 }
 
-/** The effective settings of an environment, each with where it came from. */
-export async function effectiveSettings(db: Db, environmentId: string, installationWatchSeconds?: number): Promise<EnvironmentSettings> {
-  const chain = await environmentChain(db, environmentId);
+/** An environment's parent chain and its app: what its settings and its variables both start from. */
+export interface EnvironmentBasis {
+  chain: EnvironmentRow[];
+  app: typeof apps.$inferSelect;
+}
+
+/**
+ * Reads an environment's basis once, for a caller that derives both its settings and its
+ * variables (a release's draft): each read is a query on every deploy's path. With the app's id
+ * known, the app is read beside the chain.
+ */
+export async function environmentBasis(db: Db, environmentId: string, appId?: string): Promise<EnvironmentBasis> {
+  const [chain, known] = await Promise.all([environmentChain(db, environmentId), appId ? db.select().from(apps).where(eq(apps.id, appId)) : null]);
   const self = chain[0];
   if (!self) throw permanentFailure('NotFound', `environment ${environmentId} no longer exists`);
-  const [app] = await db.select().from(apps).where(eq(apps.id, self.appId));
+  const [app] = known && known[0]?.id === self.appId ? known : await db.select().from(apps).where(eq(apps.id, self.appId));
   if (!app) throw permanentFailure('NotFound', `app ${self.appId} no longer exists`);
+  return { chain, app };
+}
+
+/**
+ * The basis of an environment the caller has just read with its app: no query unless it
+ * inherits from a parent (then the chain is read).
+ */
+export async function basisOf(db: Db, env: EnvironmentRow, app: typeof apps.$inferSelect): Promise<EnvironmentBasis> {
+  return { chain: env.parentId ? await environmentChain(db, env.id) : [env], app };
+}
+
+/** The effective settings of an environment, each with where it came from (from its basis when the caller has it). */
+export async function effectiveSettings(db: Db, environmentId: string, installationWatchSeconds?: number, basis?: EnvironmentBasis): Promise<EnvironmentSettings> {
+  const { chain, app } = basis ?? (await environmentBasis(db, environmentId));
   return resolveSettings(
     chain.map((e) => ({ name: e.name, own: e })),
     app,

@@ -8,8 +8,9 @@ import { resolveReferences, type BerthValues, type ReferenceError, type Resolved
 import { permanentFailure } from '../../src/errors.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { Db } from '../client.js';
-import { environmentChain } from './environment-settings.js';
-import { apps, deploymentVariables, environmentVariables, projectVariables, releases } from '../schema/index.js';
+import { environmentBasis, type EnvironmentBasis } from './environment-settings.js';
+import type { EnvironmentRow } from './environments.js';
+import { deploymentVariables, environmentVariables, projectVariables, releases } from '../schema/index.js';
 import { hostDomains } from '../../src/domain/domain-pattern.js';
 
 const PREVIEW_NAME = /^pr-(\d+)$/;
@@ -39,6 +40,8 @@ export interface VariableContext {
   /** berth.release; one past the environment's newest when not given. */
   releaseNumber?: number;
   site: VariableSite;
+  /** The environment's chain and app when the caller has read them already (environmentBasis). */
+  basis?: EnvironmentBasis;
 }
 
 export interface EffectiveVariables {
@@ -83,11 +86,8 @@ export function sealOverrides(box: SecretBox, deploymentId: string, overrides: R
 
 /** Every level's variables, lowest first, with the project's own and Berth's values. */
 async function loadLayers(db: Db, box: SecretBox, environmentId: string, ctx: VariableContext) {
-  const chain = await environmentChain(db, environmentId);
-  const self = chain[0];
-  if (!self) throw permanentFailure('NotFound', `environment ${environmentId} no longer exists`);
-  const [app] = await db.select().from(apps).where(eq(apps.id, self.appId));
-  if (!app) throw permanentFailure('NotFound', `app ${self.appId} no longer exists`);
+  const { chain, app } = ctx.basis ?? (await environmentBasis(db, environmentId));
+  const self = chain[0] as EnvironmentRow;
   const project = await projectVariableValues(db, box, app.projectId);
   const rows = await db.select().from(environmentVariables).where(inArray(environmentVariables.environmentId, chain.map((e) => e.id)));
   const layers: VariableLayer[] = [{ source: { level: 'project', environment: null }, variables: project }];

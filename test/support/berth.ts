@@ -99,6 +99,8 @@ export interface BerthOptions {
   env?: Record<string, string>;
   /** Where the API's and workers' log lines go (default: stdout). */
   logDestination?: DestinationStream;
+  /** Sees every statement sent to PostgreSQL (the parallel benchmark counts them per deploy). */
+  onQuery?: (sql: string) => void;
 }
 
 export async function startBerth(options: BerthOptions = {}): Promise<TestBerth> {
@@ -143,7 +145,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
   };
   const config = loadConfig(env);
   const log = createLogger(config.log, options.logDestination);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log, config.secrets.previousKey);
   const temporal = await createTemporalClient(config.temporal, keys.ring);
   await ensureSearchAttributes(temporal, config.temporal.namespace);
