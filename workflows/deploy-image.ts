@@ -12,6 +12,7 @@ import type { ControlActivities } from '../activities/index.js';
 import type { HealthCheck } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
+import { phasesOfFailure } from '../src/domain/phases.js';
 import { DOCKER, LAUNCH, LEAVE_HOST, WATCH } from './activity-profiles.js';
 import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
@@ -161,15 +162,21 @@ export function imageSteps(request: DeployRequest, build?: Build): DeployKind {
       if (patched(RETIRE_AND_PRUNE)) {
         // Retire leaves the database as it was, so the window can be read before it.
         keepReleaseIds = keeping(await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention }));
-        const done = await docker.retireAndPrune({
-          report: report(phases.next('retire')),
-          environmentId,
-          liveReleaseId: live.id,
-          timeoutSeconds: RETIRE_STOP_SECONDS,
-          standbyReleaseId,
-          standbyNote,
-          keepReleaseIds,
-        });
+        const done = await docker
+          .retireAndPrune({
+            report: report(phases.next('retire')),
+            environmentId,
+            liveReleaseId: live.id,
+            timeoutSeconds: RETIRE_STOP_SECONDS,
+            standbyReleaseId,
+            standbyNote,
+            keepReleaseIds,
+          })
+          .catch((err: unknown) => {
+            // Retired before prune failed: the failure is the prune phase's.
+            phases.apply(phasesOfFailure(err));
+            throw err;
+          });
         phases.apply(done.phases);
         pruned = done;
       } else {

@@ -21,7 +21,7 @@ export async function joinSwarm(input: JoinSwarmInput): Promise<SwarmJoined> {
   const joined = nodeId === null;
   if (nodeId === null) {
     nodeId = await onHost(input.hostId).joinSwarmAsWorker({ hostId: input.hostId, token: ticket.token, managerAddress: ticket.managerAddress });
-    await manager.labelSwarmNode({ hostId: input.hostId, nodeId });
+    await manager.labelSwarmNode({ hostId: input.hostId, nodeId, publishAddress: input.publishAddress });
   }
   await store.recordHostSwarm({ hostId: input.hostId, swarm: await manager.readHostSwarm({ hostId: input.hostId }) });
   return { hostId: input.hostId, nodeId, joined };

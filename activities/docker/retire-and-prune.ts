@@ -3,6 +3,7 @@
 // retention removed. One activity instead of two: a task on the host's queue and a workflow task
 // fewer on every deploy (each a round trip through Temporal and CPU of the worker and the server).
 // Both halves are idempotent, so a retry runs them again from what the engine has.
+import { ApplicationFailure } from '@temporalio/activity';
 import type { PhaseReport, PhaseWrite } from '../../src/domain/phases.js';
 import type { createContainerActivities } from './containers.js';
 
@@ -36,7 +37,21 @@ export function createRetireAndPrune({ containers }: { containers: ReturnType<ty
       { phase: 'retire', outcome: 'succeeded', message: `stopped ${stopped.length} container(s)${input.standbyNote}`, at },
       { phase: 'prune', outcome: 'running', at },
     ];
-    const pruned = await containers.pruneContainers({ report: { deploymentId: input.report.deploymentId, phases }, environmentId, keepReleaseIds: input.keepReleaseIds });
-    return { stopped, ...pruned, phases };
+    try {
+      const pruned = await containers.pruneContainers({ report: { deploymentId: input.report.deploymentId, phases }, environmentId, keepReleaseIds: input.keepReleaseIds });
+      return { stopped, ...pruned, phases };
+    } catch (err) {
+      // Retire is done and recorded: the failure carries that, so the workflow ends the prune
+      // phase as failed, not the retire phase (docs/deployments.md, "cleanup incomplete").
+      throw withPhases(err, phases);
+    }
   };
 }
+
+/** The same failure (type, retryability, cause) with the phases recorded so far as its details. */
+export function withPhases(err: unknown, phases: PhaseWrite[]): ApplicationFailure {
+  const failure = err instanceof ApplicationFailure ? err : null;
+  const error = err instanceof Error ? err : new Error(String(err));
+  return ApplicationFailure.create({ type: failure?.type ?? error.name, message: error.message, nonRetryable: failure?.nonRetryable ?? false, details: [{ phases }], cause: error });
+}
+

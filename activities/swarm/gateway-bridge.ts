@@ -4,6 +4,7 @@
 // option com.docker.network.bridge.host_binding_ipv4, which defaults to 0.0.0.0 (every
 // interface, the public one too). The engine makes docker_gwbridge itself on joining only when
 // none exists, and the network cannot change while the engine is in a Swarm (docs/operations.md).
+import { isIPv4 } from 'node:net';
 import type Docker from 'dockerode';
 import { permanentFailure } from '../../src/errors.js';
 import { DOCKER_GWBRIDGE } from './task-gate.js';
@@ -34,6 +35,8 @@ export async function gatewayBinding(docker: Docker): Promise<string | null> {
  * every interface.
  */
 export async function ensureGatewayBridge(docker: Docker, address: string, inSwarm: boolean, hostId: string): Promise<'kept' | 'created' | 'recreated'> {
+  // host_binding_ipv4 takes an IPv4 address only; Berth does not publish over IPv6 (docs/operations.md).
+  if (!isIPv4(address)) throw permanentFailure('Conflict', `host ${hostId}'s address ${address} is not an IPv4 address: Swarm tasks publish on an IPv4 private address only`);
   const binding = await gatewayBinding(docker);
   if (binding === address) return 'kept';
   if (binding !== null) {

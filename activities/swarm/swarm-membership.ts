@@ -85,12 +85,18 @@ export function createSwarmManagerSteps(deps: { docker: Docker; log: Logger; swa
     },
 
     /** Labels the node berth.host=<host> (what x-berth.host pins to) and waits until it is ready. */
-    async labelSwarmNode(input: { hostId: string; nodeId: string }): Promise<void> {
+    async labelSwarmNode(input: { hostId: string; nodeId: string; publishAddress?: string | undefined }): Promise<void> {
       await withHeartbeat(() =>
-        // berth.publish: the address the node advertises, the one its worker bound
-        // docker_gwbridge to before joining (joinSwarmAsWorker); exposed services publish there.
+        // berth.publish: the host's registered address, the one its worker bound docker_gwbridge
+        // to before joining (joinSwarmAsWorker; the worker registers that very address). The
+        // node's Status.Addr is only where the manager saw its connection come from (NAT or
+        // several interfaces make it differ); it stands in for joins begun before the address
+        // was passed.
         until(`node ${input.nodeId} ready`, READY_WAIT_MS, async () => {
-          const publish = (n: SwarmNode): Record<string, string> => (n.Status?.State === 'ready' && n.Status.Addr ? { [PUBLISH_NODE_LABEL]: n.Status.Addr } : {});
+          const publish = (n: SwarmNode): Record<string, string> => {
+            const address = input.publishAddress ?? n.Status?.Addr;
+            return n.Status?.State === 'ready' && address ? { [PUBLISH_NODE_LABEL]: address } : {};
+          };
           const node = await labelHostNode(docker, input.nodeId, input.hostId, publish);
           return node?.Status?.State === 'ready' && Boolean(node.Status.Addr);
         }),
@@ -143,13 +149,13 @@ export function createSwarmMemberSteps(deps: { docker: Docker; log: Logger; publ
         const same = now.RemoteManagers?.some((m) => m.Addr === input.managerAddress) ?? now.LocalNodeState === 'pending';
         if (!same) throw permanentFailure('Conflict', `host ${input.hostId}'s engine is in another Swarm (managers ${now.RemoteManagers?.map((m) => m.Addr).join(', ')}): Berth leaves it alone`);
       }
-      // Before joining: the engine would make docker_gwbridge itself, publishing on 0.0.0.0.
-      if (!loopback(deps.publishIp)) {
-        const bridge = await ensureGatewayBridge(docker, deps.publishIp, inSwarm, input.hostId);
-        if (bridge !== 'kept') log.info({ hostId: input.hostId, binding: deps.publishIp, bridge }, 'docker_gwbridge made to publish on the private address');
-      }
-      if (inSwarm) return now.NodeID ?? '';
+      // Refused before anything, an engine joined by hand included: with no private address
+      // docker_gwbridge could not be bound to one, and the node would be labelled to publish.
       if (loopback(deps.publishIp)) throw permanentFailure('Conflict', `host ${input.hostId}'s worker has no private address (BERTH_HOST_ADDRESS is loopback): the Swarm cannot reach it`);
+      // Before joining: the engine would make docker_gwbridge itself, publishing on 0.0.0.0.
+      const bridge = await ensureGatewayBridge(docker, deps.publishIp, inSwarm, input.hostId);
+      if (bridge !== 'kept') log.info({ hostId: input.hostId, binding: deps.publishIp, bridge }, 'docker_gwbridge made to publish on the private address');
+      if (inSwarm) return now.NodeID ?? '';
       const address = deps.publishIp;
       await withHeartbeat(() => docker.swarmJoin({ ListenAddr: `${address}:${SWARM_PORT}`, AdvertiseAddr: address, DataPathAddr: address, RemoteAddrs: [input.managerAddress], JoinToken: input.token }));
       const after = await state();

@@ -71,7 +71,7 @@ export function hostSwarmRoutes({ db, temporal, config }: AppDeps) {
       const row = await found(c.req.valid('param').host);
       if (row.id !== config.hostId && !hostAlive(row)) throw conflict(`host ${row.id}'s worker is not alive (last beat ${row.lastSeenAt?.toISOString() ?? 'never'}): start \`berth worker --host ${row.id}\` on it first`);
       const result = await run(row.id, () =>
-        executeWorkflow(temporal, WORKFLOWS.joinSwarm, { workflowId: swarmWorkflowId(row.id), args: [{ hostId: row.id, managerHostId: config.hostId }], workflowExecutionTimeout: SWARM_CHANGE_TIMEOUT }),
+        executeWorkflow(temporal, WORKFLOWS.joinSwarm, { workflowId: swarmWorkflowId(row.id), args: [{ hostId: row.id, managerHostId: config.hostId, publishAddress: row.address }], workflowExecutionTimeout: SWARM_CHANGE_TIMEOUT }),
       );
       return c.json({ ...result, swarm: (await found(row.id)).swarm ?? null }, 200);
     },

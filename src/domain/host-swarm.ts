@@ -19,6 +19,11 @@ export interface JoinSwarmInput {
   hostId: string;
   /** The installation's own host: its engine is the Swarm's manager. */
   managerHostId: string;
+  /**
+   * The host's registered address (what its worker binds docker_gwbridge to): the node's
+   * berth.publish label. Absent in joins started before it was passed.
+   */
+  publishAddress?: string;
 }
 
 export interface SwarmJoined {

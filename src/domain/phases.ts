@@ -77,3 +77,9 @@ export interface PhaseReport {
 export function isPhaseName(value: string): value is PhaseName {
   return (PHASES as readonly string[]).includes(value);
 }
+
+/** The phases an activity recorded before it failed, carried in its failure's details (retireAndPrune); none for other failures. */
+export function phasesOfFailure(err: unknown): PhaseWrite[] {
+  const detail = (err as { cause?: { details?: unknown[] } } | null)?.cause?.details?.[0] as { phases?: PhaseWrite[] } | undefined;
+  return Array.isArray(detail?.phases) ? detail.phases : [];
+}

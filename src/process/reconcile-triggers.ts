@@ -45,7 +45,10 @@ export function createReconcileTriggers(deps: { temporal: Client; db: Db; config
       if (!env?.live || (!stackTask && env.live !== event.labels[LABEL.release])) return;
       // A stack's task on this host's Swarm node (a service pinned here): the stack is healed
       // and routed from its own host, the Swarm's manager (the main worker sees no event of it).
-      const stackHost = stackTask && deps.hostOnly && env.hostId === null ? await managerHost(db) : null;
+      // A stack placed on a host explicitly (the installation's own) counts as much as one
+      // placed nowhere in particular.
+      const stackHost = stackTask && deps.hostOnly && !placedHere(env.hostId) ? (env.hostId ?? (await managerHost(db))) : null;
+      if (stackTask && deps.hostOnly && !placedHere(env.hostId) && !stackHost) log.debug({ environmentId }, 'stack task event: no Swarm manager host known');
       if (!(env.spread || placedHere(env.hostId) || stackHost)) return;
       log.info({ environmentId, containerId: event.containerId, event: event.event }, 'container of a live release changed');
       await signalWithStart(temporal, WORKFLOWS.reconcileEnvironment, recheckSignal, {
