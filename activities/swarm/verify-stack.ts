@@ -52,10 +52,12 @@ export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox
         // A one-shot ran to completion in the rollout; nothing of it runs to compare.
         if (plan[service.name]?.completes || service.replicas === 0) continue;
         const identity = serviceIdentity(namespace, service, service.image, names);
+        // Only the engine's 404 means the image is gone; an engine that is restarting (refused
+        // connection, 5xx) is retried like any other step, not taken for a missing image.
         const pinned = await docker
           .getImage(service.image)
           .inspect()
-          .catch(() => null);
+          .catch((err: unknown) => ((err as { statusCode?: number }).statusCode === 404 ? null : Promise.reject(err)));
         if (!pinned) throw permanentFailure('ReleaseMismatch', `service ${service.name}: the release's image ${service.image} is not on the host`);
         // The tasks Swarm wants running now, of the release's spec: containers of a removed
         // service of the same name (a rollback to a pruned spec) may still be stopping.
