@@ -28,6 +28,8 @@ import { dropVerdictOfEngine } from './watch-engine.js';
 
 /** Marks histories whose stack deployments verify and watch their switch; older ones committed right after the rollout. */
 export const STACK_VERIFY_WATCH = 'stack-verify-watch';
+/** A route verify that fails after an engine restart follows the verified tasks once (verifyStack). */
+const STACK_VERIFY_FOLLOW = 'stack-verify-follow';
 /** Marks histories whose stack watch verdict first asks whether the engine restarted the stack (older ones went back at once). */
 const STACK_WATCH_ENGINE_CHECK = 'stack-watch-engine-check';
 /** Answers through Traefik that confirm a route followed the tasks after an engine restart, each within this time. */
@@ -79,8 +81,22 @@ export async function verifyStack(deploy: Deployment, live: LiveRelease, plan: S
   const exposed = servingServices(request, plan);
   for (const s of exposed) {
     const servers = verified.find((v) => v.service === s.name)?.servers ?? [];
+    const verifyRoute = () => router.verifyRoutes({ report: report([]), environmentId: s.routeKey, hosts: s.hosts, servers });
     try {
-      await router.verifyRoutes({ report: report([]), environmentId: s.routeKey, hosts: s.hosts, servers });
+      await verifyRoute().catch(async (err: unknown) => {
+        // The engine restarted during the rollout: Swarm runs the release's tasks again at new
+        // addresses while the route still names the old ones (reconcile leaves a deployment
+        // under way alone). The route follows the tasks verified just now, confirmed through
+        // Traefik, and is verified once more.
+        if (describeFailure(err).type !== 'RouteVerificationFailed' || !patched(STACK_VERIFY_FOLLOW)) throw err;
+        await router.switchRoute({
+          report: { deploymentId: request.deploymentId, service: s.name, phases: [] },
+          route: { environmentId: s.routeKey, deploymentId: request.deploymentId, hosts: s.hosts, servers, tls: s.tls },
+          verify: { path: s.path, expectedStatus: 200, attempts: FOLLOW_CONFIRMATIONS, timeoutMs: FOLLOW_TIMEOUT_MS },
+          follow: true,
+        });
+        await verifyRoute();
+      });
     } catch (err) {
       const why = describeFailure(err);
       throw ApplicationFailure.nonRetryable(`service ${s.name}: ${why.message}`, why.type);
