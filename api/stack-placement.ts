@@ -9,7 +9,7 @@ import { pinnedHosts } from '../src/compose/placement.js';
 import type { CompiledStack } from '../src/compose/compile-stack.js';
 import { invalid } from './errors.js';
 
-export async function assertStackPlacement(db: Db, compiled: CompiledStack, stackHost: string, ownHost: string): Promise<void> {
+export async function assertStackPlacement(db: Db, compiled: CompiledStack, ownHost: string): Promise<void> {
   const known = new Set([ownHost, ...(await listHosts(db)).map((h) => h.id)]);
   const issues: { path: string; message: string }[] = [];
   for (const service of Object.values(compiled.stack.services)) {

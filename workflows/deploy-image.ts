@@ -47,7 +47,7 @@ const HOT_STANDBY = 'hot-standby';
  * Marks histories whose retire and prune are one activity on the host (the retention window
  * read first); older ones ran retire, the window's read, then prune.
  */
-export const RETIRE_AND_PRUNE = 'retire-and-prune';
+const RETIRE_AND_PRUNE = 'retire-and-prune';
 
 /** Apps of kind image. Registered under its first type name, deployRelease (workflows/index.ts). */
 export async function deployImage(request: DeployRequest): Promise<DeployResult> {

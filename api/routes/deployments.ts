@@ -125,7 +125,7 @@ export function deploymentRoutes(deps: AppDeps) {
         if (input.image) throw invalid('a stack deploys its compose file; it takes no image', [{ path: 'image', message: 'not for stacks' }]);
         // Refused here, before anything runs, exactly as the rollout would refuse it.
         const compiled = await compileForEnvironment(db, config, deps.secretBox, a, env, { overrides });
-        await assertStackPlacement(db, compiled, env.hostId ?? config.hostId, config.hostId);
+        await assertStackPlacement(db, compiled, config.hostId);
         // A strategy the deploy names needs an exposed service to move (the environment's own
         // setting does not refuse deploys: such a rollout records its canary or preview skipped).
         const named = input.strategy ?? (input.canary ? 'canary' : undefined);
