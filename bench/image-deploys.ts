@@ -9,6 +9,7 @@ import type { BerthClient } from './berth-client.js';
 import { rawRunUntil200, removeBaselineContainers } from './docker-baseline.js';
 import { profilePhase } from './cpu-profile.js';
 import { deployCounts } from './deploy-counts.js';
+import { deployTimeline, timelineMedians } from './deploy-timeline.js';
 import { deployWorkflowId } from '../src/domain/workflow-ids.js';
 import { cpuBetween, cpuSeconds } from './process-cpu.js';
 import { fmtMs, median, percentile, type Row } from './stats.js';
@@ -18,9 +19,10 @@ export interface Images {
   b: string;
 }
 
-export async function deployLatency(berth: BerthClient, docker: Docker, images: Images, runs: number): Promise<Row> {
+export async function deployLatency(berth: BerthClient, docker: Docker, images: Images, runs: number, temporal?: Client): Promise<Row> {
   const app = await berth.createImageApp('latency', { drainSeconds: 0 });
   const baseline: number[] = [];
+  const timelines: [string, number][][] = [];
   const times: number[] = [];
   const spans = new Map<string, number[]>();
   // Interleaved, so both see the same machine: one raw run, then one Berth deploy.
@@ -34,8 +36,11 @@ export async function deployLatency(berth: BerthClient, docker: Docker, images: 
     await berth.until(app.host, version);
     times.push(performance.now() - t0);
     await berth.finished(deploymentId);
-    for (const [name, ms] of phaseSpans(sent, await berth.must('GET', `/api/v1/deployments/${deploymentId}`))) spans.set(name, [...(spans.get(name) ?? []), ms]);
+    const detail = await berth.must('GET', `/api/v1/deployments/${deploymentId}`);
+    for (const [name, ms] of phaseSpans(sent, detail)) spans.set(name, [...(spans.get(name) ?? []), ms]);
+    if (temporal) timelines.push([...(await deployTimeline(temporal, sent, deploymentId, app.environmentId)), ['client saw the new version', times[times.length - 1] as number]]);
   }
+  if (timelines.length) process.stdout.write(`deploy latency, Temporal's events after the request (medians):\n${timelineMedians(timelines)}\n`);
   // Where a deploy's time goes until traffic has moved (medians; the phases after route happen after).
   const until = ['api → recorded', 'queued', 'resolve', 'create', 'start', 'health', 'route'];
   process.stdout.write(`deploy latency, median ms: ${until.map((n) => `${n} ${Math.round(median(spans.get(n) ?? [0]))}`).join(', ')}\n`);

@@ -74,7 +74,7 @@ async function main() {
   const benches: [string, () => Promise<Row[]>][] = [
     ['auth', async () => authOverhead((await need()).berth, 2000)],
     ['ui-overview', async () => uiOverview((await need()).berth, (await need()).api.url, 10)],
-    ['latency', async () => [await deployLatency((await need()).client, (await need()).berth.docker, images, 15)]],
+    ['latency', async () => [await deployLatency((await need()).client, (await need()).berth.docker, images, 15, (await need()).berth.temporal)]],
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
     ['standby', async () => standbyRollback((await need()).client, images, 20)],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
