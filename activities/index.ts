@@ -151,6 +151,7 @@ export function createControlActivities(deps: ActivityDeps) {
   const github = createGitHubActivities(deps).activities;
   const router = createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) });
   const noticed = withNotices({ store, reconcile: reconcileStore, previews }, notices);
+  const placement = createPlacementActivities({ db: deps.db, hostId: deps.site.hostId });
   return {
     ...router,
     ...createRoutedServers(deps.traefik.routesDir, deps.instance),
@@ -165,7 +166,16 @@ export function createControlActivities(deps: ActivityDeps) {
     ...createHostRepositories(hostApis),
     ...createLaneActivities({ temporal: deps.temporal }),
     ...createDrainActivities({ db: deps.db, temporal: deps.temporal, site: deps.site }),
-    ...createPlacementActivities({ db: deps.db, hostId: deps.site.hostId }),
+    ...placement,
+    /**
+     * A deployment's turn in its lane: where its environment is placed now, and its deploy.started
+     * notice (keyed on the deployment, so a retry sends none twice), side by side in one local
+     * activity (workflows/lane-placement.ts).
+     */
+    async placeAndAnnounce(input: { environmentId: string; deploymentId: string }) {
+      const [now] = await Promise.all([placement.environmentPlacement(input), notices.started(input.deploymentId)]);
+      return now;
+    },
     ...createBuildPlan({ db: deps.db, registry: deps.builds.registry ?? null, instance: deps.instance }),
     ...previews,
     // Where events happen, the same writes that also emit them.

@@ -112,8 +112,9 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
   setHandler(deployProgressQuery, () => ({ deploymentId, status, releaseId, phases: phases.snapshot() }));
 
   phases.start('queued'); // recorded by the lane when it accepted the request
-  // deploy.started: deployments begun before notifications existed replay without it.
-  if (patched('notify-deploy-started')) await store.announceStart({ deploymentId });
+  // deploy.started: deployments begun before notifications existed replay without it; the lane
+  // sends it with its placement read when the deployment's turn comes (lane-placement.ts).
+  if (patched('notify-deploy-started') && !request.startAnnounced) await store.announceStart({ deploymentId });
   let live: LiveRelease;
   try {
     live = await noReturn.beforeCommit.run(async () => {

@@ -11,13 +11,34 @@ import { STORE } from './activity-profiles.js';
 export const PLACEMENT_AT_RUN = 'lane-placement-at-run';
 /** Patch marker: lanes since it hand a spread environment's hosts to git apps' deploys too (built once, pulled by digest on each). */
 export const SPREAD_GIT = 'spread-git';
+/**
+ * Patch marker: lanes since it send a deployment's deploy.started notice in the same local
+ * activity as the placement read, when its turn comes; the deploy's first task then runs no local
+ * activity of its own before its first step (one round trip less on every deploy's path).
+ */
+const START_NOTICE_AT_TURN = 'lane-start-notice';
+
+/** The environment's placement now and whether the deployment's start was announced with it. */
+async function placementAtTurn(request: DeployRequest) {
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  const site = { environmentId: request.environmentId };
+  // A teardown is no deployment that starts (it sends no deploy.started).
+  if (request.kind !== 'teardown' && patched(START_NOTICE_AT_TURN)) {
+    return store.placeAndAnnounce({ ...site, deploymentId: request.deploymentId }).then(
+      (placement) => ({ placement, announced: true }),
+      // Unread: the placement it was queued under, and the deploy announces its start itself.
+      () => ({ placement: null, announced: false }),
+    );
+  }
+  return { placement: await store.environmentPlacement(site).catch(() => null), announced: false };
+}
 
 /** The request as it runs now: on the host the environment is placed on (a move names its own). */
 export async function placedNow(request: DeployRequest): Promise<DeployRequest> {
   if (!patched(PLACEMENT_AT_RUN) || request.move) return request;
-  const store = proxyLocalActivities<ControlActivities>(STORE);
   // Unread (the database away through every attempt): the placement it was queued under.
-  const now = await store.environmentPlacement({ environmentId: request.environmentId }).catch(() => null);
+  const { placement: now, announced } = await placementAtTurn(request);
+  if (announced) request = { ...request, startAnnounced: true };
   // A spread environment's hosts are chosen now, from the hosts as they are (histories from
   // before spreads existed have no `spread` in the answer and replay unchanged). Git apps spread
   // since SPREAD_GIT; older histories of a git app ran on its one placement host, and replay so.

@@ -93,6 +93,8 @@ export interface DeployRequest {
    * request's turn comes (workflows/lane-placement.ts); `refused` fails the deploy untouched.
    */
   spread?: SpreadPlan | undefined;
+  /** The lane sent its deploy.started notice when its turn came (workflows/lane-placement.ts); the deploy sends none. */
+  startAnnounced?: boolean | undefined;
 }
 
 /** Where a moving environment comes from and how its new placement is recorded. */
