@@ -32,13 +32,18 @@ export function createEventNotices(deps: { db: Db; emitter: NotificationEmitter;
     return row;
   }
 
-  async function deploymentEvent(deploymentId: string, type: NotificationEventType, text: (status: string) => string): Promise<void> {
-    const c = await deploymentContext(deploymentId);
+  /** `known`: the deployment's context when the caller has just read it. */
+  async function deploymentEvent(deploymentId: string, type: NotificationEventType, text: (status: string) => string, known?: DeploymentContext): Promise<void> {
+    // No enabled channel at all (most installations): the deployment's context is not read.
+    const subscriptions = await emitter.subscriptions();
+    if (subscriptions.length === 0) return;
+    const c = known ?? (await deploymentContext(deploymentId));
     if (!c) return;
     const facts: Record<string, string> = { project: c.project, app: c.app, environment: c.environment, deploymentId, kind: c.d.kind, trigger: c.d.trigger };
     if (c.release !== null) facts.release = String(c.release);
     if (c.d.errorType) facts.errorType = c.d.errorType;
-    await emitter.emit(
+    await emitter.emitAmong(
+      subscriptions,
       event(type, `${deploymentId}:${type}`, {
         title: `${c.app}/${c.environment}: ${type.replace('.', ' ').replace('_', ' ')}`,
         text: text(c.d.status) + (c.d.message ? ` (${c.d.message})` : ''),
@@ -50,6 +55,8 @@ export function createEventNotices(deps: { db: Db; emitter: NotificationEmitter;
       }),
     );
   }
+
+  type DeploymentContext = NonNullable<Awaited<ReturnType<typeof deploymentContext>>>;
 
   const notices = {
     queued: (deploymentId: string) => deploymentEvent(deploymentId, 'deploy.queued', () => 'deployment queued'),
@@ -66,7 +73,7 @@ export function createEventNotices(deps: { db: Db; emitter: NotificationEmitter;
       if (status === 'cancelled') types.push('deploy.cancelled');
       if (status === 'failed' && errorType && BUILD_FAILURES.has(errorType)) types.push('build.failed');
       if (status === 'failed' && errorType && SWITCHED_BACK.has(errorType)) types.push('deploy.rolled_back');
-      for (const type of types) await deploymentEvent(deploymentId, type, (s) => `deployment ${s}`);
+      for (const type of types) await deploymentEvent(deploymentId, type, (s) => `deployment ${s}`, c);
     },
 
     /**
