@@ -6,6 +6,9 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { describeVariableIssues, variableIssues } from '../db/queries/variable-issues.js';
 import type { VariableSite } from '../db/queries/variables.js';
+import type { AppRow } from '../db/queries/apps.js';
+import type { EnvironmentRow } from '../db/queries/environments.js';
+import { basisOf, type EnvironmentBasis } from '../db/queries/environment-settings.js';
 import { apps, environments } from '../db/schema/index.js';
 import type { Config } from '../src/config.js';
 import type { VariableValue } from '../src/domain/variable-layers.js';
@@ -24,8 +27,9 @@ export async function environmentIssues(
   app: AppSchema,
   env: { id: string; name: string },
   overrides?: Record<string, VariableValue>,
+  basis?: EnvironmentBasis,
 ): Promise<Issue[]> {
-  return (await variableIssues(db, box, site, app, env.id, overrides)).map((e) => ({ path: `variables.${e.key}`, message: `${app.name}/${env.name}: ${e.message}` }));
+  return (await variableIssues(db, box, site, app, env.id, overrides, basis)).map((e) => ({ path: `variables.${e.key}`, message: `${app.name}/${env.name}: ${e.message}` }));
 }
 
 export function refusal(issues: Issue[]) {
@@ -33,8 +37,9 @@ export function refusal(issues: Issue[]) {
 }
 
 /** Refuses a deploy whose variables (with its overrides) do not resolve or break the app's schema. */
-export async function assertDeployVariables(db: Db, box: SecretBox, site: VariableSite, app: AppSchema, env: { id: string; name: string }, overrides: Record<string, VariableValue>) {
-  const issues = await environmentIssues(db, box, site, app, env, overrides);
+export async function assertDeployVariables(db: Db, box: SecretBox, site: VariableSite, app: AppRow, env: EnvironmentRow, overrides: Record<string, VariableValue>) {
+  // The route has just read the environment and its app: neither is read again.
+  const issues = await environmentIssues(db, box, site, app, env, overrides, await basisOf(db, env, app));
   if (issues.length) throw refusal(issues);
 }
 

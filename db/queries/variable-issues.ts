@@ -6,6 +6,7 @@ import type { VariableValue } from '../../src/domain/variable-layers.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import type { Db } from '../client.js';
 import { effectiveVariables, type VariableSite } from './variables.js';
+import type { EnvironmentBasis } from './environment-settings.js';
 
 export interface VariableIssue {
   key: string;
@@ -20,8 +21,9 @@ export async function variableIssues(
   app: { variableSchema: VariableSchema | null },
   environmentId: string,
   overrides?: Record<string, VariableValue>,
+  basis?: EnvironmentBasis,
 ): Promise<VariableIssue[]> {
-  const { variables, errors } = await effectiveVariables(db, box, environmentId, { deploymentId: null, site, ...(overrides ? { overrides } : {}) });
+  const { variables, errors } = await effectiveVariables(db, box, environmentId, { deploymentId: null, site, ...(overrides ? { overrides } : {}), ...(basis ? { basis } : {}) });
   const violations = app.variableSchema ? checkVariableSchema(app.variableSchema, variables) : [];
   // A key that did not resolve is also missing from `variables`: its reference error says why.
   const refused = new Set(errors.map((e) => e.key));
