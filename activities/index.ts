@@ -8,6 +8,7 @@ import type { Logger } from '../src/logger.js';
 import { createContainerActivities } from './docker/containers.js';
 import { createImageActivities } from './docker/images.js';
 import { createRetireAndPrune } from './docker/retire-and-prune.js';
+import { createTidyRelease } from './docker/tidy-release.js';
 import { createCheckStuck, createCleanupBuildCache, createCleanupImages, createHealContainers, createSweepOrphans } from './reconcile/index.js';
 import { createReleaseActivities } from './release/index.js';
 import { createReconcileStore } from './store/reconcile.js';
@@ -110,6 +111,7 @@ export function createHostActivities(deps: ActivityDeps) {
   // what it kept. Each guards itself as a whole; the parts it calls are not guarded again, so
   // a launch that lost its containers' ports goes back to finding its containers by name.
   const engine = createEngineGuard({ socketPath, log, deploymentLog });
+  const retireAndPrune = createRetireAndPrune({ containers });
   return {
     ...engine.guardAll({
       ...images,
@@ -118,7 +120,8 @@ export function createHostActivities(deps: ActivityDeps) {
       ...createReleaseActivities({ db, docker, instance, publishIp, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId), stillLive: (environmentId, deploymentId) => stillLive(db, environmentId, deploymentId) }),
       sweepOrphans: createSweepOrphans({ containers }),
-      retireAndPrune: createRetireAndPrune({ containers }),
+      retireAndPrune,
+      tidyRelease: createTidyRelease({ db, retireAndPrune, images }),
       cleanupImages: createCleanupImages({ db, docker, images }),
       cleanupBuildCache: createCleanupBuildCache({ docker }),
       ...createEnvironmentContainerActivities({ docker, instance }),

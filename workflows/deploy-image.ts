@@ -48,6 +48,12 @@ const HOT_STANDBY = 'hot-standby';
  * read first); older ones ran retire, the window's read, then prune.
  */
 const RETIRE_AND_PRUNE = 'retire-and-prune';
+/**
+ * Marks histories whose tidying is one activity on the host: the retention window, retire, prune
+ * and the pulled images no kept release runs; older ones read the window and the prunable images
+ * in local activities around it and removed images in a step of their own.
+ */
+const TIDY_IN_ONE_STEP = 'tidy-in-one-step';
 
 /** Apps of kind image. Registered under its first type name, deployRelease (workflows/index.ts). */
 export async function deployImage(request: DeployRequest): Promise<DeployResult> {
@@ -157,41 +163,35 @@ export function imageSteps(request: DeployRequest, build?: Build): DeployKind {
         request.standbySeconds && patched(HOT_STANDBY) ? await store.keepStandby({ environmentId, deploymentId, liveReleaseId: live.id, seconds: request.standbySeconds }) : null;
       const standbyNote = standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds} s` : '';
       const keeping = (retained: string[]) => (standbyReleaseId && !retained.includes(standbyReleaseId) ? [...retained, standbyReleaseId] : retained);
-      let keepReleaseIds: string[];
+      const retire = { report: report(phases.next('retire')), environmentId, liveReleaseId: live.id, timeoutSeconds: RETIRE_STOP_SECONDS, standbyReleaseId, standbyNote };
+      // Retired before a later part failed: the failure carries the phases recorded, and is the prune phase's.
+      const failedAfterRetire = (err: unknown) => {
+        phases.apply(phasesOfFailure(err));
+        throw err;
+      };
       let pruned: { removed: string[]; imageIds: string[] };
-      if (patched(RETIRE_AND_PRUNE)) {
-        // Retire leaves the database as it was, so the window can be read before it.
-        keepReleaseIds = keeping(await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention }));
-        const done = await docker
-          .retireAndPrune({
-            report: report(phases.next('retire')),
-            environmentId,
-            liveReleaseId: live.id,
-            timeoutSeconds: RETIRE_STOP_SECONDS,
-            standbyReleaseId,
-            standbyNote,
-            keepReleaseIds,
-          })
-          .catch((err: unknown) => {
-            // Retired before prune failed: the failure is the prune phase's.
-            phases.apply(phasesOfFailure(err));
-            throw err;
-          });
+      let removedImages: string[];
+      if (patched(TIDY_IN_ONE_STEP)) {
+        const done = await docker.tidyRelease({ ...retire, retention: request.retention }).catch(failedAfterRetire);
         phases.apply(done.phases);
         pruned = done;
+        removedImages = done.removedImages;
       } else {
-        const stopped = await docker.retireContainers({
-          report: report(phases.next('retire')),
-          environmentId,
-          liveReleaseId: live.id,
-          timeoutSeconds: RETIRE_STOP_SECONDS,
-          standbyReleaseId,
-        });
-        keepReleaseIds = keeping(await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention }));
-        pruned = await docker.pruneContainers({ report: report(phases.next('prune', `stopped ${stopped.length} container(s)${standbyNote}`)), environmentId, keepReleaseIds });
+        let keepReleaseIds: string[];
+        if (patched(RETIRE_AND_PRUNE)) {
+          // Retire leaves the database as it was, so the window can be read before it.
+          keepReleaseIds = keeping(await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention }));
+          const done = await docker.retireAndPrune({ ...retire, keepReleaseIds }).catch(failedAfterRetire);
+          phases.apply(done.phases);
+          pruned = done;
+        } else {
+          const stopped = await docker.retireContainers({ report: retire.report, environmentId, liveReleaseId: live.id, timeoutSeconds: RETIRE_STOP_SECONDS, standbyReleaseId });
+          keepReleaseIds = keeping(await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention }));
+          pruned = await docker.pruneContainers({ report: report(phases.next('prune', `stopped ${stopped.length} container(s)${standbyNote}`)), environmentId, keepReleaseIds });
+        }
+        const images = await store.prunableImages({ imageIds: pruned.imageIds, keepReleaseIds });
+        removedImages = images.length ? await docker.removeImages({ imageIds: images }) : [];
       }
-      const images = await store.prunableImages({ imageIds: pruned.imageIds, keepReleaseIds });
-      const removedImages = images.length ? await docker.removeImages({ imageIds: images }) : [];
       const note = `removed ${pruned.removed.length} container(s) and ${removedImages.length} image(s)`;
       // A move: the old host served until the drain ended; nothing of the environment stays there.
       // (Only requests made since moves exist carry `move`, so older histories replay unchanged.)

@@ -1,8 +1,8 @@
 // Releases: created once per deployment from the app's settings and the environment's
 // variables (snapshotted, so a later edit never changes what a rollback runs).
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { getRelease, insertNextRelease, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
+import { getRelease, insertNextRelease, prunableImageIds, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
 import { sealReleaseVariables } from '../../db/queries/release-variables.js';
 import { effectiveSettings, environmentBasis } from '../../db/queries/environment-settings.js';
 import { pickRuntime } from '../../src/domain/environment-settings.js';
@@ -104,18 +104,9 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
       return retainedReleaseIds(db, input.environmentId, input.liveReleaseId, input.retention);
     },
 
-    /** Of these images, the ones Berth pulled that no retained release runs (Docker itself refuses to remove an image a container still uses). */
+    /** Of these images, the ones Berth pulled that no retained release runs (histories before the tidy step; tidy-release.ts reads it itself). */
     async prunableImages(input: { imageIds: string[]; keepReleaseIds: string[] }): Promise<string[]> {
-      if (input.imageIds.length === 0) return [];
-      const pulled = await db
-        .select({ imageId: releases.imageId })
-        .from(releases)
-        .where(and(inArray(releases.imageId, input.imageIds), eq(releases.imagePulled, true)));
-      const kept = input.keepReleaseIds.length
-        ? await db.select({ imageId: releases.imageId }).from(releases).where(inArray(releases.id, input.keepReleaseIds))
-        : [];
-      const keep = new Set(kept.map((r) => r.imageId));
-      return [...new Set(pulled.map((r) => r.imageId))].filter((id) => !keep.has(id));
+      return prunableImageIds(db, input.imageIds, input.keepReleaseIds);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, max, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { deployments, releases } from '../schema/index.js';
 
@@ -44,4 +44,15 @@ export async function retainedReleaseIds(db: Db, environmentId: string, liveRele
   const recent = (await releasesByLastLive(db, environmentId)).map((r) => r.releaseId);
   const ordered = liveReleaseId ? [liveReleaseId, ...recent.filter((id) => id !== liveReleaseId)] : recent;
   return ordered.slice(0, Math.max(1, retention));
+}
+
+/** Of these images, the ones Berth pulled that no kept release runs (Docker itself refuses to remove an image a container still uses). */
+export async function prunableImageIds(db: Db, imageIds: string[], keepReleaseIds: string[]): Promise<string[]> {
+  if (imageIds.length === 0) return [];
+  const [pulled, kept] = await Promise.all([
+    db.select({ imageId: releases.imageId }).from(releases).where(and(inArray(releases.imageId, imageIds), eq(releases.imagePulled, true))),
+    keepReleaseIds.length ? db.select({ imageId: releases.imageId }).from(releases).where(inArray(releases.id, keepReleaseIds)) : [],
+  ]);
+  const keep = new Set(kept.map((r) => r.imageId));
+  return [...new Set(pulled.map((r) => r.imageId))].filter((id) => !keep.has(id));
 }
