@@ -135,7 +135,7 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
   const cpu1 = cpuSeconds(ENGINE);
   await removeBaselineContainers(docker, 'parallel');
 
-  const apps = [];
+  const apps: Awaited<ReturnType<BerthClient["createImageApp"]>>[] = [];
   for (let i = 0; i < count; i++) apps.push(await berth.createImageApp(`many${i}`, { drainSeconds: 0 }));
   const cpu2 = cpuSeconds(ENGINE);
   const stopProfile = await profilePhase();
@@ -143,10 +143,13 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
   const polls0 = berth.polls;
   const self0 = process.cpuUsage();
   const t1 = performance.now();
+  const sent = new Map<string, { at: number; ms: number }>();
   const deploymentIds = await Promise.all(
     apps.map(async (app) => {
+      const at = Date.now();
       const { deploymentId } = await berth.must('POST', `${app.base}/deployments`, { image: images.a });
       await berth.until(app.host, 'a', 300_000, PARALLEL_POLL_MS);
+      sent.set(deploymentId as string, { at, ms: Date.now() - at });
       return deploymentId as string;
     }),
   );
@@ -162,6 +165,14 @@ export async function parallelEnvironments(berth: BerthClient, docker: Docker, i
     await Promise.all(deploymentIds.map((id) => counts.temporal.workflow.getHandle(deployWorkflowId(id)).result()));
     const total = counts.queries.count - queries0;
     process.stdout.write(`  ${await deployCounts(counts.temporal, deploymentIds, apps.map((a) => a.environmentId))}; database statements per deploy: ${(answered / count).toFixed(1)} until all answered, ${(total / count).toFixed(1)} to the deploys' ends\n`);
+    // Where each deploy's time went while the others ran beside it (medians over the deploys).
+    const timelines = await Promise.all(
+      deploymentIds.map(async (id, i) => {
+        const { at, ms } = sent.get(id) as { at: number; ms: number };
+        return [...(await deployTimeline(counts.temporal, at, id, (apps[i] as (typeof apps)[number]).environmentId)), ['client saw the new version', ms]] as [string, number][];
+      }),
+    );
+    process.stdout.write(`  each deploy, Temporal's events after its request (medians):\n${timelineMedians(timelines)}\n`);
   }
   // The client's share of this process's CPU: as many polls, as many at once and as far apart,
   // to host names Traefik has no route for (404s, as the polls before each switch were).
