@@ -48,7 +48,13 @@ async function startShared(): Promise<Shared> {
   const { services, stop } = await startSharedServices();
   const github = await startGitHubStandIn({ installations: [{ id: 1, account: 'bench-org', repositories: [] }] });
   const berth = await startBerth({ services, staticServer: true, env: { BERTH_GITHUB_API_URL: github.url, BERTH_GITHUB_WEB_URL: github.webUrl }, onQuery: () => queries.count++ });
-  const api = await startApiServer({ config: berth.config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'warn', format: 'json' }) });
+  // No dispatcher of its own: the Berth's (test/support/berth.ts) hands stored deliveries over,
+  // and the webhook benchmarks stop that one for the `berth api` they start, whose dispatcher
+  // sees the load and waits it out. A second one here never saw an arrival, so it handed
+  // deliveries to their workflows in the middle of the load (the worker and Temporal then took
+  // the CPU the API was measured on).
+  const config = { ...berth.config, github: { ...berth.config.github, dispatchConcurrency: 0 } };
+  const api = await startApiServer({ config, database: berth.database, temporal: berth.temporal, log: createLogger({ level: 'warn', format: 'json' }) });
   return {
     services,
     github,
