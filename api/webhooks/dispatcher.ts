@@ -8,13 +8,15 @@
 // Bursts come first: the intake workflows' work (Temporal, the worker, the database) shares the
 // machine with the requests. While deliveries arrive faster than BUSY_COUNT per BUSY_WINDOW_MS,
 // hand-overs wait (at most MAX_DEFER_MS in a row); once the burst is over, its deliveries are
-// handed over in a few batches, within a second or two.
+// handed over in a few batches, within a second or two. Several API processes share the table:
+// each also counts the deliveries the database received within the window, so one that
+// receives none of a burst waits it out too (it used to hand the burst over as it arrived).
 //
 // Nothing is lost: the rows are the queue. A crash before the mark leaves them undispatched and
 // the next pass (or another process's sweep) hands them over again; the intake workflow drops a
 // delivery it already has or already handled, so none runs twice.
 import type { Client } from '@temporalio/client';
-import { and, asc, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { webhookDeliveries } from '../../db/schema/index.js';
 import { WORKFLOWS } from '../../src/domain/workflow-contracts.js';
@@ -63,6 +65,8 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
   let inHand = 0;
   const arrivals: number[] = [];
   let busySince: number | null = null;
+  /** When the database began to show a burst this process did not receive itself. */
+  let busyElsewhereSince: number | null = null;
 
   /** Deliveries are arriving in a burst that has not yet lasted MAX_DEFER_MS. */
   const deferring = () => {
@@ -124,8 +128,29 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
     return failed === 0 && rows.length === batch;
   };
 
+  /** Deliveries arrive in a burst the database shows (another process's arrivals as well as this one's). */
+  const burstInDatabase = async (): Promise<boolean> => {
+    const [row] = await db
+      .select({ n: count() })
+      .from(webhookDeliveries)
+      .where(gt(webhookDeliveries.receivedAt, sql`now() - make_interval(secs => ${BUSY_WINDOW_MS / 1000})`));
+    if ((row?.n ?? 0) < BUSY_COUNT) {
+      busyElsewhereSince = null;
+      return false;
+    }
+    busyElsewhereSince ??= Date.now();
+    return Date.now() - busyElsewhereSince < MAX_DEFER_MS;
+  };
+
   const pass = async () => {
     try {
+      if (await burstInDatabase()) {
+        gather ??= setTimeout(() => {
+          gather = null;
+          run();
+        }, BUSY_WINDOW_MS);
+        return;
+      }
       while (!stopped && (await passOnce()));
     } catch (err) {
       inHand = 0;

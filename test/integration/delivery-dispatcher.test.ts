@@ -144,3 +144,35 @@ test('a worker killed mid-burst: a new worker handles every delivery, none twice
   expect(await plans(repository)).toBe(2000);
 }, 300_000); // two worker starts and 2,000 deliveries: minutes on a loaded 2-core machine
 
+
+test('a burst another API process receives: this one hands nothing over until it is over, then everything', async () => {
+  const repository = `org-${run}/elsewhere`;
+  const payload = JSON.stringify(pushPayload({ repository, sha: 'b'.repeat(40), installationId: 1 }));
+  // This dispatcher is never notified (the deliveries reach another process) and sweeps often.
+  const dispatcher = createDeliveryDispatcher({ db: berth.database.db, temporal: berth.temporal, log, sweepEveryMs: 100 });
+  const ids: string[] = [];
+  try {
+    // A burst from its first moment: 30 at once, then ~200 a second for 2 s, as the other
+    // process would store them (25 within 250 ms make a burst).
+    const arrive = async (n: number) => {
+      const batch = Array.from({ length: n }, () => `${run}-elsewhere-${randomUUID().slice(0, 8)}`);
+      ids.push(...batch);
+      await berth.database.db.insert(webhookDeliveries).values(batch.map((id) => ({ id, event: 'push', repository, ref: 'refs/heads/main', payload })));
+    };
+    await arrive(30);
+    // It sweeps from inside the burst (its first rows could otherwise go before any burst shows).
+    dispatcher.start();
+    const until = Date.now() + 2000;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      await arrive(10);
+      // A sweep every 100 ms all along: none handed any of the burst over.
+      expect(await left(ids, 'dispatchedAt')).toBe(ids.length);
+    }
+    expect(ids.length).toBeGreaterThan(250);
+    await allHandled(ids);
+  } finally {
+    await dispatcher.stop();
+  }
+  expect(await plans(repository)).toBe(ids.length);
+});
