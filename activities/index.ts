@@ -173,11 +173,19 @@ export function createControlActivities(deps: ActivityDeps) {
     /**
      * A deployment's turn in its lane: where its environment is placed now, and its deploy.started
      * notice (keyed on the deployment, so a retry sends none twice), side by side in one local
-     * activity (workflows/lane-placement.ts).
+     * activity (workflows/lane-placement.ts). Only the read can fail it: a notice that could not be
+     * sent is left to the deploy (`announced: false`), and the placement read stands.
      */
     async placeAndAnnounce(input: { environmentId: string; deploymentId: string }) {
-      const [now] = await Promise.all([placement.environmentPlacement(input), notices.started(input.deploymentId)]);
-      return now;
+      const announcing = notices.started(input.deploymentId).then(
+        () => true,
+        (err: unknown) => {
+          notifyLog.warn({ err, deploymentId: input.deploymentId }, 'deploy.started not sent with the placement read; the deploy sends it');
+          return false;
+        },
+      );
+      const [now, announced] = await Promise.all([placement.environmentPlacement(input), announcing]);
+      return { placement: now, announced };
     },
     ...createBuildPlan({ db: deps.db, registry: deps.builds.registry ?? null, instance: deps.instance }),
     ...previews,

@@ -24,11 +24,8 @@ async function placementAtTurn(request: DeployRequest) {
   const site = { environmentId: request.environmentId };
   // A teardown is no deployment that starts (it sends no deploy.started).
   if (request.kind !== 'teardown' && patched(START_NOTICE_AT_TURN)) {
-    return store.placeAndAnnounce({ ...site, deploymentId: request.deploymentId }).then(
-      (placement) => ({ placement, announced: true }),
-      // Unread: the placement it was queued under, and the deploy announces its start itself.
-      () => ({ placement: null, announced: false }),
-    );
+    // Unread: the placement it was queued under, and the deploy announces its start itself.
+    return store.placeAndAnnounce({ ...site, deploymentId: request.deploymentId }).catch(() => ({ placement: null, announced: false }));
   }
   return { placement: await store.environmentPlacement(site).catch(() => null), announced: false };
 }

@@ -4,8 +4,10 @@
 // the window and the prunable images were each a local activity of the deploy around the host's
 // step, and the images' removal a step of its own: round trips of the worker and the server on
 // every deploy. Every part is idempotent, so a retry runs it again from what the engine and the
-// database have.
+// database have (and the image ids from the earlier attempt's heartbeat).
+import { Context } from '@temporalio/activity';
 import type { Db } from '../../db/client.js';
+import { withHeartbeat } from '../heartbeat.js';
 import { prunableImageIds, retainedReleaseIds } from '../../db/queries/releases.js';
 import type { createImageActivities } from './images.js';
 import { withPhases, type createRetireAndPrune, type RetireAndPruneInput, type RetiredAndPruned } from './retire-and-prune.js';
@@ -33,11 +35,15 @@ export function createTidyRelease({ db, retireAndPrune, images }: Deps) {
     const retained = await retainedReleaseIds(db, input.environmentId, input.liveReleaseId, retention);
     const standby = input.standbyReleaseId;
     const keepReleaseIds = standby && !retained.includes(standby) ? [...retained, standby] : retained;
+    // A retry after the images' part timed out finds their containers pruned already: the
+    // image ids the earlier attempt had are in its last heartbeat.
+    const carried = (Context.current().info.heartbeatDetails as { imageIds?: string[] } | undefined)?.imageIds ?? [];
     const done = await retireAndPrune({ ...rest, keepReleaseIds });
+    const candidates = [...new Set([...done.imageIds, ...carried])];
     try {
-      const imageIds = await prunableImageIds(db, done.imageIds, keepReleaseIds);
-      const removedImages = imageIds.length ? await images.removeImages({ imageIds }) : [];
-      return { ...done, keepReleaseIds, removedImages };
+      const imageIds = await withHeartbeat(() => prunableImageIds(db, candidates, keepReleaseIds), () => ({ imageIds: candidates }));
+      const removedImages = imageIds.length ? await withHeartbeat(() => images.removeImages({ imageIds }), () => ({ imageIds: candidates })) : [];
+      return { ...done, imageIds: candidates, keepReleaseIds, removedImages };
     } catch (err) {
       // Retired and pruned: a failure of the images' part is the prune phase's.
       throw withPhases(err, done.phases);

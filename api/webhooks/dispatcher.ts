@@ -138,13 +138,15 @@ export function createDeliveryDispatcher({ db, temporal, log, concurrency = 8, s
       busyElsewhereSince = null;
       return false;
     }
-    busyElsewhereSince ??= Date.now();
+    // One limit for both: a burst this process deferred itself does not start a second 30 s.
+    busyElsewhereSince ??= busySince ?? Date.now();
     return Date.now() - busyElsewhereSince < MAX_DEFER_MS;
   };
 
   const pass = async () => {
     try {
       if (await burstInDatabase()) {
+        if (stopped) return;
         gather ??= setTimeout(() => {
           gather = null;
           run();
