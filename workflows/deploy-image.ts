@@ -13,6 +13,7 @@ import type { HealthCheck } from '../src/domain/app-spec.js';
 import type { DeployRequest, DeployResult } from '../src/domain/deployment.js';
 import { releaseIdFor } from '../src/domain/ids.js';
 import { phasesOfFailure } from '../src/domain/phases.js';
+import { keptReleases } from '../src/domain/kept-releases.js';
 import { DOCKER, LAUNCH, LEAVE_HOST, WATCH } from './activity-profiles.js';
 import { BLUE_GREEN, endPreview, runBlueGreen } from './blue-green.js';
 import { CANARY, runCanary } from './canary.js';
@@ -162,7 +163,7 @@ export function imageSteps(request: DeployRequest, build?: Build): DeployKind {
       const standbyReleaseId =
         request.standbySeconds && patched(HOT_STANDBY) ? await store.keepStandby({ environmentId, deploymentId, liveReleaseId: live.id, seconds: request.standbySeconds }) : null;
       const standbyNote = standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds} s` : '';
-      const keeping = (retained: string[]) => (standbyReleaseId && !retained.includes(standbyReleaseId) ? [...retained, standbyReleaseId] : retained);
+      const keeping = (retained: string[]) => keptReleases(retained, standbyReleaseId);
       const retire = { report: report(phases.next('retire')), environmentId, liveReleaseId: live.id, timeoutSeconds: RETIRE_STOP_SECONDS, standbyReleaseId, standbyNote };
       // Retired before a later part failed: the failure carries the phases recorded, and is the prune phase's.
       const failedAfterRetire = (err: unknown) => {

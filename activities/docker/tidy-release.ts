@@ -8,6 +8,7 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../../db/client.js';
 import { withHeartbeat } from '../heartbeat.js';
+import { keptReleases } from '../../src/domain/kept-releases.js';
 import { prunableImageIds, retainedReleaseIds } from '../../db/queries/releases.js';
 import type { createImageActivities } from './images.js';
 import { withPhases, type createRetireAndPrune, type RetireAndPruneInput, type RetiredAndPruned } from './retire-and-prune.js';
@@ -33,8 +34,7 @@ export function createTidyRelease({ db, retireAndPrune, images }: Deps) {
     const { retention, ...rest } = input;
     // Retire leaves the database as it was, so the window can be read before it.
     const retained = await retainedReleaseIds(db, input.environmentId, input.liveReleaseId, retention);
-    const standby = input.standbyReleaseId;
-    const keepReleaseIds = standby && !retained.includes(standby) ? [...retained, standby] : retained;
+    const keepReleaseIds = keptReleases(retained, input.standbyReleaseId);
     // A retry after the images' part timed out finds their containers pruned already: the
     // image ids the earlier attempt had are in its last heartbeat.
     const carried = (Context.current().info.heartbeatDetails as { imageIds?: string[] } | undefined)?.imageIds ?? [];
