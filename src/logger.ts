@@ -1,8 +1,11 @@
 // One root pino logger per process; everything else uses child loggers that carry their
 // component, request id, workflow id or activity. Messages are constant, values are fields.
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { Config } from './config.js';
+
+// pino-pretty (and its thirty modules) is loaded only for a terminal: a service logs JSON.
+const require = createRequire(import.meta.url);
 
 export type { Logger };
 
@@ -36,6 +39,6 @@ export function createLogger(options: Pick<Config['log'], 'level' | 'format'>, d
   };
   const wantPretty = options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY === true);
   if (destination) return pino(base, destination);
-  if (wantPretty) return pino(base, pretty({ colorize: true, ignore: 'pid,hostname', sync: true }));
+  if (wantPretty) return pino(base, (require('pino-pretty') as typeof import('pino-pretty'))({ colorize: true, ignore: 'pid,hostname', sync: true }));
   return pino(base);
 }

@@ -5,24 +5,17 @@
 //   migrate  apply database migrations and register Temporal search attributes, then exit
 //   static-server  the nginx that serves static sites (on the host whose worker unpacks them)
 //   admin    accounts and API tokens, straight in the database (berth admin --help)
-import { DnsCredentialsUsageError, runDnsCredentialsCommand } from './dns-credentials-command.js';
-import { createSecretBox, loadSecretKey } from '../secrets/secret-box.js';
-import { configuredStaticSiteToken } from '../secrets/static-site-token.js';
+// Each command loads only its own modules (dynamic imports below): `berth api` never loads the
+// Temporal worker (its native core, webpack, memfs, rxjs) nor `dev`'s embedded services, which
+// cost the API process tens of megabytes of resident memory (docs/benchmarks.md, "Idle memory").
 import { join } from 'node:path';
 import { openDatabase } from '../../db/client.js';
 import { loadConfigOrExit, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
-import { startStaticServer } from '../services/static-server.js';
 import { createTemporalClient } from '../temporal/client.js';
-import { readKeyRing, watchKeyRing } from './key-ring-watch.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
-import { ADMIN_USAGE, runAdminCommand, UsageError } from './admin-commands.js';
-import { startApiServer } from './api-server.js';
-import { runDev } from './dev.js';
-import { setupTokenLines } from './setup-token.js';
 import { onShutdown } from './shutdown.js';
 import type { ProcessCommand } from './process-command-names.js';
-import { startWorkerProcess } from './worker-process.js';
 import { HOST_ID } from '../domain/hosts.js';
 
 export async function runProcessCommand(command: ProcessCommand, argv: string[]): Promise<void> {
@@ -30,8 +23,12 @@ export async function runProcessCommand(command: ProcessCommand, argv: string[])
   const log = createLogger(config.log).child({ process: command });
   if (command === 'admin') return runAdmin(config, argv);
 
-  if (command === 'dev') return runDev(config, log);
+  if (command === 'dev') {
+    const { runDev } = await import('./dev.js');
+    return runDev(config, log);
+  }
   if (command === 'static-server') {
+    const [{ startStaticServer }, { configuredStaticSiteToken }] = await Promise.all([import('../services/static-server.js'), import('../secrets/static-site-token.js')]);
     const server = await startStaticServer(config.static.nginxBinary, {
       dir: join(config.dataDir, 'static-server'),
       staticDir: config.static.dir,
@@ -58,6 +55,7 @@ export async function runProcessCommand(command: ProcessCommand, argv: string[])
     const temporal = await createTemporalClient(config.temporal);
     await ensureSearchAttributes(temporal, config.temporal.namespace);
     await temporal.connection.close();
+    const { startWorkerProcess } = await import('./worker-process.js');
     const workers = await startWorkerProcess({ config: host ? { ...config, hostId: host } : config, database, log, hostOnly: host !== null });
     onShutdown(log, async () => {
       await workers.shutdown();
@@ -65,6 +63,12 @@ export async function runProcessCommand(command: ProcessCommand, argv: string[])
     });
     return workers.running;
   }
+  const [{ watchKeyRing }, { loadSecretKey }, { startApiServer }, { setupTokenLines }] = await Promise.all([
+    import('./key-ring-watch.js'),
+    import('../secrets/secret-box.js'),
+    import('./api-server.js'),
+    import('./setup-token.js'),
+  ]);
   const keys = await watchKeyRing(database.db, loadSecretKey(config.secrets), log.child({ component: 'secret-keys' }), config.secrets.previousKey);
   const temporal = await createTemporalClient(config.temporal, keys.ring);
   const api = await startApiServer({ config, database, temporal, log, ring: keys.ring });
@@ -78,6 +82,12 @@ export async function runProcessCommand(command: ProcessCommand, argv: string[])
 }
 
 async function runAdmin(config: Config, argv: string[]): Promise<void> {
+  const [{ ADMIN_USAGE, runAdminCommand, UsageError }, { DnsCredentialsUsageError, runDnsCredentialsCommand }, { createSecretBox, loadSecretKey }, { readKeyRing }] = await Promise.all([
+    import('./admin-commands.js'),
+    import('./dns-credentials-command.js'),
+    import('../secrets/secret-box.js'),
+    import('./key-ring-watch.js'),
+  ]);
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${ADMIN_USAGE}\n`);
     return;

@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
 import { createLogger } from '../../src/logger.js';
+
+const LOGGER = fileURLToPath(new URL('../../src/logger.ts', import.meta.url));
 
 test('secrets never reach a log line; other fields do', () => {
   const lines: string[] = [];
@@ -26,4 +30,16 @@ test('secrets never reach a log line; other fields do', () => {
   expect(out).toContain('"name":"web"');
   expect(out).toContain('"accept":"json"');
   expect(JSON.parse(out).msg).toBe('something happened');
+});
+
+test('the pretty format (a terminal) writes readable lines, JSON stays the default off one', () => {
+  const run = (format: string) =>
+    execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { createLogger } from ${JSON.stringify(LOGGER)}; createLogger({ level: 'info', format: '${format}' }).info({ app: 'web' }, 'deployed');`], {
+      encoding: 'utf8',
+    });
+  const pretty = run('pretty');
+  expect(pretty).toMatch(/INFO.*deployed/);
+  expect(pretty).toMatch(/app.*web/);
+  expect(() => JSON.parse(pretty)).toThrow();
+  expect(JSON.parse(run('auto'))).toMatchObject({ msg: 'deployed', app: 'web' }); // stdout is a pipe here
 });
