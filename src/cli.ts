@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // berth <command>: the one binary. Commands that run Berth itself (dev, api, worker, migrate,
 // static-server, admin: src/process/process-commands.ts) and the client commands that talk to
-// a running Berth over its API (login, deploy, logs, …: src/cli/). The process commands are
-// imported statically: loaded by a dynamic import, a spawned `berth worker` made no progress on
-// deployments in test/integration/crash-resume.test.ts (cause not yet found).
+// a running Berth over its API (login, deploy, logs, …: src/cli/). The process commands' entry
+// is imported statically: loaded by a dynamic import, a spawned `berth worker` once made no
+// progress on deployments in test/integration/crash-resume.test.ts (cause not found). Each
+// command's own modules are loaded dynamically inside it (the worker's too: crash-resume passes).
 import { isProcessCommand } from './process/process-command-names.js';
 import { runProcessCommand } from './process/process-commands.js';
 
