@@ -29,7 +29,7 @@ export function startBerthApi(env: Record<string, string>): Promise<{ child: Chi
   // BERTH_BENCH_CPU_PROF=<dir>: the same built API under node's sampling profiler (a .cpuprofile
   // written there when it stops; node refuses --cpu-prof in NODE_OPTIONS, so it is given here).
   const profileDir = process.env.BERTH_BENCH_CPU_PROF;
-  if (profileDir) return spawnUntil(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--max-semi-space-size=2', join(ROOT, 'dist', 'src', 'cli.js'), 'api'], apiEnv, ready);
+  if (profileDir) return spawnUntil(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--max-semi-space-size=2', '--heap-growing-percent=20', join(ROOT, 'dist', 'src', 'cli.js'), 'api'], apiEnv, ready);
   return spawnUntil('bash', [join(ROOT, 'scripts', 'berth'), 'api'], apiEnv, ready);
 }
 
