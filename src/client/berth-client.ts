@@ -45,7 +45,7 @@ export function apiBase(url: string): string {
 }
 
 export function createBerthClient(options: ClientOptions): BerthClient {
-  const client = createClient<paths>({ baseUrl: apiBase(options.url), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const client = createClient<paths>({ baseUrl: apiBase(options.url), fetch: keepingRequest(options.fetch ?? globalThis.fetch) });
   const token = options.token;
   if (token) {
     client.use({
@@ -62,6 +62,20 @@ export function createBerthClient(options: ClientOptions): BerthClient {
     },
   });
   return client;
+}
+
+// Node's fetch ties the caller's AbortSignal to the request it sends through a weak reference
+// that breaks once openapi-fetch's Request object is garbage-collected (nodejs/node#55428):
+// aborting then no longer stops a streamed body. `berth deploy` went on watching after the
+// person chose "stop watching". Holding that Request for as long as its body lives keeps it.
+const requestOfBody = new WeakMap<ReadableStream, Request>();
+
+function keepingRequest(inner: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    if (response.body && input instanceof Request) requestOfBody.set(response.body, input);
+    return response;
+  };
 }
 
 /** The API's error body turned into an ApiError (a body that is not Berth's shape is named by its status). */

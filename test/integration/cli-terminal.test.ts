@@ -2,12 +2,16 @@
 // with their durations and the running one with a spinner, redrawn in place; Ctrl-C asks
 // whether to cancel the deployment or only stop watching, and does what was chosen. Off a
 // terminal, Ctrl-C stops watching without asking.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { createBerthClient } from '../../src/client/berth-client.js';
+import { followDeployment } from '../../src/client/deployment-events.js';
 import { IMAGE_PHASES } from '../../src/domain/phases.js';
 import type { TestBerth } from '../support/berth.js';
 import { startCli, stopAllCli } from '../support/berth-cli.js';
 import { startCliBerth, type CliBerth } from '../support/cli-berth.js';
-import { createImageApp, type AppFixture } from '../support/fixtures.js';
+import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { startTerminal, type Terminal } from '../support/tmux.js';
 import { throughTraefik } from '../support/traefik.js';
@@ -101,6 +105,35 @@ test('Ctrl-C then d stops watching (exit 130); the deployment goes on to succeed
   terminal.keys('d');
   const done = await screenMatching('the end', /EXIT=\d+/);
   expect(done).toMatch(/EXIT=130/);
+  expect((await waitForDeployment(berth, id)).status).toBe('succeeded');
+});
+
+// What "stop watching" rests on: Node's fetch ties the caller's signal to the request it sends
+// through a weak reference, lost when openapi-fetch's Request object is collected
+// (nodejs/node#55428); the client holds that Request while its body is read. Without it the
+// follow below reads on to the deployment's end, as `berth deploy` once did after "d".
+test('aborting a followed deployment stops the stream at once, even after a garbage collection', async () => {
+  const client = createBerthClient({ url: cli.server().url, token: berth.token });
+  const id = await deploy(berth, fx, tags.slow);
+  const stop = new AbortController();
+  let healthRunning!: () => void;
+  const seen = new Promise<void>((resolve) => (healthRunning = resolve));
+  const following = followDeployment(client, {
+    deploymentId: id,
+    signal: stop.signal,
+    onEvent: (e) => e.event === 'phase' && e.data.phase === 'health' && e.data.outcome === 'running' && healthRunning(),
+  }).then(
+    (status) => `ended ${status}`,
+    (err: unknown) => `threw ${String(err)}`,
+  );
+  await seen;
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  const abortedAt = Date.now();
+  stop.abort('detached');
+  const outcome = await Promise.race([following, new Promise((resolve) => setTimeout(() => resolve('still reading after 2 s'), 2000))]);
+  expect(outcome).toBe('threw detached');
+  expect(Date.now() - abortedAt).toBeLessThan(500);
   expect((await waitForDeployment(berth, id)).status).toBe('succeeded');
 });
 
