@@ -119,7 +119,7 @@ export function createHostActivities(deps: ActivityDeps) {
       ...health,
       ...createReleaseActivities({ db, docker, instance, publishIp, box: deps.box, site: deps.site, images, containers, health, deploymentLog }),
       healContainers: createHealContainers({ containers, health, standbyOf: (environmentId) => standbyRelease(db, environmentId), stillLive: (environmentId, deploymentId) => stillLive(db, environmentId, deploymentId) }),
-      sweepOrphans: createSweepOrphans({ containers }),
+      sweepOrphans: createSweepOrphans({ db, containers, images, log }),
       retireAndPrune,
       tidyRelease: createTidyRelease({ db, retireAndPrune, images }),
       cleanupImages: createCleanupImages({ db, docker, images }),

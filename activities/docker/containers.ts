@@ -37,6 +37,8 @@ export interface ContainerSummary {
   deploymentId: string;
   replica: number;
   state: string;
+  /** The image the container runs (sha256:…). */
+  imageId: string;
 }
 
 interface Deps {
@@ -64,6 +66,7 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
       deploymentId: c.Labels[LABEL.deployment] ?? '',
       replica: Number(c.Labels[LABEL.replica] ?? 0),
       state: c.State,
+      imageId: c.ImageID,
     }));
   }
 

@@ -1,8 +1,18 @@
 // Reconcile's sweep on a host: containers this instance labelled that belong to no retained
-// release (or to an environment that no longer exists) are removed. Nothing without this
-// instance's labels is ever looked at, let alone touched.
+// release (or to an environment that no longer exists) are removed, and with them the images
+// Berth pulled or built for them that no kept release runs — as a deploy's prune does, so an
+// image does not outlive its containers because reconcile, not a deploy, removed them (say
+// after retention shrank). Nothing without this instance's labels is ever looked at, let alone
+// touched, and an image is only ever one Berth brought onto the host. An environment with a
+// deployment under way, as the database says at the sweep itself, is left to that deployment:
+// between its switch and its own prune the release it replaced still drains there.
+import type { Db } from '../../db/client.js';
+import { deploymentsInFlight } from '../../db/queries/in-flight.js';
+import { prunableImageIds } from '../../db/queries/releases.js';
+import type { Logger } from '../../src/logger.js';
 import { orphanContainers } from '../../src/domain/reconcile-plan.js';
 import type { createContainerActivities } from '../docker/containers.js';
+import type { createImageActivities } from '../docker/images.js';
 
 export interface SweepInput {
   /** Per environment that exists: the releases whose containers are kept. */
@@ -20,24 +30,43 @@ export interface Orphan {
   releaseId: string;
 }
 
-export function createSweepOrphans({ containers }: { containers: ReturnType<typeof createContainerActivities> }) {
+interface Deps {
+  db: Db;
+  containers: ReturnType<typeof createContainerActivities>;
+  images: Pick<ReturnType<typeof createImageActivities>, 'removeImages'>;
+  log: Logger;
+}
+
+export function createSweepOrphans({ db, containers, images, log }: Deps) {
   return async function sweepOrphans(input: SweepInput): Promise<Orphan[]> {
     const all = await containers.listContainers({});
     const active = new Set(input.activeDeploymentIds);
+    const inFlight = await deploymentsInFlight(db);
+    const busy = new Set(inFlight.map((d) => d.environmentId));
     const byEnv = new Map<string, typeof all>();
     for (const c of all) {
       const env = c.environmentId;
+      if (busy.has(env)) continue;
       byEnv.set(env, [...(byEnv.get(env) ?? []), c]);
     }
-    const doomed: Orphan[] = [];
+    const doomed: (Orphan & { imageId: string })[] = [];
     for (const [environmentId, list] of byEnv) {
       const keep = new Set(input.keep[environmentId] ?? []);
       const observed = list.map((c) => ({ id: c.id, releaseId: c.releaseId, deploymentId: c.deploymentId, replica: c.replica, running: c.state === 'running' }));
       for (const o of orphanContainers(observed, keep, active)) {
-        doomed.push({ containerId: o.id, name: list.find((c) => c.id === o.id)?.name ?? o.id, environmentId, releaseId: o.releaseId });
+        const c = list.find((x) => x.id === o.id);
+        doomed.push({ containerId: o.id, name: c?.name ?? o.id, environmentId, releaseId: o.releaseId, imageId: c?.imageId ?? '' });
       }
     }
-    if (doomed.length) await containers.removeContainers({ containerIds: doomed.map((d) => d.containerId) });
-    return doomed;
+    if (doomed.length === 0) return [];
+    await containers.removeContainers({ containerIds: doomed.map((d) => d.containerId) });
+    // Kept: every environment's retained releases, and whatever a deployment under way has
+    // pinned (its containers may not exist yet; Docker alone would not stop the removal).
+    const kept = [...Object.values(input.keep).flat(), ...inFlight.flatMap((d) => (d.releaseId ? [d.releaseId] : []))];
+    const imageIds = await prunableImageIds(db, [...new Set(doomed.map((d) => d.imageId).filter(Boolean))], kept);
+    // Docker refuses an image another container (Berth's or anyone's) still uses: that one stays.
+    const removed = imageIds.length ? await images.removeImages({ imageIds }) : [];
+    if (removed.length) log.info({ images: removed }, 'images of swept containers removed');
+    return doomed.map(({ containerId, name, environmentId, releaseId }) => ({ containerId, name, environmentId, releaseId }));
   };
 }

@@ -14,3 +14,11 @@ export async function inFlightDeployment(db: Db, environmentId: string): Promise
     .limit(1);
   return row ?? null;
 }
+
+/** Every deployment not yet ended: its environment, and the release it pinned once it got that far. */
+export async function deploymentsInFlight(db: Db): Promise<{ environmentId: string; releaseId: string | null }[]> {
+  return db
+    .select({ environmentId: deployments.environmentId, releaseId: deployments.releaseId })
+    .from(deployments)
+    .where(notInArray(deployments.status, [...FINAL_STATUSES]));
+}

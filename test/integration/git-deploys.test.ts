@@ -209,8 +209,15 @@ describe('builds from source', () => {
   test('images Berth built are pruned like pulled ones once no retained release runs them', async () => {
     const earlier = [...new Set(builtImages.filter((t) => t.includes('/shop:')))];
     const present = async (tag: string) => (await berth.docker.getImage(tag).inspect().then(() => true, () => false));
-    expect((await Promise.all(earlier.map(present))).some(Boolean)).toBe(true);
+    const live = builtImages.at(-1) as string;
+    expect(await present(live)).toBe(true);
+    expect((await Promise.all(earlier.filter((t) => t !== live).map(present))).some(Boolean)).toBe(true);
     expect((await berth.api('PATCH', '/api/v1/apps/shop/environments/prod', { retention: 1 })).status).toBe(200);
+    // Reconcile (its schedule, here run at once) removes the containers retention no longer
+    // keeps, and the images Berth built for them with them; the live release's stays.
+    const reconciled = await berth.api('POST', '/api/v1/reconcile', { wait: true });
+    expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
+    expect(await Promise.all(earlier.map(present))).toEqual(earlier.map((t) => t === live));
     const sha = repo.commit('v4', { branch: 'main' });
     builtImages.push(builtImageTag(berth.config.instance, 'shop', sha));
     const res = await berth.api('POST', '/api/v1/apps/shop/environments/prod/deployments', { sha });
@@ -219,8 +226,10 @@ describe('builds from source', () => {
     expect(d.status, d.message).toBe('succeeded');
     expect((await throughTraefik('shop.prod.localhost')).body.trim()).toBe('v4');
     expect(await present(builtImageTag(berth.config.instance, 'shop', sha))).toBe(true);
-    // On a failure, the deployment's phases say whether its cleanup ran ("cleanup incomplete: …").
+    // The deploy's own prune removed the image of the release it replaced. On a failure, the
+    // deployment's phases say whether its cleanup ran ("cleanup incomplete: …").
     const detail = await berth.api('GET', `/api/v1/deployments/${res.body.deploymentId}`);
+    expect(detail.body.phases.at(-1).message).toBe('removed 1 container(s) and 1 image(s)');
     expect(await Promise.all(earlier.map(present)), JSON.stringify(detail.body.phases)).toEqual(earlier.map(() => false));
   });
 

@@ -15,7 +15,7 @@ import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const DOCKER = '/usr/bin/docker';
-const tags = { v1: 'berth-test/heal:v1', v2: 'berth-test/heal:v2', foreign: 'berth-test/foreign:1' };
+const tags = { v1: 'berth-test/heal:v1', v2: 'berth-test/heal:v2', sick: 'berth-test/heal:sick', foreign: 'berth-test/foreign:1' };
 let berth: TestBerth;
 let fx: AppFixture;
 const foreignName = `berth-test-foreign-${process.pid}`;
@@ -23,8 +23,11 @@ const foreignName = `berth-test-foreign-${process.pid}`;
 beforeAll(async () => {
   buildHello(tags.v1, { version: 'v1' });
   buildHello(tags.v2, { version: 'v2' });
+  buildHello(tags.sick, { version: 'sick', healthy: false });
   buildHello(tags.foreign, { version: 'foreign' });
-  berth = await startBerth();
+  // Every pass here is one the test asks for: a scheduled one (every 60 s by default) landing
+  // in a test's window would heal a deleted route or sweep an orphan before it is looked at.
+  berth = await startBerth({ env: { BERTH_RECONCILE_INTERVAL_SECONDS: '86400' } });
   fx = await createImageApp(berth, { app: 'heal', replicas: 2, healthCheck: { intervalMs: 100, startPeriodMs: 2000 }, environment: { retention: 2 } });
   expect((await waitForDeployment(berth, await deploy(berth, fx, tags.v1))).status).toBe('succeeded');
   expect((await waitForDeployment(berth, await deploy(berth, fx, tags.v2))).status).toBe('succeeded');
@@ -143,10 +146,21 @@ describe('orphans', () => {
     }
   });
 
-  test('shrinking retention leaves a release unretained: reconcile removes its containers', async () => {
-    const before = await berth.containers(fx.environmentId);
-    expect(new Set(before.map((c) => c.Labels['berth.release'])).size).toBe(2);
+  test('shrinking retention leaves a release unretained: reconcile removes its containers, once no deployment is under way there', async () => {
+    const releasesOf = async () => new Set((await berth.containers(fx.environmentId)).map((c) => c.Labels['berth.release']));
+    const before = await releasesOf();
+    expect(before.size).toBe(2);
     expect((await berth.api('PATCH', fx.base, { retention: 1 })).status).toBe(200);
+    // A deployment under way owns its environment (the release it replaces may still be
+    // draining): the sweep leaves it alone. This one fails its health gate after ~2 s.
+    const sick = await deploy(berth, fx, tags.sick);
+    const status = async () => (await berth.api('GET', `/api/v1/deployments/${sick}`)).body.status as string;
+    await waitFor('the sick deployment to run', async () => (await status()) === 'running', 10_000, 20);
+    await reconcileAllNow();
+    expect(await status(), 'the deployment ended before the sweep: the check proved nothing').toBe('running');
+    const during = await releasesOf();
+    for (const r of before) expect(during.has(r)).toBe(true);
+    expect((await waitForDeployment(berth, sick)).status).toBe('failed');
     await reconcileAllNow();
     const after = await berth.containers(fx.environmentId);
     expect(new Set(after.map((c) => c.Labels['berth.release'])).size).toBe(1);
