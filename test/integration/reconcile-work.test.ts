@@ -1,5 +1,5 @@
 // Reconcile's other duties: stuck deployments (reported, then cancelled, then terminated so the
-// lane moves on) and the image cleanup with its dry run.
+// lane moves on), the images of swept containers, and the image cleanup with its dry run.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { CONTROL_TASK_QUEUE } from '../../src/domain/task-queues.js';
@@ -71,14 +71,30 @@ test('a deployment no worker can run is reported, cancelled, terminated, and the
   expect(await metric('berth_deployments_stuck')).toBe(0);
 });
 
+test("when retention shrinks, reconcile removes the old release's container and the image Berth pulled for it", async () => {
+  const fx = await createImageApp(berth, { app: 'sweep', environment: { retention: 2 } });
+  expect((await waitForDeployment(berth, await deploy(berth, fx, pulled))).status).toBe('succeeded');
+  expect((await waitForDeployment(berth, await deploy(berth, fx, local))).status).toBe('succeeded');
+  const release = (await berth.api('GET', `${fx.base}/releases`)).body.items.find((r: { imageRef: string }) => r.imageRef === pulled);
+  expect(imageExists(release.imagePinned)).toBe(true);
+  expect((await berth.api('PATCH', fx.base, { retention: 1 })).status).toBe(200);
+  const reconciled = await berth.api('POST', '/api/v1/reconcile', { wait: true });
+  expect(reconciled.body.result.orphans).toBeGreaterThanOrEqual(1);
+  expect((await berth.containers(fx.environmentId)).map((c) => c.Labels['berth.release'])).not.toContain(release.id);
+  expect(imageExists(release.imagePinned)).toBe(false);
+  expect(imageExists(local)).toBe(true); // never pulled by Berth: never removed
+});
+
 test('cleanup removes images Berth pulled that nothing retained uses, after a dry run that removes nothing', async () => {
   const fx = await createImageApp(berth, { app: 'clean', environment: { retention: 2 } });
   expect((await waitForDeployment(berth, await deploy(berth, fx, pulled))).status).toBe('succeeded');
   expect((await waitForDeployment(berth, await deploy(berth, fx, local))).status).toBe('succeeded');
   const release = (await berth.api('GET', `${fx.base}/releases`)).body.items.find((r: { imageRef: string }) => r.imageRef === pulled);
-  // Retention shrinks: reconcile removes the old release's container, cleanup its image.
+  // Its container removed behind Berth's back: no sweep sees the image, the cleanup does.
+  for (const c of await berth.containers(fx.environmentId)) {
+    if (c.Labels['berth.release'] === release.id) await berth.docker.getContainer(c.Id).remove({ force: true });
+  }
   expect((await berth.api('PATCH', fx.base, { retention: 1 })).status).toBe(200);
-  await berth.api('POST', '/api/v1/reconcile', { wait: true });
   expect(imageExists(release.imagePinned)).toBe(true);
 
   const dry = await berth.api('POST', '/api/v1/cleanup', { dryRun: true });

@@ -25,9 +25,7 @@ beforeAll(async () => {
   buildHello(tags.v2, { version: 'v2' });
   buildHello(tags.sick, { version: 'sick', healthy: false });
   buildHello(tags.foreign, { version: 'foreign' });
-  // Every pass here is one the test asks for: a scheduled one (every 60 s by default) landing
-  // in a test's window would heal a deleted route or sweep an orphan before it is looked at.
-  berth = await startBerth({ env: { BERTH_RECONCILE_INTERVAL_SECONDS: '86400' } });
+  berth = await startBerth();
   fx = await createImageApp(berth, { app: 'heal', replicas: 2, healthCheck: { intervalMs: 100, startPeriodMs: 2000 }, environment: { retention: 2 } });
   expect((await waitForDeployment(berth, await deploy(berth, fx, tags.v1))).status).toBe('succeeded');
   expect((await waitForDeployment(berth, await deploy(berth, fx, tags.v2))).status).toBe('succeeded');

@@ -141,6 +141,10 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
     BERTH_METRICS_REFRESH_MS: '0',
     BERTH_WORKER_METRICS_LISTEN: 'off',
     BERTH_TEMPORAL_METRICS_LISTEN: 'off',
+    // Tests run reconcile when they need a pass (POST /api/v1/reconcile) or rely on Docker's
+    // events; a scheduled pass (every 60 s by default) could land inside any test's window and
+    // heal or sweep what the test is about to look at. The schedule is still created.
+    BERTH_RECONCILE_INTERVAL_SECONDS: '86400',
     ...options.env,
   };
   const config = loadConfig(env);
