@@ -3,7 +3,7 @@
 // environment on first use; a closed event, or no event for the idle time, tears it all down —
 // the lane and its deploy, the containers, the route, the environment — with retries until
 // nothing is left. An event that arrives during a teardown brings the preview back after it.
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { GitSource } from '../src/domain/deployment.js';
 import type { PreviewTarget } from '../src/domain/preview.js';
@@ -11,6 +11,9 @@ import type { PreviewOutcome } from '../src/domain/workflow-contracts.js';
 import { pullRequestSignal, type PullRequestEvent } from '../src/domain/workflow-definitions.js';
 import { GITHUB, INTAKE, TEARDOWN, WORKFLOW_CALLS } from './activity-profiles.js';
 import { hostActivities } from './host-activities.js';
+
+/** Marks histories whose teardown clears the environment's live release before removing its containers. */
+const PREVIEW_CLEAR_LIVE_FIRST = 'preview-clear-live-first';
 
 export async function previewLifecycle(target: PreviewTarget): Promise<PreviewOutcome> {
   const store = proxyActivities<ControlActivities>(INTAKE);
@@ -37,6 +40,9 @@ export async function previewLifecycle(target: PreviewTarget): Promise<PreviewOu
     const env = environment;
     const host = hostActivities(env.hostId, TEARDOWN);
     await teardown.stopLane({ environmentId: env.id });
+    // Not live first: the containers' removal must not read to reconcile (Docker's events, or a
+    // pass) as a live release's containers gone, to be made again and routed until the sweep.
+    if (patched(PREVIEW_CLEAR_LIVE_FIRST)) await teardown.clearLive({ environmentId: env.id });
     await host.removeEnvironmentContainers({ environmentId: env.id });
     await teardown.removeRoute({ environmentId: env.id });
     await teardown.removePreviewEnvironment({ appId: target.appId, number: target.number, environmentId: env.id, reason });

@@ -22,9 +22,10 @@ export interface HealInput {
   /** How long it waits for its engine when that is away (activities/docker/engine-guard.ts); absent: the attempt's deadline. */
   engineWaitMs?: number | undefined;
   /**
-   * A spread host's heal, which may start long after reconcile looked (its worker away): it
-   * does nothing when `desired` is no longer live or a deployment is queued or running, so a
-   * late heal never stops a newer release's containers or starts the old ones again.
+   * Once a spread host's heal alone; every heal now does nothing when `desired` is no longer
+   * live or a deployment is queued or running (read when it starts, and again before it makes a
+   * container anew), so a late heal never stops a newer release's containers or starts the old
+   * ones again, and an environment being torn down is not brought back.
    */
   onlyWhileLive?: boolean | undefined;
 }
@@ -42,7 +43,7 @@ export interface Healed {
   actions: HealAction[];
   /** With routed: why its replicas did not all answer (the workflow leaves such a host out of the route). */
   unhealthy?: string;
-  /** With onlyWhileLive: the release is no longer live, or a deployment is under way; nothing was done. */
+  /** The release is no longer live, or a deployment is under way: nothing was done. */
   superseded?: boolean;
 }
 
@@ -65,7 +66,8 @@ const DONE = { start: 'started', recreate: 'recreated', 'stop-duplicate': 'stopp
 
 export function createHealContainers({ containers, health, standbyOf, stillLive }: Deps) {
   return async function healContainers(input: HealInput): Promise<Healed> {
-    if (input.onlyWhileLive && !(await stillLive(input.environmentId, input.desired.deploymentId))) return { endpoints: [], actions: [], superseded: true };
+    const live = () => stillLive(input.environmentId, input.desired.deploymentId);
+    if (!(await live())) return { endpoints: [], actions: [], superseded: true };
     const observed = (await containers.listContainers({ environmentId: input.environmentId })).map((c) => ({
       id: c.id,
       releaseId: c.releaseId,
@@ -83,6 +85,8 @@ export function createHealContainers({ containers, health, standbyOf, stillLive 
         if (step.kind === 'stop-duplicate' || step.kind === 'stop-not-live') {
           await containers.stopContainers({ containerIds: [step.containerId], timeoutSeconds: 10 });
         } else if (step.kind === 'recreate') {
+          // Removed by a teardown meanwhile (its containers go before its environment's row): not made again.
+          if (!(await live())) return { endpoints: [], actions, superseded: true };
           const [id] = await containers.createContainers({
             deploymentId: input.desired.deploymentId,
             appId: input.appId,

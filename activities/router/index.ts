@@ -14,7 +14,7 @@ import type { Logger } from '../../src/logger.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { recordReport } from '../store/deployments.js';
-import { deploymentUnderWay, stillLive } from '../store/still-live.js';
+import { stillLive } from '../store/still-live.js';
 import { createCanaryRoutes } from './canary-route.js';
 import { createCertificateFiles } from './certificate-files.js';
 import { createPreviewRoutes } from './preview-route.js';
@@ -241,10 +241,12 @@ export function createRouterActivities({ db, instance, routesDir, apiUrl, entryU
      */
     async ensureRoute(input: { route: RouteSpec; keepServers?: boolean; liveOnly?: boolean }): Promise<{ drift: 'route-missing' | 'route-altered' | 'route-not-loaded' | null }> {
       let { route } = input;
-      // A deployment that started since reconcile looked owns the route now (a stack service's route
-      // is its stack environment's); with liveOnly (a spread reconcile, which may have waited on a
-      // host) so does one that went live since.
-      const owned = input.liveOnly ? await stillLive(db, route.environmentId, route.deploymentId) : !(await deploymentUnderWay(db, stackRouteEnvironment(route.environmentId)));
+      // Reconcile acts on what it read a moment (or, waiting on a host, a while) ago: a deployment
+      // queued or running since owns the route now, and so does one that went live since (a stack
+      // service's route is its stack environment's); an environment no longer live (being torn
+      // down, or removed) gets no route back. (liveOnly, which spread reconciles pass, once asked
+      // for the second half alone; every reconcile has it now.)
+      const owned = await stillLive(db, stackRouteEnvironment(route.environmentId), route.deploymentId);
       if (!owned) return { drift: null };
       const current = await files.read(route.environmentId);
       // keepServers (a spread environment, whose servers are on several hosts): those its deploy wrote, with today's names and TLS.

@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { environments, previews } from '../../db/schema/index.js';
 import { builtImageTag } from '../../src/domain/git-build.js';
 import { routeFileName } from '../../src/domain/route.js';
-import { laneWorkflowId, previewWorkflowId } from '../../src/domain/workflow-ids.js';
+import { laneWorkflowId, previewWorkflowId, reconcileEnvironmentWorkflowId } from '../../src/domain/workflow-ids.js';
 import type { TestBerth } from '../support/berth.js';
 import { ok as call, startGitHubBerth } from '../support/github-berth.js';
 import { createLocalRepo, type LocalRepo } from '../support/git-repos.js';
@@ -110,6 +111,10 @@ describe('pull-request previews', () => {
     expect(delivery.outcome).toBe('teardown');
     const lifecycle = berth.temporal.workflow.getHandle(previewWorkflowId(appId, 7));
     expect(await lifecycle.result()).toMatchObject({ removed: 'closed' });
+    // The environment was no longer live when its containers went: Docker's events of their
+    // removal (within milliseconds) started no reconcile to make them again and route them.
+    await new Promise((r) => setTimeout(r, 1000));
+    await expect(berth.temporal.workflow.getHandle(reconcileEnvironmentWorkflowId(environmentId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(await berth.containers(environmentId)).toEqual([]);
     expect(existsSync(join(berth.config.traefik.routesDir, routeFileName(berth.config.instance, environmentId)))).toBe(false);
     expect(await nothingLeft(7)).toBe(true);
