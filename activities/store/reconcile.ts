@@ -3,14 +3,13 @@ import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { appendAudit } from '../../db/queries/audit.js';
 import { projectOfEnvironment, scheduleEvent } from '../../db/queries/audit-sources.js';
-import { effectiveSettings } from '../../db/queries/environment-settings.js';
-import { retainedReleaseIds } from '../../db/queries/releases.js';
 import { apps, deployments, environments, reconcileEvents, releases } from '../../db/schema/index.js';
 import type { HealthCheck } from '../../src/domain/app-spec.js';
 import { routeTls, type RouteTls } from '../../src/domain/https.js';
 import { environmentHosts } from '../../src/domain/route.js';
 import { hostDomains } from '../../src/domain/domain-pattern.js';
 import { hostAlive, listHosts } from '../../db/queries/hosts.js';
+import { keptReleaseIds } from './kept-now.js';
 import type { SpreadShare } from '../../src/domain/spread.js';
 
 export interface ReconcileTarget {
@@ -24,7 +23,7 @@ export interface ReconcileTarget {
   tls?: RouteTls | undefined;
   /** The live release; null when nothing was ever made live. */
   live: { releaseId: string; deploymentId: string; replicas: number; port: number; healthCheck: HealthCheck } | null;
-  /** Releases whose containers are kept (live first). */
+  /** Releases whose containers are kept (live first; the one in hot standby besides). */
   keepReleaseIds: string[];
   /** A deployment is queued or running: its environment is its until it ends. */
   busy: boolean;
@@ -89,7 +88,7 @@ export function createReconcileStore(db: Db, appsDomain: string, httpsPort: numb
                   healthCheck: release.config.healthCheck,
                 }
               : null,
-          keepReleaseIds: await retainedReleaseIds(db, env.id, env.liveReleaseId, (await effectiveSettings(db, env.id)).settings.retention),
+          keepReleaseIds: await keptReleaseIds(db, env),
           busy: busy.has(env.id),
           hostId: env.hostId,
           ...(env.spread ? { spread: true } : {}),

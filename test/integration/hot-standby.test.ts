@@ -62,6 +62,11 @@ test('the previous release keeps running in its window, reconcile included; a ro
   expect(d2.status, d2.message).toBe('succeeded');
   expect(d2.phases.find((p: { phase: string }) => p.phase === 'retire').message).toMatch(/in standby for 120 s/);
   await reconcile();
+  // A full pass's sweep keeps the standby release as the deploy's tidy does, even outside a
+  // retention of one.
+  expect((await berth.api('PATCH', fx.base, { retention: 1 })).status).toBe(200);
+  expect((await berth.api('POST', '/api/v1/reconcile', { wait: true })).status).toBe(200);
+  expect((await berth.api('PATCH', fx.base, { retention: null })).status).toBe(200);
 
   const before = await snapshot();
   const states = [...before.values()].map(([dep, state]) => [dep, state]);

@@ -150,7 +150,10 @@ describe('orphans', () => {
     expect(before.size).toBe(2);
     expect((await berth.api('PATCH', fx.base, { retention: 1 })).status).toBe(200);
     // A deployment under way owns its environment (the release it replaces may still be
-    // draining): the sweep leaves it alone. This one fails its health gate after ~2 s.
+    // draining): the sweep leaves it alone. This one waits in its health gate's minute-long start
+    // period until it is cancelled.
+    const check = { path: '/healthz', intervalMs: 200, timeoutMs: 1000, startPeriodMs: 60_000, failureThreshold: 3 };
+    expect((await berth.api('PATCH', fx.base, { healthCheck: check })).status).toBe(200);
     const sick = await deploy(berth, fx, tags.sick);
     const status = async () => (await berth.api('GET', `/api/v1/deployments/${sick}`)).body.status as string;
     await waitFor('the sick deployment to run', async () => (await status()) === 'running', 10_000, 20);
@@ -158,7 +161,9 @@ describe('orphans', () => {
     expect(await status(), 'the deployment ended before the sweep: the check proved nothing').toBe('running');
     const during = await releasesOf();
     for (const r of before) expect(during.has(r)).toBe(true);
-    expect((await waitForDeployment(berth, sick)).status).toBe('failed');
+    expect((await berth.api('POST', `/api/v1/deployments/${sick}/cancel`)).status).toBe(202);
+    expect((await waitForDeployment(berth, sick)).status).toBe('cancelled');
+    expect((await berth.api('PATCH', fx.base, { healthCheck: null })).status).toBe(200);
     await reconcileAllNow();
     const after = await berth.containers(fx.environmentId);
     expect(new Set(after.map((c) => c.Labels['berth.release'])).size).toBe(1);
