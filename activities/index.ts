@@ -111,6 +111,15 @@ export function createHostActivities(deps: ActivityDeps) {
   // what it kept. Each guards itself as a whole; the parts it calls are not guarded again, so
   // a launch that lost its containers' ports goes back to finding its containers by name.
   const engine = createEngineGuard({ socketPath, log, deploymentLog });
+  const swarmEngine = createEngineGuard({
+    socketPath,
+    log,
+    deploymentLog,
+    ready: async () => {
+      const { Swarm } = await docker.info();
+      return Swarm?.LocalNodeState === 'inactive' || Swarm?.ControlAvailable === true;
+    },
+  });
   const retireAndPrune = createRetireAndPrune({ containers });
   return {
     ...engine.guardAll({
@@ -131,7 +140,9 @@ export function createHostActivities(deps: ActivityDeps) {
     ...createStaticActivities({ db, static: deps.static, traefik: deps.traefik, instance, box: deps.box }),
     ...builds,
     resolveStack: createResolveStack({ db, box: deps.box, site: deps.site, docker, log: swarmLog, instance, images, objects, allowedBindPaths: deps.stackBindPaths ?? [], allowed: deps.stackAllow ?? [], swarmInit: deps.swarmInit, workspacesDir: deps.builds.workspacesDir }),
-    ...createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health }),
+    // A stack's steps ride out an engine restart too, once its Swarm control is back (a manager's
+    // Swarm answers some seconds after the engine; an engine outside any Swarm has nothing to wait for).
+    ...swarmEngine.guardAll(createStackServices({ docker, db, box: deps.box, log: swarmLog, instance, objects, health })),
     healStack: createHealStack({ docker, db, box: deps.box, instance, objects }),
     verifyStackRelease: createVerifyStack({ db, docker, box: deps.box, health }),
     ...createSwarmManagerSteps({ docker, log: swarmLog, swarmInit: deps.swarmInit }),

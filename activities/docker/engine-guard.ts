@@ -29,6 +29,12 @@ interface Deps {
   socketPath: string;
   log: Logger;
   deploymentLog: DeploymentLog;
+  /**
+   * What "back" means beyond answering a ping: a Swarm step needs the engine's Swarm control
+   * too, which comes up some seconds after the engine (until then its calls end in a 503 naming
+   * the missing control socket).
+   */
+  ready?: () => Promise<boolean>;
 }
 
 // Activities take one input object (or none); the guard reads a deploymentId from it when present.
@@ -43,13 +49,13 @@ function currentContext(): Context | null {
   }
 }
 
-export function createEngineGuard({ socketPath, log, deploymentLog }: Deps) {
+export function createEngineGuard({ socketPath, log, deploymentLog, ready }: Deps) {
   async function waitForEngine(ctx: Context | null, deadline: number, what: string): Promise<number> {
     const started = Date.now();
     for (;;) {
       // Before each ask too: an engine that does not answer at all costs a whole ask's timeout.
       ctx?.heartbeat({ waitingFor: 'docker engine', ms: Date.now() - started });
-      if (await engineAnswers(socketPath)) return Date.now() - started;
+      if ((await engineAnswers(socketPath)) && (!ready || (await ready().catch(() => false)))) return Date.now() - started;
       if (Date.now() + ENGINE_POLL_MS > deadline) {
         throw retryableFailure('Unavailable', `the Docker engine went away during ${what} and did not answer again within ${Math.round((Date.now() - started) / 1000)} s`);
       }
