@@ -38,7 +38,12 @@ async function openPostgres(url: string, onQuery?: (sql: string) => void): Promi
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
   // Many activities write at once (fifty environments deploying together): a pool wide enough
   // that they do not queue behind each other.
-  const sql = postgres(url, { max: 20, onnotice: () => {}, connect_timeout: 10, ...(onQuery ? { debug: (_connection: number, query: string) => onQuery(query) } : {}) });
+  // A statement asked for while the server is away waits for a connection; the driver's own
+  // reconnect delay grows to 20 s (3^n/100 s, counted across the pool), so a statement could sit
+  // there well after the server was back — past its local activity's timeout, its late write
+  // landing after the retry's. Tried again at most a second apart, held statements go out within
+  // about a second of the server's return.
+  const sql = postgres(url, { max: 20, onnotice: () => {}, connect_timeout: 10, backoff: reconnectDelaySeconds, ...(onQuery ? { debug: (_connection: number, query: string) => onQuery(query) } : {}) });
   const db = drizzle(sql, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return {
@@ -49,6 +54,11 @@ async function openPostgres(url: string, onQuery?: (sql: string) => void): Promi
     },
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/** Seconds before a pool connection tries the server again, after `attempt` failed tries in a row. */
+export function reconnectDelaySeconds(attempt: number): number {
+  return Math.min(0.05 * 2 ** attempt, 1);
 }
 
 async function openPglite(dir: string): Promise<Database> {

@@ -43,7 +43,20 @@ async function recordPhases(db: Db, deploymentId: string, writes: PhaseWrite[]):
     .onConflictDoUpdate({
       target: [deploymentPhases.deploymentId, deploymentPhases.phase],
       set: { endedAt: sql`excluded.ended_at`, outcome: sql`excluded.outcome`, message: sql`excluded.message` },
+      setWhere: notReopening(deploymentPhases),
     });
+}
+
+/**
+ * A phase that has ended is made running again only by a write started after that end (a
+ * retried step doing it again). A write can land after later ones: a local activity's attempt
+ * that timed out while the database was away may have its statement held by the driver and
+ * sent once the database is back, after the retry's write and the phase's end (it left a
+ * succeeded deployment with a phase "running"). Ends always apply: they come from the step or
+ * workflow that owns the phase, on clocks of different machines.
+ */
+function notReopening(table: typeof deploymentPhases | typeof deploymentServicePhases) {
+  return sql`(excluded.outcome <> 'running' or ${table.outcome} = 'running' or excluded.started_at > ${table.endedAt})`;
 }
 
 async function recordServicePhases(db: Db, deploymentId: string, service: string, writes: PhaseWrite[]): Promise<void> {
@@ -56,6 +69,7 @@ async function recordServicePhases(db: Db, deploymentId: string, service: string
       .onConflictDoUpdate({
         target: [deploymentServicePhases.deploymentId, deploymentServicePhases.service, deploymentServicePhases.phase],
         set: { endedAt: ended, outcome: w.outcome, message: w.message ?? null },
+        setWhere: notReopening(deploymentServicePhases),
       });
   }
 }
