@@ -70,23 +70,23 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
     }));
   }
 
+  /**
+   * Creates the container, or finds it when a retry made it already: created first, as nearly
+   * always nothing of that name exists (one Docker round trip on every deploy's path, not two).
+   */
   async function getOrCreate(name: string, spec: Docker.ContainerCreateOptions, deploymentId: string): Promise<string> {
-    try {
-      const existing = await docker.getContainer(name).inspect();
-      if (existing.Config.Labels?.[LABEL.deployment] !== deploymentId || existing.Config.Labels?.[LABEL.instance] !== instance) {
-        throw permanentFailure('Conflict', `a container named ${name} exists and is not this deployment's`);
-      }
-      return existing.Id;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
     try {
       return (await docker.createContainer(spec)).id;
     } catch (err) {
-      if (isConflict(err)) return (await docker.getContainer(name).inspect()).Id; // a concurrent retry won
       if (isNotFound(err)) throw permanentFailure('ImageNotFound', `image ${String(spec.Image)} is not present`);
-      throw err;
+      if (!isConflict(err)) throw err;
     }
+    // The name is taken: this deployment's own container (an earlier attempt, or a concurrent retry that won), or not.
+    const existing = await docker.getContainer(name).inspect();
+    if (existing.Config.Labels?.[LABEL.deployment] !== deploymentId || existing.Config.Labels?.[LABEL.instance] !== instance) {
+      throw permanentFailure('Conflict', `a container named ${name} exists and is not this deployment's`);
+    }
+    return existing.Id;
   }
 
   async function stop(id: string, timeoutSeconds: number): Promise<void> {
