@@ -41,8 +41,8 @@ async function openPostgres(url: string, onQuery?: (sql: string) => void): Promi
   // A statement asked for while the server is away waits for a connection; the driver's own
   // reconnect delay grows to 20 s (3^n/100 s, counted across the pool), so a statement could sit
   // there well after the server was back — past its local activity's timeout, its late write
-  // landing after the retry's. Tried again at most a second apart, held statements go out within
-  // about a second of the server's return.
+  // landing after the retry's. Tried again at most a second apart, a statement waits about a
+  // second at most before it is sent, or refused (and its step retried by its policy).
   const sql = postgres(url, { max: 20, onnotice: () => {}, connect_timeout: 10, backoff: reconnectDelaySeconds, ...(onQuery ? { debug: (_connection: number, query: string) => onQuery(query) } : {}) });
   const db = drizzle(sql, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
