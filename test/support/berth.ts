@@ -267,6 +267,12 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       );
       await removeSwarmObjects(docker, config.instance);
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
+      // Images Berth built for this instance (berth-<instance>/<app>:<sha>), by tag: an image
+      // that is also another tag (a build that changed nothing) keeps that tag.
+      const built = await docker.listImages({ filters: { reference: [`berth-${config.instance}/*`] } });
+      for (const tag of built.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(`berth-${config.instance}/`))) {
+        await docker.getImage(tag).remove().catch(() => {});
+      }
       await staticServer?.stop();
       await temporal.connection.close();
       keys.stop();
