@@ -1,8 +1,13 @@
 // Names and shapes of builds from source, shared by the build activities and the workflows.
 
 /** Images built from source are tagged by instance, app and commit. */
+/** The repository prefix of every image an installation builds (its tags start with it). */
+export function builtImagePrefix(instance: string): string {
+  return `berth-${instance}/`;
+}
+
 export function builtImageTag(instance: string, appName: string, sha: string): string {
-  return `berth-${instance}/${appName}:${sha}`;
+  return `${builtImagePrefix(instance)}${appName}:${sha}`;
 }
 
 export const SHA_PATTERN = /^[0-9a-f]{40}$/;

@@ -1,6 +1,7 @@
 // A Berth of its own for one test file, on the shared real services: its own database, Temporal
 // namespace and instance name (so it never touches another test's containers), with the API
 // built by createApp and workers either in this process or as a separate `berth worker`.
+import { builtImagePrefix } from '../../src/domain/git-build.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
@@ -269,8 +270,9 @@ export async function startBerth(options: BerthOptions = {}): Promise<TestBerth>
       for (const c of await berth.containers()) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
       // Images Berth built for this instance (berth-<instance>/<app>:<sha>), by tag: an image
       // that is also another tag (a build that changed nothing) keeps that tag.
-      const built = await docker.listImages({ filters: { reference: [`berth-${config.instance}/*`] } });
-      for (const tag of built.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(`berth-${config.instance}/`))) {
+      const prefix = builtImagePrefix(config.instance);
+      const built = await docker.listImages({ filters: { reference: [`${prefix}*`] } });
+      for (const tag of built.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(prefix))) {
         await docker.getImage(tag).remove().catch(() => {});
       }
       await staticServer?.stop();
