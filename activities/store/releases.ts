@@ -2,7 +2,7 @@
 // variables (snapshotted, so a later edit never changes what a rollback runs).
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { getRelease, insertNextRelease, prunableImageIds, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
+import { getRelease, insertReleaseOfDeployment, prunableImageIds, retainedReleaseIds, type ReleaseRow } from '../../db/queries/releases.js';
 import { sealReleaseVariables } from '../../db/queries/release-variables.js';
 import { effectiveSettings, environmentBasis } from '../../db/queries/environment-settings.js';
 import { pickRuntime } from '../../src/domain/environment-settings.js';
@@ -67,21 +67,17 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
       const { config, variables } = draft;
       // A spread deploy resolves on every host at once: the host that loses the race to record
       // the release takes the one the other recorded.
-      const row = await db.transaction(async (tx) => {
-        const inserted = await insertNextRelease(tx, {
-          id: input.releaseId,
-          appId: input.appId,
-          environmentId: input.environmentId,
-          imageRef: input.image.imageRef,
-          imagePinned: input.image.imagePinned,
-          imageId: input.image.imageId,
-          imagePulled: input.image.pulled,
-          config,
-          ...variables,
-          createdByDeploymentId: input.deploymentId,
-        });
-        await tx.update(deployments).set({ releaseId: input.releaseId }).where(eq(deployments.id, input.deploymentId));
-        return inserted;
+      const row = await insertReleaseOfDeployment(db, {
+        id: input.releaseId,
+        appId: input.appId,
+        environmentId: input.environmentId,
+        imageRef: input.image.imageRef,
+        imagePinned: input.image.imagePinned,
+        imageId: input.image.imageId,
+        imagePulled: input.image.pulled,
+        config,
+        ...variables,
+        createdByDeploymentId: input.deploymentId,
       }).catch(async (err: unknown) => {
         const [raced] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
         if (raced) return raced;

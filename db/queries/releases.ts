@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { deployments, releases } from '../schema/index.js';
 
@@ -6,12 +6,35 @@ export type ReleaseRow = typeof releases.$inferSelect;
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-/** Inserts a release numbered one past the environment's newest, inside the caller's transaction. */
-export async function insertNextRelease(tx: Tx, values: Omit<typeof releases.$inferInsert, 'number'>): Promise<ReleaseRow> {
-  const [{ n } = { n: 0 }] = await tx.select({ n: max(releases.number) }).from(releases).where(eq(releases.environmentId, values.environmentId));
+/** One past the environment's newest release number, computed by the statement that inserts it. */
+function nextNumber(environmentId: string) {
+  return sql<number>`(select coalesce(max(${releases.number}), 0) + 1 from ${releases} where ${releases.environmentId} = ${environmentId})`;
+}
+
+/**
+ * Inserts a release numbered one past the environment's newest, in one statement (the number
+ * is read by the insert itself). Two inserts racing for a number: the unique (environment,
+ * number) refuses the second, as it did when the number was read first.
+ */
+export async function insertNextRelease(tx: Tx | Db, values: Omit<typeof releases.$inferInsert, 'number'>): Promise<ReleaseRow> {
   const [row] = await tx
     .insert(releases)
-    .values({ ...values, number: (n ?? 0) + 1 })
+    .values({ ...values, number: nextNumber(values.environmentId) })
+    .returning();
+  return row as ReleaseRow;
+}
+
+/**
+ * A deployment's new release, and the deployment pointed at it, in one statement: the update
+ * runs as a data-modifying CTE of the insert, so both land or neither (one round trip instead of
+ * a transaction's four).
+ */
+export async function insertReleaseOfDeployment(db: Db, values: Omit<typeof releases.$inferInsert, 'number'> & { id: string; createdByDeploymentId: string }): Promise<ReleaseRow> {
+  const bound = db.$with('bound').as(db.update(deployments).set({ releaseId: values.id }).where(eq(deployments.id, values.createdByDeploymentId)).returning({ id: deployments.id }));
+  const [row] = await db
+    .with(bound)
+    .insert(releases)
+    .values({ ...values, number: nextNumber(values.environmentId) })
     .returning();
   return row as ReleaseRow;
 }
