@@ -107,12 +107,15 @@ export function deploymentRoutes(deps: AppDeps) {
       const input = c.req.valid('json');
       const overrides = overridesOf(input);
       const strategy = deployStrategy(a, env, input);
+      // The request's own reads (only reads) go beside the checks: each round trip is on every deploy's path.
+      const based = baseRequest(db, config, a, env);
+      based.catch(() => undefined); // surfaces where awaited, unless a refusal comes first
       // Refused before anything is stored or queued, exactly as the release would refuse it.
       await assertDeployVariables(db, deps.secretBox, variableSite(config), a, env, overrides);
       if (a.kind === 'git' || (await isGitBackedStack(db, a))) {
         // A git-backed stack builds and compiles at the commit, so nothing more can be checked before it is fetched.
         if (input.image) throw invalid(`app ${a.name} builds from its repository: give ref or sha`, [{ path: 'image', message: `not for apps of kind ${a.kind} with git settings` }]);
-        const base = await baseRequest(db, config, a, env);
+        const base = await based;
         const request: DeployRequest = { ...base, ...strategy, kind: 'deploy', source: await gitSourceFor(db, config, a.id, input, { name: env.name, hosts: base.hosts }) };
         return c.json(await submitWithOverrides(request, overrides), 202);
       }
@@ -131,12 +134,12 @@ export function deploymentRoutes(deps: AppDeps) {
         const named = input.strategy ?? (input.canary ? 'canary' : undefined);
         const refused = named && named !== 'all-at-once' ? refuseStackStrategy(compiled.plan, named) : null;
         if (refused) throw invalid(`app ${a.name}: ${refused}`, [{ path: input.canary && !input.strategy ? 'canary' : 'strategy', message: 'no exposed service to move' }]);
-        return c.json(await submitWithOverrides({ ...(await baseRequest(db, config, a, env)), ...strategy, kind: 'deploy' }, overrides), 202);
+        return c.json(await submitWithOverrides({ ...(await based), ...strategy, kind: 'deploy' }, overrides), 202);
       }
       const image = input.image ?? a.image;
       if (!image) throw invalid('no image given and the app has no default image', [{ path: 'image', message: 'required' }]);
       if (a.kind !== 'image') throw invalid(`app ${a.name} is of kind ${a.kind}, which does not deploy images`);
-      return c.json(await submitWithOverrides({ ...(await baseRequest(db, config, a, env)), ...strategy, kind: 'deploy', image }, overrides), 202);
+      return c.json(await submitWithOverrides({ ...(await based), ...strategy, kind: 'deploy', image }, overrides), 202);
     },
   );
 

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../access/access-spec.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { getAppByName, type AppRow } from '../../db/queries/apps.js';
+import { getAppAndEnvironment, getAppByName, type AppRow } from '../../db/queries/apps.js';
 import { getEnvironment, getEnvironmentById, listEnvironments, type EnvironmentRow } from '../../db/queries/environments.js';
 import { environments } from '../../db/schema/index.js';
 import type { Config } from '../../src/config.js';
@@ -59,11 +59,10 @@ export async function presentEnvironment(db: Db, config: Config, app: AppRow, en
 
 /** Looks up /apps/{app}/environments/{env}, or throws a 404 naming what is missing. */
 export async function findEnvironment(db: Db, appName: string, envName: string): Promise<{ app: AppRow; env: EnvironmentRow }> {
-  const app = await getAppByName(db, appName);
-  if (!app) throw notFound(`app ${appName}`);
-  const env = await getEnvironment(db, app.id, envName);
-  if (!env) throw notFound(`environment ${envName} of app ${appName}`);
-  return { app, env };
+  const found = await getAppAndEnvironment(db, appName, envName);
+  if (!found) throw notFound(`app ${appName}`);
+  if (!found.env) throw notFound(`environment ${envName} of app ${appName}`);
+  return { app: found.app, env: found.env };
 }
 
 /** A strategy the app's kind cannot deploy with is refused before anything is stored. */
