@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.js';
 import { openReleaseVariables } from '../../db/queries/release-variables.js';
 import type { SecretBox } from '../../src/secrets/secret-box.js';
 import { eq } from 'drizzle-orm';
-import { getRelease } from '../../db/queries/releases.js';
+import { getRelease, type ReleaseRow } from '../../db/queries/releases.js';
 import { environments } from '../../db/schema/index.js';
 import { containerLabels, containerName, LABEL, labelFilter } from '../../src/domain/labels.js';
 import { DEFAULT_LOG_DRIVER } from '../../src/domain/app-spec.js';
@@ -101,8 +101,10 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
       environmentId: string;
       releaseId: string;
       replicas?: number[];
+      /** The release's row when the caller in this process has it (the launch): not read again. */
+      release?: ReleaseRow;
     }): Promise<string[]> {
-      const release = await getRelease(db, input.releaseId);
+      const release = input.release ?? (await getRelease(db, input.releaseId));
       if (!release) throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} does not exist`);
       const { config } = release;
       const port = `${config.port}/tcp`;

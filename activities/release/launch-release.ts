@@ -52,7 +52,7 @@ export function createLaunchRelease({ db, resolve, images, containers, health }:
     return launched;
 
     async function launch(): Promise<Launched> {
-      const { release, retained } = await duringPhase('resolve', () => resolve(input));
+      const { release, row, retained } = await duringPhase('resolve', () => resolve(input));
       let at = Date.now();
       let containerIds = retained;
       if (containerIds) {
@@ -71,7 +71,7 @@ export function createLaunchRelease({ db, resolve, images, containers, health }:
         // other host won the race to record it) needs the recorded one.
         if (input.rollbackTo || input.replicas) await duringPhase('create', () => images.ensurePinnedImage({ deploymentId, imagePinned: release.imagePinned }));
         containerIds = await duringPhase('create', () =>
-          containers.createContainers({ deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: release.id, ...(input.replicas ? { replicas: input.replicas } : {}) }),
+          containers.createContainers({ deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: release.id, release: row, ...(input.replicas ? { replicas: input.replicas } : {}) }),
         );
         at = Date.now();
         advance([

@@ -1,6 +1,8 @@
 // The resolve phase on the host: pin the image (pulling it when needed) and record the release,
 // or, for a rollback, load the release and find the containers it kept.
-import type { createReleaseStore, ReleaseSpec } from '../store/releases.js';
+import type { Db } from '../../db/client.js';
+import type { ReleaseRow } from '../../db/queries/releases.js';
+import { loadReleaseRow, recordRelease, toSpec, type createReleaseStore, type ReleaseSpec } from '../store/releases.js';
 import type { createContainerActivities } from '../docker/containers.js';
 import type { createImageActivities } from '../docker/images.js';
 
@@ -18,17 +20,20 @@ export interface ResolveInput {
 
 export interface ResolvedRelease {
   release: ReleaseSpec;
+  /** The release's row, for this step's own use (its containers are made from it): never returned to the workflow. */
+  row: ReleaseRow;
   /** One kept container per replica when the release can be restarted as it was; else null. */
   retained: string[] | null;
 }
 
 interface Deps {
+  db: Db;
   images: ReturnType<typeof createImageActivities>;
   containers: ReturnType<typeof createContainerActivities>;
   releases: ReturnType<typeof createReleaseStore>;
 }
 
-export function createResolveRelease({ images, containers, releases }: Deps) {
+export function createResolveRelease({ db, images, containers, releases }: Deps) {
   return async function resolveRelease(input: ResolveInput): Promise<ResolvedRelease> {
     if (input.image) {
       const site = { deploymentId: input.deploymentId, appId: input.appId, environmentId: input.environmentId, releaseId: input.image.releaseId };
@@ -36,16 +41,12 @@ export function createResolveRelease({ images, containers, releases }: Deps) {
       const drafting = releases.draftRelease(site);
       drafting.catch(() => undefined); // surfaces below, unless the image's own failure comes first
       const image = await images.resolveImage({ deploymentId: input.deploymentId, image: input.image.ref });
-      const release = await releases.createRelease({ ...site, image, draft: await drafting });
-      return { release, retained: null };
+      const row = await recordRelease(db, { ...site, image, draft: await drafting });
+      return { release: toSpec(row), row, retained: null };
     }
-    const release = await releases.loadRelease({
-      releaseId: input.rollbackTo as string,
-      environmentId: input.environmentId,
-      deploymentId: input.deploymentId,
-    });
-    const kept = await containers.listReleaseContainers({ releaseId: release.id });
-    return { release, retained: pickRetained(kept, input.replicas ?? release.config.replicas) };
+    const row = await loadReleaseRow(db, { releaseId: input.rollbackTo as string, environmentId: input.environmentId, deploymentId: input.deploymentId });
+    const kept = await containers.listReleaseContainers({ releaseId: row.id });
+    return { release: toSpec(row), row, retained: pickRetained(kept, input.replicas ?? row.config.replicas) };
   };
 }
 

@@ -22,12 +22,50 @@ export interface ReleaseSpec {
   config: ReleaseConfig;
 }
 
-function toSpec(row: ReleaseRow): ReleaseSpec {
+export function toSpec(row: ReleaseRow): ReleaseSpec {
   return { id: row.id, number: row.number, imagePinned: row.imagePinned, imageId: row.imageId, config: row.config };
 }
 
 /** A release about to be made, or the one made already. */
-export type ReleaseDraft = { existing: ReleaseSpec } | { config: ReleaseConfig; variables: ReturnType<typeof sealReleaseVariables> };
+export type ReleaseDraft = { existing: ReleaseRow } | { config: ReleaseConfig; variables: ReturnType<typeof sealReleaseVariables> };
+
+type NewRelease = { deploymentId: string; appId: string; environmentId: string; releaseId: string; image: ResolvedImage; draft: ReleaseDraft };
+type LoadedRelease = { releaseId: string; environmentId: string; deploymentId: string };
+
+/** The deployment's release recorded (or the one recorded already), as its row: the launch makes its containers from it. */
+export async function recordRelease(db: Db, input: NewRelease): Promise<ReleaseRow> {
+  const { draft } = input;
+  if ('existing' in draft) return draft.existing;
+  const { config, variables } = draft;
+  // A spread deploy resolves on every host at once: the host that loses the race to record
+  // the release takes the one the other recorded.
+  return insertReleaseOfDeployment(db, {
+    id: input.releaseId,
+    appId: input.appId,
+    environmentId: input.environmentId,
+    imageRef: input.image.imageRef,
+    imagePinned: input.image.imagePinned,
+    imageId: input.image.imageId,
+    imagePulled: input.image.pulled,
+    config,
+    ...variables,
+    createdByDeploymentId: input.deploymentId,
+  }).catch(async (err: unknown) => {
+    const [raced] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
+    if (raced) return raced;
+    throw err;
+  });
+}
+
+/** A rollback's release, as its row, with the deployment pointed at it. */
+export async function loadReleaseRow(db: Db, input: LoadedRelease): Promise<ReleaseRow> {
+  const row = await getRelease(db, input.releaseId);
+  if (!row || row.environmentId !== input.environmentId) {
+    throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} is not a release of this environment`);
+  }
+  await db.update(deployments).set({ releaseId: row.id }).where(eq(deployments.id, input.deploymentId));
+  return row;
+}
 
 export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
   return {
@@ -45,7 +83,7 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
         based.then((b) => effectiveSettings(db, input.environmentId, undefined, b)).catch((err: unknown) => err as Error),
         based.then((b) => resolveVariableSets(db, input.environmentId, box, { deploymentId: input.deploymentId, site, basis: b })).catch((err: unknown) => err as Error),
       ]);
-      if (existing) return { existing: toSpec(existing) };
+      if (existing) return { existing };
       if (basis instanceof Error) throw basis;
       if (settings instanceof Error) throw settings;
       if (variables instanceof Error) throw variables;
@@ -61,38 +99,12 @@ export function createReleaseStore(db: Db, box: SecretBox, site: VariableSite) {
       return { config, variables: sealReleaseVariables(box, input.releaseId, variables) };
     },
 
-    async createRelease(input: { deploymentId: string; appId: string; environmentId: string; releaseId: string; image: ResolvedImage; draft: ReleaseDraft }): Promise<ReleaseSpec> {
-      const { draft } = input;
-      if ('existing' in draft) return draft.existing;
-      const { config, variables } = draft;
-      // A spread deploy resolves on every host at once: the host that loses the race to record
-      // the release takes the one the other recorded.
-      const row = await insertReleaseOfDeployment(db, {
-        id: input.releaseId,
-        appId: input.appId,
-        environmentId: input.environmentId,
-        imageRef: input.image.imageRef,
-        imagePinned: input.image.imagePinned,
-        imageId: input.image.imageId,
-        imagePulled: input.image.pulled,
-        config,
-        ...variables,
-        createdByDeploymentId: input.deploymentId,
-      }).catch(async (err: unknown) => {
-        const [raced] = await db.select().from(releases).where(eq(releases.createdByDeploymentId, input.deploymentId));
-        if (raced) return raced;
-        throw err;
-      });
-      return toSpec(row);
+    async createRelease(input: NewRelease): Promise<ReleaseSpec> {
+      return toSpec(await recordRelease(db, input));
     },
 
-    async loadRelease(input: { releaseId: string; environmentId: string; deploymentId: string }): Promise<ReleaseSpec> {
-      const row = await getRelease(db, input.releaseId);
-      if (!row || row.environmentId !== input.environmentId) {
-        throw permanentFailure('ReleaseNotFound', `release ${input.releaseId} is not a release of this environment`);
-      }
-      await db.update(deployments).set({ releaseId: row.id }).where(eq(deployments.id, input.deploymentId));
-      return toSpec(row);
+    async loadRelease(input: LoadedRelease): Promise<ReleaseSpec> {
+      return toSpec(await loadReleaseRow(db, input));
     },
 
     /** The live release plus the most recently live others, up to `retention` in all. */
