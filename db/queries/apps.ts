@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import type { EnvironmentRow } from './environments.js';
 import { apps, environments, projects } from '../schema/index.js';
 
 export type AppRow = typeof apps.$inferSelect & { projectName: string };
@@ -15,7 +16,7 @@ export async function getAppByName(db: Db, name: string): Promise<AppRow | undef
  * An app and one of its environments by their names, in one round trip (every environment route
  * starts here): the app without the environment when it has none of that name.
  */
-export async function getAppAndEnvironment(db: Db, appName: string, envName: string): Promise<{ app: AppRow; env: typeof environments.$inferSelect | null } | undefined> {
+export async function getAppAndEnvironment(db: Db, appName: string, envName: string): Promise<{ app: AppRow; env: EnvironmentRow | null } | undefined> {
   const [row] = await db
     .select({ ...withProject, env: environments })
     .from(apps)

@@ -16,7 +16,7 @@ function nextNumber(environmentId: string) {
  * is read by the insert itself). Two inserts racing for a number: the unique (environment,
  * number) refuses the second, as it did when the number was read first.
  */
-export async function insertNextRelease(tx: Tx | Db, values: Omit<typeof releases.$inferInsert, 'number'>): Promise<ReleaseRow> {
+export async function insertNextRelease(tx: Tx, values: Omit<typeof releases.$inferInsert, 'number'>): Promise<ReleaseRow> {
   const [row] = await tx
     .insert(releases)
     .values({ ...values, number: nextNumber(values.environmentId) })
@@ -27,7 +27,7 @@ export async function insertNextRelease(tx: Tx | Db, values: Omit<typeof release
 /**
  * A deployment's new release, and the deployment pointed at it, in one statement: the update
  * runs as a data-modifying CTE of the insert, so both land or neither (one round trip instead of
- * a transaction's four).
+ * a transaction's five: begin, the number read, the insert, the update, commit).
  */
 export async function insertReleaseOfDeployment(db: Db, values: Omit<typeof releases.$inferInsert, 'number'> & { id: string; createdByDeploymentId: string }): Promise<ReleaseRow> {
   const bound = db.$with('bound').as(db.update(deployments).set({ releaseId: values.id }).where(eq(deployments.id, values.createdByDeploymentId)).returning({ id: deployments.id }));
