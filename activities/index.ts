@@ -166,6 +166,15 @@ export function createControlActivities(deps: ActivityDeps) {
   const router = createRouterActivities({ db: deps.db, instance: deps.instance, ...deps.traefik, box: deps.box, log: deps.log.child({ component: 'router' }) });
   const noticed = withNotices({ store, reconcile: reconcileStore, previews }, notices);
   const placement = createPlacementActivities({ db: deps.db, hostId: deps.site.hostId });
+  /** A deployment's deploy.started notice from its lane; false when it could not be sent (the deploy sends it then). */
+  const announceStart = (deploymentId: string) =>
+    notices.started(deploymentId).then(
+      () => true,
+      (err: unknown) => {
+        notifyLog.warn({ err, deploymentId }, 'deploy.started not sent by the lane; the deploy sends it');
+        return false;
+      },
+    );
   return {
     ...router,
     ...createRoutedServers(deps.traefik.routesDir, deps.instance),
@@ -188,15 +197,29 @@ export function createControlActivities(deps: ActivityDeps) {
      * sent is left to the deploy (`announced: false`), and the placement read stands.
      */
     async placeAndAnnounce(input: { environmentId: string; deploymentId: string }) {
-      const announcing = notices.started(input.deploymentId).then(
-        () => true,
+      const [now, announced] = await Promise.all([placement.environmentPlacement(input), announceStart(input.deploymentId)]);
+      return { placement: now, announced };
+    },
+    /**
+     * A request that arrives at an idle lane (workflows/lane-placement.ts): recorded with its
+     * deploy.queued notice as `enqueueDeployment` records it, then its environment's placement and
+     * its deploy.started notice side by side, as `placeAndAnnounce` at its turn — the lane's two
+     * local activities in one. Only the record fails it (a retry records nothing twice); an unread
+     * placement (`read: false`) is read again by the lane, and an unsent notice left to the deploy.
+     */
+    async recordAndPlace(input: Parameters<typeof noticed.enqueueDeployment>[0]) {
+      await noticed.enqueueDeployment(input);
+      const { deploymentId } = input.request;
+      const at = { environmentId: input.request.environmentId };
+      const reading = placement.environmentPlacement(at).then(
+        (now) => ({ read: true, placement: now }),
         (err: unknown) => {
-          notifyLog.warn({ err, deploymentId: input.deploymentId }, 'deploy.started not sent with the placement read; the deploy sends it');
-          return false;
+          deps.log.warn({ err, deploymentId }, 'placement not read on arrival; the lane reads it at its turn');
+          return { read: false, placement: null };
         },
       );
-      const [now, announced] = await Promise.all([placement.environmentPlacement(input), announcing]);
-      return { placement: now, announced };
+      const [placed, announced] = await Promise.all([reading, announceStart(deploymentId)]);
+      return { ...placed, announced };
     },
     ...createBuildPlan({ db: deps.db, registry: deps.builds.registry ?? null, instance: deps.instance }),
     ...previews,

@@ -22,12 +22,13 @@ import { APP_NAME, DEPLOYMENT_ID, ENVIRONMENT_NAME } from '../src/domain/search-
 import { DEPLOY_WORKFLOWS, type LaneInput } from '../src/domain/workflow-contracts.js';
 import { deployWorkflowId } from '../src/domain/workflow-ids.js';
 import { STORE } from './activity-profiles.js';
-import { placedNow } from './lane-placement.js';
+import { placedNow, placesOnArrival, recordAndPlace, settleBeforeArrivalDecision } from './lane-placement.js';
 import { startChildWorkflow } from './child-workflows.js';
 import type { WriteTimes } from '../activities/router/standby-switch.js';
 import { finishStandbySwitch, recordStandbyRollback, settleBeforeStandbyDecision, STANDBY_ANSWER_FIRST, STANDBY_RESTORE, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
 import {
   abortDeploySignal,
+  type AbortReason,
   cancelDeploymentUpdate,
   laneStateQuery,
   requestDeployUpdate,
@@ -48,6 +49,19 @@ export async function environmentLane(input: LaneInput): Promise<void> {
   let switching: string | null = null;
   /** Requests whose handler is recording them, not queued yet: a standby switch must not overtake one. */
   let arriving = 0;
+  /** A request that arrived at the idle lane, recorded and placed: it runs next (placed: false, placed at its turn). */
+  let ready: { request: DeployRequest; placed: boolean } | null = null;
+  /** That request's deployment, from its arrival until its deploy workflow has started. */
+  let reserved: string | null = null;
+  /** A cancel or a superseding request for the reserved deployment, signalled once its deploy has started. */
+  let abortOnStart: AbortReason | null = null;
+  const takeReady = () => {
+    const taken = ready;
+    ready = null;
+    return taken;
+  };
+  const perRun = input.deploysPerRun ?? DEPLOYS_PER_RUN;
+  const timeToRoll = () => ranThisRun >= perRun || workflowInfo().continueAsNewSuggested;
 
   setHandler(laneStateQuery, () => ({
     environmentId: input.environmentId,
@@ -64,10 +78,10 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       await store.dropQueued({ deploymentIds: decision.superseded, status: 'superseded', by: decision.winner, at: Date.now() });
     }
     if (current && request.queuePolicy === 'latest-wins' && request.cancelSuperseded && decision.winner === request.deploymentId) {
+      const reason: AbortReason = { kind: 'superseded', by: request.deploymentId };
+      if (reserved === current.deploymentId) abortOnStart = reason;
       // The running deploy may have just ended (its completion not yet seen here): nothing to stop.
-      await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId))
-        .signal(abortDeploySignal, { kind: 'superseded', by: request.deploymentId })
-        .catch(() => undefined);
+      else await getExternalWorkflowHandle(deployWorkflowId(current.deploymentId)).signal(abortDeploySignal, reason).catch(() => undefined);
     }
   }
 
@@ -90,6 +104,20 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     async (request) => {
       const seq = ++arrivals; // arrival order, fixed before any await
       await settleBeforeStandbyDecision(request);
+      const onArrival = placesOnArrival(request);
+      if (onArrival) {
+        // Counted meanwhile: a request of the same task decides after it has settled too.
+        arriving++;
+        await settleBeforeArrivalDecision();
+        arriving--;
+      }
+      // A deploy or rollback arriving at an idle lane is recorded and placed in one local activity
+      // and runs as soon as it is: the lane holds its turn for it meanwhile (current).
+      const early = onArrival && current === null && queued.length === 0 && arriving === 0 && ready === null && !timeToRoll();
+      if (early) {
+        current = request;
+        reserved = request.deploymentId;
+      }
       // A rollback to the running standby, on an idle lane, is the lane's own work: decided once the
       // task that brought it has settled and before any await of its own, so whatever arrives
       // meanwhile waits until it has ended (workflows/standby-switch.ts).
@@ -104,17 +132,21 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       arriving++;
       try {
         if (direct && patched(STANDBY_ANSWER_FIRST)) written = await recordStandbyRollback(request);
+        else if (early) ready = await recordAndPlace(request);
         else await store.enqueueDeployment({ request, at: Date.now() });
       } catch (err) {
         // Not recorded (the database away through every attempt): the caller is told; the lane stays free.
-        if (direct) {
+        if (direct || early) {
           current = null;
           switching = null;
+          reserved = null;
+          abortOnStart = null;
         }
         throw err;
       } finally {
         arriving--;
       }
+      if (early) return { deploymentId: request.deploymentId, workflowId: deployWorkflowId(request.deploymentId) };
       if (written) {
         // The API has its answer now, while Traefik loads the route; the lane's own task confirms it.
         void runStandbySwitch(seq, request, written).catch(() => undefined);
@@ -152,6 +184,11 @@ export async function environmentLane(input: LaneInput): Promise<void> {
   );
 
   setHandler(cancelDeploymentUpdate, async ({ deploymentId }): Promise<CancelOutcome> => {
+    // Arrived and about to start: its deploy is stopped as soon as it has started.
+    if (reserved === deploymentId) {
+      abortOnStart = { kind: 'cancelled' };
+      return { status: 'cancelling' };
+    }
     if (queued.some((q) => q.request.deploymentId === deploymentId)) {
       queued = queued.filter((q) => q.request.deploymentId !== deploymentId);
       await store.dropQueued({ deploymentIds: [deploymentId], status: 'cancelled', at: Date.now() });
@@ -165,27 +202,25 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     return { status: 'not-found' };
   });
 
-  const perRun = input.deploysPerRun ?? DEPLOYS_PER_RUN;
-  const timeToRoll = () => ranThisRun >= perRun || workflowInfo().continueAsNewSuggested;
   for (;;) {
-    // (current is set here only while the lane runs a standby switch of its own.)
+    // (current is set here only while the lane runs a standby switch of its own or holds an arrival's turn.)
     try {
-      await condition(() => (queued.length > 0 && current === null) || timeToRoll());
+      await condition(() => ready !== null || (queued.length > 0 && current === null) || timeToRoll());
     } catch (err) {
       // A cancelled lane lets its own standby switch end first: a switch cut short puts the
       // previous route back (STANDBY_RESTORE), which a lane already closed could not do.
       if (isCancellation(err) && switching !== null && patched(STANDBY_RESTORE)) await CancellationScope.nonCancellable(() => condition(() => switching === null));
       throw err;
     }
-    if (timeToRoll()) {
-      // Between deploys only: the queue travels to the next run.
-      await condition(() => allHandlersFinished() && current === null);
-      await continueAsNew<typeof environmentLane>({ environmentId: input.environmentId, queued, arrivals, completed, deploysPerRun: input.deploysPerRun });
+    if (ready === null && timeToRoll()) {
+      // Between deploys only: the queue travels to the next run (a request holding its turn runs first).
+      await condition(() => allHandlersFinished() && (current === null || ready !== null));
+      if (ready === null) await continueAsNew<typeof environmentLane>({ environmentId: input.environmentId, queued, arrivals, completed, deploysPerRun: input.deploysPerRun });
     }
-    const next = queued.shift() as Queued;
-    current = next.request;
+    const arrived = takeReady();
+    current = arrived?.request ?? (queued.shift() as Queued).request;
     try {
-      current = await placedNow(current);
+      if (!arrived?.placed) current = await placedNow(current);
       // Requests queued before apps had kinds are image deploys.
       const workflow = DEPLOY_WORKFLOWS[current.appKind ?? 'image'];
       if (!workflow) throw ApplicationFailure.nonRetryable(`no deploy workflow for apps of kind ${current.appKind}`, 'ValidationFailed');
@@ -203,11 +238,17 @@ export async function environmentLane(input: LaneInput): Promise<void> {
         ],
         staticSummary: describe(current),
       });
+      reserved = null;
+      const abort = abortOnStart;
+      abortOnStart = null;
+      if (abort) await child.signal(abortDeploySignal, abort).catch(() => undefined);
       await child.result();
     } catch {
       // The deploy records its own outcome; the lane only moves on.
     }
     current = null;
+    reserved = null;
+    abortOnStart = null;
     completed++;
     ranThisRun++;
   }

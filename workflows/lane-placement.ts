@@ -2,10 +2,11 @@
 // was queued: a git push planned while a move ran waits in the lane behind the move, and once
 // the move has committed the new host, the push builds and deploys there (a request built for
 // the old host would leave its containers on the host the environment left).
-import { patched, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/index.js';
 import type { DeployRequest } from '../src/domain/deployment.js';
 import { STORE } from './activity-profiles.js';
+import { wantsStandbySwitch } from './standby-switch.js';
 
 /** Patch marker: lanes since it read the environment's placement before starting each deployment. */
 export const PLACEMENT_AT_RUN = 'lane-placement-at-run';
@@ -17,13 +18,21 @@ export const SPREAD_GIT = 'spread-git';
  * activity of its own before its first step (one round trip less on every deploy's path).
  */
 const START_NOTICE_AT_TURN = 'lane-start-notice';
+/**
+ * Patch marker: lanes since it record, place and announce a deploy or rollback that arrives while
+ * the lane is idle in one local activity (`recordAndPlace`), in the task that accepts it; it then
+ * runs at once, without the second local activity at its turn.
+ */
+const PLACE_ON_ARRIVAL = 'lane-place-on-arrival';
+
+type Placement = Awaited<ReturnType<ControlActivities['environmentPlacement']>>;
 
 /** The environment's placement now and whether the deployment's start was announced with it. */
 async function placementAtTurn(request: DeployRequest) {
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const site = { environmentId: request.environmentId };
-  // A teardown is no deployment that starts (it sends no deploy.started).
-  if (request.kind !== 'teardown' && patched(START_NOTICE_AT_TURN)) {
+  // A teardown is no deployment that starts (it sends no deploy.started); nor is one announced on arrival.
+  if (request.kind !== 'teardown' && !request.startAnnounced && patched(START_NOTICE_AT_TURN)) {
     // Unread: the placement it was queued under, and the deploy announces its start itself.
     return store.placeAndAnnounce({ ...site, deploymentId: request.deploymentId }).catch(() => ({ placement: null, announced: false }));
   }
@@ -35,6 +44,10 @@ export async function placedNow(request: DeployRequest): Promise<DeployRequest> 
   if (!patched(PLACEMENT_AT_RUN) || request.move) return request;
   // Unread (the database away through every attempt): the placement it was queued under.
   const { placement: now, announced } = await placementAtTurn(request);
+  return placedOn(request, now, announced);
+}
+
+function placedOn(request: DeployRequest, now: Placement, announced: boolean): DeployRequest {
   if (announced) request = { ...request, startAnnounced: true };
   // A spread environment's hosts are chosen now, from the hosts as they are (histories from
   // before spreads existed have no `spread` in the answer and replay unchanged). Git apps spread
@@ -43,4 +56,37 @@ export async function placedNow(request: DeployRequest): Promise<DeployRequest> 
   const spread = now?.spread && spreads && request.kind !== 'teardown' ? { spread: now.spread } : {};
   if (!now || (now.hostId === request.hostId && !now.spread)) return request;
   return { ...request, hostId: now.hostId, ...spread };
+}
+
+/**
+ * Whether a request may be placed as it arrives (a deploy or rollback, not a move or a standby
+ * switch, in a lane run since PLACE_ON_ARRIVAL). Synchronous for the others, so their handlers
+ * run as they did before it.
+ */
+export function placesOnArrival(request: DeployRequest): boolean {
+  return request.kind !== 'teardown' && !request.move && !wantsStandbySwitch(request) && patched(PLACE_ON_ARRIVAL);
+}
+
+/**
+ * Waits until every job of the workflow task that brought the update has been applied, before
+ * the lane decides whether it is idle: a worker that took the lane over may get the update in
+ * the same task as a deployment's end in another order than a replay hands them over
+ * (settleBeforeStandbyDecision in workflows/standby-switch.ts has the whole story).
+ */
+export async function settleBeforeArrivalDecision(): Promise<void> {
+  await condition(() => true);
+  await condition(() => true);
+}
+
+/**
+ * A request arriving at an idle lane: recorded, then placed and announced, in one local activity.
+ * Throws as the ordinary record does when it could not be recorded; `placed: false` when the
+ * placement could not be read (the lane reads it again before it runs).
+ */
+export async function recordAndPlace(request: DeployRequest): Promise<{ request: DeployRequest; placed: boolean }> {
+  const store = proxyLocalActivities<ControlActivities>(STORE);
+  const { read, placement, announced } = await store.recordAndPlace({ request, at: Date.now() });
+  const announcedRequest = announced ? { ...request, startAnnounced: true } : request;
+  if (!read) return { request: announcedRequest, placed: false };
+  return { request: placedOn(request, placement ?? null, announced), placed: true };
 }

@@ -1,9 +1,12 @@
 // The environment lane: one deployment at a time, latest-wins coalescing, cancelling a
-// superseded deploy, fifo, and cancelling a queued one.
+// superseded deploy, fifo, and cancelling a queued one; a request arriving at an idle lane
+// placed as it is recorded, and two arriving at once.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { createImageApp, deploy, type AppFixture } from '../support/fixtures.js';
 import { buildHello, removeImages } from '../support/images.js';
+import { localActivityTypes } from '../support/local-activities.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
@@ -117,4 +120,41 @@ test('the lane continues as new between deployments, carrying its queue and coun
   // The first run ended by continuing as new.
   const first = await berth.temporal.workflow.getHandle(laneId, firstRun).describe();
   expect(first.status.name).toBe('CONTINUED_AS_NEW');
+});
+
+test('an idle lane records, places and announces an arriving request in one local activity; a busy one places each at its turn', async () => {
+  const fx = await createImageApp(berth, { app: 'arrival', healthCheck: { startPeriodMs: 5000 }, environment: { queuePolicy: 'fifo' } });
+  const d1 = await deploy(berth, fx, slow);
+  await running(fx, d1);
+  const d2 = await deploy(berth, fx, fast(1));
+  const results = [await waitForDeployment(berth, d1), await waitForDeployment(berth, d2)];
+  expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+  assertOneAtATime(results);
+  // d1 found the lane idle: one local activity; d2 waited behind it: recorded, then placed at its turn.
+  expect(await localActivityTypes(berth.temporal, `lane-${fx.environmentId}`)).toEqual(['recordAndPlace', 'enqueueDeployment', 'placeAndAnnounce']);
+  // Both starts were announced by the lane, so neither deploy announced its own.
+  for (const id of [d1, d2]) expect(await localActivityTypes(berth.temporal, deployWorkflowId(id))).not.toContain('announceStart');
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v1');
+});
+
+test('two requests at once on an idle lane, cancel-superseded: the later one runs, the other is superseded, one at a time', async () => {
+  const fx = await createImageApp(berth, { app: 'race', healthCheck: { startPeriodMs: 5000 }, environment: { cancelSuperseded: true } });
+  const versions = new Map([[fast(1), 'v1'], [fast(2), 'v2']]);
+  for (let round = 0; round < 3; round++) {
+    const images = round % 2 ? [fast(2), fast(1)] : [fast(1), fast(2)];
+    const ids = await Promise.all(images.map((image) => deploy(berth, fx, image)));
+    const results = [];
+    for (const id of ids) results.push(await waitForDeployment(berth, id));
+    const won = results.find((r) => r.status === 'succeeded');
+    const lost = results.find((r) => r.status === 'superseded');
+    expect(results.map((r) => r.status).sort()).toEqual(['succeeded', 'superseded']);
+    expect(lost?.supersededBy).toBe(won?.id);
+    assertOneAtATime(results);
+    const image = images[ids.indexOf(won?.id as string)] as string;
+    expect((await throughTraefik(fx.host)).body.trim()).toBe(versions.get(image));
+    expect((await berth.containers(fx.environmentId)).filter((c) => c.Labels['berth.deployment'] === lost?.id)).toEqual([]);
+  }
+  const lane = await berth.api('GET', `${fx.base}/lane`);
+  expect(lane.body).toMatchObject({ current: null, queued: [] });
+  process.stdout.write(`lane race: local activities ${(await localActivityTypes(berth.temporal, `lane-${fx.environmentId}`)).join(', ')}\n`);
 });
