@@ -14,6 +14,8 @@ import type { Deployment, LiveRelease } from './deployment-skeleton.js';
 
 /** Marks histories whose verify follows replicas the engine moved after the switch; older ones failed (or committed). */
 const VERIFY_FOLLOWS_ENGINE = 'verify-follows-engine';
+/** Marks histories whose verify runs the routers' check and the image check side by side. */
+const VERIFY_SIDE_BY_SIDE = 'verify-side-by-side';
 /** Checks one verify makes: the first, and one per restart of the engine that moved the replicas. */
 const CHECKS = 3;
 
@@ -25,6 +27,20 @@ export interface SwitchedTo {
   /** Answers through Traefik, from the deployment, that confirm a switch. */
   confirmations: number;
 }
+
+/** A step's outcome, awaited without throwing (so a failure is not unhandled while the other step runs). */
+type Settled<T> = { ok: true; value: T; failure?: undefined } | { ok: false; value?: undefined; failure: unknown };
+async function settled<T>(step: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await step };
+  } catch (err) {
+    return { ok: false, failure: err };
+  }
+}
+const unwrap = <T>(outcome: Settled<T>): T => {
+  if (!outcome.ok) throw outcome.failure;
+  return outcome.value;
+};
 
 /** Every server the route leads to is where a container of the release answers (more may run: retained ones of the same release). */
 const answersThere = (where: string[], servers: string[]) => servers.every((s) => where.includes(s));
@@ -38,16 +54,17 @@ export async function verifyImageRelease(deploy: Deployment, live: LiveRelease, 
   let servers = live.servers ?? [];
   let verifyReport = report(phases.next('verify'));
   for (let checks = 1; ; checks++) {
-    // The routers' check records the phase's start; the image check follows on the host.
-    await router.verifyRoutes({ report: verifyReport, environmentId, hosts: request.hosts, servers });
-    let failure: unknown = null;
-    let where: string[] | undefined;
-    try {
-      where = (await onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length, port: switched.port })).servers;
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      failure = err;
-    }
+    // The routers' check records the phase's start; the image check runs on the host beside it
+    // (one workflow task for both since VERIFY_SIDE_BY_SIDE; before, it followed).
+    const sideBySide = patched(VERIFY_SIDE_BY_SIDE);
+    const routes = settled(router.verifyRoutes({ report: verifyReport, environmentId, hosts: request.hosts, servers }));
+    if (!sideBySide) unwrap(await routes);
+    const image = await settled(onHost(DOCKER).verifyReleaseImage({ releaseId: live.id, servers: servers.length, port: switched.port }));
+    // A route that does not lead there fails the verify first, as when the checks ran in turn.
+    if (sideBySide) unwrap(await routes);
+    if (!image.ok && isCancellation(image.failure)) throw image.failure;
+    const failure = image.ok ? null : image.failure;
+    const where = image.value?.servers;
     if (!failure && (where === undefined || answersThere(where, servers))) return { ...live, servers };
     if (checks >= CHECKS || !patched(VERIFY_FOLLOWS_ENGINE)) {
       if (failure) throw failure;
