@@ -55,7 +55,7 @@ export async function verifyImageRelease(deploy: Deployment, live: LiveRelease, 
   let verifyReport = report(phases.next('verify'));
   for (let checks = 1; ; checks++) {
     // The routers' check records the phase's start; the image check runs on the host beside it
-    // (one workflow task for both since VERIFY_SIDE_BY_SIDE; before, it followed).
+    // (both scheduled in one workflow task since VERIFY_SIDE_BY_SIDE; before, it followed).
     const sideBySide = patched(VERIFY_SIDE_BY_SIDE);
     const routes = settled(router.verifyRoutes({ report: verifyReport, environmentId, hosts: request.hosts, servers }));
     if (!sideBySide) unwrap(await routes);
