@@ -4,6 +4,7 @@
 // the round trips (workflow tasks, activity dispatch) that the phases' own figures hide.
 import type { Client } from '@temporalio/client';
 import { deployWorkflowId, laneWorkflowId } from '../src/domain/workflow-ids.js';
+import { localActivityMarker } from '../test/support/local-activities.js';
 
 interface HistoryEvent {
   eventTime?: { seconds?: unknown; nanos?: number | null } | null;
@@ -20,16 +21,12 @@ const at = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.ev
 const msOf = (t: { seconds?: unknown; nanos?: number } | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : null);
 
 /**
- * A local activity's marker: its type and when it was scheduled (core writes these as plain
- * JSON). Its end is not shown: the marker is written with the task that completes after it.
+ * A local activity's marker: its type and when it was scheduled. Its end is not shown: the marker
+ * is written with the task that completes after it.
  */
 function localActivity(e: HistoryEvent): { type: string; scheduled: number | null } | null {
-  const marker = e.markerRecordedEventAttributes;
-  if (marker?.markerName !== 'core_local_activity') return null;
-  const data = marker.details?.data?.payloads?.[0]?.data;
-  if (!data) return null;
-  const parsed = JSON.parse(Buffer.from(data).toString()) as { activity_type?: string; original_schedule_time?: { seconds?: unknown; nanos?: number } };
-  return { type: parsed.activity_type ?? '?', scheduled: msOf(parsed.original_schedule_time) };
+  const parsed = localActivityMarker(e);
+  return parsed ? { type: parsed.activity_type ?? '?', scheduled: msOf(parsed.original_schedule_time) } : null;
 }
 
 /** A readable name for an event: its type, with the activity's name for activity events. */
