@@ -19,7 +19,10 @@ export interface Images {
   b: string;
 }
 
-export async function deployLatency(berth: BerthClient, docker: Docker, images: Images, runs: number, temporal?: Client): Promise<Row> {
+/** Temporal's floor under a deploy (bench/floor/temporal-floor.ts), measured after the runs when given. */
+type Floor = () => Promise<{ deployMs: number; answerMs: number }>;
+
+export async function deployLatency(berth: BerthClient, docker: Docker, images: Images, runs: number, temporal?: Client, floor?: Floor): Promise<Row> {
   const app = await berth.createImageApp('latency', { drainSeconds: 0 });
   const baseline: number[] = [];
   const timelines: [string, number][][] = [];
@@ -45,6 +48,15 @@ export async function deployLatency(berth: BerthClient, docker: Docker, images: 
   const until = ['api → recorded', 'queued', 'resolve', 'create', 'start', 'health', 'route'];
   process.stdout.write(`deploy latency, median ms: ${until.map((n) => `${n} ${Math.round(median(spans.get(n) ?? [0]))}`).join(', ')}\n`);
   const ratio = median(times) / median(baseline);
+  if (floor) {
+    const hops = await floor();
+    const over = median(times) - median(baseline);
+    process.stdout.write(
+      `deploy latency, Temporal's floor (the same hops with no work in them, same server and encryption, ${runs} runs): ` +
+        `${hops.deployMs.toFixed(1)} ms to the switch's end (the update answered after ${hops.answerMs.toFixed(1)} ms); ` +
+        `Berth over docker run → 200: ${over.toFixed(0)} ms; the target leaves ${(0.2 * median(baseline)).toFixed(0)} ms\n`,
+    );
+  }
   return {
     benchmark: `deploy latency (API → new version via Traefik), ${runs} runs`,
     figure: `median ${fmtMs(median(times))}, p90 ${fmtMs(percentile(times, 90))}`,

@@ -19,6 +19,7 @@ import { idleMemory } from './idle-memory.js';
 import { containerSampling, metricsScrape } from './metrics.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
+import { temporalFloor } from './floor/temporal-floor.js';
 import { standbyRollback } from './standby-rollback.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
 import { printTable, type Row } from './stats.js';
@@ -80,7 +81,11 @@ async function main() {
   const benches: [string, () => Promise<Row[]>][] = [
     ['auth', async () => authOverhead((await need()).berth, 2000)],
     ['ui-overview', async () => uiOverview((await need()).berth, (await need()).api.url, 10)],
-    ['latency', async () => [await deployLatency((await need()).client, (await need()).berth.docker, images, 15, (await need()).berth.temporal)]],
+    ['latency', async () => {
+      const { client, berth, services } = await need();
+      const floor = () => temporalFloor(services.temporalAddress, berth.config.temporal.namespace, berth.ring, 15);
+      return [await deployLatency(client, berth.docker, images, 15, berth.temporal, floor)];
+    }],
     ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
     ['standby', async () => standbyRollback((await need()).client, images, 20)],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],

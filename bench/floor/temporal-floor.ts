@@ -1,0 +1,53 @@
+// Temporal's own floor under a deploy: the same hops as Berth's (the API's update to the lane,
+// the lane's task with its local activity, the child's start and first task, an activity on a
+// host's queue, a second task, an activity on the control queue) with no work in any of them,
+// on the same server, with the same payload encryption, in the same run as the deploy-latency
+// benchmark. What Berth adds to Docker can only get this close to zero.
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import type { KeyRing } from '../../src/secrets/key-ring.js';
+import { berthDataConverter } from '../../src/temporal/payload-codec.js';
+import { median } from '../stats.js';
+import { goUpdate, HOST_QUEUE, type FloorActivities } from './workflows.js';
+
+const CONTROL_QUEUE = 'floor-control';
+
+/** Median ms from the update sent to the child's end, and from the update to its answer. */
+export async function temporalFloor(address: string, namespace: string, ring: KeyRing, runs: number): Promise<{ deployMs: number; answerMs: number }> {
+  const dataConverter = berthDataConverter(ring);
+  const activities: FloorActivities = { record: async () => undefined, launch: async () => undefined, switchRoute: async () => undefined };
+  const native = await NativeConnection.connect({ address });
+  const workflowsPath = fileURLToPath(new URL(`./workflows${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+  const control = await Worker.create({ connection: native, namespace, taskQueue: CONTROL_QUEUE, workflowsPath, activities, dataConverter });
+  const host = await Worker.create({ connection: native, namespace, taskQueue: HOST_QUEUE, activities, dataConverter });
+  const running = Promise.all([control.run(), host.run()]);
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace, dataConverter });
+  const laneId = `floor-lane-${Date.now()}`;
+  const deploys: number[] = [];
+  const answers: number[] = [];
+  try {
+    // One more than asked: the first run starts the lane and warms the workers.
+    for (let i = 0; i <= runs; i++) {
+      const id = `${laneId}-${i}`;
+      const t0 = performance.now();
+      const start = new WithStartWorkflowOperation('floorLane', { workflowId: laneId, taskQueue: CONTROL_QUEUE, workflowIdConflictPolicy: 'USE_EXISTING' });
+      await client.workflow.executeUpdateWithStart(goUpdate, { args: [id], updateId: id, startWorkflowOperation: start });
+      const answered = performance.now() - t0;
+      await client.workflow.getHandle(`floor-deploy-${id}`).result();
+      if (i > 0) {
+        answers.push(answered);
+        deploys.push(performance.now() - t0);
+      }
+    }
+  } finally {
+    await client.workflow.getHandle(laneId).terminate('benchmark done').catch(() => undefined);
+    control.shutdown();
+    host.shutdown();
+    await running;
+    await connection.close();
+    await native.close();
+  }
+  return { deployMs: median(deploys), answerMs: median(answers) };
+}
