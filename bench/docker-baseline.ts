@@ -32,6 +32,30 @@ export async function rawRunUntil200(docker: Docker, image: string, label: strin
   return { ms: performance.now() - started, containerId: container.id };
 }
 
+/** A stopped container (made, run once until it answered, stopped) for rawStartUntil200. */
+export async function stoppedBaselineContainer(docker: Docker, image: string, label: string): Promise<string> {
+  const { containerId } = await rawRunUntil200(docker, image, label);
+  await docker.getContainer(containerId).stop({ t: 0 });
+  return containerId;
+}
+
+/** `docker start` of a stopped container until GET / answers 200; stops it again, untimed. */
+export async function rawStartUntil200(docker: Docker, containerId: string, everyMs = POLL_MS): Promise<number> {
+  const container = docker.getContainer(containerId);
+  const started = performance.now();
+  await container.start();
+  const info = await container.inspect();
+  const port = info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort;
+  for (;;) {
+    const res = await probeHttp(`http://127.0.0.1:${port}/`, { timeoutMs: 1000, expectedStatus: 200 });
+    if (res.ok) break;
+    await sleep(everyMs);
+  }
+  const ms = performance.now() - started;
+  await container.stop({ t: 0 });
+  return ms;
+}
+
 export async function removeBaselineContainers(docker: Docker, label: string): Promise<void> {
   const found = await docker.listContainers({ all: true, filters: { label: [`berth-bench=${label}`] } });
   await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true })));

@@ -86,7 +86,7 @@ async function main() {
       const floor = () => temporalFloor(services.temporalAddress, berth.config.temporal.namespace, berth.ring, 15);
       return [await deployLatency(client, berth.docker, images, 15, berth.temporal, floor)];
     }],
-    ['rollback', async () => [await rollbackLatency((await need()).client, images, 10)]],
+    ['rollback', async () => rollbackLatency((await need()).client, (await need()).berth.docker, images, 10)],
     ['standby', async () => standbyRollback((await need()).client, images, 20)],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
     ['parallel', async () => [await parallelEnvironments((await need()).client, (await need()).berth.docker, images, 50, { temporal: (await need()).berth.temporal, queries })]],
