@@ -21,14 +21,7 @@ export async function rawRunUntil200(docker: Docker, image: string, label: strin
     ExposedPorts: { '8080/tcp': {} },
     HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, Init: true },
   });
-  await container.start();
-  const info = await container.inspect();
-  const port = info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort;
-  for (;;) {
-    const res = await probeHttp(`http://127.0.0.1:${port}/`, { timeoutMs: 1000, expectedStatus: 200 });
-    if (res.ok) break;
-    await sleep(everyMs);
-  }
+  await startUntil200(container, everyMs);
   return { ms: performance.now() - started, containerId: container.id };
 }
 
@@ -43,17 +36,22 @@ export async function stoppedBaselineContainer(docker: Docker, image: string, la
 export async function rawStartUntil200(docker: Docker, containerId: string, everyMs = POLL_MS): Promise<number> {
   const container = docker.getContainer(containerId);
   const started = performance.now();
+  await startUntil200(container, everyMs);
+  const ms = performance.now() - started;
+  await container.stop({ t: 0 });
+  return ms;
+}
+
+/** Starts the container and polls its published port 8080 until GET / answers 200. */
+async function startUntil200(container: Docker.Container, everyMs: number): Promise<void> {
   await container.start();
   const info = await container.inspect();
   const port = info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort;
   for (;;) {
     const res = await probeHttp(`http://127.0.0.1:${port}/`, { timeoutMs: 1000, expectedStatus: 200 });
-    if (res.ok) break;
+    if (res.ok) return;
     await sleep(everyMs);
   }
-  const ms = performance.now() - started;
-  await container.stop({ t: 0 });
-  return ms;
 }
 
 export async function removeBaselineContainers(docker: Docker, label: string): Promise<void> {
