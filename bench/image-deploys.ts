@@ -20,7 +20,7 @@ export interface Images {
 }
 
 /** Temporal's floor under a deploy (bench/floor/temporal-floor.ts), measured after the runs when given. */
-type Floor = () => Promise<{ deployMs: number; answerMs: number }>;
+type Floor = (runs: number) => Promise<{ deployMs: number; answerMs: number }>;
 
 export async function deployLatency(berth: BerthClient, docker: Docker, images: Images, runs: number, temporal?: Client, floor?: Floor): Promise<Row> {
   const app = await berth.createImageApp('latency', { drainSeconds: 0 });
@@ -49,7 +49,7 @@ export async function deployLatency(berth: BerthClient, docker: Docker, images: 
   process.stdout.write(`deploy latency, median ms: ${until.map((n) => `${n} ${Math.round(median(spans.get(n) ?? [0]))}`).join(', ')}\n`);
   const ratio = median(times) / median(baseline);
   if (floor) {
-    const hops = await floor();
+    const hops = await floor(runs);
     const over = median(times) - median(baseline);
     process.stdout.write(
       `deploy latency, Temporal's floor (the same hops with no work in them, same server and encryption, ${runs} runs): ` +

@@ -83,7 +83,7 @@ async function main() {
     ['ui-overview', async () => uiOverview((await need()).berth, (await need()).api.url, 10)],
     ['latency', async () => {
       const { client, berth, services } = await need();
-      const floor = () => temporalFloor(services.temporalAddress, berth.config.temporal.namespace, berth.ring, 15);
+      const floor = (runs: number) => temporalFloor(services.temporalAddress, berth.config.temporal.namespace, berth.ring, runs);
       return [await deployLatency(client, berth.docker, images, 15, berth.temporal, floor)];
     }],
     ['rollback', async () => rollbackLatency((await need()).client, (await need()).berth.docker, images, 10)],
