@@ -13,10 +13,17 @@ import { goUpdate, HOST_QUEUE, type FloorActivities } from './workflows.js';
 
 const CONTROL_QUEUE = 'floor-control';
 
-/** Median ms from the update sent to the child's end, and from the update to its answer. */
+/** Median ms from the update sent to the switch activity's end, and from the update to its answer. */
 export async function temporalFloor(address: string, namespace: string, ring: KeyRing, runs: number): Promise<{ deployMs: number; answerMs: number }> {
   const dataConverter = berthDataConverter(ring);
-  const activities: FloorActivities = { record: async () => undefined, launch: async () => undefined, switchRoute: async () => undefined };
+  // When each run's switch ended (this process's clock): the point a deploy's traffic has moved,
+  // before the child's last task completes it.
+  const switched = new Map<string, number>();
+  const activities: FloorActivities = {
+    record: async () => undefined,
+    launch: async () => undefined,
+    switchRoute: async (id) => void switched.set(id, performance.now()),
+  };
   const native = await NativeConnection.connect({ address });
   const workflowsPath = fileURLToPath(new URL(`./workflows${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
   const control = await Worker.create({ connection: native, namespace, taskQueue: CONTROL_QUEUE, workflowsPath, activities, dataConverter });
@@ -38,7 +45,7 @@ export async function temporalFloor(address: string, namespace: string, ring: Ke
       await client.workflow.getHandle(`floor-deploy-${id}`).result();
       if (i > 0) {
         answers.push(answered);
-        deploys.push(performance.now() - t0);
+        deploys.push((switched.get(id) as number) - t0);
       }
     }
   } finally {
