@@ -3,12 +3,14 @@
 // meanwhile, and the steady loopback load sees no failed request across the whole canary.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { deployWorkflowId } from '../../src/domain/workflow-ids.js';
 import { startBerth, type TestBerth } from '../support/berth.js';
 import { buildHello, removeImages } from '../support/images.js';
 import { startLoad } from '../support/load.js';
 import { createStackApp, setVariables, type StackFixture } from '../support/stack-fixtures.js';
 import { throughTraefik } from '../support/traefik.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
+import { workflowTrouble } from '../support/workflow-trouble.js';
 
 const services = inject('services');
 const tags = { w1: 'berth-test/scw-web:1', w2: 'berth-test/scw-web:2', k1: 'berth-test/scw-worker:1', k2: 'berth-test/scw-worker:2' };
@@ -58,10 +60,19 @@ test('a worker killed mid-canary of a stack resumes at the same step with the sa
   let fresh = 0;
   for (let i = 0; i < 100; i++) if ((await throughTraefik(fx.host)).body.trim() === 'w2') fresh++;
   worker = await berth.spawnWorker();
+  // The new worker's warnings and the last answer go into a timeout's message (a rare failure
+  // once left nothing to read but the timeout).
+  let workerOutput = '';
+  worker.stdout?.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+  let lastAnswer = '';
   const after = await waitFor('the canary to answer again', async () => {
     const s = await berth.api<State>('GET', `/api/v1/deployments/${id}/canary`);
+    lastAnswer = `${s.status} ${JSON.stringify(s.body)}`;
     return s.status === 200 ? s.body : undefined;
-  }, 60_000, 50);
+  }, 60_000, 50).catch(async (err: Error) => {
+    const warnings = workerOutput.split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(-10);
+    throw new Error([err.message, `last answer: ${lastAnswer}`, await workflowTrouble(berth.temporal, deployWorkflowId(id)), ...warnings].join('\n'));
+  });
   expect(after).toMatchObject({ step: before.step, weight: 30, weights: before.weights });
   const d = await waitForDeployment(berth, id, 120_000);
   const result = await load.stop();

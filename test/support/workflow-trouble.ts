@@ -1,0 +1,29 @@
+// What a workflow is stuck on, as text for a test's failure message: its pending workflow task
+// and activities (attempts, last failures) and the workflow tasks its history says failed or
+// timed out. A test that waits on a workflow after a crash gives this when the wait times out,
+// so a rare failure says which of them held the workflow.
+import type { Client } from '@temporalio/client';
+
+export async function workflowTrouble(temporal: Client, workflowId: string): Promise<string> {
+  try {
+    const handle = temporal.workflow.getHandle(workflowId);
+    const { raw, status } = await handle.describe();
+    const task = raw.pendingWorkflowTask;
+    const lines = [`workflow ${workflowId}: ${status.name}`];
+    if (task) lines.push(`pending workflow task: state ${String(task.state)}, attempt ${task.attempt ?? 1}`);
+    for (const a of raw.pendingActivities ?? []) {
+      lines.push(`pending activity ${a.activityType?.name ?? '?'}: state ${String(a.state)}, attempt ${a.attempt ?? 1}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''}`);
+    }
+    const history = await handle.fetchHistory();
+    for (const e of history.events ?? []) {
+      const failed = e.workflowTaskFailedEventAttributes;
+      if (failed) lines.push(`event ${String(e.eventId)}: workflow task failed (cause ${String(failed.cause)}): ${failed.failure?.message ?? ''}`);
+      const timedOut = e.workflowTaskTimedOutEventAttributes;
+      if (timedOut) lines.push(`event ${String(e.eventId)}: workflow task timed out (${String(timedOut.timeoutType)})`);
+    }
+    lines.push(`history: ${history.events?.length ?? 0} events`);
+    return lines.join('\n');
+  } catch (err) {
+    return `describing ${workflowId} failed: ${String(err)}`;
+  }
+}
