@@ -11,7 +11,7 @@ import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { CanaryCommandInput, CanaryState } from '../schemas/canary.js';
-import { errorResponses, Id, json } from '../schemas/common.js';
+import { errorResponses, Id, json, unansweredResponse } from '../schemas/common.js';
 
 const DeploymentParam = z.object({ id: Id });
 const ActionParam = z.object({ id: Id, action: z.enum(['promote', 'pause', 'resume', 'abort']).openapi({ description: 'promote: straight to 100 %; pause/resume: the step’s timer; abort: traffic back on the stable release' }) });
@@ -39,7 +39,7 @@ export function canaryRoutes(deps: AppDeps) {
       tags: ['deployments'],
       summary: 'A running canary’s step, weight and analysis',
       request: { params: DeploymentParam },
-      responses: { 200: json(CanaryState, 'The canary now'), ...errorResponses },
+      responses: { 200: json(CanaryState, 'The canary now'), ...errorResponses, ...unansweredResponse },
     }),
     async (c) => {
       const d = await running(c.req.valid('param').id);

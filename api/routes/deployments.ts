@@ -20,7 +20,7 @@ import { deployStrategy } from '../deploy-strategy.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { cancelInLane, readLane, submitToLane } from '../../src/temporal/lane-client.js';
 import { newRouter } from '../router.js';
-import { errorResponses, Id, json, PageQuery } from '../schemas/common.js';
+import { errorResponses, Id, json, PageQuery, unansweredResponse } from '../schemas/common.js';
 import { Accepted, DeployInput, Deployment, DeploymentDetail, DeploymentFilter, LogLine, RollbackInput } from '../schemas/deployments.js';
 import { deploymentDetail } from '../deployment-detail.js';
 import { compileForEnvironment, isGitBackedStack } from '../stack-compose.js';
@@ -287,6 +287,7 @@ export function deploymentRoutes(deps: AppDeps) {
       responses: {
         200: json(z.object({ current: z.string().nullable(), queued: z.array(z.string()), completed: z.number() }), 'Lane state'),
         ...errorResponses,
+        ...unansweredResponse,
       },
     }),
     async (c) => {

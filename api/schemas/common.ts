@@ -33,6 +33,11 @@ export const errorResponses = {
   409: { description: 'Conflict with the current state', content: { 'application/json': { schema: ErrorResponse } } },
 } as const;
 
+/** For a route that asks a running workflow (a query): no worker answered it in time. */
+export const unansweredResponse = {
+  503: { description: 'The workflow did not answer within 5 s (no Berth worker running?); nothing changed', content: { 'application/json': { schema: ErrorResponse } } },
+} as const;
+
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: Id.optional().openapi({ description: 'nextCursor from the previous page' }),

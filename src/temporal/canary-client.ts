@@ -12,6 +12,7 @@ import {
   type CanaryCommand,
 } from '../domain/workflow-definitions.js';
 import { deployWorkflowId } from '../domain/workflow-ids.js';
+import { boundedQuery } from './bounded-query.js';
 
 const UPDATES = { promote: promoteCanaryUpdate, pause: pauseCanaryUpdate, resume: resumeCanaryUpdate, abort: abortCanaryUpdate } as const;
 const NO_CANARY = 'the deployment runs no canary now';
@@ -20,7 +21,8 @@ export type CanaryAnswer = { state: CanaryState } | { refused: string };
 
 export async function readCanary(temporal: Client, deploymentId: string): Promise<CanaryAnswer> {
   try {
-    return { state: await temporal.workflow.getHandle(deployWorkflowId(deploymentId)).query(canaryStateQuery) };
+    const handle = temporal.workflow.getHandle(deployWorkflowId(deploymentId));
+    return { state: await boundedQuery(temporal, `deployment ${deploymentId}'s workflow`, () => handle.query(canaryStateQuery)) };
   } catch (err) {
     if (err instanceof QueryNotRegisteredError || err instanceof WorkflowNotFoundError) return { refused: NO_CANARY };
     throw err;

@@ -15,6 +15,7 @@ import {
 } from '../domain/workflow-definitions.js';
 import { WORKFLOWS, type WorkflowFunction } from '../domain/workflow-contracts.js';
 import { laneWorkflowId } from '../domain/workflow-ids.js';
+import { boundedQuery } from './bounded-query.js';
 
 type Lane = WorkflowFunction<typeof WORKFLOWS.environmentLane>;
 
@@ -49,7 +50,8 @@ export async function cancelInLane(temporal: Client, environmentId: string, depl
 
 export async function readLane(temporal: Client, environmentId: string): Promise<LaneState> {
   try {
-    return await temporal.workflow.getHandle(laneWorkflowId(environmentId)).query(laneStateQuery);
+    const handle = temporal.workflow.getHandle(laneWorkflowId(environmentId));
+    return await boundedQuery(temporal, `environment ${environmentId}'s deploy lane`, () => handle.query(laneStateQuery));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { environmentId, current: null, queued: [], completed: 0 };
     throw err;

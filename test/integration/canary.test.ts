@@ -3,7 +3,8 @@
 // of its weight, testers reaching it by header or cookie first and users kept on one version by the
 // sticky cookie; a canary answering 5xx on ~20 % of its requests aborted by the analysis alone,
 // traffic back on stable; promote, pause, resume and abort through the API; a worker killed
-// mid-canary resumes at the same step with the same weights.
+// mid-canary resumes at the same step with the same weights; with no worker at all, the
+// canary's and the lane's state answer 503 after 5 s rather than hanging.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startBerth, type TestBerth } from '../support/berth.js';
@@ -212,4 +213,30 @@ test('a worker killed mid-canary resumes at the same step with the same weights'
   expect(Math.abs(share - 30)).toBeLessThanOrEqual(7);
   expect(result.failed, result.failures.join('\n')).toBe(0);
   console.log(`worker killed at step ${before.step} (30 %): ${share} % from the canary meanwhile; resumed at step ${after.body.step} (${after.body.weight} %) with ${Math.round(after.body.remainingMs)} ms left`);
+}, 90_000);
+
+test('with no worker running, the canary and the lane answer 503 after 5 s, nothing changed; a new worker answers again', async () => {
+  const id = await deployWith(tags.v5, { canary: { steps: [20], stepSeconds: 120, header: null, cookie: null } });
+  const before = await atWeight(id, 20);
+  worker?.kill('SIGKILL');
+  for (const path of [`/api/v1/deployments/${id}/canary`, `${fx.base}/lane`]) {
+    const started = Date.now();
+    const res = await berth.api<{ error: { type: string; message: string } }>('GET', path);
+    const tookMs = Date.now() - started;
+    expect(res.status, JSON.stringify(res.body)).toBe(503);
+    expect(res.body.error.type).toBe('Unavailable');
+    expect(res.body.error.message).toMatch(/did not answer within 5 s: is a Berth worker running\?$/);
+    // Temporal alone would hold the query ~29 s, then fail it (a 500).
+    expect(tookMs).toBeGreaterThanOrEqual(4900);
+    expect(tookMs).toBeLessThan(8000);
+  }
+  expect((await berth.api('GET', `/api/v1/deployments/${id}`)).body.status).toBe('running');
+  worker = await berth.spawnWorker();
+  const after = await canaryOf(id);
+  expect(after.status, JSON.stringify(after.body)).toBe(200);
+  expect(after.body).toMatchObject({ step: before.step, weight: 20, outcome: 'running' });
+  expect((await berth.api('GET', `${fx.base}/lane`)).body).toMatchObject({ current: id, queued: [] });
+  expect((await act(id, 'promote')).status).toBe(200);
+  expect((await waitForDeployment(berth, id, 30_000)).status).toBe('succeeded');
+  expect((await throughTraefik(fx.host)).body.trim()).toBe('v5');
 }, 90_000);
