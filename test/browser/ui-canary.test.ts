@@ -1,6 +1,6 @@
 // A canary on its deployment's page in real Chromium against a real Berth: the panel shows the
 // step and weight, Pause and Resume take effect in the workflow, and Promote (asked first)
-// takes the release to 100 %.
+// takes the release to 100 %; with no worker running the panel says its workflow does not answer.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeUser } from '../support/accounts.js';
@@ -50,6 +50,15 @@ test('the canary panel: step and weight, pause and resume, promote after asking'
   await checkPage(page, 'canary-paused');
   await panel.getByRole('button', { name: 'Resume' }).click();
   await expect.poll(() => panel.textContent()).toMatch(/s left in the step/);
+  // No worker: the panel says the workflow does not answer (the API's 503 after 5 s), and Try
+  // again reads it once a worker is back.
+  await ui.berth.stopWorkers();
+  await page.reload();
+  await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toMatch(/did not answer within 5 s: is a Berth worker running\?/);
+  await checkPage(page, 'canary-unanswered');
+  await ui.berth.startWorkers();
+  await panel.getByRole('button', { name: 'Try again' }).click();
+  await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toMatch(/Canary step 1 of 1: 25 % of the traffic on this release/);
   page.once('dialog', (d) => {
     expect(d.message()).toMatch(/Promote the canary\? It takes 100 % of the traffic now/);
     void d.accept();

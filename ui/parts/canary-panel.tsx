@@ -1,6 +1,7 @@
 // A running canary on its deployment's page: its step, weight and analysis, and buttons for
 // promote, pause/resume and abort (each an update on the deployment's workflow). Read when the
-// canary phase changes (the page's event stream says so) and after each action.
+// canary phase changes (the page's event stream says so) and after each action; when its
+// workflow does not answer (no worker running), the panel says so instead of vanishing.
 import { useState } from 'hono/jsx/dom';
 import { api, describeError, unwrap, type Schemas } from '../api.js';
 import { useLoad } from './use-load.js';
@@ -16,6 +17,19 @@ export function CanaryPanel(props: { id: string; version: string; canAct: boolea
   const state = useLoad(() => unwrap(api.GET('/deployments/{id}/canary', { params: { path: { id: props.id } } })), [props.id, props.version]);
   const [error, setError] = useState<string | null>(null);
   const s: Schemas['CanaryState'] | null = state.data;
+  // 409: no canary runs now (the panel stays away); 503: its workflow did not answer (no worker?), said so.
+  if (!s && state.status === 503) {
+    return (
+      <section class="card" aria-label="Canary" data-testid="canary">
+        <p class="error">{state.error}</p>
+        <p class="links">
+          <button type="button" onClick={() => state.reload()}>
+            Try again
+          </button>
+        </p>
+      </section>
+    );
+  }
   if (!s) return null;
   const act = async (action: Action) => {
     const question = CONFIRM[action];
