@@ -286,8 +286,7 @@ export function deploymentRoutes(deps: AppDeps) {
       request: { params: EnvParam },
       responses: {
         200: json(z.object({ current: z.string().nullable(), queued: z.array(z.string()), completed: z.number() }), 'Lane state'),
-        ...errorResponses,
-        ...unansweredResponse,
+        ...errorResponses, ...unansweredResponse,
       },
     }),
     async (c) => {
