@@ -30,15 +30,16 @@ export async function workflowTrouble(client: Client, workflowId: string): Promi
       lines.push(`pending activity ${a.activityType?.name ?? '?'}: state ${String(a.state)}, attempt ${a.attempt ?? 1}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''}`);
     }
     const history = await handle.fetchHistory();
-    for (const e of history.events ?? []) {
+    const events = history.events ?? [];
+    for (const e of events) {
       const failed = e.workflowTaskFailedEventAttributes;
       if (failed) lines.push(`event ${String(e.eventId)}: workflow task failed (cause ${String(failed.cause)}): ${failed.failure?.message ?? ''}`);
       const timedOut = e.workflowTaskTimedOutEventAttributes;
       if (timedOut) lines.push(`event ${String(e.eventId)}: workflow task timed out (${String(timedOut.timeoutType)})`);
     }
-    lines.push(`history: ${history.events?.length ?? 0} events`);
+    lines.push(`history: ${events.length} events`);
     // A failed workflow task (a nondeterminism, say) is read against the history's shape.
-    if (lines.some((l) => l.includes('workflow task failed'))) lines.push(...(history.events ?? []).map(eventLine));
+    if (events.some((e) => e.workflowTaskFailedEventAttributes)) lines.push(...events.map(eventLine));
     return lines.join('\n');
   } catch (err) {
     return `describing ${workflowId} failed: ${String(err)}`;
