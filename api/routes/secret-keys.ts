@@ -19,6 +19,7 @@ import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { newRouter } from '../router.js';
 import { errorResponses, json } from '../schemas/common.js';
+import { boundedQuery } from '../../src/temporal/bounded-query.js';
 
 const SecretKey = z
   .object({
@@ -61,9 +62,6 @@ const Rotation = z
 const RotateInput = z
   .object({ batchSize: z.number().int().min(1).max(5000).default(DEFAULT_RESEAL_BATCH).openapi({ description: 'Values re-sealed per step' }) })
   .strict();
-
-/** A running rotation answers its query at once when a worker is there; without one, no progress rather than a hung request. */
-const QUERY_DEADLINE_MS = 3000;
 
 export function secretKeyRoutes({ db, temporal, config, secretBox }: AppDeps) {
   const app = newRouter();
@@ -172,9 +170,10 @@ export function secretKeyRoutes({ db, temporal, config, secretBox }: AppDeps) {
       let failure: string | null = null;
       if (status === 'FAILED') failure = await handle.result().then(() => null, (err: Error) => (err.cause as Error | undefined)?.message ?? err.message);
       // A finished rotation's result is its last progress (no worker needed to read it); a
-      // running one answers the query; a failed one's failure says what is left.
+      // running one answers the query (without a worker, within 3 s: no progress rather than a
+      // hung request); a failed one's failure says what is left.
       const progress =
-        status === 'COMPLETED' ? await handle.result() : status === 'RUNNING' ? await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(keyRotationProgressQuery)).catch(() => null) : null;
+        status === 'COMPLETED' ? await handle.result() : status === 'RUNNING' ? await boundedQuery(temporal, 'the key rotation', () => handle.query(keyRotationProgressQuery), 3000).catch(() => null) : null;
       return c.json(
         {
           workflowId: SECRET_KEY_ROTATION_WORKFLOW_ID,
