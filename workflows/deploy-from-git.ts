@@ -21,16 +21,22 @@ export const BUILD_HOST_REGISTRY = 'build-host-registry';
 export async function deployFromGit(request: DeployRequest): Promise<DeployResult> {
   return withGitSource(request, (git) => {
     // Only lanes since SPREAD_GIT (workflows/lane-placement.ts) hand a git deploy a spread.
-    if (request.spread) return runDeployment(request, spreadImageSteps(request, git ? (deploy) => buildFromGit(deploy, git, true) : undefined));
+    if (request.spread) return runDeployment(request, spreadImageSteps(request, git ? (deploy) => buildFromGit(deploy, git, true, true) : undefined));
     if (!git) return runDeployment(request, imageSteps(request));
-    return runDeployment(request, imageSteps(request, (deploy) => buildFromGit(deploy, git)));
+    // Checked before the start's announcement, a local activity the build would otherwise follow (docs/architecture.md, "Patch checks and local activities").
+    let planned = false;
+    const steps = imageSteps(request, (deploy) => buildFromGit(deploy, git, planned));
+    const decideAtStart = () => {
+      planned = patched(BUILD_HOST_REGISTRY);
+    };
+    return runDeployment(request, { ...steps, decideAtStart });
   });
 }
 
 /** Fetches and builds the commit; returns the image the placed host releases (a digest when pushed). */
-async function buildFromGit(deploy: Deployment, git: GitBuild, spread = false): Promise<string> {
+async function buildFromGit(deploy: Deployment, git: GitBuild, planned: boolean, spread = false): Promise<string> {
   const { request } = deploy;
-  const plan = spread || patched(BUILD_HOST_REGISTRY) ? await deploy.store.planBuild({ appId: request.appId, appName: request.appName, placedHostId: request.hostId }) : null;
+  const plan = spread || planned ? await deploy.store.planBuild({ appId: request.appId, appName: request.appName, placedHostId: request.hostId }) : null;
   // A spread's hosts other than the builder could not get the image (the API refuses such a
   // spread; this is the registry removed from the configuration since).
   if (spread && !plan?.repository) throw ApplicationFailure.nonRetryable('a spread git app needs a registry to carry its image to every host: set BERTH_BUILD_REGISTRY', 'ValidationFailed');

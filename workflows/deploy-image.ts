@@ -68,6 +68,15 @@ export function imageSteps(request: DeployRequest, build?: Build): DeployKind {
   const { deploymentId, environmentId, appId } = request;
   let healthCheck: HealthCheck | null = null;
   let switchedTo: SwitchedTo | null = null;
+  /** afterCommit's patch checks, in their order; made early when only local activities lie before them. */
+  let cleanup: { standby: boolean; tidy: boolean; retire: boolean } | null = null;
+  const decideCleanup = () => {
+    if (cleanup) return cleanup;
+    const standby = Boolean(request.standbySeconds) && patched(HOT_STANDBY);
+    const tidy = patched(TIDY_IN_ONE_STEP);
+    cleanup = { standby, tidy, retire: !tidy && patched(RETIRE_AND_PRUNE) };
+    return cleanup;
+  };
   return {
     async beforeCommit(deploy) {
       const { phases, report, router } = deploy;
@@ -157,11 +166,14 @@ export function imageSteps(request: DeployRequest, build?: Build): DeployKind {
 
     drain: () => null,
 
+    decideAfterCommit: decideCleanup,
+
     async afterCommit({ phases, report, store, onHost }, live) {
       const docker = onHost(DOCKER);
+      const decided = decideCleanup();
       // Hot standby: the previous release keeps running (and is kept) for the window.
       const standbyReleaseId =
-        request.standbySeconds && patched(HOT_STANDBY) ? await store.keepStandby({ environmentId, deploymentId, liveReleaseId: live.id, seconds: request.standbySeconds }) : null;
+        request.standbySeconds && decided.standby ? await store.keepStandby({ environmentId, deploymentId, liveReleaseId: live.id, seconds: request.standbySeconds }) : null;
       const standbyNote = standbyReleaseId ? `; ${standbyReleaseId} in standby for ${request.standbySeconds} s` : '';
       const keeping = (retained: string[]) => keptReleases(retained, standbyReleaseId);
       const retire = { report: report(phases.next('retire')), environmentId, liveReleaseId: live.id, timeoutSeconds: RETIRE_STOP_SECONDS, standbyReleaseId, standbyNote };
@@ -172,14 +184,14 @@ export function imageSteps(request: DeployRequest, build?: Build): DeployKind {
       };
       let pruned: { removed: string[]; imageIds: string[] };
       let removedImages: string[];
-      if (patched(TIDY_IN_ONE_STEP)) {
+      if (decided.tidy) {
         const done = await docker.tidyRelease({ ...retire, retention: request.retention }).catch(failedAfterRetire);
         phases.apply(done.phases);
         pruned = done;
         removedImages = done.removedImages;
       } else {
         let keepReleaseIds: string[];
-        if (patched(RETIRE_AND_PRUNE)) {
+        if (decided.retire) {
           // Retire leaves the database as it was, so the window can be read before it.
           keepReleaseIds = keeping(await store.retainedReleases({ environmentId, liveReleaseId: live.id, retention: request.retention }));
           const done = await docker.retireAndPrune({ ...retire, keepReleaseIds }).catch(failedAfterRetire);

@@ -64,7 +64,13 @@ function staticSteps(request: DeployRequest): DeployKind {
     return previewed.canaryServers;
   }
   let canaryRan = false;
+  /** Unpack and switch in one activity: checked before the start's announcement, a local activity (docs/architecture.md, "Patch checks and local activities"). */
+  let publishAtOnce = false;
   return {
+    decideAtStart() {
+      publishAtOnce = request.kind === 'deploy' && Boolean(request.artifact) && !request.canary && request.blueGreen !== true && patched(STATIC_PUBLISH_AT_ONCE);
+    },
+
     async beforeCommit(deploy) {
       const { phases, report } = deploy;
       let releaseId = request.kind === 'rollback' ? (request.releaseId ?? null) : null;
@@ -91,7 +97,7 @@ function staticSteps(request: DeployRequest): DeployKind {
           releaseId: id,
           artifact: request.artifact,
         };
-        if (!request.canary && request.blueGreen !== true && patched(STATIC_PUBLISH_AT_ONCE)) {
+        if (publishAtOnce) {
           // Nothing between the unpack and the switch: one activity (activities/static/publish-release.ts).
           const done = await deploy.onHost(UNPACK).publishStaticRelease({ ...prepare, hosts: request.hosts, tls: request.tls });
           phases.apply(done.phases);

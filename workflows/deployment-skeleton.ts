@@ -55,6 +55,12 @@ export interface Deployment {
   undo(step: Undo): void;
   /** The release this deployment makes live, once known (the progress query and the result carry it). */
   releasing(releaseId: string): void;
+  /**
+   * Decides the patches checked after the commit, once: called before the first of the local
+   * activities that end the verify and begin the commit, where no timer or activity lies
+   * between them and those checks (docs/architecture.md, "Patch checks and local activities").
+   */
+  decideCommit(): void;
 }
 
 export interface DeployKind {
@@ -83,6 +89,10 @@ export interface DeployKind {
    * seconds after the commit; returns the message that ends the phase running at the commit.
    */
   drain?(live: LiveRelease): string | null;
+  /** Patch checks of the steps that follow the start's announcement, made before it (docs/architecture.md, "Patch checks and local activities"). */
+  decideAtStart?(): void;
+  /** Patch checks of afterCommit, made early when only local activities lie between (docs/architecture.md, "Patch checks and local activities"). */
+  decideAfterCommit?(): void;
   /** Tidying once the release is live (retire, prune); returns a note for its last phase. */
   afterCommit(deploy: Deployment, live: LiveRelease): Promise<string | null>;
 }
@@ -95,6 +105,8 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
   const noReturn = new PointOfNoReturn();
   let status: DeploymentStatus = 'running';
   let releaseId: string | null = null;
+  /** Whether the post-switch watch runs: decided before the commit's local activities. */
+  let watching: boolean | null = null;
 
   const deploy: Deployment = {
     request,
@@ -108,18 +120,27 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
     releasing: (id) => {
       releaseId = id;
     },
+    decideCommit: () => {
+      if (watching !== null) return;
+      watching = Boolean(kind.watch && request.watch && request.watch.seconds > 0 && patched(POST_SWITCH_WATCH));
+      // Without a watch or a drain's wait, afterCommit follows the commit's local activities.
+      if (!watching && (!kind.drain || request.drainSeconds <= 0)) kind.decideAfterCommit?.();
+    },
   };
   setHandler(deployProgressQuery, () => ({ deploymentId, status, releaseId, phases: phases.snapshot() }));
 
   phases.start('queued'); // recorded by the lane when it accepted the request
   // deploy.started: deployments begun before notifications existed replay without it; the lane
   // sends it with its placement read when the deployment's turn comes (lane-placement.ts).
-  if (patched('notify-deploy-started') && !request.startAnnounced) await store.announceStart({ deploymentId });
+  const announce = patched('notify-deploy-started') && !request.startAnnounced;
+  kind.decideAtStart?.();
+  if (announce) await store.announceStart({ deploymentId });
   let live: LiveRelease;
   try {
     live = await noReturn.beforeCommit.run(async () => {
       let released = await kind.beforeCommit(deploy);
       if (kind.verify && patched(VERIFIED_DONE)) released = (await kind.verify(deploy, released)) ?? released;
+      deploy.decideCommit();
       noReturn.commit();
       // A move's new placement is recorded at its commit: before it, a failure leaves the environment where it was.
       // A spread deploy's hosts and shares are recorded with it: reconcile heals each host's share.
@@ -137,7 +158,7 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
   // Committed: the new release serves. Aborts are ignored from here; the watch alone may go back.
   releaseId = live.id;
   let drainSeconds = request.drainSeconds;
-  if (kind.watch && request.watch && request.watch.seconds > 0 && patched(POST_SWITCH_WATCH)) {
+  if (watching && kind.watch && request.watch) {
     deploy.progress(`release ${live.number} live; watching for ${request.watch.seconds} s`);
     const watch = kind.watch;
     const settings = request.watch;
@@ -159,6 +180,8 @@ export async function runDeployment(request: DeployRequest, kind: DeployKind): P
       // The previous release has had no new request since the switch, longer ago than the watch.
       drainSeconds = Math.max(0, drainSeconds - request.watch.seconds);
     }
+    // The drain's record follows the watch; with no wait after it, afterCommit's checks go first.
+    if (!kind.drain || drainSeconds <= 0) kind.decideAfterCommit?.();
   }
   if (kind.drain) {
     deploy.progress(`release ${live.number} live; draining`);

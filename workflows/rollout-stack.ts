@@ -59,14 +59,14 @@ function stackSteps(request: DeployRequest, git: GitBuild | null): DeployKind {
       });
       deploy.releasing(stack.release.id);
       plan = stack.plan;
+      // Requests carried no strategy for stacks before this patch: older histories never ask for it.
+      const strategy: StackStrategy | null =
+        request.kind === 'deploy' && (request.canary || request.blueGreen) && patched(STACK_STRATEGIES) ? { canary: request.canary ?? null, blueGreen: !request.canary && request.blueGreen === true } : null;
       await deploy.store.recordPhases(report(phases.next('rollout')));
 
       const touched: string[] = [];
       scope = { plan: stack.plan, touched, previousReleaseId: stack.liveReleaseId, previousDeploymentId: stack.liveDeploymentId ?? null };
       deploy.undo(revertStack(deploy, { touched, plan: stack.plan, liveReleaseId: stack.liveReleaseId }));
-      // Requests carried no strategy for stacks before this patch: older histories never ask for it.
-      const strategy: StackStrategy | null =
-        request.kind === 'deploy' && (request.canary || request.blueGreen) && patched(STACK_STRATEGIES) ? { canary: request.canary ?? null, blueGreen: !request.canary && request.blueGreen === true } : null;
       const held: HeldRoutes | undefined = strategy ? { rolledOut: [] } : undefined;
       await rollOutServices(request, stack.plan, stack.release.id, touched, deploy.progress, held);
       if (strategy && held) {

@@ -103,6 +103,7 @@ export async function verifyStack(deploy: Deployment, live: LiveRelease, plan: S
     }
   }
   const routed = exposed.map((s) => `${s.name} (${s.hosts.length} host name(s))`).join(', ');
+  deploy.decideCommit(); // before this record: the commit's own local activities follow it
   await store.recordPhases(report(phases.end('succeeded', `${verified.length} service(s) run the release's images${routed ? `; Traefik routes ${routed} to the new tasks alone` : ''}`)));
 }
 
