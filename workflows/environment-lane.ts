@@ -25,7 +25,7 @@ import { STORE } from './activity-profiles.js';
 import { placedNow, placesOnArrival, recordAndPlace, settleBeforeArrivalDecision } from './lane-placement.js';
 import { startChildWorkflow } from './child-workflows.js';
 import type { WriteTimes } from '../activities/router/standby-switch.js';
-import { finishStandbySwitch, recordStandbyRollback, settleBeforeStandbyDecision, STANDBY_ANSWER_FIRST, STANDBY_RESTORE, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
+import { finishStandbySwitch, recordStandbyRollback, restoresAfterFailure, settleBeforeStandbyDecision, STANDBY_ANSWER_FIRST, STANDBY_RESTORE, switchToStandby, wantsStandbySwitch } from './standby-switch.js';
 import {
   abortDeploySignal,
   type AbortReason,
@@ -86,7 +86,7 @@ export async function environmentLane(input: LaneInput): Promise<void> {
   }
 
   /** The lane's own switch to the standby once the API has its answer; not switched: the ordinary rollback, in its turn. */
-  async function runStandbySwitch(seq: number, request: DeployRequest, written: WriteTimes): Promise<void> {
+  async function runStandbySwitch(seq: number, request: DeployRequest, written: { times: WriteTimes; restores: boolean }): Promise<void> {
     const switched = await switchToStandby(request, written);
     if (switched) {
       // The deployment records its own end; the lane only moves on.
@@ -129,9 +129,13 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       // Since STANDBY_ANSWER_FIRST the route-only rollback is recorded and its route written in
       // one local activity (undefined: not taken that way; null: not written, the reason logged).
       let written: WriteTimes | null | undefined;
+      let restores = false;
       arriving++;
       try {
-        if (direct && patched(STANDBY_ANSWER_FIRST)) written = await recordStandbyRollback(request);
+        if (direct && patched(STANDBY_ANSWER_FIRST)) {
+          restores = restoresAfterFailure();
+          written = await recordStandbyRollback(request);
+        }
         else if (early) ready = await recordAndPlace(request);
         else await store.enqueueDeployment({ request, at: Date.now() });
       } catch (err) {
@@ -149,7 +153,7 @@ export async function environmentLane(input: LaneInput): Promise<void> {
       if (early) return { deploymentId: request.deploymentId, workflowId: deployWorkflowId(request.deploymentId) };
       if (written) {
         // The API has its answer now, while Traefik loads the route; the lane's own task confirms it.
-        void runStandbySwitch(seq, request, written).catch(() => undefined);
+        void runStandbySwitch(seq, request, { times: written, restores }).catch(() => undefined);
         return { deploymentId: request.deploymentId, workflowId: workflowInfo().workflowId };
       }
       if (direct && written === undefined) {

@@ -32,27 +32,38 @@ async function placementAtTurn(request: DeployRequest) {
   const store = proxyLocalActivities<ControlActivities>(STORE);
   const site = { environmentId: request.environmentId };
   // A teardown is no deployment that starts (it sends no deploy.started); nor is one announced on arrival.
-  if (request.kind !== 'teardown' && !request.startAnnounced && patched(START_NOTICE_AT_TURN)) {
+  const announces = request.kind !== 'teardown' && !request.startAnnounced && patched(START_NOTICE_AT_TURN);
+  const gitSpreads = spreadsGit(request);
+  if (announces) {
     // Unread: the placement it was queued under, and the deploy announces its start itself.
-    return store.placeAndAnnounce({ ...site, deploymentId: request.deploymentId }).catch(() => ({ placement: null, announced: false }));
+    const read = await store.placeAndAnnounce({ ...site, deploymentId: request.deploymentId }).catch(() => ({ placement: null, announced: false }));
+    return { ...read, gitSpreads };
   }
-  return { placement: await store.environmentPlacement(site).catch(() => null), announced: false };
+  return { placement: await store.environmentPlacement(site).catch(() => null), announced: false, gitSpreads };
 }
 
 /** The request as it runs now: on the host the environment is placed on (a move names its own). */
 export async function placedNow(request: DeployRequest): Promise<DeployRequest> {
   if (!patched(PLACEMENT_AT_RUN) || request.move) return request;
   // Unread (the database away through every attempt): the placement it was queued under.
-  const { placement: now, announced } = await placementAtTurn(request);
-  return placedOn(request, now, announced);
+  const { placement: now, announced, gitSpreads } = await placementAtTurn(request);
+  return placedOn(request, now, announced, gitSpreads);
 }
 
-function placedOn(request: DeployRequest, now: Placement, announced: boolean): DeployRequest {
+/**
+ * Whether a git app may spread (since SPREAD_GIT; older histories of a git app ran on its one
+ * placement host, and replay so). Checked before the placement's read, a local activity, not
+ * after it (docs/architecture.md, "Patch checks and local activities").
+ */
+function spreadsGit(request: DeployRequest): boolean {
+  return request.appKind === 'git' && patched(SPREAD_GIT);
+}
+
+function placedOn(request: DeployRequest, now: Placement, announced: boolean, gitSpreads: boolean): DeployRequest {
   if (announced) request = { ...request, startAnnounced: true };
   // A spread environment's hosts are chosen now, from the hosts as they are (histories from
-  // before spreads existed have no `spread` in the answer and replay unchanged). Git apps spread
-  // since SPREAD_GIT; older histories of a git app ran on its one placement host, and replay so.
-  const spreads = request.appKind === 'image' || (request.appKind === 'git' && !!now?.spread && patched(SPREAD_GIT));
+  // before spreads existed have no `spread` in the answer and replay unchanged).
+  const spreads = request.appKind === 'image' || (gitSpreads && !!now?.spread);
   const spread = now?.spread && spreads && request.kind !== 'teardown' ? { spread: now.spread } : {};
   if (!now || (now.hostId === request.hostId && !now.spread)) return request;
   return { ...request, hostId: now.hostId, ...spread };
@@ -85,8 +96,9 @@ export async function settleBeforeArrivalDecision(): Promise<void> {
  */
 export async function recordAndPlace(request: DeployRequest): Promise<{ request: DeployRequest; placed: boolean }> {
   const store = proxyLocalActivities<ControlActivities>(STORE);
+  const gitSpreads = spreadsGit(request);
   const { read, placement, announced } = await store.recordAndPlace({ request, at: Date.now() });
   const announcedRequest = announced ? { ...request, startAnnounced: true } : request;
   if (!read) return { request: announcedRequest, placed: false };
-  return { request: placedOn(request, placement ?? null, announced), placed: true };
+  return { request: placedOn(request, placement ?? null, announced, gitSpreads), placed: true };
 }

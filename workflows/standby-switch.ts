@@ -73,6 +73,15 @@ export interface StandbySwitched {
 }
 
 /**
+ * Whether a failed confirmation puts the previous route back (STANDBY_RESTORE): checked before
+ * recordStandbyRollback, a local activity, not after it (docs/architecture.md, "Patch checks
+ * and local activities"); histories recorded before checked it only once the route was written.
+ */
+export function restoresAfterFailure(): boolean {
+  return patched(STANDBY_RESTORE);
+}
+
+/**
  * The request recorded and, when every check passes, the standby's route written: one local
  * activity in the workflow task that accepted the rollback, so Traefik loads the file while the
  * lane answers the API. Null: not written (the reason is in the deployment's log). Throws when
@@ -90,16 +99,17 @@ export async function recordStandbyRollback(request: DeployRequest): Promise<Wri
  * (the route written by recordStandbyRollback) its confirmation as a task of the lane's queue,
  * dispatched eagerly with the lane's answer.
  */
-export async function switchToStandby(request: DeployRequest, prior?: WriteTimes): Promise<StandbySwitched | null> {
+export async function switchToStandby(request: DeployRequest, prior?: { times: WriteTimes; restores: boolean }): Promise<StandbySwitched | null> {
   const { deploymentId } = request;
   let reason: string;
   // Since STANDBY_RESTORE a cancelled lane waits until the attempt has stopped (it hears of it
   // at its next beat), so the previous route is not put back under a switch still running.
-  const restores = prior !== undefined && patched(STANDBY_RESTORE);
+  // (Checked by the lane before the request's record, a local activity: restoresAfterFailure.)
+  const restores = prior?.restores === true;
   const options = restores ? { ...STANDBY_SWITCH_TASK, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : STANDBY_SWITCH_TASK;
   try {
     const result = prior
-      ? await proxyActivities<ControlActivities>(options).switchToStandby({ request, prior })
+      ? await proxyActivities<ControlActivities>(options).switchToStandby({ request, prior: prior.times })
       : await proxyLocalActivities<ControlActivities>(STANDBY_SWITCH).switchToStandby({ request });
     if (result.switched) return { number: result.number, standbyReleaseId: result.standbyReleaseId };
     reason = result.reason;
