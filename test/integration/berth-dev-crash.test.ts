@@ -78,7 +78,10 @@ async function startDev(options: { underParent?: boolean } = {}): Promise<ChildP
   child.once('exit', () => started.delete(child));
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  await waitFor('"Berth is running."', async () => output.includes('Ctrl-C stops it.') || (child.exitCode !== null && Promise.reject(new Error(output))), 120_000, 200);
+  // A start that never gets there says what it printed (one beside a full suite once ran out of time silently).
+  await waitFor('"Berth is running."', async () => output.includes('Ctrl-C stops it.') || (child.exitCode !== null && Promise.reject(new Error(output))), 120_000, 200).catch((err: Error) => {
+    throw new Error(`${err.message}\nwhat it printed:\n${output.slice(-4000)}`);
+  });
   return child;
 }
 

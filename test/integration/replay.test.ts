@@ -91,13 +91,14 @@ test('every workflow history of a varied run replays deterministically', async (
 
 const recorded = (f: string) => historyFromJSON(JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')));
 
-test('deploys recorded since their patch checks come before local activities replay with any local activity split off its task', async () => {
+test('deploys and lanes recorded since their patch checks come before local activities replay with any local activity split off its task', async () => {
   // Recorded from image (hot standby and tidy; watch), git (build host), static (watch) and
-  // stack (canary with its worker killed; strategy and watch; verify and watch) deploys.
+  // stack (canary with its worker killed; strategy and watch; verify and watch) deploys, and
+  // lanes (a spread git app; a standby rollback).
   const files = readdirSync(FIXTURES).filter((f) => f.includes('--early-patches-'));
-  expect(files.length).toBe(8);
+  expect(files.length).toBe(10);
   const splits = files.flatMap((f) => localActivitySplits(recorded(f)).map((s) => ({ workflowId: `${f} split ${s.at}`, history: s.history })));
-  expect(splits.length).toBe(43);
+  expect(splits.length).toBe(51);
   expect((await replay(splits)).filter((r) => r.error)).toEqual([]);
 });
 
