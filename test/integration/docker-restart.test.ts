@@ -48,7 +48,9 @@ beforeAll(async () => {
   engine = await startOnOwnEngine({ name: `rs${process.pid % 10_000}`, images: Object.values(tags), proxy: true });
   ({ daemon, traefik, routesDir, berth } = engine);
   proxy = engine.proxy as DockerSocketProxy;
-  fx = await createImageApp(berth, { app: 'restart', replicas: REPLICAS, healthCheck: { intervalMs: 100, startPeriodMs: 5000 } });
+  // Checks may take 3 s: beside a full suite on two cores a replica once missed three 1 s checks
+  // in a row on this Docker daemon of the test's own, and the first deploy failed.
+  fx = await createImageApp(berth, { app: 'restart', replicas: REPLICAS, healthCheck: { intervalMs: 100, startPeriodMs: 5000, timeoutMs: 3000 } });
   const first = await waitForDeployment(berth, await deploy(berth, fx, tags.v1));
   expect(first.status, first.message).toBe('succeeded');
   deployments.push(first.id);
