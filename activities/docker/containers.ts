@@ -166,7 +166,15 @@ export function createContainerActivities({ docker, socketPath, db, box, log, in
               await confirmEngineHere(socketPath, `container ${info.Name} stopped right after start`);
               throw permanentFailure('ContainerFailed', `container ${info.Name} exited with code ${info.State.ExitCode} right after start`);
             }
-            if (!binding?.HostPort) throw permanentFailure('ContainerFailed', `container ${info.Name} publishes no port ${input.port}`);
+            if (!binding?.HostPort) {
+              // Made with the port published, running without it: the engine's doing, never the
+              // app's. A shutdown gives up a container's ports before it shows it stopped; an
+              // engine back from a restart can take up a task its predecessor started, with no
+              // network. Removed, and the step, run again, makes it anew.
+              await confirmEngineHere(socketPath, `container ${info.Name} lost its port right after start`);
+              await tolerate(() => container.remove({ force: true, v: true }), { gone: true });
+              throw new EngineAwayError(`the engine runs container ${info.Name} without its port ${input.port}: removed, to be made again`);
+            }
             return {
               containerId: id,
               replica: Number(info.Config.Labels?.[LABEL.replica] ?? 0),

@@ -59,12 +59,13 @@ export async function engineAnswers(socketPath: string): Promise<boolean> {
 }
 
 /**
- * A start refused because containerd still holds a task for the container: the engine restarted
+ * A start refused because containerd still holds a task (or the container object: "id already in
+ * use", once the engine's own clean-up of it failed) for the container: the engine restarted
  * while it was starting it and lost track of it. That container will never start again.
  */
 export function isLeftoverTask(err: unknown): boolean {
   const status = statusCode(err);
-  return status !== undefined && status >= 500 && /task [0-9a-f]+: already exists/i.test((err as Error).message ?? '');
+  return status !== undefined && status >= 500 && /task [0-9a-f]+: already exists|\bid already in use/i.test((err as Error).message ?? '');
 }
 
 /** True when `err` is the engine going away: by itself, or a 5xx while no fresh ping is answered. */

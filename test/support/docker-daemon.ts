@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startProcess, waitUntilReady, type Supervised } from '../../src/services/child-process.js';
 import Docker from 'dockerode';
 import { pingDocker } from '../../src/probes.js';
+import { claimOctet } from './octet-claims.js';
 
 export interface DockerDaemon {
   socket: string;
@@ -81,8 +82,9 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
   const socket = join(dir, 'docker.sock');
   const bridge = `br${name}`.slice(0, 15);
   const gateway = `gw${name}`.slice(0, 15);
-  // A /24 of its own per daemon, derived from the name so parallel runs do not collide.
-  const octet = 100 + (Array.from(name).reduce((a, ch) => a + ch.charCodeAt(0), 0) % 100);
+  // 10.N/16 of its own: no other daemon of a test's own (in this run or one beside it) has N.
+  const claim = claimOctet(name);
+  const { octet } = claim;
   execSync(`ip link del ${bridge} 2>/dev/null || true; ip link add ${bridge} type bridge && ip addr add 10.${octet}.77.1/24 dev ${bridge} && ip link set ${bridge} up`);
   const args = [
     `--data-root=${join(dir, 'data')}`,
@@ -157,6 +159,7 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
       const parent = options.cgroupParent;
       if (parent) execSync(`find /sys/fs/cgroup -depth -type d \\( -path '*${parent}' -o -path '*${parent}/*' \\) -exec rmdir {} + 2>/dev/null || true`);
       rmSync(dir, { recursive: true, force: true });
+      claim.release();
     },
   };
 }

@@ -88,6 +88,7 @@ describe('isEngineAwayNow', () => {
 
 test('a start refused for a task containerd kept is a leftover of a restart', async () => {
   expect(isLeftoverTask(await answer(500, 'task 188fed6085b6c0754c723ca095327cb6: already exists'))).toBe(true);
+  expect(isLeftoverTask(await answer(500, 'id already in use'))).toBe(true);
   expect(isLeftoverTask(await answer(409, 'container already exists'))).toBe(false);
 });
 
