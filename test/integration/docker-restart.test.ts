@@ -52,7 +52,7 @@ beforeAll(async () => {
   // in a row on this Docker daemon of the test's own, and the first deploy failed.
   fx = await createImageApp(berth, { app: 'restart', replicas: REPLICAS, healthCheck: { intervalMs: 100, startPeriodMs: 5000, timeoutMs: 3000 } });
   const first = await waitForDeployment(berth, await deploy(berth, fx, tags.v1));
-  expect(first.status, first.message).toBe('succeeded');
+  expect(first.status, `${first.message}\n${daemon.network()}`).toBe('succeeded');
   deployments.push(first.id);
 }, 300_000);
 

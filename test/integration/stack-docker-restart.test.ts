@@ -47,7 +47,7 @@ beforeAll(async () => {
   engine = await startOnOwnEngine({ name: `srs${process.pid % 10_000}`, images: Object.values(tags), swarm: true });
   fx = await createStackApp(engine.berth, { app: 'stack-restart', compose: COMPOSE, environment: { watch: { seconds: 20, failedProbes: 3 } } });
   const first = await waitForDeployment(engine.berth, await deployWeb(tags.web1), 180_000);
-  expect(first.status, first.message).toBe('succeeded');
+  expect(first.status, `${first.message}\n${engine.daemon.network()}`).toBe('succeeded');
 }, 300_000);
 
 afterAll(async () => {

@@ -98,7 +98,7 @@ beforeAll(async () => {
   await waitFor('h2 alive', async () => (await engine.berth.api('GET', '/api/v1/hosts/h2')).body.alive === true, 30_000);
   fx = await createStackApp(engine.berth, { app: 'two-nodes', compose: compose('') });
   const first = await waitForDeployment(engine.berth, await deployStack(engine.berth, fx), 180_000);
-  expect(first.status, first.message).toBe('succeeded');
+  expect(first.status, `${first.message}\n${engine.daemon.network()}`).toBe('succeeded');
 }, 400_000);
 
 afterAll(async () => {

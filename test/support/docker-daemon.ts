@@ -24,6 +24,12 @@ export interface DockerDaemon {
   enableSwarm(): Promise<void>;
   /** Only the gateway bridge a Swarm of its own needs (enableSwarm makes it too): for a Swarm Berth initialises. */
   createGatewayBridge(): Promise<void>;
+  /**
+   * How its containers are reached, for a failure's report: the machine's 10.N addresses and
+   * routes (its own and any other on the same N), its containers with their addresses and ports,
+   * and its log's last lines.
+   */
+  network(): string;
   stop(): Promise<void>;
 }
 
@@ -129,6 +135,23 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
       execSync(`/usr/bin/docker save ${images.join(' ')} | /usr/bin/docker -H unix://${socket} load -q`, { stdio: 'pipe' });
     },
     createGatewayBridge,
+    network() {
+      const run = (cmd: string) => {
+        try {
+          return execSync(cmd, { stdio: 'pipe' }).toString().trim();
+        } catch (err) {
+          return `(${cmd}: ${(err as Error).message.split('\n')[0]})`;
+        }
+      };
+      return [
+        `10.${octet}: its bridge ${bridge}, its gateway bridge ${gateway}; the machine's 10.* addresses and routes:`,
+        run(`ip -4 -o addr | awk '$4 ~ /^10\\./ {print $2, $4}'; ip -4 route | grep '^10\\.' || true`),
+        'its containers:',
+        run(`/usr/bin/docker -H unix://${socket} ps -aq | xargs -r /usr/bin/docker -H unix://${socket} inspect -f '{{.Name}} {{.State.Status}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}{{json .NetworkSettings.Ports}}'`),
+        'its log:',
+        run(`tail -n 15 ${join(dir, 'dockerd.log')}`),
+      ].join('\n');
+    },
     async enableSwarm() {
       const docker = new Docker({ socketPath: socket });
       await createGatewayBridge();

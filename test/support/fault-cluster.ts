@@ -45,6 +45,8 @@ export interface FaultCluster {
   crashes(): readonly ProcessCrash[];
   /** Everything a failed round's report needs: the processes' last output and the logs' tails. */
   diagnostics(): string;
+  /** How its Docker daemon's containers are reached (docker-daemon.ts). */
+  network(): string;
   stop(): Promise<void>;
 }
 
@@ -279,6 +281,7 @@ export async function startFaultCluster(options: { toolsDir: string; images: str
         ]
           .map(([name, text]) => `==== ${name}\n${text}`)
           .join('\n'),
+      network: () => dockerd.network(),
       stop: stopAll,
     };
   } catch (err) {

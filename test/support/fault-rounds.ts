@@ -69,7 +69,8 @@ export async function setUpFaultApp(cluster: FaultCluster, images: Record<string
   });
   await must(cluster, 'POST', `/api/v1/apps/${APP}/environments`, { name: 'prod', retention: 2, drainSeconds: 1 });
   const first = await must(cluster, 'POST', `${BASE}/deployments`, { image: Object.keys(images)[0] });
-  await waitFinal(cluster, first.deploymentId);
+  const done = await waitFinal(cluster, first.deploymentId);
+  if (done.status !== 'succeeded') throw new Error(`the app's first deploy failed: ${done.message}\n${cluster.network()}`);
 }
 
 export async function waitFinal(cluster: FaultCluster, id: string): Promise<Json> {

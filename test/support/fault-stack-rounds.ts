@@ -48,7 +48,7 @@ export async function setUpFaultStack(cluster: FaultCluster, images: Record<stri
   await must(cluster, 'POST', '/api/v1/apps', { project: 'stack-faults', name: APP, kind: 'stack', compose: COMPOSE });
   await must(cluster, 'POST', `/api/v1/apps/${APP}/environments`, { name: 'prod', retention: 2, drainSeconds: 1 });
   const first = await waitFinal(cluster, await deployWeb(cluster, images, Object.keys(images)[0] as string));
-  if (first.status !== 'succeeded') throw new Error(`the stack's first deploy ${first.status}: ${first.message}`);
+  if (first.status !== 'succeeded') throw new Error(`the stack's first deploy ${first.status}: ${first.message}\n${cluster.network()}`);
 }
 
 /** What is wrong right now (empty: converged). */
