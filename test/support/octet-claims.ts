@@ -5,7 +5,7 @@
 // `<N>.<pid>` under one directory; a claim stands when no other live process claims the same N,
 // so two processes that claim N at once both back off and neither keeps it.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,10 +24,31 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The claims' directory's entries; it is removed when its last claim goes, and made again here. */
+function claimFiles(): string[] {
+  mkdirSync(CLAIMS, { recursive: true });
+  try {
+    return readdirSync(CLAIMS);
+  } catch (err) {
+    // Removed between the two calls by a release.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return claimFiles();
+  }
+}
+
+function writeClaim(file: string): void {
+  try {
+    writeFileSync(file, '');
+  } catch {
+    mkdirSync(CLAIMS, { recursive: true });
+    writeFileSync(file, '');
+  }
+}
+
 /** Live processes other than this one that claim `octet`; a dead process's claim is removed. */
 function othersClaiming(octet: number): number[] {
   const others: number[] = [];
-  for (const file of readdirSync(CLAIMS)) {
+  for (const file of claimFiles()) {
     const [n, pid] = file.split('.').map(Number) as [number, number];
     if (n !== octet || pid === process.pid) continue;
     if (alive(pid)) others.push(pid);
@@ -43,7 +64,6 @@ export interface OctetClaim {
 
 /** An N in 100–199 no interface is on (10.N.*) and no other live test process has claimed; starts at one derived from `name`. */
 export function claimOctet(name: string): OctetClaim {
-  mkdirSync(CLAIMS, { recursive: true });
   const start = Array.from(name).reduce((a, ch) => a + ch.charCodeAt(0), 0);
   for (let round = 0; round < 3; round++) {
     const used = execFileSync('ip', ['-4', '-o', 'addr']).toString();
@@ -52,7 +72,7 @@ export function claimOctet(name: string): OctetClaim {
       if (held.has(octet) || used.includes(` 10.${octet}.`)) continue;
       const file = join(CLAIMS, `${octet}.${process.pid}`);
       if (othersClaiming(octet).length) continue;
-      writeFileSync(file, '');
+      writeClaim(file);
       if (othersClaiming(octet).length) {
         rmSync(file, { force: true });
         continue;
@@ -63,6 +83,11 @@ export function claimOctet(name: string): OctetClaim {
         release: () => {
           rmSync(file, { force: true });
           held.delete(octet);
+          try {
+            rmdirSync(CLAIMS);
+          } catch {
+            // another claim stands
+          }
         },
       };
     }
