@@ -91,7 +91,12 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
   // 10.N/16 of its own: no other daemon of a test's own (in this run or one beside it) has N.
   const claim = claimOctet(name);
   const { octet } = claim;
-  execSync(`ip link del ${bridge} 2>/dev/null || true; ip link add ${bridge} type bridge && ip addr add 10.${octet}.77.1/24 dev ${bridge} && ip link set ${bridge} up`);
+  try {
+    execSync(`ip link del ${bridge} 2>/dev/null || true; ip link add ${bridge} type bridge && ip addr add 10.${octet}.77.1/24 dev ${bridge} && ip link set ${bridge} up`);
+  } catch (err) {
+    claim.release();
+    throw err;
+  }
   const args = [
     `--data-root=${join(dir, 'data')}`,
     `--exec-root=${join(dir, 'exec')}`,
