@@ -1,7 +1,8 @@
 // Which 10.N/16 a Docker daemon of a test's own takes (its bridge, its Swarm's gateway and pool,
-// its Swarm's loopback address and data-path port all follow N). Test files run in parallel: two
-// daemons on the same N put two bridges on one subnet, the kernel routes it through one of them,
-// and every health check of the other's containers times out. A claim is a file named
+// its Swarm's loopback address and data-path port all follow N). Two bridges on one subnet (a
+// second daemon in the same process, a test run beside this one, a bridge a killed run left
+// behind) both get a route, the kernel sends the subnet through the first, and every health check
+// of the other's containers times out. An N some interface is on is passed over; a claim is a file named
 // `<N>.<pid>` under one directory; a claim stands when no other live process claims the same N,
 // so two processes that claim N at once both back off and neither keeps it.
 import { execFileSync } from 'node:child_process';
@@ -65,6 +66,7 @@ export interface OctetClaim {
 /** An N in 100–199 no interface is on (10.N.*) and no other live test process has claimed; starts at one derived from `name`. */
 export function claimOctet(name: string): OctetClaim {
   const start = Array.from(name).reduce((a, ch) => a + ch.charCodeAt(0), 0);
+  // Another round after two claimants both backed off from every N they met.
   for (let round = 0; round < 3; round++) {
     const used = execFileSync('ip', ['-4', '-o', 'addr']).toString();
     for (let i = 0; i < COUNT; i++) {
