@@ -19,8 +19,22 @@ export interface Images {
   b: string;
 }
 
-/** Temporal's floor under a deploy (bench/floor/temporal-floor.ts), measured after the runs when given. */
-type Floor = (runs: number) => Promise<{ deployMs: number; answerMs: number }>;
+/**
+ * The floor under a deploy or rollback, measured after the runs when given: Temporal's hops with
+ * no work in them (bench/floor/temporal-floor.ts) and Traefik's own route change (traefik-floor.ts).
+ */
+type Floor = (runs: number) => Promise<{ deployMs: number; answerMs: number; leastMs: number; traefikMs: number }>;
+
+/** The floor's line: the two parts, their sum, and the time the target leaves Berth on top of Docker's. */
+function floorLine(what: string, runs: number, hops: Awaited<ReturnType<Floor>>, over: number, leaves: number): string {
+  const sum = hops.deployMs + hops.traefikMs;
+  return (
+    `${what}, the floor (no work of Berth's in it, ${runs} runs each): Temporal's hops ${hops.deployMs.toFixed(1)} ms to the switch's end ` +
+    `(the update answered after ${hops.answerMs.toFixed(1)} ms) + Traefik's route change ${hops.traefikMs.toFixed(1)} ms = ${sum.toFixed(1)} ms; ` +
+    `Berth over Docker: ${over.toFixed(0)} ms; the target leaves ${leaves.toFixed(0)} ms${sum > leaves ? ' — less than the floor' : ''} ` +
+    `(the least any request can take through Temporal, an update whose handler runs one activity on its own queue: ${hops.leastMs.toFixed(1)} ms to that activity's start)\n`
+  );
+}
 
 export async function deployLatency(berth: BerthClient, docker: Docker, images: Images, runs: number, temporal?: Client, floor?: Floor): Promise<Row> {
   const app = await berth.createImageApp('latency', { drainSeconds: 0 });
@@ -48,15 +62,7 @@ export async function deployLatency(berth: BerthClient, docker: Docker, images: 
   const until = ['api → recorded', 'queued', 'resolve', 'create', 'start', 'health', 'route'];
   process.stdout.write(`deploy latency, median ms: ${until.map((n) => `${n} ${Math.round(median(spans.get(n) ?? [0]))}`).join(', ')}\n`);
   const ratio = median(times) / median(baseline);
-  if (floor) {
-    const hops = await floor(runs);
-    const over = median(times) - median(baseline);
-    process.stdout.write(
-      `deploy latency, Temporal's floor (the same hops with no work in them, same server and encryption, ${runs} runs): ` +
-        `${hops.deployMs.toFixed(1)} ms to the switch's end (the update answered after ${hops.answerMs.toFixed(1)} ms); ` +
-        `Berth over docker run → 200: ${over.toFixed(0)} ms; the target leaves ${(0.2 * median(baseline)).toFixed(0)} ms\n`,
-    );
-  }
+  if (floor) process.stdout.write(floorLine('deploy latency', runs, await floor(runs), median(times) - median(baseline), 0.2 * median(baseline)));
   return {
     benchmark: `deploy latency (API → new version via Traefik), ${runs} runs`,
     figure: `median ${fmtMs(median(times))}, p90 ${fmtMs(percentile(times, 90))}`,
@@ -74,7 +80,7 @@ export function phaseSpans(sentAt: number, d: { createdAt: string; phases: { pha
   return spans;
 }
 
-export async function rollbackLatency(berth: BerthClient, docker: Docker, images: Images, runs: number): Promise<Row[]> {
+export async function rollbackLatency(berth: BerthClient, docker: Docker, images: Images, runs: number, floor?: Floor): Promise<Row[]> {
   // No standby window (the default): each rollback starts the release's kept containers again.
   const app = await berth.createImageApp('rollback', { drainSeconds: 0, retention: 5 });
   const a = await berth.finished((await berth.must('POST', `${app.base}/deployments`, { image: images.a })).deploymentId);
@@ -98,6 +104,8 @@ export async function rollbackLatency(berth: BerthClient, docker: Docker, images
   }
   const figure = `median ${fmtMs(median(times))}, p90 ${fmtMs(percentile(times, 90))}`;
   const allowed = median(baseline) + 30;
+  // The same hops as a deploy's (lane, child, the host's step, the switch) and the same route change.
+  if (floor) process.stdout.write(floorLine('rollback', runs, await floor(runs), median(times) - median(baseline), 30));
   return [
     { benchmark: `rollback to a retained release, ${runs} runs`, figure, baseline: '-', ratio: '-', target: '≤ 1.0 s median', met: median(times) <= 1000 },
     {
@@ -154,6 +162,14 @@ const PARALLEL_POLL_MS = Number(process.env.BERTH_BENCH_PARALLEL_POLL_MS ?? 50);
 const ENGINE = ['dockerd', 'containerd', 'traefik', 'temporal'] as const;
 
 export async function parallelEnvironments(berth: BerthClient, docker: Docker, images: Images, count: number, counts?: { temporal: Client; queries: { count: number } }): Promise<Row> {
+  // One of each first, untimed, so neither side's figure holds a first run's warm-up (code loaded
+  // and compiled, first-time work in the engine and Temporal): run alone, this benchmark used to
+  // pay Berth's warm-up inside Berth's phase (docs/benchmarks.md, "Warm-up and the floor").
+  await rawRunUntil200(docker, images.a, 'parallel', PARALLEL_POLL_MS);
+  await removeBaselineContainers(docker, 'parallel');
+  const warm = await berth.createImageApp('many-warm', { drainSeconds: 0 });
+  await berth.finished((await berth.must('POST', `${warm.base}/deployments`, { image: images.a })).deploymentId);
+
   const cpu0 = cpuSeconds(ENGINE);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: count }, (_, i) => rawRunUntil200(docker, images.a, 'parallel', PARALLEL_POLL_MS).then(() => i)));

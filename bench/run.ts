@@ -20,6 +20,7 @@ import { containerSampling, metricsScrape } from './metrics.js';
 import { deployLatency, parallelEnvironments, rollbackLatency, zeroDowntime } from './image-deploys.js';
 import { stackRollout } from './stack-rollout.js';
 import { temporalFloor } from './floor/temporal-floor.js';
+import { traefikFloor } from './floor/traefik-floor.js';
 import { standbyRollback } from './standby-rollback.js';
 import { staticIntake, staticSwitch, staticThroughput } from './static-sites.js';
 import { printTable, type Row } from './stats.js';
@@ -77,16 +78,22 @@ async function main() {
   let shared: Shared | null = null;
   const need = async () => (shared ??= await startShared());
   const toolsDir = process.env.BERTH_TOOLS_DIR ?? `${process.env.HOME}/.cache/berth`;
+  // What any deploy or rollback costs on top of Docker's work in Berth's shape, with no work of
+  // Berth's in it: Temporal's hops and Traefik's route change, measured in the same run.
+  const floor = async (runs: number) => {
+    const { berth, services } = await need();
+    const hops = await temporalFloor(services.temporalAddress, berth.config.temporal.namespace, berth.ring, runs);
+    return { ...hops, traefikMs: await traefikFloor(services.traefik.routesDir, services.traefik.entryUrl, runs) };
+  };
   const rows: Row[] = [];
   const benches: [string, () => Promise<Row[]>][] = [
     ['auth', async () => authOverhead((await need()).berth, 2000)],
     ['ui-overview', async () => uiOverview((await need()).berth, (await need()).api.url, 10)],
     ['latency', async () => {
-      const { client, berth, services } = await need();
-      const floor = (runs: number) => temporalFloor(services.temporalAddress, berth.config.temporal.namespace, berth.ring, runs);
+      const { client, berth } = await need();
       return [await deployLatency(client, berth.docker, images, 15, berth.temporal, floor)];
     }],
-    ['rollback', async () => rollbackLatency((await need()).client, (await need()).berth.docker, images, 10)],
+    ['rollback', async () => rollbackLatency((await need()).client, (await need()).berth.docker, images, 10, floor)],
     ['standby', async () => standbyRollback((await need()).client, images, 20)],
     ['zero-downtime', async () => [await zeroDowntime((await need()).client, images, 20, 250, 10_000)]],
     ['parallel', async () => [await parallelEnvironments((await need()).client, (await need()).berth.docker, images, 50, { temporal: (await need()).berth.temporal, queries })]],
