@@ -164,7 +164,8 @@ const ENGINE = ['dockerd', 'containerd', 'traefik', 'temporal'] as const;
 export async function parallelEnvironments(berth: BerthClient, docker: Docker, images: Images, count: number, counts?: { temporal: Client; queries: { count: number } }): Promise<Row> {
   // One of each first, untimed, so neither side's figure holds a first run's warm-up (code loaded
   // and compiled, first-time work in the engine and Temporal): run alone, this benchmark used to
-  // pay Berth's warm-up inside Berth's phase (docs/benchmarks.md, "Warm-up and the floor").
+  // pay Berth's warm-up inside Berth's phase (docs/benchmarks.md, "The floor in every run, and a
+  // warm-up for the 50").
   await rawRunUntil200(docker, images.a, 'parallel', PARALLEL_POLL_MS);
   await removeBaselineContainers(docker, 'parallel');
   const warm = await berth.createImageApp('many-warm', { drainSeconds: 0 });
