@@ -43,14 +43,18 @@ export async function temporalFloor(address: string, namespace: string, ring: Ke
   const deploys: number[] = [];
   const answers: number[] = [];
   const least: number[] = [];
+  /** Sends update `id` to the lane `workflowId` (started with it if need be); returns when it was sent and answered. */
+  const send = async (workflowType: 'floorLane' | 'leastLane', workflowId: string, id: string) => {
+    const t0 = performance.now();
+    const start = new WithStartWorkflowOperation(workflowType, { workflowId, taskQueue: CONTROL_QUEUE, workflowIdConflictPolicy: 'USE_EXISTING' });
+    await client.workflow.executeUpdateWithStart(goUpdate, { args: [id], updateId: id, startWorkflowOperation: start });
+    return { t0, answered: performance.now() - t0 };
+  };
   try {
-    // One more than asked: the first run starts the lane and warms the workers.
+    // One more than asked each: the first starts the lane and warms the workers.
     for (let i = 0; i <= runs; i++) {
       const id = `${laneId}-${i}`;
-      const t0 = performance.now();
-      const start = new WithStartWorkflowOperation('floorLane', { workflowId: laneId, taskQueue: CONTROL_QUEUE, workflowIdConflictPolicy: 'USE_EXISTING' });
-      await client.workflow.executeUpdateWithStart(goUpdate, { args: [id], updateId: id, startWorkflowOperation: start });
-      const answered = performance.now() - t0;
+      const { t0, answered } = await send('floorLane', laneId, id);
       await client.workflow.getHandle(`floor-deploy-${id}`).result();
       if (i > 0) {
         answers.push(answered);
@@ -59,9 +63,7 @@ export async function temporalFloor(address: string, namespace: string, ring: Ke
     }
     for (let i = 0; i <= runs; i++) {
       const id = `${leastId}-${i}`;
-      const t0 = performance.now();
-      const start = new WithStartWorkflowOperation('leastLane', { workflowId: leastId, taskQueue: CONTROL_QUEUE, workflowIdConflictPolicy: 'USE_EXISTING' });
-      await client.workflow.executeUpdateWithStart(goUpdate, { args: [id], updateId: id, startWorkflowOperation: start });
+      const { t0 } = await send('leastLane', leastId, id);
       if (i > 0) least.push((switched.get(id) as number) - t0);
     }
   } finally {

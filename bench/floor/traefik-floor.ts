@@ -19,10 +19,11 @@ export async function traefikFloor(routesDir: string, entryUrl: string, runs: nu
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const files = createRouteFiles(routesDir, INSTANCE);
   const times: number[] = [];
+  let environmentId: string | null = null;
   try {
     // One more than asked: the first warms Traefik's path for a new router.
     for (let i = 0; i <= runs; i++) {
-      const environmentId = `floor-${Date.now()}-${i}`;
+      environmentId = `floor-${Date.now()}-${i}`;
       const host = `${environmentId}.localhost`;
       const t0 = performance.now();
       await files.write({ environmentId, deploymentId: environmentId, hosts: [host], servers: [url] });
@@ -34,11 +35,14 @@ export async function traefikFloor(routesDir: string, entryUrl: string, runs: nu
       }
       if (i > 0) times.push(performance.now() - t0);
       await files.remove(environmentId);
+      environmentId = null;
       // The removal's reload (and its throttle, src/services/traefik.ts) over before the next write,
       // as a deploy's earlier route change is long over when its switch comes.
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
+    // A route Traefik never answered through goes too.
+    if (environmentId) await files.remove(environmentId);
     await new Promise((resolve) => server.close(resolve));
   }
   return median(times);
