@@ -142,6 +142,13 @@ async function taskFailure(docker: Docker, failed: Task[]) {
   return permanentFailure('ContainerFailed', `${failed.length} task(s) failed: ${reason}${exit !== undefined ? ` (exit code ${exit})` : ''}`);
 }
 
+/** The error Swarm last recorded against a task of the spec, or null. */
+export async function lastTaskError(docker: Docker, serviceName: string, specHash: string): Promise<string | null> {
+  const tasks = ((await docker.listTasks({ filters: { service: [serviceName] } })) as Task[]).filter((t) => t.Spec?.ContainerSpec?.Labels?.[LABEL.specHash] === specHash && t.Status?.Err);
+  const last = tasks.sort((a, b) => Date.parse(b.CreatedAt ?? '') - Date.parse(a.CreatedAt ?? ''))[0];
+  return last?.Status?.Err ?? null;
+}
+
 /**
  * Where the host reaches each task container: its address on docker_gwbridge, the bridge that
  * connects Swarm containers to their host. Nothing is published on any host interface.

@@ -19,7 +19,7 @@ import type { createHealthActivities } from '../health/index.js';
 import { serviceIdentity } from './service-spec.js';
 import { stackProbePolicy } from './stack-services.js';
 import { stackContents, stackObjectNames } from './stack-objects.js';
-import { nodeBackAt, type Task } from './task-gate.js';
+import { lastTaskError, nodeBackAt, type Task } from './task-gate.js';
 import { taskServers } from './task-servers.js';
 
 /** A Swarm node back this recently had its engine restarted in this deploy's time; its tasks may take this long to run again. */
@@ -89,7 +89,9 @@ export function createVerifyStack(deps: { db: Db; docker: Docker; box: SecretBox
           throw permanentFailure('ReleaseMismatch', `service ${service.name}: ${strangers.length} task(s) run image ${found}, not the release's ${pinned.Id.slice(0, 19)}`);
         }
         if (running.length < service.replicas) {
-          throw permanentFailure('ReleaseMismatch', `service ${service.name}: ${running.length} task(s) of release ${release.number} run, it has ${service.replicas} replica(s)`);
+          // Swarm's own reason, when it gave one: what the operator has to act on.
+          const why = await lastTaskError(docker, identity.name, identity.specHash).catch(() => null);
+          throw permanentFailure('ReleaseMismatch', `service ${service.name}: ${running.length} task(s) of release ${release.number} run, it has ${service.replicas} replica(s)${why ? ` (Swarm's last task error: ${why})` : ''}`);
         }
         let servers: string[] = [];
         if (service.expose) {

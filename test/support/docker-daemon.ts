@@ -10,6 +10,7 @@ import { startProcess, waitUntilReady, type Supervised } from '../../src/service
 import Docker from 'dockerode';
 import { pingDocker } from '../../src/probes.js';
 import { claimOctet } from './octet-claims.js';
+import { removeVxlanDevices } from './vxlan-devices.js';
 
 export interface DockerDaemon {
   socket: string;
@@ -91,6 +92,9 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
   // 10.N/16 of its own: no other daemon of a test's own (in this run or one beside it) has N.
   const claim = claimOctet(name);
   const { octet } = claim;
+  // Its Swarm's VXLAN port (enableSwarm): a device an earlier daemon on this N left would reject every task.
+  const dataPathPort = 4800 + octet;
+  removeVxlanDevices(dataPathPort);
   try {
     execSync(`ip link del ${bridge} 2>/dev/null || true; ip link add ${bridge} type bridge && ip addr add 10.${octet}.77.1/24 dev ${bridge} && ip link set ${bridge} up`);
   } catch (err) {
@@ -167,12 +171,15 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
         ListenAddr: `${address}:2377`,
         AdvertiseAddr: address,
         DataPathAddr: address,
-        DataPathPort: 4800 + octet,
+        DataPathPort: dataPathPort,
         DefaultAddrPool: [`10.${octet}.128.0/17`],
         SubnetSize: 24,
       });
     },
     async stop() {
+      // The port its Swarm's overlay networks use, whoever initialised it (Berth may choose another).
+      const info = (await new Docker({ socketPath: socket }).info().catch(() => null)) as { Swarm?: { Cluster?: { DataPathPort?: number } } } | null;
+      const swarmPort = info?.Swarm?.Cluster?.DataPathPort;
       try {
         const ids = execFileSync('/usr/bin/docker', ['-H', `unix://${socket}`, 'ps', '-aq']).toString().trim().split('\n').filter(Boolean);
         if (ids.length) execFileSync('/usr/bin/docker', ['-H', `unix://${socket}`, 'rm', '-f', ...ids], { stdio: 'pipe' });
@@ -182,6 +189,8 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
       await proc.stop(20_000);
       killStrayShims(join(dir, 'exec'));
       unmountUnder(dir);
+      // Never the machine's Swarm's port (Docker's default), whose devices are not this daemon's.
+      for (const port of new Set([dataPathPort, swarmPort ?? dataPathPort])) if (port !== 4789) removeVxlanDevices(port);
       execSync(`ip link del ${bridge} 2>/dev/null || true; ip link del ${gateway} 2>/dev/null || true`);
       // Its cgroups (every controller's), deepest first: a cgroup goes once its children have.
       const parent = options.cgroupParent;
