@@ -30,6 +30,10 @@ import { startSampleLoop } from './sample-loop.js';
 import { publishAddress } from '../host-addresses.js';
 import { startStaticServer } from '../services/static-server.js';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How long shutdown waits for what container events set going (see `handling`). */
+const HANDLING_WAIT_MS = 10_000;
 
 /**
  * hostOnly: a host's own worker (`berth worker --host ID`): that host's activities only; the
@@ -113,17 +117,24 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
     countOomKill: config.metrics.workerListen ? (labels) => sampler.countOomKill(labels) : undefined,
     log: runtimeLog,
   });
+  // What events set going, awaited at shutdown before the Temporal connection closes: a start
+  // cut by the close would be retried by the client on the closed channel and throw.
+  const handling = new Set<Promise<void>>();
+  const handle = (work: Promise<void>) => {
+    const tracked = work.finally(() => handling.delete(tracked));
+    handling.add(tracked);
+  };
   // One events stream serves both: reconcile's triggers (when enabled) and the runtime watch.
   const listener = listenForContainerEvents({
     docker,
     instance: config.instance,
     log: triggersLog,
     onEvent: (event) => {
-      if (config.reconcile.dockerEvents) void triggers.onEvent(event).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed'));
-      void runtime.onContainerEvent(event).catch((err: unknown) => runtimeLog.warn({ err, event: event.event }, 'runtime event not handled'));
+      if (config.reconcile.dockerEvents) handle(triggers.onEvent(event).catch((err: unknown) => triggersLog.warn({ err }, 'reconcile trigger failed')));
+      handle(runtime.onContainerEvent(event).catch((err: unknown) => runtimeLog.warn({ err, event: event.event }, 'runtime event not handled')));
     },
     onReconnect: () => {
-      if (config.reconcile.dockerEvents) void triggers.onReconnect();
+      if (config.reconcile.dockerEvents) handle(triggers.onReconnect());
     },
   });
   const diskWatch = watchDiskSpace({
@@ -151,6 +162,8 @@ export async function startWorkerProcess(parts: { config: Config; database: Data
       swarmNodes?.stop();
       listener.stop();
       runtime.stop();
+      // Bounded: a Temporal or database that is away does not hold the shutdown.
+      await Promise.race([Promise.all(handling), sleep(HANDLING_WAIT_MS, undefined, { ref: false })]);
       sampling.stop();
       diskWatch.stop();
       keys.stop();

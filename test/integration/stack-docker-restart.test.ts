@@ -43,6 +43,15 @@ async function deployWeb(image: string): Promise<string> {
   return id;
 }
 
+/** Until the deployment's post-switch watch runs. */
+async function watchRunning(id: string): Promise<void> {
+  await waitFor(
+    `the watch of ${id}`,
+    async () => ((await engine.berth.api('GET', `/api/v1/deployments/${id}`)).body.phases as Phase[]).some((p) => p.phase === 'watch' && p.outcome === 'running'),
+    120_000,
+  );
+}
+
 const web = async () => (await probeHttp(`${engine.traefik.entryUrl}/`, { host: fx.host, timeoutMs: 3000, expectedStatus: 200 })).body.trim();
 
 beforeAll(async () => {
@@ -63,11 +72,7 @@ afterAll(async () => {
 test('the Docker daemon restarts during a stack’s post-switch watch: no verdict on the release, which stays live', async () => {
   const { berth } = engine;
   const id = await deployWeb(tags.web2);
-  await waitFor(
-    `the watch of ${id}`,
-    async () => ((await berth.api('GET', `/api/v1/deployments/${id}`)).body.phases as Phase[]).some((p) => p.phase === 'watch' && p.outcome === 'running'),
-    120_000,
-  );
+  await watchRunning(id);
   await engine.daemon.restart();
   const d = await waitForDeployment(berth, id, 180_000);
   expect(d.status, d.message).toBe('succeeded');
@@ -92,11 +97,7 @@ function overlayNetworks(): { port: number; vnis: string[] } {
 test('Swarm cannot start the tasks again after the restart: the deployment gives its reason, the release stays live, reconcile routes it once Swarm can', async () => {
   const { berth } = engine;
   const id = await deployWeb(tags.web3);
-  await waitFor(
-    `the watch of ${id}`,
-    async () => ((await berth.api('GET', `/api/v1/deployments/${id}`)).body.phases as Phase[]).some((p) => p.phase === 'watch' && p.outcome === 'running'),
-    120_000,
-  );
+  await watchRunning(id);
   const { port, vnis } = overlayNetworks();
   expect(vnis.length, 'the stack has an overlay network').toBeGreaterThan(0);
   // While the engine is down: a device with the network's VNI on the Swarm's port, as a daemon

@@ -119,6 +119,14 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
     await waitUntilReady(proc, async () => (await pingDocker(socket).then(() => true)), 60_000);
   };
   await start();
+  /**
+   * The ports its Swarm's VXLAN devices use: enableSwarm's, and the one its Swarm has (Berth may
+   * choose another), never the machine's Swarm's (Docker's default), whose devices are not its own.
+   */
+  const vxlanPorts = async () => {
+    const info = (await new Docker({ socketPath: socket }).info().catch(() => null)) as { Swarm?: { Cluster?: { DataPathPort?: number } } } | null;
+    return [...new Set([dataPathPort, info?.Swarm?.Cluster?.DataPathPort ?? dataPathPort])].filter((port) => port !== 4789);
+  };
   const createGatewayBridge = async () => {
     // Swarm's tasks reach the host through docker_gwbridge: made first, so its Linux bridge is
     // not the machine daemon's docker_gwbridge.
@@ -136,7 +144,12 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
   return {
     socket,
     async restart(whileDown) {
+      const ports = await vxlanPorts();
       await proc.stop(20_000);
+      // A clean restart: Docker, stopped while Swarm restarts a task, can leave that task's VXLAN
+      // device here, and then its Swarm starts no task once back (a case tested on its own, with
+      // a device `whileDown` leaves).
+      for (const port of ports) removeVxlanDevices(port);
       whileDown?.();
       await start();
     },
@@ -177,9 +190,7 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
       });
     },
     async stop() {
-      // The port its Swarm's overlay networks use, whoever initialised it (Berth may choose another).
-      const info = (await new Docker({ socketPath: socket }).info().catch(() => null)) as { Swarm?: { Cluster?: { DataPathPort?: number } } } | null;
-      const swarmPort = info?.Swarm?.Cluster?.DataPathPort;
+      const ports = await vxlanPorts();
       try {
         const ids = execFileSync('/usr/bin/docker', ['-H', `unix://${socket}`, 'ps', '-aq']).toString().trim().split('\n').filter(Boolean);
         if (ids.length) execFileSync('/usr/bin/docker', ['-H', `unix://${socket}`, 'rm', '-f', ...ids], { stdio: 'pipe' });
@@ -189,8 +200,7 @@ export async function startDockerDaemon(dir: string, name: string, options: { cg
       await proc.stop(20_000);
       killStrayShims(join(dir, 'exec'));
       unmountUnder(dir);
-      // Never the machine's Swarm's port (Docker's default), whose devices are not this daemon's.
-      for (const port of new Set([dataPathPort, swarmPort ?? dataPathPort])) if (port !== 4789) removeVxlanDevices(port);
+      for (const port of ports) removeVxlanDevices(port);
       execSync(`ip link del ${bridge} 2>/dev/null || true; ip link del ${gateway} 2>/dev/null || true`);
       // Its cgroups (every controller's), deepest first: a cgroup goes once its children have.
       const parent = options.cgroupParent;
