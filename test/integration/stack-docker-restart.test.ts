@@ -16,7 +16,6 @@ import { probeHttp } from '../../src/http-probe.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { buildHello } from '../support/images.js';
 import { startOnOwnEngine, type OwnEngine } from '../support/own-engine.js';
-import { removeVxlanDevices } from '../support/vxlan-devices.js';
 import { createStackApp, deployStack, setVariables, type StackFixture } from '../support/stack-fixtures.js';
 import { waitFor, waitForDeployment } from '../support/wait.js';
 
@@ -117,7 +116,6 @@ test('Swarm cannot start the tasks again after the restart: the deployment gives
   } finally {
     for (const d of stale) execFileSync('sh', ['-c', `ip link del ${d.name} 2>/dev/null || true`]);
   }
-  expect(removeVxlanDevices(port), 'no other device was left on the port').toEqual([]);
   // Swarm starts the tasks once it can; a reconcile pass points the route at them.
   await waitFor(
     'w3 through Traefik after a reconcile',
