@@ -1,9 +1,9 @@
 // VXLAN devices a Swarm of a test's own left in the machine's network namespace. An overlay
 // network's device is made here and then moved into the network's sandbox; a daemon stopped
-// between the two (its tasks still being started again, as when the test removes their containers
-// while their services stand) leaves it here, down, holding its VNI on the Swarm's data-path
-// port. The next daemon given that port (the same 10.N) then cannot make its own: every task is
-// rejected with "error creating vxlan interface: file exists", for as long as the device stays.
+// between the two (Swarm was starting a task: seen across a restart in the middle of a stack's
+// watch) leaves it here, down, holding its VNI on the Swarm's data-path port. The daemon started
+// next on that port (the same one, or a later one on the same 10.N) then cannot make its own:
+// every task is rejected with "error creating vxlan interface: file exists", while it stays.
 import { execFileSync } from 'node:child_process';
 
 /** Removes the machine namespace's VXLAN devices on UDP port `port` (a live daemon's are in its sandboxes, never here for long). */
