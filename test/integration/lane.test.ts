@@ -12,20 +12,17 @@ import { waitFor, waitForDeployment } from '../support/wait.js';
 
 const slow = 'berth-test/lane:slow';
 const fast = (n: number) => `berth-test/lane:v${n}`;
-/** For two requests sent at once: a second's start delay keeps the first from taking traffic before the second arrives on a loaded machine. */
-const race = (n: number) => `berth-test/lane:race${n}`;
 let berth: TestBerth;
 
 beforeAll(async () => {
   buildHello(slow, { version: 'slow', startDelay: 2 });
   for (const n of [1, 2, 3]) buildHello(fast(n), { version: `v${n}` });
-  for (const n of [1, 2]) buildHello(race(n), { version: `v${n}`, startDelay: 1 });
   berth = await startBerth();
 });
 
 afterAll(async () => {
   await berth?.close();
-  removeImages(slow, fast(1), fast(2), fast(3), race(1), race(2));
+  removeImages(slow, fast(1), fast(2), fast(3));
 });
 
 async function running(fx: AppFixture, id: string) {
@@ -142,9 +139,9 @@ test('an idle lane records, places and announces an arriving request in one loca
 
 test('two requests at once on an idle lane, cancel-superseded: the later one runs, the other is superseded, one at a time', async () => {
   const fx = await createImageApp(berth, { app: 'race', healthCheck: { startPeriodMs: 5000 }, environment: { cancelSuperseded: true } });
-  const versions = new Map([[race(1), 'v1'], [race(2), 'v2']]);
+  const versions = new Map([[fast(1), 'v1'], [fast(2), 'v2']]);
   for (let round = 0; round < 3; round++) {
-    const images = round % 2 ? [race(2), race(1)] : [race(1), race(2)];
+    const images = round % 2 ? [fast(2), fast(1)] : [fast(1), fast(2)];
     const ids = await Promise.all(images.map((image) => deploy(berth, fx, image)));
     const results = [];
     for (const id of ids) results.push(await waitForDeployment(berth, id));
