@@ -38,6 +38,13 @@ import {
 /** Deployments run per lane run before it continues as new, keeping its history short. */
 export const DEPLOYS_PER_RUN = 50;
 
+/**
+ * A request taken from the queue is held like an arrival's until its deploy has started: before
+ * this, a superseding request or a cancel in that moment was signalled to a deploy workflow
+ * that did not exist yet, the signal was lost, and the deploy ran on.
+ */
+export const LANE_HOLDS_QUEUED = 'lane-holds-queued-until-started';
+
 export async function environmentLane(input: LaneInput): Promise<void> {
   const store = proxyLocalActivities<ControlActivities>(STORE);
   let queued: Queued[] = input.queued ?? [];
@@ -223,6 +230,7 @@ export async function environmentLane(input: LaneInput): Promise<void> {
     }
     const arrived = takeReady();
     current = arrived?.request ?? (queued.shift() as Queued).request;
+    if (!arrived && patched(LANE_HOLDS_QUEUED)) reserved = current.deploymentId;
     try {
       if (!arrived?.placed) current = await placedNow(current);
       // Requests queued before apps had kinds are image deploys.
