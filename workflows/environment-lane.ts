@@ -58,7 +58,7 @@ export async function environmentLane(input: LaneInput): Promise<void> {
   let arriving = 0;
   /** A request that arrived at the idle lane, recorded and placed: it runs next (placed: false, placed at its turn). */
   let ready: { request: DeployRequest; placed: boolean } | null = null;
-  /** That request's deployment, from its arrival until its deploy workflow has started. */
+  /** That request's (or one taken from the queue: LANE_HOLDS_QUEUED) deployment, until its deploy workflow has started. */
   let reserved: string | null = null;
   /** A cancel or a superseding request for the reserved deployment, signalled once its deploy has started. */
   let abortOnStart: AbortReason | null = null;
